@@ -1,0 +1,133 @@
+package council
+
+import (
+	"fmt"
+	"time"
+)
+
+// PaperType is the kind of a paper (Drucksache).
+type PaperType string
+
+// Paper types.
+const (
+	PaperResolution     PaperType = "resolution"      // Beschlussvorlage
+	PaperInformation    PaperType = "information"     // Informationsvorlage
+	PaperMotion         PaperType = "motion"          // Antrag
+	PaperAmendment      PaperType = "amendment"       // Änderungsantrag
+	PaperInquiry        PaperType = "inquiry"         // Anfrage
+	PaperCitizensMotion PaperType = "citizens_motion" // Einwohnerantrag
+	PaperReport         PaperType = "report"          // Bericht / Mitteilung
+)
+
+// PaperTypes lists every paper type in display order.
+var PaperTypes = []PaperType{PaperResolution, PaperInformation, PaperMotion, PaperAmendment,
+	PaperInquiry, PaperCitizensMotion, PaperReport}
+
+// Valid reports whether t is a known type.
+func (t PaperType) Valid() bool {
+	for _, x := range PaperTypes {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Prefix is the letter that starts a reference number of type t.
+func (t PaperType) Prefix() string {
+	switch t {
+	case PaperResolution:
+		return "V"
+	case PaperInformation:
+		return "I"
+	case PaperMotion:
+		return "A"
+	case PaperAmendment:
+		return "Ä"
+	case PaperInquiry:
+		return "F"
+	case PaperCitizensMotion:
+		return "E"
+	default:
+		return "M"
+	}
+}
+
+// FormatReference renders a reference number, e.g. "A0123/26".
+func FormatReference(prefix string, year, seq int) string {
+	return fmt.Sprintf("%s%04d/%02d", prefix, seq, year%100)
+}
+
+// PaperStatus is a stage of a paper's lifecycle.
+type PaperStatus string
+
+// Paper statuses (DOMAIN.md, paper lifecycle).
+const (
+	StatusDraft          PaperStatus = "draft"
+	StatusSubmitted      PaperStatus = "submitted"
+	StatusInConsultation PaperStatus = "in_consultation"
+	StatusDecided        PaperStatus = "decided"
+	StatusImplementation PaperStatus = "implementation"
+	StatusDone           PaperStatus = "done"
+	StatusWithdrawn      PaperStatus = "withdrawn"
+	StatusReferredBack   PaperStatus = "referred_back"
+	StatusAdjourned      PaperStatus = "adjourned"
+)
+
+// PaperStatuses lists every status in lifecycle order.
+var PaperStatuses = []PaperStatus{StatusDraft, StatusSubmitted, StatusInConsultation, StatusDecided,
+	StatusImplementation, StatusDone, StatusWithdrawn, StatusReferredBack, StatusAdjourned}
+
+// Valid reports whether s is a known status.
+func (s PaperStatus) Valid() bool {
+	for _, x := range PaperStatuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Paper is a Vorlage, Antrag, Anfrage or other Drucksache.
+type Paper struct {
+	ID          ID
+	BodyID      ID
+	Name        string // the title
+	Type        PaperType
+	Reference   string // "" until submitted
+	Date        time.Time
+	Text        string
+	Status      PaperStatus
+	Public      bool // false: only members of the consulting bodies may see it
+	LeadOrgID   ID   // federführendes Amt; NilID: none
+	Originators []Originator
+	Related     []ID
+	Meta
+}
+
+// Originator is a person or an organization that brought in a paper;
+// exactly one of the two ids is set.
+type Originator struct {
+	PersonID       ID
+	OrganizationID ID
+}
+
+// PaperEvent is one step in a paper's public timeline.
+type PaperEvent struct {
+	At     time.Time
+	Status PaperStatus
+	Note   string
+}
+
+// Consultation is one step on a paper's path through the bodies
+// (Beratungsfolge).
+type Consultation struct {
+	ID             ID
+	PaperID        ID
+	OrganizationID ID
+	AgendaItemID   ID // NilID until scheduled
+	Position       int
+	Role           string // e.g. "Vorberatung", "Entscheidung", "Kenntnisnahme"
+	Authoritative  bool
+	Meta
+}

@@ -1,0 +1,151 @@
+package council
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+)
+
+// Translation keys used in FieldErrors.
+const (
+	MsgRequired    = "err.required"
+	MsgTooLong     = "err.too_long"
+	MsgInvalid     = "err.invalid"
+	MsgDateOrder   = "err.date_order"
+	MsgUnknownKind = "err.unknown_choice"
+)
+
+func checkText(fe FieldErrors, field, v string, required bool, max int) {
+	switch {
+	case required && strings.TrimSpace(v) == "":
+		fe.Add(field, MsgRequired)
+	case !utf8.ValidString(v):
+		fe.Add(field, MsgInvalid)
+	case utf8.RuneCountInString(v) > max:
+		fe.Add(field, MsgTooLong)
+	}
+}
+
+// Validate checks o and returns FieldErrors (ErrInvalid) or nil.
+func (o Organization) Validate() error {
+	fe := FieldErrors{}
+	checkText(fe, "name", o.Name, true, 300)
+	checkText(fe, "short_name", o.ShortName, false, 50)
+	checkText(fe, "website", o.Website, false, 500)
+	if !o.Kind.Valid() {
+		fe.Add("kind", MsgUnknownKind)
+	}
+	if o.StatutorySeats < 0 || o.StatutorySeats > 10000 {
+		fe.Add("statutory_seats", MsgInvalid)
+	}
+	if !o.Start.IsZero() && !o.End.IsZero() && o.End.Before(o.Start) {
+		fe.Add("end", MsgDateOrder)
+	}
+	if o.ParentID != NilID && o.ParentID == o.ID {
+		fe.Add("parent", MsgInvalid)
+	}
+	return fe.Err()
+}
+
+// Validate checks p and returns FieldErrors (ErrInvalid) or nil.
+func (p Person) Validate() error {
+	fe := FieldErrors{}
+	checkText(fe, "family_name", p.FamilyName, true, 200)
+	checkText(fe, "given_name", p.GivenName, false, 200)
+	checkText(fe, "title", p.Title, false, 50)
+	checkText(fe, "form_of_address", p.FormOfAddress, false, 50)
+	checkText(fe, "email", p.Email, false, 320)
+	checkText(fe, "phone", p.Phone, false, 50)
+	if p.Email != "" && !strings.Contains(p.Email, "@") {
+		fe.Add("email", MsgInvalid)
+	}
+	switch p.Gender {
+	case "", "female", "male", "other":
+	default:
+		fe.Add("gender", MsgUnknownKind)
+	}
+	return fe.Err()
+}
+
+// Validate checks m and returns FieldErrors (ErrInvalid) or nil.
+func (m Membership) Validate() error {
+	fe := FieldErrors{}
+	if m.PersonID == NilID {
+		fe.Add("person", MsgRequired)
+	}
+	if m.OrganizationID == NilID {
+		fe.Add("organization", MsgRequired)
+	}
+	checkText(fe, "role", m.Role, false, 100)
+	if !m.Start.IsZero() && !m.End.IsZero() && m.End.Before(m.Start) {
+		fe.Add("end", MsgDateOrder)
+	}
+	return fe.Err()
+}
+
+// Validate checks p and returns FieldErrors (ErrInvalid) or nil.
+func (p Paper) Validate() error {
+	fe := FieldErrors{}
+	checkText(fe, "name", p.Name, true, 500)
+	checkText(fe, "text", p.Text, false, 200000)
+	if !p.Type.Valid() {
+		fe.Add("type", MsgUnknownKind)
+	}
+	if p.Status != "" && !p.Status.Valid() {
+		fe.Add("status", MsgUnknownKind)
+	}
+	return fe.Err()
+}
+
+// Validate checks c and returns FieldErrors (ErrInvalid) or nil.
+func (c Consultation) Validate() error {
+	fe := FieldErrors{}
+	if c.PaperID == NilID {
+		fe.Add("paper", MsgRequired)
+	}
+	if c.OrganizationID == NilID {
+		fe.Add("organization", MsgRequired)
+	}
+	checkText(fe, "role", c.Role, false, 100)
+	return fe.Err()
+}
+
+// Validate checks l and returns FieldErrors (ErrInvalid) or nil.
+func (l Location) Validate() error {
+	fe := FieldErrors{}
+	checkText(fe, "description", l.Description, false, 300)
+	checkText(fe, "street_address", l.StreetAddress, false, 300)
+	checkText(fe, "room", l.Room, false, 100)
+	if strings.TrimSpace(l.Description+l.StreetAddress+l.Room) == "" {
+		fe.Add("description", MsgRequired)
+	}
+	if l.HasPoint && (l.Lat < -90 || l.Lat > 90 || l.Lon < -180 || l.Lon > 180) {
+		fe.Add("point", MsgInvalid)
+	}
+	return fe.Err()
+}
+
+// Diff returns the exported fields whose values differ between old and
+// new (two values of the same struct type), as {"Field": [old, new]}, for
+// the audit trail. Bookkeeping fields (Meta) are left out.
+func Diff(old, new any) map[string][2]any {
+	out := map[string][2]any{}
+	ov, nv := reflect.ValueOf(old), reflect.ValueOf(new)
+	if ov.Type() != nv.Type() || ov.Kind() != reflect.Struct {
+		return out
+	}
+	for i := 0; i < ov.NumField(); i++ {
+		f := ov.Type().Field(i)
+		if !f.IsExported() || f.Name == "Meta" {
+			continue
+		}
+		a, b := ov.Field(i).Interface(), nv.Field(i).Interface()
+		if !reflect.DeepEqual(a, b) {
+			ja, _ := json.Marshal(a)
+			jb, _ := json.Marshal(b)
+			out[f.Name] = [2]any{json.RawMessage(ja), json.RawMessage(jb)}
+		}
+	}
+	return out
+}

@@ -1,0 +1,120 @@
+package meetings
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plenar/plenar/council"
+)
+
+// State is a meeting's lifecycle stage (DOMAIN.md, meeting lifecycle).
+type State string
+
+// Meeting states. Cancelled is a separate flag: a meeting can be cancelled
+// at any time before it runs.
+const (
+	Planned State = "planned"
+	Invited State = "invited" // invitation published
+	Running State = "running"
+	Closed  State = "closed"
+)
+
+// Meeting is a Sitzung of one or more organizations.
+type Meeting struct {
+	ID            council.ID
+	BodyID        council.ID
+	Name          string
+	Start         time.Time
+	End           time.Time // zero: open
+	LocationID    council.ID
+	State         State
+	Cancelled     bool
+	InvitedAt     time.Time
+	Organizations []council.ID
+	council.Meta
+}
+
+// AgendaPublished reports whether the agenda may be shown to the public:
+// once the invitation is out.
+func (m Meeting) AgendaPublished() bool { return m.State != Planned && !m.Deleted }
+
+// Validate checks m and returns council.FieldErrors or nil.
+func (m Meeting) Validate() error {
+	fe := council.FieldErrors{}
+	if strings.TrimSpace(m.Name) == "" {
+		fe.Add("name", council.MsgRequired)
+	} else if utf8.RuneCountInString(m.Name) > 300 || !utf8.ValidString(m.Name) {
+		fe.Add("name", council.MsgTooLong)
+	}
+	if m.Start.IsZero() {
+		fe.Add("start", council.MsgRequired)
+	}
+	if !m.End.IsZero() && m.End.Before(m.Start) {
+		fe.Add("end", council.MsgDateOrder)
+	}
+	if len(m.Organizations) == 0 {
+		fe.Add("organizations", council.MsgRequired)
+	}
+	return fe.Err()
+}
+
+// AgendaItem is a Tagesordnungspunkt.
+type AgendaItem struct {
+	ID             council.ID
+	MeetingID      council.ID
+	Position       int    // 0-based order in the agenda
+	Number         string // "Ö 3", "N 1" — assigned from Position and Public
+	Name           string
+	Public         bool
+	Result         string
+	ResolutionText string
+	PaperID        council.ID // via the consultation that links the item; NilID: a free item
+	PaperReference string
+	council.Meta
+}
+
+// NonPublicTitle is what the public sees of a non-public item (the web
+// layer translates it).
+const NonPublicTitle = "agenda.nonpublic_title"
+
+// Validate checks it and returns council.FieldErrors or nil.
+func (it AgendaItem) Validate() error {
+	fe := council.FieldErrors{}
+	if strings.TrimSpace(it.Name) == "" {
+		fe.Add("name", council.MsgRequired)
+	} else if utf8.RuneCountInString(it.Name) > 1000 || !utf8.ValidString(it.Name) {
+		fe.Add("name", council.MsgTooLong)
+	}
+	if utf8.RuneCountInString(it.ResolutionText) > 100000 {
+		fe.Add("resolution_text", council.MsgTooLong)
+	}
+	return fe.Err()
+}
+
+// ForViewer returns what v may see of it: non-public items keep only their
+// id, position and number, with Name set to NonPublicTitle, unless v may
+// see non-public material of one of orgs (the meeting's organizations).
+func (it AgendaItem) ForViewer(v council.Viewer, orgs []council.ID) (AgendaItem, bool) {
+	if it.Public || v.SeesNonPublicOf(orgs...) {
+		return it, true
+	}
+	return AgendaItem{ID: it.ID, MeetingID: it.MeetingID, Position: it.Position, Number: it.Number,
+		Name: NonPublicTitle, Meta: it.Meta}, false
+}
+
+// numberItems assigns "Ö n" to public and "N n" to non-public items in
+// agenda order.
+func numberItems(items []AgendaItem) {
+	pub, non := 0, 0
+	for i := range items {
+		if items[i].Public {
+			pub++
+			items[i].Number = fmt.Sprintf("Ö %d", pub)
+		} else {
+			non++
+			items[i].Number = fmt.Sprintf("N %d", non)
+		}
+	}
+}

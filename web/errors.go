@@ -1,0 +1,82 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/plenar/plenar/council"
+)
+
+// handlerFunc is a handler that returns its error for the adapter to render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// statusOf maps error kinds to HTTP status codes: the one table.
+func statusOf(err error) int {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, council.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, council.ErrInvalid):
+		return http.StatusBadRequest
+	case errors.Is(err, council.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, council.ErrUnauthorized):
+		return http.StatusUnauthorized
+	case errors.Is(err, council.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, council.ErrUnavailable):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, errTooManyRequests):
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+var errTooManyRequests = errors.New("too many requests")
+
+// errorPage is the data of the error template.
+type errorPage struct {
+	Status  int
+	Message string // a domain message for 4xx; empty for 5xx
+}
+
+// h adapts a handlerFunc: errors become a status page; 5xx are logged with
+// the request and shown as a generic page, 4xx show the domain message.
+func (s *Server) h(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	page := errorPage{Status: status}
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	} else {
+		page.Message = err.Error()
+		s.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
+	s.render(w, r, status, "error", page)
+}
+
+// notFound and methodNotAllowed render chi's fallbacks as pages.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, council.ErrNotFound)
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusMethodNotAllowed)
+	s.render(w, r, http.StatusMethodNotAllowed, "error", errorPage{Status: http.StatusMethodNotAllowed,
+		Message: "method " + r.Method + " not allowed"})
+}
+
+var _ = slog.LevelInfo

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+	_ "time/tzdata" // German time on machines without a zoneinfo database
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// Options configure a Server.
+type Options struct {
+	Pool         *pgxpool.Pool
+	Log          *slog.Logger
+	BaseURL      string // public base URL, e.g. https://ratsinfo.musterstadt.de
+	MetricsToken string // bearer token for /metrics from non-loopback addresses; "" allows loopback only
+	Version      string
+	// InsecureCookies drops the Secure flag from cookies, for plain-HTTP
+	// local development on http://localhost (make run). Production runs
+	// behind TLS and leaves it false.
+	InsecureCookies bool
+	// Now returns the current time; nil means time.Now. Tests set it.
+	Now func() time.Time
+}
+
+// Server is the HTTP application.
+type Server struct {
+	opt      Options
+	log      *slog.Logger
+	pool     *pgxpool.Pool
+	council  *council.Store
+	meetings *meetings.Store
+	tmpl     templates
+	static   *staticAssets
+	i18n     catalog
+	metrics  *metrics
+	router   chi.Router
+}
+
+// New builds a Server: it parses templates and translations (failing fast
+// on any error) and wires the routes.
+func New(opt Options) (*Server, error) {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Server{opt: opt, log: opt.Log, pool: opt.Pool,
+		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool)}
+	var err error
+	if s.i18n, err = loadCatalog(); err != nil {
+		return nil, err
+	}
+	if s.static, err = newStaticAssets(); err != nil {
+		return nil, fmt.Errorf("static files: %w", err)
+	}
+	if s.tmpl, err = parseTemplates(template.FuncMap{}); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(opt.Pool, opt.Version)
+	s.router = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// maxBody is the largest request body accepted by forms (uploads get their
+// own limit).
+const maxBody = 1 << 20
+
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+	r.Use(s.recoverer, s.metrics.middleware, s.logRequests, securityHeaders, limitBody(maxBody), s.state)
+
+	r.Get("/healthz", s.healthz)
+	r.Head("/healthz", s.healthz)
+	r.Get("/metrics", s.serveMetrics)
+	r.Handle("/static/*", s.static)
+
+	r.Get("/", s.h(s.home))
+	return r
+}
+
+// healthz answers 200 when the database answers, 503 otherwise.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.pool.Ping(ctx); err != nil {
+		s.log.Warn("health check: database unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "database unavailable")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, "home", nil)
+	return nil
+}
