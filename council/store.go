@@ -156,7 +156,7 @@ func intOf(p *int32) int {
 }
 
 // NullID, IDOf, NullDate and DateOf are exported for other packages' stores.
-func NullID(id ID) *ID               { return nullID(id) }
-func IDOf(p *ID) ID                  { return idOf(p) }
+func NullID(id ID) *ID                 { return nullID(id) }
+func IDOf(p *ID) ID                    { return idOf(p) }
 func NullDate(t time.Time) pgtype.Date { return nullDate(t) }
-func DateOf(d pgtype.Date) time.Time  { return dateOf(d) }
+func DateOf(d pgtype.Date) time.Time   { return dateOf(d) }
