@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"sort"
 	"strings"
@@ -21,15 +22,29 @@ var langs = []string{"de", "en"}
 type catalog map[string]map[string]string
 
 func loadCatalog() (catalog, error) {
+	// One file per area and language: i18n/<area>.<lang>.json.
 	c := catalog{}
 	for _, l := range langs {
-		b, err := i18nFiles.ReadFile("i18n/" + l + ".json")
+		files, err := fs.Glob(i18nFiles, "i18n/*."+l+".json")
 		if err != nil {
 			return nil, err
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("i18n/%s.json: %w", l, err)
+		for _, f := range files {
+			b, err := i18nFiles.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("%s: key %q defined twice", f, k)
+				}
+				m[k] = v
+			}
 		}
 		c[l] = m
 	}

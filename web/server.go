@@ -89,7 +89,10 @@ func (s *Server) routes() chi.Router {
 	r.Get("/metrics", s.serveMetrics)
 	r.Handle("/static/*", s.static)
 
-	r.Get("/", s.h(s.home))
+	// Each area registers its own routes in its own file.
+	s.authRoutes(r)   // auth.go: /login, /logout, TOTP, sessions
+	s.portalRoutes(r) // portal*.go: the public pages
+	s.adminRoutes(r)  // admin*.go: the clerk back office under /admin
 	return r
 }
 
@@ -106,9 +109,4 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ok")
-}
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, "home", nil)
-	return nil
 }
