@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/plenar/plenar/council"
 )
@@ -27,3 +28,5 @@ func (s *Server) requireRole(roles ...council.Role) func(http.Handler) http.Hand
 		})
 	}
 }
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
