@@ -1,0 +1,140 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plenar/plenar/migrations/pgtest"
+)
+
+// chromiumPath finds Debian's Chromium (or PLENAR_CHROMIUM).
+func chromiumPath() (string, error) {
+	if p := os.Getenv("PLENAR_CHROMIUM"); p != "" {
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no chromium in PATH (Debian: apt-get install chromium)")
+}
+
+// newBrowser starts a headless Chromium for t and returns a chromedp
+// context with a tab; everything is closed in t.Cleanup. Without Chromium
+// the test skips locally and fails under CI=true.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := chromiumPath()
+	if err != nil {
+		pgtest.Unavailable(t, err.Error())
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	tctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium %s: %v", path, err)
+	}
+	return tctx
+}
+
+// axeSource returns axe-core's axe.min.js (PLENAR_AXE_JS, or the npm cache
+// that .ci/run fills). Missing: skip locally, fail under CI=true.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	candidates := []string{os.Getenv("PLENAR_AXE_JS")}
+	if home, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, filepath.Join(home, ".cache/plenar-npm/node_modules/axe-core/axe.min.js"))
+	}
+	for _, c := range candidates {
+		if c == "" {
+			continue
+		}
+		if b, err := os.ReadFile(c); err == nil {
+			return string(b)
+		}
+	}
+	pgtest.Unavailable(t, "axe-core not found (npm install --prefix ~/.cache/plenar-npm axe-core@4, or set PLENAR_AXE_JS)")
+	return ""
+}
+
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any  `json:"target"`
+		HTML   string `json:"html"`
+	} `json:"nodes"`
+}
+
+// runAxe runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page loaded in
+// ctx and returns its serious and critical violations. The source is
+// injected through the DevTools protocol, so the page's CSP (no inline
+// scripts) stays as it is.
+func runAxe(t *testing.T, ctx context.Context, axe string) []axeViolation {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
+		t.Fatalf("inject axe: %v", err)
+	}
+	js := `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => JSON.stringify(r.violations))`
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe: %v", err)
+	}
+	var all []axeViolation
+	if err := json.Unmarshal([]byte(out), &all); err != nil {
+		t.Fatalf("axe result: %v", err)
+	}
+	var bad []axeViolation
+	for _, v := range all {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			bad = append(bad, v)
+		}
+	}
+	return bad
+}
+
+func describeViolations(vs []axeViolation) string {
+	var b strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&b, "\n  [%s] %s: %s", v.Impact, v.ID, v.Help)
+		for i, n := range v.Nodes {
+			if i == 3 {
+				fmt.Fprintf(&b, "\n      … %d more", len(v.Nodes)-3)
+				break
+			}
+			fmt.Fprintf(&b, "\n      %v %s", n.Target, n.HTML)
+		}
+	}
+	return b.String()
+}
