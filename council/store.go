@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -97,7 +98,7 @@ func TranslateError(err error) error {
 		case pgErr.Code == "23503", pgErr.Code == "23514", pgErr.Code == "23502", pgErr.Code == "22P02",
 			pgErr.Code == "22007", pgErr.Code == "22008", pgErr.Code == "22001":
 			return fmt.Errorf("%w: %s", ErrInvalid, pgErr.Message)
-		case pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P03":
+		case strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P03":
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		return err
