@@ -119,18 +119,20 @@ func (s *Store) SaveLocation(ctx context.Context, l Location) (Location, error) 
 	if l.HasPoint {
 		lat, lon = &l.Lat, &l.Lon
 	}
-	op := OpUpdate
-	if l.ID == NilID {
-		l.ID, op = NewID(), OpCreate
-	}
 	err := Tx(ctx, s.db, func(tx DBTXTx) error {
 		var err error
-		l, err = scanLocation(tx.QueryRow(ctx, `INSERT INTO locations (id, body_id, description, street_address, room, postal_code, locality, lat, lon)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
-			ON CONFLICT (id) DO UPDATE SET description = EXCLUDED.description, street_address = EXCLUDED.street_address,
-				room = EXCLUDED.room, postal_code = EXCLUDED.postal_code, locality = EXCLUDED.locality,
-				lat = EXCLUDED.lat, lon = EXCLUDED.lon, modified = now()
-			RETURNING `+locationCols, l.ID, l.BodyID, l.Description, l.StreetAddress, l.Room, l.PostalCode, l.Locality, lat, lon))
+		op := OpUpdate
+		if l.ID == NilID {
+			l.ID, op = NewID(), OpCreate
+			l, err = scanLocation(tx.QueryRow(ctx, `INSERT INTO locations (id, body_id, description, street_address, room, postal_code, locality, lat, lon)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING `+locationCols,
+				l.ID, l.BodyID, l.Description, l.StreetAddress, l.Room, l.PostalCode, l.Locality, lat, lon))
+		} else {
+			l, err = scanLocation(tx.QueryRow(ctx, `UPDATE locations SET description = $2, street_address = $3, room = $4,
+				postal_code = $5, locality = $6, lat = $7, lon = $8, modified = now()
+				WHERE id = $1 AND NOT deleted RETURNING `+locationCols,
+				l.ID, l.Description, l.StreetAddress, l.Room, l.PostalCode, l.Locality, lat, lon))
+		}
 		if err != nil {
 			return TranslateError(err)
 		}

@@ -144,3 +144,5 @@ func (e *env) wantTrail(t testing.TB, what string, m [2]int64, actor council.ID,
 }
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+var sortStrings = cmpopts.SortSlices(func(a, b string) bool { return a < b })

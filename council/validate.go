@@ -120,7 +120,7 @@ func (l Location) Validate() error {
 	if strings.TrimSpace(l.Description+l.StreetAddress+l.Room) == "" {
 		fe.Add("description", MsgRequired)
 	}
-	if l.HasPoint && (l.Lat < -90 || l.Lat > 90 || l.Lon < -180 || l.Lon > 180) {
+	if l.HasPoint && !(l.Lat >= -90 && l.Lat <= 90 && l.Lon >= -180 && l.Lon <= 180) { // NaN fails too
 		fe.Add("point", MsgInvalid)
 	}
 	return fe.Err()
