@@ -146,3 +146,16 @@ func (e *env) wantTrail(t testing.TB, what string, m [2]int64, actor council.ID,
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 var sortStrings = cmpopts.SortSlices(func(a, b string) bool { return a < b })
+
+// mustDay parses "2006-01-02"; "" is the zero time.
+func mustDay(t testing.TB, s string) time.Time {
+	t.Helper()
+	if s == "" {
+		return time.Time{}
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t.Fatalf("bad test day %q: %v", s, err)
+	}
+	return d
+}
