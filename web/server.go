@@ -43,6 +43,7 @@ type Server struct {
 	i18n     catalog
 	metrics  *metrics
 	router   chi.Router
+	auth     *authKit // session.go: sessions, CSRF
 }
 
 // New builds a Server: it parses templates and translations (failing fast
@@ -66,6 +67,9 @@ func New(opt Options) (*Server, error) {
 	if s.tmpl, err = parseTemplates(template.FuncMap{}); err != nil {
 		return nil, err
 	}
+	if s.auth, err = s.newAuthKit(); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics(opt.Pool, opt.Version)
 	s.router = s.routes()
 	return s, nil
@@ -82,7 +86,7 @@ func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
-	r.Use(s.recoverer, s.metrics.middleware, s.logRequests, securityHeaders, limitBody(maxBody), s.state)
+	r.Use(s.recoverer, s.metrics.middleware, s.logRequests, securityHeaders, limitBody(maxBody), s.state, s.session)
 
 	r.Get("/healthz", s.healthz)
 	r.Head("/healthz", s.healthz)
