@@ -1,0 +1,215 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// portalRoutes registers the public pages: home, calendar, meetings,
+// bodies, persons and papers. Every page reads what the request's viewer
+// may see; non-public material never reaches a template for the public.
+func (s *Server) portalRoutes(r chi.Router) {
+	r.Get("/", s.h(s.portalHome))
+	r.Get("/meetings", s.h(s.portalMeetings))
+	r.Get("/meetings/month", s.h(s.portalMonth))
+	r.Get("/meetings/{id}", s.h(s.portalMeeting))
+	r.Get("/bodies", s.h(s.portalBodies))
+	r.Get("/bodies/{id}", s.h(s.portalBody))
+	r.Get("/persons/{id}", s.h(s.portalPerson))
+	r.Get("/papers", s.h(s.portalPapers))
+	r.Get("/papers/{id}", s.h(s.portalPaper))
+}
+
+// Page sizes of the portal's lists.
+const (
+	meetingsPerPage = 25
+	papersPerPage   = 25
+	maxPage         = 10000
+)
+
+// viewerOf returns who is looking at r.
+func viewerOf(r *http.Request) council.Viewer { return requestStateOf(r).viewer }
+
+// pathID parses the {id} URL parameter. Errors: ErrInvalid.
+func pathID(r *http.Request) (council.ID, error) {
+	return council.ParseID(chi.URLParam(r, "id"))
+}
+
+// notFound returns the same not-found error for an unknown object and for
+// one the viewer may not see, so the 404 page does not tell them apart.
+func notFoundErr(what string, id council.ID) error {
+	return fmt.Errorf("%w: %s %s", council.ErrNotFound, what, id)
+}
+
+// hideMissing maps any ErrNotFound from a store to notFoundErr and passes
+// other errors on.
+func hideMissing(err error, what string, id council.ID) error {
+	if errors.Is(err, council.ErrNotFound) {
+		return notFoundErr(what, id)
+	}
+	return err
+}
+
+// queryPage parses ?page= (1 when absent). Errors: ErrInvalid.
+func queryPage(q url.Values) (int, error) {
+	v := q.Get("page")
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPage {
+		return 0, council.Invalidf("page must be a whole number from 1 to %d, not %q", maxPage, v)
+	}
+	return n, nil
+}
+
+// queryDate parses a civil date (YYYY-MM-DD) in German time; zero when
+// absent. Errors: ErrInvalid.
+func queryDate(q url.Values, name string) (time.Time, error) {
+	v := q.Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", v, berlin)
+	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+		return time.Time{}, council.Invalidf("%s must be a date like 2026-11-27, not %q", name, v)
+	}
+	return t, nil
+}
+
+// startOfDay returns midnight in German time of the day t falls on.
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.In(berlin).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, berlin)
+}
+
+// pager is the data of the paging links of a list.
+type pager struct {
+	Page, Pages      int // Pages 0: unknown
+	PrevURL, NextURL string
+}
+
+// pageURL returns path with the query q and page n (the language is left
+// to page.Link).
+func pageURL(path string, q url.Values, n int) string {
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "lang" && k != "page" {
+			v[k] = vs
+		}
+	}
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+func newPager(path string, q url.Values, page, pages int, hasNext bool) pager {
+	p := pager{Page: page, Pages: pages}
+	if page > 1 {
+		p.PrevURL = pageURL(path, q, page-1)
+	}
+	if hasNext || (pages > 0 && page < pages) {
+		p.NextURL = pageURL(path, q, page+1)
+	}
+	return p
+}
+
+// orgRef is an organization as a link.
+type orgRef struct {
+	ID   council.ID
+	Name string
+}
+
+// directory holds the body's organizations and locations, loaded once per
+// request, so lists resolve names without a query per row.
+type directory struct {
+	orgs map[council.ID]council.Organization
+	locs map[council.ID]council.Location
+}
+
+func (s *Server) directory(ctx context.Context, body council.ID) (directory, error) {
+	d := directory{orgs: map[council.ID]council.Organization{}, locs: map[council.ID]council.Location{}}
+	orgs, err := s.council.Organizations(ctx, body)
+	if err != nil {
+		return d, fmt.Errorf("portal directory: %w", err)
+	}
+	for _, o := range orgs {
+		d.orgs[o.ID] = o
+	}
+	locs, err := s.council.Locations(ctx, body)
+	if err != nil {
+		return d, fmt.Errorf("portal directory: %w", err)
+	}
+	for _, l := range locs {
+		d.locs[l.ID] = l
+	}
+	return d, nil
+}
+
+func (d directory) refs(ids []council.ID) []orgRef {
+	out := make([]orgRef, 0, len(ids))
+	for _, id := range ids {
+		if o, ok := d.orgs[id]; ok {
+			out = append(out, orgRef{ID: id, Name: o.Name})
+		}
+	}
+	return out
+}
+
+func (d directory) place(id council.ID) string {
+	if l, ok := d.locs[id]; ok {
+		return l.Label()
+	}
+	return ""
+}
+
+// meetingRow is a meeting in a list.
+type meetingRow struct {
+	ID        council.ID
+	Name      string
+	Start     time.Time
+	End       time.Time
+	Bodies    []orgRef
+	Place     string
+	State     meetings.State
+	Cancelled bool
+}
+
+func (d directory) rows(ms []meetings.Meeting) []meetingRow {
+	out := make([]meetingRow, len(ms))
+	for i, m := range ms {
+		out[i] = meetingRow{ID: m.ID, Name: m.Name, Start: m.Start, End: m.End, Bodies: d.refs(m.Organizations),
+			Place: d.place(m.LocationID), State: m.State, Cancelled: m.Cancelled}
+	}
+	return out
+}
+
+// DayISO formats a civil date for <time datetime>: "2026-11-27".
+func (p *page) DayISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// With returns a copy of p whose Data is v, so a sub-template can render a
+// list row and still translate and link: {{template "row" ($.With .)}}.
+func (p *page) With(v any) *page {
+	c := *p
+	c.Data = v
+	return &c
+}

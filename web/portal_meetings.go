@@ -1,0 +1,322 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// homePage is the data of the start page.
+type homePage struct {
+	Body      council.Body
+	Upcoming  []meetingRow
+	Decisions []meetings.Decision
+}
+
+func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	var data homePage
+	body, err := s.council.MainBody(ctx)
+	if errors.Is(err, council.ErrNotFound) {
+		s.render(w, r, http.StatusOK, "home", data)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	data.Body = body
+	dir, err := s.directory(ctx, body.ID)
+	if err != nil {
+		return err
+	}
+	ms, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, From: startOfDay(s.opt.Now()), Limit: 10})
+	if err != nil {
+		return err
+	}
+	data.Upcoming = dir.rows(ms)
+	if data.Decisions, err = s.meetings.PublicDecisions(ctx, body.ID, 10); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "home", data)
+	return nil
+}
+
+// meetingsPage is the data of the calendar list.
+type meetingsPage struct {
+	Meetings []meetingRow
+	Upcoming bool // no range given: upcoming meetings
+	From, To time.Time
+	Year     int
+	Body     orgRef
+	Pager    pager
+	Month    string // this month, for the grid link
+}
+
+// meetingRange reads ?from=, ?to= (inclusive) and ?year= into a filter.
+// Errors: ErrInvalid.
+func meetingRange(r *http.Request, f *meetings.Filter, data *meetingsPage) error {
+	q := r.URL.Query()
+	from, err := queryDate(q, "from")
+	if err != nil {
+		return err
+	}
+	to, err := queryDate(q, "to")
+	if err != nil {
+		return err
+	}
+	if v := q.Get("year"); v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil || y < 1900 || y > 2200 {
+			return council.Invalidf("year must be a year like 2026, not %q", v)
+		}
+		if !from.IsZero() || !to.IsZero() {
+			return council.Invalidf("give either year or from/to, not both")
+		}
+		data.Year = y
+		from = time.Date(y, 1, 1, 0, 0, 0, 0, berlin)
+		to = time.Date(y, 12, 31, 0, 0, 0, 0, berlin)
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return council.Invalidf("to (%s) lies before from (%s)", to.Format("2006-01-02"), from.Format("2006-01-02"))
+	}
+	data.From, data.To = from, to
+	f.From = from
+	if !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1)
+	}
+	return nil
+}
+
+func (s *Server) portalMeetings(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	pageNo, err := queryPage(q)
+	if err != nil {
+		return err
+	}
+	body, err := s.council.MainBody(ctx)
+	if err != nil {
+		return err
+	}
+	data := meetingsPage{Month: s.opt.Now().In(berlin).Format("2006-01")}
+	f := meetings.Filter{BodyID: body.ID, Limit: meetingsPerPage + 1, Offset: (pageNo - 1) * meetingsPerPage}
+	if err := meetingRange(r, &f, &data); err != nil {
+		return err
+	}
+	if f.From.IsZero() && f.To.IsZero() {
+		data.Upcoming, f.From = true, startOfDay(s.opt.Now())
+	}
+	dir, err := s.directory(ctx, body.ID)
+	if err != nil {
+		return err
+	}
+	if v := q.Get("body"); v != "" {
+		id, err := council.ParseID(v)
+		if err != nil {
+			return err
+		}
+		o, ok := dir.orgs[id]
+		if !ok {
+			return notFoundErr("organization", id)
+		}
+		data.Body, f.OrganizationID = orgRef{ID: o.ID, Name: o.Name}, o.ID
+	}
+	ms, err := s.meetings.Meetings(ctx, f)
+	if err != nil {
+		return err
+	}
+	hasNext := len(ms) > meetingsPerPage
+	if hasNext {
+		ms = ms[:meetingsPerPage]
+	}
+	data.Meetings = dir.rows(ms)
+	data.Pager = newPager("/meetings", q, pageNo, 0, hasNext)
+	s.render(w, r, http.StatusOK, "meetings", data)
+	return nil
+}
+
+// monthPage is the data of the month grid.
+type monthPage struct {
+	Year, Month      int
+	ISO              string // "2026-11"
+	Weeks            [][]dayCell
+	Days             []dayCell // days with meetings, for the list on small screens
+	Prev, Next       time.Time
+	PrevURL, NextURL string
+	Count            int
+	Weekdays         []int // 1 Monday … 7 Sunday
+}
+
+// dayCell is one day of the month grid; Day 0 is a padding cell.
+type dayCell struct {
+	Day      int
+	Date     time.Time
+	Today    bool
+	Meetings []meetingRow
+}
+
+// parseMonth reads ?m=YYYY-MM, defaulting to the month of now.
+// Errors: ErrInvalid.
+func parseMonth(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		y, m, _ := now.In(berlin).Date()
+		return time.Date(y, m, 1, 0, 0, 0, 0, berlin), nil
+	}
+	t, err := time.ParseInLocation("2006-01", v, berlin)
+	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+		return time.Time{}, council.Invalidf("m must be a month like 2026-11, not %q", v)
+	}
+	return t, nil
+}
+
+func (s *Server) portalMonth(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	first, err := parseMonth(r.URL.Query().Get("m"), s.opt.Now())
+	if err != nil {
+		return err
+	}
+	body, err := s.council.MainBody(ctx)
+	if err != nil {
+		return err
+	}
+	next := first.AddDate(0, 1, 0)
+	ms, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, From: first, To: next, Limit: 2000})
+	if err != nil {
+		return err
+	}
+	dir, err := s.directory(ctx, body.ID)
+	if err != nil {
+		return err
+	}
+	data := monthGrid(first, startOfDay(s.opt.Now()), dir.rows(ms))
+	s.render(w, r, http.StatusOK, "meetings_month", data)
+	return nil
+}
+
+// monthGrid lays out the meetings of the month starting at first in weeks
+// from Monday to Sunday.
+func monthGrid(first, today time.Time, rows []meetingRow) monthPage {
+	prev, next := first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
+	data := monthPage{Year: first.Year(), Month: int(first.Month()), ISO: first.Format("2006-01"),
+		Prev: prev, Next: next, Count: len(rows), Weekdays: []int{1, 2, 3, 4, 5, 6, 7},
+		PrevURL: "/meetings/month?m=" + prev.Format("2006-01"), NextURL: "/meetings/month?m=" + next.Format("2006-01")}
+	byDay := map[int][]meetingRow{}
+	for _, m := range rows {
+		d := m.Start.In(berlin).Day()
+		byDay[d] = append(byDay[d], m)
+	}
+	days := next.AddDate(0, 0, -1).Day()
+	var week []dayCell
+	for i := 0; i < (int(first.Weekday())+6)%7; i++ {
+		week = append(week, dayCell{})
+	}
+	for d := 1; d <= days; d++ {
+		date := time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, berlin)
+		c := dayCell{Day: d, Date: date, Today: date.Equal(today), Meetings: byDay[d]}
+		if len(c.Meetings) > 0 {
+			data.Days = append(data.Days, c)
+		}
+		week = append(week, c)
+		if len(week) == 7 {
+			data.Weeks, week = append(data.Weeks, week), nil
+		}
+	}
+	if len(week) > 0 {
+		for len(week) < 7 {
+			week = append(week, dayCell{})
+		}
+		data.Weeks = append(data.Weeks, week)
+	}
+	return data
+}
+
+// meetingPage is the data of a meeting's page.
+type meetingPage struct {
+	Meeting    meetings.Meeting
+	Bodies     []orgRef
+	Place      string
+	ShowAgenda bool
+	Items      []itemView
+}
+
+// itemView is an agenda item as the viewer may see it. When Hidden, only
+// Number is set and the template shows the neutral title.
+type itemView struct {
+	Number         string
+	Hidden         bool
+	NonPublic      bool // a non-public item the viewer may see: badge
+	Name           string
+	PaperID        council.ID
+	PaperReference string
+	Result         string
+	ResolutionText string
+}
+
+func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	data, err := s.meetingView(r.Context(), viewerOf(r), id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "meeting", data)
+	return nil
+}
+
+// meetingView loads meeting id as v may see it. Errors: ErrNotFound.
+func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.ID) (meetingPage, error) {
+	m, err := s.meetings.Meeting(ctx, id)
+	if err != nil {
+		return meetingPage{}, hideMissing(err, "meeting", id)
+	}
+	if m.Deleted {
+		return meetingPage{}, notFoundErr("meeting", id)
+	}
+	data := meetingPage{Meeting: m}
+	for _, o := range m.Organizations {
+		org, err := s.council.Organization(ctx, o)
+		if err != nil {
+			return meetingPage{}, err
+		}
+		if !org.Deleted {
+			data.Bodies = append(data.Bodies, orgRef{ID: org.ID, Name: org.Name})
+		}
+	}
+	if m.LocationID != council.NilID {
+		l, err := s.council.Location(ctx, m.LocationID)
+		if err != nil && !errors.Is(err, council.ErrNotFound) {
+			return meetingPage{}, err
+		}
+		data.Place = l.Label()
+	}
+	data.ShowAgenda = m.AgendaPublished() || v.SeesAllNonPublic()
+	if !data.ShowAgenda {
+		return data, nil
+	}
+	items, err := s.meetings.AgendaItems(ctx, id)
+	if err != nil {
+		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
+	for _, it := range items {
+		data.Items = append(data.Items, itemFor(v, it, m.Organizations))
+	}
+	return data, nil
+}
+
+// itemFor filters it through AgendaItem.ForViewer.
+func itemFor(v council.Viewer, it meetings.AgendaItem, orgs []council.ID) itemView {
+	seen, ok := it.ForViewer(v, orgs)
+	if !ok {
+		return itemView{Number: seen.Number, Hidden: true}
+	}
+	return itemView{Number: seen.Number, NonPublic: !seen.Public, Name: seen.Name, PaperID: seen.PaperID,
+		PaperReference: seen.PaperReference, Result: seen.Result, ResolutionText: seen.ResolutionText}
+}
