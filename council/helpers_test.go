@@ -159,3 +159,5 @@ func mustDay(t testing.TB, s string) time.Time {
 	}
 	return d
 }
+
+var idSet = cmpopts.SortSlices(func(a, b council.ID) bool { return a.String() < b.String() })

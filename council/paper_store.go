@@ -124,6 +124,11 @@ func (s *Store) Submit(ctx context.Context, id ID, on time.Time) (Paper, error) 
 		if err != nil {
 			return TranslateError(err)
 		}
+		// A draft entered after the fact (imports, back-dated submissions)
+		// must not appear after its own submission in the timeline.
+		if _, err := tx.Exec(ctx, `UPDATE paper_events SET at = $2 WHERE paper_id = $1 AND status = 'draft' AND at > $2`, id, on); err != nil {
+			return TranslateError(err)
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO paper_events (paper_id, status, at) VALUES ($1, 'submitted', $2)`, id, on); err != nil {
 			return TranslateError(err)
 		}
