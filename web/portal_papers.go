@@ -148,8 +148,15 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 			data.Originators = append(data.Originators, originatorView{OrgID: o.ID, Name: o.Name})
 		}
 	}
-	if data.Events, err = s.council.PaperEvents(ctx, id); err != nil {
+	events, err := s.council.PaperEvents(ctx, id)
+	if err != nil {
 		return paperPage{}, err
+	}
+	for _, ev := range events {
+		// The public timeline starts at submission (DOMAIN.md).
+		if ev.Status != council.StatusDraft || v.SeesAllNonPublic() {
+			data.Events = append(data.Events, ev)
+		}
 	}
 	return data, nil
 }

@@ -178,6 +178,10 @@ func TestPortalNonPublicHidden(t *testing.T) {
 	mustContain(t, "paper with a non-public step", body, "nichtöffentlich beraten", "Stadtrat Musterstadt")
 	mustNotContain(t, "paper with a non-public step", body, secretMarker, "N 3", f.invited.ID.String())
 
+	_, body = e.get(t, c, "/papers/"+f.publicPaper.ID.String())
+	mustContain(t, "public paper timeline", body, "Eingereicht")
+	mustNotContain(t, "public paper timeline", body, "Entwurf")
+
 	for _, path := range []string{"/", "/bodies/" + f.council.ID.String(), "/papers", "/meetings", "/persons/" + f.person.ID.String()} {
 		_, body := e.get(t, c, path)
 		mustNotContain(t, path, body, secretMarker, secretPaper, f.hiddenPaper.Reference)
