@@ -310,3 +310,18 @@ func TestPortalMonthGrid(t *testing.T) {
 		t.Errorf("prev/next: %s %s", g.PrevURL, g.NextURL)
 	}
 }
+
+func TestPortalStaffSession(t *testing.T) {
+	e := newTestEnv(t)
+	f := newPortalFixture(t, e)
+	c, _ := e.login(t, council.RoleClerk)
+	status, body := e.get(t, c, "/papers/"+f.hiddenPaper.ID.String())
+	if status != http.StatusOK {
+		t.Fatalf("clerk, non-public paper: status %d, want 200", status)
+	}
+	mustContain(t, "clerk paper page", body, secretPaper)
+	_, body = e.get(t, c, "/papers")
+	mustContain(t, "clerk papers list", body, secretPaper, `<span class="badge nonpublic">`)
+	_, body = e.get(t, c, "/meetings/"+f.invited.ID.String())
+	mustContain(t, "clerk meeting page", body, "Personalsache "+secretMarker, "Beschluss "+secretMarker)
+}
