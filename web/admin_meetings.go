@@ -1,0 +1,362 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// Meetings: scheduling, editing, invitation and cancellation. The agenda
+// builder is in admin_agenda.go.
+
+type meetingList struct {
+	Notice   string
+	Meetings []meetings.Meeting
+	Orgs     map[council.ID]string
+}
+
+func (s *Server) adminMeetings(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	ms, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: b.ID, Descending: true, Limit: 500})
+	if err != nil {
+		return err
+	}
+	names, err := s.orgNames(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "admin_meetings", meetingList{Notice: s.notice(r), Meetings: ms, Orgs: names})
+	return nil
+}
+
+// loadMeeting returns the body's meeting with the id in URL parameter
+// "id". Errors: ErrInvalid, ErrNotFound.
+func (s *Server) loadMeeting(r *http.Request, body council.ID) (meetings.Meeting, error) {
+	id, err := urlID(r, "id")
+	if err != nil {
+		return meetings.Meeting{}, err
+	}
+	m, err := s.meetings.Meeting(r.Context(), id)
+	if err != nil {
+		return meetings.Meeting{}, err
+	}
+	return m, mustBelong("meeting", id, m.BodyID, body, m.Deleted)
+}
+
+// suggestName proposes "<Gremium> – <n>. Sitzung" for the next meeting of
+// org, counting its meetings that were not cancelled.
+func (s *Server) suggestName(ctx context.Context, body, org council.ID) (string, error) {
+	o, err := s.council.Organization(ctx, org)
+	if err != nil {
+		return "", err
+	}
+	ms, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body, OrganizationID: org, Limit: 2000})
+	if err != nil {
+		return "", err
+	}
+	n := 1
+	for _, m := range ms {
+		if !m.Cancelled {
+			n++
+		}
+	}
+	return fmt.Sprintf("%s – %d. Sitzung", o.Name, n), nil
+}
+
+func (s *Server) adminMeetingNew(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	v := url.Values{}
+	if o := r.URL.Query().Get("org"); o != "" {
+		id, err := council.ParseID(o)
+		if err != nil {
+			return err
+		}
+		org, err := s.council.Organization(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := mustBelong("organization", id, org.BodyID, b.ID, org.Deleted); err != nil {
+			return err
+		}
+		v.Set("organizations", id.String())
+		if org.LocationID != council.NilID {
+			v.Set("location", org.LocationID.String())
+		}
+	}
+	return s.meetingForm(w, r, b.ID, council.NilID, v, nil)
+}
+
+func (s *Server) adminMeetingEdit(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	m, err := s.loadMeeting(r, b.ID)
+	if err != nil {
+		return err
+	}
+	v := url.Values{"name": {m.Name}, "start": {dateTimeValue(m.Start)}, "end": {dateTimeValue(m.End)},
+		"location": {idValue(m.LocationID)}}
+	for _, o := range m.Organizations {
+		v.Add("organizations", o.String())
+	}
+	return s.meetingForm(w, r, b.ID, m.ID, v, nil)
+}
+
+// meetingChoices are the bodies and locations a meeting can name.
+func (s *Server) meetingChoices(ctx context.Context, body council.ID) (orgs, locs []option, err error) {
+	if orgs, err = s.bodyOptions(ctx, body); err != nil {
+		return nil, nil, err
+	}
+	ls, err := s.council.Locations(ctx, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, l := range ls {
+		locs = append(locs, option{Value: l.ID.String(), Label: l.Label()})
+	}
+	return orgs, locs, nil
+}
+
+func (s *Server) meetingForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
+	ctx := r.Context()
+	orgs, locs, err := s.meetingChoices(ctx, body)
+	if err != nil {
+		return err
+	}
+	f := form{Title: "admin.meeting.new", Action: "/admin/meetings", Submit: "admin.save", Cancel: "/admin/meetings"}
+	if id != council.NilID {
+		f.Title, f.TitleArg = "admin.meeting.edit", v.Get("name")
+		f.Action, f.Cancel = "/admin/meetings/"+id.String(), "/admin/meetings/"+id.String()
+	}
+	name := field{Type: "text", Name: "name", Label: "admin.meeting.name", Hint: "admin.meeting.name_hint"}
+	if first := v.Get("organizations"); first != "" && known(first, orgs) {
+		orgID, _ := council.ParseID(first)
+		if sugg, err := s.suggestName(ctx, body, orgID); err == nil {
+			name.Hint, name.HintArg = "admin.meeting.name_suggestion", sugg
+			if id == council.NilID && v.Get("name") == "" && r.Method == http.MethodGet {
+				v.Set("name", sugg)
+			}
+		}
+	}
+	fb := newForm(v, fe).
+		add(name).
+		choice("multiselect", "organizations", "admin.meeting.organizations", "admin.meeting.organizations_hint", true, orgs).
+		set("admin.meeting.time_legend", "admin.meeting.time_hint").
+		input("datetime-local", "start", "admin.meeting.start", "", true).
+		input("datetime-local", "end", "admin.meeting.end", "", false).
+		set("admin.meeting.location_legend", "").
+		choice("select", "location", "admin.meeting.location", "", false, withNone(locs)).
+		set("admin.meeting.new_location", "admin.meeting.new_location_hint").
+		input("text", "location_description", "admin.location.description", "", false).
+		input("text", "location_street", "admin.location.street", "", false).
+		input("text", "location_room", "admin.location.room", "", false)
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *Server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	var m meetings.Meeting
+	if chi.URLParam(r, "id") != "" {
+		if m, err = s.loadMeeting(r, b.ID); err != nil {
+			return err
+		}
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	orgs, locs, err := s.meetingChoices(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	m.BodyID = b.ID
+	m.Organizations = parseChoices(fe, "organizations", v["organizations"], orgs)
+	m.Start, m.End = parseDateTime(fe, "start", v.Get("start")), parseDateTime(fe, "end", v.Get("end"))
+	m.LocationID = parseChoice(fe, "location", v.Get("location"), locs)
+	m.Name = strings.TrimSpace(v.Get("name"))
+	if m.Name == "" && len(m.Organizations) > 0 {
+		if m.Name, err = s.suggestName(ctx, b.ID, m.Organizations[0]); err != nil {
+			return err
+		}
+	}
+	loc := council.Location{BodyID: b.ID, Description: strings.TrimSpace(v.Get("location_description")),
+		StreetAddress: strings.TrimSpace(v.Get("location_street")), Room: strings.TrimSpace(v.Get("location_room"))}
+	newLoc := loc.Description+loc.StreetAddress+loc.Room != ""
+	if newLoc {
+		if m.LocationID != council.NilID {
+			fe.Add("location_description", "admin.meeting.location_both")
+		} else if err := loc.Validate(); err != nil {
+			verr, _ := fieldErrors(err)
+			for k, msg := range verr {
+				fe.Add(locationField(k), msg)
+			}
+		}
+	}
+	if err := m.Validate(); err != nil {
+		verr, _ := fieldErrors(err)
+		merge(fe, verr)
+	}
+	if len(fe) == 0 {
+		saved, err := s.saveMeeting(actor(r), m, loc, newLoc)
+		if err == nil {
+			notice := "saved"
+			if m.ID == council.NilID {
+				notice = "meeting_scheduled"
+			}
+			return redirect(w, r, "/admin/meetings/"+saved.ID.String(), notice)
+		}
+		verr, ok := fieldErrors(err)
+		if !ok {
+			return err
+		}
+		merge(fe, verr)
+	}
+	if v.Get("name") == "" {
+		v.Set("name", m.Name)
+	}
+	return s.meetingForm(w, r, b.ID, m.ID, v, fe)
+}
+
+// locationField maps a council.Location field to the meeting form's name.
+func locationField(k string) string {
+	switch k {
+	case "street_address":
+		return "location_street"
+	case "room":
+		return "location_room"
+	}
+	return "location_description"
+}
+
+// saveMeeting saves the new location first when one was entered.
+func (s *Server) saveMeeting(ctx context.Context, m meetings.Meeting, loc council.Location, newLoc bool) (meetings.Meeting, error) {
+	if newLoc {
+		l, err := s.council.SaveLocation(ctx, loc)
+		if err != nil {
+			return meetings.Meeting{}, err
+		}
+		m.LocationID = l.ID
+	}
+	return s.meetings.SaveMeeting(ctx, m)
+}
+
+// inviteProblem explains why m cannot be invited, or returns "".
+func inviteProblem(m meetings.Meeting, items int) string {
+	switch {
+	case m.Cancelled:
+		return "admin.meeting.invite_cancelled"
+	case m.State != meetings.Planned:
+		return "admin.meeting.invite_state"
+	case items == 0:
+		return "admin.meeting.invite_empty"
+	}
+	return ""
+}
+
+func (s *Server) inviteConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return confirm{}, meetings.Meeting{}, err
+	}
+	m, err := s.loadMeeting(r, b.ID)
+	if err != nil {
+		return confirm{}, m, err
+	}
+	items, err := s.meetings.AgendaItems(r.Context(), m.ID)
+	if err != nil {
+		return confirm{}, m, err
+	}
+	u := "/admin/meetings/" + m.ID.String()
+	return confirm{Title: "admin.meeting.invite_title", Subject: m.Name, Message: "admin.meeting.invite_question",
+		Problem: inviteProblem(m, len(items)), Action: u + "/invite", Button: "admin.meeting.invite", Cancel: u}, m, nil
+}
+
+func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.inviteConfirm(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "admin_confirm", c)
+	return nil
+}
+
+func (s *Server) adminMeetingInvite(w http.ResponseWriter, r *http.Request) error {
+	c, m, err := s.inviteConfirm(r)
+	if err != nil {
+		return err
+	}
+	if c.Problem != "" {
+		s.render(w, r, http.StatusConflict, "admin_confirm", c)
+		return nil
+	}
+	if _, err := s.meetings.Invite(actor(r), m.ID, s.opt.Now()); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/meetings/"+m.ID.String(), "invited")
+}
+
+func (s *Server) cancelConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return confirm{}, meetings.Meeting{}, err
+	}
+	m, err := s.loadMeeting(r, b.ID)
+	if err != nil {
+		return confirm{}, m, err
+	}
+	u := "/admin/meetings/" + m.ID.String()
+	c := confirm{Title: "admin.meeting.cancel_title", Subject: m.Name, Message: "admin.meeting.cancel_question",
+		Action: u + "/cancel", Button: "admin.meeting.cancel", Cancel: u}
+	switch {
+	case m.Cancelled:
+		c.Problem = "admin.meeting.cancel_already"
+	case m.State == meetings.Running || m.State == meetings.Closed:
+		c.Problem = "admin.meeting.cancel_state"
+	}
+	return c, m, nil
+}
+
+func (s *Server) adminMeetingCancelConfirm(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.cancelConfirm(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "admin_confirm", c)
+	return nil
+}
+
+func (s *Server) adminMeetingCancel(w http.ResponseWriter, r *http.Request) error {
+	c, m, err := s.cancelConfirm(r)
+	if err != nil {
+		return err
+	}
+	if c.Problem != "" {
+		s.render(w, r, http.StatusConflict, "admin_confirm", c)
+		return nil
+	}
+	if _, err := s.meetings.Cancel(actor(r), m.ID); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/meetings/"+m.ID.String(), "cancelled")
+}

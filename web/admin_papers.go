@@ -1,0 +1,513 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// Papers, their submission, status and consultation path.
+
+type paperList struct {
+	Notice      string
+	Papers      []council.Paper
+	Total       int
+	Status      string
+	Type        string
+	Statuses    []option
+	Types       []option
+	FilterError string // translation key
+}
+
+func (s *Server) adminPapers(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	d := paperList{Notice: s.notice(r), Status: q.Get("status"), Type: q.Get("type"),
+		Statuses: statusOptions(true), Types: paperTypeOptions()}
+	status := http.StatusOK
+	if (d.Status != "" && !known(d.Status, d.Statuses)) || (d.Type != "" && !known(d.Type, d.Types)) {
+		d.FilterError, status = council.MsgUnknownKind, http.StatusBadRequest
+	} else {
+		d.Papers, d.Total, err = s.council.FindPapers(r.Context(), council.PaperQuery{BodyID: b.ID,
+			Status: council.PaperStatus(d.Status), Type: council.PaperType(d.Type), Limit: 200})
+		if err != nil {
+			return err
+		}
+	}
+	s.render(w, r, status, "admin_papers", d)
+	return nil
+}
+
+// loadPaper returns the body's paper with the id in URL parameter "id".
+// Errors: ErrInvalid, ErrNotFound.
+func (s *Server) loadPaper(r *http.Request, body council.ID) (council.Paper, error) {
+	id, err := urlID(r, "id")
+	if err != nil {
+		return council.Paper{}, err
+	}
+	p, err := s.council.Paper(r.Context(), id)
+	if err != nil {
+		return council.Paper{}, err
+	}
+	return p, mustBelong("paper", id, p.BodyID, body, p.Deleted)
+}
+
+type paperDetail struct {
+	Notice      string
+	Paper       council.Paper
+	Lead        string
+	Originators []string
+	Related     []council.Paper
+	Steps       []meetings.Step
+	Events      []council.PaperEvent
+}
+
+func (s *Server) adminPaper(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.loadPaper(r, b.ID)
+	if err != nil {
+		return err
+	}
+	d := paperDetail{Notice: s.notice(r), Paper: p}
+	names, err := s.orgNames(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	d.Lead = names[p.LeadOrgID]
+	for _, o := range p.Originators {
+		if o.PersonID != council.NilID {
+			if per, err := s.council.Person(ctx, o.PersonID); err == nil {
+				d.Originators = append(d.Originators, per.Name())
+			}
+		} else {
+			d.Originators = append(d.Originators, names[o.OrganizationID])
+		}
+	}
+	for _, id := range p.Related {
+		if rp, err := s.council.Paper(ctx, id); err == nil && !rp.Deleted {
+			d.Related = append(d.Related, rp)
+		}
+	}
+	if d.Steps, err = s.meetings.Path(ctx, p.ID); err != nil {
+		return err
+	}
+	if d.Events, err = s.council.PaperEvents(ctx, p.ID); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "admin_paper", d)
+	return nil
+}
+
+func (s *Server) adminPaperNew(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	v := url.Values{"type": {string(council.PaperResolution)}, "public": {"1"}}
+	return s.paperForm(w, r, b.ID, council.NilID, v, nil)
+}
+
+func (s *Server) adminPaperEdit(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.loadPaper(r, b.ID)
+	if err != nil {
+		return err
+	}
+	v := url.Values{"name": {p.Name}, "type": {string(p.Type)}, "date": {dateValue(p.Date)}, "text": {p.Text},
+		"public": {boolValue(p.Public)}, "lead_org": {idValue(p.LeadOrgID)}}
+	for _, o := range p.Originators {
+		if o.PersonID != council.NilID {
+			v.Add("originator_persons", o.PersonID.String())
+		} else {
+			v.Add("originator_orgs", o.OrganizationID.String())
+		}
+	}
+	var refs []string
+	for _, id := range p.Related {
+		if rp, err := s.council.Paper(ctx, id); err == nil && rp.Reference != "" && !rp.Deleted {
+			refs = append(refs, rp.Reference)
+		}
+	}
+	v.Set("related", strings.Join(refs, ", "))
+	return s.paperForm(w, r, b.ID, p.ID, v, nil)
+}
+
+// paperChoices are the options of the paper form's selects.
+type paperChoices struct {
+	lead, persons, orgs []option
+}
+
+func (s *Server) paperChoices(ctx context.Context, body council.ID) (paperChoices, error) {
+	var c paperChoices
+	admin, err := s.council.Organizations(ctx, body, council.KindAdministration)
+	if err != nil {
+		return c, err
+	}
+	all, err := s.council.Organizations(ctx, body)
+	if err != nil {
+		return c, err
+	}
+	ps, err := s.council.Persons(ctx, body)
+	if err != nil {
+		return c, err
+	}
+	return paperChoices{lead: orgOptions(admin), persons: personOptions(ps), orgs: orgOptions(all)}, nil
+}
+
+func (s *Server) paperForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
+	c, err := s.paperChoices(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	f := form{Title: "admin.paper.new", Action: "/admin/papers", Submit: "admin.save", Cancel: "/admin/papers"}
+	if id != council.NilID {
+		f.Title, f.TitleArg = "admin.paper.edit", v.Get("name")
+		f.Action, f.Cancel = "/admin/papers/"+id.String(), "/admin/papers/"+id.String()
+	}
+	fb := newForm(v, fe).
+		input("text", "name", "admin.paper.name", "", true).
+		choice("select", "type", "admin.paper.type", "", true, paperTypeOptions()).
+		input("date", "date", "admin.paper.date", "admin.paper.date_hint", false).
+		input("checkbox", "public", "admin.paper.public", "admin.paper.public_hint", false).
+		choice("select", "lead_org", "admin.paper.lead_org", "admin.paper.lead_org_hint", false, withNone(c.lead)).
+		input("textarea", "text", "admin.paper.text", "", false).
+		set("admin.paper.originators", "admin.paper.originators_hint").
+		choice("multiselect", "originator_persons", "admin.paper.originator_persons", "", false, c.persons).
+		choice("multiselect", "originator_orgs", "admin.paper.originator_orgs", "", false, c.orgs).
+		set("admin.paper.related_legend", "").
+		input("text", "related", "admin.paper.related", "admin.paper.related_hint", false)
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *Server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	var p council.Paper
+	if chi.URLParam(r, "id") != "" {
+		if p, err = s.loadPaper(r, b.ID); err != nil {
+			return err
+		}
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.paperChoices(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	p.BodyID = b.ID
+	p.Name, p.Type, p.Text = strings.TrimSpace(v.Get("name")), council.PaperType(v.Get("type")), v.Get("text")
+	p.Date, p.Public = parseDate(fe, "date", v.Get("date")), v.Get("public") != ""
+	p.LeadOrgID = parseChoice(fe, "lead_org", v.Get("lead_org"), c.lead)
+	p.Originators = nil
+	for _, id := range parseChoices(fe, "originator_persons", v["originator_persons"], c.persons) {
+		p.Originators = append(p.Originators, council.Originator{PersonID: id})
+	}
+	for _, id := range parseChoices(fe, "originator_orgs", v["originator_orgs"], c.orgs) {
+		p.Originators = append(p.Originators, council.Originator{OrganizationID: id})
+	}
+	if p.Related, err = s.relatedByReference(ctx, fe, b.ID, p.ID, v.Get("related")); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		verr, _ := fieldErrors(err)
+		merge(fe, verr)
+	}
+	if len(fe) == 0 {
+		saved, err := s.council.SavePaper(actor(r), p)
+		if err == nil {
+			return redirect(w, r, "/admin/papers/"+saved.ID.String(), "saved")
+		}
+		verr, ok := fieldErrors(err)
+		if !ok {
+			return err
+		}
+		merge(fe, verr)
+	}
+	return s.paperForm(w, r, b.ID, p.ID, v, fe)
+}
+
+// relatedByReference resolves a comma- or space-separated list of
+// references; unknown ones are a field error on "related".
+func (s *Server) relatedByReference(ctx context.Context, fe council.FieldErrors, body, self council.ID, refs string) ([]council.ID, error) {
+	var out []council.ID
+	seen := map[council.ID]bool{}
+	for _, ref := range strings.FieldsFunc(refs, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		rp, err := s.council.PaperByReference(ctx, body, ref)
+		if err != nil {
+			if errors.Is(err, council.ErrNotFound) {
+				fe.Add("related", msgRefs)
+				continue
+			}
+			return nil, err
+		}
+		if rp.ID == self {
+			fe.Add("related", council.MsgInvalid)
+			continue
+		}
+		if !seen[rp.ID] {
+			seen[rp.ID] = true
+			out = append(out, rp.ID)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) adminPaperSubmit(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	p, err := s.loadPaper(r, b.ID)
+	if err != nil {
+		return err
+	}
+	if p.Status != council.StatusDraft {
+		return fmt.Errorf("%w: the paper was already submitted (%s)", council.ErrConflict, p.Reference)
+	}
+	if _, err := s.council.Submit(actor(r), p.ID, s.opt.Now()); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/papers/"+p.ID.String(), "submitted")
+}
+
+func (s *Server) adminPaperStatusForm(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	p, err := s.loadPaper(r, b.ID)
+	if err != nil {
+		return err
+	}
+	return s.statusForm(w, r, p, url.Values{"status": {string(p.Status)}}, nil)
+}
+
+func (s *Server) statusForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
+	u := "/admin/papers/" + p.ID.String()
+	f := form{Title: "admin.paper.status_title", TitleArg: p.Name, Action: u + "/status", Submit: "admin.paper.status_submit", Cancel: u}
+	if p.Status == council.StatusDraft {
+		f.Intro = "admin.paper.status_draft"
+	}
+	fb := newForm(v, fe).
+		choice("select", "status", "admin.paper.status", "", true, statusOptions(false)).
+		input("textarea", "note", "admin.paper.status_note", "admin.paper.status_note_hint", false)
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *Server) adminPaperStatus(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	p, err := s.loadPaper(r, b.ID)
+	if err != nil {
+		return err
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	st := council.PaperStatus(v.Get("status"))
+	switch {
+	case p.Status == council.StatusDraft:
+		fe.Add("status", "admin.paper.status_draft")
+	case !known(string(st), statusOptions(false)):
+		fe.Add("status", council.MsgUnknownKind)
+	case len(v.Get("note")) > 5000:
+		fe.Add("note", council.MsgTooLong)
+	}
+	if len(fe) > 0 {
+		return s.statusForm(w, r, p, v, fe)
+	}
+	if err := s.council.SetStatus(actor(r), p.ID, st, strings.TrimSpace(v.Get("note")), s.opt.Now()); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/papers/"+p.ID.String(), "status_changed")
+}
+
+// Consultation path.
+
+var consultationRoles = []string{"Vorberatung", "Entscheidung", "Kenntnisnahme", "Anhörung"}
+
+func (s *Server) bodyOptions(ctx context.Context, body council.ID) ([]option, error) {
+	orgs, err := s.council.Organizations(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	var bodies []council.Organization
+	for _, o := range orgs {
+		if o.Kind.IsBody() {
+			bodies = append(bodies, o)
+		}
+	}
+	return orgOptions(bodies), nil
+}
+
+func (s *Server) adminConsultationNew(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	p, err := s.loadPaper(r, b.ID)
+	if err != nil {
+		return err
+	}
+	return s.consultationForm(w, r, b.ID, p, url.Values{"role": {"Vorberatung"}}, nil)
+}
+
+func (s *Server) consultationForm(w http.ResponseWriter, r *http.Request, body council.ID, p council.Paper, v url.Values, fe council.FieldErrors) error {
+	orgs, err := s.bodyOptions(r.Context(), body)
+	if err != nil {
+		return err
+	}
+	u := "/admin/papers/" + p.ID.String()
+	f := form{Title: "admin.consultation.new", TitleArg: p.Name, Action: u + "/consultations", Submit: "admin.consultation.add", Cancel: u}
+	fb := newForm(v, fe).
+		choice("select", "organization", "admin.consultation.organization", "", true, withNone(orgs)).
+		add(field{Type: "text", Name: "role", Label: "admin.consultation.role", Hint: "admin.consultation.role_hint", List: consultationRoles}).
+		input("checkbox", "authoritative", "admin.consultation.authoritative", "admin.consultation.authoritative_hint", false)
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *Server) adminConsultationSave(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := s.loadPaper(r, b.ID)
+	if err != nil {
+		return err
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	orgs, err := s.bodyOptions(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	existing, err := s.council.Consultations(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	c := council.Consultation{PaperID: p.ID, Role: strings.TrimSpace(v.Get("role")), Authoritative: v.Get("authoritative") != ""}
+	c.OrganizationID = parseChoice(fe, "organization", v.Get("organization"), orgs)
+	for _, x := range existing {
+		c.Position = max(c.Position, x.Position+1)
+	}
+	if err := c.Validate(); err != nil {
+		verr, _ := fieldErrors(err)
+		merge(fe, verr)
+	}
+	if len(fe) == 0 {
+		_, err := s.council.SaveConsultation(actor(r), c)
+		if err == nil {
+			return redirect(w, r, "/admin/papers/"+p.ID.String(), "consultation_added")
+		}
+		verr, ok := fieldErrors(err)
+		if !ok {
+			return err
+		}
+		merge(fe, verr)
+	}
+	return s.consultationForm(w, r, b.ID, p, v, fe)
+}
+
+// loadConsultation returns the consultation in URL parameter "cid" and
+// checks its paper belongs to body. Errors: ErrInvalid, ErrNotFound.
+func (s *Server) loadConsultation(r *http.Request, body council.ID) (council.Consultation, error) {
+	id, err := urlID(r, "cid")
+	if err != nil {
+		return council.Consultation{}, err
+	}
+	c, err := s.council.Consultation(r.Context(), id)
+	if err != nil {
+		return council.Consultation{}, err
+	}
+	p, err := s.council.Paper(r.Context(), c.PaperID)
+	if err != nil {
+		return council.Consultation{}, err
+	}
+	return c, mustBelong("consultation", id, p.BodyID, body, c.Deleted || p.Deleted)
+}
+
+func (s *Server) adminConsultationMove(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	c, err := s.loadConsultation(r, b.ID)
+	if err != nil {
+		return err
+	}
+	delta, err := direction(r)
+	if err != nil {
+		return err
+	}
+	if err := s.council.MoveConsultation(actor(r), c.ID, delta); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/papers/"+c.PaperID.String(), "moved")
+}
+
+func (s *Server) adminConsultationDelete(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	c, err := s.loadConsultation(r, b.ID)
+	if err != nil {
+		return err
+	}
+	if c.AgendaItemID != council.NilID {
+		return fmt.Errorf("%w: the step is on an agenda; remove the agenda item first", council.ErrConflict)
+	}
+	if err := s.council.DeleteConsultation(actor(r), c.ID); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/papers/"+c.PaperID.String(), "consultation_removed")
+}
+
+// direction reads the "dir" form value of a move button: up is -1, down
+// is +1. Anything else is ErrInvalid.
+func direction(r *http.Request) (int, error) {
+	v, err := parseForm(r)
+	if err != nil {
+		return 0, err
+	}
+	switch v.Get("dir") {
+	case "up":
+		return -1, nil
+	case "down":
+		return 1, nil
+	}
+	return 0, council.Invalidf("direction must be up or down")
+}
