@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/plenar/plenar/cmd/plenar/demo"
+	"github.com/plenar/plenar/migrations"
+	"github.com/plenar/plenar/web"
+)
+
+// shutdownTimeout bounds the wait for running requests on SIGINT/SIGTERM.
+const shutdownTimeout = 20 * time.Second
+
+func (a *app) serve(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := a.flagSet("serve")
+	a.bind(&cfg, fs, serveSettings()...)
+	withDemo := fs.Bool("demo", false, "fill an empty database with the demo city and print its logins")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := a.check(&cfg, fs); err != nil {
+		return err
+	}
+	log := cfg.logger(a.stderr)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	db, err := openDatabase(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer db.close(ctx)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	h, err := web.New(web.Options{Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken,
+		Version: version, InsecureCookies: cfg.insecureCookies()})
+	if err != nil {
+		return fmt.Errorf("web: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second, // slow-loris
+		ReadTimeout:       5 * time.Minute,  // whole request, uploads included
+		// No WriteTimeout: live-session websockets and large downloads
+		// are long; handlers that need one set it via ResponseController.
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	var wg sync.WaitGroup
+	if err := a.prepare(ctx, db, log, *withDemo, &wg); err != nil {
+		return err
+	}
+	defer wg.Wait()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("plenar listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "version", version)
+	if a.onListen != nil {
+		a.onListen(ln.Addr())
+	}
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown: requests still running were cut off", "err", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("http server", "err", err)
+	}
+	return nil
+}
+
+// prepare migrates the schema and, with withDemo, seeds the demo city. When
+// the database does not answer, serve starts anyway (the web layer answers
+// 503) and prepare keeps trying in the background until ctx ends. A
+// database that answers but cannot be migrated is fatal.
+func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withDemo bool, wg *sync.WaitGroup) error {
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err := db.Pool.Ping(pctx)
+	cancel()
+	if err == nil {
+		return a.migrateAndSeed(ctx, db, log, withDemo)
+	}
+	log.Error("database unavailable; serving 503 until it answers", "err", err)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			err := db.Pool.Ping(pctx)
+			cancel()
+			if err != nil {
+				log.Debug("database still unavailable", "err", err)
+				continue
+			}
+			if err := a.migrateAndSeed(ctx, db, log, withDemo); err != nil {
+				log.Error("prepare database", "err", err)
+				continue
+			}
+			log.Info("database available again")
+			return
+		}
+	}()
+	return nil
+}
+
+func (a *app) migrateAndSeed(ctx context.Context, db *database, log *slog.Logger, withDemo bool) error {
+	if err := migrations.Up(ctx, db.Pool, log); err != nil {
+		return err
+	}
+	if !withDemo {
+		return nil
+	}
+	res, err := demo.Seed(ctx, db.Pool, log)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	printDemo(a.stdout, res)
+	return nil
+}
+
+// printDemo prints what demo.Seed did and the demo logins.
+func printDemo(w io.Writer, res demo.Result) {
+	if !res.Seeded {
+		fmt.Fprintln(w, "The database already has data; demo data not added.")
+	} else {
+		fmt.Fprintln(w, "Demo city Musterstadt added.")
+	}
+	if len(res.Logins) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Demo logins (demo only; never use them in production):")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ROLE\tE-MAIL\tPASSWORD\tTOTP SECRET")
+	for _, l := range res.Logins {
+		secret := l.TOTPSecret
+		if secret == "" {
+			secret = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", l.Role, l.Email, l.Password, secret)
+	}
+	tw.Flush()
+}
+
+func (a *app) migrate(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := a.dbFlags("migrate", &cfg)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, log, err := a.open(ctx, &cfg, fs) // open migrates
+	if err != nil {
+		return err
+	}
+	defer db.close(ctx)
+	log.Info("schema is up to date")
+	return nil
+}
+
+func (a *app) demo(ctx context.Context, args []string) error {
+	var cfg Config
+	fs := a.dbFlags("demo", &cfg)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, log, err := a.open(ctx, &cfg, fs)
+	if err != nil {
+		return err
+	}
+	defer db.close(ctx)
+	res, err := demo.Seed(ctx, db.Pool, log)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	printDemo(a.stdout, res)
+	return nil
+}
