@@ -2,8 +2,11 @@ package meetings
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/plenar/plenar/council"
 )
@@ -112,16 +115,24 @@ func (s *Store) AddPaper(ctx context.Context, meeting, paper, org council.ID, pu
 			id, meeting, name, public && paperPublic); err != nil {
 			return council.TranslateError(err)
 		}
-		tag, err := tx.Exec(ctx, `UPDATE consultations SET agenda_item_id = $1, modified = now() WHERE id = (
+		consultation, op := council.NilID, council.OpUpdate
+		err := tx.QueryRow(ctx, `UPDATE consultations SET agenda_item_id = $1, modified = now() WHERE id = (
 			SELECT id FROM consultations WHERE paper_id = $2 AND organization_id = $3 AND agenda_item_id IS NULL AND NOT deleted
-			ORDER BY position LIMIT 1)`, id, paper, org)
+			ORDER BY position LIMIT 1) RETURNING id`, id, paper, org).Scan(&consultation)
+		if errors.Is(err, pgx.ErrNoRows) {
+			op = council.OpCreate
+			err = tx.QueryRow(ctx, `INSERT INTO consultations (paper_id, organization_id, agenda_item_id, position, role)
+				VALUES ($1, $2, $3, (SELECT coalesce(max(position) + 1, 0) FROM consultations WHERE paper_id = $1), '')
+				RETURNING id`, paper, org, id).Scan(&consultation)
+		}
 		if err != nil {
 			return council.TranslateError(err)
 		}
-		if tag.RowsAffected() == 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO consultations (paper_id, organization_id, agenda_item_id, position, role)
-				VALUES ($1, $2, $3, (SELECT coalesce(max(position) + 1, 0) FROM consultations WHERE paper_id = $1), '')`,
-				paper, org, id); err != nil {
+		if status == string(council.StatusSubmitted) {
+			// Scheduling starts the consultation: a timeline entry, dated
+			// no later than the meeting (back-dated data stays in order).
+			if _, err := tx.Exec(ctx, `INSERT INTO paper_events (paper_id, status, at)
+				SELECT $1, 'in_consultation', least(now(), start_at) FROM meetings WHERE id = $2`, paper, meeting); err != nil {
 				return council.TranslateError(err)
 			}
 		}
@@ -130,6 +141,9 @@ func (s *Store) AddPaper(ctx context.Context, meeting, paper, org council.ID, pu
 			return council.TranslateError(err)
 		}
 		if err := council.Record(ctx, tx, "paper", paper, council.OpUpdate, map[string]any{"scheduled": id}); err != nil {
+			return err
+		}
+		if err := council.Record(ctx, tx, "consultation", consultation, op, map[string]any{"AgendaItemID": id}); err != nil {
 			return err
 		}
 		return council.Record(ctx, tx, "agenda_item", id, council.OpCreate, map[string]any{"Paper": ref})
@@ -195,8 +209,33 @@ func (s *Store) DeleteItem(ctx context.Context, meeting, item council.ID) error 
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("%w: agenda item %s", council.ErrNotFound, item)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE consultations SET agenda_item_id = NULL, modified = now() WHERE agenda_item_id = $1`, item); err != nil {
+		// Unlink the consultations; their papers change too (OParl embeds
+		// consultations in papers).
+		rows, err := tx.Query(ctx, `UPDATE consultations SET agenda_item_id = NULL, modified = now() WHERE agenda_item_id = $1
+			RETURNING id, paper_id`, item)
+		if err != nil {
 			return council.TranslateError(err)
+		}
+		var unlinked [][2]council.ID
+		for rows.Next() {
+			var c [2]council.ID
+			if err := rows.Scan(&c[0], &c[1]); err != nil {
+				rows.Close()
+				return council.TranslateError(err)
+			}
+			unlinked = append(unlinked, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return council.TranslateError(err)
+		}
+		for _, c := range unlinked {
+			if _, err := tx.Exec(ctx, `UPDATE papers SET modified = now() WHERE id = $1`, c[1]); err != nil {
+				return council.TranslateError(err)
+			}
+			if err := council.Record(ctx, tx, "consultation", c[0], council.OpUpdate, map[string]any{"AgendaItemID": nil}); err != nil {
+				return err
+			}
 		}
 		return council.Record(ctx, tx, "agenda_item", item, council.OpDelete, nil)
 	})
