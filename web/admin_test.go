@@ -241,6 +241,31 @@ func TestAdminFlow(t *testing.T) {
 	mustContain(t, "public meeting page", body, "Eröffnung und Begrüßung", "Neubau Kita Sonnenschein", "Nichtöffentlicher Tagesordnungspunkt")
 	mustNotContain(t, "public meeting page", body, "Personalangelegenheit")
 
+	// Every back-office page renders in both languages.
+	org, _ := e.council.Organizations(ctx, e.body.ID)
+	seats, _ = e.council.Members(ctx, mustID(t, council1), time.Time{})
+	pages := []string{"/admin", "/admin/organizations", "/admin/organizations/new", "/admin/organizations/" + council1,
+		"/admin/organizations/" + council1 + "/edit", "/admin/organizations/" + council1 + "/memberships/new",
+		"/admin/memberships/" + seats[0].ID.String() + "/edit", "/admin/persons", "/admin/persons/new",
+		"/admin/persons/" + person + "/edit", "/admin/papers", "/admin/papers?status=draft&type=motion", "/admin/papers/new",
+		"/admin/papers/" + paper, "/admin/papers/" + paper + "/edit", "/admin/papers/" + paper + "/status",
+		"/admin/papers/" + paper + "/consultations/new", "/admin/meetings", "/admin/meetings/new?org=" + org[0].ID.String(),
+		mu, mu + "/edit", mu + "/cancel", mu + "/invite", mu + "/items/new", mu + "/items/paper",
+		mu + "/items/" + items[0].ID.String() + "/edit"}
+	for _, lang := range []string{"de", "en"} {
+		for _, path := range pages {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			if status, body := e.get(t, clerk, path+sep+"lang="+lang); status != http.StatusOK {
+				t.Errorf("GET %s (%s): %d\n%s", path, lang, status, excerpt(body))
+			}
+		}
+	}
+	_, body = e.get(t, clerk, mu+"/invite?lang=de")
+	mustContain(t, "invite after invite", body, "bereits veröffentlicht")
+
 	// Every change was made by the clerk.
 	var byClerk, anonymous int
 	if err := e.srv.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE actor_id = $1), count(*) FILTER (WHERE actor_id IS NULL)
