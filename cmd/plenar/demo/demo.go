@@ -41,6 +41,7 @@ type Result struct {
 // Counts are the numbers of objects Seed wrote.
 type Counts struct {
 	Persons, Organizations, Memberships, Meetings, AgendaItems, Papers int
+	Statements                                                         int // SQL statements sent
 }
 
 // Options tune SeedWith.
@@ -114,6 +115,7 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 			return err
 		}
 		res.Seeded, res.Counts = true, s.counts
+		res.Counts.Statements = s.tx.statements
 		return nil
 	})
 	if err != nil {
@@ -122,7 +124,7 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 	if res.Seeded {
 		log.Info("demo: seeded Musterstadt", "duration", time.Since(started).Round(time.Millisecond),
 			"papers", res.Counts.Papers, "meetings", res.Counts.Meetings, "agenda_items", res.Counts.AgendaItems,
-			"persons", res.Counts.Persons, "memberships", res.Counts.Memberships)
+			"persons", res.Counts.Persons, "memberships", res.Counts.Memberships, "statements", res.Counts.Statements)
 	}
 	return res, nil
 }
@@ -134,17 +136,20 @@ type seeder struct {
 	log    *slog.Logger
 	cs     *council.Store
 	ms     *meetings.Store
+	tx     *flatTx
 	counts Counts
 	city
 }
 
 func newSeeder(tx pgx.Tx, log *slog.Logger, opts Options) *seeder {
+	flat := &flatTx{Tx: tx}
 	return &seeder{
 		r:   rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		now: opts.Now,
 		log: log,
-		cs:  council.NewStore(tx),
-		ms:  meetings.NewStore(tx),
+		tx:  flat,
+		cs:  council.NewStore(flat),
+		ms:  meetings.NewStore(flat),
 	}
 }
 
@@ -162,11 +167,12 @@ func (s *seeder) run(ctx context.Context, hashes []string) error {
 		{"timelines", s.seedTimelines},
 	}
 	for _, st := range steps {
-		t := time.Now()
+		t, n := time.Now(), s.tx.statements
 		if err := st.fn(ctx); err != nil {
 			return fmt.Errorf("%s: %w", st.name, err)
 		}
-		s.log.Info("demo: step done", "step", st.name, "duration", time.Since(t).Round(time.Millisecond))
+		s.log.Info("demo: step done", "step", st.name, "duration", time.Since(t).Round(time.Millisecond),
+			"statements", s.tx.statements-n)
 	}
 	return nil
 }

@@ -88,9 +88,29 @@ func TestSeed(t *testing.T) {
 			t.Errorf("%s: got %d, want %d..%d", r.name, n, r.min, r.max)
 		}
 	}
-	if n := count(t, pool, `SELECT min(c) FROM (SELECT count(*) c FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
-		WHERE NOT m.cancelled GROUP BY m.id) x`); n < 4 {
-		t.Errorf("smallest agenda has %d items, want at least 4", n)
+	var minItems int
+	var avgItems float64
+	if err := pool.QueryRow(ctx, `SELECT min(c), avg(c) FROM (SELECT count(*) c FROM agenda_items i
+		JOIN meetings m ON m.id = i.meeting_id WHERE NOT m.cancelled GROUP BY m.id) x`).Scan(&minItems, &avgItems); err != nil {
+		t.Fatal(err)
+	}
+	if minItems < 3 || avgItems < 5 || avgItems > 15 {
+		t.Errorf("agenda sizes: min %d, average %.1f; want min >= 3, average 5..15", minItems, avgItems)
+	}
+	if testing.Verbose() {
+		rows, err := pool.Query(ctx, `SELECT reference, status, name, left(text, 700) FROM papers
+			WHERE reference IS NOT NULL ORDER BY reference LIMIT 6`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var ref, status, name, text string
+			if err := rows.Scan(&ref, &status, &name, &text); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s [%s] %s\n%s\n", ref, status, name, text)
+		}
+		rows.Close()
 	}
 
 	store := council.NewStore(pool)

@@ -153,12 +153,9 @@ func (s *seeder) freeItem(ctx context.Context, m *meeting, name string, public b
 
 func (s *seeder) agenda(ctx context.Context, m *meeting, prev *meeting) error {
 	id := m.m.ID
-	opening := []string{"Eröffnung der Sitzung, Feststellung der ordnungsgemäßen Ladung und der Beschlussfähigkeit",
-		"Feststellung der Tagesordnung"}
-	for _, name := range opening {
-		if err := s.freeItem(ctx, m, name, true, "festgestellt"); err != nil {
-			return err
-		}
+	opening := "Eröffnung der Sitzung, Feststellung der ordnungsgemäßen Ladung, der Beschlussfähigkeit und der Tagesordnung"
+	if err := s.freeItem(ctx, m, opening, true, "festgestellt"); err != nil {
+		return err
 	}
 	if m.cancelled {
 		if m.state != meetings.Planned {
@@ -180,14 +177,10 @@ func (s *seeder) agenda(ctx context.Context, m *meeting, prev *meeting) error {
 			return err
 		}
 	}
-	items := map[*step]meetings.AgendaItem{}
 	for _, st := range m.public {
-		it, err := s.ms.AddPaper(ctx, id, st.p.p.ID, m.g.org.ID, true)
-		if err != nil {
+		if err := s.paperItem(ctx, m, st, true); err != nil {
 			return err
 		}
-		items[st] = it
-		s.counts.AgendaItems++
 	}
 	info := "Mitteilungen der Verwaltung"
 	if m.g == s.council {
@@ -199,12 +192,9 @@ func (s *seeder) agenda(ctx context.Context, m *meeting, prev *meeting) error {
 		}
 	}
 	for _, st := range m.private {
-		it, err := s.ms.AddPaper(ctx, id, st.p.p.ID, m.g.org.ID, false)
-		if err != nil {
+		if err := s.paperItem(ctx, m, st, false); err != nil {
 			return err
 		}
-		items[st] = it
-		s.counts.AgendaItems++
 	}
 	if m.g == s.council || m.g.org.Kind == council.KindCommittee && chance(s.r, 0.3) {
 		v := vars(s.r, m.start)
@@ -221,16 +211,24 @@ func (s *seeder) agenda(ctx context.Context, m *meeting, prev *meeting) error {
 	if m.state != meetings.Closed {
 		return nil
 	}
-	for _, st := range append(append([]*step(nil), m.public...), m.private...) {
-		it := items[st]
-		if st.result == "" {
-			continue
-		}
-		it.Result, it.ResolutionText = st.result, st.resolution
-		if _, err := s.ms.SaveAgendaItem(ctx, it); err != nil {
-			return err
-		}
-	}
 	_, err := s.ms.SetState(ctx, id, meetings.Closed)
+	return err
+}
+
+// paperItem puts the paper of st on m's agenda and, for a past meeting,
+// records its result at once: every agenda change renumbers the whole
+// agenda, so a result written while the agenda is short costs fewer
+// statements than one written at the end.
+func (s *seeder) paperItem(ctx context.Context, m *meeting, st *step, public bool) error {
+	it, err := s.ms.AddPaper(ctx, m.m.ID, st.p.p.ID, m.g.org.ID, public)
+	if err != nil {
+		return err
+	}
+	s.counts.AgendaItems++
+	if m.state != meetings.Closed || st.result == "" {
+		return nil
+	}
+	it.Result, it.ResolutionText = st.result, st.resolution
+	_, err = s.ms.SaveAgendaItem(ctx, it)
 	return err
 }

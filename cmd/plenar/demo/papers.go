@@ -59,7 +59,7 @@ var ortschaften = map[string]bool{"Lindenau": true, "Kirchberg": true, "Wiesenho
 // seedPapers plans about 900 papers a year, schedules them on meetings
 // and saves them with their consultation paths, oldest first.
 func (s *seeder) seedPapers(ctx context.Context) error {
-	first := s.meetings[0].start.AddDate(0, 0, -10)
+	first := s.meetings[0].start.AddDate(0, 0, -30)
 	for d := day(first, 0); d.Before(s.now); d = d.AddDate(0, 0, 1) {
 		if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
 			continue
