@@ -130,7 +130,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 			if e.sessionCookie(c) != nil {
 				t.Errorf("%s: a session cookie was set", tc.name)
 			}
-			got := result{status, regexp.MustCompile(`<p class="error"[^>]*>[^<]*</p>`).FindString(body)}
+			got := result{status, regexp.MustCompile(`<p class="field-error"[^>]*>[^<]*</p>`).FindString(body)}
 			if first == nil {
 				first = &got
 			} else if got != *first {
