@@ -44,6 +44,20 @@ func (s *Store) SaveOrganization(ctx context.Context, o Organization) (Organizat
 		if err != nil {
 			return TranslateError(err)
 		}
+		if o.ParentID != NilID {
+			// The new parent must not be o itself or below it: a cycle
+			// would make every walk up the tree endless.
+			var cycle bool
+			if err := tx.QueryRow(ctx, `WITH RECURSIVE up(id) AS (
+					SELECT $2::uuid
+					UNION SELECT o.parent_id FROM organizations o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL)
+				SELECT EXISTS (SELECT 1 FROM up WHERE id = $1)`, o.ID, o.ParentID).Scan(&cycle); err != nil {
+				return TranslateError(err)
+			}
+			if cycle {
+				return FieldErrors{"parent": MsgInvalid}
+			}
+		}
 		saved, err := scanOrg(tx.QueryRow(ctx, `UPDATE organizations SET name=$2, short_name=$3, kind=$4, classification=$5,
 			parent_id=$6, statutory_seats=$7, location_id=$8, website=$9, start_date=$10, end_date=$11, modified=now()
 			WHERE id = $1 RETURNING `+orgCols,

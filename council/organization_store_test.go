@@ -183,3 +183,44 @@ func TestDeleteOrganization(t *testing.T) {
 	}
 	e.wantTrail(t, "failed deletes", m, council.NilID)
 }
+
+func TestOrganizationParentCycle(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rat := e.org(t, "Stadtrat", council.KindCouncil)
+	save := func(o council.Organization) council.Organization {
+		t.Helper()
+		saved, err := e.s.SaveOrganization(e.ctx, o)
+		if err != nil {
+			t.Fatalf("SaveOrganization(%q): %v", o.Name, err)
+		}
+		return saved
+	}
+	ausschuss := save(council.Organization{BodyID: e.body.ID, Name: "Bauausschuss", Kind: council.KindCommittee, ParentID: rat.ID})
+	unter := save(council.Organization{BodyID: e.body.ID, Name: "Unterausschuss Radverkehr", Kind: council.KindCommittee, ParentID: ausschuss.ID})
+	if got, _ := e.s.Organization(e.ctx, unter.ID); got.ParentID != ausschuss.ID {
+		t.Errorf("parent of the sub-committee = %v, want %v", got.ParentID, ausschuss.ID)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		parent council.ID
+	}{
+		{"child as parent", ausschuss.ID},
+		{"grandchild as parent", unter.ID},
+	} {
+		m := e.mark(t)
+		in := rat
+		in.ParentID = tc.parent
+		_, err := e.s.SaveOrganization(e.ctx, in)
+		var fe council.FieldErrors
+		if !errors.As(err, &fe) || fe["parent"] == "" {
+			t.Errorf("SaveOrganization(%s) error = %v, want FieldErrors with \"parent\"", tc.name, err)
+		}
+		e.wantTrail(t, tc.name, m, council.NilID)
+	}
+	// Moving a sub-committee under a sibling is fine.
+	other := save(council.Organization{BodyID: e.body.ID, Name: "Finanzausschuss", Kind: council.KindCommittee, ParentID: rat.ID})
+	unter.ParentID = other.ID
+	save(unter)
+}
