@@ -8,6 +8,17 @@
 // crash leaves the database empty. The content is deterministic for a
 // given reference time: a fixed random seed, dates relative to Options.Now.
 //
+// Demo accounts (public on purpose; never run the demo on a reachable
+// server). Staff accounts need a TOTP code from the listed secret:
+//
+//	role     e-mail                               password              TOTP secret
+//	admin    admin@musterstadt.example            demo-admin-2024       OBWGK3TBOIWWIZLNN4WWCZDNNFXC2MBR
+//	clerk    sitzungsdienst@musterstadt.example   demo-sitzungsdienst   OBWGK3TBOIWWIZLNN4WWG3DFOJVS2MBR
+//	member   stadtrat@musterstadt.example         demo-stadtrat-2024    (councillor, Grüne)
+//	member   ausschuss@musterstadt.example        demo-ausschuss-2024   (chair of the Finanzausschuss)
+//	member   jugendrat@musterstadt.example        demo-jugendrat-2024   (Kinder- und Jugendrat)
+//	citizen  buergerin@musterstadt.example        demo-buergerin-2024
+//
 // It imports council and meetings; nothing imports it except cmd/plenar.
 package demo
 

@@ -18,6 +18,7 @@ type paper struct {
 	v         map[string]string
 	date      time.Time
 	draft     bool
+	written   bool // an inquiry answered in writing
 	title     string
 	origGroup *group       // party group that brought it in; nil: none
 	origOrg   council.ID   // youth council or GWA as originator
@@ -51,7 +52,7 @@ var paperTypes = []struct {
 	weight int
 }{
 	{council.PaperResolution, 36}, {council.PaperMotion, 20}, {council.PaperInquiry, 20},
-	{council.PaperInformation, 18}, {council.PaperReport, 4}, {council.PaperCitizensMotion, 2},
+	{council.PaperInformation, 20}, {council.PaperReport, 2}, {council.PaperCitizensMotion, 2},
 }
 
 var ortschaften = map[string]bool{"Lindenau": true, "Kirchberg": true, "Wiesenhof": true, "Neudorf am See": true}
@@ -140,7 +141,7 @@ func (s *seeder) planPaper(d time.Time) {
 				}
 			}
 		}
-		if chance(s.r, 0.35) {
+		if chance(s.r, 0.55) {
 			add(c, "Entscheidung", true)
 		} else {
 			add(c, "Vorberatung", false)
@@ -160,7 +161,7 @@ func (s *seeder) planPaper(d time.Time) {
 			add(c, "Entscheidung", true)
 		default:
 			p.origGroup = pick(s.r, s.groups)
-			if chance(s.r, 0.4) {
+			if chance(s.r, 0.55) {
 				add(c, "Entscheidung", true)
 			} else {
 				add(c, "Vorberatung", false)
@@ -174,15 +175,23 @@ func (s *seeder) planPaper(d time.Time) {
 	case council.PaperInquiry:
 		p.title = "Anfrage: " + fill(pick(s.r, t.inquiries), p.v)
 		p.origGroup = pick(s.r, s.groups)
-		if chance(s.r, 0.4) {
+		switch {
+		case chance(s.r, 0.6): // answered in writing, never on an agenda
+			add(c, "schriftliche Beantwortung", true)
+			p.written = true
+			if at := d.AddDate(0, 0, 14+s.r.IntN(28)); at.Before(s.now) {
+				p.events = append(p.events, paperEvent{at, council.StatusDone, "schriftlich beantwortet"})
+				p.outcome = "schriftlich beantwortet"
+			}
+		case chance(s.r, 0.3):
 			add(s.council, "Beantwortung", true)
-		} else {
+		default:
 			add(c, "Beantwortung", true)
 		}
 	case council.PaperInformation:
 		p.title = fill(pick(s.r, t.infos), p.v)
 		add(c, "Kenntnisnahme", true)
-		if chance(s.r, 0.25) {
+		if chance(s.r, 0.1) {
 			p.steps[0].auth = false
 			add(s.council, "Kenntnisnahme", true)
 		}
@@ -192,7 +201,7 @@ func (s *seeder) planPaper(d time.Time) {
 	}
 	p.draft = s.now.Sub(d) < 8*24*time.Hour && chance(s.r, 0.4)
 	s.papers = append(s.papers, p)
-	if !p.draft {
+	if !p.draft && !p.written {
 		s.schedule(p, d.AddDate(0, 0, 8))
 	}
 }
@@ -346,7 +355,20 @@ func (p *paper) proposal() string {
 	if len(p.t.tasks) > 0 {
 		task = fill(p.t.tasks[len(p.title)%len(p.t.tasks)], p.v)
 	}
+	switch p.p.Type {
+	case council.PaperMotion, council.PaperCitizensMotion:
+		return fmt.Sprintf("Die Verwaltung wird beauftragt, zum Anliegen „%s“ bis zum %s ein Umsetzungskonzept mit Kosten und Zeitplan vorzulegen.",
+			subject(p.title), p.v["{due}"])
+	}
 	return fmt.Sprintf("1. Der Vorlage „%s“ wird zugestimmt. 2. Die Verwaltung wird beauftragt, %s.", p.title, task)
+}
+
+// subject is a motion's title without its "Antrag …: " prefix.
+func subject(title string) string {
+	if _, after, ok := strings.Cut(title, ": "); ok {
+		return after
+	}
+	return title
 }
 
 // text writes the paper's body.
@@ -374,6 +396,12 @@ func (s *seeder) text(p *paper) string {
 		fmt.Fprintf(&b, "Änderungsantrag zur Vorlage %s „%s“.\n\nDer Beschlussvorschlag wird wie folgt geändert:\n\n%s\n\nBegründung:\n\n",
 			p.parent.p.Reference, p.parent.title, fill(pick(s.r, amendmentLines), p.v))
 		reasons(1)
+	case council.PaperMotion, council.PaperCitizensMotion:
+		b.WriteString("Der Stadtrat möge beschließen:\n\n" + p.proposal() + "\n\nBegründung:\n\n")
+		for _, x := range sentences(s.r, motionReasons, 2+s.r.IntN(2)) {
+			b.WriteString(fill(x, p.v) + " ")
+		}
+		b.WriteString(fill(pick(s.r, p.t.reasons), p.v))
 	default:
 		b.WriteString("Beschlussvorschlag:\n\n" + p.proposal() + "\n\nBegründung:\n\n")
 		reasons(2 + s.r.IntN(3))

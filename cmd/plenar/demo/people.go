@@ -114,17 +114,17 @@ func (s *seeder) saveOrg(ctx context.Context, o council.Organization) (council.O
 func (s *seeder) seedOrganizations(ctx context.Context) error {
 	since := s.terms[0].Start
 	gs := []*gremium{
-		{key: "council", gen: "des Stadtrates", perYear: 11, capacity: 20, weekday: time.Thursday, week: 3, hour: 17, loc: s.locs["ratssaal"],
+		{key: "council", gen: "des Stadtrates", perYear: 11, capacity: 28, weekday: time.Thursday, week: 3, hour: 17, loc: s.locs["ratssaal"],
 			org: council.Organization{Name: "Stadtrat", ShortName: "SR", Kind: council.KindCouncil, StatutorySeats: 50}},
-		{key: "fin", gen: "des Finanzausschusses", perYear: 11, capacity: 9, weekday: time.Monday, week: 1, hour: 17, loc: s.locs["r104"],
+		{key: "fin", gen: "des Finanzausschusses", perYear: 11, capacity: 12, weekday: time.Monday, week: 1, hour: 17, loc: s.locs["r104"],
 			org: council.Organization{Name: "Finanzausschuss", ShortName: "FA", Kind: council.KindCommittee, StatutorySeats: 13}},
-		{key: "bau", gen: "des Ausschusses für Bau und Stadtentwicklung", perYear: 11, capacity: 9, weekday: time.Tuesday, week: 1, hour: 17, loc: s.locs["r104"],
+		{key: "bau", gen: "des Ausschusses für Bau und Stadtentwicklung", perYear: 11, capacity: 15, weekday: time.Tuesday, week: 1, hour: 17, loc: s.locs["r104"],
 			org: council.Organization{Name: "Ausschuss für Bau und Stadtentwicklung", ShortName: "BSA", Kind: council.KindCommittee, StatutorySeats: 13}},
-		{key: "umv", gen: "des Ausschusses für Umwelt und Verkehr", perYear: 11, capacity: 9, weekday: time.Wednesday, week: 1, hour: 17, loc: s.locs["r212"],
+		{key: "umv", gen: "des Ausschusses für Umwelt und Verkehr", perYear: 11, capacity: 15, weekday: time.Wednesday, week: 1, hour: 17, loc: s.locs["r212"],
 			org: council.Organization{Name: "Ausschuss für Umwelt und Verkehr", ShortName: "UVA", Kind: council.KindCommittee, StatutorySeats: 11}},
-		{key: "sch", gen: "des Schulausschusses", perYear: 11, capacity: 8, weekday: time.Monday, week: 0, hour: 16, loc: s.locs["r212"],
+		{key: "sch", gen: "des Schulausschusses", perYear: 11, capacity: 10, weekday: time.Monday, week: 0, hour: 16, loc: s.locs["r212"],
 			org: council.Organization{Name: "Schulausschuss (Ausschuss für Bildung)", ShortName: "SchA", Kind: council.KindCommittee, StatutorySeats: 11}},
-		{key: "soz", gen: "des Sozialausschusses", perYear: 11, capacity: 8, weekday: time.Tuesday, week: 0, hour: 17, loc: s.locs["r104"],
+		{key: "soz", gen: "des Sozialausschusses", perYear: 11, capacity: 14, weekday: time.Tuesday, week: 0, hour: 17, loc: s.locs["r104"],
 			org: council.Organization{Name: "Sozialausschuss (Soziales, Jugend und Familie)", ShortName: "SozA", Kind: council.KindCommittee, StatutorySeats: 12}},
 		{key: "kul", gen: "des Kultur- und Sportausschusses", perYear: 11, capacity: 8, weekday: time.Wednesday, week: 0, hour: 17, loc: s.locs["r104"],
 			org: council.Organization{Name: "Kultur- und Sportausschuss", ShortName: "KSA", Kind: council.KindCommittee, StatutorySeats: 11}},

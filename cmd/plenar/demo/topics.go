@@ -16,7 +16,7 @@ type topic struct {
 }
 
 var topics = []topic{
-	{committee: "bau", dept: "hoch", weight: 10,
+	{committee: "bau", dept: "hoch", weight: 7,
 		decisions: []string{"Sanierung der {school} – Baubeschluss", "Brandschutzertüchtigung der {school}",
 			"Schulsanierungsprogramm {year}–{year4}", "Neubau der Dreifeldsporthalle an der {school} – Vorplanung",
 			"Energetische Sanierung des Rathausanbaus {street}", "Dachsanierung und Photovoltaikanlage {school}",
@@ -38,7 +38,7 @@ var topics = []topic{
 		tasks: []string{"die Ausführungsplanung zu erstellen und die Bauleistungen öffentlich auszuschreiben",
 			"den Fördermittelantrag fristgerecht bis zum 30. September {year} einzureichen",
 			"dem Bauausschuss halbjährlich über Kosten und Termine zu berichten"}},
-	{committee: "bau", dept: "stpl", district: true, weight: 9,
+	{committee: "bau", dept: "stpl", district: true, weight: 7,
 		decisions: []string{"Bebauungsplan Nr. {bnr} „{area}“ – Aufstellungsbeschluss",
 			"Bebauungsplan Nr. {bnr} „{area}“ – Billigung des Entwurfs und öffentliche Auslegung",
 			"Bebauungsplan Nr. {bnr} „{area}“ – Abwägungs- und Satzungsbeschluss",
@@ -60,7 +60,7 @@ var topics = []topic{
 		tasks: []string{"die öffentliche Auslegung ortsüblich bekannt zu machen",
 			"die Behörden und sonstigen Träger öffentlicher Belange zu beteiligen",
 			"den Ortschaftsrat {district} über das Ergebnis der Beteiligung zu unterrichten"}},
-	{committee: "umv", dept: "tief", district: true, weight: 10,
+	{committee: "umv", dept: "tief", district: true, weight: 8,
 		decisions: []string{"Radwegsanierung {street} zwischen {street2} und {street3}", "Grundhafter Ausbau der {street}",
 			"Barrierefreier Umbau der Straßenbahnhaltestelle {stop}", "Radverkehrskonzept {year} – Maßnahmenprogramm",
 			"Verkehrsberuhigung im Wohngebiet {district}", "Erneuerung der Straßenbeleuchtung in {district} auf LED-Technik",
@@ -84,7 +84,7 @@ var topics = []topic{
 		tasks: []string{"die Bauleistungen auszuschreiben und den Auftrag an den wirtschaftlichsten Bieter zu vergeben",
 			"die Anwohnerinnen und Anwohner rechtzeitig vor Baubeginn zu informieren",
 			"nach einem Jahr eine Wirkungskontrolle mit erneuter Verkehrszählung vorzulegen"}},
-	{committee: "umv", dept: "umw", weight: 7,
+	{committee: "umv", dept: "umw", weight: 6,
 		decisions: []string{"Klimaschutzkonzept Musterstadt {year} – Fortschreibung", "Kommunale Wärmeplanung – Beschluss des Wärmeplans",
 			"Baumschutzsatzung der Stadt Musterstadt – Neufassung", "Hitzeaktionsplan für Musterstadt",
 			"Parkraumbewirtschaftungskonzept Innenstadt", "Stadtbaumkonzept {year}–{year4}"},
@@ -106,7 +106,7 @@ var topics = []topic{
 		tasks: []string{"die Maßnahmen des Konzepts in die Haushaltsplanung {nextyear} aufzunehmen",
 			"dem Ausschuss für Umwelt und Verkehr jährlich einen Umsetzungsbericht vorzulegen",
 			"die Öffentlichkeit über eine Informationskampagne zu beteiligen"}},
-	{committee: "fin", dept: "kaem", weight: 8,
+	{committee: "fin", dept: "kaem", weight: 6,
 		decisions: []string{"Haushaltssatzung {nextyear} mit Haushaltsplan und Anlagen", "Jahresabschluss {prevyear2} und Entlastung der Oberbürgermeisterin",
 			"Überplanmäßige Aufwendungen für die {facility}", "Haushaltskonsolidierungskonzept {year}–{year4}",
 			"Annahme von Spenden und Zuwendungen im {quarter}. Quartal {year}", "Kreditermächtigung für Investitionen {year}",
@@ -120,7 +120,7 @@ var topics = []topic{
 		reasons: []string{
 			"Der Ergebnishaushalt weist Erträge von {bigamount} € und Aufwendungen von {bigamount2} € aus.",
 			"Die Gewerbesteuereinnahmen liegen zum Stichtag {date} um {amount} € unter dem Planansatz.",
-			"Die Personalaufwendungen steigen infolge des Tarifabschlusses um {pct} %.",
+			"Die Personalaufwendungen steigen infolge des Tarifabschlusses um {pctsmall} %.",
 			"Der Finanzausschuss hat die Entwürfe in zwei Lesungen am {date} und am {date2} beraten.",
 			"Die Deckung erfolgt durch Minderaufwendungen bei der Bewirtschaftung der Liegenschaften in Höhe von {amount2} €.",
 			"Die Kommunalaufsicht hat für den Haushalt {year} keine Bedenken erhoben.",
@@ -128,7 +128,7 @@ var topics = []topic{
 		tasks: []string{"die Haushaltssatzung der Kommunalaufsicht vorzulegen und öffentlich bekannt zu machen",
 			"dem Finanzausschuss vierteljährlich über den Haushaltsvollzug zu berichten",
 			"die Satzung zum 1. Januar {nextyear} in Kraft zu setzen"}},
-	{committee: "fin", dept: "feuer", weight: 3,
+	{committee: "fin", dept: "feuer", weight: 2,
 		decisions: []string{"Beschaffung von {small} Löschgruppenfahrzeugen für die Freiwillige Feuerwehr {district}",
 			"Brandschutzbedarfsplan {year}–{year4}", "Neubau des Feuerwehrgerätehauses {district} – Standortentscheidung"},
 		motions:   []string{"Nachwuchsförderung der Freiwilligen Feuerwehren", "Sirenennetz für den Katastrophenschutz ausbauen"},
@@ -141,7 +141,7 @@ var topics = []topic{
 		},
 		tasks: []string{"die Beschaffung über die zentrale Vergabestelle auszuschreiben",
 			"die Ortswehrleitungen an der Umsetzung zu beteiligen"}},
-	{committee: "sch", dept: "schul", weight: 8,
+	{committee: "sch", dept: "schul", weight: 9,
 		decisions: []string{"Schulentwicklungsplanung {year}–{year4}", "Digitalisierung der Schulen – Medienentwicklungsplan",
 			"Änderung der Schulbezirke der Grundschulen zum Schuljahr {year}/{nextyear2}",
 			"Ausbau der Ganztagsbetreuung an der {school}", "Schulwegsicherung {school}", "Schülerbeförderungssatzung – Änderung"},
@@ -152,7 +152,7 @@ var topics = []topic{
 		infos: []string{"Schülerzahlen zum Schuljahresbeginn {year}/{nextyear2}", "Bericht Ganztagsangebote {prevyear}"},
 		reasons: []string{
 			"Die Schülerzahlen an den Grundschulen steigen bis zum Jahr {year5} um voraussichtlich {pct} %.",
-			"Die {school} ist mit derzeit {n2} Schülerinnen und Schülern bereits vierzügig und stößt an ihre Raumkapazität.",
+			"Die {school} ist mit derzeit {pupils} Schülerinnen und Schülern bereits vierzügig und stößt an ihre Raumkapazität.",
 			"Ab dem Schuljahr 2026/27 besteht ein stufenweise eingeführter Rechtsanspruch auf Ganztagsbetreuung im Grundschulalter.",
 			"Für die Ausstattung mit {n} digitalen Tafeln und {n3} Tablets werden Mittel aus dem „{program}“ eingesetzt.",
 			"Die Schulkonferenzen der betroffenen Schulen haben der Planung zugestimmt.",
@@ -194,7 +194,7 @@ var topics = []topic{
 			"Das Konzept wurde gemeinsam mit dem Migrantenbeirat und den Wohlfahrtsverbänden erarbeitet.",
 		},
 		tasks: []string{"die Förderrichtlinie im Amtsblatt bekannt zu machen", "die Wohlfahrtsverbände an der Umsetzung zu beteiligen"}},
-	{committee: "kul", dept: "kult", weight: 6,
+	{committee: "kul", dept: "kult", weight: 7,
 		decisions: []string{"Sportplatzsanierung {sport} – Kunstrasenplatz", "Sportförderrichtlinie – Neufassung",
 			"Kulturentwicklungsplan {year}–{year4}", "Sanierung der Stadtbibliothek – Vorplanung",
 			"Stadtfest {nextyear} – Rahmenkonzept", "Benennung des Platzes an der {street} nach {honoree}"},
@@ -210,7 +210,7 @@ var topics = []topic{
 		},
 		tasks: []string{"den Förderantrag zu stellen und die Planung zu beauftragen",
 			"mit den Vereinen eine Nutzungsvereinbarung abzuschließen"}},
-	{committee: "fin", dept: "haupt", weight: 4,
+	{committee: "fin", dept: "haupt", weight: 3,
 		decisions: []string{"Hauptsatzung der Stadt Musterstadt – {n}. Änderung", "Geschäftsordnung des Stadtrates – Regelungen zu hybriden Sitzungen",
 			"Digitalisierungsstrategie der Stadtverwaltung", "Bürgerbüro {district} – Neuorganisation"},
 		motions: []string{"Öffnungszeiten des Bürgerbüros verlängern", "Livestream der Stadtratssitzungen",
@@ -261,6 +261,14 @@ var (
 		"Der Betrag in Punkt 3 wird von {amount} € auf {amount2} € geändert.",
 		"Es wird ergänzt: „Dem Stadtrat ist bis zum {date} ein Zwischenbericht vorzulegen.“",
 		"Punkt 1 wird um den Satz ergänzt: „Dabei sind mindestens {trees} Ersatzpflanzungen vorzusehen.“",
+	}
+	motionReasons = []string{
+		"Zahlreiche Bürgerinnen und Bürger aus {district} haben sich mit diesem Anliegen an unsere Fraktion gewandt.",
+		"Vergleichbare Städte haben mit ähnlichen Maßnahmen gute Erfahrungen gemacht.",
+		"Die Kosten von geschätzt {amount2} € stehen in einem angemessenen Verhältnis zum Nutzen.",
+		"Bereits im Jahr {prevyear} hatte der Fachausschuss die Verwaltung um eine Prüfung gebeten; ein Ergebnis liegt bis heute nicht vor.",
+		"Eine Umfrage unter {n2} Einwohnerinnen und Einwohnern hat eine breite Zustimmung ergeben.",
+		"Der Antrag greift Anregungen aus der Einwohnerfragestunde vom {date} auf.",
 	}
 	honorees = []string{"Hedwig Dohm", "Otto von Guericke", "Marie Juchacz", "Bruno Taut", "Lotte Reiniger", "Georg Philipp Telemann"}
 )
