@@ -265,26 +265,20 @@ func (s *Store) changeAgenda(ctx context.Context, meeting council.ID, fn func(co
 }
 
 func renumber(ctx context.Context, tx council.DBTXTx, meeting council.ID) error {
-	rows, err := tx.Query(ctx, `SELECT id, public, number FROM agenda_items WHERE meeting_id = $1 AND NOT deleted ORDER BY position, created`, meeting)
+	// One set-based statement: positions 0..n-1 in agenda order, "Ö n" for
+	// public and "N n" for non-public items; only rows
+	// whose number or position changes are written.
+	_, err := tx.Exec(ctx, `WITH ordered AS (
+			SELECT id,
+				row_number() OVER (ORDER BY position, created) - 1 AS pos,
+				CASE WHEN public THEN 'Ö ' ELSE 'N ' END ||
+					row_number() OVER (PARTITION BY public ORDER BY position, created) AS num
+			FROM agenda_items WHERE meeting_id = $1 AND NOT deleted)
+		UPDATE agenda_items a SET position = o.pos, number = o.num,
+			modified = CASE WHEN a.number <> o.num THEN now() ELSE a.modified END
+		FROM ordered o WHERE a.id = o.id AND (a.position <> o.pos OR a.number <> o.num)`, meeting)
 	if err != nil {
 		return council.TranslateError(err)
-	}
-	var items []AgendaItem
-	for rows.Next() {
-		var it AgendaItem
-		if err := rows.Scan(&it.ID, &it.Public, &it.Number); err != nil {
-			rows.Close()
-			return err
-		}
-		items = append(items, it)
-	}
-	rows.Close()
-	numberItems(items)
-	for i, it := range items {
-		if _, err := tx.Exec(ctx, `UPDATE agenda_items SET position = $2, number = $3,
-			modified = CASE WHEN number <> $3 THEN now() ELSE modified END WHERE id = $1`, it.ID, i, it.Number); err != nil {
-			return council.TranslateError(err)
-		}
 	}
 	_, err = tx.Exec(ctx, `UPDATE meetings SET modified = now() WHERE id = $1`, meeting)
 	return council.TranslateError(err)

@@ -1,7 +1,6 @@
 package meetings
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,19 +101,4 @@ func (it AgendaItem) ForViewer(v council.Viewer, orgs []council.ID) (AgendaItem,
 	}
 	return AgendaItem{ID: it.ID, MeetingID: it.MeetingID, Position: it.Position, Number: it.Number,
 		Name: NonPublicTitle, Meta: it.Meta}, false
-}
-
-// numberItems assigns "Ö n" to public and "N n" to non-public items in
-// agenda order.
-func numberItems(items []AgendaItem) {
-	pub, non := 0, 0
-	for i := range items {
-		if items[i].Public {
-			pub++
-			items[i].Number = fmt.Sprintf("Ö %d", pub)
-		} else {
-			non++
-			items[i].Number = fmt.Sprintf("N %d", non)
-		}
-	}
 }
