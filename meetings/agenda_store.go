@@ -12,7 +12,7 @@ import (
 )
 
 const itemCols = `i.id, i.meeting_id, i.position, i.number, i.name, i.public, i.result, i.resolution_text,
-	i.created, i.modified, i.deleted, c.paper_id, coalesce(p.reference, '')`
+	i.created, i.modified, i.deleted, c.paper_id, coalesce(p.reference, ''), coalesce(p.public AND NOT p.deleted, false)`
 
 const itemFrom = `agenda_items i
 	LEFT JOIN LATERAL (SELECT paper_id FROM consultations c WHERE c.agenda_item_id = i.id AND NOT c.deleted
@@ -23,7 +23,7 @@ func scanItem(row interface{ Scan(...any) error }) (AgendaItem, error) {
 	var it AgendaItem
 	var paper *council.ID
 	err := row.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-		&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference)
+		&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic)
 	it.PaperID = council.IDOf(paper)
 	return it, err
 }
@@ -84,7 +84,7 @@ func (s *Store) SaveAgendaItem(ctx context.Context, it AgendaItem) (AgendaItem, 
 			WHERE id = $1`, it.ID, it.Name, it.Public, it.Result, it.ResolutionText); err != nil {
 			return council.TranslateError(err)
 		}
-		it.Position, it.Number, it.PaperID, it.PaperReference, it.Meta = old.Position, old.Number, old.PaperID, old.PaperReference, old.Meta
+		it.Position, it.Number, it.PaperID, it.PaperReference, it.PaperPublic, it.Meta = old.Position, old.Number, old.PaperID, old.PaperReference, old.PaperPublic, old.Meta
 		return council.Record(ctx, tx, "agenda_item", it.ID, council.OpUpdate, council.Diff(old, it))
 	})
 	if err != nil {
@@ -342,13 +342,14 @@ type Decision struct {
 	MeetingStart time.Time
 }
 
-// PublicDecisions returns the latest results of public agenda items in
-// published meetings of the body, newest first.
+// PublicDecisions returns the latest results of public agenda items that
+// decide on a public paper, in published, not cancelled meetings of the
+// body, newest first. Procedural items (opening, minutes) are left out.
 func (s *Store) PublicDecisions(ctx context.Context, body council.ID, limit int) ([]Decision, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at FROM `+itemFrom+`
 		JOIN meetings m ON m.id = i.meeting_id
 		WHERE m.body_id = $1 AND NOT m.deleted AND m.state <> 'planned' AND i.public AND NOT i.deleted AND i.result <> ''
-		  AND (p.id IS NULL OR (p.public AND NOT p.deleted))
+		  AND NOT m.cancelled AND p.id IS NOT NULL AND p.public AND NOT p.deleted
 		ORDER BY m.start_at DESC, i.position LIMIT $2`, body, limit)
 	if err != nil {
 		return nil, fmt.Errorf("decisions: %w", council.TranslateError(err))
@@ -360,7 +361,7 @@ func (s *Store) PublicDecisions(ctx context.Context, body council.ID, limit int)
 		var paper *council.ID
 		it := &d.Item
 		if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-			&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference,
+			&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
 			&d.MeetingName, &d.MeetingStart); err != nil {
 			return nil, fmt.Errorf("decisions: %w", err)
 		}

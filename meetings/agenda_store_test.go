@@ -143,7 +143,7 @@ func TestAddPaper(t *testing.T) {
 		e.wantTrail(t, "AddPaper", mark,
 			change{"agenda_item", it.ID, "create"}, change{"paper", p.ID, "update"}, change{"consultation", c.ID, "update"})
 		want := meetings.AgendaItem{ID: it.ID, MeetingID: mt.ID, Position: 1, Number: "Ö 2", Name: p.Name, Public: true,
-			PaperID: p.ID, PaperReference: p.Reference}
+			PaperID: p.ID, PaperReference: p.Reference, PaperPublic: true}
 		if diff := cmp.Diff(want, it, ignoreMeta); diff != "" {
 			t.Errorf("AddPaper item (-want +got):\n%s", diff)
 		}
@@ -257,9 +257,15 @@ func TestForViewer(t *testing.T) {
 	orgs := []council.ID{rat}
 	secret := meetings.AgendaItem{ID: council.NewID(), MeetingID: council.NewID(), Position: 3, Number: "N 1",
 		Name: "Verkauf Grundstück Markt 3 an Firma X", Public: false, Result: "angenommen", ResolutionText: "Der Rat beschließt …",
-		PaperID: council.NewID(), PaperReference: "V0007/26"}
+		PaperID: council.NewID(), PaperReference: "V0007/26", PaperPublic: true}
 	public := secret
 	public.Public, public.Number = true, "Ö 4"
+	// A public item made from a non-public paper: the public sees the item
+	// but not the paper link or reference.
+	publicOfSecret := public
+	publicOfSecret.PaperPublic = false
+	publicOfSecretShown := publicOfSecret
+	publicOfSecretShown.PaperID, publicOfSecretShown.PaperReference = council.NilID, ""
 	hidden := meetings.AgendaItem{ID: secret.ID, MeetingID: secret.MeetingID, Position: 3, Number: "N 1", Name: meetings.NonPublicTitle}
 
 	user := council.NewID()
@@ -271,6 +277,9 @@ func TestForViewer(t *testing.T) {
 		wantOK bool
 	}{
 		{"public sees a public item", council.Public, public, public, true},
+		{"public sees no non-public paper behind a public item", council.Public, publicOfSecret, publicOfSecretShown, true},
+		{"member of another body sees no non-public paper", council.Viewer{UserID: user, Role: council.RoleMember, Orgs: map[council.ID]bool{ausschuss: true}}, publicOfSecret, publicOfSecretShown, true},
+		{"member of the body sees the paper", council.Viewer{UserID: user, Role: council.RoleMember, Orgs: map[council.ID]bool{rat: true}}, publicOfSecret, publicOfSecret, true},
 		{"public", council.Public, secret, hidden, false},
 		{"citizen", council.Viewer{UserID: user, Role: council.RoleCitizen}, secret, hidden, false},
 		{"citizen who claims the org", council.Viewer{UserID: user, Role: council.RoleCitizen, Orgs: map[council.ID]bool{rat: true}}, secret, hidden, false},
@@ -377,10 +386,21 @@ func TestPublicDecisions(t *testing.T) {
 	decide(newer.ID, s, "angenommen")
 	x := e.item(t, planned.ID, "Vorab beschlossen?", true)
 	decide(planned.ID, x, "angenommen")
-	for _, id := range []council.ID{older.ID, newer.ID} {
+	// A cancelled meeting decided nothing, even when it had been invited.
+	cancelled := e.meeting(t, "Abgesagte Sitzung", at(20, 17))
+	otherPaper := e.submitted(t, "Spielplatz", true)
+	y, err := e.s.AddPaper(e.ctx, cancelled.ID, otherPaper.ID, e.rat.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decide(cancelled.ID, y, "angenommen")
+	for _, id := range []council.ID{older.ID, newer.ID, cancelled.ID} {
 		if _, err := e.s.Invite(e.ctx, id, at(1, 8)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := e.s.Cancel(e.ctx, cancelled.ID); err != nil {
+		t.Fatal(err)
 	}
 
 	got, err := e.s.PublicDecisions(e.ctx, e.body.ID, 10)
@@ -391,16 +411,16 @@ func TestPublicDecisions(t *testing.T) {
 	for _, dec := range got {
 		names = append(names, dec.MeetingName+": "+dec.Item.Name+" – "+dec.Item.Result)
 	}
+	// Free items without a paper (opening, minutes, "Haushalt" here) are
+	// procedural and not listed as decisions.
 	want := []string{
-		"Novembersitzung: Schulsanierung – einstimmig angenommen",
 		"Novembersitzung: Radweg – abgelehnt",
-		"Oktobersitzung: Haushalt – angenommen",
 	}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("PublicDecisions (-want +got):\n%s", diff)
 	}
-	if len(got) == len(want) && (got[1].Item.PaperID != publicPaper.ID || got[1].Item.PaperReference != publicPaper.Reference) {
-		t.Errorf("decision on a paper: paper %v %q, want %v %q", got[1].Item.PaperID, got[1].Item.PaperReference, publicPaper.ID, publicPaper.Reference)
+	if len(got) == len(want) && (got[0].Item.PaperID != publicPaper.ID || got[0].Item.PaperReference != publicPaper.Reference) {
+		t.Errorf("decision on a paper: paper %v %q, want %v %q", got[0].Item.PaperID, got[0].Item.PaperReference, publicPaper.ID, publicPaper.Reference)
 	}
 	if got, _ := e.s.PublicDecisions(e.ctx, e.body.ID, 1); len(got) != 1 {
 		t.Errorf("PublicDecisions(limit 1) = %d rows, want 1", len(got))

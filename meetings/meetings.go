@@ -71,6 +71,7 @@ type AgendaItem struct {
 	ResolutionText string
 	PaperID        council.ID // via the consultation that links the item; NilID: a free item
 	PaperReference string
+	PaperPublic    bool // the linked paper is public (and not deleted)
 	council.Meta
 }
 
@@ -95,8 +96,17 @@ func (it AgendaItem) Validate() error {
 // ForViewer returns what v may see of it: non-public items keep only their
 // id, position and number, with Name set to NonPublicTitle, unless v may
 // see non-public material of one of orgs (the meeting's organizations).
+//
+// A public item that links a non-public paper keeps its title and result
+// but loses the paper link and reference for such viewers.
 func (it AgendaItem) ForViewer(v council.Viewer, orgs []council.ID) (AgendaItem, bool) {
-	if it.Public || v.SeesNonPublicOf(orgs...) {
+	if v.SeesNonPublicOf(orgs...) {
+		return it, true
+	}
+	if it.Public {
+		if it.PaperID != council.NilID && !it.PaperPublic {
+			it.PaperID, it.PaperReference = council.NilID, ""
+		}
 		return it, true
 	}
 	return AgendaItem{ID: it.ID, MeetingID: it.MeetingID, Position: it.Position, Number: it.Number,

@@ -115,7 +115,7 @@ func TestPortalPagesRender(t *testing.T) {
 		de   []string
 		en   []string
 	}{
-		{"/", []string{"Nächste Sitzungen", "12. Sitzung des Stadtrates", "abgesagt", "Neueste Beschlüsse", "mehrheitlich beschlossen"},
+		{"/", []string{"Nächste Sitzungen", "12. Sitzung des Stadtrates", "abgesagt", "Neueste Beschlüsse", "einstimmig beschlossen"},
 			[]string{"Next meetings", "cancelled", "Latest decisions"}},
 		{"/meetings", []string{"Kommende Sitzungen", "12. Sitzung des Stadtrates", "Rathaus, Ratssaal"}, []string{"Upcoming meetings"}},
 		{"/meetings?year=" + month[:4], []string{"Sitzungen im Jahr"}, []string{"Meetings in"}},

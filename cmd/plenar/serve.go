@@ -70,6 +70,16 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	defer wg.Wait()
 
+	// Expired sessions and old login failures are removed every 10 minutes
+	// until shutdown.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := h.CleanSessions(ctx, 10*time.Minute); err != nil && ctx.Err() == nil {
+			log.Error("session cleanup stopped", "err", err)
+		}
+	}()
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("plenar listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "version", version)

@@ -456,18 +456,9 @@ func (s *seeder) seedTimelines(ctx context.Context) error {
 		if p.draft {
 			continue
 		}
-		var events []paperEvent
-		if len(p.steps) > 0 && p.steps[0].m != nil {
-			at := p.steps[0].m.start.AddDate(0, 0, -inviteLead)
-			if at.Before(p.date) {
-				at = p.date.Add(time.Hour)
-			}
-			if at.After(s.now) {
-				at = s.now
-			}
-			events = append(events, paperEvent{at, council.StatusInConsultation, "Beratung in " + p.steps[0].g.org.Name})
-		}
-		for _, e := range append(events, p.events...) {
+		// AddPaper already wrote the "in consultation" entry when the
+		// paper was put on its first agenda.
+		for _, e := range p.events {
 			if err := s.cs.SetStatus(ctx, p.p.ID, e.status, e.note, e.at); err != nil {
 				return fmt.Errorf("paper %s: %w", p.p.Reference, err)
 			}
