@@ -28,16 +28,9 @@ func TestAuthBrowser(t *testing.T) {
 			t.Errorf("%s: axe violations:%s", what, describeViolations(vs))
 		}
 	}
-	// submit submits the form of sel and waits for the next page.
 	submit := func(sel string) {
 		t.Helper()
-		if err := chromedp.Do(ctx,
-			chromedp.SetAttributeValue(chromedp.CSS("body"), "data-old", "1"),
-			chromedp.Submit(chromedp.CSS(sel)),
-			chromedp.WaitReady(chromedp.CSS("body:not([data-old]) footer")),
-		); err != nil {
-			t.Fatalf("submit %s: %v", sel, err)
-		}
+		submitAndWait(t, ctx, sel)
 	}
 	login := func(password string) {
 		t.Helper()

@@ -49,6 +49,9 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// German, the product's default, whatever the machine's locale.
+		chromedp.Flag("lang", "de-DE"),
+		chromedp.Flag("accept-lang", "de-DE,de"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
@@ -137,4 +140,59 @@ func describeViolations(vs []axeViolation) string {
 		}
 	}
 	return b.String()
+}
+
+// submitAndWait submits the form that contains the element sel (a field
+// or a button) and waits until the next document has loaded. It marks the
+// current window first and polls until a window without the mark is
+// complete, so it neither races the navigation nor depends on the URL
+// changing (a form re-rendered with errors keeps its URL).
+func submitAndWait(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		if (!el) return false;
+		window.__plenarOld = true;
+		const form = el.form || el.closest("form");
+		if (el.tagName === "BUTTON" || (el.tagName === "INPUT" && el.type === "submit")) form.requestSubmit(el);
+		else form.requestSubmit();
+		return true;
+	})()`, sel)
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+	if err != nil || !ok {
+		t.Fatalf("submit %s: found %t, %v", sel, ok, err)
+	}
+	waitNewDocument(t, ctx, "submit "+sel)
+}
+
+// navigate loads url and waits for the document.
+func navigate(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+		t.Fatalf("load %s: %v", url, err)
+	}
+}
+
+func waitNewDocument(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+			`window.__plenarOld === undefined && document.readyState === "complete"`))
+		if err == nil && done {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: no new page within 20 s", what)
+}
+
+// pathOf returns the browser's current path and query, relative to base.
+func pathOf(t *testing.T, ctx context.Context, base string) string {
+	t.Helper()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatalf("location: %v", err)
+	}
+	return strings.TrimPrefix(loc, base)
 }
