@@ -37,6 +37,10 @@ func (r Role) NeedsTOTP() bool { return r == RoleClerk || r == RoleAdmin }
 func (r Role) IsStaff() bool { return r == RoleClerk || r == RoleAdmin }
 
 // User is an account. PasswordHash is an argon2id PHC string.
+//
+// SessionEpoch counts the events that end every session of the user:
+// SetPassword, SetTOTP, SetUserDisabled(true) and EndSessions increment it.
+// A session remembers the epoch of its login and is void once they differ.
 type User struct {
 	ID           ID
 	Email        string
@@ -48,6 +52,7 @@ type User struct {
 	TOTPEnabled  bool
 	TOTPLastStep int64 // last accepted TOTP time step, so a code is never accepted twice
 	Disabled     bool
+	SessionEpoch int64
 	Meta
 }
 

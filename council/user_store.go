@@ -8,13 +8,13 @@ import (
 )
 
 const userCols = `id, email, display_name, password_hash, role, person_id, totp_secret, totp_enabled, totp_last_step,
-	disabled, created, modified, deleted`
+	disabled, session_epoch, created, modified, deleted`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var person *ID
 	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &u.Role, &person, &u.TOTPSecret,
-		&u.TOTPEnabled, &u.TOTPLastStep, &u.Disabled, &u.Created, &u.Modified, &u.Deleted)
+		&u.TOTPEnabled, &u.TOTPLastStep, &u.Disabled, &u.SessionEpoch, &u.Created, &u.Modified, &u.Deleted)
 	u.PersonID = idOf(person)
 	return u, err
 }
@@ -94,20 +94,39 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
-// SetPassword replaces the user's password hash. Errors: ErrNotFound.
+// endSessions is the SET clause that ends every session of the user (see
+// User.SessionEpoch); it goes into the same UPDATE as the change that
+// calls for it.
+const endSessions = `session_epoch = session_epoch + 1`
+
+// SetPassword replaces the user's password hash and ends every session of
+// the user. Errors: ErrNotFound.
 func (s *Store) SetPassword(ctx context.Context, id ID, hash string) error {
-	return s.updateUser(ctx, id, "password", `password_hash = $2`, hash)
+	return s.updateUser(ctx, id, "password", `password_hash = $2, `+endSessions, hash)
 }
 
-// SetTOTP stores a TOTP secret and whether it is confirmed; an empty
-// secret resets the second factor. Errors: ErrNotFound.
+// SetTOTP stores a TOTP secret and whether it is confirmed (an empty secret
+// resets the second factor), and ends every session of the user.
+// Errors: ErrNotFound.
 func (s *Store) SetTOTP(ctx context.Context, id ID, secret string, enabled bool) error {
-	return s.updateUser(ctx, id, "totp", `totp_secret = $2, totp_enabled = $3, totp_last_step = 0`, secret, enabled)
+	return s.updateUser(ctx, id, "totp", `totp_secret = $2, totp_enabled = $3, totp_last_step = 0, `+endSessions,
+		secret, enabled)
 }
 
-// SetUserDisabled disables or enables an account. Errors: ErrNotFound.
+// SetUserDisabled disables or enables an account; disabling ends every
+// session of the user. Errors: ErrNotFound.
 func (s *Store) SetUserDisabled(ctx context.Context, id ID, disabled bool) error {
-	return s.updateUser(ctx, id, "disabled", `disabled = $2`, disabled)
+	set := `disabled = $2`
+	if disabled {
+		set += `, ` + endSessions
+	}
+	return s.updateUser(ctx, id, "disabled", set, disabled)
+}
+
+// EndSessions ends every session of the user ("log out everywhere") and
+// changes nothing else. Errors: ErrNotFound.
+func (s *Store) EndSessions(ctx context.Context, id ID) error {
+	return s.updateUser(ctx, id, "sessions", endSessions)
 }
 
 func (s *Store) updateUser(ctx context.Context, id ID, what, set string, args ...any) error {

@@ -221,3 +221,89 @@ func TestPasswords(t *testing.T) {
 		t.Errorf("two hashes of the same password are equal; want a fresh salt each time")
 	}
 }
+
+func TestSessionEpoch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.user(t, "erika@example.org", council.RoleClerk)
+	other := e.user(t, "hans@example.org", council.RoleClerk)
+	if u.SessionEpoch != 0 {
+		t.Fatalf("new user: SessionEpoch %d, want 0", u.SessionEpoch)
+	}
+	want := int64(0)
+	for _, tc := range []struct {
+		name string
+		do   func() error
+		ends bool
+	}{
+		{"SetPassword", func() error { return e.s.SetPassword(e.ctx, u.ID, "$argon2id$new") }, true},
+		{"SetTOTP", func() error { return e.s.SetTOTP(e.ctx, u.ID, "JBSWY3DPEHPK3PXP", true) }, true},
+		{"SetTOTP reset", func() error { return e.s.SetTOTP(e.ctx, u.ID, "", false) }, true},
+		{"UseTOTPStep", func() error { _, err := e.s.UseTOTPStep(e.ctx, u.ID, 7); return err }, false},
+		{"SetUserDisabled(true)", func() error { return e.s.SetUserDisabled(e.ctx, u.ID, true) }, true},
+		{"SetUserDisabled(false)", func() error { return e.s.SetUserDisabled(e.ctx, u.ID, false) }, false},
+		{"EndSessions", func() error { return e.s.EndSessions(e.ctx, u.ID) }, true},
+	} {
+		if err := tc.do(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if tc.ends {
+			want++
+		}
+		got, err := e.s.User(e.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SessionEpoch != want {
+			t.Errorf("after %s: SessionEpoch %d, want %d", tc.name, got.SessionEpoch, want)
+		}
+	}
+	m := e.mark(t)
+	if err := e.s.EndSessions(council.WithActor(e.ctx, other.ID), u.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.wantTrail(t, "EndSessions", m, other.ID, change{"user", u.ID, "update", council.NilID})
+	if got, err := e.s.User(e.ctx, other.ID); err != nil || got.SessionEpoch != 0 {
+		t.Errorf("other user: SessionEpoch %d (err %v), want 0", got.SessionEpoch, err)
+	}
+	if err := e.s.EndSessions(e.ctx, council.NewID()); !errors.Is(err, council.ErrNotFound) {
+		t.Errorf("EndSessions(unknown user) error = %v, want ErrNotFound", err)
+	}
+}
+
+func TestDeleteExpiredSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	for token, expiry := range map[string]time.Time{
+		"expired":  now.Add(-time.Minute),
+		"just now": now,
+		"valid":    now.Add(time.Hour),
+	} {
+		if _, err := e.pool.Exec(e.ctx, `INSERT INTO sessions (token, data, expiry) VALUES ($1, '\x00', $2)`, token, expiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := e.s.DeleteExpiredSessions(e.ctx, now)
+	if err != nil || n != 1 {
+		t.Errorf("DeleteExpiredSessions = %d, %v; want 1, nil", n, err)
+	}
+	var left []string
+	rows, err := e.pool.Query(e.ctx, `SELECT token FROM sessions ORDER BY token`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var tok string
+		if err := rows.Scan(&tok); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, tok)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"just now", "valid"}, left); diff != "" {
+		t.Errorf("sessions left (-want +got):\n%s", diff)
+	}
+}

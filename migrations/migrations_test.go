@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
 	"github.com/plenar/plenar/migrations"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
@@ -29,5 +32,42 @@ func TestUpIsCompleteAndIdempotent(t *testing.T) {
 		if err := pool.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", table).Scan(&ok); err != nil || !ok {
 			t.Errorf("table %s missing (err %v)", table, err)
 		}
+	}
+}
+
+// TestSessionEpochDown rolls 00002 back and forward again.
+func TestSessionEpochDown(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	column := func() bool {
+		t.Helper()
+		var ok bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+			WHERE table_name = 'users' AND column_name = 'session_epoch')`).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !column() {
+		t.Fatal("users.session_epoch missing after Up")
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 1); err != nil {
+		t.Fatalf("down to 1: %v", err)
+	}
+	if column() {
+		t.Error("users.session_epoch still there after down to 1")
+	}
+	if err := migrations.Up(ctx, pool, nil); err != nil {
+		t.Fatalf("Up after down: %v", err)
+	}
+	if !column() {
+		t.Error("users.session_epoch missing after Up again")
 	}
 }

@@ -122,6 +122,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	sm.Put(ctx, keyPending, u.ID.String())
 	sm.Put(ctx, keyPendingAt, s.opt.Now().Unix())
+	sm.Put(ctx, keyPendingEpoch, u.SessionEpoch)
 	sm.Put(ctx, keyNext, data.Next)
 	sm.Put(ctx, keyCSRF, newSecret())
 	sm.Put(ctx, keyLang, requestStateOf(r).lang)
@@ -134,18 +135,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 // finishLogin turns the session into a full one for u: a new token, a new
-// CSRF token, the failure count of the account forgotten.
+// CSRF token, u's session epoch, the failure count of the account
+// forgotten.
 func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, u council.User, next string) error {
 	ctx := r.Context()
 	sm := s.auth.sessions
 	if err := sm.RenewToken(ctx); err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
-	for _, k := range []string{keyPending, keyPendingAt, keyNext, keyEnrol} {
+	for _, k := range []string{keyPending, keyPendingAt, keyPendingEpoch, keyNext, keyEnrol} {
 		sm.Remove(ctx, k)
 	}
 	sm.Put(ctx, keyUserID, u.ID.String())
 	sm.Put(ctx, keyRole, string(u.Role))
+	sm.Put(ctx, keyEpoch, u.SessionEpoch)
 	sm.Put(ctx, keyCSRF, newSecret())
 	sm.Put(ctx, keyLang, requestStateOf(r).lang)
 	if err := s.council.ClearLoginFailures(ctx, u.Email, s.opt.Now().Add(-24*time.Hour)); err != nil {

@@ -254,6 +254,10 @@ func TestTOTPEnrolment(t *testing.T) {
 	if e.sessionValue(t, c, keyUserID) != u.ID.String() {
 		t.Error("after enrolment: not logged in")
 	}
+	// Enrolling ends every older session (SetTOTP), not the new one.
+	if status, _ := e.get(t, c, "/admin"); status != http.StatusOK {
+		t.Errorf("GET /admin after enrolment: status %d, want 200", status)
+	}
 }
 
 func TestAnonymousGetsNoCookie(t *testing.T) {

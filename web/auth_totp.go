@@ -34,7 +34,7 @@ type totpPage struct {
 }
 
 // pendingUser returns the user of a half-logged-in session whose password
-// step is recent, or false.
+// step is recent and whose sessions were not ended since, or false.
 func (s *Server) pendingUser(r *http.Request) (council.User, bool, error) {
 	ctx := r.Context()
 	sm := s.auth.sessions
@@ -53,7 +53,7 @@ func (s *Server) pendingUser(r *http.Request) (council.User, bool, error) {
 	} else if err != nil {
 		return council.User{}, false, err
 	}
-	if u.Disabled || u.Deleted {
+	if u.Disabled || u.Deleted || sm.GetInt64(ctx, keyPendingEpoch) != u.SessionEpoch {
 		return council.User{}, false, nil
 	}
 	return u, true, nil
@@ -294,6 +294,11 @@ func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.council.SetTOTP(r.Context(), u.ID, k.Secret(), true); err != nil {
 		return err
 	}
+	// SetTOTP also ended every session (SessionEpoch+1); this login is the
+	// first of the new epoch. Should another change have ended sessions
+	// meanwhile, the epoch stored here is stale and the new session ends
+	// too: the safe side.
+	u.SessionEpoch++
 	if _, err := s.council.UseTOTPStep(r.Context(), u.ID, step); err != nil {
 		return err
 	}

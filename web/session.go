@@ -31,14 +31,16 @@ const (
 
 // Session keys.
 const (
-	keyUserID    = "user_id"         // set only once every factor is checked: a full session
-	keyRole      = "role"            // role at login, to renew the token on a privilege change
-	keyCSRF      = "csrf"            // the session-bound CSRF token
-	keyLang      = "lang"            // the UI language chosen by the user
-	keyPending   = "pending_user_id" // password checked, second factor missing
-	keyPendingAt = "pending_at"      // unix time of the password step
-	keyNext      = "next"            // where to go after the second factor
-	keyEnrol     = "totp_enrol_url"  // otpauth:// URL of a TOTP secret being enrolled
+	keyUserID       = "user_id"         // set only once every factor is checked: a full session
+	keyRole         = "role"            // role at login, to renew the token on a privilege change
+	keyEpoch        = "session_epoch"   // the user's SessionEpoch at login; a session of another epoch is void
+	keyCSRF         = "csrf"            // the session-bound CSRF token
+	keyLang         = "lang"            // the UI language chosen by the user
+	keyPending      = "pending_user_id" // password checked, second factor missing
+	keyPendingAt    = "pending_at"      // unix time of the password step
+	keyPendingEpoch = "pending_epoch"   // the user's SessionEpoch at the password step
+	keyNext         = "next"            // where to go after the second factor
+	keyEnrol        = "totp_enrol_url"  // otpauth:// URL of a TOTP secret being enrolled
 )
 
 // authKit holds the session manager and the cross-origin checker.
@@ -94,12 +96,20 @@ func (s *Server) CleanSessions(ctx context.Context, every time.Duration) error {
 			return ctx.Err()
 		case <-t.C:
 		}
-		if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`); err != nil && ctx.Err() == nil {
-			s.log.Warn("clean sessions", "err", err)
-		}
-		if err := s.council.ClearLoginFailures(ctx, "", s.opt.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-			s.log.Warn("clean login failures", "err", err)
-		}
+		s.cleanSessions(ctx)
+	}
+}
+
+// cleanSessions is one round of CleanSessions.
+func (s *Server) cleanSessions(ctx context.Context) {
+	now := s.opt.Now()
+	if n, err := s.council.DeleteExpiredSessions(ctx, now); err != nil && ctx.Err() == nil {
+		s.log.Warn("clean sessions", "err", err)
+	} else if n > 0 {
+		s.log.Debug("expired sessions deleted", "count", n)
+	}
+	if err := s.council.ClearLoginFailures(ctx, "", now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		s.log.Warn("clean login failures", "err", err)
 	}
 }
 
@@ -123,7 +133,9 @@ func (s *Server) session(next http.Handler) http.Handler {
 
 // loadViewer fills the requestState from the session: language, CSRF
 // token and, for a full session, the user and viewer. A session of a
-// disabled, deleted or vanished user is destroyed.
+// disabled, deleted or vanished user is destroyed, and so is one from
+// before the user's sessions were ended (its epoch is not the user's
+// SessionEpoch: password or second factor reset, "log out everywhere").
 func (s *Server) loadViewer(r *http.Request) (*http.Request, error) {
 	ctx := r.Context()
 	sm := s.auth.sessions
@@ -145,7 +157,11 @@ func (s *Server) loadViewer(r *http.Request) (*http.Request, error) {
 	if err != nil && !errors.Is(err, council.ErrNotFound) && !errors.Is(err, council.ErrInvalid) {
 		return r, fmt.Errorf("session user: %w", err)
 	}
-	if err != nil || u.Disabled || u.Deleted {
+	ended := err == nil && sm.GetInt64(ctx, keyEpoch) != u.SessionEpoch
+	if err != nil || u.Disabled || u.Deleted || ended {
+		if ended {
+			s.log.Info("ended session refused", "user_id", u.ID)
+		}
 		if err := sm.Destroy(ctx); err != nil {
 			return r, fmt.Errorf("destroy session: %w", err)
 		}

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,6 +18,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/migrations/pgtest"
+	"github.com/plenar/plenar/web"
 )
 
 func TestUserCommands(t *testing.T) {
@@ -88,15 +94,22 @@ func TestUserCommands(t *testing.T) {
 	if pw := field(out, "Password"); !council.CheckPassword(pw, user("citizen@example.org").PasswordHash) {
 		t.Errorf("reset password %q does not match the stored hash", pw)
 	}
+	if got := user("citizen@example.org").SessionEpoch; got != citizen.SessionEpoch+1 {
+		t.Errorf("reset-password: SessionEpoch %d, want %d (sessions ended)", got, citizen.SessionEpoch+1)
+	}
 
 	out = must("user", "reset-2fa", "--email", "clerk@example.org")
 	if s := field(out, "TOTP secret"); s == secret || user("clerk@example.org").TOTPSecret != s {
 		t.Errorf("reset-2fa printed %s (old %s, stored %s); want a new stored secret", s, secret, user("clerk@example.org").TOTPSecret)
 	}
+	if got := user("clerk@example.org").SessionEpoch; got != clerk.SessionEpoch+1 {
+		t.Errorf("reset-2fa: SessionEpoch %d, want %d (sessions ended)", got, clerk.SessionEpoch+1)
+	}
 
+	before := user("citizen@example.org").SessionEpoch
 	must("user", "disable", "--email", "citizen@example.org")
-	if !user("citizen@example.org").Disabled {
-		t.Error("disable: account still enabled")
+	if u := user("citizen@example.org"); !u.Disabled || u.SessionEpoch != before+1 {
+		t.Errorf("disable: disabled %t, SessionEpoch %d; want true, %d", u.Disabled, u.SessionEpoch, before+1)
 	}
 	out = must("user", "list")
 	if !regexp.MustCompile(`citizen@example.org\s+citizen\s+off\s+disabled`).MatchString(out) ||
@@ -104,12 +117,92 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("user list:\n%s", out)
 	}
 	must("user", "enable", "--email", "citizen@example.org")
-	if user("citizen@example.org").Disabled {
-		t.Error("enable: account still disabled")
+	if u := user("citizen@example.org"); u.Disabled || u.SessionEpoch != before+1 {
+		t.Errorf("enable: disabled %t, SessionEpoch %d; want false, %d (unchanged)", u.Disabled, u.SessionEpoch, before+1)
 	}
 
 	if code, _, stderr := runCmd(t, env, "user", "disable", "--email", "nobody@example.org"); code != 1 ||
 		!strings.Contains(stderr, "no account with e-mail nobody@example.org") {
 		t.Errorf("unknown e-mail: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestUserCommandsEndSessions logs in through the real web server and
+// checks that reset-password, disable and reset-2fa end the account's
+// sessions, and only its sessions.
+func TestUserCommandsEndSessions(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.URL(t)
+	env := map[string]string{"PLENAR_DATABASE_URL": dbURL, "PLENAR_LOG_LEVEL": "warn", "PLENAR_DATA_DIR": t.TempDir()}
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	srv, err := web.New(web.Options{Pool: pool, Log: slog.New(slog.DiscardHandler), BaseURL: "http://plenar.test",
+		InsecureCookies: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	const password = "correct horse battery"
+	must := func(args ...string) {
+		t.Helper()
+		if code, _, stderr := runCmd(t, env, args...); code != 0 {
+			t.Fatalf("plenar %q: exit %d, stderr %s", args, code, stderr)
+		}
+	}
+	login := func(email string) *http.Client {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/login",
+			strings.NewReader(url.Values{"email": {email}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", ts.URL)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			t.Fatalf("login %s: %d %q, want 303 /", email, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		return c
+	}
+	loggedIn := func(c *http.Client) bool {
+		t.Helper()
+		resp, err := c.Get(ts.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), `action="/logout"`)
+	}
+
+	must("user", "add", "--email", "erika@example.org", "--role", "citizen", "--password", password)
+	must("user", "add", "--email", "hans@example.org", "--role", "citizen", "--password", password)
+	bystander := login("hans@example.org")
+	for _, args := range [][]string{
+		{"reset-password", "--password", password},
+		{"disable"},
+		{"reset-2fa"}, // last: Erika then needs a second factor to log in
+	} {
+		c := login("erika@example.org")
+		if !loggedIn(c) {
+			t.Fatalf("before user %s: not logged in", args[0])
+		}
+		must(append([]string{"user", args[0], "--email", "erika@example.org"}, args[1:]...)...)
+		if loggedIn(c) {
+			t.Errorf("after user %s: the session still works", args[0])
+		}
+		if !loggedIn(bystander) {
+			t.Errorf("after user %s on another account: the bystander's session ended", args[0])
+		}
+		if args[0] == "disable" {
+			must("user", "enable", "--email", "erika@example.org")
+		}
 	}
 }
