@@ -38,3 +38,10 @@ test: vet build
 
 fmt:
 	gofmt -l -w .
+
+# Full-page PNGs of the key pages, at desktop and phone width, in ./screenshots/
+# (web/screenshots_test.go). Needs Chromium and the test PostgreSQL.
+.PHONY: screenshots
+screenshots:
+	CI=true PLENAR_SCREENSHOTS='$(CURDIR)/screenshots' PLENAR_TEST_DATABASE_URL='$(PLENAR_TEST_DATABASE_URL)' \
+		$(GO) test -count=1 -timeout 5m -run '^TestScreenshots$$' -v ./web/
