@@ -28,11 +28,7 @@ type meetingDetail struct {
 
 func (s *Server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
-	if err != nil {
-		return err
-	}
-	m, err := s.loadMeeting(r, b.ID)
+	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
@@ -57,19 +53,15 @@ func (s *Server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// loadItem returns the meeting in URL parameter "id" and its agenda item
-// in "item". Errors: ErrInvalid, ErrNotFound (also for an item of another
-// meeting).
-func (s *Server) loadItem(r *http.Request, body council.ID) (meetings.Meeting, meetings.AgendaItem, error) {
-	m, err := s.loadMeeting(r, body)
+// loadItem returns the back office body's meeting in URL parameter "id"
+// and its agenda item in "item". Errors: ErrInvalid, ErrNotFound (also for
+// an item of another meeting).
+func (s *Server) loadItem(r *http.Request) (meetings.Meeting, meetings.AgendaItem, error) {
+	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return m, meetings.AgendaItem{}, err
 	}
-	id, err := urlID(r, "item")
-	if err != nil {
-		return m, meetings.AgendaItem{}, err
-	}
-	it, err := s.meetings.AgendaItem(r.Context(), id)
+	id, it, err := fetchFromURL(r, "item", s.meetings.AgendaItem)
 	if err != nil {
 		return m, it, err
 	}
@@ -82,11 +74,7 @@ func (s *Server) loadItem(r *http.Request, body council.ID) (meetings.Meeting, m
 func meetingURL(m meetings.Meeting) string { return "/admin/meetings/" + m.ID.String() }
 
 func (s *Server) adminItemNew(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, err := s.loadMeeting(r, b.ID)
+	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
@@ -94,11 +82,7 @@ func (s *Server) adminItemNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminItemEdit(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, it, err := s.loadItem(r, b.ID)
+	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
 	}
@@ -124,16 +108,13 @@ func itemForm(m meetings.Meeting, id council.ID, v url.Values, fe council.FieldE
 }
 
 func (s *Server) adminItemSave(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
 	var m meetings.Meeting
 	var it meetings.AgendaItem
+	var err error
 	if chi.URLParam(r, "item") != "" {
-		m, it, err = s.loadItem(r, b.ID)
+		m, it, err = s.loadItem(r)
 	} else {
-		m, err = s.loadMeeting(r, b.ID)
+		_, m, err = loadInBody(s, r, s.loadMeeting)
 	}
 	if err != nil {
 		return err
@@ -151,20 +132,12 @@ func (s *Server) adminItemSave(w http.ResponseWriter, r *http.Request) error {
 	if len(it.Result) > 200 {
 		fe.Add("result", council.MsgTooLong)
 	}
-	if err := it.Validate(); err != nil {
-		verr, _ := fieldErrors(err)
-		merge(fe, verr)
+	_, ok, err := saveValid(fe, it.Validate, func() (meetings.AgendaItem, error) { return s.meetings.SaveAgendaItem(actor(r), it) })
+	if err != nil {
+		return err
 	}
-	if len(fe) == 0 {
-		_, err := s.meetings.SaveAgendaItem(actor(r), it)
-		if err == nil {
-			return redirect(w, r, meetingURL(m), "item_saved")
-		}
-		verr, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		merge(fe, verr)
+	if ok {
+		return redirect(w, r, meetingURL(m), "item_saved")
 	}
 	return s.renderForm(w, r, itemForm(m, it.ID, v, fe))
 }
@@ -201,11 +174,7 @@ func visibilityOptions() []option {
 }
 
 func (s *Server) adminItemPaperNew(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, err := s.loadMeeting(r, b.ID)
+	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
@@ -235,11 +204,7 @@ func (s *Server) paperItemForm(w http.ResponseWriter, r *http.Request, body coun
 
 func (s *Server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
-	if err != nil {
-		return err
-	}
-	m, err := s.loadMeeting(r, b.ID)
+	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
@@ -273,11 +238,7 @@ func (s *Server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) adminItemMove(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, it, err := s.loadItem(r, b.ID)
+	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
 	}
@@ -292,11 +253,7 @@ func (s *Server) adminItemMove(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminItemTogglePublic(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, it, err := s.loadItem(r, b.ID)
+	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
 	}
@@ -308,11 +265,7 @@ func (s *Server) adminItemTogglePublic(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) adminItemDelete(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, it, err := s.loadItem(r, b.ID)
+	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
 )
@@ -190,6 +193,81 @@ func parseForm(r *http.Request) (url.Values, error) {
 		return nil, council.Invalidf("malformed form: %v", err)
 	}
 	return r.PostForm, nil
+}
+
+// The steps every handler of an edit form shares: find the entity the URL
+// names, and after parsing the posted values into it, save it or show the
+// form again.
+
+// fetchFromURL reads the id in URL parameter param and fetches the entity
+// with get (a store's getter such as s.council.Paper). On error the entity
+// is the zero T. Errors: ErrInvalid (malformed id), those of get.
+func fetchFromURL[T any](r *http.Request, param string, get func(context.Context, council.ID) (T, error)) (council.ID, T, error) {
+	var zero T
+	id, err := urlID(r, param)
+	if err != nil {
+		return id, zero, err
+	}
+	x, err := get(r.Context(), id)
+	if err != nil {
+		return id, zero, err
+	}
+	return id, x, nil
+}
+
+// loader is one of the s.loadX methods: it returns the entity the request's
+// URL names, checking that it belongs to body.
+type loader[T any] func(r *http.Request, body council.ID) (T, error)
+
+// loadInBody looks up the municipality the back office works on and the
+// entity load finds in the request's URL for it. Errors: those of s.body
+// and of load.
+func loadInBody[T any](s *Server, r *http.Request, load loader[T]) (council.Body, T, error) {
+	var x T
+	b, err := s.body(r.Context())
+	if err != nil {
+		return b, x, err
+	}
+	x, err = load(r, b.ID)
+	return b, x, err
+}
+
+// loadOrNew is loadInBody for a handler that both creates and edits: when
+// the URL has no parameter param it loads nothing and returns the zero T,
+// the entity to create.
+func loadOrNew[T any](s *Server, r *http.Request, param string, load loader[T]) (council.Body, T, error) {
+	if chi.URLParam(r, param) != "" {
+		return loadInBody(s, r, load)
+	}
+	var x T
+	b, err := s.body(r.Context())
+	return b, x, err
+}
+
+// saveValid ends a save handler: it adds the errors of validate (the
+// entity's Validate method, which reports council.FieldErrors) to fe, the
+// field errors collected while parsing the form, and when fe stays empty
+// calls save. Field errors that save reports (a duplicate name, say) are
+// added to fe as well. ok reports a successful save, whose result is saved;
+// err is any other error of save, for the adapter. With neither, the caller
+// renders the form again with the submitted values and fe.
+func saveValid[T any](fe council.FieldErrors, validate func() error, save func() (T, error)) (saved T, ok bool, err error) {
+	if err := validate(); err != nil {
+		verr, _ := fieldErrors(err)
+		merge(fe, verr)
+	}
+	if len(fe) > 0 {
+		return saved, false, nil
+	}
+	if saved, err = save(); err == nil {
+		return saved, true, nil
+	}
+	verr, isFieldErrors := fieldErrors(err)
+	if !isFieldErrors {
+		return saved, false, err
+	}
+	merge(fe, verr)
+	return saved, false, nil
 }
 
 // Values for forms from domain values.

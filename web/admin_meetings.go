@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 )
@@ -43,13 +41,9 @@ func (s *Server) adminMeetings(w http.ResponseWriter, r *http.Request) error {
 // loadMeeting returns the body's meeting with the id in URL parameter
 // "id". Errors: ErrInvalid, ErrNotFound.
 func (s *Server) loadMeeting(r *http.Request, body council.ID) (meetings.Meeting, error) {
-	id, err := urlID(r, "id")
+	id, m, err := fetchFromURL(r, "id", s.meetings.Meeting)
 	if err != nil {
-		return meetings.Meeting{}, err
-	}
-	m, err := s.meetings.Meeting(r.Context(), id)
-	if err != nil {
-		return meetings.Meeting{}, err
+		return m, err
 	}
 	return m, mustBelong("meeting", id, m.BodyID, body, m.Deleted)
 }
@@ -102,11 +96,7 @@ func (s *Server) adminMeetingNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminMeetingEdit(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, err := s.loadMeeting(r, b.ID)
+	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
@@ -171,15 +161,9 @@ func (s *Server) meetingForm(w http.ResponseWriter, r *http.Request, body, id co
 
 func (s *Server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
+	b, m, err := loadOrNew(s, r, "id", s.loadMeeting)
 	if err != nil {
 		return err
-	}
-	var m meetings.Meeting
-	if chi.URLParam(r, "id") != "" {
-		if m, err = s.loadMeeting(r, b.ID); err != nil {
-			return err
-		}
 	}
 	v, err := parseForm(r)
 	if err != nil {
@@ -213,24 +197,16 @@ func (s *Server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error 
 			}
 		}
 	}
-	if err := m.Validate(); err != nil {
-		verr, _ := fieldErrors(err)
-		merge(fe, verr)
+	saved, ok, err := saveValid(fe, m.Validate, func() (meetings.Meeting, error) { return s.saveMeeting(actor(r), m, loc, newLoc) })
+	if err != nil {
+		return err
 	}
-	if len(fe) == 0 {
-		saved, err := s.saveMeeting(actor(r), m, loc, newLoc)
-		if err == nil {
-			notice := "saved"
-			if m.ID == council.NilID {
-				notice = "meeting_scheduled"
-			}
-			return redirect(w, r, "/admin/meetings/"+saved.ID.String(), notice)
+	if ok {
+		notice := "saved"
+		if m.ID == council.NilID {
+			notice = "meeting_scheduled"
 		}
-		verr, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		merge(fe, verr)
+		return redirect(w, r, meetingURL(saved), notice)
 	}
 	if v.Get("name") == "" {
 		v.Set("name", m.Name)
@@ -274,26 +250,15 @@ func inviteProblem(m meetings.Meeting, items int) string {
 	return ""
 }
 
-func (s *Server) inviteConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return confirm{}, meetings.Meeting{}, err
-	}
-	m, err := s.loadMeeting(r, b.ID)
-	if err != nil {
-		return confirm{}, m, err
-	}
-	items, err := s.meetings.AgendaItems(r.Context(), m.ID)
-	if err != nil {
-		return confirm{}, m, err
-	}
-	u := "/admin/meetings/" + m.ID.String()
-	return confirm{Title: "admin.meeting.invite_title", Subject: m.Name, Message: "admin.meeting.invite_question",
-		Problem: inviteProblem(m, len(items)), Action: u + "/invite", Button: "admin.meeting.invite", Cancel: u}, m, nil
-}
+// meetingQuestion builds the confirmation page of an action on the meeting
+// the request's URL names, stating the problem that refuses the action if
+// there is one: inviteConfirm, cancelConfirm.
+type meetingQuestion func(r *http.Request) (confirm, meetings.Meeting, error)
 
-func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.inviteConfirm(r)
+// askMeeting answers the GET of a confirmation page with the question ask
+// builds.
+func (s *Server) askMeeting(w http.ResponseWriter, r *http.Request, ask meetingQuestion) error {
+	c, _, err := ask(r)
 	if err != nil {
 		return err
 	}
@@ -301,8 +266,11 @@ func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Reques
 	return nil
 }
 
-func (s *Server) adminMeetingInvite(w http.ResponseWriter, r *http.Request) error {
-	c, m, err := s.inviteConfirm(r)
+// actOnMeeting answers the POST of a confirmation page: when the question
+// ask builds states a problem it shows the page again with 409 Conflict;
+// otherwise it runs act on the meeting and redirects to it with notice.
+func (s *Server) actOnMeeting(w http.ResponseWriter, r *http.Request, ask meetingQuestion, act func(meetings.Meeting) error, notice string) error {
+	c, m, err := ask(r)
 	if err != nil {
 		return err
 	}
@@ -310,22 +278,43 @@ func (s *Server) adminMeetingInvite(w http.ResponseWriter, r *http.Request) erro
 		s.render(w, r, http.StatusConflict, "admin_confirm", c)
 		return nil
 	}
-	if _, err := s.meetings.Invite(actor(r), m.ID, s.opt.Now()); err != nil {
+	if err := act(m); err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin/meetings/"+m.ID.String(), "invited")
+	return redirect(w, r, meetingURL(m), notice)
 }
 
-func (s *Server) cancelConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return confirm{}, meetings.Meeting{}, err
-	}
-	m, err := s.loadMeeting(r, b.ID)
+func (s *Server) inviteConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
+	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return confirm{}, m, err
 	}
-	u := "/admin/meetings/" + m.ID.String()
+	items, err := s.meetings.AgendaItems(r.Context(), m.ID)
+	if err != nil {
+		return confirm{}, m, err
+	}
+	u := meetingURL(m)
+	return confirm{Title: "admin.meeting.invite_title", Subject: m.Name, Message: "admin.meeting.invite_question",
+		Problem: inviteProblem(m, len(items)), Action: u + "/invite", Button: "admin.meeting.invite", Cancel: u}, m, nil
+}
+
+func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Request) error {
+	return s.askMeeting(w, r, s.inviteConfirm)
+}
+
+func (s *Server) adminMeetingInvite(w http.ResponseWriter, r *http.Request) error {
+	return s.actOnMeeting(w, r, s.inviteConfirm, func(m meetings.Meeting) error {
+		_, err := s.meetings.Invite(actor(r), m.ID, s.opt.Now())
+		return err
+	}, "invited")
+}
+
+func (s *Server) cancelConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
+	_, m, err := loadInBody(s, r, s.loadMeeting)
+	if err != nil {
+		return confirm{}, m, err
+	}
+	u := meetingURL(m)
 	c := confirm{Title: "admin.meeting.cancel_title", Subject: m.Name, Message: "admin.meeting.cancel_question",
 		Action: u + "/cancel", Button: "admin.meeting.cancel", Cancel: u}
 	switch {
@@ -338,25 +327,12 @@ func (s *Server) cancelConfirm(r *http.Request) (confirm, meetings.Meeting, erro
 }
 
 func (s *Server) adminMeetingCancelConfirm(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.cancelConfirm(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "admin_confirm", c)
-	return nil
+	return s.askMeeting(w, r, s.cancelConfirm)
 }
 
 func (s *Server) adminMeetingCancel(w http.ResponseWriter, r *http.Request) error {
-	c, m, err := s.cancelConfirm(r)
-	if err != nil {
+	return s.actOnMeeting(w, r, s.cancelConfirm, func(m meetings.Meeting) error {
+		_, err := s.meetings.Cancel(actor(r), m.ID)
 		return err
-	}
-	if c.Problem != "" {
-		s.render(w, r, http.StatusConflict, "admin_confirm", c)
-		return nil
-	}
-	if _, err := s.meetings.Cancel(actor(r), m.ID); err != nil {
-		return err
-	}
-	return redirect(w, r, "/admin/meetings/"+m.ID.String(), "cancelled")
+	}, "cancelled")
 }

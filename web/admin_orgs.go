@@ -43,24 +43,16 @@ func (s *Server) adminOrgs(w http.ResponseWriter, r *http.Request) error {
 // loadOrg returns the body's organization with the id in URL parameter
 // "id". Errors: ErrInvalid (malformed id), ErrNotFound.
 func (s *Server) loadOrg(r *http.Request, body council.ID) (council.Organization, error) {
-	id, err := urlID(r, "id")
+	id, o, err := fetchFromURL(r, "id", s.council.Organization)
 	if err != nil {
-		return council.Organization{}, err
-	}
-	o, err := s.council.Organization(r.Context(), id)
-	if err != nil {
-		return council.Organization{}, err
+		return o, err
 	}
 	return o, mustBelong("organization", id, o.BodyID, body, o.Deleted)
 }
 
 func (s *Server) adminOrg(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
-	if err != nil {
-		return err
-	}
-	o, err := s.loadOrg(r, b.ID)
+	_, o, err := loadInBody(s, r, s.loadOrg)
 	if err != nil {
 		return err
 	}
@@ -87,11 +79,7 @@ func (s *Server) adminOrgNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminOrgEdit(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	o, err := s.loadOrg(r, b.ID)
+	b, o, err := loadInBody(s, r, s.loadOrg)
 	if err != nil {
 		return err
 	}
@@ -141,15 +129,9 @@ func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, body, id counci
 
 func (s *Server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
+	b, o, err := loadOrNew(s, r, "id", s.loadOrg)
 	if err != nil {
 		return err
-	}
-	var o council.Organization
-	if chi.URLParam(r, "id") != "" {
-		if o, err = s.loadOrg(r, b.ID); err != nil {
-			return err
-		}
 	}
 	v, err := parseForm(r)
 	if err != nil {
@@ -167,20 +149,12 @@ func (s *Server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
 	o.StatutorySeats = parseInt(fe, "statutory_seats", v.Get("statutory_seats"))
 	o.Website = strings.TrimSpace(v.Get("website"))
 	o.Start, o.End = parseDate(fe, "start", v.Get("start")), parseDate(fe, "end", v.Get("end"))
-	if err := o.Validate(); err != nil {
-		verr, _ := fieldErrors(err)
-		merge(fe, verr)
+	saved, ok, err := saveValid(fe, o.Validate, func() (council.Organization, error) { return s.council.SaveOrganization(actor(r), o) })
+	if err != nil {
+		return err
 	}
-	if len(fe) == 0 {
-		saved, err := s.council.SaveOrganization(actor(r), o)
-		if err == nil {
-			return redirect(w, r, "/admin/organizations/"+saved.ID.String(), "saved")
-		}
-		verr, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		merge(fe, verr)
+	if ok {
+		return redirect(w, r, "/admin/organizations/"+saved.ID.String(), "saved")
 	}
 	return s.orgForm(w, r, b.ID, o.ID, v, fe)
 }
@@ -188,13 +162,14 @@ func (s *Server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
 // Memberships.
 
 // loadMembership returns the membership in URL parameter "mid" and its
-// organization. Errors: ErrInvalid, ErrNotFound.
-func (s *Server) loadMembership(r *http.Request, body council.ID) (council.Membership, council.Organization, error) {
-	id, err := urlID(r, "mid")
+// organization, which belongs to the back office's body. Errors:
+// ErrInvalid, ErrNotFound.
+func (s *Server) loadMembership(r *http.Request) (council.Membership, council.Organization, error) {
+	b, err := s.body(r.Context())
 	if err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
-	m, err := s.council.Membership(r.Context(), id)
+	id, m, err := fetchFromURL(r, "mid", s.council.Membership)
 	if err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
@@ -202,18 +177,14 @@ func (s *Server) loadMembership(r *http.Request, body council.ID) (council.Membe
 	if err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
-	if err := mustBelong("membership", id, o.BodyID, body, m.Deleted || o.Deleted); err != nil {
+	if err := mustBelong("membership", id, o.BodyID, b.ID, m.Deleted || o.Deleted); err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
 	return m, o, nil
 }
 
 func (s *Server) adminMembershipNew(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	o, err := s.loadOrg(r, b.ID)
+	b, o, err := loadInBody(s, r, s.loadOrg)
 	if err != nil {
 		return err
 	}
@@ -222,18 +193,14 @@ func (s *Server) adminMembershipNew(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) adminMembershipEdit(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, o, err := s.loadMembership(r, b.ID)
+	m, o, err := s.loadMembership(r)
 	if err != nil {
 		return err
 	}
 	v := url.Values{"person": {idValue(m.PersonID)}, "role": {m.Role}, "voting_right": {boolValue(m.VotingRight)},
 		"substitute": {boolValue(m.Substitute)}, "on_behalf_of": {idValue(m.OnBehalfOfID)},
 		"start": {dateValue(m.Start)}, "end": {dateValue(m.End)}}
-	return s.membershipForm(w, r, b.ID, o, m.ID, v, nil)
+	return s.membershipForm(w, r, o.BodyID, o, m.ID, v, nil)
 }
 
 // membershipChoices are the persons and party groups a membership can name.
@@ -279,26 +246,24 @@ func (s *Server) membershipForm(w http.ResponseWriter, r *http.Request, body cou
 
 func (s *Server) adminMembershipSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
-	if err != nil {
-		return err
-	}
 	var m council.Membership
 	var o council.Organization
+	var err error
 	if chi.URLParam(r, "mid") != "" {
-		m, o, err = s.loadMembership(r, b.ID)
+		m, o, err = s.loadMembership(r)
 	} else {
-		o, err = s.loadOrg(r, b.ID)
+		_, o, err = loadInBody(s, r, s.loadOrg)
 		m.OrganizationID = o.ID
 	}
 	if err != nil {
 		return err
 	}
+	body := o.BodyID // the back office's body: both loaders check it
 	v, err := parseForm(r)
 	if err != nil {
 		return err
 	}
-	persons, groups, err := s.membershipChoices(ctx, b.ID)
+	persons, groups, err := s.membershipChoices(ctx, body)
 	if err != nil {
 		return err
 	}
@@ -308,31 +273,19 @@ func (s *Server) adminMembershipSave(w http.ResponseWriter, r *http.Request) err
 	m.VotingRight, m.Substitute = v.Get("voting_right") != "", v.Get("substitute") != ""
 	m.OnBehalfOfID = parseChoice(fe, "on_behalf_of", v.Get("on_behalf_of"), groups)
 	m.Start, m.End = parseDate(fe, "start", v.Get("start")), parseDate(fe, "end", v.Get("end"))
-	if err := m.Validate(); err != nil {
-		verr, _ := fieldErrors(err)
-		merge(fe, verr)
+	_, ok, err := saveValid(fe, m.Validate, func() (council.Membership, error) { return s.council.SaveMembership(actor(r), m) })
+	if err != nil {
+		return err
 	}
-	if len(fe) == 0 {
-		_, err := s.council.SaveMembership(actor(r), m)
-		if err == nil {
-			return redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_saved")
-		}
-		verr, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		merge(fe, verr)
+	if ok {
+		return redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_saved")
 	}
-	return s.membershipForm(w, r, b.ID, o, m.ID, v, fe)
+	return s.membershipForm(w, r, body, o, m.ID, v, fe)
 }
 
 // adminMembershipEnd ends a membership today (or keeps an earlier end).
 func (s *Server) adminMembershipEnd(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, o, err := s.loadMembership(r, b.ID)
+	m, o, err := s.loadMembership(r)
 	if err != nil {
 		return err
 	}
@@ -350,11 +303,7 @@ func (s *Server) adminMembershipEnd(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) adminMembershipDelete(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	m, o, err := s.loadMembership(r, b.ID)
+	m, o, err := s.loadMembership(r)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 )
@@ -52,13 +50,9 @@ func (s *Server) adminPapers(w http.ResponseWriter, r *http.Request) error {
 // loadPaper returns the body's paper with the id in URL parameter "id".
 // Errors: ErrInvalid, ErrNotFound.
 func (s *Server) loadPaper(r *http.Request, body council.ID) (council.Paper, error) {
-	id, err := urlID(r, "id")
+	id, p, err := fetchFromURL(r, "id", s.council.Paper)
 	if err != nil {
-		return council.Paper{}, err
-	}
-	p, err := s.council.Paper(r.Context(), id)
-	if err != nil {
-		return council.Paper{}, err
+		return p, err
 	}
 	return p, mustBelong("paper", id, p.BodyID, body, p.Deleted)
 }
@@ -75,11 +69,7 @@ type paperDetail struct {
 
 func (s *Server) adminPaper(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPaper(r, b.ID)
+	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -124,11 +114,7 @@ func (s *Server) adminPaperNew(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) adminPaperEdit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPaper(r, b.ID)
+	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -200,15 +186,9 @@ func (s *Server) paperForm(w http.ResponseWriter, r *http.Request, body, id coun
 
 func (s *Server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
+	b, p, err := loadOrNew(s, r, "id", s.loadPaper)
 	if err != nil {
 		return err
-	}
-	var p council.Paper
-	if chi.URLParam(r, "id") != "" {
-		if p, err = s.loadPaper(r, b.ID); err != nil {
-			return err
-		}
 	}
 	v, err := parseForm(r)
 	if err != nil {
@@ -233,20 +213,12 @@ func (s *Server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 	if p.Related, err = s.relatedByReference(ctx, fe, b.ID, p.ID, v.Get("related")); err != nil {
 		return err
 	}
-	if err := p.Validate(); err != nil {
-		verr, _ := fieldErrors(err)
-		merge(fe, verr)
+	saved, ok, err := saveValid(fe, p.Validate, func() (council.Paper, error) { return s.council.SavePaper(actor(r), p) })
+	if err != nil {
+		return err
 	}
-	if len(fe) == 0 {
-		saved, err := s.council.SavePaper(actor(r), p)
-		if err == nil {
-			return redirect(w, r, "/admin/papers/"+saved.ID.String(), "saved")
-		}
-		verr, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		merge(fe, verr)
+	if ok {
+		return redirect(w, r, "/admin/papers/"+saved.ID.String(), "saved")
 	}
 	return s.paperForm(w, r, b.ID, p.ID, v, fe)
 }
@@ -278,11 +250,7 @@ func (s *Server) relatedByReference(ctx context.Context, fe council.FieldErrors,
 }
 
 func (s *Server) adminPaperSubmit(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPaper(r, b.ID)
+	_, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -296,11 +264,7 @@ func (s *Server) adminPaperSubmit(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) adminPaperStatusForm(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPaper(r, b.ID)
+	_, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -320,11 +284,7 @@ func (s *Server) statusForm(w http.ResponseWriter, r *http.Request, p council.Pa
 }
 
 func (s *Server) adminPaperStatus(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPaper(r, b.ID)
+	_, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -370,11 +330,7 @@ func (s *Server) bodyOptions(ctx context.Context, body council.ID) ([]option, er
 }
 
 func (s *Server) adminConsultationNew(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPaper(r, b.ID)
+	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -397,11 +353,7 @@ func (s *Server) consultationForm(w http.ResponseWriter, r *http.Request, body c
 
 func (s *Server) adminConsultationSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, err := s.body(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPaper(r, b.ID)
+	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -423,20 +375,12 @@ func (s *Server) adminConsultationSave(w http.ResponseWriter, r *http.Request) e
 	for _, x := range existing {
 		c.Position = max(c.Position, x.Position+1)
 	}
-	if err := c.Validate(); err != nil {
-		verr, _ := fieldErrors(err)
-		merge(fe, verr)
+	_, ok, err := saveValid(fe, c.Validate, func() (council.Consultation, error) { return s.council.SaveConsultation(actor(r), c) })
+	if err != nil {
+		return err
 	}
-	if len(fe) == 0 {
-		_, err := s.council.SaveConsultation(actor(r), c)
-		if err == nil {
-			return redirect(w, r, "/admin/papers/"+p.ID.String(), "consultation_added")
-		}
-		verr, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		merge(fe, verr)
+	if ok {
+		return redirect(w, r, "/admin/papers/"+p.ID.String(), "consultation_added")
 	}
 	return s.consultationForm(w, r, b.ID, p, v, fe)
 }
@@ -444,13 +388,9 @@ func (s *Server) adminConsultationSave(w http.ResponseWriter, r *http.Request) e
 // loadConsultation returns the consultation in URL parameter "cid" and
 // checks its paper belongs to body. Errors: ErrInvalid, ErrNotFound.
 func (s *Server) loadConsultation(r *http.Request, body council.ID) (council.Consultation, error) {
-	id, err := urlID(r, "cid")
+	id, c, err := fetchFromURL(r, "cid", s.council.Consultation)
 	if err != nil {
-		return council.Consultation{}, err
-	}
-	c, err := s.council.Consultation(r.Context(), id)
-	if err != nil {
-		return council.Consultation{}, err
+		return c, err
 	}
 	p, err := s.council.Paper(r.Context(), c.PaperID)
 	if err != nil {
@@ -460,11 +400,7 @@ func (s *Server) loadConsultation(r *http.Request, body council.ID) (council.Con
 }
 
 func (s *Server) adminConsultationMove(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	c, err := s.loadConsultation(r, b.ID)
+	_, c, err := loadInBody(s, r, s.loadConsultation)
 	if err != nil {
 		return err
 	}
@@ -479,11 +415,7 @@ func (s *Server) adminConsultationMove(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) adminConsultationDelete(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	c, err := s.loadConsultation(r, b.ID)
+	_, c, err := loadInBody(s, r, s.loadConsultation)
 	if err != nil {
 		return err
 	}

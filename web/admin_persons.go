@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/plenar/plenar/council"
 )
 
@@ -55,13 +53,9 @@ func matchesName(p council.Person, q string) bool {
 // loadPerson returns the body's person with the id in URL parameter "id".
 // Errors: ErrInvalid, ErrNotFound.
 func (s *Server) loadPerson(r *http.Request, body council.ID) (council.Person, error) {
-	id, err := urlID(r, "id")
+	id, p, err := fetchFromURL(r, "id", s.council.Person)
 	if err != nil {
-		return council.Person{}, err
-	}
-	p, err := s.council.Person(r.Context(), id)
-	if err != nil {
-		return council.Person{}, err
+		return p, err
 	}
 	return p, mustBelong("person", id, p.BodyID, body, p.Deleted)
 }
@@ -71,11 +65,7 @@ func (s *Server) adminPersonNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminPersonEdit(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
-	if err != nil {
-		return err
-	}
-	p, err := s.loadPerson(r, b.ID)
+	_, p, err := loadInBody(s, r, s.loadPerson)
 	if err != nil {
 		return err
 	}
@@ -110,15 +100,9 @@ func (s *Server) personForm(w http.ResponseWriter, r *http.Request, id council.I
 }
 
 func (s *Server) adminPersonSave(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.body(r.Context())
+	b, p, err := loadOrNew(s, r, "id", s.loadPerson)
 	if err != nil {
 		return err
-	}
-	var p council.Person
-	if chi.URLParam(r, "id") != "" {
-		if p, err = s.loadPerson(r, b.ID); err != nil {
-			return err
-		}
 	}
 	v, err := parseForm(r)
 	if err != nil {
@@ -133,20 +117,12 @@ func (s *Server) adminPersonSave(w http.ResponseWriter, r *http.Request) error {
 	if !known(p.Gender, genderOptions()) {
 		fe.Add("gender", council.MsgUnknownKind)
 	}
-	if err := p.Validate(); err != nil {
-		verr, _ := fieldErrors(err)
-		merge(fe, verr)
+	_, ok, err := saveValid(fe, p.Validate, func() (council.Person, error) { return s.council.SavePerson(actor(r), p) })
+	if err != nil {
+		return err
 	}
-	if len(fe) == 0 {
-		_, err := s.council.SavePerson(actor(r), p)
-		if err == nil {
-			return redirect(w, r, "/admin/persons", "person_saved")
-		}
-		verr, ok := fieldErrors(err)
-		if !ok {
-			return err
-		}
-		merge(fe, verr)
+	if ok {
+		return redirect(w, r, "/admin/persons", "person_saved")
 	}
 	return s.personForm(w, r, p.ID, v, fe)
 }
