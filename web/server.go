@@ -27,6 +27,9 @@ type Options struct {
 	// local development on http://localhost (make run). Production runs
 	// behind TLS and leaves it false.
 	InsecureCookies bool
+	// DataDir is the data directory (files, search index); "" in tests
+	// that need neither.
+	DataDir string
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -97,6 +100,10 @@ func (s *Server) routes() chi.Router {
 	s.authRoutes(r)   // auth.go: /login, /logout, TOTP, sessions
 	s.portalRoutes(r) // portal*.go: the public pages
 	s.adminRoutes(r)  // admin*.go: the clerk back office under /admin
+	s.oparlRoutes(r)  // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
+	s.feedRoutes(r)   // feeds*.go: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
+	s.searchRoutes(r) // search*.go: the search page, /api/v1/search, search feeds
+	s.fileRoutes(r)   // files*.go: file downloads and uploads (package documents)
 	return r
 }
 

@@ -48,7 +48,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	h, err := web.New(web.Options{Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken,
+	h, err := web.New(web.Options{Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir,
 		Version: version, InsecureCookies: cfg.insecureCookies()})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
