@@ -1,0 +1,170 @@
+package council
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The open-data dumps stream their rows: each Each… method runs one query
+// and calls fn per row while the rows are read, so memory stays flat
+// however large the body's history is. fn must not use the store (the
+// connection is busy); an error from fn stops the iteration and is
+// returned as is.
+
+// PaperRecord is a public paper as the open-data dumps list it: the paper
+// with the names of its lead organization and originators.
+type PaperRecord struct {
+	Paper
+	LeadOrgName string
+	Originators []string // names of persons and organizations, in order
+}
+
+// publicPaperWhere is what the public may see of papers: public, not a
+// draft, not deleted.
+const publicPaperWhere = `p.body_id = $1 AND NOT p.deleted AND p.public AND p.status <> 'draft'`
+
+// EachPublicPaper calls fn for every public, submitted (not draft), not
+// deleted paper of body, newest first.
+func (s *Store) EachPublicPaper(ctx context.Context, body ID, fn func(PaperRecord) error) error {
+	rows, err := s.db.Query(ctx, `SELECT `+paperCols+`, coalesce(lo.name, ''),
+			coalesce((SELECT array_agg(coalesce(nullif(btrim(concat_ws(' ', pe.title, pe.given_name, pe.family_name, pe.affix)), ''), og.name, '')
+				ORDER BY po.position)
+				FROM paper_originators po
+				LEFT JOIN persons pe ON pe.id = po.person_id AND NOT pe.deleted
+				LEFT JOIN organizations og ON og.id = po.organization_id AND NOT og.deleted
+				WHERE po.paper_id = p.id), '{}')
+		FROM papers p LEFT JOIN organizations lo ON lo.id = p.lead_org_id AND NOT lo.deleted
+		WHERE `+publicPaperWhere+`
+		ORDER BY p.date DESC NULLS LAST, p.reference DESC NULLS LAST, p.id`, body)
+	if err != nil {
+		return fmt.Errorf("public papers: %w", TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rec PaperRecord
+		var date pgDate
+		var lead *ID
+		p := &rec.Paper
+		if err := rows.Scan(&p.ID, &p.BodyID, &p.Name, &p.Type, &p.Reference, &date, &p.Text, &p.Status, &p.Public,
+			&lead, &p.Created, &p.Modified, &p.Deleted, &rec.LeadOrgName, &rec.Originators); err != nil {
+			return fmt.Errorf("public papers: %w", err)
+		}
+		p.Date, p.LeadOrgID = dateOf(date), idOf(lead)
+		names := rec.Originators[:0]
+		for _, n := range rec.Originators {
+			if n != "" {
+				names = append(names, n)
+			}
+		}
+		rec.Originators = names
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("public papers: %w", TranslateError(err))
+	}
+	return nil
+}
+
+// publicPersonCols selects a person without contact or profile data: the
+// e-mail address, phone number, gender and life source never leave the
+// database through the open-data dumps.
+const publicPersonCols = `p.id, p.body_id, p.family_name, p.given_name, p.title, p.form_of_address, p.affix, '', '', '', '',
+	p.created, p.modified, p.deleted`
+
+// EachPublicPerson calls fn for every person of body that is not deleted,
+// by family name, with Email, Phone, Gender and LifeSource left empty.
+func (s *Store) EachPublicPerson(ctx context.Context, body ID, fn func(Person) error) error {
+	rows, err := s.db.Query(ctx, `SELECT `+publicPersonCols+` FROM persons p WHERE body_id = $1 AND NOT deleted
+		ORDER BY family_name, given_name, id`, body)
+	if err != nil {
+		return fmt.Errorf("public persons: %w", TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return fmt.Errorf("public persons: %w", err)
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("public persons: %w", TranslateError(err))
+	}
+	return nil
+}
+
+// EachPublicSeat calls fn for every membership of body whose membership,
+// person and organization are not deleted, by family name, organization
+// and start. The Person carries no contact data (see EachPublicPerson).
+func (s *Store) EachPublicSeat(ctx context.Context, body ID, fn func(Seat) error) error {
+	rows, err := s.db.Query(ctx, `SELECT `+membershipCols+`, `+publicPersonCols+`, o.name, o.kind,
+			coalesce(nullif(g.short_name, ''), g.name, '')
+		FROM memberships m
+		JOIN persons p ON p.id = m.person_id AND NOT p.deleted
+		JOIN organizations o ON o.id = m.organization_id AND NOT o.deleted
+		LEFT JOIN organizations g ON g.id = m.on_behalf_of_id AND NOT g.deleted
+		WHERE p.body_id = $1 AND NOT m.deleted
+		ORDER BY p.family_name, p.given_name, p.id, o.name, m.start_date NULLS FIRST, m.id`, body)
+	if err != nil {
+		return fmt.Errorf("public memberships: %w", TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st Seat
+		var behalf *ID
+		var start, end pgDate
+		dest := append(scanMembershipInto(&st.Membership, &behalf, &start, &end), scanPersonInto(&st.Person)...)
+		dest = append(dest, &st.OrgName, &st.OrgKind, &st.OnBehalfName)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("public memberships: %w", err)
+		}
+		st.OnBehalfOfID, st.Start, st.End = idOf(behalf), dateOf(start), dateOf(end)
+		if st.OnBehalfName == "" {
+			st.OnBehalfOfID = NilID // a deleted party group
+		}
+		if err := fn(st); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("public memberships: %w", TranslateError(err))
+	}
+	return nil
+}
+
+// OpenDataModified is when the public council datasets of a body last
+// changed; a zero time means the dataset is empty.
+type OpenDataModified struct {
+	Papers      time.Time
+	Persons     time.Time
+	Memberships time.Time
+}
+
+// OpenDataModified returns when the body's public papers, persons and
+// memberships last changed (deletions count: they change the dump too).
+func (s *Store) OpenDataModified(ctx context.Context, body ID) (OpenDataModified, error) {
+	var m OpenDataModified
+	var papers, persons, memberships *time.Time
+	err := s.db.QueryRow(ctx, `SELECT
+			(SELECT max(modified) FROM papers p WHERE p.body_id = $1 AND p.public AND p.status <> 'draft'),
+			(SELECT max(modified) FROM persons WHERE body_id = $1),
+			(SELECT max(m.modified) FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.body_id = $1)`,
+		body).Scan(&papers, &persons, &memberships)
+	if err != nil {
+		return m, fmt.Errorf("open data modified: %w", TranslateError(err))
+	}
+	for _, x := range []struct {
+		dst *time.Time
+		src *time.Time
+	}{{&m.Papers, papers}, {&m.Persons, persons}, {&m.Memberships, memberships}} {
+		if x.src != nil {
+			*x.dst = *x.src
+		}
+	}
+	return m, nil
+}
