@@ -1,0 +1,35 @@
+package meetings
+
+import (
+	"time"
+
+	"github.com/plenar/plenar/council"
+)
+
+// Mode is how a member attends a live session.
+type Mode string
+
+// Attendance modes (DOMAIN.md, live session rules): checked in by the
+// clerk, connected with live audio and video, or neither.
+const (
+	InRoom Mode = "room"
+	Remote Mode = "remote"
+	Absent Mode = "absent"
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool { return m == InRoom || m == Remote || m == Absent }
+
+// Present reports whether a member in mode m counts as present.
+func (m Mode) Present() bool { return m == InRoom || m == Remote }
+
+// Attendee is one roster entry of a live session: a member of the
+// meeting's organizations with their current attendance.
+type Attendee struct {
+	PersonID council.ID
+	Name     string
+	Role     string
+	Voting   bool // has a voting right (counts for quorum)
+	Mode     Mode
+	Since    time.Time // when Mode last changed; zero: never
+}
