@@ -1,0 +1,368 @@
+package documents
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plenar/plenar/council"
+)
+
+// Extractor gets the text out of stored files with local tools only:
+// poppler's pdftotext (and pdfinfo, pdftoppm) for PDFs, Tesseract with the
+// German model for images and PDFs without a text layer, and the XML in
+// DOCX and ODT archives. No document leaves the machine.
+type Extractor struct {
+	Timeout     time.Duration // per subprocess; default 2 minutes
+	Lang        string        // Tesseract language; default "deu"
+	DPI         int           // rasterisation for OCR; default 300
+	MaxOCRPages int           // pages OCRed per PDF; default 300
+	MaxText     int           // bytes of text kept; default 16 MB
+	Limits      Limits        // caps for DOCX/ODT
+}
+
+// MissingTools returns the programs Extractor needs that are not on PATH
+// (and "tesseract-ocr-deu" when Tesseract lacks the German model).
+func MissingTools(ctx context.Context) []string {
+	var out []string
+	for _, t := range []string{"pdftotext", "pdfinfo", "pdftoppm", "tesseract"} {
+		if _, err := exec.LookPath(t); err != nil {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		b, err := exec.CommandContext(ctx, "tesseract", "--list-langs").CombinedOutput()
+		if err != nil || !bytes.Contains(b, []byte("\ndeu")) {
+			out = append(out, "tesseract-ocr-deu")
+		}
+	}
+	return out
+}
+
+func (x Extractor) withDefaults() Extractor {
+	if x.Timeout <= 0 {
+		x.Timeout = 2 * time.Minute
+	}
+	if x.Lang == "" {
+		x.Lang = "deu"
+	}
+	if x.DPI <= 0 {
+		x.DPI = 300
+	}
+	if x.MaxOCRPages <= 0 {
+		x.MaxOCRPages = 300
+	}
+	if x.MaxText <= 0 {
+		x.MaxText = 16 << 20
+	}
+	x.Limits = x.Limits.withDefaults()
+	return x
+}
+
+// Result is the extracted text of one file.
+type Result struct {
+	Text   string // cleaned (CleanText)
+	Pages  int    // pages read (1 for an image or a DOCX/ODT)
+	Method string // "pdftotext", "ocr", "docx", "odt"
+}
+
+// Extract returns the text of the file at path of type mime. A PDF whose
+// text layer has fewer than 20 letters or digits per page is rasterised
+// and OCRed instead. Errors: ErrInvalid for a type without text or a file
+// the tools cannot read, ErrUnavailable when a tool is missing, the
+// subprocess error (with its stderr) otherwise.
+func (x Extractor) Extract(ctx context.Context, path, mime string) (Result, error) {
+	x = x.withDefaults()
+	switch mime {
+	case MIMEPDF:
+		return x.pdf(ctx, path)
+	case MIMEPNG, MIMEJPEG:
+		text, err := x.ocr(ctx, path)
+		return Result{Text: CleanText(text), Pages: 1, Method: "ocr"}, err
+	case MIMEDOCX, MIMEODT:
+		text, err := x.office(path, mime)
+		method := map[string]string{MIMEDOCX: "docx", MIMEODT: "odt"}[mime]
+		return Result{Text: CleanText(text), Pages: 1, Method: method}, err
+	}
+	return Result{}, fmt.Errorf("%w: no text extraction for %s", council.ErrInvalid, mime)
+}
+
+func (x Extractor) pdf(ctx context.Context, path string) (Result, error) {
+	pages, err := pdfPages(ctx, x.Timeout, path)
+	if err != nil {
+		return Result{}, err
+	}
+	var out capped
+	out.max = x.MaxText
+	if err := x.run(ctx, &out, "pdftotext", "-enc", "UTF-8", "-q", path, "-"); err != nil {
+		return Result{}, err
+	}
+	text := CleanText(out.String())
+	if meaningful(text) >= 20*max(pages, 1) {
+		return Result{Text: text, Pages: pages, Method: "pdftotext"}, nil
+	}
+	dir, err := os.MkdirTemp("", "plenar-ocr-")
+	if err != nil {
+		return Result{}, fmt.Errorf("ocr temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	var b strings.Builder
+	n := min(pages, x.MaxOCRPages)
+	for p := 1; p <= n; p++ {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		prefix := filepath.Join(dir, "p")
+		pg := strconv.Itoa(p)
+		if err := x.run(ctx, io.Discard, "pdftoppm", "-r", strconv.Itoa(x.DPI), "-gray", "-png",
+			"-f", pg, "-l", pg, "-singlefile", path, prefix); err != nil {
+			return Result{}, err
+		}
+		t, err := x.ocr(ctx, prefix+".png")
+		if err != nil {
+			return Result{}, err
+		}
+		b.WriteString(t)
+		b.WriteString("\n\n")
+		if b.Len() > x.MaxText {
+			break
+		}
+	}
+	return Result{Text: CleanText(b.String()), Pages: n, Method: "ocr"}, nil
+}
+
+// ocr runs Tesseract on one image.
+func (x Extractor) ocr(ctx context.Context, img string) (string, error) {
+	var out capped
+	out.max = x.MaxText
+	if err := x.run(ctx, &out, "tesseract", img, "stdout", "-l", x.Lang); err != nil {
+		return "", err
+	}
+	return out.String(), nil
+}
+
+// run runs a tool with the per-call timeout, stdout to w.
+func (x Extractor) run(ctx context.Context, w io.Writer, name string, args ...string) error {
+	return runTool(ctx, x.Timeout, w, name, args...)
+}
+
+func runTool(ctx context.Context, timeout time.Duration, w io.Writer, name string, args ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout = w
+	stderr := capped{max: 4096}
+	cmd.Stderr = &stderr
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, exec.ErrNotFound):
+		return fmt.Errorf("%w: %s is not installed: %w", council.ErrUnavailable, name, err)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%s timed out after %s", name, timeout)
+	}
+	return &toolError{tool: name, err: err, stderr: strings.TrimSpace(stderr.String())}
+}
+
+type toolError struct {
+	tool   string
+	err    error
+	stderr string
+}
+
+func (e *toolError) Error() string { return fmt.Sprintf("%s: %v: %s", e.tool, e.err, e.stderr) }
+func (e *toolError) Unwrap() error { return e.err }
+
+// pdfPages reads the page count with pdfinfo. Errors: *Rejection for an
+// encrypted PDF that needs a password or one pdfinfo cannot read.
+func pdfPages(ctx context.Context, timeout time.Duration, path string) (int, error) {
+	out := capped{max: 64 << 10}
+	err := runTool(ctx, timeout, &out, "pdfinfo", path)
+	var te *toolError
+	if errors.As(err, &te) {
+		if strings.Contains(strings.ToLower(te.stderr), "password") {
+			return 0, reject(RejectEncrypted, te.stderr)
+		}
+		return 0, reject(RejectMalformed, te.stderr)
+	}
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "Pages:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n <= 0 {
+				return 0, reject(RejectMalformed, "no pages")
+			}
+			return n, nil
+		}
+	}
+	return 0, reject(RejectMalformed, "no page count")
+}
+
+// checkPDF refuses a PDF that pdfinfo cannot open without a password or
+// cannot read at all.
+func checkPDF(ctx context.Context, path string) error {
+	_, err := pdfPages(ctx, time.Minute, path)
+	return err
+}
+
+// meaningful counts letters and digits.
+func meaningful(s string) int {
+	n := 0
+	for _, r := range s {
+		if isLetter(r) || (r >= '0' && r <= '9') {
+			n++
+		}
+	}
+	return n
+}
+
+// capped is a buffer that keeps the first max bytes and drops the rest
+// (a tool's output must not fill memory).
+type capped struct {
+	bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.max - c.Len(); room > 0 {
+		c.Buffer.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+// office reads the text of a DOCX (word/document.xml) or ODT
+// (content.xml), within the unpacked-size limit.
+func (x Extractor) office(path, mime string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("stat %s: %w", path, err)
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return "", reject(RejectMalformed, err.Error())
+	}
+	name := map[string]string{MIMEODT: "content.xml", MIMEDOCX: "word/document.xml"}[mime]
+	for _, e := range zr.File {
+		if e.Name != name {
+			continue
+		}
+		rc, err := e.Open()
+		if err != nil {
+			return "", reject(RejectMalformed, err.Error())
+		}
+		defer rc.Close()
+		r := io.LimitReader(rc, x.Limits.MaxUnpacked)
+		if mime == MIMEDOCX {
+			return docxText(r, x.MaxText)
+		}
+		return odtText(r, x.MaxText)
+	}
+	return "", reject(RejectMalformed, "missing "+name)
+}
+
+// docxText collects w:t runs; w:tab, w:br, w:cr and paragraph ends become
+// whitespace.
+func docxText(r io.Reader, limit int) (string, error) {
+	d := xml.NewDecoder(r)
+	var b strings.Builder
+	inText := false
+	for b.Len() < limit {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", reject(RejectMalformed, "document.xml: "+err.Error())
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "t":
+				inText = true
+			case "tab":
+				b.WriteByte('\t')
+			case "br", "cr":
+				b.WriteByte('\n')
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "t":
+				inText = false
+			case "p":
+				b.WriteByte('\n')
+			}
+		case xml.CharData:
+			if inText {
+				b.Write(t)
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+// odtText collects the character data inside text:p and text:h; text:s,
+// text:tab and text:line-break become whitespace.
+func odtText(r io.Reader, limit int) (string, error) {
+	d := xml.NewDecoder(r)
+	var b strings.Builder
+	depth := 0
+	for b.Len() < limit {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", reject(RejectMalformed, "content.xml: "+err.Error())
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "p", "h":
+				depth++
+			case "s":
+				n := 1
+				for _, a := range t.Attr {
+					if a.Name.Local == "c" {
+						if v, err := strconv.Atoi(a.Value); err == nil && v > 0 && v < 100 {
+							n = v
+						}
+					}
+				}
+				b.WriteString(strings.Repeat(" ", n))
+			case "tab":
+				b.WriteByte('\t')
+			case "line-break":
+				b.WriteByte('\n')
+			}
+		case xml.EndElement:
+			if t.Name.Local == "p" || t.Name.Local == "h" {
+				depth--
+				b.WriteByte('\n')
+			}
+		case xml.CharData:
+			if depth > 0 {
+				b.Write(t)
+			}
+		}
+	}
+	return b.String(), nil
+}
