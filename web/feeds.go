@@ -1,0 +1,114 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+)
+
+// feedRoutes registers the machine-readable views of the public data:
+// iCalendar (feeds_ics.go), Atom (feeds_atom.go), the CSV and JSON dumps
+// (opendata_dump.go), the DCAT-AP.de catalogue (opendata_catalog.go) and
+// the open-data page that links them (opendata.go). Everything here is
+// public data only and the same for every viewer: non-public agenda items,
+// non-public papers, drafts and contact data never appear.
+func (s *Server) feedRoutes(r chi.Router) {
+	r.Get("/meetings.ics", s.h(s.calendarAll))
+	r.Get("/bodies/{id}/meetings.ics", s.h(s.calendarOrg))
+	r.Get("/papers.atom", s.h(s.atomPapers))
+	r.Get("/decisions.atom", s.h(s.atomDecisions))
+	r.Get("/bodies/{id}/feed.atom", s.h(s.atomOrg))
+	r.Get("/open-data", s.h(s.openDataPage))
+	r.Get("/open-data/catalog.jsonld", s.h(s.openDataCatalog))
+	s.dumpRoutes(r)
+}
+
+// feedCacheControl lets clients and proxies keep a feed for five minutes:
+// the content is the same for every viewer.
+const feedCacheControl = "public, max-age=300"
+
+// baseURL returns the public base URL without a trailing slash: the
+// configured one, else the request's own scheme and host.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.opt.BaseURL != "" {
+		return strings.TrimRight(s.opt.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// feedHost is the host name that makes calendar UIDs and tag URIs unique.
+func (s *Server) feedHost(r *http.Request) string {
+	if u, err := url.Parse(s.baseURL(r)); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "plenar.invalid"
+}
+
+// feedOrg loads the organization named by the {id} path parameter; it must
+// belong to body and not be deleted. Errors: ErrInvalid, ErrNotFound.
+func (s *Server) feedOrg(ctx context.Context, r *http.Request, body council.ID) (council.Organization, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return council.Organization{}, err
+	}
+	o, err := s.council.Organization(ctx, id)
+	if err != nil {
+		return council.Organization{}, hideMissing(err, "organization", id)
+	}
+	if o.Deleted || o.BodyID != body {
+		return council.Organization{}, notFoundErr("organization", id)
+	}
+	return o, nil
+}
+
+// countingWriter counts the bytes that reached the client.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// stream sends a response produced by fn through a buffer. An error before
+// the first byte left becomes an ordinary error page; an error after that
+// is logged and aborts the connection, so the client sees a broken
+// download instead of a file that silently ends early.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, contentType, filename string, fn func(io.Writer) error) error {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", feedCacheControl)
+	if filename != "" {
+		h.Set("Content-Disposition", `inline; filename="`+filename+`"`)
+	}
+	cw := &countingWriter{w: w}
+	bw := bufio.NewWriterSize(cw, 32<<10)
+	err := fn(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		return nil
+	}
+	if cw.n == 0 {
+		h.Del("Content-Disposition")
+		h.Del("Cache-Control")
+		return err
+	}
+	s.log.Error("stream failed midway", "path", r.URL.Path, "bytes", cw.n, "err", err)
+	panic(http.ErrAbortHandler)
+}
