@@ -219,7 +219,8 @@ func (s *Store) Files(ctx context.Context, l Link) ([]Listed, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+prefixed("f", fileCols)+`, l.role,
+	rows, err := s.db.Query(ctx, `SELECT f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
+			f.master_id, coalesce(f.text, ''), f.text IS NOT NULL, f.created, f.modified, f.deleted, l.role,
 			coalesce(j.status, ''), coalesce(j.attempts, 0), coalesce(j.method, ''), coalesce(j.pages, 0), coalesce(j.last_error, '')
 		FROM `+table+` l JOIN files f ON f.id = l.file_id LEFT JOIN file_text_jobs j ON j.file_id = f.id
 		WHERE l.`+col+` = $1 AND NOT f.deleted ORDER BY f.created, f.id`, l.ID)
@@ -251,24 +252,6 @@ func (s *Store) Files(ctx context.Context, l Link) ([]Listed, error) {
 		return nil, fmt.Errorf("files of %s %s: %w", l.Kind, l.ID, err)
 	}
 	return out, nil
-}
-
-// prefixed qualifies the plain column names in cols with alias.
-func prefixed(alias, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, p := range parts {
-		p = strings.TrimSpace(p)
-		switch {
-		case strings.HasPrefix(p, "coalesce(text"):
-			p = "coalesce(" + alias + ".text, '')"
-		case strings.HasPrefix(p, "text IS"):
-			p = alias + "." + p
-		default:
-			p = alias + "." + p
-		}
-		parts[i] = p
-	}
-	return strings.Join(parts, ", ")
 }
 
 // SetPublic marks file id public or not. Errors: ErrNotFound.
