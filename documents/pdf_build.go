@@ -1,0 +1,242 @@
+package documents
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// Mapping from Plenar's domain types to the plain inputs of the generated
+// PDFs. The From functions are pure; the Load functions read the stores.
+
+// InvitationPDF renders the invitation of the meeting with id: the public
+// version when public is true (non-public items only as neutral titles),
+// otherwise the members' version. It reads the fonts from DefaultFontDir
+// on every call; callers that render often keep a Renderer and use
+// LoadInvitation. Errors: council.ErrNotFound for an unknown or deleted
+// meeting, and font or rendering failures.
+func InvitationPDF(ctx context.Context, cs *council.Store, ms *meetings.Store, meetingID council.ID, public bool) ([]byte, error) {
+	inv, err := LoadInvitation(ctx, cs, ms, meetingID, !public)
+	if err != nil {
+		return nil, err
+	}
+	r, err := NewRenderer("")
+	if err != nil {
+		return nil, err
+	}
+	return r.Invitation(inv)
+}
+
+// LoadInvitation reads the meeting with id, its body, organizations,
+// location and agenda and maps them with InvitationFrom.
+// Errors: council.ErrNotFound for an unknown or deleted meeting.
+func LoadInvitation(ctx context.Context, cs *council.Store, ms *meetings.Store, id council.ID, forMembers bool) (Invitation, error) {
+	m, err := ms.Meeting(ctx, id)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if m.Deleted {
+		return Invitation{}, fmt.Errorf("meeting %s: %w", id, council.ErrNotFound)
+	}
+	body, err := cs.Body(ctx, m.BodyID)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
+	}
+	var orgs []council.Organization
+	for _, oid := range m.Organizations {
+		o, err := cs.Organization(ctx, oid)
+		if err != nil {
+			return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
+		}
+		orgs = append(orgs, o)
+	}
+	var loc council.Location
+	if m.LocationID != council.NilID {
+		if loc, err = cs.Location(ctx, m.LocationID); err != nil {
+			return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
+		}
+	}
+	items, err := ms.AgendaItems(ctx, id)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
+	}
+	return InvitationFrom(body, orgs, m, loc, items, forMembers), nil
+}
+
+// InvitationFrom maps a meeting to an Invitation. The public version
+// (forMembers false) carries no title or reference of a non-public item,
+// and no reference of a non-public paper on a public item, so nothing
+// confidential reaches the renderer at all.
+func InvitationFrom(body council.Body, orgs []council.Organization, m meetings.Meeting, loc council.Location,
+	items []meetings.AgendaItem, forMembers bool) Invitation {
+	a := Agenda{City: body.Name, Body: orgNames(orgs), Meeting: m.Name, Start: m.Start, End: m.End,
+		Location: loc.Label(), ForMembers: forMembers}
+	for _, it := range items {
+		if it.Deleted {
+			continue
+		}
+		e := AgendaEntry{Number: it.Number, Title: it.Name, Public: it.Public, PaperReference: it.PaperReference}
+		if !forMembers {
+			switch {
+			case !it.Public:
+				e.Title, e.PaperReference = NonPublicItemTitle, ""
+			case it.PaperID != council.NilID && !it.PaperPublic:
+				e.PaperReference = ""
+			}
+		}
+		a.Items = append(a.Items, e)
+	}
+	return Invitation{Agenda: a}
+}
+
+// MinutesFrom maps a meeting, its agenda and its attendance to Minutes.
+// Discussion notes and votes are not recorded in meetings yet; callers
+// fill MinutesItem.Notes and Votes where they have them. The public
+// version carries nothing of non-public items but their numbers.
+func MinutesFrom(body council.Body, orgs []council.Organization, m meetings.Meeting, loc council.Location,
+	items []meetings.AgendaItem, att Attendance, forMembers bool) Minutes {
+	out := Minutes{City: body.Name, Body: orgNames(orgs), Meeting: m.Name, Start: m.Start, End: m.End,
+		Location: loc.Label(), Attendance: att, ForMembers: forMembers}
+	for _, it := range items {
+		if it.Deleted {
+			continue
+		}
+		mi := MinutesItem{Number: it.Number, Title: it.Name, Public: it.Public, PaperReference: it.PaperReference,
+			ResolutionText: it.ResolutionText, Result: it.Result}
+		if !forMembers {
+			switch {
+			case !it.Public:
+				mi = MinutesItem{Number: it.Number, Title: NonPublicItemTitle}
+			case it.PaperID != council.NilID && !it.PaperPublic:
+				mi.PaperReference = ""
+			}
+		}
+		out.Items = append(out.Items, mi)
+	}
+	return out
+}
+
+// PaperSheetFrom maps a paper and its path to a PaperSheet. originators
+// and lead are display names the caller resolved. In the public version
+// (public true) a step on a non-public agenda item shows its meeting but
+// neither the item nor its result.
+func PaperSheetFrom(body council.Body, p council.Paper, originators []string, lead string, path []meetings.Step, public bool) PaperSheet {
+	ps := PaperSheet{City: body.Name, Body: body.Name, Kind: PaperTypeName(p.Type), Reference: p.Reference,
+		Title: p.Name, Date: p.Date, Status: PaperStatusName(p.Status), Originators: originators, Lead: lead, Text: p.Text}
+	for _, st := range path {
+		s := PaperStep{Organization: st.OrgName, Role: st.Role}
+		if st.Item.ID != council.NilID && !st.Cancelled {
+			s.Meeting, s.Date = st.MeetingName, st.MeetingStart
+			if st.Item.Public || !public {
+				s.Item, s.Result = st.Item.Number, st.Item.Result
+			}
+		}
+		ps.Path = append(ps.Path, s)
+	}
+	return ps
+}
+
+// LoadPaperSheet reads the paper with id, its originators, lead
+// organization and path and maps them with PaperSheetFrom.
+// Errors: council.ErrNotFound for an unknown paper, council.ErrForbidden
+// for a non-public paper in the public version.
+func LoadPaperSheet(ctx context.Context, cs *council.Store, ms *meetings.Store, id council.ID, public bool) (PaperSheet, error) {
+	p, err := cs.Paper(ctx, id)
+	if err != nil {
+		return PaperSheet{}, err
+	}
+	if public && !p.Public {
+		return PaperSheet{}, fmt.Errorf("paper %s is not public: %w", id, council.ErrForbidden)
+	}
+	body, err := cs.Body(ctx, p.BodyID)
+	if err != nil {
+		return PaperSheet{}, fmt.Errorf("paper sheet %s: %w", id, err)
+	}
+	var origs []string
+	for _, o := range p.Originators {
+		switch {
+		case o.PersonID != council.NilID:
+			per, err := cs.Person(ctx, o.PersonID)
+			if err != nil {
+				return PaperSheet{}, fmt.Errorf("paper sheet %s: %w", id, err)
+			}
+			origs = append(origs, per.Name())
+		case o.OrganizationID != council.NilID:
+			org, err := cs.Organization(ctx, o.OrganizationID)
+			if err != nil {
+				return PaperSheet{}, fmt.Errorf("paper sheet %s: %w", id, err)
+			}
+			origs = append(origs, org.Name)
+		}
+	}
+	var lead string
+	if p.LeadOrgID != council.NilID {
+		org, err := cs.Organization(ctx, p.LeadOrgID)
+		if err != nil {
+			return PaperSheet{}, fmt.Errorf("paper sheet %s: %w", id, err)
+		}
+		lead = org.Name
+	}
+	path, err := ms.Path(ctx, id)
+	if err != nil {
+		return PaperSheet{}, fmt.Errorf("paper sheet %s: %w", id, err)
+	}
+	return PaperSheetFrom(body, p, origs, lead, path, public), nil
+}
+
+func orgNames(orgs []council.Organization) string {
+	var ns []string
+	for _, o := range orgs {
+		ns = append(ns, o.Name)
+	}
+	return strings.Join(ns, ", ")
+}
+
+// PaperTypeName is the German name of a paper type.
+func PaperTypeName(t council.PaperType) string {
+	switch t {
+	case council.PaperResolution:
+		return "Beschlussvorlage"
+	case council.PaperInformation:
+		return "Informationsvorlage"
+	case council.PaperMotion:
+		return "Antrag"
+	case council.PaperAmendment:
+		return "Änderungsantrag"
+	case council.PaperInquiry:
+		return "Anfrage"
+	case council.PaperCitizensMotion:
+		return "Einwohnerantrag"
+	case council.PaperReport:
+		return "Bericht"
+	}
+	return "Drucksache"
+}
+
+// PaperStatusName is the German name of a paper status.
+func PaperStatusName(s council.PaperStatus) string {
+	switch s {
+	case council.StatusDraft:
+		return "Entwurf"
+	case council.StatusSubmitted:
+		return "Eingereicht"
+	case council.StatusInConsultation:
+		return "In Beratung"
+	case council.StatusDecided:
+		return "Beschlossen"
+	case council.StatusImplementation:
+		return "In Umsetzung"
+	case council.StatusDone:
+		return "Erledigt"
+	case council.StatusWithdrawn:
+		return "Zurückgezogen"
+	case council.StatusReferredBack:
+		return "Zurückverwiesen"
+	case council.StatusAdjourned:
+		return "Vertagt"
+	}
+	return string(s)
+}
