@@ -1,0 +1,253 @@
+package search
+
+import (
+	"bufio"
+	_ "embed"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search/highlight"
+	htmlfmt "github.com/blevesearch/bleve/v2/search/highlight/format/html"
+	simplefrag "github.com/blevesearch/bleve/v2/search/highlight/fragmenter/simple"
+	simplehl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/simple"
+)
+
+// Names of the analysis components in an index mapping.
+const (
+	analyzerDE      = "plenar_de"       // indexing: de chain plus compound splitting
+	analyzerDEQuery = "plenar_de_query" // queries: de chain without splitting
+	analyzerKeyword = "plenar_keyword"  // lower-cased single token (references)
+	compoundFilter  = "plenar_compound_de"
+	wordsTokenMap   = "plenar_words_de"
+)
+
+// Compound splitting limits, in runes of the normalized word.
+const (
+	minCompound = 7  // shorter words are not split
+	minPart     = 4  // shortest part emitted
+	maxPart     = 24 // longest part looked up
+)
+
+// SystemWordList is the Debian word list (package wngerman) that
+// DefaultWords reads when it is installed.
+const SystemWordList = "/usr/share/dict/ngerman"
+
+//go:embed words_de.txt
+var fallbackWords string
+
+func init() {
+	// bleve's registry is how token filters become available to mappings;
+	// bleve's own filters register the same way. The word list itself is
+	// part of each index's mapping, not of global state.
+	if err := registry.RegisterTokenFilter(compoundFilter, newCompoundFilter); err != nil {
+		panic(err)
+	}
+	if err := registry.RegisterHighlighter(highlighterMarks, newMarksHighlighter); err != nil {
+		panic(err)
+	}
+}
+
+// snippetSize is the length of a highlighted fragment, in bytes.
+const snippetSize = 220
+
+// newMarksHighlighter is bleve's simple highlighter with markers that the
+// indexed text never contains (see clean), so that Hit can escape the text
+// and mark the matches itself.
+func newMarksHighlighter(config map[string]interface{}, cache *registry.Cache) (highlight.Highlighter, error) {
+	return simplehl.NewHighlighter(simplefrag.NewFragmenter(snippetSize),
+		htmlfmt.NewFragmentFormatter(markOpen, markClose), " … "), nil
+}
+
+// compoundSplitter adds the dictionary parts of long words as extra tokens
+// at the word's position, so that "haltestelle" matches
+// "straßenbahnhaltestellen". The parts keep the whole word's offsets, so a
+// highlight marks the whole compound.
+//
+// A part is emitted only where a split can start: at the word's start or
+// right after an earlier part (optionally followed by a linking element
+// "s", "es", "n", "en", "er" or "e"), or when the part ends the word (the
+// head of a German compound). This keeps "ende" out of "jugendeinrichtung".
+type compoundSplitter struct {
+	dict analysis.TokenMap
+}
+
+func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
+	name, ok := config["dict_token_map"].(string)
+	if !ok {
+		return nil, fmt.Errorf("%s: dict_token_map is required", compoundFilter)
+	}
+	dict, err := cache.TokenMapNamed(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", compoundFilter, err)
+	}
+	return &compoundSplitter{dict: dict}, nil
+}
+
+// Filter implements analysis.TokenFilter.
+func (f *compoundSplitter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, len(input))
+	for _, tok := range input {
+		out = append(out, tok)
+		if tok.KeyWord || utf8.RuneCount(tok.Term) < minCompound {
+			continue
+		}
+		for _, part := range f.split(string(tok.Term)) {
+			t := *tok
+			t.Term = []byte(part)
+			out = append(out, &t)
+		}
+	}
+	return out
+}
+
+// linking elements (Fugenelemente) that may follow a part.
+var linkers = [...]string{"s", "es", "n", "en", "er", "e"}
+
+// split returns the dictionary parts of word, without word itself.
+func (f *compoundSplitter) split(word string) []string {
+	runes := []rune(word)
+	n := len(runes)
+	start := make([]bool, n+1) // start[i]: a part may begin at rune i
+	start[0] = true
+	seen := map[string]bool{}
+	var parts []string
+	for i := 0; i+minPart <= n; i++ {
+		for j := min(n, i+maxPart); j >= i+minPart; j-- {
+			if i == 0 && j == n {
+				continue
+			}
+			if !start[i] && j != n {
+				continue
+			}
+			p := string(runes[i:j])
+			if _, ok := f.dict[p]; !ok {
+				continue
+			}
+			if !seen[p] {
+				seen[p] = true
+				parts = append(parts, p)
+			}
+			if !start[i] {
+				continue
+			}
+			start[j] = true
+			for _, l := range linkers {
+				if k := j + utf8.RuneCountInString(l); k <= n && string(runes[j:k]) == l {
+					start[k] = true
+				}
+			}
+		}
+		// A word that drops its final e before the next part: schul(e)sanierung.
+		if start[i] {
+			for j := i + minPart - 1; j <= min(n, i+maxPart-1); j++ {
+				if _, ok := f.dict[string(runes[i:j])+"e"]; ok {
+					start[j] = true
+				}
+			}
+		}
+	}
+	return parts
+}
+
+// NormalizeWord lower-cases w and folds it like the index does (umlauts,
+// ß, ae/oe/ue), the form in which compound parts are looked up.
+func NormalizeWord(w string) string {
+	tok := analysis.TokenStream{{Term: []byte(strings.ToLower(w))}}
+	tok = de.NewGermanNormalizeFilter().Filter(tok)
+	return string(tok[0].Term)
+}
+
+// Words is a set of normalized compound parts. The zero Words is not
+// usable; call NewWords.
+type Words struct {
+	set  map[string]struct{}
+	stop analysis.TokenMap
+}
+
+// NewWords returns an empty set.
+func NewWords() Words {
+	stop := analysis.NewTokenMap()
+	_ = stop.LoadBytes(de.GermanStopWords) // a constant list that parses
+	return Words{set: map[string]struct{}{}, stop: stop}
+}
+
+// Len is the number of words.
+func (ws Words) Len() int { return len(ws.set) }
+
+// Add adds w, normalized, when it is a plausible compound part: letters
+// only, minPart to maxPart runes, not a stop word.
+func (ws Words) Add(w string) {
+	n := utf8.RuneCountInString(w)
+	if n < minPart || n > maxPart {
+		return
+	}
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return
+		}
+	}
+	lw := strings.ToLower(w)
+	if _, stop := ws.stop[lw]; stop {
+		return
+	}
+	ws.set[NormalizeWord(lw)] = struct{}{}
+}
+
+// AddList adds one word per line from r; "#" starts a comment line.
+func (ws Words) AddList(r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ws.Add(line)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read word list: %w", err)
+	}
+	return nil
+}
+
+// Sorted returns the words in order.
+func (ws Words) Sorted() []string {
+	out := make([]string, 0, len(ws.set))
+	for w := range ws.set {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DefaultWords returns the committed council vocabulary plus, when path
+// is not "" and exists, a system word list (SystemWordList). The second
+// result reports whether the system list was read.
+func DefaultWords(path string) (Words, bool, error) {
+	ws := NewWords()
+	if err := ws.AddList(strings.NewReader(fallbackWords)); err != nil {
+		return Words{}, false, err
+	}
+	if path == "" {
+		return ws, false, nil
+	}
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return ws, false, nil
+	}
+	if err != nil {
+		return Words{}, false, fmt.Errorf("open word list: %w", err)
+	}
+	defer f.Close()
+	if err := ws.AddList(f); err != nil {
+		return Words{}, false, err
+	}
+	return ws, true, nil
+}

@@ -1,0 +1,20 @@
+// Package search owns Plenar's full-text search: the bleve index and its
+// mapping with German analysis (stop words, umlaut/ß folding, light
+// stemming and dictionary-based compound splitting), the indexer that
+// follows the outbox, the rebuild of the index from PostgreSQL, and
+// queries with filters, facets, highlights and visibility.
+//
+// The index is derived data: it lives in <data dir>/index, one directory
+// per generation, and a lost index loses nothing (Rebuild recreates it).
+// Every query carries a non-scoring visibility filter, so a viewer never
+// meets a document they may not see, in hits, totals, facets or snippets.
+//
+// search is the only package that imports bleve. It reads PostgreSQL
+// directly (batched SELECTs over the domain tables) and imports council
+// for ids and viewers; it must not import web or cmd.
+//
+// The one piece of global state is bleve's analysis registry: the
+// compound splitter registers its constructor there in init, the way
+// bleve's own token filters do; its configuration (the word list) lives
+// in each index's mapping.
+package search

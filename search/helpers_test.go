@@ -1,0 +1,132 @@
+package search_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/migrations/pgtest"
+	"github.com/plenar/plenar/search"
+)
+
+// env is one test's database, index and fixtures.
+type env struct {
+	ctx    context.Context
+	pool   *pgxpool.Pool
+	s      *council.Store
+	body   council.Body
+	dir    string
+	ix     *search.Index
+	search *search.Searcher
+	words  search.Words
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	pool := pgtest.New(t)
+	e := &env{ctx: context.Background(), pool: pool, s: council.NewStore(pool), dir: filepath.Join(t.TempDir(), "index")}
+	b, err := e.s.CreateBody(e.ctx, council.Body{Name: "Stadt Musterstadt", ShortName: "Musterstadt"})
+	if err != nil {
+		t.Fatalf("CreateBody: %v", err)
+	}
+	e.body = b
+	ws, sys, err := search.DefaultWords(search.SystemWordList)
+	if err != nil {
+		t.Fatalf("DefaultWords: %v", err)
+	}
+	if os.Getenv("CI") == "true" && !sys {
+		t.Fatalf("CI: %s is missing (Debian package wngerman)", search.SystemWordList)
+	}
+	e.words = ws
+	return e
+}
+
+// build rebuilds the index from the database and opens it.
+func (e *env) build(t testing.TB) {
+	t.Helper()
+	if _, _, err := search.Rebuild(e.ctx, e.pool, e.dir, e.words, nil); err != nil {
+		t.Fatalf("Rebuild: %v", err)
+	}
+	if e.ix == nil {
+		ix, err := search.Open(e.dir, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { ix.Close() })
+		e.ix = ix
+		e.search = search.NewSearcher(ix, e.pool)
+	} else if _, err := e.ix.Reload(); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+}
+
+func (e *env) org(t testing.TB, name string) council.Organization {
+	t.Helper()
+	o, err := e.s.SaveOrganization(e.ctx, council.Organization{BodyID: e.body.ID, Name: name, Kind: council.OrgKind("committee")})
+	if err != nil {
+		t.Fatalf("SaveOrganization(%q): %v", name, err)
+	}
+	return o
+}
+
+// paper saves a paper; orgs become its consultations.
+func (e *env) paper(t testing.TB, p council.Paper, orgs ...council.Organization) council.Paper {
+	t.Helper()
+	p.BodyID = e.body.ID
+	if p.Type == "" {
+		p.Type = council.PaperMotion
+	}
+	if p.Status == "" {
+		p.Status = council.StatusSubmitted
+	}
+	if p.Date.IsZero() {
+		p.Date = time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)
+	}
+	saved, err := e.s.SavePaper(e.ctx, p)
+	if err != nil {
+		t.Fatalf("SavePaper(%q): %v", p.Name, err)
+	}
+	for i, o := range orgs {
+		if _, err := e.s.SaveConsultation(e.ctx, council.Consultation{PaperID: saved.ID, OrganizationID: o.ID, Position: i}); err != nil {
+			t.Fatalf("SaveConsultation: %v", err)
+		}
+	}
+	return saved
+}
+
+// ids runs q for v and returns the ids of the hits and the result.
+func (e *env) ids(t testing.TB, v council.Viewer, req search.Request) ([]council.ID, search.Result) {
+	t.Helper()
+	res, err := e.search.Search(e.ctx, v, req)
+	if err != nil {
+		t.Fatalf("Search(%+v): %v", req, err)
+	}
+	var out []council.ID
+	for _, h := range res.Hits {
+		out = append(out, h.ID)
+	}
+	return out, res
+}
+
+func (e *env) finds(t testing.TB, v council.Viewer, q string, want council.ID) bool {
+	t.Helper()
+	ids, _ := e.ids(t, v, search.Request{Query: q, PerPage: 100})
+	return slices.Contains(ids, want)
+}
+
+func member(orgs ...council.Organization) council.Viewer {
+	v := council.Viewer{UserID: council.NewID(), Role: council.RoleMember, Orgs: map[council.ID]bool{}}
+	for _, o := range orgs {
+		v.Orgs[o.ID] = true
+	}
+	return v
+}
+
+var staff = council.Viewer{UserID: council.NewID(), Role: council.RoleClerk}

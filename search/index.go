@@ -1,0 +1,151 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/google/uuid"
+
+	"github.com/plenar/plenar/council"
+)
+
+// currentFile names the generation an index directory serves.
+const currentFile = "current"
+
+// Index is the search index in one directory: a sequence of generations
+// (subdirectories "gen-<uuid>"), of which the one named in the file
+// "current" serves. Rebuild writes a new generation and switches
+// "current"; Reload makes a running Index follow the switch. An Index is
+// safe for concurrent use.
+type Index struct {
+	dir string
+	log *slog.Logger
+
+	mu  sync.RWMutex
+	gen string      // "" until a generation exists
+	bi  bleve.Index // nil until a generation exists
+}
+
+// Open opens the index in dir (creating dir). When dir holds no
+// generation yet, the Index is empty and searches fail with
+// council.ErrUnavailable until Rebuild and Reload (the Indexer does both).
+func Open(dir string, log *slog.Logger) (*Index, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index directory: %w", err)
+	}
+	x := &Index{dir: dir, log: log}
+	if _, err := x.Reload(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// Generation returns the serving generation, "" when there is none.
+func (x *Index) Generation() string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.gen
+}
+
+// Reload switches to the generation named in "current" when it differs
+// from the serving one, closes and removes the old one, and reports
+// whether it switched.
+func (x *Index) Reload() (bool, error) {
+	gen, err := readCurrent(x.dir)
+	if err != nil || gen == "" || gen == x.Generation() {
+		return false, err
+	}
+	bi, err := bleve.Open(filepath.Join(x.dir, gen))
+	if err != nil {
+		return false, fmt.Errorf("open index generation %s: %w", gen, err)
+	}
+	x.mu.Lock()
+	old, oldGen := x.bi, x.gen
+	x.bi, x.gen = bi, gen
+	x.mu.Unlock()
+	if old != nil {
+		if err := old.Close(); err != nil {
+			x.log.Warn("close old index generation", "generation", oldGen, "err", err)
+		}
+		if err := os.RemoveAll(filepath.Join(x.dir, oldGen)); err != nil {
+			x.log.Warn("remove old index generation", "generation", oldGen, "err", err)
+		}
+	}
+	x.log.Info("search index generation serving", "generation", gen)
+	return true, nil
+}
+
+// Close closes the serving generation.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.bi == nil {
+		return nil
+	}
+	err := x.bi.Close()
+	x.bi, x.gen = nil, ""
+	return err
+}
+
+// with runs fn on the serving generation under the read lock. Errors:
+// council.ErrUnavailable when there is none.
+func (x *Index) with(fn func(bi bleve.Index, gen string) error) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.bi == nil {
+		return fmt.Errorf("%w: the search index is being built", council.ErrUnavailable)
+	}
+	return fn(x.bi, x.gen)
+}
+
+// newGeneration creates an empty generation in dir with the mapping for
+// words; the caller fills it, closes it and publishes it.
+func newGeneration(dir string, words Words) (string, bleve.Index, error) {
+	im, err := newMapping(words)
+	if err != nil {
+		return "", nil, fmt.Errorf("index mapping: %w", err)
+	}
+	gen := "gen-" + uuid.NewString()
+	bi, err := bleve.New(filepath.Join(dir, gen), im)
+	if err != nil {
+		return "", nil, fmt.Errorf("create index generation: %w", err)
+	}
+	return gen, bi, nil
+}
+
+// publish makes gen the current generation of dir, atomically.
+func publish(dir, gen string) error {
+	tmp := filepath.Join(dir, currentFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(gen+"\n"), 0o644); err != nil {
+		return fmt.Errorf("publish index generation: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, currentFile)); err != nil {
+		return fmt.Errorf("publish index generation: %w", err)
+	}
+	return nil
+}
+
+func readCurrent(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read current index generation: %w", err)
+	}
+	gen := strings.TrimSpace(string(b))
+	if !strings.HasPrefix(gen, "gen-") || strings.ContainsAny(gen, `/\`) {
+		return "", fmt.Errorf("index directory %s: bad current generation %q", dir, gen)
+	}
+	return gen, nil
+}

@@ -1,0 +1,160 @@
+package search
+
+import (
+	"time"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Highlighting: the formatter wraps matches in control characters that
+// indexed text never contains (clean removes them), and Hit turns them
+// into segments that the web layer escapes and marks.
+const (
+	highlighterMarks = "plenar_marks"
+	markOpen         = "\x01"
+	markClose        = "\x02"
+)
+
+// Type is the kind of an indexed document.
+type Type string
+
+// Document types.
+const (
+	TypePaper        Type = "paper"
+	TypeAgendaItem   Type = "agenda_item"
+	TypeMeeting      Type = "meeting"
+	TypePerson       Type = "person"
+	TypeOrganization Type = "organization"
+)
+
+// Types lists every document type in display order.
+var Types = []Type{TypePaper, TypeAgendaItem, TypeMeeting, TypePerson, TypeOrganization}
+
+// Valid reports whether t is a known type.
+func (t Type) Valid() bool {
+	for _, x := range Types {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Visibility classes of a document (field "vis").
+const (
+	visPublic  = "public"  // everybody
+	visMembers = "members" // members of one of Orgs, and staff
+	visStaff   = "staff"   // clerks and admins only (drafts, unpublished agendas)
+)
+
+// Doc is one indexed document. Orgs are the organizations it belongs to:
+// for a paper its consulting bodies, for an agenda item or a meeting the
+// meeting's organizations; they drive both the organization facet and,
+// for members-only documents, who may see them.
+type Doc struct {
+	ID        string    `json:"-"` // "<type>/<uuid>"
+	Type      Type      `json:"type"`
+	Title     string    `json:"title"`
+	Text      string    `json:"text"`
+	Reference string    `json:"reference"`
+	Status    string    `json:"status"`
+	Orgs      []string  `json:"orgs"`
+	Persons   []string  `json:"persons"`
+	Year      string    `json:"year"`
+	Date      time.Time `json:"date"`
+	Vis       string    `json:"vis"`
+	Parent    string    `json:"parent"` // agenda items: the meeting's id
+}
+
+// BleveType tells bleve which document mapping applies.
+func (d Doc) BleveType() string { return string(d.Type) }
+
+// newMapping returns the index mapping: one document mapping per type,
+// no dynamic fields, German analysis with compound splitting over words.
+func newMapping(words Words) (*mapping.IndexMappingImpl, error) {
+	im := mapping.NewIndexMapping()
+	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
+	im.DefaultAnalyzer = keyword.Name
+	tokens := make([]interface{}, 0, words.Len())
+	for _, w := range words.Sorted() {
+		tokens = append(tokens, w)
+	}
+	if err := im.AddCustomTokenMap(wordsTokenMap, map[string]interface{}{
+		"type": tokenmap.Name, "tokens": tokens}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomTokenFilter(compoundFilter, map[string]interface{}{
+		"type": compoundFilter, "dict_token_map": wordsTokenMap}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(analyzerDE, map[string]interface{}{
+		"type": custom.Name, "tokenizer": unicode.Name,
+		"token_filters": []interface{}{lowercase.Name, de.StopName, de.NormalizeName, compoundFilter, de.LightStemmerName},
+	}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(analyzerDEQuery, map[string]interface{}{
+		"type": custom.Name, "tokenizer": unicode.Name,
+		"token_filters": []interface{}{lowercase.Name, de.StopName, de.NormalizeName, de.LightStemmerName},
+	}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(analyzerKeyword, map[string]interface{}{
+		"type": custom.Name, "tokenizer": single.Name,
+		"token_filters": []interface{}{lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+
+	im.DefaultMapping = mapping.NewDocumentDisabledMapping()
+	for _, t := range Types {
+		im.AddDocumentMapping(string(t), docMapping(t))
+	}
+	return im, nil
+}
+
+// docMapping lists the fields of type t; every type has the keyword
+// fields that filters, facets and visibility need.
+func docMapping(t Type) *mapping.DocumentMapping {
+	dm := mapping.NewDocumentStaticMapping()
+	text := func(name string) {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = analyzerDE
+		f.Store, f.IncludeTermVectors, f.DocValues = true, true, false
+		dm.AddFieldMappingsAt(name, f)
+	}
+	kw := func(name string, store bool) {
+		f := mapping.NewKeywordFieldMapping()
+		f.Store, f.IncludeInAll, f.IncludeTermVectors = store, false, false
+		dm.AddFieldMappingsAt(name, f)
+	}
+	text("title")
+	if t != TypePerson && t != TypeOrganization {
+		text("text")
+	}
+	kw("type", false)
+	kw("vis", false)
+	kw("orgs", false)
+	kw("year", false)
+	date := mapping.NewDateTimeFieldMapping()
+	date.Store = true
+	dm.AddFieldMappingsAt("date", date)
+	if t == TypeAgendaItem {
+		kw("parent", true)
+	}
+	if t == TypePaper {
+		ref := mapping.NewTextFieldMapping()
+		ref.Analyzer, ref.Store, ref.IncludeTermVectors = analyzerKeyword, true, false
+		dm.AddFieldMappingsAt("reference", ref)
+		kw("status", true)
+		kw("persons", false)
+	}
+	return dm
+}

@@ -1,0 +1,174 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/plenar/plenar/council"
+)
+
+// Boosts of the fields a word is looked up in.
+const (
+	boostTitle     = 3.0
+	boostText      = 1.0
+	boostReference = 8.0
+	boostFuzzy     = 0.3 // relative to an exact match in the same field
+)
+
+// compile turns p into a bleve query over the text fields. Words become
+// exact terms (analysed like the index, without compound splitting) plus,
+// for words of five letters or more, a fuzzy variant; phrases become
+// phrase queries; prefixes prefix queries. Stop words vanish. The result
+// matches everything when p has no positive terms.
+func compile(m mapping.IndexMapping, p Parsed) (query.Query, error) {
+	an := m.AnalyzerNamed(analyzerDEQuery)
+	if an == nil {
+		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
+	}
+	bq := bleve.NewBooleanQuery()
+	for _, g := range p.Groups {
+		var alts []query.Query
+		for _, t := range g {
+			if q := termQuery(an, t); q != nil {
+				alts = append(alts, q)
+			}
+		}
+		switch len(alts) {
+		case 0:
+		case 1:
+			bq.AddMust(alts[0])
+		default:
+			bq.AddMust(bleve.NewDisjunctionQuery(alts...))
+		}
+	}
+	for _, t := range p.Excluded {
+		if q := termQuery(an, t); q != nil {
+			bq.AddMustNot(q)
+		}
+	}
+	if bq.Must == nil {
+		bq.AddMust(bleve.NewMatchAllQuery())
+	}
+	return bq, nil
+}
+
+// termQuery is the query for one term, nil when nothing of it remains
+// after analysis (a stop word).
+func termQuery(an analysis.Analyzer, t Term) query.Query {
+	var alts []query.Query
+	if t.Prefix {
+		pre := NormalizeWord(t.Text)
+		for _, f := range textFields {
+			q := bleve.NewPrefixQuery(pre)
+			q.SetField(f.name)
+			q.SetBoost(f.boost)
+			alts = append(alts, q)
+		}
+		ref := bleve.NewPrefixQuery(strings.ToLower(t.Text))
+		ref.SetField("reference")
+		ref.SetBoost(boostReference)
+		return bleve.NewDisjunctionQuery(append(alts, ref)...)
+	}
+	toks := an.Analyze([]byte(t.Text))
+	if len(toks) == 0 {
+		return nil
+	}
+	if len(toks) == 1 && !t.Phrase {
+		term := string(toks[0].Term)
+		n := utf8.RuneCountInString(term)
+		for _, f := range textFields {
+			q := bleve.NewTermQuery(term)
+			q.SetField(f.name)
+			q.SetBoost(f.boost)
+			alts = append(alts, q)
+			if n >= 5 {
+				fq := bleve.NewFuzzyQuery(term)
+				fq.SetField(f.name)
+				fq.SetFuzziness(1)
+				if n >= 9 {
+					fq.SetFuzziness(2)
+				}
+				fq.SetPrefix(1)
+				fq.SetBoost(f.boost * boostFuzzy)
+				alts = append(alts, fq)
+			}
+		}
+	} else {
+		// A phrase, or a word the analyser splits (Straßen-Bahn): the
+		// terms in order, with gaps where stop words were.
+		first := toks[0].Position
+		terms := make([]string, toks[len(toks)-1].Position-first+1)
+		for _, tk := range toks {
+			terms[tk.Position-first] = string(tk.Term)
+		}
+		for _, f := range textFields {
+			q := bleve.NewPhraseQuery(terms, f.name)
+			q.SetBoost(f.boost)
+			alts = append(alts, q)
+		}
+	}
+	ref := bleve.NewTermQuery(strings.ToLower(t.Text))
+	ref.SetField("reference")
+	ref.SetBoost(boostReference)
+	return bleve.NewDisjunctionQuery(append(alts, ref)...)
+}
+
+// textFields are the analysed fields a term is looked up in.
+var textFields = [...]struct {
+	name  string
+	boost float64
+}{{"title", boostTitle}, {"text", boostText}}
+
+// visibility is the filter for what v may see, deny by default: the
+// public and citizens see documents marked public; members also those of
+// their organizations marked for members; staff see everything (nil).
+func visibility(v council.Viewer) query.Query {
+	if v.SeesAllNonPublic() {
+		return nil
+	}
+	pub := kwTerm("vis", visPublic)
+	if v.Role != council.RoleMember || len(v.Orgs) == 0 {
+		return pub
+	}
+	var orgs []query.Query
+	for id, ok := range v.Orgs {
+		if ok {
+			orgs = append(orgs, kwTerm("orgs", id.String()))
+		}
+	}
+	if len(orgs) == 0 {
+		return pub
+	}
+	own := bleve.NewConjunctionQuery(kwTerm("vis", visMembers), bleve.NewDisjunctionQuery(orgs...))
+	return bleve.NewDisjunctionQuery(pub, own)
+}
+
+// visible reports whether v may see d; the same rule as visibility.
+func visible(v council.Viewer, d Doc) bool {
+	switch d.Vis {
+	case visPublic:
+		return true
+	case visMembers:
+		ids := make([]council.ID, 0, len(d.Orgs))
+		for _, o := range d.Orgs {
+			if id, err := council.ParseID(o); err == nil {
+				ids = append(ids, id)
+			}
+		}
+		return v.SeesNonPublicOf(ids...)
+	default:
+		return v.SeesAllNonPublic()
+	}
+}
+
+func kwTerm(field, value string) *query.TermQuery {
+	q := bleve.NewTermQuery(value)
+	q.SetField(field)
+	return q
+}

@@ -1,0 +1,418 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/plenar/plenar/council"
+)
+
+// Paging limits.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 100
+	MaxOffset      = 100000 // deepest hit a page may start at
+	searchTimeout  = 5 * time.Second
+)
+
+// Sort orders of a result.
+type Sort string
+
+// Sort orders.
+const (
+	SortRelevance Sort = ""
+	SortNewest    Sort = "date"
+	SortOldest    Sort = "date_asc"
+)
+
+// Request is one search. The zero values of the filters mean "any".
+type Request struct {
+	Query    string
+	Types    []Type
+	Orgs     []council.ID
+	Person   council.ID
+	Status   string
+	From, To time.Time // civil dates, inclusive
+	Year     string
+	Sort     Sort
+	Page     int // 1-based; 0 means 1
+	PerPage  int // 0 means DefaultPerPage
+}
+
+// Result is one page of hits with the total and facets over all hits the
+// viewer may see.
+type Result struct {
+	Total   int
+	Hits    []Hit
+	Facets  Facets
+	Parsed  Parsed
+	Page    int
+	PerPage int
+}
+
+// Pages is the number of pages of the result.
+func (r Result) Pages() int { return (r.Total + r.PerPage - 1) / max(r.PerPage, 1) }
+
+// Hit is one found document.
+type Hit struct {
+	Type      Type
+	ID        council.ID
+	MeetingID council.ID // agenda items
+	Title     string
+	Reference string
+	Status    string
+	Date      time.Time
+	Snippet   []Segment
+}
+
+// Segment is a piece of a snippet; Mark pieces matched the query.
+type Segment struct {
+	Text string
+	Mark bool
+}
+
+// URL is the path of the hit's page.
+func (h Hit) URL() string {
+	switch h.Type {
+	case TypePaper:
+		return "/papers/" + h.ID.String()
+	case TypeAgendaItem:
+		return "/meetings/" + h.MeetingID.String() + "#item-" + h.ID.String()
+	case TypeMeeting:
+		return "/meetings/" + h.ID.String()
+	case TypePerson:
+		return "/persons/" + h.ID.String()
+	default:
+		return "/bodies/" + h.ID.String()
+	}
+}
+
+// SnippetHTML is the snippet as HTML: text escaped, matches in <mark>.
+func (h Hit) SnippetHTML() string {
+	var b strings.Builder
+	for _, s := range h.Snippet {
+		if s.Mark {
+			b.WriteString("<mark>" + html.EscapeString(s.Text) + "</mark>")
+		} else {
+			b.WriteString(html.EscapeString(s.Text))
+		}
+	}
+	return b.String()
+}
+
+// SnippetText is the snippet without marks.
+func (h Hit) SnippetText() string {
+	var b strings.Builder
+	for _, s := range h.Snippet {
+		b.WriteString(s.Text)
+	}
+	return b.String()
+}
+
+// Facets count the hits by type, organization and year.
+type Facets struct {
+	Types []FacetTerm
+	Orgs  []FacetTerm
+	Years []FacetTerm
+}
+
+// FacetTerm is one value of a facet; Label is the organization's name
+// (types and years label themselves).
+type FacetTerm struct {
+	Value string
+	Label string
+	Count int
+}
+
+// Searcher answers searches over an Index, checking hits against
+// PostgreSQL before it returns them.
+type Searcher struct {
+	ix *Index
+	db council.DBTX
+}
+
+// NewSearcher returns a Searcher on ix that re-reads hits from db.
+func NewSearcher(ix *Index, db council.DBTX) *Searcher { return &Searcher{ix: ix, db: db} }
+
+// Search runs req for viewer v. Only documents v may see count, in hits,
+// the total and the facets. Errors: council.ErrInvalid (a page beyond
+// MaxOffset, unknown filter values), council.ErrUnavailable (no index yet).
+func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (Result, error) {
+	res := Result{Parsed: Parse(req.Query), Page: max(req.Page, 1), PerPage: req.PerPage}
+	if res.PerPage <= 0 {
+		res.PerPage = DefaultPerPage
+	}
+	res.PerPage = min(res.PerPage, MaxPerPage)
+	from := (res.Page - 1) * res.PerPage
+	if req.Page < 0 || from > MaxOffset {
+		return Result{}, council.Invalidf("page must be between 1 and %d", MaxOffset/res.PerPage+1)
+	}
+	var sr *bleve.SearchResult
+	err := s.ix.with(func(bi bleve.Index, _ string) error {
+		q, err := compile(bi.Mapping(), res.Parsed)
+		if err != nil {
+			return err
+		}
+		filter, err := filters(v, req)
+		if err != nil {
+			return err
+		}
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(q)
+		if filter != nil {
+			bq.AddFilter(filter)
+		}
+		sreq := bleve.NewSearchRequestOptions(bq, res.PerPage, from, false)
+		sreq.Fields = []string{"title", "reference", "status", "date", "parent", "text"}
+		sreq.Highlight = bleve.NewHighlightWithStyle(highlighterMarks)
+		sreq.Highlight.AddField("text")
+		sreq.Highlight.AddField("title")
+		sreq.AddFacet("type", bleve.NewFacetRequest("type", len(Types)))
+		sreq.AddFacet("orgs", bleve.NewFacetRequest("orgs", 15))
+		sreq.AddFacet("year", bleve.NewFacetRequest("year", 30))
+		switch {
+		case req.Sort == SortNewest || (req.Sort == SortRelevance && res.Parsed.Empty()):
+			sreq.SortBy([]string{"-date", "-_score", "_id"})
+		case req.Sort == SortOldest:
+			sreq.SortBy([]string{"date", "-_score", "_id"})
+		case req.Sort != SortRelevance:
+			return council.Invalidf("sort must be relevance, date or date_asc, not %q", string(req.Sort))
+		}
+		ctx, cancel := context.WithTimeout(ctx, searchTimeout)
+		defer cancel()
+		sr, err = bi.SearchInContext(ctx, sreq)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res.Total = int(sr.Total)
+	for _, dm := range sr.Hits {
+		if h, ok := hitOf(dm.ID, dm.Fields, dm.Fragments); ok {
+			res.Hits = append(res.Hits, h)
+		}
+	}
+	if res.Hits, err = s.recheck(ctx, v, res.Hits); err != nil {
+		return Result{}, err
+	}
+	if res.Facets, err = s.facets(ctx, sr); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// filters is the non-scoring filter of a request: the viewer's visibility
+// and the request's filters, all of which must hold.
+func filters(v council.Viewer, req Request) (query.Query, error) {
+	var all []query.Query
+	if vq := visibility(v); vq != nil {
+		all = append(all, vq)
+	}
+	if len(req.Types) > 0 {
+		var qs []query.Query
+		for _, t := range req.Types {
+			if !t.Valid() {
+				return nil, council.Invalidf("unknown type %q", string(t))
+			}
+			qs = append(qs, kwTerm("type", string(t)))
+		}
+		all = append(all, bleve.NewDisjunctionQuery(qs...))
+	}
+	if len(req.Orgs) > 0 {
+		var qs []query.Query
+		for _, o := range req.Orgs {
+			qs = append(qs, kwTerm("orgs", o.String()))
+		}
+		all = append(all, bleve.NewDisjunctionQuery(qs...))
+	}
+	if req.Person != council.NilID {
+		all = append(all, kwTerm("persons", req.Person.String()))
+	}
+	if req.Status != "" {
+		if !council.PaperStatus(req.Status).Valid() {
+			return nil, council.Invalidf("unknown status %q", req.Status)
+		}
+		all = append(all, kwTerm("status", req.Status))
+	}
+	if req.Year != "" {
+		all = append(all, kwTerm("year", req.Year))
+	}
+	if !req.From.IsZero() || !req.To.IsZero() {
+		if !req.From.IsZero() && !req.To.IsZero() && req.To.Before(req.From) {
+			return nil, council.Invalidf("the end date is before the start date")
+		}
+		var start, end time.Time
+		if !req.From.IsZero() {
+			start = civil(req.From)
+		}
+		if !req.To.IsZero() {
+			end = civil(req.To).AddDate(0, 0, 1)
+		}
+		all = append(all, bleve.NewDateRangeQuery(start, end))
+	}
+	switch len(all) {
+	case 0:
+		return nil, nil
+	case 1:
+		return all[0], nil
+	}
+	return bleve.NewConjunctionQuery(all...), nil
+}
+
+// civil is the start of day t in Germany.
+func civil(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, berlin())
+}
+
+// hitOf builds a Hit from a bleve match.
+func hitOf(id string, fields map[string]interface{}, frags map[string][]string) (Hit, bool) {
+	t, uid, ok := parseDocID(id)
+	if !ok {
+		return Hit{}, false
+	}
+	h := Hit{Type: t, ID: uid}
+	str := func(k string) string { s, _ := fields[k].(string); return s }
+	h.Title, h.Reference, h.Status = str("title"), str("reference"), str("status")
+	if p, err := council.ParseID(str("parent")); err == nil {
+		h.MeetingID = p
+	}
+	if d, err := time.Parse(time.RFC3339, str("date")); err == nil && d.Year() > 1 {
+		h.Date = d
+	}
+	switch {
+	case len(frags["text"]) > 0:
+		h.Snippet = segments(frags["text"][0])
+	case str("text") != "":
+		txt := str("text")
+		if len(txt) > snippetSize {
+			cut := snippetSize
+			for cut > 0 && !utf8RuneStart(txt[cut]) {
+				cut--
+			}
+			txt = txt[:cut] + " …"
+		}
+		h.Snippet = []Segment{{Text: txt}}
+	}
+	return h, true
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// segments splits a highlighted fragment at the markers.
+func segments(frag string) []Segment {
+	var out []Segment
+	for frag != "" {
+		i := strings.Index(frag, markOpen)
+		if i < 0 {
+			out = append(out, Segment{Text: stripMarks(frag)})
+			break
+		}
+		if i > 0 {
+			out = append(out, Segment{Text: stripMarks(frag[:i])})
+		}
+		frag = frag[i+len(markOpen):]
+		j := strings.Index(frag, markClose)
+		if j < 0 {
+			j = len(frag)
+		}
+		out = append(out, Segment{Text: stripMarks(frag[:j]), Mark: true})
+		frag = strings.TrimPrefix(frag[j:], markClose)
+	}
+	return out
+}
+
+func stripMarks(s string) string {
+	return strings.NewReplacer(markOpen, "", markClose, "").Replace(s)
+}
+
+// recheck re-reads the hits from PostgreSQL and drops those v may no
+// longer see (a change the indexer has not applied yet); titles follow
+// the database.
+func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit) ([]Hit, error) {
+	if len(hits) == 0 {
+		return hits, nil
+	}
+	byType := map[Type][]council.ID{}
+	for _, h := range hits {
+		byType[h.Type] = append(byType[h.Type], h.ID)
+	}
+	current := map[string]Doc{}
+	for t, ids := range byType {
+		l, err := load(ctx, s.db, t, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range l.docs {
+			current[d.ID] = d
+		}
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		d, ok := current[docID(h.Type, h.ID)]
+		if !ok || !visible(v, d) {
+			continue
+		}
+		h.Title = d.Title
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// facets turns bleve's facet results into Facets, with organization
+// names read from PostgreSQL.
+func (s *Searcher) facets(ctx context.Context, sr *bleve.SearchResult) (Facets, error) {
+	var f Facets
+	terms := func(name string) []FacetTerm {
+		fr, ok := sr.Facets[name]
+		if !ok || fr.Terms == nil {
+			return nil
+		}
+		var out []FacetTerm
+		for _, t := range fr.Terms.Terms() {
+			out = append(out, FacetTerm{Value: t.Term, Label: t.Term, Count: t.Count})
+		}
+		return out
+	}
+	f.Types, f.Orgs, f.Years = terms("type"), terms("orgs"), terms("year")
+	sort.Slice(f.Years, func(i, j int) bool { return f.Years[i].Value > f.Years[j].Value })
+	if len(f.Orgs) == 0 {
+		return f, nil
+	}
+	ids := make([]string, len(f.Orgs))
+	for i, t := range f.Orgs {
+		ids[i] = t.Value
+	}
+	rows, err := s.db.Query(ctx, `SELECT id::text, name FROM organizations WHERE id::text = ANY($1) AND NOT deleted`, ids)
+	if err != nil {
+		return Facets{}, fmt.Errorf("facet names: %w", council.TranslateError(err))
+	}
+	defer rows.Close()
+	names := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return Facets{}, fmt.Errorf("facet names: %w", err)
+		}
+		names[id] = name
+	}
+	if err := rows.Err(); err != nil {
+		return Facets{}, fmt.Errorf("facet names: %w", err)
+	}
+	f.Orgs = slices.DeleteFunc(f.Orgs, func(t FacetTerm) bool { return names[t.Value] == "" })
+	for i := range f.Orgs {
+		f.Orgs[i].Label = names[f.Orgs[i].Value]
+	}
+	return f, nil
+}
