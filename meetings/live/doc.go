@@ -1,0 +1,20 @@
+// Package live runs council sessions while they happen: one live state per
+// running meeting (current agenda item, public or non-public part, roster
+// and attendance, quorum, speakers' list and floor, complaints) and the
+// fan-out of its events to subscribers by audience (public, members,
+// staff).
+//
+// PostgreSQL is the only state. A command (Hub.Do) is one transaction that
+// locks the meeting's live_sessions row, writes the domain rows and one or
+// more rows of the append-only event log with the next sequence numbers,
+// and NOTIFYs "plenar_live" (delivered by PostgreSQL at commit). Every Hub
+// LISTENs on a dedicated connection, reads new events from the log and
+// hands them to its subscribers, so several processes share one session and
+// a restart loses no acknowledged state. Subscribers get a snapshot, then
+// events; they resume from their last sequence number.
+//
+// The package is transport-neutral: protocol.go defines the versioned JSON
+// messages the web layer carries over a websocket. It must not import
+// net/http, web, search, documents or the SFU; media (meetings/sfu) will
+// drive the remote join/leave commands.
+package live

@@ -1,0 +1,60 @@
+package live
+
+import "testing"
+
+func TestAllowed(t *testing.T) {
+	all := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckOut,
+		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand, CmdGrantFloor,
+		CmdEndFloor, CmdFindQuorum, CmdComplain, CmdConfirmNonPublic}
+	// want[role] lists what the role may do for another member (other) and
+	// for itself (self).
+	type rights struct{ other, self []CommandName }
+	chairConsole := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdGrantFloor, CmdEndFloor}
+	want := map[Role]rights{
+		RolePublic: {},
+		RoleMember: {self: []CommandName{CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand,
+			CmdWithdrawHand, CmdComplain, CmdConfirmNonPublic}},
+		RoleChair: {
+			other: append(append([]CommandName{}, chairConsole...), CmdFindQuorum, CmdDeclareConflict, CmdWithdrawHand),
+			self: append(append([]CommandName{}, chairConsole...), CmdFindQuorum, CmdDeclareConflict, CmdWithdrawHand,
+				CmdJoinRemote, CmdLeaveRemote, CmdRaiseHand, CmdComplain, CmdConfirmNonPublic)},
+		RoleClerk: {other: append(append([]CommandName{}, chairConsole...), CmdCheckIn, CmdCheckOut, CmdJoinRemote,
+			CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand)},
+	}
+	want[RoleClerk] = rights{other: want[RoleClerk].other, self: want[RoleClerk].other}
+	for role, r := range want {
+		for _, self := range []bool{false, true} {
+			allowed := map[CommandName]bool{}
+			list := r.other
+			if self {
+				list = r.self
+			}
+			for _, c := range list {
+				allowed[c] = true
+			}
+			for _, c := range all {
+				if got := Allowed(role, c, self); got != allowed[c] {
+					t.Errorf("Allowed(%s, %s, self %t) = %t, want %t", role, c, self, got, allowed[c])
+				}
+			}
+		}
+	}
+	if Allowed(RoleClerk, "drop_tables", false) || CommandName("drop_tables").Known() {
+		t.Error("an unknown command is allowed or known")
+	}
+}
+
+func TestAudienceSees(t *testing.T) {
+	for _, tc := range []struct {
+		a, b Audience
+		want bool
+	}{
+		{AudiencePublic, AudiencePublic, true}, {AudiencePublic, AudienceMembers, false}, {AudiencePublic, AudienceStaff, false},
+		{AudienceMembers, AudiencePublic, true}, {AudienceMembers, AudienceMembers, true}, {AudienceMembers, AudienceStaff, false},
+		{AudienceStaff, AudiencePublic, true}, {AudienceStaff, AudienceStaff, true},
+	} {
+		if got := tc.a.Sees(tc.b); got != tc.want {
+			t.Errorf("%s.Sees(%s) = %t, want %t", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
