@@ -1,0 +1,170 @@
+package meetings
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plenar/plenar/council"
+)
+
+// OParlMeetings lists meetings for the OParl API.
+func (s *Store) OParlMeetings(ctx context.Context, q council.ListQuery) ([]Meeting, int, error) {
+	lc := council.ListCols{ID: "m.id", Body: "m.body_id", Created: "m.created", Modified: "m.modified", Deleted: "m.deleted"}
+	out, n, err := council.ListPage(ctx, s.db, meetingCols, "meetings m", lc, q, func(r pgx.Rows) (Meeting, error) {
+		return scanMeeting(r)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("oparl meetings: %w", err)
+	}
+	return out, n, nil
+}
+
+// OParlItem is an agenda item as OParl publishes it: ConsultationID is
+// the consultation of a published paper that links it (NilID: none).
+type OParlItem struct {
+	AgendaItem
+	ConsultationID council.ID
+}
+
+// publicItem is the condition (aliases i, m) under which an agenda item is
+// public data: a public item on a published agenda. Other items never
+// appear in OParl.
+const publicItem = `i.public AND m.state <> 'planned'`
+
+const oparlItemCols = `i.id, i.meeting_id, i.position, i.number, i.name, i.public, i.result, i.resolution_text,
+	i.created, i.modified, (i.deleted OR m.deleted),
+	(SELECT c.id FROM consultations c JOIN papers p ON p.id = c.paper_id
+		WHERE c.agenda_item_id = i.id AND NOT c.deleted AND NOT p.deleted AND ` + council.PublishedPaper + `
+		ORDER BY c.created, c.id LIMIT 1)`
+
+const oparlItemFrom = `agenda_items i JOIN meetings m ON m.id = i.meeting_id`
+
+func scanOParlItem(r pgx.Rows) (OParlItem, error) {
+	var it OParlItem
+	var c *council.ID
+	err := r.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
+		&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &c)
+	it.ConsultationID = council.IDOf(c)
+	return it, err
+}
+
+// OParlAgendaItems lists public agenda items of published agendas for
+// the OParl API. An item of a deleted meeting counts as deleted.
+func (s *Store) OParlAgendaItems(ctx context.Context, q council.ListQuery) ([]OParlItem, int, error) {
+	lc := council.ListCols{ID: "i.id", Body: "m.body_id", Created: "i.created", Modified: "i.modified",
+		Deleted: "i.deleted OR m.deleted", Visible: publicItem}
+	out, n, err := council.ListPage(ctx, s.db, oparlItemCols, oparlItemFrom, lc, q, scanOParlItem)
+	if err != nil {
+		return nil, 0, fmt.Errorf("oparl agenda items: %w", err)
+	}
+	return out, n, nil
+}
+
+// PublicAgendas returns the public, not deleted agenda items of the given
+// meetings in agenda order, keyed by meeting (none for planned meetings).
+func (s *Store) PublicAgendas(ctx context.Context, meetingIDs []council.ID) (map[council.ID][]OParlItem, error) {
+	out := map[council.ID][]OParlItem{}
+	if len(meetingIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+oparlItemCols+` FROM `+oparlItemFrom+`
+		WHERE i.meeting_id = ANY($1) AND `+publicItem+` AND NOT i.deleted AND NOT m.deleted
+		ORDER BY i.position, i.created`, meetingIDs)
+	if err != nil {
+		return nil, fmt.Errorf("public agendas: %w", council.TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanOParlItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("public agendas: %w", err)
+		}
+		out[it.MeetingID] = append(out[it.MeetingID], it)
+	}
+	return out, rows.Err()
+}
+
+// OParlConsultation is a consultation as OParl publishes it: AgendaItemID
+// and MeetingID are set only when the agenda item is public data.
+type OParlConsultation struct {
+	council.Consultation
+	MeetingID council.ID
+}
+
+const oparlConsultationCols = `c.id, c.paper_id, c.organization_id,
+	CASE WHEN m.id IS NOT NULL THEN i.id END, m.id,
+	c.position, c.role, c.authoritative, c.created, c.modified, (c.deleted OR p.deleted)`
+
+const oparlConsultationFrom = `consultations c JOIN papers p ON p.id = c.paper_id
+	LEFT JOIN agenda_items i ON i.id = c.agenda_item_id AND i.public AND NOT i.deleted
+	LEFT JOIN meetings m ON m.id = i.meeting_id AND m.state <> 'planned' AND NOT m.deleted`
+
+func scanOParlConsultation(r pgx.Rows) (OParlConsultation, error) {
+	var c OParlConsultation
+	var item, meeting *council.ID
+	err := r.Scan(&c.ID, &c.PaperID, &c.OrganizationID, &item, &meeting, &c.Position, &c.Role, &c.Authoritative,
+		&c.Created, &c.Modified, &c.Deleted)
+	c.AgendaItemID, c.MeetingID = council.IDOf(item), council.IDOf(meeting)
+	return c, err
+}
+
+// OParlConsultations lists the consultations of published papers for the
+// OParl API. A consultation of a deleted paper counts as deleted.
+func (s *Store) OParlConsultations(ctx context.Context, q council.ListQuery) ([]OParlConsultation, int, error) {
+	lc := council.ListCols{ID: "c.id", Body: "p.body_id", Created: "c.created", Modified: "c.modified",
+		Deleted: "c.deleted OR p.deleted", Visible: council.PublishedPaper}
+	out, n, err := council.ListPage(ctx, s.db, oparlConsultationCols, oparlConsultationFrom, lc, q, scanOParlConsultation)
+	if err != nil {
+		return nil, 0, fmt.Errorf("oparl consultations: %w", err)
+	}
+	return out, n, nil
+}
+
+// ConsultationsOfPapers returns the not deleted consultations of the
+// given papers in path order, keyed by paper. Callers pass only published
+// papers.
+func (s *Store) ConsultationsOfPapers(ctx context.Context, papers []council.ID) (map[council.ID][]OParlConsultation, error) {
+	out := map[council.ID][]OParlConsultation{}
+	if len(papers) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+oparlConsultationCols+` FROM `+oparlConsultationFrom+`
+		WHERE c.paper_id = ANY($1) AND NOT c.deleted ORDER BY c.position, c.created`, papers)
+	if err != nil {
+		return nil, fmt.Errorf("consultations of papers: %w", council.TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanOParlConsultation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("consultations of papers: %w", err)
+		}
+		out[c.PaperID] = append(out[c.PaperID], c)
+	}
+	return out, rows.Err()
+}
+
+// MeetingsAt returns the not deleted meetings at the given locations,
+// keyed by location, in start order.
+func (s *Store) MeetingsAt(ctx context.Context, locations []council.ID) (map[council.ID][]council.ID, error) {
+	out := map[council.ID][]council.ID{}
+	if len(locations) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT location_id, id FROM meetings WHERE location_id = ANY($1) AND NOT deleted
+		ORDER BY start_at, id`, locations)
+	if err != nil {
+		return nil, fmt.Errorf("meetings at locations: %w", council.TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var loc, id council.ID
+		if err := rows.Scan(&loc, &id); err != nil {
+			return nil, fmt.Errorf("meetings at locations: %w", err)
+		}
+		out[loc] = append(out[loc], id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,489 @@
+package oparl
+
+import (
+	"context"
+	"strings"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// Object path segments (also the list names under a Body, except Body).
+const (
+	pBody            = "body"
+	pLegislativeTerm = "legislativeTerm"
+	pOrganization    = "organization"
+	pPerson          = "person"
+	pMembership      = "membership"
+	pMeeting         = "meeting"
+	pAgendaItem      = "agendaItem"
+	pPaper           = "paper"
+	pConsultation    = "consultation"
+	pLocation        = "location"
+	pFile            = "file"
+)
+
+// kinds lists every object type with its loader; the first is Body.
+func (h *Handler) kinds() []kind {
+	return []kind{
+		{path: pBody, load: h.loadBodies},
+		{path: pLegislativeTerm, list: pLegislativeTerm, load: h.loadTerms},
+		{path: pOrganization, list: pOrganization, load: h.loadOrganizations},
+		{path: pPerson, list: pPerson, load: h.loadPersons},
+		{path: pMembership, list: pMembership, load: h.loadMemberships},
+		{path: pMeeting, list: pMeeting, load: h.loadMeetings},
+		{path: pAgendaItem, list: pAgendaItem, load: h.loadAgendaItems},
+		{path: pPaper, list: pPaper, load: h.loadPapers},
+		{path: pConsultation, list: pConsultation, load: h.loadConsultations},
+		{path: pLocation, list: pLocation, load: h.loadLocations},
+		{path: pFile, list: pFile, load: h.loadFiles},
+	}
+}
+
+func cursor(id council.ID, m council.Meta) council.Cursor {
+	return council.Cursor{Modified: m.Modified, ID: id}
+}
+
+func (h *Handler) loadBodies(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	bs, n, err := h.opt.Council.OParlBodies(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(bs))
+	for i, b := range bs {
+		if b.Deleted {
+			out[i] = h.tomb(typeBody, pBody, b.ID, b.Meta)
+			continue
+		}
+		terms, _, err := h.opt.Council.OParlTerms(ctx, council.ListQuery{Body: b.ID})
+		if err != nil {
+			return nil, 0, err
+		}
+		o := &body{ID: h.u.obj(pBody, b.ID), Type: typeBody, System: h.u.system(), ShortName: b.ShortName, Name: b.Name,
+			Website: b.Website, License: b.License, AGS: b.AGS, RGS: b.RGS, Classification: b.Classification,
+			Organization: h.u.list(b.ID, pOrganization), Person: h.u.list(b.ID, pPerson),
+			Meeting: h.u.list(b.ID, pMeeting), Paper: h.u.list(b.ID, pPaper), LegislativeTerm: []*legislativeTerm{},
+			AgendaItem: h.u.list(b.ID, pAgendaItem), Consultation: h.u.list(b.ID, pConsultation),
+			File: h.u.list(b.ID, pFile), LocationList: h.u.list(b.ID, pLocation),
+			LegislativeTermList: h.u.list(b.ID, pLegislativeTerm), Membership: h.u.list(b.ID, pMembership),
+			Created: h.dateTime(b.Created), Modified: h.dateTime(b.Modified), Web: h.u.base + "/"}
+		if o.License == "" {
+			o.License = h.opt.License
+		}
+		for _, t := range terms {
+			o.LegislativeTerm = append(o.LegislativeTerm, h.term(t, false))
+		}
+		out[i] = entry{obj: o, cur: cursor(b.ID, b.Meta)}
+	}
+	return out, n, nil
+}
+
+func (h *Handler) term(t council.LegislativeTerm, alone bool) *legislativeTerm {
+	o := &legislativeTerm{ID: h.u.obj(pLegislativeTerm, t.ID), Type: typeLegislativeTerm, Name: t.Name,
+		StartDate: date(t.Start), EndDate: date(t.End), Created: h.dateTime(t.Created), Modified: h.dateTime(t.Modified)}
+	if alone {
+		o.Body = h.u.obj(pBody, t.BodyID)
+	}
+	return o
+}
+
+func (h *Handler) loadTerms(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	ts, n, err := h.opt.Council.OParlTerms(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(ts))
+	for i, t := range ts {
+		if t.Deleted {
+			out[i] = h.tomb(typeLegislativeTerm, pLegislativeTerm, t.ID, t.Meta)
+			continue
+		}
+		out[i] = entry{obj: h.term(t, true), cur: cursor(t.ID, t.Meta)}
+	}
+	return out, n, nil
+}
+
+// orgTypes maps kinds to OParl's organizationType vocabulary and a German
+// classification.
+func orgType(k council.OrgKind) (typ, class string) {
+	switch k {
+	case council.KindCouncil:
+		return "Gremium", "Rat"
+	case council.KindCommittee:
+		return "Gremium", "Ausschuss"
+	case council.KindDistrictCouncil:
+		return "Gremium", "Ortschaftsrat"
+	case council.KindYouthCouncil:
+		return "Gremium", "Kinder- und Jugendrat"
+	case council.KindCitizensAssembly:
+		return "Gremium", "Bürgerrat"
+	case council.KindAdvisoryBoard:
+		return "Gremium", "Beirat"
+	case council.KindPartyGroup:
+		return "Fraktion", "Fraktion"
+	case council.KindParty:
+		return "Partei", "Partei"
+	case council.KindAdministration:
+		return "Verwaltungsbereich", "Verwaltungseinheit"
+	}
+	return "Sonstiges", "Arbeitsgruppe"
+}
+
+func (h *Handler) loadOrganizations(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	os, n, err := h.opt.Council.OParlOrganizations(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var locIDs []council.ID
+	for _, o := range os {
+		if !o.Deleted && o.LocationID != council.NilID && !v.omit {
+			locIDs = append(locIDs, o.LocationID)
+		}
+	}
+	locs, err := h.opt.Council.LocationsByID(ctx, locIDs)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(os))
+	for i, o := range os {
+		if o.Deleted {
+			out[i] = h.tomb(typeOrganization, pOrganization, o.ID, o.Meta)
+			continue
+		}
+		typ, class := orgType(o.Kind)
+		if o.Classification != "" {
+			class = o.Classification
+		}
+		r := &organization{ID: h.u.obj(pOrganization, o.ID), Type: typeOrganization, Body: h.u.obj(pBody, o.BodyID),
+			Name: o.Name, ShortName: o.ShortName, OrganizationType: typ, Classification: class,
+			StartDate: date(o.Start), EndDate: date(o.End), Website: o.Website,
+			Created: h.dateTime(o.Created), Modified: h.dateTime(o.Modified), Web: h.u.web("/bodies/", o.ID),
+			Kind: string(o.Kind), StatutorySeats: o.StatutorySeats}
+		if o.ParentID != council.NilID {
+			r.SubOrganizationOf = h.u.obj(pOrganization, o.ParentID)
+		}
+		if l, ok := locs[o.LocationID]; ok {
+			r.Location = h.location(council.OParlLocation{Location: l}, nil, false)
+		}
+		out[i] = entry{obj: r, cur: cursor(o.ID, o.Meta)}
+	}
+	return out, n, nil
+}
+
+func (h *Handler) loadPersons(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	ps, n, err := h.opt.Council.OParlPersons(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []council.ID
+	for _, p := range ps {
+		if !p.Deleted && !v.omit {
+			ids = append(ids, p.ID)
+		}
+	}
+	ms, err := h.opt.Council.MembershipsOfPersons(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(ps))
+	for i, p := range ps {
+		if p.Deleted {
+			out[i] = h.tomb(typePerson, pPerson, p.ID, p.Meta)
+			continue
+		}
+		// Contact data (email, phone) is personal data and stays private.
+		r := &person{ID: h.u.obj(pPerson, p.ID), Type: typePerson, Body: h.u.obj(pBody, p.BodyID), Name: p.Name(),
+			FamilyName: p.FamilyName, GivenName: p.GivenName, FormOfAddress: p.FormOfAddress, Affix: p.Affix,
+			Gender: p.Gender, LifeSource: p.LifeSource,
+			Created: h.dateTime(p.Created), Modified: h.dateTime(p.Modified), Web: h.u.web("/persons/", p.ID)}
+		if t := strings.TrimSpace(p.Title); t != "" {
+			r.Title = []string{t}
+		}
+		for _, m := range ms[p.ID] {
+			r.Membership = append(r.Membership, h.membership(m, false))
+		}
+		out[i] = entry{obj: r, cur: cursor(p.ID, p.Meta)}
+	}
+	return out, n, nil
+}
+
+func (h *Handler) membership(m council.Membership, alone bool) *membership {
+	vr := m.VotingRight
+	r := &membership{ID: h.u.obj(pMembership, m.ID), Type: typeMembership, Organization: h.u.obj(pOrganization, m.OrganizationID),
+		Role: m.Role, VotingRight: &vr, StartDate: date(m.Start), EndDate: date(m.End),
+		Created: h.dateTime(m.Created), Modified: h.dateTime(m.Modified), Substitute: m.Substitute}
+	if m.OnBehalfOfID != council.NilID {
+		r.OnBehalfOf = h.u.obj(pOrganization, m.OnBehalfOfID)
+	}
+	if alone {
+		r.Person = h.u.obj(pPerson, m.PersonID)
+	}
+	return r
+}
+
+func (h *Handler) loadMemberships(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	ms, n, err := h.opt.Council.OParlMemberships(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(ms))
+	for i, m := range ms {
+		if m.Deleted {
+			out[i] = h.tomb(typeMembership, pMembership, m.ID, m.Meta)
+			continue
+		}
+		out[i] = entry{obj: h.membership(m, true), cur: cursor(m.ID, m.Meta)}
+	}
+	return out, n, nil
+}
+
+// location renders l; back-references (organizations, meetings) only when
+// it stands alone.
+func (h *Handler) location(l council.OParlLocation, meetingIDs []council.ID, alone bool) *location {
+	r := &location{ID: h.u.obj(pLocation, l.ID), Type: typeLocation, Description: l.Description,
+		StreetAddress: l.StreetAddress, Room: l.Room, PostalCode: l.PostalCode, Locality: l.Locality,
+		Created: h.dateTime(l.Created), Modified: h.dateTime(l.Modified)}
+	if l.HasPoint {
+		props := map[string]any{}
+		if label := l.Label(); label != "" {
+			props["name"] = label
+		}
+		r.GeoJSON = &feature{Type: "Feature", Geometry: point{Type: "Point", Coordinates: [2]float64{l.Lon, l.Lat}},
+			Properties: props}
+	}
+	if alone {
+		r.Organizations = h.u.objs(pOrganization, l.Organizations)
+		r.Meetings = h.u.objs(pMeeting, meetingIDs)
+	}
+	return r
+}
+
+func (h *Handler) loadLocations(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	ls, n, err := h.opt.Council.OParlLocations(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []council.ID
+	for _, l := range ls {
+		if !l.Deleted {
+			ids = append(ids, l.ID)
+		}
+	}
+	at, err := h.opt.Meetings.MeetingsAt(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(ls))
+	for i, l := range ls {
+		if l.Deleted {
+			out[i] = h.tomb(typeLocation, pLocation, l.ID, l.Meta)
+			continue
+		}
+		out[i] = entry{obj: h.location(l, at[l.ID], true), cur: cursor(l.ID, l.Meta)}
+	}
+	return out, n, nil
+}
+
+// meetingStates names the states in German, as OParl clients show them.
+func meetingState(s meetings.State) string {
+	switch s {
+	case meetings.Planned:
+		return "terminiert"
+	case meetings.Invited:
+		return "eingeladen"
+	case meetings.Running:
+		return "läuft"
+	case meetings.Closed:
+		return "durchgeführt"
+	}
+	return string(s)
+}
+
+func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	ms, n, err := h.opt.Meetings.OParlMeetings(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids, locIDs []council.ID
+	for _, m := range ms {
+		if m.Deleted || v.omit {
+			continue
+		}
+		ids = append(ids, m.ID)
+		if m.LocationID != council.NilID {
+			locIDs = append(locIDs, m.LocationID)
+		}
+	}
+	items, err := h.opt.Meetings.PublicAgendas(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	locs, err := h.opt.Council.LocationsByID(ctx, locIDs)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(ms))
+	for i, m := range ms {
+		if m.Deleted {
+			out[i] = h.tomb(typeMeeting, pMeeting, m.ID, m.Meta)
+			continue
+		}
+		r := &meeting{ID: h.u.obj(pMeeting, m.ID), Type: typeMeeting, Name: m.Name, MeetingState: meetingState(m.State),
+			Cancelled: m.Cancelled, Start: h.dateTime(m.Start), End: h.dateTime(m.End),
+			Organization: h.u.objs(pOrganization, m.Organizations),
+			Created:      h.dateTime(m.Created), Modified: h.dateTime(m.Modified), Web: h.u.web("/meetings/", m.ID),
+			State: string(m.State)}
+		if l, ok := locs[m.LocationID]; ok {
+			r.Location = h.location(council.OParlLocation{Location: l}, nil, false)
+		}
+		for _, it := range items[m.ID] {
+			r.AgendaItem = append(r.AgendaItem, h.agendaItem(it, false))
+		}
+		out[i] = entry{obj: r, cur: cursor(m.ID, m.Meta)}
+	}
+	return out, n, nil
+}
+
+func (h *Handler) agendaItem(it meetings.OParlItem, alone bool) *agendaItem {
+	r := &agendaItem{ID: h.u.obj(pAgendaItem, it.ID), Type: typeAgendaItem, Number: it.Number, Order: it.Position,
+		Name: it.Name, Public: it.Public, Result: it.Result, ResolutionText: it.ResolutionText,
+		Created: h.dateTime(it.Created), Modified: h.dateTime(it.Modified),
+		Web: h.u.web("/meetings/", it.MeetingID)}
+	if it.ConsultationID != council.NilID {
+		r.Consultation = h.u.obj(pConsultation, it.ConsultationID)
+	}
+	if alone {
+		r.Meeting = h.u.obj(pMeeting, it.MeetingID)
+	}
+	return r
+}
+
+func (h *Handler) loadAgendaItems(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	its, n, err := h.opt.Meetings.OParlAgendaItems(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(its))
+	for i, it := range its {
+		if it.Deleted {
+			out[i] = h.tomb(typeAgendaItem, pAgendaItem, it.ID, it.Meta)
+			continue
+		}
+		out[i] = entry{obj: h.agendaItem(it, true), cur: cursor(it.ID, it.Meta)}
+	}
+	return out, n, nil
+}
+
+// paperType names the types as German RIS do.
+func paperType(t council.PaperType) string {
+	switch t {
+	case council.PaperResolution:
+		return "Beschlussvorlage"
+	case council.PaperInformation:
+		return "Informationsvorlage"
+	case council.PaperMotion:
+		return "Antrag"
+	case council.PaperAmendment:
+		return "Änderungsantrag"
+	case council.PaperInquiry:
+		return "Anfrage"
+	case council.PaperCitizensMotion:
+		return "Einwohnerantrag"
+	case council.PaperReport:
+		return "Mitteilung"
+	}
+	return string(t)
+}
+
+func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	ps, n, err := h.opt.Council.OParlPapers(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []council.ID
+	for _, p := range ps {
+		if !p.Deleted && !v.omit {
+			ids = append(ids, p.ID)
+		}
+	}
+	cs, err := h.opt.Meetings.ConsultationsOfPapers(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(ps))
+	for i, p := range ps {
+		if p.Deleted {
+			out[i] = h.tomb(typePaper, pPaper, p.ID, p.Meta)
+			continue
+		}
+		r := &paper{ID: h.u.obj(pPaper, p.ID), Type: typePaper, Body: h.u.obj(pBody, p.BodyID), Name: p.Name,
+			Reference: p.Reference, Date: date(p.Date), PaperType: paperType(p.Type),
+			RelatedPaper:        h.u.objs(pPaper, p.Related),
+			SuperordinatedPaper: h.u.objs(pPaper, p.Superordinated),
+			SubordinatedPaper:   h.u.objs(pPaper, p.Subordinated),
+			Created:             h.dateTime(p.Created), Modified: h.dateTime(p.Modified), Web: h.u.web("/papers/", p.ID),
+			Status: string(p.Status), Text: p.Text}
+		for _, o := range p.Originators {
+			if o.PersonID != council.NilID {
+				r.OriginatorPerson = append(r.OriginatorPerson, h.u.obj(pPerson, o.PersonID))
+			} else {
+				r.OriginatorOrganization = append(r.OriginatorOrganization, h.u.obj(pOrganization, o.OrganizationID))
+			}
+		}
+		if p.LeadOrgID != council.NilID {
+			r.UnderDirectionOf = []string{h.u.obj(pOrganization, p.LeadOrgID)}
+		}
+		for _, c := range cs[p.ID] {
+			r.Consultation = append(r.Consultation, h.consultation(c, false))
+		}
+		out[i] = entry{obj: r, cur: cursor(p.ID, p.Meta)}
+	}
+	return out, n, nil
+}
+
+func (h *Handler) consultation(c meetings.OParlConsultation, alone bool) *consultation {
+	auth := c.Authoritative
+	r := &consultation{ID: h.u.obj(pConsultation, c.ID), Type: typeConsultation,
+		Organization: []string{h.u.obj(pOrganization, c.OrganizationID)}, Authoritative: &auth, Role: c.Role,
+		Created: h.dateTime(c.Created), Modified: h.dateTime(c.Modified), Web: h.u.web("/papers/", c.PaperID)}
+	if c.AgendaItemID != council.NilID {
+		r.AgendaItem = h.u.obj(pAgendaItem, c.AgendaItemID)
+		r.Meeting = h.u.obj(pMeeting, c.MeetingID)
+	}
+	if alone {
+		r.Paper = h.u.obj(pPaper, c.PaperID)
+	}
+	return r
+}
+
+func (h *Handler) loadConsultations(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	cs, n, err := h.opt.Meetings.OParlConsultations(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(cs))
+	for i, c := range cs {
+		if c.Deleted {
+			out[i] = h.tomb(typeConsultation, pConsultation, c.ID, c.Meta)
+			continue
+		}
+		out[i] = entry{obj: h.consultation(c, true), cur: cursor(c.ID, c.Meta)}
+	}
+	return out, n, nil
+}
+
+// loadFiles asks the documents hook; without one there are no files.
+func (h *Handler) loadFiles(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
+	if h.opt.Files == nil {
+		return nil, 0, nil
+	}
+	fs, n, err := h.opt.Files.OParlFiles(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entry, len(fs))
+	for i, f := range fs {
+		out[i] = entry{obj: f.Object, cur: f.Cursor}
+	}
+	return out, n, nil
+}
