@@ -37,9 +37,9 @@ func TestGerman(t *testing.T) {
 		{"Strassenbahn", tram.ID}, // ß folded
 		{"Mueller", mueller.ID},
 		{"müller", mueller.ID},
-		{"Haltestele", tram.ID},      // typo
+		{"Haltestele", tram.ID},               // typo
 		{"Schulsanierungsprogram", school.ID}, // typo in a long word
-		{"Stra*", tram.ID},           // prefix
+		{"Stra*", tram.ID},                    // prefix
 		{`"barrierefreie Straßenbahnhaltestellen"`, tram.ID},
 		{"Radweg OR Haltestelle", tram.ID},
 		{"Radweg OR Haltestelle", bike.ID},
@@ -54,8 +54,8 @@ func TestGerman(t *testing.T) {
 		q     string
 		wrong council.ID
 	}{
-		{"Ende", other.ID},            // not a part of Jugendeinrichtung
-		{"Radweg -Uferweg", bike.ID},  // excluded
+		{"Ende", other.ID},           // not a part of Jugendeinrichtung
+		{"Radweg -Uferweg", bike.ID}, // excluded
 		{`"Haltestelle Innenstadt"`, tram.ID},
 	} {
 		if e.finds(t, council.Public, tc.q, tc.wrong) {

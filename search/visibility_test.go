@@ -1,0 +1,146 @@
+package search_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search"
+)
+
+// TestVisibility runs hostile queries as the public, as members of
+// another body and of the paper's body, and as staff: a non-public paper
+// and a draft never reach a viewer who may not see them, in hits, totals,
+// facet counts or snippets.
+func TestVisibility(t *testing.T) {
+	e := newEnv(t)
+	bau := e.org(t, "Bauausschuss")
+	fin := e.org(t, "Finanzausschuss")
+	open := e.paper(t, council.Paper{Name: "Haltestelle am Rathaus", Public: true, Text: "Öffentlicher Antrag"}, bau)
+	secret := e.paper(t, council.Paper{Name: "Grundstücksverhandlung Haltestelle Geheimwort", Public: false,
+		Text: "Vertraulicher Kaufpreis Zauberwort"}, bau)
+	draft := e.paper(t, council.Paper{Name: "Entwurf Haltestelle Draftwort", Public: true, Status: council.StatusDraft,
+		Text: "Entwurfstext Zauberwort"}, bau)
+	e.build(t)
+
+	hostile := []string{"", "*", "Haltestelle", "Geheimwort", "geheim*", "Zauberwort", "Vertraulicher Kaufpreis",
+		`"Vertraulicher Kaufpreis"`, "Geheimwort OR Haltestelle", "-Haltestelle", "Draftwort", "Entwurf*",
+		"Grundstuecksverhandlung", "Zauberwrt", "vis:members", "type:paper", "_id:*", strings.Repeat("Geheimwort ", 50),
+		"\x00Geheimwort", `Geheimwort"`, "orgs:" + bau.ID.String(), secret.ID.String(), "status:draft"}
+	filters := []search.Request{{}, {Types: []search.Type{search.TypePaper}}, {Orgs: []council.ID{bau.ID}},
+		{Status: string(council.StatusDraft)}, {Year: "2025"}, {Sort: search.SortNewest}}
+
+	check := func(name string, v council.Viewer, secretWords []string, hidden ...council.ID) {
+		t.Helper()
+		for _, q := range hostile {
+			for _, f := range filters {
+				f.Query, f.PerPage = q, 100
+				ids, res := e.ids(t, v, f)
+				for _, h := range hidden {
+					if slices.Contains(ids, h) {
+						t.Errorf("%s: Search(%q, %+v) reveals %s", name, q, f, h)
+					}
+				}
+				if res.Total != len(ids) {
+					t.Errorf("%s: Search(%q, %+v): total %d, %d hits", name, q, f, res.Total, len(ids))
+				}
+				sum := 0
+				for _, ft := range res.Facets.Types {
+					sum += ft.Count
+				}
+				if sum != res.Total {
+					t.Errorf("%s: Search(%q, %+v): type facets count %d, total %d", name, q, f, sum, res.Total)
+				}
+				for _, h := range res.Hits {
+					for _, w := range secretWords {
+						if s := h.SnippetText() + h.Title; strings.Contains(s, w) {
+							t.Errorf("%s: Search(%q): snippet %q", name, q, s)
+						}
+					}
+				}
+			}
+		}
+	}
+	both := []string{"Kaufpreis", "Geheimwort", "Entwurfstext", "Draftwort"}
+	check("public", council.Public, both, secret.ID, draft.ID)
+	check("citizen", council.Viewer{UserID: council.NewID(), Role: council.RoleCitizen}, both, secret.ID, draft.ID)
+	check("member of another body", member(fin), both, secret.ID, draft.ID)
+	check("member", member(bau), []string{"Entwurfstext", "Draftwort"}, draft.ID)
+
+	if !e.finds(t, member(bau), "Geheimwort", secret.ID) {
+		t.Error("a member of the consulting body misses the non-public paper")
+	}
+	if !e.finds(t, staff, "Draftwort", draft.ID) {
+		t.Error("staff misses the draft")
+	}
+	if !e.finds(t, council.Public, "Haltestelle", open.ID) {
+		t.Error("the public misses the public paper")
+	}
+}
+
+// TestIndexer follows the outbox: a new paper and a visibility change
+// reach the index within seconds, and an indexer started after downtime
+// catches up from its recorded position.
+func TestIndexer(t *testing.T) {
+	e := newEnv(t)
+	bau := e.org(t, "Bauausschuss")
+	p := e.paper(t, council.Paper{Name: "Lärmschutzwand Bahnlinie", Public: false}, bau)
+	e.build(t)
+
+	ctx, cancel := context.WithCancel(e.ctx)
+	in := search.NewIndexer(e.pool, e.ix, nil)
+	in.Interval = time.Second
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(3 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 3 s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if e.finds(t, council.Public, "Lärmschutzwand", p.ID) {
+		t.Fatal("non-public paper found before the change")
+	}
+	p.Public = true
+	if _, err := e.s.SavePaper(e.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	eventually("paper made public", func() bool { return e.finds(t, council.Public, "Lärmschutzwand", p.ID) })
+	p.Public = false
+	if _, err := e.s.SavePaper(e.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	// The re-check against PostgreSQL hides it at once; the index follows.
+	if e.finds(t, council.Public, "Lärmschutzwand", p.ID) {
+		t.Error("paper made non-public still found")
+	}
+	eventually("paper made non-public leaves the totals", func() bool {
+		_, res := e.ids(t, council.Public, search.Request{Query: "Lärmschutzwand"})
+		return res.Total == 0
+	})
+	fresh := e.paper(t, council.Paper{Name: "Neue Fußgängerbrücke", Public: true}, bau)
+	eventually("new paper", func() bool { return e.finds(t, council.Public, "Fussgaengerbruecke", fresh.ID) })
+	cancel()
+	<-done
+
+	// Downtime: changes while no indexer runs are applied by the next one.
+	late := e.paper(t, council.Paper{Name: "Spielplatzerneuerung Nordpark", Public: true}, bau)
+	if e.finds(t, council.Public, "Spielplatzerneuerung", late.ID) {
+		t.Fatal("found before catch-up")
+	}
+	in2 := search.NewIndexer(e.pool, e.ix, nil)
+	if n, err := in2.CatchUp(e.ctx); err != nil || n == 0 {
+		t.Fatalf("CatchUp = %d, %v; want > 0 rows", n, err)
+	}
+	if !e.finds(t, council.Public, "Spielplatz", late.ID) {
+		t.Error("catch-up missed the paper made during downtime")
+	}
+}
