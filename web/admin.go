@@ -66,6 +66,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 		r.Post("/meetings/{id}/cancel", s.h(s.adminMeetingCancel))
 		r.Get("/meetings/{id}/invite", s.h(s.adminMeetingInviteConfirm))
 		r.Post("/meetings/{id}/invite", s.h(s.adminMeetingInvite))
+		r.Get("/meetings/{id}/invitation.pdf", s.h(s.adminMeetingInvitationPDF))
 		r.Get("/meetings/{id}/items/new", s.h(s.adminItemNew))
 		r.Post("/meetings/{id}/items", s.h(s.adminItemSave))
 		r.Get("/meetings/{id}/items/paper", s.h(s.adminItemPaperNew))
