@@ -20,14 +20,25 @@ import (
 // public data only and the same for every viewer: non-public agenda items,
 // non-public papers, drafts and contact data never appear.
 func (s *Server) feedRoutes(r chi.Router) {
-	r.Get("/meetings.ics", s.h(s.calendarAll))
-	r.Get("/bodies/{id}/meetings.ics", s.h(s.calendarOrg))
-	r.Get("/papers.atom", s.h(s.atomPapers))
-	r.Get("/decisions.atom", s.h(s.atomDecisions))
-	r.Get("/bodies/{id}/feed.atom", s.h(s.atomOrg))
-	r.Get("/open-data", s.h(s.openDataPage))
-	r.Get("/open-data/catalog.jsonld", s.h(s.openDataCatalog))
-	s.dumpRoutes(r)
+	get := getAndHead(r)
+	get("/meetings.ics", s.h(s.calendarAll))
+	get("/bodies/{id}/meetings.ics", s.h(s.calendarOrg))
+	get("/papers.atom", s.h(s.atomPapers))
+	get("/decisions.atom", s.h(s.atomDecisions))
+	get("/bodies/{id}/feed.atom", s.h(s.atomOrg))
+	get("/open-data", s.h(s.openDataPage))
+	get("/open-data/catalog.jsonld", s.h(s.openDataCatalog))
+	s.dumpRoutes(get)
+}
+
+// getAndHead returns a function that registers a handler for GET and HEAD
+// (feed readers and calendar clients probe with HEAD; net/http drops the
+// body).
+func getAndHead(r chi.Router) func(string, http.HandlerFunc) {
+	return func(pattern string, h http.HandlerFunc) {
+		r.Get(pattern, h)
+		r.Head(pattern, h)
+	}
 }
 
 // feedCacheControl lets clients and proxies keep a feed for five minutes:

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 )
@@ -77,10 +75,10 @@ func dumpFormats() []dumpFormat {
 }
 
 // dumpRoutes registers /open-data/<slug>.<ext> for every dataset and format.
-func (s *Server) dumpRoutes(r chi.Router) {
+func (s *Server) dumpRoutes(get func(string, http.HandlerFunc)) {
 	for _, ds := range datasets() {
 		for _, f := range dumpFormats() {
-			r.Get("/open-data/"+ds.Slug+"."+f.Ext, s.h(func(w http.ResponseWriter, r *http.Request) error {
+			get("/open-data/"+ds.Slug+"."+f.Ext, s.h(func(w http.ResponseWriter, r *http.Request) error {
 				return s.dump(w, r, ds, f.Ext, f.MediaType)
 			}))
 		}
