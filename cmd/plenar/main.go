@@ -49,6 +49,7 @@ func commands() map[string]command {
 		"demo":    {run: (*app).demo, help: "fill an empty database with the demo city and print its logins"},
 		"user":    {run: (*app).user, help: "manage accounts: add, list, reset-password, reset-2fa, disable, enable"},
 		"version": {run: (*app).version, help: "print the version"},
+		"reindex": {run: (*app).reindex, help: "rebuild the search index from the database (a running server switches to it)"},
 		"bench":   {run: (*app).bench, help: "load benchmarks against a running server: bench http"},
 		"testdb":  {run: (*app).testdb, hidden: true},
 	}

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search"
+)
+
+// Search: the portal page /search, the JSON API /api/v1/search and an Atom
+// feed per search (/search/feed). All three take the same parameters: q,
+// type, org (repeatable), person, status, year, from, to (YYYY-MM-DD),
+// sort (date, date_asc) and page. Hits link to the existing pages, which
+// authorise every fetch by id against PostgreSQL again.
+func (s *Server) searchRoutes(r chi.Router) {
+	r.Get("/search", s.h(s.searchPage))
+	r.Get("/search/feed", s.h(s.searchFeed))
+	r.Get("/api/v1/search", s.h(s.searchAPI))
+}
+
+// searcher returns the searcher, or an ErrUnavailable error when the
+// server runs without an index.
+func (s *Server) searcher() (*search.Searcher, error) {
+	if s.opt.SearchIndex == nil {
+		return nil, council.ErrUnavailable
+	}
+	return search.NewSearcher(s.opt.SearchIndex, s.pool), nil
+}
+
+// searchRequest reads the parameters. Errors: ErrInvalid.
+func searchRequest(q url.Values) (search.Request, error) {
+	req := search.Request{Query: q.Get("q"), Status: q.Get("status"), Year: q.Get("year"), Sort: search.Sort(q.Get("sort"))}
+	for _, t := range q["type"] {
+		req.Types = append(req.Types, search.Type(t))
+	}
+	for _, o := range q["org"] {
+		id, err := council.ParseID(o)
+		if err != nil {
+			return search.Request{}, council.Invalidf("org must be an organization id")
+		}
+		req.Orgs = append(req.Orgs, id)
+	}
+	if len(req.Orgs) > 20 || len(req.Types) > len(search.Types) {
+		return search.Request{}, council.Invalidf("too many filters")
+	}
+	if p := q.Get("person"); p != "" {
+		id, err := council.ParseID(p)
+		if err != nil {
+			return search.Request{}, council.Invalidf("person must be a person id")
+		}
+		req.Person = id
+	}
+	if y := req.Year; y != "" {
+		if n, err := strconv.Atoi(y); err != nil || n < 1900 || n > 2200 {
+			return search.Request{}, council.Invalidf("year must be a year like 2026")
+		}
+	}
+	for _, d := range []struct {
+		key string
+		to  *time.Time
+	}{{"from", &req.From}, {"to", &req.To}} {
+		if v := q.Get(d.key); v != "" {
+			t, err := time.Parse("2006-01-02", v)
+			if err != nil {
+				return search.Request{}, council.Invalidf("%s must be a date YYYY-MM-DD", d.key)
+			}
+			*d.to = t
+		}
+	}
+	page, err := queryPage(q)
+	if err != nil {
+		return search.Request{}, err
+	}
+	req.Page = page
+	if pp := q.Get("per_page"); pp != "" {
+		n, err := strconv.Atoi(pp)
+		if err != nil || n < 1 || n > search.MaxPerPage {
+			return search.Request{}, council.Invalidf("per_page must be between 1 and %d", search.MaxPerPage)
+		}
+		req.PerPage = n
+	}
+	return req, nil
+}
+
+func (s *Server) runSearch(r *http.Request) (search.Result, search.Request, error) {
+	sr, err := s.searcher()
+	if err != nil {
+		return search.Result{}, search.Request{}, err
+	}
+	req, err := searchRequest(r.URL.Query())
+	if err != nil {
+		return search.Result{}, search.Request{}, err
+	}
+	res, err := sr.Search(r.Context(), viewerOf(r), req)
+	return res, req, err
+}
+
+// searchPageData is the data of the search page.
+type searchPageData struct {
+	Query    string
+	Searched bool
+	Result   search.Result
+	Hits     []searchHitView
+	Facets   []facetView
+	Pager    pager
+	FeedURL  string
+	Sort     string
+	First    int // number of the first hit on the page
+}
+
+type searchHitView struct {
+	search.Hit
+	URL     string
+	Snippet template.HTML
+}
+
+// facetView is one facet group; each value links to the search with that
+// filter toggled.
+type facetView struct {
+	Key    string
+	Values []facetValue
+}
+
+type facetValue struct {
+	Label    string
+	Count    int
+	URL      string
+	Selected bool
+}
+
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	data := searchPageData{Query: q.Get("q"), Sort: q.Get("sort")}
+	if len(q) > 0 && (q.Has("q") || q.Has("type") || q.Has("org") || q.Has("year")) {
+		res, _, err := s.runSearch(r)
+		if err != nil {
+			return err
+		}
+		data.Searched, data.Result = true, res
+		for _, h := range res.Hits {
+			data.Hits = append(data.Hits, searchHitView{Hit: h, URL: h.URL(), Snippet: template.HTML(h.SnippetHTML())}) // #nosec: SnippetHTML escapes all but <mark>
+		}
+		data.First = (res.Page-1)*res.PerPage + 1
+		data.Facets = facetViews(q, res.Facets)
+		lang := requestStateOf(r).lang
+		for i, t := range data.Facets[0].Values {
+			data.Facets[0].Values[i].Label = s.i18n.T(lang, "search.type."+t.Label)
+		}
+		data.Pager = newPager("/search", q, res.Page, res.Pages(), false)
+		fq := url.Values{}
+		for k, v := range q {
+			if k != "page" && k != "sort" {
+				fq[k] = v
+			}
+		}
+		data.FeedURL = "/search/feed?" + fq.Encode()
+	}
+	s.render(w, r, http.StatusOK, "search", data)
+	return nil
+}
+
+// facetViews builds the filter links of the facets.
+func facetViews(q url.Values, f search.Facets) []facetView {
+	group := func(key, param string, terms []search.FacetTerm) facetView {
+		fv := facetView{Key: key}
+		for _, t := range terms {
+			link := url.Values{}
+			for k, v := range q {
+				if k != "page" {
+					link[k] = append([]string(nil), v...)
+				}
+			}
+			selected := false
+			for _, v := range q[param] {
+				selected = selected || v == t.Value
+			}
+			if selected {
+				var keep []string
+				for _, v := range q[param] {
+					if v != t.Value {
+						keep = append(keep, v)
+					}
+				}
+				link[param] = keep
+			} else if param == "year" {
+				link.Set(param, t.Value)
+			} else {
+				link.Add(param, t.Value)
+			}
+			fv.Values = append(fv.Values, facetValue{Label: t.Label, Count: t.Count, URL: "/search?" + link.Encode(), Selected: selected})
+		}
+		return fv
+	}
+	out := []facetView{group("type", "type", f.Types), group("org", "org", f.Orgs), group("year", "year", f.Years)}
+	return out
+}
+
+// apiSearchResult is the JSON answer of /api/v1/search.
+type apiSearchResult struct {
+	Total   int                        `json:"total"`
+	Page    int                        `json:"page"`
+	PerPage int                        `json:"per_page"`
+	Hits    []apiSearchHit             `json:"hits"`
+	Facets  map[string][]apiFacetValue `json:"facets"`
+}
+
+type apiSearchHit struct {
+	Type      string `json:"type"`
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	URL       string `json:"url"`
+	Snippet   string `json:"snippet"` // HTML: text escaped, matches in <mark>
+	Reference string `json:"reference,omitempty"`
+	Date      string `json:"date,omitempty"`
+}
+
+type apiFacetValue struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
+	res, _, err := s.runSearch(r)
+	if err != nil {
+		return err
+	}
+	base := s.baseURL(r)
+	out := apiSearchResult{Total: res.Total, Page: res.Page, PerPage: res.PerPage, Hits: []apiSearchHit{},
+		Facets: map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
+	for _, h := range res.Hits {
+		ah := apiSearchHit{Type: string(h.Type), ID: h.ID.String(), Title: h.Title, URL: base + h.URL(),
+			Snippet: h.SnippetHTML(), Reference: h.Reference}
+		if !h.Date.IsZero() {
+			ah.Date = h.Date.In(berlin).Format(time.RFC3339)
+		}
+		out.Hits = append(out.Hits, ah)
+	}
+	for key, terms := range map[string][]search.FacetTerm{"type": res.Facets.Types, "organization": res.Facets.Orgs, "year": res.Facets.Years} {
+		for _, t := range terms {
+			out.Facets[key] = append(out.Facets[key], apiFacetValue{Value: t.Value, Label: t.Label, Count: t.Count})
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(out)
+}
+
+// searchFeed is an Atom feed of the newest hits of a search, for
+// following a topic without an account. Feeds are anonymous: they show
+// only public documents whoever fetches them.
+func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) error {
+	sr, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	req, err := searchRequest(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	req.Sort, req.Page, req.PerPage = search.SortNewest, 1, atomEntries
+	res, err := sr.Search(r.Context(), council.Public, req)
+	if err != nil {
+		return err
+	}
+	a, err := s.newAtom(r)
+	if err != nil {
+		return err
+	}
+	var entries []atomEntry
+	for _, h := range res.Hits {
+		at := h.Date
+		if at.IsZero() {
+			at = a.body.Created
+		}
+		e := atomEntry{ID: a.tag(h.URL()), Title: atomText{Body: h.Title}, Updated: atomTime(at), at: at,
+			Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: a.base + h.URL()}},
+			Categories: []atomCategory{{Term: string(h.Type), Label: a.t("search.type." + string(h.Type))}}}
+		if txt := h.SnippetText(); txt != "" {
+			e.Summary = &atomText{Body: txt}
+		}
+		entries = append(entries, e)
+	}
+	q := r.URL.Query()
+	q.Del("page")
+	path := "/search/feed?" + q.Encode()
+	return a.write(w, path, a.t("search.feed.title", req.Query), "", "/search?"+q.Encode(), entries)
+}

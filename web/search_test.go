@@ -1,0 +1,134 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search"
+)
+
+// searchEnv is a test server with papers and a built search index.
+func searchEnv(t *testing.T) (*testEnv, council.Paper, council.Paper) {
+	t.Helper()
+	e := newTestEnv(t)
+	ctx := context.Background()
+	bau, err := e.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Bauausschuss", Kind: "committee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	save := func(name, text string, public bool) council.Paper {
+		p, err := e.council.SavePaper(ctx, council.Paper{BodyID: e.body.ID, Name: name, Text: text, Type: council.PaperMotion,
+			Status: council.StatusSubmitted, Public: public, Date: time.Date(2025, 5, 2, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.council.SaveConsultation(ctx, council.Consultation{PaperID: p.ID, OrganizationID: bau.ID}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	open := save("Radwegsanierung <script>alert(1)</script> Uferweg", "Der Radweg am Ufer wird <b>saniert</b>.", true)
+	secret := save("Radweg Grundstückskauf Geheimsache", "Vertraulicher Kaufpreis", false)
+	dir := filepath.Join(t.TempDir(), "index")
+	words, _, err := search.DefaultWords("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := search.Rebuild(ctx, e.srv.pool, dir, words, nil); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := search.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	e.srv.opt.SearchIndex = ix
+	return e, open, secret
+}
+
+func TestSearchAPI(t *testing.T) {
+	e, open, secret := searchEnv(t)
+	c := e.anon()
+	status, body := e.get(t, c, "/api/v1/search?q=Radweg")
+	if status != http.StatusOK {
+		t.Fatalf("GET /api/v1/search: %d %s", status, body)
+	}
+	var got struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			Type, ID, Title, URL, Snippet string
+		} `json:"hits"`
+		Facets map[string][]struct {
+			Value, Label string
+			Count        int
+		} `json:"facets"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	if got.Total != 1 || len(got.Hits) != 1 {
+		t.Fatalf("total %d, hits %+v; want the one public paper", got.Total, got.Hits)
+	}
+	h := got.Hits[0]
+	if h.Type != "paper" || h.ID != open.ID.String() || h.URL != "http://plenar.test/papers/"+open.ID.String() || h.Title != open.Name {
+		t.Errorf("hit = %+v", h)
+	}
+	if !strings.Contains(h.Snippet, "<mark>Radweg</mark>") || strings.Contains(h.Snippet, "<b>") {
+		t.Errorf("snippet %q: want <mark>Radweg</mark> and escaped markup", h.Snippet)
+	}
+	for _, k := range []string{"type", "organization", "year"} {
+		if _, ok := got.Facets[k]; !ok {
+			t.Errorf("facets lack %q: %v", k, got.Facets)
+		}
+	}
+	if strings.Contains(body, secret.ID.String()) || strings.Contains(body, "Geheimsache") {
+		t.Errorf("API reveals the non-public paper: %s", body)
+	}
+}
+
+func TestSearchPageAndFeed(t *testing.T) {
+	e, open, secret := searchEnv(t)
+	c := e.anon()
+	status, body := e.get(t, c, "/search?q=Radweg")
+	if status != http.StatusOK {
+		t.Fatalf("GET /search: %d", status)
+	}
+	mustContain(t, "search page", body, "<mark>Radweg</mark>", "&lt;script&gt;", open.ID.String(), "/search/feed?q=Radweg", `role="search"`)
+	mustNotContain(t, "search page", body, "<script>alert", secret.ID.String(), "Geheimsache", "Kaufpreis")
+
+	status, body = e.get(t, c, "/search/feed?q=Radweg")
+	if status != http.StatusOK || !strings.Contains(body, "<feed") || !strings.Contains(body, open.ID.String()) {
+		t.Fatalf("GET /search/feed: %d %s", status, body)
+	}
+	mustNotContain(t, "search feed", body, secret.ID.String(), "Geheimsache")
+
+	status, body = e.get(t, c, "/")
+	if status != http.StatusOK {
+		t.Fatalf("GET /: %d", status)
+	}
+	mustContain(t, "layout", body, `action="/search"`)
+
+	for path, want := range map[string]int{
+		"/search?q=%22unbalanced":                        http.StatusOK,
+		"/search?q=OR+-+*":                               http.StatusOK,
+		"/search?q=%00%01Radweg":                         http.StatusOK,
+		"/search?q=" + strings.Repeat("wort+", 2000):     http.StatusOK,
+		"/api/v1/search?q=Radweg&page=99999999":          http.StatusBadRequest,
+		"/api/v1/search?q=Radweg&sort=bogus":             http.StatusBadRequest,
+		"/api/v1/search?q=Radweg&from=yesterday":         http.StatusBadRequest,
+		"/api/v1/search?q=Radweg&type=secret":            http.StatusBadRequest,
+		"/api/v1/search?q=Radweg&org=x":                  http.StatusBadRequest,
+		"/api/v1/search?q=Radweg&per_page=100000":        http.StatusBadRequest,
+		"/api/v1/search?q=Radweg&status=draft&year=2025": http.StatusOK,
+	} {
+		if status, body := e.get(t, c, path); status != want {
+			t.Errorf("GET %.80s: %d, want %d (%.200s)", path, status, want, body)
+		}
+	}
+}
