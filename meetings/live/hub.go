@@ -247,8 +247,12 @@ func (h *Hub) deliver(ctx context.Context, meetingID council.ID) error {
 				reopened = true
 			}
 		}
+		hasPublic := false
+		for _, s := range subs {
+			hasPublic = hasPublic || s.audience() == AudiencePublic
+		}
 		var public *Snapshot
-		if reopened {
+		if reopened && hasPublic {
 			// The public saw nothing of the non-public part: give it a fresh state.
 			snap, err := h.Snapshot(ctx, meetingID, Actor{})
 			if err != nil {
@@ -371,6 +375,15 @@ type Subscription struct {
 	pending []storedEvent
 	public  *Snapshot
 	closed  bool
+}
+
+func (s *Subscription) audience() Audience {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ready {
+		return AudiencePublic // not known yet: assume the cheapest to get wrong
+	}
+	return s.aud
 }
 
 // Close ends the subscription. It is safe to call more than once.

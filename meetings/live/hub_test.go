@@ -408,3 +408,23 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 		t.Errorf("slow subscriber got %d messages ending with %+v, want at most 9 ending in resync", len(got), got[len(got)-1])
 	}
 }
+
+// TestListenerReconnects: when the listening connection dies, the hub
+// reconnects and catches up on what it missed, without the periodic catch-up.
+func TestListenerReconnects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{CatchUp: time.Hour})
+	e.start(t, 0)
+	s := e.subscribe(t, e.hub, e.clerk, 0)
+	next(t, s)
+	var n int
+	if err := e.pool.QueryRow(e.ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminated %d listeners (%v), want 1", n, err)
+	}
+	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+	m, _ := until(t, s, live.EvAttendance)
+	if a := decode[live.AttendeeView](t, m); a.PersonID != e.members[1].PersonID {
+		t.Errorf("after reconnect: %+v", a)
+	}
+}

@@ -1,0 +1,121 @@
+package live
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/plenar/plenar/council"
+)
+
+func TestDecodeClient(t *testing.T) {
+	person := council.NewID()
+	for _, tc := range []struct {
+		name, in string
+		wantID   string
+		want     Command
+		wantErr  bool
+	}{
+		{name: "raise hand", in: `{"v":1,"type":"command","id":"c1","command":"raise_hand","point_of_order":true}`,
+			wantID: "c1", want: Command{Name: CmdRaiseHand, PointOfOrder: true}},
+		{name: "check in", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c2","command":"check_in","person":%q}`, person),
+			wantID: "c2", want: Command{Name: CmdCheckIn, PersonID: person}},
+		{name: "grant with time", in: `{"v":1,"type":"command","id":"c3","command":"grant_floor","seconds":180}`,
+			wantID: "c3", want: Command{Name: CmdGrantFloor, Limit: 3 * time.Minute}},
+		{name: "part", in: `{"v":1,"type":"command","id":"c4","command":"set_part","part":"non_public"}`,
+			wantID: "c4", want: Command{Name: CmdSetPart, Part: PartNonPublic}},
+		{name: "other version", in: `{"v":2,"type":"command","id":"x","command":"start"}`, wantID: "x", wantErr: true},
+		{name: "unknown command", in: `{"v":1,"type":"command","id":"x","command":"drop_tables"}`, wantID: "x", wantErr: true},
+		{name: "unknown field", in: `{"v":1,"type":"command","id":"x","command":"start","admin":true}`, wantErr: true},
+		{name: "bad person", in: `{"v":1,"type":"command","id":"x","command":"check_in","person":"1 OR 1=1"}`, wantID: "x", wantErr: true},
+		{name: "bad part", in: `{"v":1,"type":"command","id":"x","command":"set_part","part":"secret"}`, wantID: "x", wantErr: true},
+		{name: "negative time", in: `{"v":1,"type":"command","id":"x","command":"grant_floor","seconds":-1}`, wantID: "x", wantErr: true},
+		{name: "trailing data", in: `{"v":1,"type":"command","id":"x","command":"start"} {}`, wantErr: true},
+		{name: "not an object", in: `[1,2]`, wantErr: true},
+		{name: "oversized", in: `{"v":1,"type":"command","id":"x","command":"complain","text":"` + strings.Repeat("a", MaxClientMessage) + `"}`, wantErr: true},
+		{name: "long id", in: `{"v":1,"type":"command","id":"` + strings.Repeat("i", 65) + `","command":"start"}`, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, c, err := DecodeClient([]byte(tc.in))
+			if tc.wantErr {
+				if !errors.Is(err, council.ErrInvalid) {
+					t.Errorf("DecodeClient(%.60s) error %v, want ErrInvalid", tc.in, err)
+				}
+				if id != tc.wantID {
+					t.Errorf("DecodeClient(%.60s) id %q, want %q", tc.in, id, tc.wantID)
+				}
+				return
+			}
+			if err != nil || id != tc.wantID {
+				t.Fatalf("DecodeClient(%s) = %q, %v", tc.in, id, err)
+			}
+			if diff := cmp.Diff(tc.want, c); diff != "" {
+				t.Errorf("DecodeClient(%s) (-want +got):\n%s", tc.in, diff)
+			}
+		})
+	}
+}
+
+func FuzzDecodeClient(f *testing.F) {
+	f.Add([]byte(`{"v":1,"type":"command","id":"c1","command":"raise_hand","point_of_order":true}`))
+	f.Add([]byte(`{"v":1,"type":"command","id":"c2","command":"check_in","person":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10"}`))
+	f.Add([]byte(`{"v":1,"type":"command","command":"complain","text":"\u00fc"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, c, err := DecodeClient(b)
+		if err != nil {
+			if !errors.Is(err, council.ErrInvalid) {
+				t.Fatalf("error %v does not wrap ErrInvalid", err)
+			}
+			return
+		}
+		if !c.Name.Known() || c.Limit < 0 || (c.Part != "" && !c.Part.Valid()) || len(b) > MaxClientMessage {
+			t.Fatalf("accepted a bad command %+v from %q", c, b)
+		}
+	})
+}
+
+func TestMessages(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		code string
+	}{
+		{fmt.Errorf("live x: %w: no", council.ErrForbidden), "forbidden"},
+		{fmt.Errorf("live x: %w", council.ErrConflict), "conflict"},
+		{council.Invalidf("bad"), "invalid"},
+		{fmt.Errorf("x: %w", council.ErrNotFound), "not_found"},
+		{errors.New("connection string password=secret"), "internal"},
+	} {
+		m := ErrorMessage("c1", tc.err)
+		if m.Error.Code != tc.code || m.ID != "c1" || m.V != ProtocolVersion || m.Type != TypeError {
+			t.Errorf("ErrorMessage(%v) = %+v, want code %s", tc.err, m, tc.code)
+		}
+		if tc.code == "internal" && strings.Contains(m.Error.Message, "secret") {
+			t.Errorf("internal error text leaks: %q", m.Error.Message)
+		}
+	}
+	b, err := json.Marshal(AckMessage("c9", 42))
+	if err != nil || string(b) != `{"v":1,"type":"ack","seq":42,"id":"c9"}` {
+		t.Errorf("ack JSON %s, %v", b, err)
+	}
+	at := time.Date(2026, 11, 3, 18, 0, 0, 0, time.UTC)
+	e := storedEvent{Seq: 7, Kind: EvItemChanged, Audience: AudienceMembers, Payload: json.RawMessage(`{"title":"geheim"}`),
+		Redacted: json.RawMessage(`{"title":"neutral"}`), At: at}
+	pub, ok := e.message(AudiencePublic)
+	if !ok || string(pub.Data) != `{"title":"neutral"}` {
+		t.Errorf("public message %+v, want the redacted payload", pub)
+	}
+	mem, _ := e.message(AudienceMembers)
+	if string(mem.Data) != `{"title":"geheim"}` {
+		t.Errorf("member message %s", mem.Data)
+	}
+	e.Redacted = nil
+	if _, ok := e.message(AudiencePublic); ok {
+		t.Error("public receives a members event without redaction")
+	}
+}
