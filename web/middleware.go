@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"mime/multipart"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -19,6 +20,10 @@ type requestState struct {
 	userName string
 	user     council.User
 	csrf     string
+	// multipart is the body of a multipart form whose first part, the
+	// CSRF token, checkCSRF has read (files_csrf.go); handlers go on
+	// reading the remaining parts from it.
+	multipart *multipart.Reader
 }
 
 type stateKey struct{}
@@ -64,6 +69,10 @@ func securityHeaders(next http.Handler) http.Handler {
 func limitBody(n int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if isUpload(r) { // files.go: uploads stream under their own limit
+				next.ServeHTTP(w, r)
+				return
+			}
 			if r.ContentLength > n {
 				w.Header().Set("Connection", "close")
 				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
-	"github.com/plenar/plenar/search"
 )
 
 // Options configure a Server.
@@ -31,8 +30,9 @@ type Options struct {
 	// DataDir is the data directory (files, search index); "" in tests
 	// that need neither.
 	DataDir string
-	// SearchIndex is the search index; nil answers search requests with 503.
-	SearchIndex *search.Index
+	// MaxUpload is the largest file upload in bytes; 0 means
+	// documents.DefaultMaxSize (50 MB).
+	MaxUpload int64
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 }

@@ -215,7 +215,7 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	}
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
-		got = r.PostFormValue("csrf_token")
+		got = formCSRFToken(r) // files_csrf.go: multipart forms without buffering
 	}
 	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return errCSRF

@@ -44,14 +44,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {run: (*app).serve, help: "run the web server"},
-		"migrate": {run: (*app).migrate, help: "apply database migrations"},
-		"demo":    {run: (*app).demo, help: "fill an empty database with the demo city and print its logins"},
-		"user":    {run: (*app).user, help: "manage accounts: add, list, reset-password, reset-2fa, disable, enable"},
-		"version": {run: (*app).version, help: "print the version"},
-		"reindex": {run: (*app).reindex, help: "rebuild the search index from the database (a running server switches to it)"},
-		"bench":   {run: (*app).bench, help: "load benchmarks against a running server: bench http"},
-		"testdb":  {run: (*app).testdb, hidden: true},
+		"serve":     {run: (*app).serve, help: "run the web server"},
+		"migrate":   {run: (*app).migrate, help: "apply database migrations"},
+		"demo":      {run: (*app).demo, help: "fill an empty database with the demo city and print its logins"},
+		"user":      {run: (*app).user, help: "manage accounts: add, list, reset-password, reset-2fa, disable, enable"},
+		"version":   {run: (*app).version, help: "print the version"},
+		"reindex":   {run: (*app).reindex, help: "rebuild the search index from the database (a running server switches to it)"},
+		"bench":     {run: (*app).bench, help: "load benchmarks against a running server: bench http"},
+		"documents": {run: (*app).documents, help: "file store maintenance: documents gc removes orphaned blobs"},
+		"testdb":    {run: (*app).testdb, hidden: true},
 	}
 }
 

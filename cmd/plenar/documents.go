@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plenar/plenar/documents"
+)
+
+// documentsCmd runs "plenar documents gc": it removes blobs under
+// <data dir>/files that no file row names, and stale temporary uploads,
+// both only when older than --min-age (default 1h, so uploads between
+// blob rename and row commit are never touched).
+func (a *app) documents(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(a.stderr, "usage: plenar documents gc [--min-age 1h] [database flags]")
+		if len(args) == 0 {
+			return usagef("missing subcommand")
+		}
+		return flag.ErrHelp
+	}
+	if args[0] != "gc" {
+		return usagef("unknown subcommand %q (gc)", args[0])
+	}
+	var cfg Config
+	fs := a.dbFlags("documents gc", &cfg)
+	minAge := fs.Duration("min-age", time.Hour, "remove only blobs and temporary files older than this")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *minAge < 0 {
+		return usagef("--min-age must not be negative")
+	}
+	db, log, err := a.open(ctx, &cfg, fs)
+	if err != nil {
+		return err
+	}
+	defer db.close(ctx)
+	store := documents.NewStore(db.Pool, filepath.Join(cfg.DataDir, "files"), documents.Limits{})
+	res, err := store.GC(ctx, *minAge)
+	if err != nil {
+		return fmt.Errorf("documents gc: %w", err)
+	}
+	log.Info("documents gc done", "blobs", res.Blobs, "removed", res.Removed, "bytes_freed", res.Bytes)
+	fmt.Fprintf(a.stdout, "%d blobs, %d orphaned blobs or temporary files removed (%d bytes)\n", res.Blobs, res.Removed, res.Bytes)
+	return nil
+}
+
+// maxUpload reads PLENAR_MAX_UPLOAD_MB (the upload size limit in MB); 0
+// (unset or invalid) leaves the default of 50 MB.
+func (a *app) maxUpload() int64 {
+	v, ok := a.env("PLENAR_MAX_UPLOAD_MB")
+	if !ok {
+		return 0
+	}
+	mb, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || mb <= 0 {
+		return 0
+	}
+	return mb << 20
+}
+
+// startExtraction runs the text extraction worker until ctx ends.
+func startExtraction(ctx context.Context, wg *sync.WaitGroup, db *database, dataDir string, log *slog.Logger) {
+	if missing := documents.MissingTools(ctx); len(missing) > 0 {
+		log.Warn("text extraction tools missing; extraction jobs will fail and retry",
+			"missing", strings.Join(missing, ","), "debian", "poppler-utils tesseract-ocr tesseract-ocr-deu")
+	}
+	w := &documents.Worker{Store: documents.NewStore(db.Pool, filepath.Join(dataDir, "files"), documents.Limits{}),
+		Log: log.With("component", "extract")}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := w.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("text extraction stopped", "err", err)
+		}
+	}()
+}
