@@ -14,6 +14,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/search"
 )
 
 // Options configure a Server.
@@ -30,6 +31,8 @@ type Options struct {
 	// DataDir is the data directory (files, search index); "" in tests
 	// that need neither.
 	DataDir string
+	// SearchIndex is the search index; nil answers search requests with 503.
+	SearchIndex *search.Index
 	// MaxUpload is the largest file upload in bytes; 0 means
 	// documents.DefaultMaxSize (50 MB).
 	MaxUpload int64

@@ -48,7 +48,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	h, err := web.New(web.Options{Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir,
+	ix, err := openSearch(cfg.DataDir, log) // reindex.go
+	if err != nil {
+		return err
+	}
+	h, err := web.New(web.Options{Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, SearchIndex: ix,
 		MaxUpload: a.maxUpload(), Version: version, InsecureCookies: cfg.insecureCookies()})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
@@ -71,6 +75,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	defer wg.Wait()
 
 	startExtraction(ctx, &wg, db, cfg.DataDir, log) // documents.go: text of uploaded files
+	startIndexer(ctx, &wg, db, ix, log)             // reindex.go: search index follows the outbox
 
 	// Expired sessions and old login failures are removed every 10 minutes
 	// until shutdown.
