@@ -247,6 +247,13 @@ func crawlable(u *url.URL) bool {
 	if strings.HasPrefix(u.Path, "/static/") || strings.HasPrefix(u.Path, "/login") {
 		return false
 	}
+	// Downloads (open-data dumps, calendars, feeds, files, the OParl API)
+	// are not pages: the feed and dump tests check them for the marker.
+	if strings.HasPrefix(u.Path, "/open-data/") || strings.HasPrefix(u.Path, "/oparl/") ||
+		strings.HasPrefix(u.Path, "/files/") || strings.HasPrefix(u.Path, "/api/") ||
+		strings.HasSuffix(u.Path, ".ics") || strings.HasSuffix(u.Path, ".atom") || strings.HasSuffix(u.Path, "/feed") {
+		return false
+	}
 	q := u.Query()
 	if m := q.Get("m"); m != "" {
 		t, err := time.Parse("2006-01", m)
