@@ -95,14 +95,17 @@ func ListPage[T any](ctx context.Context, db DBTX, cols, from string, lc ListCol
 			page += " AND " + kc
 		}
 	}
-	page += " ORDER BY " + lc.Modified + ", " + lc.ID
+	order := " ORDER BY " + lc.Modified + ", " + lc.ID
+	page += order
 	if q.Limit > 0 {
 		page += " LIMIT " + arg(q.Limit)
 	}
 	if q.After.IsZero() && q.Offset > 0 {
 		page += " OFFSET " + arg(q.Offset)
 	}
-	rows, err := db.Query(ctx, `SELECT `+cols+` FROM `+from+page, args...)
+	// The page's ids first, then the (possibly expensive) columns of
+	// those rows only.
+	rows, err := db.Query(ctx, `SELECT `+cols+` FROM `+from+` WHERE `+lc.ID+` IN (SELECT `+lc.ID+` FROM `+from+page+`)`+order, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list: %w", TranslateError(err))
 	}
@@ -128,9 +131,14 @@ func plain(table string) ListCols {
 
 // OParlBodies lists bodies for the OParl API (q.Body is ignored).
 func (s *Store) OParlBodies(ctx context.Context, q ListQuery) ([]Body, int, error) {
+	// A body embeds its legislative terms: its modified is the latest.
 	lc := plain("bodies")
 	lc.Body = ""
-	out, n, err := ListPage(ctx, s.db, bodyCols, "bodies", lc, q, func(r pgx.Rows) (Body, error) { return scanBody(r) })
+	lc.Modified = "greatest(bodies.modified, lt.mx)"
+	cols := strings.Replace(bodyCols, "modified", lc.Modified, 1)
+	from := `bodies LEFT JOIN (SELECT body_id, max(modified) AS mx FROM legislative_terms GROUP BY body_id) lt
+		ON lt.body_id = bodies.id`
+	out, n, err := ListPage(ctx, s.db, cols, from, lc, q, func(r pgx.Rows) (Body, error) { return scanBody(r) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("oparl bodies: %w", err)
 	}
@@ -166,7 +174,14 @@ func (s *Store) OParlOrganizations(ctx context.Context, q ListQuery) ([]Organiza
 // OParlPersons lists persons for the OParl API. Callers must not publish
 // the contact fields (Email, Phone).
 func (s *Store) OParlPersons(ctx context.Context, q ListQuery) ([]Person, int, error) {
-	out, n, err := ListPage(ctx, s.db, personCols, "persons p", plain("p"), q,
+	// A person embeds its memberships, so its modified is the latest of
+	// both (SaveMembership does not touch the person row).
+	lc := plain("p")
+	lc.Modified = "greatest(p.modified, mm.mx)"
+	cols := strings.Replace(personCols, "p.modified", lc.Modified, 1)
+	from := `persons p LEFT JOIN (SELECT person_id, max(modified) AS mx FROM memberships GROUP BY person_id) mm
+		ON mm.person_id = p.id`
+	out, n, err := ListPage(ctx, s.db, cols, from, lc, q,
 		func(r pgx.Rows) (Person, error) {
 			var p Person
 			err := r.Scan(scanPersonInto(&p)...)
@@ -278,8 +293,6 @@ type OParlPaper struct {
 // public data: public and submitted. Other papers never appear in OParl.
 const PublishedPaper = `p.public AND p.status <> 'draft'`
 
-const publishedRel = `JOIN papers r ON r.id = %s AND r.public AND r.status <> 'draft' AND NOT r.deleted`
-
 // OParlPapers lists published papers for the OParl API, with originators
 // and links to other published papers.
 func (s *Store) OParlPapers(ctx context.Context, q ListQuery) ([]OParlPaper, int, error) {
@@ -288,15 +301,22 @@ func (s *Store) OParlPapers(ctx context.Context, q ListQuery) ([]OParlPaper, int
 			WHERE po.paper_id = p.id AND po.person_id IS NOT NULL), '{}'),
 		coalesce((SELECT array_agg(po.organization_id ORDER BY po.position) FROM paper_originators po
 			WHERE po.paper_id = p.id AND po.organization_id IS NOT NULL), '{}'),
-		coalesce((SELECT array_agg(DISTINCT r.id) FROM paper_relations pr ` + fmt.Sprintf(publishedRel, "CASE WHEN pr.paper_id = p.id THEN pr.related_id ELSE pr.paper_id END") + `
-			WHERE pr.kind = 'related' AND (pr.paper_id = p.id OR pr.related_id = p.id)), '{}'),
-		coalesce((SELECT array_agg(r.id ORDER BY r.id) FROM paper_relations pr ` + fmt.Sprintf(publishedRel, "pr.related_id") + `
-			WHERE pr.kind = 'superordinate' AND pr.paper_id = p.id), '{}'),
-		coalesce((SELECT array_agg(r.id ORDER BY r.id) FROM paper_relations pr ` + fmt.Sprintf(publishedRel, "pr.paper_id") + `
-			WHERE pr.kind = 'superordinate' AND pr.related_id = p.id), '{}')`
+		coalesce(rel.related, '{}'), coalesce(rel.super, '{}'), coalesce(rel.sub, '{}')`
+	// Links in both directions, aggregated once per query and hash-joined
+	// (paper_relations has no index on related_id); the join is removed
+	// from the count and page queries, which use none of its columns.
+	from := `papers p LEFT JOIN (
+		SELECT x.pid,
+			array_agg(DISTINCT x.other) FILTER (WHERE x.kind = 'related') AS related,
+			array_agg(DISTINCT x.other) FILTER (WHERE x.kind = 'super') AS super,
+			array_agg(DISTINCT x.other) FILTER (WHERE x.kind = 'sub') AS sub
+		FROM (SELECT paper_id AS pid, related_id AS other, CASE kind WHEN 'related' THEN 'related' ELSE 'super' END AS kind FROM paper_relations
+			UNION ALL SELECT related_id, paper_id, CASE kind WHEN 'related' THEN 'related' ELSE 'sub' END FROM paper_relations) x
+		JOIN papers r ON r.id = x.other AND r.public AND r.status <> 'draft' AND NOT r.deleted
+		GROUP BY x.pid) rel ON rel.pid = p.id`
 	lc := plain("p")
 	lc.Visible = PublishedPaper
-	out, n, err := ListPage(ctx, s.db, cols, "papers p", lc, q, func(r pgx.Rows) (OParlPaper, error) {
+	out, n, err := ListPage(ctx, s.db, cols, from, lc, q, func(r pgx.Rows) (OParlPaper, error) {
 		var p OParlPaper
 		var date pgDate
 		var lead *ID

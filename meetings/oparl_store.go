@@ -3,6 +3,7 @@ package meetings
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,8 +12,12 @@ import (
 
 // OParlMeetings lists meetings for the OParl API.
 func (s *Store) OParlMeetings(ctx context.Context, q council.ListQuery) ([]Meeting, int, error) {
-	lc := council.ListCols{ID: "m.id", Body: "m.body_id", Created: "m.created", Modified: "m.modified", Deleted: "m.deleted"}
-	out, n, err := council.ListPage(ctx, s.db, meetingCols, "meetings m", lc, q, func(r pgx.Rows) (Meeting, error) {
+	// A meeting embeds its location: its modified is the later of both
+	// (agenda changes already bump the meeting row).
+	lc := council.ListCols{ID: "m.id", Body: "m.body_id", Created: "m.created", Modified: "greatest(m.modified, l.modified)",
+		Deleted: "m.deleted"}
+	cols := strings.Replace(meetingCols, "m.modified", lc.Modified, 1)
+	out, n, err := council.ListPage(ctx, s.db, cols, "meetings m LEFT JOIN locations l ON l.id = m.location_id", lc, q, func(r pgx.Rows) (Meeting, error) {
 		return scanMeeting(r)
 	})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 func (s *Server) oparlRoutes(r chi.Router) {
 	h, err := oparl.New(oparl.Options{Council: s.council, Meetings: s.meetings, Log: s.log,
 		BaseURL: s.opt.BaseURL,
-		Vendor: "https://github.com/plenar/plenar", Product: "https://github.com/plenar/plenar"})
+		Vendor:  "https://github.com/plenar/plenar", Product: "https://github.com/plenar/plenar"})
 	if err != nil {
 		// The time zone database is embedded (server.go), so this cannot
 		// happen; fail loudly if it ever does.

@@ -636,6 +636,19 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 		if after := modified(mu); after == before {
 			t.Errorf("meeting modified stays %s after an agenda item changed", after)
 		}
+		mss, _, err := e.cs.OParlMemberships(ctx, council.ListQuery{Body: e.body, Limit: 1})
+		if err != nil || len(mss) == 0 {
+			t.Fatalf("memberships: %v", err)
+		}
+		peru := e.base + "/person/" + mss[0].PersonID.String()
+		before = modified(peru)
+		mss[0].Role += " (geändert)"
+		if _, err := e.cs.SaveMembership(ctx, mss[0]); err != nil {
+			t.Fatal(err)
+		}
+		if after := modified(peru); after == before {
+			t.Errorf("person modified stays %s after a membership changed", after)
+		}
 		ps, _, err := e.cs.OParlPapers(ctx, council.ListQuery{Body: e.body, Limit: 1})
 		if err != nil || len(ps) == 0 {
 			t.Fatal(err)

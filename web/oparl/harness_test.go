@@ -50,6 +50,10 @@ func newDemoEnv(t testing.TB) *demoEnv {
 	if _, err := demo.SeedWith(ctx, pool, log, demo.Options{Now: time.Now()}); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
+	// Fresh statistics, as autovacuum has them on a running system.
+	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
+		t.Fatalf("analyze: %v", err)
+	}
 	e := &demoEnv{pool: pool, cs: council.NewStore(pool), ms: meetings.NewStore(pool)}
 	b, err := e.cs.MainBody(ctx)
 	if err != nil {
