@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 )
 
@@ -302,10 +303,24 @@ func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Reques
 	return s.askMeeting(w, r, s.inviteConfirm)
 }
 
+// adminMeetingInvite publishes the invitation: the meeting moves to
+// invited and the public invitation PDF is stored as its invitation file
+// (a new version when re-published). The PDF is rendered once before the
+// state changes, so a rendering failure (e.g. missing fonts) leaves the
+// meeting planned.
 func (s *Server) adminMeetingInvite(w http.ResponseWriter, r *http.Request) error {
 	return s.actOnMeeting(w, r, s.inviteConfirm, func(m meetings.Meeting) error {
-		_, err := s.meetings.Invite(actor(r), m.ID, s.opt.Now())
-		return err
+		ctx := actor(r)
+		if _, err := documents.InvitationPDF(ctx, s.council, s.meetings, m.ID, true); err != nil {
+			return fmt.Errorf("render the invitation before publishing: %w", err)
+		}
+		if _, err := s.meetings.Invite(ctx, m.ID, s.opt.Now()); err != nil {
+			return err
+		}
+		if _, err := documents.PublishInvitation(ctx, s.council, s.meetings, s.docs, m.ID, s.opt.Now()); err != nil {
+			return fmt.Errorf("meeting %s is invited, but its invitation PDF was not stored: %w", m.ID, err)
+		}
+		return nil
 	}, "invited")
 }
 

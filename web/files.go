@@ -18,7 +18,7 @@ import (
 )
 
 // files serves stored files and the back office's file pages. It holds the
-// documents store; fileRoutes builds it, so Server needs no field for it.
+// server's documents store.
 type files struct {
 	s    *Server
 	docs *documents.Store
@@ -27,11 +27,7 @@ type files struct {
 // fileRoutes registers /files/{id} (inline), /files/{id}/download
 // (attachment) and the back office's file pages under /admin/files.
 func (s *Server) fileRoutes(r chi.Router) {
-	dir := ""
-	if s.opt.DataDir != "" {
-		dir = filepath.Join(s.opt.DataDir, "files")
-	}
-	f := &files{s: s, docs: documents.NewStore(s.pool, dir, documents.Limits{MaxSize: s.opt.MaxUpload})}
+	f := &files{s: s, docs: s.docs}
 	r.Get("/files/{id}", s.h(f.serve(false)))
 	r.Head("/files/{id}", s.h(f.serve(false)))
 	r.Get("/files/{id}/download", s.h(f.serve(true)))

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +14,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/migrations/pgtest"
 )
 
 // TestPublishAndCrawlBrowser is the foundation's end-to-end check in a
@@ -108,6 +114,8 @@ func TestPublishAndCrawlBrowser(t *testing.T) {
 	if err != nil || len(items) != 2 || items[1].Public || !strings.Contains(items[1].Name, marker) {
 		t.Fatalf("agenda after the clerk's edits: %+v, %v; want a public item and the non-public marker item", items, err)
 	}
+	checkInvitationFile(t, e, m.ID, "Bericht der Oberbürgermeisterin", marker)
+
 	// The marker also goes into the non-public item's result and resolution.
 	items[1].Result, items[1].ResolutionText = "beschlossen "+marker, "Der Rat beschließt "+marker
 	if _, err := e.meetings.SaveAgendaItem(context.Background(), items[1]); err != nil {
@@ -146,6 +154,49 @@ func TestPublishAndCrawlBrowser(t *testing.T) {
 		if vs := runAxe(t, anonCtx, axe); len(vs) > 0 {
 			t.Errorf("%s: axe violations:%s", path, describeViolations(vs))
 		}
+	}
+}
+
+// checkInvitationFile asserts that publishing stored a public invitation
+// PDF for the meeting that anyone can download, whose text has the public
+// title and not the non-public marker.
+func checkInvitationFile(t *testing.T, e *testEnv, meeting council.ID, publicTitle, marker string) {
+	t.Helper()
+	files, err := e.srv.docs.Files(context.Background(), documents.Link{Kind: documents.LinkMeeting, ID: meeting})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv *documents.Listed
+	for i := range files {
+		if files[i].Role == documents.RoleInvitation {
+			inv = &files[i]
+		}
+	}
+	if inv == nil || !inv.Public || inv.MIMEType != "application/pdf" {
+		t.Fatalf("after publishing: invitation file %+v, want a public PDF", inv)
+	}
+	resp, err := e.anon().Get(e.ts.URL + "/files/" + inv.ID.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("anonymous GET of the invitation = %d, want 200", resp.StatusCode)
+	}
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		pgtest.Unavailable(t, "pdftotext not found (Debian: poppler-utils)")
+	}
+	cmd := exec.Command(bin, "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	if !strings.Contains(text, publicTitle) || strings.Contains(text, marker) {
+		t.Errorf("invitation text: want %q and not the marker; got %.400s", publicTitle, text)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 	_ "time/tzdata" // German time on machines without a zoneinfo database
 
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/search"
 )
@@ -52,7 +54,8 @@ type Server struct {
 	i18n     catalog
 	metrics  *metrics
 	router   chi.Router
-	auth     *authKit // session.go: sessions, CSRF
+	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
+	auth     *authKit         // session.go: sessions, CSRF
 }
 
 // New builds a Server: it parses templates and translations (failing fast
@@ -80,6 +83,11 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(opt.Pool, opt.Version)
+	docsDir := ""
+	if opt.DataDir != "" {
+		docsDir = filepath.Join(opt.DataDir, "files")
+	}
+	s.docs = documents.NewStore(opt.Pool, docsDir, documents.Limits{MaxSize: opt.MaxUpload})
 	s.router = s.routes()
 	return s, nil
 }
