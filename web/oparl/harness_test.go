@@ -106,10 +106,23 @@ type schemas struct {
 // the CC BY-SA 4.0 OParl schemas (OParl contributors).
 func loadSchemas(t testing.TB) *schemas {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "..", "shared", "oparl", "schema", "1.1")
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
-	if err != nil || len(files) == 0 {
-		pgtest.Unavailable(t, "OParl 1.1 schemas not found in "+dir)
+	// The schemas: PLENAR_OPARL_SCHEMAS, the shared copy beside the
+	// repository, or the committed copy in testdata (see its SOURCE.md).
+	var files []string
+	var tried []string
+	for _, dir := range []string{os.Getenv("PLENAR_OPARL_SCHEMAS"),
+		filepath.Join(repoRoot(t), "..", "shared", "oparl", "schema", "1.1"),
+		filepath.Join("testdata", "schema-1.1")} {
+		if dir == "" {
+			continue
+		}
+		tried = append(tried, dir)
+		if files, _ = filepath.Glob(filepath.Join(dir, "*.json")); len(files) > 0 {
+			break
+		}
+	}
+	if len(files) == 0 {
+		pgtest.Unavailable(t, "OParl 1.1 schemas not found in "+strings.Join(tried, ", "))
 	}
 	c := jsonschema.NewCompiler()
 	s := &schemas{byType: map[string]*jsonschema.Schema{}, props: map[string]map[string]bool{}}
