@@ -25,6 +25,7 @@ const (
 	analyzerDE      = "plenar_de"       // indexing: de chain plus compound splitting
 	analyzerDEQuery = "plenar_de_query" // queries: de chain without splitting
 	analyzerKeyword = "plenar_keyword"  // lower-cased single token (references)
+	analyzerSuggest = "plenar_suggest"  // lower-cased words without stop words (field pub)
 	compoundFilter  = "plenar_compound_de"
 	wordsTokenMap   = "plenar_words_de"
 )

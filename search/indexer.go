@@ -270,7 +270,7 @@ func (in *Indexer) related(ctx context.Context, q string, from []council.ID, ids
 
 func addToBatch(b *bleve.Batch, l loaded) error {
 	for _, d := range l.docs {
-		if err := b.Index(d.ID, d); err != nil {
+		if err := b.Index(d.ID, d.withPub()); err != nil {
 			return fmt.Errorf("index %s: %w", d.ID, err)
 		}
 	}

@@ -71,6 +71,33 @@ type Doc struct {
 	Date      time.Time `json:"date"`
 	Vis       string    `json:"vis"`
 	Parent    string    `json:"parent"` // agenda items: the meeting's id
+	// Pub is the source of suggestions ("did you mean", autocomplete):
+	// the title and the start of the text of a public document, empty for
+	// every other one (withPub fills it).
+	Pub string `json:"pub"`
+}
+
+// pubTextLen is how much of a public document's text feeds suggestions.
+const pubTextLen = 2048
+
+// withPub returns d with Pub filled from its title and text when d is
+// public, and empty otherwise: a non-public word never enters the field
+// that suggestions read.
+func (d Doc) withPub() Doc {
+	d.Pub = ""
+	if d.Vis != visPublic {
+		return d
+	}
+	txt := d.Text
+	if len(txt) > pubTextLen {
+		cut := pubTextLen
+		for cut > 0 && !utf8RuneStart(txt[cut]) {
+			cut--
+		}
+		txt = txt[:cut]
+	}
+	d.Pub = d.Title + "\n" + txt
+	return d
 }
 
 // BleveType tells bleve which document mapping applies.
@@ -106,6 +133,12 @@ func newMapping(words Words) (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := im.AddCustomAnalyzer(analyzerSuggest, map[string]interface{}{
+		"type": custom.Name, "tokenizer": unicode.Name,
+		"token_filters": []interface{}{lowercase.Name, de.StopName},
+	}); err != nil {
+		return nil, err
+	}
 	if err := im.AddCustomAnalyzer(analyzerKeyword, map[string]interface{}{
 		"type": custom.Name, "tokenizer": single.Name,
 		"token_filters": []interface{}{lowercase.Name},
@@ -136,6 +169,9 @@ func docMapping(t Type) *mapping.DocumentMapping {
 		dm.AddFieldMappingsAt(name, f)
 	}
 	text("title")
+	pub := mapping.NewTextFieldMapping()
+	pub.Analyzer, pub.Store, pub.IncludeTermVectors, pub.IncludeInAll, pub.DocValues = analyzerSuggest, false, false, false, false
+	dm.AddFieldMappingsAt("pub", pub)
 	if t != TypePerson && t != TypeOrganization {
 		text("text")
 	}

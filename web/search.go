@@ -23,6 +23,7 @@ func (s *Server) searchRoutes(r chi.Router) {
 	r.Get("/search", s.h(s.searchPage))
 	r.Get("/search/feed", s.h(s.searchFeed))
 	r.Get("/api/v1/search", s.h(s.searchAPI))
+	r.Get("/api/v1/search/suggest", s.h(s.searchSuggest))
 }
 
 // searcher returns the searcher, or an ErrUnavailable error when the
@@ -209,6 +210,9 @@ type apiSearchResult struct {
 	PerPage int                        `json:"per_page"`
 	Hits    []apiSearchHit             `json:"hits"`
 	Facets  map[string][]apiFacetValue `json:"facets"`
+	// DidYouMean is a spelling suggestion from public words, when nothing
+	// was found.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 type apiSearchHit struct {
@@ -233,7 +237,7 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := s.baseURL(r)
-	out := apiSearchResult{Total: res.Total, Page: res.Page, PerPage: res.PerPage, Hits: []apiSearchHit{},
+	out := apiSearchResult{Total: res.Total, Page: res.Page, PerPage: res.PerPage, Hits: []apiSearchHit{}, DidYouMean: res.DidYouMean,
 		Facets: map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
 	for _, h := range res.Hits {
 		ah := apiSearchHit{Type: string(h.Type), ID: h.ID.String(), Title: h.Title, URL: base + h.URL(),
@@ -292,4 +296,27 @@ func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) error {
 	q.Del("page")
 	path := "/search/feed?" + q.Encode()
 	return a.write(w, path, a.t("search.feed.title", req.Query), "", "/search?"+q.Encode(), entries)
+}
+
+// searchSuggest completes the last word of q from the words of public
+// documents (GET /api/v1/search/suggest?q=…): a JSON array of completed
+// queries, the same for every viewer.
+func (s *Server) searchSuggest(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.SearchIndex == nil {
+		return council.ErrUnavailable
+	}
+	q := r.URL.Query().Get("q")
+	if len(q) > search.MaxQueryLen {
+		return council.Invalidf("q must be at most %d bytes", search.MaxQueryLen)
+	}
+	out, err := s.opt.SearchIndex.Suggest(r.Context(), q, search.MaxSuggestions)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []string{}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	return json.NewEncoder(w).Encode(out)
 }
