@@ -39,6 +39,8 @@ func (s *Server) fileRoutes(r chi.Router) {
 		r.Post("/{kind}/{id}/{file}/public", s.h(f.adminTogglePublic))
 		r.Post("/{kind}/{id}/{file}/delete", s.h(f.adminDelete))
 		r.Post("/{kind}/{id}/{file}/retry", s.h(f.adminRetry))
+		r.Post("/{kind}/{id}/{file}/meta", s.h(f.adminMeta))
+		r.Post("/{kind}/{id}/{file}/version", s.h(f.adminVersion))
 	})
 }
 
@@ -216,6 +218,8 @@ type filesPage struct {
 	Files  []documents.Listed
 	Roles  []string
 	MaxMB  int64
+	// Replaced marks the files that a newer listed version replaces.
+	Replaced map[council.ID]bool
 }
 
 func (f *files) adminList(w http.ResponseWriter, r *http.Request) error {
@@ -237,8 +241,14 @@ func (f *files) renderList(w http.ResponseWriter, r *http.Request, status int, t
 			documents.RoleVerbatimProtocol},
 		documents.LinkAgendaItem: {documents.RoleAuxiliary, documents.RoleResolution},
 	}[t.Link.Kind]
+	replaced := map[council.ID]bool{}
+	for _, x := range list {
+		if x.MasterID != council.NilID {
+			replaced[x.MasterID] = true
+		}
+	}
 	f.s.render(w, r, status, "admin_files", filesPage{Notice: notice, Error: errKey, Target: t, Files: list,
-		Roles: roles, MaxMB: f.docs.Limits().MaxSize >> 20})
+		Roles: roles, MaxMB: f.docs.Limits().MaxSize >> 20, Replaced: replaced})
 	return nil
 }
 
@@ -250,6 +260,32 @@ func (f *files) adminUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return f.upload(w, r, t, documents.File{Public: false}, t.Link, "file_uploaded")
+}
+
+// adminVersion uploads a new version of the URL's file: the old one is
+// kept and becomes the new one's master (OParl masterFile/derivativeFile);
+// the new version takes the old one's title, licence, date and role
+// unless the form gives a title, and is public when the form says so.
+func (f *files) adminVersion(w http.ResponseWriter, r *http.Request) error {
+	t, err := f.target(r)
+	if err != nil {
+		return err
+	}
+	old, err := f.listedOf(r, t)
+	if err != nil {
+		return err
+	}
+	meta := documents.File{Name: old.Name, License: old.License, Date: old.Date, MasterID: old.ID}
+	link := t.Link
+	link.Role = old.Role
+	return f.upload(w, r, t, meta, link, "file_version")
+}
+
+// upload streams the multipart upload of r into the store with meta and
+// link as defaults that the form's fields may change.
+func (f *files) upload(w http.ResponseWriter, r *http.Request, t fileTarget, meta documents.File, link documents.Link, notice string) error {
+	var err error
 	if lim := f.docs.Limits().MaxSize + 1<<20; r.ContentLength > lim {
 		w.Header().Set("Connection", "close")
 		return f.renderList(w, r, http.StatusRequestEntityTooLarge, t, "", documents.RejectTooLarge)
@@ -260,8 +296,6 @@ func (f *files) adminUpload(w http.ResponseWriter, r *http.Request) error {
 			return fmt.Errorf("%w: not a multipart upload: %w", council.ErrInvalid, err)
 		}
 	}
-	meta := documents.File{Public: false}
-	link := t.Link
 	for parts := 0; ; parts++ {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) || parts > 20 {
@@ -289,7 +323,7 @@ func (f *files) adminUpload(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			f.s.log.Info("file uploaded", "file_id", file.ID, "size", file.Size, "mime_type", file.MIMEType)
-			return redirect(w, r, adminFilesURL(t.Link), "file_uploaded")
+			return redirect(w, r, adminFilesURL(t.Link), notice)
 		}
 		v, err := formValue(p)
 		if err != nil {
@@ -297,9 +331,13 @@ func (f *files) adminUpload(w http.ResponseWriter, r *http.Request) error {
 		}
 		switch p.FormName() {
 		case "name":
-			meta.Name = strings.TrimSpace(v)
+			if v = strings.TrimSpace(v); v != "" || meta.MasterID == council.NilID {
+				meta.Name = v
+			}
 		case "role":
-			link.Role = v
+			if meta.MasterID == council.NilID {
+				link.Role = v
+			}
 		case "public":
 			meta.Public = v == "on" || v == "true" || v == "1"
 		}
@@ -322,20 +360,54 @@ func adminFilesURL(l documents.Link) string {
 // fileOf loads the file in URL parameter "file" and checks it is attached
 // to the target. Errors: ErrInvalid, ErrNotFound.
 func (f *files) fileOf(r *http.Request, t fileTarget) (documents.File, error) {
+	x, err := f.listedOf(r, t)
+	return x.File, err
+}
+
+// listedOf is fileOf with the file's role at the target.
+func (f *files) listedOf(r *http.Request, t fileTarget) (documents.Listed, error) {
 	id, err := urlID(r, "file")
 	if err != nil {
-		return documents.File{}, err
+		return documents.Listed{}, err
 	}
 	list, err := f.docs.Files(r.Context(), t.Link)
 	if err != nil {
-		return documents.File{}, err
+		return documents.Listed{}, err
 	}
 	for _, x := range list {
 		if x.ID == id {
-			return x.File, nil
+			return x, nil
 		}
 	}
-	return documents.File{}, notFoundErr("file", id)
+	return documents.Listed{}, notFoundErr("file", id)
+}
+
+// adminMeta saves a file's title, licence and date; invalid input
+// re-renders the list with the message.
+func (f *files) adminMeta(w http.ResponseWriter, r *http.Request) error {
+	t, err := f.target(r)
+	if err != nil {
+		return err
+	}
+	file, err := f.fileOf(r, t)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	date := parseDate(fe, "date", r.PostFormValue("date"))
+	if err := fe.Err(); err == nil {
+		err = f.docs.SetMeta(actor(r), file.ID, r.PostFormValue("name"), r.PostFormValue("license"), date)
+		if err == nil {
+			return redirect(w, r, adminFilesURL(t.Link), "file_meta")
+		}
+		if !errors.As(err, &fe) {
+			return err
+		}
+	}
+	for _, msg := range fe {
+		return f.renderList(w, r, http.StatusBadRequest, t, "", msg)
+	}
+	return nil
 }
 
 // act runs do on the URL's file and redirects back with notice.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 )
 
@@ -243,6 +244,7 @@ type meetingPage struct {
 	Place      string
 	ShowAgenda bool
 	Items      []itemView
+	Files      []fileView // the meeting's files the viewer may see
 }
 
 // itemView is an agenda item as the viewer may see it. When Hidden, only
@@ -256,6 +258,7 @@ type itemView struct {
 	PaperReference string
 	Result         string
 	ResolutionText string
+	Files          []fileView // the item's files the viewer may see
 }
 
 func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
@@ -297,6 +300,9 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 		}
 		data.Place = l.Label()
 	}
+	if data.Files, err = s.linkedFiles(ctx, v, documents.Link{Kind: documents.LinkMeeting, ID: id}); err != nil {
+		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
 	data.ShowAgenda = m.AgendaPublished() || v.SeesAllNonPublic()
 	if !data.ShowAgenda {
 		return data, nil
@@ -305,8 +311,25 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 	if err != nil {
 		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
 	}
+	var shown []council.ID
 	for _, it := range items {
-		data.Items = append(data.Items, itemFor(v, it, m.Organizations))
+		iv := itemFor(v, it, m.Organizations)
+		if !iv.Hidden {
+			shown = append(shown, it.ID)
+		}
+		data.Items = append(data.Items, iv)
+	}
+	itemFiles, err := s.docs.FilesOf(ctx, documents.LinkAgendaItem, shown)
+	if err != nil {
+		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
+	for i, it := range items {
+		if data.Items[i].Hidden || len(itemFiles[it.ID]) == 0 {
+			continue
+		}
+		if data.Items[i].Files, err = s.visibleFiles(ctx, v, itemFiles[it.ID]); err != nil {
+			return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+		}
 	}
 	return data, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 )
 
@@ -53,6 +54,7 @@ type paperPage struct {
 	Originators []originatorView
 	Steps       []stepView
 	Events      []council.PaperEvent
+	Files       []fileView // the paper's files the viewer may see
 }
 
 // originatorView is who brought in a paper: a person (by name) or an
@@ -147,6 +149,9 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 			}
 			data.Originators = append(data.Originators, originatorView{OrgID: o.ID, Name: o.Name})
 		}
+	}
+	if data.Files, err = s.linkedFiles(ctx, v, documents.Link{Kind: documents.LinkPaper, ID: id}); err != nil {
+		return paperPage{}, err
 	}
 	events, err := s.council.PaperEvents(ctx, id)
 	if err != nil {
