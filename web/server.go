@@ -16,6 +16,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/search"
 )
 
@@ -40,6 +41,9 @@ type Options struct {
 	MaxUpload int64
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
+	// Live is the live-session hub (running); nil answers the live
+	// websocket with 503.
+	Live *live.Hub
 }
 
 // Server is the HTTP application.
@@ -118,6 +122,7 @@ func (s *Server) routes() chi.Router {
 	s.feedRoutes(r)   // feeds*.go: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
 	s.searchRoutes(r) // search*.go: the search page, /api/v1/search, search feeds
 	s.fileRoutes(r)   // files*.go: file downloads and uploads (package documents)
+	s.liveRoutes(r)   // live*.go: live sessions (websocket, console, member and public pages)
 	return r
 }
 

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/migrations/pgtest"
+)
+
+const liveSecretTitle = "Grundstücksverkauf Geheimweg 7"
+
+// liveEnv is a testEnv whose server has a running hub, with a council of
+// three voting members (persons[0] chairs) and an invited meeting with the
+// items Ö 1 "Haushalt 2027", N 1 (secret title), Ö 2 "Radwege".
+type liveEnv struct {
+	*testEnv
+	hub     *live.Hub
+	org     council.Organization
+	persons []council.Person
+	meeting meetings.Meeting
+	items   []meetings.AgendaItem
+}
+
+func newLiveEnv(t *testing.T) *liveEnv {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("PLENAR_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	hub := live.NewHub(pool, live.Options{Log: log, CatchUp: time.Second})
+	hctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(hctx) }()
+	srv, err := New(Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
+		DataDir: t.TempDir(), Live: hub})
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		ts.Close()
+	})
+	select {
+	case <-hub.Listening():
+	case <-time.After(10 * time.Second):
+		t.Fatal("hub does not listen")
+	}
+	cs, ms := council.NewStore(pool), meetings.NewStore(pool)
+	body, err := cs.CreateBody(ctx, council.Body{Name: "Stadt Musterstadt", ShortName: "Musterstadt"})
+	liveMust(t, "create body", err)
+	e := &liveEnv{testEnv: &testEnv{srv: srv, ts: ts, council: cs, meetings: ms, body: body}, hub: hub}
+	e.org, err = cs.SaveOrganization(ctx, council.Organization{BodyID: body.ID, Name: "Stadtrat", Kind: council.KindCouncil, StatutorySeats: 3})
+	liveMust(t, "save organization", err)
+	for i, name := range []string{"Vorsitz", "Beate", "Carl"} {
+		p, err := cs.SavePerson(ctx, council.Person{BodyID: body.ID, GivenName: name, FamilyName: fmt.Sprintf("Rat%d", i)})
+		liveMust(t, "save person", err)
+		role := "Mitglied"
+		if i == 0 {
+			role = "Vorsitzende"
+		}
+		_, err = cs.SaveMembership(ctx, council.Membership{PersonID: p.ID, OrganizationID: e.org.ID, Role: role, VotingRight: true})
+		liveMust(t, "save membership", err)
+		e.persons = append(e.persons, p)
+	}
+	e.meeting, err = ms.SaveMeeting(ctx, meetings.Meeting{BodyID: body.ID, Name: "Ratssitzung",
+		Start: time.Now().Add(-time.Hour).UTC().Truncate(time.Minute), Organizations: []council.ID{e.org.ID}})
+	liveMust(t, "save meeting", err)
+	for _, it := range []struct {
+		name   string
+		public bool
+	}{{"Haushalt 2027", true}, {liveSecretTitle, false}, {"Radwege", true}} {
+		x, err := ms.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: e.meeting.ID, Name: it.name, Public: it.public})
+		liveMust(t, "save agenda item", err)
+		e.items = append(e.items, x)
+	}
+	_, err = ms.Invite(ctx, e.meeting.ID, time.Now().Add(-14*24*time.Hour))
+	liveMust(t, "invite", err)
+	return e
+}
+
+func liveMust(t testing.TB, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// loginMember creates a member account linked to person p and logs it in.
+func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
+	t.Helper()
+	hash, err := council.HashPassword(testPassword)
+	liveMust(t, "hash password", err)
+	u, err := e.council.CreateUser(context.Background(), council.User{Email: "m-" + council.NewID().String()[:8] + "@plenar.test",
+		DisplayName: p.GivenName, PasswordHash: hash, Role: council.RoleMember, PersonID: p.ID})
+	liveMust(t, "create member", err)
+	c := e.anon()
+	resp := e.postForm(t, c, "/login", url.Values{"email": {u.Email}, "password": {testPassword}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login member: status %d", resp.StatusCode)
+	}
+	return c
+}
+
+// clerkActor is an actor with staff rights for driving the hub directly.
+func (e *liveEnv) clerkActor(t *testing.T) live.Actor {
+	t.Helper()
+	u := e.newTestUser(t, council.RoleClerk, false)
+	return live.Actor{Viewer: council.Viewer{UserID: u.ID, Role: council.RoleClerk}}
+}
+
+func (e *liveEnv) do(t *testing.T, a live.Actor, c live.Command) int64 {
+	t.Helper()
+	seq, err := e.hub.Do(context.Background(), e.meeting.ID, a, c)
+	if err != nil {
+		t.Fatalf("Do(%s): %v", c.Name, err)
+	}
+	return seq
+}
+
+// wsURL is the websocket URL of the meeting's live endpoint.
+func (e *liveEnv) wsURL(query string) string {
+	u := "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/meetings/" + e.meeting.ID.String() + "/live/ws"
+	if query != "" {
+		u += "?" + query
+	}
+	return u
+}
+
+// dial opens the live websocket with c's cookies (nil: anonymous) and the
+// test server as Origin.
+func (e *liveEnv) dial(t *testing.T, c *http.Client, query string) *websocket.Conn {
+	t.Helper()
+	conn, resp, err := e.dialRaw(c, query, e.ts.URL)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (status %d)", query, err, status)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func (e *liveEnv) dialRaw(c *http.Client, query, origin string) (*websocket.Conn, *http.Response, error) {
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	if c != nil {
+		d.Jar = c.Jar
+	}
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	return d.Dial(e.wsURL(query), h)
+}
+
+// readMsg reads one server message within 10 s.
+func readMsg(t *testing.T, conn *websocket.Conn) live.Message {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var m live.Message
+	if err := conn.ReadJSON(&m); err != nil {
+		t.Fatalf("read message: %v", err)
+	}
+	return m
+}
+
+// readUntil reads messages until one satisfies ok, returning it and the
+// ones before.
+func readUntil(t *testing.T, conn *websocket.Conn, ok func(live.Message) bool) (live.Message, []live.Message) {
+	t.Helper()
+	var seen []live.Message
+	for {
+		m := readMsg(t, conn)
+		if ok(m) {
+			return m, seen
+		}
+		seen = append(seen, m)
+	}
+}
+
+func isEvent(kind live.EventKind) func(live.Message) bool {
+	return func(m live.Message) bool { return m.Type == live.TypeEvent && m.Kind == kind }
+}
+
+func sendCmd(t *testing.T, conn *websocket.Conn, id string, cmd live.CommandName, extra string) {
+	t.Helper()
+	msg := fmt.Sprintf(`{"v":1,"type":"command","id":%q,"command":%q%s}`, id, cmd, extra)
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
+		t.Fatalf("send %s: %v", cmd, err)
+	}
+}

@@ -1,0 +1,301 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/live"
+)
+
+// Websocket timings. A browser answers pings on its own; a client that
+// answers nothing for liveReadWait is dropped.
+const (
+	livePingEvery  = 10 * time.Second
+	liveReadWait   = 3 * livePingEvery
+	liveWriteWait  = 10 * time.Second
+	liveCmdBurst   = 20                     // commands a client may send at once …
+	liveCmdRefill  = 100 * time.Millisecond // … and one more every this long
+	liveReplyQueue = 16
+)
+
+// Close codes beyond RFC 6455's: the client should reconnect (with its
+// last seq) at once.
+const liveCloseResync = 4000
+
+// liveActor is the request's viewer as a live-session actor: the viewer
+// and the person the user account is linked to.
+func liveActor(r *http.Request) live.Actor {
+	rs := requestStateOf(r)
+	return live.Actor{Viewer: rs.viewer, PersonID: rs.user.PersonID}
+}
+
+// sameOrigin accepts a websocket handshake without an Origin header (not a
+// browser, so no ambient-cookie attack) or with one naming this host.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// liveWS is GET /meetings/{id}/live/ws: one websocket per client. The
+// first message is a snapshot (or, with ?since=seq, the events after seq),
+// then events in seq order for the viewer's audience. Client messages are
+// commands (live.DecodeClient), run through the hub as the viewer; each is
+// answered with an ack or an error message. The connection closes with
+// code 4000 when the client must resync (it fell behind, or the hub
+// stopped), 1009 for an oversized message, 1001 on shutdown.
+func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
+	if s.opt.Live == nil {
+		s.fail(w, r, council.ErrUnavailable)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var since int64
+	if v := r.URL.Query().Get("since"); v != "" {
+		if since, err = strconv.ParseInt(v, 10, 64); err != nil || since < 0 {
+			s.fail(w, r, council.Invalidf("since: not a sequence number"))
+			return
+		}
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		s.fail(w, r, council.Invalidf("websocket upgrade expected"))
+		return
+	}
+	if !sameOrigin(r) {
+		s.fail(w, r, council.ErrForbidden)
+		return
+	}
+	a := liveActor(r)
+	// Subscribe before the upgrade, so an unknown meeting is a plain 404.
+	sub, err := s.opt.Live.Subscribe(r.Context(), id, a, since)
+	if err != nil {
+		s.fail(w, r, hideMissing(err, "meeting", id))
+		return
+	}
+	defer func() { sub.Close() }()
+	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 8192, HandshakeTimeout: 10 * time.Second,
+		CheckOrigin: sameOrigin}
+	conn, err := up.Upgrade(w, r, nil) // answers the client itself on failure
+	if err != nil {
+		s.log.Debug("live websocket upgrade failed", "meeting_id", id, "err", err)
+		return
+	}
+	defer conn.Close()
+	// The request's context does not end for a hijacked connection;
+	// shutdown reaches us through the hub, which ends the subscription.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, replies: make(chan live.Message, liveReplyQueue)}
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		lc.readLoop(ctx)
+	}()
+	lc.writeLoop(ctx, sub, readDone)
+	cancel()
+	_ = conn.Close() // unblocks the reader
+	<-readDone
+}
+
+// liveConn is one websocket client. Only writeLoop writes data frames;
+// the reader hands its replies over through replies.
+type liveConn struct {
+	s       *Server
+	conn    *websocket.Conn
+	meeting council.ID
+	actor   live.Actor
+	replies chan live.Message
+	// closeCode is set by the reader before it ends: the close frame the
+	// writer sends (0: none, the peer is gone).
+	closeCode int
+	closeText string
+}
+
+// readLoop reads client messages until the connection fails or ctx ends.
+func (lc *liveConn) readLoop(ctx context.Context) {
+	c := lc.conn
+	c.SetReadLimit(live.MaxClientMessage)
+	_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
+	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(liveReadWait)) })
+	tokens, last := liveCmdBurst, time.Now()
+	for {
+		typ, b, err := c.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				lc.closeCode, lc.closeText = websocket.CloseMessageTooBig, "message too big"
+				lc.s.log.Info("live websocket: oversized message", "meeting_id", lc.meeting)
+			} else if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) && ctx.Err() == nil {
+				lc.s.log.Debug("live websocket read", "meeting_id", lc.meeting, "err", err)
+			}
+			return
+		}
+		_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
+		var reply live.Message
+		now := time.Now()
+		tokens = min(liveCmdBurst, tokens+int(now.Sub(last)/liveCmdRefill))
+		if tokens < liveCmdBurst {
+			last = last.Add(time.Duration(int(now.Sub(last)/liveCmdRefill)) * liveCmdRefill)
+		} else {
+			last = now
+		}
+		switch {
+		case typ != websocket.TextMessage:
+			reply = live.ErrorMessage("", council.Invalidf("text messages only"))
+		case tokens <= 0:
+			reply = live.ErrorMessage(clientID(b), council.ErrUnavailable)
+			reply.Error.Message = "too many commands; slow down"
+		default:
+			tokens--
+			reply = lc.command(ctx, b)
+		}
+		select {
+		case lc.replies <- reply:
+		case <-ctx.Done():
+			return
+		}
+		if reply.Type == live.TypeError && wrongVersion(b) {
+			lc.closeCode, lc.closeText = websocket.CloseProtocolError, "unsupported protocol version"
+			return
+		}
+	}
+}
+
+// command decodes and runs one client message and returns its ack or
+// error. The public may watch but not act: their commands are refused
+// without touching the database.
+func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
+	id, cmd, err := live.DecodeClient(b)
+	if err != nil {
+		return live.ErrorMessage(id, err)
+	}
+	if lc.actor.IsPublic() {
+		return live.ErrorMessage(id, council.ErrForbidden)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	seq, err := lc.s.opt.Live.Do(cctx, lc.meeting, lc.actor, cmd)
+	if err != nil {
+		if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) && !errors.Is(err, council.ErrInvalid) {
+			lc.s.log.Warn("live command failed", "meeting_id", lc.meeting, "command", cmd.Name, "err", err)
+		}
+		return live.ErrorMessage(id, err)
+	}
+	return live.AckMessage(id, seq)
+}
+
+// clientID reads just the command id of a message, for error replies.
+func clientID(b []byte) string {
+	var m struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(b, &m) != nil || len(m.ID) > 64 {
+		return ""
+	}
+	return m.ID
+}
+
+// wrongVersion reports whether b names a protocol version other than ours.
+func wrongVersion(b []byte) bool {
+	var m struct {
+		V *int `json:"v"`
+	}
+	return json.Unmarshal(b, &m) == nil && m.V != nil && *m.V != live.ProtocolVersion
+}
+
+// writeLoop sends the subscription's messages, the replies and pings
+// until the subscription or the reader ends, then a close frame.
+//
+// A signed-in viewer who connected before the session started was
+// subscribed with the public's audience (there was no roster yet); when
+// the session starts, writeLoop subscribes again and sends the viewer's
+// own snapshot.
+func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readDone <-chan struct{}) {
+	ping := time.NewTicker(livePingEvery)
+	defer ping.Stop()
+	defer func() { sub.Close() }()
+	upgrade := false // subscribed before the session existed
+	for {
+		select {
+		case <-ctx.Done():
+			lc.close(websocket.CloseGoingAway, "server shutting down")
+			return
+		case <-readDone:
+			for len(lc.replies) > 0 { // the last reply before a protocol close
+				if lc.write(<-lc.replies) != nil {
+					return
+				}
+			}
+			if lc.closeCode != 0 {
+				lc.close(lc.closeCode, lc.closeText)
+			}
+			return
+		case m, ok := <-sub.C:
+			if !ok {
+				lc.close(liveCloseResync, "resync")
+				return
+			}
+			if m.Type == live.TypeSnapshot && m.Snapshot != nil {
+				upgrade = m.Snapshot.Seq == 0 && !lc.actor.IsPublic()
+			}
+			if err := lc.write(m); err != nil {
+				return
+			}
+			if upgrade && m.Type == live.TypeEvent && m.Kind == live.EvSessionStarted {
+				upgrade = false
+				next, err := lc.s.opt.Live.Subscribe(ctx, lc.meeting, lc.actor, 0)
+				if err != nil {
+					lc.s.log.Warn("live resubscribe after the start", "meeting_id", lc.meeting, "err", err)
+					lc.close(liveCloseResync, "resync")
+					return
+				}
+				sub.Close()
+				sub = next
+				continue
+			}
+			if m.Type == live.TypeResync {
+				lc.close(liveCloseResync, "resync")
+				return
+			}
+		case m := <-lc.replies:
+			if err := lc.write(m); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := lc.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (lc *liveConn) write(m live.Message) error {
+	_ = lc.conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
+	if err := lc.conn.WriteJSON(m); err != nil {
+		lc.s.log.Debug("live websocket write", "meeting_id", lc.meeting, "err", err)
+		return err
+	}
+	return nil
+}
+
+func (lc *liveConn) close(code int, text string) {
+	_ = lc.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+}
