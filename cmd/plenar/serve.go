@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
+	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/migrations"
 	"github.com/plenar/plenar/web"
 )
@@ -52,8 +53,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	hub := live.NewHub(db.Pool, live.Options{Log: log})
 	h, err := web.New(web.Options{Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, SearchIndex: ix,
-		MaxUpload: a.maxUpload(), Version: version, InsecureCookies: cfg.insecureCookies()})
+		MaxUpload: a.maxUpload(), Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
@@ -76,6 +78,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 
 	startExtraction(ctx, &wg, db, cfg.DataDir, log) // documents.go: text of uploaded files
 	startIndexer(ctx, &wg, db, ix, log)             // reindex.go: search index follows the outbox
+	// The live hub fans session events out until shutdown, then ends every
+	// live websocket with a resync close, so clients reconnect elsewhere.
+	wg.Go(func() { _ = hub.Run(ctx) })
 
 	// Expired sessions and old login failures are removed every 10 minutes
 	// until shutdown.
