@@ -52,6 +52,7 @@ func commands() map[string]command {
 		"reindex":   {run: (*app).reindex, help: "rebuild the search index from the database (a running server switches to it)"},
 		"bench":     {run: (*app).bench, help: "load benchmarks against a running server: bench http"},
 		"documents": {run: (*app).documents, help: "file store maintenance: documents gc removes orphaned blobs"},
+		"import":    {run: (*app).importCmd, help: "import another RIS's data: import oparl <system-URL>"},
 		"testdb":    {run: (*app).testdb, hidden: true},
 	}
 }

@@ -1,0 +1,25 @@
+// Package oparlimport reads another council information system's OParl 1.0
+// or 1.1 endpoint and writes its bodies, legislative terms, locations,
+// organizations, persons, memberships, meetings, agenda items, papers,
+// consultations and file metadata into Plenar's database.
+//
+// Every imported object keeps its source URL in import_sources together
+// with the local id and the source's modified time, written in the same
+// transaction as the object; a re-run skips unchanged objects and updates
+// changed ones. Each run is recorded in import_runs with its progress per
+// list in import_progress, so an interrupted run is continued by the next
+// invocation; after a finished run, later runs ask only for objects
+// modified since it started (modified_since).
+//
+// Real servers are sloppy. Problems in the data (placeholders, padded
+// whitespace, non-URL links, swapped or stringified GeoJSON, short AGS,
+// agenda orders from 1, untyped deleted entries, empty lists as 404 or
+// bare arrays, next links that drop filters, objects only reachable by
+// link, intermittent server errors) are repaired where possible, logged
+// with the object's URL and counted in the Summary; one bad object never
+// aborts the import. A URL that does not serve an OParl System is refused
+// with ErrNotOParl before anything is written.
+//
+// File blobs are not downloaded yet: File metadata and its links wait in
+// import_files.
+package oparlimport

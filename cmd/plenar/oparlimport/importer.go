@@ -1,0 +1,376 @@
+package oparlimport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrNotOParl is returned when the URL does not serve an OParl System.
+var ErrNotOParl = errors.New("not an OParl endpoint")
+
+// ErrIncomplete is returned when a list could not be read to its end; the
+// next run continues where this one stopped.
+var ErrIncomplete = errors.New("import incomplete: some lists failed (see problems); run again to continue")
+
+// Options configure an import.
+type Options struct {
+	DB      *pgxpool.Pool
+	Client  *http.Client  // nil: a client with a 60 s timeout
+	Log     *slog.Logger  // nil: discard
+	Retries int           // attempts per request; 0: 5
+	Backoff time.Duration // first retry delay, doubling; 0: 500 ms
+	Limit   int           // page size asked of lists; 0: the server's default
+	Full    bool          // ignore earlier runs: read every list without modified_since
+}
+
+// Summary counts what a run did.
+type Summary struct {
+	Since     time.Time      // the modified_since of the run; zero for a full run
+	Resumed   bool           // an interrupted run was continued
+	Imported  map[string]int // created or updated, per entity
+	Unchanged map[string]int // skipped as unchanged, per entity
+	Deleted   map[string]int // marked deleted, per entity
+	Problems  map[string]int // per kind
+}
+
+// String renders the summary for people.
+func (s *Summary) String() string {
+	var b strings.Builder
+	if s.Resumed {
+		b.WriteString("resumed an interrupted run\n")
+	}
+	if !s.Since.IsZero() {
+		fmt.Fprintf(&b, "incremental: modified since %s\n", s.Since.Format(time.RFC3339))
+	}
+	for _, part := range []struct {
+		name string
+		m    map[string]int
+	}{{"imported", s.Imported}, {"unchanged", s.Unchanged}, {"deleted", s.Deleted}, {"problems", s.Problems}} {
+		fmt.Fprintf(&b, "%-9s %s\n", part.name+":", counts(part.m))
+	}
+	return b.String()
+}
+
+func counts(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// importer is one run.
+type importer struct {
+	opt    Options
+	log    *slog.Logger
+	sum    *Summary
+	runID  int64
+	since  time.Time
+	body   string // local id of the body being imported
+	active map[string]bool
+	// byLink are objects fetched because something linked them; seen are
+	// those found in lists. byLink minus seen were absent from the lists.
+	byLink, seen map[string]bool
+	// orderBase is the first AgendaItem.order per meeting URL (0 or 1).
+	orderBase map[string]int
+	// incomplete is set when a list failed: the run stays unfinished and
+	// the next invocation continues it.
+	incomplete bool
+}
+
+func (im *importer) problem(u, kind, detail string) {
+	im.sum.Problems[kind]++
+	im.log.Warn("oparl import problem", "url", u, "kind", kind, "detail", detail)
+}
+
+func newImporter(opt Options) *importer {
+	if opt.Client == nil {
+		opt.Client = &http.Client{Timeout: 60 * time.Second}
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Retries <= 0 {
+		opt.Retries = 5
+	}
+	if opt.Backoff <= 0 {
+		opt.Backoff = 500 * time.Millisecond
+	}
+	return &importer{opt: opt, log: opt.Log,
+		sum:    &Summary{Imported: map[string]int{}, Unchanged: map[string]int{}, Deleted: map[string]int{}, Problems: map[string]int{}},
+		active: map[string]bool{}, byLink: map[string]bool{}, seen: map[string]bool{}, orderBase: map[string]int{}}
+}
+
+// system fetches and checks the System object and its body list.
+func (im *importer) system(ctx context.Context, systemURL string) ([]obj, error) {
+	if !validURL(systemURL) {
+		return nil, fmt.Errorf("%w: %q is not an http(s) URL", ErrNotOParl, systemURL)
+	}
+	v, err := im.get(ctx, systemURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s does not answer with JSON: %w", ErrNotOParl, systemURL, err)
+	}
+	m, _ := v.(map[string]any)
+	if m == nil || typeName(m["type"]) != "System" || !strings.Contains(fmt.Sprint(m["type"]), "oparl") {
+		return nil, fmt.Errorf("%w: %s is no OParl System object (type %v)", ErrNotOParl, systemURL, m["type"])
+	}
+	sys := obj{im: im, url: systemURL, m: m}
+	bodyList := sys.link("body")
+	if bodyList == "" {
+		return nil, fmt.Errorf("%w: the System at %s has no body list", ErrNotOParl, systemURL)
+	}
+	var bodies []obj
+	err = im.pages(ctx, bodyList, time.Time{}, "", func(items []obj, _ string) error {
+		bodies = append(bodies, items...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: body list %s: %w", ErrNotOParl, bodyList, err)
+	}
+	return bodies, nil
+}
+
+// Check fetches the System at systemURL and its body list without
+// touching a database; an error wraps ErrNotOParl when it is no OParl.
+func Check(ctx context.Context, opt Options, systemURL string) error {
+	_, err := newImporter(opt).system(ctx, systemURL)
+	return err
+}
+
+// Run imports the OParl system at systemURL. It returns the summary also
+// with an error (then the run stays unfinished and the next one resumes).
+func Run(ctx context.Context, opt Options, systemURL string) (*Summary, error) {
+	im := newImporter(opt)
+	bodies, err := im.system(ctx, systemURL)
+	if err != nil {
+		return im.sum, err
+	}
+	if err := im.startRun(ctx, systemURL); err != nil {
+		return im.sum, err
+	}
+	for _, b := range bodies {
+		if err := im.importBody(ctx, b); err != nil {
+			return im.sum, err
+		}
+	}
+	for u := range im.byLink {
+		if !im.seen[u] {
+			im.problem(u, "absent-from-list", "linked but not in any list; fetched by its URL")
+		}
+	}
+	if im.incomplete {
+		return im.sum, ErrIncomplete
+	}
+	if _, err := im.opt.DB.Exec(ctx, `UPDATE import_runs SET finished = now() WHERE id = $1`, im.runID); err != nil {
+		return im.sum, fmt.Errorf("finish run: %w", err)
+	}
+	return im.sum, nil
+}
+
+// startRun continues an unfinished run of systemURL or starts a new one,
+// incremental from the start of the last finished run.
+func (im *importer) startRun(ctx context.Context, systemURL string) error {
+	var since *time.Time
+	err := im.opt.DB.QueryRow(ctx, `SELECT id, since FROM import_runs WHERE system_url = $1 AND finished IS NULL
+		ORDER BY id DESC LIMIT 1`, systemURL).Scan(&im.runID, &since)
+	switch {
+	case err == nil:
+		im.sum.Resumed = true
+	case errors.Is(err, pgx.ErrNoRows):
+		if !im.opt.Full {
+			var last *time.Time
+			if err := im.opt.DB.QueryRow(ctx, `SELECT max(started) FROM import_runs WHERE system_url = $1 AND finished IS NOT NULL`,
+				systemURL).Scan(&last); err != nil {
+				return fmt.Errorf("last run: %w", err)
+			}
+			if last != nil {
+				// A minute of overlap for clock skew between the servers.
+				t := last.Add(-time.Minute)
+				since = &t
+			}
+		}
+		if err := im.opt.DB.QueryRow(ctx, `INSERT INTO import_runs (system_url, since) VALUES ($1, $2) RETURNING id`,
+			systemURL, since).Scan(&im.runID); err != nil {
+			return fmt.Errorf("start run: %w", err)
+		}
+	default:
+		return fmt.Errorf("unfinished run: %w", err)
+	}
+	if since != nil {
+		im.since = *since
+		im.sum.Since = *since
+	}
+	return nil
+}
+
+// withFilters adds modified_since and limit to u where they are missing;
+// reports whether modified_since had to be added.
+func (im *importer) withFilters(u string, since time.Time) (string, bool) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u, false
+	}
+	q := p.Query()
+	added := false
+	if !since.IsZero() && q.Get("modified_since") == "" {
+		q.Set("modified_since", since.UTC().Format(time.RFC3339))
+		added = true
+	}
+	if im.opt.Limit > 0 && q.Get("limit") == "" {
+		q.Set("limit", fmt.Sprint(im.opt.Limit))
+	}
+	p.RawQuery = q.Encode()
+	return p.String(), added
+}
+
+// pages walks the list at listURL page by page, calling fn with the items
+// of each page and the next page's URL ("" after the last). With a
+// progress key, the walk starts where the last one stopped. Untyped
+// entries get typ.
+func (im *importer) pages(ctx context.Context, listURL string, since time.Time, typ string,
+	fn func(items []obj, next string) error) error {
+	u, _ := im.withFilters(listURL, since)
+	visited := map[string]bool{}
+	for u != "" {
+		if visited[u] {
+			im.problem(u, "next-loop", "the next link points at a page already read")
+			return nil
+		}
+		visited[u] = true
+		v, err := im.get(ctx, u)
+		if errors.Is(err, errNotFound) {
+			im.problem(u, "empty-list-404", "list answered 404; taken as empty")
+			return fn(nil, "")
+		}
+		if err != nil {
+			return err
+		}
+		var data []any
+		next := ""
+		switch x := v.(type) {
+		case []any:
+			im.problem(u, "bare-array", fmt.Sprintf("list answered a bare array of %d entries", len(x)))
+			data = x
+		case map[string]any:
+			d, ok := x["data"].([]any)
+			if !ok && x["data"] != nil {
+				return fmt.Errorf("%s: data is %T, not a list", u, x["data"])
+			}
+			if !ok && typeName(x["type"]) != "" {
+				return fmt.Errorf("%s: an object of type %v, not a list", u, x["type"])
+			}
+			data = d
+			if l, _ := x["links"].(map[string]any); l != nil {
+				next = (obj{im: im, url: u, m: l}).link("next")
+			}
+		default:
+			return fmt.Errorf("%s: neither a list nor an object", u)
+		}
+		if next != "" {
+			var added bool
+			next, added = im.withFilters(next, since)
+			if added {
+				im.problem(u, "next-drops-filter", "the next link lost modified_since; added again")
+			}
+		}
+		items := make([]obj, 0, len(data))
+		for i, d := range data {
+			m, _ := d.(map[string]any)
+			if m == nil {
+				im.problem(u, "bad-entry", fmt.Sprintf("entry %d is %T, not an object", i, d))
+				continue
+			}
+			id, _ := m["id"].(string)
+			if id == "" {
+				id = fmt.Sprintf("%s#%d", u, i)
+			}
+			items = append(items, obj{im: im, url: id, m: m})
+			if typ != "" && typeName(m["type"]) == "" {
+				if del, _ := m["deleted"].(bool); del {
+					im.problem(id, "deleted-untyped", "deleted entry without type in the list")
+				} else {
+					im.problem(id, "untyped", "entry without type in the list; taken as "+typ)
+				}
+				m["type"] = typ
+			}
+		}
+		if err := fn(items, next); err != nil {
+			return err
+		}
+		u = next
+	}
+	return nil
+}
+
+// list imports every object of a Body list, resumably.
+func (im *importer) list(ctx context.Context, listURL, typ string) error {
+	var next string
+	var done bool
+	err := im.opt.DB.QueryRow(ctx, `SELECT next_url, done FROM import_progress WHERE run_id = $1 AND list_url = $2`,
+		im.runID, listURL).Scan(&next, &done)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("progress: %w", err)
+	}
+	if done {
+		return nil
+	}
+	start := listURL
+	if next != "" {
+		start = next
+	}
+	err = im.pages(ctx, start, im.since, typ, func(items []obj, next string) error {
+		for _, o := range items {
+			im.seen[o.url] = true
+			if _, err := im.object(ctx, o, nil); err != nil {
+				return err
+			}
+		}
+		_, err := im.opt.DB.Exec(ctx, `INSERT INTO import_progress (run_id, list_url, next_url, done) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (run_id, list_url) DO UPDATE SET next_url = $3, done = $4, modified = now()`,
+			im.runID, listURL, next, next == "")
+		if err != nil {
+			return fmt.Errorf("progress: %w", err)
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		// A list that keeps failing is reported; the run stays unfinished
+		// only when the database or the context failed.
+		if isDBError(err) {
+			return err
+		}
+		im.problem(listURL, "list-failed", err.Error())
+		im.incomplete = true
+		return nil
+	}
+	return err
+}
+
+// dbError marks errors of our own database, which abort the run.
+type dbError struct{ err error }
+
+func (e dbError) Error() string { return e.err.Error() }
+func (e dbError) Unwrap() error { return e.err }
+
+func isDBError(err error) bool {
+	var d dbError
+	return errors.As(err, &d) || strings.Contains(err.Error(), "progress:")
+}
