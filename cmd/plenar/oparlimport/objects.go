@@ -16,6 +16,9 @@ type parent struct {
 	entity, id, url string
 	pos             int // position among its siblings
 	role            string
+	// unchanged: the parent was skipped as unchanged, so embedded objects
+	// without their own modified are unchanged too.
+	unchanged bool
 }
 
 // entities maps OParl types to Plenar entities.
@@ -50,10 +53,11 @@ func (im *importer) object(ctx context.Context, o obj, p *parent) (string, error
 	if entity == "file" {
 		return "", im.file(ctx, o, p)
 	}
-	if m, ok := im.lookup(ctx, o.url); ok && m.modified != nil {
-		if mt := o.datetime("modified"); !mt.IsZero() && !mt.After(*m.modified) {
+	if m, ok := im.lookup(ctx, o.url); ok {
+		mt := o.datetime("modified")
+		if m.modified != nil && !mt.IsZero() && !mt.After(*m.modified) || mt.IsZero() && p != nil && p.unchanged {
 			im.sum.Unchanged[entity]++
-			return m.id, im.children(ctx, o, t, m.id)
+			return m.id, im.children(ctx, o, t, m.id, true)
 		}
 	}
 	var id string
@@ -83,11 +87,11 @@ func (im *importer) object(ctx context.Context, o obj, p *parent) (string, error
 	if id, err = im.saved(ctx, o, id, err); err != nil || id == "" {
 		return id, err
 	}
-	return id, im.children(ctx, o, t, id)
+	return id, im.children(ctx, o, t, id, false)
 }
 
 // children imports the embedded objects and the files of o.
-func (im *importer) children(ctx context.Context, o obj, t, id string) error {
+func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged bool) error {
 	embedded := func(key, entity string, pos func(i int) int) error {
 		list, _ := o.m[key].([]any)
 		for i, e := range list {
@@ -98,7 +102,7 @@ func (im *importer) children(ctx context.Context, o obj, t, id string) error {
 				if typeName(x["type"]) == "" {
 					x["type"] = key
 				}
-				if _, err := im.object(ctx, c, &parent{entity: entities[t], id: id, url: o.url, pos: pos(i)}); err != nil {
+				if _, err := im.object(ctx, c, &parent{entity: entities[t], id: id, url: o.url, pos: pos(i), unchanged: unchanged}); err != nil {
 					return err
 				}
 			case string:
@@ -119,16 +123,16 @@ func (im *importer) children(ctx context.Context, o obj, t, id string) error {
 	case "Paper":
 		err = embedded("consultation", "consultation", index)
 		if err == nil {
-			err = im.files(ctx, o, "paper", id, map[string]string{"mainFile": "main", "auxiliaryFile": "auxiliary"})
+			err = im.files(ctx, o, "paper", id, unchanged, map[string]string{"mainFile": "main", "auxiliaryFile": "auxiliary"})
 		}
 	case "Meeting":
 		err = embedded("agendaItem", "agenda_item", im.positions(o))
 		if err == nil {
-			err = im.files(ctx, o, "meeting", id, map[string]string{"invitation": "invitation",
+			err = im.files(ctx, o, "meeting", id, unchanged, map[string]string{"invitation": "invitation",
 				"resultsProtocol": "results_protocol", "verbatimProtocol": "verbatim_protocol", "auxiliaryFile": "auxiliary"})
 		}
 	case "AgendaItem":
-		err = im.files(ctx, o, "agenda_item", id, map[string]string{"resolutionFile": "resolution", "auxiliaryFile": "auxiliary"})
+		err = im.files(ctx, o, "agenda_item", id, unchanged, map[string]string{"resolutionFile": "resolution", "auxiliaryFile": "auxiliary"})
 	}
 	return err
 }
@@ -720,7 +724,7 @@ func (im *importer) consultation(ctx context.Context, o obj, p *parent) (string,
 }
 
 // files imports the File objects (or links) of o in the given keys.
-func (im *importer) files(ctx context.Context, o obj, entity, id string, roles map[string]string) error {
+func (im *importer) files(ctx context.Context, o obj, entity, id string, unchanged bool, roles map[string]string) error {
 	for key, role := range roles {
 		var list []any
 		switch x := o.m[key].(type) {
@@ -738,6 +742,9 @@ func (im *importer) files(ctx context.Context, o obj, entity, id string, roles m
 				f = obj{im: im, url: strings.TrimSpace(u), m: x}
 			case string:
 				u, _ := clean(x)
+				if unchanged && im.fileKnown(ctx, u) {
+					continue
+				}
 				if !validURL(u) {
 					o.problem("not-a-url", fmt.Sprintf("%s = %q", key, x))
 					continue
@@ -762,6 +769,10 @@ func (im *importer) files(ctx context.Context, o obj, entity, id string, roles m
 				o.problem("not-a-url", fmt.Sprintf("%s id %q", key, f.url))
 				continue
 			}
+			if f.datetime("modified").IsZero() && unchanged && im.fileKnown(ctx, f.url) {
+				im.sum.Unchanged["file"]++
+				continue
+			}
 			if err := im.saveFile(ctx, f, []fileLink{{Entity: entity, ID: id, Role: role}}); err != nil {
 				return err
 			}
@@ -783,5 +794,27 @@ func (im *importer) file(ctx context.Context, o obj, p *parent) error {
 			}
 		}
 	}
+	if im.fileUnchanged(ctx, o) {
+		im.sum.Unchanged["file"]++
+		return nil
+	}
 	return im.saveFile(ctx, o, links)
+}
+
+// fileKnown reports whether the File at u was imported.
+func (im *importer) fileKnown(ctx context.Context, u string) bool {
+	var n int
+	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1`, u).Scan(&n)
+	return n > 0
+}
+
+// fileUnchanged reports whether File o was imported with the same
+// modified (or, lacking modified, at all).
+func (im *importer) fileUnchanged(ctx context.Context, o obj) bool {
+	var mod time.Time
+	if err := im.opt.DB.QueryRow(ctx, `SELECT modified FROM import_files WHERE source_url = $1`, o.url).Scan(&mod); err != nil {
+		return false
+	}
+	mt := o.datetime("modified")
+	return mt.IsZero() || !mt.After(mod)
 }
