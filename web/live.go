@@ -1,11 +1,71 @@
 package web
 
 import (
+	"encoding/json"
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/meetings"
 )
 
 // liveRoutes registers the live-session routes: the websocket, the
-// public live page, the member's view and the chair/clerk console.
+// public live page, the member's view and the chair/clerk console. The
+// console lives under /admin but is open to the chair (a member account);
+// the hub decides what each viewer may do.
 func (s *Server) liveRoutes(r chi.Router) {
 	r.Get("/meetings/{id}/live/ws", s.liveWS)
+	r.With(noStore).Get("/meetings/{id}/live", s.h(s.livePage("public")))
+	r.With(noStore).Get("/meetings/{id}/live/member", s.h(s.livePage("member")))
+	r.With(noStore).Get("/admin/meetings/{id}/live", s.h(s.livePage("console")))
+}
+
+// livePageData is what the live templates see.
+type livePageData struct {
+	Meeting meetings.Meeting
+	Mode    string // public, member, console
+	WSPath  string
+	I18n    string // JSON of the strings live.js needs (a data attribute)
+}
+
+// liveJSKeys are the translations the browser script uses.
+func liveJSKeys() []string {
+	return []string{
+		"live.connected", "live.reconnecting", "live.nonpublic_notice", "live.not_started", "live.closed",
+		"live.mode.room", "live.mode.remote", "live.mode.absent", "live.quorate", "live.not_quorate",
+		"live.quorum_line", "live.check_in", "live.check_out", "live.grant", "live.end_floor", "live.withdraw",
+		"live.kind.first", "live.kind.second", "live.kind.point_of_order", "live.none", "live.item_changed",
+		"live.part.public", "live.part.non_public", "live.confirm_part", "live.error", "live.remaining",
+		"live.conflicted", "live.confirmed", "live.state.running", "live.state.invited", "live.state.closed",
+		"live.seconds", "live.confirm_close", "live.confirm_conflict",
+	}
+}
+
+func (s *Server) livePage(mode string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		if mode != "public" && viewerOf(r).IsPublic() {
+			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return nil
+		}
+		m, err := s.meetings.Meeting(r.Context(), id)
+		if err != nil || m.Deleted {
+			return notFoundErr("meeting", id)
+		}
+		lang := requestStateOf(r).lang
+		strs := make(map[string]string, len(liveJSKeys()))
+		for _, k := range liveJSKeys() {
+			strs[k] = s.i18n.T(lang, k)
+		}
+		b, err := json.Marshal(strs)
+		if err != nil {
+			return err
+		}
+		data := livePageData{Meeting: m, Mode: mode, WSPath: "/meetings/" + id.String() + "/live/ws", I18n: string(b)}
+		s.render(w, r, http.StatusOK, "live", data)
+		return nil
+	}
 }

@@ -102,14 +102,22 @@ func liveMust(t testing.TB, what string, err error) {
 	}
 }
 
-// loginMember creates a member account linked to person p and logs it in.
-func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
+// newMember creates a member account (password testPassword) linked to
+// person p.
+func (e *liveEnv) newMember(t *testing.T, p council.Person) council.User {
 	t.Helper()
 	hash, err := council.HashPassword(testPassword)
 	liveMust(t, "hash password", err)
 	u, err := e.council.CreateUser(context.Background(), council.User{Email: "m-" + council.NewID().String()[:8] + "@plenar.test",
 		DisplayName: p.GivenName, PasswordHash: hash, Role: council.RoleMember, PersonID: p.ID})
 	liveMust(t, "create member", err)
+	return u
+}
+
+// loginMember creates a member account linked to person p and logs it in.
+func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
+	t.Helper()
+	u := e.newMember(t, p)
 	c := e.anon()
 	resp := e.postForm(t, c, "/login", url.Values{"email": {u.Email}, "password": {testPassword}})
 	resp.Body.Close()

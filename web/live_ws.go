@@ -224,10 +224,10 @@ func wrongVersion(b []byte) bool {
 // writeLoop sends the subscription's messages, the replies and pings
 // until the subscription or the reader ends, then a close frame.
 //
-// A signed-in viewer who connected before the session started was
-// subscribed with the public's audience (there was no roster yet); when
-// the session starts, writeLoop subscribes again and sends the viewer's
-// own snapshot.
+// A viewer who connected before the session started was subscribed with
+// the public's audience and an empty state (no roster yet); when the
+// session starts, writeLoop subscribes again and sends the viewer's own
+// snapshot.
 func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readDone <-chan struct{}) {
 	ping := time.NewTicker(livePingEvery)
 	defer ping.Stop()
@@ -254,7 +254,7 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 				return
 			}
 			if m.Type == live.TypeSnapshot && m.Snapshot != nil {
-				upgrade = m.Snapshot.Seq == 0 && !lc.actor.IsPublic()
+				upgrade = m.Snapshot.Seq == 0
 			}
 			if err := lc.write(m); err != nil {
 				return

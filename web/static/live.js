@@ -1,0 +1,260 @@
+// Live session page: one websocket (protocol v1 of meetings/live), state
+// from the snapshot, updated by events, re-rendered without a reload.
+// Reconnects with the last seq and exponential back-off.
+const root = document.getElementById("live");
+const mode = root.dataset.mode;
+const T = JSON.parse(root.dataset.i18n || "{}");
+const t = (k, ...args) => {
+  let s = T[k] || k;
+  args.forEach((a, i) => { s = s.replace("%" + (i + 1), String(a)); });
+  return s;
+};
+const $ = (name) => root.querySelector(`[data-live="${name}"]`);
+
+let state = null;
+let lastSeq = 0;
+let ws = null;
+let backoff = 500;
+let cmdNo = 0;
+let fresh = false; // the next connection asks for a snapshot
+let countdown = null;
+
+function announce(text) {
+  const el = $("announce");
+  el.textContent = "";
+  window.setTimeout(() => { el.textContent = text; }, 50);
+}
+
+function showError(text) {
+  const el = $("error");
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+function connect() {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  const since = !fresh && lastSeq > 0 ? "?since=" + lastSeq : "";
+  fresh = false;
+  ws = new WebSocket(proto + "//" + location.host + root.dataset.ws + since);
+  ws.addEventListener("open", () => {
+    backoff = 500;
+    $("conn").textContent = t("live.connected");
+  });
+  ws.addEventListener("message", (ev) => {
+    let m;
+    try { m = JSON.parse(ev.data); } catch { return; }
+    handle(m);
+  });
+  ws.addEventListener("close", (ev) => {
+    $("conn").textContent = t("live.reconnecting");
+    if (ev.code === 4000) { fresh = true; backoff = 250; }
+    const delay = backoff + Math.random() * backoff / 2;
+    backoff = Math.min(backoff * 2, 30000);
+    window.setTimeout(connect, delay);
+  });
+}
+
+function handle(m) {
+  switch (m.type) {
+    case "snapshot":
+      state = m.snapshot;
+      lastSeq = m.seq || 0;
+      render();
+      return;
+    case "event":
+      if (m.seq <= lastSeq) return;
+      lastSeq = m.seq;
+      if (state) apply(m.kind, m.data || {});
+      render();
+      return;
+    case "resync":
+      fresh = true;
+      return;
+    case "ack":
+      showError("");
+      return;
+    case "error":
+      showError(t("live.error") + " " + (m.error ? m.error.message : ""));
+      return;
+  }
+}
+
+function apply(kind, d) {
+  switch (kind) {
+    case "session_started":
+    case "session_closed":
+      state.state = d.state; state.part = d.part;
+      break;
+    case "item_changed":
+      state.item = d; state.conflicts = [];
+      announce(t("live.item_changed") + " " + d.number + " " + d.title);
+      break;
+    case "part_changed":
+      state.part = d.part; state.confirmed = [];
+      if (d.part === "non_public" && mode === "public") {
+        state.item = null; state.roster = []; state.quorum = null; state.speakers = null;
+      }
+      announce(t("live.part." + d.part));
+      break;
+    case "attendance": {
+      const r = state.roster || (state.roster = []);
+      const i = r.findIndex((x) => x.person_id === d.person_id);
+      if (i >= 0) r[i] = d; else r.push(d);
+      break;
+    }
+    case "quorum":
+    case "quorum_found":
+      state.quorum = d;
+      if (kind === "quorum_found") announce(t(d.quorate ? "live.quorate" : "live.not_quorate"));
+      break;
+    case "speakers":
+      state.speakers = d;
+      break;
+    case "conflict_declared":
+      (state.conflicts || (state.conflicts = [])).push(d.person_id);
+      break;
+    case "complaint_raised":
+      (state.complaints || (state.complaints = [])).push(d);
+      announce(d.name + ": " + d.text);
+      break;
+    case "non_public_confirmed":
+      (state.confirmed || (state.confirmed = [])).push(d.person_id);
+      break;
+  }
+}
+
+function li(text, parent, buttons) {
+  const el = document.createElement("li");
+  el.textContent = text;
+  (buttons || []).forEach((b) => { el.append(" "); el.append(b); });
+  parent.append(el);
+  return el;
+}
+
+function button(label, cmd, extra) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = label;
+  b.addEventListener("click", () => send(cmd, extra));
+  return b;
+}
+
+function render() {
+  if (!state) return;
+  $("state").textContent = t("live.state." + state.state);
+  $("part").textContent = state.part ? t("live.part." + state.part) : "";
+  const hidden = mode === "public" && state.part === "non_public";
+  $("notice").hidden = !hidden;
+  $("item").textContent = state.item ? state.item.number + " " + state.item.title :
+    (state.state === "invited" ? t("live.not_started") : state.state === "closed" ? t("live.closed") : t("live.none"));
+  const q = state.quorum;
+  $("quorum").textContent = !q ? t("live.none") :
+    t("live.quorum_line", q.counted, q.seats, q.needed) + " – " + t(q.quorate ? "live.quorate" : "live.not_quorate");
+  renderRoster();
+  if (mode !== "public") renderSpeakers();
+  if (mode === "console") {
+    const ul = $("complaints");
+    ul.replaceChildren();
+    (state.complaints || []).forEach((c) => li(c.name + ": " + c.text, ul));
+    if (!ul.children.length) li(t("live.none"), ul);
+  }
+}
+
+function renderRoster() {
+  const tb = $("roster");
+  tb.replaceChildren();
+  const conflicts = new Set(state.conflicts || []);
+  const confirmed = new Set(state.confirmed || []);
+  (state.roster || []).forEach((a) => {
+    const tr = document.createElement("tr");
+    const name = document.createElement("td");
+    name.textContent = a.name + (a.role ? " (" + a.role + ")" : "");
+    const pres = document.createElement("td");
+    let p = t("live.mode." + a.mode);
+    if (conflicts.has(a.person_id)) p += ", " + t("live.conflicted");
+    if (confirmed.has(a.person_id)) p += ", " + t("live.confirmed");
+    pres.textContent = p;
+    tr.append(name, pres);
+    if (mode === "console") {
+      const td = document.createElement("td");
+      if (a.mode === "room") td.append(button(t("live.check_out") + ": " + a.name, "check_out", { person: a.person_id }));
+      else td.append(button(t("live.check_in") + ": " + a.name, "check_in", { person: a.person_id }));
+      tr.append(td);
+    }
+    tb.append(tr);
+  });
+}
+
+function renderSpeakers() {
+  const sp = state.speakers || { floor: [], queue: [] };
+  const floor = $("floor");
+  const queue = $("queue");
+  floor.replaceChildren();
+  queue.replaceChildren();
+  if (countdown) { window.clearInterval(countdown); countdown = null; }
+  const timed = [];
+  (sp.floor || []).forEach((s) => {
+    const btns = mode === "console" ? [button(t("live.end_floor") + ": " + s.name, "end_floor", { request: s.id })] : [];
+    const el = li(s.name + " (" + t("live.kind." + s.kind) + ")", floor, btns);
+    if (s.seconds && s.granted_at) {
+      const span = document.createElement("span");
+      span.className = "live-countdown";
+      el.append(" ", span);
+      timed.push([span, Date.parse(s.granted_at) + s.seconds * 1000]);
+    }
+  });
+  (sp.queue || []).forEach((s) => {
+    let btns = [];
+    if (mode === "console") {
+      btns = [button(t("live.grant") + ": " + s.name, "grant_floor", { request: s.id, seconds: secondsLimit() }),
+        button(t("live.withdraw") + ": " + s.name, "withdraw_hand", { request: s.id })];
+    }
+    li(s.name + " (" + t("live.kind." + s.kind) + ")", queue, btns);
+  });
+  if (!floor.children.length) li(t("live.none"), floor);
+  if (!queue.children.length) li(t("live.none"), queue);
+  if (timed.length) {
+    const tick = () => timed.forEach(([span, end]) => {
+      const left = Math.max(0, Math.round((end - Date.now()) / 1000));
+      span.textContent = t("live.remaining", Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0"));
+    });
+    tick();
+    countdown = window.setInterval(tick, 1000);
+  }
+}
+
+function secondsLimit() {
+  const el = $("seconds");
+  const n = el ? parseInt(el.value, 10) : 0;
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+// The extra fields are those of protocol.go's ClientMessage.
+function send(cmd, extra) {
+  if (!ws || ws.readyState !== WebSocket.OPEN) { showError(t("live.reconnecting")); return; }
+  const msg = Object.assign({ v: 1, type: "command", id: "c" + (++cmdNo), command: cmd }, extra || {});
+  if (cmd === "grant_floor" && !msg.seconds) delete msg.seconds;
+  ws.send(JSON.stringify(msg));
+}
+
+root.querySelectorAll("button[data-cmd]").forEach((b) => {
+  b.addEventListener("click", () => {
+    if (b.dataset.confirm && !window.confirm(t(b.dataset.confirm))) return;
+    const extra = {};
+    if (b.dataset.part) extra.part = b.dataset.part;
+    if (b.dataset.pointOfOrder) extra.point_of_order = true;
+    send(b.dataset.cmd, extra);
+  });
+});
+
+const form = $("complaint-form");
+if (form) {
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const input = $("complaint-text");
+    send("complain", { text: input.value });
+    input.value = "";
+  });
+}
+
+connect();
