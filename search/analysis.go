@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -77,7 +78,11 @@ func newMarksHighlighter(config map[string]interface{}, cache *registry.Cache) (
 // "s", "es", "n", "en", "er" or "e"), or when the part ends the word (the
 // head of a German compound). This keeps "ende" out of "jugendeinrichtung".
 type compoundSplitter struct {
-	dict analysis.TokenMap
+	// prefixes holds every prefix of minPart or more runes of a word of
+	// the dictionary; the value tells whether the prefix is a word. It
+	// lets split stop extending a candidate as soon as no word starts
+	// with it, instead of probing every length.
+	prefixes map[string]bool
 }
 
 func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
@@ -89,7 +94,16 @@ func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (an
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", compoundFilter, err)
 	}
-	return &compoundSplitter{dict: dict}, nil
+	prefixes := make(map[string]bool, len(dict)*3)
+	for w := range dict {
+		for i := range w {
+			if i > 0 && utf8.RuneCountInString(w[:i]) >= minPart && !prefixes[w[:i]] {
+				prefixes[w[:i]] = false
+			}
+		}
+		prefixes[w] = true
+	}
+	return &compoundSplitter{prefixes: prefixes}, nil
 }
 
 // Filter implements analysis.TokenFilter.
@@ -114,26 +128,28 @@ var linkers = [...]string{"s", "es", "n", "en", "er", "e"}
 
 // split returns the dictionary parts of word, without word itself.
 func (f *compoundSplitter) split(word string) []string {
-	runes := []rune(word)
-	n := len(runes)
+	// offs[i] is the byte offset of rune i; offs[n] = len(word).
+	offs := make([]int, 0, len(word)+1)
+	for i := range word {
+		offs = append(offs, i)
+	}
+	n := len(offs)
+	offs = append(offs, len(word))
 	start := make([]bool, n+1) // start[i]: a part may begin at rune i
 	start[0] = true
-	seen := map[string]bool{}
 	var parts []string
+	var buf []byte
 	for i := 0; i+minPart <= n; i++ {
-		for j := min(n, i+maxPart); j >= i+minPart; j-- {
-			if i == 0 && j == n {
+		for j := i + minPart; j <= min(n, i+maxPart); j++ {
+			isWord, ok := f.prefixes[word[offs[i]:offs[j]]]
+			if !ok {
+				break // no word starts with word[i:j]
+			}
+			if !isWord || (i == 0 && j == n) || (!start[i] && j != n) {
 				continue
 			}
-			if !start[i] && j != n {
-				continue
-			}
-			p := string(runes[i:j])
-			if _, ok := f.dict[p]; !ok {
-				continue
-			}
-			if !seen[p] {
-				seen[p] = true
+			p := word[offs[i]:offs[j]]
+			if !slices.Contains(parts, p) {
 				parts = append(parts, p)
 			}
 			if !start[i] {
@@ -141,16 +157,20 @@ func (f *compoundSplitter) split(word string) []string {
 			}
 			start[j] = true
 			for _, l := range linkers {
-				if k := j + utf8.RuneCountInString(l); k <= n && string(runes[j:k]) == l {
-					start[k] = true
+				if k := offs[j] + len(l); k <= len(word) && word[offs[j]:k] == l {
+					start[j+utf8.RuneCountInString(l)] = true
 				}
 			}
 		}
 		// A word that drops its final e before the next part: schul(e)sanierung.
 		if start[i] {
 			for j := i + minPart - 1; j <= min(n, i+maxPart-1); j++ {
-				if _, ok := f.dict[string(runes[i:j])+"e"]; ok {
+				buf = append(append(buf[:0], word[offs[i]:offs[j]]...), 'e')
+				if f.prefixes[string(buf)] {
 					start[j] = true
+				}
+				if _, ok := f.prefixes[word[offs[i]:offs[j]]]; !ok && j > i+minPart {
+					break
 				}
 			}
 		}
@@ -247,8 +267,37 @@ func DefaultWords(path string) (Words, bool, error) {
 		return Words{}, false, fmt.Errorf("open word list: %w", err)
 	}
 	defer f.Close()
-	if err := ws.AddList(f); err != nil {
+	sys := NewWords()
+	if err := sys.AddList(f); err != nil {
 		return Words{}, false, err
 	}
+	for w := range sys.compoundParts() {
+		ws.set[w] = struct{}{}
+	}
 	return ws, true, nil
+}
+
+// compoundParts returns the words of ws that begin or end another word
+// of ws ("bahn" in "bahnhof", "haltestelle" in "bushaltestelle"): the
+// words that can be parts of compounds. A general word list shrinks to
+// about half, and words that never occur in a compound (inflected verb
+// forms, rare words) stay out of the index mapping.
+func (ws Words) compoundParts() map[string]struct{} {
+	out := map[string]struct{}{}
+	for w := range ws.set {
+		offs := make([]int, 0, len(w))
+		for i := range w {
+			offs = append(offs, i)
+		}
+		n := len(offs)
+		for k := minPart; k < n; k++ {
+			if _, ok := ws.set[w[:offs[k]]]; ok {
+				out[w[:offs[k]]] = struct{}{}
+			}
+			if _, ok := ws.set[w[offs[n-k]:]]; ok {
+				out[w[offs[n-k]:]] = struct{}{}
+			}
+		}
+	}
+	return out
 }

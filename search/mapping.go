@@ -160,7 +160,9 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	text := func(name string) {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzerDE
-		f.Store, f.IncludeTermVectors, f.DocValues = true, true, false
+		// Queries name their fields; no composite "_all" field, which
+		// would analyse and invert every text a second time.
+		f.Store, f.IncludeTermVectors, f.DocValues, f.IncludeInAll = true, true, false, false
 		dm.AddFieldMappingsAt(name, f)
 	}
 	kw := func(name string, store bool) {
@@ -180,14 +182,14 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	kw("orgs", false)
 	kw("year", false)
 	date := mapping.NewDateTimeFieldMapping()
-	date.Store = true
+	date.Store, date.IncludeInAll = true, false
 	dm.AddFieldMappingsAt("date", date)
 	if t == TypeAgendaItem {
 		kw("parent", true)
 	}
 	if t == TypePaper {
 		ref := mapping.NewTextFieldMapping()
-		ref.Analyzer, ref.Store, ref.IncludeTermVectors = analyzerKeyword, true, false
+		ref.Analyzer, ref.Store, ref.IncludeTermVectors, ref.IncludeInAll = analyzerKeyword, true, false, false
 		dm.AddFieldMappingsAt("reference", ref)
 		kw("status", true)
 		kw("persons", false)

@@ -24,8 +24,11 @@ import (
 // is the acceptance figure of the foundation (p95 under 50 ms on demo
 // data). It prints requests/s and p50/p95/p99/max latency per page.
 func (a *app) bench(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "search" {
+		return a.benchSearch(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "http" {
-		return usagef("usage: plenar bench http [flags] (the only benchmark so far)")
+		return usagef("usage: plenar bench http|search [flags]")
 	}
 	fs := a.flagSet("bench http")
 	base := fs.String("url", "http://127.0.0.1:8080", "base URL of a running Plenar")
