@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -83,7 +85,17 @@ type compoundSplitter struct {
 	// lets split stop extending a candidate as soon as no word starts
 	// with it, instead of probing every length.
 	prefixes map[string]bool
+	// heads holds the first minPart runes of every word: a small set
+	// that rules out most positions before the large map is probed.
+	heads map[string]struct{}
+	// cache remembers the parts of words seen before (text repeats its
+	// words); it stops growing at maxCached entries.
+	cache  sync.Map // string → []string
+	cached atomic.Int64
 }
+
+// maxCached bounds the split cache of one filter.
+const maxCached = 200_000
 
 func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
 	name, ok := config["dict_token_map"].(string)
@@ -95,7 +107,13 @@ func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (an
 		return nil, fmt.Errorf("%s: %w", compoundFilter, err)
 	}
 	prefixes := make(map[string]bool, len(dict)*3)
+	heads := map[string]struct{}{}
 	for w := range dict {
+		if offs := runeOffsets(w); len(offs) > minPart {
+			heads[w[:offs[minPart]]] = struct{}{}
+		} else if len(offs) == minPart {
+			heads[w] = struct{}{}
+		}
 		for i := range w {
 			if i > 0 && utf8.RuneCountInString(w[:i]) >= minPart && !prefixes[w[:i]] {
 				prefixes[w[:i]] = false
@@ -103,7 +121,7 @@ func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (an
 		}
 		prefixes[w] = true
 	}
-	return &compoundSplitter{prefixes: prefixes}, nil
+	return &compoundSplitter{prefixes: prefixes, heads: heads}, nil
 }
 
 // Filter implements analysis.TokenFilter.
@@ -114,7 +132,7 @@ func (f *compoundSplitter) Filter(input analysis.TokenStream) analysis.TokenStre
 		if tok.KeyWord || utf8.RuneCount(tok.Term) < minCompound {
 			continue
 		}
-		for _, part := range f.split(string(tok.Term)) {
+		for _, part := range f.parts(string(tok.Term)) {
 			t := *tok
 			t.Term = []byte(part)
 			out = append(out, &t)
@@ -126,13 +144,24 @@ func (f *compoundSplitter) Filter(input analysis.TokenStream) analysis.TokenStre
 // linking elements (Fugenelemente) that may follow a part.
 var linkers = [...]string{"s", "es", "n", "en", "er", "e"}
 
+// parts is split with a cache.
+func (f *compoundSplitter) parts(word string) []string {
+	if p, ok := f.cache.Load(word); ok {
+		return p.([]string)
+	}
+	p := f.split(word)
+	if f.cached.Load() < maxCached {
+		if _, loaded := f.cache.LoadOrStore(word, p); !loaded {
+			f.cached.Add(1)
+		}
+	}
+	return p
+}
+
 // split returns the dictionary parts of word, without word itself.
 func (f *compoundSplitter) split(word string) []string {
 	// offs[i] is the byte offset of rune i; offs[n] = len(word).
-	offs := make([]int, 0, len(word)+1)
-	for i := range word {
-		offs = append(offs, i)
-	}
+	offs := runeOffsets(word)
 	n := len(offs)
 	offs = append(offs, len(word))
 	start := make([]bool, n+1) // start[i]: a part may begin at rune i
@@ -140,6 +169,23 @@ func (f *compoundSplitter) split(word string) []string {
 	var parts []string
 	var buf []byte
 	for i := 0; i+minPart <= n; i++ {
+		if _, ok := f.heads[word[offs[i]:offs[i+minPart]]]; !ok {
+			// No word starts here; only a dropped e (schul(e)…) may.
+			if start[i] {
+				buf = append(append(buf[:0], word[offs[i]:offs[i+minPart-1]]...), 'e')
+				if f.prefixes[string(buf)] {
+					start[i+minPart-1] = true
+				}
+			}
+			continue
+		}
+		if !start[i] {
+			// Only a part that ends the word may begin here.
+			if n-i <= maxPart && f.prefixes[word[offs[i]:]] && !slices.Contains(parts, word[offs[i]:]) {
+				parts = append(parts, word[offs[i]:])
+			}
+			continue
+		}
 		for j := i + minPart; j <= min(n, i+maxPart); j++ {
 			isWord, ok := f.prefixes[word[offs[i]:offs[j]]]
 			if !ok {
@@ -176,6 +222,15 @@ func (f *compoundSplitter) split(word string) []string {
 		}
 	}
 	return parts
+}
+
+// runeOffsets returns the byte offsets at which the runes of s start.
+func runeOffsets(s string) []int {
+	offs := make([]int, 0, len(s)+1)
+	for i := range s {
+		offs = append(offs, i)
+	}
+	return offs
 }
 
 // NormalizeWord lower-cases w and folds it like the index does (umlauts,

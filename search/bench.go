@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +32,9 @@ type BenchConfig struct {
 	PGRounds int    // passes over the query mix for PostgreSQL
 	Edits    int    // single edits timed through the Indexer
 	SkipPG   bool   // bleve only
+	// QueryProfile, when not "", receives a CPU profile of the bleve
+	// query rounds.
+	QueryProfile string
 }
 
 // benchQuery is one query of the mix.
@@ -165,10 +169,23 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	if err := run(false); err != nil { // warm up
 		return err
 	}
+	if cfg.QueryProfile != "" {
+		f, err := os.Create(cfg.QueryProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+	}
 	for range max(cfg.Rounds, 1) {
 		if err := run(true); err != nil {
 			return err
 		}
+	}
+	if cfg.QueryProfile != "" {
+		pprof.StopCPUProfile()
 	}
 	fmt.Fprintf(out, "RSS peak after bleve queries (VmHWM): %s\n", vmHWM())
 

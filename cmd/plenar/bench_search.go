@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"runtime/pprof"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -33,8 +34,21 @@ func (a *app) benchSearch(ctx context.Context, args []string) error {
 	skipPG := fs.Bool("skip-pg", false, "bleve only")
 	seed := fs.Uint64("seed", 2026, "corpus seed")
 	words := fs.String("words", search.SystemWordList, "word list (compound parts and vocabulary)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole benchmark to this file")
+	queryProfile := fs.String("queryprofile", "", "write a CPU profile of the bleve query rounds to this file")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench search: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench search: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *papers < 10 || *papers > 1_000_000 {
 		return usagef("--papers must be between 10 and 1000000")
@@ -80,5 +94,5 @@ func (a *app) benchSearch(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	return search.Bench(ctx, pool, search.BenchConfig{Papers: *papers, Seed: *seed, Dir: dir, WordList: *words,
-		Rounds: *rounds, PGRounds: *pgRounds, Edits: *edits, SkipPG: *skipPG}, a.stdout)
+		Rounds: *rounds, PGRounds: *pgRounds, Edits: *edits, SkipPG: *skipPG, QueryProfile: *queryProfile}, a.stdout)
 }
