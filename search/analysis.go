@@ -180,8 +180,11 @@ func (f *compoundSplitter) split(word string) []string {
 			continue
 		}
 		if !start[i] {
-			// Only a part that ends the word may begin here.
-			if n-i <= maxPart && f.prefixes[word[offs[i]:]] && !slices.Contains(parts, word[offs[i]:]) {
+			// Only a part that ends the word may begin here, and only
+			// after at least minPart runes or a short noun: a shorter
+			// rest is mostly a prefix ("bei|spiel", "aus|schuss").
+			if n-i <= maxPart && (i >= minPart || shortNoun(word[:offs[i]])) &&
+				f.prefixes[word[offs[i]:]] && !slices.Contains(parts, word[offs[i]:]) {
 				parts = append(parts, word[offs[i]:])
 			}
 			continue
@@ -222,6 +225,18 @@ func (f *compoundSplitter) split(word string) []string {
 		}
 	}
 	return parts
+}
+
+// shortNoun reports whether w is a noun of fewer than minPart runes that
+// begins compounds (Rad|verkehr, Bau|amt): the words split lets a
+// compound's head follow although they are no dictionary parts.
+func shortNoun(w string) bool {
+	switch w {
+	case "rad", "bau", "bad", "amt", "weg", "tor", "see", "zoo", "bus", "zug", "hof", "ort", "rat", "tag", "gas", "eis",
+		"alt", "neu", "hoch", "tief", "groß", "gross", "klein", "land", "kita":
+		return true
+	}
+	return false
 }
 
 // runeOffsets returns the byte offsets at which the runes of s start.
