@@ -26,7 +26,11 @@ const (
 // for words of five letters or more, a fuzzy variant; phrases become
 // phrase queries; prefixes prefix queries. Stop words vanish. The result
 // matches everything when p has no positive terms.
-func compile(m mapping.IndexMapping, p Parsed) (query.Query, error) {
+//
+// fuzzy adds the fuzzy variants; Search asks for them only when the exact
+// query finds fewer than fuzzyBelow documents, since fuzzy terms expand to
+// many dictionary entries and make common words slow.
+func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) {
 	an := m.AnalyzerNamed(analyzerDEQuery)
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
@@ -35,7 +39,7 @@ func compile(m mapping.IndexMapping, p Parsed) (query.Query, error) {
 	for _, g := range p.Groups {
 		var alts []query.Query
 		for _, t := range g {
-			if q := termQuery(an, t); q != nil {
+			if q := termQuery(an, t, fuzzy); q != nil {
 				alts = append(alts, q)
 			}
 		}
@@ -48,7 +52,7 @@ func compile(m mapping.IndexMapping, p Parsed) (query.Query, error) {
 		}
 	}
 	for _, t := range p.Excluded {
-		if q := termQuery(an, t); q != nil {
+		if q := termQuery(an, t, false); q != nil {
 			bq.AddMustNot(q)
 		}
 	}
@@ -60,7 +64,7 @@ func compile(m mapping.IndexMapping, p Parsed) (query.Query, error) {
 
 // termQuery is the query for one term, nil when nothing of it remains
 // after analysis (a stop word).
-func termQuery(an analysis.Analyzer, t Term) query.Query {
+func termQuery(an analysis.Analyzer, t Term, fuzzy bool) query.Query {
 	var alts []query.Query
 	if t.Prefix {
 		pre := NormalizeWord(t.Text)
@@ -87,7 +91,7 @@ func termQuery(an analysis.Analyzer, t Term) query.Query {
 			q.SetField(f.name)
 			q.SetBoost(f.boost)
 			alts = append(alts, q)
-			if n >= 5 {
+			if fuzzy && n >= 5 {
 				fq := bleve.NewFuzzyQuery(term)
 				fq.SetField(f.name)
 				fq.SetFuzziness(1)

@@ -193,7 +193,32 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 // of Search that the benchmark times; Search adds the re-check against
 // PostgreSQL and the organization names.
 func bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (*bleve.SearchResult, error) {
-	q, err := compile(bi.Mapping(), p)
+	sr, err := bleveSearchOnce(ctx, bi, v, req, p, size, from, false)
+	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
+		return sr, err
+	}
+	return bleveSearchOnce(ctx, bi, v, req, p, size, from, true)
+}
+
+// fuzzyBelow: with fewer exact hits, a search is repeated with typo
+// tolerance.
+const fuzzyBelow = 10
+
+// hasFuzzyWord reports whether p has a word that typo tolerance applies
+// to (five letters or more).
+func (p Parsed) hasFuzzyWord() bool {
+	for _, g := range p.Groups {
+		for _, t := range g {
+			if !t.Phrase && !t.Prefix && len([]rune(t.Text)) >= 5 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, fuzzy bool) (*bleve.SearchResult, error) {
+	q, err := compile(bi.Mapping(), p, fuzzy)
 	if err != nil {
 		return nil, err
 	}
