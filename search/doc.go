@@ -16,5 +16,11 @@
 // The one piece of global state is bleve's analysis registry: the
 // compound splitter registers its constructor there in init, the way
 // bleve's own token filters do; its configuration (the word list) lives
-// in each index's mapping.
+// in each index's mapping. The system word list is cut to the words that
+// begin or end another word (compound parts) to keep that mapping small.
+//
+// Suggestions ("did you mean", autocomplete) read the field "pub", which
+// only public documents fill, and confirm every candidate with a count
+// query over public documents. bench.go and corpus.go are the benchmark
+// behind `plenar bench search` (docs/BENCHMARKS.md).
 package search
