@@ -14,7 +14,12 @@ import (
 func (s *Store) OParlMeetings(ctx context.Context, q council.ListQuery) ([]Meeting, int, error) {
 	// A meeting embeds its location: its modified is the later of both
 	// (agenda changes already bump the meeting row).
-	lc := council.ListCols{ID: "m.id", Body: "m.body_id", Created: "m.created", Modified: "greatest(m.modified, l.modified)",
+	// Files of the meeting and of its agenda items count too (every linked
+	// file, so removing or hiding one moves it as well).
+	lc := council.ListCols{ID: "m.id", Body: "m.body_id", Created: "m.created", Modified: `greatest(m.modified, l.modified,
+		(SELECT max(lf.modified) FROM meeting_files ll JOIN files lf ON lf.id = ll.file_id WHERE ll.meeting_id = m.id),
+		(SELECT max(lf.modified) FROM agenda_items li JOIN agenda_item_files ll ON ll.agenda_item_id = li.id
+			JOIN files lf ON lf.id = ll.file_id WHERE li.meeting_id = m.id))`,
 		Deleted: "m.deleted"}
 	cols := strings.Replace(meetingCols, "m.modified", lc.Modified, 1)
 	out, n, err := council.ListPage(ctx, s.db, cols, "meetings m LEFT JOIN locations l ON l.id = m.location_id", lc, q, func(r pgx.Rows) (Meeting, error) {
@@ -38,8 +43,13 @@ type OParlItem struct {
 // appear in OParl.
 const publicItem = `i.public AND m.state <> 'planned'`
 
+// oparlItemModified is an agenda item's modified for OParl: it embeds its
+// files, so the latest of any linked file's modified counts.
+const oparlItemModified = `greatest(i.modified, (SELECT max(lf.modified) FROM agenda_item_files ll
+	JOIN files lf ON lf.id = ll.file_id WHERE ll.agenda_item_id = i.id))`
+
 const oparlItemCols = `i.id, i.meeting_id, i.position, i.number, i.name, i.public, i.result, i.resolution_text,
-	i.created, i.modified, (i.deleted OR m.deleted),
+	i.created, ` + oparlItemModified + `, (i.deleted OR m.deleted),
 	(SELECT c.id FROM consultations c JOIN papers p ON p.id = c.paper_id
 		WHERE c.agenda_item_id = i.id AND NOT c.deleted AND NOT p.deleted AND ` + council.PublishedPaper + `
 		ORDER BY c.created, c.id LIMIT 1)`
@@ -58,7 +68,7 @@ func scanOParlItem(r pgx.Rows) (OParlItem, error) {
 // OParlAgendaItems lists public agenda items of published agendas for
 // the OParl API. An item of a deleted meeting counts as deleted.
 func (s *Store) OParlAgendaItems(ctx context.Context, q council.ListQuery) ([]OParlItem, int, error) {
-	lc := council.ListCols{ID: "i.id", Body: "m.body_id", Created: "i.created", Modified: "i.modified",
+	lc := council.ListCols{ID: "i.id", Body: "m.body_id", Created: "i.created", Modified: oparlItemModified,
 		Deleted: "i.deleted OR m.deleted", Visible: publicItem}
 	out, n, err := council.ListPage(ctx, s.db, oparlItemCols, oparlItemFrom, lc, q, scanOParlItem)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 )
 
@@ -25,6 +27,7 @@ const (
 	markerItem  = "GEHEIM-OPARL-7Q4"
 	markerPaper = "VERTRAULICH-OPARL-9Z2"
 	markerDraft = "ENTWURF-OPARL-3K8"
+	markerFile  = "DATEI-OPARL-5X1"
 )
 
 var dateTimeRE = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$`)
@@ -44,6 +47,60 @@ type fixtures struct {
 	hiddenPaper    council.ID
 	draftPaper     council.ID
 	invitedMeeting meetings.Meeting
+	// Files: public ones on a published paper (main) and on the invited
+	// meeting (invitation, derived from the paper's); a file not marked
+	// public on that paper, and one marked public on the hidden paper.
+	filePaper                    council.ID
+	publicFile, meetingFile      council.ID
+	hiddenFile, hiddenLinkedFile council.ID
+}
+
+// tinyPDF is a one-page PDF that the upload checks accept.
+func tinyPDF(text string) []byte {
+	var b bytes.Buffer
+	var offs []int
+	obj := func(s string) { offs = append(offs, b.Len()); fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s) }
+	b.WriteString("%PDF-1.4\n")
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>")
+	c := "BT /F1 14 Tf 72 770 Td (" + text + ") Tj ET"
+	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, x)
+	return b.Bytes()
+}
+
+// seedFiles uploads the file fixtures.
+func seedFiles(t *testing.T, e *demoEnv, f *fixtures) {
+	t.Helper()
+	ctx := context.Background()
+	up := func(name, text string, public bool, master council.ID, links ...documents.Link) council.ID {
+		t.Helper()
+		d, err := e.docs.Upload(ctx, bytes.NewReader(tinyPDF(text)), documents.File{FileName: name, Name: strings.TrimSuffix(name, ".pdf"),
+			Public: public, MasterID: master, License: "CC-BY-4.0", Date: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)}, links)
+		if err != nil {
+			t.Fatalf("upload %s: %v", name, err)
+		}
+		return d.ID
+	}
+	paperLink := func(id council.ID, role string) documents.Link {
+		return documents.Link{Kind: documents.LinkPaper, ID: id, Role: role}
+	}
+	f.publicFile = up("vorlage.pdf", "Vorlage", true, council.NilID, paperLink(f.filePaper, documents.RoleMain))
+	f.meetingFile = up("einladung.pdf", "Einladung", true, f.publicFile,
+		documents.Link{Kind: documents.LinkMeeting, ID: f.invitedMeeting.ID, Role: documents.RoleInvitation})
+	f.hiddenFile = up("intern-"+markerFile+".pdf", "Intern", false, council.NilID, paperLink(f.filePaper, documents.RoleAuxiliary))
+	f.hiddenLinkedFile = up("vergabe-"+markerFile+".pdf", "Vergabe", true, council.NilID, paperLink(f.hiddenPaper, documents.RoleMain))
+	// Extracted text, as the extraction worker leaves it.
+	if _, err := e.pool.Exec(ctx, `UPDATE files SET text = 'Vorlage' WHERE id = $1`, f.publicFile); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func seedFixtures(t *testing.T, e *demoEnv) fixtures {
@@ -95,6 +152,12 @@ func seedFixtures(t *testing.T, e *demoEnv) fixtures {
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("papers: %v", err)
 	}
+	ps, _, err = e.cs.OParlPapers(ctx, council.ListQuery{Body: e.body, Limit: 2})
+	if err != nil || len(ps) < 2 {
+		t.Fatalf("papers: %v", err)
+	}
+	f.filePaper = ps[1].ID
+	seedFiles(t, e, &f)
 	f.deletedAt = time.Now().Add(-time.Second)
 	if err := e.cs.DeletePaper(ctx, ps[0].ID); err != nil {
 		t.Fatalf("delete paper: %v", err)
@@ -199,7 +262,7 @@ func (c *crawler) fetch(u string, next *[]string) {
 	if res.Header.Get("Access-Control-Allow-Origin") != "*" || res.Header.Get("ETag") == "" {
 		c.fail("GET %s: CORS or ETag header missing: %v", u, res.Header)
 	}
-	for _, m := range []string{markerItem, markerPaper, markerDraft} {
+	for _, m := range []string{markerItem, markerPaper, markerDraft, markerFile} {
 		if bytes.Contains(b, []byte(m)) {
 			c.fail("GET %s: non-public marker %s in response", u, m)
 		}
@@ -439,12 +502,12 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	for _, typ := range []string{"System", "Body", "Organization", "Person", "Membership", "Meeting", "AgendaItem",
-		"Paper", "Consultation", "Location", "LegislativeTerm"} {
+		"Paper", "Consultation", "Location", "LegislativeTerm", "File"} {
 		if c.objectsByType[typ] == 0 {
 			t.Errorf("no %s reached", typ)
 		}
 	}
-	for _, id := range []council.ID{f.hiddenItem, f.hiddenPaper, f.draftPaper, f.deletedPaper} {
+	for _, id := range []council.ID{f.hiddenItem, f.hiddenPaper, f.draftPaper, f.deletedPaper, f.hiddenFile, f.hiddenLinkedFile} {
 		for u := range c.seen {
 			if strings.Contains(u, id.String()) {
 				t.Errorf("%s appears in the crawl (non-public or deleted without modified_since): %s", id, u)
@@ -614,6 +677,72 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 			if m := decode(t, tc.path, r.body); tc.status != 200 && (str(m["type"]) != schemaBase+"Error" || str(m["message"]) == "") {
 				t.Errorf("GET %s: not an OParl error object: %s", tc.path, r.body)
 			}
+		}
+	})
+
+	t.Run("files", func(t *testing.T) {
+		fu := e.base + "/file/" + f.publicFile.String()
+		mfu := e.base + "/file/" + f.meetingFile.String()
+		r := get(t, c, "GET", fu, nil)
+		o := decode(t, fu, r.body)
+		want := map[string]any{"id": fu, "type": schemaBase + "File", "name": "vorlage", "fileName": "vorlage.pdf",
+			"mimeType": "application/pdf", "date": "2024-05-01", "text": "Vorlage", "license": "CC-BY-4.0",
+			"accessUrl":   e.srv.URL + "/files/" + f.publicFile.String(),
+			"downloadUrl": e.srv.URL + "/files/" + f.publicFile.String() + "/download"}
+		for k, v := range want {
+			if o[k] != v {
+				t.Errorf("%s: %s = %v, want %v", fu, k, o[k], v)
+			}
+		}
+		if sum, _ := o["sha512Checksum"].(string); len(sum) != 128 {
+			t.Errorf("%s: sha512Checksum %q", fu, sum)
+		}
+		if size, _ := o["size"].(float64); size != float64(len(tinyPDF("Vorlage"))) {
+			t.Errorf("%s: size %v", fu, o["size"])
+		}
+		if p, _ := o["paper"].([]any); len(p) != 1 || p[0] != e.base+"/paper/"+f.filePaper.String() {
+			t.Errorf("%s: paper back-reference %v", fu, o["paper"])
+		}
+		if d, _ := o["derivativeFile"].([]any); len(d) != 1 || d[0] != mfu {
+			t.Errorf("%s: derivativeFile %v, want [%s]", fu, o["derivativeFile"], mfu)
+		}
+		pu := e.base + "/paper/" + f.filePaper.String()
+		p := decode(t, pu, get(t, c, "GET", pu, nil).body)
+		if mf, _ := p["mainFile"].(map[string]any); str(mf["id"]) != fu || mf["paper"] != nil {
+			t.Errorf("%s: mainFile %v, want the embedded %s without back-reference", pu, p["mainFile"], fu)
+		}
+		if p["auxiliaryFile"] != nil {
+			t.Errorf("%s: auxiliaryFile %v, want none (the other file is not public)", pu, p["auxiliaryFile"])
+		}
+		mu := e.base + "/meeting/" + f.invitedMeeting.ID.String()
+		m := decode(t, mu, get(t, c, "GET", mu, nil).body)
+		if inv, _ := m["invitation"].(map[string]any); str(inv["id"]) != mfu || str(inv["masterFile"]) != fu {
+			t.Errorf("%s: invitation %v, want %s derived from %s", mu, m["invitation"], mfu, fu)
+		}
+		for _, id := range []council.ID{f.hiddenFile, f.hiddenLinkedFile} {
+			u := e.base + "/file/" + id.String()
+			if r := get(t, c, "GET", u, nil); r.status != 404 {
+				t.Errorf("GET %s (not public): %d, want 404", u, r.status)
+			}
+		}
+		// Deleting a file leaves a tombstone and moves its paper.
+		before := str(p["modified"])
+		time.Sleep(1100 * time.Millisecond)
+		if err := e.docs.Delete(ctx, f.meetingFile); err != nil {
+			t.Fatal(err)
+		}
+		if r := decode(t, mfu, get(t, c, "GET", mfu, nil).body); r["deleted"] != true || len(r) != 5 {
+			t.Errorf("GET %s after deletion: %v, want a tombstone", mfu, r)
+		}
+		m2 := decode(t, mu, get(t, c, "GET", mu, nil).body)
+		if m2["invitation"] != nil || str(m2["modified"]) == str(m["modified"]) {
+			t.Errorf("%s after its invitation was deleted: invitation %v, modified %s (was %s)", mu, m2["invitation"], m2["modified"], m["modified"])
+		}
+		if err := e.docs.SetMeta(ctx, f.publicFile, "Vorlage neu", "CC-BY-4.0", time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if after := str(decode(t, pu, get(t, c, "GET", pu, nil).body)["modified"]); after == before {
+			t.Errorf("paper modified stays %s after its main file changed", after)
 		}
 	})
 

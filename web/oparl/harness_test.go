@@ -21,6 +21,7 @@ import (
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 	"github.com/plenar/plenar/web/oparl"
@@ -35,6 +36,7 @@ type demoEnv struct {
 	pool *pgxpool.Pool
 	cs   *council.Store
 	ms   *meetings.Store
+	docs *documents.Store
 	srv  *httptest.Server
 	body council.ID
 	base string // srv.URL + "/oparl/v1.1"
@@ -54,7 +56,8 @@ func newDemoEnv(t testing.TB) *demoEnv {
 	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
 		t.Fatalf("analyze: %v", err)
 	}
-	e := &demoEnv{pool: pool, cs: council.NewStore(pool), ms: meetings.NewStore(pool)}
+	e := &demoEnv{pool: pool, cs: council.NewStore(pool), ms: meetings.NewStore(pool),
+		docs: documents.NewStore(pool, filepath.Join(t.TempDir(), "files"), documents.Limits{})}
 	b, err := e.cs.MainBody(ctx)
 	if err != nil {
 		t.Fatalf("main body: %v", err)
@@ -63,7 +66,7 @@ func newDemoEnv(t testing.TB) *demoEnv {
 	r := chi.NewRouter()
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
-	h, err := oparl.New(oparl.Options{Council: e.cs, Meetings: e.ms, BaseURL: e.srv.URL,
+	h, err := oparl.New(oparl.Options{Council: e.cs, Meetings: e.ms, Files: e.docs, BaseURL: e.srv.URL,
 		License: "https://creativecommons.org/licenses/by/4.0/", Log: log})
 	if err != nil {
 		t.Fatal(err)

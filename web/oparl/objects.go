@@ -2,9 +2,11 @@ package oparl
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 )
 
@@ -322,6 +324,20 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 	if err != nil {
 		return nil, 0, err
 	}
+	mfiles, err := h.filesOf(ctx, documents.LinkMeeting, ids, v)
+	if err != nil {
+		return nil, 0, err
+	}
+	var itemIDs []council.ID
+	for _, its := range items {
+		for _, it := range its {
+			itemIDs = append(itemIDs, it.ID)
+		}
+	}
+	ifiles, err := h.filesOf(ctx, documents.LinkAgendaItem, itemIDs, v)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]entry, len(ms))
 	for i, m := range ms {
 		if m.Deleted {
@@ -337,14 +353,18 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 			r.Location = h.location(council.OParlLocation{Location: l}, nil, false)
 		}
 		for _, it := range items[m.ID] {
-			r.AgendaItem = append(r.AgendaItem, h.agendaItem(it, false))
+			r.AgendaItem = append(r.AgendaItem, h.agendaItem(it, ifiles[it.ID], false))
 		}
+		one, aux := h.byRole(mfiles[m.ID], documents.RoleInvitation, documents.RoleResultsProtocol, documents.RoleVerbatimProtocol)
+		r.Invitation, r.ResultsProtocol, r.VerbatimProtocol = one[documents.RoleInvitation],
+			one[documents.RoleResultsProtocol], one[documents.RoleVerbatimProtocol]
+		r.AuxiliaryFile = aux
 		out[i] = entry{obj: r, cur: cursor(m.ID, m.Meta)}
 	}
 	return out, n, nil
 }
 
-func (h *Handler) agendaItem(it meetings.OParlItem, alone bool) *agendaItem {
+func (h *Handler) agendaItem(it meetings.OParlItem, files []documents.OParlLinked, alone bool) *agendaItem {
 	r := &agendaItem{ID: h.u.obj(pAgendaItem, it.ID), Type: typeAgendaItem, Number: it.Number, Order: it.Position,
 		Name: it.Name, Public: it.Public, Result: it.Result, ResolutionText: it.ResolutionText,
 		Created: h.dateTime(it.Created), Modified: h.dateTime(it.Modified),
@@ -352,6 +372,8 @@ func (h *Handler) agendaItem(it meetings.OParlItem, alone bool) *agendaItem {
 	if it.ConsultationID != council.NilID {
 		r.Consultation = h.u.obj(pConsultation, it.ConsultationID)
 	}
+	one, aux := h.byRole(files, documents.RoleResolution)
+	r.ResolutionFile, r.AuxiliaryFile = one[documents.RoleResolution], aux
 	if alone {
 		r.Meeting = h.u.obj(pMeeting, it.MeetingID)
 	}
@@ -363,13 +385,23 @@ func (h *Handler) loadAgendaItems(ctx context.Context, q council.ListQuery, v vi
 	if err != nil {
 		return nil, 0, err
 	}
+	var ids []council.ID
+	for _, it := range its {
+		if !it.Deleted {
+			ids = append(ids, it.ID)
+		}
+	}
+	files, err := h.filesOf(ctx, documents.LinkAgendaItem, ids, v)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]entry, len(its))
 	for i, it := range its {
 		if it.Deleted {
 			out[i] = h.tomb(typeAgendaItem, pAgendaItem, it.ID, it.Meta)
 			continue
 		}
-		out[i] = entry{obj: h.agendaItem(it, true), cur: cursor(it.ID, it.Meta)}
+		out[i] = entry{obj: h.agendaItem(it, files[it.ID], true), cur: cursor(it.ID, it.Meta)}
 	}
 	return out, n, nil
 }
@@ -410,6 +442,10 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 	if err != nil {
 		return nil, 0, err
 	}
+	files, err := h.filesOf(ctx, documents.LinkPaper, ids, v)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]entry, len(ps))
 	for i, p := range ps {
 		if p.Deleted {
@@ -436,6 +472,8 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 		for _, c := range cs[p.ID] {
 			r.Consultation = append(r.Consultation, h.consultation(c, false))
 		}
+		one, aux := h.byRole(files[p.ID], documents.RoleMain)
+		r.MainFile, r.AuxiliaryFile = one[documents.RoleMain], aux
 		out[i] = entry{obj: r, cur: cursor(p.ID, p.Meta)}
 	}
 	return out, n, nil
@@ -472,7 +510,66 @@ func (h *Handler) loadConsultations(ctx context.Context, q council.ListQuery, v 
 	return out, n, nil
 }
 
-// loadFiles asks the documents hook; without one there are no files.
+// fileURL is the public URL of file id under Plenar's /files route.
+func (u urls) fileURL(id council.ID, suffix string) string {
+	return u.base + "/files/" + id.String() + suffix
+}
+
+// file renders f; back-references (meetings, agenda items, papers) only
+// when it stands alone.
+func (h *Handler) file(f documents.OParlFile, alone bool) *file {
+	r := &file{ID: h.u.obj(pFile, f.ID), Type: typeFile, Name: strings.TrimSpace(f.Name), FileName: f.FileName,
+		MIMEType: f.MIMEType, Date: date(f.Date), Size: f.Size, SHA512Checksum: f.SHA512,
+		AccessURL: h.u.fileURL(f.ID, ""), DownloadURL: h.u.fileURL(f.ID, "/download"),
+		DerivativeFile: h.u.objs(pFile, f.Derivatives), License: strings.TrimSpace(f.License),
+		Created: h.dateTime(f.Created), Modified: h.dateTime(f.Modified)}
+	if f.HasText {
+		r.Text = strings.TrimSpace(f.Text)
+	}
+	if f.MasterID != council.NilID {
+		r.MasterFile = h.u.obj(pFile, f.MasterID)
+	}
+	if alone {
+		r.Meeting = h.u.objs(pMeeting, f.Meetings)
+		r.AgendaItem = h.u.objs(pAgendaItem, f.AgendaItems)
+		r.Paper = h.u.objs(pPaper, f.Papers)
+	}
+	return r
+}
+
+// filesOf batch-loads the public files of the page's papers, meetings or
+// agenda items; none without a FileSource or when omitted.
+func (h *Handler) filesOf(ctx context.Context, kind documents.LinkKind, ids []council.ID, v view) (map[council.ID][]documents.OParlLinked, error) {
+	if h.opt.Files == nil || v.omit || len(ids) == 0 {
+		return nil, nil
+	}
+	return h.opt.Files.OParlFilesOf(ctx, kind, ids)
+}
+
+// byRole renders fs, putting the latest file of each single role in one
+// (the others of that role, if any, go to auxiliary) and the rest in
+// auxiliary.
+func (h *Handler) byRole(fs []documents.OParlLinked, single ...string) (map[string]*file, []*file) {
+	one := map[string]*file{}
+	var aux []*file
+	last := map[string]int{}
+	for i, f := range fs {
+		if slices.Contains(single, f.Role) {
+			last[f.Role] = i
+		}
+	}
+	for i, f := range fs {
+		r := h.file(f.OParlFile, false)
+		if j, ok := last[f.Role]; ok && j == i {
+			one[f.Role] = r
+			continue
+		}
+		aux = append(aux, r)
+	}
+	return one, aux
+}
+
+// loadFiles lists the public files; without a FileSource there are none.
 func (h *Handler) loadFiles(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
 	if h.opt.Files == nil {
 		return nil, 0, nil
@@ -483,7 +580,11 @@ func (h *Handler) loadFiles(ctx context.Context, q council.ListQuery, v view) ([
 	}
 	out := make([]entry, len(fs))
 	for i, f := range fs {
-		out[i] = entry{obj: f.Object, cur: f.Cursor}
+		if f.Deleted {
+			out[i] = h.tomb(typeFile, pFile, f.ID, f.Meta)
+			continue
+		}
+		out[i] = entry{obj: h.file(f, true), cur: cursor(f.ID, f.Meta)}
 	}
 	return out, n, nil
 }

@@ -16,33 +16,29 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 )
 
 // Version is the path segment of this API version.
 const Version = "v1.1"
 
-// FileLister is the hook for the documents area: it lists File objects
-// for the OParl API. Until it lands, Options.Files is nil and the file
-// lists are empty.
-type FileLister interface {
-	// OParlFiles returns one page of files as ready-made OParl objects
-	// (marshalled to JSON as they are) with their cursors, and the total
-	// when q.Count is set.
-	OParlFiles(ctx context.Context, q council.ListQuery) ([]FileEntry, int, error)
-}
-
-// FileEntry is one File object from a FileLister.
-type FileEntry struct {
-	Object any
-	Cursor council.Cursor
+// FileSource gives the API its File objects: the public files
+// (documents.Store). Non-public files never come out of it.
+type FileSource interface {
+	// OParlFiles returns one page of public files (tombstones included
+	// when q.Deleted is set) and the total when q.Count is set.
+	OParlFiles(ctx context.Context, q council.ListQuery) ([]documents.OParlFile, int, error)
+	// OParlFilesOf returns the public files attached to the papers,
+	// meetings or agenda items ids, by owner, with their roles.
+	OParlFilesOf(ctx context.Context, kind documents.LinkKind, ids []council.ID) (map[council.ID][]documents.OParlLinked, error)
 }
 
 // Options configure a Handler.
 type Options struct {
 	Council  *council.Store
 	Meetings *meetings.Store
-	Files    FileLister   // nil: no files yet
+	Files    FileSource   // nil: no files (empty list, 404)
 	Log      *slog.Logger // nil: discard
 	// BaseURL is the public base URL; ids are BaseURL + "/oparl/v1.1/…".
 	BaseURL string

@@ -159,36 +159,42 @@ type point struct {
 }
 
 type meeting struct {
-	ID           string        `json:"id"`
-	Type         string        `json:"type"`
-	Name         string        `json:"name,omitempty"`
-	MeetingState string        `json:"meetingState,omitempty"`
-	Cancelled    bool          `json:"cancelled,omitempty"`
-	Start        string        `json:"start,omitempty"`
-	End          string        `json:"end,omitempty"`
-	Location     *location     `json:"location,omitempty"`
-	Organization []string      `json:"organization,omitempty"`
-	AgendaItem   []*agendaItem `json:"agendaItem,omitempty"`
-	Created      string        `json:"created"`
-	Modified     string        `json:"modified"`
-	Web          string        `json:"web,omitempty"`
-	State        string        `json:"plenar:state,omitempty"`
+	ID               string        `json:"id"`
+	Type             string        `json:"type"`
+	Name             string        `json:"name,omitempty"`
+	MeetingState     string        `json:"meetingState,omitempty"`
+	Cancelled        bool          `json:"cancelled,omitempty"`
+	Start            string        `json:"start,omitempty"`
+	End              string        `json:"end,omitempty"`
+	Location         *location     `json:"location,omitempty"`
+	Organization     []string      `json:"organization,omitempty"`
+	AgendaItem       []*agendaItem `json:"agendaItem,omitempty"`
+	Invitation       *file         `json:"invitation,omitempty"`
+	ResultsProtocol  *file         `json:"resultsProtocol,omitempty"`
+	VerbatimProtocol *file         `json:"verbatimProtocol,omitempty"`
+	AuxiliaryFile    []*file       `json:"auxiliaryFile,omitempty"`
+	Created          string        `json:"created"`
+	Modified         string        `json:"modified"`
+	Web              string        `json:"web,omitempty"`
+	State            string        `json:"plenar:state,omitempty"`
 }
 
 type agendaItem struct {
-	ID             string `json:"id"`
-	Type           string `json:"type"`
-	Meeting        string `json:"meeting,omitempty"`
-	Number         string `json:"number,omitempty"`
-	Order          int    `json:"order"`
-	Name           string `json:"name,omitempty"`
-	Public         bool   `json:"public,omitempty"`
-	Consultation   string `json:"consultation,omitempty"`
-	Result         string `json:"result,omitempty"`
-	ResolutionText string `json:"resolutionText,omitempty"`
-	Created        string `json:"created"`
-	Modified       string `json:"modified"`
-	Web            string `json:"web,omitempty"`
+	ID             string  `json:"id"`
+	Type           string  `json:"type"`
+	Meeting        string  `json:"meeting,omitempty"`
+	Number         string  `json:"number,omitempty"`
+	Order          int     `json:"order"`
+	Name           string  `json:"name,omitempty"`
+	Public         bool    `json:"public,omitempty"`
+	Consultation   string  `json:"consultation,omitempty"`
+	Result         string  `json:"result,omitempty"`
+	ResolutionText string  `json:"resolutionText,omitempty"`
+	ResolutionFile *file   `json:"resolutionFile,omitempty"`
+	AuxiliaryFile  []*file `json:"auxiliaryFile,omitempty"`
+	Created        string  `json:"created"`
+	Modified       string  `json:"modified"`
+	Web            string  `json:"web,omitempty"`
 }
 
 type paper struct {
@@ -205,6 +211,8 @@ type paper struct {
 	OriginatorPerson       []string        `json:"originatorPerson,omitempty"`
 	UnderDirectionOf       []string        `json:"underDirectionOf,omitempty"`
 	OriginatorOrganization []string        `json:"originatorOrganization,omitempty"`
+	MainFile               *file           `json:"mainFile,omitempty"`
+	AuxiliaryFile          []*file         `json:"auxiliaryFile,omitempty"`
 	Consultation           []*consultation `json:"consultation,omitempty"`
 	Created                string          `json:"created"`
 	Modified               string          `json:"modified"`
@@ -225,6 +233,28 @@ type consultation struct {
 	Created       string   `json:"created"`
 	Modified      string   `json:"modified"`
 	Web           string   `json:"web,omitempty"`
+}
+
+type file struct {
+	ID             string   `json:"id"`
+	Type           string   `json:"type"`
+	Name           string   `json:"name,omitempty"`
+	FileName       string   `json:"fileName,omitempty"`
+	MIMEType       string   `json:"mimeType,omitempty"`
+	Date           string   `json:"date,omitempty"`
+	Size           int64    `json:"size,omitempty"`
+	SHA512Checksum string   `json:"sha512Checksum,omitempty"`
+	Text           string   `json:"text,omitempty"`
+	AccessURL      string   `json:"accessUrl"`
+	DownloadURL    string   `json:"downloadUrl,omitempty"`
+	MasterFile     string   `json:"masterFile,omitempty"`
+	DerivativeFile []string `json:"derivativeFile,omitempty"`
+	Meeting        []string `json:"meeting,omitempty"`
+	AgendaItem     []string `json:"agendaItem,omitempty"`
+	Paper          []string `json:"paper,omitempty"`
+	License        string   `json:"license,omitempty"`
+	Created        string   `json:"created"`
+	Modified       string   `json:"modified"`
 }
 
 // tombstone is what remains of a soft-deleted object.

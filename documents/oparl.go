@@ -1,0 +1,144 @@
+package documents
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/plenar/plenar/council"
+)
+
+// OParlFile is a file as the OParl API publishes it: only files that are
+// public data (see PublicFile) with the public things they are linked to.
+// MasterID is NilID unless the master is public data too; Derivatives are
+// the public, not deleted files derived from this one.
+type OParlFile struct {
+	File
+	BodyID      council.ID
+	Meetings    []council.ID
+	AgendaItems []council.ID
+	Papers      []council.ID
+	Derivatives []council.ID
+}
+
+// OParlLinked is a public file at what it is attached to, with its role.
+type OParlLinked struct {
+	OParlFile
+	Role string
+}
+
+// fileLinksSQL is a subquery of the links of file alias a: whether the
+// linked thing is public data (ignoring its deletion), whether it is
+// deleted, and its body.
+func fileLinksSQL(a string) string {
+	return `(SELECT p.public AND p.status <> 'draft' AS pub, p.deleted AS del, p.body_id AS body
+			FROM paper_files pl JOIN papers p ON p.id = pl.paper_id WHERE pl.file_id = ` + a + `.id
+		UNION ALL
+		SELECT m.state <> 'planned', m.deleted, m.body_id
+			FROM meeting_files ml JOIN meetings m ON m.id = ml.meeting_id WHERE ml.file_id = ` + a + `.id
+		UNION ALL
+		SELECT ai.public AND m.state <> 'planned', ai.deleted OR m.deleted, m.body_id
+			FROM agenda_item_files al JOIN agenda_items ai ON ai.id = al.agenda_item_id
+			JOIN meetings m ON m.id = ai.meeting_id WHERE al.file_id = ` + a + `.id)`
+}
+
+// fileListedSQL is the condition under which file alias a is listed in
+// OParl (as itself or as a tombstone): marked public, linked, and every
+// link public data. It is Access's rule with deletion set apart:
+// fileDeletedSQL says when such a file counts as deleted.
+func fileListedSQL(a string) string {
+	l := fileLinksSQL(a)
+	return a + `.public AND EXISTS (SELECT 1 FROM ` + l + ` x) AND NOT EXISTS (SELECT 1 FROM ` + l + ` x WHERE NOT x.pub)`
+}
+
+func fileDeletedSQL(a string) string {
+	return a + `.deleted OR EXISTS (SELECT 1 FROM ` + fileLinksSQL(a) + ` x WHERE x.del)`
+}
+
+// PublicFileSQL is the condition under which file alias a is public data
+// (Access's rule): listed and not deleted, nor anything it is linked to.
+func PublicFileSQL(a string) string {
+	return `(` + fileListedSQL(a) + `) AND NOT (` + fileDeletedSQL(a) + `)`
+}
+
+// oparlFileCols are the columns of an OParl file (alias f).
+func oparlFileCols() string {
+	cols := strings.ReplaceAll(`f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
+		f.master_id, coalesce(f.text, ''), f.text IS NOT NULL, f.created, f.modified`, "\n", " ")
+	return cols + `, (` + fileDeletedSQL("f") + `),
+		(SELECT x.body FROM ` + fileLinksSQL("f") + ` x LIMIT 1),
+		coalesce((SELECT array_agg(ml.meeting_id ORDER BY ml.meeting_id) FROM meeting_files ml WHERE ml.file_id = f.id), '{}'),
+		coalesce((SELECT array_agg(al.agenda_item_id ORDER BY al.agenda_item_id) FROM agenda_item_files al WHERE al.file_id = f.id), '{}'),
+		coalesce((SELECT array_agg(pl.paper_id ORDER BY pl.paper_id) FROM paper_files pl WHERE pl.file_id = f.id), '{}'),
+		coalesce((SELECT array_agg(d.id ORDER BY d.created, d.id) FROM files d WHERE d.master_id = f.id AND ` + PublicFileSQL("d") + `), '{}'),
+		(SELECT ma.id FROM files ma WHERE ma.id = f.master_id AND ` + PublicFileSQL("ma") + `)`
+}
+
+func scanOParlFile(r pgx.Row, extra ...any) (OParlFile, error) {
+	var f OParlFile
+	var date pgtype.Date
+	var master, body, pubMaster *council.ID
+	dest := append([]any{&f.ID, &f.Name, &f.FileName, &f.MIMEType, &f.Size, &f.SHA512, &date, &f.License, &f.Public,
+		&master, &f.Text, &f.HasText, &f.Created, &f.Modified, &f.Deleted, &body,
+		&f.Meetings, &f.AgendaItems, &f.Papers, &f.Derivatives, &pubMaster}, extra...)
+	err := r.Scan(dest...)
+	if date.Valid {
+		f.Date = date.Time
+	}
+	_ = master // only a public master is named
+	f.MasterID, f.BodyID = council.IDOf(pubMaster), council.IDOf(body)
+	return f, err
+}
+
+// OParlFiles lists the files that are public data for the OParl API, in
+// (modified, id) order; a file counts as deleted when it or anything it
+// is linked to is deleted. q.Body selects the files linked to things of
+// that body.
+func (s *Store) OParlFiles(ctx context.Context, q council.ListQuery) ([]OParlFile, int, error) {
+	lc := council.ListCols{ID: "f.id", Body: "(SELECT x.body FROM " + fileLinksSQL("f") + " x LIMIT 1)",
+		Created: "f.created", Modified: "f.modified", Deleted: fileDeletedSQL("f"), Visible: fileListedSQL("f")}
+	out, n, err := council.ListPage(ctx, s.db, oparlFileCols(), "files f", lc, q, func(r pgx.Rows) (OParlFile, error) {
+		return scanOParlFile(r)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("oparl files: %w", err)
+	}
+	return out, n, nil
+}
+
+// OParlFilesOf returns the public files attached to each of ids (papers,
+// meetings or agenda items of kind) with their roles, oldest first, keyed
+// by owner, in one query.
+func (s *Store) OParlFilesOf(ctx context.Context, kind LinkKind, ids []council.ID) (map[council.ID][]OParlLinked, error) {
+	table, col, err := kind.table()
+	if err != nil {
+		return nil, err
+	}
+	out := map[council.ID][]OParlLinked{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+oparlFileCols()+`, l.`+col+`, l.role
+		FROM `+table+` l JOIN files f ON f.id = l.file_id
+		WHERE l.`+col+` = ANY($1) AND `+PublicFileSQL("f")+` ORDER BY f.created, f.id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, council.TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var owner council.ID
+		var role string
+		f, err := scanOParlFile(rows, &owner, &role)
+		if err != nil {
+			return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, err)
+		}
+		out[owner] = append(out[owner], OParlLinked{OParlFile: f, Role: role})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, err)
+	}
+	return out, nil
+}
