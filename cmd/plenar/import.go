@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
+	"github.com/plenar/plenar/documents"
 )
 
 // importCmd runs "plenar import oparl <system-URL>": it checks that the
@@ -40,6 +42,7 @@ func (a *app) importCmd(ctx context.Context, args []string) error {
 	}
 	defer db.close(ctx)
 	opt.DB, opt.Log = db.Pool, log.With("component", "oparl-import")
+	opt.Docs = documents.NewStore(db.Pool, filepath.Join(cfg.DataDir, "files"), documents.Limits{})
 	sum, err := oparlimport.Run(ctx, opt, systemURL)
 	if sum != nil {
 		fmt.Fprint(a.stdout, sum.String())

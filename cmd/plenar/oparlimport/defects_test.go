@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
 
@@ -153,16 +155,23 @@ func count(t *testing.T, pool *pgxpool.Pool, query string, args ...any) int {
 func TestDefectFixtures(t *testing.T) {
 	pool := pgtest.New(t)
 	ctx := context.Background()
-	srv := newFixtureServer(t, defectPages())
+	pages := defectPages()
+	// File blobs: /blob/1 answers 500 once, then the PDF; /blob/2 is
+	// missing (404).
+	pages["/blob/1"] = string(tinyPDF("Vorlage"))
+	srv := newFixtureServer(t, pages)
 	srv.fail500["/body/1/meetings"] = 2 // intermittent 500s
-	sum, err := oparlimport.Run(ctx, fastOptions(pool), srv.URL+"/system")
+	srv.fail500["/blob/1"] = 1
+	opt := fastOptions(pool)
+	opt.Docs = documents.NewStore(pool, filepath.Join(t.TempDir(), "files"), documents.Limits{})
+	sum, err := oparlimport.Run(ctx, opt, srv.URL+"/system")
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, sum)
 	}
 	t.Logf("summary:\n%s", sum)
 	for _, kind := range []string{"whitespace", "placeholder", "not-a-url", "ags", "geojson-order", "geojson-string",
 		"deleted-untyped", "empty-list-404", "bare-array", "order-from-1", "order-missing", "absent-from-list", "http-retry",
-		"missing-family-name"} {
+		"missing-family-name", "file-download-failed"} {
 		if sum.Problems[kind] == 0 {
 			t.Errorf("defect %q not logged", kind)
 		}
@@ -208,10 +217,21 @@ func TestDefectFixtures(t *testing.T) {
 		t.Errorf("file links: %d files with one link, want 2", n)
 	}
 
+	if sum.Problems["file-download-failed"] != 1 || sum.Imported["file_blob"] != 1 {
+		t.Errorf("files: %d downloads failed, %d downloaded; want 1 and 1", sum.Problems["file-download-failed"], sum.Imported["file_blob"])
+	}
+	if n := count(t, pool, `SELECT count(*) FROM files f JOIN paper_files l ON l.file_id = f.id JOIN import_files i ON i.file_id = f.id
+		WHERE l.role = 'main' AND f.public AND f.mime_type = 'application/pdf' AND i.source_url = $1`, srv.URL+"/file/1"); n != 1 {
+		t.Errorf("file 1 (500, then ok) not stored as the paper's main file (%d)", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM import_files WHERE file_id IS NULL AND source_url = $1`, srv.URL+"/file/2"); n != 1 {
+		t.Errorf("file 2 (404) should wait for the next run (%d)", n)
+	}
+
 	// Second run: incremental. Nothing changed: no new rows; the next
 	// link that drops the filter gets it back.
 	before := tableCounts(t, pool)
-	sum, err = oparlimport.Run(ctx, fastOptions(pool), srv.URL+"/system")
+	sum, err = oparlimport.Run(ctx, opt, srv.URL+"/system")
 	if err != nil {
 		t.Fatalf("second import: %v\n%s", err, sum)
 	}
@@ -236,7 +256,8 @@ func tableCounts(t *testing.T, pool *pgxpool.Pool) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, table := range []string{"bodies", "legislative_terms", "locations", "organizations", "persons", "memberships",
-		"meetings", "agenda_items", "papers", "consultations", "import_files", "import_sources"} {
+		"meetings", "agenda_items", "papers", "consultations", "import_files", "import_sources", "files",
+		"paper_files", "meeting_files", "agenda_item_files"} {
 		out[table] = count(t, pool, "SELECT count(*) FROM "+table)
 	}
 	return out

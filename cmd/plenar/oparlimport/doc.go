@@ -20,6 +20,15 @@
 // aborts the import. A URL that does not serve an OParl System is refused
 // with ErrNotOParl before anything is written.
 //
-// File blobs are not downloaded yet: File metadata and its links wait in
-// import_files.
+// File metadata and its links are kept in import_files (the source id
+// mapping of files, with file_id the local file). With Options.Docs, each
+// run then downloads the blobs of new and changed files (downloadUrl, else
+// accessUrl; server errors retried with backoff) and streams them into
+// documents.Store.Upload, which checks the content; the local file is
+// public and linked to the imported paper, meeting or agenda item in its
+// role. Unchanged files are skipped (same modified, or same sha512 with
+// only new links); a changed file becomes a new version (master_id) of
+// the old one, which is deleted; deleted sources delete the local file.
+// A failed download ("file-download-failed") or a refused file
+// ("file-rejected") is logged and counted and retried by the next run.
 package oparlimport

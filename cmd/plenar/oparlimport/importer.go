@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plenar/plenar/documents"
 )
 
 // ErrNotOParl is returned when the URL does not serve an OParl System.
@@ -31,6 +33,9 @@ type Options struct {
 	Backoff time.Duration // first retry delay, doubling; 0: 500 ms
 	Limit   int           // page size asked of lists; 0: the server's default
 	Full    bool          // ignore earlier runs: read every list without modified_since
+	// Docs receives the downloaded file blobs; nil: file metadata only
+	// (it waits in import_files for a run with Docs).
+	Docs *documents.Store
 }
 
 // Summary counts what a run did.
@@ -174,6 +179,11 @@ func Run(ctx context.Context, opt Options, systemURL string) (*Summary, error) {
 	for u := range im.byLink {
 		if !im.seen[u] {
 			im.problem(u, "absent-from-list", "linked but not in any list; fetched by its URL")
+		}
+	}
+	if im.opt.Docs != nil {
+		if err := im.downloadFiles(ctx); err != nil {
+			return im.sum, err
 		}
 	}
 	if im.incomplete {

@@ -2,6 +2,7 @@ package oparlimport
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -769,11 +770,13 @@ func (im *importer) files(ctx context.Context, o obj, entity, id string, unchang
 				o.problem("not-a-url", fmt.Sprintf("%s id %q", key, f.url))
 				continue
 			}
-			if f.datetime("modified").IsZero() && unchanged && im.fileKnown(ctx, f.url) {
+			link := fileLink{Entity: entity, ID: id, Role: role}
+			if (f.datetime("modified").IsZero() && unchanged && im.fileKnown(ctx, f.url)) ||
+				(im.fileUnchanged(ctx, f) && im.fileLinked(ctx, f.url, link)) {
 				im.sum.Unchanged["file"]++
 				continue
 			}
-			if err := im.saveFile(ctx, f, []fileLink{{Entity: entity, ID: id, Role: role}}); err != nil {
+			if err := im.saveFile(ctx, f, []fileLink{link}); err != nil {
 				return err
 			}
 		}
@@ -805,6 +808,17 @@ func (im *importer) file(ctx context.Context, o obj, p *parent) error {
 func (im *importer) fileKnown(ctx context.Context, u string) bool {
 	var n int
 	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1`, u).Scan(&n)
+	return n > 0
+}
+
+// fileLinked reports whether the File at u was imported with link l.
+func (im *importer) fileLinked(ctx context.Context, u string, l fileLink) bool {
+	lj, err := json.Marshal([]fileLink{l})
+	if err != nil {
+		return false
+	}
+	var n int
+	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1 AND links @> $2::jsonb`, u, lj).Scan(&n)
 	return n > 0
 }
 

@@ -1,39 +1,128 @@
 package oparlimport_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 	"github.com/plenar/plenar/web/oparl"
 )
 
-// serveOParl mounts Plenar's OParl API on pool, as web/oparl's harness.
-func serveOParl(t *testing.T, pool *pgxpool.Pool) string {
+// serveOParl mounts Plenar's OParl API on pool, as web/oparl's harness,
+// with the public files of docs at /files/{id} and /files/{id}/download.
+func serveOParl(t *testing.T, pool *pgxpool.Pool, docs *documents.Store) string {
 	t.Helper()
 	r := chi.NewRouter()
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	h, err := oparl.New(oparl.Options{Council: council.NewStore(pool), Meetings: meetings.NewStore(pool), BaseURL: srv.URL,
-		License: "https://creativecommons.org/licenses/by/4.0/", Log: slog.New(slog.DiscardHandler)})
+	h, err := oparl.New(oparl.Options{Council: council.NewStore(pool), Meetings: meetings.NewStore(pool), Files: docs,
+		BaseURL: srv.URL, License: "https://creativecommons.org/licenses/by/4.0/", Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Mount("/oparl", h)
+	blob := func(w http.ResponseWriter, r *http.Request) {
+		id, err := council.ParseID(chi.URLParam(r, "id"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		a, err := docs.Access(r.Context(), id)
+		if err != nil || !a.Public {
+			http.NotFound(w, r)
+			return
+		}
+		f, err := docs.File(r.Context(), id)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		b, err := docs.Open(f)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer b.Close()
+		w.Header().Set("Content-Type", f.MIMEType)
+		_, _ = io.Copy(w, b)
+	}
+	r.Get("/files/{id}", blob)
+	r.Get("/files/{id}/download", blob)
 	return srv.URL + "/oparl/v1.1/system"
+}
+
+// tinyPDF is a one-page PDF that the upload checks accept.
+func tinyPDF(text string) []byte {
+	var b bytes.Buffer
+	var offs []int
+	obj := func(s string) { offs = append(offs, b.Len()); fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s) }
+	b.WriteString("%PDF-1.4\n")
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>")
+	c := "BT /F1 14 Tf 72 770 Td (" + text + ") Tj ET"
+	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, x)
+	return b.Bytes()
+}
+
+// seedSourceFiles uploads public files to a published paper (main), a
+// published meeting (invitation) and a public agenda item (resolution),
+// and one file that is not public.
+func seedSourceFiles(t *testing.T, pool *pgxpool.Pool, docs *documents.Store) {
+	t.Helper()
+	ctx := context.Background()
+	one := func(q string) council.ID {
+		t.Helper()
+		var id council.ID
+		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return id
+	}
+	paper := one(`SELECT p.id FROM papers p WHERE ` + council.PublishedPaper + ` AND NOT p.deleted ORDER BY p.id LIMIT 1`)
+	meeting := one(`SELECT id FROM meetings WHERE state <> 'planned' AND NOT deleted ORDER BY id LIMIT 1`)
+	item := one(`SELECT i.id FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
+		WHERE i.public AND NOT i.deleted AND m.state <> 'planned' AND NOT m.deleted ORDER BY i.id LIMIT 1`)
+	for i, l := range []documents.Link{{Kind: documents.LinkPaper, ID: paper, Role: documents.RoleMain},
+		{Kind: documents.LinkPaper, ID: paper, Role: documents.RoleAuxiliary},
+		{Kind: documents.LinkMeeting, ID: meeting, Role: documents.RoleInvitation},
+		{Kind: documents.LinkAgendaItem, ID: item, Role: documents.RoleResolution}} {
+		name := fmt.Sprintf("datei-%d.pdf", i)
+		if _, err := docs.Upload(ctx, bytes.NewReader(tinyPDF(name)), documents.File{FileName: name, Name: "Datei " + name,
+			Public: true, License: "CC-BY-4.0"}, []documents.Link{l}); err != nil {
+			t.Fatalf("upload %s: %v", name, err)
+		}
+	}
+	if _, err := docs.Upload(ctx, bytes.NewReader(tinyPDF("intern")), documents.File{FileName: "intern.pdf", Public: false},
+		[]documents.Link{{Kind: documents.LinkPaper, ID: paper}}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func getJSON(t *testing.T, u string) map[string]any {
@@ -80,11 +169,18 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("seed demo: %v", err)
 	}
 	t.Logf("seeded in %s", time.Since(start))
-	srcURL, dstURL := serveOParl(t, a), serveOParl(t, b)
+	srcDocs := documents.NewStore(a, filepath.Join(t.TempDir(), "files"), documents.Limits{})
+	dstDocs := documents.NewStore(b, filepath.Join(t.TempDir(), "files"), documents.Limits{})
+	seedSourceFiles(t, a, srcDocs)
+	srcURL, dstURL := serveOParl(t, a, srcDocs), serveOParl(t, b, dstDocs)
 	want := publicCounts(t, srcURL)
+	if want["file"] != 4 {
+		t.Fatalf("source serves %d files, want the 4 public ones", want["file"])
+	}
+	opts := oparlimport.Options{DB: b, Backoff: time.Millisecond, Docs: dstDocs}
 
 	start = time.Now()
-	sum, err := oparlimport.Run(ctx, oparlimport.Options{DB: b, Backoff: time.Millisecond}, srcURL)
+	sum, err := oparlimport.Run(ctx, opts, srcURL)
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, sum)
 	}
@@ -96,10 +192,44 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	t.Logf("counts: %v", want)
+	if sum.Imported["file_blob"] != 4 {
+		t.Errorf("downloaded %d files, want 4", sum.Imported["file_blob"])
+	}
+	for role, q := range map[string]string{
+		"main":       `SELECT count(*) FROM paper_files WHERE role = 'main'`,
+		"auxiliary":  `SELECT count(*) FROM paper_files WHERE role = 'auxiliary'`,
+		"invitation": `SELECT count(*) FROM meeting_files WHERE role = 'invitation'`,
+		"resolution": `SELECT count(*) FROM agenda_item_files WHERE role = 'resolution'`,
+		"same blobs": `SELECT count(*) FROM files WHERE public AND NOT deleted AND size > 0 AND sha512 <> ''`,
+	} {
+		want := 1
+		if role == "same blobs" {
+			want = 4
+		}
+		if n := count(t, b, q); n != want {
+			t.Errorf("%s: %d, want %d", role, n, want)
+		}
+	}
+	var srcSums, dstSums []string
+	for _, x := range []struct {
+		pool *pgxpool.Pool
+		out  *[]string
+	}{{a, &srcSums}, {b, &dstSums}} {
+		rows, err := x.pool.Query(ctx, `SELECT sha512 FROM files f WHERE `+documents.PublicFileSQL("f")+` ORDER BY sha512`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *x.out, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(srcSums, dstSums) {
+		t.Errorf("public file checksums differ:\n%v\n%v", srcSums, dstSums)
+	}
 
 	// A re-run is a no-op.
 	rows := tableCounts(t, b)
-	sum, err = oparlimport.Run(ctx, oparlimport.Options{DB: b, Backoff: time.Millisecond}, srcURL)
+	sum, err = oparlimport.Run(ctx, opts, srcURL)
 	if err != nil {
 		t.Fatalf("re-run: %v\n%s", err, sum)
 	}
@@ -116,7 +246,7 @@ func TestRoundTrip(t *testing.T) {
 		WHERE id = (SELECT id FROM persons WHERE NOT deleted ORDER BY family_name LIMIT 1) RETURNING id`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	sum, err = oparlimport.Run(ctx, oparlimport.Options{DB: b, Backoff: time.Millisecond}, srcURL)
+	sum, err = oparlimport.Run(ctx, opts, srcURL)
 	if err != nil {
 		t.Fatalf("incremental: %v\n%s", err, sum)
 	}
