@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -246,6 +247,7 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 			}
 			if lc.closeCode != 0 {
 				lc.close(lc.closeCode, lc.closeText)
+				lc.linger()
 			}
 			return
 		case m, ok := <-sub.C:
@@ -298,4 +300,14 @@ func (lc *liveConn) write(m live.Message) error {
 
 func (lc *liveConn) close(code int, text string) {
 	_ = lc.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+}
+
+// linger discards what the client still sends (for at most a second,
+// until it closes) after the reader failed on a protocol error. Closing a
+// TCP connection with unread data makes the kernel send a reset, which can
+// destroy the close frame in flight before the client reads it.
+func (lc *liveConn) linger() {
+	nc := lc.conn.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+	_, _ = io.Copy(io.Discard, nc)
 }

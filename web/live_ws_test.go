@@ -222,7 +222,7 @@ func TestLiveWSLimits(t *testing.T) {
 	}
 	readErr := make(chan error, 1)
 	go func() {
-		_ = idle.SetReadDeadline(time.Now().Add(livePingEvery + 2*time.Second))
+		_ = idle.SetReadDeadline(time.Now().Add(livePingEvery + 5*time.Second))
 		_, _, err := idle.ReadMessage() // handles control frames until the deadline
 		readErr <- err
 	}()
