@@ -187,7 +187,7 @@ func (c *Corpus) text(r *rand.Rand, size int) string {
 	var b strings.Builder
 	b.Grow(size + 64)
 	for b.Len() < size {
-		b.WriteString(c.words(r, 6+r.IntN(14), 0.03))
+		b.WriteString(c.words(r, 6+r.IntN(14), 0.002))
 		b.WriteString(". ")
 	}
 	return b.String()

@@ -132,3 +132,37 @@ func TestSearchPageAndFeed(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchSuggestAPI: autocomplete answers from public words only, for
+// the public and for staff alike, and did_you_mean likewise.
+func TestSearchSuggestAPI(t *testing.T) {
+	e, _, _ := searchEnv(t)
+	c := e.anon()
+	get := func(path string) []string {
+		t.Helper()
+		status, body := e.get(t, c, path)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, status, body)
+		}
+		var out []string
+		if err := json.Unmarshal([]byte(body), &out); err != nil {
+			t.Fatalf("decode %s: %v", body, err)
+		}
+		return out
+	}
+	if got := get("/api/v1/search/suggest?q=radw"); len(got) == 0 || !strings.HasPrefix(got[0], "radweg") {
+		t.Errorf("suggest radw = %v", got)
+	}
+	for _, q := range []string{"geheim", "grundst", "vertraul", "kaufp", "Geheimsache"} {
+		for _, s := range get("/api/v1/search/suggest?q=" + q) {
+			t.Errorf("suggest %q = %q: a word of a non-public paper", q, s)
+		}
+	}
+	if got := get("/api/v1/search/suggest?q=r"); len(got) != 0 {
+		t.Errorf("suggest r = %v, want nothing for one letter", got)
+	}
+	status, body := e.get(t, c, "/api/v1/search?q=Geheimsach+Vertraulihcer")
+	if status != http.StatusOK || strings.Contains(strings.ToLower(body), "geheimsache") || strings.Contains(strings.ToLower(body), "vertraulicher") {
+		t.Errorf("did_you_mean leaks: %d %s", status, body)
+	}
+}
