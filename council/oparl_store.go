@@ -316,11 +316,8 @@ func (s *Store) OParlPapers(ctx context.Context, q ListQuery) ([]OParlPaper, int
 		GROUP BY x.pid) rel ON rel.pid = p.id`
 	lc := plain("p")
 	lc.Visible = PublishedPaper
-	// A paper embeds its files: its modified is the latest of both (every
-	// linked file counts, so removing or hiding one moves it too).
-	lc.Modified = `greatest(p.modified, (SELECT max(lf.modified) FROM paper_files ll JOIN files lf ON lf.id = ll.file_id
-		WHERE ll.paper_id = p.id))`
-	cols = strings.Replace(cols, "p.modified", lc.Modified, 1)
+	// A paper embeds its files: the documents store moves the paper's
+	// modified whenever one of its files changes.
 	out, n, err := ListPage(ctx, s.db, cols, from, lc, q, func(r pgx.Rows) (OParlPaper, error) {
 		var p OParlPaper
 		var date pgDate

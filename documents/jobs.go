@@ -136,6 +136,9 @@ func (w *Worker) RunOnce(ctx context.Context) (bool, error) {
 			locked_until = NULL, modified = now() WHERE file_id = $1`, id, res.Method, res.Pages); err != nil {
 			return council.TranslateError(err)
 		}
+		if err := touchParents(ctx, tx, id); err != nil {
+			return err
+		}
 		return council.Record(ctx, tx, "file", id, council.OpUpdate, map[string]any{
 			"text": "extracted", "method": res.Method, "pages": res.Pages, "chars": len(res.Text)})
 	})

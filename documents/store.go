@@ -152,6 +152,9 @@ func (s *Store) Create(ctx context.Context, f File, b Blob, links []Link) (File,
 		if _, err := tx.Exec(ctx, `INSERT INTO file_text_jobs (file_id) VALUES ($1)`, f.ID); err != nil {
 			return council.TranslateError(err)
 		}
+		if err := touchParents(ctx, tx, f.ID); err != nil {
+			return err
+		}
 		return council.Record(ctx, tx, "file", f.ID, council.OpCreate, map[string]any{
 			"name": f.Name, "file_name": f.FileName, "mime_type": f.MIMEType, "size": f.Size,
 			"sha512": f.SHA512, "public": f.Public, "links": links, "master_id": nullID(f.MasterID)})
@@ -278,6 +281,9 @@ func (s *Store) update(ctx context.Context, id council.ID, set string, changes m
 		}
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("%w: file %s", council.ErrNotFound, id)
+		}
+		if err := touchParents(ctx, tx, id); err != nil {
+			return err
 		}
 		return council.Record(ctx, tx, "file", id, op, changes)
 	})

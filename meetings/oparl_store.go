@@ -14,12 +14,9 @@ import (
 func (s *Store) OParlMeetings(ctx context.Context, q council.ListQuery) ([]Meeting, int, error) {
 	// A meeting embeds its location: its modified is the later of both
 	// (agenda changes already bump the meeting row).
-	// Files of the meeting and of its agenda items count too (every linked
-	// file, so removing or hiding one moves it as well).
-	lc := council.ListCols{ID: "m.id", Body: "m.body_id", Created: "m.created", Modified: `greatest(m.modified, l.modified,
-		(SELECT max(lf.modified) FROM meeting_files ll JOIN files lf ON lf.id = ll.file_id WHERE ll.meeting_id = m.id),
-		(SELECT max(lf.modified) FROM agenda_items li JOIN agenda_item_files ll ON ll.agenda_item_id = li.id
-			JOIN files lf ON lf.id = ll.file_id WHERE li.meeting_id = m.id))`,
+	// Files of the meeting and of its agenda items: the documents store
+	// moves the meeting's (and item's) modified when one of them changes.
+	lc := council.ListCols{ID: "m.id", Body: "m.body_id", Created: "m.created", Modified: "greatest(m.modified, l.modified)",
 		Deleted: "m.deleted"}
 	cols := strings.Replace(meetingCols, "m.modified", lc.Modified, 1)
 	out, n, err := council.ListPage(ctx, s.db, cols, "meetings m LEFT JOIN locations l ON l.id = m.location_id", lc, q, func(r pgx.Rows) (Meeting, error) {
@@ -43,10 +40,9 @@ type OParlItem struct {
 // appear in OParl.
 const publicItem = `i.public AND m.state <> 'planned'`
 
-// oparlItemModified is an agenda item's modified for OParl: it embeds its
-// files, so the latest of any linked file's modified counts.
-const oparlItemModified = `greatest(i.modified, (SELECT max(lf.modified) FROM agenda_item_files ll
-	JOIN files lf ON lf.id = ll.file_id WHERE ll.agenda_item_id = i.id))`
+// oparlItemModified is an agenda item's modified for OParl; it embeds its
+// files, whose changes the documents store moves onto the item.
+const oparlItemModified = `i.modified`
 
 const oparlItemCols = `i.id, i.meeting_id, i.position, i.number, i.name, i.public, i.result, i.resolution_text,
 	i.created, ` + oparlItemModified + `, (i.deleted OR m.deleted),
