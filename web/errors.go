@@ -1,8 +1,8 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/plenar/plenar/council"
@@ -68,6 +68,31 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, status, "error", page)
 }
 
+// api adapts a handlerFunc of the JSON API: errors become
+// {"error": {"status": 400, "message": "…"}} with the status from the same
+// table as pages; 5xx are logged and show a generic message.
+func (s *Server) api(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		status := statusOf(err)
+		msg := err.Error()
+		if status >= 500 {
+			s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+			msg = http.StatusText(status)
+		}
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "30")
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"status": status, "message": msg}})
+	}
+}
+
 // notFound and methodNotAllowed render chi's fallbacks as pages.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, council.ErrNotFound)
@@ -78,5 +103,3 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusMethodNotAllowed, "error", errorPage{Status: http.StatusMethodNotAllowed,
 		Message: "method " + r.Method + " not allowed"})
 }
-
-var _ = slog.LevelInfo

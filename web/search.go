@@ -22,8 +22,8 @@ import (
 func (s *Server) searchRoutes(r chi.Router) {
 	r.Get("/search", s.h(s.searchPage))
 	r.Get("/search/feed", s.h(s.searchFeed))
-	r.Get("/api/v1/search", s.h(s.searchAPI))
-	r.Get("/api/v1/search/suggest", s.h(s.searchSuggest))
+	r.Get("/api/v1/search", s.api(s.searchAPI))
+	r.Get("/api/v1/search/suggest", s.api(s.searchSuggest))
 }
 
 // searcher returns the searcher, or an ErrUnavailable error when the

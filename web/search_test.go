@@ -127,8 +127,12 @@ func TestSearchPageAndFeed(t *testing.T) {
 		"/api/v1/search?q=Radweg&per_page=100000":        http.StatusBadRequest,
 		"/api/v1/search?q=Radweg&status=draft&year=2025": http.StatusOK,
 	} {
-		if status, body := e.get(t, c, path); status != want {
+		status, body := e.get(t, c, path)
+		if status != want {
 			t.Errorf("GET %.80s: %d, want %d (%.200s)", path, status, want, body)
+		}
+		if strings.HasPrefix(path, "/api/") && status >= 400 && !strings.HasPrefix(body, `{"error":{"message":`) {
+			t.Errorf("GET %.80s: error body %.200s, want a JSON error object", path, body)
 		}
 	}
 }
