@@ -1,8 +1,9 @@
 package search
 
 import (
-	"os"
 	"testing"
+
+	"github.com/plenar/plenar/migrations/pgtest"
 )
 
 // compoundLabels are (query word, document word, should match) triples
@@ -103,10 +104,7 @@ func TestCompoundPrecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !sys {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI: %s is missing (Debian package wngerman)", SystemWordList)
-		}
-		t.Skipf("skipping: %s is missing (Debian package wngerman)", SystemWordList)
+		pgtest.Unavailable(t, SystemWordList+" is missing (Debian package wngerman)")
 	}
 	im, err := newMapping(words)
 	if err != nil {
