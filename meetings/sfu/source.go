@@ -1,0 +1,177 @@
+package sfu
+
+import (
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// mtu is the largest RTP packet the SFU reads or caches.
+const mtu = 1500
+
+// videoCacheSize is how many recent packets of a video source are kept for
+// NACKs (about 2 s at 250 packets/s). Audio is not cached: Opus is offered
+// without NACK feedback.
+const videoCacheSize = 512
+
+// pliInterval limits keyframe requests to one source.
+const pliInterval = 200 * time.Millisecond
+
+// source is one published track: a member's microphone or camera, or the
+// room's audio or video. One goroutine reads it and writes each packet to
+// the outputs routed to it.
+type source struct {
+	owner *Peer
+	video bool
+	clock uint32 // RTP clock rate
+	ssrc  uint32
+	pc    *webrtc.PeerConnection
+	track *webrtc.TrackRemote
+	m     *metrics
+
+	outs    atomic.Pointer[[]*output] // set by Room.route, read per packet
+	cache   *packetCache              // nil for audio
+	lastPLI atomic.Int64              // unix nanos of the last keyframe request
+	gotRTP  atomic.Bool
+}
+
+func newSource(owner *Peer, pc *webrtc.PeerConnection, t *webrtc.TrackRemote, m *metrics) *source {
+	s := &source{owner: owner, pc: pc, track: t, ssrc: uint32(t.SSRC()), m: m,
+		video: t.Kind() == webrtc.RTPCodecTypeVideo, clock: t.Codec().ClockRate}
+	if s.clock == 0 {
+		s.clock = 48000
+	}
+	if s.video {
+		s.cache = newPacketCache(videoCacheSize)
+	}
+	return s
+}
+
+// run reads the track until it ends and forwards every packet. onFirst is
+// called after the first packet.
+func (s *source) run(onFirst func()) {
+	buf := make([]byte, mtu)
+	var pkt rtp.Packet
+	for {
+		n, _, err := s.track.Read(buf)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				s.owner.log.Debug("source read ended", "err", err)
+			}
+			return
+		}
+		t0 := time.Now()
+		if err := pkt.Unmarshal(buf[:n]); err != nil {
+			continue
+		}
+		if !s.gotRTP.Load() {
+			s.gotRTP.Store(true)
+			onFirst()
+		}
+		if s.cache != nil {
+			s.cache.put(pkt.SequenceNumber, buf[:n])
+		}
+		outs := s.outs.Load()
+		if outs == nil || len(*outs) == 0 {
+			s.m.dropped.Add(1)
+			continue
+		}
+		key := s.video && vp8KeyframeStart(pkt.Payload)
+		for _, o := range *outs {
+			o.forward(s, &pkt.Header, pkt.Payload, key, t0)
+		}
+	}
+}
+
+// requestKeyframe sends a PLI to the publisher, at most once per pliInterval.
+func (s *source) requestKeyframe() {
+	if !s.video {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := s.lastPLI.Load()
+	if now-last < int64(pliInterval) || !s.lastPLI.CompareAndSwap(last, now) {
+		return
+	}
+	if err := s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: s.ssrc}}); err == nil {
+		s.m.plis.Add(1)
+	}
+}
+
+// packetCache is a ring buffer of a source's recent packets, shared by all
+// its subscribers: a NACK looks the original sequence number up and the
+// subscriber's output rewrites the header.
+type packetCache struct {
+	mu   sync.Mutex
+	size int
+	seq  []uint16
+	n    []int // 0: empty
+	data []byte
+}
+
+func newPacketCache(size int) *packetCache {
+	return &packetCache{size: size, seq: make([]uint16, size), n: make([]int, size), data: make([]byte, size*mtu)}
+}
+
+func (c *packetCache) put(seq uint16, pkt []byte) {
+	i := int(seq) % c.size
+	c.mu.Lock()
+	c.seq[i] = seq
+	c.n[i] = copy(c.data[i*mtu:(i+1)*mtu], pkt)
+	c.mu.Unlock()
+}
+
+// get copies the packet with sequence number seq into dst and returns its
+// length, or 0 when it is no longer cached.
+func (c *packetCache) get(seq uint16, dst []byte) int {
+	i := int(seq) % c.size
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[i] == 0 || c.seq[i] != seq {
+		return 0
+	}
+	return copy(dst, c.data[i*mtu:i*mtu+c.n[i]])
+}
+
+// vp8KeyframeStart reports whether a VP8 RTP payload (RFC 7741) starts a
+// keyframe: S=1, partition 0, and the P bit of the VP8 header clear.
+func vp8KeyframeStart(p []byte) bool {
+	if len(p) < 1 {
+		return false
+	}
+	x, s, pid := p[0]&0x80 != 0, p[0]&0x10 != 0, p[0]&0x07
+	if !s || pid != 0 {
+		return false
+	}
+	i := 1
+	if x {
+		if len(p) < 2 {
+			return false
+		}
+		ext := p[1]
+		i = 2
+		if ext&0x80 != 0 { // I: picture id
+			if len(p) <= i {
+				return false
+			}
+			if p[i]&0x80 != 0 {
+				i += 2
+			} else {
+				i++
+			}
+		}
+		if ext&0x40 != 0 { // L: TL0PICIDX
+			i++
+		}
+		if ext&0x30 != 0 { // T or K
+			i++
+		}
+	}
+	return len(p) > i && p[i]&0x01 == 0
+}
