@@ -1,0 +1,5 @@
+package sfu
+
+// Renegotiate asks for a new offer, as a change of the peer's transceivers
+// would (tests only).
+func (p *Peer) Renegotiate() { p.negotiate() }

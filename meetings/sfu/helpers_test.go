@@ -1,0 +1,106 @@
+package sfu_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/plenar/plenar/meetings/sfu"
+	"github.com/plenar/plenar/meetings/sfu/sfuclient"
+)
+
+func newSFU(t testing.TB, cfg sfu.Config) *sfu.SFU {
+	t.Helper()
+	cfg.LoopbackOnly = true
+	if cfg.Debounce == 0 {
+		cfg.Debounce = 10 * time.Millisecond
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	s, err := sfu.New(cfg, log)
+	if err != nil {
+		t.Fatalf("new sfu: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close sfu: %v", err)
+		}
+	})
+	return s
+}
+
+// member is a pion client joined to a room through the signalling API.
+type member struct {
+	*sfuclient.Client
+	peer *sfu.Peer
+}
+
+// join connects a client as id of the given kind and waits until ICE and
+// DTLS are up.
+func join(t testing.TB, room *sfu.Room, id string, kind sfu.Kind, opts sfuclient.Options) member {
+	t.Helper()
+	var peer atomic.Pointer[sfu.Peer]
+	ready := make(chan struct{})
+	opts.Tag = id
+	opts.Send = func(s sfu.Signal) error {
+		<-ready
+		return peer.Load().Signal(s)
+	}
+	c, err := sfuclient.New(opts)
+	if err != nil {
+		t.Fatalf("client %s: %v", id, err)
+	}
+	t.Cleanup(c.Close)
+	p, err := room.Join(context.Background(), sfu.JoinOptions{ID: id, Kind: kind, Send: c.Handle})
+	if err != nil {
+		t.Fatalf("join %s: %v", id, err)
+	}
+	peer.Store(p)
+	close(ready)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return member{Client: c, peer: p}
+}
+
+// eventually polls cond until it holds or 10 s pass.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// settled waits until the packet count of track id at every client stops
+// changing, then returns the counts.
+func settled(t testing.TB, id string, cs ...member) []uint64 {
+	t.Helper()
+	prev := make([]uint64, len(cs))
+	for i, c := range cs {
+		prev[i] = c.Track(id).Packets
+	}
+	for range 100 {
+		time.Sleep(100 * time.Millisecond)
+		same := true
+		for i, c := range cs {
+			n := c.Track(id).Packets
+			if n != prev[i] {
+				same = false
+			}
+			prev[i] = n
+		}
+		if same {
+			return prev
+		}
+	}
+	t.Fatalf("track %s never settled", id)
+	return nil
+}
