@@ -10,6 +10,7 @@ import (
 
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/meetings/sfu/sfuclient"
+	"github.com/plenar/plenar/migrations/pgtest"
 )
 
 func newSFU(t testing.TB, cfg sfu.Config) *sfu.SFU {
@@ -103,4 +104,9 @@ func settled(t testing.TB, id string, cs ...member) []uint64 {
 	}
 	t.Fatalf("track %s never settled", id)
 	return nil
+}
+
+func pgtestUnavailable(t testing.TB, reason string) {
+	t.Helper()
+	pgtest.Unavailable(t, reason)
 }
