@@ -32,4 +32,8 @@ type Attendee struct {
 	Voting   bool // has a voting right (counts for quorum)
 	Mode     Mode
 	Since    time.Time // when Mode last changed; zero: never
+	// Connected: a live audio/video connection of the member is up (after
+	// its grace period for short drops). A member in the room may be
+	// connected too; Mode stays InRoom.
+	Connected bool
 }

@@ -25,6 +25,12 @@ type Command struct {
 	Text         string        // complain
 	ChairID      council.ID    // start: the chair; NilID: the roster's chair (Vorsitz)
 	FloorLimit   int           // start: K, at most this many on the floor; 0: the hub's default
+	Resolution   Resolution    // resolve_complaint: repeat the affected step or continue (RequestID: the complaint)
+	Note         string        // resolve_complaint: optional note for the minutes
+
+	// Epoch is the media connection a leave_remote concerns (Presence): the
+	// leave is ignored when a newer connection was recorded. 0: the latest.
+	epoch int64
 }
 
 // cmdCtx is what a command handler works with, inside the transaction.
@@ -33,7 +39,9 @@ type cmdCtx struct {
 	s      session
 	actor  Actor
 	target meetings.Attendee // the member concerned, when the command names one
+	role   Role              // the actor's role in the session
 	now    time.Time
+	epoch  int64 // join_remote: the media connection epoch it recorded
 }
 
 // Do runs command c for meeting meetingID as actor a in one transaction and
@@ -46,13 +54,19 @@ type cmdCtx struct {
 // full); ErrInvalid for an unknown command or member. Nothing is written
 // on error.
 func (h *Hub) Do(ctx context.Context, meetingID council.ID, a Actor, c Command) (int64, error) {
+	seq, _, err := h.do(ctx, meetingID, a, c)
+	return seq, err
+}
+
+// do is Do that also returns the media epoch a join_remote recorded.
+func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) (int64, int64, error) {
 	if !c.Name.Known() {
-		return 0, council.Invalidf("unknown command %q", c.Name)
+		return 0, 0, council.Invalidf("unknown command %q", c.Name)
 	}
 	if a.UserID != council.NilID {
 		ctx = council.WithActor(ctx, a.UserID)
 	}
-	var seq int64
+	var seq, epoch int64
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
 		now := h.now()
 		if c.Name == CmdStart {
@@ -78,14 +92,19 @@ func (h *Hub) Do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 		if err != nil {
 			return err
 		}
+		epoch = cc.epoch
+		if len(evs) == 0 { // nothing changed (e.g. a reconnect of a remote member)
+			seq = cc.s.Seq
+			return nil
+		}
 		seq, err = appendEvents(ctx, tx, cc.s, a.UserID, now, evs)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("live %s: %w", c.Name, err)
+		return 0, 0, fmt.Errorf("live %s: %w", c.Name, err)
 	}
 	h.poke(meetingID)
-	return seq, nil
+	return seq, epoch, nil
 }
 
 // rosterEntry returns person's roster entry. Errors: ErrInvalid when the
@@ -93,10 +112,11 @@ func (h *Hub) Do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 func rosterEntry(ctx context.Context, db council.DBTX, meetingID, person council.ID) (meetings.Attendee, error) {
 	var a meetings.Attendee
 	var since *time.Time
-	err := db.QueryRow(ctx, `SELECT r.person_id, r.name, r.role, r.voting, coalesce(p.mode, 'absent'), p.since
+	err := db.QueryRow(ctx, `SELECT r.person_id, r.name, r.role, r.voting, coalesce(p.mode, 'absent'), p.since, coalesce(m.connected, false)
 		FROM live_roster r LEFT JOIN live_presence p ON p.meeting_id = r.meeting_id AND p.person_id = r.person_id
+		LEFT JOIN live_media m ON m.meeting_id = r.meeting_id AND m.person_id = r.person_id
 		WHERE r.meeting_id = $1 AND r.person_id = $2`, meetingID, person).
-		Scan(&a.PersonID, &a.Name, &a.Role, &a.Voting, &a.Mode, &since)
+		Scan(&a.PersonID, &a.Name, &a.Role, &a.Voting, &a.Mode, &since, &a.Connected)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, council.Invalidf("person %s is not a member of this session", person)
 	}
@@ -109,6 +129,8 @@ func rosterEntry(ctx context.Context, db council.DBTX, meetingID, person council
 // role returns a's role in session s.
 func role(ctx context.Context, db council.DBTX, s session, a Actor) (Role, error) {
 	switch {
+	case a.System:
+		return RoleSystem, nil
 	case a.IsPublic():
 		return RolePublic, nil
 	case a.PersonID != council.NilID && a.PersonID == s.ChairID:
@@ -150,6 +172,11 @@ func (cc *cmdCtx) authorize(ctx context.Context, c Command) error {
 		person = cc.actor.PersonID
 	}
 	self := person != council.NilID && person == cc.actor.PersonID
+	cc.role = r
+	if c.Name.SystemOnly() && r != RoleSystem {
+		return fmt.Errorf("%w: remote presence follows the member's live audio/video connection; %s cannot be given by a %s",
+			council.ErrForbidden, c.Name, r)
+	}
 	if !Allowed(r, c.Name, self) {
 		return fmt.Errorf("%w: a %s may not %s here", council.ErrForbidden, r, c.Name)
 	}
@@ -174,13 +201,15 @@ func (cc *cmdCtx) run(ctx context.Context, c Command) ([]event, error) {
 	case CmdSetPart:
 		return cc.setPart(ctx, c.Part)
 	case CmdCheckIn:
-		return cc.attend(ctx, meetings.InRoom, meetings.Absent)
+		return cc.checkIn(ctx)
 	case CmdCheckOut:
-		return cc.attend(ctx, meetings.Absent, meetings.InRoom)
+		return cc.checkOut(ctx)
 	case CmdJoinRemote:
-		return cc.attend(ctx, meetings.Remote, meetings.Absent)
+		return cc.joinRemote(ctx)
 	case CmdLeaveRemote:
-		return cc.attend(ctx, meetings.Absent, meetings.Remote)
+		return cc.leaveRemote(ctx, c.epoch)
+	case CmdResolveComplaint:
+		return cc.resolveComplaint(ctx, c.RequestID, c.Resolution, c.Note)
 	case CmdDeclareConflict:
 		return cc.declareConflict(ctx)
 	case CmdRaiseHand:

@@ -93,7 +93,10 @@ func (h *Hub) start(ctx context.Context, tx pgx.Tx, meetingID council.ID, a Acto
 		SELECT meeting_id, person_id, 'absent', $2 FROM live_roster WHERE meeting_id = $1`, meetingID, now); err != nil {
 		return session{}, nil, council.TranslateError(err)
 	}
-	cc := &cmdCtx{tx: tx, s: s, actor: a, now: now}
+	cc := &cmdCtx{tx: tx, s: s, actor: a, role: r, now: now}
+	if err := cc.beginItem(ctx); err != nil {
+		return session{}, nil, err
+	}
 	evs := []event{{Kind: EvSessionStarted, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Running), Part: PartPublic}}}
 	ie, err := cc.itemEvent(ctx)
 	if err != nil {
@@ -113,6 +116,9 @@ func (cc *cmdCtx) close(ctx context.Context) ([]event, error) {
 	}
 	if _, err := cc.tx.Exec(ctx, `UPDATE live_sessions SET closed_at = $2 WHERE meeting_id = $1`, cc.s.MeetingID, cc.now); err != nil {
 		return nil, council.TranslateError(err)
+	}
+	if err := cc.endItem(ctx); err != nil {
+		return nil, err
 	}
 	return []event{{Kind: EvSessionClosed, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Closed), Part: cc.s.Part}}}, nil
 }
@@ -137,15 +143,39 @@ func (cc *cmdCtx) moveItem(ctx context.Context, delta int) ([]event, error) {
 	if next < 0 || next >= len(items) {
 		return nil, fmt.Errorf("%w: no %s agenda item", council.ErrConflict, map[bool]string{true: "next", false: "previous"}[delta > 0])
 	}
+	if err := cc.endItem(ctx); err != nil {
+		return nil, err
+	}
 	cc.s.ItemID = items[next].ID
 	if _, err := cc.tx.Exec(ctx, `UPDATE live_sessions SET item_id = $2 WHERE meeting_id = $1`, cc.s.MeetingID, cc.s.ItemID); err != nil {
 		return nil, council.TranslateError(err)
+	}
+	if err := cc.beginItem(ctx); err != nil {
+		return nil, err
 	}
 	if _, err := cc.tx.Exec(ctx, `UPDATE live_speakers SET ended_at = $2 WHERE meeting_id = $1 AND ended_at IS NULL`,
 		cc.s.MeetingID, cc.now); err != nil {
 		return nil, council.TranslateError(err)
 	}
 	return cc.events(ctx, cc.itemEvent, cc.speakersEvent, cc.quorumEvent)
+}
+
+// beginItem records that the current item begins now (for attendance per
+// agenda item in the minutes).
+func (cc *cmdCtx) beginItem(ctx context.Context) error {
+	if cc.s.ItemID == council.NilID {
+		return nil
+	}
+	_, err := cc.tx.Exec(ctx, `INSERT INTO live_item_periods (meeting_id, item_id, started_at) VALUES ($1,$2,$3)`,
+		cc.s.MeetingID, cc.s.ItemID, cc.now)
+	return council.TranslateError(err)
+}
+
+// endItem records that the current item ends now.
+func (cc *cmdCtx) endItem(ctx context.Context) error {
+	_, err := cc.tx.Exec(ctx, `UPDATE live_item_periods SET ended_at = $2 WHERE meeting_id = $1 AND ended_at IS NULL`,
+		cc.s.MeetingID, cc.now)
+	return council.TranslateError(err)
 }
 
 // events builds the events of fns in order.
@@ -181,24 +211,103 @@ func (cc *cmdCtx) setPart(ctx context.Context, p Part) ([]event, error) {
 	return append(evs, more...), err
 }
 
-// attend moves the target member from mode from to mode to.
-func (cc *cmdCtx) attend(ctx context.Context, to, from meetings.Mode) ([]event, error) {
-	if cc.target.Mode != from {
-		return nil, fmt.Errorf("%w: %s is %s, not %s", council.ErrConflict, cc.target.Name, cc.target.Mode, from)
+// checkIn records a member present in the room: from absent, or from
+// remote when a member connected from home walks into the room.
+func (cc *cmdCtx) checkIn(ctx context.Context) ([]event, error) {
+	if cc.target.Mode == meetings.InRoom {
+		return nil, fmt.Errorf("%w: %s is already in the room", council.ErrConflict, cc.target.Name)
 	}
+	return cc.setMode(ctx, meetings.InRoom, cc.target.Connected)
+}
+
+// checkOut records that a member left the room; a member whose media
+// connection is still up stays present, remotely.
+func (cc *cmdCtx) checkOut(ctx context.Context) ([]event, error) {
+	if cc.target.Mode != meetings.InRoom {
+		return nil, fmt.Errorf("%w: %s is %s, not in the room", council.ErrConflict, cc.target.Name, cc.target.Mode)
+	}
+	to := meetings.Absent
+	if cc.target.Connected {
+		to = meetings.Remote
+	}
+	return cc.setMode(ctx, to, cc.target.Connected)
+}
+
+// joinRemote records a member's live media connection (a new epoch) and
+// makes an absent member remote. A member already remote stays so without
+// an event (a reconnect); a member in the room stays in the room, only
+// shown as connected.
+func (cc *cmdCtx) joinRemote(ctx context.Context) ([]event, error) {
+	err := cc.tx.QueryRow(ctx, `INSERT INTO live_media (meeting_id, person_id, epoch, connected, at) VALUES ($1,$2,1,true,$3)
+		ON CONFLICT (meeting_id, person_id) DO UPDATE SET epoch = live_media.epoch + 1, connected = true, at = EXCLUDED.at
+		RETURNING epoch`, cc.s.MeetingID, cc.target.PersonID, cc.now).Scan(&cc.epoch)
+	if err != nil {
+		return nil, fmt.Errorf("media connection: %w", council.TranslateError(err))
+	}
+	switch {
+	case cc.target.Mode == meetings.Absent:
+		return cc.setMode(ctx, meetings.Remote, true)
+	case cc.target.Connected:
+		return nil, nil
+	}
+	return []event{cc.attendeeEvent(cc.target.Mode, true)}, nil
+}
+
+// leaveRemote records that a member's media connection ended (after the
+// grace period) and makes a remote member absent. It does nothing when a
+// connection newer than epoch (0: any) was recorded meanwhile, possibly by
+// another node, or when the member has no connection.
+func (cc *cmdCtx) leaveRemote(ctx context.Context, epoch int64) ([]event, error) {
+	var latest int64
+	err := cc.tx.QueryRow(ctx, `SELECT epoch FROM live_media WHERE meeting_id = $1 AND person_id = $2`,
+		cc.s.MeetingID, cc.target.PersonID).Scan(&latest)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, council.TranslateError(err)
+	}
+	if epoch != 0 && epoch != latest {
+		return nil, nil // a newer connection
+	}
+	if _, err := cc.tx.Exec(ctx, `UPDATE live_media SET connected = false, at = $3 WHERE meeting_id = $1 AND person_id = $2`,
+		cc.s.MeetingID, cc.target.PersonID, cc.now); err != nil {
+		return nil, council.TranslateError(err)
+	}
+	switch {
+	case cc.target.Mode == meetings.Remote:
+		return cc.setMode(ctx, meetings.Absent, false)
+	case !cc.target.Connected:
+		return nil, nil
+	}
+	return []event{cc.attendeeEvent(cc.target.Mode, false)}, nil
+}
+
+// setMode moves the target member to mode to, logs the change with the
+// current agenda item and who made it, and recomputes the quorum.
+func (cc *cmdCtx) setMode(ctx context.Context, to meetings.Mode, connected bool) ([]event, error) {
 	if _, err := cc.tx.Exec(ctx, `UPDATE live_presence SET mode = $3, since = $4 WHERE meeting_id = $1 AND person_id = $2`,
 		cc.s.MeetingID, cc.target.PersonID, to, cc.now); err != nil {
 		return nil, council.TranslateError(err)
 	}
-	if _, err := cc.tx.Exec(ctx, `INSERT INTO live_attendance (meeting_id, person_id, mode, item_id, actor_id, at) VALUES ($1,$2,$3,$4,$5,$6)`,
-		cc.s.MeetingID, cc.target.PersonID, to, council.NullID(cc.s.ItemID), council.NullID(cc.actor.UserID), cc.now); err != nil {
+	if _, err := cc.tx.Exec(ctx, `INSERT INTO live_attendance (meeting_id, person_id, mode, item_id, actor_id, at, via) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+		cc.s.MeetingID, cc.target.PersonID, to, council.NullID(cc.s.ItemID), council.NullID(cc.actor.UserID), cc.now, string(cc.role)); err != nil {
 		return nil, council.TranslateError(err)
 	}
-	now := cc.now
-	evs := []event{{Kind: EvAttendance, Audience: cc.s.rosterAudience(), Payload: AttendeeView{PersonID: cc.target.PersonID,
-		Name: cc.target.Name, Role: cc.target.Role, Voting: cc.target.Voting, Mode: string(to), Since: &now}}}
+	cc.target.Since = cc.now
 	qe, err := cc.quorumEvent(ctx)
-	return append(evs, qe), err
+	return []event{cc.attendeeEvent(to, connected), qe}, err
+}
+
+// attendeeEvent announces the target member's attendance.
+func (cc *cmdCtx) attendeeEvent(mode meetings.Mode, connected bool) event {
+	v := AttendeeView{PersonID: cc.target.PersonID, Name: cc.target.Name, Role: cc.target.Role, Voting: cc.target.Voting,
+		Mode: string(mode), Connected: connected}
+	if !cc.target.Since.IsZero() {
+		since := cc.target.Since
+		v.Since = &since
+	}
+	return event{Kind: EvAttendance, Audience: cc.s.rosterAudience(), Payload: v}
 }
 
 func (cc *cmdCtx) needItem() error {
@@ -372,6 +481,44 @@ func (cc *cmdCtx) complain(ctx context.Context, text string) ([]event, error) {
 		return nil, fmt.Errorf("complain: %w", council.TranslateError(err))
 	}
 	return []event{{Kind: EvComplaint, Audience: AudienceStaff, Payload: v}}, nil
+}
+
+// resolveComplaint records the chair's classification of a Rüge: repeat
+// the affected step, or continue. The resolution goes to the members as
+// well as staff: a repeated step concerns every member, and the complaint
+// is part of the minutes; the public sees nothing of complaints (they name
+// a member and their equipment, and the public part's minutes carry the
+// outcome).
+func (cc *cmdCtx) resolveComplaint(ctx context.Context, id council.ID, res Resolution, note string) ([]event, error) {
+	if id == council.NilID {
+		return nil, council.Invalidf("name the complaint to resolve")
+	}
+	if !res.Valid() {
+		return nil, council.Invalidf("unknown resolution %q: want repeat or continue", res)
+	}
+	v := ComplaintView{ID: id, Resolution: res, Note: note}
+	var item *council.ID
+	var resolved *time.Time
+	err := cc.tx.QueryRow(ctx, `SELECT c.person_id, r.name, c.item_id, c.text, c.raised_at, c.resolved_at FROM live_complaints c
+		JOIN live_roster r ON r.meeting_id = c.meeting_id AND r.person_id = c.person_id
+		WHERE c.id = $1 AND c.meeting_id = $2`, id, cc.s.MeetingID).Scan(&v.PersonID, &v.Name, &item, &v.Text, &v.RaisedAt, &resolved)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%w: no complaint %s in this session", council.ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, council.TranslateError(err)
+	}
+	if resolved != nil {
+		return nil, fmt.Errorf("%w: the complaint is already resolved", council.ErrConflict)
+	}
+	v.ItemID = council.IDOf(item)
+	now := cc.now
+	v.ResolvedAt = &now
+	if _, err := cc.tx.Exec(ctx, `UPDATE live_complaints SET classification = $2, note = $3, resolved_at = $4, resolved_by = $5 WHERE id = $1`,
+		id, res, note, cc.now, council.NullID(cc.actor.UserID)); err != nil {
+		return nil, fmt.Errorf("resolve complaint: %w", council.TranslateError(err))
+	}
+	return []event{{Kind: EvComplaintResolved, Audience: AudienceMembers, Payload: v}}, nil
 }
 
 // confirmNonPublic records a remote member's confirmation that no third

@@ -54,7 +54,7 @@ func TestAudiences(t *testing.T) {
 	for _, s := range []*live.Subscription{pub, mem, staff} {
 		next(t, s) // snapshot
 	}
-	e.do(t, e.members[2], live.Command{Name: live.CmdJoinRemote})
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID})
 	e.do(t, e.members[2], live.Command{Name: live.CmdComplain, Text: "Ton fällt aus"})
 	if _, seen := until(t, staff, live.EvComplaint); len(seen) != 2 {
 		t.Errorf("staff saw %d messages before the complaint, want 2 (attendance, quorum)", len(seen))
@@ -142,13 +142,13 @@ func TestQuorumRecomputed(t *testing.T) {
 		want q
 	}{
 		{"check in 0", e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[0].PersonID}, q{1, 0, false}},
-		{"non-voting joins", e.members[5], live.Command{Name: live.CmdJoinRemote}, q{1, 0, false}},
+		{"non-voting joins", live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[5].PersonID}, q{1, 0, false}},
 		{"check in 1", e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID}, q{2, 0, false}},
-		{"2 joins remotely", e.members[2], live.Command{Name: live.CmdJoinRemote}, q{3, 0, true}},
+		{"2 joins remotely", live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID}, q{3, 0, true}},
 		{"1 declares a conflict", e.members[1], live.Command{Name: live.CmdDeclareConflict}, q{3, 1, false}},
-		{"3 joins remotely", e.members[3], live.Command{Name: live.CmdJoinRemote}, q{4, 1, true}},
+		{"3 joins remotely", live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[3].PersonID}, q{4, 1, true}},
 		{"next item clears the conflict", e.clerk, live.Command{Name: live.CmdNextItem}, q{4, 0, true}},
-		{"3 leaves", e.members[3], live.Command{Name: live.CmdLeaveRemote}, q{3, 0, true}},
+		{"3 leaves", live.SystemActor(), live.Command{Name: live.CmdLeaveRemote, PersonID: e.members[3].PersonID}, q{3, 0, true}},
 		{"check out 0", e.clerk, live.Command{Name: live.CmdCheckOut, PersonID: e.members[0].PersonID}, q{2, 0, false}},
 	}
 	for _, st := range steps {
@@ -291,7 +291,7 @@ func TestTwoHubs(t *testing.T) {
 	next(t, sb)
 	start := time.Now()
 	e.start(t, 0)
-	e.do(t, e.members[4], live.Command{Name: live.CmdJoinRemote})
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[4].PersonID})
 	m, _ := until(t, sb, live.EvAttendance)
 	if a := decode[live.AttendeeView](t, m); a.PersonID != e.members[4].PersonID || a.Mode != "remote" {
 		t.Errorf("hub B delivered %+v", a)
@@ -325,7 +325,7 @@ func TestRestart(t *testing.T) {
 		t.Errorf("last message of a stopped hub %+v, want resync", end)
 	}
 	// Meanwhile, another node goes on.
-	e.do(t, e.members[2], live.Command{Name: live.CmdJoinRemote})
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID})
 	e.do(t, e.members[2], live.Command{Name: live.CmdRaiseHand})
 
 	second := runHub(t, openPool(t, e.url), live.Options{MaxReplay: 3})
@@ -356,7 +356,7 @@ func TestConcurrentCommandsGetGapFreeSeqs(t *testing.T) {
 		wg.Go(func() {
 			for range rounds {
 				for _, c := range []live.CommandName{live.CmdJoinRemote, live.CmdLeaveRemote} {
-					if _, err := e.hub.Do(e.ctx, e.meeting.ID, e.members[i], live.Command{Name: c}); err != nil {
+					if _, err := e.hub.Do(e.ctx, e.meeting.ID, live.SystemActor(), live.Command{Name: c, PersonID: e.members[i].PersonID}); err != nil {
 						errs <- err
 					}
 				}

@@ -37,17 +37,18 @@ type EventKind string
 
 // Event kinds. Payload types are named in the comments.
 const (
-	EvSessionStarted   EventKind = "session_started"      // SessionPayload
-	EvSessionClosed    EventKind = "session_closed"       // SessionPayload
-	EvItemChanged      EventKind = "item_changed"         // ItemView
-	EvPartChanged      EventKind = "part_changed"         // PartPayload
-	EvAttendance       EventKind = "attendance"           // AttendeeView
-	EvQuorum           EventKind = "quorum"               // QuorumView
-	EvConflict         EventKind = "conflict_declared"    // ConflictPayload
-	EvSpeakers         EventKind = "speakers"             // SpeakersView
-	EvQuorumFound      EventKind = "quorum_found"         // QuorumView
-	EvComplaint        EventKind = "complaint_raised"     // ComplaintView
-	EvNonPublicConfirm EventKind = "non_public_confirmed" // ConfirmPayload
+	EvSessionStarted    EventKind = "session_started"      // SessionPayload
+	EvSessionClosed     EventKind = "session_closed"       // SessionPayload
+	EvItemChanged       EventKind = "item_changed"         // ItemView
+	EvPartChanged       EventKind = "part_changed"         // PartPayload
+	EvAttendance        EventKind = "attendance"           // AttendeeView
+	EvQuorum            EventKind = "quorum"               // QuorumView
+	EvConflict          EventKind = "conflict_declared"    // ConflictPayload
+	EvSpeakers          EventKind = "speakers"             // SpeakersView
+	EvQuorumFound       EventKind = "quorum_found"         // QuorumView
+	EvComplaint         EventKind = "complaint_raised"     // ComplaintView
+	EvNonPublicConfirm  EventKind = "non_public_confirmed" // ConfirmPayload
+	EvComplaintResolved EventKind = "complaint_resolved"   // ComplaintView with its resolution (members, staff)
 )
 
 // Message is what the server sends: a snapshot, an event, a resync marker,
@@ -105,6 +106,19 @@ const (
 // Valid reports whether p is a part.
 func (p Part) Valid() bool { return p == PartPublic || p == PartNonPublic }
 
+// Resolution is how the chair resolves a Rüge (DOMAIN.md: the chair
+// classifies it and either repeats the affected step or continues).
+type Resolution string
+
+// Resolutions.
+const (
+	ResolutionRepeat   Resolution = "repeat"
+	ResolutionContinue Resolution = "continue"
+)
+
+// Valid reports whether r is a resolution.
+func (r Resolution) Valid() bool { return r == ResolutionRepeat || r == ResolutionContinue }
+
 // ItemView is an agenda item as an audience sees it; the public sees a
 // non-public item with the neutral title meetings.NonPublicTitle.
 type ItemView struct {
@@ -120,8 +134,12 @@ type AttendeeView struct {
 	Name     string     `json:"name"`
 	Role     string     `json:"role,omitempty"`
 	Voting   bool       `json:"voting"`
-	Mode     string     `json:"mode"`
+	Mode     string     `json:"mode"` // room, remote or absent
 	Since    *time.Time `json:"since,omitempty"`
+	// Connected: the member's live audio/video connection is up (short
+	// drops within the grace period do not count). A member in the room
+	// may be connected too and still counts as "room".
+	Connected bool `json:"connected"`
 }
 
 // QuorumView is the live quorum for the current item.
@@ -181,6 +199,10 @@ type ComplaintView struct {
 	ItemID   council.ID `json:"item_id,omitzero"`
 	Text     string     `json:"text"`
 	RaisedAt time.Time  `json:"raised_at"`
+	// The resolution, once the chair resolved it (complaint_resolved).
+	Resolution Resolution `json:"resolution,omitempty"`
+	Note       string     `json:"note,omitempty"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
 }
 
 // ConfirmPayload records a remote member's confirmation for the non-public part.
@@ -198,6 +220,7 @@ type Snapshot struct {
 	Part       Part            `json:"part,omitempty"`
 	Audience   Audience        `json:"audience"`
 	Role       Role            `json:"role"`
+	Chair      council.ID      `json:"chair,omitzero"` // the chair's person (media: the chair's camera)
 	Item       *ItemView       `json:"item,omitempty"`
 	Agenda     []ItemView      `json:"agenda,omitempty"`
 	Roster     []AttendeeView  `json:"roster,omitempty"`
@@ -206,7 +229,10 @@ type Snapshot struct {
 	Conflicts  []council.ID    `json:"conflicts,omitempty"`  // persons conflicted for the current item (members, staff)
 	Complaints []ComplaintView `json:"complaints,omitempty"` // open complaints (staff)
 	Confirmed  []council.ID    `json:"confirmed,omitempty"`  // remote members who confirmed the non-public part (staff)
-	Seq        int64           `json:"seq"`
+	// Unconfirmed: remote members who have not yet confirmed the current
+	// non-public part (staff; the chair waits for them before proceeding).
+	Unconfirmed []council.ID `json:"unconfirmed,omitempty"`
+	Seq         int64        `json:"seq"`
 }
 
 // ClientMessage is what a client sends: a command with a client-chosen id
@@ -221,7 +247,8 @@ type ClientMessage struct {
 	Part         Part        `json:"part,omitempty"`
 	PointOfOrder bool        `json:"point_of_order,omitempty"`
 	Seconds      int         `json:"seconds,omitempty"`
-	Text         string      `json:"text,omitempty"`
+	Text         string      `json:"text,omitempty"` // complain: the complaint; resolve_complaint: "repeat" or "continue"
+	Note         string      `json:"note,omitempty"` // resolve_complaint: optional note
 }
 
 // DecodeClient parses one client message into its id and Command. It
@@ -253,7 +280,7 @@ func DecodeClient(b []byte) (string, Command, error) {
 	if !m.Command.Known() {
 		return m.ID, Command{}, council.Invalidf("unknown command %q", m.Command)
 	}
-	c := Command{Name: m.Command, Part: m.Part, PointOfOrder: m.PointOfOrder, Text: m.Text}
+	c := Command{Name: m.Command, Part: m.Part, PointOfOrder: m.PointOfOrder, Text: m.Text, Note: m.Note}
 	var err error
 	if m.Person != "" {
 		if c.PersonID, err = council.ParseID(m.Person); err != nil {
@@ -272,8 +299,22 @@ func DecodeClient(b []byte) (string, Command, error) {
 	if m.Part != "" && !m.Part.Valid() {
 		return m.ID, Command{}, council.Invalidf("unknown part %q", m.Part)
 	}
-	if !utf8.ValidString(m.Text) || utf8.RuneCountInString(m.Text) > 2000 {
-		return m.ID, Command{}, council.Invalidf("text too long or not UTF-8")
+	for _, t := range []string{m.Text, m.Note} {
+		if !utf8.ValidString(t) || utf8.RuneCountInString(t) > 2000 {
+			return m.ID, Command{}, council.Invalidf("text too long or not UTF-8")
+		}
+	}
+	if m.Note != "" && m.Command != CmdResolveComplaint {
+		return m.ID, Command{}, council.Invalidf("a note belongs to resolve_complaint only")
+	}
+	if m.Command == CmdResolveComplaint {
+		c.Resolution, c.Text = Resolution(m.Text), ""
+		if !c.Resolution.Valid() {
+			return m.ID, Command{}, council.Invalidf("resolution %q: want repeat or continue", m.Text)
+		}
+		if c.RequestID == council.NilID {
+			return m.ID, Command{}, council.Invalidf("resolve_complaint needs the complaint id in request")
+		}
 	}
 	return m.ID, c, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -29,6 +30,16 @@ func TestDecodeClient(t *testing.T) {
 			wantID: "c3", want: Command{Name: CmdGrantFloor, Limit: 3 * time.Minute}},
 		{name: "part", in: `{"v":1,"type":"command","id":"c4","command":"set_part","part":"non_public"}`,
 			wantID: "c4", want: Command{Name: CmdSetPart, Part: PartNonPublic}},
+		{name: "resolve complaint", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c5","command":"resolve_complaint","request":%q,"text":"repeat","note":"Abstimmung wiederholen"}`, person),
+			wantID: "c5", want: Command{Name: CmdResolveComplaint, RequestID: person, Resolution: ResolutionRepeat, Note: "Abstimmung wiederholen"}},
+		{name: "resolve without note", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c6","command":"resolve_complaint","request":%q,"text":"continue"}`, person),
+			wantID: "c6", want: Command{Name: CmdResolveComplaint, RequestID: person, Resolution: ResolutionContinue}},
+		{name: "resolve with a bad classification", in: fmt.Sprintf(`{"v":1,"type":"command","id":"x","command":"resolve_complaint","request":%q,"text":"ignore"}`, person),
+			wantID: "x", wantErr: true},
+		{name: "resolve without the complaint", in: `{"v":1,"type":"command","id":"x","command":"resolve_complaint","text":"repeat"}`, wantID: "x", wantErr: true},
+		{name: "note on another command", in: `{"v":1,"type":"command","id":"x","command":"complain","text":"Ton","note":"n"}`, wantID: "x", wantErr: true},
+		{name: "long note", in: fmt.Sprintf(`{"v":1,"type":"command","id":"x","command":"resolve_complaint","request":%q,"text":"repeat","note":"%s"}`, person, strings.Repeat("a", 2001)),
+			wantID: "x", wantErr: true},
 		{name: "other version", in: `{"v":2,"type":"command","id":"x","command":"start"}`, wantID: "x", wantErr: true},
 		{name: "unknown command", in: `{"v":1,"type":"command","id":"x","command":"drop_tables"}`, wantID: "x", wantErr: true},
 		{name: "unknown field", in: `{"v":1,"type":"command","id":"x","command":"start","admin":true}`, wantErr: true},
@@ -54,7 +65,7 @@ func TestDecodeClient(t *testing.T) {
 			if err != nil || id != tc.wantID {
 				t.Fatalf("DecodeClient(%s) = %q, %v", tc.in, id, err)
 			}
-			if diff := cmp.Diff(tc.want, c); diff != "" {
+			if diff := cmp.Diff(tc.want, c, cmp.AllowUnexported(Command{})); diff != "" {
 				t.Errorf("DecodeClient(%s) (-want +got):\n%s", tc.in, diff)
 			}
 		})
@@ -65,6 +76,9 @@ func FuzzDecodeClient(f *testing.F) {
 	f.Add([]byte(`{"v":1,"type":"command","id":"c1","command":"raise_hand","point_of_order":true}`))
 	f.Add([]byte(`{"v":1,"type":"command","id":"c2","command":"check_in","person":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10"}`))
 	f.Add([]byte(`{"v":1,"type":"command","command":"complain","text":"\u00fc"}`))
+	f.Add([]byte(`{"v":1,"type":"command","id":"r","command":"resolve_complaint","request":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10","text":"repeat","note":"Ton weg"}`))
+	f.Add([]byte(`{"v":1,"type":"command","id":"r","command":"resolve_complaint","request":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10","text":"continue"}`))
+	f.Add([]byte(`{"v":1,"type":"command","id":"j","command":"join_remote","person":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10"}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, c, err := DecodeClient(b)
@@ -76,6 +90,14 @@ func FuzzDecodeClient(f *testing.F) {
 		}
 		if !c.Name.Known() || c.Limit < 0 || (c.Part != "" && !c.Part.Valid()) || len(b) > MaxClientMessage {
 			t.Fatalf("accepted a bad command %+v from %q", c, b)
+		}
+		if c.epoch != 0 {
+			t.Fatalf("a client set a media epoch: %+v from %q", c, b)
+		}
+		resolve := c.Name == CmdResolveComplaint
+		if resolve != (c.Resolution != "") || (resolve && (!c.Resolution.Valid() || c.RequestID == council.NilID)) ||
+			(!resolve && c.Note != "") || utf8.RuneCountInString(c.Note) > 2000 {
+			t.Fatalf("accepted a bad resolution %+v from %q", c, b)
 		}
 	})
 }

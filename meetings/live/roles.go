@@ -36,12 +36,16 @@ const (
 	RoleMember Role = "member"
 	RoleChair  Role = "chair"
 	RoleClerk  Role = "clerk"
+	// RoleSystem is the server itself acting on what it observes, not on a
+	// client's word: the media layer (Presence) joins and leaves remote
+	// members. No client message can carry it (see Actor.System).
+	RoleSystem Role = "system"
 )
 
 // Audience returns what role r may see.
 func (r Role) Audience() Audience {
 	switch r {
-	case RoleChair, RoleClerk:
+	case RoleChair, RoleClerk, RoleSystem:
 		return AudienceStaff
 	case RoleMember:
 		return AudienceMembers
@@ -51,11 +55,21 @@ func (r Role) Audience() Audience {
 
 // Actor is who gives a command or subscribes: the viewer (anonymous or a
 // user with role and organizations) and the person the user account is
-// linked to (NilID: none).
+// linked to (NilID: none), or the system.
 type Actor struct {
 	council.Viewer
 	PersonID council.ID
+	// System marks the server acting on its own observation (a media
+	// connection came up or went away). Only in-process callers set it —
+	// the web layer builds actors from the session and DecodeClient has
+	// no field for it — so a client cannot claim remote presence without
+	// media.
+	System bool
 }
+
+// SystemActor is the actor of commands the server gives itself (Presence),
+// and of subscriptions that must see everything (driving the SFU).
+func SystemActor() Actor { return Actor{System: true} }
 
 // CommandName names a command.
 type CommandName string
@@ -79,11 +93,12 @@ const (
 	CmdFindQuorum       CommandName = "find_quorum"
 	CmdComplain         CommandName = "complain"
 	CmdConfirmNonPublic CommandName = "confirm_non_public"
+	CmdResolveComplaint CommandName = "resolve_complaint"
 )
 
 // permission says who may give a command: the chair and the clerk for any
-// member, and a member (the chair included) for themself.
-type permission struct{ chair, clerk, self bool }
+// member, a member (the chair included) for themself, and the system.
+type permission struct{ chair, clerk, self, system bool }
 
 // permissionOf is the command table (DOMAIN.md, live session rules). The
 // clerk may run the chair's console (agenda, part, floor) on the chair's
@@ -96,9 +111,15 @@ func permissionOf(c CommandName) (permission, bool) {
 		return permission{chair: true, clerk: true}, true
 	case CmdFindQuorum:
 		return permission{chair: true}, true
+	case CmdResolveComplaint:
+		return permission{chair: true, clerk: true}, true
 	case CmdCheckIn, CmdCheckOut:
 		return permission{clerk: true}, true
-	case CmdJoinRemote, CmdLeaveRemote, CmdRaiseHand:
+	case CmdJoinRemote, CmdLeaveRemote:
+		// Remote presence follows a live media connection (DOMAIN.md): only
+		// the system, seeing the connection, may say so.
+		return permission{system: true}, true
+	case CmdRaiseHand:
 		return permission{clerk: true, self: true}, true
 	case CmdDeclareConflict, CmdWithdrawHand:
 		return permission{chair: true, clerk: true, self: true}, true
@@ -106,6 +127,12 @@ func permissionOf(c CommandName) (permission, bool) {
 		return permission{self: true}, true
 	}
 	return permission{}, false
+}
+
+// SystemOnly reports whether only the system may give c (remote presence).
+func (c CommandName) SystemOnly() bool {
+	p, ok := permissionOf(c)
+	return ok && p.system && !p.chair && !p.clerk && !p.self
 }
 
 // Known reports whether c is a command.
@@ -119,6 +146,8 @@ func Allowed(role Role, c CommandName, self bool) bool {
 		return false
 	}
 	switch role {
+	case RoleSystem:
+		return p.system
 	case RoleClerk:
 		return p.clerk
 	case RoleChair:

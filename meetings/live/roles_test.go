@@ -5,21 +5,24 @@ import "testing"
 func TestAllowed(t *testing.T) {
 	all := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckOut,
 		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand, CmdGrantFloor,
-		CmdEndFloor, CmdFindQuorum, CmdComplain, CmdConfirmNonPublic}
+		CmdEndFloor, CmdFindQuorum, CmdComplain, CmdConfirmNonPublic, CmdResolveComplaint}
 	// want[role] lists what the role may do for another member (other) and
 	// for itself (self).
 	type rights struct{ other, self []CommandName }
-	chairConsole := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdGrantFloor, CmdEndFloor}
+	chairConsole := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdGrantFloor, CmdEndFloor,
+		CmdResolveComplaint}
 	want := map[Role]rights{
 		RolePublic: {},
-		RoleMember: {self: []CommandName{CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand,
+		RoleMember: {self: []CommandName{CmdDeclareConflict, CmdRaiseHand,
 			CmdWithdrawHand, CmdComplain, CmdConfirmNonPublic}},
 		RoleChair: {
 			other: append(append([]CommandName{}, chairConsole...), CmdFindQuorum, CmdDeclareConflict, CmdWithdrawHand),
 			self: append(append([]CommandName{}, chairConsole...), CmdFindQuorum, CmdDeclareConflict, CmdWithdrawHand,
-				CmdJoinRemote, CmdLeaveRemote, CmdRaiseHand, CmdComplain, CmdConfirmNonPublic)},
-		RoleClerk: {other: append(append([]CommandName{}, chairConsole...), CmdCheckIn, CmdCheckOut, CmdJoinRemote,
-			CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand)},
+				CmdRaiseHand, CmdComplain, CmdConfirmNonPublic)},
+		RoleClerk: {other: append(append([]CommandName{}, chairConsole...), CmdCheckIn, CmdCheckOut,
+			CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand)},
+		// Remote presence follows the media connection: only the system.
+		RoleSystem: {other: []CommandName{CmdJoinRemote, CmdLeaveRemote}, self: []CommandName{CmdJoinRemote, CmdLeaveRemote}},
 	}
 	want[RoleClerk] = rights{other: want[RoleClerk].other, self: want[RoleClerk].other}
 	for role, r := range want {
@@ -37,6 +40,11 @@ func TestAllowed(t *testing.T) {
 					t.Errorf("Allowed(%s, %s, self %t) = %t, want %t", role, c, self, got, allowed[c])
 				}
 			}
+		}
+	}
+	for _, c := range all {
+		if got, want := c.SystemOnly(), c == CmdJoinRemote || c == CmdLeaveRemote; got != want {
+			t.Errorf("%s.SystemOnly() = %t, want %t", c, got, want)
 		}
 	}
 	if Allowed(RoleClerk, "drop_tables", false) || CommandName("drop_tables").Known() {

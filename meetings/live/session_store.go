@@ -139,8 +139,9 @@ func readEvents(ctx context.Context, db council.DBTX, meetingID council.ID, afte
 
 // roster returns the session's roster with current attendance.
 func roster(ctx context.Context, db council.DBTX, meetingID council.ID) ([]meetings.Attendee, error) {
-	rows, err := db.Query(ctx, `SELECT r.person_id, r.name, r.role, r.voting, coalesce(p.mode, 'absent'), p.since
+	rows, err := db.Query(ctx, `SELECT r.person_id, r.name, r.role, r.voting, coalesce(p.mode, 'absent'), p.since, coalesce(m.connected, false)
 		FROM live_roster r LEFT JOIN live_presence p ON p.meeting_id = r.meeting_id AND p.person_id = r.person_id
+		LEFT JOIN live_media m ON m.meeting_id = r.meeting_id AND m.person_id = r.person_id
 		WHERE r.meeting_id = $1 ORDER BY r.position`, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", council.TranslateError(err))
@@ -150,7 +151,7 @@ func roster(ctx context.Context, db council.DBTX, meetingID council.ID) ([]meeti
 	for rows.Next() {
 		var a meetings.Attendee
 		var since *time.Time
-		if err := rows.Scan(&a.PersonID, &a.Name, &a.Role, &a.Voting, &a.Mode, &since); err != nil {
+		if err := rows.Scan(&a.PersonID, &a.Name, &a.Role, &a.Voting, &a.Mode, &since, &a.Connected); err != nil {
 			return nil, fmt.Errorf("roster: %w", err)
 		}
 		if since != nil {

@@ -39,7 +39,10 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	s, err := loadSession(ctx, db, meetingID, false)
 	if errors.Is(err, council.ErrConflict) {
 		snap.Role = RolePublic
-		if a.Role.IsStaff() {
+		switch {
+		case a.System:
+			snap.Role = RoleSystem
+		case a.Role.IsStaff():
 			snap.Role = RoleClerk
 		}
 		snap.Audience = snap.Role.Audience()
@@ -53,7 +56,7 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 		return Snapshot{}, err
 	}
 	aud := r.Audience()
-	snap.Role, snap.Audience, snap.Part, snap.Seq = r, aud, s.Part, s.Seq
+	snap.Role, snap.Audience, snap.Part, snap.Seq, snap.Chair = r, aud, s.Part, s.Seq, s.ChairID
 	if s.Part == PartNonPublic && aud == AudiencePublic {
 		return snap, nil
 	}
@@ -77,7 +80,7 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 		return Snapshot{}, err
 	}
 	for _, x := range att {
-		v := AttendeeView{PersonID: x.PersonID, Name: x.Name, Role: x.Role, Voting: x.Voting, Mode: string(x.Mode)}
+		v := AttendeeView{PersonID: x.PersonID, Name: x.Name, Role: x.Role, Voting: x.Voting, Mode: string(x.Mode), Connected: x.Connected}
 		if !x.Since.IsZero() {
 			since := x.Since
 			v.Since = &since
@@ -112,12 +115,12 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	if aud != AudienceStaff {
 		return snap, nil
 	}
-	return staffParts(ctx, db, s, snap)
+	return staffParts(ctx, db, s, snap, att)
 }
 
 // staffParts adds the open complaints and the confirmations of the current
-// non-public part.
-func staffParts(ctx context.Context, db council.DBTX, s session, snap Snapshot) (Snapshot, error) {
+// non-public part: who confirmed, and which remote members have not yet.
+func staffParts(ctx context.Context, db council.DBTX, s session, snap Snapshot, att []meetings.Attendee) (Snapshot, error) {
 	rows, err := db.Query(ctx, `SELECT c.id, c.person_id, r.name, c.item_id, c.text, c.raised_at FROM live_complaints c
 		JOIN live_roster r ON r.meeting_id = c.meeting_id AND r.person_id = c.person_id
 		WHERE c.meeting_id = $1 AND c.resolved_at IS NULL ORDER BY c.raised_at`, s.MeetingID)
@@ -147,12 +150,22 @@ func staffParts(ctx context.Context, db council.DBTX, s session, snap Snapshot) 
 		return Snapshot{}, council.TranslateError(err)
 	}
 	defer rows.Close()
+	confirmed := map[council.ID]bool{}
 	for rows.Next() {
 		var id council.ID
 		if err := rows.Scan(&id); err != nil {
 			return Snapshot{}, err
 		}
 		snap.Confirmed = append(snap.Confirmed, id)
+		confirmed[id] = true
 	}
-	return snap, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Snapshot{}, err
+	}
+	for _, x := range att {
+		if x.Mode == meetings.Remote && !confirmed[x.PersonID] {
+			snap.Unconfirmed = append(snap.Unconfirmed, x.PersonID)
+		}
+	}
+	return snap, nil
 }

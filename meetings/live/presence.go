@@ -1,0 +1,183 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/plenar/plenar/council"
+)
+
+// Presence turns media connections into attendance (DOMAIN.md: remote
+// means a live audio/video connection). The web layer calls Connected when
+// a member's peer connection to the SFU is up and Disconnected when it
+// goes down or closes; Presence gives join_remote and leave_remote as the
+// system (SystemActor), the only actor allowed to.
+//
+// Connected joins an absent member remotely; it changes nothing for a
+// member already remote (a reconnect) and keeps a member checked in to the
+// room "room" (the roster then shows them as connected too). Every
+// Connected records a new media epoch in the database.
+//
+// Disconnected starts a grace period for the member; Connected within it
+// cancels it. After it, leave_remote is given for the epoch this Presence
+// last recorded, and the hub ignores it when a newer connection was
+// recorded meanwhile — by this node or another — so a late leave never
+// undoes a reconnect, whichever node's SFU the member reconnected to.
+//
+// Calls are "last report wins" per meeting and member, not counted: when
+// the SFU replaces a member's peer (a second Join), the web layer must not
+// report the replaced peer's end after the new peer's Connected (report
+// Disconnected only for the member's current peer).
+//
+// Presence keeps its timers in memory: a node that stops during a grace
+// period leaves the member remote until the member reconnects and drops
+// again, or the clerk checks them in (ARCHITECTURE.md: one node owns a
+// meeting's media, under a lease; the new owner's SFU sees the member
+// reconnect).
+type Presence struct {
+	hub   *Hub
+	grace time.Duration
+	log   *slog.Logger
+	after func(time.Duration, func()) stopper
+
+	ctx    context.Context // cancelled by Close: ends leaves in flight
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // leaves in flight
+
+	mu     sync.Mutex
+	closed bool
+	epochs map[presenceKey]int64       // the media epoch of the last successful Connected
+	timers map[presenceKey]*leaveTimer // grace periods running
+}
+
+type presenceKey struct{ meeting, person council.ID }
+
+// stopper is a timer (time.Timer, or a test's).
+type stopper interface{ Stop() bool }
+
+type leaveTimer struct{ t stopper }
+
+// NewPresence returns a Presence on h with the given grace period for
+// short drops (at least 0; a typical value is a few seconds). log may be
+// nil.
+func NewPresence(h *Hub, grace time.Duration, log *slog.Logger) *Presence {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Presence{hub: h, grace: max(grace, 0), log: log, ctx: ctx, cancel: cancel,
+		after:  func(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) },
+		epochs: map[presenceKey]int64{}, timers: map[presenceKey]*leaveTimer{}}
+}
+
+// Connected reports that member personID's media connection to meeting
+// meetingID is up: a pending leave is cancelled and the member is joined
+// remotely unless present already. Failures (e.g. the session is not
+// running, the person is not on the roster) are logged, not returned: the
+// media goes on either way.
+func (p *Presence) Connected(ctx context.Context, meetingID, personID council.ID) {
+	k := presenceKey{meetingID, personID}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	if lt, ok := p.timers[k]; ok {
+		lt.t.Stop()
+		delete(p.timers, k)
+	}
+	p.mu.Unlock()
+
+	_, epoch, err := p.hub.do(ctx, meetingID, SystemActor(), Command{Name: CmdJoinRemote, PersonID: personID})
+	if err != nil {
+		p.logFailure("join_remote", meetingID, personID, err)
+		return
+	}
+	p.mu.Lock()
+	if !p.closed && epoch > p.epochs[k] {
+		p.epochs[k] = epoch
+	}
+	p.mu.Unlock()
+}
+
+// Disconnected reports that member personID's media connection to meeting
+// meetingID went down. After the grace period the member leaves (if
+// remote), unless Connected is called first.
+func (p *Presence) Disconnected(meetingID, personID council.ID) {
+	k := presenceKey{meetingID, personID}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	if lt, ok := p.timers[k]; ok {
+		lt.t.Stop()
+	}
+	lt := &leaveTimer{}
+	lt.t = p.after(p.grace, func() { p.fire(k, lt) }) // fire waits for p.mu, so lt.t is set first
+	p.timers[k] = lt
+}
+
+// fire ends grace period lt: it gives leave_remote for the epoch last
+// recorded, unless lt was cancelled or replaced or Presence closed.
+func (p *Presence) fire(k presenceKey, lt *leaveTimer) {
+	p.mu.Lock()
+	if p.closed || p.timers[k] != lt {
+		p.mu.Unlock()
+		return
+	}
+	delete(p.timers, k)
+	epoch, known := p.epochs[k]
+	delete(p.epochs, k)
+	if !known {
+		p.mu.Unlock()
+		// This node never recorded a connection for the member (its
+		// Connected failed): a leave could only undo someone else's.
+		p.log.Debug("media disconnect without a recorded connection", "meeting_id", k.meeting, "person_id", k.person)
+		return
+	}
+	p.wg.Add(1)
+	p.mu.Unlock()
+	defer p.wg.Done()
+	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	if _, _, err := p.hub.do(ctx, k.meeting, SystemActor(), Command{Name: CmdLeaveRemote, PersonID: k.person, epoch: epoch}); err != nil {
+		p.logFailure("leave_remote", k.meeting, k.person, err)
+	}
+}
+
+// Close stops every grace period without issuing its leave and waits for
+// leaves in flight (their context is cancelled). Later calls do nothing.
+func (p *Presence) Close() {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		for k, lt := range p.timers {
+			lt.t.Stop()
+			delete(p.timers, k)
+		}
+		clear(p.epochs)
+	}
+	p.mu.Unlock()
+	p.cancel()
+	p.wg.Wait()
+}
+
+// pending returns how many grace periods are running (tests).
+func (p *Presence) pending() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.timers)
+}
+
+func (p *Presence) logFailure(cmd string, meetingID, personID council.ID, err error) {
+	lvl := slog.LevelWarn
+	if errors.Is(err, council.ErrConflict) || errors.Is(err, council.ErrInvalid) || errors.Is(err, context.Canceled) {
+		lvl = slog.LevelInfo // the session is not running, the person is not on its roster, or shutting down
+	}
+	p.log.Log(context.Background(), lvl, "media presence command failed", "command", cmd, "meeting_id", meetingID,
+		"person_id", personID, "err", err)
+}
