@@ -1,0 +1,213 @@
+package sfubench
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/plenar/plenar/meetings/sfu"
+)
+
+// server is the SFU side of one scenario: it relays the child's signalling.
+type server struct {
+	s    *sfu.SFU
+	room *sfu.Room
+	l    *link
+
+	mu    sync.Mutex
+	peers map[string]*sfu.Peer
+
+	ready  chan struct{}
+	result chan msg
+	failed chan error
+}
+
+func newServer(ctx context.Context, o Options, cc childConfig) (*server, error) {
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MaxFloor: o.Floor, StaleAfter: time.Minute}, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	l, err := startChild(ctx, cc)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	sv := &server{s: s, room: s.Room("bench"), l: l, peers: map[string]*sfu.Peer{},
+		ready: make(chan struct{}, 1), result: make(chan msg, 1), failed: make(chan error, 1)}
+	go sv.relay(ctx)
+	return sv, nil
+}
+
+// relay handles the child's messages until it exits.
+func (sv *server) relay(ctx context.Context) {
+	for {
+		m, err := sv.l.recv()
+		if err != nil {
+			sv.failed <- err
+			return
+		}
+		switch m.Op {
+		case "join":
+			id := m.ID
+			p, err := sv.room.Join(ctx, sfu.JoinOptions{ID: id, Kind: m.Kind, Send: func(s sfu.Signal) {
+				sv.l.send(msg{Op: "signal", ID: id, Signal: &s})
+			}})
+			if err != nil {
+				sv.failed <- err
+				return
+			}
+			sv.mu.Lock()
+			sv.peers[id] = p
+			sv.mu.Unlock()
+		case "signal":
+			sv.mu.Lock()
+			p := sv.peers[m.ID]
+			sv.mu.Unlock()
+			if p != nil && m.Signal != nil {
+				if err := p.Signal(*m.Signal); err != nil {
+					sv.failed <- fmt.Errorf("signal from %s: %w", m.ID, err)
+					return
+				}
+			}
+		case "leave":
+			sv.mu.Lock()
+			p := sv.peers[m.ID]
+			delete(sv.peers, m.ID)
+			sv.mu.Unlock()
+			if p != nil {
+				p.Close()
+			}
+		case "whip":
+			answer, p, err := sv.room.Ingest(ctx, m.SDP, nil)
+			if err != nil {
+				sv.failed <- err
+				return
+			}
+			sv.mu.Lock()
+			sv.peers[m.ID] = p
+			sv.mu.Unlock()
+			sv.l.send(msg{Op: "answer", ID: m.ID, SDP: answer})
+		case "ready":
+			sv.ready <- struct{}{}
+		case "result":
+			sv.result <- m
+		}
+	}
+}
+
+func (sv *server) wait(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case err := <-sv.failed:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (sv *server) waitResult(ctx context.Context) (msg, error) {
+	select {
+	case m := <-sv.result:
+		return m, nil
+	case err := <-sv.failed:
+		return msg{}, err
+	case <-ctx.Done():
+		return msg{}, ctx.Err()
+	}
+}
+
+func (sv *server) close() error {
+	err := sv.l.close()
+	sv.s.Close()
+	return err
+}
+
+func childCPU() int {
+	if runtime.NumCPU() >= 2 {
+		return 1
+	}
+	return -1
+}
+
+// runFloor runs scenario a (audio floor) or b (floor plus two video sources).
+func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
+	res := Result{Scenario: sc}
+	sv, err := newServer(ctx, o, childConfig{Scenario: sc, Publishers: o.Publishers, Viewers: o.Viewers,
+		VideoSize: o.VideoSize, VideoPPS: o.VideoPPS, CPU: childCPU()})
+	if err != nil {
+		return res, err
+	}
+	defer sv.close()
+	if err := sv.wait(ctx, sv.ready); err != nil {
+		return res, err
+	}
+	var floor []string
+	for i := range min(o.Floor, o.Publishers) {
+		floor = append(floor, fmt.Sprintf("m%d", i))
+	}
+	sv.room.SetFloor(floor)
+	sv.room.SetChair(fmt.Sprintf("m%d", o.Publishers-1))
+	time.Sleep(o.Warmup)
+
+	sv.s.ResetLatency()
+	st0, cpu0, t0 := sv.s.Stats(), cpuTime(), time.Now()
+	select {
+	case <-time.After(o.Duration):
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	st1, cpu1, t1 := sv.s.Stats(), cpuTime(), time.Now()
+	sv.l.send(msg{Op: "stop"})
+	m, err := sv.waitResult(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Window = t1.Sub(t0)
+	res.Delivered = st1.Forwarded - st0.Forwarded
+	res.PacketsPerSec = float64(res.Delivered) / res.Window.Seconds()
+	res.SFUCPU = cpu1 - cpu0
+	if res.Delivered > 0 {
+		res.CPUPerPacketUS = float64(res.SFUCPU.Microseconds()) / float64(res.Delivered)
+	}
+	res.LatencyP50, res.LatencyP99 = st1.LatencyP50, st1.LatencyP99
+	res.Received, res.Lost = m.Received, m.Lost
+	if total := m.Received + m.Lost; total > 0 {
+		res.LossPercent = 100 * float64(m.Lost) / float64(total)
+	}
+	return res, nil
+}
+
+// runChurn runs scenario c: join/leave cycles, SFU resources before and after.
+func runChurn(ctx context.Context, o Options) (Result, error) {
+	res := Result{Scenario: "c", Cycles: o.Churn}
+	sv, err := newServer(ctx, o, childConfig{Scenario: "c", Churn: o.Churn, CPU: childCPU()})
+	if err != nil {
+		return res, err
+	}
+	defer sv.close()
+	res.GoroutinesStart, res.FDsStart, res.HeapStartMB = resources()
+	if _, err := sv.waitResult(ctx); err != nil {
+		return res, err
+	}
+	for range 100 {
+		if st := sv.s.Stats(); st.Peers == 0 {
+			g, fd, _ := resources()
+			if g <= res.GoroutinesStart && fd <= res.FDsStart {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	res.GoroutinesEnd, res.FDsEnd, res.HeapEndMB = resources()
+	return res, nil
+}
+
+func resources() (goroutines, fds int, heapMB float64) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return runtime.NumGoroutine(), openFDs(), float64(ms.HeapInuse) / (1 << 20)
+}
