@@ -18,6 +18,11 @@ func (s *Server) liveRoutes(r chi.Router) {
 	r.With(noStore).Get("/meetings/{id}/live", s.h(s.livePage("public")))
 	r.With(noStore).Get("/meetings/{id}/live/member", s.h(s.livePage("member")))
 	r.With(noStore).Get("/admin/meetings/{id}/live", s.h(s.livePage("console")))
+	// Ingest tokens for WHIP (live_tokens.go): the chair or a clerk.
+	r.Get("/admin/meetings/{id}/live/tokens", s.api(s.ingestTokenList))
+	r.Post("/admin/meetings/{id}/live/tokens", s.api(s.ingestTokenCreate))
+	r.Delete("/admin/meetings/{id}/live/tokens/{token}", s.api(s.ingestTokenRevoke))
+	s.mediaRoutes(r) // live_whip.go: WHIP and WHEP
 }
 
 // livePageData is what the live templates see.
@@ -38,6 +43,39 @@ func liveJSKeys() []string {
 		"live.part.public", "live.part.non_public", "live.confirm_part", "live.error", "live.remaining",
 		"live.conflicted", "live.confirmed", "live.state.running", "live.state.invited", "live.state.closed",
 		"live.seconds", "live.confirm_close", "live.confirm_conflict",
+		"live.media.waiting",
+		"live.media.idle",
+		"live.media.speaker",
+		"live.media.speaker_name",
+		"live.media.room",
+		"live.media.sound_on",
+		"live.media.own",
+		"live.media.camera",
+		"live.media.microphone",
+		"live.media.default_device",
+		"live.media.preview",
+		"live.media.level",
+		"live.media.test",
+		"live.media.join",
+		"live.media.leave",
+		"live.media.mute",
+		"live.media.unmute",
+		"live.media.camera_off",
+		"live.media.camera_on",
+		"live.media.connected_member",
+		"live.media.connected",
+		"live.media.failed",
+		"live.media.connecting",
+		"live.media.testing",
+		"live.media.no_devices",
+		"live.media.mic_on",
+		"live.media.mic_off",
+		"live.media.paused",
+		"live.media.refused",
+		"live.media.online",
+		"live.unconfirmed",
+		"live.resolve_repeat",
+		"live.resolve_continue",
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
 
@@ -34,7 +35,7 @@ type liveEnv struct {
 	items   []meetings.AgendaItem
 }
 
-func newLiveEnv(t *testing.T) *liveEnv {
+func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.New(t)
@@ -46,8 +47,12 @@ func newLiveEnv(t *testing.T) *liveEnv {
 	hctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- hub.Run(hctx) }()
-	srv, err := New(Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
-		DataDir: t.TempDir(), Live: hub})
+	opt := Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
+		DataDir: t.TempDir(), Live: hub}
+	for _, f := range opts {
+		f(&opt)
+	}
+	srv, err := New(opt)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -56,6 +61,12 @@ func newLiveEnv(t *testing.T) *liveEnv {
 		cancel()
 		<-done
 		ts.Close()
+		if opt.Presence != nil {
+			opt.Presence.Close()
+		}
+		if opt.SFU != nil {
+			_ = opt.SFU.Close()
+		}
 	})
 	select {
 	case <-hub.Listening():
@@ -125,6 +136,17 @@ func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
 		t.Fatalf("login member: status %d", resp.StatusCode)
 	}
 	return c
+}
+
+// withMedia gives the server a loopback-only SFU and a Presence with a
+// short grace period.
+func withMedia(t *testing.T) func(*Options) {
+	return func(o *Options) {
+		s, err := sfu.New(sfu.Config{LoopbackOnly: true}, o.Log)
+		liveMust(t, "sfu", err)
+		o.SFU = s
+		o.Presence = live.NewPresence(o.Live, 2*time.Second, o.Log)
+	}
 }
 
 // clerkActor is an actor with staff rights for driving the hub directly.

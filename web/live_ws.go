@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/sfu"
 )
 
 // Websocket timings. A browser answers pings on its own; a client that
@@ -105,16 +107,27 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	// shutdown reaches us through the hub, which ends the subscription.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
-	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, replies: make(chan live.Message, liveReplyQueue)}
+	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, replies: make(chan any, liveReplyQueue),
+		signals: make(chan sfu.Signal, liveSignalQueue), states: make(chan mediaEvent, 16)}
 	readDone := make(chan struct{})
 	go func() {
 		defer close(readDone)
 		lc.readLoop(ctx)
 	}()
+	presenceDone := make(chan struct{})
+	var presence sync.WaitGroup
+	if s.mediaHub != nil {
+		presence.Go(func() { lc.presenceLoop(ctx, presenceDone) })
+	}
 	lc.writeLoop(ctx, sub, readDone)
 	cancel()
 	_ = conn.Close() // unblocks the reader
 	<-readDone
+	close(presenceDone)
+	presence.Wait()
+	if s.mediaHub != nil {
+		lc.mediaLeave() // closing the websocket closes the peer
+	}
 }
 
 // liveConn is one websocket client. Only writeLoop writes data frames;
@@ -124,7 +137,10 @@ type liveConn struct {
 	conn    *websocket.Conn
 	meeting council.ID
 	actor   live.Actor
-	replies chan live.Message
+	replies chan any // live.Message replies to commands and media messages
+	signals chan sfu.Signal
+	states  chan mediaEvent
+	mp      connMedia
 	// closeCode is set by the reader before it ends: the close frame the
 	// writer sends (0: none, the peer is gone).
 	closeCode int
@@ -134,10 +150,11 @@ type liveConn struct {
 // readLoop reads client messages until the connection fails or ctx ends.
 func (lc *liveConn) readLoop(ctx context.Context) {
 	c := lc.conn
-	c.SetReadLimit(live.MaxClientMessage)
+	c.SetReadLimit(liveMaxMessage) // commands: live.MaxClientMessage, checked by live.DecodeClient
 	_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
 	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(liveReadWait)) })
 	tokens, last := liveCmdBurst, time.Now()
+	media := newBucket(liveMediaBurst, liveMediaRefill)
 	for {
 		typ, b, err := c.ReadMessage()
 		if err != nil {
@@ -150,6 +167,25 @@ func (lc *liveConn) readLoop(ctx context.Context) {
 			return
 		}
 		_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
+		if typ == websocket.TextMessage && isMediaMessage(b) {
+			var reply any
+			if !media.take(time.Now()) {
+				m := live.ErrorMessage(clientID(b), council.ErrUnavailable)
+				m.Error.Message = "too many media messages; slow down"
+				reply = m
+			} else {
+				reply = lc.media(ctx, b)
+			}
+			if reply == nil {
+				continue
+			}
+			select {
+			case lc.replies <- reply:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
 		var reply live.Message
 		now := time.Now()
 		tokens = min(liveCmdBurst, tokens+int(now.Sub(last)/liveCmdRefill))
@@ -281,6 +317,10 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 			if err := lc.write(m); err != nil {
 				return
 			}
+		case sig := <-lc.signals:
+			if err := lc.write(mediaServerMessage{V: live.ProtocolVersion, Type: "media", Signal: sig}); err != nil {
+				return
+			}
 		case <-ping.C:
 			if err := lc.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
 				return
@@ -289,7 +329,7 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 	}
 }
 
-func (lc *liveConn) write(m live.Message) error {
+func (lc *liveConn) write(m any) error {
 	_ = lc.conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
 	if err := lc.conn.WriteJSON(m); err != nil {
 		lc.s.log.Debug("live websocket write", "meeting_id", lc.meeting, "err", err)

@@ -196,7 +196,7 @@ func TestLiveWSLimits(t *testing.T) {
 	e := newLiveEnv(t)
 	conn := e.dial(t, nil, "")
 	readMsg(t, conn)
-	big := `{"v":1,"type":"command","id":"big","command":"complain","text":"` + strings.Repeat("x", 20<<10) + `"}`
+	big := `{"v":1,"type":"command","id":"big","command":"complain","text":"` + strings.Repeat("x", liveMaxMessage) + `"}`
 	if err := conn.WriteMessage(websocket.TextMessage, []byte(big)); err != nil {
 		t.Fatal(err)
 	}

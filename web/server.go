@@ -17,6 +17,7 @@ import (
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/search"
 )
 
@@ -44,6 +45,12 @@ type Options struct {
 	// Live is the live-session hub (running); nil answers the live
 	// websocket with 503.
 	Live *live.Hub
+	// SFU is the media server of live sessions; nil: no media (media
+	// messages, WHIP and WHEP answer "unavailable"). Needs Live.
+	SFU *sfu.SFU
+	// Presence turns members' media connections into remote attendance;
+	// nil: media does not change attendance.
+	Presence *live.Presence
 }
 
 // Server is the HTTP application.
@@ -60,6 +67,7 @@ type Server struct {
 	router   chi.Router
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
 	auth     *authKit         // session.go: sessions, CSRF
+	mediaHub *mediaHub        // live_media.go: SFU rooms of live sessions; nil without Options.SFU
 }
 
 // New builds a Server: it parses templates and translations (failing fast
@@ -92,6 +100,9 @@ func New(opt Options) (*Server, error) {
 		docsDir = filepath.Join(opt.DataDir, "files")
 	}
 	s.docs = documents.NewStore(opt.Pool, docsDir, documents.Limits{MaxSize: opt.MaxUpload})
+	if opt.SFU != nil && opt.Live != nil {
+		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.log)
+	}
 	s.router = s.routes()
 	return s, nil
 }

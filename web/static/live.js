@@ -18,6 +18,7 @@ let backoff = 500;
 let cmdNo = 0;
 let fresh = false; // the next connection asks for a snapshot
 let countdown = null;
+let media = null; // live-media.js, loaded when the page has a media section
 
 function announce(text) {
   const el = $("announce");
@@ -39,6 +40,7 @@ function connect() {
   ws.addEventListener("open", () => {
     backoff = 500;
     $("conn").textContent = t("live.connected");
+    if (media) media.reconnected();
   });
   ws.addEventListener("message", (ev) => {
     let m;
@@ -55,7 +57,11 @@ function connect() {
 }
 
 function handle(m) {
+  if (media && (m.type === "ack" || m.type === "error") && media.reply(m)) return;
   switch (m.type) {
+    case "media":
+      if (media) media.signal(m.signal);
+      return;
     case "snapshot":
       state = m.snapshot;
       lastSeq = m.seq || 0;
@@ -117,6 +123,9 @@ function apply(kind, d) {
       (state.complaints || (state.complaints = [])).push(d);
       announce(d.name + ": " + d.text);
       break;
+    case "complaint_resolved":
+      state.complaints = (state.complaints || []).filter((c) => c.id !== d.id);
+      break;
     case "non_public_confirmed":
       (state.confirmed || (state.confirmed = [])).push(d.person_id);
       break;
@@ -155,9 +164,26 @@ function render() {
   if (mode === "console") {
     const ul = $("complaints");
     ul.replaceChildren();
-    (state.complaints || []).forEach((c) => li(c.name + ": " + c.text, ul));
+    (state.complaints || []).forEach((c) => li(c.name + ": " + c.text, ul, [
+      button(t("live.resolve_repeat") + ": " + c.name, "resolve_complaint", { request: c.id, text: "repeat" }),
+      button(t("live.resolve_continue") + ": " + c.name, "resolve_complaint", { request: c.id, text: "continue" })]));
     if (!ul.children.length) li(t("live.none"), ul);
+    renderConfirmations();
   }
+  if (media) media.update(state);
+}
+
+// The remote members' confirmations for the non-public part: the chair
+// waits for every remote member before going on.
+function renderConfirmations() {
+  const ul = $("confirmations");
+  ul.replaceChildren();
+  if (state.part !== "non_public") { li(t("live.none"), ul); return; }
+  const confirmed = new Set(state.confirmed || []);
+  (state.roster || []).filter((a) => a.mode === "remote").forEach((a) => {
+    li(a.name + ": " + t(confirmed.has(a.person_id) ? "live.confirmed" : "live.unconfirmed"), ul);
+  });
+  if (!ul.children.length) li(t("live.none"), ul);
 }
 
 function renderRoster() {
@@ -171,6 +197,7 @@ function renderRoster() {
     name.textContent = a.name + (a.role ? " (" + a.role + ")" : "");
     const pres = document.createElement("td");
     let p = t("live.mode." + a.mode);
+    if (a.connected) p += ", " + t("live.media.online");
     if (conflicts.has(a.person_id)) p += ", " + t("live.conflicted");
     if (confirmed.has(a.person_id)) p += ", " + t("live.confirmed");
     pres.textContent = p;
@@ -257,4 +284,44 @@ if (form) {
   });
 }
 
-connect();
+// Ingest tokens for WHIP (console): created here, shown once.
+const ingest = $("ingest-form");
+if (ingest) {
+  ingest.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = new URLSearchParams({ label: $("ingest-label").value });
+    try {
+      const r = await fetch(root.dataset.tokens, { method: "POST", body, headers: { "X-CSRF-Token": root.dataset.csrf } });
+      const j = await r.json();
+      if (!r.ok) { showError(t("live.error") + " " + (j.error ? j.error.message : r.status)); return; }
+      $("ingest-url").value = j.whip_url;
+      $("ingest-token").value = j.token;
+      $("ingest-result").hidden = false;
+      $("ingest-token").focus();
+      showError("");
+    } catch (e) {
+      showError(t("live.error") + " " + e);
+    }
+  });
+}
+
+// Media needs its own module; the page works without it.
+async function start() {
+  if (root.dataset.mediaJs && window.RTCPeerConnection) {
+    try {
+      const mod = await import(root.dataset.mediaJs);
+      media = mod.setupMedia({ root, mode, t, announce, send: sendRaw });
+    } catch (e) {
+      media = null;
+    }
+  }
+  connect();
+}
+
+function sendRaw(msg) {
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(JSON.stringify(Object.assign({ v: 1 }, msg)));
+  return true;
+}
+
+start();

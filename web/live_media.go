@@ -1,0 +1,282 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/sfu"
+)
+
+// mediaHub wires the SFU (package meetings/sfu) to the live sessions of
+// this process: one driver per meeting whose room is in use follows the
+// hub's events and sets the room's floor, chair and public switch; it
+// also remembers the WHIP/WHEP resources and which connection's member
+// peer counts for a member's presence.
+type mediaHub struct {
+	sfu      *sfu.SFU
+	live     *live.Hub
+	presence *live.Presence // nil: media does not change attendance
+	log      *slog.Logger
+	// actor subscribes the drivers as the system, which sees the floor
+	// in the non-public part too.
+	actor live.Actor
+
+	mu        sync.Mutex
+	drivers   map[council.ID]*mediaDriver
+	owners    map[string]*liveConn      // meeting/person → the connection whose member peer is the member's presence
+	resources map[string]*mediaResource // WHIP/WHEP resource id → peer
+}
+
+func newMediaHub(s *sfu.SFU, h *live.Hub, p *live.Presence, log *slog.Logger) *mediaHub {
+	return &mediaHub{sfu: s, live: h, presence: p, log: log,
+		actor:   live.SystemActor(),
+		drivers: map[council.ID]*mediaDriver{}, owners: map[string]*liveConn{}, resources: map[string]*mediaResource{}}
+}
+
+// mediaDriver follows one meeting's session for its SFU room. users
+// counts the peers that hold it; the last one to go stops it.
+type mediaDriver struct {
+	meeting council.ID
+	users   int
+	cancel  context.CancelFunc
+	ready   chan struct{} // closed after the first state was applied (or the driver gave up)
+	done    chan struct{}
+	once    sync.Once
+}
+
+func (d *mediaDriver) markReady() { d.once.Do(func() { close(d.ready) }) }
+
+// driverReadyWait bounds the wait for a new driver's first state.
+const driverReadyWait = 5 * time.Second
+
+// acquire returns meeting's driver, starting it if need be, once it has
+// applied the session's state to the room (so a new room never forwards
+// anything the session's part does not allow). Release it with release.
+func (m *mediaHub) acquire(ctx context.Context, meeting council.ID) (*mediaDriver, error) {
+	m.mu.Lock()
+	d := m.drivers[meeting]
+	if d == nil {
+		dctx, cancel := context.WithCancel(context.Background())
+		d = &mediaDriver{meeting: meeting, cancel: cancel, ready: make(chan struct{}), done: make(chan struct{})}
+		m.drivers[meeting] = d
+		go m.drive(dctx, d)
+	}
+	d.users++
+	m.mu.Unlock()
+	t := time.NewTimer(driverReadyWait)
+	defer t.Stop()
+	select {
+	case <-d.ready:
+		return d, nil
+	case <-ctx.Done():
+		m.release(d)
+		return nil, ctx.Err()
+	case <-t.C:
+		m.release(d)
+		return nil, council.ErrUnavailable
+	}
+}
+
+// release gives d back. When its last user is gone the driver stops and
+// the room is freed. (CloseRoom runs under m.mu, so a concurrent acquire
+// either comes before, and keeps the room, or after, and gets a new one.
+// Peer callbacks never take m.mu synchronously.)
+func (m *mediaHub) release(d *mediaDriver) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d.users--
+	if d.users > 0 {
+		return
+	}
+	d.cancel()
+	if m.drivers[d.meeting] == d {
+		delete(m.drivers, d.meeting)
+		m.sfu.CloseRoom(d.meeting.String())
+	}
+}
+
+// drive subscribes to the meeting's live session and applies its state to
+// the room until ctx ends, the session closes or the hub stops. A resync
+// (the driver fell behind, or a lost connection) subscribes again.
+func (m *mediaHub) drive(ctx context.Context, d *mediaDriver) {
+	defer close(d.done)
+	defer d.markReady()
+	log := m.log.With("meeting_id", d.meeting)
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		sub, err := m.live.Subscribe(ctx, d.meeting, m.actor, 0)
+		if err != nil {
+			if errors.Is(err, council.ErrUnavailable) || errors.Is(err, council.ErrNotFound) || ctx.Err() != nil {
+				return
+			}
+			log.Warn("media driver: subscribe", "err", err)
+		} else {
+			stop := m.follow(ctx, d, sub)
+			sub.Close()
+			if stop {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// follow applies sub's messages to the room; it reports whether the
+// driver is done (ctx ended or the session closed).
+func (m *mediaHub) follow(ctx context.Context, d *mediaDriver, sub *live.Subscription) bool {
+	room := m.sfu.Room(d.meeting.String())
+	var st mediaState
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case msg, ok := <-sub.C:
+			if !ok || msg.Type == live.TypeResync {
+				return false
+			}
+			changed, err := st.apply(ctx, m, d.meeting, msg)
+			if err != nil {
+				m.log.Warn("media driver: state", "meeting_id", d.meeting, "err", err)
+				return false
+			}
+			if !changed {
+				continue
+			}
+			if st.state == "closed" {
+				m.closeSession(d)
+				return true
+			}
+			room.SetFloor(st.floor)
+			room.SetChair(st.chair)
+			room.SetPublic(st.public())
+			d.markReady()
+		}
+	}
+}
+
+// closeSession frees the room of a closed session: every peer is closed.
+func (m *mediaHub) closeSession(d *mediaDriver) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.drivers[d.meeting] == d {
+		delete(m.drivers, d.meeting)
+	}
+	m.sfu.CloseRoom(d.meeting.String())
+	d.markReady()
+}
+
+// mediaState is what a room needs of a session.
+type mediaState struct {
+	state string
+	part  live.Part
+	floor []string // member ids in grant order
+	chair string
+}
+
+func (st mediaState) public() bool { return st.state == "running" && st.part == live.PartPublic }
+
+// apply folds one hub message into st and reports whether it changed
+// anything the room cares about.
+func (st *mediaState) apply(ctx context.Context, m *mediaHub, meeting council.ID, msg live.Message) (bool, error) {
+	switch msg.Type {
+	case live.TypeSnapshot:
+		if msg.Snapshot != nil {
+			st.fromSnapshot(*msg.Snapshot)
+		}
+		return true, nil
+	case live.TypeEvent:
+	default:
+		return false, nil
+	}
+	switch msg.Kind {
+	case live.EvSessionStarted:
+		// The chair and the roster come with the session: read them whole.
+		snap, err := m.live.Snapshot(ctx, meeting, m.actor)
+		if err != nil {
+			return false, err
+		}
+		st.fromSnapshot(snap)
+		return true, nil
+	case live.EvSessionClosed:
+		st.state = "closed"
+		return true, nil
+	case live.EvPartChanged:
+		var p live.PartPayload
+		if err := json.Unmarshal(msg.Data, &p); err != nil {
+			return false, err
+		}
+		st.part = p.Part
+		return true, nil
+	case live.EvSpeakers:
+		var sp live.SpeakersView
+		if err := json.Unmarshal(msg.Data, &sp); err != nil {
+			return false, err
+		}
+		st.floor = floorIDs(&sp)
+		return true, nil
+	}
+	return false, nil
+}
+
+func (st *mediaState) fromSnapshot(s live.Snapshot) {
+	st.state, st.part, st.floor, st.chair = s.State, s.Part, floorIDs(s.Speakers), snapshotChair(s)
+}
+
+func floorIDs(sp *live.SpeakersView) []string {
+	if sp == nil {
+		return nil
+	}
+	ids := make([]string, 0, len(sp.Floor))
+	for _, f := range sp.Floor {
+		ids = append(ids, f.PersonID.String())
+	}
+	return ids
+}
+
+// snapshotChair is the session's chair as a member id ("": none).
+func snapshotChair(s live.Snapshot) string {
+	if s.Chair == council.NilID {
+		return ""
+	}
+	return s.Chair.String()
+}
+
+// Presence: a member's media connection is their remote attendance. A
+// member who joins again (another tab, a reload) replaces the earlier
+// peer; only the newest connection reports for the member, so the old
+// peer's late "closed" does not end the new one's attendance.
+
+func ownerKey(meeting, person council.ID) string { return meeting.String() + "/" + person.String() }
+
+func (m *mediaHub) memberConnected(ctx context.Context, lc *liveConn, person council.ID) {
+	m.mu.Lock()
+	m.owners[ownerKey(lc.meeting, person)] = lc
+	m.mu.Unlock()
+	if m.presence != nil {
+		m.presence.Connected(ctx, lc.meeting, person)
+	}
+}
+
+func (m *mediaHub) memberDisconnected(lc *liveConn, person council.ID) {
+	k := ownerKey(lc.meeting, person)
+	m.mu.Lock()
+	mine := m.owners[k] == lc
+	if mine {
+		delete(m.owners, k)
+	}
+	m.mu.Unlock()
+	if mine && m.presence != nil {
+		m.presence.Disconnected(lc.meeting, person)
+	}
+}

@@ -1,0 +1,319 @@
+// WebRTC media of the live pages. The SFU is the only offerer: the page
+// joins over the live websocket (media_join), answers the server's offers
+// and trickles candidates. Program slots arrive as fixed tracks whose
+// msid (stream "program") names the slot: floor-0…, room-audio,
+// speaker-video, room-video. A member additionally sends camera and
+// microphone on the transceivers the server offers as recvonly.
+// getUserMedia runs only on a click ("test" or "join").
+
+export function setupMedia({ root, mode, t, send, announce }) {
+  const $ = (name) => root.querySelector(`[data-media="${name}"]`);
+  const statusEl = $("status");
+  const program = $("program");
+  const audioBox = $("audio");
+  const soundBtn = $("sound");
+  let pc = null;
+  let kind = null; // the kind we want to be joined as (null: none)
+  let joinedAck = false;
+  let local = null; // MediaStream of camera and microphone
+  let meterStop = null;
+  let state = null;
+  let joinNo = 0;
+  let retry = null;
+  let offerDirs = new Map(); // mid -> {kind, dir, track}
+  const audios = new Map(); // slot -> audio element
+
+  function status(key, ...args) { if (statusEl) statusEl.textContent = t(key, ...args); }
+
+  // --- devices, preview, level ---------------------------------------
+  async function fillDevices() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) return;
+    const devs = await navigator.mediaDevices.enumerateDevices();
+    for (const [sel, k] of [[$("camera"), "videoinput"], [$("microphone"), "audioinput"]]) {
+      if (!sel) continue;
+      const keep = sel.value;
+      sel.replaceChildren();
+      const def = document.createElement("option");
+      def.value = ""; def.textContent = t("live.media.default_device");
+      sel.append(def);
+      devs.filter((d) => d.kind === k).forEach((d, i) => {
+        const o = document.createElement("option");
+        o.value = d.deviceId;
+        o.textContent = d.label || t(k === "videoinput" ? "live.media.camera" : "live.media.microphone") + " " + (i + 1);
+        sel.append(o);
+      });
+      sel.value = keep;
+    }
+  }
+
+  async function openLocal() {
+    if (local) return local;
+    const cam = $("camera").value, mic = $("microphone").value;
+    local = await navigator.mediaDevices.getUserMedia({
+      audio: mic ? { deviceId: { exact: mic } } : true,
+      video: cam ? { deviceId: { exact: cam } } : true,
+    });
+    $("preview").srcObject = local;
+    startMeter(local);
+    await fillDevices();
+    return local;
+  }
+
+  function stopLocal() {
+    if (meterStop) { meterStop(); meterStop = null; }
+    if (local) local.getTracks().forEach((tr) => tr.stop());
+    local = null;
+    if ($("preview")) $("preview").srcObject = null;
+  }
+
+  function startMeter(stream) {
+    const meter = $("level");
+    if (!meter || !window.AudioContext || !stream.getAudioTracks().length) return;
+    const ac = new AudioContext();
+    const an = ac.createAnalyser();
+    an.fftSize = 512;
+    ac.createMediaStreamSource(stream).connect(an);
+    const buf = new Float32Array(an.fftSize);
+    let on = true;
+    const tick = () => {
+      if (!on) return;
+      an.getFloatTimeDomainData(buf);
+      let sum = 0;
+      for (const v of buf) sum += v * v;
+      meter.value = Math.min(1, Math.sqrt(sum / buf.length) * 4);
+      window.setTimeout(tick, 100);
+    };
+    tick();
+    meterStop = () => { on = false; meter.value = 0; ac.close(); };
+  }
+
+  async function switchDevice(k) {
+    if (!local) return;
+    const sel = $(k === "audio" ? "microphone" : "camera");
+    const c = sel.value ? { deviceId: { exact: sel.value } } : true;
+    const s = await navigator.mediaDevices.getUserMedia(k === "audio" ? { audio: c } : { video: c });
+    const nt = s.getTracks()[0];
+    const old = k === "audio" ? local.getAudioTracks()[0] : local.getVideoTracks()[0];
+    if (old) { nt.enabled = old.enabled; local.removeTrack(old); old.stop(); }
+    local.addTrack(nt);
+    if (pc) pc.getSenders().filter((x) => x.track && x.track.kind === k || (!x.track && senderKind(x) === k))
+      .forEach((x) => x.replaceTrack(nt));
+    if (k === "audio") { if (meterStop) meterStop(); startMeter(local); }
+  }
+
+  function senderKind(sender) {
+    const tr = pc.getTransceivers().find((x) => x.sender === sender);
+    return tr && tr.receiver.track ? tr.receiver.track.kind : "";
+  }
+
+  function setPressed(btn, on, onKey, offKey) {
+    btn.setAttribute("aria-pressed", on ? "true" : "false");
+    btn.textContent = t(on ? onKey : offKey);
+  }
+
+  // --- peer connection -----------------------------------------------
+  function parseOffer(sdp) {
+    const m = new Map();
+    let cur = null;
+    sdp.split(/\r?\n/).forEach((line) => {
+      if (line.startsWith("m=")) { cur = { kind: line.slice(2).split(" ")[0], dir: "sendrecv", track: "" }; return; }
+      if (!cur) return;
+      if (line.startsWith("a=mid:")) m.set(line.slice(6).trim(), cur);
+      else if (/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(line)) cur.dir = line.slice(2);
+      else if (line.startsWith("a=msid:")) cur.track = (line.slice(7).split(" ")[1] || "").trim();
+    });
+    return m;
+  }
+
+  function newPC() {
+    const p = new RTCPeerConnection({ iceServers: [] });
+    p.addEventListener("icecandidate", (ev) => {
+      send({ type: "media", signal: { type: "candidate", candidate: ev.candidate ? ev.candidate.toJSON() : null } });
+    });
+    p.addEventListener("track", (ev) => attach(ev));
+    p.addEventListener("connectionstatechange", () => {
+      if (p !== pc) return;
+      const s = p.connectionState;
+      if (s === "connected") status(kind === "member" ? "live.media.connected_member" : "live.media.connected");
+      else if (s === "failed") { status("live.media.failed"); rejoinLater(); }
+      else if (s === "connecting") status("live.media.connecting");
+    });
+    return p;
+  }
+
+  function slotOf(ev) {
+    const info = offerDirs.get(ev.transceiver.mid);
+    return (info && info.track) || ev.track.id;
+  }
+
+  function attach(ev) {
+    const slot = slotOf(ev);
+    const stream = new MediaStream([ev.track]);
+    if (ev.track.kind === "video") {
+      const v = slot === "room-video" ? $("room-video") : $("speaker-video");
+      if (v) { v.srcObject = stream; v.play().catch(() => {}); }
+      return;
+    }
+    let a = audios.get(slot);
+    if (!a) {
+      a = document.createElement("audio");
+      a.autoplay = true;
+      a.dataset.slot = slot;
+      audioBox.append(a);
+      audios.set(slot, a);
+    }
+    a.srcObject = stream;
+    a.play().catch(() => { if (soundBtn) soundBtn.hidden = false; });
+  }
+
+  async function onSignal(sig) {
+    if (!pc || !sig) return;
+    const mine = pc;
+    try {
+      if (sig.type === "offer") {
+        offerDirs = parseOffer(sig.sdp);
+        await mine.setRemoteDescription({ type: "offer", sdp: sig.sdp });
+        if (kind === "member" && local) {
+          for (const tr of mine.getTransceivers()) {
+            const info = offerDirs.get(tr.mid);
+            if (!info || info.dir !== "recvonly") continue;
+            const track = info.kind === "audio" ? local.getAudioTracks()[0] : local.getVideoTracks()[0];
+            if (!track) continue;
+            tr.direction = "sendonly";
+            if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
+          }
+        }
+        const answer = await mine.createAnswer();
+        await mine.setLocalDescription(answer);
+        if (mine === pc) send({ type: "media", id: "ma" + (++joinNo), signal: { type: "answer", sdp: mine.localDescription.sdp } });
+      } else if (sig.type === "candidate") {
+        await mine.addIceCandidate(sig.candidate || null);
+      }
+    } catch (e) {
+      status("live.media.failed");
+    }
+  }
+
+  function join(k) {
+    kind = k;
+    joinedAck = false;
+    if (pc) pc.close();
+    pc = newPC();
+    status("live.media.connecting");
+    send({ type: "media_join", id: "mj" + (++joinNo), kind: k });
+  }
+
+  function leave() {
+    kind = null;
+    joinedAck = false;
+    if (retry) { window.clearTimeout(retry); retry = null; }
+    if (pc) { pc.close(); pc = null; }
+    send({ type: "media_leave", id: "ml" + (++joinNo) });
+    clearProgram();
+  }
+
+  function clearProgram() {
+    for (const v of [$("speaker-video"), $("room-video")]) if (v) v.srcObject = null;
+    audios.forEach((a) => a.remove());
+    audios.clear();
+  }
+
+  function rejoinLater() {
+    if (!kind || retry) return;
+    const k = kind;
+    retry = window.setTimeout(() => { retry = null; if (kind === k) join(k); }, 2000);
+  }
+
+  // --- wiring --------------------------------------------------------
+  if (soundBtn) soundBtn.addEventListener("click", () => {
+    audios.forEach((a) => a.play().catch(() => {}));
+    soundBtn.hidden = true;
+  });
+  if ($("test")) {
+    $("test").addEventListener("click", async () => {
+      try { await openLocal(); status("live.media.testing"); } catch (e) { status("live.media.no_devices"); }
+    });
+    $("camera").addEventListener("change", () => switchDevice("video").catch(() => status("live.media.no_devices")));
+    $("microphone").addEventListener("change", () => switchDevice("audio").catch(() => status("live.media.no_devices")));
+    $("join").addEventListener("click", async () => {
+      try { await openLocal(); } catch (e) { status("live.media.no_devices"); return; }
+      join("member");
+      $("join").disabled = true;
+      $("leave").disabled = false; $("mute").disabled = false; $("cam-off").disabled = false;
+    });
+    $("leave").addEventListener("click", () => {
+      leave();
+      stopLocal();
+      status("live.media.idle");
+      $("join").disabled = false;
+      $("leave").disabled = true; $("mute").disabled = true; $("cam-off").disabled = true;
+      setPressed($("mute"), false, "live.media.unmute", "live.media.mute");
+      setPressed($("cam-off"), false, "live.media.camera_on", "live.media.camera_off");
+    });
+    $("mute").addEventListener("click", () => {
+      if (!local) return;
+      const tr = local.getAudioTracks()[0];
+      if (!tr) return;
+      tr.enabled = !tr.enabled;
+      setPressed($("mute"), !tr.enabled, "live.media.unmute", "live.media.mute");
+      announce(t(tr.enabled ? "live.media.mic_on" : "live.media.mic_off"));
+    });
+    $("cam-off").addEventListener("click", () => {
+      if (!local) return;
+      const tr = local.getVideoTracks()[0];
+      if (!tr) return;
+      tr.enabled = !tr.enabled;
+      setPressed($("cam-off"), !tr.enabled, "live.media.camera_on", "live.media.camera_off");
+    });
+  }
+
+  // The live page tells us the state after every change.
+  function update(s) {
+    state = s;
+    const running = s.state === "running";
+    const hidden = mode === "public" && s.part === "non_public";
+    if (program) program.hidden = hidden;
+    if (mode === "public") {
+      // Media stops with the non-public part: the SFU sends viewers
+      // nothing, and the page pauses and hides its players.
+      for (const el of root.querySelectorAll("video, audio")) { if (hidden) el.pause(); else el.play().catch(() => {}); }
+      if (hidden) status("live.media.paused");
+      if (running && !hidden && !kind) join("viewer");
+      if (!running && kind) leave();
+    }
+    if (mode === "console" && $("devices")) $("devices").hidden = s.role !== "chair";
+    if (!running && kind === "member") { leave(); stopLocal(); }
+    if ($("join")) $("join").disabled = !running || kind === "member";
+    const cap = $("speaker-caption");
+    if (cap) {
+      const f = s.speakers && s.speakers.floor && s.speakers.floor[0];
+      cap.textContent = f ? t("live.media.speaker_name", f.name) : t("live.media.speaker");
+    }
+  }
+
+  return {
+    signal: onSignal,
+    update,
+    // The websocket reconnected: the server closed our peer with the old
+    // connection; join again.
+    reconnected() { if (kind) join(kind); },
+    reply(m) {
+      if (!m.id || !m.id.startsWith("m")) return false;
+      if (m.type === "ack" && m.id.startsWith("mj")) { joinedAck = true; return true; }
+      if (m.type === "error") {
+        if (m.id.startsWith("mj")) {
+          // Not allowed now (e.g. the non-public part began): try again on
+          // the next state change.
+          const k = kind;
+          kind = null;
+          if (pc) { pc.close(); pc = null; }
+          status("live.media.refused");
+          if (k === "member" && $("join")) { $("join").disabled = false; }
+        }
+        return true;
+      }
+      return m.type === "ack";
+    },
+    joined() { return joinedAck; },
+  };
+}
