@@ -124,9 +124,8 @@ func (c *Corpus) VocabWord(i int) string { return c.vocab[i%len(c.vocab)] }
 func (c *Corpus) Org(i int) string { return c.orgs[i%len(c.orgs)] }
 
 // Doc returns document n (0 ≤ n < Len): the papers come first, then the
-// files. A file is indexed as a document of type paper that carries its
-// paper's metadata (organizations, date, visibility), the way file text
-// joins the index.
+// files. A file is a document of type file that carries its paper's
+// organizations, date and visibility, the way the live index has it.
 func (c *Corpus) Doc(n int) Doc {
 	paper, file := n, -1
 	if n >= c.Papers {
@@ -161,15 +160,19 @@ func (c *Corpus) Doc(n int) Doc {
 	}
 	d.Title = c.words(pr, 4+pr.IntN(7), 0.25)
 	id := uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("paper%d/%d", c.Seed, paper)))
+	d.ID = docID(TypePaper, id)
 	if file < 0 {
 		d.Text = c.text(pr, 300+pr.IntN(700))
-	} else {
-		fr := rand.New(rand.NewPCG(c.Seed, uint64(file)+1<<40))
-		id = uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("file%d/%d", c.Seed, file)))
-		d.Title = "Anlage " + strconv.Itoa(file-c.fileBase[paper]+1) + " zu " + d.Title
-		d.Text = c.text(fr, fileSize(fr))
+		return d
 	}
-	d.ID = docID(TypePaper, id)
+	fr := rand.New(rand.NewPCG(c.Seed, uint64(file)+1<<40))
+	fid := uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("file%d/%d", c.Seed, file)))
+	d.Type, d.ID, d.Parent, d.Status, d.Reference = TypeFile, docID(TypeFile, fid), d.ID, "", ""
+	d.Title = "Anlage " + strconv.Itoa(file-c.fileBase[paper]+1) + " zu " + d.Title
+	d.Text = c.text(fr, fileSize(fr))
+	if d.Vis == visStaff { // files of drafts: members of the bodies, as documents.Access has it
+		d.Vis = visMembers
+	}
 	return d
 }
 

@@ -1,17 +1,22 @@
 package search_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/migrations/pgtest"
 	"github.com/plenar/plenar/search"
 )
@@ -26,12 +31,14 @@ type env struct {
 	ix     *search.Index
 	search *search.Searcher
 	words  search.Words
+	docs   *documents.Store
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	pool := pgtest.New(t)
 	e := &env{ctx: context.Background(), pool: pool, s: council.NewStore(pool), dir: filepath.Join(t.TempDir(), "index")}
+	e.docs = documents.NewStore(pool, filepath.Join(t.TempDir(), "files"), documents.Limits{})
 	b, err := e.s.CreateBody(e.ctx, council.Body{Name: "Stadt Musterstadt", ShortName: "Musterstadt"})
 	if err != nil {
 		t.Fatalf("CreateBody: %v", err)
@@ -130,3 +137,66 @@ func member(orgs ...council.Organization) council.Viewer {
 }
 
 var staff = council.Viewer{UserID: council.NewID(), Role: council.RoleClerk}
+
+// file uploads a DOCX with the paragraphs through the documents store,
+// attached to links, and runs the real extraction worker until no job is
+// left, so the file's text and its outbox rows are what production writes.
+func (e *env) file(t testing.TB, name string, public bool, links []documents.Link, paras ...string) documents.File {
+	t.Helper()
+	f, err := e.docs.Upload(e.ctx, bytes.NewReader(docx(t, paras...)), documents.File{FileName: name + ".docx", Name: name,
+		Public: public}, links)
+	if err != nil {
+		t.Fatalf("Upload(%s): %v", name, err)
+	}
+	e.extract(t)
+	return f
+}
+
+// extract runs the extraction worker until no job is due.
+func (e *env) extract(t testing.TB) {
+	t.Helper()
+	w := &documents.Worker{Store: e.docs}
+	for {
+		did, err := w.RunOnce(e.ctx)
+		if err != nil {
+			t.Fatalf("extraction: %v", err)
+		}
+		if !did {
+			return
+		}
+	}
+}
+
+func paperLink(p council.Paper) []documents.Link {
+	return []documents.Link{{Kind: documents.LinkPaper, ID: p.ID}}
+}
+
+// docx returns a minimal WordprocessingML document with paragraphs.
+func docx(t testing.TB, paras ...string) []byte {
+	t.Helper()
+	var body strings.Builder
+	for _, p := range paras {
+		fmt.Fprintf(&body, `<w:p><w:r><w:t xml:space="preserve">%s</w:t></w:r></w:p>`, p)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range [][2]string{
+		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`},
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
+		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body.String() + `</w:body></w:document>`},
+	} {
+		w, err := zw.Create(f[0])
+		if err != nil {
+			t.Fatalf("zip: %v", err)
+		}
+		if _, err := w.Write([]byte(f[1])); err != nil {
+			t.Fatalf("zip: %v", err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatalf("zip: %v", err)
+	}
+	return b.Bytes()
+}
+
+func bytesOf(b []byte) *bytes.Reader { return bytes.NewReader(b) }

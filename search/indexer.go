@@ -215,6 +215,8 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 			ids[TypePerson] = append(ids[TypePerson], c.eid)
 		case "organization":
 			ids[TypeOrganization] = append(ids[TypeOrganization], c.eid)
+		case "file":
+			ids[TypeFile] = append(ids[TypeFile], c.eid)
 		case "consultation":
 			consultations = append(consultations, c.eid)
 		case "membership":
@@ -227,12 +229,25 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 		}
 	}
 	// A meeting's state and organizations decide its items' visibility; a
-	// consultation decides its paper's organizations.
-	if err := in.related(ctx, `SELECT id FROM agenda_items WHERE meeting_id = ANY($1)`, meetings, ids, TypeAgendaItem); err != nil {
-		return err
-	}
-	if err := in.related(ctx, `SELECT paper_id FROM consultations WHERE id = ANY($1)`, consultations, ids, TypePaper); err != nil {
-		return err
+	// consultation decides its paper's organizations; a file's parents
+	// decide its visibility and organizations; a new (or deleted) version
+	// of a file hides (or shows again) the file it replaces.
+	// Each step reads the ids the steps before it added.
+	for _, r := range []struct {
+		q    string
+		from func() []council.ID
+		t    Type
+	}{
+		{`SELECT id FROM agenda_items WHERE meeting_id = ANY($1)`, func() []council.ID { return meetings }, TypeAgendaItem},
+		{`SELECT paper_id FROM consultations WHERE id = ANY($1)`, func() []council.ID { return consultations }, TypePaper},
+		{`SELECT file_id FROM paper_files WHERE paper_id = ANY($1)`, func() []council.ID { return ids[TypePaper] }, TypeFile},
+		{`SELECT file_id FROM meeting_files WHERE meeting_id = ANY($1)`, func() []council.ID { return meetings }, TypeFile},
+		{`SELECT file_id FROM agenda_item_files WHERE agenda_item_id = ANY($1)`, func() []council.ID { return ids[TypeAgendaItem] }, TypeFile},
+		{`SELECT master_id FROM files WHERE id = ANY($1) AND master_id IS NOT NULL`, func() []council.ID { return ids[TypeFile] }, TypeFile},
+	} {
+		if err := in.related(ctx, r.q, r.from(), ids, r.t); err != nil {
+			return err
+		}
 	}
 	return in.ix.with(func(bi bleve.Index, _ string) error {
 		b := bi.NewBatch()

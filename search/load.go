@@ -36,6 +36,9 @@ func parseDocID(s string) (Type, council.ID, bool) {
 // load reads entities of type t from db: those in ids, or all when ids is
 // nil. Ids that no longer exist become deletes.
 func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID) (loaded, error) {
+	if t == TypeFile {
+		return loadFiles(ctx, db, ids)
+	}
 	var q string
 	switch t {
 	case TypePaper:
@@ -127,6 +130,96 @@ func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID) (loade
 	for _, id := range ids {
 		if !seen[id] {
 			out.deletes = append(out.deletes, docID(t, id))
+		}
+	}
+	return out, nil
+}
+
+// fileQuery reads files with what decides their visibility, the way
+// documents.Store.Access decides it for the portal: a file is public when
+// it is marked public, linked to at least one thing, and everything it is
+// linked to is public (a public, non-draft, undeleted paper; a meeting
+// whose agenda is published; a public agenda item of such a meeting);
+// otherwise members of the linked things' organizations (a paper's lead
+// and consulting bodies, the meetings' bodies) and staff see it. The
+// parent shown is the first link: a paper, else an agenda item, else a
+// meeting. A file replaced by a newer version (which the portal lists
+// instead) counts as gone. The date is the file's, else the parent's.
+const fileQuery = `SELECT f.id, CASE WHEN btrim(f.name) <> '' THEN f.name ELSE f.file_name END, coalesce(f.text, ''),
+	f.public AND l.n > 0 AND l.n = l.npub,
+	f.deleted OR EXISTS (SELECT 1 FROM files d WHERE d.master_id = f.id AND NOT d.deleted),
+	coalesce(f.date::timestamptz, l.at, f.created),
+	coalesce(ARRAY(
+		SELECT p.lead_org_id::text FROM paper_files pl JOIN papers p ON p.id = pl.paper_id
+			WHERE pl.file_id = f.id AND p.lead_org_id IS NOT NULL
+		UNION SELECT c.organization_id::text FROM paper_files pl JOIN consultations c ON c.paper_id = pl.paper_id
+			WHERE pl.file_id = f.id AND NOT c.deleted
+		UNION SELECT mo.organization_id::text FROM meeting_files ml JOIN meeting_organizations mo ON mo.meeting_id = ml.meeting_id
+			WHERE ml.file_id = f.id
+		UNION SELECT mo.organization_id::text FROM agenda_item_files al JOIN agenda_items a ON a.id = al.agenda_item_id
+			JOIN meeting_organizations mo ON mo.meeting_id = a.meeting_id WHERE al.file_id = f.id), '{}'),
+	coalesce(l.parent, ''), coalesce(l.meeting, '')
+	FROM files f LEFT JOIN LATERAL (
+		SELECT count(*) AS n, count(*) FILTER (WHERE x.pub) AS npub,
+			(array_agg(x.parent ORDER BY x.rank, x.parent))[1] AS parent,
+			(array_agg(x.meeting ORDER BY x.rank, x.parent))[1] AS meeting,
+			(array_agg(x.at ORDER BY x.rank, x.parent))[1] AS at
+		FROM (
+			SELECT 1 AS rank, 'paper/' || p.id AS parent, '' AS meeting,
+				p.public AND p.status <> 'draft' AND NOT p.deleted AS pub, p.date::timestamptz AS at
+				FROM paper_files pl JOIN papers p ON p.id = pl.paper_id WHERE pl.file_id = f.id
+			UNION ALL SELECT 2, 'agenda_item/' || a.id, m.id::text,
+				a.public AND NOT a.deleted AND m.state <> 'planned' AND NOT m.deleted, m.start_at
+				FROM agenda_item_files al JOIN agenda_items a ON a.id = al.agenda_item_id
+				JOIN meetings m ON m.id = a.meeting_id WHERE al.file_id = f.id
+			UNION ALL SELECT 3, 'meeting/' || m.id, '', m.state <> 'planned' AND NOT m.deleted, m.start_at
+				FROM meeting_files ml JOIN meetings m ON m.id = ml.meeting_id WHERE ml.file_id = f.id
+		) x
+	) l ON true`
+
+// loadFiles is load for TypeFile.
+func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID) (loaded, error) {
+	q, args := fileQuery, []any{}
+	if ids != nil {
+		q += " WHERE f.id = ANY($1)"
+		args = append(args, ids)
+	}
+	rows, err := db.Query(ctx, q, args...)
+	if err != nil {
+		return loaded{}, fmt.Errorf("load files: %w", council.TranslateError(err))
+	}
+	defer rows.Close()
+	var out loaded
+	seen := map[council.ID]bool{}
+	for rows.Next() {
+		var (
+			id                           council.ID
+			title, text, parent, meeting string
+			public, gone                 bool
+			at                           time.Time
+			orgs                         []string
+		)
+		if err := rows.Scan(&id, &title, &text, &public, &gone, &at, &orgs, &parent, &meeting); err != nil {
+			return loaded{}, fmt.Errorf("load files: %w", err)
+		}
+		seen[id] = true
+		d := Doc{ID: docID(TypeFile, id), Type: TypeFile, Title: clean(title), Text: clean(text), Orgs: orgs,
+			Date: at.UTC(), Year: strconv.Itoa(at.In(berlin()).Year()), Vis: visPublic, Parent: parent, Meeting: meeting}
+		if !public {
+			d.Vis = visMembers
+		}
+		if gone {
+			out.deletes = append(out.deletes, d.ID)
+			continue
+		}
+		out.docs = append(out.docs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return loaded{}, fmt.Errorf("load files: %w", council.TranslateError(err))
+	}
+	for _, id := range ids {
+		if !seen[id] {
+			out.deletes = append(out.deletes, docID(TypeFile, id))
 		}
 	}
 	return out, nil

@@ -32,10 +32,14 @@ const (
 	TypeMeeting      Type = "meeting"
 	TypePerson       Type = "person"
 	TypeOrganization Type = "organization"
+	// TypeFile is an attached file (its title and extracted text); it
+	// links to what it is attached to and is visible as the portal decides
+	// for files (documents.Store.Access).
+	TypeFile Type = "file"
 )
 
 // Types lists every document type in display order.
-var Types = []Type{TypePaper, TypeAgendaItem, TypeMeeting, TypePerson, TypeOrganization}
+var Types = []Type{TypePaper, TypeAgendaItem, TypeMeeting, TypePerson, TypeOrganization, TypeFile}
 
 // Valid reports whether t is a known type.
 func (t Type) Valid() bool {
@@ -70,7 +74,11 @@ type Doc struct {
 	Year      string    `json:"year"`
 	Date      time.Time `json:"date"`
 	Vis       string    `json:"vis"`
-	Parent    string    `json:"parent"` // agenda items: the meeting's id
+	// Parent is, for agenda items, the meeting's id; for files, the index
+	// id of what the file is attached to ("paper/<id>", "meeting/<id>" or
+	// "agenda_item/<id>"), and Meeting then the agenda item's meeting.
+	Parent  string `json:"parent"`
+	Meeting string `json:"meeting"`
 	// Pub is the source of suggestions ("did you mean", autocomplete):
 	// the title and the start of the text of a public document, empty for
 	// every other one (withPub fills it).
@@ -184,8 +192,11 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	date := mapping.NewDateTimeFieldMapping()
 	date.Store, date.IncludeInAll = true, false
 	dm.AddFieldMappingsAt("date", date)
-	if t == TypeAgendaItem {
+	if t == TypeAgendaItem || t == TypeFile {
 		kw("parent", true)
+	}
+	if t == TypeFile {
+		kw("meeting", true)
 	}
 	if t == TypePaper {
 		ref := mapping.NewTextFieldMapping()

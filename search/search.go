@@ -66,9 +66,13 @@ func (r Result) Pages() int { return (r.Total + r.PerPage - 1) / max(r.PerPage, 
 
 // Hit is one found document.
 type Hit struct {
-	Type      Type
-	ID        council.ID
-	MeetingID council.ID // agenda items
+	Type Type
+	ID   council.ID
+	// Parent and ParentID name what a file is attached to (a paper, a
+	// meeting or an agenda item); "" for other types.
+	Parent    Type
+	ParentID  council.ID
+	MeetingID council.ID // agenda items, and files attached to one
 	Title     string
 	Reference string
 	Status    string
@@ -93,6 +97,17 @@ func (h Hit) URL() string {
 		return "/meetings/" + h.ID.String()
 	case TypePerson:
 		return "/persons/" + h.ID.String()
+	case TypeFile:
+		// The page the file is listed on; the portal authorises there.
+		switch h.Parent {
+		case TypePaper:
+			return "/papers/" + h.ParentID.String()
+		case TypeMeeting:
+			return "/meetings/" + h.ParentID.String()
+		case TypeAgendaItem:
+			return "/meetings/" + h.MeetingID.String() + "#item-" + h.ParentID.String()
+		}
+		return "/files/" + h.ID.String()
 	default:
 		return "/bodies/" + h.ID.String()
 	}
@@ -232,7 +247,7 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 		bq.AddFilter(filter)
 	}
 	sreq := bleve.NewSearchRequestOptions(bq, size, from, false)
-	sreq.Fields = []string{"title", "reference", "status", "date", "parent"}
+	sreq.Fields = []string{"title", "reference", "status", "date", "parent", "meeting"}
 	if p.Empty() { // no highlight to cut a snippet from: the text's start
 		sreq.Fields = append(sreq.Fields, "text")
 	}
@@ -332,9 +347,7 @@ func hitOf(id string, fields map[string]interface{}, frags map[string][]string) 
 	h := Hit{Type: t, ID: uid}
 	str := func(k string) string { s, _ := fields[k].(string); return s }
 	h.Title, h.Reference, h.Status = str("title"), str("reference"), str("status")
-	if p, err := council.ParseID(str("parent")); err == nil {
-		h.MeetingID = p
-	}
+	h.setParent(str("parent"), str("meeting"))
 	if d, err := time.Parse(time.RFC3339, str("date")); err == nil && d.Year() > 1 {
 		h.Date = d
 	}
@@ -356,6 +369,26 @@ func hitOf(id string, fields map[string]interface{}, frags map[string][]string) 
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// setParent fills the parent fields from the index fields parent and
+// meeting (see Doc.Parent).
+func (h *Hit) setParent(parent, meeting string) {
+	if h.Type == TypeAgendaItem {
+		if p, err := council.ParseID(parent); err == nil {
+			h.MeetingID = p
+		}
+		return
+	}
+	if h.Type != TypeFile {
+		return
+	}
+	if t, id, ok := parseDocID(parent); ok {
+		h.Parent, h.ParentID = t, id
+	}
+	if m, err := council.ParseID(meeting); err == nil {
+		h.MeetingID = m
+	}
+}
 
 // segments splits a highlighted fragment at the markers.
 func segments(frag string) []Segment {
@@ -412,6 +445,7 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit) ([
 			continue
 		}
 		h.Title = d.Title
+		h.setParent(d.Parent, d.Meeting)
 		out = append(out, h)
 	}
 	return out, nil

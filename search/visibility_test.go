@@ -12,9 +12,10 @@ import (
 )
 
 // TestVisibility runs hostile queries as the public, as members of
-// another body and of the paper's body, and as staff: a non-public paper
-// and a draft never reach a viewer who may not see them, in hits, totals,
-// facet counts or snippets.
+// another body and of the paper's body, and as staff: a non-public paper,
+// a draft, a non-public file and files of non-public papers and drafts
+// never reach a viewer who may not see them, in hits, totals, facet
+// counts or snippets.
 func TestVisibility(t *testing.T) {
 	e := newEnv(t)
 	bau := e.org(t, "Bauausschuss")
@@ -24,13 +25,19 @@ func TestVisibility(t *testing.T) {
 		Text: "Vertraulicher Kaufpreis Zauberwort"}, bau)
 	draft := e.paper(t, council.Paper{Name: "Entwurf Haltestelle Draftwort", Public: true, Status: council.StatusDraft,
 		Text: "Entwurfstext Zauberwort"}, bau)
+	secretFile := e.file(t, "Anlage Geheimplan", false, paperLink(open), "Anlagengeheimwort Zauberwort")
+	fileOfSecret := e.file(t, "Anlage zum Kaufvertrag", true, paperLink(secret), "Kaufvertragsanlagewort Zauberwort")
+	fileOfDraft := e.file(t, "Entwurfsanlage", true, paperLink(draft), "Draftanlagewort Zauberwort")
 	e.build(t)
 
 	hostile := []string{"", "*", "Haltestelle", "Geheimwort", "geheim*", "Zauberwort", "Vertraulicher Kaufpreis",
 		`"Vertraulicher Kaufpreis"`, "Geheimwort OR Haltestelle", "-Haltestelle", "Draftwort", "Entwurf*",
 		"Grundstuecksverhandlung", "Zauberwrt", "vis:members", "type:paper", "_id:*", strings.Repeat("Geheimwort ", 50),
-		"\x00Geheimwort", `Geheimwort"`, "orgs:" + bau.ID.String(), secret.ID.String(), "status:draft"}
-	filters := []search.Request{{}, {Types: []search.Type{search.TypePaper}}, {Orgs: []council.ID{bau.ID}},
+		"\x00Geheimwort", `Geheimwort"`, "orgs:" + bau.ID.String(), secret.ID.String(), "status:draft",
+		"Anlagengeheimwort", "Kaufvertragsanlagewort", "Draftanlagewort", "anlage*", "Geheimplan", "Anlagengeheimwrt",
+		"type:file", `"Anlage zum Kaufvertrag"`, secretFile.ID.String(), "Zauberwort -Haltestelle"}
+	filters := []search.Request{{}, {Types: []search.Type{search.TypePaper}}, {Types: []search.Type{search.TypeFile}},
+		{Orgs: []council.ID{bau.ID}},
 		{Status: string(council.StatusDraft)}, {Year: "2025"}, {Sort: search.SortNewest}}
 
 	check := func(name string, v council.Viewer, secretWords []string, hidden ...council.ID) {
@@ -64,14 +71,26 @@ func TestVisibility(t *testing.T) {
 			}
 		}
 	}
-	both := []string{"Kaufpreis", "Geheimwort", "Entwurfstext", "Draftwort"}
-	check("public", council.Public, both, secret.ID, draft.ID)
-	check("citizen", council.Viewer{UserID: council.NewID(), Role: council.RoleCitizen}, both, secret.ID, draft.ID)
-	check("member of another body", member(fin), both, secret.ID, draft.ID)
+	both := []string{"Kaufpreis", "Geheimwort", "Entwurfstext", "Draftwort", "Anlagengeheimwort", "Geheimplan",
+		"Kaufvertrag", "Draftanlagewort", "Entwurfsanlage"}
+	hidden := []council.ID{secret.ID, draft.ID, secretFile.ID, fileOfSecret.ID, fileOfDraft.ID}
+	check("public", council.Public, both, hidden...)
+	check("citizen", council.Viewer{UserID: council.NewID(), Role: council.RoleCitizen}, both, hidden...)
+	check("member of another body", member(fin), both, hidden...)
+	// Members of the consulting body see the non-public paper and the
+	// files the portal shows them (documents.Store.Access), not the draft.
 	check("member", member(bau), []string{"Entwurfstext", "Draftwort"}, draft.ID)
 
 	if !e.finds(t, member(bau), "Geheimwort", secret.ID) {
 		t.Error("a member of the consulting body misses the non-public paper")
+	}
+	for _, f := range []struct {
+		q  string
+		id council.ID
+	}{{"Anlagengeheimwort", secretFile.ID}, {"Kaufvertragsanlagewort", fileOfSecret.ID}, {"Draftanlagewort", fileOfDraft.ID}} {
+		if !e.finds(t, member(bau), f.q, f.id) || !e.finds(t, staff, f.q, f.id) {
+			t.Errorf("member of the consulting body or staff misses the file with %q", f.q)
+		}
 	}
 	if !e.finds(t, staff, "Draftwort", draft.ID) {
 		t.Error("staff misses the draft")
