@@ -138,7 +138,7 @@ func (p *Peer) addRecv() error {
 }
 
 // track starts a source for a track the client publishes.
-func (p *Peer) track(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+func (p *Peer) track(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	if p.kind == KindViewer {
 		return
 	}
@@ -148,8 +148,19 @@ func (p *Peer) track(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		p.mu.Unlock()
 		return
 	}
-	p.wg.Add(1)
+	p.wg.Add(2)
 	p.mu.Unlock()
+	go func() {
+		// Drain the publisher's RTCP (sender reports) so pion's buffers and
+		// the report interceptor keep working.
+		defer p.wg.Done()
+		buf := make([]byte, mtu)
+		for {
+			if _, _, err := recv.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
 	slot := &p.mic
 	if src.video {
 		slot = &p.cam

@@ -135,7 +135,11 @@ func New(cfg Config, log *slog.Logger) (*SFU, error) {
 	se := webrtc.SettingEngine{}
 	se.SetICETimeouts(5*time.Second, min(cfg.StaleAfter, 25*time.Second), 2*time.Second)
 	if len(cfg.NAT1To1IPs) > 0 {
-		se.SetNAT1To1IPs(cfg.NAT1To1IPs, webrtc.ICECandidateTypeHost)
+		// Announce the public addresses instead of the host's (1:1 NAT).
+		if err := se.SetICEAddressRewriteRules(webrtc.ICEAddressRewriteRule{External: cfg.NAT1To1IPs,
+			AsCandidateType: webrtc.ICECandidateTypeHost, Mode: webrtc.ICEAddressRewriteReplace}); err != nil {
+			return nil, fmt.Errorf("nat addresses: %w", err)
+		}
 	}
 	if cfg.LoopbackOnly {
 		se.SetIncludeLoopbackCandidate(true)
