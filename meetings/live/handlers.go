@@ -97,7 +97,7 @@ func (h *Hub) start(ctx context.Context, tx pgx.Tx, meetingID council.ID, a Acto
 	if err := cc.beginItem(ctx); err != nil {
 		return session{}, nil, err
 	}
-	evs := []event{{Kind: EvSessionStarted, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Running), Part: PartPublic}}}
+	evs := []event{{Kind: EvSessionStarted, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Running), Part: PartPublic, Chair: chair}}}
 	ie, err := cc.itemEvent(ctx)
 	if err != nil {
 		return session{}, nil, err

@@ -174,8 +174,9 @@ type SpeakersView struct {
 
 // SessionPayload starts or closes a session.
 type SessionPayload struct {
-	State string `json:"state"`
-	Part  Part   `json:"part"`
+	State string     `json:"state"`
+	Part  Part       `json:"part"`
+	Chair council.ID `json:"chair,omitzero"` // session_started: the chair's person
 }
 
 // PartPayload announces the session part; it is all the public sees of a

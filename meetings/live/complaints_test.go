@@ -1,0 +1,161 @@
+package live_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/live"
+)
+
+func TestComplaintResolution(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	e.start(t, 0)
+	m2 := e.members[2]
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m2.PersonID})
+	pub, mem, staff := e.subscribe(t, e.hub, live.Actor{}, 0), e.subscribe(t, e.hub, e.members[3], 0), e.subscribe(t, e.hub, e.clerk, 0)
+	for _, s := range []*live.Subscription{pub, mem, staff} {
+		next(t, s)
+	}
+	e.do(t, m2, live.Command{Name: live.CmdComplain, Text: "Bild eingefroren"})
+	raised := decode[live.ComplaintView](t, first(t, staff, live.EvComplaint))
+	snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
+	if len(snap.Complaints) != 1 || snap.Complaints[0].ID != raised.ID {
+		t.Fatalf("chair snapshot complaints %+v, want the open one", snap.Complaints)
+	}
+
+	for _, tc := range []struct {
+		name string
+		a    live.Actor
+		c    live.Command
+		kind error
+	}{
+		{"a member resolves", e.members[3], live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID, Resolution: live.ResolutionContinue}, council.ErrForbidden},
+		{"no classification", e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID}, council.ErrInvalid},
+		{"no complaint named", e.members[0], live.Command{Name: live.CmdResolveComplaint, Resolution: live.ResolutionRepeat}, council.ErrInvalid},
+		{"unknown complaint", e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: council.NewID(), Resolution: live.ResolutionRepeat}, council.ErrNotFound},
+	} {
+		_, err := e.hub.Do(e.ctx, e.meeting.ID, tc.a, tc.c)
+		wantErr(t, tc.name, err, tc.kind)
+	}
+
+	e.do(t, e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID, Resolution: live.ResolutionRepeat,
+		Note: "Abstimmung zu TOP Ö 1 wird wiederholt"})
+	for name, s := range map[string]*live.Subscription{"member": mem, "staff": staff} {
+		v := decode[live.ComplaintView](t, first(t, s, live.EvComplaintResolved))
+		if v.ID != raised.ID || v.Resolution != live.ResolutionRepeat || v.Note == "" || v.ResolvedAt == nil ||
+			v.PersonID != m2.PersonID || v.Text != "Bild eingefroren" {
+			t.Errorf("%s sees the resolution as %+v", name, v)
+		}
+	}
+	// The public sees nothing of complaints: a public event marks how far to look.
+	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem})
+	_, seen := until(t, pub, live.EvItemChanged)
+	for _, m := range seen {
+		if m.Kind == live.EvComplaint || m.Kind == live.EvComplaintResolved {
+			t.Errorf("the public received %s", m.Kind)
+		}
+	}
+	if ps, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, live.Actor{}); ps.Complaints != nil {
+		t.Errorf("public snapshot has complaints %+v", ps.Complaints)
+	}
+	if snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk); len(snap.Complaints) != 0 {
+		t.Errorf("resolved complaint still open in the staff snapshot: %+v", snap.Complaints)
+	}
+	var class, note string
+	var resolved *time.Time
+	if err := e.pool.QueryRow(e.ctx, `SELECT classification, note, resolved_at FROM live_complaints WHERE id = $1`, raised.ID).
+		Scan(&class, &note, &resolved); err != nil || class != "repeat" || note == "" || resolved == nil {
+		t.Errorf("stored complaint %q %q %v (%v)", class, note, resolved, err)
+	}
+	_, err := e.hub.Do(e.ctx, e.meeting.ID, e.clerk, live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID, Resolution: live.ResolutionContinue})
+	wantErr(t, "resolve twice", err, council.ErrConflict)
+}
+
+// first reads s until an event of kind and returns it.
+func first(t *testing.T, s *live.Subscription, kind live.EventKind) live.Message {
+	t.Helper()
+	m, _ := until(t, s, kind)
+	return m
+}
+
+// The chair sees which remote members have not confirmed the non-public
+// part yet; members do not.
+func TestNonPublicUnconfirmed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	e.start(t, 0)
+	m2, m3 := e.members[2].PersonID, e.members[3].PersonID
+	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+	for _, p := range []council.ID{m2, m3} {
+		e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: p})
+	}
+	if snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0]); snap.Unconfirmed != nil {
+		t.Errorf("unconfirmed in the public part: %v", snap.Unconfirmed)
+	}
+	e.do(t, e.members[0], live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
+	if !slices.Equal(snap.Unconfirmed, []council.ID{m2, m3}) {
+		t.Errorf("unconfirmed %v, want members 2 and 3", snap.Unconfirmed)
+	}
+	e.do(t, e.members[2], live.Command{Name: live.CmdConfirmNonPublic})
+	snap, _ = e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
+	if !slices.Equal(snap.Unconfirmed, []council.ID{m3}) || !slices.Equal(snap.Confirmed, []council.ID{m2}) {
+		t.Errorf("after 2 confirmed: unconfirmed %v confirmed %v", snap.Unconfirmed, snap.Confirmed)
+	}
+	if ms, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[4]); ms.Unconfirmed != nil || ms.Confirmed != nil {
+		t.Errorf("a member sees confirmations: %v %v", ms.Unconfirmed, ms.Confirmed)
+	}
+	// A new non-public part needs new confirmations.
+	e.do(t, e.members[0], live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	e.do(t, e.members[0], live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	snap, _ = e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
+	if !slices.Equal(snap.Unconfirmed, []council.ID{m2, m3}) {
+		t.Errorf("second non-public part: unconfirmed %v, want both again", snap.Unconfirmed)
+	}
+}
+
+func TestMediaView(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	s := e.subscribe(t, e.hub, live.SystemActor(), 0)
+	var v live.MediaView
+	if m := next(t, s); v.Apply(m) || v.Public {
+		t.Errorf("before the start: %+v", v)
+	}
+	e.start(t, 2)
+	step := func(what string, want live.MediaView) {
+		t.Helper()
+		for !(slices.Equal(v.Floor, want.Floor) && v.Chair == want.Chair && v.Public == want.Public) {
+			v.Apply(next(t, s)) // wait for the events that bring the change; a wrong state times out
+		}
+	}
+	chair := e.members[0].PersonID
+	step("started", live.MediaView{Chair: chair, Public: true})
+	m2, m3 := e.members[2].PersonID, e.members[3].PersonID
+	e.do(t, e.members[2], live.Command{Name: live.CmdRaiseHand})
+	e.do(t, e.members[3], live.Command{Name: live.CmdRaiseHand})
+	e.do(t, e.clerk, live.Command{Name: live.CmdGrantFloor})
+	e.do(t, e.clerk, live.Command{Name: live.CmdGrantFloor})
+	step("two on the floor", live.MediaView{Floor: []council.ID{m2, m3}, Chair: chair, Public: true})
+	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem}) // the non-public item ends the floor
+	step("non-public item", live.MediaView{Chair: chair})
+	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem})
+	step("public item", live.MediaView{Chair: chair, Public: true})
+	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	step("non-public part", live.MediaView{Chair: chair})
+	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	step("public again", live.MediaView{Chair: chair, Public: true})
+
+	snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, live.SystemActor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if floor, c, public := live.MediaState(snap); len(floor) != 0 || c != chair || !public {
+		t.Errorf("MediaState = %v, %s, %t", floor, c, public)
+	}
+	e.do(t, e.clerk, live.Command{Name: live.CmdClose})
+	step("closed", live.MediaView{Chair: chair})
+}
