@@ -641,6 +641,29 @@ func (im *importer) paper(ctx context.Context, o obj) (string, error) {
 			}
 		}
 	}
+	// Relations to other papers (OParl relatedPaper, superordinatedPaper,
+	// subordinatedPaper). A linked paper not imported yet is fetched and
+	// imported first; a cycle back to a paper being imported resolves to
+	// nothing on that side, and the other side records the link.
+	type relation struct{ from, to, kind string } // "" stands for this paper
+	var rels []relation
+	for _, l := range []struct{ key, kind string }{{"relatedPaper", "related"}, {"superordinatedPaper", "super"}, {"subordinatedPaper", "sub"}} {
+		for _, u := range o.links(l.key) {
+			id, err := im.resolve(ctx, o, u, "Paper")
+			if err != nil {
+				return "", err
+			}
+			switch {
+			case id == "":
+			case l.kind == "related":
+				rels = append(rels, relation{to: id, kind: "related"})
+			case l.kind == "super":
+				rels = append(rels, relation{to: id, kind: "superordinate"})
+			default:
+				rels = append(rels, relation{from: id, kind: "superordinate"})
+			}
+		}
+	}
 	var refp, prefix *string
 	var year, seq *int
 	if ref != "" {
@@ -671,6 +694,27 @@ func (im *importer) paper(ctx context.Context, o obj) (string, error) {
 		for i, og := range origs {
 			if _, err := tx.Exec(ctx, `INSERT INTO paper_originators (paper_id, position, person_id, organization_id)
 				VALUES ($1, $2, $3, $4)`, id, i, nonEmpty(og.person), nonEmpty(og.org)); err != nil {
+				return err
+			}
+		}
+		// This paper's own links are replaced; a subordinate's link to it
+		// is only added (the subordinate's own superordinatedPaper owns it).
+		if _, err := tx.Exec(ctx, `DELETE FROM paper_relations WHERE paper_id = $1`, id); err != nil {
+			return err
+		}
+		for _, r := range rels {
+			from, to := r.from, r.to
+			if from == "" {
+				from = id
+			}
+			if to == "" {
+				to = id
+			}
+			if from == to {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO paper_relations (paper_id, related_id, kind) VALUES ($1, $2, $3)
+				ON CONFLICT DO NOTHING`, from, to, r.kind); err != nil {
 				return err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,6 +170,14 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("seed demo: %v", err)
 	}
 	t.Logf("seeded in %s", time.Since(start))
+	// The demo city has related papers but no superordinate ones: make one
+	// paper the superordinate of two others (a Sammelvorlage).
+	if _, err := a.Exec(ctx, `WITH p AS (SELECT p.id, row_number() OVER (ORDER BY p.id) AS n FROM papers p
+			WHERE `+council.PublishedPaper+` AND NOT p.deleted LIMIT 3)
+		INSERT INTO paper_relations (paper_id, related_id, kind)
+		SELECT sub.id, sup.id, 'superordinate' FROM p sup JOIN p sub ON sub.n > 1 WHERE sup.n = 1`); err != nil {
+		t.Fatalf("superordinate relations: %v", err)
+	}
 	srcDocs := documents.NewStore(a, filepath.Join(t.TempDir(), "files"), documents.Limits{})
 	dstDocs := documents.NewStore(b, filepath.Join(t.TempDir(), "files"), documents.Limits{})
 	seedSourceFiles(t, a, srcDocs)
@@ -194,6 +203,17 @@ func TestRoundTrip(t *testing.T) {
 	t.Logf("counts: %v", want)
 	if sum.Imported["file_blob"] != 4 {
 		t.Errorf("downloaded %d files, want 4", sum.Imported["file_blob"])
+	}
+	// Paper relations arrive in both directions (related, and the
+	// superordinate/subordinate pair) and are stored once.
+	relations := `SELECT count(*) FROM paper_relations r JOIN papers p ON p.id = r.paper_id JOIN papers q ON q.id = r.related_id
+		WHERE NOT p.deleted AND NOT q.deleted AND kind = $1 AND ` + council.PublishedPaper + `
+		AND ` + strings.ReplaceAll(council.PublishedPaper, "p.", "q.")
+	for _, kind := range []string{"related", "superordinate"} {
+		src, dst := count(t, a, relations, kind), count(t, b, relations, kind)
+		if src == 0 || dst != src {
+			t.Errorf("%s paper relations: %d after import, %d public ones in the source (want equal, > 0)", kind, dst, src)
+		}
 	}
 	for role, q := range map[string]string{
 		"main":       `SELECT count(*) FROM paper_files WHERE role = 'main'`,
