@@ -2,11 +2,15 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -122,4 +126,20 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, contentType, fil
 	}
 	s.log.Error("stream failed midway", "path", r.URL.Path, "bytes", cw.n, "err", err)
 	panic(http.ErrAbortHandler)
+}
+
+// serveFeed sends a feed document b with a strong ETag (a hash of the
+// bytes), so feed readers and calendar clients that poll every few minutes
+// get 304 Not Modified while nothing changed. http.ServeContent answers
+// If-None-Match, HEAD and Range.
+func serveFeed(w http.ResponseWriter, r *http.Request, contentType, filename string, b []byte) {
+	sum := sha256.Sum256(b)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", feedCacheControl)
+	h.Set("ETag", `"`+base64.RawURLEncoding.EncodeToString(sum[:18])+`"`)
+	if filename != "" {
+		h.Set("Content-Disposition", `inline; filename="`+filename+`"`)
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
 }

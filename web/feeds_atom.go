@@ -132,11 +132,9 @@ func (a atomBuilder) write(w http.ResponseWriter, path, title, subtitle, alterna
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	w.Header().Set("Cache-Control", feedCacheControl)
-	_, _ = w.Write([]byte(xml.Header))
-	_, _ = w.Write(b)
-	_, _ = w.Write([]byte("\n"))
+	doc := make([]byte, 0, len(xml.Header)+len(b)+1)
+	doc = append(append(append(doc, xml.Header...), b...), '\n')
+	serveFeed(w, a.r, "application/atom+xml; charset=utf-8", "", doc)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -78,7 +79,10 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, body council.B
 		return err
 	}
 	base, host, lang := s.baseURL(r), s.feedHost(r), requestStateOf(r).lang
-	return s.stream(w, r, "text/calendar; charset=utf-8", filename, func(out io.Writer) error {
+	// The calendar is built in memory (a city's meetings make a few
+	// hundred kilobytes) so it can carry an ETag.
+	var buf bytes.Buffer
+	err = func(out io.Writer) error {
 		iw := icsWriter{w: out}
 		iw.raw("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Plenar//Plenar " + icsProdVersion(s.opt.Version) + "//DE\r\n" +
 			"CALSCALE:GREGORIAN\r\n")
@@ -94,7 +98,12 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, body council.B
 		}
 		iw.raw("END:VCALENDAR\r\n")
 		return iw.err
-	})
+	}(&buf)
+	if err != nil {
+		return err
+	}
+	serveFeed(w, r, "text/calendar; charset=utf-8", filename, buf.Bytes())
+	return nil
 }
 
 func icsProdVersion(v string) string {

@@ -382,3 +382,63 @@ func TestFeedAtom(t *testing.T) {
 		t.Errorf("unknown body feed: status %d, want 404", status)
 	}
 }
+
+// TestFeedETag shows that calendar and Atom feeds carry a strong ETag that
+// answers a conditional GET with 304 and no body while nothing changed, and
+// that the tag changes (and the new content is served) after an edit.
+func TestFeedETag(t *testing.T) {
+	e := newTestEnv(t)
+	f := newFeedFixture(t, e)
+	get := func(path, inm string) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, e.ts.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		resp, err := e.anon().Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, string(b)
+	}
+	for _, path := range []string{"/meetings.ics", "/papers.atom", "/bodies/" + f.committee.ID.String() + "/feed.atom"} {
+		first, body := get(path, "")
+		tag := first.Header.Get("ETag")
+		if first.StatusCode != http.StatusOK || !strings.HasPrefix(tag, `"`) || body == "" {
+			t.Fatalf("GET %s: status %d, ETag %q, %d bytes", path, first.StatusCode, tag, len(body))
+		}
+		again, body2 := get(path, "")
+		if again.Header.Get("ETag") != tag || body2 != body {
+			t.Errorf("GET %s twice: ETag %q then %q (same content must give the same tag)", path, tag, again.Header.Get("ETag"))
+		}
+		cond, rest := get(path, tag)
+		if cond.StatusCode != http.StatusNotModified || rest != "" {
+			t.Errorf("GET %s with If-None-Match %s: status %d, %d bytes; want 304 and no body", path, tag, cond.StatusCode, len(rest))
+		}
+		stale, full := get(path, `"something-else"`)
+		if stale.StatusCode != http.StatusOK || full != body {
+			t.Errorf("GET %s with a stale tag: status %d, want 200 and the feed", path, stale.StatusCode)
+		}
+	}
+
+	// An edit changes the calendar and so its tag.
+	before, _ := get("/meetings.ics", "")
+	m := f.special
+	m.Name = "Sondersitzung zum Haushalt (verlegt)"
+	if _, err := e.meetings.SaveMeeting(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	after, body := get("/meetings.ics", before.Header.Get("ETag"))
+	if after.StatusCode != http.StatusOK || !strings.Contains(body, "verlegt") || after.Header.Get("ETag") == before.Header.Get("ETag") {
+		t.Errorf("after an edit: status %d, new tag %q (old %q), contains new name %v",
+			after.StatusCode, after.Header.Get("ETag"), before.Header.Get("ETag"), strings.Contains(body, "verlegt"))
+	}
+}
