@@ -16,7 +16,7 @@ import (
 var version = "dev"
 
 func main() {
-	a := &app{env: os.LookupEnv, stdout: os.Stdout, stderr: os.Stderr}
+	a := &app{env: os.LookupEnv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	os.Exit(a.run(context.Background(), os.Args[1:]))
 }
 
@@ -24,6 +24,7 @@ func main() {
 // streams, passed in so that tests run commands in-process.
 type app struct {
 	env            func(string) (string, bool)
+	stdin          io.Reader // read by --password-stdin; nil: nothing to read
 	stdout, stderr io.Writer
 	// onListen, when set, is told the address serve listens on (tests).
 	onListen func(net.Addr)

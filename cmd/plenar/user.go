@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -21,9 +23,9 @@ type userCommand struct {
 
 func userCommands() map[string]userCommand {
 	return map[string]userCommand{
-		"add":            {(*app).userAdd, "--email E --role citizen|member|clerk|admin [--name N] [--password P]"},
+		"add":            {(*app).userAdd, "--email E --role citizen|member|clerk|admin [--name N] [--password-stdin]"},
 		"list":           {(*app).userList, "list all accounts"},
-		"reset-password": {(*app).userResetPassword, "--email E [--password P]: set a new password"},
+		"reset-password": {(*app).userResetPassword, "--email E [--password-stdin]: set a new password"},
 		"reset-2fa":      {(*app).userReset2FA, "--email E: new TOTP secret"},
 		"disable":        {(*app).userDisable, "--email E: the account can no longer log in"},
 		"enable":         {(*app).userEnable, "--email E: undo disable"},
@@ -75,8 +77,12 @@ func (a *app) userAdd(ctx context.Context, args []string) error {
 	email := fs.String("email", "", "e-mail address (login name)")
 	role := fs.String("role", "", "citizen, member, clerk or admin")
 	name := fs.String("name", "", "display name")
-	password := fs.String("password", "", "password (default: generate and print one)")
+	pw := passwordFlags(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	password, err := a.password(pw)
+	if err != nil {
 		return err
 	}
 	if *email == "" {
@@ -189,12 +195,14 @@ func (a *app) withUser(ctx context.Context, name string, args []string, extra fu
 }
 
 func (a *app) userResetPassword(ctx context.Context, args []string) error {
-	var password *string
+	var pw passwordSource
 	return a.withUser(ctx, "reset-password", args,
-		func(fs *flag.FlagSet) {
-			password = fs.String("password", "", "new password (default: generate and print one)")
-		},
+		func(fs *flag.FlagSet) { pw = passwordFlags(fs) },
 		func(s *council.Store, u council.User) error {
+			password, err := a.password(pw)
+			if err != nil {
+				return err
+			}
 			generated := *password == ""
 			if generated {
 				*password = generatePassword()
@@ -245,4 +253,47 @@ func (a *app) setDisabled(ctx context.Context, name string, args []string, disab
 		fmt.Fprintf(a.stdout, "Account %s %sd.\n", u.Email, name)
 		return nil
 	})
+}
+
+// passwordSource is where a user command takes a password from.
+type passwordSource struct {
+	flag  *string // --password (visible to other users in ps; for scripts on single-user machines)
+	stdin *bool   // --password-stdin: the first line of standard input
+}
+
+func passwordFlags(fs *flag.FlagSet) passwordSource {
+	return passwordSource{
+		flag:  fs.String("password", "", "password; visible to other users in ps, prefer --password-stdin (default: generate and print one)"),
+		stdin: fs.Bool("password-stdin", false, "read the password from the first line of standard input"),
+	}
+}
+
+// maxPasswordLine bounds what --password-stdin reads.
+const maxPasswordLine = 4096
+
+// password returns the chosen password ("" means: generate one). With
+// --password-stdin it reads one line (without its line ending) and
+// refuses an empty one.
+func (a *app) password(src passwordSource) (*string, error) {
+	if !*src.stdin {
+		return src.flag, nil
+	}
+	if *src.flag != "" {
+		return nil, usagef("give either --password or --password-stdin, not both")
+	}
+	if a.stdin == nil {
+		return nil, usagef("--password-stdin: no standard input")
+	}
+	line, err := bufio.NewReaderSize(io.LimitReader(a.stdin, maxPasswordLine+1), maxPasswordLine+1).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read password from standard input: %w", err)
+	}
+	if len(line) > maxPasswordLine {
+		return nil, usagef("--password-stdin: line longer than %d bytes", maxPasswordLine)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return nil, usagef("--password-stdin: standard input holds no password")
+	}
+	return &line, nil
 }

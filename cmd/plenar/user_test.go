@@ -121,6 +121,40 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("enable: disabled %t, SessionEpoch %d; want false, %d (unchanged)", u.Disabled, u.SessionEpoch, before+1)
 	}
 
+	// --password-stdin keeps the password out of the process list.
+	withStdin := func(in string, args ...string) (int, string, string) {
+		t.Helper()
+		var out, errOut syncBuffer
+		a := &app{env: mapEnv(env), stdin: strings.NewReader(in), stdout: &out, stderr: &errOut}
+		return a.run(ctx, args), out.String(), errOut.String()
+	}
+	if code, out, stderr := withStdin("Stdin-Passwort mit Leerzeichen\r\nsecond line ignored\n",
+		"user", "reset-password", "--email", "citizen@example.org", "--password-stdin"); code != 0 ||
+		strings.Contains(out, "Password:") || !council.CheckPassword("Stdin-Passwort mit Leerzeichen", user("citizen@example.org").PasswordHash) {
+		t.Errorf("reset-password --password-stdin: exit %d, out %q, stderr %q; want the first line as the password, nothing printed", code, out, stderr)
+	}
+	if code, _, stderr := withStdin("Noch ein Passwort\n", "user", "add", "--email", "stdin@example.org", "--role", "citizen",
+		"--password-stdin"); code != 0 || !council.CheckPassword("Noch ein Passwort", user("stdin@example.org").PasswordHash) {
+		t.Errorf("add --password-stdin: exit %d, stderr %q", code, stderr)
+	}
+	for _, tc := range []struct{ in, extra, want string }{
+		{"", "", "holds no password"},
+		{"\n", "", "holds no password"},
+		{strings.Repeat("x", 5000), "", "longer than 4096"},
+		{"pw\n", "--password=other", "not both"},
+	} {
+		args := []string{"user", "reset-password", "--email", "citizen@example.org", "--password-stdin"}
+		if tc.extra != "" {
+			args = append(args, tc.extra)
+		}
+		if code, _, stderr := withStdin(tc.in, args...); code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("--password-stdin with %q %s: exit %d, stderr %q; want 2 and %q", tc.in, tc.extra, code, stderr, tc.want)
+		}
+	}
+	if !council.CheckPassword("Stdin-Passwort mit Leerzeichen", user("citizen@example.org").PasswordHash) {
+		t.Error("a refused --password-stdin changed the password")
+	}
+
 	if code, _, stderr := runCmd(t, env, "user", "disable", "--email", "nobody@example.org"); code != 1 ||
 		!strings.Contains(stderr, "no account with e-mail nobody@example.org") {
 		t.Errorf("unknown e-mail: exit %d, stderr %q", code, stderr)
