@@ -37,6 +37,7 @@ type Config struct {
 // Stats are the SFU's counters since New.
 type Stats struct {
 	Rooms, Peers, Publishers int
+	Ingress                  uint64 // RTP packets read from publishers
 	Forwarded                uint64 // RTP packets written to subscribers
 	ForwardedBytes           uint64
 	Dropped                  uint64 // packets read from sources and forwarded to nobody (gated, no subscriber)
@@ -67,9 +68,9 @@ type SFU struct {
 
 // metrics are the SFU-wide counters, updated atomically on the hot path.
 type metrics struct {
-	forwarded, forwardedBytes, dropped, writeErrors atomic.Uint64
-	nacks, retransmitted, plis, offers              atomic.Uint64
-	latency                                         histogram
+	ingress, forwarded, forwardedBytes, dropped, writeErrors atomic.Uint64
+	nacks, retransmitted, plis, offers                       atomic.Uint64
+	latency                                                  histogram
 }
 
 // Payload types the SFU offers; clients answer with them.
@@ -229,6 +230,7 @@ func (s *SFU) Close() error {
 // Stats returns the current counters.
 func (s *SFU) Stats() Stats {
 	st := Stats{
+		Ingress:        s.m.ingress.Load(),
 		Forwarded:      s.m.forwarded.Load(),
 		ForwardedBytes: s.m.forwardedBytes.Load(),
 		Dropped:        s.m.dropped.Load(),

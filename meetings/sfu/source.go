@@ -70,6 +70,7 @@ func (s *source) run(onFirst func()) {
 		if err := pkt.Unmarshal(buf[:n]); err != nil {
 			continue
 		}
+		s.m.ingress.Add(1)
 		if !s.gotRTP.Load() {
 			s.gotRTP.Store(true)
 			onFirst()

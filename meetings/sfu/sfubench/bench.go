@@ -53,6 +53,7 @@ type Options struct {
 	Churn      int           // join/leave cycles in c; default 500
 	VideoSize  int           // default 1000 bytes
 	VideoPPS   int           // default 60
+	CPUProfile string        // write the SFU's CPU profile of the window of a and b here (suffixed by scenario)
 	Log        *slog.Logger
 }
 
@@ -95,6 +96,7 @@ func (o *Options) defaults() {
 type Result struct {
 	Scenario        string
 	Window          time.Duration
+	Ingress         float64 // packets/s the SFU read from publishers in the window
 	Delivered       uint64  // packets the SFU wrote to subscribers in the window
 	PacketsPerSec   float64 // Delivered / Window
 	SFUCPU          time.Duration
@@ -131,8 +133,8 @@ func (r Report) String() string {
 				x.Cycles, x.GoroutinesStart, x.GoroutinesEnd, x.FDsStart, x.FDsEnd, x.HeapStartMB, x.HeapEndMB)
 			continue
 		}
-		fmt.Fprintf(&b, "%s: %.0f delivered packets/s, SFU CPU %.2f µs/packet (%v in %v), loss %.4f %% (%d of %d), SFU latency p50 %v p99 %v, pinned %v\n",
-			x.Scenario, x.PacketsPerSec, x.CPUPerPacketUS, x.SFUCPU.Round(time.Millisecond), x.Window.Round(time.Millisecond),
+		fmt.Fprintf(&b, "%s: %.0f packets/s in, %.0f delivered packets/s, SFU CPU %.2f µs/packet (%v in %v), loss %.4f %% (%d of %d), SFU latency p50 %v p99 %v, pinned %v\n",
+			x.Scenario, x.Ingress, x.PacketsPerSec, x.CPUPerPacketUS, x.SFUCPU.Round(time.Millisecond), x.Window.Round(time.Millisecond),
 			x.LossPercent, x.Lost, x.Received+x.Lost, x.LatencyP50, x.LatencyP99, x.Pinned)
 	}
 	return b.String()

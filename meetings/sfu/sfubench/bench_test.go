@@ -3,6 +3,7 @@ package sfubench
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,11 +43,13 @@ func TestSmall(t *testing.T) {
 	}
 }
 
-// BenchmarkFloor runs scenario b at full size once (`go test -bench Floor
-// -benchtime 1x ./meetings/sfu/sfubench`).
+// BenchmarkFloor runs the scenarios at full size once (`go test -run '^$'
+// -bench Floor -benchtime 1x ./meetings/sfu/sfubench`); SFUBENCH_SCENARIOS
+// ("a b") picks scenarios, SFUBENCH_CPUPROFILE=path writes profiles.
 func BenchmarkFloor(b *testing.B) {
 	for range b.N {
-		rep, err := Run(context.Background(), Options{Scenarios: []string{"a", "b", "c"}})
+		rep, err := Run(context.Background(), Options{Scenarios: strings.Fields(os.Getenv("SFUBENCH_SCENARIOS")),
+			CPUProfile: os.Getenv("SFUBENCH_CPUPROFILE")})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,7 +3,9 @@ package sfubench
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -152,6 +154,16 @@ func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 	sv.room.SetChair(fmt.Sprintf("m%d", o.Publishers-1))
 	time.Sleep(o.Warmup)
 
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile + "." + sc)
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return res, err
+		}
+	}
 	sv.s.ResetLatency()
 	st0, cpu0, t0 := sv.s.Stats(), cpuTime(), time.Now()
 	select {
@@ -160,6 +172,9 @@ func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 		return res, ctx.Err()
 	}
 	st1, cpu1, t1 := sv.s.Stats(), cpuTime(), time.Now()
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	sv.l.send(msg{Op: "stop"})
 	m, err := sv.waitResult(ctx)
 	if err != nil {
@@ -168,6 +183,7 @@ func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 	res.Window = t1.Sub(t0)
 	res.Delivered = st1.Forwarded - st0.Forwarded
 	res.PacketsPerSec = float64(res.Delivered) / res.Window.Seconds()
+	res.Ingress = float64(st1.Ingress-st0.Ingress) / res.Window.Seconds()
 	res.SFUCPU = cpu1 - cpu0
 	if res.Delivered > 0 {
 		res.CPUPerPacketUS = float64(res.SFUCPU.Microseconds()) / float64(res.Delivered)
