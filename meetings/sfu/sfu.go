@@ -59,6 +59,8 @@ type SFU struct {
 	iceSv []webrtc.ICEServer
 	mux   ice.UDPMux // nil without Config.UDPPort
 
+	oneShotIDs atomic.Uint64 // numbers WHIP/WHEP peers: room-1, viewer-2, …
+
 	mu     sync.Mutex
 	rooms  map[string]*Room
 	closed bool

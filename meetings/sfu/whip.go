@@ -16,7 +16,7 @@ import (
 // gathering completes. Errors: council.ErrInvalid for an unusable offer,
 // council.ErrUnavailable for a closed room.
 func (r *Room) Ingest(ctx context.Context, offerSDP string, onState func(State)) (string, *Peer, error) {
-	p, err := newPeer(r, "room", KindRoom, nil, onState)
+	p, err := newPeer(r, fmt.Sprintf("room-%d", r.sfu.oneShotIDs.Add(1)), KindRoom, nil, onState)
 	if err != nil {
 		return "", nil, err
 	}
@@ -71,7 +71,7 @@ func (r *Room) View(ctx context.Context, offerSDP string, onState func(State)) (
 	if len(want) == 0 {
 		return "", nil, council.Invalidf("whep offer has no receiving audio or video section")
 	}
-	p, err := newPeer(r, "viewer", KindViewer, nil, onState)
+	p, err := newPeer(r, fmt.Sprintf("viewer-%d", r.sfu.oneShotIDs.Add(1)), KindViewer, nil, onState)
 	if err != nil {
 		return "", nil, err
 	}
