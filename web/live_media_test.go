@@ -173,6 +173,8 @@ func TestLiveWHIPWHEP(t *testing.T) {
 		}
 	}
 
+	e.waitNoDriver(t)
+
 	// A revoked token is refused.
 	var tid council.ID
 	liveMust(t, "token id", e.srv.pool.QueryRow(context.Background(), `SELECT id FROM media_tokens WHERE meeting_id = $1`, e.meeting.ID).Scan(&tid))
@@ -291,4 +293,57 @@ func TestLiveMediaSignalling(t *testing.T) {
 	waitMode("remote", true)
 	conn.Close()
 	waitMode("absent", false)
+	e.waitNoDriver(t)
+}
+
+// waitNoDriver waits until no media driver runs and no WHIP/WHEP resource
+// is left: the last peer's end stops its meeting's driver.
+func (e *liveEnv) waitNoDriver(t *testing.T) {
+	t.Helper()
+	mh := e.srv.mediaHub
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		mh.mu.Lock()
+		n, r := len(mh.drivers), len(mh.resources)
+		mh.mu.Unlock()
+		if n == 0 && r == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d media drivers and %d resources left", n, r)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// FuzzDecodeMedia: the media message decoder never panics, and what it
+// accepts is one of the three types with a checked signal.
+func FuzzDecodeMedia(f *testing.F) {
+	for _, s := range []string{
+		`{"v":1,"type":"media_join","id":"a","kind":"member"}`,
+		`{"v":1,"type":"media_leave","id":"b"}`,
+		`{"v":1,"type":"media","signal":{"type":"answer","sdp":"v=0\r\n"}}`,
+		`{"v":1,"type":"media","signal":{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}}`,
+		`{"v":1,"type":"media","signal":{"type":"candidate"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := decodeMedia(b)
+		if err != nil {
+			return
+		}
+		switch m.Type {
+		case "media_join":
+			if m.Kind != sfu.KindMember && m.Kind != sfu.KindViewer {
+				t.Errorf("accepted kind %q", m.Kind)
+			}
+		case "media_leave":
+		case "media":
+			if m.Signal == nil || (m.Signal.Type != "answer" && m.Signal.Type != "candidate") || len(m.Signal.SDP) > liveMaxSDP {
+				t.Errorf("accepted signal %+v", m.Signal)
+			}
+		default:
+			t.Errorf("accepted type %q", m.Type)
+		}
+	})
 }
