@@ -149,7 +149,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if rep.CPUs >= 2 {
 		pinned = pinProcess(0) == nil
 		if pinned {
-			rep.Method += "; SFU threads pinned to CPU 0, load generator to CPU 1"
+			// One P per pinned CPU: two Ps time-sliced on one core would add
+			// the kernel's scheduling latency to the SFU's.
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+			rep.Method += "; SFU threads pinned to CPU 0, load generator to CPU 1, GOMAXPROCS=1 each"
 		}
 	}
 	for _, sc := range o.Scenarios {

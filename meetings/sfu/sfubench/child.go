@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -27,8 +28,8 @@ func ChildMain() bool {
 		out.send(msg{Op: "error", Error: err.Error()})
 		os.Exit(2)
 	}
-	if cc.CPU >= 0 {
-		_ = pinProcess(cc.CPU)
+	if cc.CPU >= 0 && pinProcess(cc.CPU) == nil {
+		runtime.GOMAXPROCS(1)
 	}
 	if err := runChild(cc, out); err != nil {
 		out.send(msg{Op: "error", Error: err.Error()})

@@ -199,19 +199,20 @@ func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 // runChurn runs scenario c: join/leave cycles, SFU resources before and after.
 func runChurn(ctx context.Context, o Options) (Result, error) {
 	res := Result{Scenario: "c", Cycles: o.Churn}
+	res.GoroutinesStart, res.FDsStart, res.HeapStartMB = stableResources()
 	sv, err := newServer(ctx, o, childConfig{Scenario: "c", Churn: o.Churn, CPU: childCPU()})
 	if err != nil {
 		return res, err
 	}
 	defer sv.close()
-	res.GoroutinesStart, res.FDsStart, res.HeapStartMB = resources()
 	if _, err := sv.waitResult(ctx); err != nil {
 		return res, err
 	}
 	for range 100 {
 		if st := sv.s.Stats(); st.Peers == 0 {
 			g, fd, _ := resources()
-			if g <= res.GoroutinesStart && fd <= res.FDsStart {
+			// +1: the goroutine relaying the child's messages.
+			if g <= res.GoroutinesStart+1 && fd <= res.FDsStart+3 {
 				break
 			}
 		}
@@ -219,6 +220,21 @@ func runChurn(ctx context.Context, o Options) (Result, error) {
 	}
 	res.GoroutinesEnd, res.FDsEnd, res.HeapEndMB = resources()
 	return res, nil
+}
+
+// stableResources waits until two readings agree (goroutines of an earlier
+// scenario finishing) and returns them.
+func stableResources() (goroutines, fds int, heapMB float64) {
+	g, fd, h := resources()
+	for range 50 {
+		time.Sleep(100 * time.Millisecond)
+		g2, fd2, h2 := resources()
+		if g2 == g && fd2 == fd {
+			return g2, fd2, h2
+		}
+		g, fd, h = g2, fd2, h2
+	}
+	return g, fd, h
 }
 
 func resources() (goroutines, fds int, heapMB float64) {
