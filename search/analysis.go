@@ -17,10 +17,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/blevesearch/bleve/v2/search/highlight"
-	htmlfmt "github.com/blevesearch/bleve/v2/search/highlight/format/html"
-	simplefrag "github.com/blevesearch/bleve/v2/search/highlight/fragmenter/simple"
-	simplehl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/simple"
 )
 
 // Names of the analysis components in an index mapping.
@@ -54,21 +50,10 @@ func init() {
 	if err := registry.RegisterTokenFilter(compoundFilter, newCompoundFilter); err != nil {
 		panic(err)
 	}
-	if err := registry.RegisterHighlighter(highlighterMarks, newMarksHighlighter); err != nil {
-		panic(err)
-	}
 }
 
-// snippetSize is the length of a highlighted fragment, in bytes.
+// snippetSize is the length of a snippet, in bytes.
 const snippetSize = 220
-
-// newMarksHighlighter is bleve's simple highlighter with markers that the
-// indexed text never contains (see clean), so that Hit can escape the text
-// and mark the matches itself.
-func newMarksHighlighter(config map[string]interface{}, cache *registry.Cache) (highlight.Highlighter, error) {
-	return simplehl.NewHighlighter(simplefrag.NewFragmenter(snippetSize),
-		htmlfmt.NewFragmentFormatter(markOpen, markClose), " … "), nil
-}
 
 // compoundSplitter adds the dictionary parts of long words as extra tokens
 // at the word's position, so that "haltestelle" matches

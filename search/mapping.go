@@ -13,15 +13,6 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
-// Highlighting: the formatter wraps matches in control characters that
-// indexed text never contains (clean removes them), and Hit turns them
-// into segments that the web layer escapes and marks.
-const (
-	highlighterMarks = "plenar_marks"
-	markOpen         = "\x01"
-	markClose        = "\x02"
-)
-
 // Type is the kind of an indexed document.
 type Type string
 
@@ -169,8 +160,11 @@ func docMapping(t Type) *mapping.DocumentMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzerDE
 		// Queries name their fields; no composite "_all" field, which
-		// would analyse and invert every text a second time.
-		f.Store, f.IncludeTermVectors, f.DocValues, f.IncludeInAll = true, true, false, false
+		// would analyse and invert every text a second time. Term vectors
+		// (positions) serve phrase queries. Only titles are stored: the
+		// text stays in PostgreSQL, and snippets are cut from the page's
+		// hits there (highlight.go).
+		f.Store, f.IncludeTermVectors, f.DocValues, f.IncludeInAll = name == "title", true, false, false
 		dm.AddFieldMappingsAt(name, f)
 	}
 	kw := func(name string, store bool) {

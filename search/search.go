@@ -174,12 +174,15 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 		return Result{}, council.Invalidf("page must be between 1 and %d", MaxOffset/res.PerPage+1)
 	}
 	var sr *bleve.SearchResult
+	var mk *marker
 	err := s.ix.with(func(bi bleve.Index, _ string) error {
 		var err error
-		sr, err = bleveSearch(ctx, bi, v, req, res.Parsed, res.PerPage, from)
+		var fuzzy bool
+		sr, fuzzy, err = bleveSearch(ctx, bi, v, req, res.Parsed, res.PerPage, from)
 		if err != nil {
 			return err
 		}
+		mk = newMarker(bi, res.Parsed, fuzzy)
 		if sr.Total == 0 && !res.Parsed.Empty() {
 			res.DidYouMean = didYouMean(bi, res.Parsed)
 		}
@@ -190,11 +193,11 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	}
 	res.Total = int(sr.Total)
 	for _, dm := range sr.Hits {
-		if h, ok := hitOf(dm.ID, dm.Fields, dm.Fragments); ok {
+		if h, ok := hitOf(dm.ID, dm.Fields); ok {
 			res.Hits = append(res.Hits, h)
 		}
 	}
-	if res.Hits, err = s.recheck(ctx, v, res.Hits); err != nil {
+	if res.Hits, err = s.recheck(ctx, v, res.Hits, mk); err != nil {
 		return Result{}, err
 	}
 	if res.Facets, err = s.facets(ctx, sr); err != nil {
@@ -206,13 +209,16 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 // bleveSearch runs one page of req for v on bi: the query, the
 // visibility and request filters, facets and highlights. It is the part
 // of Search that the benchmark times; Search adds the re-check against
-// PostgreSQL and the organization names.
-func bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (*bleve.SearchResult, error) {
-	sr, err := bleveSearchOnce(ctx, bi, v, req, p, size, from, false)
+// PostgreSQL, which also reads the texts that snippets are cut from, and
+// the organization names. fuzzy reports whether the typo-tolerant query
+// ran.
+func bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *bleve.SearchResult, fuzzy bool, err error) {
+	sr, err = bleveSearchOnce(ctx, bi, v, req, p, size, from, false)
 	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
-		return sr, err
+		return sr, false, err
 	}
-	return bleveSearchOnce(ctx, bi, v, req, p, size, from, true)
+	sr, err = bleveSearchOnce(ctx, bi, v, req, p, size, from, true)
+	return sr, true, err
 }
 
 // fuzzyBelow: with fewer exact hits, a search is repeated with typo
@@ -248,12 +254,6 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 	}
 	sreq := bleve.NewSearchRequestOptions(bq, size, from, false)
 	sreq.Fields = []string{"title", "reference", "status", "date", "parent", "meeting"}
-	if p.Empty() { // no highlight to cut a snippet from: the text's start
-		sreq.Fields = append(sreq.Fields, "text")
-	}
-	sreq.Highlight = bleve.NewHighlightWithStyle(highlighterMarks)
-	sreq.Highlight.AddField("text")
-	sreq.Highlight.AddField("title")
 	sreq.AddFacet("type", bleve.NewFacetRequest("type", len(Types)))
 	sreq.AddFacet("orgs", bleve.NewFacetRequest("orgs", 15))
 	sreq.AddFacet("year", bleve.NewFacetRequest("year", 30))
@@ -338,8 +338,8 @@ func civil(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, berlin())
 }
 
-// hitOf builds a Hit from a bleve match.
-func hitOf(id string, fields map[string]interface{}, frags map[string][]string) (Hit, bool) {
+// hitOf builds a Hit from a bleve match; the snippet comes later.
+func hitOf(id string, fields map[string]interface{}) (Hit, bool) {
 	t, uid, ok := parseDocID(id)
 	if !ok {
 		return Hit{}, false
@@ -350,20 +350,6 @@ func hitOf(id string, fields map[string]interface{}, frags map[string][]string) 
 	h.setParent(str("parent"), str("meeting"))
 	if d, err := time.Parse(time.RFC3339, str("date")); err == nil && d.Year() > 1 {
 		h.Date = d
-	}
-	switch {
-	case len(frags["text"]) > 0:
-		h.Snippet = segments(frags["text"][0])
-	case str("text") != "":
-		txt := str("text")
-		if len(txt) > snippetSize {
-			cut := snippetSize
-			for cut > 0 && !utf8RuneStart(txt[cut]) {
-				cut--
-			}
-			txt = txt[:cut] + " …"
-		}
-		h.Snippet = []Segment{{Text: txt}}
 	}
 	return h, true
 }
@@ -390,37 +376,11 @@ func (h *Hit) setParent(parent, meeting string) {
 	}
 }
 
-// segments splits a highlighted fragment at the markers.
-func segments(frag string) []Segment {
-	var out []Segment
-	for frag != "" {
-		i := strings.Index(frag, markOpen)
-		if i < 0 {
-			out = append(out, Segment{Text: stripMarks(frag)})
-			break
-		}
-		if i > 0 {
-			out = append(out, Segment{Text: stripMarks(frag[:i])})
-		}
-		frag = frag[i+len(markOpen):]
-		j := strings.Index(frag, markClose)
-		if j < 0 {
-			j = len(frag)
-		}
-		out = append(out, Segment{Text: stripMarks(frag[:j]), Mark: true})
-		frag = strings.TrimPrefix(frag[j:], markClose)
-	}
-	return out
-}
-
-func stripMarks(s string) string {
-	return strings.NewReplacer(markOpen, "", markClose, "").Replace(s)
-}
-
 // recheck re-reads the hits from PostgreSQL and drops those v may no
 // longer see (a change the indexer has not applied yet); titles follow
-// the database.
-func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit) ([]Hit, error) {
+// the database, and snippets are cut from the text read (mk marks the
+// matches; nil: the text's start).
+func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk *marker) ([]Hit, error) {
 	if len(hits) == 0 {
 		return hits, nil
 	}
@@ -446,6 +406,7 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit) ([
 		}
 		h.Title = d.Title
 		h.setParent(d.Parent, d.Meeting)
+		h.Snippet = mk.snippet(d.Text)
 		out = append(out, h)
 	}
 	return out, nil
