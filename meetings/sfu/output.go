@@ -140,7 +140,10 @@ func (o *output) forward(src *source, h *rtp.Header, payload []byte, keyframe bo
 	}
 	if o.switching {
 		if o.video && !keyframe {
-			return // wait for the keyframe requested on the switch
+			// Wait for the keyframe requested on the switch; ask again (rate
+			// limited by the source) in case the request was lost.
+			src.requestKeyframe()
+			return
 		}
 		o.switching = false
 		o.firstIn = h.SequenceNumber
