@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -82,7 +81,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "login", data)
 		return nil
 	}
-	addr := clientAddr(r)
+	addr := s.clientAddr(r)
 	if throttled, err := s.throttled(ctx, email, addr); err != nil {
 		return err
 	} else if throttled {
@@ -196,17 +195,6 @@ func (s *Server) pause(ctx context.Context, start time.Time) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-}
-
-// clientAddr is the client's IP address. Plenar does not trust
-// X-Forwarded-For; a proxy in front must set RemoteAddr (e.g. chi's
-// RealIP in a trusted set-up).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // localPath returns next when it is a path on this site, else "/": no

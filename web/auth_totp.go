@@ -110,7 +110,7 @@ func (s *Server) checkCode(w http.ResponseWriter, r *http.Request, start time.Ti
 	if err := r.ParseForm(); err != nil {
 		return 0, false, fmt.Errorf("%w: code form: %w", council.ErrInvalid, err)
 	}
-	addr := clientAddr(r)
+	addr := s.clientAddr(r)
 	if t, err := s.throttled(ctx, u.Email, addr); err != nil {
 		return 0, false, err
 	} else if t {

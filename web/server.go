@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"time"
 	_ "time/tzdata" // German time on machines without a zoneinfo database
@@ -51,6 +52,13 @@ type Options struct {
 	// Presence turns members' media connections into remote attendance;
 	// nil: media does not change attendance.
 	Presence *live.Presence
+	// BrowserICE are the STUN/TURN servers the live pages use to reach
+	// the SFU (live_ice.go); empty: host candidates only.
+	BrowserICE BrowserICE
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (login throttling per address); none: the header is
+	// ignored. See ParseTrustedProxies.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP application.

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/plenar/plenar/web"
 )
 
 // Config is plenar's configuration, from flags and PLENAR_* variables.
@@ -20,6 +22,9 @@ type Config struct {
 	LogFormat    string // text or json
 	LogLevel     string // debug, info, warn or error
 	MetricsToken string
+	// TrustedProxies: reverse proxies whose X-Forwarded-For is believed
+	// (comma-separated addresses and CIDR prefixes).
+	TrustedProxies string
 }
 
 // setting describes one Config field: its flag, variable, default and check.
@@ -32,7 +37,8 @@ type setting struct {
 // serveSettings are the settings of serve; dbSettings those of the
 // commands that only need the database.
 func serveSettings() []string {
-	return []string{"addr", "base-url", "database-url", "data-dir", "log-format", "log-level", "metrics-token"}
+	return []string{"addr", "base-url", "database-url", "data-dir", "log-format", "log-level", "metrics-token",
+		"trusted-proxies"}
 }
 
 func dbSettings() []string { return []string{"database-url", "data-dir", "log-format", "log-level"} }
@@ -52,6 +58,11 @@ func settings() []setting {
 			func(c *Config) *string { return &c.LogLevel }, oneOf("debug", "info", "warn", "error")},
 		{"metrics-token", "PLENAR_METRICS_TOKEN", "", "bearer token for /metrics from non-loopback addresses",
 			func(c *Config) *string { return &c.MetricsToken }, nil},
+		{"trusted-proxies", "PLENAR_TRUSTED_PROXIES", "", "reverse proxies (addresses, CIDR prefixes, comma-separated) whose X-Forwarded-For names the client",
+			func(c *Config) *string { return &c.TrustedProxies }, func(v string) error {
+				_, err := web.ParseTrustedProxies(v)
+				return err
+			}},
 	}
 }
 

@@ -53,21 +53,25 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	mcfg, grace, err := a.mediaConfig() // media.go
+	mset, err := a.mediaConfig() // media.go
 	if err != nil {
 		return err
 	}
 	hub := live.NewHub(db.Pool, live.Options{Log: log})
-	media, err := newSFU(mcfg, log)
+	media, err := newSFU(mset.sfu, log)
 	if err != nil {
 		return err
 	}
 	defer media.Close() // after the HTTP server and the hub: every peer closed
-	presence := live.NewPresence(hub, grace, log)
+	presence := live.NewPresence(hub, mset.grace, log)
 	defer presence.Close()
-	h, err := web.New(web.Options{Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, SearchIndex: ix,
+	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return usageError{"PLENAR_TRUSTED_PROXIES: " + err.Error()}
+	}
+	h, err := web.New(web.Options{TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, SearchIndex: ix,
 		MaxUpload: a.maxUpload(), Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub,
-		SFU: media, Presence: presence})
+		SFU: media, Presence: presence, BrowserICE: mset.browser})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
