@@ -204,15 +204,18 @@ func runChurn(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	defer sv.close()
+	defer sv.s.Close()
 	if _, err := sv.waitResult(ctx); err != nil {
+		sv.l.close()
+		return res, err
+	}
+	if err := sv.l.close(); err != nil { // the child's pipes are not the SFU's
 		return res, err
 	}
 	for range 100 {
 		if st := sv.s.Stats(); st.Peers == 0 {
 			g, fd, _ := resources()
-			// +1: the goroutine relaying the child's messages.
-			if g <= res.GoroutinesStart+1 && fd <= res.FDsStart+3 {
+			if g <= res.GoroutinesStart && fd <= res.FDsStart {
 				break
 			}
 		}
