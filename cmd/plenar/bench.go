@@ -27,8 +27,11 @@ func (a *app) bench(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "search" {
 		return a.benchSearch(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "sfu" {
+		return a.benchSFU(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "http" {
-		return usagef("usage: plenar bench http|search [flags]")
+		return usagef("usage: plenar bench http|search|sfu [flags]")
 	}
 	fs := a.flagSet("bench http")
 	base := fs.String("url", "http://127.0.0.1:8080", "base URL of a running Plenar")

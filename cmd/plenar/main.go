@@ -10,12 +10,17 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/plenar/plenar/meetings/sfu/sfubench"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
 func main() {
+	if sfubench.ChildMain() { // plenar bench sfu re-runs this executable as its load generator
+		return
+	}
 	a := &app{env: os.LookupEnv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	os.Exit(a.run(context.Background(), os.Args[1:]))
 }
@@ -51,7 +56,7 @@ func commands() map[string]command {
 		"user":      {run: (*app).user, help: "manage accounts: add, list, reset-password, reset-2fa, disable, enable"},
 		"version":   {run: (*app).version, help: "print the version"},
 		"reindex":   {run: (*app).reindex, help: "rebuild the search index from the database (a running server switches to it)"},
-		"bench":     {run: (*app).bench, help: "load benchmarks against a running server: bench http"},
+		"bench":     {run: (*app).bench, help: "benchmarks: bench http (a running server), bench search, bench sfu"},
 		"documents": {run: (*app).documents, help: "file store maintenance: documents gc removes orphaned blobs"},
 		"import":    {run: (*app).importCmd, help: "import another RIS's data: import oparl <system-URL>"},
 		"testdb":    {run: (*app).testdb, hidden: true},

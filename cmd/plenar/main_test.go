@@ -58,6 +58,8 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"bad level flag", nil, []string{"serve", "--log-level", "loud"}, 2, `--log-level="loud": want one of debug, info, warn, error`},
 		{"bad format env", map[string]string{"PLENAR_LOG_FORMAT": "xml"}, []string{"migrate"}, 2, `PLENAR_LOG_FORMAT="xml"`},
 		{"bad base URL env", map[string]string{"PLENAR_BASE_URL": "localhost:8080"}, []string{"serve"}, 2, "PLENAR_BASE_URL"},
+		{"bad sfu scenario", nil, []string{"bench", "sfu", "--scenarios", "a,x"}, 2, `unknown scenario "x"`},
+		{"bad sfu floor", nil, []string{"bench", "sfu", "--floor", "0"}, 2, "--floor must be"},
 		{"bad trusted proxies", nil, []string{"serve", "--trusted-proxies", "10.0.0.0/8, localhost"}, 2, `trusted proxy "localhost"`},
 		{"bad addr", nil, []string{"serve", "--addr", "8080"}, 2, `--addr="8080"`},
 		{"empty data dir", map[string]string{"PLENAR_DATA_DIR": ""}, []string{"serve"}, 2, "PLENAR_DATA_DIR"},
