@@ -15,6 +15,7 @@ import (
 // the hub decides what each viewer may do.
 func (s *Server) liveRoutes(r chi.Router) {
 	r.Get("/meetings/{id}/live/ws", s.liveWS)
+	r.Get("/meetings/{id}/live/ice", s.api(s.liveICE)) // live_ice.go
 	r.With(noStore).Get("/meetings/{id}/live", s.h(s.livePage("public")))
 	r.With(noStore).Get("/meetings/{id}/live/member", s.h(s.livePage("member")))
 	r.With(noStore).Get("/admin/meetings/{id}/live", s.h(s.livePage("console")))

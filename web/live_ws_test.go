@@ -140,7 +140,12 @@ func TestLiveWSPublic(t *testing.T) {
 	if m := readMsg(t, mc); m.Type != live.TypeSnapshot || m.Snapshot.Role != live.RoleMember {
 		t.Fatalf("member snapshot: %+v", m)
 	}
+	// Remote presence follows the media connection: a member cannot
+	// declare it.
 	sendCmd(t, mc, "j", live.CmdJoinRemote, "")
+	if m, _ := readUntil(t, mc, func(m live.Message) bool { return m.ID == "j" }); m.Type != live.TypeError || m.Error.Code != "forbidden" {
+		t.Fatalf("join_remote by a member: %+v, want a forbidden error", m)
+	}
 	sendCmd(t, mc, "r", live.CmdComplain, `,"text":"Ton weg"`)
 	readUntil(t, mc, func(m live.Message) bool { return m.Type == live.TypeAck && m.ID == "r" })
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/meetings/sfu"
+	"github.com/plenar/plenar/web"
 )
 
 // mediaConfig is the media server's configuration, from PLENAR_* variables
@@ -18,51 +19,87 @@ import (
 //	PLENAR_MEDIA_UDP_PORT  one UDP port for every peer (ICE mux); 0 or unset: ephemeral ports
 //	PLENAR_STUN            STUN server URLs, comma-separated (stun:host:port)
 //	PLENAR_TURN            TURN server URLs, comma-separated (turn:host:port?transport=udp, turns:…)
-//	PLENAR_TURN_USERNAME   TURN user name
-//	PLENAR_TURN_CREDENTIAL TURN password
+//	PLENAR_TURN_SECRET     coturn's static-auth-secret (use-auth-secret): browsers get short-lived
+//	                       TURN credentials (TURN REST API); the secret never reaches a browser
+//	PLENAR_TURN_TTL        lifetime of a browser's TURN credential; default 12h
+//	PLENAR_TURN_USERNAME   static TURN user name, for the media server only
+//	PLENAR_TURN_CREDENTIAL static TURN password, for the media server only
 //	PLENAR_NAT_IPS         public addresses announced instead of the host's (1:1 NAT), comma-separated
 //	PLENAR_FLOOR_MAX       audio slots: at most this many members on the floor are heard at once; default 4
 //	PLENAR_PRESENCE_GRACE  how long a dropped member stays "remote" before leaving; default 20s
-func (a *app) mediaConfig() (sfu.Config, time.Duration, error) {
+func (a *app) mediaConfig() (mediaSettings, error) {
+	var ms mediaSettings
+	cfg, browser, grace, err := a.mediaVars()
+	if err != nil {
+		return ms, err
+	}
+	return mediaSettings{sfu: cfg, browser: browser, grace: grace}, nil
+}
+
+// mediaSettings are the media server's, the browsers' and presence's
+// settings.
+type mediaSettings struct {
+	sfu     sfu.Config
+	browser web.BrowserICE
+	grace   time.Duration
+}
+
+func (a *app) mediaVars() (sfu.Config, web.BrowserICE, time.Duration, error) {
 	var cfg sfu.Config
+	var browser web.BrowserICE
 	get := func(k string) string { v, _ := a.env(k); return strings.TrimSpace(v) }
 	if v := get("PLENAR_MEDIA_UDP_PORT"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 0 || p > 65535 {
-			return cfg, 0, usagef("PLENAR_MEDIA_UDP_PORT=%q: want a port number (0: ephemeral ports)", v)
+			return cfg, browser, 0, usagef("PLENAR_MEDIA_UDP_PORT=%q: want a port number (0: ephemeral ports)", v)
 		}
 		cfg.UDPPort = p
 	}
 	if urls := list(get("PLENAR_STUN")); len(urls) > 0 {
 		for _, u := range urls {
 			if !strings.HasPrefix(u, "stun:") && !strings.HasPrefix(u, "stuns:") {
-				return cfg, 0, usagef("PLENAR_STUN=%q: want stun: or stuns: URLs", u)
+				return cfg, browser, 0, usagef("PLENAR_STUN=%q: want stun: or stuns: URLs", u)
 			}
 		}
 		cfg.ICEServers = append(cfg.ICEServers, sfu.ICEServer{URLs: urls})
+		browser.STUN = urls
 	}
 	if urls := list(get("PLENAR_TURN")); len(urls) > 0 {
 		for _, u := range urls {
 			if !strings.HasPrefix(u, "turn:") && !strings.HasPrefix(u, "turns:") {
-				return cfg, 0, usagef("PLENAR_TURN=%q: want turn: or turns: URLs", u)
+				return cfg, browser, 0, usagef("PLENAR_TURN=%q: want turn: or turns: URLs", u)
 			}
 		}
-		user, cred := get("PLENAR_TURN_USERNAME"), get("PLENAR_TURN_CREDENTIAL")
-		if user == "" || cred == "" {
-			return cfg, 0, usagef("PLENAR_TURN needs PLENAR_TURN_USERNAME and PLENAR_TURN_CREDENTIAL")
+		user, cred, secret := get("PLENAR_TURN_USERNAME"), get("PLENAR_TURN_CREDENTIAL"), get("PLENAR_TURN_SECRET")
+		if (user == "") != (cred == "") || (user == "" && secret == "") {
+			return cfg, browser, 0, usagef("PLENAR_TURN needs PLENAR_TURN_SECRET (browsers) or PLENAR_TURN_USERNAME and PLENAR_TURN_CREDENTIAL (the media server), or both")
 		}
-		cfg.ICEServers = append(cfg.ICEServers, sfu.ICEServer{URLs: urls, Username: user, Credential: cred})
+		if user != "" {
+			cfg.ICEServers = append(cfg.ICEServers, sfu.ICEServer{URLs: urls, Username: user, Credential: cred})
+		}
+		if secret != "" {
+			browser.TURN, browser.TURNSecret = urls, secret
+		}
+	} else if get("PLENAR_TURN_SECRET") != "" {
+		return cfg, browser, 0, usagef("PLENAR_TURN_SECRET needs PLENAR_TURN (the TURN server URLs)")
+	}
+	if v := get("PLENAR_TURN_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 7*24*time.Hour {
+			return cfg, browser, 0, usagef("PLENAR_TURN_TTL=%q: want a duration from 1m to 168h, e.g. 12h", v)
+		}
+		browser.TURNTTL = d
 	}
 	for _, ip := range list(get("PLENAR_NAT_IPS")) {
 		if net.ParseIP(ip) == nil {
-			return cfg, 0, usagef("PLENAR_NAT_IPS: %q is not an IP address", ip)
+			return cfg, browser, 0, usagef("PLENAR_NAT_IPS: %q is not an IP address", ip)
 		}
 		cfg.NAT1To1IPs = append(cfg.NAT1To1IPs, ip)
 	}
 	if v := get("PLENAR_FLOOR_MAX"); v != "" {
 		k, err := strconv.Atoi(v)
 		if err != nil || k < 1 || k > 16 {
-			return cfg, 0, usagef("PLENAR_FLOOR_MAX=%q: want 1 to 16", v)
+			return cfg, browser, 0, usagef("PLENAR_FLOOR_MAX=%q: want 1 to 16", v)
 		}
 		cfg.MaxFloor = k
 	}
@@ -70,11 +107,11 @@ func (a *app) mediaConfig() (sfu.Config, time.Duration, error) {
 	if v := get("PLENAR_PRESENCE_GRACE"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 || d > 10*time.Minute {
-			return cfg, 0, usagef("PLENAR_PRESENCE_GRACE=%q: want a duration up to 10m, e.g. 20s", v)
+			return cfg, browser, 0, usagef("PLENAR_PRESENCE_GRACE=%q: want a duration up to 10m, e.g. 20s", v)
 		}
 		grace = d
 	}
-	return cfg, grace, nil
+	return cfg, browser, grace, nil
 }
 
 func list(v string) []string {

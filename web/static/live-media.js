@@ -19,6 +19,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
   let meterStop = null;
   let state = null;
   let joinNo = 0;
+  let joinGen = 0; // bumps with every join and leave
   let retry = null;
   let offerDirs = new Map(); // mid -> {kind, dir, track}
   const audios = new Map(); // slot -> audio element
@@ -125,8 +126,22 @@ export function setupMedia({ root, mode, t, send, announce }) {
     return m;
   }
 
-  function newPC() {
-    const p = new RTCPeerConnection({ iceServers: [] });
+  // ICE servers (STUN, TURN with short-lived credentials) for this
+  // join; none when the server has none or cannot be asked.
+  async function iceServers() {
+    if (!root.dataset.ice) return [];
+    try {
+      const r = await fetch(root.dataset.ice, { credentials: "same-origin", cache: "no-store" });
+      if (!r.ok) return [];
+      const j = await r.json();
+      return Array.isArray(j.ice_servers) ? j.ice_servers : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function newPC(ice) {
+    const p = new RTCPeerConnection({ iceServers: ice || [] });
     p.addEventListener("icecandidate", (ev) => {
       send({ type: "media", signal: { type: "candidate", candidate: ev.candidate ? ev.candidate.toJSON() : null } });
     });
@@ -194,17 +209,21 @@ export function setupMedia({ root, mode, t, send, announce }) {
     }
   }
 
-  function join(k) {
+  async function join(k) {
     kind = k;
     joinedAck = false;
-    if (pc) pc.close();
-    pc = newPC();
+    if (pc) { pc.close(); pc = null; }
     status("live.media.connecting");
+    const gen = ++joinGen;
+    const ice = await iceServers();
+    if (kind !== k || joinGen !== gen) return; // left or joined again meanwhile
+    pc = newPC(ice);
     send({ type: "media_join", id: "mj" + (++joinNo), kind: k });
   }
 
   function leave() {
     kind = null;
+    joinGen++;
     joinedAck = false;
     if (retry) { window.clearTimeout(retry); retry = null; }
     if (pc) { pc.close(); pc = null; }
