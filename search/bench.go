@@ -80,30 +80,30 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	var textBytes int64
 	var inBatch time.Duration
 	sizes := make([]int, 0, c.Len())
-	for i := 0; i < c.Len(); i += defaultBatch {
+	var bb bulkBatch
+	for n := range c.Len() {
 		if err := ctx.Err(); err != nil {
 			bi.Close()
 			return err
 		}
-		b := bi.NewBatch()
-		for n := i; n < min(i+defaultBatch, c.Len()); n++ {
-			d := c.Doc(n)
-			textBytes += int64(len(d.Text) + len(d.Title))
-			if n >= c.Papers {
-				sizes = append(sizes, len(d.Text))
-			}
-			if err := b.Index(d.ID, d.withPub()); err != nil {
-				bi.Close()
-				return fmt.Errorf("bench: %w", err)
-			}
+		d := c.Doc(n)
+		textBytes += int64(len(d.Text) + len(d.Title))
+		if n >= c.Papers {
+			sizes = append(sizes, len(d.Text))
 		}
 		t0 := time.Now()
-		if err := bi.Batch(b); err != nil {
+		if err := bb.add(bi, d); err != nil {
 			bi.Close()
-			return fmt.Errorf("bench: index batch: %w", err)
+			return fmt.Errorf("bench: %w", err)
 		}
 		inBatch += time.Since(t0)
 	}
+	t0 := time.Now()
+	if err := bb.flush(bi); err != nil {
+		bi.Close()
+		return fmt.Errorf("bench: %w", err)
+	}
+	inBatch += time.Since(t0)
 	indexWall := time.Since(started)
 	if err := bi.Close(); err != nil {
 		return fmt.Errorf("bench: close: %w", err)
@@ -126,7 +126,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	if err := publish(cfg.Dir, gen); err != nil {
 		return err
 	}
-	t0 := time.Now()
+	t0 = time.Now()
 	ix, err := Open(cfg.Dir, nil)
 	if err != nil {
 		return err

@@ -4,6 +4,13 @@
 // follows the outbox, the rebuild of the index from PostgreSQL, and
 // queries with filters, facets, highlights and visibility.
 //
+// Indexed are papers, agenda items, meetings, persons, organizations and
+// attached files (their extracted text, as documents of type file that
+// link to their paper, meeting or agenda item and are visible exactly as
+// documents.Store.Access decides for the portal). The index stores no
+// text: snippets are cut from the text of the page's hits, which the
+// re-check against PostgreSQL reads anyway (highlight.go).
+//
 // The index is derived data: it lives in <data dir>/index, one directory
 // per generation, and a lost index loses nothing (Rebuild recreates it).
 // Every query carries a non-scoring visibility filter, so a viewer never

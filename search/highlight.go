@@ -232,13 +232,22 @@ func cutAt(s string, n int) int {
 // digits) of s until fn returns false.
 func eachWord(s string, fn func(i, j int) bool) {
 	i := -1
-	for k, r := range s {
-		w := unicode.IsLetter(r) || unicode.IsDigit(r)
+	for k := 0; k < len(s); {
+		k0 := k
+		var w bool
+		if c := s[k]; c < utf8.RuneSelf {
+			w = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+			k++
+		} else {
+			r, n := utf8.DecodeRuneInString(s[k:])
+			w = unicode.IsLetter(r) || unicode.IsDigit(r)
+			k += n
+		}
 		switch {
 		case w && i < 0:
-			i = k
+			i = k0
 		case !w && i >= 0:
-			if !fn(i, k) {
+			if !fn(i, k0) {
 				return
 			}
 			i = -1

@@ -225,8 +225,7 @@ func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID) (loaded, 
 	return out, nil
 }
 
-// clean replaces control characters (which the highlighter uses as
-// markers) and invalid UTF-8 with spaces.
+// clean replaces control characters and invalid UTF-8 with spaces.
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\uFFFD' || (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {

@@ -70,19 +70,38 @@ type Doc struct {
 	// "agenda_item/<id>"), and Meeting then the agenda item's meeting.
 	Parent  string `json:"parent"`
 	Meeting string `json:"meeting"`
+	// Facet holds the facet values, "t:<type>", "y:<year>" and
+	// "o:<organization>", in one field: counting facets visits one field's
+	// doc values per hit instead of three (withPub fills it).
+	Facet []string `json:"facet"`
 	// Pub is the source of suggestions ("did you mean", autocomplete):
 	// the title and the start of the text of a public document, empty for
 	// every other one (withPub fills it).
 	Pub string `json:"pub"`
 }
 
+// Prefixes of the values of the field facet.
+const (
+	facetType = "t:"
+	facetYear = "y:"
+	facetOrg  = "o:"
+)
+
 // pubTextLen is how much of a public document's text feeds suggestions.
-const pubTextLen = 2048
+const pubTextLen = 512
 
 // withPub returns d with Pub filled from its title and text when d is
 // public, and empty otherwise: a non-public word never enters the field
 // that suggestions read.
 func (d Doc) withPub() Doc {
+	d.Facet = make([]string, 0, 2+len(d.Orgs))
+	d.Facet = append(d.Facet, facetType+string(d.Type))
+	if d.Year != "" {
+		d.Facet = append(d.Facet, facetYear+d.Year)
+	}
+	for _, o := range d.Orgs {
+		d.Facet = append(d.Facet, facetOrg+o)
+	}
 	d.Pub = ""
 	if d.Vis != visPublic {
 		return d
@@ -169,7 +188,8 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	}
 	kw := func(name string, store bool) {
 		f := mapping.NewKeywordFieldMapping()
-		f.Store, f.IncludeInAll, f.IncludeTermVectors = store, false, false
+		// Filters need no doc values; facets read the field facet.
+		f.Store, f.IncludeInAll, f.IncludeTermVectors, f.DocValues = store, false, false, name == "facet"
 		dm.AddFieldMappingsAt(name, f)
 	}
 	text("title")
@@ -183,6 +203,7 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	kw("vis", false)
 	kw("orgs", false)
 	kw("year", false)
+	kw("facet", false)
 	date := mapping.NewDateTimeFieldMapping()
 	date.Store, date.IncludeInAll = true, false
 	dm.AddFieldMappingsAt("date", date)

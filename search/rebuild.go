@@ -7,10 +7,52 @@ import (
 	"strings"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
 )
+
+// Bulk indexing (Rebuild, the benchmark) writes batches of up to
+// bulkDocs documents or bulkBytes of text: each batch becomes one
+// segment, and fewer, larger segments mean less merging afterwards.
+const (
+	bulkDocs  = 5000
+	bulkBytes = 48 << 20
+)
+
+// bulkBatch collects documents into bleve batches.
+type bulkBatch struct {
+	b     *bleve.Batch
+	bytes int
+}
+
+// add adds d, writing the batch when it is full.
+func (bb *bulkBatch) add(bi bleve.Index, d Doc) error {
+	if bb.b == nil {
+		bb.b = bi.NewBatch()
+	}
+	if err := bb.b.Index(d.ID, d.withPub()); err != nil {
+		return fmt.Errorf("index %s: %w", d.ID, err)
+	}
+	bb.bytes += len(d.Text) + len(d.Title)
+	if bb.b.Size() >= bulkDocs || bb.bytes >= bulkBytes {
+		return bb.flush(bi)
+	}
+	return nil
+}
+
+// flush writes the batch.
+func (bb *bulkBatch) flush(bi bleve.Index) error {
+	if bb.b == nil || bb.b.Size() == 0 {
+		return nil
+	}
+	if err := bi.Batch(bb.b); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	bb.b, bb.bytes = nil, 0
+	return nil
+}
 
 // minCorpusCount is how often a word must occur in the corpus (titles and
 // texts) to become a compound part.
@@ -46,16 +88,16 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, dir string, words Words, l
 			bi.Close()
 			return "", 0, err
 		}
-		for i := 0; i < len(l.docs); i += defaultBatch {
-			b := bi.NewBatch()
-			if err := addToBatch(b, loaded{docs: l.docs[i:min(i+defaultBatch, len(l.docs))]}); err != nil {
+		var bb bulkBatch
+		for _, d := range l.docs {
+			if err := bb.add(bi, d); err != nil {
 				bi.Close()
-				return "", 0, err
+				return "", 0, fmt.Errorf("rebuild: %w", err)
 			}
-			if err := bi.Batch(b); err != nil {
-				bi.Close()
-				return "", 0, fmt.Errorf("rebuild: index batch: %w", err)
-			}
+		}
+		if err := bb.flush(bi); err != nil {
+			bi.Close()
+			return "", 0, fmt.Errorf("rebuild: %w", err)
 		}
 		n += len(l.docs)
 	}

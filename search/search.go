@@ -15,6 +15,16 @@ import (
 	"github.com/plenar/plenar/council"
 )
 
+// maxFacetTerms bounds the values counted in the field facet (types,
+// years and organizations together).
+const maxFacetTerms = 2000
+
+// Facet sizes shown.
+const (
+	maxOrgFacets  = 15
+	maxYearFacets = 30
+)
+
 // Paging limits.
 const (
 	DefaultPerPage = 20
@@ -254,9 +264,7 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 	}
 	sreq := bleve.NewSearchRequestOptions(bq, size, from, false)
 	sreq.Fields = []string{"title", "reference", "status", "date", "parent", "meeting"}
-	sreq.AddFacet("type", bleve.NewFacetRequest("type", len(Types)))
-	sreq.AddFacet("orgs", bleve.NewFacetRequest("orgs", 15))
-	sreq.AddFacet("year", bleve.NewFacetRequest("year", 30))
+	sreq.AddFacet("facet", bleve.NewFacetRequest("facet", maxFacetTerms))
 	switch {
 	case req.Sort == SortNewest || (req.Sort == SortRelevance && p.Empty()):
 		sreq.SortBy([]string{"-date", "-_score", "_id"})
@@ -412,23 +420,36 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 	return out, nil
 }
 
+// splitFacets splits the counts of the field facet into types, years
+// (newest first) and organizations (most hits first), each sorted by
+// count as bleve returns them.
+func splitFacets(sr *bleve.SearchResult) Facets {
+	var f Facets
+	fr, ok := sr.Facets["facet"]
+	if !ok || fr.Terms == nil {
+		return f
+	}
+	for _, t := range fr.Terms.Terms() {
+		switch {
+		case strings.HasPrefix(t.Term, facetType):
+			v := t.Term[len(facetType):]
+			f.Types = append(f.Types, FacetTerm{Value: v, Label: v, Count: t.Count})
+		case strings.HasPrefix(t.Term, facetYear) && len(f.Years) < maxYearFacets:
+			v := t.Term[len(facetYear):]
+			f.Years = append(f.Years, FacetTerm{Value: v, Label: v, Count: t.Count})
+		case strings.HasPrefix(t.Term, facetOrg) && len(f.Orgs) < maxOrgFacets:
+			v := t.Term[len(facetOrg):]
+			f.Orgs = append(f.Orgs, FacetTerm{Value: v, Label: v, Count: t.Count})
+		}
+	}
+	sort.Slice(f.Years, func(i, j int) bool { return f.Years[i].Value > f.Years[j].Value })
+	return f
+}
+
 // facets turns bleve's facet results into Facets, with organization
 // names read from PostgreSQL.
 func (s *Searcher) facets(ctx context.Context, sr *bleve.SearchResult) (Facets, error) {
-	var f Facets
-	terms := func(name string) []FacetTerm {
-		fr, ok := sr.Facets[name]
-		if !ok || fr.Terms == nil {
-			return nil
-		}
-		var out []FacetTerm
-		for _, t := range fr.Terms.Terms() {
-			out = append(out, FacetTerm{Value: t.Term, Label: t.Term, Count: t.Count})
-		}
-		return out
-	}
-	f.Types, f.Orgs, f.Years = terms("type"), terms("orgs"), terms("year")
-	sort.Slice(f.Years, func(i, j int) bool { return f.Years[i].Value > f.Years[j].Value })
+	f := splitFacets(sr)
 	if len(f.Orgs) == 0 {
 		return f, nil
 	}
