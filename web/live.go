@@ -77,6 +77,18 @@ func liveJSKeys() []string {
 		"live.unconfirmed",
 		"live.resolve_repeat",
 		"live.resolve_continue",
+		"live.resolution.repeat",
+		"live.resolution.continue",
+		"live.complaint_pending",
+		"live.complaint_resolved",
+		"live.ingest_active",
+		"live.ingest_revoked",
+		"live.ingest_revoke",
+		"live.ingest_unnamed",
+		"live.ingest_confirm_revoke",
+		"live.ingest_none",
+		"live.ingest_revoked_done",
+		"live.confirmed_own",
 	}
 }
 

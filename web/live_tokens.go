@@ -24,6 +24,7 @@ type ingestToken struct {
 	ID        council.ID `json:"id"`
 	Label     string     `json:"label"`
 	CreatedAt time.Time  `json:"created_at"`
+	CreatedBy string     `json:"created_by,omitempty"` // the creator's display name
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
@@ -72,14 +73,15 @@ func (s *Server) checkIngestToken(ctx context.Context, meeting council.ID, tok s
 
 // ingestTokens lists meeting's tokens, newest first.
 func (s *Server) ingestTokens(ctx context.Context, meeting council.ID) ([]ingestToken, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, label, created_at, revoked_at FROM media_tokens
-		WHERE meeting_id = $1 ORDER BY created_at DESC, id`, meeting)
+	rows, err := s.pool.Query(ctx, `SELECT t.id, t.label, t.created_at, COALESCE(u.display_name, ''), t.revoked_at
+		FROM media_tokens t LEFT JOIN users u ON u.id = t.created_by
+		WHERE t.meeting_id = $1 ORDER BY t.created_at DESC, t.id`, meeting)
 	if err != nil {
 		return nil, fmt.Errorf("ingest tokens: %w", council.TranslateError(err))
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ingestToken, error) {
 		var t ingestToken
-		err := r.Scan(&t.ID, &t.Label, &t.CreatedAt, &t.RevokedAt)
+		err := r.Scan(&t.ID, &t.Label, &t.CreatedAt, &t.CreatedBy, &t.RevokedAt)
 		return t, err
 	})
 	if err != nil {

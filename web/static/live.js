@@ -19,6 +19,11 @@ let cmdNo = 0;
 let fresh = false; // the next connection asks for a snapshot
 let countdown = null;
 let media = null; // live-media.js, loaded when the page has a media section
+// Complaints resolved while this page is open (the snapshot has only the
+// open ones), and the member's own complaints not yet resolved.
+const resolved = [];
+const pending = [];
+const onAck = new Map(); // command id -> what to do when it is acknowledged
 
 function announce(text) {
   const el = $("announce");
@@ -78,8 +83,10 @@ function handle(m) {
       return;
     case "ack":
       showError("");
+      if (onAck.has(m.id)) { onAck.get(m.id)(); onAck.delete(m.id); }
       return;
     case "error":
+      onAck.delete(m.id);
       showError(t("live.error") + " " + (m.error ? m.error.message : ""));
       return;
   }
@@ -97,6 +104,7 @@ function apply(kind, d) {
       break;
     case "part_changed":
       state.part = d.part; state.confirmed = [];
+      if ($("confirm-state")) $("confirm-state").textContent = "";
       if (d.part === "non_public" && mode === "public") {
         state.item = null; state.roster = []; state.quorum = null; state.speakers = null;
       }
@@ -123,13 +131,22 @@ function apply(kind, d) {
       (state.complaints || (state.complaints = [])).push(d);
       announce(d.name + ": " + d.text);
       break;
-    case "complaint_resolved":
+    case "complaint_resolved": {
       state.complaints = (state.complaints || []).filter((c) => c.id !== d.id);
+      if (!resolved.some((c) => c.id === d.id)) resolved.push(d);
+      const i = pending.indexOf(d.text);
+      if (i >= 0) pending.splice(i, 1);
+      announce(resolvedText(d));
       break;
+    }
     case "non_public_confirmed":
       (state.confirmed || (state.confirmed = [])).push(d.person_id);
       break;
   }
+}
+
+function resolvedText(c) {
+  return t("live.complaint_resolved", c.name, c.text, t("live.resolution." + c.resolution));
 }
 
 function li(text, parent, buttons) {
@@ -161,12 +178,20 @@ function render() {
     t("live.quorum_line", q.counted, q.seats, q.needed) + " – " + t(q.quorate ? "live.quorate" : "live.not_quorate");
   renderRoster();
   if (mode !== "public") renderSpeakers();
+  if (mode === "member") {
+    const ul = $("own-complaints");
+    ul.replaceChildren();
+    pending.forEach((text) => li(t("live.complaint_pending", text), ul));
+    resolved.forEach((c) => { li(resolvedText(c), ul).dataset.resolved = c.resolution; });
+    if (!ul.children.length) li(t("live.none"), ul);
+  }
   if (mode === "console") {
     const ul = $("complaints");
     ul.replaceChildren();
     (state.complaints || []).forEach((c) => li(c.name + ": " + c.text, ul, [
       button(t("live.resolve_repeat") + ": " + c.name, "resolve_complaint", { request: c.id, text: "repeat" }),
       button(t("live.resolve_continue") + ": " + c.name, "resolve_complaint", { request: c.id, text: "continue" })]));
+    resolved.forEach((c) => { li(resolvedText(c), ul).dataset.resolved = c.resolution; });
     if (!ul.children.length) li(t("live.none"), ul);
     renderConfirmations();
   }
@@ -257,11 +282,13 @@ function secondsLimit() {
 }
 
 // The extra fields are those of protocol.go's ClientMessage.
+// It returns the command's id ("" when not connected).
 function send(cmd, extra) {
-  if (!ws || ws.readyState !== WebSocket.OPEN) { showError(t("live.reconnecting")); return; }
+  if (!ws || ws.readyState !== WebSocket.OPEN) { showError(t("live.reconnecting")); return ""; }
   const msg = Object.assign({ v: 1, type: "command", id: "c" + (++cmdNo), command: cmd }, extra || {});
   if (cmd === "grant_floor" && !msg.seconds) delete msg.seconds;
   ws.send(JSON.stringify(msg));
+  return msg.id;
 }
 
 root.querySelectorAll("button[data-cmd]").forEach((b) => {
@@ -270,7 +297,13 @@ root.querySelectorAll("button[data-cmd]").forEach((b) => {
     const extra = {};
     if (b.dataset.part) extra.part = b.dataset.part;
     if (b.dataset.pointOfOrder) extra.point_of_order = true;
-    send(b.dataset.cmd, extra);
+    const id = send(b.dataset.cmd, extra);
+    if (id && b.dataset.cmd === "confirm_non_public") {
+      onAck.set(id, () => {
+        $("confirm-state").textContent = t("live.confirmed_own");
+        announce(t("live.confirmed_own"));
+      });
+    }
   });
 });
 
@@ -279,7 +312,10 @@ if (form) {
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const input = $("complaint-text");
-    send("complain", { text: input.value });
+    const text = input.value;
+    const id = send("complain", { text });
+    if (!id) return;
+    onAck.set(id, () => { pending.push(text); render(); announce(t("live.complaint_pending", text)); });
     input.value = "";
   });
 }
@@ -299,10 +335,78 @@ if (ingest) {
       $("ingest-result").hidden = false;
       $("ingest-token").focus();
       showError("");
+      loadTokens();
     } catch (e) {
       showError(t("live.error") + " " + e);
     }
   });
+  loadTokens();
+}
+
+// The meeting's ingest tokens: label, created, by whom, revoked; a valid
+// one can be revoked.
+async function loadTokens() {
+  const tb = $("ingest-tokens");
+  if (!tb) return;
+  let list = [];
+  try {
+    const r = await fetch(root.dataset.tokens, { cache: "no-store" });
+    if (!r.ok) return; // not the chair or a clerk (yet): the list stays empty
+    list = (await r.json()).tokens || [];
+  } catch (e) {
+    return;
+  }
+  const when = (x) => new Date(x).toLocaleString(document.documentElement.lang || undefined);
+  tb.replaceChildren();
+  list.forEach((k) => {
+    const tr = document.createElement("tr");
+    tr.dataset.token = k.id;
+    const name = k.label || t("live.ingest_unnamed");
+    for (const text of [name, when(k.created_at), k.created_by || t("live.none"),
+      k.revoked_at ? t("live.ingest_revoked", when(k.revoked_at)) : t("live.ingest_active")]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    const td = document.createElement("td");
+    if (!k.revoked_at) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = t("live.ingest_revoke", name);
+      b.addEventListener("click", () => revokeToken(k.id, name));
+      td.append(b);
+    }
+    tr.append(td);
+    tb.append(tr);
+  });
+  if (!list.length) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 5;
+    td.textContent = t("live.ingest_none");
+    tr.append(td);
+    tb.append(tr);
+  }
+}
+
+async function revokeToken(id, name) {
+  if (!window.confirm(t("live.ingest_confirm_revoke"))) return;
+  try {
+    const r = await fetch(root.dataset.tokens + "/" + encodeURIComponent(id), { method: "DELETE", headers: { "X-CSRF-Token": root.dataset.csrf } });
+    if (!r.ok && r.status !== 404) {
+      let msg = r.status;
+      try { const j = await r.json(); if (j.error) msg = j.error.message; } catch (e) { /* keep the status */ }
+      showError(t("live.error") + " " + msg);
+      return;
+    }
+    showError("");
+    announce(t("live.ingest_revoked_done", name));
+  } catch (e) {
+    showError(t("live.error") + " " + e);
+  }
+  await loadTokens();
+  const h = document.getElementById("live-ingest-list-h");
+  if (h && !document.activeElement.closest("[data-live='ingest-tokens']")) { h.tabIndex = -1; h.focus(); }
 }
 
 // Media needs its own module; the page works without it.
