@@ -15,8 +15,14 @@ import (
 )
 
 // pcSpy records every RTCPeerConnection a page makes (window.__pcs), so
-// the test can read getStats() without a hook in the product's script.
+// the test can read getStats() without a hook in the product's script,
+// and every WebSocket (window.__wss), so it can break the live socket.
 const pcSpy = `(() => {
+  const W = window.WebSocket;
+  window.__wss = [];
+  window.WebSocket = class extends W {
+    constructor(...a) { super(...a); window.__wss.push(this); }
+  };
   const O = window.RTCPeerConnection;
   if (!O) return;
   window.__pcs = [];
@@ -42,8 +48,9 @@ const programStats = `(async () => {
     (await pc.getStats()).forEach((r) => {
       if (r.type !== "inbound-rtp") return;
       const slot = slots[r.mid] || ("mid" + r.mid);
-      const s = out[slot] || (out[slot] = {packets: 0, samples: 0, frames: 0});
+      const s = out[slot] || (out[slot] = {packets: 0, samples: 0, frames: 0, energy: 0});
       s.packets += r.packetsReceived || 0;
+      s.energy += r.totalAudioEnergy || 0;
       s.samples += r.totalSamplesReceived || 0;
       s.frames += r.framesDecoded || 0;
     });
@@ -51,7 +58,7 @@ const programStats = `(async () => {
   return JSON.stringify(out);
 })()`
 
-type slotStats map[string]struct{ Packets, Samples, Frames float64 }
+type slotStats map[string]struct{ Packets, Samples, Frames, Energy float64 }
 
 func (s slotStats) packets() float64 {
 	var n float64
