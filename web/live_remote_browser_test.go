@@ -34,6 +34,8 @@ func energyGrowth(t *testing.T, ctx context.Context) float64 {
 // TestLiveRemoteBrowser: the remote side of a hybrid session in Chromium
 // with fake devices — the chair on the console with camera, Beate and
 // Carl in the member room.
+//   - The chair creates and revokes an ingest token by keyboard; axe on
+//     the console.
 //   - With nobody on the floor the chair's camera fills the speaker tile
 //     (Carl's page decodes speaker-video frames).
 //   - Beate raises a Rüge; the console shows it; the chair resolves it
@@ -61,6 +63,26 @@ func TestLiveRemoteBrowser(t *testing.T) {
 	}
 	click(t, con, `button[data-cmd="start"]`)
 	waitText(t, con, `[data-live="item"]`, "Haushalt 2027")
+
+	// Ingest tokens by keyboard: Enter in the label field creates one, it
+	// is listed (encoder, by whom, valid), Enter on its revoke button
+	// revokes it.
+	if err := chromedp.Do(con, chromedp.SendKeys(chromedp.CSS("#live-ingest-label"), "OBS Saal\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, con, `document.querySelector('[data-live="ingest-token"]').value.startsWith("plenar_whip_")`, "token shown once")
+	waitJS(t, con, `[...document.querySelectorAll('[data-live="ingest-tokens"] tr')].some(r => r.textContent.includes("OBS Saal") && r.textContent.includes("Vorsitz") && r.textContent.includes("gültig"))`, "token listed")
+	if err := chromedp.Do(con, chromedp.Focus(chromedp.CSS(`[data-live="ingest-tokens"] button`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(con, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, con, `[...document.querySelectorAll('[data-live="ingest-tokens"] tr')].some(r => r.textContent.includes("OBS Saal") && r.textContent.includes("widerrufen")) && !document.querySelector('[data-live="ingest-tokens"] button')`, "token revoked")
+	if vs := runAxe(t, con, axeSource(t)); len(vs) > 0 {
+		t.Errorf("console: axe violations:%s", describeViolations(vs))
+	}
+
 	waitJS(t, con, `!document.querySelector('[data-media="devices"]').hidden && !document.querySelector('[data-media="join"]').disabled`, "chair's camera controls")
 	click(t, con, `[data-media="join"]`)
 	for _, m := range []struct {
