@@ -3,7 +3,8 @@
 // and 60 viewers subscribed; (b) the same plus 2 video sources (~1 KB at 60
 // packets/s) to all 120; (c) 500 join/leave cycles with resource baselines.
 //
-// Method. The SFU runs in this process; the load generator (pion clients
+// Method. The SFU runs in this process in its production configuration
+// (every peer on one UDP port, Config.UDPPort); the load generator (pion clients
 // from sfuclient) runs in a child process — the same executable, re-executed
 // with the environment variable PLENAR_SFUBENCH_CHILD, which the executable
 // must hand to [ChildMain] first thing in main (or TestMain). Signalling
@@ -143,7 +144,7 @@ func (r Report) String() string {
 // Run runs the scenarios, each with a fresh SFU and a fresh child process.
 func Run(ctx context.Context, o Options) (Report, error) {
 	o.defaults()
-	rep := Report{CPUs: runtime.NumCPU(), Method: "SFU in this process, load generator in a child process; " +
+	rep := Report{CPUs: runtime.NumCPU(), Method: "SFU in this process (single UDP port), load generator in a child process; " +
 		"SFU CPU = getrusage(RUSAGE_SELF) over the window / packets written to subscribers"}
 	pinned := false
 	if rep.CPUs >= 2 {

@@ -3,6 +3,7 @@ package sfubench
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -27,7 +28,12 @@ type server struct {
 }
 
 func newServer(ctx context.Context, o Options, cc childConfig) (*server, error) {
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true, MaxFloor: o.Floor, StaleAfter: time.Minute}, o.Log)
+	// The production configuration: every peer on one UDP port (ICE UDP mux).
+	port, err := freeUDPPort()
+	if err != nil {
+		return nil, err
+	}
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port, MaxFloor: o.Floor, StaleAfter: time.Minute}, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +131,16 @@ func (sv *server) close() error {
 	err := sv.l.close()
 	sv.s.Close()
 	return err
+}
+
+// freeUDPPort returns a loopback UDP port that was free a moment ago.
+func freeUDPPort() (int, error) {
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return 0, fmt.Errorf("find a free udp port: %w", err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port, nil
 }
 
 func childCPU() int {
