@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -65,6 +64,11 @@ const snippetSize = 220
 // "s", "es", "n", "en", "er" or "e"), or when the part ends the word (the
 // head of a German compound). This keeps "ende" out of "jugendeinrichtung".
 type compoundSplitter struct {
+	// dict is the word list; the lookup maps below are built from it on
+	// first use (once), so that opening an index for searching does not
+	// pay for them.
+	dict analysis.TokenMap
+	once sync.Once
 	// prefixes holds every prefix of minPart or more runes of a word of
 	// the dictionary; the value tells whether the prefix is a word. It
 	// lets split stop extending a candidate as soon as no word starts
@@ -74,9 +78,10 @@ type compoundSplitter struct {
 	// that rules out most positions before the large map is probed.
 	heads map[string]struct{}
 	// cache remembers the parts of words seen before (text repeats its
-	// words); it stops growing at maxCached entries.
-	cache  sync.Map // string → []string
-	cached atomic.Int64
+	// words); it stops growing at maxCached entries. A plain map under a
+	// read lock: looking a []byte up in it does not allocate.
+	mu    sync.RWMutex
+	cache map[string][]string
 }
 
 // maxCached bounds the split cache of one filter.
@@ -91,9 +96,14 @@ func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (an
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", compoundFilter, err)
 	}
-	prefixes := make(map[string]bool, len(dict)*3)
+	return &compoundSplitter{dict: dict}, nil
+}
+
+// build fills the lookup maps from the word list.
+func (f *compoundSplitter) build() {
+	prefixes := make(map[string]bool, len(f.dict)*3)
 	heads := map[string]struct{}{}
-	for w := range dict {
+	for w := range f.dict {
 		if offs := runeOffsets(w); len(offs) > minPart {
 			heads[w[:offs[minPart]]] = struct{}{}
 		} else if len(offs) == minPart {
@@ -106,18 +116,19 @@ func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (an
 		}
 		prefixes[w] = true
 	}
-	return &compoundSplitter{prefixes: prefixes, heads: heads}, nil
+	f.prefixes, f.heads = prefixes, heads
 }
 
 // Filter implements analysis.TokenFilter.
 func (f *compoundSplitter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	f.once.Do(f.build)
 	out := make(analysis.TokenStream, 0, len(input))
 	for _, tok := range input {
 		out = append(out, tok)
 		if tok.KeyWord || utf8.RuneCount(tok.Term) < minCompound {
 			continue
 		}
-		for _, part := range f.parts(string(tok.Term)) {
+		for _, part := range f.parts(tok.Term) {
 			t := *tok
 			t.Term = []byte(part)
 			out = append(out, &t)
@@ -130,16 +141,23 @@ func (f *compoundSplitter) Filter(input analysis.TokenStream) analysis.TokenStre
 var linkers = [...]string{"s", "es", "n", "en", "er", "e"}
 
 // parts is split with a cache.
-func (f *compoundSplitter) parts(word string) []string {
-	if p, ok := f.cache.Load(word); ok {
-		return p.([]string)
+func (f *compoundSplitter) parts(word []byte) []string {
+	f.mu.RLock()
+	p, ok := f.cache[string(word)]
+	f.mu.RUnlock()
+	if ok {
+		return p
 	}
-	p := f.split(word)
-	if f.cached.Load() < maxCached {
-		if _, loaded := f.cache.LoadOrStore(word, p); !loaded {
-			f.cached.Add(1)
-		}
+	w := string(word)
+	p = f.split(w)
+	f.mu.Lock()
+	if f.cache == nil {
+		f.cache = map[string][]string{}
 	}
+	if len(f.cache) < maxCached {
+		f.cache[w] = p
+	}
+	f.mu.Unlock()
 	return p
 }
 

@@ -175,6 +175,9 @@ func newMapping(words Words) (*mapping.IndexMappingImpl, error) {
 // fields that filters, facets and visibility need.
 func docMapping(t Type) *mapping.DocumentMapping {
 	dm := mapping.NewDocumentStaticMapping()
+	// No composite "_all" field: bleve would otherwise build (empty) one
+	// for every document and visit it for every field.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	text := func(name string) {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzerDE
