@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -260,16 +261,24 @@ func TestLiveMediaSignalling(t *testing.T) {
 	conn := e.dial(t, e.loginMember(t, e.persons[1]), "")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	// gorilla allows one writer at a time; the client signals from its
+	// own loop and from pion's candidate callbacks, the test writes too.
+	var writeMu sync.Mutex
+	write := func(b []byte) error {
+		writeMu.Lock()
+		defer writeMu.Unlock()
+		return conn.WriteMessage(websocket.TextMessage, b)
+	}
 	client, err := sfuclient.New(sfuclient.Options{Tag: "beate", PublishAudio: true, PublishVideo: true,
 		Send: func(s sfu.Signal) error {
 			b, _ := json.Marshal(map[string]any{"v": 1, "type": "media", "signal": s})
-			return conn.WriteMessage(websocket.TextMessage, b) // gorilla: one writer (the client's signal loop)
+			return write(b)
 		}})
 	liveMust(t, "client", err)
 	defer client.Close()
 	msgs := make(chan live.Message, 256)
 	wsSignals(t, conn, client, msgs)
-	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"v":1,"type":"media_join","id":"j","kind":"member"}`)); err != nil {
+	if err := write([]byte(`{"v":1,"type":"media_join","id":"j","kind":"member"}`)); err != nil {
 		t.Fatal(err)
 	}
 	liveMust(t, "connected", client.WaitConnected(ctx))
