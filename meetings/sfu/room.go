@@ -35,6 +35,10 @@ type Room struct {
 	floor   []string
 	chair   string
 	public  bool
+	// restricted: the non-public part; only members in cleared take part
+	// in the media (SetRestricted).
+	restricted bool
+	cleared    map[string]bool
 }
 
 func newRoom(s *SFU, id string) *Room {
@@ -159,13 +163,35 @@ func (r *Room) SetPublic(on bool) {
 	r.routeLocked()
 }
 
+// SetRestricted gates the members for the non-public part of a session,
+// where each remote member must first confirm that no third party can see
+// or hear. While on, a member peer whose id is not in cleared receives
+// nothing (every program slot is silent for it) and its microphone and
+// camera are forwarded to nobody, even while it holds the floor or is the
+// chair. Off (the default), every member takes part. Viewers follow
+// SetPublic; the room source (WHIP) is not gated.
+func (r *Room) SetRestricted(on bool, cleared []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.restricted = on
+	r.cleared = make(map[string]bool, len(cleared))
+	for _, id := range cleared {
+		r.cleared[id] = true
+	}
+	r.routeLocked()
+}
+
+// blockedLocked reports whether member id is kept out of the media by
+// SetRestricted. r.mu is held.
+func (r *Room) blockedLocked(id string) bool { return r.restricted && !r.cleared[id] }
+
 // routeLocked computes which source feeds each output of each receiving peer
 // and publishes the result to the sources. r.mu is held.
 func (r *Room) routeLocked() {
 	k := r.sfu.cfg.MaxFloor
 	slots := make([]*source, k+3) // by program slot index
 	for i, id := range r.floor {
-		if m := r.members[id]; m != nil {
+		if m := r.members[id]; m != nil && !r.blockedLocked(id) {
 			slots[i] = m.mic.Load()
 		}
 	}
@@ -174,12 +200,12 @@ func (r *Room) routeLocked() {
 		slots[k+2] = r.ingest.cam.Load()
 	}
 	for i := len(r.floor) - 1; i >= 0 && slots[k+1] == nil; i-- {
-		if m := r.members[r.floor[i]]; m != nil {
+		if m := r.members[r.floor[i]]; m != nil && !r.blockedLocked(r.floor[i]) {
 			slots[k+1] = m.cam.Load()
 		}
 	}
 	if slots[k+1] == nil && r.chair != "" {
-		if m := r.members[r.chair]; m != nil {
+		if m := r.members[r.chair]; m != nil && !r.blockedLocked(r.chair) {
 			slots[k+1] = m.cam.Load()
 		}
 	}
@@ -187,7 +213,7 @@ func (r *Room) routeLocked() {
 	routes := map[*source][]*output{}
 	var keyframes []*source
 	for p := range r.peers {
-		receives := p.kind == KindMember || (p.kind == KindViewer && r.public)
+		receives := (p.kind == KindMember && !r.blockedLocked(p.id)) || (p.kind == KindViewer && r.public)
 		for i, o := range p.outs {
 			if o == nil {
 				continue
