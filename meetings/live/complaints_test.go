@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,8 +62,9 @@ func TestComplaintResolution(t *testing.T) {
 	if ps, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, live.Actor{}); ps.Complaints != nil {
 		t.Errorf("public snapshot has complaints %+v", ps.Complaints)
 	}
-	if snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk); len(snap.Complaints) != 0 {
-		t.Errorf("resolved complaint still open in the staff snapshot: %+v", snap.Complaints)
+	if snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk); len(snap.Complaints) != 1 || snap.Complaints[0].ResolvedAt == nil ||
+		snap.Complaints[0].Resolution != live.ResolutionRepeat {
+		t.Errorf("staff snapshot after the resolution: %+v, want the complaint resolved", snap.Complaints)
 	}
 	var class, note string
 	var resolved *time.Time
@@ -158,4 +160,125 @@ func TestMediaView(t *testing.T) {
 	}
 	e.do(t, e.clerk, live.Command{Name: live.CmdClose})
 	step("closed", live.MediaView{Chair: chair})
+}
+
+// In the non-public part MediaView clears the members who may take part in
+// the media: those in the room and the remote members who confirmed the
+// current part; the others are unconfirmed until they confirm.
+func TestMediaViewNonPublicClearance(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	e.start(t, 0)
+	s := e.subscribe(t, e.hub, live.SystemActor(), 0)
+	var v live.MediaView
+	v.Apply(next(t, s))
+	m1, m2, m3 := e.members[1].PersonID, e.members[2].PersonID, e.members[3].PersonID
+	sorted := func(ids ...council.ID) []council.ID {
+		slices.SortFunc(ids, func(a, b council.ID) int { return strings.Compare(a.String(), b.String()) })
+		return ids
+	}
+	step := func(what string, nonPublic bool, cleared, unconfirmed []council.ID) {
+		t.Helper()
+		for !(v.NonPublic == nonPublic && slices.Equal(v.Cleared, cleared) && slices.Equal(v.Unconfirmed, unconfirmed)) {
+			v.Apply(next(t, s)) // a wrong state times out
+		}
+		// A snapshot taken now gives the same view.
+		snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, live.SystemActor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w live.MediaView
+		w.Apply(live.Message{Type: live.TypeSnapshot, Snapshot: &snap})
+		if w.NonPublic != nonPublic || !slices.Equal(w.Cleared, cleared) || !slices.Equal(w.Unconfirmed, unconfirmed) {
+			t.Errorf("%s: from a snapshot: non-public %t cleared %v unconfirmed %v; want %t %v %v", what,
+				w.NonPublic, w.Cleared, w.Unconfirmed, nonPublic, cleared, unconfirmed)
+		}
+	}
+	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: m1})
+	for _, p := range []council.ID{m2, m3} {
+		e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: p})
+	}
+	step("public part", false, nil, nil)
+	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	step("non-public part", true, []council.ID{m1}, sorted(m2, m3))
+	e.do(t, e.members[2], live.Command{Name: live.CmdConfirmNonPublic})
+	step("2 confirmed", true, sorted(m1, m2), []council.ID{m3})
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdLeaveRemote, PersonID: m3})
+	step("3 left", true, sorted(m1, m2), nil)
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m3})
+	step("3 back", true, sorted(m1, m2), []council.ID{m3})
+
+	// The member's own snapshot says whether they confirmed.
+	for _, tc := range []struct {
+		a    live.Actor
+		want bool
+	}{{e.members[2], true}, {e.members[3], false}} {
+		ms, err := e.hub.Snapshot(e.ctx, e.meeting.ID, tc.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms.Self != tc.a.PersonID || ms.SelfConfirmed != tc.want || ms.PartSeq == 0 {
+			t.Errorf("member snapshot: self %s confirmed %t part seq %d; want %s %t", ms.Self, ms.SelfConfirmed, ms.PartSeq, tc.a.PersonID, tc.want)
+		}
+	}
+	if ps, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, live.Actor{}); ps.Self != council.NilID || ps.SelfConfirmed || ps.PartSeq != 0 {
+		t.Errorf("public snapshot: self %s confirmed %t part seq %d", ps.Self, ps.SelfConfirmed, ps.PartSeq)
+	}
+
+	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	step("public again", false, nil, nil)
+	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	step("a new non-public part", true, []council.ID{m1}, sorted(m2, m3))
+}
+
+// Resolved complaints survive a reload: the snapshot carries them with
+// their resolution for staff and members; a member sees their own open
+// ones but not others'; the public sees none.
+func TestComplaintsInSnapshot(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	e.start(t, 0)
+	m2, m3 := e.members[2], e.members[3]
+	for _, m := range []live.Actor{m2, m3} {
+		e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m.PersonID})
+	}
+	e.do(t, m2, live.Command{Name: live.CmdComplain, Text: "Bild eingefroren"})
+	e.do(t, m3, live.Command{Name: live.CmdComplain, Text: "Ton weg"})
+	snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
+	if len(snap.Complaints) != 2 {
+		t.Fatalf("staff snapshot complaints %+v, want 2", snap.Complaints)
+	}
+	first := snap.Complaints[0]
+	e.do(t, e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: first.ID, Resolution: live.ResolutionContinue, Note: "weiter"})
+
+	snap, _ = e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
+	if len(snap.Complaints) != 2 || snap.Complaints[0].Resolution != live.ResolutionContinue || snap.Complaints[0].Note != "weiter" ||
+		snap.Complaints[0].ResolvedAt == nil || snap.Complaints[1].Resolution != "" || snap.Complaints[1].ResolvedAt != nil {
+		t.Errorf("staff snapshot complaints %+v, want the resolved one and the open one", snap.Complaints)
+	}
+	texts := func(cs []live.ComplaintView) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Text+"/"+string(c.Resolution))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		a    live.Actor
+		want []string
+	}{
+		{"member 2 (resolved own)", m2, []string{"Bild eingefroren/continue"}},
+		{"member 3 (open own)", m3, []string{"Bild eingefroren/continue", "Ton weg/"}},
+		{"member 4", e.members[4], []string{"Bild eingefroren/continue"}},
+		{"public", live.Actor{}, nil},
+	} {
+		s, err := e.hub.Snapshot(e.ctx, e.meeting.ID, tc.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := texts(s.Complaints); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: complaints %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }

@@ -228,12 +228,25 @@ type Snapshot struct {
 	Quorum     *QuorumView     `json:"quorum,omitempty"`
 	Speakers   *SpeakersView   `json:"speakers,omitempty"`
 	Conflicts  []council.ID    `json:"conflicts,omitempty"`  // persons conflicted for the current item (members, staff)
-	Complaints []ComplaintView `json:"complaints,omitempty"` // open complaints (staff)
-	Confirmed  []council.ID    `json:"confirmed,omitempty"`  // remote members who confirmed the non-public part (staff)
+	// Complaints of the session in the order raised, with their
+	// resolution once resolved: staff see all, members the resolved ones
+	// and their own open ones, the public none.
+	Complaints []ComplaintView `json:"complaints,omitempty"`
+	Confirmed  []council.ID    `json:"confirmed,omitempty"` // remote members who confirmed the non-public part (staff)
 	// Unconfirmed: remote members who have not yet confirmed the current
-	// non-public part (staff; the chair waits for them before proceeding).
+	// non-public part (staff; the chair waits for them before proceeding,
+	// and the SFU gives them no media until they confirm).
 	Unconfirmed []council.ID `json:"unconfirmed,omitempty"`
-	Seq         int64        `json:"seq"`
+	// PartSeq is the seq of the event that began the current part (the
+	// confirmations of a non-public part carry it); members and staff.
+	PartSeq int64 `json:"part_seq,omitempty"`
+	// Self is the subscriber's own person when on the roster (members,
+	// the chair); SelfConfirmed says that person confirmed the current
+	// non-public part. The member page prompts a remote member who has
+	// not: until then they receive no media.
+	Self          council.ID `json:"self,omitzero"`
+	SelfConfirmed bool       `json:"self_confirmed,omitempty"`
+	Seq           int64      `json:"seq"`
 }
 
 // ClientMessage is what a client sends: a command with a client-chosen id

@@ -15,7 +15,8 @@ import (
 // it, consistent with the event log up to Snapshot.Seq. A meeting that has
 // not started has Seq 0 and only its state. The public sees a non-public
 // item under its neutral title, no conflicts, complaints or confirmations,
-// and in the non-public part nothing but the part.
+// and in the non-public part nothing but the part. Members see the
+// resolved complaints and their own open ones, staff all complaints.
 // Errors: ErrNotFound for an unknown meeting.
 func (h *Hub) Snapshot(ctx context.Context, meetingID council.ID, a Actor) (Snapshot, error) {
 	var snap Snapshot
@@ -107,9 +108,22 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	if err != nil {
 		return Snapshot{}, err
 	}
+	snap.PartSeq = s.PartSeq
 	for _, x := range att {
 		if conf[x.PersonID] {
 			snap.Conflicts = append(snap.Conflicts, x.PersonID)
+		}
+		if a.PersonID != council.NilID && x.PersonID == a.PersonID {
+			snap.Self = x.PersonID
+		}
+	}
+	if snap.Complaints, err = complaints(ctx, db, s.MeetingID, aud, snap.Self); err != nil {
+		return Snapshot{}, err
+	}
+	if snap.Self != council.NilID && s.Part == PartNonPublic {
+		if err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM live_nonpublic_confirmations WHERE meeting_id = $1 AND part_seq = $2 AND person_id = $3)`,
+			s.MeetingID, s.PartSeq, snap.Self).Scan(&snap.SelfConfirmed); err != nil {
+			return Snapshot{}, council.TranslateError(err)
 		}
 	}
 	if aud != AudienceStaff {
@@ -118,33 +132,39 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	return staffParts(ctx, db, s, snap, att)
 }
 
-// staffParts adds the open complaints and the confirmations of the current
-// non-public part: who confirmed, and which remote members have not yet.
-func staffParts(ctx context.Context, db council.DBTX, s session, snap Snapshot, att []meetings.Attendee) (Snapshot, error) {
-	rows, err := db.Query(ctx, `SELECT c.id, c.person_id, r.name, c.item_id, c.text, c.raised_at FROM live_complaints c
-		JOIN live_roster r ON r.meeting_id = c.meeting_id AND r.person_id = c.person_id
-		WHERE c.meeting_id = $1 AND c.resolved_at IS NULL ORDER BY c.raised_at`, s.MeetingID)
+// complaints returns the session's complaints in the order raised, with
+// their resolution: all of them for staff; for members those resolved
+// (complaint_resolved goes to members) and self's own open ones.
+func complaints(ctx context.Context, db council.DBTX, meetingID council.ID, aud Audience, self council.ID) ([]ComplaintView, error) {
+	rows, err := db.Query(ctx, `SELECT c.id, c.person_id, r.name, c.item_id, c.text, c.raised_at, c.classification, c.note, c.resolved_at
+		FROM live_complaints c JOIN live_roster r ON r.meeting_id = c.meeting_id AND r.person_id = c.person_id
+		WHERE c.meeting_id = $1 AND ($2 OR c.resolved_at IS NOT NULL OR c.person_id = $3) ORDER BY c.raised_at, c.id`,
+		meetingID, aud == AudienceStaff, council.NullID(self))
 	if err != nil {
-		return Snapshot{}, council.TranslateError(err)
+		return nil, council.TranslateError(err)
 	}
+	defer rows.Close()
+	var out []ComplaintView
 	for rows.Next() {
 		var v ComplaintView
 		var item *council.ID
-		if err := rows.Scan(&v.ID, &v.PersonID, &v.Name, &item, &v.Text, &v.RaisedAt); err != nil {
-			rows.Close()
-			return Snapshot{}, err
+		var class string
+		if err := rows.Scan(&v.ID, &v.PersonID, &v.Name, &item, &v.Text, &v.RaisedAt, &class, &v.Note, &v.ResolvedAt); err != nil {
+			return nil, err
 		}
-		v.ItemID = council.IDOf(item)
-		snap.Complaints = append(snap.Complaints, v)
+		v.ItemID, v.Resolution = council.IDOf(item), Resolution(class)
+		out = append(out, v)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Snapshot{}, err
-	}
+	return out, rows.Err()
+}
+
+// staffParts adds the confirmations of the current non-public part: who
+// confirmed, and which remote members have not yet.
+func staffParts(ctx context.Context, db council.DBTX, s session, snap Snapshot, att []meetings.Attendee) (Snapshot, error) {
 	if s.Part != PartNonPublic {
 		return snap, nil
 	}
-	rows, err = db.Query(ctx, `SELECT person_id FROM live_nonpublic_confirmations WHERE meeting_id = $1 AND part_seq = $2 ORDER BY at`,
+	rows, err := db.Query(ctx, `SELECT person_id FROM live_nonpublic_confirmations WHERE meeting_id = $1 AND part_seq = $2 ORDER BY at`,
 		s.MeetingID, s.PartSeq)
 	if err != nil {
 		return Snapshot{}, council.TranslateError(err)
