@@ -215,19 +215,19 @@ type ConfirmPayload struct {
 
 // Snapshot is the full state of a session for one audience at Seq.
 type Snapshot struct {
-	MeetingID  council.ID      `json:"meeting_id"`
-	Name       string          `json:"name,omitempty"`
-	State      string          `json:"state"`
-	Part       Part            `json:"part,omitempty"`
-	Audience   Audience        `json:"audience"`
-	Role       Role            `json:"role"`
-	Chair      council.ID      `json:"chair,omitzero"` // the chair's person (media: the chair's camera)
-	Item       *ItemView       `json:"item,omitempty"`
-	Agenda     []ItemView      `json:"agenda,omitempty"`
-	Roster     []AttendeeView  `json:"roster,omitempty"`
-	Quorum     *QuorumView     `json:"quorum,omitempty"`
-	Speakers   *SpeakersView   `json:"speakers,omitempty"`
-	Conflicts  []council.ID    `json:"conflicts,omitempty"`  // persons conflicted for the current item (members, staff)
+	MeetingID council.ID     `json:"meeting_id"`
+	Name      string         `json:"name,omitempty"`
+	State     string         `json:"state"`
+	Part      Part           `json:"part,omitempty"`
+	Audience  Audience       `json:"audience"`
+	Role      Role           `json:"role"`
+	Chair     council.ID     `json:"chair,omitzero"` // the chair's person (media: the chair's camera)
+	Item      *ItemView      `json:"item,omitempty"`
+	Agenda    []ItemView     `json:"agenda,omitempty"`
+	Roster    []AttendeeView `json:"roster,omitempty"`
+	Quorum    *QuorumView    `json:"quorum,omitempty"`
+	Speakers  *SpeakersView  `json:"speakers,omitempty"`
+	Conflicts []council.ID   `json:"conflicts,omitempty"` // persons conflicted for the current item (members, staff)
 	// Complaints of the session in the order raised, with their
 	// resolution once resolved: staff see all, members the resolved ones
 	// and their own open ones, the public none.
