@@ -90,6 +90,13 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err := a.prepare(ctx, db, log, *withDemo, &wg); err != nil {
 		return err
 	}
+	// After the migrations: members a previous run left recorded as
+	// connected (it stopped during a grace period, or crashed) leave after
+	// the grace period unless they reconnect. This node is the only media
+	// owner (see live.Presence).
+	if _, err := presence.Recover(ctx); err != nil {
+		log.Warn("media presence recovery failed", "err", err)
+	}
 	defer wg.Wait()
 
 	startExtraction(ctx, &wg, db, cfg.DataDir, log) // documents.go: text of uploaded files

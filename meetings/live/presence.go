@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -32,11 +33,19 @@ import (
 // report the replaced peer's end after the new peer's Connected (report
 // Disconnected only for the member's current peer).
 //
-// Presence keeps its timers in memory: a node that stops during a grace
-// period leaves the member remote until the member reconnects and drops
-// again, or the clerk checks them in (ARCHITECTURE.md: one node owns a
-// meeting's media, under a lease; the new owner's SFU sees the member
-// reconnect).
+// Presence keeps its timers in memory, so a node that stops during a
+// grace period, or crashes with members connected, leaves them recorded
+// as connected. Recover, called once when the node starts, gives every
+// such member of a running session the grace treatment: they leave after
+// the grace period unless they reconnect meanwhile.
+//
+// This assumes a single media owner: one node runs the SFU for all
+// sessions on this database (ARCHITECTURE.md: one node owns a meeting's
+// media), so at its start no member has a live peer anywhere, and every
+// connection recorded as up is a leftover. With several media nodes,
+// Recover would have to be limited to the meetings this node owns (a
+// lease per meeting), or it would end remote attendance that another
+// node's SFU still carries until those members' next reconnect.
 type Presence struct {
 	hub   *Hub
 	grace time.Duration
@@ -119,6 +128,62 @@ func (p *Presence) Disconnected(meetingID, personID council.ID) {
 	lt := &leaveTimer{}
 	lt.t = p.after(p.grace, func() { p.fire(k, lt) }) // fire waits for p.mu, so lt.t is set first
 	p.timers[k] = lt
+}
+
+// Recover starts a grace period for every member of a running session
+// whose media connection is recorded as up but who has no connection
+// here (after a restart: none has yet). Unless the member reconnects
+// within the grace period, leave_remote is given for the recorded epoch,
+// so a reconnect on any node meanwhile keeps them. It returns how many
+// grace periods it started. See the single-media-owner assumption above.
+func (p *Presence) Recover(ctx context.Context) (int, error) {
+	rows, err := p.hub.pool.Query(ctx, `SELECT m.meeting_id, m.person_id, m.epoch FROM live_media m
+		JOIN live_sessions s ON s.meeting_id = m.meeting_id
+		WHERE m.connected AND s.closed_at IS NULL ORDER BY m.meeting_id, m.person_id`)
+	if err != nil {
+		return 0, fmt.Errorf("recover media presence: %w", council.TranslateError(err))
+	}
+	type left struct {
+		k     presenceKey
+		epoch int64
+	}
+	var found []left
+	for rows.Next() {
+		var l left
+		if err := rows.Scan(&l.k.meeting, &l.k.person, &l.epoch); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("recover media presence: %w", err)
+		}
+		found = append(found, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("recover media presence: %w", err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0, nil
+	}
+	n := 0
+	for _, l := range found {
+		if _, mine := p.epochs[l.k]; mine {
+			continue // connected here already (Connected ran first)
+		}
+		if _, waiting := p.timers[l.k]; waiting {
+			continue
+		}
+		p.epochs[l.k] = l.epoch
+		lt := &leaveTimer{}
+		k := l.k
+		lt.t = p.after(p.grace, func() { p.fire(k, lt) })
+		p.timers[k] = lt
+		n++
+	}
+	if n > 0 {
+		p.log.Info("media presence recovered: members recorded as connected get the grace period", "members", n, "grace", p.grace)
+	}
+	return n, nil
 }
 
 // fire ends grace period lt: it gives leave_remote for the epoch last

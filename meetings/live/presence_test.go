@@ -322,3 +322,63 @@ func TestClientsCannotClaimRemotePresence(t *testing.T) {
 		t.Errorf("present %d after refused joins, want 0", snap.Quorum.Present)
 	}
 }
+
+// A node that stops with members connected (one of them in a grace
+// period) leaves them recorded as connected. A new Presence recovers: each
+// gets the grace period and leaves after it, unless they reconnect.
+func TestPresenceRecoverAfterRestart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	e.start(t, 0)
+	m2, m3, m4 := e.members[2].PersonID, e.members[3].PersonID, e.members[4].PersonID
+	old := live.NewPresence(e.hub, time.Hour, nil)
+	live.SetPresenceClock(old, (&fakeClock{}).after)
+	for _, m := range []council.ID{m2, m3, m4} {
+		old.Connected(e.ctx, e.meeting.ID, m)
+	}
+	old.Disconnected(e.meeting.ID, m4) // the node stops during m4's grace period
+	old.Close()
+
+	s := e.subscribe(t, e.hub, e.clerk, 0)
+	next(t, s)
+	clock := &fakeClock{}
+	p := newPresence(t, e.hub, time.Hour, clock)
+	n, err := p.Recover(e.ctx)
+	if err != nil || n != 3 || live.PresencePending(p) != 3 {
+		t.Fatalf("Recover = %d, %v; pending %d; want 3 grace periods", n, err, live.PresencePending(p))
+	}
+	p.Connected(e.ctx, e.meeting.ID, m3) // m3 reconnects within the grace period
+	if live.PresencePending(p) != 2 {
+		t.Errorf("pending after m3's reconnect: %d, want 2", live.PresencePending(p))
+	}
+	clock.mu.Lock()
+	timers := slices.Clone(clock.timers)
+	clock.mu.Unlock()
+	for _, tm := range timers {
+		tm.fire() // the grace periods end (m3's, stopped, must not leave); fire gives the leave before it returns
+	}
+	var gone []council.ID
+	for len(gone) < 2 {
+		m, _ := until(t, s, live.EvAttendance)
+		if a := decode[live.AttendeeView](t, m); a.Mode == "absent" && !a.Connected {
+			gone = append(gone, a.PersonID)
+		}
+	}
+	if !slices.Contains(gone, m2) || !slices.Contains(gone, m4) {
+		t.Errorf("left after the grace periods: %v, want members 2 and 4", gone)
+	}
+	snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[council.ID]string{m2: "absent", m3: "remote", m4: "absent"}
+	for _, a := range snap.Roster {
+		if w, ok := want[a.PersonID]; ok && (a.Mode != w || a.Connected != (w == "remote")) {
+			t.Errorf("after recovery: %s is %s (connected %t), want %s", a.Name, a.Mode, a.Connected, w)
+		}
+	}
+	// Nothing is left over: a second recovery finds nobody to wait for.
+	if n, err := p.Recover(e.ctx); err != nil || n != 0 {
+		t.Errorf("second Recover = %d, %v; want 0", n, err)
+	}
+}
