@@ -43,7 +43,7 @@ func liveJSKeys() []string {
 		"live.kind.first", "live.kind.second", "live.kind.point_of_order", "live.none", "live.item_changed",
 		"live.part.public", "live.part.non_public", "live.confirm_part", "live.error", "live.remaining",
 		"live.conflicted", "live.confirmed", "live.state.running", "live.state.invited", "live.state.closed",
-		"live.seconds", "live.confirm_close", "live.confirm_conflict",
+		"live.seconds", "live.confirm_close", "live.confirm_conflict", "live.confirm_prompt_title",
 		"live.media.waiting",
 		"live.media.idle",
 		"live.media.speaker",

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -133,10 +132,13 @@ func (m *mediaHub) drive(ctx context.Context, d *mediaDriver) {
 }
 
 // follow applies sub's messages to the room; it reports whether the
-// driver is done (ctx ended or the session closed).
+// driver is done (ctx ended or the session closed). live.MediaView folds
+// the messages into what the room needs: the floor, the chair, whether
+// viewers may receive, and in the non-public part which members are
+// cleared (confirmed, or in the room) — the others get no media.
 func (m *mediaHub) follow(ctx context.Context, d *mediaDriver, sub *live.Subscription) bool {
 	room := m.sfu.Room(d.meeting.String())
-	var st mediaState
+	var v live.MediaView
 	for {
 		select {
 		case <-ctx.Done():
@@ -145,24 +147,43 @@ func (m *mediaHub) follow(ctx context.Context, d *mediaDriver, sub *live.Subscri
 			if !ok || msg.Type == live.TypeResync {
 				return false
 			}
-			changed, err := st.apply(ctx, m, d.meeting, msg)
-			if err != nil {
-				m.log.Warn("media driver: state", "meeting_id", d.meeting, "err", err)
-				return false
-			}
-			if !changed {
-				continue
-			}
-			if st.state == "closed" {
+			if sessionClosed(msg) {
 				m.closeSession(d)
 				return true
 			}
-			room.SetFloor(st.floor)
-			room.SetChair(st.chair)
-			room.SetPublic(st.public())
+			// A snapshot is applied even when it changes nothing: the
+			// first one readies the driver.
+			if !v.Apply(msg) && msg.Type != live.TypeSnapshot {
+				continue
+			}
+			applyMedia(room, &v)
 			d.markReady()
 		}
 	}
+}
+
+// applyMedia hands v to the room. The gates go first, so a switch to the
+// non-public part stops viewers and uncleared members before anything else
+// changes.
+func applyMedia(room *sfu.Room, v *live.MediaView) {
+	room.SetPublic(v.Public)
+	room.SetRestricted(v.NonPublic, idStrings(v.Cleared))
+	chair := ""
+	if v.Chair != council.NilID {
+		chair = v.Chair.String()
+	}
+	room.SetChair(chair)
+	room.SetFloor(idStrings(v.Floor))
+}
+
+func sessionClosed(msg live.Message) bool {
+	switch msg.Type {
+	case live.TypeEvent:
+		return msg.Kind == live.EvSessionClosed
+	case live.TypeSnapshot:
+		return msg.Snapshot != nil && msg.Snapshot.State == "closed"
+	}
+	return false
 }
 
 // closeSession frees the room of a closed session: every peer is closed.
@@ -176,80 +197,12 @@ func (m *mediaHub) closeSession(d *mediaDriver) {
 	d.markReady()
 }
 
-// mediaState is what a room needs of a session.
-type mediaState struct {
-	state string
-	part  live.Part
-	floor []string // member ids in grant order
-	chair string
-}
-
-func (st mediaState) public() bool { return st.state == "running" && st.part == live.PartPublic }
-
-// apply folds one hub message into st and reports whether it changed
-// anything the room cares about.
-func (st *mediaState) apply(ctx context.Context, m *mediaHub, meeting council.ID, msg live.Message) (bool, error) {
-	switch msg.Type {
-	case live.TypeSnapshot:
-		if msg.Snapshot != nil {
-			st.fromSnapshot(*msg.Snapshot)
-		}
-		return true, nil
-	case live.TypeEvent:
-	default:
-		return false, nil
+func idStrings(ids []council.ID) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, id.String())
 	}
-	switch msg.Kind {
-	case live.EvSessionStarted:
-		// The chair and the roster come with the session: read them whole.
-		snap, err := m.live.Snapshot(ctx, meeting, m.actor)
-		if err != nil {
-			return false, err
-		}
-		st.fromSnapshot(snap)
-		return true, nil
-	case live.EvSessionClosed:
-		st.state = "closed"
-		return true, nil
-	case live.EvPartChanged:
-		var p live.PartPayload
-		if err := json.Unmarshal(msg.Data, &p); err != nil {
-			return false, err
-		}
-		st.part = p.Part
-		return true, nil
-	case live.EvSpeakers:
-		var sp live.SpeakersView
-		if err := json.Unmarshal(msg.Data, &sp); err != nil {
-			return false, err
-		}
-		st.floor = floorIDs(&sp)
-		return true, nil
-	}
-	return false, nil
-}
-
-func (st *mediaState) fromSnapshot(s live.Snapshot) {
-	st.state, st.part, st.floor, st.chair = s.State, s.Part, floorIDs(s.Speakers), snapshotChair(s)
-}
-
-func floorIDs(sp *live.SpeakersView) []string {
-	if sp == nil {
-		return nil
-	}
-	ids := make([]string, 0, len(sp.Floor))
-	for _, f := range sp.Floor {
-		ids = append(ids, f.PersonID.String())
-	}
-	return ids
-}
-
-// snapshotChair is the session's chair as a member id ("": none).
-func snapshotChair(s live.Snapshot) string {
-	if s.Chair == council.NilID {
-		return ""
-	}
-	return s.Chair.String()
+	return out
 }
 
 // Presence: a member's media connection is their remote attendance. A

@@ -270,7 +270,14 @@ func TestLiveMediaBrowser(t *testing.T) {
 	if hidden, err := chromedp.Run(pub, chromedp.Evaluate[bool](`document.querySelector('[data-media="program"]').hidden`)); err != nil || !hidden {
 		t.Errorf("public program not hidden in the non-public part (%v)", err)
 	}
-	grows("Carl still hears Beate in the non-public part", b, func(s slotStats) float64 { return s["floor-0"].Packets })
+	// Both confirm that no third party can see or hear (until then the SFU
+	// gives them no media); then Carl hears Beate again.
+	for _, m := range []context.Context{a, b} {
+		waitJS(t, m, `!document.querySelector('[data-live="confirm-prompt"]').hidden`, "confirmation prompt")
+		click(t, m, `[data-live="confirm-prompt"] button[data-cmd="confirm_non_public"]`)
+		waitText(t, m, `[data-live="confirm-state"]`, "Sie haben bestätigt")
+	}
+	grows("Carl hears Beate in the non-public part after both confirmed", b, func(s slotStats) float64 { return s["floor-0"].Packets })
 
 	// Back to public: the program resumes.
 	click(t, con, `button[data-cmd="set_part"][data-part="public"]`)

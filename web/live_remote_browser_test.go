@@ -41,7 +41,10 @@ func energyGrowth(t *testing.T, ctx context.Context) float64 {
 //   - Beate raises a Rüge; the console shows it; the chair resolves it
 //     with "repeat"; the console and Beate's page show it resolved.
 //   - In the non-public part the console lists the remote members who
-//     have not confirmed until each confirms on their page.
+//     have not confirmed until each confirms on their page; each remote
+//     page shows a focused prompt; an unconfirmed member (Carl) receives
+//     no packets while a confirmed one (Beate) decodes the chair's
+//     camera, and receives media once he confirms.
 //   - With Beate on the floor, her mute button disables her microphone
 //     track: the audio energy Carl receives stops growing, and grows
 //     again after unmuting.
@@ -124,18 +127,39 @@ func TestLiveRemoteBrowser(t *testing.T) {
 		t.Error("console still offers to resolve the complaint")
 	}
 
-	// Non-public part: who has not confirmed yet.
+	// Non-public part: who has not confirmed yet. Every remote page (the
+	// chair's console too: the chair is remote) shows the prompt and
+	// moves the focus to it.
 	click(t, con, `button[data-cmd="set_part"][data-part="non_public"]`)
 	waitText(t, con, `[data-live="confirmations"]`, "Beate Rat1: noch nicht bestätigt")
 	waitText(t, con, `[data-live="confirmations"]`, "Carl Rat2: noch nicht bestätigt")
-	click(t, a, `button[data-cmd="confirm_non_public"]`)
+	prompt := `(() => { const p = document.querySelector('[data-live="confirm-prompt"]');
+		return !p.hidden && document.activeElement === p && p.textContent.includes("kein Dritter"); })()`
+	for _, ctx := range []context.Context{con, a, b} {
+		waitJS(t, ctx, prompt, "confirmation prompt shown and focused")
+	}
+	// The chair and Beate confirm; Carl has not. Beate receives the
+	// chair's camera again while Carl receives nothing.
+	click(t, con, `[data-live="confirm-prompt"] button[data-cmd="confirm_non_public"]`)
+	click(t, a, `[data-live="confirm-prompt"] button[data-cmd="confirm_non_public"]`)
 	waitText(t, a, `[data-live="confirm-state"]`, "Sie haben bestätigt")
+	waitJS(t, a, `document.querySelector('[data-live="confirm-prompt"]').hidden`, "Beate's prompt gone")
 	waitText(t, con, `[data-live="confirmations"]`, "Beate Rat1: bestätigt")
 	if got := text(t, con, `[data-live="confirmations"]`); !strings.Contains(got, "Carl Rat2: noch nicht bestätigt") {
 		t.Errorf("confirmations after Beate's: %q, want Carl still unconfirmed", got)
 	}
-	click(t, b, `button[data-cmd="confirm_non_public"]`)
+	seen := readStats(t, a)["speaker-video"].Frames
+	mark := waitStats(t, a, "Beate decodes the chair's camera after confirming", func(s slotStats) bool { return s["speaker-video"].Frames > seen })
+	carl0 := readStats(t, b).packets()
+	waitStats(t, a, "Beate's frames grow by 30", func(s slotStats) bool { return s["speaker-video"].Frames >= mark["speaker-video"].Frames+30 })
+	carl1 := readStats(t, b).packets()
+	t.Logf("non-public, Carl unconfirmed: Carl's inbound packets %v → %v while Beate decoded 30 frames", carl0, carl1)
+	if carl1 != carl0 {
+		t.Errorf("Carl, unconfirmed, received media in the non-public part: inbound packets %v → %v", carl0, carl1)
+	}
+	click(t, b, `[data-live="confirm-prompt"] button[data-cmd="confirm_non_public"]`)
 	waitText(t, con, `[data-live="confirmations"]`, "Carl Rat2: bestätigt")
+	waitStats(t, b, "Carl receives media after confirming", func(s slotStats) bool { return s.packets() > carl1 })
 	click(t, con, `button[data-cmd="set_part"][data-part="public"]`)
 
 	// Beate on the floor; Carl hears her; mute silences her track.

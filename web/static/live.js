@@ -19,8 +19,8 @@ let cmdNo = 0;
 let fresh = false; // the next connection asks for a snapshot
 let countdown = null;
 let media = null; // live-media.js, loaded when the page has a media section
-// Complaints resolved while this page is open (the snapshot has only the
-// open ones), and the member's own complaints not yet resolved.
+// Resolved complaints (from the snapshot and complaint_resolved events),
+// and the member's own complaints not yet resolved.
 const resolved = [];
 const pending = [];
 const onAck = new Map(); // command id -> what to do when it is acknowledged
@@ -70,6 +70,7 @@ function handle(m) {
     case "snapshot":
       state = m.snapshot;
       lastSeq = m.seq || 0;
+      absorbComplaints();
       render();
       return;
     case "event":
@@ -103,7 +104,7 @@ function apply(kind, d) {
       announce(t("live.item_changed") + " " + d.number + " " + d.title);
       break;
     case "part_changed":
-      state.part = d.part; state.confirmed = [];
+      state.part = d.part; state.confirmed = []; state.self_confirmed = false;
       if ($("confirm-state")) $("confirm-state").textContent = "";
       if (d.part === "non_public" && mode === "public") {
         state.item = null; state.roster = []; state.quorum = null; state.speakers = null;
@@ -141,7 +142,41 @@ function apply(kind, d) {
     }
     case "non_public_confirmed":
       (state.confirmed || (state.confirmed = [])).push(d.person_id);
+      if (d.person_id === state.self) state.self_confirmed = true;
       break;
+  }
+}
+
+// The snapshot carries the session's complaints with their resolution:
+// resolved ones join the resolved list, open ones stay on the console
+// (and are the member's own pending ones on the member page).
+function absorbComplaints() {
+  const open = [];
+  (state.complaints || []).forEach((c) => {
+    if (!c.resolution) { open.push(c); return; }
+    if (!resolved.some((x) => x.id === c.id)) resolved.push(c);
+  });
+  state.complaints = open;
+  if (mode === "member") open.forEach((c) => { if (!pending.includes(c.text)) pending.push(c.text); });
+}
+
+// The non-public part needs each remote member's confirmation that no
+// third party can see or hear; until then the SFU gives them no media.
+// The prompt shows for the page's own person (a member, or the chair on
+// the console) while remote and unconfirmed, and takes the focus.
+function renderConfirmPrompt() {
+  const box = $("confirm-prompt");
+  if (!box) return;
+  const me = (state.roster || []).find((a) => a.person_id === state.self);
+  const need = !!state.self && state.state === "running" && state.part === "non_public" &&
+    !!me && me.mode === "remote" && !state.self_confirmed;
+  if (need === !box.hidden) return;
+  box.hidden = !need;
+  if (need) {
+    box.focus();
+    announce(t("live.confirm_prompt_title"));
+  } else if (box.contains(document.activeElement) || document.activeElement === document.body) {
+    $("confirm-state").focus();
   }
 }
 
@@ -177,7 +212,7 @@ function render() {
   $("quorum").textContent = !q ? t("live.none") :
     t("live.quorum_line", q.counted, q.seats, q.needed) + " – " + t(q.quorate ? "live.quorate" : "live.not_quorate");
   renderRoster();
-  if (mode !== "public") renderSpeakers();
+  if (mode !== "public") { renderSpeakers(); renderConfirmPrompt(); }
   if (mode === "member") {
     const ul = $("own-complaints");
     ul.replaceChildren();
@@ -300,8 +335,9 @@ root.querySelectorAll("button[data-cmd]").forEach((b) => {
     const id = send(b.dataset.cmd, extra);
     if (id && b.dataset.cmd === "confirm_non_public") {
       onAck.set(id, () => {
+        if (state) state.self_confirmed = true;
         $("confirm-state").textContent = t("live.confirmed_own");
-        announce(t("live.confirmed_own"));
+        render();
       });
     }
   });
