@@ -85,6 +85,9 @@ func (s *Server) liveICE(w http.ResponseWriter, r *http.Request) error {
 	if s.opt.Live == nil || s.mediaHub == nil {
 		return council.ErrUnavailable
 	}
+	if !s.limitICE(w, r) {
+		return nil
+	}
 	a := liveActor(r)
 	snap, err := s.opt.Live.Snapshot(r.Context(), id, a)
 	if err != nil {
