@@ -50,6 +50,7 @@ func energyGrowth(t *testing.T, ctx context.Context) float64 {
 //     again after unmuting.
 //   - Carl's websocket breaks (closed from the page): the page reconnects,
 //     joins media again on a new peer connection and receives Beate again.
+//   - After a reload, Beate's page and the console show the resolved Rüge.
 func TestLiveRemoteBrowser(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, withMedia(t))
@@ -196,4 +197,14 @@ func TestLiveRemoteBrowser(t *testing.T) {
 	waitStats(t, b, "Carl's packets grow after the reconnect", func(s slotStats) bool { return s["floor-0"].Packets > after["floor-0"].Packets })
 	waitText(t, b, `[data-media="status"]`, "Sie nehmen per Video teil")
 	waitJS(t, con, remote("Carl"), "console roster: Carl still remote")
+
+	// Resolved complaints survive a reload: the pages render them from
+	// the snapshot.
+	navigate(t, a, base+"/meetings/"+mid+"/live/member")
+	waitJS(t, a, resolvedRepeat, "Beate's page after a reload: complaint resolved (repeat)")
+	navigate(t, con, base+"/admin/meetings/"+mid+"/live")
+	waitJS(t, con, resolvedRepeat, "console after a reload: complaint resolved (repeat)")
+	if evalBool(t, con, `!!document.querySelector('[data-live="complaints"] button')`) {
+		t.Error("console after a reload offers to resolve the resolved complaint")
+	}
 }

@@ -128,15 +128,19 @@ export function setupMedia({ root, mode, t, send, announce }) {
 
   // ICE servers (STUN, TURN with short-lived credentials) for this
   // join; none when the server has none or cannot be asked.
+  // The last list fetched is used again when the server refuses (429: too
+  // many fetches from this address) or cannot be reached.
+  let lastIce = [];
   async function iceServers() {
     if (!root.dataset.ice) return [];
     try {
       const r = await fetch(root.dataset.ice, { credentials: "same-origin", cache: "no-store" });
-      if (!r.ok) return [];
+      if (!r.ok) return lastIce;
       const j = await r.json();
-      return Array.isArray(j.ice_servers) ? j.ice_servers : [];
+      if (Array.isArray(j.ice_servers)) lastIce = j.ice_servers;
+      return lastIce;
     } catch (e) {
-      return [];
+      return lastIce;
     }
   }
 
