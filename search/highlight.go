@@ -15,7 +15,7 @@ import (
 // PostgreSQL with the re-check), not from text stored in the index: the
 // index stores no text, which keeps it small and its indexing fast.
 const (
-	snippetScan   = 64 << 10 // bytes of a text searched for the first match
+	snippetScan   = 16 << 10 // bytes of a text searched for the first match
 	snippetBefore = 60       // bytes of context before the first match
 	maxFuzzyMarks = 64       // dictionary terms a typo-tolerant word marks
 )
@@ -31,6 +31,7 @@ type marker struct {
 	terms    map[string]bool
 	prefixes []string
 	probes   [][]byte // terms and prefixes; a matching word contains one
+	minProbe int      // length of the shortest probe
 	buf      []byte
 }
 
@@ -70,6 +71,10 @@ func newMarker(bi bleve.Index, p Parsed, fuzzy bool) *marker {
 	}
 	if len(mk.probes) == 0 {
 		return nil
+	}
+	mk.minProbe = len(mk.probes[0])
+	for _, p := range mk.probes {
+		mk.minProbe = min(mk.minProbe, len(p))
 	}
 	return mk
 }
@@ -112,6 +117,9 @@ func (mk *marker) addFuzzy(bi bleve.Index, words []string) {
 
 // matches reports whether word is a match.
 func (mk *marker) matches(word string) bool {
+	if len(word) < mk.minProbe { // folding never makes a word longer
+		return false
+	}
 	mk.buf = foldWord(mk.buf[:0], word)
 	hit := false
 	for _, p := range mk.probes {
