@@ -80,6 +80,25 @@ func (l *addrLimiter) size() int {
 	return l.lru.Len()
 }
 
+// WHEP hands any visitor a peer connection on the SFU while a session runs
+// in public; a player opens one per view, so a small burst per address is
+// plenty and a flood from one address cannot fill the media server.
+const (
+	whepRate  rate.Limit = 0.2 // sustained: one new player every 5 s per address
+	whepBurst            = 10
+)
+
+// limitWHEP is limitICE for POST …/whep.
+func (s *Server) limitWHEP(w http.ResponseWriter, r *http.Request) bool {
+	ok, wait := s.mediaHub.whep.allow(s.clientAddr(r), s.opt.Now())
+	if ok {
+		return true
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	http.Error(w, "too many WHEP sessions from this address; try again later", http.StatusTooManyRequests)
+	return false
+}
+
 // limitICE answers 429 with Retry-After (whole seconds, at least 1) when
 // the client address has used up its requests to the ICE endpoint; it
 // reports whether the request may go on.

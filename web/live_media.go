@@ -31,13 +31,14 @@ type mediaHub struct {
 	owners    map[string]*liveConn      // meeting/person → the connection whose member peer is the member's presence
 	resources map[string]*mediaResource // WHIP/WHEP resource id → peer
 	ice       *addrLimiter              // GET …/live/ice per client address
+	whep      *addrLimiter              // POST …/whep per client address
 }
 
 func newMediaHub(s *sfu.SFU, h *live.Hub, p *live.Presence, log *slog.Logger) *mediaHub {
 	return &mediaHub{sfu: s, live: h, presence: p, log: log,
 		actor:   live.SystemActor(),
 		drivers: map[council.ID]*mediaDriver{}, owners: map[string]*liveConn{}, resources: map[string]*mediaResource{},
-		ice: newAddrLimiter(iceRate, iceBurst, iceMaxAddrs)}
+		ice: newAddrLimiter(iceRate, iceBurst, iceMaxAddrs), whep: newAddrLimiter(whepRate, whepBurst, iceMaxAddrs)}
 }
 
 // mediaDriver follows one meeting's session for its SFU room. users

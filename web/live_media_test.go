@@ -193,6 +193,19 @@ func TestLiveWHEPBeforeStart(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("WHEP before the start: %d %s", resp.StatusCode, body)
 	}
+	// One address may open whepBurst players at once, then it waits: a
+	// flood of offers from one address cannot fill the media server.
+	for i := 2; i <= whepBurst; i++ {
+		if resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", "",
+			"v=0\r\nm=audio 9 x\r\n"); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("WHEP request %d: %d %s, want 403 (within the burst)", i, resp.StatusCode, body)
+		}
+	}
+	resp, body = e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", "", "v=0\r\nm=audio 9 x\r\n")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("WHEP request %d: %d (Retry-After %q) %s; want 429 with Retry-After", whepBurst+1, resp.StatusCode,
+			resp.Header.Get("Retry-After"), body)
+	}
 }
 
 // wsSignals joins a pion client as a media peer over a live websocket:

@@ -174,6 +174,9 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	if s.mediaHub == nil {
 		return fmt.Errorf("%w: no media server", council.ErrUnavailable)
 	}
+	if !s.limitWHEP(w, r) {
+		return nil
+	}
 	offer, err := readOffer(w, r)
 	if err != nil {
 		return err
