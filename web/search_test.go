@@ -170,3 +170,19 @@ func TestSearchSuggestAPI(t *testing.T) {
 		t.Errorf("did_you_mean leaks: %d %s", status, body)
 	}
 }
+
+// TestSearchTypeLabels: every document type the index can return has a
+// label in every UI language (facets and Atom categories show it).
+func TestSearchTypeLabels(t *testing.T) {
+	c, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range search.Types {
+		for _, l := range langs {
+			if _, ok := c[l]["search.type."+string(typ)]; !ok {
+				t.Errorf("%s: no label for search type %q", l, typ)
+			}
+		}
+	}
+}
