@@ -142,7 +142,7 @@ func (p *Peer) track(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	if p.kind == KindViewer {
 		return
 	}
-	src := newSource(p, p.pc, t, &p.room.sfu.m, p.room.sfu.socks)
+	src := newSource(p, p.pc, t, &p.room.sfu.m)
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()

@@ -57,8 +57,7 @@ type SFU struct {
 	log   *slog.Logger
 	api   *webrtc.API
 	iceSv []webrtc.ICEServer
-	mux   ice.UDPMux   // nil without Config.UDPPort
-	socks []*batchConn // the mux's sockets, batching fan-out writes
+	mux   ice.UDPMux // nil without Config.UDPPort
 
 	oneShotIDs atomic.Uint64 // numbers WHIP/WHEP peers: room-1, viewer-2, …
 
@@ -154,16 +153,9 @@ func New(cfg Config, log *slog.Logger) (*SFU, error) {
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
 	if cfg.UDPPort > 0 {
-		// The mux's sockets batch the datagrams of one fan-out into
-		// sendmmsg calls (batch.go).
-		bn, err := newBatchNet(&s.m.writeErrors)
-		if err != nil {
-			return nil, fmt.Errorf("network: %w", err)
-		}
-		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNet(bn), ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4, ice.NetworkTypeUDP6)}
+		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4, ice.NetworkTypeUDP6)}
 		if cfg.LoopbackOnly {
 			opts = []ice.UDPMuxFromPortOption{
-				ice.UDPMuxFromPortWithNet(bn),
 				ice.UDPMuxFromPortWithLoopback(),
 				ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
 				ice.UDPMuxFromPortWithInterfaceFilter(func(name string) bool { return name == "lo" || name == "lo0" }),
@@ -175,7 +167,6 @@ func New(cfg Config, log *slog.Logger) (*SFU, error) {
 			return nil, fmt.Errorf("listen on udp port %d: %w", cfg.UDPPort, err)
 		}
 		s.mux = mux
-		s.socks = bn.sockets()
 		se.SetICEUDPMux(mux)
 	}
 	s.api = webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))

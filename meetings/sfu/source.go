@@ -34,7 +34,6 @@ type source struct {
 	pc    *webrtc.PeerConnection
 	track *webrtc.TrackRemote
 	m     *metrics
-	socks []*batchConn // held during a fan-out so its writes go out in batches
 
 	outs    atomic.Pointer[[]*output] // set by Room.route, read per packet
 	cache   *packetCache              // nil for audio
@@ -42,8 +41,8 @@ type source struct {
 	gotRTP  atomic.Bool
 }
 
-func newSource(owner *Peer, pc *webrtc.PeerConnection, t *webrtc.TrackRemote, m *metrics, socks []*batchConn) *source {
-	s := &source{owner: owner, pc: pc, track: t, ssrc: uint32(t.SSRC()), m: m, socks: socks,
+func newSource(owner *Peer, pc *webrtc.PeerConnection, t *webrtc.TrackRemote, m *metrics) *source {
+	s := &source{owner: owner, pc: pc, track: t, ssrc: uint32(t.SSRC()), m: m,
 		video: t.Kind() == webrtc.RTPCodecTypeVideo, clock: t.Codec().ClockRate}
 	if s.clock == 0 {
 		s.clock = 48000
@@ -85,42 +84,10 @@ func (s *source) run(onFirst func()) {
 			continue
 		}
 		key := s.video && vp8KeyframeStart(pkt.Payload)
-		for _, b := range s.socks {
-			b.hold()
-		}
-		// Latency is taken when a packet is on the wire: at once without
-		// batching, else when the batch holding it is sent (the packets of
-		// one batch share one clock read).
-		var pending uint64
-		mark := s.flushes()
 		for _, o := range *outs {
-			if !o.forward(s, &pkt.Header, pkt.Payload, key, t0) {
-				continue
-			}
-			pending++
-			if len(s.socks) == 0 {
-				s.m.latency.record(time.Since(t0))
-				pending = 0
-			} else if f := s.flushes(); f != mark {
-				s.m.latency.recordN(time.Since(t0), pending)
-				pending, mark = 0, f
-			}
-		}
-		for _, b := range s.socks {
-			b.release()
-		}
-		if pending > 0 {
-			s.m.latency.recordN(time.Since(t0), pending)
+			o.forward(s, &pkt.Header, pkt.Payload, key, t0)
 		}
 	}
-}
-
-// flushes counts the batches the SFU's sockets have sent.
-func (s *source) flushes() (n uint64) {
-	for _, b := range s.socks {
-		n += b.flushes.Load()
-	}
-	return n
 }
 
 // requestKeyframe sends a PLI to the publisher, at most once per pliInterval.
