@@ -76,9 +76,6 @@ func cycle(t testing.TB, room *sfu.Room, i int) {
 }
 
 func TestJoinLeaveCyclesLeakNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("200 join/leave cycles")
-	}
 	s := newSFU(t, sfu.Config{})
 	room := s.Room("m1")
 	cycle(t, room, -1) // pion's lazily started goroutines and pools
