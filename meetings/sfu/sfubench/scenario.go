@@ -27,7 +27,10 @@ type server struct {
 	failed chan error
 }
 
-func newServer(ctx context.Context, o Options, cc childConfig) (*server, error) {
+// onSFU, when not nil, runs once the SFU is up (its UDP port open) and
+// before the load generator starts: the churn baseline is an SFU without
+// peers.
+func newServer(ctx context.Context, o Options, cc childConfig, onSFU func()) (*server, error) {
 	// The production configuration: every peer on one UDP port (ICE UDP mux).
 	port, err := freeUDPPort()
 	if err != nil {
@@ -36,6 +39,9 @@ func newServer(ctx context.Context, o Options, cc childConfig) (*server, error) 
 	s, err := sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port, MaxFloor: o.Floor, StaleAfter: time.Minute}, o.Log)
 	if err != nil {
 		return nil, err
+	}
+	if onSFU != nil {
+		onSFU()
 	}
 	l, err := startChild(ctx, cc)
 	if err != nil {
@@ -154,7 +160,7 @@ func childCPU() int {
 func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 	res := Result{Scenario: sc}
 	sv, err := newServer(ctx, o, childConfig{Scenario: sc, Publishers: o.Publishers, Viewers: o.Viewers,
-		VideoSize: o.VideoSize, VideoPPS: o.VideoPPS, CPU: childCPU()})
+		VideoSize: o.VideoSize, VideoPPS: o.VideoPPS, CPU: childCPU()}, nil)
 	if err != nil {
 		return res, err
 	}
@@ -215,8 +221,9 @@ func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 // runChurn runs scenario c: join/leave cycles, SFU resources before and after.
 func runChurn(ctx context.Context, o Options) (Result, error) {
 	res := Result{Scenario: "c", Cycles: o.Churn}
-	res.GoroutinesStart, res.FDsStart, res.HeapStartMB = stableResources()
-	sv, err := newServer(ctx, o, childConfig{Scenario: "c", Churn: o.Churn, CPU: childCPU()})
+	sv, err := newServer(ctx, o, childConfig{Scenario: "c", Churn: o.Churn, CPU: childCPU()}, func() {
+		res.GoroutinesStart, res.FDsStart, res.HeapStartMB = stableResources()
+	})
 	if err != nil {
 		return res, err
 	}
