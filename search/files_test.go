@@ -75,16 +75,7 @@ func TestFiles(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	eventually := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 5 s", what)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	eventually := func(what string, cond func() bool) { t.Helper(); eventually(t, what, cond) }
 	publicTotal := func(q string) int {
 		_, res := e.ids(t, council.Public, search.Request{Query: q})
 		return res.Total

@@ -200,3 +200,18 @@ func docx(t testing.TB, paras ...string) []byte {
 }
 
 func bytesOf(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// eventually waits until cond holds. It checks that a change reaches the
+// index at all, not how fast: the time to searchable is measured by the
+// benchmark (plenar bench search, single edits), and a loaded CI machine
+// must not make this fail. The bound only ends a test that would hang.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within a minute", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -115,16 +115,7 @@ func TestIndexer(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx) }()
 
-	eventually := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(3 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not within 3 s", what)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	eventually := func(what string, cond func() bool) { t.Helper(); eventually(t, what, cond) }
 	if e.finds(t, council.Public, "Lärmschutzwand", p.ID) {
 		t.Fatal("non-public paper found before the change")
 	}
