@@ -88,6 +88,14 @@ const (
 	whepBurst            = 10
 )
 
+// Viewer peers on the public live page: a school class or a town hall
+// behind one address may open a few dozen at once; beyond that one more
+// every 2 s, so one address cannot fill the SFU with peers.
+const (
+	viewerRate  rate.Limit = 0.5
+	viewerBurst            = 30
+)
+
 // limitWHEP is limitICE for POST …/whep.
 func (s *Server) limitWHEP(w http.ResponseWriter, r *http.Request) bool {
 	ok, wait := s.mediaHub.whep.allow(s.clientAddr(r), s.opt.Now())

@@ -32,13 +32,15 @@ type mediaHub struct {
 	resources map[string]*mediaResource // WHIP/WHEP resource id → peer
 	ice       *addrLimiter              // GET …/live/ice per client address
 	whep      *addrLimiter              // POST …/whep per client address
+	viewers   *addrLimiter              // viewer peers joined on the live websocket per client address
 }
 
 func newMediaHub(s *sfu.SFU, h *live.Hub, p *live.Presence, log *slog.Logger) *mediaHub {
 	return &mediaHub{sfu: s, live: h, presence: p, log: log,
 		actor:   live.SystemActor(),
 		drivers: map[council.ID]*mediaDriver{}, owners: map[string]*liveConn{}, resources: map[string]*mediaResource{},
-		ice: newAddrLimiter(iceRate, iceBurst, iceMaxAddrs), whep: newAddrLimiter(whepRate, whepBurst, iceMaxAddrs)}
+		ice: newAddrLimiter(iceRate, iceBurst, iceMaxAddrs), whep: newAddrLimiter(whepRate, whepBurst, iceMaxAddrs),
+		viewers: newAddrLimiter(viewerRate, viewerBurst, iceMaxAddrs)}
 }
 
 // mediaDriver follows one meeting's session for its SFU room. users

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -368,4 +369,33 @@ func FuzzDecodeMedia(f *testing.F) {
 			t.Errorf("accepted type %q", m.Type)
 		}
 	})
+}
+
+// TestLiveViewerLimit: viewer peers on the live websocket are limited per
+// client address, with a clear error; the connection stays usable.
+func TestLiveViewerLimit(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t, withMedia(t))
+	e.srv.mediaHub.viewers = newAddrLimiter(0.001, 2, 10) // two joins, then a long wait
+	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	pub := e.dial(t, nil, "")
+	readMsg(t, pub)
+	for i, want := range []string{"", "", "unavailable"} {
+		id := "v" + strconv.Itoa(i)
+		if err := pub.WriteMessage(websocket.TextMessage, []byte(`{"v":1,"type":"media_join","id":"`+id+`","kind":"viewer"}`)); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := readUntil(t, pub, func(m live.Message) bool { return m.ID == id })
+		switch {
+		case want == "" && m.Error != nil:
+			t.Errorf("viewer join %d: %+v, want accepted", i+1, m.Error)
+		case want != "" && (m.Error == nil || m.Error.Code != want || !strings.Contains(m.Error.Message, "too many viewers")):
+			t.Errorf("viewer join %d: %+v, want %s (too many viewers)", i+1, m.Error, want)
+		}
+	}
+	if err := pub.WriteMessage(websocket.TextMessage, []byte(`{"v":1,"type":"media_leave"}`)); err != nil {
+		t.Fatal(err)
+	}
+	pub.Close()
+	e.waitNoDriver(t)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -223,6 +224,10 @@ func (lc *liveConn) mediaJoin(ctx context.Context, kind sfu.Kind) error {
 	case sfu.KindViewer:
 		if snap.Part != live.PartPublic {
 			return fmt.Errorf("%w: the session is in its non-public part", council.ErrConflict)
+		}
+		if ok, wait := mh.viewers.allow(lc.addr, lc.s.opt.Now()); !ok {
+			return fmt.Errorf("%w: too many viewers from this address; try again in %d s", council.ErrUnavailable,
+				max(1, int(math.Ceil(wait.Seconds()))))
 		}
 	}
 	lc.mediaLeave()

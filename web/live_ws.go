@@ -107,7 +107,7 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	// shutdown reaches us through the hub, which ends the subscription.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
-	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, replies: make(chan any, liveReplyQueue),
+	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, addr: s.clientAddr(r), replies: make(chan any, liveReplyQueue),
 		signals: make(chan sfu.Signal, liveSignalQueue), states: make(chan mediaEvent, 16)}
 	readDone := make(chan struct{})
 	go func() {
@@ -137,6 +137,7 @@ type liveConn struct {
 	conn    *websocket.Conn
 	meeting council.ID
 	actor   live.Actor
+	addr    string   // the client's address (s.clientAddr), for per-address limits
 	replies chan any // live.Message replies to commands and media messages
 	signals chan sfu.Signal
 	states  chan mediaEvent
