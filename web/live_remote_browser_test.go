@@ -139,6 +139,10 @@ func TestLiveRemoteBrowser(t *testing.T) {
 	for _, ctx := range []context.Context{con, a, b} {
 		waitJS(t, ctx, prompt, "confirmation prompt shown and focused")
 	}
+	// The prompt is part of the member room: axe checks it while shown.
+	if vs := runAxe(t, b, axeSource(t)); len(vs) > 0 {
+		t.Errorf("member room with the confirmation prompt: axe violations:%s", describeViolations(vs))
+	}
 	// The chair and Beate confirm; Carl has not. Beate receives the
 	// chair's camera again while Carl receives nothing.
 	click(t, con, `[data-live="confirm-prompt"] button[data-cmd="confirm_non_public"]`)
