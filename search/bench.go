@@ -430,7 +430,7 @@ func benchSearch(ctx context.Context, bi bleve.Index, conn *pgx.Conn, req Reques
 	for _, dm := range sr.Hits {
 		ids = append(ids, dm.ID)
 	}
-	rows, err := conn.Query(ctx, `SELECT id, left(text, $2) FROM bench_docs WHERE id = ANY($1)`, ids, snippetScan)
+	rows, err := conn.Query(ctx, `SELECT id, left(text, $2) FROM bench_docs WHERE id = ANY($1)`, ids, recheckText)
 	if err != nil {
 		return 0, err
 	}

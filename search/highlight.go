@@ -15,9 +15,13 @@ import (
 // PostgreSQL with the re-check), not from text stored in the index: the
 // index stores no text, which keeps it small and its indexing fast.
 const (
-	snippetScan   = 16 << 10 // bytes of a text searched for the first match
-	snippetBefore = 60       // bytes of context before the first match
-	maxFuzzyMarks = 64       // dictionary terms a typo-tolerant word marks
+	snippetScan = 16 << 10 // bytes of a text searched for the first match
+	// recheckText is how many characters of each hit's text the re-check
+	// reads: the scan plus a snippet after a match at its very end, plus
+	// one so a cut text still ends in "…" (a character is at least a byte).
+	recheckText   = snippetScan + snippetSize + 1
+	snippetBefore = 60 // bytes of context before the first match
+	maxFuzzyMarks = 64 // dictionary terms a typo-tolerant word marks
 )
 
 // marker finds the words of a text that a query matched, the way the

@@ -252,7 +252,7 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 	return in.ix.with(func(bi bleve.Index, _ string) error {
 		b := bi.NewBatch()
 		for t, list := range ids {
-			l, err := load(ctx, in.pool, t, dedupe(list))
+			l, err := load(ctx, in.pool, t, dedupe(list), 0)
 			if err != nil {
 				return err
 			}

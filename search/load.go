@@ -35,14 +35,19 @@ func parseDocID(s string) (Type, council.ID, bool) {
 
 // load reads entities of type t from db: those in ids, or all when ids is
 // nil. Ids that no longer exist become deletes.
-func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID) (loaded, error) {
+//
+// textLimit > 0 cuts the text to that many characters in PostgreSQL
+// (substr reads only the needed slice of a long stored value): the
+// re-check of a page of hits needs the start of each text for its
+// snippet, not a file's whole megabyte. 0 reads the whole text (indexing).
+func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID, textLimit int) (loaded, error) {
 	if t == TypeFile {
-		return loadFiles(ctx, db, ids)
+		return loadFiles(ctx, db, ids, textLimit)
 	}
 	var q string
 	switch t {
 	case TypePaper:
-		q = `SELECT p.id, p.name, p.text, coalesce(p.reference, ''), p.status, p.public, p.deleted,
+		q = `SELECT p.id, p.name, ` + limitText("p.text", textLimit) + `, coalesce(p.reference, ''), p.status, p.public, p.deleted,
 			coalesce(p.date::timestamptz, p.created),
 			coalesce(ARRAY(SELECT DISTINCT c.organization_id::text FROM consultations c WHERE c.paper_id = p.id AND NOT c.deleted), '{}'),
 			coalesce(ARRAY(SELECT o.person_id::text FROM paper_originators o WHERE o.paper_id = p.id AND o.person_id IS NOT NULL), '{}'),
@@ -145,7 +150,8 @@ func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID) (loade
 // parent shown is the first link: a paper, else an agenda item, else a
 // meeting. A file replaced by a newer version (which the portal lists
 // instead) counts as gone. The date is the file's, else the parent's.
-const fileQuery = `SELECT f.id, CASE WHEN btrim(f.name) <> '' THEN f.name ELSE f.file_name END, coalesce(f.text, ''),
+func fileQuery(textLimit int) string {
+	return `SELECT f.id, CASE WHEN btrim(f.name) <> '' THEN f.name ELSE f.file_name END, coalesce(` + limitText("f.text", textLimit) + `, ''),
 	f.public AND l.n > 0 AND l.n = l.npub,
 	f.deleted OR EXISTS (SELECT 1 FROM files d WHERE d.master_id = f.id AND NOT d.deleted),
 	coalesce(f.date::timestamptz, l.at, f.created),
@@ -176,10 +182,11 @@ const fileQuery = `SELECT f.id, CASE WHEN btrim(f.name) <> '' THEN f.name ELSE f
 				FROM meeting_files ml JOIN meetings m ON m.id = ml.meeting_id WHERE ml.file_id = f.id
 		) x
 	) l ON true`
+}
 
 // loadFiles is load for TypeFile.
-func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID) (loaded, error) {
-	q, args := fileQuery, []any{}
+func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID, textLimit int) (loaded, error) {
+	q, args := fileQuery(textLimit), []any{}
 	if ids != nil {
 		q += " WHERE f.id = ANY($1)"
 		args = append(args, ids)
@@ -242,4 +249,13 @@ func berlin() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// limitText is the SQL expression expr cut to limit characters; limit 0:
+// expr itself.
+func limitText(expr string, limit int) string {
+	if limit <= 0 {
+		return expr
+	}
+	return "substr(" + expr + ", 1, " + strconv.Itoa(limit) + ")"
 }

@@ -87,7 +87,7 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, dir string, words Words, l
 	}
 	n := 0
 	for _, t := range Types {
-		l, err := load(ctx, pool, t, nil)
+		l, err := load(ctx, pool, t, nil, 0)
 		if err != nil {
 			bi.Close()
 			return "", 0, err

@@ -398,7 +398,7 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 	}
 	current := map[string]Doc{}
 	for t, ids := range byType {
-		l, err := load(ctx, s.db, t, ids)
+		l, err := load(ctx, s.db, t, ids, recheckText)
 		if err != nil {
 			return nil, err
 		}

@@ -118,3 +118,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestLongTextSnippet: the re-check reads only the start of a long text
+// (PostgreSQL cuts it), and the snippet is the same as from the whole
+// text: the marked match near the start, and "…" because the text goes on.
+// A word only found far beyond the cut still finds the paper (the index has
+// all of it); its snippet is the text's start.
+func TestLongTextSnippet(t *testing.T) {
+	e := newEnv(t)
+	bau := e.org(t, "Bauausschuss")
+	filler := strings.Repeat("Die Verwaltung berichtet über den Stand der Dinge. ", 2000) // ~100 KB
+	p := e.paper(t, council.Paper{Name: "Bericht", Public: true,
+		Text: "Einleitung zum Radweg am Fluss. " + filler + "Schlusswort Zaunkönigwiese."}, bau)
+	e.build(t)
+	_, res := e.ids(t, council.Public, search.Request{Query: "Radweg"})
+	if len(res.Hits) != 1 || res.Hits[0].ID != p.ID {
+		t.Fatalf("Radweg: %+v", res.Hits)
+	}
+	html := res.Hits[0].SnippetHTML()
+	if !strings.Contains(html, "<mark>Radweg</mark>") || !strings.HasSuffix(strings.TrimSpace(html), "…") || len(html) > 1000 {
+		t.Errorf("snippet %q: want the marked word, a trailing … and a short snippet", html)
+	}
+	_, res = e.ids(t, council.Public, search.Request{Query: "Zaunkönigwiese"})
+	if len(res.Hits) != 1 || res.Hits[0].ID != p.ID || !strings.HasPrefix(res.Hits[0].SnippetHTML(), "Einleitung") {
+		t.Errorf("word at the end of 100 KB: %+v", res.Hits)
+	}
+}
