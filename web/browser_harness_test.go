@@ -29,10 +29,12 @@ func chromiumPath() (string, error) {
 	return "", fmt.Errorf("no chromium in PATH (Debian: apt-get install chromium)")
 }
 
-// newBrowser starts a headless Chromium for t and returns a chromedp
-// context with a tab; everything is closed in t.Cleanup. Without Chromium
-// the test skips locally and fails under CI=true.
-func newBrowser(t *testing.T) context.Context {
+// chromiumOptions are the flags every browser test starts Chromium with
+// (headless, no background networking: this machine's network is closed;
+// German, the product's default, whatever the machine's locale), a fresh
+// profile, and extra. Without Chromium the test skips locally and fails
+// under CI=true.
+func chromiumOptions(t *testing.T, extra ...chromedp.ExecAllocatorOption) (string, []chromedp.ExecAllocatorOption) {
 	t.Helper()
 	path, err := chromiumPath()
 	if err != nil {
@@ -49,12 +51,20 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		// German, the product's default, whatever the machine's locale.
 		chromedp.Flag("lang", "de-DE"),
 		chromedp.Flag("accept-lang", "de-DE,de"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
+	return path, append(opts, extra...)
+}
+
+// newBrowser starts a headless Chromium for t and returns a chromedp
+// context with a tab; everything is closed in t.Cleanup. Without Chromium
+// the test skips locally and fails under CI=true.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path, opts := chromiumOptions(t)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	tctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)

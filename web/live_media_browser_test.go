@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plenar/plenar/council"
-	"github.com/plenar/plenar/migrations/pgtest"
 )
 
 // pcSpy records every RTCPeerConnection a page makes (window.__pcs), so
@@ -113,23 +112,7 @@ func waitJS(t *testing.T, ctx context.Context, js, what string) {
 // each with the peer-connection spy.
 func newMediaBrowser(t *testing.T, n int) []context.Context {
 	t.Helper()
-	path, err := chromiumPath()
-	if err != nil {
-		pgtest.Unavailable(t, err.Error())
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "de-DE"),
-		chromedp.Flag("accept-lang", "de-DE,de"),
+	path, opts := chromiumOptions(t,
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
@@ -137,10 +120,7 @@ func newMediaBrowser(t *testing.T, n int) []context.Context {
 		// Background tabs must keep decoding and playing.
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
+		chromedp.Flag("disable-backgrounding-occluded-windows", true))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {
