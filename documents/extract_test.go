@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 )
 
 // extractFile writes content to a temporary file and extracts it.
@@ -28,7 +29,7 @@ func extractFile(t testing.TB, x documents.Extractor, content []byte, mime strin
 
 func TestExtract(t *testing.T) {
 	needTools(t, "qpdf")
-	pdf := makePDF([]string{sampleText, "Zweite Seite: Begründung über Straßenbäume.\nDer Haus-\nhalt 2026 trägt die Kosten."})
+	pdf := doctest.TextPDF(sampleText, "Zweite Seite: Begründung über Straßenbäume.\nDer Haus-\nhalt 2026 trägt die Kosten.")
 	cases := []struct {
 		name    string
 		content []byte
@@ -44,7 +45,7 @@ func TestExtract(t *testing.T) {
 			[]string{"Beschlussvorschlag: Der Rat stimmt zu.\nBegründung & Kosten: 5 €"}},
 		{"ODT", makeODT(t, "Sachstand zur Schulsanierung", `Öffnungszeiten<text:s text:c="3"/>ändern<text:tab/>sofort`), documents.MIMEODT, "odt",
 			[]string{"Sachstand zur Schulsanierung\nÖffnungszeiten ändern sofort"}},
-		{"scanned page (PNG)", scannedPNG(t, makePDF([]string{sampleText}), 300), documents.MIMEPNG, "ocr",
+		{"scanned page (PNG)", scannedPNG(t, doctest.TextPDF(sampleText), 300), documents.MIMEPNG, "ocr",
 			[]string{"Musterstadt", "Radwegs", "Hauptstraße"}},
 	}
 	for _, c := range cases {
@@ -67,7 +68,7 @@ func TestExtract(t *testing.T) {
 func TestExtractScannedPDF(t *testing.T) {
 	needTools(t)
 	dir := t.TempDir()
-	png := scannedPNG(t, makePDF([]string{sampleText}), 300)
+	png := scannedPNG(t, doctest.TextPDF(sampleText), 300)
 	img := filepath.Join(dir, "scan.png")
 	if err := os.WriteFile(img, png, 0o600); err != nil {
 		t.Fatal(err)
@@ -148,11 +149,11 @@ func BenchmarkExtract(b *testing.B) {
 		pages = append(pages, fmt.Sprintf("Seite %d\n%s\n%s", i+1, sampleText, strings.Repeat("Der Ausschuss berät über die Vorlage. ", 3)))
 	}
 	textPDF := filepath.Join(dir, "text.pdf")
-	if err := os.WriteFile(textPDF, makePDF(pages), 0o600); err != nil {
+	if err := os.WriteFile(textPDF, doctest.TextPDF(pages...), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	scan := filepath.Join(dir, "scan.png")
-	if err := os.WriteFile(scan, scannedPNG(b, makePDF([]string{sampleText + "\n" + strings.Repeat("Der Ausschuss berät über die Vorlage.\n", 20)}), 300), 0o600); err != nil {
+	if err := os.WriteFile(scan, scannedPNG(b, doctest.TextPDF(sampleText+"\n"+strings.Repeat("Der Ausschuss berät über die Vorlage.\n", 20)), 300), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	cases := []struct {

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 )
 
 func TestWorkerExtractsAndRecords(t *testing.T) {
 	needTools(t)
 	e := newEnv(t)
-	f := e.upload(t, "antrag.pdf", makePDF([]string{sampleText}), true)
-	broken := e.upload(t, "kaputt.pdf", makePDF([]string{"x"}), true)
+	f := e.upload(t, "antrag.pdf", doctest.TextPDF(sampleText), true)
+	broken := e.upload(t, "kaputt.pdf", doctest.TextPDF("x"), true)
 	// Damage the second blob behind the store's back: extraction fails.
 	if _, err := e.pool.Exec(e.ctx, `UPDATE files SET mime_type = 'application/x-unknown' WHERE id = $1`, broken.ID); err != nil {
 		t.Fatal(err)
@@ -62,7 +63,7 @@ func TestWorkerExtractsAndRecords(t *testing.T) {
 func TestWorkerClaimsOnce(t *testing.T) {
 	needTools(t)
 	e := newEnv(t)
-	f := e.upload(t, "a.pdf", makePDF([]string{sampleText}), true)
+	f := e.upload(t, "a.pdf", doctest.TextPDF(sampleText), true)
 	// Simulate a crashed worker: running, lease expired.
 	if _, err := e.pool.Exec(e.ctx, `UPDATE file_text_jobs SET status = 'running', attempts = 1,
 		locked_until = now() - interval '1 minute' WHERE file_id = $1`, f.ID); err != nil {

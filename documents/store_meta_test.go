@@ -9,12 +9,13 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 )
 
 func TestSetMeta(t *testing.T) {
 	e := newEnv(t)
-	f := e.upload(t, "antrag.pdf", makePDF([]string{sampleText}), true)
+	f := e.upload(t, "antrag.pdf", doctest.TextPDF(sampleText), true)
 	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	if err := e.docs.SetMeta(e.ctx, f.ID, " Antrag ", "CC-BY-4.0", day); err != nil {
 		t.Fatalf("SetMeta: %v", err)
@@ -54,7 +55,7 @@ func TestFilesOfAndLatest(t *testing.T) {
 	}
 	put := func(item council.ID, master council.ID) documents.File {
 		t.Helper()
-		f, err := e.docs.Upload(e.ctx, bytes.NewReader(makePDF([]string{sampleText})),
+		f, err := e.docs.Upload(e.ctx, bytes.NewReader(doctest.TextPDF(sampleText)),
 			documents.File{FileName: "a.pdf", MasterID: master, Public: true},
 			[]documents.Link{{Kind: documents.LinkAgendaItem, ID: item}})
 		if err != nil {

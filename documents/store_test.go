@@ -14,12 +14,13 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 )
 
 func TestStoreRoundTrip(t *testing.T) {
 	e := newEnv(t)
-	pdf := makePDF([]string{sampleText})
+	pdf := doctest.TextPDF(sampleText)
 	f := e.upload(t, "../Antrag Radweg.pdf", pdf, true)
 	sum := sha512.Sum512(pdf)
 	if f.SHA512 != hex.EncodeToString(sum[:]) || f.Size != int64(len(pdf)) || f.MIMEType != documents.MIMEPDF {
@@ -88,8 +89,8 @@ func TestStoreRoundTrip(t *testing.T) {
 // an orphan that GC removes; a row never lacks its blob.
 func TestCrashOrderingAndGC(t *testing.T) {
 	e := newEnv(t)
-	kept := e.upload(t, "kept.pdf", makePDF([]string{"Bleibt"}), true)
-	orphan := makePDF([]string{"Verwaist"})
+	kept := e.upload(t, "kept.pdf", doctest.TextPDF("Bleibt"), true)
+	orphan := doctest.TextPDF("Verwaist")
 	_, err := e.docs.Upload(e.ctx, bytes.NewReader(orphan), documents.File{FileName: "orphan.pdf"},
 		[]documents.Link{{Kind: documents.LinkPaper, ID: council.NewID()}})
 	if !errors.Is(err, council.ErrInvalid) {
@@ -106,7 +107,7 @@ func TestCrashOrderingAndGC(t *testing.T) {
 		t.Errorf("%d file rows, want 1 (nothing half-stored)", n)
 	}
 	// A deleted file keeps its blob (it answers 410, and may be restored).
-	deleted := e.upload(t, "deleted.pdf", makePDF([]string{"Gelöscht"}), true)
+	deleted := e.upload(t, "deleted.pdf", doctest.TextPDF("Gelöscht"), true)
 	if err := e.docs.Delete(e.ctx, deleted.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := e.newPaper(t, false)
-	pdf := makePDF([]string{"x"})
+	pdf := doctest.TextPDF("x")
 	put := func(public bool, links ...documents.Link) council.ID {
 		f, err := e.docs.Upload(e.ctx, bytes.NewReader(pdf), documents.File{FileName: "a.pdf", Public: public}, links)
 		if err != nil {

@@ -10,13 +10,14 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 )
 
 func TestUploadRejections(t *testing.T) {
 	needTools(t, "qpdf")
 	e := newEnv(t)
 	small := documents.NewStore(e.pool, e.dir, documents.Limits{MaxSize: 4096, MaxUnpacked: 1 << 20})
-	pdf := makePDF([]string{sampleText})
+	pdf := doctest.TextPDF(sampleText)
 	bomb := zipOf(t, "[Content_Types].xml", "wordprocessingml.document.main+xml",
 		"word/document.xml", strings.Repeat("A", 3<<20))
 	cases := []struct {
@@ -70,7 +71,7 @@ func TestUploadRejections(t *testing.T) {
 func TestUploadAcceptsTypesByContent(t *testing.T) {
 	needTools(t, "qpdf")
 	e := newEnv(t)
-	pdf := makePDF([]string{sampleText})
+	pdf := doctest.TextPDF(sampleText)
 	cases := []struct {
 		name, fileName string
 		content        []byte

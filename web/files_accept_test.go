@@ -14,6 +14,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
@@ -100,8 +101,8 @@ func TestFilesDoneWhen(t *testing.T) {
 	fe := &filesEnv{testEnv: e, docs: docs, paper: p}
 	page := "/admin/files/paper/" + p.ID.String()
 
-	pdf := tinyPDF("Antrag Radweg Hauptstrasse Musterstadt")
-	scan := scanPNG(t, tinyPDF("Anlage Lageplan Sitzungssaal"))
+	pdf := doctest.TextPDF("Antrag Radweg Hauptstrasse Musterstadt")
+	scan := scanPNG(t, doctest.TextPDF("Anlage Lageplan Sitzungssaal"))
 	start := time.Now()
 	for _, up := range []struct {
 		fields [][2]string

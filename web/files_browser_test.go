@@ -12,6 +12,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 )
 
@@ -42,7 +43,7 @@ func TestFilesBrowserAxe(t *testing.T) {
 	}
 	paper := documents.Link{Kind: documents.LinkPaper, ID: e.paper.ID, Role: documents.RoleMain}
 	old := e.putNamed(t, "Antragstext", "antrag.pdf", true, paper)
-	v2, err := e.docs.Upload(bg, strings.NewReader(string(tinyPDF("Fassung 2"))),
+	v2, err := e.docs.Upload(bg, strings.NewReader(string(doctest.TextPDF("Fassung 2"))),
 		documents.File{Name: "Antragstext", FileName: "antrag-2.pdf", Public: true, MasterID: old.ID}, []documents.Link{paper})
 	if err != nil {
 		t.Fatal(err)

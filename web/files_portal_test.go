@@ -12,13 +12,14 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 )
 
 // putNamed stores content with a title, attached by links.
 func (e *filesEnv) putNamed(t *testing.T, title, fileName string, public bool, links ...documents.Link) documents.File {
 	t.Helper()
-	f, err := e.docs.Upload(context.Background(), bytes.NewReader(tinyPDF(title)),
+	f, err := e.docs.Upload(context.Background(), bytes.NewReader(doctest.TextPDF(title)),
 		documents.File{Name: title, FileName: fileName, Public: public}, links)
 	if err != nil {
 		t.Fatalf("Upload %s: %v", title, err)
@@ -117,7 +118,7 @@ func TestAdminFileVersionAndMeta(t *testing.T) {
 	mustContain(t, "files page", body, "Texterkennung wartet", "/"+old.ID.String()+"/version", "/"+old.ID.String()+"/meta")
 
 	resp, _ := e.upload(t, clerk, page+"/"+old.ID.String()+"/version", [][2]string{{"csrf_token", token}, {"public", "on"}},
-		"antrag-v2.pdf", tinyPDF("Zweite Fassung"))
+		"antrag-v2.pdf", doctest.TextPDF("Zweite Fassung"))
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "notice=file_version") {
 		t.Fatalf("upload version: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 )
 
 // filesEnv is a testEnv whose server has a data directory, with a
@@ -48,27 +49,6 @@ func newFilesEnv(t *testing.T, maxUpload int64) *filesEnv {
 	return &filesEnv{testEnv: e, docs: documents.NewStore(e.srv.pool, dir+"/files", documents.Limits{}), paper: p}
 }
 
-// tinyPDF is a one-page PDF that pdfinfo accepts.
-func tinyPDF(text string) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(s string) { offs = append(offs, b.Len()); fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s) }
-	b.WriteString("%PDF-1.4\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>")
-	c := "BT /F1 14 Tf 72 770 Td (" + text + ") Tj ET"
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
-	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, x)
-	return b.Bytes()
-}
-
 func (e *filesEnv) put(t *testing.T, name string, content []byte, public bool, links ...documents.Link) documents.File {
 	t.Helper()
 	if links == nil {
@@ -98,7 +78,7 @@ func (e *filesEnv) do(t *testing.T, c *http.Client, method, path string, hdr map
 
 func TestFileServing(t *testing.T) {
 	e := newFilesEnv(t, 0)
-	pdf := tinyPDF("Hallo Musterstadt")
+	pdf := doctest.TextPDF("Hallo Musterstadt")
 	f := e.put(t, "Antrag Straßenbau.pdf", pdf, true)
 	anon := e.anon()
 	url := "/files/" + f.ID.String()
@@ -149,10 +129,10 @@ func TestFileServing(t *testing.T) {
 	}
 
 	// Non-public: 404 to the public (same as an unknown id), 200 to staff.
-	hidden := e.put(t, "intern.pdf", tinyPDF("Intern"), false)
+	hidden := e.put(t, "intern.pdf", doctest.TextPDF("Intern"), false)
 	secretPaper, _ := e.council.SavePaper(context.Background(), council.Paper{BodyID: e.body.ID, Name: "Geheim", Type: council.PaperMotion, Public: false})
 	secretPaper, _ = e.council.Submit(context.Background(), secretPaper.ID, time.Now())
-	ofSecret := e.put(t, "anlage.pdf", tinyPDF("Anlage"), true, documents.Link{Kind: documents.LinkPaper, ID: secretPaper.ID})
+	ofSecret := e.put(t, "anlage.pdf", doctest.TextPDF("Anlage"), true, documents.Link{Kind: documents.LinkPaper, ID: secretPaper.ID})
 	for _, id := range []council.ID{hidden.ID, ofSecret.ID, council.NewID()} {
 		for _, suffix := range []string{"", "/download"} {
 			if resp, _ := e.do(t, anon, "GET", "/files/"+id.String()+suffix, nil); resp.StatusCode != http.StatusNotFound {
@@ -219,7 +199,7 @@ func TestAdminUpload(t *testing.T) {
 	mustContain(t, "files page", body, `enctype="multipart/form-data"`, `name="csrf_token"`)
 	token := e.sessionValue(t, clerk, keyCSRF)
 
-	pdf := tinyPDF("Hallo")
+	pdf := doctest.TextPDF("Hallo")
 	// Without the token first (or at all): 403, nothing stored.
 	resp, _ := e.upload(t, clerk, page, [][2]string{{"name", "x"}, {"csrf_token", token}}, "a.pdf", pdf)
 	if resp.StatusCode != http.StatusForbidden {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 )
 
@@ -55,34 +55,13 @@ type fixtures struct {
 	hiddenFile, hiddenLinkedFile council.ID
 }
 
-// tinyPDF is a one-page PDF that the upload checks accept.
-func tinyPDF(text string) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(s string) { offs = append(offs, b.Len()); fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s) }
-	b.WriteString("%PDF-1.4\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>")
-	c := "BT /F1 14 Tf 72 770 Td (" + text + ") Tj ET"
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
-	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, x)
-	return b.Bytes()
-}
-
 // seedFiles uploads the file fixtures.
 func seedFiles(t *testing.T, e *demoEnv, f *fixtures) {
 	t.Helper()
 	ctx := context.Background()
 	up := func(name, text string, public bool, master council.ID, links ...documents.Link) council.ID {
 		t.Helper()
-		d, err := e.docs.Upload(ctx, bytes.NewReader(tinyPDF(text)), documents.File{FileName: name, Name: strings.TrimSuffix(name, ".pdf"),
+		d, err := e.docs.Upload(ctx, bytes.NewReader(doctest.TextPDF(text)), documents.File{FileName: name, Name: strings.TrimSuffix(name, ".pdf"),
 			Public: public, MasterID: master, License: "CC-BY-4.0", Date: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)}, links)
 		if err != nil {
 			t.Fatalf("upload %s: %v", name, err)
@@ -697,7 +676,7 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 		if sum, _ := o["sha512Checksum"].(string); len(sum) != 128 {
 			t.Errorf("%s: sha512Checksum %q", fu, sum)
 		}
-		if size, _ := o["size"].(float64); size != float64(len(tinyPDF("Vorlage"))) {
+		if size, _ := o["size"].(float64); size != float64(len(doctest.TextPDF("Vorlage"))) {
 			t.Errorf("%s: size %v", fu, o["size"])
 		}
 		if p, _ := o["paper"].([]any); len(p) != 1 || p[0] != e.base+"/paper/"+f.filePaper.String() {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
 
@@ -158,7 +159,7 @@ func TestDefectFixtures(t *testing.T) {
 	pages := defectPages()
 	// File blobs: /blob/1 answers 500 once, then the PDF; /blob/2 is
 	// missing (404).
-	pages["/blob/1"] = string(tinyPDF("Vorlage"))
+	pages["/blob/1"] = string(doctest.TextPDF("Vorlage"))
 	srv := newFixtureServer(t, pages)
 	srv.fail500["/body/1/meetings"] = 2 // intermittent 500s
 	srv.fail500["/blob/1"] = 1

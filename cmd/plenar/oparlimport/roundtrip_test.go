@@ -23,6 +23,7 @@ import (
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 	"github.com/plenar/plenar/web/oparl"
@@ -71,27 +72,6 @@ func serveOParl(t *testing.T, pool *pgxpool.Pool, docs *documents.Store) string 
 	return srv.URL + "/oparl/v1.1/system"
 }
 
-// tinyPDF is a one-page PDF that the upload checks accept.
-func tinyPDF(text string) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(s string) { offs = append(offs, b.Len()); fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s) }
-	b.WriteString("%PDF-1.4\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>")
-	c := "BT /F1 14 Tf 72 770 Td (" + text + ") Tj ET"
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
-	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, x)
-	return b.Bytes()
-}
-
 // seedSourceFiles uploads public files to a published paper (main), a
 // published meeting (invitation) and a public agenda item (resolution),
 // and one file that is not public.
@@ -115,12 +95,12 @@ func seedSourceFiles(t *testing.T, pool *pgxpool.Pool, docs *documents.Store) {
 		{Kind: documents.LinkMeeting, ID: meeting, Role: documents.RoleInvitation},
 		{Kind: documents.LinkAgendaItem, ID: item, Role: documents.RoleResolution}} {
 		name := fmt.Sprintf("datei-%d.pdf", i)
-		if _, err := docs.Upload(ctx, bytes.NewReader(tinyPDF(name)), documents.File{FileName: name, Name: "Datei " + name,
+		if _, err := docs.Upload(ctx, bytes.NewReader(doctest.TextPDF(name)), documents.File{FileName: name, Name: "Datei " + name,
 			Public: true, License: "CC-BY-4.0"}, []documents.Link{l}); err != nil {
 			t.Fatalf("upload %s: %v", name, err)
 		}
 	}
-	if _, err := docs.Upload(ctx, bytes.NewReader(tinyPDF("intern")), documents.File{FileName: "intern.pdf", Public: false},
+	if _, err := docs.Upload(ctx, bytes.NewReader(doctest.TextPDF("intern")), documents.File{FileName: "intern.pdf", Public: false},
 		[]documents.Link{{Kind: documents.LinkPaper, ID: paper}}); err != nil {
 		t.Fatal(err)
 	}
