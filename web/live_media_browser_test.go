@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -232,6 +234,11 @@ func TestLiveMediaBrowser(t *testing.T) {
 	if vs := runAxe(t, pub, axe); len(vs) > 0 {
 		t.Errorf("public page: axe violations:%s", describeViolations(vs))
 	}
+	// `make screenshots` keeps pictures of a session in progress.
+	liveScreenshot(t, con, "20-live-console")
+	liveScreenshot(t, a, "21-live-member-floor")
+	liveScreenshot(t, b, "22-live-member")
+	liveScreenshot(t, pub, "23-live-public")
 
 	// Non-public part: notice, nothing received.
 	if _, err := chromedp.Run(con, chromedp.Evaluate[bool](`window.confirm = () => true; true`)); err != nil {
@@ -264,4 +271,25 @@ func TestLiveMediaBrowser(t *testing.T) {
 	waitJS(t, pub, `document.querySelector('[data-live="notice"]').hidden`, "notice gone")
 	waitStats(t, pub, "public resumes", func(s slotStats) bool { return s.packets() > s1 })
 	grows("public speaker-video frames resume", pub, func(s slotStats) float64 { return s["speaker-video"].Frames })
+}
+
+// liveScreenshot writes a full-page screenshot of ctx's page to the
+// directory in PLENAR_SCREENSHOTS (`make screenshots`); without it,
+// nothing.
+func liveScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("PLENAR_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG (less is JPEG)
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

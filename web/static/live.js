@@ -221,6 +221,16 @@ function render() {
     if (!ul.children.length) li(t("live.none"), ul);
   }
   if (mode === "console") {
+    // Only the steps the session's state allows are offered.
+    const running = state.state === "running";
+    const allowed = { start: state.state === "invited", previous_item: running, next_item: running,
+      close: running, find_quorum: running };
+    for (const [cmd, on] of Object.entries(allowed)) {
+      root.querySelectorAll(`button[data-cmd="${cmd}"]`).forEach((b) => { b.disabled = !on; });
+    }
+    root.querySelectorAll('button[data-cmd="set_part"]').forEach((b) => {
+      b.disabled = !running || b.dataset.part === state.part;
+    });
     const ul = $("complaints");
     ul.replaceChildren();
     (state.complaints || []).forEach((c) => li(c.name + ": " + c.text, ul, [
