@@ -192,6 +192,12 @@ function li(text, parent, buttons) {
   return el;
 }
 
+// none marks an empty list with one unnumbered, unbulleted "none" entry
+// (not "1. —", which reads like an entry).
+function none(parent) {
+  li(t("live.none"), parent).className = "live-none";
+}
+
 function button(label, cmd, extra) {
   const b = document.createElement("button");
   b.type = "button";
@@ -218,7 +224,7 @@ function render() {
     ul.replaceChildren();
     pending.forEach((text) => li(t("live.complaint_pending", text), ul));
     resolved.forEach((c) => { li(resolvedText(c), ul).dataset.resolved = c.resolution; });
-    if (!ul.children.length) li(t("live.none"), ul);
+    if (!ul.children.length) none(ul);
   }
   if (mode === "console") {
     // Only the steps the session's state allows are offered.
@@ -237,7 +243,7 @@ function render() {
       button(t("live.resolve_repeat") + ": " + c.name, "resolve_complaint", { request: c.id, text: "repeat" }),
       button(t("live.resolve_continue") + ": " + c.name, "resolve_complaint", { request: c.id, text: "continue" })]));
     resolved.forEach((c) => { li(resolvedText(c), ul).dataset.resolved = c.resolution; });
-    if (!ul.children.length) li(t("live.none"), ul);
+    if (!ul.children.length) none(ul);
     renderConfirmations();
   }
   if (media) media.update(state);
@@ -248,12 +254,12 @@ function render() {
 function renderConfirmations() {
   const ul = $("confirmations");
   ul.replaceChildren();
-  if (state.part !== "non_public") { li(t("live.none"), ul); return; }
+  if (state.part !== "non_public") { none(ul); return; }
   const confirmed = new Set(state.confirmed || []);
   (state.roster || []).filter((a) => a.mode === "remote").forEach((a) => {
     li(a.name + ": " + t(confirmed.has(a.person_id) ? "live.confirmed" : "live.unconfirmed"), ul);
   });
-  if (!ul.children.length) li(t("live.none"), ul);
+  if (!ul.children.length) none(ul);
 }
 
 function renderRoster() {
@@ -308,8 +314,8 @@ function renderSpeakers() {
     }
     li(s.name + " (" + t("live.kind." + s.kind) + ")", queue, btns);
   });
-  if (!floor.children.length) li(t("live.none"), floor);
-  if (!queue.children.length) li(t("live.none"), queue);
+  if (!floor.children.length) none(floor);
+  if (!queue.children.length) none(queue);
   if (timed.length) {
     const tick = () => timed.forEach(([span, end]) => {
       const left = Math.max(0, Math.round((end - Date.now()) / 1000));
