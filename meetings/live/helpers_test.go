@@ -226,3 +226,14 @@ func containsSecret(t *testing.T, msgs ...live.Message) bool {
 	}
 	return false
 }
+
+// running starts the session with floor limit k and returns a
+// subscription as a (from the start, its snapshot already read), so the
+// test's next message is the first event after the start.
+func (e *env) running(t *testing.T, k int, a live.Actor) *live.Subscription {
+	t.Helper()
+	e.start(t, k)
+	s := e.subscribe(t, e.hub, a, 0)
+	next(t, s)
+	return s
+}

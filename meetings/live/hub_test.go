@@ -128,9 +128,7 @@ func quorumOf(t *testing.T, s *live.Subscription) live.QuorumView {
 func TestQuorumRecomputed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
-	e.start(t, 0)
-	s := e.subscribe(t, e.hub, e.clerk, 0)
-	next(t, s)
+	s := e.running(t, 0, e.clerk)
 	type q struct {
 		present, conflicted int
 		quorate             bool
@@ -172,9 +170,7 @@ func TestQuorumRecomputed(t *testing.T) {
 func TestSpeakers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
-	e.start(t, 2) // K = 2
-	s := e.subscribe(t, e.hub, e.clerk, 0)
-	next(t, s)
+	s := e.running(t, 2, e.clerk) // K = 2
 	names := func(vs []live.SpeakerView) []council.ID {
 		out := []council.ID{}
 		for _, v := range vs {
@@ -414,9 +410,7 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 func TestListenerReconnects(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{CatchUp: time.Hour})
-	e.start(t, 0)
-	s := e.subscribe(t, e.hub, e.clerk, 0)
-	next(t, s)
+	s := e.running(t, 0, e.clerk)
 	var n int
 	if err := e.pool.QueryRow(e.ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 		WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&n); err != nil || n != 1 {

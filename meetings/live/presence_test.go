@@ -108,9 +108,7 @@ func attendanceEvents(t *testing.T, msgs []live.Message) []live.AttendeeView {
 func TestPresenceJoinsAndLeavesAfterGrace(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
-	e.start(t, 0)
-	s := e.subscribe(t, e.hub, live.Actor{}, 0)
-	next(t, s)
+	s := e.running(t, 0, live.Actor{})
 	p := newPresence(t, e.hub, 5*time.Millisecond, nil) // real timers, a tiny grace
 	m2 := e.members[2].PersonID
 
@@ -154,9 +152,7 @@ func TestPresenceJoinsAndLeavesAfterGrace(t *testing.T) {
 func TestPresenceReconnectWithinGraceKeepsAttendance(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
-	e.start(t, 0)
-	s := e.subscribe(t, e.hub, e.clerk, 0)
-	next(t, s)
+	s := e.running(t, 0, e.clerk)
 	clock := &fakeClock{}
 	p := newPresence(t, e.hub, time.Hour, clock)
 	m2 := e.members[2].PersonID
@@ -192,9 +188,7 @@ func TestPresenceReconnectWithinGraceKeepsAttendance(t *testing.T) {
 func TestPresenceDoesNotOverrideRoom(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
-	e.start(t, 0)
-	s := e.subscribe(t, e.hub, live.Actor{}, 0)
-	next(t, s)
+	s := e.running(t, 0, live.Actor{})
 	clock := &fakeClock{}
 	p := newPresence(t, e.hub, time.Hour, clock)
 	m1 := e.members[1].PersonID
@@ -256,9 +250,7 @@ func TestPresenceTwoNodes(t *testing.T) {
 func TestPresenceCloseStopsTimers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
-	e.start(t, 0)
-	s := e.subscribe(t, e.hub, e.clerk, 0)
-	next(t, s)
+	s := e.running(t, 0, e.clerk)
 	clock := &fakeClock{}
 	p := live.NewPresence(e.hub, time.Hour, nil)
 	live.SetPresenceClock(p, clock.after)
