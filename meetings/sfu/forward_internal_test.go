@@ -43,7 +43,7 @@ func TestForwardAllocatesNothing(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() {
 		t0 := time.Now()
 		for _, o := range outs {
-			o.forward(src, &h, payload, false, t0)
+			_ = o.forward(src, &h, payload, false, t0)
 		}
 		h.SequenceNumber++
 		h.Timestamp += 960
@@ -136,7 +136,7 @@ func BenchmarkForward120(b *testing.B) {
 	for b.Loop() {
 		t0 := time.Now()
 		for _, o := range outs {
-			o.forward(src, &h, payload, false, t0)
+			_ = o.forward(src, &h, payload, false, t0)
 		}
 		h.SequenceNumber++
 	}

@@ -31,8 +31,15 @@ func checkLossless(t *testing.T, c member, id string, want ...string) {
 	}
 }
 
+// TestFloorDeliveryAndGating runs on one shared UDP port (batched sends) and
+// on a port per peer (one write per datagram).
 func TestFloorDeliveryAndGating(t *testing.T) {
-	s := newSFU(t, sfu.Config{MaxFloor: 2})
+	t.Run("single port", func(t *testing.T) { testFloorDeliveryAndGating(t, 0) })
+	t.Run("ephemeral ports", func(t *testing.T) { testFloorDeliveryAndGating(t, ephemeralPorts) })
+}
+
+func testFloorDeliveryAndGating(t *testing.T, port int) {
+	s := newSFU(t, sfu.Config{MaxFloor: 2, UDPPort: port})
 	room := s.Room("m1")
 	pub := sfuclient.Options{PublishAudio: true}
 	a := join(t, room, "a", sfu.KindMember, pub)

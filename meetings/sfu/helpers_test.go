@@ -3,6 +3,7 @@ package sfu_test
 import (
 	"context"
 	"log/slog"
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -13,9 +14,18 @@ import (
 	"github.com/plenar/plenar/migrations/pgtest"
 )
 
+// newSFU starts an SFU on loopback in the production layout: every peer on
+// one UDP port (the ICE mux, whose socket batches fan-outs into sendmmsg),
+// unless cfg.UDPPort is ephemeralPorts.
 func newSFU(t testing.TB, cfg sfu.Config) *sfu.SFU {
 	t.Helper()
 	cfg.LoopbackOnly = true
+	switch cfg.UDPPort {
+	case ephemeralPorts:
+		cfg.UDPPort = 0
+	case 0:
+		cfg.UDPPort = freeUDPPort(t)
+	}
 	if cfg.Debounce == 0 {
 		cfg.Debounce = 10 * time.Millisecond
 	}
@@ -30,6 +40,20 @@ func newSFU(t testing.TB, cfg sfu.Config) *sfu.SFU {
 		}
 	})
 	return s
+}
+
+// ephemeralPorts as Config.UDPPort asks newSFU for a port per peer.
+const ephemeralPorts = -1
+
+// freeUDPPort returns a loopback UDP port that was free a moment ago.
+func freeUDPPort(t testing.TB) int {
+	t.Helper()
+	l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.LocalAddr().(*net.UDPAddr).Port
 }
 
 // member is a pion client joined to a room through the signalling API.

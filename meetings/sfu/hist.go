@@ -31,11 +31,14 @@ func lowerBound(i int) uint64 {
 	return (1 << e) + sub<<(e-2)
 }
 
-func (h *histogram) record(d time.Duration) {
+func (h *histogram) record(d time.Duration) { h.recordN(d, 1) }
+
+// recordN records n samples of d.
+func (h *histogram) recordN(d time.Duration, n uint64) {
 	if d < 0 {
 		d = 0
 	}
-	h.b[bucketOf(uint64(d))].Add(1)
+	h.b[bucketOf(uint64(d))].Add(n)
 }
 
 func (h *histogram) reset() {

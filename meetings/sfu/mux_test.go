@@ -11,13 +11,7 @@ import (
 )
 
 func TestSingleUDPPort(t *testing.T) {
-	l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.LocalAddr().(*net.UDPAddr).Port
-	l.Close()
-
+	port := freeUDPPort(t)
 	s := newSFU(t, sfu.Config{UDPPort: port})
 	room := s.Room("m1")
 	a := join(t, room, "a", sfu.KindMember, sfuclient.Options{PublishAudio: true})

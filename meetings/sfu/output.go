@@ -131,19 +131,20 @@ func (o *output) source() *source {
 func seqNewer(a, b uint16) bool { return a != b && a-b < 0x8000 }
 
 // forward writes one packet of src to the subscriber, rewritten into the
-// slot's sequence and timestamp space. t0 is when the SFU read it.
-func (o *output) forward(src *source, h *rtp.Header, payload []byte, keyframe bool, t0 time.Time) {
+// slot's sequence and timestamp space, and reports whether it was written.
+// t0 is when the SFU read it.
+func (o *output) forward(src *source, h *rtp.Header, payload []byte, keyframe bool, t0 time.Time) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.src != src || o.ws == nil {
-		return
+		return false
 	}
 	if o.switching {
 		if o.video && !keyframe {
 			// Wait for the keyframe requested on the switch; ask again (rate
 			// limited by the source) in case the request was lost.
 			src.requestKeyframe()
-			return
+			return false
 		}
 		o.switching = false
 		o.firstIn = h.SequenceNumber
@@ -158,7 +159,7 @@ func (o *output) forward(src *source, h *rtp.Header, payload []byte, keyframe bo
 			o.tsOff = o.lastTS + ticks - h.Timestamp
 		}
 	} else if seqNewer(o.firstIn, h.SequenceNumber) {
-		return // older than the switch: belongs to the previous mapping
+		return false // older than the switch: belongs to the previous mapping
 	} else if h.SequenceNumber-o.firstIn > 0x4000 {
 		o.firstIn = h.SequenceNumber - 0x4000 // keep the reference within half the sequence space
 	}
@@ -174,11 +175,11 @@ func (o *output) forward(src *source, h *rtp.Header, payload []byte, keyframe bo
 	n, err := o.ws.WriteRTP(&o.hdr, payload)
 	if err != nil {
 		o.m.writeErrors.Add(1)
-		return
+		return false
 	}
 	o.m.forwarded.Add(1)
 	o.m.forwardedBytes.Add(uint64(n))
-	o.m.latency.record(time.Since(t0))
+	return true
 }
 
 // retransmit answers a subscriber's NACK for output sequence number seq from

@@ -142,7 +142,7 @@ func (p *Peer) track(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	if p.kind == KindViewer {
 		return
 	}
-	src := newSource(p, p.pc, t, &p.room.sfu.m)
+	src := newSource(p, p.pc, t, &p.room.sfu.m, p.room.sfu.fan)
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()

@@ -58,6 +58,7 @@ type SFU struct {
 	api   *webrtc.API
 	iceSv []webrtc.ICEServer
 	mux   ice.UDPMux // nil without Config.UDPPort
+	fan   fanOut     // the mux's batching sockets (batch.go)
 
 	oneShotIDs atomic.Uint64 // numbers WHIP/WHEP peers: room-1, viewer-2, …
 
@@ -153,9 +154,16 @@ func New(cfg Config, log *slog.Logger) (*SFU, error) {
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
 	if cfg.UDPPort > 0 {
-		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4, ice.NetworkTypeUDP6)}
+		// The mux's sockets send the datagrams of one fan-out in
+		// sendmmsg batches (batch.go).
+		bn, err := newBatchNet(&s.m.writeErrors)
+		if err != nil {
+			return nil, fmt.Errorf("network: %w", err)
+		}
+		opts := []ice.UDPMuxFromPortOption{ice.UDPMuxFromPortWithNet(bn), ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4, ice.NetworkTypeUDP6)}
 		if cfg.LoopbackOnly {
 			opts = []ice.UDPMuxFromPortOption{
+				ice.UDPMuxFromPortWithNet(bn),
 				ice.UDPMuxFromPortWithLoopback(),
 				ice.UDPMuxFromPortWithNetworks(ice.NetworkTypeUDP4),
 				ice.UDPMuxFromPortWithInterfaceFilter(func(name string) bool { return name == "lo" || name == "lo0" }),
@@ -167,6 +175,7 @@ func New(cfg Config, log *slog.Logger) (*SFU, error) {
 			return nil, fmt.Errorf("listen on udp port %d: %w", cfg.UDPPort, err)
 		}
 		s.mux = mux
+		s.fan = fanOut(bn.sockets())
 		se.SetICEUDPMux(mux)
 	}
 	s.api = webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))

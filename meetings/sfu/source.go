@@ -34,6 +34,7 @@ type source struct {
 	pc    *webrtc.PeerConnection
 	track *webrtc.TrackRemote
 	m     *metrics
+	fan   fanOut // the sockets a fan-out batches on (none: one write each)
 
 	outs    atomic.Pointer[[]*output] // set by Room.route, read per packet
 	cache   *packetCache              // nil for audio
@@ -41,8 +42,8 @@ type source struct {
 	gotRTP  atomic.Bool
 }
 
-func newSource(owner *Peer, pc *webrtc.PeerConnection, t *webrtc.TrackRemote, m *metrics) *source {
-	s := &source{owner: owner, pc: pc, track: t, ssrc: uint32(t.SSRC()), m: m,
+func newSource(owner *Peer, pc *webrtc.PeerConnection, t *webrtc.TrackRemote, m *metrics, fan fanOut) *source {
+	s := &source{owner: owner, pc: pc, track: t, ssrc: uint32(t.SSRC()), m: m, fan: fan,
 		video: t.Kind() == webrtc.RTPCodecTypeVideo, clock: t.Codec().ClockRate}
 	if s.clock == 0 {
 		s.clock = 48000
@@ -84,9 +85,39 @@ func (s *source) run(onFirst func()) {
 			continue
 		}
 		key := s.video && vp8KeyframeStart(pkt.Payload)
-		for _, o := range *outs {
-			o.forward(s, &pkt.Header, pkt.Payload, key, t0)
+		s.fanOut(*outs, &pkt, key, t0)
+	}
+}
+
+// fanOut writes one packet to every output routed to the source. Its
+// SFU-internal latency ends when a datagram is handed to the kernel: at once
+// without batching sockets, else when the batch holding it is sent (the
+// datagrams of one batch share one clock read).
+func (s *source) fanOut(outs []*output, pkt *rtp.Packet, key bool, t0 time.Time) {
+	if len(s.fan) == 0 {
+		for _, o := range outs {
+			if o.forward(s, &pkt.Header, pkt.Payload, key, t0) {
+				s.m.latency.record(time.Since(t0))
+			}
 		}
+		return
+	}
+	s.fan.begin()
+	var pending uint64
+	mark := s.fan.sent()
+	for _, o := range outs {
+		if !o.forward(s, &pkt.Header, pkt.Payload, key, t0) {
+			continue
+		}
+		pending++
+		if f := s.fan.sent(); f != mark {
+			s.m.latency.recordN(time.Since(t0), pending)
+			pending, mark = 0, f
+		}
+	}
+	s.fan.end()
+	if pending > 0 {
+		s.m.latency.recordN(time.Since(t0), pending)
 	}
 }
 
