@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -138,11 +139,16 @@ func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
 	return c
 }
 
-// withMedia gives the server a loopback-only SFU and a Presence with a
-// short grace period.
+// withMedia gives the server a loopback-only SFU on one shared UDP port, as
+// in production (PLENAR_MEDIA_UDP_PORT), and a Presence with a short grace
+// period.
 func withMedia(t *testing.T) func(*Options) {
 	return func(o *Options) {
-		s, err := sfu.New(sfu.Config{LoopbackOnly: true}, o.Log)
+		l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		liveMust(t, "free udp port", err)
+		port := l.LocalAddr().(*net.UDPAddr).Port
+		liveMust(t, "free udp port", l.Close())
+		s, err := sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port}, o.Log)
 		liveMust(t, "sfu", err)
 		o.SFU = s
 		o.Presence = live.NewPresence(o.Live, 2*time.Second, o.Log)
