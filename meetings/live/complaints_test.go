@@ -225,6 +225,18 @@ func TestMediaViewNonPublicClearance(t *testing.T) {
 		t.Errorf("public snapshot: self %s confirmed %t part seq %d", ps.Self, ps.SelfConfirmed, ps.PartSeq)
 	}
 
+	// Leaving ends a confirmation: back in the same part, 2 confirms again
+	// (the place may have changed), and can.
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdLeaveRemote, PersonID: m2})
+	step("2 left", true, []council.ID{m1}, []council.ID{m3})
+	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m2})
+	step("2 back", true, []council.ID{m1}, sorted(m2, m3))
+	if ms, err := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[2]); err != nil || ms.SelfConfirmed {
+		t.Errorf("2 back: self confirmed %t (%v), want false", ms.SelfConfirmed, err)
+	}
+	e.do(t, e.members[2], live.Command{Name: live.CmdConfirmNonPublic})
+	step("2 confirmed again", true, sorted(m1, m2), []council.ID{m3})
+
 	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
 	step("public again", false, nil, nil)
 	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})

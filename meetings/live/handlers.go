@@ -294,6 +294,15 @@ func (cc *cmdCtx) setMode(ctx context.Context, to meetings.Mode, connected bool)
 		cc.s.MeetingID, cc.target.PersonID, to, council.NullID(cc.s.ItemID), council.NullID(cc.actor.UserID), cc.now, string(cc.role)); err != nil {
 		return nil, council.TranslateError(err)
 	}
+	if to == meetings.Absent && cc.s.Part == PartNonPublic {
+		// Leaving ends the confirmation: a member who comes back into the
+		// same non-public part may be somewhere else now and confirms
+		// again (the event log keeps the first confirmation).
+		if _, err := cc.tx.Exec(ctx, `DELETE FROM live_nonpublic_confirmations WHERE meeting_id = $1 AND part_seq = $2 AND person_id = $3`,
+			cc.s.MeetingID, cc.s.PartSeq, cc.target.PersonID); err != nil {
+			return nil, council.TranslateError(err)
+		}
+	}
 	cc.target.Since = cc.now
 	qe, err := cc.quorumEvent(ctx)
 	return []event{cc.attendeeEvent(to, connected), qe}, err

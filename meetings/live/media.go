@@ -126,6 +126,9 @@ func (v *MediaView) Apply(m Message) bool {
 				v.modes = map[council.ID]string{}
 			}
 			v.modes[a.PersonID] = a.Mode
+			if a.Mode == string(meetings.Absent) {
+				delete(v.confirmed, a.PersonID) // confirms again when back (setMode)
+			}
 		case EvNonPublicConfirm:
 			var c ConfirmPayload
 			if json.Unmarshal(m.Data, &c) != nil {

@@ -115,6 +115,10 @@ function apply(kind, d) {
       const r = state.roster || (state.roster = []);
       const i = r.findIndex((x) => x.person_id === d.person_id);
       if (i >= 0) r[i] = d; else r.push(d);
+      if (d.mode === "absent") { // leaving ends a non-public confirmation
+        state.confirmed = (state.confirmed || []).filter((id) => id !== d.person_id);
+        if (d.person_id === state.self) state.self_confirmed = false;
+      }
       break;
     }
     case "quorum":
