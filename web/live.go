@@ -88,6 +88,8 @@ func liveJSKeys() []string {
 		"live.ingest_confirm_revoke",
 		"live.ingest_none",
 		"live.ingest_revoked_done",
+		"live.ingest_kind_whip",
+		"live.ingest_kind_whep",
 		"live.confirmed_own",
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"github.com/jackc/pgx/v5"
 	"io"
 	"net/http"
 	"net/url"
@@ -39,29 +40,43 @@ func (e *liveEnv) sdpRequest(t *testing.T, method, path, ct, token, body string)
 	return resp, string(b)
 }
 
-// createToken creates an ingest token as c through the console's endpoint.
+// createToken creates a WHIP (ingest) token as c through the console's
+// endpoint.
 func (e *liveEnv) createToken(t *testing.T, c *http.Client) (int, string) {
 	t.Helper()
-	resp := e.postForm(t, c, "/admin/meetings/"+e.meeting.ID.String()+"/live/tokens", url.Values{"label": {"OBS Saal"}})
+	return e.createKindToken(t, c, "", "OBS Saal")
+}
+
+// createKindToken creates a media token of kind ("" for the default,
+// whip) as c and checks the URL it comes with.
+func (e *liveEnv) createKindToken(t *testing.T, c *http.Client, kind, label string) (int, string) {
+	t.Helper()
+	resp := e.postForm(t, c, "/admin/meetings/"+e.meeting.ID.String()+"/live/tokens", url.Values{"label": {label}, "kind": {kind}})
 	defer resp.Body.Close()
 	var out struct {
-		Token   string `json:"token"`
-		WhipURL string `json:"whip_url"`
+		Token string `json:"token"`
+		Kind  string `json:"kind"`
+		URL   string `json:"url"`
+	}
+	want := kind
+	if want == "" {
+		want = "whip"
 	}
 	if resp.StatusCode == http.StatusCreated {
 		liveMust(t, "decode token", json.NewDecoder(resp.Body).Decode(&out))
-		if !strings.HasSuffix(out.WhipURL, "/meetings/"+e.meeting.ID.String()+"/whip") {
-			t.Errorf("whip_url %q", out.WhipURL)
+		if out.Kind != want || !strings.HasSuffix(out.URL, "/meetings/"+e.meeting.ID.String()+"/"+want) ||
+			!strings.HasPrefix(out.Token, "plenar_"+want+"_") {
+			t.Errorf("%s token: kind %q url %q token prefix %.12q", want, out.Kind, out.URL, out.Token)
 		}
 	}
 	return resp.StatusCode, out.Token
 }
 
-// TestLiveWHIPWHEP: ingest tokens are for the chair and clerks, stored
-// hashed and revocable; WHIP refuses missing, wrong and revoked tokens
-// (401), other content types (415), non-SDP (400) and big bodies (413);
-// WHEP is refused before the session runs and in the non-public part
-// (403). A WHIP encoder's audio and video reach a WHEP player, DELETE
+// TestLiveWHIPWHEP: media tokens are for the chair and clerks, stored
+// hashed and revocable, each good for its kind only; WHIP and WHEP refuse
+// missing, wrong, other-kind and revoked tokens (401); WHIP refuses other
+// content types (415), non-SDP (400) and big bodies (413); WHEP is refused
+// before the session runs and in the non-public part (403). A WHIP encoder's audio and video reach a WHEP player, DELETE
 // ends both, and CORS lets players on other sites in.
 func TestLiveWHIPWHEP(t *testing.T) {
 	t.Parallel()
@@ -80,6 +95,13 @@ func TestLiveWHIPWHEP(t *testing.T) {
 	if st != http.StatusCreated || !strings.HasPrefix(tok, ingestTokenPrefix) {
 		t.Fatalf("token by the chair: status %d, token %q", st, tok)
 	}
+	st, play := e.createKindToken(t, e.loginMember(t, e.persons[0]), "whep", "Stadt-Stream")
+	if st != http.StatusCreated {
+		t.Fatalf("WHEP token by the chair: status %d", st)
+	}
+	if st, _ := e.createKindToken(t, e.loginMember(t, e.persons[0]), "rtmp", "x"); st != http.StatusBadRequest {
+		t.Errorf("token of an unknown kind: status %d, want 400", st)
+	}
 	var stored int
 	liveMust(t, "count", e.srv.pool.QueryRow(context.Background(),
 		`SELECT count(*) FROM media_tokens WHERE meeting_id = $1 AND token_hash = sha256(convert_to($2, 'UTF8'))`, e.meeting.ID, tok).Scan(&stored))
@@ -93,6 +115,7 @@ func TestLiveWHIPWHEP(t *testing.T) {
 	}{
 		{"no token", "application/sdp", "", offer, http.StatusUnauthorized},
 		{"wrong token", "application/sdp", ingestTokenPrefix + "nope", offer, http.StatusUnauthorized},
+		{"WHEP token", "application/sdp", play, offer, http.StatusUnauthorized},
 		{"content type", "text/plain", tok, offer, http.StatusUnsupportedMediaType},
 		{"not sdp", "application/sdp", tok, "hello", http.StatusBadRequest},
 		{"too big", "application/sdp", tok, offer + strings.Repeat("a=x\r\n", maxOffer/5), http.StatusRequestEntityTooLarge},
@@ -141,7 +164,13 @@ func TestLiveWHIPWHEP(t *testing.T) {
 	defer player.Close()
 	o, err = player.Offer(ctx)
 	liveMust(t, "player offer", err)
-	resp, answer = e.sdpRequest(t, http.MethodPost, whep, "application/sdp", "", o)
+	for _, c := range []struct{ name, token string }{{"no token", ""}, {"WHIP token", tok}, {"wrong token", "plenar_whep_nope"}} {
+		resp, body := e.sdpRequest(t, http.MethodPost, whep, "application/sdp", c.token, o)
+		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("WHEP %s: status %d (%s), want 401 with a Bearer challenge", c.name, resp.StatusCode, body)
+		}
+	}
+	resp, answer = e.sdpRequest(t, http.MethodPost, whep, "application/sdp", play, o)
 	if resp.StatusCode != http.StatusCreated || !strings.HasPrefix(resp.Header.Get("Location"), whep+"/") {
 		t.Fatalf("WHEP: %d %s", resp.StatusCode, answer)
 	}
@@ -162,7 +191,7 @@ func TestLiveWHIPWHEP(t *testing.T) {
 	defer p2.Close()
 	o, err = p2.Offer(ctx)
 	liveMust(t, "player 2 offer", err)
-	if resp, body := e.sdpRequest(t, http.MethodPost, whep, "application/sdp", "", o); resp.StatusCode != http.StatusForbidden {
+	if resp, body := e.sdpRequest(t, http.MethodPost, whep, "application/sdp", play, o); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("WHEP in the non-public part: %d %s", resp.StatusCode, body)
 	}
 
@@ -177,12 +206,20 @@ func TestLiveWHIPWHEP(t *testing.T) {
 
 	e.waitNoDriver(t)
 
-	// A revoked token is refused.
-	var tid council.ID
-	liveMust(t, "token id", e.srv.pool.QueryRow(context.Background(), `SELECT id FROM media_tokens WHERE meeting_id = $1`, e.meeting.ID).Scan(&tid))
-	liveMust(t, "revoke", e.srv.revokeIngestToken(context.Background(), e.meeting.ID, tid))
+	// Revoked tokens are refused.
+	rows, err := e.srv.pool.Query(context.Background(), `SELECT id FROM media_tokens WHERE meeting_id = $1`, e.meeting.ID)
+	liveMust(t, "token ids", err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[council.ID])
+	liveMust(t, "token ids", err)
+	for _, tid := range ids {
+		liveMust(t, "revoke", e.srv.revokeIngestToken(context.Background(), e.meeting.ID, tid))
+	}
+	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
 	if resp, _ := e.sdpRequest(t, http.MethodPost, whip, "application/sdp", tok, offer); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("WHIP with a revoked token: %d", resp.StatusCode)
+	}
+	if resp, _ := e.sdpRequest(t, http.MethodPost, whep, "application/sdp", play, offer); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("WHEP with a revoked token: %d", resp.StatusCode)
 	}
 }
 
@@ -190,19 +227,21 @@ func TestLiveWHIPWHEP(t *testing.T) {
 func TestLiveWHEPBeforeStart(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, withMedia(t))
-	resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", "", "v=0\r\nm=audio 9 x\r\n")
+	play, _, err := e.srv.createIngestToken(context.Background(), e.meeting.ID, council.NilID, tokenWHEP, "Stadt-Stream")
+	liveMust(t, "WHEP token", err)
+	resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play, "v=0\r\nm=audio 9 x\r\n")
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("WHEP before the start: %d %s", resp.StatusCode, body)
 	}
 	// One address may open whepBurst players at once, then it waits: a
 	// flood of offers from one address cannot fill the media server.
 	for i := 2; i <= whepBurst; i++ {
-		if resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", "",
+		if resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play,
 			"v=0\r\nm=audio 9 x\r\n"); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("WHEP request %d: %d %s, want 403 (within the burst)", i, resp.StatusCode, body)
 		}
 	}
-	resp, body = e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", "", "v=0\r\nm=audio 9 x\r\n")
+	resp, body = e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play, "v=0\r\nm=audio 9 x\r\n")
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("WHEP request %d: %d (Retry-After %q) %s; want 429 with Retry-After", whepBurst+1, resp.StatusCode,
 			resp.Header.Get("Retry-After"), body)

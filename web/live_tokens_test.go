@@ -57,9 +57,12 @@ func TestLiveIngestTokenList(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create second: %d", resp.StatusCode)
 	}
+	if st, _ := e.createKindToken(t, chair, "whep", "Stadt-Stream"); st != http.StatusCreated {
+		t.Fatalf("create WHEP token: %d", st)
+	}
 
 	st, list := e.listTokens(t, chair)
-	if st != http.StatusOK || len(list) != 2 {
+	if st != http.StatusOK || len(list) != 3 {
 		t.Fatalf("list: %d %+v", st, list)
 	}
 	labels := map[string]ingestToken{}
@@ -67,6 +70,9 @@ func TestLiveIngestTokenList(t *testing.T) {
 		labels[k.Label] = k
 		if k.CreatedBy != "Vorsitz" || k.CreatedAt.IsZero() || k.RevokedAt != nil {
 			t.Errorf("token %+v: want created by Vorsitz, not revoked", k)
+		}
+		if want := map[bool]tokenKind{true: tokenWHEP, false: tokenWHIP}[k.Label == "Stadt-Stream"]; k.Kind != want {
+			t.Errorf("token %q: kind %q, want %q", k.Label, k.Kind, want)
 		}
 	}
 	if _, ok := labels["OBS Saal"]; !ok {
@@ -110,5 +116,5 @@ func TestLiveIngestTokenList(t *testing.T) {
 
 	// The console page has the list (filled by live.js) and its i18n.
 	_, page := e.get(t, chair, "/admin/meetings/"+e.meeting.ID.String()+"/live")
-	mustContain(t, "console", page, `data-live="ingest-tokens"`, "Einspeise-Schlüssel", "live.ingest_revoke")
+	mustContain(t, "console", page, `data-live="ingest-tokens"`, `data-live="ingest-kind"`, "Abspielen: öffentliches Programm (WHEP)", "live.ingest_revoke")
 }

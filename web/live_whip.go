@@ -17,9 +17,10 @@ import (
 )
 
 // WHIP (RFC 9725) and WHEP: one-shot SDP offers over HTTP. WHIP is the
-// room's source (camera and audio mixer, e.g. OBS Studio), with a
-// per-meeting bearer token from the chair console; WHEP plays the public
-// program for any WHEP player while the session runs in public. Both
+// room's source (camera and audio mixer, e.g. OBS Studio); WHEP plays the
+// public programme for any WHEP player while the session runs in public.
+// Both need a per-meeting bearer token of their kind from the chair
+// console (citizens watch on the public live page instead). Both
 // answer 201 with the SDP answer and a Location whose DELETE ends the
 // peer. The resource id in the Location is random and unguessable: it is
 // the capability to end the peer.
@@ -141,11 +142,7 @@ func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tok := bearer(r)
-	if tok == "" {
-		return fmt.Errorf("%w: Authorization: Bearer <ingest token> required", council.ErrUnauthorized)
-	}
-	if err := s.checkIngestToken(r.Context(), id, tok); err != nil {
+	if err := s.checkIngestToken(r.Context(), id, tokenWHIP, bearer(r)); err != nil {
 		return err
 	}
 	if s.mediaHub == nil {
@@ -176,6 +173,9 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !s.limitWHEP(w, r) {
 		return nil
+	}
+	if err := s.checkIngestToken(r.Context(), id, tokenWHEP, bearer(r)); err != nil {
+		return err
 	}
 	offer, err := readOffer(w, r)
 	if err != nil {

@@ -381,12 +381,12 @@ const ingest = $("ingest-form");
 if (ingest) {
   ingest.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const body = new URLSearchParams({ label: $("ingest-label").value });
+    const body = new URLSearchParams({ kind: $("ingest-kind").value, label: $("ingest-label").value });
     try {
       const r = await fetch(root.dataset.tokens, { method: "POST", body, headers: { "X-CSRF-Token": root.dataset.csrf } });
       const j = await r.json();
       if (!r.ok) { showError(t("live.error") + " " + (j.error ? j.error.message : r.status)); return; }
-      $("ingest-url").value = j.whip_url;
+      $("ingest-url").value = j.url;
       $("ingest-token").value = j.token;
       $("ingest-result").hidden = false;
       $("ingest-token").focus();
@@ -418,7 +418,7 @@ async function loadTokens() {
     const tr = document.createElement("tr");
     tr.dataset.token = k.id;
     const name = k.label || t("live.ingest_unnamed");
-    for (const text of [name, when(k.created_at), k.created_by || t("live.none"),
+    for (const text of [name, t("live.ingest_kind_" + k.kind), when(k.created_at), k.created_by || t("live.none"),
       k.revoked_at ? t("live.ingest_revoked", when(k.revoked_at)) : t("live.ingest_active")]) {
       const td = document.createElement("td");
       td.textContent = text;
@@ -438,7 +438,7 @@ async function loadTokens() {
   if (!list.length) {
     const tr = document.createElement("tr");
     const td = document.createElement("td");
-    td.colSpan = 5;
+    td.colSpan = 6;
     td.textContent = t("live.ingest_none");
     tr.append(td);
     tb.append(tr);
