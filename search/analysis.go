@@ -88,15 +88,25 @@ type compoundSplitter struct {
 const maxCached = 200_000
 
 func newCompoundFilter(config map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
-	name, ok := config["dict_token_map"].(string)
-	if !ok {
-		return nil, fmt.Errorf("%s: dict_token_map is required", compoundFilter)
-	}
-	dict, err := cache.TokenMapNamed(name)
+	dict, err := configTokenMap(compoundFilter, "dict_token_map", config, cache)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", compoundFilter, err)
+		return nil, err
 	}
 	return &compoundSplitter{dict: dict}, nil
+}
+
+// configTokenMap returns the token map that the configuration of filter
+// names under key.
+func configTokenMap(filter, key string, config map[string]interface{}, cache *registry.Cache) (analysis.TokenMap, error) {
+	name, ok := config[key].(string)
+	if !ok {
+		return nil, fmt.Errorf("%s: %s is required", filter, key)
+	}
+	m, err := cache.TokenMapNamed(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filter, err)
+	}
+	return m, nil
 }
 
 // build fills the lookup maps from the word list.
@@ -259,19 +269,28 @@ func NormalizeWord(w string) string {
 	return string(tok[0].Term)
 }
 
-// Words is a set of normalized compound parts. The zero Words is not
-// usable; call NewWords.
+// Words is a set of normalized compound parts, and the terms that the
+// index pairs for phrases (shingle.go). The zero Words is not usable;
+// call NewWords.
 type Words struct {
-	set  map[string]struct{}
-	stop analysis.TokenMap
+	set   map[string]struct{}
+	stop  analysis.TokenMap
+	pairs *[]string
 }
 
 // NewWords returns an empty set.
 func NewWords() Words {
 	stop := analysis.NewTokenMap()
 	_ = stop.LoadBytes(de.GermanStopWords) // a constant list that parses
-	return Words{set: map[string]struct{}{}, stop: stop}
+	return Words{set: map[string]struct{}{}, stop: stop, pairs: new([]string)}
 }
+
+// SetPairs makes terms (analysed like queries) the words that form word
+// pairs for phrases.
+func (ws Words) SetPairs(terms []string) { *ws.pairs = slices.Clone(terms) }
+
+// Pairs returns the terms that form word pairs.
+func (ws Words) Pairs() []string { return *ws.pairs }
 
 // Len is the number of words.
 func (ws Words) Len() int { return len(ws.set) }

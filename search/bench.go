@@ -69,6 +69,18 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	fmt.Fprintf(out, "plenar bench search: %d papers, %d files, %d documents; GOMAXPROCS=%d, %d CPUs; word list %d words (system list read: %v)\n",
 		c.Papers, c.Files(), c.Len(), runtime.GOMAXPROCS(0), runtime.NumCPU(), words.Len(), sys)
 
+	// The words that pair for phrases, from every tenth document (Rebuild
+	// takes them from the papers and agenda items in PostgreSQL).
+	t0 := time.Now()
+	df := newDocFreq()
+	for n := 0; n < c.Len(); n += 10 {
+		d := c.Doc(n)
+		df.add(d.Title + " " + d.Text)
+	}
+	words.SetPairs(df.pairWords())
+	fmt.Fprintf(out, "pair words: %d terms in ≥ %.0f %% of %d sampled documents (%.1f s)\n",
+		len(words.Pairs()), pairShare*100, df.docs, time.Since(t0).Seconds())
+
 	// bleve: bulk indexing in batches.
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -90,6 +102,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	for n := range c.Len() {
 		if err := ctx.Err(); err != nil {
 			runtime.UnlockOSThread()
+			bb.wait() //nolint:errcheck // ctx's error is returned
 			bi.Close()
 			return err
 		}
@@ -103,13 +116,14 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 		t0 := time.Now()
 		if err := bb.add(bi, d); err != nil {
 			runtime.UnlockOSThread()
+			bb.wait() //nolint:errcheck // the first error is returned
 			bi.Close()
 			return fmt.Errorf("bench: %w", err)
 		}
 		inBatch += time.Since(t0)
 	}
 	runtime.UnlockOSThread()
-	t0 := time.Now()
+	t0 = time.Now()
 	if err := bb.flush(bi); err != nil {
 		bi.Close()
 		return fmt.Errorf("bench: %w", err)
@@ -178,7 +192,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 					req.Orgs = []council.ID{id}
 				}
 				t0, c0 := time.Now(), threadCPU()
-				n, err := benchSearch(ctx, bi, conn.Conn(), req)
+				n, err := benchSearch(ctx, bi, ix.segs, conn.Conn(), req)
 				if err != nil {
 					return fmt.Errorf("bench: %q: %w", q.text, err)
 				}
@@ -349,7 +363,7 @@ func benchEdits(ctx context.Context, pool *pgxpool.Pool, ix *Index, n int) ([]ti
 		for {
 			found := false
 			err := ix.with(func(bi bleve.Index, _ string) error {
-				sr, _, err := bleveSearch(ctx, bi, council.Public, Request{}, Parse(word), 1, 0)
+				sr, _, err := bleveSearch(ctx, bi, ix.segs, council.Public, Request{}, Parse(word), 1, 0)
 				found = err == nil && sr.Total > 0
 				return err
 			})
@@ -420,9 +434,9 @@ func benchPGLoad(ctx context.Context, pool *pgxpool.Pool, c *Corpus, fts bool, o
 // public with the request's filters, facets and the first page, the texts
 // of the page's hits from PostgreSQL, and their snippets. It returns the
 // total.
-func benchSearch(ctx context.Context, bi bleve.Index, conn *pgx.Conn, req Request) (int, error) {
+func benchSearch(ctx context.Context, bi bleve.Index, segs *segCache, conn *pgx.Conn, req Request) (int, error) {
 	p := Parse(req.Query)
-	sr, fuzzy, err := bleveSearch(ctx, bi, council.Public, req, p, DefaultPerPage, 0)
+	sr, fuzzy, err := bleveSearch(ctx, bi, segs, council.Public, req, p, DefaultPerPage, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -450,7 +464,7 @@ func benchSearch(ctx context.Context, bi bleve.Index, conn *pgx.Conn, req Reques
 		h, _ := hitOf(dm.ID, dm.Fields)
 		h.Snippet = mk.snippet(texts[dm.ID])
 	}
-	return int(sr.Total), nil
+	return sr.Total, nil
 }
 
 // threadCPU is the CPU time of the calling OS thread (the goroutine must

@@ -26,6 +26,13 @@
 // in each index's mapping. The system word list is cut to the words that
 // begin or end another word (compound parts) to keep that mapping small.
 //
+// Searches collect their hits themselves (collect.go): facet values and
+// dates are read from per-segment arrays built once per immutable scorch
+// segment, instead of bleve's per-hit doc-value visits; this is the one
+// place that relies on scorch's internals (IndexSnapshot, segments). The
+// index analyser adds word pairs of frequent words (shingle.go), so that
+// a phrase of common words is a term lookup, not a position check.
+//
 // Suggestions ("did you mean", autocomplete) read the field "pub", which
 // only public documents fill, and confirm every candidate with a count
 // query over public documents. bench.go and corpus.go are the benchmark

@@ -31,6 +31,9 @@ type Index struct {
 	mu  sync.RWMutex
 	gen string      // "" until a generation exists
 	bi  bleve.Index // nil until a generation exists
+	// segs caches per-segment arrays for collecting hits (collect.go);
+	// entries are keyed by segment, so generations never mix.
+	segs *segCache
 }
 
 // Open opens the index in dir (creating dir). When dir holds no
@@ -43,7 +46,7 @@ func Open(dir string, log *slog.Logger) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index directory: %w", err)
 	}
-	x := &Index{dir: dir, log: log}
+	x := &Index{dir: dir, log: log, segs: newSegCache()}
 	if _, err := x.Reload(); err != nil {
 		return nil, err
 	}

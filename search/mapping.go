@@ -135,13 +135,25 @@ func newMapping(words Words) (*mapping.IndexMappingImpl, error) {
 		"type": tokenmap.Name, "tokens": tokens}); err != nil {
 		return nil, err
 	}
+	pairs := make([]interface{}, 0, len(words.Pairs()))
+	for _, w := range words.Pairs() {
+		pairs = append(pairs, w)
+	}
+	if err := im.AddCustomTokenMap(pairsTokenMap, map[string]interface{}{
+		"type": tokenmap.Name, "tokens": pairs}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomTokenFilter(shingleFilter, map[string]interface{}{
+		"type": shingleFilter, "pairs_token_map": pairsTokenMap}); err != nil {
+		return nil, err
+	}
 	if err := im.AddCustomTokenFilter(compoundFilter, map[string]interface{}{
 		"type": compoundFilter, "dict_token_map": wordsTokenMap}); err != nil {
 		return nil, err
 	}
 	if err := im.AddCustomAnalyzer(analyzerDE, map[string]interface{}{
 		"type": custom.Name, "tokenizer": unicode.Name,
-		"token_filters": []interface{}{lowercase.Name, de.StopName, de.NormalizeName, compoundFilter, de.LightStemmerName},
+		"token_filters": []interface{}{lowercase.Name, de.StopName, de.NormalizeName, compoundFilter, de.LightStemmerName, shingleFilter},
 	}); err != nil {
 		return nil, err
 	}

@@ -35,11 +35,12 @@ func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) 
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
 	}
+	pairs := pairWords(m)
 	bq := bleve.NewBooleanQuery()
 	for _, g := range p.Groups {
 		var alts []query.Query
 		for _, t := range g {
-			if q := termQuery(an, t, fuzzy); q != nil {
+			if q := termQuery(an, t, fuzzy, pairs); q != nil {
 				alts = append(alts, q)
 			}
 		}
@@ -52,7 +53,7 @@ func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) 
 		}
 	}
 	for _, t := range p.Excluded {
-		if q := termQuery(an, t, false); q != nil {
+		if q := termQuery(an, t, false, pairs); q != nil {
 			bq.AddMustNot(q)
 		}
 	}
@@ -63,8 +64,9 @@ func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) 
 }
 
 // termQuery is the query for one term, nil when nothing of it remains
-// after analysis (a stop word).
-func termQuery(an analysis.Analyzer, t Term, fuzzy bool) query.Query {
+// after analysis (a stop word). pairs are the words the index pairs for
+// phrases (shingle.go).
+func termQuery(an analysis.Analyzer, t Term, fuzzy bool, pairs analysis.TokenMap) query.Query {
 	var alts []query.Query
 	if t.Prefix {
 		pre := NormalizeWord(t.Text)
@@ -112,8 +114,11 @@ func termQuery(an analysis.Analyzer, t Term, fuzzy bool) query.Query {
 			terms[tk.Position-first] = string(tk.Term)
 		}
 		for _, f := range textFields {
-			q := bleve.NewPhraseQuery(terms, f.name)
-			q.SetBoost(f.boost)
+			q, ok := pairPhrase(pairs, terms, f.name)
+			if !ok {
+				q = bleve.NewPhraseQuery(terms, f.name)
+			}
+			q.(query.BoostableQuery).SetBoost(f.boost)
 			alts = append(alts, q)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/plenar/plenar/council"
 )
@@ -25,10 +26,19 @@ const (
 	bulkBytes = 8 << 20
 )
 
-// bulkBatch collects documents into bleve batches.
+// bulkWriters is how many batches are written at once. scorch analyses
+// a batch's documents in parallel but then builds its segment in the
+// calling goroutine alone (a quarter of indexing time), so two batches
+// in flight keep both cores busy. Batches of a bulk load never touch the
+// same document, so their order does not matter.
+const bulkWriters = 2
+
+// bulkBatch collects documents into bleve batches and writes up to
+// bulkWriters of them concurrently; flush waits for all of them.
 type bulkBatch struct {
 	b     *bleve.Batch
 	bytes int
+	g     *errgroup.Group
 }
 
 // add adds d, writing the batch when it is full.
@@ -41,21 +51,46 @@ func (bb *bulkBatch) add(bi bleve.Index, d Doc) error {
 	}
 	bb.bytes += len(d.Text) + len(d.Title)
 	if bb.b.Size() >= bulkDocs || bb.bytes >= bulkBytes {
-		return bb.flush(bi)
+		bb.write(bi)
 	}
 	return nil
 }
 
-// flush writes the batch.
-func (bb *bulkBatch) flush(bi bleve.Index) error {
+// write hands the batch to a writer, waiting while bulkWriters are busy.
+func (bb *bulkBatch) write(bi bleve.Index) {
 	if bb.b == nil || bb.b.Size() == 0 {
+		return
+	}
+	if bb.g == nil {
+		bb.g = new(errgroup.Group)
+		bb.g.SetLimit(bulkWriters)
+	}
+	b := bb.b
+	bb.g.Go(func() error {
+		if err := bi.Batch(b); err != nil {
+			return fmt.Errorf("index batch: %w", err)
+		}
+		return nil
+	})
+	bb.b, bb.bytes = nil, 0
+}
+
+// flush writes the last batch and waits until every batch is written.
+func (bb *bulkBatch) flush(bi bleve.Index) error {
+	bb.write(bi)
+	return bb.wait()
+}
+
+// wait waits until the batches handed to writers are written, and
+// returns the first error. Callers that give up wait before they close
+// the index.
+func (bb *bulkBatch) wait() error {
+	if bb.g == nil {
 		return nil
 	}
-	if err := bi.Batch(bb.b); err != nil {
-		return fmt.Errorf("index batch: %w", err)
-	}
-	bb.b, bb.bytes = nil, 0
-	return nil
+	err := bb.g.Wait()
+	bb.g = nil
+	return err
 }
 
 // minCorpusCount is how often a word must occur in the corpus (titles and
@@ -95,6 +130,7 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, dir string, words Words, l
 		var bb bulkBatch
 		for _, d := range l.docs {
 			if err := bb.add(bi, d); err != nil {
+				bb.wait() //nolint:errcheck // the first error is returned
 				bi.Close()
 				return "", 0, fmt.Errorf("rebuild: %w", err)
 			}
@@ -120,7 +156,8 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, dir string, words Words, l
 }
 
 // corpusWords adds the words that occur at least minCorpusCount times in
-// the titles and texts of papers and agenda items.
+// the titles and texts of papers and agenda items, and makes the words
+// in at least pairShare of them the words that pair (shingle.go).
 func corpusWords(ctx context.Context, pool *pgxpool.Pool, words Words) error {
 	rows, err := pool.Query(ctx, `SELECT name || ' ' || text FROM papers WHERE NOT deleted
 		UNION ALL SELECT name FROM agenda_items WHERE NOT deleted`)
@@ -129,11 +166,13 @@ func corpusWords(ctx context.Context, pool *pgxpool.Pool, words Words) error {
 	}
 	defer rows.Close()
 	counts := map[string]int{}
+	df := newDocFreq()
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
 			return fmt.Errorf("corpus words: %w", err)
 		}
+		df.add(s)
 		for _, w := range strings.FieldsFunc(s, notWordRune) {
 			if len(w) >= minPart {
 				counts[strings.ToLower(w)]++
@@ -148,5 +187,6 @@ func corpusWords(ctx context.Context, pool *pgxpool.Pool, words Words) error {
 			words.Add(w)
 		}
 	}
+	words.SetPairs(df.pairWords())
 	return nil
 }

@@ -183,12 +183,12 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	if req.Page < 0 || from > MaxOffset {
 		return Result{}, council.Invalidf("page must be between 1 and %d", MaxOffset/res.PerPage+1)
 	}
-	var sr *bleve.SearchResult
+	var sr *found
 	var mk *marker
 	err := s.ix.with(func(bi bleve.Index, _ string) error {
 		var err error
 		var fuzzy bool
-		sr, fuzzy, err = bleveSearch(ctx, bi, v, req, res.Parsed, res.PerPage, from)
+		sr, fuzzy, err = bleveSearch(ctx, bi, s.ix.segs, v, req, res.Parsed, res.PerPage, from)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	if err != nil {
 		return Result{}, err
 	}
-	res.Total = int(sr.Total)
+	res.Total = sr.Total
 	for _, dm := range sr.Hits {
 		if h, ok := hitOf(dm.ID, dm.Fields); ok {
 			res.Hits = append(res.Hits, h)
@@ -222,12 +222,12 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 // PostgreSQL, which also reads the texts that snippets are cut from, and
 // the organization names. fuzzy reports whether the typo-tolerant query
 // ran.
-func bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *bleve.SearchResult, fuzzy bool, err error) {
-	sr, err = bleveSearchOnce(ctx, bi, v, req, p, size, from, false)
+func bleveSearch(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int) (sr *found, fuzzy bool, err error) {
+	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, false)
 	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
 		return sr, false, err
 	}
-	sr, err = bleveSearchOnce(ctx, bi, v, req, p, size, from, true)
+	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, true)
 	return sr, true, err
 }
 
@@ -248,7 +248,7 @@ func (p Parsed) hasFuzzyWord() bool {
 	return false
 }
 
-func bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, fuzzy bool) (*bleve.SearchResult, error) {
+func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int, fuzzy bool) (*found, error) {
 	q, err := compile(bi.Mapping(), p, fuzzy)
 	if err != nil {
 		return nil, err
@@ -262,24 +262,16 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 	if filter != nil {
 		bq.AddFilter(filter)
 	}
-	sreq := bleve.NewSearchRequestOptions(bq, size, from, false)
-	sreq.Fields = []string{"title", "reference", "status", "date", "parent", "meeting"}
-	sreq.AddFacet("facet", bleve.NewFacetRequest("facet", maxFacetTerms))
+	sortBy := req.Sort
 	switch {
-	case req.Sort == SortNewest || (req.Sort == SortRelevance && p.Empty()):
-		sreq.SortBy([]string{"-date", "-_score", "_id"})
-	case req.Sort == SortOldest:
-		sreq.SortBy([]string{"date", "-_score", "_id"})
-	case req.Sort != SortRelevance:
+	case req.Sort == SortRelevance && p.Empty():
+		sortBy = SortNewest
+	case req.Sort != SortRelevance && req.Sort != SortNewest && req.Sort != SortOldest:
 		return nil, council.Invalidf("sort must be relevance, date or date_asc, not %q", string(req.Sort))
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	sr, err := bi.SearchInContext(ctx, sreq)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	return sr, nil
+	return collect(ctx, bi, segs, bq, sortBy, size, from)
 }
 
 // filters is the non-scoring filter of a request: the viewer's visibility
@@ -422,14 +414,10 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 
 // splitFacets splits the counts of the field facet into types, years
 // (newest first) and organizations (most hits first), each sorted by
-// count as bleve returns them.
-func splitFacets(sr *bleve.SearchResult) Facets {
+// count as collect returns them.
+func splitFacets(sr *found) Facets {
 	var f Facets
-	fr, ok := sr.Facets["facet"]
-	if !ok || fr.Terms == nil {
-		return f
-	}
-	for _, t := range fr.Terms.Terms() {
+	for _, t := range sr.Facets {
 		switch {
 		case strings.HasPrefix(t.Term, facetType):
 			v := t.Term[len(facetType):]
@@ -446,9 +434,9 @@ func splitFacets(sr *bleve.SearchResult) Facets {
 	return f
 }
 
-// facets turns bleve's facet results into Facets, with organization
+// facets turns the facet counts into Facets, with organization
 // names read from PostgreSQL.
-func (s *Searcher) facets(ctx context.Context, sr *bleve.SearchResult) (Facets, error) {
+func (s *Searcher) facets(ctx context.Context, sr *found) (Facets, error) {
 	f := splitFacets(sr)
 	if len(f.Orgs) == 0 {
 		return f, nil
