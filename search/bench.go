@@ -33,6 +33,9 @@ type BenchConfig struct {
 	PGRounds int    // passes over the query mix for PostgreSQL
 	Edits    int    // single edits timed through the Indexer
 	SkipPG   bool   // bleve only
+	// Realistic generates the corpus with a real city's rates of the
+	// query words (Corpus.Realistic).
+	Realistic bool
 	// QueryProfile, when not "", receives a CPU profile of the bleve
 	// query rounds.
 	QueryProfile string
@@ -66,8 +69,13 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "plenar bench search: %d papers, %d files, %d documents; GOMAXPROCS=%d, %d CPUs; word list %d words (system list read: %v)\n",
-		c.Papers, c.Files(), c.Len(), runtime.GOMAXPROCS(0), runtime.NumCPU(), words.Len(), sys)
+	c.Realistic = cfg.Realistic
+	corpus := "dense (query words at the rates of the 2026-11-27 figures)"
+	if c.Realistic {
+		corpus = "realistic (query words at a real city's rates)"
+	}
+	fmt.Fprintf(out, "plenar bench search: %d papers, %d files, %d documents, corpus %s; GOMAXPROCS=%d, %d CPUs; word list %d words (system list read: %v)\n",
+		c.Papers, c.Files(), c.Len(), corpus, runtime.GOMAXPROCS(0), runtime.NumCPU(), words.Len(), sys)
 
 	// The words that pair for phrases, from every tenth document (Rebuild
 	// takes them from the papers and agenda items in PostgreSQL).

@@ -18,7 +18,7 @@ import (
 
 // benchSearch runs the search benchmark of issue 5 in one command:
 //
-//	plenar bench search [--papers 20000] [--db URL] [--rounds 5] [--pg-rounds 2] [--skip-pg]
+//	plenar bench search [--papers 20000] [--db URL] [--rounds 5] [--pg-rounds 2] [--skip-pg] [--realistic]
 //
 // It creates a scratch database on the server (default
 // PLENAR_TEST_DATABASE_URL), migrates it, runs search.Bench (bleve and
@@ -32,6 +32,7 @@ func (a *app) benchSearch(ctx context.Context, args []string) error {
 	pgRounds := fs.Int("pg-rounds", 2, "passes over the query mix (PostgreSQL)")
 	edits := fs.Int("edits", 5, "single edits timed until searchable")
 	skipPG := fs.Bool("skip-pg", false, "bleve only")
+	realistic := fs.Bool("realistic", false, "generate the corpus with a real city's rates of the query words (docs/BENCHMARKS.md)")
 	seed := fs.Uint64("seed", 2026, "corpus seed")
 	words := fs.String("words", search.SystemWordList, "word list (compound parts and vocabulary)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole benchmark to this file")
@@ -94,5 +95,5 @@ func (a *app) benchSearch(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(dir)
 	return search.Bench(ctx, pool, search.BenchConfig{Papers: *papers, Seed: *seed, Dir: dir, WordList: *words,
-		Rounds: *rounds, PGRounds: *pgRounds, Edits: *edits, SkipPG: *skipPG, QueryProfile: *queryProfile}, a.stdout)
+		Rounds: *rounds, PGRounds: *pgRounds, Edits: *edits, SkipPG: *skipPG, QueryProfile: *queryProfile, Realistic: *realistic}, a.stdout)
 }
