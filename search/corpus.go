@@ -228,7 +228,7 @@ func (c *Corpus) words(r *rand.Rand, n int, topic float64) string {
 			b.WriteString(corpusTopics[r.IntN(len(corpusTopics))])
 		case p < topic+phrase:
 			b.WriteString(corpusPhrases[r.IntN(len(corpusPhrases))])
-		case p < topic+phrase+0.45:
+		case p < topic+0.45:
 			b.WriteString(corpusFunction[r.IntN(len(corpusFunction))])
 		default:
 			b.WriteString(c.vocab[z.Uint64()])
