@@ -33,6 +33,28 @@ func (t PaperType) Valid() bool {
 	return false
 }
 
+// GermanName is the type's name as German council information systems
+// print it (PDFs, OParl's paperType); "Drucksache" for an unknown type.
+func (t PaperType) GermanName() string {
+	switch t {
+	case PaperResolution:
+		return "Beschlussvorlage"
+	case PaperInformation:
+		return "Informationsvorlage"
+	case PaperMotion:
+		return "Antrag"
+	case PaperAmendment:
+		return "Änderungsantrag"
+	case PaperInquiry:
+		return "Anfrage"
+	case PaperCitizensMotion:
+		return "Einwohnerantrag"
+	case PaperReport:
+		return "Bericht"
+	}
+	return "Drucksache"
+}
+
 // Prefix is the letter that starts a reference number of type t.
 func (t PaperType) Prefix() string {
 	switch t {

@@ -124,7 +124,7 @@ func MinutesFrom(body council.Body, orgs []council.Organization, m meetings.Meet
 // (public true) a step on a non-public agenda item shows its meeting but
 // neither the item nor its result.
 func PaperSheetFrom(body council.Body, p council.Paper, originators []string, lead string, path []meetings.Step, public bool) PaperSheet {
-	ps := PaperSheet{City: body.Name, Body: body.Name, Kind: PaperTypeName(p.Type), Reference: p.Reference,
+	ps := PaperSheet{City: body.Name, Body: body.Name, Kind: p.Type.GermanName(), Reference: p.Reference,
 		Title: p.Name, Date: p.Date, Status: PaperStatusName(p.Status), Originators: originators, Lead: lead, Text: p.Text}
 	for _, st := range path {
 		s := PaperStep{Organization: st.OrgName, Role: st.Role}
@@ -195,26 +195,6 @@ func orgNames(orgs []council.Organization) string {
 	return strings.Join(ns, ", ")
 }
 
-// PaperTypeName is the German name of a paper type.
-func PaperTypeName(t council.PaperType) string {
-	switch t {
-	case council.PaperResolution:
-		return "Beschlussvorlage"
-	case council.PaperInformation:
-		return "Informationsvorlage"
-	case council.PaperMotion:
-		return "Antrag"
-	case council.PaperAmendment:
-		return "Änderungsantrag"
-	case council.PaperInquiry:
-		return "Anfrage"
-	case council.PaperCitizensMotion:
-		return "Einwohnerantrag"
-	case council.PaperReport:
-		return "Bericht"
-	}
-	return "Drucksache"
-}
 
 // PaperStatusName is the German name of a paper status.
 func PaperStatusName(s council.PaperStatus) string {

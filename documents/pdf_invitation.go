@@ -103,32 +103,37 @@ func (p *page) meetingFacts(a Agenda) {
 
 // agenda prints the public part and then the non-public part.
 func (p *page) agenda(a Agenda) {
-	var pub, nonPub []AgendaEntry
-	for _, it := range a.Items {
-		if it.Public {
-			pub = append(pub, it)
-		} else {
-			nonPub = append(nonPub, it)
-		}
-	}
-	if len(pub) > 0 {
-		p.heading("Öffentlicher Teil")
-		for _, it := range pub {
+	inParts(p, a.Items, func(it AgendaEntry) bool { return it.Public }, func(it AgendaEntry) {
+		if it.Public || a.ForMembers {
 			p.entry(it.Number, it.Title, it.PaperReference)
+		} else {
+			p.entry(it.Number, NonPublicItemTitle, "")
 		}
-	}
-	if len(nonPub) > 0 {
-		p.heading("Nichtöffentlicher Teil")
-		for _, it := range nonPub {
-			if a.ForMembers {
-				p.entry(it.Number, it.Title, it.PaperReference)
-			} else {
-				p.entry(it.Number, NonPublicItemTitle, "")
-			}
-		}
-	}
+	})
 	if len(a.Items) == 0 {
 		p.text("Keine Tagesordnungspunkte.", props.Text{})
+	}
+}
+
+// inParts prints the public items under "Öffentlicher Teil", then the
+// non-public ones under "Nichtöffentlicher Teil", each with item; a part
+// without items gets no heading.
+func inParts[T any](p *page, items []T, public func(T) bool, item func(T)) {
+	for _, part := range []struct {
+		heading string
+		public  bool
+	}{{"Öffentlicher Teil", true}, {"Nichtöffentlicher Teil", false}} {
+		headed := false
+		for _, it := range items {
+			if public(it) != part.public {
+				continue
+			}
+			if !headed {
+				p.heading(part.heading)
+				headed = true
+			}
+			item(it)
+		}
 	}
 }
 

@@ -64,30 +64,13 @@ func (r *Renderer) Minutes(m Minutes) ([]byte, error) {
 	p.pair("Ende", p.when(m.End))
 	p.pair("Ort", m.Location)
 	p.attendance(m.Attendance)
-	var pub, nonPub []MinutesItem
-	for _, it := range m.Items {
-		if it.Public {
-			pub = append(pub, it)
-		} else {
-			nonPub = append(nonPub, it)
-		}
-	}
-	if len(pub) > 0 {
-		p.heading("Öffentlicher Teil")
-		for _, it := range pub {
+	inParts(p, m.Items, func(it MinutesItem) bool { return it.Public }, func(it MinutesItem) {
+		if it.Public || m.ForMembers {
 			p.minutesItem(it)
+		} else {
+			p.entry(it.Number, NonPublicItemTitle, "")
 		}
-	}
-	if len(nonPub) > 0 {
-		p.heading("Nichtöffentlicher Teil")
-		for _, it := range nonPub {
-			if m.ForMembers {
-				p.minutesItem(it)
-			} else {
-				p.entry(it.Number, NonPublicItemTitle, "")
-			}
-		}
-	}
+	})
 	p.rule()
 	p.signatures(m.Attendance)
 	return p.finish("minutes")

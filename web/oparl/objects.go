@@ -406,27 +406,6 @@ func (h *Handler) loadAgendaItems(ctx context.Context, q council.ListQuery, v vi
 	return out, n, nil
 }
 
-// paperType names the types as German RIS do.
-func paperType(t council.PaperType) string {
-	switch t {
-	case council.PaperResolution:
-		return "Beschlussvorlage"
-	case council.PaperInformation:
-		return "Informationsvorlage"
-	case council.PaperMotion:
-		return "Antrag"
-	case council.PaperAmendment:
-		return "Änderungsantrag"
-	case council.PaperInquiry:
-		return "Anfrage"
-	case council.PaperCitizensMotion:
-		return "Einwohnerantrag"
-	case council.PaperReport:
-		return "Mitteilung"
-	}
-	return string(t)
-}
-
 func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
 	ps, n, err := h.opt.Council.OParlPapers(ctx, q)
 	if err != nil {
@@ -453,7 +432,7 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 			continue
 		}
 		r := &paper{ID: h.u.obj(pPaper, p.ID), Type: typePaper, Body: h.u.obj(pBody, p.BodyID), Name: p.Name,
-			Reference: p.Reference, Date: date(p.Date), PaperType: paperType(p.Type),
+			Reference: p.Reference, Date: date(p.Date), PaperType: p.Type.GermanName(),
 			RelatedPaper:        h.u.objs(pPaper, p.Related),
 			SuperordinatedPaper: h.u.objs(pPaper, p.Superordinated),
 			SubordinatedPaper:   h.u.objs(pPaper, p.Subordinated),
