@@ -46,6 +46,47 @@ func cursor(id council.ID, m council.Meta) council.Cursor {
 	return council.Cursor{Modified: m.Modified, ID: id}
 }
 
+// keyOf gives a stored row's id and metadata.
+type keyOf[T any] func(T) (council.ID, council.Meta)
+
+// entries turns one page of rows into list entries: a tombstone for each
+// deleted row, render's object for the others, each with its cursor.
+func entries[T any](h *Handler, rows []T, n int, typ, path string, key keyOf[T], render func(T) any) ([]entry, int, error) {
+	out := make([]entry, len(rows))
+	for i, r := range rows {
+		id, m := key(r)
+		if m.Deleted {
+			out[i] = h.tomb(typ, path, id, m)
+			continue
+		}
+		out[i] = entry{obj: render(r), cur: cursor(id, m)}
+	}
+	return out, n, nil
+}
+
+// liveIDs returns the ids of the rows that are not deleted, for loading
+// what their objects embed; none when the view omits embedded objects.
+func liveIDs[T any](rows []T, key keyOf[T], v view) []council.ID {
+	var ids []council.ID
+	for _, r := range rows {
+		if id, m := key(r); !m.Deleted && !v.omit {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func termKey(t council.LegislativeTerm) (council.ID, council.Meta)            { return t.ID, t.Meta }
+func orgKey(o council.Organization) (council.ID, council.Meta)                { return o.ID, o.Meta }
+func personKey(p council.Person) (council.ID, council.Meta)                   { return p.ID, p.Meta }
+func membershipKey(m council.Membership) (council.ID, council.Meta)           { return m.ID, m.Meta }
+func locationKey(l council.OParlLocation) (council.ID, council.Meta)          { return l.ID, l.Meta }
+func meetingKey(m meetings.Meeting) (council.ID, council.Meta)                { return m.ID, m.Meta }
+func itemKey(it meetings.OParlItem) (council.ID, council.Meta)                { return it.ID, it.Meta }
+func paperKey(p council.OParlPaper) (council.ID, council.Meta)                { return p.ID, p.Meta }
+func consultationKey(c meetings.OParlConsultation) (council.ID, council.Meta) { return c.ID, c.Meta }
+func fileKey(f documents.OParlFile) (council.ID, council.Meta)                { return f.ID, f.Meta }
+
 func (h *Handler) loadBodies(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
 	bs, n, err := h.opt.Council.OParlBodies(ctx, q)
 	if err != nil {
@@ -94,15 +135,7 @@ func (h *Handler) loadTerms(ctx context.Context, q council.ListQuery, v view) ([
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(ts))
-	for i, t := range ts {
-		if t.Deleted {
-			out[i] = h.tomb(typeLegislativeTerm, pLegislativeTerm, t.ID, t.Meta)
-			continue
-		}
-		out[i] = entry{obj: h.term(t, true), cur: cursor(t.ID, t.Meta)}
-	}
-	return out, n, nil
+	return entries(h, ts, n, typeLegislativeTerm, pLegislativeTerm, termKey, func(t council.LegislativeTerm) any { return h.term(t, true) })
 }
 
 // orgTypes maps kinds to OParl's organizationType vocabulary and a German
@@ -146,12 +179,7 @@ func (h *Handler) loadOrganizations(ctx context.Context, q council.ListQuery, v 
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(os))
-	for i, o := range os {
-		if o.Deleted {
-			out[i] = h.tomb(typeOrganization, pOrganization, o.ID, o.Meta)
-			continue
-		}
+	return entries(h, os, n, typeOrganization, pOrganization, orgKey, func(o council.Organization) any {
 		typ, class := orgType(o.Kind)
 		if o.Classification != "" {
 			class = o.Classification
@@ -167,9 +195,8 @@ func (h *Handler) loadOrganizations(ctx context.Context, q council.ListQuery, v 
 		if l, ok := locs[o.LocationID]; ok {
 			r.Location = h.location(council.OParlLocation{Location: l}, nil, false)
 		}
-		out[i] = entry{obj: r, cur: cursor(o.ID, o.Meta)}
-	}
-	return out, n, nil
+		return r
+	})
 }
 
 func (h *Handler) loadPersons(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
@@ -177,22 +204,11 @@ func (h *Handler) loadPersons(ctx context.Context, q council.ListQuery, v view) 
 	if err != nil {
 		return nil, 0, err
 	}
-	var ids []council.ID
-	for _, p := range ps {
-		if !p.Deleted && !v.omit {
-			ids = append(ids, p.ID)
-		}
-	}
-	ms, err := h.opt.Council.MembershipsOfPersons(ctx, ids)
+	ms, err := h.opt.Council.MembershipsOfPersons(ctx, liveIDs(ps, personKey, v))
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(ps))
-	for i, p := range ps {
-		if p.Deleted {
-			out[i] = h.tomb(typePerson, pPerson, p.ID, p.Meta)
-			continue
-		}
+	return entries(h, ps, n, typePerson, pPerson, personKey, func(p council.Person) any {
 		// Contact data (email, phone) is personal data and stays private.
 		r := &person{ID: h.u.obj(pPerson, p.ID), Type: typePerson, Body: h.u.obj(pBody, p.BodyID), Name: p.Name(),
 			FamilyName: p.FamilyName, GivenName: p.GivenName, FormOfAddress: p.FormOfAddress, Affix: p.Affix,
@@ -204,9 +220,8 @@ func (h *Handler) loadPersons(ctx context.Context, q council.ListQuery, v view) 
 		for _, m := range ms[p.ID] {
 			r.Membership = append(r.Membership, h.membership(m, false))
 		}
-		out[i] = entry{obj: r, cur: cursor(p.ID, p.Meta)}
-	}
-	return out, n, nil
+		return r
+	})
 }
 
 func (h *Handler) membership(m council.Membership, alone bool) *membership {
@@ -228,15 +243,7 @@ func (h *Handler) loadMemberships(ctx context.Context, q council.ListQuery, v vi
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(ms))
-	for i, m := range ms {
-		if m.Deleted {
-			out[i] = h.tomb(typeMembership, pMembership, m.ID, m.Meta)
-			continue
-		}
-		out[i] = entry{obj: h.membership(m, true), cur: cursor(m.ID, m.Meta)}
-	}
-	return out, n, nil
+	return entries(h, ms, n, typeMembership, pMembership, membershipKey, func(m council.Membership) any { return h.membership(m, true) })
 }
 
 // location renders l; back-references (organizations, meetings) only when
@@ -265,25 +272,11 @@ func (h *Handler) loadLocations(ctx context.Context, q council.ListQuery, v view
 	if err != nil {
 		return nil, 0, err
 	}
-	var ids []council.ID
-	for _, l := range ls {
-		if !l.Deleted {
-			ids = append(ids, l.ID)
-		}
-	}
-	at, err := h.opt.Meetings.MeetingsAt(ctx, ids)
+	at, err := h.opt.Meetings.MeetingsAt(ctx, liveIDs(ls, locationKey, view{}))
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(ls))
-	for i, l := range ls {
-		if l.Deleted {
-			out[i] = h.tomb(typeLocation, pLocation, l.ID, l.Meta)
-			continue
-		}
-		out[i] = entry{obj: h.location(l, at[l.ID], true), cur: cursor(l.ID, l.Meta)}
-	}
-	return out, n, nil
+	return entries(h, ls, n, typeLocation, pLocation, locationKey, func(l council.OParlLocation) any { return h.location(l, at[l.ID], true) })
 }
 
 // meetingStates names the states in German, as OParl clients show them.
@@ -338,12 +331,7 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(ms))
-	for i, m := range ms {
-		if m.Deleted {
-			out[i] = h.tomb(typeMeeting, pMeeting, m.ID, m.Meta)
-			continue
-		}
+	return entries(h, ms, n, typeMeeting, pMeeting, meetingKey, func(m meetings.Meeting) any {
 		r := &meeting{ID: h.u.obj(pMeeting, m.ID), Type: typeMeeting, Name: m.Name, MeetingState: meetingState(m.State),
 			Cancelled: m.Cancelled, Start: h.dateTime(m.Start), End: h.dateTime(m.End),
 			Organization: h.u.objs(pOrganization, m.Organizations),
@@ -359,9 +347,8 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 		r.Invitation, r.ResultsProtocol, r.VerbatimProtocol = one[documents.RoleInvitation],
 			one[documents.RoleResultsProtocol], one[documents.RoleVerbatimProtocol]
 		r.AuxiliaryFile = aux
-		out[i] = entry{obj: r, cur: cursor(m.ID, m.Meta)}
-	}
-	return out, n, nil
+		return r
+	})
 }
 
 func (h *Handler) agendaItem(it meetings.OParlItem, files []documents.OParlLinked, alone bool) *agendaItem {
@@ -385,25 +372,13 @@ func (h *Handler) loadAgendaItems(ctx context.Context, q council.ListQuery, v vi
 	if err != nil {
 		return nil, 0, err
 	}
-	var ids []council.ID
-	for _, it := range its {
-		if !it.Deleted {
-			ids = append(ids, it.ID)
-		}
-	}
-	files, err := h.filesOf(ctx, documents.LinkAgendaItem, ids, v)
+	files, err := h.filesOf(ctx, documents.LinkAgendaItem, liveIDs(its, itemKey, view{}), v)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(its))
-	for i, it := range its {
-		if it.Deleted {
-			out[i] = h.tomb(typeAgendaItem, pAgendaItem, it.ID, it.Meta)
-			continue
-		}
-		out[i] = entry{obj: h.agendaItem(it, files[it.ID], true), cur: cursor(it.ID, it.Meta)}
-	}
-	return out, n, nil
+	return entries(h, its, n, typeAgendaItem, pAgendaItem, itemKey, func(it meetings.OParlItem) any {
+		return h.agendaItem(it, files[it.ID], true)
+	})
 }
 
 func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
@@ -411,12 +386,7 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 	if err != nil {
 		return nil, 0, err
 	}
-	var ids []council.ID
-	for _, p := range ps {
-		if !p.Deleted && !v.omit {
-			ids = append(ids, p.ID)
-		}
-	}
+	ids := liveIDs(ps, paperKey, v)
 	cs, err := h.opt.Meetings.ConsultationsOfPapers(ctx, ids)
 	if err != nil {
 		return nil, 0, err
@@ -425,12 +395,7 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(ps))
-	for i, p := range ps {
-		if p.Deleted {
-			out[i] = h.tomb(typePaper, pPaper, p.ID, p.Meta)
-			continue
-		}
+	return entries(h, ps, n, typePaper, pPaper, paperKey, func(p council.OParlPaper) any {
 		r := &paper{ID: h.u.obj(pPaper, p.ID), Type: typePaper, Body: h.u.obj(pBody, p.BodyID), Name: p.Name,
 			Reference: p.Reference, Date: date(p.Date), PaperType: p.Type.GermanName(),
 			RelatedPaper:        h.u.objs(pPaper, p.Related),
@@ -453,9 +418,8 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 		}
 		one, aux := h.byRole(files[p.ID], documents.RoleMain)
 		r.MainFile, r.AuxiliaryFile = one[documents.RoleMain], aux
-		out[i] = entry{obj: r, cur: cursor(p.ID, p.Meta)}
-	}
-	return out, n, nil
+		return r
+	})
 }
 
 func (h *Handler) consultation(c meetings.OParlConsultation, alone bool) *consultation {
@@ -478,15 +442,9 @@ func (h *Handler) loadConsultations(ctx context.Context, q council.ListQuery, v 
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(cs))
-	for i, c := range cs {
-		if c.Deleted {
-			out[i] = h.tomb(typeConsultation, pConsultation, c.ID, c.Meta)
-			continue
-		}
-		out[i] = entry{obj: h.consultation(c, true), cur: cursor(c.ID, c.Meta)}
-	}
-	return out, n, nil
+	return entries(h, cs, n, typeConsultation, pConsultation, consultationKey, func(c meetings.OParlConsultation) any {
+		return h.consultation(c, true)
+	})
 }
 
 // fileURL is the public URL of file id under Plenar's /files route.
@@ -557,13 +515,5 @@ func (h *Handler) loadFiles(ctx context.Context, q council.ListQuery, v view) ([
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]entry, len(fs))
-	for i, f := range fs {
-		if f.Deleted {
-			out[i] = h.tomb(typeFile, pFile, f.ID, f.Meta)
-			continue
-		}
-		out[i] = entry{obj: h.file(f, true), cur: cursor(f.ID, f.Meta)}
-	}
-	return out, n, nil
+	return entries(h, fs, n, typeFile, pFile, fileKey, func(f documents.OParlFile) any { return h.file(f, true) })
 }
