@@ -156,6 +156,15 @@ export function setupMedia({ root, mode, t, send, announce }) {
       if (s === "connected") status(kind === "member" ? "live.media.connected_member" : "live.media.connected");
       else if (s === "failed") { status("live.media.failed"); rejoinLater(); }
       else if (s === "connecting") status("live.media.connecting");
+      else if (s === "disconnected") {
+        // A changed network (Wi-Fi to mobile) leaves the connection
+        // "disconnected" for half a minute before it fails; rejoining after
+        // a few seconds brings the member back within the presence grace
+        // period, so the roster shows no absence.
+        window.setTimeout(() => {
+          if (p === pc && p.connectionState === "disconnected") { status("live.media.failed"); rejoinLater(); }
+        }, 4000);
+      }
     });
     return p;
   }
