@@ -16,7 +16,8 @@ import (
 // (serve has no flags for them: they are deployment settings, like
 // PLENAR_MAX_UPLOAD_MB).
 //
-//	PLENAR_MEDIA_UDP_PORT  one UDP port for every peer (ICE mux); 0 or unset: ephemeral ports
+//	PLENAR_MEDIA_UDP_PORT  one UDP port for every peer (ICE mux; on Linux its fan-out is sent in
+//	                       sendmmsg batches, ~1/3 less CPU per packet); 0 or unset: ephemeral ports
 //	PLENAR_STUN            STUN server URLs, comma-separated (stun:host:port)
 //	PLENAR_TURN            TURN server URLs, comma-separated (turn:host:port?transport=udp, turns:…)
 //	PLENAR_TURN_SECRET     coturn's static-auth-secret (use-auth-secret): browsers get short-lived
@@ -133,7 +134,7 @@ func newSFU(cfg sfu.Config, log *slog.Logger) (*sfu.SFU, error) {
 		return nil, fmt.Errorf("media server: %w", err)
 	}
 	if cfg.UDPPort == 0 {
-		log.Info("media server on ephemeral UDP ports; set PLENAR_MEDIA_UDP_PORT for production behind a firewall")
+		log.Info("media server on ephemeral UDP ports; set PLENAR_MEDIA_UDP_PORT in production: one firewall rule and batched sends")
 	}
 	return s, nil
 }
