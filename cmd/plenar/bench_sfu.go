@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 // benchSFU runs the media benchmark of issue 6 in one command:
 //
-//	plenar bench sfu [--scenarios a,b,c] [--duration 10s] [--cpuprofile F]
+//	plenar bench sfu [--scenarios a,b,c] [--duration 10s] [--runs N] [--cpuprofile F]
 //
 // The SFU runs in this process, the load generator (pion clients) in a
 // child process of the same executable (main hands it to
@@ -30,6 +31,7 @@ func (a *app) benchSFU(ctx context.Context, args []string) error {
 	publishers := fs.Int("publishers", 60, "audio-publishing members")
 	viewers := fs.Int("viewers", 60, "public viewers")
 	floor := fs.Int("floor", 4, "K: members on the floor")
+	runs := fs.Int("runs", 1, "run the scenarios this many times and sum a and b up (median, range, runs meeting the targets)")
 	cpuProfile := fs.String("cpuprofile", "", "write the SFU's CPU profile of each window here (suffixed by scenario)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -53,17 +55,42 @@ func (a *app) benchSFU(ctx context.Context, args []string) error {
 		return usagef("--churn 1..100000, --publishers 1..500, --viewers 0..1000")
 	case *floor < 1 || *floor > *publishers:
 		return usagef("--floor must be 1..publishers")
+	case *runs < 1 || *runs > 100:
+		return usagef("--runs must be 1..100")
 	}
 	log := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	rep, err := sfubench.Run(ctx, sfubench.Options{Scenarios: list, Duration: *duration, Warmup: *warmup, Churn: *churn,
-		Publishers: *publishers, Viewers: *viewers, Floor: *floor, CPUProfile: *cpuProfile, Log: log})
-	if err != nil {
-		return fmt.Errorf("bench sfu: %w", err)
+	var all []sfubench.Result
+	for i := range *runs {
+		if *runs > 1 {
+			// Other work on the machine shows in the tail latency: say how
+			// busy it was.
+			fmt.Fprintf(a.stdout, "run %d of %d, load average %s\n", i+1, *runs, loadAverage())
+		}
+		rep, err := sfubench.Run(ctx, sfubench.Options{Scenarios: list, Duration: *duration, Warmup: *warmup, Churn: *churn,
+			Publishers: *publishers, Viewers: *viewers, Floor: *floor, CPUProfile: *cpuProfile, Log: log})
+		if err != nil {
+			return fmt.Errorf("bench sfu: %w", err)
+		}
+		out := rep.String()
+		if !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		fmt.Fprint(a.stdout, out)
+		all = append(all, rep.Results...)
 	}
-	out := rep.String()
-	if !strings.HasSuffix(out, "\n") {
-		out += "\n"
+	if *runs > 1 {
+		for _, sc := range []string{"a", "b"} {
+			fmt.Fprint(a.stdout, sfubench.Summary(sc, all))
+		}
 	}
-	fmt.Fprint(a.stdout, out)
 	return nil
+}
+
+// loadAverage is the first field of /proc/loadavg, or "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }

@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,6 +140,33 @@ func (r Report) String() string {
 			x.LossPercent, x.Lost, x.Received+x.Lost, x.LatencyP50, x.LatencyP99, x.Pinned)
 	}
 	return b.String()
+}
+
+// Summary sums up repeated runs of scenario a or b: median and range of
+// the SFU CPU per packet and of the p99, and in how many runs the issue's
+// targets for b held (≤ 15 µs per packet, loss < 0.01 %, p99 < 2 ms).
+func Summary(scenario string, runs []Result) string {
+	var cpu []float64
+	var p99 []time.Duration
+	met := 0
+	for _, x := range runs {
+		if x.Scenario != scenario {
+			continue
+		}
+		cpu = append(cpu, x.CPUPerPacketUS)
+		p99 = append(p99, x.LatencyP99)
+		if x.CPUPerPacketUS <= 15 && x.LossPercent < 0.01 && x.LatencyP99 < 2*time.Millisecond {
+			met++
+		}
+	}
+	if len(cpu) == 0 {
+		return ""
+	}
+	slices.Sort(cpu)
+	slices.Sort(p99)
+	return fmt.Sprintf("%s over %d runs: SFU CPU median %.2f µs/packet (%.2f–%.2f), p99 median %v (%v–%v); "+
+		"≤ 15 µs, loss < 0.01 %% and p99 < 2 ms together in %d of %d runs\n",
+		scenario, len(cpu), cpu[len(cpu)/2], cpu[0], cpu[len(cpu)-1], p99[len(p99)/2], p99[0], p99[len(p99)-1], met, len(cpu))
 }
 
 // Run runs the scenarios, each with a fresh SFU and a fresh child process.
