@@ -290,7 +290,12 @@ func NewWords() Words {
 func (ws Words) SetPairs(terms []string) { *ws.pairs = slices.Clone(terms) }
 
 // Pairs returns the terms that form word pairs.
-func (ws Words) Pairs() []string { return *ws.pairs }
+func (ws Words) Pairs() []string {
+	if ws.pairs == nil {
+		return nil
+	}
+	return *ws.pairs
+}
 
 // Len is the number of words.
 func (ws Words) Len() int { return len(ws.set) }
