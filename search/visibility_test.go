@@ -154,3 +154,69 @@ func TestIndexer(t *testing.T) {
 		t.Error("catch-up missed the paper made during downtime")
 	}
 }
+
+// TestVisibilityFacets runs hostile queries against the facet counts,
+// which Search computes from per-segment arrays of its own: the year and
+// the body of a non-public paper and of a draft, each the only paper of
+// its year and body, never appear for a viewer who may not see them, and
+// every facet adds up to the total.
+func TestVisibilityFacets(t *testing.T) {
+	e := newEnv(t)
+	bau := e.org(t, "Bauausschuss")
+	geheim := e.org(t, "Geheimausschuss")
+	entwurf := e.org(t, "Entwurfsausschuss")
+	e.paper(t, council.Paper{Name: "Haltestelle am Rathaus", Public: true, Text: "Zauberwort Haltestelle",
+		Date: time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)}, bau)
+	e.paper(t, council.Paper{Name: "Haltestelle am Markt", Public: true, Text: "Zauberwort",
+		Date: time.Date(2021, 5, 2, 0, 0, 0, 0, time.UTC)}, bau)
+	secret := e.paper(t, council.Paper{Name: "Geheimwort Haltestelle", Public: false, Text: "Zauberwort Haltestelle",
+		Date: time.Date(2019, 5, 2, 0, 0, 0, 0, time.UTC)}, geheim)
+	e.paper(t, council.Paper{Name: "Entwurf Haltestelle Draftwort", Public: true, Status: council.StatusDraft,
+		Text: "Zauberwort Haltestelle", Date: time.Date(2017, 5, 2, 0, 0, 0, 0, time.UTC)}, entwurf)
+	e.build(t)
+
+	hostile := []string{"", "*", "Zauberwort", "Zauber*", "Haltestelle", `"Zauberwort Haltestelle"`, "Zauberwrt",
+		"Geheimwort", "Draftwort", "Geheimwort OR Haltestelle", "-Rathaus", "\x00Geheimwort", secret.ID.String()}
+	// Papers only: the bodies themselves are public documents that carry
+	// their own body facet.
+	filters := []search.Request{{}, {Year: "2019"}, {Year: "2017"}, {Orgs: []council.ID{geheim.ID}},
+		{Orgs: []council.ID{entwurf.ID}}, {Sort: search.SortOldest}}
+	check := func(name string, v council.Viewer, hiddenYears []string, hiddenOrgs ...council.ID) {
+		t.Helper()
+		for _, q := range hostile {
+			for _, f := range filters {
+				f.Query, f.Types = q, []search.Type{search.TypePaper}
+				_, res := e.ids(t, v, f)
+				years := 0
+				for _, y := range res.Facets.Years {
+					years += y.Count
+					if slices.Contains(hiddenYears, y.Value) {
+						t.Errorf("%s: Search(%q, %+v): year facet %s (%d)", name, q, f, y.Value, y.Count)
+					}
+				}
+				if years != res.Total {
+					t.Errorf("%s: Search(%q, %+v): year facets count %d, total %d", name, q, f, years, res.Total)
+				}
+				for _, o := range res.Facets.Orgs {
+					id, _ := council.ParseID(o.Value)
+					if slices.Contains(hiddenOrgs, id) || o.Count > res.Total {
+						t.Errorf("%s: Search(%q, %+v): body facet %s (%d of %d)", name, q, f, o.Label, o.Count, res.Total)
+					}
+				}
+			}
+		}
+	}
+	check("public", council.Public, []string{"2019", "2017"}, geheim.ID, entwurf.ID)
+	check("citizen", council.Viewer{UserID: council.NewID(), Role: council.RoleCitizen}, []string{"2019", "2017"}, geheim.ID, entwurf.ID)
+	check("member of another body", member(bau), []string{"2019", "2017"}, geheim.ID, entwurf.ID)
+	check("member", member(geheim), []string{"2017"}, entwurf.ID)
+
+	// The facets do count what a viewer may see.
+	_, res := e.ids(t, member(geheim), search.Request{Query: "Geheimwort", Types: []search.Type{search.TypePaper}})
+	if len(res.Facets.Orgs) != 1 || res.Facets.Orgs[0].Label != "Geheimausschuss" || res.Facets.Orgs[0].Count != 1 {
+		t.Errorf("member of the body: body facets %+v, want Geheimausschuss 1", res.Facets.Orgs)
+	}
+	if _, res := e.ids(t, staff, search.Request{Query: "Zauberwort", Types: []search.Type{search.TypePaper}}); res.Total != 4 || len(res.Facets.Years) != 4 {
+		t.Errorf("staff: total %d, year facets %+v; want 4 papers in 4 years", res.Total, res.Facets.Years)
+	}
+}
