@@ -144,11 +144,17 @@ func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
 // period.
 func withMedia(t *testing.T) func(*Options) {
 	return func(o *Options) {
-		l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		liveMust(t, "free udp port", err)
-		port := l.LocalAddr().(*net.UDPAddr).Port
-		liveMust(t, "free udp port", l.Close())
-		s, err := sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port}, o.Log)
+		var s *sfu.SFU
+		var err error
+		for try := 0; try < 5 && s == nil; try++ {
+			// A port free a moment ago may be taken by a parallel test
+			// before the SFU binds it: pick another.
+			l, lerr := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			liveMust(t, "free udp port", lerr)
+			port := l.LocalAddr().(*net.UDPAddr).Port
+			liveMust(t, "free udp port", l.Close())
+			s, err = sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port}, o.Log)
+		}
 		liveMust(t, "sfu", err)
 		o.SFU = s
 		o.Presence = live.NewPresence(o.Live, 2*time.Second, o.Log)

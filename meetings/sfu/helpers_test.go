@@ -20,17 +20,26 @@ import (
 func newSFU(t testing.TB, cfg sfu.Config) *sfu.SFU {
 	t.Helper()
 	cfg.LoopbackOnly = true
-	switch cfg.UDPPort {
-	case ephemeralPorts:
+	pickPort := cfg.UDPPort == 0
+	if cfg.UDPPort == ephemeralPorts {
 		cfg.UDPPort = 0
-	case 0:
-		cfg.UDPPort = freeUDPPort(t)
 	}
 	if cfg.Debounce == 0 {
 		cfg.Debounce = 10 * time.Millisecond
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	s, err := sfu.New(cfg, log)
+	var s *sfu.SFU
+	var err error
+	for try := 0; ; try++ {
+		if pickPort {
+			// A port free a moment ago may be taken by a parallel test
+			// before the SFU binds it: pick another.
+			cfg.UDPPort = freeUDPPort(t)
+		}
+		if s, err = sfu.New(cfg, log); err == nil || !pickPort || try == 4 {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("new sfu: %v", err)
 	}
