@@ -444,7 +444,7 @@ func benchPGLoad(ctx context.Context, pool *pgxpool.Pool, c *Corpus, fts bool, o
 // total.
 func benchSearch(ctx context.Context, bi bleve.Index, segs *segCache, conn *pgx.Conn, req Request) (int, error) {
 	p := Parse(req.Query)
-	sr, fuzzy, err := bleveSearch(ctx, bi, segs, council.Public, req, p, DefaultPerPage, 0)
+	sr, typos, err := bleveSearch(ctx, bi, segs, council.Public, req, p, DefaultPerPage, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -467,7 +467,7 @@ func benchSearch(ctx context.Context, bi bleve.Index, segs *segCache, conn *pgx.
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	mk := newMarker(bi, p, fuzzy)
+	mk := newMarker(bi, p, typos)
 	for _, dm := range sr.Hits {
 		h, _ := hitOf(dm.ID, dm.Fields)
 		h.Snippet = mk.snippet(texts[dm.ID])

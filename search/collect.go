@@ -41,11 +41,13 @@ import (
 // so the arrays may include them. Concurrent updates produce new
 // snapshots; a query sees only its own.
 
-// segCache holds the derived arrays of recently seen segments. It is
-// safe for concurrent use.
+// segCache holds the derived arrays of recently seen segments, and the
+// Levenshtein automaton builders of typo tolerance (typo.go). It is safe
+// for concurrent use.
 type segCache struct {
 	mu   sync.Mutex
 	segs map[segment.Segment]*segData
+	lev  levBuilders
 }
 
 func newSegCache() *segCache { return &segCache{segs: map[segment.Segment]*segData{}} }
@@ -317,10 +319,8 @@ func (c *collector) offer(r ranked) {
 	}
 }
 
-// collect runs q on bi and returns the total, hits from..from+size in
-// sortBy order with their stored fields, and the facet counts of all
-// hits. Every hit q yields counts; q carries the visibility filter.
-func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query, sortBy Sort, size, from int) (*found, error) {
+// snapshot opens the current snapshot of bi; the caller closes it.
+func snapshot(bi bleve.Index) (*scorch.IndexSnapshot, error) {
 	ai, err := bi.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -329,11 +329,23 @@ func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query,
 	if err != nil {
 		return nil, fmt.Errorf("search: open reader: %w", err)
 	}
-	defer r.Close()
 	is, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
+		_ = r.Close()
 		return nil, fmt.Errorf("search: index reader is %T, not a scorch snapshot", r)
 	}
+	return is, nil
+}
+
+// collect runs q on bi and returns the total, hits from..from+size in
+// sortBy order with their stored fields, and the facet counts of all
+// hits. Every hit q yields counts; q carries the visibility filter.
+func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query, sortBy Sort, size, from int) (*found, error) {
+	is, err := snapshot(bi)
+	if err != nil {
+		return nil, err
+	}
+	defer is.Close()
 	data, err := segs.data(is)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -357,14 +369,14 @@ func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query,
 	ctx = context.WithValue(ctx, bsearch.GetScoringModelCallbackKey,
 		bsearch.GetScoringModelCallbackFn(func() string { return index.DefaultScoringModel }))
 	ctx = bsearch.ContextWithTermSearchersCounter(ctx)
-	searcher, err := q.Searcher(ctx, r, bi.Mapping(), bsearch.SearcherOptions{})
+	searcher, err := q.Searcher(ctx, is, bi.Mapping(), bsearch.SearcherOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer searcher.Close()
 	sctx := &bsearch.SearchContext{
 		DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+1, 0),
-		IndexReader:       r,
+		IndexReader:       is,
 	}
 	c := &collector{sortBy: sortBy, is: is, size: from + size}
 	counts := make([][]int, len(ss))

@@ -105,7 +105,7 @@ func testCollectMatchesBleve(t *testing.T, bi bleve.Index, c *Corpus) {
 			for _, sortBy := range []Sort{SortRelevance, SortNewest, SortOldest} {
 				name := fmt.Sprintf("%s/%q/%q", vname, qs, sortBy)
 				p := Parse(qs)
-				q, err := compile(bi.Mapping(), p, false)
+				q, err := compile(bi.Mapping(), p, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

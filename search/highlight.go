@@ -8,7 +8,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Snippets are cut from the text of the page's hits only (read from
@@ -21,7 +20,6 @@ const (
 	// one so a cut text still ends in "…" (a character is at least a byte).
 	recheckText   = snippetScan + snippetSize + 1
 	snippetBefore = 60 // bytes of context before the first match
-	maxFuzzyMarks = 64 // dictionary terms a typo-tolerant word marks
 )
 
 // marker finds the words of a text that a query matched, the way the
@@ -39,17 +37,16 @@ type marker struct {
 	buf      []byte
 }
 
-// newMarker returns the marker of p on bi; fuzzy adds the dictionary
-// terms within the typo distance of p's words (as the fuzzy query had
-// them). It returns nil when p has nothing to mark.
-func newMarker(bi bleve.Index, p Parsed, fuzzy bool) *marker {
+// newMarker returns the marker of p on bi; typos are the dictionary
+// terms the typo-tolerant query expanded p's words to. It returns nil
+// when p has nothing to mark.
+func newMarker(bi bleve.Index, p Parsed, typos []string) *marker {
 	m := bi.Mapping()
 	an, qan := m.AnalyzerNamed(analyzerDE), m.AnalyzerNamed(analyzerDEQuery)
 	if an == nil || qan == nil {
 		return nil
 	}
 	mk := &marker{an: an, terms: map[string]bool{}}
-	var fuzzyWords []string
 	for _, g := range p.Groups {
 		for _, t := range g {
 			if t.Prefix {
@@ -58,14 +55,11 @@ func newMarker(bi bleve.Index, p Parsed, fuzzy bool) *marker {
 			}
 			for _, tok := range qan.Analyze([]byte(t.Text)) {
 				mk.terms[string(tok.Term)] = true
-				if fuzzy && !t.Phrase && utf8.RuneCount(tok.Term) >= 5 {
-					fuzzyWords = append(fuzzyWords, string(tok.Term))
-				}
 			}
 		}
 	}
-	if len(fuzzyWords) > 0 {
-		mk.addFuzzy(bi, fuzzyWords)
+	for _, t := range typos {
+		mk.terms[t] = true
 	}
 	for t := range mk.terms {
 		mk.probes = append(mk.probes, []byte(t))
@@ -81,42 +75,6 @@ func newMarker(bi bleve.Index, p Parsed, fuzzy bool) *marker {
 		mk.minProbe = min(mk.minProbe, len(p))
 	}
 	return mk
-}
-
-// addFuzzy adds the text field's dictionary terms within the fuzziness
-// termQuery uses for each of words.
-func (mk *marker) addFuzzy(bi bleve.Index, words []string) {
-	adv, err := bi.Advanced()
-	if err != nil {
-		return
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return
-	}
-	defer r.Close()
-	fr, ok := r.(index.IndexReaderFuzzy)
-	if !ok {
-		return
-	}
-	for _, w := range words {
-		fuzz := 1
-		if utf8.RuneCountInString(w) >= 9 {
-			fuzz = 2
-		}
-		d, err := fr.FieldDictFuzzy("text", w, fuzz, w[:1])
-		if err != nil {
-			continue
-		}
-		for range maxFuzzyMarks {
-			e, err := d.Next()
-			if err != nil || e == nil {
-				break
-			}
-			mk.terms[e.Term] = true
-		}
-		d.Close()
-	}
 }
 
 // matches reports whether word is a match.

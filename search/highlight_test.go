@@ -31,7 +31,7 @@ func TestSnippet(t *testing.T) {
 		{"Radweg", "Kein Treffer hier, nur Text.", "Kein Treffer hier, nur Text."},
 		{"", "Anfang des Textes. " + strings.Repeat("x ", 200), "Anfang des Textes. x x"},
 	} {
-		seg := newMarker(bi, Parse(tc.q), false).snippet(tc.text)
+		seg := newMarker(bi, Parse(tc.q), nil).snippet(tc.text)
 		got := Hit{Snippet: seg}.SnippetHTML()
 		if !strings.Contains(got, tc.want) {
 			t.Errorf("snippet of %q: %q; want it to contain %q", tc.q, got, tc.want)

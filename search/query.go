@@ -3,7 +3,6 @@ package search
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -23,14 +22,14 @@ const (
 
 // compile turns p into a bleve query over the text fields. Words become
 // exact terms (analysed like the index, without compound splitting) plus,
-// for words of five letters or more, a fuzzy variant; phrases become
-// phrase queries; prefixes prefix queries. Stop words vanish. The result
-// matches everything when p has no positive terms.
+// for misspelt words (typo.go), the dictionary terms they expand to;
+// phrases become phrase queries; prefixes prefix queries. Stop words
+// vanish. The result matches everything when p has no positive terms.
 //
-// fuzzy adds the fuzzy variants; Search asks for them only when the exact
-// query finds fewer than fuzzyBelow documents, since fuzzy terms expand to
-// many dictionary entries and make common words slow.
-func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) {
+// typos are the expansions of p's words; Search asks for them only when
+// the exact query finds fewer than fuzzyBelow documents, since they make
+// common words slow. nil: no typo tolerance.
+func compile(m mapping.IndexMapping, p Parsed, typos typoExpansion) (query.Query, error) {
 	an := m.AnalyzerNamed(analyzerDEQuery)
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
@@ -40,7 +39,7 @@ func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) 
 	for _, g := range p.Groups {
 		var alts []query.Query
 		for _, t := range g {
-			if q := termQuery(an, t, fuzzy, pairs); q != nil {
+			if q := termQuery(an, t, typos, pairs); q != nil {
 				alts = append(alts, q)
 			}
 		}
@@ -53,7 +52,7 @@ func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) 
 		}
 	}
 	for _, t := range p.Excluded {
-		if q := termQuery(an, t, false, pairs); q != nil {
+		if q := termQuery(an, t, nil, pairs); q != nil {
 			bq.AddMustNot(q)
 		}
 	}
@@ -64,9 +63,9 @@ func compile(m mapping.IndexMapping, p Parsed, fuzzy bool) (query.Query, error) 
 }
 
 // termQuery is the query for one term, nil when nothing of it remains
-// after analysis (a stop word). pairs are the words the index pairs for
-// phrases (shingle.go).
-func termQuery(an analysis.Analyzer, t Term, fuzzy bool, pairs analysis.TokenMap) query.Query {
+// after analysis (a stop word). typos are the expansions of misspelt
+// words, pairs the words the index pairs for phrases (shingle.go).
+func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis.TokenMap) query.Query {
 	var alts []query.Query
 	if t.Prefix {
 		pre := NormalizeWord(t.Text)
@@ -87,22 +86,14 @@ func termQuery(an analysis.Analyzer, t Term, fuzzy bool, pairs analysis.TokenMap
 	}
 	if len(toks) == 1 && !t.Phrase {
 		term := string(toks[0].Term)
-		n := utf8.RuneCountInString(term)
-		for _, f := range textFields {
+		cands := typos[term]
+		for i, f := range textFields {
 			q := bleve.NewTermQuery(term)
 			q.SetField(f.name)
 			q.SetBoost(f.boost)
 			alts = append(alts, q)
-			if fuzzy && n >= 5 {
-				fq := bleve.NewFuzzyQuery(term)
-				fq.SetField(f.name)
-				fq.SetFuzziness(1)
-				if n >= 9 {
-					fq.SetFuzziness(2)
-				}
-				fq.SetPrefix(1)
-				fq.SetBoost(f.boost * boostFuzzy)
-				alts = append(alts, fq)
+			if len(cands[i]) > 0 {
+				alts = append(alts, typoQuery(cands[i], f.name, f.boost*boostFuzzy))
 			}
 		}
 	} else {
@@ -126,6 +117,20 @@ func termQuery(an analysis.Analyzer, t Term, fuzzy bool, pairs analysis.TokenMap
 	ref.SetField("reference")
 	ref.SetBoost(boostReference)
 	return bleve.NewDisjunctionQuery(append(alts, ref)...)
+}
+
+// typoQuery is the disjunction of cands in field, each boosted by boost
+// divided by its edit distance plus one, as bleve's fuzzy query boosts
+// the terms it expands to.
+func typoQuery(cands []typoCand, field string, boost float64) query.Query {
+	qs := make([]query.Query, len(cands))
+	for i, c := range cands {
+		q := bleve.NewTermQuery(c.term)
+		q.SetField(field)
+		q.SetBoost(boost / float64(c.dist+1))
+		qs[i] = q
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 // textFields are the analysed fields a term is looked up in.

@@ -187,12 +187,12 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	var mk *marker
 	err := s.ix.with(func(bi bleve.Index, _ string) error {
 		var err error
-		var fuzzy bool
-		sr, fuzzy, err = bleveSearch(ctx, bi, s.ix.segs, v, req, res.Parsed, res.PerPage, from)
+		var typos []string
+		sr, typos, err = bleveSearch(ctx, bi, s.ix.segs, v, req, res.Parsed, res.PerPage, from)
 		if err != nil {
 			return err
 		}
-		mk = newMarker(bi, res.Parsed, fuzzy)
+		mk = newMarker(bi, res.Parsed, typos)
 		if sr.Total == 0 && !res.Parsed.Empty() {
 			res.DidYouMean = didYouMean(bi, res.Parsed)
 		}
@@ -220,15 +220,19 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 // visibility and request filters, facets and highlights. It is the part
 // of Search that the benchmark times; Search adds the re-check against
 // PostgreSQL, which also reads the texts that snippets are cut from, and
-// the organization names. fuzzy reports whether the typo-tolerant query
-// ran.
-func bleveSearch(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int) (sr *found, fuzzy bool, err error) {
-	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, false)
+// the organization names. typos are the dictionary terms misspelt words
+// expanded to when the typo-tolerant query ran.
+func bleveSearch(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int) (sr *found, typos []string, err error) {
+	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, nil)
 	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
-		return sr, false, err
+		return sr, nil, err
 	}
-	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, true)
-	return sr, true, err
+	e, err := expandTypos(ctx, bi, &segs.lev, p)
+	if err != nil || len(e) == 0 {
+		return sr, nil, err
+	}
+	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, e)
+	return sr, e.terms(), err
 }
 
 // fuzzyBelow: with fewer exact hits, a search is repeated with typo
@@ -248,8 +252,8 @@ func (p Parsed) hasFuzzyWord() bool {
 	return false
 }
 
-func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int, fuzzy bool) (*found, error) {
-	q, err := compile(bi.Mapping(), p, fuzzy)
+func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int, typos typoExpansion) (*found, error) {
+	q, err := compile(bi.Mapping(), p, typos)
 	if err != nil {
 		return nil, err
 	}
