@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/numeric"
@@ -59,6 +60,10 @@ type segData struct {
 	terms []string
 	offs  []uint32
 	codes []uint32
+
+	hiddenOnce sync.Once
+	hidden     *roaring.Bitmap // documents the public may not see (typo.go)
+	hiddenErr  error
 
 	datesOnce sync.Once
 	dates     []int64 // UnixNano of field date; noDate when missing

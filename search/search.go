@@ -227,7 +227,7 @@ func bleveSearch(ctx context.Context, bi bleve.Index, segs *segCache, v council.
 	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
 		return sr, nil, err
 	}
-	e, err := expandTypos(ctx, bi, &segs.lev, p)
+	e, err := expandTypos(ctx, bi, segs, v, p)
 	if err != nil || len(e) == 0 {
 		return sr, nil, err
 	}

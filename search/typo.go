@@ -8,10 +8,14 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 	lev "github.com/blevesearch/vellum/levenshtein"
+
+	"github.com/plenar/plenar/council"
 )
 
 // Typo tolerance expands a misspelt word to the terms of each text
@@ -22,6 +26,11 @@ import (
 // the generator's vocabulary), and a disjunction over all of them made
 // typo queries the slowest kind. The rarest neighbours are the least
 // likely intended words and the cheapest to lose.
+//
+// The frequencies count only documents the viewer may see: which terms
+// make the cut decides which public documents a typo query finds, so
+// counts over non-public documents would let their text shape what the
+// public gets (as "did you mean" uses public terms only).
 
 // maxExpansions bounds the dictionary terms a misspelt word expands to
 // per field (Lucene's default for FuzzyQuery).
@@ -40,7 +49,7 @@ func typoFuzziness(n int) int {
 type typoCand struct {
 	term  string
 	dist  uint8  // edit distance to the word
-	count uint64 // documents with the term, deleted ones included
+	count uint64 // documents with the term that the viewer may see, deleted ones included
 }
 
 // typoExpansion is what misspelt words expand to: per analysed word,
@@ -100,8 +109,9 @@ func typoWord(an analysis.Analyzer, t Term) (string, bool) {
 }
 
 // expandTypos expands the words of p that typo tolerance applies to on
-// the current snapshot of bi.
-func expandTypos(ctx context.Context, bi bleve.Index, lb *levBuilders, p Parsed) (typoExpansion, error) {
+// the current snapshot of bi, for viewer v.
+func expandTypos(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, p Parsed) (typoExpansion, error) {
+	lb := &segs.lev
 	an := bi.Mapping().AnalyzerNamed(analyzerDEQuery)
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
@@ -122,6 +132,28 @@ func expandTypos(ctx context.Context, bi bleve.Index, lb *levBuilders, p Parsed)
 		return nil, err
 	}
 	defer is.Close()
+	snap := is.Segments()
+	hidden := make([]*roaring.Bitmap, len(snap))
+	if v.Role != council.RoleMember && !v.SeesAllNonPublic() {
+		// The public: the same documents of an immutable segment every
+		// time, kept with the segment's other derived data.
+		data, err := segs.data(is)
+		if err != nil {
+			return nil, err
+		}
+		for i, d := range data {
+			d.hiddenOnce.Do(func() { d.hidden, d.hiddenErr = hiddenDocs(snap[i].Segment(), council.Public) })
+			if hidden[i], err = d.hidden, d.hiddenErr; err != nil {
+				return nil, fmt.Errorf("search: visibility of a segment: %w", err)
+			}
+		}
+	} else {
+		for i, ss := range snap {
+			if hidden[i], err = hiddenDocs(ss.Segment(), v); err != nil {
+				return nil, fmt.Errorf("search: visibility of a segment: %w", err)
+			}
+		}
+	}
 	e := typoExpansion{}
 	for _, w := range words {
 		if err := ctx.Err(); err != nil {
@@ -129,7 +161,7 @@ func expandTypos(ctx context.Context, bi bleve.Index, lb *levBuilders, p Parsed)
 		}
 		var fields [len(textFields)][]typoCand
 		for i, f := range textFields {
-			if fields[i], err = expandTypo(is, lb, f.name, w, maxExpansions); err != nil {
+			if fields[i], err = expandTypo(snap, hidden, lb, f.name, w, maxExpansions); err != nil {
 				return nil, err
 			}
 		}
@@ -138,10 +170,12 @@ func expandTypos(ctx context.Context, bi bleve.Index, lb *levBuilders, p Parsed)
 	return e, nil
 }
 
-// expandTypo returns the at most n terms of field's dictionary in is
-// within typoFuzziness edits of word that begin with its first letter:
-// the most frequent, of equally frequent the nearest.
-func expandTypo(is *scorch.IndexSnapshot, lb *levBuilders, field, word string, n int) ([]typoCand, error) {
+// expandTypo returns the at most n terms of field's dictionary in segs
+// within typoFuzziness edits of word that begin with its first letter and
+// occur in a document the viewer may see: the most frequent, of equally
+// frequent the nearest. hidden[i] are the documents of segs[i] the viewer
+// may not see (nil: none).
+func expandTypo(segs []*scorch.SegmentSnapshot, hidden []*roaring.Bitmap, lb *levBuilders, field, word string, n int) ([]typoCand, error) {
 	a, err := lb.dfa(word, typoFuzziness(utf8.RuneCountInString(word)))
 	if err != nil {
 		return nil, err
@@ -150,7 +184,8 @@ func expandTypo(is *scorch.IndexSnapshot, lb *levBuilders, field, word string, n
 	beg := []byte(word[:size])
 	end := prefixEnd(beg)
 	found := map[string]typoCand{}
-	for _, ss := range is.Segments() {
+	var pl segment.PostingsList
+	for i, ss := range segs {
 		d, err := ss.Segment().Dictionary(field)
 		if err != nil {
 			return nil, fmt.Errorf("search: dictionary of %s: %w", field, err)
@@ -164,17 +199,26 @@ func expandTypo(is *scorch.IndexSnapshot, lb *levBuilders, field, word string, n
 			if de == nil {
 				break
 			}
+			count := de.Count
+			if hidden[i] != nil {
+				if pl, err = d.PostingsList([]byte(de.Term), hidden[i], pl); err != nil {
+					return nil, fmt.Errorf("search: postings of %s: %w", field, err)
+				}
+				count = pl.Count()
+			}
 			c, ok := found[de.Term]
 			if !ok {
 				c = typoCand{term: de.Term, dist: de.EditDistance}
 			}
-			c.count += de.Count
+			c.count += count
 			found[de.Term] = c
 		}
 	}
 	cands := make([]typoCand, 0, len(found))
 	for _, c := range found {
-		cands = append(cands, c)
+		if c.count > 0 { // only in documents the viewer may not see
+			cands = append(cands, c)
+		}
 	}
 	slices.SortFunc(cands, func(x, y typoCand) int {
 		return cmp.Or(cmp.Compare(y.count, x.count), cmp.Compare(x.dist, y.dist), cmp.Compare(x.term, y.term))
@@ -193,4 +237,42 @@ func prefixEnd(pre []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// hiddenDocs returns the documents of seg that v may not see, as the
+// visibility filter has it (visibility in query.go): everything but
+// vis=public, except, for a member, vis=members documents of their
+// bodies. nil when v sees everything.
+func hiddenDocs(seg segment.Segment, v council.Viewer) (*roaring.Bitmap, error) {
+	if v.SeesAllNonPublic() {
+		return nil, nil
+	}
+	hidden := roaring.New()
+	members := roaring.New()
+	err := eachPosting(seg, "vis", func(term []byte) bool { return string(term) != visPublic }, func(num uint64) {
+		hidden.Add(uint32(num))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if v.Role != council.RoleMember || len(v.Orgs) == 0 {
+		return hidden, nil
+	}
+	err = eachPosting(seg, "vis", func(term []byte) bool { return string(term) == visMembers }, func(num uint64) {
+		members.Add(uint32(num))
+	})
+	if err != nil {
+		return nil, err
+	}
+	own := roaring.New()
+	err = eachPosting(seg, "orgs", func(term []byte) bool {
+		id, err := council.ParseID(string(term))
+		return err == nil && v.Orgs[id]
+	}, func(num uint64) { own.Add(uint32(num)) })
+	if err != nil {
+		return nil, err
+	}
+	members.And(own)
+	hidden.AndNot(members)
+	return hidden, nil
 }

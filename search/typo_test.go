@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"github.com/plenar/plenar/council"
 )
 
@@ -54,7 +56,7 @@ func TestTypoExpansionBounded(t *testing.T) {
 	if !ok {
 		t.Fatal("no typo tolerance for Bahnsteik")
 	}
-	all, err := expandTypo(is, &segs.lev, "title", word, 1<<20)
+	all, err := expandTypo(is.Segments(), make([]*roaring.Bitmap, len(is.Segments())), &segs.lev, "title", word, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,7 @@ func TestTypoExpansionBounded(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	e, err := expandTypos(ctx, bi, &segs.lev, Parse("Bahnsteik"))
+	e, err := expandTypos(ctx, bi, segs, council.Public, Parse("Bahnsteik"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +104,75 @@ func TestTypoExpansionBounded(t *testing.T) {
 	for _, want := range []string{"paper/1", fmt.Sprintf("paper/%d", 2+13*26)} {
 		if !slices.ContainsFunc(sr.Hits, func(h foundHit) bool { return h.ID == want }) {
 			t.Errorf("Bahnsteik misses %s: %v", want, sr.Hits)
+		}
+	}
+}
+
+// TestTypoExpansionCountsVisibleDocuments: which terms make the cut must
+// not depend on documents the viewer may not see. Sixty neighbours of
+// "bahnsteig" that only occur in non-public documents (three each) would
+// push the one public "Bahnsteig" out of the 50 most frequent: for the
+// public and for a member of another body they count nothing, so the
+// public document is found; for a member of the body and for staff they
+// count, as those viewers may see them.
+func TestTypoExpansionCountsVisibleDocuments(t *testing.T) {
+	_, bi, err := newGeneration(filepath.Join(t.TempDir(), "ix"), NewWords())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bi.Close()
+	org, other := council.NewID(), council.NewID()
+	b := bi.NewBatch()
+	n := 0
+	add := func(title, vis string) {
+		n++
+		d := Doc{ID: fmt.Sprintf("paper/%d", n), Type: TypePaper, Title: title, Vis: vis, Orgs: []string{org.String()}}
+		if err := b.Index(d.ID, d.withPub()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("Neuer Bahnsteig am Markt", visPublic)
+	for i := range 60 {
+		for range 3 {
+			add(fmt.Sprintf("Vertraulich: bahnstei%c%c", 'a'+rune(i/26), 'a'+rune(i%26)), visMembers)
+		}
+	}
+	if err := bi.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	segs := newSegCache()
+	word, _ := typoWord(bi.Mapping().AnalyzerNamed(analyzerDEQuery), Term{Text: "Bahnsteik"})
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		v        council.Viewer
+		intended bool // bahnsteig among the expansion
+		hidden   bool // terms of the non-public documents among it
+	}{
+		{"public", council.Public, true, false},
+		{"member of another body", council.Viewer{Role: council.RoleMember, Orgs: map[council.ID]bool{other: true}}, true, false},
+		{"member of the body", council.Viewer{Role: council.RoleMember, Orgs: map[council.ID]bool{org: true}}, false, true},
+		{"clerk", council.Viewer{Role: council.RoleClerk}, false, true},
+	} {
+		e, err := expandTypos(ctx, bi, segs, c.v, Parse("Bahnsteik"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		title := e[word][0]
+		intended := slices.ContainsFunc(title, func(x typoCand) bool { return x.term == "bahnsteig" })
+		hidden := slices.ContainsFunc(title, func(x typoCand) bool { return x.term != "bahnsteig" })
+		if intended != c.intended || hidden != c.hidden {
+			t.Errorf("%s: expansion %v: bahnsteig %t, non-public terms %t; want %t, %t", c.name, title, intended, hidden, c.intended, c.hidden)
+		}
+		if c.v.Role == council.RoleMember || c.v.SeesAllNonPublic() {
+			continue
+		}
+		sr, _, err := bleveSearch(ctx, bi, segs, c.v, Request{}, Parse("Bahnsteik"), 10, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sr.Total != 1 || len(sr.Hits) != 1 || sr.Hits[0].ID != "paper/1" {
+			t.Errorf("%s: Bahnsteik finds %d: %v, want the public paper/1 only", c.name, sr.Total, sr.Hits)
 		}
 	}
 }
