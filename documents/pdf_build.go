@@ -195,7 +195,6 @@ func orgNames(orgs []council.Organization) string {
 	return strings.Join(ns, ", ")
 }
 
-
 // PaperStatusName is the German name of a paper status.
 func PaperStatusName(s council.PaperStatus) string {
 	switch s {
