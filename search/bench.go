@@ -138,6 +138,12 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	}
 	inBatch += time.Since(t0)
 	indexWall := time.Since(started)
+	t0 = time.Now()
+	if err := compact(ctx, bi, filepath.Join(cfg.Dir, gen)); err != nil {
+		bi.Close()
+		return fmt.Errorf("bench: %w", err)
+	}
+	compacted := time.Since(t0)
 	if err := bi.Close(); err != nil {
 		return fmt.Errorf("bench: close: %w", err)
 	}
@@ -149,6 +155,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	fmt.Fprintf(out, "bleve indexing: %.0f docs/s in bleve.Batch calls (%.1f s), %.0f docs/s including generation and close (%.1f s); %.1f MB/s\n",
 		float64(c.Len())/inBatch.Seconds(), inBatch.Seconds(), float64(c.Len())/closed.Seconds(), closed.Seconds(),
 		float64(textBytes)/1e6/inBatch.Seconds())
+	fmt.Fprintf(out, "bleve compaction into one segment (in the close time above): %.1f s\n", compacted.Seconds())
 	fmt.Fprintf(out, "bleve indexing CPU: %.0f CPU-s for batches, merges and close (corpus generation, %.0f CPU-s, left out): %.0f docs per CPU-second\n",
 		indexCPU.Seconds(), genCPU.Seconds(), float64(c.Len())/indexCPU.Seconds())
 	_ = indexWall
@@ -187,6 +194,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	qs := benchQueries(c)
 	bleveLat := map[string][]time.Duration{}
 	cpuLat := map[string][]time.Duration{}
+	var phases [3][]time.Duration // index search, text read, snippets
 	var hits map[string]int
 	run := func(record bool) error {
 		hits = map[string]int{}
@@ -200,7 +208,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 					req.Orgs = []council.ID{id}
 				}
 				t0, c0 := time.Now(), threadCPU()
-				n, err := benchSearch(ctx, bi, ix.segs, conn.Conn(), req)
+				n, ph, err := benchSearch(ctx, bi, ix.segs, conn.Conn(), req)
 				if err != nil {
 					return fmt.Errorf("bench: %q: %w", q.text, err)
 				}
@@ -210,12 +218,16 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 						bleveLat[k] = append(bleveLat[k], d)
 						cpuLat[k] = append(cpuLat[k], cd)
 					}
+					for i := range phases {
+						phases[i] = append(phases[i], ph[i])
+					}
 				}
 				hits[q.kind+" "+q.text] = n
 			}
 			return nil
 		})
 	}
+	segsBefore := segmentCount(ix)
 	if err := run(false); err != nil { // warm up
 		return err
 	}
@@ -237,7 +249,8 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	if cfg.QueryProfile != "" {
 		pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(out, "RSS peak after bleve queries (VmHWM): %s\n", vmHWM())
+	fmt.Fprintf(out, "RSS peak after bleve queries (VmHWM): %s; index segments before / after the queries: %d / %d\n",
+		vmHWM(), segsBefore, segmentCount(ix))
 
 	// A single edit, through the outbox and the Indexer, until searchable.
 	editLat, err := benchEdits(ctx, pool, ix, max(cfg.Edits, 1))
@@ -291,6 +304,11 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for i, name := range []string{"index search (bleve, facets)", "hits' texts from PostgreSQL", "snippets"} {
+		slices.Sort(phases[i])
+		fmt.Fprintf(out, "bleve queries, phase %-30s p50 %.2f ms, p95 %.2f ms, max %.2f ms\n", name+":",
+			ms(pct(phases[i], 50)), ms(pct(phases[i], 95)), ms(pct(phases[i], 100)))
 	}
 	fmt.Fprintln(out, "hits per query (public viewer), bleve / PostgreSQL:")
 	for _, q := range qs {
@@ -402,8 +420,10 @@ func benchPGLoad(ctx context.Context, pool *pgxpool.Pool, c *Corpus, fts bool, o
 	if !fts {
 		tsv = ""
 	}
+	// text is lz4-compressed like papers.text and files.text (migration
+	// 00011), so that reading the hits' texts costs what it costs in Plenar.
 	if _, err := pool.Exec(ctx, `DROP TABLE IF EXISTS bench_docs;
-		CREATE TABLE bench_docs (id text PRIMARY KEY, type text NOT NULL, title text NOT NULL, text text NOT NULL,
+		CREATE TABLE bench_docs (id text PRIMARY KEY, type text NOT NULL, title text NOT NULL, text text COMPRESSION lz4 NOT NULL,
 			vis text NOT NULL, orgs text[] NOT NULL, year text NOT NULL, date timestamptz NOT NULL`+tsv+`)`); err != nil {
 		return fmt.Errorf("bench: create bench_docs: %w", err)
 	}
@@ -442,37 +462,60 @@ func benchPGLoad(ctx context.Context, pool *pgxpool.Pool, c *Corpus, fts bool, o
 // public with the request's filters, facets and the first page, the texts
 // of the page's hits from PostgreSQL, and their snippets. It returns the
 // total.
-func benchSearch(ctx context.Context, bi bleve.Index, segs *segCache, conn *pgx.Conn, req Request) (int, error) {
+func benchSearch(ctx context.Context, bi bleve.Index, segs *segCache, conn *pgx.Conn, req Request) (int, [3]time.Duration, error) {
+	var ph [3]time.Duration
+	t0 := time.Now()
 	p := Parse(req.Query)
 	sr, typos, err := bleveSearch(ctx, bi, segs, council.Public, req, p, DefaultPerPage, 0)
 	if err != nil {
-		return 0, err
+		return 0, ph, err
 	}
+	t1 := time.Now()
+	ph[0] = t1.Sub(t0)
 	ids := make([]string, 0, len(sr.Hits))
 	for _, dm := range sr.Hits {
 		ids = append(ids, dm.ID)
 	}
-	rows, err := conn.Query(ctx, `SELECT id, left(text, $2) FROM bench_docs WHERE id = ANY($1)`, ids, recheckText)
+	rows, err := conn.Query(ctx, `SELECT id, substr(text, 1, $2) FROM bench_docs WHERE id = ANY($1)`, ids, recheckText)
 	if err != nil {
-		return 0, err
+		return 0, ph, err
 	}
 	texts := map[string]string{}
 	for rows.Next() {
 		var id, text string
 		if err := rows.Scan(&id, &text); err != nil {
-			return 0, err
+			return 0, ph, err
 		}
 		texts[id] = text
 	}
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, ph, err
 	}
+	t2 := time.Now()
+	ph[1] = t2.Sub(t1)
 	mk := newMarker(bi, p, typos)
 	for _, dm := range sr.Hits {
 		h, _ := hitOf(dm.ID, dm.Fields)
 		h.Snippet = mk.snippet(texts[dm.ID])
 	}
-	return sr.Total, nil
+	ph[2] = time.Since(t2)
+	return sr.Total, ph, nil
+}
+
+// segmentCount is the number of segments of ix's current snapshot, -1
+// when it cannot be read.
+func segmentCount(ix *Index) int {
+	n := -1
+	_ = ix.with(func(bi bleve.Index, _ string) error {
+		is, err := snapshot(bi)
+		if err != nil {
+			return err
+		}
+		defer is.Close()
+		n = len(is.Segments())
+		return nil
+	})
+	return n
 }
 
 // threadCPU is the CPU time of the calling OS thread (the goroutine must

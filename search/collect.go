@@ -61,6 +61,10 @@ type segData struct {
 	offs  []uint32
 	codes []uint32
 
+	publicOnce sync.Once
+	public     *roaring.Bitmap // documents marked public (vis=public)
+	publicErr  error
+
 	hiddenOnce sync.Once
 	hidden     *roaring.Bitmap // documents the public may not see (typo.go)
 	hiddenErr  error
@@ -68,6 +72,19 @@ type segData struct {
 	datesOnce sync.Once
 	dates     []int64 // UnixNano of field date; noDate when missing
 	datesErr  error
+}
+
+// publicDocs returns the documents of seg marked public: the postings of
+// vis=public, built once per segment. A document without that term is
+// not in it (deny by default).
+func (d *segData) publicDocs(seg segment.Segment) (*roaring.Bitmap, error) {
+	d.publicOnce.Do(func() {
+		pub := roaring.New()
+		d.publicErr = eachPosting(seg, "vis", func(term []byte) bool { return string(term) == visPublic },
+			func(num uint64) { pub.Add(uint32(num)) })
+		d.public = pub
+	})
+	return d.public, d.publicErr
 }
 
 // noDate marks a document without a date; it sorts last either way.
@@ -344,8 +361,12 @@ func snapshot(bi bleve.Index) (*scorch.IndexSnapshot, error) {
 
 // collect runs q on bi and returns the total, hits from..from+size in
 // sortBy order with their stored fields, and the facet counts of all
-// hits. Every hit q yields counts; q carries the visibility filter.
-func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query, sortBy Sort, size, from int) (*found, error) {
+// hits. q carries the visibility filter, except with publicOnly: then
+// collect itself drops every hit not marked public (a bitmap test per
+// hit, cheaper than bleve's filter searcher, which advances a term
+// iterator and fills a match for every hit) before it counts or keeps
+// it.
+func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query, publicOnly bool, sortBy Sort, size, from int) (*found, error) {
 	is, err := snapshot(bi)
 	if err != nil {
 		return nil, err
@@ -366,6 +387,16 @@ func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query,
 		dates = make([][]int64, len(ss))
 		for i, s := range ss {
 			if dates[i], err = data[i].datesOf(s.Segment()); err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+		}
+	}
+
+	var public []*roaring.Bitmap
+	if publicOnly {
+		public = make([]*roaring.Bitmap, len(ss))
+		for i, s := range ss {
+			if public[i], err = data[i].publicDocs(s.Segment()); err != nil {
 				return nil, fmt.Errorf("search: %w", err)
 			}
 		}
@@ -409,8 +440,12 @@ func collect(ctx context.Context, bi bleve.Index, segs *segCache, q query.Query,
 		if num < bases[seg] || num >= bases[seg+1] {
 			return nil, errors.New("search: hit outside the snapshot's segments")
 		}
-		total++
 		local := num - bases[seg]
+		if public != nil && !public[seg].Contains(uint32(local)) {
+			sctx.DocumentMatchPool.Put(dm)
+			continue
+		}
+		total++
 		d, cnt := data[seg], counts[seg]
 		for _, code := range d.codes[d.offs[local]:d.offs[local+1]] {
 			cnt[code]++

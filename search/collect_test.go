@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -37,17 +38,7 @@ func corpusIndex(t *testing.T) (bleve.Index, *Corpus) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bi.Close() })
-	for start := 0; start < c.Len(); start += 60 {
-		b := bi.NewBatch()
-		for n := start; n < min(start+60, c.Len()); n++ {
-			if err := b.Index(c.Doc(n).ID, c.Doc(n).withPub()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := bi.Batch(b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	indexInBatches(t, bi, c, 60)
 	// Re-index and delete some documents: segments with deletions.
 	b := bi.NewBatch()
 	for n := 0; n < c.Len(); n += 7 {
@@ -76,12 +67,87 @@ func corpusIndex(t *testing.T) (bleve.Index, *Corpus) {
 	return bi, c
 }
 
+// indexInBatches indexes the documents of c in batches of size: one
+// segment each.
+func indexInBatches(t *testing.T, bi bleve.Index, c *Corpus, size int) {
+	t.Helper()
+	for start := 0; start < c.Len(); start += size {
+		b := bi.NewBatch()
+		for n := start; n < min(start+size, c.Len()); n++ {
+			if err := b.Index(c.Doc(n).ID, c.Doc(n).withPub()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := bi.Batch(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestCollect checks collect and word-pair phrases against bleve's own
 // collector and phrase search on one index.
 func TestCollect(t *testing.T) {
 	bi, c := corpusIndex(t)
 	t.Run("matches bleve", func(t *testing.T) { testCollectMatchesBleve(t, bi, c) })
 	t.Run("pair phrases exact", func(t *testing.T) { testPairPhrasesExact(t, bi) })
+	t.Run("constant-score prefixes exact", func(t *testing.T) { testConstantPrefixes(t, bi) })
+}
+
+// testConstantPrefixes checks that a prefix compiled to constant-score
+// queries (bitmap unions in scorch) finds exactly the documents bleve's
+// scored prefix queries find, over segments with deletions, and that a
+// hit with the prefix in its title ranks before hits with it only in the
+// text.
+func testConstantPrefixes(t *testing.T, bi bleve.Index) {
+	ctx := context.Background()
+	segs := newSegCache()
+	checked := 0
+	for _, pre := range []string{"Klima*", "Halte*", "Sanier*", "Rad*", "Stra*", "Verwaltung*", "Zzzq*"} {
+		p := Parse(pre)
+		q, err := compile(bi.Mapping(), p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var scored []query.Query
+		for _, f := range textFields {
+			pq := bleve.NewPrefixQuery(NormalizeWord(p.Groups[0][0].Text))
+			pq.SetField(f.name)
+			scored = append(scored, pq)
+		}
+		ref := bleve.NewPrefixQuery(strings.ToLower(p.Groups[0][0].Text))
+		ref.SetField("reference")
+		want := allIDs(t, bi, bleve.NewDisjunctionQuery(append(scored, ref)...))
+		got := allIDs(t, bi, q)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: constant-score prefix finds %d documents, scored prefix %d", pre, len(got), len(want))
+		}
+		checked += len(want)
+		f, err := collect(ctx, bi, segs, q, false, SortRelevance, 200, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Total != len(want) {
+			t.Errorf("%s: collect counts %d, want %d", pre, f.Total, len(want))
+		}
+		titleQ := bleve.NewPrefixQuery(NormalizeWord(p.Groups[0][0].Text))
+		titleQ.SetField("title")
+		inTitle := map[string]bool{}
+		for _, id := range allIDs(t, bi, titleQ) {
+			inTitle[id] = true
+		}
+		seenText := false
+		for _, h := range f.Hits {
+			if !inTitle[h.ID] {
+				seenText = true
+			} else if seenText {
+				t.Errorf("%s: hit %s has the prefix in its title but ranks after a hit without", pre, h.ID)
+				break
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("the prefixes found %d documents in all; the test proves little", checked)
+	}
 }
 
 // testCollectMatchesBleve checks that collect finds what bleve's own
@@ -118,7 +184,14 @@ func testCollectMatchesBleve(t *testing.T, bi bleve.Index, c *Corpus) {
 				if filter != nil {
 					bq.AddFilter(filter)
 				}
-				got, err := collect(ctx, bi, segs, bq, sortBy, 10, 5)
+				// What Search runs: for the public, collect drops the
+				// non-public hits itself instead of bleve's filter.
+				publicOnly := seesOnlyPublic(v)
+				var run query.Query = bq
+				if publicOnly {
+					run = q
+				}
+				got, err := collect(ctx, bi, segs, run, publicOnly, sortBy, 10, 5)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}

@@ -237,8 +237,20 @@ func foldWord(dst []byte, word string) []byte {
 		u        // umlaut state: a following e is dropped
 	)
 	state := n
-	for _, r := range word {
-		r = unicode.ToLower(r)
+	for k := 0; k < len(word); {
+		var r rune
+		if c := word[k]; c < utf8.RuneSelf { // ASCII: no table lookups
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			r = rune(c)
+			k++
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(word[k:])
+			r = unicode.ToLower(r)
+			k += size
+		}
 		switch r {
 		case 'a', 'o':
 			state = u
@@ -267,6 +279,10 @@ func foldWord(dst []byte, word string) []byte {
 			r, state = 's', n
 		default:
 			state = n
+		}
+		if r < utf8.RuneSelf {
+			dst = append(dst, byte(r))
+			continue
 		}
 		dst = utf8.AppendRune(dst, r)
 	}

@@ -41,3 +41,17 @@ func TestSnippet(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldWordMatchesIndexNormalisation checks that the highlighter folds
+// words exactly as the index's German normalisation does (the fast ASCII
+// path included), so that a marked word is a word the index matched.
+func TestFoldWordMatchesIndexNormalisation(t *testing.T) {
+	words := []string{"Haltestelle", "STRASSENBAHN", "Straße", "Müller", "Mueller", "MÜLLER", "Quelle", "Queue",
+		"Aue", "Baeume", "Bäume", "Österreich", "Oesterreich", "Goethe", "ÄÖÜß", "aeoeue", "Feuer", "Treue",
+		"Zoo", "Koeln", "Köln", "ÉCOLE", "Ærø", "İstanbul", "abc123", "X", "", "ẞ", "naïve"}
+	for _, w := range words {
+		if got, want := string(foldWord(nil, w)), NormalizeWord(w); got != want {
+			t.Errorf("foldWord(%q) = %q, index normalisation %q", w, got, want)
+		}
+	}
+}

@@ -23,7 +23,8 @@ const (
 // compile turns p into a bleve query over the text fields. Words become
 // exact terms (analysed like the index, without compound splitting) plus,
 // for misspelt words (typo.go), the dictionary terms they expand to;
-// phrases become phrase queries; prefixes prefix queries. Stop words
+// phrases become phrase queries; prefixes constant-score prefix queries
+// (constscore.go). Stop words
 // vanish. The result matches everything when p has no positive terms.
 //
 // typos are the expansions of p's words; Search asks for them only when
@@ -72,13 +73,11 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 		for _, f := range textFields {
 			q := bleve.NewPrefixQuery(pre)
 			q.SetField(f.name)
-			q.SetBoost(f.boost)
-			alts = append(alts, q)
+			alts = append(alts, &constantQuery{q: q, boost: f.boost})
 		}
 		ref := bleve.NewPrefixQuery(strings.ToLower(t.Text))
 		ref.SetField("reference")
-		ref.SetBoost(boostReference)
-		return bleve.NewDisjunctionQuery(append(alts, ref)...)
+		return bleve.NewDisjunctionQuery(append(alts, &constantQuery{q: ref, boost: boostReference})...)
 	}
 	toks := an.Analyze([]byte(t.Text))
 	if len(toks) == 0 {
@@ -147,7 +146,7 @@ func visibility(v council.Viewer) query.Query {
 		return nil
 	}
 	pub := kwTerm("vis", visPublic)
-	if v.Role != council.RoleMember || len(v.Orgs) == 0 {
+	if seesOnlyPublic(v) {
 		return pub
 	}
 	var orgs []query.Query
@@ -156,11 +155,26 @@ func visibility(v council.Viewer) query.Query {
 			orgs = append(orgs, kwTerm("orgs", id.String()))
 		}
 	}
-	if len(orgs) == 0 {
-		return pub
-	}
 	own := bleve.NewConjunctionQuery(kwTerm("vis", visMembers), bleve.NewDisjunctionQuery(orgs...))
 	return bleve.NewDisjunctionQuery(pub, own)
+}
+
+// seesOnlyPublic reports whether v may see public documents only: the
+// public, citizens, and members without a body; visibility's filter for
+// them is vis=public, which collect can apply itself.
+func seesOnlyPublic(v council.Viewer) bool {
+	if v.SeesAllNonPublic() {
+		return false
+	}
+	if v.Role != council.RoleMember {
+		return true
+	}
+	for _, ok := range v.Orgs {
+		if ok {
+			return false
+		}
+	}
+	return true
 }
 
 // visible reports whether v may see d; the same rule as visibility.

@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
@@ -141,6 +145,10 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, dir string, words Words, l
 		}
 		n += len(l.docs)
 	}
+	if err := compact(ctx, bi, filepath.Join(dir, gen)); err != nil {
+		bi.Close()
+		return "", 0, fmt.Errorf("rebuild: %w", err)
+	}
 	if err := bi.Close(); err != nil {
 		return "", 0, fmt.Errorf("rebuild: close: %w", err)
 	}
@@ -189,4 +197,65 @@ func corpusWords(ctx context.Context, pool *pgxpool.Pool, words Words) error {
 	}
 	words.SetPairs(df.pairWords())
 	return nil
+}
+
+// compact merges a freshly built generation (in path) into one segment
+// before it serves (Lucene's forceMerge after a bulk load). A bulk load
+// leaves the index in about ten segments of the merge policy's tiers,
+// and every query pays per segment: a dictionary lookup per term,
+// postings iterators, facet arrays. One segment halves the index part of
+// a query at full size (docs/BENCHMARKS.md). The live Indexer's later
+// small segments merge by the normal policy.
+//
+// scorch deletes the merged-away segment files in its persister's idle
+// loop; compact waits for that (up to compactCleanup), so the generation
+// does not keep the old files, twice its size, until the next write.
+func compact(ctx context.Context, bi bleve.Index, path string) error {
+	ai, err := bi.Advanced()
+	if err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	s, ok := ai.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("compact: index is %T, not scorch", ai)
+	}
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	if err := s.ForceMerge(ctx, &opts); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	deadline := time.Now().Add(compactCleanup)
+	for {
+		n, err := segmentFiles(path)
+		if err != nil {
+			return fmt.Errorf("compact: %w", err)
+		}
+		if n <= 1 || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("compact: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// compactCleanup bounds compact's wait for scorch to delete merged-away
+// segment files.
+const compactCleanup = 30 * time.Second
+
+// segmentFiles counts the segment files (*.zap) of the scorch index in
+// path.
+func segmentFiles(path string) (int, error) {
+	ents, err := os.ReadDir(filepath.Join(path, "store"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".zap") {
+			n++
+		}
+	}
+	return n, nil
 }

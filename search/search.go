@@ -257,7 +257,14 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v coun
 	if err != nil {
 		return nil, err
 	}
-	filter, err := filters(v, req)
+	publicOnly := seesOnlyPublic(v)
+	var filter query.Query
+	if publicOnly {
+		// collect drops what is not public itself.
+		filter, err = requestFilters(req)
+	} else {
+		filter, err = filters(v, req)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -275,16 +282,30 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v coun
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	return collect(ctx, bi, segs, bq, sortBy, size, from)
+	return collect(ctx, bi, segs, bq, publicOnly, sortBy, size, from)
 }
 
 // filters is the non-scoring filter of a request: the viewer's visibility
 // and the request's filters, all of which must hold.
 func filters(v council.Viewer, req Request) (query.Query, error) {
-	var all []query.Query
-	if vq := visibility(v); vq != nil {
-		all = append(all, vq)
+	rq, err := requestFilters(req)
+	if err != nil {
+		return nil, err
 	}
+	vq := visibility(v)
+	switch {
+	case vq == nil:
+		return rq, nil
+	case rq == nil:
+		return vq, nil
+	}
+	return bleve.NewConjunctionQuery(vq, rq), nil
+}
+
+// requestFilters is the non-scoring filter of the request's filters
+// (type, body, person, status, year, dates), nil when it has none.
+func requestFilters(req Request) (query.Query, error) {
+	var all []query.Query
 	if len(req.Types) > 0 {
 		var qs []query.Query
 		for _, t := range req.Types {
