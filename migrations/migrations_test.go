@@ -71,30 +71,3 @@ func TestSessionEpochDown(t *testing.T) {
 		t.Error("users.session_epoch missing after Up again")
 	}
 }
-
-// TestTextsUseLZ4 checks 00011: the texts search reads slices of are
-// stored lz4-compressed where the server supports lz4 (Debian's does).
-func TestTextsUseLZ4(t *testing.T) {
-	t.Parallel()
-	pool := pgtest.New(t)
-	ctx := context.Background()
-	var lz4 bool
-	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_settings
-		WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals))`).Scan(&lz4); err != nil {
-		t.Fatal(err)
-	}
-	want := "l"
-	if !lz4 {
-		want = "" // the server's default, pglz
-	}
-	for _, table := range []string{"papers", "files"} {
-		var got string
-		if err := pool.QueryRow(ctx, `SELECT attcompression::text FROM pg_attribute
-			WHERE attrelid = $1::regclass AND attname = 'text'`, table).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Errorf("%s.text compression %q, want %q (server has lz4: %v)", table, got, want, lz4)
-		}
-	}
-}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -195,6 +196,12 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	bleveLat := map[string][]time.Duration{}
 	cpuLat := map[string][]time.Duration{}
 	var phases [3][]time.Duration // index search, text read, snippets
+	type timed struct {
+		q      benchQuery
+		d, cpu time.Duration
+		ph     [3]time.Duration
+	}
+	var slowest []timed
 	var hits map[string]int
 	run := func(record bool) error {
 		hits = map[string]int{}
@@ -221,6 +228,7 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 					for i := range phases {
 						phases[i] = append(phases[i], ph[i])
 					}
+					slowest = append(slowest, timed{q, d, cd, ph})
 				}
 				hits[q.kind+" "+q.text] = n
 			}
@@ -309,6 +317,12 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 		slices.Sort(phases[i])
 		fmt.Fprintf(out, "bleve queries, phase %-30s p50 %.2f ms, p95 %.2f ms, max %.2f ms\n", name+":",
 			ms(pct(phases[i], 50)), ms(pct(phases[i], 95)), ms(pct(phases[i], 100)))
+	}
+	slices.SortFunc(slowest, func(a, b timed) int { return cmp.Compare(b.d, a.d) })
+	fmt.Fprintln(out, "slowest bleve queries (ms: wall, thread CPU; index, texts, snippets):")
+	for _, t := range slowest[:min(len(slowest), 8)] {
+		fmt.Fprintf(out, "  %-9s %-40q year=%-4s %6.2f %6.2f; %6.2f %6.2f %6.2f\n", t.q.kind, t.q.text, t.q.year,
+			ms(t.d), ms(t.cpu), ms(t.ph[0]), ms(t.ph[1]), ms(t.ph[2]))
 	}
 	fmt.Fprintln(out, "hits per query (public viewer), bleve / PostgreSQL:")
 	for _, q := range qs {
@@ -420,10 +434,8 @@ func benchPGLoad(ctx context.Context, pool *pgxpool.Pool, c *Corpus, fts bool, o
 	if !fts {
 		tsv = ""
 	}
-	// text is lz4-compressed like papers.text and files.text (migration
-	// 00011), so that reading the hits' texts costs what it costs in Plenar.
 	if _, err := pool.Exec(ctx, `DROP TABLE IF EXISTS bench_docs;
-		CREATE TABLE bench_docs (id text PRIMARY KEY, type text NOT NULL, title text NOT NULL, text text COMPRESSION lz4 NOT NULL,
+		CREATE TABLE bench_docs (id text PRIMARY KEY, type text NOT NULL, title text NOT NULL, text text NOT NULL,
 			vis text NOT NULL, orgs text[] NOT NULL, year text NOT NULL, date timestamptz NOT NULL`+tsv+`)`); err != nil {
 		return fmt.Errorf("bench: create bench_docs: %w", err)
 	}

@@ -118,18 +118,36 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 	return bleve.NewDisjunctionQuery(append(alts, ref)...)
 }
 
-// typoQuery is the disjunction of cands in field, each boosted by boost
-// divided by its edit distance plus one, as bleve's fuzzy query boosts
-// the terms it expands to.
+// typoQuery matches the documents with any of cands in field. The
+// candidates of one edit distance form one constant-score query
+// (constscore.go) boosted by boost divided by the distance plus one, as
+// bleve's fuzzy query boosts the terms it expands to: scorch then ORs the
+// up to maxExpansions terms' postings bitmaps instead of scoring each
+// term's postings hit by hit, and a document still ranks by how close its
+// nearest term is, and by field.
 func typoQuery(cands []typoCand, field string, boost float64) query.Query {
-	qs := make([]query.Query, len(cands))
-	for i, c := range cands {
-		q := bleve.NewTermQuery(c.term)
-		q.SetField(field)
-		q.SetBoost(boost / float64(c.dist+1))
-		qs[i] = q
+	var byDist []query.Query
+	var far uint8
+	for _, c := range cands {
+		far = max(far, c.dist)
 	}
-	return bleve.NewDisjunctionQuery(qs...)
+	for d := uint8(0); d <= far; d++ {
+		var qs []query.Query
+		for _, c := range cands {
+			if c.dist == d {
+				q := bleve.NewTermQuery(c.term)
+				q.SetField(field)
+				qs = append(qs, q)
+			}
+		}
+		if len(qs) > 0 {
+			byDist = append(byDist, &constantQuery{q: bleve.NewDisjunctionQuery(qs...), boost: boost / float64(d+1)})
+		}
+	}
+	if len(byDist) == 1 {
+		return byDist[0]
+	}
+	return bleve.NewDisjunctionQuery(byDist...)
 }
 
 // textFields are the analysed fields a term is looked up in.

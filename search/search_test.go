@@ -143,4 +143,23 @@ func TestLongTextSnippet(t *testing.T) {
 	if len(res.Hits) != 1 || res.Hits[0].ID != p.ID || !strings.HasPrefix(res.Hits[0].SnippetHTML(), "Einleitung") {
 		t.Errorf("word at the end of 100 KB: %+v", res.Hits)
 	}
+	// A match past the first slice the re-check reads (2,048 characters)
+	// but within the scanned 16 KB: the re-check reads more of that text
+	// and the snippet shows the match, while the other hit's snippet
+	// comes from the first read.
+	mid := e.paper(t, council.Paper{Name: "Zwischenbericht", Public: true,
+		Text: strings.Repeat("Die Verwaltung berichtet über den Stand der Dinge. ", 120) + "Hier geht es um die Eisvogelbrücke. " + filler}, bau)
+	early := e.paper(t, council.Paper{Name: "Kurzbericht", Public: true, Text: "Die Eisvogelbrücke ist fertig. " + filler}, bau)
+	e.build(t)
+	_, res = e.ids(t, council.Public, search.Request{Query: "Eisvogelbrücke"})
+	snippets := map[council.ID]string{}
+	for _, h := range res.Hits {
+		snippets[h.ID] = h.SnippetHTML()
+	}
+	if s := snippets[mid.ID]; !strings.Contains(s, "die <mark>Eisvogelbrücke</mark>") || !strings.HasPrefix(s, "…") {
+		t.Errorf("match after 6 KB: snippet %q, want the marked word in context", s)
+	}
+	if s := snippets[early.ID]; !strings.HasPrefix(s, "Die <mark>Eisvogelbrücke</mark>") {
+		t.Errorf("match at the start: snippet %q", s)
+	}
 }
