@@ -257,6 +257,30 @@ func Bench(ctx context.Context, pool *pgxpool.Pool, cfg BenchConfig, out io.Writ
 	if cfg.QueryProfile != "" {
 		pprof.StopCPUProfile()
 	}
+	// Worst cases, outside the mix: what the parser lets through at its
+	// limits (issue 5, "Bad input": cap the work a query may cause).
+	fmt.Fprintln(out, "worst-case queries, bleve only, outside the mix (ms: slowest of 3 runs, thread CPU; hits):")
+	err = ix.with(func(bi bleve.Index, _ string) error {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		for _, w := range worstQueries(c) {
+			var worst, worstCPU time.Duration
+			n := 0
+			for range 3 {
+				t0, c0 := time.Now(), threadCPU()
+				var err error
+				if n, _, err = benchSearchFrom(ctx, bi, ix.segs, conn.Conn(), Request{Query: w.text}, w.from); err != nil {
+					return fmt.Errorf("bench: %q: %w", w.text, err)
+				}
+				worst, worstCPU = max(worst, time.Since(t0)), max(worstCPU, threadCPU()-c0)
+			}
+			fmt.Fprintf(out, "  %-28s %-60.60q %7.2f %7.2f %7d\n", w.what, w.text, ms(worst), ms(worstCPU), n)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "RSS peak after bleve queries (VmHWM): %s; index segments before / after the queries: %d / %d\n",
 		vmHWM(), segsBefore, segmentCount(ix))
 
@@ -369,6 +393,33 @@ func benchQueries(c *Corpus) []benchQuery {
 	return qs
 }
 
+// worstQuery is a query at the parser's limits, timed apart from the mix.
+type worstQuery struct {
+	what, text string
+	from       int
+}
+
+func worstQueries(c *Corpus) []worstQuery {
+	var common, typos []string
+	for i := range MaxTerms {
+		common = append(common, c.VocabWord(i))
+	}
+	for _, w := range []string{"Haltestele", "Radwegsanirung", "Feuerwer", "Bebaungsplan", "Klimaschuts", "Spielplaz",
+		"Verwaltng", "Sanirung", "Haushaltssatzng", "Schwimbad", "Kindergartn", "Ausschus"} {
+		typos = append(typos, w)
+	}
+	return []worstQuery{
+		{what: "shortest prefix", text: "Ver*"},
+		{what: "12 shortest prefixes", text: "Ver* Sta* Ein* Aus* Ent* Ges* Bes* Vor* Ant* Ber* Sch* Bau*"},
+		{what: "12 common words, OR", text: strings.Join(common, " OR ")},
+		{what: "12 common words, phrase", text: `"` + strings.Join(common, " ") + `"`},
+		{what: "12 typos", text: strings.Join(typos, " ")},
+		{what: "12 typos, OR", text: strings.Join(typos, " OR ")},
+		{what: "deepest page, common word", text: c.VocabWord(0), from: MaxOffset},
+		{what: "every document (empty query)", text: ""},
+	}
+}
+
 // benchEdits saves n papers through the stores and times each until a
 // public search finds it, with an Indexer following the outbox.
 func benchEdits(ctx context.Context, pool *pgxpool.Pool, ix *Index, n int) ([]time.Duration, error) {
@@ -475,10 +526,15 @@ func benchPGLoad(ctx context.Context, pool *pgxpool.Pool, c *Corpus, fts bool, o
 // of the page's hits from PostgreSQL, and their snippets. It returns the
 // total.
 func benchSearch(ctx context.Context, bi bleve.Index, segs *segCache, conn *pgx.Conn, req Request) (int, [3]time.Duration, error) {
+	return benchSearchFrom(ctx, bi, segs, conn, req, 0)
+}
+
+// benchSearchFrom is benchSearch for the page of hits from from on.
+func benchSearchFrom(ctx context.Context, bi bleve.Index, segs *segCache, conn *pgx.Conn, req Request, from int) (int, [3]time.Duration, error) {
 	var ph [3]time.Duration
 	t0 := time.Now()
 	p := Parse(req.Query)
-	sr, typos, err := bleveSearch(ctx, bi, segs, council.Public, req, p, DefaultPerPage, 0)
+	sr, typos, err := bleveSearch(ctx, bi, segs, council.Public, req, p, DefaultPerPage, from)
 	if err != nil {
 		return 0, ph, err
 	}
