@@ -13,8 +13,12 @@
 //
 // The index is derived data: it lives in <data dir>/index, one directory
 // per generation, and a lost index loses nothing (Rebuild recreates it).
-// Every query carries a non-scoring visibility filter, so a viewer never
-// meets a document they may not see, in hits, totals, facets or snippets.
+// Every query is filtered by visibility, so a viewer never meets a
+// document they may not see, in hits, totals, facets or snippets: for
+// members and staff a non-scoring bleve filter; for viewers who see only
+// public documents, collect's test of each hit against the segment's
+// vis=public postings bitmap, before the hit is counted or kept. A
+// rebuilt generation is merged into one segment before it serves.
 //
 // search is the only package that imports bleve. It reads PostgreSQL
 // directly (batched SELECTs over the domain tables) and imports council
@@ -32,6 +36,8 @@
 // place that relies on scorch's internals (IndexSnapshot, segments). The
 // index analyser adds word pairs of frequent words (shingle.go), so that
 // a phrase of common words is a term lookup, not a position check.
+// Prefixes and typo expansions are constant-score queries
+// (constscore.go): unions of postings bitmaps, not scored term by term.
 //
 // Suggestions ("did you mean", autocomplete) read the field "pub", which
 // only public documents fill, and confirm every candidate with a count
