@@ -148,6 +148,45 @@ func testConstantPrefixes(t *testing.T, bi bleve.Index) {
 	if checked < 100 {
 		t.Errorf("the prefixes found %d documents in all; the test proves little", checked)
 	}
+
+	// In a conjunction the bitmap searcher is advanced, not just stepped:
+	// "Sanier* Haltestelle" finds the documents both find alone.
+	ids := func(qs string) []string {
+		q, err := compile(bi.Mapping(), Parse(qs), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return allIDs(t, bi, q)
+	}
+	for _, pair := range [][2]string{{"Sanier*", "Haltestelle"}, {"Verwaltung", "Stra*"}, {"Klima*", "Rad*"}} {
+		both := ids(pair[0] + " " + pair[1])
+		var want []string
+		for _, id := range ids(pair[0]) {
+			if _, ok := slices.BinarySearch(ids(pair[1]), id); ok {
+				want = append(want, id)
+			}
+		}
+		if len(want) == 0 {
+			t.Errorf("%s %s: nothing in common; the check proves little", pair[0], pair[1])
+		}
+		if !slices.Equal(both, want) {
+			t.Errorf("%s %s: %d documents, the intersection has %d", pair[0], pair[1], len(both), len(want))
+		}
+	}
+
+	// Explicit terms (typo expansions): the documents of a disjunction of
+	// term queries.
+	terms := []string{"haltestelle", "sanierung", "radweg", "gibtesnicht"}
+	var tqs []query.Query
+	for _, term := range terms {
+		tq := bleve.NewTermQuery(term)
+		tq.SetField("text")
+		tqs = append(tqs, tq)
+	}
+	got, want := allIDs(t, bi, &termsQuery{field: "text", terms: terms, boost: 1}), allIDs(t, bi, bleve.NewDisjunctionQuery(tqs...))
+	if !slices.Equal(got, want) || len(want) == 0 {
+		t.Errorf("terms query finds %d documents, the term disjunction %d", len(got), len(want))
+	}
 }
 
 // testCollectMatchesBleve checks that collect finds what bleve's own

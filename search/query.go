@@ -71,13 +71,10 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 	if t.Prefix {
 		pre := NormalizeWord(t.Text)
 		for _, f := range textFields {
-			q := bleve.NewPrefixQuery(pre)
-			q.SetField(f.name)
-			alts = append(alts, &constantQuery{q: q, boost: f.boost})
+			alts = append(alts, &termsQuery{field: f.name, prefix: pre, boost: f.boost})
 		}
-		ref := bleve.NewPrefixQuery(strings.ToLower(t.Text))
-		ref.SetField("reference")
-		return bleve.NewDisjunctionQuery(append(alts, &constantQuery{q: ref, boost: boostReference})...)
+		ref := &termsQuery{field: "reference", prefix: strings.ToLower(t.Text), boost: boostReference}
+		return bleve.NewDisjunctionQuery(append(alts, ref)...)
 	}
 	toks := an.Analyze([]byte(t.Text))
 	if len(toks) == 0 {
@@ -119,7 +116,7 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 }
 
 // typoQuery matches the documents with any of cands in field. The
-// candidates of one edit distance form one constant-score query
+// candidates of one edit distance form one constant-score terms query
 // (constscore.go) boosted by boost divided by the distance plus one, as
 // bleve's fuzzy query boosts the terms it expands to: scorch then ORs the
 // up to maxExpansions terms' postings bitmaps instead of scoring each
@@ -132,16 +129,14 @@ func typoQuery(cands []typoCand, field string, boost float64) query.Query {
 		far = max(far, c.dist)
 	}
 	for d := uint8(0); d <= far; d++ {
-		var qs []query.Query
+		var terms []string
 		for _, c := range cands {
 			if c.dist == d {
-				q := bleve.NewTermQuery(c.term)
-				q.SetField(field)
-				qs = append(qs, q)
+				terms = append(terms, c.term)
 			}
 		}
-		if len(qs) > 0 {
-			byDist = append(byDist, &constantQuery{q: bleve.NewDisjunctionQuery(qs...), boost: boost / float64(d+1)})
+		if len(terms) > 0 {
+			byDist = append(byDist, &termsQuery{field: field, terms: terms, boost: boost / float64(d+1)})
 		}
 	}
 	if len(byDist) == 1 {
