@@ -23,9 +23,8 @@ const (
 // compile turns p into a bleve query over the text fields. Words become
 // exact terms (analysed like the index, without compound splitting) plus,
 // for misspelt words (typo.go), the dictionary terms they expand to;
-// phrases become phrase queries; prefixes constant-score prefix queries
-// (constscore.go). Stop words
-// vanish. The result matches everything when p has no positive terms.
+// phrases become phrase queries; prefixes constant-score terms queries
+// (constscore.go). Stop words vanish. The result matches everything when p has no positive terms.
 //
 // typos are the expansions of p's words; Search asks for them only when
 // the exact query finds fewer than fuzzyBelow documents, since they make
@@ -118,8 +117,8 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 // typoQuery matches the documents with any of cands in field. The
 // candidates of one edit distance form one constant-score terms query
 // (constscore.go) boosted by boost divided by the distance plus one, as
-// bleve's fuzzy query boosts the terms it expands to: scorch then ORs the
-// up to maxExpansions terms' postings bitmaps instead of scoring each
+// bleve's fuzzy query boosts the terms it expands to: the up to
+// maxExpansions terms' postings bitmaps are ORed instead of scoring each
 // term's postings hit by hit, and a document still ranks by how close its
 // nearest term is, and by field.
 func typoQuery(cands []typoCand, field string, boost float64) query.Query {
