@@ -7,14 +7,7 @@ import (
 // BenchmarkAnalyze measures the German analysis (with compound splitting)
 // of generated council text, per document of the corpus.
 func BenchmarkAnalyze(b *testing.B) {
-	words, _, err := DefaultWords(SystemWordList)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := NewCorpus(50, 1, SystemWordList)
-	if err != nil {
-		b.Fatal(err)
-	}
+	words, c := testCorpus(b, 50, 1)
 	im, err := newMapping(words)
 	if err != nil {
 		b.Fatal(err)
@@ -35,14 +28,7 @@ func BenchmarkAnalyze(b *testing.B) {
 
 // BenchmarkIndexBatch indexes the corpus in batches of 500 documents.
 func BenchmarkIndexBatch(b *testing.B) {
-	words, _, err := DefaultWords(SystemWordList)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := NewCorpus(400, 1, SystemWordList)
-	if err != nil {
-		b.Fatal(err)
-	}
+	words, c := testCorpus(b, 400, 1)
 	_, bi, err := newGeneration(b.TempDir(), words)
 	if err != nil {
 		b.Fatal(err)

@@ -66,8 +66,7 @@ type segData struct {
 	publicErr  error
 
 	hiddenOnce sync.Once
-	hidden     *roaring.Bitmap // documents the public may not see (typo.go)
-	hiddenErr  error
+	hidden     *roaring.Bitmap // the complement of public (typo.go)
 
 	datesOnce sync.Once
 	dates     []int64 // UnixNano of field date; noDate when missing
@@ -85,6 +84,23 @@ func (d *segData) publicDocs(seg segment.Segment) (*roaring.Bitmap, error) {
 		d.public = pub
 	})
 	return d.public, d.publicErr
+}
+
+// nonPublicDocs returns the documents of seg not marked public: the
+// complement of publicDocs, built once per segment (typo tolerance counts
+// term frequencies without them).
+func (d *segData) nonPublicDocs(seg segment.Segment) (*roaring.Bitmap, error) {
+	pub, err := d.publicDocs(seg)
+	if err != nil {
+		return nil, err
+	}
+	d.hiddenOnce.Do(func() {
+		h := roaring.New()
+		h.AddRange(0, seg.Count())
+		h.AndNot(pub)
+		d.hidden = h
+	})
+	return d.hidden, nil
 }
 
 // noDate marks a document without a date; it sorts last either way.

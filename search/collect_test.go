@@ -14,19 +14,27 @@ import (
 	"github.com/plenar/plenar/council"
 )
 
-// corpusIndex indexes a small generated corpus in several batches (so
-// that the index has several segments, some with deletions) and returns
-// the index and the corpus.
-func corpusIndex(t *testing.T) (bleve.Index, *Corpus) {
+// testCorpus is the default word list and a generated corpus of papers
+// papers (with their files).
+func testCorpus(t testing.TB, papers int, seed uint64) (Words, *Corpus) {
 	t.Helper()
 	words, _, err := DefaultWords(SystemWordList)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewCorpus(80, 7, SystemWordList)
+	c, err := NewCorpus(papers, seed, SystemWordList)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return words, c
+}
+
+// corpusIndex indexes a small generated corpus in several batches (so
+// that the index has several segments, some with deletions) and returns
+// the index and the corpus.
+func corpusIndex(t *testing.T) (bleve.Index, *Corpus) {
+	t.Helper()
+	words, c := testCorpus(t, 80, 7)
 	df := newDocFreq()
 	for n := range c.Len() {
 		d := c.Doc(n)

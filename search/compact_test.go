@@ -12,14 +12,7 @@ import (
 // TestCompact checks that compact leaves one segment and one segment
 // file, and that the index finds the same documents before and after.
 func TestCompact(t *testing.T) {
-	words, _, err := DefaultWords(SystemWordList)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewCorpus(60, 3, SystemWordList)
-	if err != nil {
-		t.Fatal(err)
-	}
+	words, c := testCorpus(t, 60, 3)
 	dir := t.TempDir()
 	gen, bi, err := newGeneration(dir, words)
 	if err != nil {

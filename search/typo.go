@@ -134,16 +134,16 @@ func expandTypos(ctx context.Context, bi bleve.Index, segs *segCache, v council.
 	defer is.Close()
 	snap := is.Segments()
 	hidden := make([]*roaring.Bitmap, len(snap))
-	if v.Role != council.RoleMember && !v.SeesAllNonPublic() {
+	if seesOnlyPublic(v) {
 		// The public: the same documents of an immutable segment every
-		// time, kept with the segment's other derived data.
+		// time, kept with the segment's other derived data (the
+		// complement of the vis=public bitmap collect filters with).
 		data, err := segs.data(is)
 		if err != nil {
 			return nil, err
 		}
 		for i, d := range data {
-			d.hiddenOnce.Do(func() { d.hidden, d.hiddenErr = hiddenDocs(snap[i].Segment(), council.Public) })
-			if hidden[i], err = d.hidden, d.hiddenErr; err != nil {
+			if hidden[i], err = d.nonPublicDocs(snap[i].Segment()); err != nil {
 				return nil, fmt.Errorf("search: visibility of a segment: %w", err)
 			}
 		}
