@@ -172,3 +172,25 @@ func TestCutText(t *testing.T) {
 		}
 	}
 }
+
+// The streaming reader reads what encoding/xml read before it: character
+// and entity references, CDATA, attributes with '>' in quotes, comments,
+// processing instructions and empty elements.
+func TestExtractOfficeMarkup(t *testing.T) {
+	docx := makeDOCX(t,
+		`A&#228;&#x00F6;&lt;&gt;&quot;&apos;</w:t></w:r><!-- <w:t>Kommentar</w:t> --><w:r><w:rPr><w:rFonts w:ascii="a>b" w:hAnsi='c"d'/></w:rPr><w:t><![CDATA[x < y & ]]]></w:t><w:tab/><w:t xml:space="preserve">Ende<?pi <w:t>nein</w:t>?>`,
+		`zweiter<w:br/>Absatz`)
+	odt := makeODT(t, `Eins<text:span text:style-name="T&amp;1">zwei</text:span><text:s/>drei<text:line-break/>vier`)
+	for _, c := range []struct {
+		name, mime string
+		content    []byte
+		want       string
+	}{
+		{"DOCX", documents.MIMEDOCX, docx, "Aäö<>\"'x < y & ] Ende\nzweiter\nAbsatz"},
+		{"ODT", documents.MIMEODT, odt, "Einszwei drei\nvier"},
+	} {
+		if got := extractFile(t, documents.Extractor{}, c.content, c.mime).Text; got != c.want {
+			t.Errorf("%s: text %q, want %q", c.name, got, c.want)
+		}
+	}
+}
