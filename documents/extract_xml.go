@@ -19,7 +19,7 @@ import (
 
 const (
 	xmlChunk  = 32 << 10 // bytes of character data handed over at once
-	xmlMaxTag = 64 << 10 // bytes of one tag (name and attributes); longer is malformed
+	xmlMaxTag = 1 << 20  // bytes of one tag (name and attributes); longer is malformed
 )
 
 // xmlHandler receives what xmlScan reads, in document order.

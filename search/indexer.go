@@ -269,6 +269,13 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 		if err == nil {
 			return nil
 		}
+		// A document the index cannot take must not stop the outbox, but an
+		// index that takes nothing (a full disk) must not lose the changes:
+		// only when a probe write succeeds are the documents written one by
+		// one and those that still fail skipped.
+		if perr := bi.SetInternal([]byte("plenar_write_probe"), []byte{1}); perr != nil {
+			return fmt.Errorf("index batch: %w", err)
+		}
 		in.log.Warn("search: index batch failed, indexing its documents one by one", "err", err)
 		return in.oneByOne(bi, all)
 	})
