@@ -129,7 +129,8 @@ func (s *Server) routes() chi.Router {
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	r.Use(s.recoverer, s.metrics.middleware, s.logRequests,
-		securityHeaders(isHTTPS(s.opt.BaseURL)), limitBody(maxBody), s.state, s.session)
+		securityHeaders(isHTTPS(s.opt.BaseURL)), limitBody(maxBody), s.state, s.session,
+		s.checkInput) // input.go: no NUL or invalid UTF-8 past this point
 
 	r.Get("/healthz", s.healthz)
 	r.Head("/healthz", s.healthz)
