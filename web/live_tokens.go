@@ -124,9 +124,12 @@ func (s *Server) revokeIngestToken(ctx context.Context, meeting, id council.ID) 
 	return nil
 }
 
-// mayManageMedia checks that the request's viewer is the chair or a clerk
-// of meeting's session (the hub's roles). Errors: ErrForbidden otherwise;
-// ErrNotFound for an unknown meeting.
+// mayManageMedia checks that the request's viewer may run meeting's
+// console (live.Hub.ConsoleRole): a clerk or admin, or the chair — the
+// one named at the start, or before it the chair of the meeting's
+// organizations. Errors: ErrForbidden otherwise (citizens, members who do
+// not chair, members of other bodies); ErrNotFound for an unknown
+// meeting.
 func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
 	if s.opt.Live == nil {
 		return council.ErrUnavailable
@@ -135,12 +138,12 @@ func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
 	if a.IsPublic() {
 		return council.ErrForbidden
 	}
-	snap, err := s.opt.Live.Snapshot(r.Context(), meeting, a)
+	role, err := s.opt.Live.ConsoleRole(r.Context(), meeting, a)
 	if err != nil {
 		return hideMissing(err, "meeting", meeting)
 	}
-	if snap.Role != live.RoleChair && snap.Role != live.RoleClerk {
-		return fmt.Errorf("%w: only the chair or a clerk manages ingest tokens", council.ErrForbidden)
+	if role != live.RoleChair && role != live.RoleClerk {
+		return fmt.Errorf("%w: only the chair or a clerk runs the live console", council.ErrForbidden)
 	}
 	return nil
 }
