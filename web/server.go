@@ -109,7 +109,7 @@ func New(opt Options) (*Server, error) {
 	}
 	s.docs = documents.NewStore(opt.Pool, docsDir, documents.Limits{MaxSize: opt.MaxUpload})
 	if opt.SFU != nil && opt.Live != nil {
-		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.log)
+		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.meetings, s.log)
 	}
 	s.router = s.routes()
 	return s, nil
