@@ -164,6 +164,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		if err := s.auth.sessions.Destroy(ctx); err != nil {
 			return fmt.Errorf("logout: %w", err)
 		}
+		s.sessionEnded() // its live websockets on this node close now
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil

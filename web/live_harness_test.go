@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +36,7 @@ type liveEnv struct {
 	persons []council.Person
 	meeting meetings.Meeting
 	items   []meetings.AgendaItem
+	sockets *atomic.Int64 // the node's websocket requests still being handled
 }
 
 func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
@@ -45,11 +47,11 @@ func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
 	if os.Getenv("PLENAR_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv, ts, hub := startLiveNode(t, pool, log, opts...)
+	srv, ts, hub, sockets := startLiveNode(t, pool, log, opts...)
 	cs, ms := council.NewStore(pool), meetings.NewStore(pool)
 	body, err := cs.CreateBody(ctx, council.Body{Name: "Stadt Musterstadt", ShortName: "Musterstadt"})
 	liveMust(t, "create body", err)
-	e := &liveEnv{testEnv: &testEnv{srv: srv, ts: ts, council: cs, meetings: ms, body: body}, hub: hub}
+	e := &liveEnv{testEnv: &testEnv{srv: srv, ts: ts, council: cs, meetings: ms, body: body}, hub: hub, sockets: sockets}
 	e.org, err = cs.SaveOrganization(ctx, council.Organization{BodyID: body.ID, Name: "Stadtrat", Kind: council.KindCouncil, StatutorySeats: 3})
 	liveMust(t, "save organization", err)
 	for i, name := range []string{"Vorsitz", "Beate", "Carl"} {
@@ -80,8 +82,10 @@ func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
 }
 
 // startLiveNode starts a web node on pool with its own running hub, as
-// one process of several on one database; it stops with the test.
-func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...func(*Options)) (*Server, *httptest.Server, *live.Hub) {
+// one process of several on one database; it stops with the test. It
+// counts the websocket requests the node is handling (their handlers and
+// middleware included).
+func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...func(*Options)) (*Server, *httptest.Server, *live.Hub, *atomic.Int64) {
 	t.Helper()
 	hub := live.NewHub(pool, live.Options{Log: log, CatchUp: time.Second})
 	hctx, cancel := context.WithCancel(context.Background())
@@ -96,7 +100,14 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	sockets := new(atomic.Int64)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if websocket.IsWebSocketUpgrade(r) {
+			sockets.Add(1)
+			defer sockets.Add(-1)
+		}
+		srv.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		cancel()
 		<-done
@@ -113,7 +124,7 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 	case <-time.After(10 * time.Second):
 		t.Fatal("hub does not listen")
 	}
-	return srv, ts, hub
+	return srv, ts, hub, sockets
 }
 
 // otherNode returns e as seen through a second web node on the same
@@ -121,11 +132,11 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 // its own SFU); the data and the sessions are shared.
 func (e *liveEnv) otherNode(t *testing.T, opts ...func(*Options)) *liveEnv {
 	t.Helper()
-	srv, ts, hub := startLiveNode(t, e.srv.pool, e.srv.log, opts...)
+	srv, ts, hub, sockets := startLiveNode(t, e.srv.pool, e.srv.log, opts...)
 	te := *e.testEnv
 	te.srv, te.ts = srv, ts
 	n := *e
-	n.testEnv, n.hub = &te, hub
+	n.testEnv, n.hub, n.sockets = &te, hub, sockets
 	return &n
 }
 

@@ -76,6 +76,7 @@ type Server struct {
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
 	auth     *authKit         // session.go: sessions, CSRF
 	mediaHub *mediaHub        // live_media.go: SFU rooms of live sessions; nil without Options.SFU
+	wake     sessionWake      // live_session.go: wakes the live websockets to check their sessions
 }
 
 // New builds a Server: it parses templates and translations (failing fast

@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/live"
+)
+
+// loginUser logs u (password testPassword, no second factor) in and
+// returns the client with its session cookie.
+func (e *liveEnv) loginUser(t *testing.T, u council.User) *http.Client {
+	t.Helper()
+	c := e.anon()
+	resp := e.postForm(t, c, "/login", url.Values{"email": {u.Email}, "password": {testPassword}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login %s: status %d", u.Email, resp.StatusCode)
+	}
+	return c
+}
+
+// clientWithCookie is a client that sends only ck to the node.
+func (e *liveEnv) clientWithCookie(t *testing.T, ck *http.Cookie) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	liveMust(t, "cookie jar", err)
+	u, err := url.Parse(e.ts.URL)
+	liveMust(t, "url", err)
+	jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: ck.Value}})
+	return &http.Client{Jar: jar}
+}
+
+// waitClosed reads conn until the server closes it and returns the close
+// code (a bounded wait: the read fails after 20 s without a close).
+func waitClosed(t *testing.T, conn *websocket.Conn) int {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			return ce.Code
+		}
+		t.Fatalf("the socket stayed open: %v", err)
+		return 0
+	}
+}
+
+// TestLiveWSSessionEnd: a member's live websocket receives the non-public
+// part's item; when the member's session ends — logout on the same node
+// or on another one, a password or second-factor reset, a disabled
+// account, expiry — the socket closes with 4001, and the session's cookie
+// opens only the public view afterwards (the closing socket does not
+// bring the session back). The sockets run on a second node on the same
+// database wherever the session ends elsewhere.
+func TestLiveWSSessionEnd(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t)
+	n := e.otherNode(t)
+	ctx := context.Background()
+	clerk := e.clerkActor(t)
+	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, clerk, live.Command{Name: live.CmdNextItem})
+
+	for _, c := range []struct {
+		name string
+		node *liveEnv // where the socket runs
+		end  func(t *testing.T, c *http.Client, u council.User, token string)
+	}{
+		{"logout on the same node", e, func(t *testing.T, c *http.Client, _ council.User, _ string) {
+			resp := e.postForm(t, c, "/logout", nil)
+			resp.Body.Close()
+		}},
+		{"logout on another node", n, func(t *testing.T, c *http.Client, _ council.User, _ string) {
+			resp := e.postForm(t, c, "/logout", nil)
+			resp.Body.Close()
+		}},
+		{"password reset", n, func(t *testing.T, _ *http.Client, u council.User, _ string) {
+			hash, err := council.HashPassword("another password entirely")
+			liveMust(t, "hash", err)
+			liveMust(t, "reset password", e.council.SetPassword(ctx, u.ID, hash))
+		}},
+		{"second factor reset", n, func(t *testing.T, _ *http.Client, u council.User, _ string) {
+			liveMust(t, "reset 2fa", e.council.SetTOTP(ctx, u.ID, "", false))
+		}},
+		{"account disabled", n, func(t *testing.T, _ *http.Client, u council.User, _ string) {
+			liveMust(t, "disable", e.council.SetUserDisabled(ctx, u.ID, true))
+		}},
+		{"session expired", n, func(t *testing.T, _ *http.Client, _ council.User, token string) {
+			_, err := e.srv.pool.Exec(ctx, `UPDATE sessions SET expiry = now() - interval '1 second' WHERE token = $1`, token)
+			liveMust(t, "expire session", err)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := e.newMember(t, e.persons[1])
+			client := e.loginUser(t, u)
+			ck := e.sessionCookie(client)
+			conn := c.node.dial(t, client, "")
+			m := readMsg(t, conn)
+			if m.Type != live.TypeSnapshot || m.Snapshot.Role != live.RoleMember || m.Snapshot.Item == nil ||
+				m.Snapshot.Item.Title != liveSecretTitle {
+				t.Fatalf("member snapshot: %+v, want the member's with the non-public item", m.Snapshot)
+			}
+			c.end(t, client, u, ck.Value)
+			start := time.Now()
+			if code := waitClosed(t, conn); code != liveCloseSession {
+				t.Fatalf("close code %d, want %d (session ended)", code, liveCloseSession)
+			}
+			// The session stays ended, also once the socket's request
+			// is done: its cookie opens the public view.
+			for c.node.sockets.Load() > 0 {
+				if time.Since(start) > 20*time.Second {
+					t.Fatalf("%d websocket requests still being handled", c.node.sockets.Load())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			again := c.node.dial(t, c.node.clientWithCookie(t, ck), "")
+			m = readMsg(t, again)
+			if m.Type != live.TypeSnapshot || m.Snapshot.Audience != live.AudiencePublic || m.Snapshot.Item != nil {
+				t.Fatalf("after the end, the old cookie's snapshot: %+v, want the public's", m.Snapshot)
+			}
+			b, err := json.Marshal(m)
+			liveMust(t, "marshal", err)
+			if strings.Contains(string(b), liveSecretTitle) {
+				t.Errorf("the public snapshot leaks the non-public item: %s", b)
+			}
+		})
+	}
+}
