@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 
 	"github.com/plenar/plenar/council"
@@ -141,4 +142,36 @@ func TestLiveWSSessionEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLiveSessionEndBrowser: a member's live page in Chromium shows the
+// non-public item; when the member's password is reset (another process,
+// e.g. `plenar user reset-password`), live.js reloads the page on the
+// close code 4001, and the member page sends the visitor to the login —
+// the secret title is gone.
+func TestLiveSessionEndBrowser(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t)
+	clerk := e.clerkActor(t)
+	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, clerk, live.Command{Name: live.CmdNextItem})
+	u := e.newMember(t, e.persons[1])
+	b := newBrowser(t)
+	browserLogin(t, b, e.ts.URL, u)
+	navigate(t, b, e.ts.URL+"/meetings/"+e.meeting.ID.String()+"/live/member")
+	waitText(t, b, `[data-live="item"]`, liveSecretTitle)
+	if _, err := chromedp.Run(b, chromedp.Evaluate[bool](`window.__plenarOld = true`)); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := council.HashPassword("another password entirely")
+	liveMust(t, "hash", err)
+	liveMust(t, "reset password", e.council.SetPassword(context.Background(), u.ID, hash))
+	waitNewDocument(t, b, "the member page after the password reset")
+	if p := pathOf(t, b, e.ts.URL); !strings.HasPrefix(p, "/login?") {
+		t.Errorf("after the reset the page is %s, want the login", p)
+	}
+	html, err := chromedp.Run(b, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+	liveMust(t, "page", err)
+	mustNotContain(t, "page after the reset", html, liveSecretTitle)
 }
