@@ -128,6 +128,17 @@ func (lc *liveConn) sessionLoop(ctx context.Context) {
 	}
 }
 
+// checkSession checks the session of a logged-in user's socket before it
+// acts as the user (a command, joining the media). Errors: ErrUnauthorized
+// when the session ended; the socket then closes.
+func (lc *liveConn) checkSession(ctx context.Context) error {
+	if lc.sess == nil || lc.s.stands(ctx, lc.sess) {
+		return nil
+	}
+	lc.endSession()
+	return fmt.Errorf("%w: your session ended", council.ErrUnauthorized)
+}
+
 // endSession makes the writer close the socket with liveCloseSession.
 func (lc *liveConn) endSession() {
 	lc.endOnce.Do(func() {

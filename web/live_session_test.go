@@ -175,3 +175,31 @@ func TestLiveSessionEndBrowser(t *testing.T) {
 	liveMust(t, "page", err)
 	mustNotContain(t, "page after the reset", html, liveSecretTitle)
 }
+
+// TestLiveWSCommandAfterSessionEnd: a command sent on a member's socket
+// after the member's session ended is not run as the member (refused, or
+// the socket closes first), and the socket closes with 4001.
+func TestLiveWSCommandAfterSessionEnd(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t)
+	clerk := e.clerkActor(t)
+	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	u := e.newMember(t, e.persons[1])
+	conn := e.dial(t, e.loginUser(t, u), "")
+	if m := readMsg(t, conn); m.Snapshot == nil || m.Snapshot.Role != live.RoleMember {
+		t.Fatalf("member snapshot: %+v", m)
+	}
+	liveMust(t, "disable", e.council.SetUserDisabled(context.Background(), u.ID, true))
+	const text = "nach dem Ende der Sitzung"
+	sendCmd(t, conn, "late", live.CmdComplain, `,"text":"`+text+`"`)
+	if code := waitClosed(t, conn); code != liveCloseSession {
+		t.Fatalf("close code %d, want %d", code, liveCloseSession)
+	}
+	snap, err := e.hub.Snapshot(context.Background(), e.meeting.ID, clerk)
+	liveMust(t, "snapshot", err)
+	for _, c := range snap.Complaints {
+		if c.Text == text {
+			t.Errorf("the complaint sent after the session ended was recorded: %+v", c)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -249,9 +248,8 @@ func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
 	if lc.actor.IsPublic() {
 		return live.ErrorMessage(id, council.ErrForbidden)
 	}
-	if !lc.s.stands(ctx, lc.sess) {
-		lc.endSession()
-		return live.ErrorMessage(id, fmt.Errorf("%w: your session ended", council.ErrUnauthorized))
+	if err := lc.checkSession(ctx); err != nil {
+		return live.ErrorMessage(id, err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
