@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // DeleteExpiredSessions deletes the web sessions (table sessions, written
@@ -35,4 +38,55 @@ func (s *Store) SessionValid(ctx context.Context, token string, user ID, epoch i
 		return false, fmt.Errorf("session valid: %w", TranslateError(err))
 	}
 	return ok, nil
+}
+
+// SessionsChannel is the PostgreSQL notification channel on which ended
+// sessions are announced (payload: the user's id, or "" when unknown),
+// so that every process can close the long-lived connections (live
+// websockets) of those sessions at once. A lost notification delays that
+// only until the connections' own periodic check (SessionValid).
+const SessionsChannel = "plenar_sessions"
+
+func notifySessionsEnded(ctx context.Context, db DBTX, user ID) error {
+	payload := ""
+	if user != NilID {
+		payload = user.String()
+	}
+	if _, err := db.Exec(ctx, `SELECT pg_notify($1, $2)`, SessionsChannel, payload); err != nil {
+		return fmt.Errorf("notify ended sessions: %w", TranslateError(err))
+	}
+	return nil
+}
+
+// NotifySessionEnded announces on SessionsChannel that a session of user
+// (NilID: unknown) ended outside this store, e.g. a logout.
+func (s *Store) NotifySessionEnded(ctx context.Context, user ID) error {
+	return notifySessionsEnded(ctx, s.db, user)
+}
+
+// ListenSessions holds a connection from pool that listens on
+// SessionsChannel and calls ended for every notification, until ctx ends
+// or the connection fails (it returns the error; ctx's error after ctx
+// ended). listening is called once the connection listens: anything
+// ended before may have been missed.
+func ListenSessions(ctx context.Context, pool *pgxpool.Pool, listening, ended func()) error {
+	pc, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("listen sessions: acquire: %w", err)
+	}
+	conn := pc.Hijack() // LISTEN state must not go back to the pool
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{SessionsChannel}.Sanitize()); err != nil {
+		return fmt.Errorf("listen sessions: %w", err)
+	}
+	listening()
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("listen sessions: %w", err)
+		}
+		ended()
+	}
 }

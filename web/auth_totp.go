@@ -299,7 +299,6 @@ func (s *Server) totpSetup(w http.ResponseWriter, r *http.Request) error {
 	// meanwhile, the epoch stored here is stale and the new session ends
 	// too: the safe side.
 	u.SessionEpoch++
-	s.sessionEnded() // the user's live websockets on this node close now
 	if _, err := s.council.UseTOTPStep(r.Context(), u.ID, step); err != nil {
 		return err
 	}

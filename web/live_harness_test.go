@@ -108,9 +108,12 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 		}
 		srv.ServeHTTP(w, r)
 	}))
+	watched := make(chan error, 1)
+	go func() { watched <- srv.WatchSessions(hctx) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
+		<-watched
 		ts.Close()
 		if opt.Presence != nil {
 			opt.Presence.Close()
@@ -123,6 +126,11 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 	case <-hub.Listening():
 	case <-time.After(10 * time.Second):
 		t.Fatal("hub does not listen")
+	}
+	select {
+	case <-srv.wake.listening:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session watcher does not listen")
 	}
 	return srv, ts, hub, sockets
 }

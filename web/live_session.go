@@ -17,15 +17,21 @@ import (
 // user's session epoch and role — and checks that it still stands
 // (council.Store.SessionValid, one indexed lookup per table):
 //
-//   - every liveSessionCheck, on every node. This catches every way a
-//     session ends — logout on any node, a password or second-factor
-//     reset or a disabled account (`plenar user …`, another process), a
-//     role change, expiry — within seconds, across processes, and needs
-//     neither an extra database connection nor a notification that could
-//     be lost;
-//   - at once on the node where a session ends through the web (logout,
-//     TOTP enrolment): Server.sessionEnded wakes that node's sockets;
+//   - at once, on every node, when a session ends: logout, password or
+//     second-factor reset, disabling an account (also by `plenar user …`
+//     in another process) and "log out everywhere" notify
+//     council.SessionsChannel at commit; each node's WatchSessions
+//     listens and wakes all its sockets to check (sessionWake). The node
+//     where a user logs out wakes its own sockets without waiting for
+//     the notification;
+//   - every liveSessionCheck, on every node, as the safety net: this
+//     catches what sends no notification (expiry, a role change) and a
+//     notification lost while a listener reconnected, within seconds;
 //   - before every command the socket runs as the user.
+//
+// Cost: one small query per socket of a logged-in user every 3 s (the
+// public's sockets check nothing), plus one per such socket when any
+// session ends (rare); one listening connection per node.
 //
 // When the session no longer stands the socket closes with code 4001
 // ("session ended"); live.js then reloads the page, which shows what the
@@ -78,39 +84,68 @@ func (s *Server) stands(ctx context.Context, ss *sockSession) bool {
 	return ok
 }
 
-// sessionWake wakes the sockets of this node to check their sessions. The
-// zero value is ready.
+// sessionWake wakes the sockets of this node to check their sessions.
 type sessionWake struct {
+	every      time.Duration // how often each socket checks anyway (tests change it)
+	listening  chan struct{} // closed once WatchSessions first listens
+	listenOnce sync.Once
+
 	mu sync.Mutex
 	ch chan struct{}
+}
+
+func newSessionWake() *sessionWake {
+	return &sessionWake{every: liveSessionCheck, listening: make(chan struct{}), ch: make(chan struct{})}
 }
 
 // wait returns a channel closed at the next fire.
 func (w *sessionWake) wait() <-chan struct{} {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.ch == nil {
-		w.ch = make(chan struct{})
-	}
 	return w.ch
 }
 
 func (w *sessionWake) fire() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.ch != nil {
-		close(w.ch)
-	}
+	close(w.ch)
 	w.ch = make(chan struct{})
 }
 
 // sessionEnded tells this node's live websockets that a session ended.
 func (s *Server) sessionEnded() { s.wake.fire() }
 
+// WatchSessions listens for ended sessions (council.SessionsChannel) and
+// wakes this node's live websockets to check theirs, until ctx ends; a
+// lost connection is retried with back-off, and each new listen wakes
+// the sockets too (a notification may have been missed meanwhile). It
+// returns nil after ctx ends. The serve command runs it next to the HTTP
+// server; without it the sockets still check every liveSessionCheck.
+func (s *Server) WatchSessions(ctx context.Context) error {
+	backoff := 100 * time.Millisecond
+	for {
+		err := council.ListenSessions(ctx, s.pool, func() {
+			backoff = 100 * time.Millisecond
+			s.sessionEnded()
+			s.wake.listenOnce.Do(func() { close(s.wake.listening) })
+		}, s.sessionEnded)
+		if ctx.Err() != nil {
+			return nil
+		}
+		s.log.Warn("session listener lost its connection", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
 // sessionLoop checks lc's session every liveSessionCheck and when woken,
 // until ctx ends or the session no longer stands (then it ends lc).
 func (lc *liveConn) sessionLoop(ctx context.Context) {
-	t := time.NewTicker(liveSessionCheck)
+	t := time.NewTicker(lc.s.wake.every)
 	defer t.Stop()
 	wake := lc.s.wake.wait()
 	for {

@@ -203,3 +203,43 @@ func TestLiveWSCommandAfterSessionEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveWSSessionEndNotified: with the periodic check out of the way, a
+// session ended elsewhere — a password reset in another process, a logout
+// on another node — still closes the member's socket: the ending is
+// announced on council.SessionsChannel and the node's watcher wakes its
+// sockets.
+func TestLiveWSSessionEndNotified(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t)
+	n := e.otherNode(t)
+	n.srv.wake.every = time.Hour // before any socket: only a notification can wake them
+	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	for _, c := range []struct {
+		name string
+		end  func(t *testing.T, c *http.Client, u council.User)
+	}{
+		{"password reset", func(t *testing.T, _ *http.Client, u council.User) {
+			hash, err := council.HashPassword("another password entirely")
+			liveMust(t, "hash", err)
+			liveMust(t, "reset password", e.council.SetPassword(context.Background(), u.ID, hash))
+		}},
+		{"logout on another node", func(t *testing.T, c *http.Client, _ council.User) {
+			resp := e.postForm(t, c, "/logout", nil)
+			resp.Body.Close()
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := e.newMember(t, e.persons[1])
+			client := e.loginUser(t, u)
+			conn := n.dial(t, client, "")
+			if m := readMsg(t, conn); m.Snapshot == nil || m.Snapshot.Role != live.RoleMember {
+				t.Fatalf("member snapshot: %+v", m)
+			}
+			c.end(t, client, u)
+			if code := waitClosed(t, conn); code != liveCloseSession {
+				t.Fatalf("close code %d, want %d", code, liveCloseSession)
+			}
+		})
+	}
+}

@@ -76,7 +76,7 @@ type Server struct {
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
 	auth     *authKit         // session.go: sessions, CSRF
 	mediaHub *mediaHub        // live_media.go: SFU rooms of live sessions; nil without Options.SFU
-	wake     sessionWake      // live_session.go: wakes the live websockets to check their sessions
+	wake     *sessionWake     // live_session.go: wakes the live websockets to check their sessions
 }
 
 // New builds a Server: it parses templates and translations (failing fast
@@ -89,7 +89,7 @@ func New(opt Options) (*Server, error) {
 		opt.Now = time.Now
 	}
 	s := &Server{opt: opt, log: opt.Log, pool: opt.Pool,
-		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool)}
+		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool), wake: newSessionWake()}
 	var err error
 	if s.i18n, err = loadCatalog(); err != nil {
 		return nil, err

@@ -105,6 +105,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })
 
+	// Sessions ended on any node (logout, reset, disabled account) close
+	// their live websockets on this one at once.
+	wg.Go(func() { _ = h.WatchSessions(ctx) })
+
 	// Expired sessions and old login failures are removed every 10 minutes
 	// until shutdown.
 	wg.Add(1)
