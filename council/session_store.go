@@ -64,29 +64,32 @@ func (s *Store) NotifySessionEnded(ctx context.Context, user ID) error {
 	return notifySessionsEnded(ctx, s.db, user)
 }
 
-// ListenSessions holds a connection from pool that listens on
-// SessionsChannel and calls ended for every notification, until ctx ends
+// Listen holds a connection from pool that listens on channels and calls
+// notified with each notification's channel and payload, until ctx ends
 // or the connection fails (it returns the error; ctx's error after ctx
 // ended). listening is called once the connection listens: anything
-// ended before may have been missed.
-func ListenSessions(ctx context.Context, pool *pgxpool.Pool, listening, ended func()) error {
+// notified before may have been missed.
+func Listen(ctx context.Context, pool *pgxpool.Pool, channels []string, listening func(), notified func(channel, payload string)) error {
 	pc, err := pool.Acquire(ctx)
 	if err != nil {
-		return fmt.Errorf("listen sessions: acquire: %w", err)
+		return fmt.Errorf("listen: acquire: %w", err)
 	}
 	conn := pc.Hijack() // LISTEN state must not go back to the pool
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{SessionsChannel}.Sanitize()); err != nil {
-		return fmt.Errorf("listen sessions: %w", err)
+	for _, ch := range channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return fmt.Errorf("listen %s: %w", ch, err)
+		}
 	}
 	listening()
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("listen sessions: %w", err)
+			return fmt.Errorf("listen: %w", err)
 		}
-		ended()
+		notified(n.Channel, n.Payload)
 	}
 }

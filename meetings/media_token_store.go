@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -124,8 +125,31 @@ func (s *Store) MediaTokens(ctx context.Context, meeting council.ID) ([]MediaTok
 	return out, nil
 }
 
-// RevokeMediaToken revokes token id of meeting. Errors: ErrNotFound for
-// an unknown or already revoked token.
+// MediaTokensChannel is the PostgreSQL notification channel on which
+// revoked media tokens are announced at commit, payload
+// "<meeting id>:<token id>": every process ends the streams it holds
+// that were opened with the token.
+const MediaTokensChannel = "plenar_media_tokens"
+
+// ParseRevokedToken reads a MediaTokensChannel payload. Errors:
+// ErrInvalid.
+func ParseRevokedToken(payload string) (meeting, token council.ID, err error) {
+	m, t, ok := strings.Cut(payload, ":")
+	if !ok {
+		return council.NilID, council.NilID, council.Invalidf("media token notification %q", payload)
+	}
+	if meeting, err = council.ParseID(m); err != nil {
+		return council.NilID, council.NilID, err
+	}
+	if token, err = council.ParseID(t); err != nil {
+		return council.NilID, council.NilID, err
+	}
+	return meeting, token, nil
+}
+
+// RevokeMediaToken revokes token id of meeting and announces it on
+// MediaTokensChannel. Errors: ErrNotFound for an unknown or already
+// revoked token.
 func (s *Store) RevokeMediaToken(ctx context.Context, meeting, id council.ID) error {
 	err := council.Tx(ctx, s.db, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE media_tokens SET revoked_at = now()
@@ -135,6 +159,9 @@ func (s *Store) RevokeMediaToken(ctx context.Context, meeting, id council.ID) er
 		}
 		if tag.RowsAffected() == 0 {
 			return council.ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, MediaTokensChannel, meeting.String()+":"+id.String()); err != nil {
+			return council.TranslateError(err)
 		}
 		return council.Record(ctx, tx, "media_token", id, council.OpUpdate, map[string]any{"MeetingID": meeting, "revoked": true})
 	})

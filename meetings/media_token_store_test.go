@@ -82,3 +82,18 @@ func TestMediaTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRevokedToken: the notification payload round-trips; anything
+// else is invalid.
+func TestParseRevokedToken(t *testing.T) {
+	m, tok := council.NewID(), council.NewID()
+	gm, gt, err := meetings.ParseRevokedToken(m.String() + ":" + tok.String())
+	if err != nil || gm != m || gt != tok {
+		t.Errorf("ParseRevokedToken: %s %s %v, want %s %s", gm, gt, err, m, tok)
+	}
+	for _, bad := range []string{"", m.String(), m.String() + ":", ":" + tok.String(), "x:" + tok.String(), m.String() + ":y"} {
+		if _, _, err := meetings.ParseRevokedToken(bad); !errors.Is(err, council.ErrInvalid) {
+			t.Errorf("ParseRevokedToken(%q): %v, want ErrInvalid", bad, err)
+		}
+	}
+}

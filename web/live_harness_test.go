@@ -109,7 +109,7 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 		srv.ServeHTTP(w, r)
 	}))
 	watched := make(chan error, 1)
-	go func() { watched <- srv.WatchSessions(hctx) }()
+	go func() { watched <- srv.Watch(hctx) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done

@@ -22,7 +22,10 @@ type mediaHub struct {
 	live     *live.Hub
 	presence *live.Presence // nil: media does not change attendance
 	tokens   revokedTokens  // the media tokens store, for checkTokens
-	log      *slog.Logger
+	// tokenCheck is how often each driver checks its peers' tokens
+	// (mediaTokenCheck; tests change it).
+	tokenCheck time.Duration
+	log        *slog.Logger
 	// actor subscribes the drivers as the system, which sees the floor
 	// in the non-public part too.
 	actor live.Actor
@@ -43,7 +46,7 @@ type revokedTokens interface {
 }
 
 func newMediaHub(s *sfu.SFU, h *live.Hub, p *live.Presence, tokens revokedTokens, log *slog.Logger) *mediaHub {
-	return &mediaHub{sfu: s, live: h, presence: p, tokens: tokens, log: log,
+	return &mediaHub{sfu: s, live: h, presence: p, tokens: tokens, tokenCheck: mediaTokenCheck, log: log,
 		actor:   live.SystemActor(),
 		drivers: map[council.ID]*mediaDriver{}, owners: map[string]*liveConn{}, resources: map[string]*mediaResource{},
 		ice: newAddrLimiter(iceRate, iceBurst, iceMaxAddrs), whep: newAddrLimiter(whepRate, whepBurst, iceMaxAddrs),
@@ -67,9 +70,10 @@ type mediaDriver struct {
 
 // mediaTokenCheck is how often a driver checks that the media tokens of
 // its meeting's WHIP/WHEP peers are still valid. The node that revokes a
-// token ends the peers it holds at once (dropToken); a peer held by
-// another node ends within mediaTokenCheck, when that node's driver sees
-// the revocation in the database.
+// token ends the peers it holds at once (dropToken); the other nodes end
+// theirs when the revocation's notification arrives (Server.Watch), and
+// at the latest within mediaTokenCheck, when their driver sees it in the
+// database (a lost notification, a node without Watch).
 const mediaTokenCheck = 3 * time.Second
 
 func (d *mediaDriver) markReady() { d.once.Do(func() { close(d.ready) }) }
@@ -163,7 +167,7 @@ func (m *mediaHub) drive(ctx context.Context, d *mediaDriver) {
 func (m *mediaHub) follow(ctx context.Context, d *mediaDriver, sub *live.Subscription) bool {
 	room := m.sfu.Room(d.meeting.String())
 	var v live.MediaView
-	check := time.NewTicker(mediaTokenCheck)
+	check := time.NewTicker(m.tokenCheck)
 	defer check.Stop()
 	for {
 		select {
@@ -187,6 +191,19 @@ func (m *mediaHub) follow(ctx context.Context, d *mediaDriver, sub *live.Subscri
 			applyMedia(room, &v)
 			d.markReady()
 		}
+	}
+}
+
+// checkAllTokens runs checkTokens for every meeting of this node.
+func (m *mediaHub) checkAllTokens(ctx context.Context) {
+	m.mu.Lock()
+	ids := make([]council.ID, 0, len(m.drivers))
+	for id := range m.drivers {
+		ids = append(ids, id)
+	}
+	m.mu.Unlock()
+	for _, id := range ids {
+		m.checkTokens(ctx, id)
 	}
 }
 

@@ -84,8 +84,10 @@ func (e *liveEnv) waitStreamEnded(ctx context.Context, t *testing.T, what string
 
 // TestLiveRevokeEndsStreams: revoking a media token through the console
 // ends the WHIP and WHEP peers opened with it — on the node that revokes
-// at once, on another node within its token check — and leaves the other
-// tokens' streams running; a DELETE on the ended resource is 404.
+// directly, on another node through the revocation's notification (its
+// periodic token check is out of the way) — and leaves the other tokens'
+// streams running; a DELETE on the ended resource is 404. A revocation
+// whose notification was lost is found by the periodic check.
 func TestLiveRevokeEndsStreams(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, withMedia(t))
@@ -94,6 +96,7 @@ func TestLiveRevokeEndsStreams(t *testing.T) {
 	_, whip := e.createKindToken(t, chair, "whip", "OBS Saal")
 	_, playA := e.createKindToken(t, chair, "whep", "Stadt-Stream")
 	_, playB := e.createKindToken(t, chair, "whep", "Mediathek")
+	_, playC := e.createKindToken(t, chair, "whep", "Archiv")
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
 
@@ -129,12 +132,20 @@ func TestLiveRevokeEndsStreams(t *testing.T) {
 	// A player on another node (another process on the same database):
 	// revoking its token here ends it there.
 	n := e.otherNode(t, withMedia(t))
+	n.srv.mediaHub.tokenCheck = time.Hour // before any stream: only the notification can end it
 	c := n.openStream(ctx, t, "whep", playB)
 	if st := e.revokeToken(t, chair, e.tokenID(t, chair, "Mediathek")); st != http.StatusNoContent {
 		t.Fatalf("revoke: %d", st)
 	}
 	e.waitStreamEnded(ctx, t, "WHEP player of the revoked token on this node", b)
 	n.waitStreamEnded(ctx, t, "WHEP player of the revoked token on the other node", c)
+
+	// A revocation without its notification (lost while a node's
+	// listener reconnected): the periodic check ends the stream.
+	d := e.openStream(ctx, t, "whep", playC)
+	_, err := e.srv.pool.Exec(ctx, `UPDATE media_tokens SET revoked_at = now() WHERE id = $1`, e.tokenID(t, chair, "Archiv"))
+	liveMust(t, "revoke without notification", err)
+	e.waitStreamEnded(ctx, t, "WHEP player of a token revoked without notification", d)
 
 	// Revoking the encoder's token ends the room's source.
 	if st := e.revokeToken(t, chair, e.tokenID(t, chair, "OBS Saal")); st != http.StatusNoContent {

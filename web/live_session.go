@@ -10,6 +10,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
 )
 
 // A live websocket must not outlive the session that opened it. A socket
@@ -20,7 +21,7 @@ import (
 //   - at once, on every node, when a session ends: logout, password or
 //     second-factor reset, disabling an account (also by `plenar user …`
 //     in another process) and "log out everywhere" notify
-//     council.SessionsChannel at commit; each node's WatchSessions
+//     council.SessionsChannel at commit; each node's Watch
 //     listens and wakes all its sockets to check (sessionWake). The node
 //     where a user logs out wakes its own sockets without waiting for
 //     the notification;
@@ -87,7 +88,7 @@ func (s *Server) stands(ctx context.Context, ss *sockSession) bool {
 // sessionWake wakes the sockets of this node to check their sessions.
 type sessionWake struct {
 	every      time.Duration // how often each socket checks anyway (tests change it)
-	listening  chan struct{} // closed once WatchSessions first listens
+	listening  chan struct{} // closed once Watch first listens
 	listenOnce sync.Once
 
 	mu sync.Mutex
@@ -115,20 +116,27 @@ func (w *sessionWake) fire() {
 // sessionEnded tells this node's live websockets that a session ended.
 func (s *Server) sessionEnded() { s.wake.fire() }
 
-// WatchSessions listens for ended sessions (council.SessionsChannel) and
-// wakes this node's live websockets to check theirs, until ctx ends; a
-// lost connection is retried with back-off, and each new listen wakes
-// the sockets too (a notification may have been missed meanwhile). It
-// returns nil after ctx ends. The serve command runs it next to the HTTP
-// server; without it the sockets still check every liveSessionCheck.
-func (s *Server) WatchSessions(ctx context.Context) error {
+// Watch listens for ended sessions (council.SessionsChannel) and revoked
+// media tokens (meetings.MediaTokensChannel) on one connection, until ctx
+// ends: an ended session wakes this node's live websockets to check
+// theirs; a revoked token ends the WHIP/WHEP peers this node opened with
+// it. A lost connection is retried with back-off, and each new listen
+// wakes the sockets and checks the tokens too (a notification may have
+// been missed meanwhile). It returns nil after ctx ends. The serve
+// command runs it next to the HTTP server; without it the sockets and
+// the media drivers still check every few seconds.
+func (s *Server) Watch(ctx context.Context) error {
 	backoff := 100 * time.Millisecond
+	channels := []string{council.SessionsChannel, meetings.MediaTokensChannel}
 	for {
-		err := council.ListenSessions(ctx, s.pool, func() {
+		err := council.Listen(ctx, s.pool, channels, func() {
 			backoff = 100 * time.Millisecond
 			s.sessionEnded()
+			if s.mediaHub != nil {
+				s.mediaHub.checkAllTokens(ctx)
+			}
 			s.wake.listenOnce.Do(func() { close(s.wake.listening) })
-		}, s.sessionEnded)
+		}, func(channel, payload string) { s.notified(ctx, channel, payload) })
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -139,6 +147,24 @@ func (s *Server) WatchSessions(ctx context.Context) error {
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// notified handles one notification Watch received.
+func (s *Server) notified(ctx context.Context, channel, payload string) {
+	switch channel {
+	case council.SessionsChannel:
+		s.sessionEnded()
+	case meetings.MediaTokensChannel:
+		if s.mediaHub == nil {
+			return
+		}
+		meeting, token, err := meetings.ParseRevokedToken(payload)
+		if err != nil {
+			s.log.Warn("media token notification", "err", err)
+			return
+		}
+		s.mediaHub.dropToken(meeting, token)
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 // media_token_store.go): the bearer tokens of WHIP ingest and of WHEP
 // playback, per meeting. The token itself is shown once, when the chair or
 // a clerk creates it. Revoking a token ends the streams opened with it at
-// once on this node, and within mediaTokenCheck on the others (see
-// mediaHub.checkTokens).
+// once: on this node directly, on the others through the revocation's
+// notification (Server.Watch), and at the latest within mediaTokenCheck.
 
 // tokenKind is what a media token allows: sending the room's source (WHIP)
 // or watching the public programme (WHEP).
