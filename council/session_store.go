@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // DeleteExpiredSessions deletes the web sessions (table sessions, written
@@ -15,4 +18,78 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 		return 0, fmt.Errorf("delete expired sessions: %w", TranslateError(err))
 	}
 	return tag.RowsAffected(), nil
+}
+
+// SessionValid reports whether the web session token still stands for
+// user: the session exists and has not expired (by the database's clock,
+// as the session manager's own lookup), and the user is
+// neither disabled nor deleted and still has role and the session epoch
+// epoch (see User.SessionEpoch: no password or second-factor reset, no
+// "log out everywhere" since). Long-lived connections (the live
+// websocket) call it to end themselves with their session. It is one
+// indexed lookup per table.
+func (s *Store) SessionValid(ctx context.Context, token string, user ID, epoch int64, role Role) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `SELECT
+		EXISTS (SELECT 1 FROM sessions WHERE token = $1 AND current_timestamp < expiry) AND
+		EXISTS (SELECT 1 FROM users WHERE id = $2 AND session_epoch = $3 AND role = $4 AND NOT disabled AND NOT deleted)`,
+		token, user, epoch, role).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("session valid: %w", TranslateError(err))
+	}
+	return ok, nil
+}
+
+// SessionsChannel is the PostgreSQL notification channel on which ended
+// sessions are announced (payload: the user's id, or "" when unknown),
+// so that every process can close the long-lived connections (live
+// websockets) of those sessions at once. A lost notification delays that
+// only until the connections' own periodic check (SessionValid).
+const SessionsChannel = "plenar_sessions"
+
+func notifySessionsEnded(ctx context.Context, db DBTX, user ID) error {
+	payload := ""
+	if user != NilID {
+		payload = user.String()
+	}
+	if _, err := db.Exec(ctx, `SELECT pg_notify($1, $2)`, SessionsChannel, payload); err != nil {
+		return fmt.Errorf("notify ended sessions: %w", TranslateError(err))
+	}
+	return nil
+}
+
+// NotifySessionEnded announces on SessionsChannel that a session of user
+// (NilID: unknown) ended outside this store, e.g. a logout.
+func (s *Store) NotifySessionEnded(ctx context.Context, user ID) error {
+	return notifySessionsEnded(ctx, s.db, user)
+}
+
+// Listen holds a connection from pool that listens on channels and calls
+// notified with each notification's channel and payload, until ctx ends
+// or the connection fails (it returns the error; ctx's error after ctx
+// ended). listening is called once the connection listens: anything
+// notified before may have been missed.
+func Listen(ctx context.Context, pool *pgxpool.Pool, channels []string, listening func(), notified func(channel, payload string)) error {
+	pc, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("listen: acquire: %w", err)
+	}
+	conn := pc.Hijack() // LISTEN state must not go back to the pool
+	defer conn.Close(context.WithoutCancel(ctx))
+	for _, ch := range channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			return fmt.Errorf("listen %s: %w", ch, err)
+		}
+	}
+	listening()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("listen: %w", err)
+		}
+		notified(n.Channel, n.Payload)
+	}
 }

@@ -102,14 +102,14 @@ const endSessions = `session_epoch = session_epoch + 1`
 // SetPassword replaces the user's password hash and ends every session of
 // the user. Errors: ErrNotFound.
 func (s *Store) SetPassword(ctx context.Context, id ID, hash string) error {
-	return s.updateUser(ctx, id, "password", `password_hash = $2, `+endSessions, hash)
+	return s.updateUser(ctx, id, "password", true, `password_hash = $2, `+endSessions, hash)
 }
 
 // SetTOTP stores a TOTP secret and whether it is confirmed (an empty secret
 // resets the second factor), and ends every session of the user.
 // Errors: ErrNotFound.
 func (s *Store) SetTOTP(ctx context.Context, id ID, secret string, enabled bool) error {
-	return s.updateUser(ctx, id, "totp", `totp_secret = $2, totp_enabled = $3, totp_last_step = 0, `+endSessions,
+	return s.updateUser(ctx, id, "totp", true, `totp_secret = $2, totp_enabled = $3, totp_last_step = 0, `+endSessions,
 		secret, enabled)
 }
 
@@ -120,16 +120,18 @@ func (s *Store) SetUserDisabled(ctx context.Context, id ID, disabled bool) error
 	if disabled {
 		set += `, ` + endSessions
 	}
-	return s.updateUser(ctx, id, "disabled", set, disabled)
+	return s.updateUser(ctx, id, "disabled", disabled, set, disabled)
 }
 
 // EndSessions ends every session of the user ("log out everywhere") and
 // changes nothing else. Errors: ErrNotFound.
 func (s *Store) EndSessions(ctx context.Context, id ID) error {
-	return s.updateUser(ctx, id, "sessions", endSessions)
+	return s.updateUser(ctx, id, "sessions", true, endSessions)
 }
 
-func (s *Store) updateUser(ctx context.Context, id ID, what, set string, args ...any) error {
+// updateUser applies set to user id; ends says that set ends the user's
+// sessions, which is announced on SessionsChannel at commit.
+func (s *Store) updateUser(ctx context.Context, id ID, what string, ends bool, set string, args ...any) error {
 	err := Tx(ctx, s.db, func(tx DBTXTx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET `+set+`, modified = now() WHERE id = $1 AND NOT deleted`, append([]any{id}, args...)...)
 		if err != nil {
@@ -137,6 +139,11 @@ func (s *Store) updateUser(ctx context.Context, id ID, what, set string, args ..
 		}
 		if tag.RowsAffected() == 0 {
 			return ErrNotFound
+		}
+		if ends {
+			if err := notifySessionsEnded(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		return Record(ctx, tx, "user", id, OpUpdate, map[string]any{"changed": what})
 	})

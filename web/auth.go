@@ -164,6 +164,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		if err := s.auth.sessions.Destroy(ctx); err != nil {
 			return fmt.Errorf("logout: %w", err)
 		}
+		// Its live websockets close: on this node now, on the others
+		// when they hear of it (live_session.go).
+		s.sessionEnded()
+		if err := s.council.NotifySessionEnded(ctx, requestStateOf(r).user.ID); err != nil {
+			s.log.Warn("logout: notify the other nodes", "err", err)
+		}
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil

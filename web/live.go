@@ -108,6 +108,13 @@ func (s *Server) livePage(mode string) handlerFunc {
 		if err != nil || m.Deleted {
 			return notFoundErr("meeting", id)
 		}
+		if mode == "console" {
+			// The console is the chair's and the clerks', like the back
+			// office: anyone else gets 403, not an empty console.
+			if err := s.mayManageMedia(r, id); err != nil {
+				return err
+			}
+		}
 		lang := requestStateOf(r).lang
 		strs := make(map[string]string, len(liveJSKeys()))
 		for _, k := range liveJSKeys() {

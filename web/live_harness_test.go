@@ -10,10 +10,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
@@ -34,6 +36,7 @@ type liveEnv struct {
 	persons []council.Person
 	meeting meetings.Meeting
 	items   []meetings.AgendaItem
+	sockets *atomic.Int64 // the node's websocket requests still being handled
 }
 
 func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
@@ -44,40 +47,11 @@ func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
 	if os.Getenv("PLENAR_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	hub := live.NewHub(pool, live.Options{Log: log, CatchUp: time.Second})
-	hctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- hub.Run(hctx) }()
-	opt := Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
-		DataDir: t.TempDir(), Live: hub}
-	for _, f := range opts {
-		f(&opt)
-	}
-	srv, err := New(opt)
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		ts.Close()
-		if opt.Presence != nil {
-			opt.Presence.Close()
-		}
-		if opt.SFU != nil {
-			_ = opt.SFU.Close()
-		}
-	})
-	select {
-	case <-hub.Listening():
-	case <-time.After(10 * time.Second):
-		t.Fatal("hub does not listen")
-	}
+	srv, ts, hub, sockets := startLiveNode(t, pool, log, opts...)
 	cs, ms := council.NewStore(pool), meetings.NewStore(pool)
 	body, err := cs.CreateBody(ctx, council.Body{Name: "Stadt Musterstadt", ShortName: "Musterstadt"})
 	liveMust(t, "create body", err)
-	e := &liveEnv{testEnv: &testEnv{srv: srv, ts: ts, council: cs, meetings: ms, body: body}, hub: hub}
+	e := &liveEnv{testEnv: &testEnv{srv: srv, ts: ts, council: cs, meetings: ms, body: body}, hub: hub, sockets: sockets}
 	e.org, err = cs.SaveOrganization(ctx, council.Organization{BodyID: body.ID, Name: "Stadtrat", Kind: council.KindCouncil, StatutorySeats: 3})
 	liveMust(t, "save organization", err)
 	for i, name := range []string{"Vorsitz", "Beate", "Carl"} {
@@ -105,6 +79,73 @@ func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
 	_, err = ms.Invite(ctx, e.meeting.ID, time.Now().Add(-14*24*time.Hour))
 	liveMust(t, "invite", err)
 	return e
+}
+
+// startLiveNode starts a web node on pool with its own running hub, as
+// one process of several on one database; it stops with the test. It
+// counts the websocket requests the node is handling (their handlers and
+// middleware included).
+func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...func(*Options)) (*Server, *httptest.Server, *live.Hub, *atomic.Int64) {
+	t.Helper()
+	hub := live.NewHub(pool, live.Options{Log: log, CatchUp: time.Second})
+	hctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(hctx) }()
+	opt := Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
+		DataDir: t.TempDir(), Live: hub}
+	for _, f := range opts {
+		f(&opt)
+	}
+	srv, err := New(opt)
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	sockets := new(atomic.Int64)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if websocket.IsWebSocketUpgrade(r) {
+			sockets.Add(1)
+			defer sockets.Add(-1)
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	watched := make(chan error, 1)
+	go func() { watched <- srv.Watch(hctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		<-watched
+		ts.Close()
+		if opt.Presence != nil {
+			opt.Presence.Close()
+		}
+		if opt.SFU != nil {
+			_ = opt.SFU.Close()
+		}
+	})
+	select {
+	case <-hub.Listening():
+	case <-time.After(10 * time.Second):
+		t.Fatal("hub does not listen")
+	}
+	select {
+	case <-srv.wake.listening:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session watcher does not listen")
+	}
+	return srv, ts, hub, sockets
+}
+
+// otherNode returns e as seen through a second web node on the same
+// database (another process): its own server, hub and options (withMedia:
+// its own SFU); the data and the sessions are shared.
+func (e *liveEnv) otherNode(t *testing.T, opts ...func(*Options)) *liveEnv {
+	t.Helper()
+	srv, ts, hub, sockets := startLiveNode(t, e.srv.pool, e.srv.log, opts...)
+	te := *e.testEnv
+	te.srv, te.ts = srv, ts
+	n := *e
+	n.testEnv, n.hub, n.sockets = &te, hub, sockets
+	return &n
 }
 
 func liveMust(t testing.TB, what string, err error) {

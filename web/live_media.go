@@ -21,7 +21,11 @@ type mediaHub struct {
 	sfu      *sfu.SFU
 	live     *live.Hub
 	presence *live.Presence // nil: media does not change attendance
-	log      *slog.Logger
+	tokens   revokedTokens  // the media tokens store, for checkTokens
+	// tokenCheck is how often each driver checks its peers' tokens
+	// (mediaTokenCheck; tests change it).
+	tokenCheck time.Duration
+	log        *slog.Logger
 	// actor subscribes the drivers as the system, which sees the floor
 	// in the non-public part too.
 	actor live.Actor
@@ -35,8 +39,14 @@ type mediaHub struct {
 	viewers   *addrLimiter              // viewer peers joined on the live websocket per client address
 }
 
-func newMediaHub(s *sfu.SFU, h *live.Hub, p *live.Presence, log *slog.Logger) *mediaHub {
-	return &mediaHub{sfu: s, live: h, presence: p, log: log,
+// revokedTokens reports which media tokens are revoked
+// (meetings.Store.RevokedMediaTokens).
+type revokedTokens interface {
+	RevokedMediaTokens(ctx context.Context, ids []council.ID) ([]council.ID, error)
+}
+
+func newMediaHub(s *sfu.SFU, h *live.Hub, p *live.Presence, tokens revokedTokens, log *slog.Logger) *mediaHub {
+	return &mediaHub{sfu: s, live: h, presence: p, tokens: tokens, tokenCheck: mediaTokenCheck, log: log,
 		actor:   live.SystemActor(),
 		drivers: map[council.ID]*mediaDriver{}, owners: map[string]*liveConn{}, resources: map[string]*mediaResource{},
 		ice: newAddrLimiter(iceRate, iceBurst, iceMaxAddrs), whep: newAddrLimiter(whepRate, whepBurst, iceMaxAddrs),
@@ -52,7 +62,19 @@ type mediaDriver struct {
 	ready   chan struct{} // closed after the first state was applied (or the driver gave up)
 	done    chan struct{}
 	once    sync.Once
+	// revoked are the media tokens revoked on this node while the driver
+	// runs (guarded by mediaHub.mu): a WHIP/WHEP peer still being set up
+	// with one is refused.
+	revoked map[council.ID]bool
 }
+
+// mediaTokenCheck is how often a driver checks that the media tokens of
+// its meeting's WHIP/WHEP peers are still valid. The node that revokes a
+// token ends the peers it holds at once (dropToken); the other nodes end
+// theirs when the revocation's notification arrives (Server.Watch), and
+// at the latest within mediaTokenCheck, when their driver sees it in the
+// database (a lost notification, a node without Watch).
+const mediaTokenCheck = 3 * time.Second
 
 func (d *mediaDriver) markReady() { d.once.Do(func() { close(d.ready) }) }
 
@@ -67,7 +89,8 @@ func (m *mediaHub) acquire(ctx context.Context, meeting council.ID) (*mediaDrive
 	d := m.drivers[meeting]
 	if d == nil {
 		dctx, cancel := context.WithCancel(context.Background())
-		d = &mediaDriver{meeting: meeting, cancel: cancel, ready: make(chan struct{}), done: make(chan struct{})}
+		d = &mediaDriver{meeting: meeting, cancel: cancel, ready: make(chan struct{}), done: make(chan struct{}),
+			revoked: map[council.ID]bool{}}
 		m.drivers[meeting] = d
 		go m.drive(dctx, d)
 	}
@@ -144,10 +167,14 @@ func (m *mediaHub) drive(ctx context.Context, d *mediaDriver) {
 func (m *mediaHub) follow(ctx context.Context, d *mediaDriver, sub *live.Subscription) bool {
 	room := m.sfu.Room(d.meeting.String())
 	var v live.MediaView
+	check := time.NewTicker(m.tokenCheck)
+	defer check.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return true
+		case <-check.C:
+			m.checkTokens(ctx, d.meeting)
 		case msg, ok := <-sub.C:
 			if !ok || msg.Type == live.TypeResync {
 				return false
@@ -164,6 +191,49 @@ func (m *mediaHub) follow(ctx context.Context, d *mediaDriver, sub *live.Subscri
 			applyMedia(room, &v)
 			d.markReady()
 		}
+	}
+}
+
+// checkAllTokens runs checkTokens for every meeting of this node.
+func (m *mediaHub) checkAllTokens(ctx context.Context) {
+	m.mu.Lock()
+	ids := make([]council.ID, 0, len(m.drivers))
+	for id := range m.drivers {
+		ids = append(ids, id)
+	}
+	m.mu.Unlock()
+	for _, id := range ids {
+		m.checkTokens(ctx, id)
+	}
+}
+
+// checkTokens ends meeting's WHIP/WHEP peers whose media token was
+// revoked (on any node) or deleted.
+func (m *mediaHub) checkTokens(ctx context.Context, meeting council.ID) {
+	m.mu.Lock()
+	var ids []council.ID
+	seen := map[council.ID]bool{}
+	for _, res := range m.resources {
+		if res.meeting == meeting && !seen[res.token] {
+			seen[res.token] = true
+			ids = append(ids, res.token)
+		}
+	}
+	m.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, mediaTokenCheck)
+	defer cancel()
+	revoked, err := m.tokens.RevokedMediaTokens(cctx, ids)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.log.Warn("media token check", "meeting_id", meeting, "err", err)
+		}
+		return
+	}
+	for _, id := range revoked {
+		m.dropToken(meeting, id)
 	}
 }
 

@@ -175,6 +175,9 @@ func (lc *liveConn) media(ctx context.Context, b []byte) any {
 	}
 	switch m.Type {
 	case "media_join":
+		if err := lc.checkSession(ctx); err != nil {
+			return live.ErrorMessage(m.ID, err)
+		}
 		if err := lc.mediaJoin(ctx, m.Kind); err != nil {
 			if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) {
 				lc.s.log.Warn("media join failed", "meeting_id", lc.meeting, "kind", m.Kind, "err", err)

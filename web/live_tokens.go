@@ -2,40 +2,39 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
 )
 
-// Media tokens (migrations 00009, 00010): the bearer tokens of WHIP ingest
-// (one per encoder) and of WHEP playback (one per player: the city's
-// stream, a restreaming server), per meeting. Only the SHA-256 of a token
-// is stored; the token itself is shown once, when the chair or a clerk
-// creates it.
+// Media tokens (meetings.MediaToken; the store is meetings/
+// media_token_store.go): the bearer tokens of WHIP ingest and of WHEP
+// playback, per meeting. The token itself is shown once, when the chair or
+// a clerk creates it. Revoking a token ends the streams opened with it at
+// once: on this node directly, on the others through the revocation's
+// notification (Server.Watch), and at the latest within mediaTokenCheck.
 
 // tokenKind is what a media token allows: sending the room's source (WHIP)
 // or watching the public programme (WHEP).
-type tokenKind string
+type tokenKind = meetings.MediaTokenKind
 
 const (
-	tokenWHIP tokenKind = "whip"
-	tokenWHEP tokenKind = "whep"
+	tokenWHIP = meetings.MediaWHIP
+	tokenWHEP = meetings.MediaWHEP
 )
 
-func (k tokenKind) valid() bool { return k == tokenWHIP || k == tokenWHEP }
+// tokenPrefix marks Plenar's media tokens of kind k (secret scanners, logs).
+func tokenPrefix(k tokenKind) string { return "plenar_" + string(k) + "_" }
 
-// prefix marks Plenar's media tokens of kind k (secret scanners, logs).
-func (k tokenKind) prefix() string { return "plenar_" + string(k) + "_" }
-
-// ingestToken is a stored token without its secret.
+// ingestToken is a stored token without its secret, as the console's
+// JSON shows it.
 type ingestToken struct {
 	ID        council.ID `json:"id"`
 	Kind      tokenKind  `json:"kind"`
@@ -45,88 +44,64 @@ type ingestToken struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
-// ingestTokenPrefix marks Plenar's WHIP tokens.
-var ingestTokenPrefix = tokenWHIP.prefix()
-
-func hashIngestToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
+func ingestTokenOf(t meetings.MediaToken) ingestToken {
+	out := ingestToken{ID: t.ID, Kind: t.Kind, Label: t.Label, CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy}
+	if !t.RevokedAt.IsZero() {
+		r := t.RevokedAt
+		out.RevokedAt = &r
+	}
+	return out
 }
+
+// ingestTokenPrefix marks Plenar's WHIP tokens.
+var ingestTokenPrefix = tokenPrefix(tokenWHIP)
 
 // createIngestToken stores a new token of kind for meeting and returns it
 // (the only time it is seen) with its record.
 func (s *Server) createIngestToken(ctx context.Context, meeting, by council.ID, kind tokenKind, label string) (string, ingestToken, error) {
-	tok := kind.prefix() + newSecret()
-	t := ingestToken{ID: council.NewID(), Kind: kind, Label: label}
-	var creator *council.ID
-	if by != council.NilID {
-		creator = &by
-	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO media_tokens (id, meeting_id, token_hash, label, created_by, kind)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`, t.ID, meeting, hashIngestToken(tok), label, creator, kind).Scan(&t.CreatedAt)
+	tok := tokenPrefix(kind) + newSecret()
+	t, err := s.meetings.CreateMediaToken(ctx, meeting, by, kind, label, tok)
 	if err != nil {
-		return "", ingestToken{}, fmt.Errorf("create ingest token: %w", council.TranslateError(err))
+		return "", ingestToken{}, err
 	}
-	return tok, t, nil
+	return tok, ingestTokenOf(t), nil
 }
 
-// checkIngestToken reports whether tok is a valid, unrevoked token of
-// meeting and kind. Errors: ErrUnauthorized otherwise.
-func (s *Server) checkIngestToken(ctx context.Context, meeting council.ID, kind tokenKind, tok string) error {
+// checkIngestToken returns the id of tok when it is a valid, unrevoked
+// token of meeting and kind. Errors: ErrUnauthorized otherwise.
+func (s *Server) checkIngestToken(ctx context.Context, meeting council.ID, kind tokenKind, tok string) (council.ID, error) {
 	if tok == "" {
-		return fmt.Errorf("%w: Authorization: Bearer <%s token> required", council.ErrUnauthorized, strings.ToUpper(string(kind)))
+		return council.NilID, fmt.Errorf("%w: Authorization: Bearer <%s token> required", council.ErrUnauthorized, strings.ToUpper(string(kind)))
 	}
-	if !strings.HasPrefix(tok, kind.prefix()) || len(tok) > 200 {
-		return fmt.Errorf("%w: unknown %s token", council.ErrUnauthorized, strings.ToUpper(string(kind)))
+	if !strings.HasPrefix(tok, tokenPrefix(kind)) || len(tok) > 200 {
+		return council.NilID, fmt.Errorf("%w: unknown %s token", council.ErrUnauthorized, strings.ToUpper(string(kind)))
 	}
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM media_tokens
-		WHERE token_hash = $1 AND meeting_id = $2 AND kind = $3 AND revoked_at IS NULL)`, hashIngestToken(tok), meeting, kind).Scan(&ok)
-	if err != nil {
-		return fmt.Errorf("check media token: %w", council.TranslateError(err))
+	id, err := s.meetings.MediaTokenID(ctx, meeting, kind, tok)
+	if errors.Is(err, council.ErrNotFound) {
+		return council.NilID, fmt.Errorf("%w: unknown or revoked %s token", council.ErrUnauthorized, strings.ToUpper(string(kind)))
 	}
-	if !ok {
-		return fmt.Errorf("%w: unknown or revoked %s token", council.ErrUnauthorized, strings.ToUpper(string(kind)))
-	}
-	return nil
+	return id, err
 }
 
-// ingestTokens lists meeting's tokens, newest first.
-func (s *Server) ingestTokens(ctx context.Context, meeting council.ID) ([]ingestToken, error) {
-	rows, err := s.pool.Query(ctx, `SELECT t.id, t.kind, t.label, t.created_at, COALESCE(u.display_name, ''), t.revoked_at
-		FROM media_tokens t LEFT JOIN users u ON u.id = t.created_by
-		WHERE t.meeting_id = $1 ORDER BY t.created_at DESC, t.id`, meeting)
-	if err != nil {
-		return nil, fmt.Errorf("ingest tokens: %w", council.TranslateError(err))
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ingestToken, error) {
-		var t ingestToken
-		err := r.Scan(&t.ID, &t.Kind, &t.Label, &t.CreatedAt, &t.CreatedBy, &t.RevokedAt)
-		return t, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("ingest tokens: %w", council.TranslateError(err))
-	}
-	return out, nil
-}
-
-// revokeIngestToken revokes token id of meeting. Errors: ErrNotFound for
-// an unknown or already revoked token.
+// revokeIngestToken revokes token id of meeting and ends the streams this
+// node opened with it. Errors: ErrNotFound for an unknown or already
+// revoked token.
 func (s *Server) revokeIngestToken(ctx context.Context, meeting, id council.ID) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE media_tokens SET revoked_at = now()
-		WHERE id = $1 AND meeting_id = $2 AND revoked_at IS NULL`, id, meeting)
-	if err != nil {
-		return fmt.Errorf("revoke ingest token: %w", council.TranslateError(err))
+	if err := s.meetings.RevokeMediaToken(ctx, meeting, id); err != nil {
+		return err
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("ingest token %s: %w", id, council.ErrNotFound)
+	if s.mediaHub != nil {
+		s.mediaHub.dropToken(meeting, id)
 	}
 	return nil
 }
 
-// mayManageMedia checks that the request's viewer is the chair or a clerk
-// of meeting's session (the hub's roles). Errors: ErrForbidden otherwise;
-// ErrNotFound for an unknown meeting.
+// mayManageMedia checks that the request's viewer may run meeting's
+// console (live.Hub.ConsoleRole): a clerk or admin, or the chair — the
+// one named at the start, or before it the chair of the meeting's
+// organizations. Errors: ErrForbidden otherwise (citizens, members who do
+// not chair, members of other bodies); ErrNotFound for an unknown
+// meeting.
 func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
 	if s.opt.Live == nil {
 		return council.ErrUnavailable
@@ -135,12 +110,12 @@ func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
 	if a.IsPublic() {
 		return council.ErrForbidden
 	}
-	snap, err := s.opt.Live.Snapshot(r.Context(), meeting, a)
+	role, err := s.opt.Live.ConsoleRole(r.Context(), meeting, a)
 	if err != nil {
 		return hideMissing(err, "meeting", meeting)
 	}
-	if snap.Role != live.RoleChair && snap.Role != live.RoleClerk {
-		return fmt.Errorf("%w: only the chair or a clerk manages ingest tokens", council.ErrForbidden)
+	if role != live.RoleChair && role != live.RoleClerk {
+		return fmt.Errorf("%w: only the chair or a clerk runs the live console", council.ErrForbidden)
 	}
 	return nil
 }
@@ -154,12 +129,13 @@ func (s *Server) ingestTokenList(w http.ResponseWriter, r *http.Request) error {
 	if err := s.mayManageMedia(r, id); err != nil {
 		return err
 	}
-	list, err := s.ingestTokens(r.Context(), id)
+	stored, err := s.meetings.MediaTokens(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []ingestToken{}
+	list := make([]ingestToken, 0, len(stored))
+	for _, t := range stored {
+		list = append(list, ingestTokenOf(t))
 	}
 	return writeJSONNoStore(w, http.StatusOK, map[string]any{"tokens": list})
 }
@@ -183,7 +159,7 @@ func (s *Server) ingestTokenCreate(w http.ResponseWriter, r *http.Request) error
 	if kind == "" {
 		kind = tokenWHIP
 	}
-	if !kind.valid() {
+	if !kind.Valid() {
 		return council.Invalidf("kind: whip or whep")
 	}
 	tok, t, err := s.createIngestToken(r.Context(), id, liveActor(r).UserID, kind, label)

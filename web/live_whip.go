@@ -129,6 +129,7 @@ type mediaResource struct {
 	id      string
 	meeting council.ID
 	kind    sfu.Kind
+	token   council.ID // the media token it was opened with: revoking the token ends it
 	driver  *mediaDriver
 
 	mu     sync.Mutex
@@ -142,7 +143,8 @@ func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkIngestToken(r.Context(), id, tokenWHIP, bearer(r)); err != nil {
+	token, err := s.checkIngestToken(r.Context(), id, tokenWHIP, bearer(r))
+	if err != nil {
 		return err
 	}
 	if s.mediaHub == nil {
@@ -159,7 +161,7 @@ func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
 	if snap.State == "closed" {
 		return fmt.Errorf("%w: the session is closed", council.ErrConflict)
 	}
-	return s.mediaOffer(w, r, id, sfu.KindRoom, offer)
+	return s.mediaOffer(w, r, id, token, sfu.KindRoom, offer)
 }
 
 // whepPost is POST /meetings/{id}/whep: the public program.
@@ -174,7 +176,8 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	if !s.limitWHEP(w, r) {
 		return nil
 	}
-	if err := s.checkIngestToken(r.Context(), id, tokenWHEP, bearer(r)); err != nil {
+	token, err := s.checkIngestToken(r.Context(), id, tokenWHEP, bearer(r))
+	if err != nil {
 		return err
 	}
 	offer, err := readOffer(w, r)
@@ -188,17 +191,18 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	if snap.State != "running" || snap.Part != live.PartPublic {
 		return fmt.Errorf("%w: the session is not running in public", council.ErrForbidden)
 	}
-	return s.mediaOffer(w, r, id, sfu.KindViewer, offer)
+	return s.mediaOffer(w, r, id, token, sfu.KindViewer, offer)
 }
 
-// mediaOffer answers offer with a new peer of kind and registers it.
-func (s *Server) mediaOffer(w http.ResponseWriter, r *http.Request, meeting council.ID, kind sfu.Kind, offer string) error {
+// mediaOffer answers offer with a new peer of kind, opened with media
+// token token, and registers it.
+func (s *Server) mediaOffer(w http.ResponseWriter, r *http.Request, meeting, token council.ID, kind sfu.Kind, offer string) error {
 	mh := s.mediaHub
 	d, err := mh.acquire(r.Context(), meeting)
 	if err != nil {
 		return err
 	}
-	res := &mediaResource{id: newSecret()[:32], meeting: meeting, kind: kind, driver: d}
+	res := &mediaResource{id: newSecret()[:32], meeting: meeting, kind: kind, token: token, driver: d}
 	onState := func(st sfu.State) {
 		if st.Closed {
 			res.mu.Lock()
@@ -231,9 +235,11 @@ func (s *Server) mediaOffer(w http.ResponseWriter, r *http.Request, meeting coun
 		mh.release(d)
 		return fmt.Errorf("%w: the media connection closed at once", council.ErrUnavailable)
 	}
-	mh.mu.Lock()
-	mh.resources[res.id] = res
-	mh.mu.Unlock()
+	if !mh.register(res) {
+		// The token was revoked while the peer was being set up.
+		mh.dropResource(res.id)
+		return fmt.Errorf("%w: the %s token was revoked", council.ErrUnauthorized, strings.ToUpper(string(kind)))
+	}
 	seg := "whep"
 	if kind == sfu.KindRoom {
 		seg = "whip"
@@ -268,6 +274,42 @@ func (s *Server) mediaDelete(kind sfu.Kind) handlerFunc {
 		mh.dropResource(rid)
 		w.WriteHeader(http.StatusOK)
 		return nil
+	}
+}
+
+// register remembers res, unless its token was revoked on this node
+// meanwhile (then it reports false and res is not registered).
+func (m *mediaHub) register(res *mediaResource) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if res.driver.revoked[res.token] {
+		return false
+	}
+	m.resources[res.id] = res
+	return true
+}
+
+// dropToken ends every WHIP/WHEP peer of this node opened with meeting's
+// media token id, which was revoked, and refuses the peers still being
+// set up with it (they hold the meeting's driver, which remembers the
+// revocation).
+func (m *mediaHub) dropToken(meeting, id council.ID) {
+	m.mu.Lock()
+	if d := m.drivers[meeting]; d != nil {
+		d.revoked[id] = true
+	}
+	var ids []string
+	for rid, res := range m.resources {
+		if res.token == id {
+			ids = append(ids, rid)
+		}
+	}
+	m.mu.Unlock()
+	for _, rid := range ids {
+		m.dropResource(rid)
+	}
+	if len(ids) > 0 {
+		m.log.Info("media peers of a revoked token closed", "token_id", id, "peers", len(ids))
 	}
 }
 

@@ -61,7 +61,9 @@ func sameOrigin(r *http.Request) bool {
 // commands (live.DecodeClient), run through the hub as the viewer; each is
 // answered with an ack or an error message. The connection closes with
 // code 4000 when the client must resync (it fell behind, or the hub
-// stopped), 1009 for an oversized message, 1001 on shutdown.
+// stopped), 4001 when the session of a logged-in user ended (logout,
+// reset, disabled account, expiry: live_session.go), 1009 for an
+// oversized message, 1001 on shutdown.
 func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Live == nil {
 		s.fail(w, r, council.ErrUnavailable)
@@ -97,7 +99,13 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	defer func() { sub.Close() }()
 	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 8192, HandshakeTimeout: 10 * time.Second,
 		CheckOrigin: sameOrigin}
-	conn, err := up.Upgrade(w, r, nil) // answers the client itself on failure
+	// The handshake's response carries the session cookie when
+	// socketSession changed it (a renewed token).
+	var hdr http.Header
+	if c := w.Header().Values("Set-Cookie"); len(c) > 0 {
+		hdr = http.Header{"Set-Cookie": c}
+	}
+	conn, err := up.Upgrade(w, r, hdr) // answers the client itself on failure
 	if err != nil {
 		s.log.Debug("live websocket upgrade failed", "meeting_id", id, "err", err)
 		return
@@ -109,22 +117,28 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, addr: s.clientAddr(r), replies: make(chan any, liveReplyQueue),
 		signals: make(chan sfu.Signal, liveSignalQueue), states: make(chan mediaEvent, 16)}
+	if lc.sess = s.sockSessionOf(r); lc.sess != nil {
+		lc.ended = make(chan struct{})
+	}
 	readDone := make(chan struct{})
 	go func() {
 		defer close(readDone)
 		lc.readLoop(ctx)
 	}()
 	presenceDone := make(chan struct{})
-	var presence sync.WaitGroup
+	var loops sync.WaitGroup // presence and session checks
 	if s.mediaHub != nil {
-		presence.Go(func() { lc.presenceLoop(ctx, presenceDone) })
+		loops.Go(func() { lc.presenceLoop(ctx, presenceDone) })
+	}
+	if lc.sess != nil {
+		loops.Go(func() { lc.sessionLoop(ctx) })
 	}
 	lc.writeLoop(ctx, sub, readDone)
-	cancel()
+	cancel()         // ends sessionLoop too
 	_ = conn.Close() // unblocks the reader
 	<-readDone
 	close(presenceDone)
-	presence.Wait()
+	loops.Wait()
 	if s.mediaHub != nil {
 		lc.mediaLeave() // closing the websocket closes the peer
 	}
@@ -146,6 +160,12 @@ type liveConn struct {
 	// writer sends (0: none, the peer is gone).
 	closeCode int
 	closeText string
+	// sess is the session of a logged-in user's socket (nil: the
+	// public); ended is closed, once, when it no longer stands
+	// (live_session.go).
+	sess    *sockSession
+	ended   chan struct{}
+	endOnce sync.Once
 }
 
 // readLoop reads client messages until the connection fails or ctx ends.
@@ -228,6 +248,9 @@ func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
 	if lc.actor.IsPublic() {
 		return live.ErrorMessage(id, council.ErrForbidden)
 	}
+	if err := lc.checkSession(ctx); err != nil {
+		return live.ErrorMessage(id, err)
+	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	seq, err := lc.s.opt.Live.Do(cctx, lc.meeting, lc.actor, cmd)
@@ -275,6 +298,9 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 		select {
 		case <-ctx.Done():
 			lc.close(websocket.CloseGoingAway, "server shutting down")
+			return
+		case <-lc.ended: // nil for the public: never
+			lc.close(liveCloseSession, "session ended")
 			return
 		case <-readDone:
 			for len(lc.replies) > 0 { // the last reply before a protocol close

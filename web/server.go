@@ -78,6 +78,7 @@ type Server struct {
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
 	auth     *authKit         // session.go: sessions, CSRF
 	mediaHub *mediaHub        // live_media.go: SFU rooms of live sessions; nil without Options.SFU
+	wake     *sessionWake     // live_session.go: wakes the live websockets to check their sessions
 }
 
 // New builds a Server: it parses templates and translations (failing fast
@@ -90,7 +91,7 @@ func New(opt Options) (*Server, error) {
 		opt.Now = time.Now
 	}
 	s := &Server{opt: opt, log: opt.Log, pool: opt.Pool,
-		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool)}
+		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool), wake: newSessionWake()}
 	var err error
 	if s.i18n, err = loadCatalog(); err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func New(opt Options) (*Server, error) {
 	}
 	s.docs = documents.NewStore(opt.Pool, docsDir, documents.Limits{MaxSize: opt.MaxUpload})
 	if opt.SFU != nil && opt.Live != nil {
-		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.log)
+		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.meetings, s.log)
 	}
 	s.router = s.routes()
 	return s, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/gorilla/websocket"
 
 	"github.com/plenar/plenar/council"
 )
@@ -117,7 +118,8 @@ func (s *Server) cleanSessions(ctx context.Context) {
 // one), refuses cross-origin and token-less state changes, and fills the
 // requestState with the viewer.
 func (s *Server) session(next http.Handler) http.Handler {
-	return s.auth.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	socket := s.socketSession(next) // live_session.go
+	saved := s.auth.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, err := s.loadViewer(r)
 		if err != nil {
 			s.fail(w, r, err)
@@ -129,6 +131,13 @@ func (s *Server) session(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && websocket.IsWebSocketUpgrade(r) {
+			socket.ServeHTTP(w, r) // GET: no CSRF check to make
+			return
+		}
+		saved.ServeHTTP(w, r)
+	})
 }
 
 // loadViewer fills the requestState from the session: language, CSRF

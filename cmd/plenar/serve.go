@@ -111,6 +111,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })
 
+	// Sessions ended and media tokens revoked on any node (logout, reset,
+	// disabled account; the console) close this node's live websockets
+	// and WHIP/WHEP peers of them at once.
+	wg.Go(func() { _ = h.Watch(ctx) })
+
 	// Expired sessions and old login failures are removed every 10 minutes
 	// until shutdown.
 	wg.Add(1)

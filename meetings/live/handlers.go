@@ -21,29 +21,9 @@ func (h *Hub) start(ctx context.Context, tx pgx.Tx, meetingID council.ID, a Acto
 	if err != nil {
 		return session{}, nil, err
 	}
-	cs := council.NewStore(tx)
-	day := council.Today(m.Start)
-	var seats []council.Seat
-	statutory := 0
-	for _, org := range m.Organizations {
-		o, err := cs.Organization(ctx, org)
-		if err != nil {
-			return session{}, nil, err
-		}
-		ss, err := cs.Members(ctx, org, day)
-		if err != nil {
-			return session{}, nil, err
-		}
-		if o.StatutorySeats > 0 {
-			statutory += o.StatutorySeats
-		} else {
-			for _, st := range ss {
-				if st.VotingRight && !st.Substitute {
-					statutory++
-				}
-			}
-		}
-		seats = append(seats, ss...)
+	seats, statutory, err := seatsOf(ctx, tx, m)
+	if err != nil {
+		return session{}, nil, err
 	}
 	chair := c.ChairID
 	if chair == council.NilID {

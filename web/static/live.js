@@ -54,6 +54,10 @@ function connect() {
   });
   ws.addEventListener("close", (ev) => {
     $("conn").textContent = t("live.reconnecting");
+    // 4001: the session ended (logout, reset, expiry). The page may show
+    // nothing of what the session could see: load it again as whoever the
+    // visitor now is (public page, or the login for member page and console).
+    if (ev.code === 4001) { location.reload(); return; }
     if (ev.code === 4000) { fresh = true; backoff = 250; }
     const delay = backoff + Math.random() * backoff / 2;
     backoff = Math.min(backoff * 2, 30000);

@@ -55,6 +55,8 @@ type Client struct {
 	wg        sync.WaitGroup
 	connected chan struct{}
 	connOnce  sync.Once
+	lost      chan struct{} // closed when the connection is disconnected, failed or closed
+	lostOnce  sync.Once
 	closeOnce sync.Once
 
 	offers, plis, errs atomic.Int64
@@ -135,10 +137,13 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{opts: opts, pc: pc, signals: make(chan sfu.Signal, 64), done: make(chan struct{}),
-		connected: make(chan struct{}), tracks: map[string]*TrackStats{}}
+		connected: make(chan struct{}), lost: make(chan struct{}), tracks: map[string]*TrackStats{}}
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		if s == webrtc.PeerConnectionStateConnected {
+		switch s {
+		case webrtc.PeerConnectionStateConnected:
 			c.connOnce.Do(func() { close(c.connected) })
+		case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			c.lostOnce.Do(func() { close(c.lost) })
 		}
 	})
 	pc.OnTrack(c.onTrack)
@@ -299,6 +304,17 @@ func (c *Client) WaitConnected(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("client %s not connected: %w", c.opts.Tag, ctx.Err())
+	}
+}
+
+// WaitLost waits until the connection is disconnected, failed or closed
+// (e.g. the server closed its peer: ICE consent checks go unanswered).
+func (c *Client) WaitLost(ctx context.Context) error {
+	select {
+	case <-c.lost:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("client %s still connected: %w", c.opts.Tag, ctx.Err())
 	}
 }
 

@@ -1,0 +1,244 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// A live websocket must not outlive the session that opened it. A socket
+// of a logged-in user remembers its session — the token, the user, the
+// user's session epoch and role — and checks that it still stands
+// (council.Store.SessionValid, one indexed lookup per table):
+//
+//   - at once, on every node, when a session ends: logout, password or
+//     second-factor reset, disabling an account (also by `plenar user …`
+//     in another process) and "log out everywhere" notify
+//     council.SessionsChannel at commit; each node's Watch
+//     listens and wakes all its sockets to check (sessionWake). The node
+//     where a user logs out wakes its own sockets without waiting for
+//     the notification;
+//   - every liveSessionCheck, on every node, as the safety net: this
+//     catches what sends no notification (expiry, a role change) and a
+//     notification lost while a listener reconnected, within seconds;
+//   - before every command the socket runs as the user.
+//
+// Cost: one small query per socket of a logged-in user every 3 s (the
+// public's sockets check nothing), plus one per such socket when any
+// session ends (rare); one listening connection per node.
+//
+// When the session no longer stands the socket closes with code 4001
+// ("session ended"); live.js then reloads the page, which shows what the
+// visitor now is (the public live page; the login for the member page and
+// the console). Closing the socket also closes the user's media peer.
+// Sockets of the public have no session to lose and check nothing.
+//
+// The handshake's session is committed before the socket runs, never when
+// it ends (socketSession): committing the data loaded at the handshake
+// hours later would bring back a session that was logged out or expired
+// meanwhile.
+const (
+	liveSessionCheck = 3 * time.Second
+	liveCloseSession = 4001
+)
+
+// sockSession is the session a live websocket was opened with.
+type sockSession struct {
+	token string
+	user  council.ID
+	epoch int64
+	role  council.Role
+}
+
+// sockSessionOf returns the session of r's logged-in user, or nil for the
+// public.
+func (s *Server) sockSessionOf(r *http.Request) *sockSession {
+	rs := requestStateOf(r)
+	if rs.viewer.IsPublic() {
+		return nil
+	}
+	ctx, sm := r.Context(), s.auth.sessions
+	return &sockSession{token: sm.Token(ctx), user: rs.user.ID, epoch: sm.GetInt64(ctx, keyEpoch), role: rs.user.Role}
+}
+
+// stands reports whether ss still stands. A database error counts as
+// standing (and is logged): an outage must not throw every member out,
+// and no session can be ended without the database; the next check
+// decides.
+func (s *Server) stands(ctx context.Context, ss *sockSession) bool {
+	cctx, cancel := context.WithTimeout(ctx, liveSessionCheck)
+	defer cancel()
+	ok, err := s.council.SessionValid(cctx, ss.token, ss.user, ss.epoch, ss.role)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("live websocket: session check failed", "user_id", ss.user, "err", err)
+		}
+		return true
+	}
+	return ok
+}
+
+// sessionWake wakes the sockets of this node to check their sessions.
+type sessionWake struct {
+	every      time.Duration // how often each socket checks anyway (tests change it)
+	listening  chan struct{} // closed once Watch first listens
+	listenOnce sync.Once
+
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newSessionWake() *sessionWake {
+	return &sessionWake{every: liveSessionCheck, listening: make(chan struct{}), ch: make(chan struct{})}
+}
+
+// wait returns a channel closed at the next fire.
+func (w *sessionWake) wait() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ch
+}
+
+func (w *sessionWake) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	close(w.ch)
+	w.ch = make(chan struct{})
+}
+
+// sessionEnded tells this node's live websockets that a session ended.
+func (s *Server) sessionEnded() { s.wake.fire() }
+
+// Watch listens for ended sessions (council.SessionsChannel) and revoked
+// media tokens (meetings.MediaTokensChannel) on one connection, until ctx
+// ends: an ended session wakes this node's live websockets to check
+// theirs; a revoked token ends the WHIP/WHEP peers this node opened with
+// it. A lost connection is retried with back-off, and each new listen
+// wakes the sockets and checks the tokens too (a notification may have
+// been missed meanwhile). It returns nil after ctx ends. The serve
+// command runs it next to the HTTP server; without it the sockets and
+// the media drivers still check every few seconds.
+func (s *Server) Watch(ctx context.Context) error {
+	backoff := 100 * time.Millisecond
+	channels := []string{council.SessionsChannel, meetings.MediaTokensChannel}
+	for {
+		err := council.Listen(ctx, s.pool, channels, func() {
+			backoff = 100 * time.Millisecond
+			s.sessionEnded()
+			if s.mediaHub != nil {
+				s.mediaHub.checkAllTokens(ctx)
+			}
+			s.wake.listenOnce.Do(func() { close(s.wake.listening) })
+		}, func(channel, payload string) { s.notified(ctx, channel, payload) })
+		if ctx.Err() != nil {
+			return nil
+		}
+		s.log.Warn("session listener lost its connection", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// notified handles one notification Watch received.
+func (s *Server) notified(ctx context.Context, channel, payload string) {
+	switch channel {
+	case council.SessionsChannel:
+		s.sessionEnded()
+	case meetings.MediaTokensChannel:
+		if s.mediaHub == nil {
+			return
+		}
+		meeting, token, err := meetings.ParseRevokedToken(payload)
+		if err != nil {
+			s.log.Warn("media token notification", "err", err)
+			return
+		}
+		s.mediaHub.dropToken(meeting, token)
+	}
+}
+
+// sessionLoop checks lc's session every liveSessionCheck and when woken,
+// until ctx ends or the session no longer stands (then it ends lc).
+func (lc *liveConn) sessionLoop(ctx context.Context) {
+	t := time.NewTicker(lc.s.wake.every)
+	defer t.Stop()
+	wake := lc.s.wake.wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+		wake = lc.s.wake.wait() // before the check: a session ending during it wakes the next
+		if !lc.s.stands(ctx, lc.sess) {
+			lc.endSession()
+			return
+		}
+	}
+}
+
+// checkSession checks the session of a logged-in user's socket before it
+// acts as the user (a command, joining the media). Errors: ErrUnauthorized
+// when the session ended; the socket then closes.
+func (lc *liveConn) checkSession(ctx context.Context) error {
+	if lc.sess == nil || lc.s.stands(ctx, lc.sess) {
+		return nil
+	}
+	lc.endSession()
+	return fmt.Errorf("%w: your session ended", council.ErrUnauthorized)
+}
+
+// endSession makes the writer close the socket with liveCloseSession.
+func (lc *liveConn) endSession() {
+	lc.endOnce.Do(func() {
+		lc.s.log.Info("live websocket closed: its session ended", "meeting_id", lc.meeting, "user_id", lc.sess.user)
+		close(lc.ended)
+	})
+}
+
+// socketSession is the session middleware of websocket handshakes
+// (GET with Upgrade: websocket). Like session it loads the session and
+// the viewer, but it commits the session (which extends its idle timeout
+// as any request does) before the handler runs, and not after it, as
+// scs's LoadAndSave would: see the comment at the top. The cookie, when
+// it changed, is in w's header for the handshake's response.
+func (s *Server) socketSession(next http.Handler) http.Handler {
+	sm := s.auth.sessions
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := ""
+		if c, err := r.Cookie(sm.Cookie.Name); err == nil {
+			token = c.Value
+		}
+		ctx, err := sm.Load(r.Context(), token)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("session: %w", err))
+			return
+		}
+		r, err = s.loadViewer(r.WithContext(ctx))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if sm.Status(r.Context()) == scs.Modified {
+			token, expiry, err := sm.Commit(r.Context())
+			if err != nil {
+				s.fail(w, r, fmt.Errorf("session: %w", err))
+				return
+			}
+			sm.WriteSessionCookie(r.Context(), w, token, expiry)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
