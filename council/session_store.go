@@ -40,6 +40,24 @@ func (s *Store) SessionValid(ctx context.Context, token string, user ID, epoch i
 	return ok, nil
 }
 
+// TouchSession moves the idle expiry of the web session token forward to
+// until, if the session still stands (exists and has not expired) and
+// until is later than its expiry. A long-lived connection (the live
+// websocket of a member in a four-hour council session) is activity of
+// its session just as page requests are; the caller bounds until by the
+// session's absolute deadline. It reports whether the session stands.
+func (s *Store) TouchSession(ctx context.Context, token string, until time.Time) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `WITH t AS (
+			UPDATE sessions SET expiry = $2 WHERE token = $1 AND current_timestamp < expiry AND expiry < $2 RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM t) OR EXISTS (SELECT 1 FROM sessions WHERE token = $1 AND current_timestamp < expiry)`,
+		token, until).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("touch session: %w", TranslateError(err))
+	}
+	return ok, nil
+}
+
 // SessionsChannel is the PostgreSQL notification channel on which ended
 // sessions are announced (payload: the user's id, or "" when unknown),
 // so that every process can close the long-lived connections (live

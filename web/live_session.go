@@ -44,17 +44,24 @@ import (
 // it ends (socketSession): committing the data loaded at the handshake
 // hours later would bring back a session that was logged out or expired
 // meanwhile.
+//
+// An open socket is activity of its session: every liveSessionTouch the
+// socket moves its session's idle expiry forward (never past the session's
+// absolute deadline), so a member who follows a four-hour session without
+// clicking anything is not logged out by the idle timeout.
 const (
 	liveSessionCheck = 3 * time.Second
+	liveSessionTouch = time.Minute
 	liveCloseSession = 4001
 )
 
 // sockSession is the session a live websocket was opened with.
 type sockSession struct {
-	token string
-	user  council.ID
-	epoch int64
-	role  council.Role
+	token    string
+	user     council.ID
+	epoch    int64
+	role     council.Role
+	deadline time.Time // the session's absolute expiry (sessionLifetime after login)
 }
 
 // sockSessionOf returns the session of r's logged-in user, or nil for the
@@ -65,7 +72,8 @@ func (s *Server) sockSessionOf(r *http.Request) *sockSession {
 		return nil
 	}
 	ctx, sm := r.Context(), s.auth.sessions
-	return &sockSession{token: sm.Token(ctx), user: rs.user.ID, epoch: sm.GetInt64(ctx, keyEpoch), role: rs.user.Role}
+	return &sockSession{token: sm.Token(ctx), user: rs.user.ID, epoch: sm.GetInt64(ctx, keyEpoch), role: rs.user.Role,
+		deadline: sm.Deadline(ctx)}
 }
 
 // stands reports whether ss still stands. A database error counts as
@@ -88,6 +96,7 @@ func (s *Server) stands(ctx context.Context, ss *sockSession) bool {
 // sessionWake wakes the sockets of this node to check their sessions.
 type sessionWake struct {
 	every      time.Duration // how often each socket checks anyway (tests change it)
+	touch      time.Duration // how often each socket keeps its session alive (tests change it)
 	listening  chan struct{} // closed once Watch first listens
 	listenOnce sync.Once
 
@@ -96,7 +105,7 @@ type sessionWake struct {
 }
 
 func newSessionWake() *sessionWake {
-	return &sessionWake{every: liveSessionCheck, listening: make(chan struct{}), ch: make(chan struct{})}
+	return &sessionWake{every: liveSessionCheck, touch: liveSessionTouch, listening: make(chan struct{}), ch: make(chan struct{})}
 }
 
 // wait returns a channel closed at the next fire.
@@ -174,6 +183,7 @@ func (lc *liveConn) sessionLoop(ctx context.Context) {
 	t := time.NewTicker(lc.s.wake.every)
 	defer t.Stop()
 	wake := lc.s.wake.wait()
+	touched := lc.s.opt.Now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -186,6 +196,22 @@ func (lc *liveConn) sessionLoop(ctx context.Context) {
 			lc.endSession()
 			return
 		}
+		if now := lc.s.opt.Now(); now.Sub(touched) >= lc.s.wake.touch {
+			touched = now
+			lc.s.touch(ctx, lc.sess, now)
+		}
+	}
+}
+
+// touch moves ss's idle expiry to now+sessionIdle, bounded by its
+// deadline. Errors are logged: the next check decides.
+func (s *Server) touch(ctx context.Context, ss *sockSession, now time.Time) {
+	until := now.Add(sessionIdle)
+	if !ss.deadline.IsZero() && ss.deadline.Before(until) {
+		until = ss.deadline
+	}
+	if _, err := s.council.TouchSession(ctx, ss.token, until); err != nil && ctx.Err() == nil {
+		s.log.Warn("live websocket: keeping the session alive failed", "user_id", ss.user, "err", err)
 	}
 }
 

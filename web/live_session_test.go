@@ -243,3 +243,54 @@ func TestLiveWSSessionEndNotified(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveWSKeepsSessionAlive: a member who follows a long session only
+// through the live websocket (no page requests) is not logged out by the
+// idle timeout: the open socket moves the session's idle expiry forward,
+// never past the session's absolute deadline.
+func TestLiveWSKeepsSessionAlive(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t)
+	e.srv.wake.every = 20 * time.Millisecond
+	e.srv.wake.touch = 0 // keep alive at every check
+	ctx := context.Background()
+	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+
+	u := e.newMember(t, e.persons[1])
+	client := e.loginUser(t, u)
+	token := e.sessionCookie(client).Value
+	conn := e.dial(t, client, "")
+	if m := readMsg(t, conn); m.Type != live.TypeSnapshot || m.Snapshot.Role != live.RoleMember {
+		t.Fatalf("first message %+v, want the member's snapshot", m)
+	}
+	// The idle timeout is about to end the session.
+	_, err := e.srv.pool.Exec(ctx, `UPDATE sessions SET expiry = now() + interval '2 seconds' WHERE token = $1`, token)
+	liveMust(t, "shorten the session", err)
+	var left time.Duration
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		liveMust(t, "read expiry", e.srv.pool.QueryRow(ctx,
+			`SELECT coalesce(extract(epoch FROM expiry - now()), 0) * interval '1 second' FROM sessions WHERE token = $1`, token).Scan(&left))
+		if left > time.Hour {
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("the session's expiry is %v away after 30 s of an open socket, want it kept alive (about %v)", left, sessionIdle)
+		}
+	}
+	if left > sessionIdle+time.Minute {
+		t.Errorf("expiry %v away, want at most the idle timeout %v", left, sessionIdle)
+	}
+	// Never past the absolute deadline: another session of the member,
+	// 10 s before its deadline, is kept alive only until the deadline.
+	other := e.sessionCookie(e.loginUser(t, u)).Value
+	_, err = e.srv.pool.Exec(ctx, `UPDATE sessions SET expiry = now() + interval '2 seconds' WHERE token = $1`, other)
+	liveMust(t, "shorten the other session", err)
+	deadline := time.Now().Add(10 * time.Second)
+	e.srv.touch(ctx, &sockSession{token: other, user: u.ID, deadline: deadline}, time.Now())
+	var expiry time.Time
+	liveMust(t, "read expiry", e.srv.pool.QueryRow(ctx, `SELECT expiry FROM sessions WHERE token = $1`, other).Scan(&expiry))
+	if d := expiry.Sub(deadline); d < -time.Second || d > time.Second {
+		t.Errorf("expiry %v after the touch, want the deadline %v", expiry, deadline)
+	}
+	conn.Close()
+}
