@@ -195,7 +195,7 @@ type Filter struct {
 	// OrganizationIDs keeps meetings of any of these organizations (a
 	// member's bodies); empty: any. Combines with OrganizationID.
 	OrganizationIDs []council.ID
-	State           State // "": any (State is Running: the live sessions)
+	State           State // "": any; Running: the meetings whose live session runs
 	Descending      bool
 	Limit           int // 0: 100
 	Offset          int
