@@ -109,7 +109,8 @@ func TestPaperPickerKeyboard(t *testing.T) {
 		t.Fatalf("set session cookie: %v", err)
 	}
 	navigate(t, ctx, e.ts.URL+f.meetingURL+"/items/paper")
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#f-paper[role="combobox"][aria-controls="f-paper-listbox"]`))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('#f-paper[role="combobox"][aria-controls="f-paper-listbox"]')`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		t.Fatalf("combobox.js did not enhance the field: %v", err)
 	}
 	eval := func(js string) string {
