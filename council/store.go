@@ -96,7 +96,11 @@ func TranslateError(err error) error {
 		case pgErr.Code == "23505":
 			return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
 		case pgErr.Code == "23503", pgErr.Code == "23514", pgErr.Code == "23502", pgErr.Code == "22P02",
-			pgErr.Code == "22007", pgErr.Code == "22008", pgErr.Code == "22001":
+			pgErr.Code == "22007", pgErr.Code == "22008", pgErr.Code == "22001",
+			// Bytes text cannot hold: a NUL or invalid UTF-8 (22021), or a
+			// character the encoding lacks (22P05). The web layer rejects
+			// them first; this keeps them 400, not 500, wherever they come from.
+			pgErr.Code == "22021", pgErr.Code == "22P05":
 			return fmt.Errorf("%w: %s", ErrInvalid, pgErr.Message)
 		case strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P03":
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)

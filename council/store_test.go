@@ -25,6 +25,8 @@ func TestTranslateError(t *testing.T) {
 		{"check", &pgconn.PgError{Code: "23514"}, council.ErrInvalid},
 		{"not null", &pgconn.PgError{Code: "23502"}, council.ErrInvalid},
 		{"bad text", &pgconn.PgError{Code: "22P02"}, council.ErrInvalid},
+		{"bad byte sequence", &pgconn.PgError{Code: "22021"}, council.ErrInvalid},
+		{"untranslatable character", &pgconn.PgError{Code: "22P05"}, council.ErrInvalid},
 		{"admin shutdown", &pgconn.PgError{Code: "57P01"}, council.ErrUnavailable},
 		{"connection", &pgconn.PgError{Code: "08006"}, council.ErrUnavailable},
 		{"syntax error", &pgconn.PgError{Code: "42601"}, nil},
@@ -64,6 +66,9 @@ func TestTranslateErrorFromServer(t *testing.T) {
 		{"foreign key", `INSERT INTO persons (body_id, family_name) VALUES ($1, 'x')`, []any{council.NewID()}, council.ErrInvalid},
 		{"check", `INSERT INTO bodies (name) VALUES ('  ')`, nil, council.ErrInvalid},
 		{"malformed uuid", `SELECT name FROM bodies WHERE id = $1::text::uuid`, []any{"nope"}, council.ErrInvalid},
+		// Bytes PostgreSQL refuses in text (SQLSTATE 22021): a NUL and invalid UTF-8.
+		{"NUL byte", `SELECT name FROM bodies WHERE name = $1`, []any{"Rat\x00"}, council.ErrInvalid},
+		{"invalid UTF-8", `SELECT name FROM bodies WHERE name = $1`, []any{"Rat\xff"}, council.ErrInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var s string

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -27,9 +26,17 @@ type Extractor struct {
 	Lang        string        // Tesseract language; default "deu"
 	DPI         int           // rasterisation for OCR; default 300
 	MaxOCRPages int           // pages OCRed per PDF; default 300
-	MaxText     int           // bytes of text kept; default 16 MB
+	MaxText     int           // bytes of text kept; default DefaultMaxText
 	Limits      Limits        // caps for DOCX/ODT
 }
+
+// DefaultMaxText is how much text is kept of one file, in bytes: 16 MiB
+// hold the text of a 4,000-page budget plan (about 4 KB a page), so no real
+// council document is cut, while a hostile file (a DOCX whose 2.4 MB unpack
+// to one 200 MB text run) cannot fill the database row, the search
+// indexer or an API response. Every reader enforces it while it reads,
+// inside a text node or a tool's output, not after the fact.
+const DefaultMaxText = 16 << 20
 
 // MissingTools returns the programs Extractor needs that are not on PATH
 // (and "tesseract-ocr-deu" when Tesseract lacks the German model).
@@ -63,7 +70,7 @@ func (x Extractor) withDefaults() Extractor {
 		x.MaxOCRPages = 300
 	}
 	if x.MaxText <= 0 {
-		x.MaxText = 16 << 20
+		x.MaxText = DefaultMaxText
 	}
 	x.Limits = x.Limits.withDefaults()
 	return x
@@ -76,13 +83,21 @@ type Result struct {
 	Method string // "pdftotext", "ocr", "docx", "odt"
 }
 
-// Extract returns the text of the file at path of type mime. A PDF whose
+// Extract returns the text of the file at path of type mime, at most
+// MaxText bytes of it (cut at a character boundary). A PDF whose
 // text layer has fewer than 20 letters or digits per page is rasterised
 // and OCRed instead. Errors: ErrInvalid for a type without text or a file
 // the tools cannot read, ErrUnavailable when a tool is missing, the
 // subprocess error (with its stderr) otherwise.
 func (x Extractor) Extract(ctx context.Context, path, mime string) (Result, error) {
 	x = x.withDefaults()
+	res, err := x.extract(ctx, path, mime)
+	// Cleaning may lengthen the text (a form feed becomes an empty line).
+	res.Text = CutText(res.Text, x.MaxText)
+	return res, err
+}
+
+func (x Extractor) extract(ctx context.Context, path, mime string) (Result, error) {
 	switch mime {
 	case MIMEPDF:
 		return x.pdf(ctx, path)
@@ -102,8 +117,7 @@ func (x Extractor) pdf(ctx context.Context, path string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var out capped
-	out.max = x.MaxText
+	out := capped{max: x.MaxText}
 	if err := x.run(ctx, &out, "pdftotext", "-enc", "UTF-8", "-q", path, "-"); err != nil {
 		return Result{}, err
 	}
@@ -134,7 +148,7 @@ func (x Extractor) pdf(ctx context.Context, path string) (Result, error) {
 		}
 		b.WriteString(t)
 		b.WriteString("\n\n")
-		if b.Len() > x.MaxText {
+		if b.Len() >= x.MaxText {
 			break
 		}
 	}
@@ -143,8 +157,7 @@ func (x Extractor) pdf(ctx context.Context, path string) (Result, error) {
 
 // ocr runs Tesseract on one image.
 func (x Extractor) ocr(ctx context.Context, img string) (string, error) {
-	var out capped
-	out.max = x.MaxText
+	out := capped{max: x.MaxText}
 	if err := x.run(ctx, &out, "tesseract", img, "stdout", "-l", x.Lang); err != nil {
 		return "", err
 	}
@@ -156,10 +169,20 @@ func (x Extractor) run(ctx context.Context, w io.Writer, name string, args ...st
 	return runTool(ctx, x.Timeout, w, name, args...)
 }
 
+// runTool runs a tool for at most timeout, stdout to w. When w is a
+// *capped that fills up, the tool is stopped there and what it wrote so
+// far is the result: a tool's output is capped while it is read, and a
+// tool that writes without end does not run until its timeout.
 func runTool(ctx context.Context, timeout time.Duration, w io.Writer, name string, args ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
+	stop, cancelStop := context.WithCancel(ctx)
+	defer cancelStop()
+	c, isCapped := w.(*capped)
+	if isCapped {
+		c.filled = cancelStop
+	}
+	cmd := exec.CommandContext(stop, name, args...)
 	cmd.Stdout = w
 	stderr := capped{max: 4096}
 	cmd.Stderr = &stderr
@@ -168,6 +191,8 @@ func runTool(ctx context.Context, timeout time.Duration, w io.Writer, name strin
 	switch {
 	case err == nil:
 		return nil
+	case isCapped && c.full() && ctx.Err() == nil:
+		return nil // stopped because its output filled the cap
 	case errors.Is(err, exec.ErrNotFound):
 		return fmt.Errorf("%w: %s is not installed: %w", council.ErrUnavailable, name, err)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -231,18 +256,30 @@ func meaningful(s string) int {
 }
 
 // capped is a buffer that keeps the first max bytes and drops the rest
-// (a tool's output must not fill memory).
+// (a tool's output must not fill memory); filled, when set, is called
+// once the buffer is full (runTool then stops the tool). The buffer is
+// not embedded: io.Copy, which os/exec feeds a tool's output through,
+// would call its ReadFrom and read everything past Write's cap.
 type capped struct {
-	bytes.Buffer
-	max int
+	buf    bytes.Buffer
+	max    int
+	filled func()
 }
 
 func (c *capped) Write(p []byte) (int, error) {
-	if room := c.max - c.Len(); room > 0 {
-		c.Buffer.Write(p[:min(room, len(p))])
+	if room := c.max - c.buf.Len(); room > 0 {
+		c.buf.Write(p[:min(room, len(p))])
+	}
+	if c.full() && c.filled != nil {
+		c.filled()
 	}
 	return len(p), nil
 }
+
+func (c *capped) Len() int       { return c.buf.Len() }
+func (c *capped) String() string { return c.buf.String() }
+
+func (c *capped) full() bool { return c.Len() >= c.max }
 
 // office reads the text of a DOCX (word/document.xml) or ODT
 // (content.xml), within the unpacked-size limit.
@@ -272,97 +309,13 @@ func (x Extractor) office(path, mime string) (string, error) {
 		defer rc.Close()
 		r := io.LimitReader(rc, x.Limits.MaxUnpacked)
 		if mime == MIMEDOCX {
-			return docxText(r, x.MaxText)
+			d := &docxReader{textSink: textSink{max: x.MaxText}}
+			err = xmlScan(r, "document.xml", d)
+			return d.String(), err
 		}
-		return odtText(r, x.MaxText)
+		o := &odtReader{textSink: textSink{max: x.MaxText}}
+		err = xmlScan(r, "content.xml", o)
+		return o.String(), err
 	}
 	return "", reject(RejectMalformed, "missing "+name)
-}
-
-// docxText collects w:t runs; w:tab, w:br, w:cr and paragraph ends become
-// whitespace.
-func docxText(r io.Reader, limit int) (string, error) {
-	d := xml.NewDecoder(r)
-	var b strings.Builder
-	inText := false
-	for b.Len() < limit {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return "", reject(RejectMalformed, "document.xml: "+err.Error())
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "t":
-				inText = true
-			case "tab":
-				b.WriteByte('\t')
-			case "br", "cr":
-				b.WriteByte('\n')
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "t":
-				inText = false
-			case "p":
-				b.WriteByte('\n')
-			}
-		case xml.CharData:
-			if inText {
-				b.Write(t)
-			}
-		}
-	}
-	return b.String(), nil
-}
-
-// odtText collects the character data inside text:p and text:h; text:s,
-// text:tab and text:line-break become whitespace.
-func odtText(r io.Reader, limit int) (string, error) {
-	d := xml.NewDecoder(r)
-	var b strings.Builder
-	depth := 0
-	for b.Len() < limit {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return "", reject(RejectMalformed, "content.xml: "+err.Error())
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "p", "h":
-				depth++
-			case "s":
-				n := 1
-				for _, a := range t.Attr {
-					if a.Name.Local == "c" {
-						if v, err := strconv.Atoi(a.Value); err == nil && v > 0 && v < 100 {
-							n = v
-						}
-					}
-				}
-				b.WriteString(strings.Repeat(" ", n))
-			case "tab":
-				b.WriteByte('\t')
-			case "line-break":
-				b.WriteByte('\n')
-			}
-		case xml.EndElement:
-			if t.Name.Local == "p" || t.Name.Local == "h" {
-				depth--
-				b.WriteByte('\n')
-			}
-		case xml.CharData:
-			if depth > 0 {
-				b.Write(t)
-			}
-		}
-	}
-	return b.String(), nil
 }

@@ -80,6 +80,22 @@ func CleanText(s string) string {
 	return out.String()
 }
 
+// CutText returns s cut to at most max bytes, never inside a UTF-8
+// character (a cut sequence is dropped whole).
+func CutText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	if max <= 0 {
+		return ""
+	}
+	i := max
+	for i > 0 && i > max-utf8.UTFMax && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
 func isLetter(r rune) bool { return unicode.IsLetter(r) }
 
 // isConjunction reports whether line starts with a word that follows a

@@ -33,6 +33,11 @@ const (
 	minCompound = 7  // shorter words are not split
 	minPart     = 4  // shortest part emitted
 	maxPart     = 24 // longest part looked up
+	// maxCompound: longer "words" are not split. The longest German
+	// compounds in use have about 60 letters; a longer token is a run of
+	// junk (a file of one 200 MB word), and splitting it would cost
+	// memory in proportion to its length, and a cache entry as large.
+	maxCompound = 100
 )
 
 // SystemWordList is the Debian word list (package wngerman) that
@@ -135,7 +140,7 @@ func (f *compoundSplitter) Filter(input analysis.TokenStream) analysis.TokenStre
 	out := make(analysis.TokenStream, 0, len(input))
 	for _, tok := range input {
 		out = append(out, tok)
-		if tok.KeyWord || utf8.RuneCount(tok.Term) < minCompound {
+		if n := utf8.RuneCount(tok.Term); tok.KeyWord || n < minCompound || n > maxCompound {
 			continue
 		}
 		for _, part := range f.parts(tok.Term) {

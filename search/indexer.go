@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -251,20 +252,93 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 	}
 	return in.ix.with(func(bi bleve.Index, _ string) error {
 		b := bi.NewBatch()
+		var all []loaded
 		for t, list := range ids {
-			l, err := load(ctx, in.pool, t, dedupe(list), 0)
+			l, err := load(ctx, in.pool, t, dedupe(list), IndexTextLimit)
 			if err != nil {
 				return err
 			}
-			if err := addToBatch(b, l); err != nil {
-				return err
+			logCut(in.log, t, l.cut)
+			l.docs = in.mapped(b, l.docs)
+			for _, id := range l.deletes {
+				b.Delete(id)
 			}
+			all = append(all, l)
 		}
-		if err := bi.Batch(b); err != nil {
+		err := bi.Batch(b)
+		if err == nil {
+			return nil
+		}
+		// A document the index cannot take must not stop the outbox, but an
+		// index that takes nothing (a full disk) must not lose the changes:
+		// only when a probe write succeeds are the documents written one by
+		// one and those that still fail skipped.
+		if perr := bi.SetInternal([]byte("plenar_write_probe"), []byte{1}); perr != nil {
 			return fmt.Errorf("index batch: %w", err)
 		}
-		return nil
+		in.log.Warn("search: index batch failed, indexing its documents one by one", "err", err)
+		return in.oneByOne(bi, all)
 	})
+}
+
+// mapped adds docs to b and returns those it took; a document that
+// cannot be mapped is skipped with a warning, so it cannot hold up the
+// outbox.
+func (in *Indexer) mapped(b *bleve.Batch, docs []Doc) []Doc {
+	out := docs[:0]
+	for _, d := range docs {
+		if err := b.Index(d.ID, d.withPub()); err != nil {
+			in.log.Warn("search: document skipped", docKey(d), entityID(d), "reason", "cannot be indexed", "err", err)
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// oneByOne writes each document of all in a batch of its own after their
+// common batch failed: one that still fails is skipped with a warning, so
+// a single bad document never stops the outbox. Deletes go last, in one
+// batch.
+func (in *Indexer) oneByOne(bi bleve.Index, all []loaded) error {
+	del := bi.NewBatch()
+	for _, l := range all {
+		for _, d := range l.docs {
+			b := bi.NewBatch()
+			err := b.Index(d.ID, d.withPub())
+			if err == nil {
+				err = bi.Batch(b)
+			}
+			if err != nil {
+				in.log.Warn("search: document skipped", docKey(d), entityID(d), "reason", "cannot be indexed", "err", err)
+			}
+		}
+		for _, id := range l.deletes {
+			del.Delete(id)
+		}
+	}
+	if err := bi.Batch(del); err != nil {
+		return fmt.Errorf("index deletes: %w", err)
+	}
+	return nil
+}
+
+// entityID is the entity id part of d's index id.
+func entityID(d Doc) string {
+	_, id, _ := strings.Cut(d.ID, "/")
+	return id
+}
+
+// docKey is the log key of d's entity id: "file_id", "paper_id", ….
+func docKey(d Doc) string { return string(d.Type) + "_id" }
+
+// logCut warns about each document of type t whose text reached
+// IndexTextLimit: what lies beyond it is not indexed.
+func logCut(log *slog.Logger, t Type, ids []council.ID) {
+	for _, id := range ids {
+		log.Warn("search: document text cut for the index", string(t)+"_id", id,
+			"reason", fmt.Sprintf("text longer than %d characters; the rest is not searchable", IndexTextLimit))
+	}
 }
 
 func (in *Indexer) related(ctx context.Context, q string, from []council.ID, ids map[Type][]council.ID, t Type) error {
@@ -280,18 +354,6 @@ func (in *Indexer) related(ctx context.Context, q string, from []council.ID, ids
 		return fmt.Errorf("related entities: %w", council.TranslateError(err))
 	}
 	ids[t] = append(ids[t], more...)
-	return nil
-}
-
-func addToBatch(b *bleve.Batch, l loaded) error {
-	for _, d := range l.docs {
-		if err := b.Index(d.ID, d.withPub()); err != nil {
-			return fmt.Errorf("index %s: %w", d.ID, err)
-		}
-	}
-	for _, id := range l.deletes {
-		b.Delete(id)
-	}
 	return nil
 }
 

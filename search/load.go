@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
 )
@@ -15,7 +16,19 @@ import (
 type loaded struct {
 	docs    []Doc
 	deletes []string
+	cut     []council.ID // documents whose text reached the load's textLimit
 }
+
+// IndexTextLimit is how many characters of a document's text the index
+// reads and analyses: 1 Mi characters, about 400 pages of council prose
+// and the largest file text of the benchmark corpus (docs/BENCHMARKS.md,
+// "file text … max 1.0 MB"), so real documents are indexed whole. German
+// analysis runs at about 1.2 MB/s here, so one document costs the
+// indexer about a second and a bounded amount of memory, however much
+// text is stored: a file of 200 M characters stalled the outbox for
+// minutes and took 5 GB before this limit. What lies beyond it is not
+// searchable; the indexer logs each document it cuts.
+const IndexTextLimit = 1 << 20
 
 // docID is the index id of entity id of type t.
 func docID(t Type, id council.ID) string { return string(t) + "/" + id.String() }
@@ -39,7 +52,9 @@ func parseDocID(s string) (Type, council.ID, bool) {
 // textLimit > 0 cuts the text to that many characters in PostgreSQL
 // (substr reads only the needed slice of a long stored value): the
 // re-check of a page of hits needs the start of each text for its
-// snippet, not a file's whole megabyte. 0 reads the whole text (indexing).
+// snippet, not a file's whole megabyte; indexing reads IndexTextLimit.
+// 0 reads the whole text. Documents whose text reaches textLimit are
+// listed in cut.
 func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID, textLimit int) (loaded, error) {
 	if t == TypeFile {
 		return loadFiles(ctx, db, ids, textLimit)
@@ -127,7 +142,7 @@ func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID, textLi
 			out.deletes = append(out.deletes, d.ID)
 			continue
 		}
-		out.docs = append(out.docs, d)
+		out.add(d, id, text, textLimit)
 	}
 	if err := rows.Err(); err != nil {
 		return loaded{}, fmt.Errorf("load %s: %w", t, council.TranslateError(err))
@@ -219,7 +234,7 @@ func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID, textLimit
 			out.deletes = append(out.deletes, d.ID)
 			continue
 		}
-		out.docs = append(out.docs, d)
+		out.add(d, id, text, textLimit)
 	}
 	if err := rows.Err(); err != nil {
 		return loaded{}, fmt.Errorf("load files: %w", council.TranslateError(err))
@@ -230,6 +245,15 @@ func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID, textLimit
 		}
 	}
 	return out, nil
+}
+
+// add adds d, the document of entity id, noting whether its text (as
+// read) reached textLimit characters.
+func (l *loaded) add(d Doc, id council.ID, text string, textLimit int) {
+	l.docs = append(l.docs, d)
+	if textLimit > 0 && len(text) >= textLimit && utf8.RuneCountInString(text) >= textLimit {
+		l.cut = append(l.cut, id)
+	}
 }
 
 // clean replaces control characters and invalid UTF-8 with spaces.

@@ -126,11 +126,12 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, dir string, words Words, l
 	}
 	n := 0
 	for _, t := range Types {
-		l, err := load(ctx, pool, t, nil, 0)
+		l, err := load(ctx, pool, t, nil, IndexTextLimit)
 		if err != nil {
 			bi.Close()
 			return "", 0, err
 		}
+		logCut(log, t, l.cut)
 		var bb bulkBatch
 		for _, d := range l.docs {
 			if err := bb.add(bi, d); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,7 +177,7 @@ func TestPaperSuggest(t *testing.T) {
 				a.Papers[i-1].Reference, a.Papers[i-1].Date)
 		}
 	}
-	if status, _, _ := e.suggest(t, f.clerk, string(make([]byte, 600))); status != http.StatusBadRequest {
+	if status, _, _ := e.suggest(t, f.clerk, strings.Repeat("a", 600)); status != http.StatusBadRequest {
 		t.Errorf("suggest with a 600-byte q: status %d, want 400", status)
 	}
 }

@@ -57,7 +57,7 @@ func totpCode(t testing.TB, secret string, at time.Time) string {
 // login creates a user of role (with an enabled TOTP secret for clerk and
 // admin), logs in through the real /login (and /login/totp) and returns a
 // client with the session cookie that does not follow redirects.
-func (e *testEnv) login(t *testing.T, role council.Role) (*http.Client, council.User) {
+func (e *testEnv) login(t testing.TB, role council.Role) (*http.Client, council.User) {
 	t.Helper()
 	u := e.newTestUser(t, role, role.NeedsTOTP())
 	c := e.anon()
@@ -84,7 +84,7 @@ func (e *testEnv) login(t *testing.T, role council.Role) (*http.Client, council.
 // postForm posts form to path with c, adding the session's CSRF token (if c
 // has a session) and an Origin header of the test server, as a browser
 // would. The caller closes the response body.
-func (e *testEnv) postForm(t *testing.T, c *http.Client, path string, form url.Values) *http.Response {
+func (e *testEnv) postForm(t testing.TB, c *http.Client, path string, form url.Values) *http.Response {
 	t.Helper()
 	f := url.Values{}
 	for k, v := range form {

@@ -59,7 +59,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	} else {
-		page.Message = err.Error()
+		page.Message = s.userMessage(r, err)
 		s.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
 	if status == http.StatusServiceUnavailable {
@@ -73,24 +73,36 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // table as pages; 5xx are logged and show a generic message.
 func (s *Server) api(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		err := fn(w, r)
-		if err == nil {
-			return
+		if err := fn(w, r); err != nil {
+			s.apiFail(w, r, err)
 		}
-		status := statusOf(err)
-		msg := err.Error()
-		if status >= 500 {
-			s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-			msg = http.StatusText(status)
-		}
-		if status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "30")
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"status": status, "message": msg}})
 	}
+}
+
+// apiFail renders err as the JSON API's error.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	msg := s.userMessage(r, err)
+	if status >= 500 {
+		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		msg = http.StatusText(status)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"status": status, "message": msg}})
+}
+
+// userMessage is the message of a 4xx error for the user: the domain
+// message, or a translation for errors the web layer raises itself.
+func (s *Server) userMessage(r *http.Request, err error) string {
+	if errors.Is(err, errBadChars) {
+		return s.i18n.T(requestStateOf(r).lang, "err.bad_chars")
+	}
+	return err.Error()
 }
 
 // notFound and methodNotAllowed render chi's fallbacks as pages.

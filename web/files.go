@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -305,7 +304,9 @@ func (f *files) upload(w http.ResponseWriter, r *http.Request, t fileTarget, met
 			return fmt.Errorf("%w: upload: %w", council.ErrInvalid, err)
 		}
 		if p.FormName() == "file" {
-			meta.FileName = p.FileName()
+			if meta.FileName = p.FileName(); !validText(meta.FileName) {
+				return errBadChars
+			}
 			if strings.TrimSpace(meta.Name) == "" {
 				meta.Name = strings.TrimSuffix(meta.FileName, filepath.Ext(meta.FileName))
 			}
@@ -325,7 +326,7 @@ func (f *files) upload(w http.ResponseWriter, r *http.Request, t fileTarget, met
 			f.s.log.Info("file uploaded", "file_id", file.ID, "size", file.Size, "mime_type", file.MIMEType)
 			return redirect(w, r, adminFilesURL(t.Link), notice)
 		}
-		v, err := formValue(p)
+		v, err := textPart(p) // input.go
 		if err != nil {
 			return err
 		}
@@ -342,15 +343,6 @@ func (f *files) upload(w http.ResponseWriter, r *http.Request, t fileTarget, met
 			meta.Public = v == "on" || v == "true" || v == "1"
 		}
 	}
-}
-
-// formValue reads a small multipart field.
-func formValue(p *multipart.Part) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(p, 4096))
-	if err != nil {
-		return "", fmt.Errorf("%w: upload form: %w", council.ErrInvalid, err)
-	}
-	return string(b), nil
 }
 
 func adminFilesURL(l documents.Link) string {

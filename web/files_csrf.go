@@ -7,11 +7,16 @@ import (
 	"strings"
 )
 
-// isUpload reports whether r posts a file upload (files.go), whose body is
-// streamed under the upload size limit instead of the form limit.
+// isUpload reports whether r posts a file upload (files.go: POST
+// /admin/files/{kind}/{id} and …/{file}/version), whose body is streamed
+// under the upload size limit instead of the form limit.
 func isUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/admin/files/") &&
-		isMultipart(r)
+	rest, ok := strings.CutPrefix(r.URL.Path, "/admin/files/")
+	if r.Method != http.MethodPost || !ok || !isMultipart(r) {
+		return false
+	}
+	seg := strings.Split(rest, "/")
+	return len(seg) == 2 || len(seg) == 4 && seg[3] == "version"
 }
 
 func isMultipart(r *http.Request) bool {

@@ -26,7 +26,7 @@ type filesEnv struct {
 	paper council.Paper
 }
 
-func newFilesEnv(t *testing.T, maxUpload int64) *filesEnv {
+func newFilesEnv(t testing.TB, maxUpload int64) *filesEnv {
 	t.Helper()
 	e := newTestEnv(t)
 	dir := t.TempDir()
@@ -49,7 +49,7 @@ func newFilesEnv(t *testing.T, maxUpload int64) *filesEnv {
 	return &filesEnv{testEnv: e, docs: documents.NewStore(e.srv.pool, dir+"/files", documents.Limits{}), paper: p}
 }
 
-func (e *filesEnv) put(t *testing.T, name string, content []byte, public bool, links ...documents.Link) documents.File {
+func (e *filesEnv) put(t testing.TB, name string, content []byte, public bool, links ...documents.Link) documents.File {
 	t.Helper()
 	if links == nil {
 		links = []documents.Link{{Kind: documents.LinkPaper, ID: e.paper.ID}}

@@ -25,7 +25,7 @@ type testEnv struct {
 	body     council.Body
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	pool := pgtest.New(t)
 	log := slog.New(slog.DiscardHandler)

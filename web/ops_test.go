@@ -81,6 +81,30 @@ func TestOperatorEndpoints(t *testing.T) {
 	}
 }
 
+// TestHSTS: Strict-Transport-Security only with an https:// base URL (a
+// plain-HTTP site must not pin browsers to HTTPS it does not serve).
+func TestHSTS(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	for _, tc := range []struct{ base, want string }{
+		{"http://plenar.test", ""},
+		{"https://ratsinfo.musterstadt.example", "max-age=63072000; includeSubDomains"},
+		{"HTTPS://ratsinfo.musterstadt.example/", "max-age=63072000; includeSubDomains"},
+	} {
+		srv, err := New(Options{Pool: e.srv.pool, BaseURL: tc.base, Version: "test"})
+		if err != nil {
+			t.Fatalf("New(BaseURL %s): %v", tc.base, err)
+		}
+		for _, path := range []string{"/", "/nowhere", "/healthz"} {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if got := rec.Header().Get("Strict-Transport-Security"); got != tc.want {
+				t.Errorf("base URL %s, GET %s: Strict-Transport-Security = %q, want %q", tc.base, path, got, tc.want)
+			}
+		}
+	}
+}
+
 // TestBadRequests checks that garbage gets a clear status and page.
 func TestBadRequests(t *testing.T) {
 	t.Parallel()

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 	_ "time/tzdata" // German time on machines without a zoneinfo database
 
@@ -126,7 +128,9 @@ func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
-	r.Use(s.recoverer, s.metrics.middleware, s.logRequests, securityHeaders, limitBody(maxBody), s.state, s.session)
+	r.Use(s.recoverer, s.metrics.middleware, s.logRequests,
+		securityHeaders(isHTTPS(s.opt.BaseURL)), limitBody(maxBody), s.state, s.session,
+		s.checkInput) // input.go: no NUL or invalid UTF-8 past this point
 
 	r.Get("/healthz", s.healthz)
 	r.Head("/healthz", s.healthz)
@@ -145,6 +149,12 @@ func (s *Server) routes() chi.Router {
 	s.fileRoutes(r)   // files*.go: file downloads and uploads (package documents)
 	s.liveRoutes(r)   // live*.go: live sessions (websocket, console, member and public pages)
 	return r
+}
+
+// isHTTPS reports whether baseURL is an https:// URL.
+func isHTTPS(baseURL string) bool {
+	u, err := url.Parse(baseURL)
+	return err == nil && strings.EqualFold(u.Scheme, "https")
 }
 
 // healthz answers 200 when the database answers, 503 otherwise.

@@ -20,6 +20,28 @@ type database struct {
 	cluster *pgcluster.Cluster // started by us: stopped on close
 	lock    *dirLock
 	log     *slog.Logger
+	// endSupervision stops the cluster's supervisor and waits for it
+	// (see supervise); nil when none runs.
+	endSupervision func()
+}
+
+// supervise restarts the cluster we started when PostgreSQL dies, until
+// close (pgcluster.Cluster.Supervise). When every restart failed it calls
+// giveUp with the error, for the caller to shut down. Without a cluster of
+// ours (PLENAR_DATABASE_URL) it does nothing.
+func (db *database) supervise(ctx context.Context, giveUp func(error)) {
+	if db.cluster == nil || db.endSupervision != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	db.endSupervision = func() { cancel(); <-done }
+	go func() {
+		defer close(done)
+		if err := db.cluster.Supervise(ctx, pgcluster.Supervision{}); errors.Is(err, pgcluster.ErrGaveUp) {
+			giveUp(err)
+		}
+	}()
 }
 
 // openDatabase resolves the database: PLENAR_DATABASE_URL, or the private
@@ -72,10 +94,13 @@ func openDatabase(ctx context.Context, cfg Config, log *slog.Logger, exclusive b
 	return db, nil
 }
 
-// close closes the pool, stops the cluster we started and unlocks the data
-// directory, in that order.
+// close ends the supervision, closes the pool, stops the cluster we
+// started and unlocks the data directory, in that order.
 func (db *database) close(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
+	if db.endSupervision != nil {
+		db.endSupervision() // first: a stopping cluster must not be restarted
+	}
 	if db.Pool != nil {
 		db.Pool.Close()
 	}

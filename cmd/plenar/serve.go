@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
+	"github.com/plenar/plenar/cmd/plenar/pgcluster"
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/migrations"
 	"github.com/plenar/plenar/web"
@@ -37,12 +38,17 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	log := cfg.logger(a.stderr)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// A private PostgreSQL that died and cannot be restarted shuts Plenar
+	// down with that error (db.supervise), like a signal but not a success.
+	ctx, giveUp := context.WithCancelCause(ctx)
+	defer giveUp(nil)
 
 	db, err := openDatabase(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
 	defer db.close(ctx)
+	db.supervise(ctx, giveUp)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -134,6 +140,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("http server", "err", err)
+	}
+	if err := context.Cause(ctx); errors.Is(err, pgcluster.ErrGaveUp) {
+		return err
 	}
 	return nil
 }

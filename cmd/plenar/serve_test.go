@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,7 +20,8 @@ import (
 
 // TestServeEmbedded runs serve with the private cluster: health check, a
 // second serve on the same data dir refused, "user add" against the running
-// server's cluster, and PostgreSQL stopped after shutdown.
+// server's cluster, PostgreSQL restarted after kill -9 of its postmaster,
+// and stopped after shutdown (not restarted).
 func TestServeEmbedded(t *testing.T) {
 	t.Parallel()
 	dataDir := t.TempDir()
@@ -72,6 +75,34 @@ func TestServeEmbedded(t *testing.T) {
 	code, out, errOut := runCmd(t, env, "user", "add", "--email", "admin@example.org", "--role", "admin")
 	if code != 0 || !strings.Contains(out, "otpauth://totp/Plenar:admin@example.org") {
 		t.Errorf("user add while serve runs: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	// kill -9 of the postmaster: the supervisor restarts PostgreSQL, and
+	// the health check answers 200 again (within a bounded wait).
+	b, err := os.ReadFile(filepath.Join(probe.Dir(), "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		t.Fatalf("postmaster.pid: %v", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill -9 postmaster %d: %v", pid, err)
+	}
+	healthy := false
+	for deadline := time.Now().Add(2 * time.Minute); !healthy && time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond)
+		if res, err := http.Get(fmt.Sprintf("http://%s/healthz", addr)); err == nil {
+			res.Body.Close()
+			healthy = res.StatusCode == http.StatusOK && strings.Contains(stderr.String(), "PostgreSQL restarted")
+		}
+	}
+	if !healthy {
+		t.Errorf("after kill -9 of the postmaster: /healthz not 200 with PostgreSQL restarted; log:\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "PostgreSQL stopped unexpectedly") {
+		t.Errorf("log does not say PostgreSQL stopped unexpectedly:\n%s", stderr.String())
 	}
 
 	stop()

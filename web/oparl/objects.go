@@ -461,7 +461,7 @@ func (h *Handler) file(f documents.OParlFile, alone bool) *file {
 		DerivativeFile: h.u.objs(pFile, f.Derivatives), License: strings.TrimSpace(f.License),
 		Created: h.dateTime(f.Created), Modified: h.dateTime(f.Modified)}
 	if f.HasText {
-		r.Text = strings.TrimSpace(f.Text)
+		r.Text, r.TextCut = strings.TrimSpace(f.Text), f.TextCut
 	}
 	if f.MasterID != council.NilID {
 		r.MasterFile = h.u.obj(pFile, f.MasterID)

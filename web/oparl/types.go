@@ -244,7 +244,8 @@ type file struct {
 	Date           string   `json:"date,omitempty"`
 	Size           int64    `json:"size,omitempty"`
 	SHA512Checksum string   `json:"sha512Checksum,omitempty"`
-	Text           string   `json:"text,omitempty"`
+	Text           string   `json:"text,omitempty"` // at most documents.OParlTextLimit bytes
+	TextCut        bool     `json:"plenar:textTruncated,omitempty"`
 	AccessURL      string   `json:"accessUrl"`
 	DownloadURL    string   `json:"downloadUrl,omitempty"`
 	MasterFile     string   `json:"masterFile,omitempty"`

@@ -383,7 +383,7 @@ if (ingest) {
     ev.preventDefault();
     const body = new URLSearchParams({ kind: $("ingest-kind").value, label: $("ingest-label").value });
     try {
-      const r = await fetch(root.dataset.tokens, { method: "POST", body, headers: { "X-CSRF-Token": root.dataset.csrf } });
+      const r = await fetch(root.dataset.tokens, { method: "POST", body, headers: { "X-CSRF-Token": root.dataset.csrf, Accept: "application/json" } });
       const j = await r.json();
       if (!r.ok) { showError(t("live.error") + " " + (j.error ? j.error.message : r.status)); return; }
       $("ingest-url").value = j.url;

@@ -201,7 +201,7 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if err := c.clearLeftovers(ctx); err != nil {
 		return err
 	}
-	logFile := filepath.Join(c.dir, "server.log")
+	logFile := c.logFile()
 	c.log.Info("starting PostgreSQL", "cluster_dir", c.dir, "socket_dir", c.sockDir, "version", c.srv.major, "log", logFile)
 	out, err := c.owner.command(ctx, filepath.Join(c.srv.bin, "pg_ctl"), "start", "-w", "-t", "120", "-s",
 		"-D", c.dir, "-l", logFile).CombinedOutput()

@@ -21,12 +21,18 @@ import (
 // fails under CI=true.
 func newCluster(t *testing.T, dataDir string) *Cluster {
 	t.Helper()
-	c, err := New(context.Background(), Options{DataDir: dataDir})
+	return newClusterWith(t, Options{DataDir: dataDir})
+}
+
+// newClusterWith is newCluster with options.
+func newClusterWith(t *testing.T, opt Options) *Cluster {
+	t.Helper()
+	c, err := New(context.Background(), opt)
 	if errors.Is(err, ErrNoServer) {
 		pgtest.Unavailable(t, err.Error())
 	}
 	if err != nil {
-		t.Fatalf("New(%s): %v", dataDir, err)
+		t.Fatalf("New(%s): %v", opt.DataDir, err)
 	}
 	t.Cleanup(func() {
 		if err := c.Stop(context.Background()); err != nil {

@@ -11,6 +11,10 @@
 // Socket paths are limited to about 100 bytes, so a long cluster path gets
 // its socket in /tmp/plenar-<hash> instead.
 //
+// While "plenar serve" runs, Cluster.Supervise watches the postmaster and
+// restarts PostgreSQL when it dies (bounded attempts, exponential
+// back-off); when it cannot, it logs what to check and serve stops.
+//
 // The cluster trusts every connection that reaches its socket; the socket
 // folder is private to the cluster's owner (and root). A TCP listener on
 // 127.0.0.1 is only opened on request, for the throw-away test cluster of
