@@ -96,6 +96,16 @@ const (
 	StatusAdjourned      PaperStatus = "adjourned"
 )
 
+// OnAgenda reports whether a paper of status s can be put on an agenda:
+// it has been submitted and is neither done nor withdrawn.
+func (s PaperStatus) OnAgenda() bool {
+	switch s {
+	case StatusDraft, StatusDone, StatusWithdrawn:
+		return false
+	}
+	return true
+}
+
 // PaperStatuses lists every status in lifecycle order.
 var PaperStatuses = []PaperStatus{StatusDraft, StatusSubmitted, StatusInConsultation, StatusDecided,
 	StatusImplementation, StatusDone, StatusWithdrawn, StatusReferredBack, StatusAdjourned}

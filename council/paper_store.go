@@ -3,6 +3,7 @@ package council
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -342,4 +343,60 @@ func (s *Store) Consultations(ctx context.Context, paper ID) ([]Consultation, er
 // DeleteConsultation marks the consultation deleted. Errors: ErrNotFound.
 func (s *Store) DeleteConsultation(ctx context.Context, id ID) error {
 	return s.softDelete(ctx, "consultations", "consultation", id)
+}
+
+// Limits of SuggestPapers.
+const (
+	MaxPaperSuggestions = 50
+	maxSuggestTerms     = 8
+	maxSuggestTermLen   = 100
+)
+
+// SuggestPapers returns the body's papers that can go on an agenda
+// (PaperStatus.OnAgenda) and match text, most recent first, at most limit
+// (1…MaxPaperSuggestions; other values mean 20): the type-ahead of the
+// agenda builder's paper picker. Each word of text must either start the
+// reference number or occur in the title, case-insensitively; an empty text
+// matches every paper. Non-public papers are included: the back office
+// sees them all.
+func (s *Store) SuggestPapers(ctx context.Context, bodyID ID, text string, limit int) ([]Paper, error) {
+	if limit <= 0 || limit > MaxPaperSuggestions {
+		limit = 20
+	}
+	args := []any{bodyID, limit}
+	where := `p.body_id = $1 AND NOT p.deleted AND p.status NOT IN ('draft', 'done', 'withdrawn')`
+	terms := strings.Fields(text)
+	if len(terms) > maxSuggestTerms {
+		terms = terms[:maxSuggestTerms]
+	}
+	for _, t := range terms {
+		if r := []rune(t); len(r) > maxSuggestTermLen {
+			t = string(r[:maxSuggestTermLen])
+		}
+		args = append(args, likeEscape(t))
+		n := len(args)
+		where += fmt.Sprintf(` AND (p.name ILIKE '%%' || $%d || '%%' OR upper(p.reference) LIKE upper($%d) || '%%')`, n, n)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+paperCols+` FROM papers p WHERE `+where+`
+		ORDER BY p.date DESC NULLS LAST, p.ref_year DESC NULLS LAST, p.ref_seq DESC NULLS LAST, p.created DESC, p.id
+		LIMIT $2`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("suggest papers: %w", TranslateError(err))
+	}
+	defer rows.Close()
+	var out []Paper
+	for rows.Next() {
+		p, err := scanPaper(rows)
+		if err != nil {
+			return nil, fmt.Errorf("suggest papers: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// likeEscape escapes the wildcards of a LIKE pattern (backslash is
+// PostgreSQL's default escape character).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -406,3 +406,93 @@ func TestSaveConsultation(t *testing.T) {
 		e.wantTrail(t, "failed SaveConsultation", m, council.NilID)
 	}
 }
+
+func TestSuggestPapers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 10, 0, 0, 0, time.UTC) }
+	submitted := func(name string, typ council.PaperType, d int) council.Paper {
+		t.Helper()
+		p, err := e.s.Submit(e.ctx, e.paper(t, name, typ).ID, day(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	kita1 := submitted("Neubau Kita Lindenweg", council.PaperResolution, 2)   // V0001/26
+	kita2 := submitted("Sanierung der KITA Nord", council.PaperResolution, 5) // V0002/26
+	rad := submitted("Radwege 50% schneller_bauen", council.PaperMotion, 4)   // A0001/26
+	e.paper(t, "Kita Entwurf", council.PaperMotion)                           // a draft: not on agendas
+	done := submitted("Kita erledigt", council.PaperMotion, 6)
+	if err := e.s.SetStatus(e.ctx, done.ID, council.StatusDone, "", day(7)); err != nil {
+		t.Fatal(err)
+	}
+	gone := submitted("Kita gelöscht", council.PaperMotion, 8)
+	if err := e.s.DeletePaper(e.ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.s.CreateBody(e.ctx, council.Body{Name: "Nachbarstadt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := e.s.SavePaper(e.ctx, council.Paper{BodyID: other.ID, Name: "Kita der Nachbarn", Type: council.PaperMotion, Public: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Submit(e.ctx, op.ID, day(9)); err != nil {
+		t.Fatal(err)
+	}
+	if kita1.Reference != "V0001/26" || rad.Reference != "A0001/26" {
+		t.Fatalf("references %q %q, want V0001/26 A0001/26", kita1.Reference, rad.Reference)
+	}
+	refs := func(ps []council.Paper) []string {
+		out := []string{}
+		for _, p := range ps {
+			out = append(out, p.Reference)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"", []string{kita2.Reference, rad.Reference, kita1.Reference}},
+		{"kita", []string{kita2.Reference, kita1.Reference}},
+		{"  KITA   nord ", []string{kita2.Reference}},
+		{"v000", []string{kita2.Reference, kita1.Reference}},
+		{"V0001/26", []string{kita1.Reference}},
+		{"0001", []string{}}, // the reference must start with the term
+		{"A0001/26 Radwege", []string{rad.Reference}},
+		{"50%", []string{rad.Reference}},
+		{"%", []string{rad.Reference}}, // wildcards are literal
+		{"_", []string{rad.Reference}},
+		{"Kita Radwege", []string{}},
+		{"erledigt", []string{}},
+	} {
+		got, err := e.s.SuggestPapers(e.ctx, e.body.ID, tc.text, 0)
+		if err != nil {
+			t.Fatalf("SuggestPapers(%q): %v", tc.text, err)
+		}
+		if diff := cmp.Diff(tc.want, refs(got)); diff != "" {
+			t.Errorf("SuggestPapers(%q) (-want +got):\n%s", tc.text, diff)
+		}
+	}
+	for i := range 25 {
+		submitted(fmt.Sprintf("Anfrage %d", i), council.PaperInquiry, 10+i%15)
+	}
+	for _, tc := range []struct{ limit, want int }{{0, 20}, {5, 5}, {1000, 20}, {council.MaxPaperSuggestions, 28}} {
+		got, err := e.s.SuggestPapers(e.ctx, e.body.ID, "", tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tc.want {
+			t.Errorf("SuggestPapers(limit %d): %d papers, want %d", tc.limit, len(got), tc.want)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i].Date.After(got[i-1].Date) {
+				t.Errorf("SuggestPapers(limit %d): %s (%s) after %s (%s): not most recent first", tc.limit,
+					got[i].Reference, got[i].Date.Format("2006-01-02"), got[i-1].Reference, got[i-1].Date.Format("2006-01-02"))
+			}
+		}
+	}
+}

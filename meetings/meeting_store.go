@@ -179,14 +179,26 @@ func (s *Store) DeleteMeeting(ctx context.Context, id council.ID) error {
 	return council.SoftDelete(ctx, s.db, "meetings", "meeting", id)
 }
 
+// nullIDs is ids for a uuid[] parameter, NULL when empty.
+func nullIDs(ids []council.ID) any {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
+}
+
 // Filter selects meetings for a list.
 type Filter struct {
 	BodyID         council.ID
 	From, To       time.Time  // start_at in [From, To); zero: open
 	OrganizationID council.ID // NilID: any
-	Descending     bool
-	Limit          int // 0: 100
-	Offset         int
+	// OrganizationIDs keeps meetings of any of these organizations (a
+	// member's bodies); empty: any. Combines with OrganizationID.
+	OrganizationIDs []council.ID
+	State           State // "": any; Running: the meetings whose live session runs
+	Descending      bool
+	Limit           int // 0: 100
+	Offset          int
 }
 
 // Meetings lists meetings that are not deleted, by start time.
@@ -202,8 +214,11 @@ func (s *Store) Meetings(ctx context.Context, f Filter) ([]Meeting, error) {
 		WHERE m.body_id = $1 AND NOT m.deleted
 		  AND ($2::timestamptz IS NULL OR m.start_at >= $2) AND ($3::timestamptz IS NULL OR m.start_at < $3)
 		  AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $4))
+		  AND ($7::uuid[] IS NULL OR EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = ANY($7)))
+		  AND ($8 = '' OR m.state = $8)
 		ORDER BY m.start_at `+order+`, m.id LIMIT $5 OFFSET $6`,
-		f.BodyID, nullTime(f.From), nullTime(f.To), council.NullID(f.OrganizationID), f.Limit, f.Offset)
+		f.BodyID, nullTime(f.From), nullTime(f.To), council.NullID(f.OrganizationID), f.Limit, f.Offset,
+		nullIDs(f.OrganizationIDs), string(f.State))
 	if err != nil {
 		return nil, fmt.Errorf("meetings: %w", council.TranslateError(err))
 	}

@@ -134,6 +134,12 @@ func TestMeetingsFilter(t *testing.T) {
 	if m2b.ID.String() < m2.ID.String() {
 		same = []meetings.Meeting{m2b, m2}
 	}
+	if _, err := e.s.SaveAgendaItem(e.ctx, meetings.AgendaItem{MeetingID: m1.ID, Name: "Eröffnung", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Invite(e.ctx, m1.ID, at(1, 9)); err != nil {
+		t.Fatal(err)
+	}
 
 	names := func(ms []meetings.Meeting) []string {
 		var out []string
@@ -154,6 +160,10 @@ func TestMeetingsFilter(t *testing.T) {
 		{"range", meetings.Filter{From: at(3, 0), To: at(10, 0)}, same},
 		{"organization", meetings.Filter{OrganizationID: jugend.ID}, same},
 		{"organization in range", meetings.Filter{OrganizationID: e.rat.ID, From: at(3, 0)}, []meetings.Meeting{m3}},
+		{"any of organizations", meetings.Filter{OrganizationIDs: []council.ID{e.rat.ID, e.ausschuss.ID}}, []meetings.Meeting{m1, m2, m3}},
+		{"any of one organization", meetings.Filter{OrganizationIDs: []council.ID{jugend.ID}}, same},
+		{"state", meetings.Filter{State: meetings.Invited}, []meetings.Meeting{m1}},
+		{"state none", meetings.Filter{State: meetings.Running}, nil},
 		{"limit", meetings.Filter{Limit: 2}, []meetings.Meeting{m1, same[0]}},
 		{"offset", meetings.Filter{Limit: 2, Offset: 2}, []meetings.Meeting{same[1], m3}},
 	} {

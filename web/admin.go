@@ -44,6 +44,7 @@ func (s *Server) adminRoutes(r chi.Router) {
 
 		r.Get("/papers", s.h(s.adminPapers))
 		r.Get("/papers/new", s.h(s.adminPaperNew))
+		r.Get("/papers/suggest", s.api(s.adminPaperSuggest)) // admin_agenda.go: the paper picker
 		r.Post("/papers", s.h(s.adminPaperSave))
 		r.Get("/papers/{id}", s.h(s.adminPaper))
 		r.Get("/papers/{id}/edit", s.h(s.adminPaperEdit))
@@ -163,6 +164,14 @@ type confirm struct {
 	Action  string
 	Button  string // translation key
 	Cancel  string
+	Preview []confirmLink // what to look at before confirming
+}
+
+// confirmLink is a link on a confirmation page.
+type confirmLink struct {
+	Href  string
+	Label string // translation key
+	Type  string // media type of the target; "" for a page
 }
 
 // dashboard is the data of admin.html.

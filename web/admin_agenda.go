@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -142,31 +144,18 @@ func (s *Server) adminItemSave(w http.ResponseWriter, r *http.Request) error {
 	return s.renderForm(w, r, itemForm(m, it.ID, v, fe))
 }
 
-// paperItemChoices are the submitted papers and the meeting's bodies.
-func (s *Server) paperItemChoices(ctx context.Context, body council.ID, m meetings.Meeting) (papers, orgs []option, err error) {
-	ps, _, err := s.council.FindPapers(ctx, council.PaperQuery{BodyID: body, Limit: 1000})
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, p := range ps {
-		switch p.Status {
-		case council.StatusDraft, council.StatusDone, council.StatusWithdrawn:
-			continue
-		}
-		label := p.Reference + " – " + p.Name
-		if !p.Public {
-			label += " (nö)"
-		}
-		papers = append(papers, option{Value: p.ID.String(), Label: label})
-	}
+// meetingOrgChoices are the meeting's bodies, for the consultation an
+// item from a paper stands for.
+func (s *Server) meetingOrgChoices(ctx context.Context, body council.ID, m meetings.Meeting) ([]option, error) {
 	names, err := s.orgNames(ctx, body)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	var orgs []option
 	for _, o := range m.Organizations {
 		orgs = append(orgs, option{Value: o.String(), Label: names[o]})
 	}
-	return papers, orgs, nil
+	return orgs, nil
 }
 
 func visibilityOptions() []option {
@@ -185,21 +174,76 @@ func (s *Server) adminItemPaperNew(w http.ResponseWriter, r *http.Request) error
 	return s.paperItemForm(w, r, b.ID, m, v, nil)
 }
 
+// paperItemForm renders the form that puts a paper on the agenda. The
+// paper is a text field for its reference number (or words of its title),
+// which combobox.js turns into a type-ahead over GET /admin/papers/suggest.
 func (s *Server) paperItemForm(w http.ResponseWriter, r *http.Request, body council.ID, m meetings.Meeting, v url.Values, fe council.FieldErrors) error {
-	papers, orgs, err := s.paperItemChoices(r.Context(), body, m)
+	ctx := r.Context()
+	orgs, err := s.meetingOrgChoices(ctx, body, m)
+	if err != nil {
+		return err
+	}
+	ready, err := s.council.SuggestPapers(ctx, body, "", 1)
 	if err != nil {
 		return err
 	}
 	u := meetingURL(m)
 	f := form{Title: "admin.item.paper_title", TitleArg: m.Name, Action: u + "/items/paper", Submit: "admin.item.add", Cancel: u}
-	if len(papers) == 0 {
+	if len(ready) == 0 {
 		f.Intro = "admin.item.no_papers"
 	}
 	fb := newForm(v, fe).
-		choice("select", "paper", "admin.item.paper", "admin.item.paper_hint", true, withNone(papers)).
+		add(field{Type: "combobox", Name: "paper", Label: "admin.item.paper", Hint: "admin.item.paper_hint", Required: true,
+			Source: "/admin/papers/suggest"}).
 		choice("select", "organization", "admin.item.organization", "admin.item.organization_hint", true, orgs).
 		choice("select", "visibility", "admin.item.visibility", "", true, visibilityOptions())
 	return s.renderForm(w, r, fb.build(f))
+}
+
+// Field errors of the paper picker.
+const (
+	msgPaperUnknown   = "admin.err.paper_unknown"
+	msgPaperAmbiguous = "admin.err.paper_ambiguous"
+	msgPaperNotReady  = "admin.err.paper_not_ready"
+)
+
+// pickedPaper finds the paper the picker names: the id combobox.js sets
+// (paper_id), else the text typed into the field (paper), which is a
+// reference number, or words that match exactly one paper (see
+// council.SuggestPapers), or an id. It returns a field error key instead
+// of the paper when there is none, or it cannot go on an agenda.
+func (s *Server) pickedPaper(ctx context.Context, body council.ID, v url.Values) (council.Paper, string, error) {
+	text := strings.TrimSpace(v.Get("paper"))
+	var p council.Paper
+	var err error
+	if id, perr := council.ParseID(strings.TrimSpace(v.Get("paper_id"))); perr == nil && text != "" {
+		p, err = s.council.Paper(ctx, id)
+	} else if text == "" {
+		return p, council.MsgRequired, nil
+	} else if id, perr := council.ParseID(text); perr == nil {
+		p, err = s.council.Paper(ctx, id)
+	} else if p, err = s.council.PaperByReference(ctx, body, text); errors.Is(err, council.ErrNotFound) {
+		ps, serr := s.council.SuggestPapers(ctx, body, text, 2)
+		switch {
+		case serr != nil:
+			return p, "", serr
+		case len(ps) == 0:
+			return p, msgPaperUnknown, nil
+		case len(ps) > 1:
+			return p, msgPaperAmbiguous, nil
+		}
+		p, err = ps[0], nil
+	}
+	if errors.Is(err, council.ErrNotFound) || (err == nil && (p.Deleted || p.BodyID != body)) {
+		return p, msgPaperUnknown, nil
+	}
+	if err != nil {
+		return p, "", err
+	}
+	if !p.Status.OnAgenda() {
+		return p, msgPaperNotReady, nil
+	}
+	return p, "", nil
 }
 
 func (s *Server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) error {
@@ -212,16 +256,19 @@ func (s *Server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	papers, orgs, err := s.paperItemChoices(ctx, b.ID, m)
+	orgs, err := s.meetingOrgChoices(ctx, b.ID, m)
 	if err != nil {
 		return err
 	}
 	fe := council.FieldErrors{}
-	paper := parseChoice(fe, "paper", v.Get("paper"), papers)
-	org := parseChoice(fe, "organization", v.Get("organization"), orgs)
-	if paper == council.NilID {
-		fe.Add("paper", council.MsgRequired)
+	paper, msg, err := s.pickedPaper(ctx, b.ID, v)
+	if err != nil {
+		return err
 	}
+	if msg != "" {
+		fe.Add("paper", msg)
+	}
+	org := parseChoice(fe, "organization", v.Get("organization"), orgs)
 	if org == council.NilID {
 		fe.Add("organization", council.MsgRequired)
 	}
@@ -231,11 +278,52 @@ func (s *Server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) erro
 	if len(fe) > 0 {
 		return s.paperItemForm(w, r, b.ID, m, v, fe)
 	}
-	if _, err := s.meetings.AddPaper(actor(r), m.ID, paper, org, v.Get("visibility") == "paper"); err != nil {
+	if _, err := s.meetings.AddPaper(actor(r), m.ID, paper.ID, org, v.Get("visibility") == "paper"); err != nil {
 		return err
 	}
 	return redirect(w, r, meetingURL(m), "item_saved")
 }
+
+// paperSuggestion is one paper in the answer of GET /admin/papers/suggest.
+type paperSuggestion struct {
+	ID        council.ID `json:"id"`
+	Reference string     `json:"reference"`
+	Title     string     `json:"title"`
+	Date      string     `json:"date"` // YYYY-MM-DD; "" when unknown
+	Public    bool       `json:"public"`
+}
+
+// adminPaperSuggest answers the paper picker's type-ahead: GET
+// /admin/papers/suggest?q=… gives, as JSON, at most 20 of the papers that
+// can go on an agenda whose reference starts with q or whose title holds
+// its words, most recent first; an empty q gives the most recent papers.
+// Staff only (the /admin routes), non-public papers included.
+func (s *Server) adminPaperSuggest(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query().Get("q")
+	if len(q) > 500 {
+		return council.Invalidf("q is longer than 500 bytes")
+	}
+	b, err := s.body(r.Context())
+	if err != nil {
+		return err
+	}
+	ps, err := s.council.SuggestPapers(r.Context(), b.ID, q, paperSuggestLimit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Papers []paperSuggestion `json:"papers"`
+	}{Papers: make([]paperSuggestion, 0, len(ps))}
+	for _, p := range ps {
+		out.Papers = append(out.Papers, paperSuggestion{ID: p.ID, Reference: p.Reference, Title: p.Name,
+			Date: dateValue(p.Date), Public: p.Public})
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	return json.NewEncoder(w).Encode(out)
+}
+
+// paperSuggestLimit is how many papers the picker suggests at most.
+const paperSuggestLimit = 20
 
 func (s *Server) adminItemMove(w http.ResponseWriter, r *http.Request) error {
 	m, it, err := s.loadItem(r)

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
@@ -81,4 +82,120 @@ func TestAdminBrowserAxe(t *testing.T) {
 		t.Errorf("short name after failed submit: %q, %v; want HFA", short, err)
 	}
 	check("organization form with errors")
+}
+
+// TestPaperPickerKeyboard drives the agenda builder's paper picker in
+// Chromium with the keyboard alone: Tab to the field, type, Escape closes
+// the suggestions, Down opens them again with the first active, Down and
+// Up move, Enter chooses (without submitting), Enter again submits the
+// form, and the paper is on the agenda. axe-core checks the page with the
+// listbox open.
+func TestPaperPickerKeyboard(t *testing.T) {
+	t.Parallel()
+	ctx := newBrowser(t)
+	axe := axeSource(t)
+	e := newTestEnv(t)
+	f := newPickerFixture(t, e)
+	ck := e.sessionCookie(f.clerk)
+	if ck == nil {
+		t.Fatal("clerk has no session cookie")
+	}
+	host := strings.TrimPrefix(e.ts.URL, "http://")
+	host = host[:strings.IndexByte(host, ':')]
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
+		return err
+	})); err != nil {
+		t.Fatalf("set session cookie: %v", err)
+	}
+	navigate(t, ctx, e.ts.URL+f.meetingURL+"/items/paper")
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('#f-paper[role="combobox"][aria-controls="f-paper-listbox"]')`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("combobox.js did not enhance the field: %v", err)
+	}
+	eval := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return v
+	}
+	key := func(keys string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(keys)); err != nil {
+			t.Fatalf("key %q: %v", keys, err)
+		}
+	}
+	waitFor := func(what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("%s: %v (at %s: %s)", what, err, pathOf(t, ctx, e.ts.URL), eval(`document.querySelector("main").innerHTML.slice(0, 3000)`))
+		}
+	}
+	for i := 0; i < 40 && eval(`document.activeElement.id`) != "f-paper"; i++ {
+		key(kb.Tab)
+	}
+	if id := eval(`document.activeElement.id`); id != "f-paper" {
+		t.Fatalf("Tab never reached the paper field (at %q)", id)
+	}
+	const listOpen = `!document.getElementById("f-paper-listbox").hidden && document.getElementById("f-paper").getAttribute("aria-expanded") === "true"`
+	options := `document.querySelectorAll("#f-paper-listbox [role=option]")`
+	key("kita")
+	waitFor("suggestions for kita", listOpen+` && `+options+`.length === 2`)
+	if got := eval(options + `[0].textContent`); !strings.Contains(got, "V0002/26") || !strings.Contains(got, "Sanierung der Kita Nord") {
+		t.Errorf("first suggestion %q, want the most recent Kita paper V0002/26", got)
+	}
+	if vs := runAxe(t, ctx, axe); len(vs) > 0 {
+		t.Errorf("picker with suggestions: axe violations:%s", describeViolations(vs))
+	}
+	key(kb.Escape)
+	waitFor("Escape closes the list", `!(`+listOpen+`)`)
+	if v := eval(`document.getElementById("f-paper").value`); v != "kita" {
+		t.Errorf("after Escape: field %q, want kita", v)
+	}
+	active := func() string {
+		return eval(`(() => { const id = document.getElementById("f-paper").getAttribute("aria-activedescendant");
+			const el = id && document.getElementById(id);
+			return el && el.getAttribute("aria-selected") === "true" ? el.textContent : ""; })()`)
+	}
+	key(kb.ArrowDown)
+	waitFor("Down opens the list", listOpen)
+	if a := active(); !strings.Contains(a, "V0002/26") {
+		t.Errorf("Down on the closed list: active %q, want V0002/26", a)
+	}
+	key(kb.ArrowDown)
+	if a := active(); !strings.Contains(a, "V0001/26") {
+		t.Errorf("second Down: active %q, want V0001/26", a)
+	}
+	key(kb.ArrowDown)
+	if a := active(); !strings.Contains(a, "V0002/26") {
+		t.Errorf("Down past the end: active %q, want V0002/26 (wraps)", a)
+	}
+	key(kb.ArrowUp)
+	key(kb.ArrowUp)
+	if a := active(); !strings.Contains(a, "V0002/26") {
+		t.Errorf("Up twice: active %q, want V0002/26", a)
+	}
+	key(kb.Enter)
+	waitFor("Enter chooses", `document.getElementById("f-paper").value === "V0002/26" && !(`+listOpen+`)`)
+	if id := eval(`document.querySelector("input[name=paper_id]").value`); id != f.kita2.ID.String() {
+		t.Errorf("chosen paper id %q, want %s", id, f.kita2.ID)
+	}
+	if p := pathOf(t, ctx, e.ts.URL); p != f.meetingURL+"/items/paper" {
+		t.Fatalf("Enter on a suggestion left the page for %s", p)
+	}
+	if s := eval(`document.querySelector(".combo-status").textContent`); !strings.Contains(s, "Sanierung der Kita Nord") {
+		t.Errorf("status after choosing: %q, want the chosen paper", s)
+	}
+	eval(`window.__plenarOld = true; ""`)
+	key(kb.Enter)
+	waitNewDocument(t, ctx, "Enter submits the form")
+	if p := pathOf(t, ctx, e.ts.URL); p != f.meetingURL+"?notice=item_saved" {
+		t.Errorf("after submitting: at %s, want the meeting", p)
+	}
+	items, err := e.meetings.AgendaItems(context.Background(), f.meeting.ID)
+	if err != nil || len(items) != 1 || items[0].PaperID != f.kita2.ID {
+		t.Errorf("agenda after the picker: %+v, %v; want one item for V0002/26", items, err)
+	}
 }

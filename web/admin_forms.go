@@ -43,12 +43,13 @@ type field struct {
 	Label    string // translation key
 	Hint     string // translation key; "" for none
 	HintArg  string // fills a %s in the hint
-	Type     string // text, textarea, number, date, datetime-local, email, tel, url, select, multiselect, checkbox
+	Type     string // text, textarea, number, date, datetime-local, email, tel, url, select, multiselect, checkbox, combobox
 	Value    string
 	Values   map[string]bool // selected options of a multiselect
 	Checked  bool
 	Options  []option
 	List     []string // suggestions (datalist) for a text field
+	Source   string   // combobox: the URL of its suggestions (combobox.js)
 	Required bool
 	Error    string // translation key; "" when valid
 }
@@ -94,6 +95,19 @@ type form struct {
 	Sets     []fieldset
 	Errors   []field  // fields with errors, in form order, for the summary
 	Other    []string // error keys of fields the form does not show
+}
+
+// HasCombobox reports whether the form has a combobox field, which needs
+// combobox.js.
+func (f form) HasCombobox() bool {
+	for _, set := range f.Sets {
+		for _, x := range set.Fields {
+			if x.Type == "combobox" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // formBuilder makes fields from submitted values and field errors.

@@ -295,8 +295,15 @@ func (s *Server) inviteConfirm(r *http.Request) (confirm, meetings.Meeting, erro
 		return confirm{}, m, err
 	}
 	u := meetingURL(m)
-	return confirm{Title: "admin.meeting.invite_title", Subject: m.Name, Message: "admin.meeting.invite_question",
-		Problem: inviteProblem(m, len(items)), Action: u + "/invite", Button: "admin.meeting.invite", Cancel: u}, m, nil
+	c := confirm{Title: "admin.meeting.invite_title", Subject: m.Name, Message: "admin.meeting.invite_question",
+		Problem: inviteProblem(m, len(items)), Action: u + "/invite", Button: "admin.meeting.invite", Cancel: u}
+	if len(items) > 0 {
+		c.Preview = []confirmLink{
+			{Href: u + "/invitation.pdf", Label: "admin.meeting.invitation_public", Type: "application/pdf"},
+			{Href: u + "/invitation.pdf?version=members", Label: "admin.meeting.invitation_members", Type: "application/pdf"},
+		}
+	}
+	return c, m, nil
 }
 
 func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Request) error {

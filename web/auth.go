@@ -52,8 +52,8 @@ type loginPage struct {
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	next := localPath(r.URL.Query().Get("next"))
-	if !requestStateOf(r).viewer.IsPublic() {
-		http.Redirect(w, r, next, http.StatusSeeOther)
+	if rs := requestStateOf(r); !rs.viewer.IsPublic() {
+		http.Redirect(w, r, landing(next, rs.viewer.Role), http.StatusSeeOther)
 		return nil
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -154,8 +154,25 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, u council.U
 		return err
 	}
 	s.log.Info("login", "user_id", u.ID, "role", u.Role)
-	http.Redirect(w, r, localPath(next), http.StatusSeeOther)
+	http.Redirect(w, r, landing(localPath(next), u.Role), http.StatusSeeOther)
 	return nil
+}
+
+// landing is where a user of role goes after logging in: next, a path on
+// this site (see localPath), unless it is only the start page; then staff
+// land in the back office, members on "Meine Gremien", everyone else on
+// the start page.
+func landing(next string, role council.Role) string {
+	if next != "/" {
+		return next
+	}
+	switch {
+	case role.IsStaff():
+		return "/admin"
+	case role == council.RoleMember:
+		return "/my/bodies"
+	}
+	return "/"
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

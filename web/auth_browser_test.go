@@ -78,8 +78,8 @@ func TestAuthBrowser(t *testing.T) {
 	}
 	secret = strings.ReplaceAll(secret, " ", "")
 	enterCode(totpCode(t, secret, time.Now()))
-	if loc := location(); loc != "/" {
-		t.Fatalf("after enrolment: at %s, want /", loc)
+	if loc := location(); loc != "/admin" {
+		t.Fatalf("after enrolment: at %s, want /admin", loc)
 	}
 
 	// Log out with the layout's form (CSRF token), then log in with TOTP.
@@ -93,8 +93,8 @@ func TestAuthBrowser(t *testing.T) {
 	}
 	checkAxe("TOTP page")
 	enterCode(totpCode(t, secret, time.Now().Add(30*time.Second))) // the next step: the last one is used
-	if loc := location(); loc != "/" {
-		t.Fatalf("after TOTP: at %s, want /", loc)
+	if loc := location(); loc != "/admin" {
+		t.Fatalf("after TOTP: at %s, want /admin", loc)
 	}
 	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("header")))
 	if err != nil {

@@ -72,8 +72,8 @@ func (e *testEnv) login(t testing.TB, role council.Role) (*http.Client, council.
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("POST /login/totp as %s: status %d, want %d", role, resp.StatusCode, http.StatusSeeOther)
 		}
-	} else if loc != "/" {
-		t.Fatalf("POST /login as %s: Location %q, want / or /login/totp", role, loc)
+	} else if want := landing("/", role); loc != want {
+		t.Fatalf("POST /login as %s: Location %q, want %s or /login/totp", role, loc, want)
 	}
 	if e.sessionValue(t, c, keyUserID) != u.ID.String() {
 		t.Fatalf("login as %s: session has no user", role)

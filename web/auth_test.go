@@ -240,8 +240,8 @@ func TestTOTPEnrolment(t *testing.T) {
 	wantStatus(t, "setup with a bad code", status, http.StatusUnauthorized)
 	code := totpCode(t, key.Secret(), time.Now())
 	status, loc, _ = e.submit(t, c, "/login/totp/setup", url.Values{"code": {code[:3] + " " + code[3:]}})
-	if status != http.StatusSeeOther || loc != "/" {
-		t.Fatalf("setup with the right code: %d %q, want 303 /", status, loc)
+	if status != http.StatusSeeOther || loc != "/admin" {
+		t.Fatalf("setup with the right code: %d %q, want 303 /admin (staff land in the back office)", status, loc)
 	}
 	got, err := e.council.User(context.Background(), u.ID)
 	if err != nil {
@@ -493,5 +493,58 @@ func TestSessionCookieAttributes(t *testing.T) {
 		if ck.Name != wantName || ck.Secure == insecure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" || ck.Domain != "" {
 			t.Errorf("insecure=%v: cookie %s, want %s, Secure=%v, HttpOnly, SameSite=Lax, Path=/", insecure, ck, wantName, !insecure)
 		}
+	}
+}
+
+// TestLoginLanding: after logging in without a page to return to, clerks
+// and admins land in the back office, members on "Meine Gremien", citizens
+// on the start page; a safe next parameter wins, an unsafe one is dropped.
+func TestLoginLanding(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	e.srv.auth.failDelay = 0
+	loginAt := func(role council.Role, next string) (*http.Client, string) {
+		t.Helper()
+		u := e.newTestUser(t, role, role.NeedsTOTP())
+		c := e.anon()
+		form := url.Values{"email": {u.Email}, "password": {testPassword}}
+		if next != "" {
+			form.Set("next", next)
+		}
+		status, loc, _ := e.submit(t, c, "/login", form)
+		wantStatus(t, "POST /login as "+string(role), status, http.StatusSeeOther)
+		if loc == "/login/totp" {
+			status, loc, _ = e.submit(t, c, "/login/totp", url.Values{"code": {totpCode(t, u.TOTPSecret, time.Now())}})
+			wantStatus(t, "POST /login/totp as "+string(role), status, http.StatusSeeOther)
+		}
+		return c, loc
+	}
+	for _, tc := range []struct {
+		role       council.Role
+		next, want string
+	}{
+		{council.RoleClerk, "", "/admin"},
+		{council.RoleAdmin, "", "/admin"},
+		{council.RoleMember, "", "/my/bodies"},
+		{council.RoleCitizen, "", "/"},
+		{council.RoleClerk, "/", "/admin"},
+		{council.RoleClerk, "/meetings?body=mine", "/meetings?body=mine"},
+		{council.RoleMember, "/papers?q=a", "/papers?q=a"},
+		{council.RoleClerk, "//evil.example/", "/admin"},
+		{council.RoleMember, "https://evil.example/", "/my/bodies"},
+	} {
+		if _, loc := loginAt(tc.role, tc.next); loc != tc.want {
+			t.Errorf("login as %s with next %q: Location %q, want %q", tc.role, tc.next, loc, tc.want)
+		}
+	}
+	// Already logged in, /login goes on to the landing page too.
+	c, _ := loginAt(council.RoleMember, "")
+	resp, err := c.Get(e.ts.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/my/bodies" {
+		t.Errorf("member GET /login: %d %q, want 303 /my/bodies", resp.StatusCode, loc)
 	}
 }

@@ -28,6 +28,7 @@ func (s *Server) portalRoutes(r chi.Router) {
 	r.Get("/persons/{id}", s.h(s.portalPerson))
 	r.Get("/papers", s.h(s.portalPapers))
 	r.Get("/papers/{id}", s.h(s.portalPaper))
+	r.With(noStore).Get("/my/bodies", s.h(s.portalMyBodies)) // portal_mine.go
 }
 
 // Page sizes of the portal's lists.
@@ -137,8 +138,9 @@ type orgRef struct {
 // directory holds the body's organizations and locations, loaded once per
 // request, so lists resolve names without a query per row.
 type directory struct {
-	orgs map[council.ID]council.Organization
-	locs map[council.ID]council.Location
+	orgs  map[council.ID]council.Organization
+	order []council.ID // the organizations by kind, then name
+	locs  map[council.ID]council.Location
 }
 
 func (s *Server) directory(ctx context.Context, body council.ID) (directory, error) {
@@ -149,6 +151,7 @@ func (s *Server) directory(ctx context.Context, body council.ID) (directory, err
 	}
 	for _, o := range orgs {
 		d.orgs[o.ID] = o
+		d.order = append(d.order, o.ID)
 	}
 	locs, err := s.council.Locations(ctx, body)
 	if err != nil {
@@ -188,6 +191,10 @@ type meetingRow struct {
 	State     meetings.State
 	Cancelled bool
 }
+
+// Live reports whether the meeting's live session is running: the portal
+// marks it "Live jetzt" with a link to the public live page.
+func (m meetingRow) Live() bool { return m.State == meetings.Running && !m.Cancelled }
 
 func (d directory) rows(ms []meetings.Meeting) []meetingRow {
 	out := make([]meetingRow, len(ms))

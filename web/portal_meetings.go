@@ -16,6 +16,7 @@ import (
 // homePage is the data of the start page.
 type homePage struct {
 	Body      council.Body
+	Live      []meetingRow // meetings whose live session is running
 	Upcoming  []meetingRow
 	Decisions []meetings.Decision
 }
@@ -41,6 +42,15 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data.Upcoming = dir.rows(ms)
+	live, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, State: meetings.Running, Limit: 10})
+	if err != nil {
+		return err
+	}
+	for _, m := range dir.rows(live) {
+		if m.Live() {
+			data.Live = append(data.Live, m)
+		}
+	}
 	if data.Decisions, err = s.meetings.PublicDecisions(ctx, body.ID, 10); err != nil {
 		return err
 	}
@@ -54,7 +64,7 @@ type meetingsPage struct {
 	Upcoming bool // no range given: upcoming meetings
 	From, To time.Time
 	Year     int
-	Body     orgRef
+	Filter   calendarFilter
 	Pager    pager
 	Month    string // this month, for the grid link
 }
@@ -117,24 +127,33 @@ func (s *Server) portalMeetings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if v := q.Get("body"); v != "" {
-		id, err := council.ParseID(v)
-		if err != nil {
+	if data.Filter, err = s.calendarFilterOf(r, dir); errors.As(err, &errNeedLogin{}) {
+		loginFirst(w, r)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	data.Filter.apply(&f)
+	var ms []meetings.Meeting
+	if !data.Filter.empty() {
+		if ms, err = s.meetings.Meetings(ctx, f); err != nil {
 			return err
 		}
-		o, ok := dir.orgs[id]
-		if !ok {
-			return notFoundErr("organization", id)
-		}
-		data.Body, f.OrganizationID = orgRef{ID: o.ID, Name: o.Name}, o.ID
-	}
-	ms, err := s.meetings.Meetings(ctx, f)
-	if err != nil {
-		return err
 	}
 	hasNext := len(ms) > meetingsPerPage
 	if hasNext {
 		ms = ms[:meetingsPerPage]
+	}
+	if data.Upcoming && pageNo == 1 && !data.Filter.empty() {
+		// A session that began before today and still runs (past
+		// midnight) leads the upcoming meetings.
+		rf := meetings.Filter{BodyID: body.ID, To: f.From, State: meetings.Running, Limit: 10}
+		data.Filter.apply(&rf)
+		running, err := s.meetings.Meetings(ctx, rf)
+		if err != nil {
+			return err
+		}
+		ms = append(running, ms...)
 	}
 	data.Meetings = dir.rows(ms)
 	data.Pager = newPager("/meetings", q, pageNo, 0, hasNext)
@@ -152,6 +171,8 @@ type monthPage struct {
 	PrevURL, NextURL string
 	Count            int
 	Weekdays         []int // 1 Monday … 7 Sunday
+	Filter           calendarFilter
+	ListURL          string // the list view with the same filter
 }
 
 // dayCell is one day of the month grid; Day 0 is a padding cell.
@@ -187,15 +208,28 @@ func (s *Server) portalMonth(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	next := first.AddDate(0, 1, 0)
-	ms, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, From: first, To: next, Limit: 2000})
-	if err != nil {
-		return err
-	}
 	dir, err := s.directory(ctx, body.ID)
 	if err != nil {
 		return err
 	}
+	cf, err := s.calendarFilterOf(r, dir)
+	if errors.As(err, &errNeedLogin{}) {
+		loginFirst(w, r)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	f := meetings.Filter{BodyID: body.ID, From: first, To: next, Limit: 2000}
+	cf.apply(&f)
+	var ms []meetings.Meeting
+	if !cf.empty() {
+		if ms, err = s.meetings.Meetings(ctx, f); err != nil {
+			return err
+		}
+	}
 	data := monthGrid(first, startOfDay(s.opt.Now()), dir.rows(ms))
+	data.Filter, data.ListURL = cf, cf.With("/meetings")
+	data.PrevURL, data.NextURL = cf.With(data.PrevURL), cf.With(data.NextURL)
 	s.render(w, r, http.StatusOK, "meetings_month", data)
 	return nil
 }

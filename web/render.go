@@ -104,6 +104,21 @@ func (a *staticAssets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, a.fsys, name)
 }
 
+// serveFavicon answers the browsers' automatic /favicon.ico with the SVG
+// icon that layout.html links at its hashed URL, so the request neither
+// 404s nor logs an error in the console. Cached for a day: the icon may
+// change with a release.
+func (a *staticAssets) serveFavicon(w http.ResponseWriter, r *http.Request) {
+	b, err := fs.ReadFile(a.fsys, "favicon.svg")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeContent(w, r, "favicon.svg", time.Time{}, bytes.NewReader(b))
+}
+
 // page is what every template sees as "." : the request's language,
 // viewer and CSRF token, helpers, and the handler's Data.
 type page struct {

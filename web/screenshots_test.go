@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
@@ -89,21 +91,35 @@ func TestScreenshots(t *testing.T) {
 	shoot("08-paper", "/papers/"+f.paper.ID.String())
 	shoot("09-papers", "/papers")
 	shoot("10-login", "/login")
+	// The calendar filtered by a body, with a running session marked
+	// "Live jetzt", as a list and as a month.
+	shoot("13-calendar-filter-live", "/meetings?body="+f.council.ID.String())
+	shoot("14-month-filter-live", "/meetings/month?m="+f.live.Start.In(berlin).Format("2006-01")+"&body="+f.council.ID.String())
+
+	// "Meine Gremien", as a member linked to the council's chair.
+	setCookie := func(c *http.Client) {
+		t.Helper()
+		ck := e.sessionCookie(c)
+		if ck == nil {
+			t.Fatal("no session cookie")
+		}
+		host := strings.TrimPrefix(e.ts.URL, "http://")
+		host = host[:strings.IndexByte(host, ':')]
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
+			return err
+		})); err != nil {
+			t.Fatalf("set session cookie: %v", err)
+		}
+	}
+	member, _ := e.loginPerson(t, council.RoleMember, f.person.ID)
+	setCookie(member)
+	shoot("15-my-bodies", "/my/bodies")
+	shoot("16-calendar-mine", "/meetings?body=mine")
 
 	// The back office, as a logged-in clerk.
 	clerk, _ := e.login(t, council.RoleClerk)
-	ck := e.sessionCookie(clerk)
-	if ck == nil {
-		t.Fatal("clerk has no session cookie")
-	}
-	host := strings.TrimPrefix(e.ts.URL, "http://")
-	host = host[:strings.IndexByte(host, ':')]
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
-		return err
-	})); err != nil {
-		t.Fatalf("set session cookie: %v", err)
-	}
+	setCookie(clerk)
 	shoot("11-admin-agenda", "/admin/meetings/"+f.upcoming.ID.String())
 	for _, vp := range []string{"desktop", "phone"} {
 		navigate(t, ctx, e.ts.URL+"/admin/meetings/new")
@@ -115,6 +131,25 @@ func TestScreenshots(t *testing.T) {
 			t.Fatalf("submit invalid meeting form: %v", err)
 		}
 		shoot("12-admin-form-errors", "", vp)
+	}
+	// The paper picker with its suggestions open after typing "b", the first active.
+	for _, vp := range []string{"desktop", "phone"} {
+		navigate(t, ctx, e.ts.URL+"/admin/meetings/"+f.upcoming.ID.String()+"/items/paper")
+		if err := chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.CSS(`#f-paper[role="combobox"]`)),
+			chromedp.Focus(chromedp.CSS("#f-paper")),
+			chromedp.KeyEvent("b"),
+		); err != nil {
+			t.Fatalf("type into the paper picker: %v", err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!document.getElementById("f-paper-listbox").hidden`,
+			chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("paper picker suggestions: %v", err)
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		shoot("17-admin-paper-picker", "", vp)
 	}
 }
 
@@ -160,6 +195,7 @@ type screenshotFixture struct {
 	person   council.Person
 	paper    council.Paper
 	upcoming meetings.Meeting
+	live     meetings.Meeting // today's, its live session running
 }
 
 // newScreenshotFixture builds a small, realistic council through the
@@ -311,6 +347,17 @@ func newScreenshotFixture(t *testing.T, e *testEnv) screenshotFixture {
 	_, err = e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: f.upcoming.ID, Name: "Mitteilungen und Anfragen", Public: true})
 	must(err)
 	f.upcoming, err = e.meetings.Invite(ctx, f.upcoming.ID, time.Now())
+	must(err)
+
+	// A special council meeting that started an hour ago and runs live.
+	f.live, err = e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Stadtrat – Sondersitzung zur Verkehrswende",
+		Start: time.Now().Add(-time.Hour).Truncate(time.Minute), LocationID: loc.ID, Organizations: []council.ID{f.council.ID}})
+	must(err)
+	_, err = e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: f.live.ID, Name: "Verkehrsentwicklungsplan 2035", Public: true})
+	must(err)
+	_, err = e.meetings.Invite(ctx, f.live.ID, day(-7, 9))
+	must(err)
+	f.live, err = e.meetings.SetState(ctx, f.live.ID, meetings.Running)
 	must(err)
 
 	// More meetings for the calendar.

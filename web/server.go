@@ -137,6 +137,8 @@ func (s *Server) routes() chi.Router {
 	r.Head("/healthz", s.healthz)
 	r.Get("/metrics", s.serveMetrics)
 	r.Handle("/static/*", s.static)
+	r.Get("/favicon.ico", s.static.serveFavicon)
+	r.Head("/favicon.ico", s.static.serveFavicon)
 
 	// Each area registers its own routes in its own file.
 	s.authRoutes(r)   // auth.go: /login, /logout, TOTP, sessions
