@@ -29,12 +29,15 @@ func TestWorkerExtractsAndRecords(t *testing.T) {
 	if did, err := w.RunOnce(e.ctx); did || err != nil {
 		t.Errorf("RunOnce with nothing due = %v, %v", did, err)
 	}
-	got, err := e.docs.File(e.ctx, f.ID)
+	text, has, err := e.docs.Text(e.ctx, f.ID, documents.DefaultMaxText)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.HasText || !strings.Contains(got.Text, "Radwegs") {
-		t.Errorf("text = %q (has %v), want the extracted text", got.Text, got.HasText)
+	if !has || !strings.Contains(text, "Radwegs") {
+		t.Errorf("text = %q (has %v), want the extracted text", text, has)
+	}
+	if got, err := e.docs.File(e.ctx, f.ID); err != nil || !got.HasText {
+		t.Errorf("file = %+v, %v; want HasText", got, err)
 	}
 	j, _ := e.docs.Job(e.ctx, f.ID)
 	if j.Status != documents.JobDone || j.Method != "pdftotext" || j.Pages != 1 {

@@ -17,8 +17,9 @@ import (
 // MasterID is NilID unless the master is public data too; Derivatives are
 // the public, not deleted files derived from this one.
 type OParlFile struct {
-	File             // Text holds at most OParlTextLimit bytes
-	TextCut     bool // the stored text is longer than Text
+	File
+	Text        string // at most OParlTextLimit bytes of the extracted text
+	TextCut     bool   // the stored text is longer than Text
 	BodyID      council.ID
 	Meetings    []council.ID
 	AgendaItems []council.ID

@@ -28,8 +28,10 @@ type File struct {
 	// it is marked public and everything it is linked to is public (Access).
 	Public   bool
 	MasterID council.ID // the file this one is a new version or derivative of; NilID: none
-	Text     string     // extracted text; HasText tells whether extraction finished
-	HasText  bool
+	// HasText tells whether text extraction finished. The text itself
+	// (up to DefaultMaxText) is never loaded with the file: downloads and
+	// lists do not need it; Text reads it, bounded.
+	HasText bool
 	council.Meta
 }
 
@@ -110,14 +112,14 @@ func (s *Store) Blobs() *Blobs { return s.blobs }
 func (s *Store) Limits() Limits { return s.limits }
 
 const fileCols = `id, name, file_name, mime_type, size, sha512, date, license, public, master_id,
-	coalesce(text, ''), text IS NOT NULL, created, modified, deleted`
+	text IS NOT NULL, created, modified, deleted`
 
 func scanFile(row pgx.Row) (File, error) {
 	var f File
 	var date pgtype.Date
 	var master *council.ID
 	err := row.Scan(&f.ID, &f.Name, &f.FileName, &f.MIMEType, &f.Size, &f.SHA512, &date, &f.License,
-		&f.Public, &master, &f.Text, &f.HasText, &f.Created, &f.Modified, &f.Deleted)
+		&f.Public, &master, &f.HasText, &f.Created, &f.Modified, &f.Deleted)
 	if date.Valid {
 		f.Date = date.Time
 	}
@@ -207,6 +209,21 @@ func (s *Store) File(ctx context.Context, id council.ID) (File, error) {
 	return f, nil
 }
 
+// Text returns at most max bytes (cut at a character) of the extracted
+// text of file id, and whether extraction has finished. Errors:
+// ErrNotFound.
+func (s *Store) Text(ctx context.Context, id council.ID, max int) (string, bool, error) {
+	var text *string
+	err := s.db.QueryRow(ctx, `SELECT substr(text, 1, $2) FROM files WHERE id = $1`, id, max).Scan(&text)
+	if err != nil {
+		return "", false, fmt.Errorf("text of file %s: %w", id, council.TranslateError(err))
+	}
+	if text == nil {
+		return "", false, nil
+	}
+	return CutText(*text, max), true, nil
+}
+
 // Listed is a file at what it is attached to, with its role and the state
 // of its text extraction.
 type Listed struct {
@@ -223,7 +240,7 @@ func (s *Store) Files(ctx context.Context, l Link) ([]Listed, error) {
 		return nil, err
 	}
 	rows, err := s.db.Query(ctx, `SELECT f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
-			f.master_id, coalesce(f.text, ''), f.text IS NOT NULL, f.created, f.modified, f.deleted, l.role,
+			f.master_id, f.text IS NOT NULL, f.created, f.modified, f.deleted, l.role,
 			coalesce(j.status, ''), coalesce(j.attempts, 0), coalesce(j.method, ''), coalesce(j.pages, 0), coalesce(j.last_error, '')
 		FROM `+table+` l JOIN files f ON f.id = l.file_id LEFT JOIN file_text_jobs j ON j.file_id = f.id
 		WHERE l.`+col+` = $1 AND NOT f.deleted ORDER BY f.created, f.id`, l.ID)
@@ -238,7 +255,7 @@ func (s *Store) Files(ctx context.Context, l Link) ([]Listed, error) {
 		var master *council.ID
 		f := &x.File
 		if err := rows.Scan(&f.ID, &f.Name, &f.FileName, &f.MIMEType, &f.Size, &f.SHA512, &date, &f.License,
-			&f.Public, &master, &f.Text, &f.HasText, &f.Created, &f.Modified, &f.Deleted, &x.Role,
+			&f.Public, &master, &f.HasText, &f.Created, &f.Modified, &f.Deleted, &x.Role,
 			&x.Job.Status, &x.Job.Attempts, &x.Job.Method, &x.Job.Pages, &x.Job.LastError); err != nil {
 			return nil, fmt.Errorf("files of %s %s: %w", l.Kind, l.ID, err)
 		}

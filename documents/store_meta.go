@@ -48,7 +48,7 @@ func (s *Store) FilesOf(ctx context.Context, kind LinkKind, ids []council.ID) (m
 		return out, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT l.`+col+`, f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
-			f.master_id, coalesce(f.text, ''), f.text IS NOT NULL, f.created, f.modified, f.deleted, l.role,
+			f.master_id, f.text IS NOT NULL, f.created, f.modified, f.deleted, l.role,
 			coalesce(j.status, ''), coalesce(j.attempts, 0), coalesce(j.method, ''), coalesce(j.pages, 0), coalesce(j.last_error, '')
 		FROM `+table+` l JOIN files f ON f.id = l.file_id LEFT JOIN file_text_jobs j ON j.file_id = f.id
 		WHERE l.`+col+` = ANY($1) AND NOT f.deleted ORDER BY f.created, f.id`, ids)
@@ -63,7 +63,7 @@ func (s *Store) FilesOf(ctx context.Context, kind LinkKind, ids []council.ID) (m
 		var master *council.ID
 		f := &x.File
 		if err := rows.Scan(&owner, &f.ID, &f.Name, &f.FileName, &f.MIMEType, &f.Size, &f.SHA512, &date, &f.License,
-			&f.Public, &master, &f.Text, &f.HasText, &f.Created, &f.Modified, &f.Deleted, &x.Role,
+			&f.Public, &master, &f.HasText, &f.Created, &f.Modified, &f.Deleted, &x.Role,
 			&x.Job.Status, &x.Job.Attempts, &x.Job.Method, &x.Job.Pages, &x.Job.LastError); err != nil {
 			return nil, fmt.Errorf("files of %d %s: %w", len(ids), kind, err)
 		}

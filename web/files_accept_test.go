@@ -136,8 +136,9 @@ func TestFilesDoneWhen(t *testing.T) {
 				t.Fatal(err)
 			}
 			if f.HasText {
-				if !strings.Contains(f.Text, word) {
-					t.Errorf("text of %s = %q, want %q in it", f.FileName, f.Text, word)
+				text, _, err := docs.Text(bg, id, documents.DefaultMaxText)
+				if err != nil || !strings.Contains(text, word) {
+					t.Errorf("text of %s = %q (%v), want %q in it", f.FileName, text, err, word)
 				}
 				t.Logf("%s: text after %v", f.FileName, time.Since(start).Round(10*time.Millisecond))
 				break

@@ -76,8 +76,8 @@ func TestFileTextBounded(t *testing.T) {
 	if did, err := w.RunOnce(ctx); !did || err != nil {
 		t.Fatalf("RunOnce = %v, %v", did, err)
 	}
-	if stored, _ := docs.File(ctx, f.ID); len(stored.Text) <= documents.OParlTextLimit {
-		t.Fatalf("stored text is %d bytes, want more than the limit for this test", len(stored.Text))
+	if stored, _, _ := docs.Text(ctx, f.ID, documents.DefaultMaxText); len(stored) <= documents.OParlTextLimit {
+		t.Fatalf("stored text is %d bytes, want more than the limit for this test", len(stored))
 	}
 
 	r := chi.NewRouter()
