@@ -59,6 +59,9 @@ type Counts struct {
 type Options struct {
 	Now  time.Time // reference time; zero: time.Now()
 	Seed uint64    // random seed; zero: the fixed default
+	// Months is how many months before Now have meetings and papers;
+	// zero: 34 (the full city). Tests use fewer for a smaller city.
+	Months int
 }
 
 // The demo accounts. The passwords and TOTP secrets are public on
@@ -149,18 +152,20 @@ type seeder struct {
 	ms     *meetings.Store
 	tx     *flatTx
 	counts Counts
+	months int
 	city
 }
 
 func newSeeder(tx pgx.Tx, log *slog.Logger, opts Options) *seeder {
 	flat := &flatTx{Tx: tx}
 	return &seeder{
-		r:   rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		now: opts.Now,
-		log: log,
-		tx:  flat,
-		cs:  council.NewStore(flat),
-		ms:  meetings.NewStore(flat),
+		r:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		now:    opts.Now,
+		months: opts.Months,
+		log:    log,
+		tx:     flat,
+		cs:     council.NewStore(flat),
+		ms:     meetings.NewStore(flat),
 	}
 }
 
