@@ -28,6 +28,7 @@ func count(t *testing.T, pool *pgxpool.Pool, query string, args ...any) int {
 }
 
 func TestSeed(t *testing.T) {
+	t.Parallel()
 	pool := pgtest.New(t)
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -159,6 +160,7 @@ func TestSeed(t *testing.T) {
 // papers are not public, a second run adds nothing, and the extraction
 // worker gets text out of each kind of file, OCR included.
 func TestSeedDocuments(t *testing.T) {
+	t.Parallel()
 	if missing := documents.MissingTools(context.Background()); len(missing) > 0 {
 		pgtest.Unavailable(t, "missing tools: "+strings.Join(missing, ", ")+" (Debian: poppler-utils tesseract-ocr tesseract-ocr-deu)")
 	}
