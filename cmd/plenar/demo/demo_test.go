@@ -303,6 +303,26 @@ func TestSeedDocuments(t *testing.T) {
 	if err != nil || again.Files() != 0 {
 		t.Errorf("second SeedDocuments = %+v, %v; want nothing stored", again, err)
 	}
+	// A run stopped after a paper's attachments, before its main file:
+	// the next run adds the main file only.
+	var cut council.ID
+	if err := pool.QueryRow(ctx, `SELECT l.paper_id FROM paper_files l JOIN files f ON f.id = l.file_id
+		WHERE f.file_name = 'kostenaufstellung.pdf' LIMIT 1`).Scan(&cut); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `WITH main AS (DELETE FROM paper_files WHERE paper_id = $1 AND role = 'main' RETURNING file_id),
+		jobs AS (DELETE FROM file_text_jobs WHERE file_id IN (SELECT file_id FROM main))
+		DELETE FROM files WHERE id IN (SELECT file_id FROM main)`, cut); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := demo.SeedDocuments(ctx, pool, fs, log, demo.DocOptions{Now: now})
+	if err != nil || resumed != (demo.DocCounts{Papers: 1}) {
+		t.Errorf("SeedDocuments after an interruption = %+v, %v; want the one main file", resumed, err)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM paper_files WHERE paper_id = $1 AND role = 'auxiliary'
+		AND file_id IN (SELECT id FROM files WHERE file_name = 'kostenaufstellung.pdf')`, cut); n != 1 {
+		t.Errorf("%d cost breakdowns after resuming, want 1", n)
+	}
 
 	t.Run("extraction", func(t *testing.T) {
 		// One file of each kind, the PNG scan for OCR; the other jobs wait.
