@@ -12,10 +12,10 @@ import (
 )
 
 // attachment is one attachment of a paper: its file's title and name,
-// how to make its content and what it counts as.
+// how to make its content for the lead office lead and what it counts as.
 type attachment struct {
 	name, fileName string
-	make           func() ([]byte, error)
+	make           func(lead string) ([]byte, error)
 	count          func(*DocCounts)
 }
 
@@ -23,21 +23,24 @@ type attachment struct {
 var planWords = []string{"Bebauungsplan", "Flächennutzungsplan", "Veränderungssperre", "Baugebiet", "Wohngebiet",
 	"Stadtentwicklungskonzept", "Radweg", "Spielplatz", "Neubau", "Kreisverkehr", "Haltestelle", "Parkplatz"}
 
-// attachments returns the attachments of p, decided by its hash (r is
-// seeded with it): about 40 % of the Beschlussvorlagen get a cost
+// attachments returns the attachments of p, decided by its type, title,
+// text and hash alone (so the jobs can tell what is missing without
+// loading more): about 40 % of the Beschlussvorlagen get a cost
 // breakdown, papers about a site half of the time a site plan (others
 // that name a street now and then), and the papers chosen by scanPapers
-// a scanned letter.
-func (s *docSeeder) attachments(p council.Paper, lead string, r *rand.Rand) []attachment {
+// a scanned letter. Each one's content comes from its own random stream
+// seeded with the hash.
+func (s *docSeeder) attachments(p council.Paper) []attachment {
 	var out []attachment
 	h := paperHash(p)
+	rnd := func(i int) *rand.Rand { return rand.New(rand.NewPCG(h, uint64(i))) }
 	anlage := func() string {
 		return fmt.Sprintf("Anlage %d zur Vorlage %s", len(out)+1, or(p.Reference, "(Entwurf)"))
 	}
 	if p.Type == council.PaperResolution && h%100 < 40 {
 		sub := anlage()
 		out = append(out, attachment{name: "Kostenaufstellung", fileName: "kostenaufstellung.pdf",
-			make:  func() ([]byte, error) { return s.r.Table(costTable(p, lead, sub, r)) },
+			make:  func(lead string) ([]byte, error) { return s.r.Table(costTable(p, lead, sub, rnd(1))) },
 			count: func(c *DocCounts) { c.Tables++ }})
 	}
 	named := streetsIn(p.Name + "\n" + p.Text)
@@ -48,16 +51,19 @@ func (s *docSeeder) attachments(p council.Paper, lead string, r *rand.Rand) []at
 	if p.Type != council.PaperInquiry && (site && h/100%2 == 0 || len(named) > 0 && h/100%8 == 1) {
 		sub := anlage()
 		out = append(out, attachment{name: "Lageplan", fileName: "lageplan.pdf",
-			make:  func() ([]byte, error) { return s.r.Plan(s.plan(p, lead, sub, named, r)) },
+			make:  func(lead string) ([]byte, error) { return s.r.Plan(s.plan(p, lead, sub, named, rnd(2))) },
 			count: func(c *DocCounts) { c.Plans++ }})
 	}
 	if n, ok := s.scans[p.ID]; ok {
-		name, ext := "Schreiben (Scan)", ".png"
+		ext := ".png"
 		if n%2 == 1 {
 			ext = ".jpg"
 		}
-		out = append(out, attachment{name: name, fileName: "schreiben-scan" + ext,
-			make:  func() ([]byte, error) { return s.fonts.scan(r, letterFor(p, r), ext == ".jpg"), nil },
+		out = append(out, attachment{name: "Schreiben (Scan)", fileName: "schreiben-scan" + ext,
+			make: func(string) ([]byte, error) {
+				r := rnd(3)
+				return s.fonts.scan(r, letterFor(p, r), ext == ".jpg"), nil
+			},
 			count: func(c *DocCounts) { c.Scans++ }})
 	}
 	return out

@@ -303,25 +303,36 @@ func TestSeedDocuments(t *testing.T) {
 	if err != nil || again.Files() != 0 {
 		t.Errorf("second SeedDocuments = %+v, %v; want nothing stored", again, err)
 	}
-	// A run stopped after a paper's attachments, before its main file:
-	// the next run adds the main file only.
-	var cut council.ID
+	// A run stopped after a paper's main file, before its cost breakdown:
+	// the next run adds the cost breakdown only. A main file a user
+	// deleted stays deleted.
+	var cut, gone council.ID
 	if err := pool.QueryRow(ctx, `SELECT l.paper_id FROM paper_files l JOIN files f ON f.id = l.file_id
 		WHERE f.file_name = 'kostenaufstellung.pdf' LIMIT 1`).Scan(&cut); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pool.Exec(ctx, `WITH main AS (DELETE FROM paper_files WHERE paper_id = $1 AND role = 'main' RETURNING file_id),
-		jobs AS (DELETE FROM file_text_jobs WHERE file_id IN (SELECT file_id FROM main))
-		DELETE FROM files WHERE id IN (SELECT file_id FROM main)`, cut); err != nil {
+	if _, err := pool.Exec(ctx, `WITH table_file AS (DELETE FROM paper_files l USING files f
+			WHERE f.id = l.file_id AND l.paper_id = $1 AND f.file_name = 'kostenaufstellung.pdf' RETURNING l.file_id),
+		jobs AS (DELETE FROM file_text_jobs WHERE file_id IN (SELECT file_id FROM table_file))
+		DELETE FROM files WHERE id IN (SELECT file_id FROM table_file)`, cut); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT file_id FROM paper_files WHERE role = 'main' AND paper_id <> $1 LIMIT 1`, cut).Scan(&gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Delete(ctx, gone); err != nil {
 		t.Fatal(err)
 	}
 	resumed, err := demo.SeedDocuments(ctx, pool, fs, log, demo.DocOptions{Now: now})
-	if err != nil || resumed != (demo.DocCounts{Papers: 1}) {
-		t.Errorf("SeedDocuments after an interruption = %+v, %v; want the one main file", resumed, err)
+	if err != nil || resumed != (demo.DocCounts{Tables: 1}) {
+		t.Errorf("SeedDocuments after an interruption = %+v, %v; want the one cost breakdown", resumed, err)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM paper_files WHERE paper_id = $1 AND role = 'auxiliary'
-		AND file_id IN (SELECT id FROM files WHERE file_name = 'kostenaufstellung.pdf')`, cut); n != 1 {
-		t.Errorf("%d cost breakdowns after resuming, want 1", n)
+	for _, name := range []string{"kostenaufstellung.pdf", "%.pdf"} {
+		role := map[string]string{"kostenaufstellung.pdf": "auxiliary", "%.pdf": "main"}[name]
+		if n := count(t, pool, `SELECT count(*) FROM paper_files l JOIN files f ON f.id = l.file_id
+			WHERE l.paper_id = $1 AND l.role = $2 AND f.file_name LIKE $3`, cut, role, name); n != 1 {
+			t.Errorf("%d files %s (%s) after resuming, want 1", n, name, role)
+		}
 	}
 
 	t.Run("extraction", func(t *testing.T) {

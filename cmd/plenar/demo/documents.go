@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"math/rand/v2"
 	"os/exec"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -85,6 +85,7 @@ type docJob struct {
 
 // docSeeder holds what the workers share.
 type docSeeder struct {
+	db    *pgxpool.Pool
 	cs    *council.Store
 	ms    *meetings.Store
 	fs    *documents.Store
@@ -127,7 +128,11 @@ func SeedDocuments(ctx context.Context, pool *pgxpool.Pool, fs *documents.Store,
 		log.Info("demo documents: the database holds no demo city; nothing to do")
 		return DocCounts{}, nil
 	}
-	jobs, err := docJobs(ctx, pool, body)
+	s := &docSeeder{db: pool, cs: cs, ms: meetings.NewStore(pool), fs: fs, now: opts.Now}
+	if s.scans, err = scanPapers(ctx, pool, body, opts.Scans); err != nil {
+		return DocCounts{}, fmt.Errorf("demo documents: %w", err)
+	}
+	jobs, err := s.jobs(ctx, pool, body)
 	if err != nil {
 		return DocCounts{}, fmt.Errorf("demo documents: %w", err)
 	}
@@ -137,14 +142,10 @@ func SeedDocuments(ctx context.Context, pool *pgxpool.Pool, fs *documents.Store,
 	if _, err := exec.LookPath("pdfinfo"); err != nil {
 		return DocCounts{}, fmt.Errorf("demo documents: %w", ErrNoPDFTools)
 	}
-	s := &docSeeder{cs: cs, ms: meetings.NewStore(pool), fs: fs, now: opts.Now}
 	if s.r, err = documents.NewRenderer(opts.FontDir); err != nil {
 		return DocCounts{}, fmt.Errorf("demo documents: %w", err)
 	}
 	if s.fonts, err = loadFonts(opts.FontDir); err != nil {
-		return DocCounts{}, fmt.Errorf("demo documents: %w", err)
-	}
-	if s.scans, err = scanPapers(ctx, pool, body, opts.Scans); err != nil {
 		return DocCounts{}, fmt.Errorf("demo documents: %w", err)
 	}
 	log.Info("demo documents: rendering", "papers_and_meetings", len(jobs), "workers", opts.Workers)
@@ -190,15 +191,39 @@ feed:
 	return counts, nil
 }
 
-// docJobs lists the papers and meetings of the demo seed that lack a
+// jobs lists the papers and meetings of the demo seed that lack a
 // document, newest first. A document counts as there when a file is
-// linked in its role, deleted or not: what a user deleted stays deleted.
-func docJobs(ctx context.Context, pool *pgxpool.Pool, body council.Body) ([]docJob, error) {
+// linked in its role (for attachments: under its file name), deleted or
+// not: what a user deleted stays deleted.
+func (s *docSeeder) jobs(ctx context.Context, pool *pgxpool.Pool, body council.Body) ([]docJob, error) {
 	rows, err := pool.Query(ctx, `
-		SELECT 0, p.id, coalesce(p.date::timestamptz, p.created) FROM papers p
-		WHERE p.body_id = $1 AND p.created = $2 AND NOT p.deleted
-		  AND NOT EXISTS (SELECT 1 FROM paper_files l WHERE l.paper_id = p.id AND l.role = 'main')
-		UNION ALL
+		SELECT p.id, coalesce(p.date::timestamptz, p.created), p.paper_type, coalesce(p.reference, ''), p.name, p.text,
+			EXISTS (SELECT 1 FROM paper_files l WHERE l.paper_id = p.id AND l.role = 'main'),
+			coalesce((SELECT array_agg(f.file_name) FROM paper_files l JOIN files f ON f.id = l.file_id
+				WHERE l.paper_id = p.id AND l.role <> 'main'), '{}')
+		FROM papers p WHERE p.body_id = $1 AND p.created = $2 AND NOT p.deleted`, body.ID, body.Created)
+	if err != nil {
+		return nil, fmt.Errorf("list missing documents: %w", council.TranslateError(err))
+	}
+	var jobs []docJob
+	for rows.Next() {
+		var p council.Paper
+		var at time.Time
+		var hasMain bool
+		var names []string
+		if err := rows.Scan(&p.ID, &at, &p.Type, &p.Reference, &p.Name, &p.Text, &hasMain, &names); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list missing documents: %w", err)
+		}
+		if !hasMain || len(s.missing(p, names)) > 0 {
+			jobs = append(jobs, docJob{kind: docPaper, id: p.ID, at: at})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list missing documents: %w", err)
+	}
+	rows, err = pool.Query(ctx, `
 		SELECT 1, m.id, m.start_at FROM meetings m
 		WHERE m.body_id = $1 AND m.created = $2 AND NOT m.deleted AND m.state <> 'planned'
 		  AND NOT EXISTS (SELECT 1 FROM meeting_files l WHERE l.meeting_id = m.id AND l.role = 'invitation')
@@ -210,13 +235,14 @@ func docJobs(ctx context.Context, pool *pgxpool.Pool, body council.Body) ([]docJ
 	if err != nil {
 		return nil, fmt.Errorf("list missing documents: %w", council.TranslateError(err))
 	}
-	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (docJob, error) {
+	more, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (docJob, error) {
 		var j docJob
 		return j, r.Scan(&j.kind, &j.id, &j.at)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list missing documents: %w", err)
 	}
+	jobs = append(jobs, more...)
 	sort.SliceStable(jobs, func(a, b int) bool {
 		if !jobs[a].at.Equal(jobs[b].at) {
 			return jobs[a].at.After(jobs[b].at)
@@ -224,6 +250,17 @@ func docJobs(ctx context.Context, pool *pgxpool.Pool, body council.Body) ([]docJ
 		return jobs[a].kind < jobs[b].kind
 	})
 	return jobs, nil
+}
+
+// missing returns the attachments of p whose file names are not in have.
+func (s *docSeeder) missing(p council.Paper, have []string) []attachment {
+	var out []attachment
+	for _, a := range s.attachments(p) {
+		if !slices.Contains(have, a.fileName) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // scanPapers picks the papers that get a scanned letter: the n newest
@@ -268,20 +305,34 @@ func (s *docSeeder) count(f func(c *DocCounts)) {
 	s.mu.Unlock()
 }
 
-// paper stores the paper's attachments that are missing, then its main
-// file: a paper with a main file is complete.
+// paper stores the paper's main file and then its attachments, those
+// that are missing.
 func (s *docSeeder) paper(ctx context.Context, id council.ID) error {
 	p, err := s.cs.Paper(ctx, id)
 	if err != nil {
 		return err
 	}
-	have := map[string]bool{}
-	files, err := s.fs.Files(ctx, documents.Link{Kind: documents.LinkPaper, ID: id})
+	var hasMain bool
+	var have []string
+	err = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM paper_files l WHERE l.paper_id = $1 AND l.role = 'main'),
+		coalesce((SELECT array_agg(f.file_name) FROM paper_files l JOIN files f ON f.id = l.file_id
+			WHERE l.paper_id = $1 AND l.role <> 'main'), '{}')`, id).Scan(&hasMain, &have)
 	if err != nil {
-		return err
+		return fmt.Errorf("files of paper %s: %w", id, council.TranslateError(err))
 	}
-	for _, f := range files {
-		have[f.FileName] = true
+	if !hasMain {
+		at := p.Date
+		if at.IsZero() {
+			at = p.Created
+		}
+		if _, err := documents.PublishPaper(ctx, s.cs, s.ms, s.fs, id, at); err != nil {
+			return err
+		}
+		s.count(func(c *DocCounts) { c.Papers++ })
+	}
+	missing := s.missing(p, have)
+	if len(missing) == 0 {
+		return nil
 	}
 	var lead string
 	if p.LeadOrgID != council.NilID {
@@ -291,12 +342,8 @@ func (s *docSeeder) paper(ctx context.Context, id council.ID) error {
 		}
 		lead = org.Name
 	}
-	r := rand.New(rand.NewPCG(paperHash(p), 0x5eed))
-	for _, a := range s.attachments(p, lead, r) {
-		if have[a.fileName] {
-			continue
-		}
-		b, err := a.make()
+	for _, a := range missing {
+		b, err := a.make(lead)
 		if err != nil {
 			return fmt.Errorf("paper %s: %s: %w", p.Reference, a.fileName, err)
 		}
@@ -307,14 +354,6 @@ func (s *docSeeder) paper(ctx context.Context, id council.ID) error {
 		}
 		s.count(a.count)
 	}
-	at := p.Date
-	if at.IsZero() {
-		at = p.Created
-	}
-	if _, err := documents.PublishPaper(ctx, s.cs, s.ms, s.fs, id, at); err != nil {
-		return err
-	}
-	s.count(func(c *DocCounts) { c.Papers++ })
 	return nil
 }
 
