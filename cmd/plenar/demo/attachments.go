@@ -90,9 +90,15 @@ func streetsIn(s string) []string {
 
 var amountRe = regexp.MustCompile(`(\d{1,3}(?:\.\d{3})+) €`)
 
-// costTable is the lead office's cost breakdown by DIN 276 cost groups
-// over two budget years; its total is the first amount the paper names,
-// else a random one.
+// buildingWords mark a paper about building work: its cost breakdown
+// goes by the cost groups of DIN 276.
+var buildingWords = []string{"Sanierung", "Neubau", "Bau", "Brandschutz", "Dach", "halle", "Schule", "Kita",
+	"Straße", "Radweg", "Brücke", "Spielplatz", "Gebäude", "Photovoltaik", "Platz", "Haltestelle", "Feuerwehr"}
+
+// costTable is the lead office's cost breakdown over two budget years:
+// by the cost groups of DIN 276 for building work, by kind of cost
+// otherwise. Its total is the first amount the paper names, else a
+// random one.
 func costTable(p council.Paper, lead, sub string, r *rand.Rand) documents.Table {
 	total := (120 + r.IntN(4800)) * 1000
 	if m := amountRe.FindStringSubmatch(p.Text); m != nil {
@@ -104,22 +110,34 @@ func costTable(p council.Paper, lead, sub string, r *rand.Rand) documents.Table 
 	if p.Date.Month() >= 9 {
 		year++
 	}
-	groups := []struct {
+	building := false
+	for _, w := range buildingWords {
+		building = building || strings.Contains(p.Name, w)
+	}
+	type group struct {
 		kg, name string
-		share    int
-	}{
+		share    int // percent; the shares add up to 92, the rest is the reserve
+	}
+	groups := []group{
 		{"200", "Vorbereitende Maßnahmen", 3}, {"300", "Bauwerk – Baukonstruktionen", 38},
 		{"400", "Bauwerk – Technische Anlagen", 22}, {"500", "Außenanlagen und Freiflächen", 9},
 		{"600", "Ausstattung und Kunstwerke", 5}, {"700", "Baunebenkosten (Planung, Gutachten)", 15},
 	}
+	head, intro := "KG", "nach Kostengruppen der DIN 276"
+	if !building {
+		groups = []group{{"1", "Personalkosten", 34}, {"2", "Sachkosten und Dienstleistungen", 25},
+			{"3", "Investitionen und Ausstattung", 18}, {"4", "Gutachten und Beratung", 9},
+			{"5", "Öffentlichkeitsarbeit und Beteiligung", 6}}
+		head, intro = "Nr.", "nach Kostenarten"
+	}
 	t := documents.Table{City: "Stadt Musterstadt", Body: lead, Title: "Kostenaufstellung", Subtitle: sub,
-		Intro: fmt.Sprintf("Kostenaufstellung zur Vorlage „%s“ nach Kostengruppen der DIN 276 mit der Verteilung auf die Haushaltsjahre %d und %d. "+
-			"Alle Beträge in Euro einschließlich Umsatzsteuer.", p.Name, year, year+1),
-		Columns: []documents.TableColumn{{Title: "KG", Width: 1}, {Title: "Bezeichnung", Width: 5},
+		Intro: fmt.Sprintf("Kostenaufstellung zur Vorlage „%s“ %s mit der Verteilung auf die Haushaltsjahre %d und %d. "+
+			"Alle Beträge in Euro einschließlich Umsatzsteuer.", p.Name, intro, year, year+1),
+		Columns: []documents.TableColumn{{Title: head, Width: 1}, {Title: "Bezeichnung", Width: 5},
 			{Title: strconv.Itoa(year), Width: 2, Right: true}, {Title: strconv.Itoa(year + 1), Width: 2, Right: true},
 			{Title: "Gesamt", Width: 2, Right: true}}}
 	sum, first := 0, 0
-	for _, g := range groups { // the shares add up to 92 %; the rest is the reserve
+	for _, g := range groups {
 		amount := total / 100 * g.share / 100 * 100
 		a := amount / 100 * (30 + r.IntN(50)) / 100 * 100
 		t.Rows = append(t.Rows, []string{g.kg, g.name, euro(a), euro(amount - a), euro(amount)})
@@ -131,11 +149,15 @@ func costTable(p council.Paper, lead, sub string, r *rand.Rand) documents.Table 
 	first += reserve / 2
 	t.Total = []string{"", "Gesamtkosten", euro(first), euro(total - first), euro(total)}
 	funding := total * (20 + r.IntN(50)) / 100 / 1000 * 1000
+	by := pick(r, firms)
+	if !building {
+		by = or(lead, "Kämmerei")
+	}
 	t.Notes = fmt.Sprintf("Finanzierung: Haushaltsstelle %d.%02d.%02d; Fördermittel aus dem Programm „%s“ von voraussichtlich %s €, "+
 		"Eigenanteil der Stadt %s €. Folgekosten für Betrieb und Unterhaltung: rund %s € im Jahr. "+
 		"Stand der Kostenberechnung: %s, %s.",
 		1+r.IntN(5), r.IntN(100), r.IntN(100), pick(r, programs), euro(funding), euro(total-funding),
-		euro(total/100*(1+r.IntN(3))), p.Date.AddDate(0, 0, -7-r.IntN(30)).Format("02.01.2006"), pick(r, firms))
+		euro(total/100*(1+r.IntN(3))), p.Date.AddDate(0, 0, -7-r.IntN(30)).Format("02.01.2006"), by)
 	return t
 }
 

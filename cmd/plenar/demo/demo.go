@@ -19,7 +19,10 @@
 //	member   jugendrat@musterstadt.example        demo-jugendrat-2024   (Kinder- und Jugendrat)
 //	citizen  buergerin@musterstadt.example        demo-buergerin-2024
 //
-// It imports council and meetings; nothing imports it except cmd/plenar.
+// SeedDocuments adds the city's documents afterwards (documents.go).
+//
+// It imports council, meetings and documents; nothing imports it except
+// cmd/plenar.
 package demo
 
 import (

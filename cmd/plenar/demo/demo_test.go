@@ -362,7 +362,7 @@ func TestSeedDocuments(t *testing.T) {
 				t.Fatalf("RunOnce = %t, %v; want a job done", did, err)
 			}
 		}
-		wants := [][]string{{"Sachverhalt"}, {"Kostenaufstellung", "Gesamtkosten", "DIN 276"},
+		wants := [][]string{{"Sachverhalt"}, {"Kostenaufstellung", "Gesamtkosten", "Risikozuschlag"},
 			{"Lageplan", "Kartengrundlage"}, {"Musterstadt", "Oberbürgermeisterin", "Mit freundlichen Grüßen"},
 			{"Einladung", "Tagesordnung", "Öffentlicher Teil"}, {"Niederschrift", "Anwesenheit", "Ergebnis"}}
 		methods := []string{"pdftotext", "pdftotext", "pdftotext", "ocr", "pdftotext", "pdftotext"}

@@ -33,9 +33,10 @@ import (
 // clerks' uploads and publishing, so text extraction and the search index
 // pick them up as usual.
 //
-// SeedDocuments runs after Seed, outside its transaction (rendering some
-// 3,600 PDFs takes a minute or two on two cores, so serve --demo runs it
-// in the background while it serves). It only adds what is missing, so
+// SeedDocuments runs after Seed, outside its transaction (storing some
+// 4,100 files takes about two minutes on two cores, so serve --demo runs
+// it in the background while it serves; newest first, so the pages a
+// visitor sees first have their files within seconds). It only adds what is missing, so
 // an interrupted run resumes where it stopped; it touches only the demo
 // city's body (demoWebsite) and only papers and meetings written by Seed
 // (created in its transaction, at the body's creation time), never
@@ -48,7 +49,6 @@ const demoWebsite = "https://www.musterstadt.example"
 type DocOptions struct {
 	Workers int       // documents rendered at once; 0: GOMAXPROCS
 	Scans   int       // scanned letters (images for OCR); 0: 6; negative: none
-	FontDir string    // DejaVu fonts; "": documents.DefaultFontDir
 	Now     time.Time // minutes are dated at most Now; zero: time.Now()
 }
 
@@ -142,10 +142,10 @@ func SeedDocuments(ctx context.Context, pool *pgxpool.Pool, fs *documents.Store,
 	if _, err := exec.LookPath("pdfinfo"); err != nil {
 		return DocCounts{}, fmt.Errorf("demo documents: %w", ErrNoPDFTools)
 	}
-	if s.r, err = documents.NewRenderer(opts.FontDir); err != nil {
+	if s.r, err = documents.NewRenderer(""); err != nil {
 		return DocCounts{}, fmt.Errorf("demo documents: %w", err)
 	}
-	if s.fonts, err = loadFonts(opts.FontDir); err != nil {
+	if s.fonts, err = loadFonts(""); err != nil {
 		return DocCounts{}, fmt.Errorf("demo documents: %w", err)
 	}
 	log.Info("demo documents: rendering", "papers_and_meetings", len(jobs), "workers", opts.Workers)
