@@ -5,7 +5,7 @@ LDFLAGS := -X main.version=$(VERSION)
 PLENAR_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 GOTEST  := $(GO) test -p 2 -timeout 12m -count=1
 
-.PHONY: build run test vet fmt postgresql
+.PHONY: build run test vet fmt postgresql doctools
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/plenar ./cmd/plenar
 
@@ -15,7 +15,30 @@ postgresql:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y postgresql; \
 	else echo 'PostgreSQL server binaries not found: run "sudo apt-get install postgresql"' >&2; exit 1; fi
 
-run: postgresql build
+# Installs what the documents need when it is missing and we are root:
+# poppler-utils (checks stored PDFs, pdftotext), tesseract-ocr with the
+# German model (OCR of scans) and the DejaVu fonts of generated PDFs.
+# Otherwise it says what is missing and what that costs; Plenar runs anyway.
+doctools:
+	@missing=; \
+	for t in pdfinfo pdftotext pdftoppm; do command -v $$t >/dev/null 2>&1 || { missing=" poppler-utils"; break; }; done; \
+	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+	tesseract --list-langs 2>/dev/null | grep -qx deu || missing="$$missing tesseract-ocr-deu"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || \
+		missing="$$missing fonts-dejavu-core"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "installing$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing && exit 0; \
+		echo "could not install$$missing; Plenar runs without them, but:" >&2; \
+	else \
+		echo "missing Debian packages:$$missing (run \"sudo apt-get install$$missing\"). Plenar runs without them, but:" >&2; \
+	fi; \
+	case "$$missing" in *poppler*) echo "  without poppler-utils no PDF is stored (the demo city has no documents) and PDFs give no text;" >&2;; esac; \
+	case "$$missing" in *tesseract*) echo "  without tesseract-ocr and tesseract-ocr-deu scanned images and scanned PDFs give no text (no OCR);" >&2;; esac; \
+	case "$$missing" in *fonts*) echo "  without fonts-dejavu-core Plenar renders no PDFs (papers, invitations, minutes)." >&2;; esac
+
+run: postgresql doctools build
 	PLENAR_BASE_URL=http://localhost:8080 ./bin/plenar serve --demo
 
 vet:

@@ -34,36 +34,81 @@ func InvitationPDF(ctx context.Context, cs *council.Store, ms *meetings.Store, m
 // location and agenda and maps them with InvitationFrom.
 // Errors: council.ErrNotFound for an unknown or deleted meeting.
 func LoadInvitation(ctx context.Context, cs *council.Store, ms *meetings.Store, id council.ID, forMembers bool) (Invitation, error) {
-	m, err := ms.Meeting(ctx, id)
-	if err != nil {
-		return Invitation{}, err
-	}
-	if m.Deleted {
-		return Invitation{}, fmt.Errorf("meeting %s: %w", id, council.ErrNotFound)
-	}
-	body, err := cs.Body(ctx, m.BodyID)
+	x, err := loadMeeting(ctx, cs, ms, id)
 	if err != nil {
 		return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
 	}
-	var orgs []council.Organization
-	for _, oid := range m.Organizations {
+	return InvitationFrom(x.body, x.orgs, x.m, x.loc, x.items, forMembers), nil
+}
+
+// MinutesPDF renders the minutes of the meeting with id with the
+// attendance att: the public version when public is true (non-public
+// items only as neutral titles), otherwise the members' version. Like
+// InvitationPDF it reads the fonts on every call. Errors:
+// council.ErrNotFound for an unknown or deleted meeting, and font or
+// rendering failures.
+func MinutesPDF(ctx context.Context, cs *council.Store, ms *meetings.Store, meetingID council.ID, att Attendance, public bool) ([]byte, error) {
+	m, err := LoadMinutes(ctx, cs, ms, meetingID, att, !public)
+	if err != nil {
+		return nil, err
+	}
+	r, err := NewRenderer("")
+	if err != nil {
+		return nil, err
+	}
+	return r.Minutes(m)
+}
+
+// LoadMinutes reads the meeting with id, its body, organizations,
+// location and agenda and maps them with MinutesFrom.
+// Errors: council.ErrNotFound for an unknown or deleted meeting.
+func LoadMinutes(ctx context.Context, cs *council.Store, ms *meetings.Store, id council.ID, att Attendance, forMembers bool) (Minutes, error) {
+	x, err := loadMeeting(ctx, cs, ms, id)
+	if err != nil {
+		return Minutes{}, fmt.Errorf("minutes of %s: %w", id, err)
+	}
+	return MinutesFrom(x.body, x.orgs, x.m, x.loc, x.items, att, forMembers), nil
+}
+
+// loadedMeeting is what the meeting documents are made of.
+type loadedMeeting struct {
+	m     meetings.Meeting
+	body  council.Body
+	orgs  []council.Organization
+	loc   council.Location
+	items []meetings.AgendaItem
+}
+
+// loadMeeting reads the meeting with id (not deleted), its body,
+// organizations, location and agenda.
+func loadMeeting(ctx context.Context, cs *council.Store, ms *meetings.Store, id council.ID) (loadedMeeting, error) {
+	var x loadedMeeting
+	var err error
+	if x.m, err = ms.Meeting(ctx, id); err != nil {
+		return x, err
+	}
+	if x.m.Deleted {
+		return x, fmt.Errorf("meeting %s: %w", id, council.ErrNotFound)
+	}
+	if x.body, err = cs.Body(ctx, x.m.BodyID); err != nil {
+		return x, err
+	}
+	for _, oid := range x.m.Organizations {
 		o, err := cs.Organization(ctx, oid)
 		if err != nil {
-			return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
+			return x, err
 		}
-		orgs = append(orgs, o)
+		x.orgs = append(x.orgs, o)
 	}
-	var loc council.Location
-	if m.LocationID != council.NilID {
-		if loc, err = cs.Location(ctx, m.LocationID); err != nil {
-			return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
+	if x.m.LocationID != council.NilID {
+		if x.loc, err = cs.Location(ctx, x.m.LocationID); err != nil {
+			return x, err
 		}
 	}
-	items, err := ms.AgendaItems(ctx, id)
-	if err != nil {
-		return Invitation{}, fmt.Errorf("invitation of %s: %w", id, err)
+	if x.items, err = ms.AgendaItems(ctx, id); err != nil {
+		return x, err
 	}
-	return InvitationFrom(body, orgs, m, loc, items, forMembers), nil
+	return x, nil
 }
 
 // InvitationFrom maps a meeting to an Invitation. The public version
@@ -137,6 +182,23 @@ func PaperSheetFrom(body council.Body, p council.Paper, originators []string, le
 		ps.Path = append(ps.Path, s)
 	}
 	return ps
+}
+
+// PaperPDF renders the paper with id: the public version when public is
+// true (a step on a non-public agenda item without its item and result),
+// otherwise the members' version. Like InvitationPDF it reads the fonts
+// on every call. Errors: those of LoadPaperSheet, and font or rendering
+// failures.
+func PaperPDF(ctx context.Context, cs *council.Store, ms *meetings.Store, id council.ID, public bool) ([]byte, error) {
+	ps, err := LoadPaperSheet(ctx, cs, ms, id, public)
+	if err != nil {
+		return nil, err
+	}
+	r, err := NewRenderer("")
+	if err != nil {
+		return nil, err
+	}
+	return r.Paper(ps)
 }
 
 // LoadPaperSheet reads the paper with id, its originators, lead

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/plenar/plenar/council"
@@ -21,20 +22,72 @@ func PublishInvitation(ctx context.Context, cs *council.Store, ms *meetings.Stor
 	if err != nil {
 		return File{}, err
 	}
-	link := Link{Kind: LinkMeeting, ID: id, Role: RoleInvitation}
-	files, err := fs.Files(ctx, link)
-	if err != nil {
-		return File{}, fmt.Errorf("publish invitation of %s: %w", id, err)
-	}
 	f := File{Name: "Einladung", FileName: "einladung.pdf", Date: at, Public: true}
-	for _, x := range files { // oldest first: the last invitation is the latest version
-		if x.Role == RoleInvitation {
-			f.MasterID = x.ID
-		}
-	}
-	stored, err := fs.Upload(ctx, bytes.NewReader(pdf), f, []Link{link})
+	stored, err := fs.publish(ctx, pdf, f, Link{Kind: LinkMeeting, ID: id, Role: RoleInvitation})
 	if err != nil {
 		return File{}, fmt.Errorf("publish invitation of %s: %w", id, err)
 	}
 	return stored, nil
+}
+
+// PublishMinutes renders the public minutes of the meeting with id
+// (MinutesPDF: non-public items only as neutral titles) with the
+// attendance att and stores them in fs as the meeting's results protocol
+// (role RoleResultsProtocol), public, dated at; a new version of the
+// latest results protocol when there is one. Errors: council.ErrNotFound
+// for an unknown meeting, and those of MinutesPDF and Store.Upload.
+func PublishMinutes(ctx context.Context, cs *council.Store, ms *meetings.Store, fs *Store, id council.ID, att Attendance, at time.Time) (File, error) {
+	pdf, err := MinutesPDF(ctx, cs, ms, id, att, true)
+	if err != nil {
+		return File{}, err
+	}
+	f := File{Name: "Niederschrift", FileName: "niederschrift.pdf", Date: at, Public: true}
+	stored, err := fs.publish(ctx, pdf, f, Link{Kind: LinkMeeting, ID: id, Role: RoleResultsProtocol})
+	if err != nil {
+		return File{}, fmt.Errorf("publish minutes of %s: %w", id, err)
+	}
+	return stored, nil
+}
+
+// PublishPaper renders the paper with id (PaperPDF) and stores it in fs
+// as the paper's main file (role RoleMain), dated at. The file is marked
+// public only when the paper is public; a non-public paper gets the
+// members' version, which only staff and members of its bodies see
+// (Access). When the paper has a main file already, the new one is a new
+// version of the latest. Errors: council.ErrNotFound for an unknown
+// paper, and those of PaperPDF and Store.Upload.
+func PublishPaper(ctx context.Context, cs *council.Store, ms *meetings.Store, fs *Store, id council.ID, at time.Time) (File, error) {
+	p, err := cs.Paper(ctx, id)
+	if err != nil {
+		return File{}, err
+	}
+	pdf, err := PaperPDF(ctx, cs, ms, id, p.Public)
+	if err != nil {
+		return File{}, err
+	}
+	f := File{Name: p.Type.GermanName(), FileName: "entwurf.pdf", Date: at, Public: p.Public}
+	if ref := strings.TrimSpace(p.Reference); ref != "" {
+		f.Name += " " + ref
+		f.FileName = strings.NewReplacer("/", "-", " ", "_").Replace(ref) + ".pdf"
+	}
+	stored, err := fs.publish(ctx, pdf, f, Link{Kind: LinkPaper, ID: id, Role: RoleMain})
+	if err != nil {
+		return File{}, fmt.Errorf("publish paper %s: %w", id, err)
+	}
+	return stored, nil
+}
+
+// publish stores pdf as f linked by l; when what l names has a file in
+// l.Role already, f is a new version of the latest (MasterID).
+func (s *Store) publish(ctx context.Context, pdf []byte, f File, l Link) (File, error) {
+	files, err := s.Files(ctx, l)
+	if err != nil {
+		return File{}, err
+	}
+	for _, x := range files { // oldest first: the last one is the latest version
+		if x.Role == l.Role {
+			f.MasterID = x.ID
+		}
+	}
+	return s.Upload(ctx, bytes.NewReader(pdf), f, []Link{l})
 }

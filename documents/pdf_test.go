@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -302,5 +305,57 @@ func TestNewRendererMissingFonts(t *testing.T) {
 	var zero Renderer
 	if _, err := zero.Agenda(Agenda{}); err == nil {
 		t.Fatal("zero Renderer rendered; want an error")
+	}
+}
+
+// TestTable renders a cost breakdown: header, rows, total and notes are
+// in the text; widths that do not add up to 12 are refused.
+func TestTable(t *testing.T) {
+	r := testRenderer(t)
+	tb := Table{City: "Stadt Musterstadt", Body: "Hochbauamt", Title: "Kostenaufstellung",
+		Subtitle: "Anlage 1 zur Vorlage V0001/26", Intro: "Kosten der Sanierung nach DIN 276.",
+		Columns: []TableColumn{{Title: "KG", Width: 1}, {Title: "Bezeichnung", Width: 7},
+			{Title: "Betrag", Width: 4, Right: true}},
+		Rows:  [][]string{{"300", "Bauwerk – Baukonstruktionen", "1.200.000"}, {"400", "Technische Anlagen für Łukasz", "300.000"}},
+		Total: []string{"", "Gesamtkosten", "1.500.000"}, Notes: "Stand: Mai 2026."}
+	pdf, err := r.Table(tb)
+	if err != nil {
+		t.Fatalf("Table: %v", err)
+	}
+	wantText(t, pdfText(t, pdf), []string{"Hochbauamt", "Anlage 1 zur Vorlage V0001/26", "Kostenaufstellung", "Bezeichnung",
+		"Bauwerk – Baukonstruktionen", "Technische Anlagen für Łukasz", "1.200.000", "Gesamtkosten", "1.500.000", "Stand: Mai 2026."}, nil)
+	tb.Columns[2].Width = 3
+	if _, err := r.Table(tb); err == nil {
+		t.Error("Table with widths adding up to 11: no error")
+	}
+}
+
+// TestPlan renders a site plan with its picture (PNG and JPEG) and legend.
+func TestPlan(t *testing.T) {
+	r := testRenderer(t)
+	img := image.NewRGBA(image.Rect(0, 0, 400, 300))
+	for i := range img.Pix {
+		img.Pix[i] = 200
+	}
+	var pngBuf, jpgBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := jpeg.Encode(&jpgBuf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, pic := range [][]byte{pngBuf.Bytes(), jpgBuf.Bytes()} {
+		pdf, err := r.Plan(Plan{City: "Stadt Musterstadt", Body: "Stadtplanungsamt", Title: "Lageplan",
+			Image: pic, Caption: "Lageplan zum Bebauungsplan Nr. 12", Legend: []string{"Rot: Geltungsbereich"}})
+		if err != nil {
+			t.Fatalf("Plan: %v", err)
+		}
+		if !bytes.Contains(pdf, []byte("/Subtype /Image")) {
+			t.Error("plan PDF embeds no image")
+		}
+		wantText(t, pdfText(t, pdf), []string{"Lageplan", "Lageplan zum Bebauungsplan Nr. 12", "Legende", "Rot: Geltungsbereich"}, nil)
+	}
+	if _, err := r.Plan(Plan{Title: "Lageplan", Image: []byte("not a picture")}); err == nil {
+		t.Error("Plan with a broken picture: no error")
 	}
 }

@@ -2,7 +2,7 @@
 //
 //	plenar serve [--demo]      run the web server (default :8080)
 //	plenar migrate             apply database migrations
-//	plenar demo                fill an empty database with the demo city
+//	plenar demo                fill an empty database with the demo city and its documents
 //	plenar user add|list|reset-password|reset-2fa|disable|enable
 //	plenar version             print the version
 //
@@ -15,6 +15,11 @@
 // the data directory (package pgcluster). "serve" locks the data directory,
 // so a second server on the same directory refuses to start; the other
 // commands then use the running server's cluster.
+//
+// "serve --demo" seeds the demo city before it listens and then renders
+// the demo's documents (papers, attachments, invitations, minutes) into
+// <data dir>/files in the background while it serves (demo.SeedDocuments);
+// "plenar demo" does both in the foreground.
 //
 // This package is the only place that builds the slog handler, reads the
 // environment, and wires the packages together. Nothing imports it.

@@ -52,7 +52,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":     {run: (*app).serve, help: "run the web server"},
 		"migrate":   {run: (*app).migrate, help: "apply database migrations"},
-		"demo":      {run: (*app).demo, help: "fill an empty database with the demo city and print its logins"},
+		"demo":      {run: (*app).demo, help: "fill an empty database with the demo city and its documents and print its logins"},
 		"user":      {run: (*app).user, help: "manage accounts: add, list, reset-password, reset-2fa, disable, enable"},
 		"version":   {run: (*app).version, help: "print the version"},
 		"reindex":   {run: (*app).reindex, help: "rebuild the search index from the database (a running server switches to it)"},

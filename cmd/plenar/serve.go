@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
 	"github.com/plenar/plenar/cmd/plenar/pgcluster"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/migrations"
 	"github.com/plenar/plenar/web"
@@ -93,7 +95,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 
 	var wg sync.WaitGroup
-	if err := a.prepare(ctx, db, log, *withDemo, &wg); err != nil {
+	if err := a.prepare(ctx, db, log, *withDemo, cfg.DataDir, &wg); err != nil {
 		return err
 	}
 	// After the migrations: members a previous run left recorded as
@@ -152,16 +154,23 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// prepare migrates the schema and, with withDemo, seeds the demo city. When
-// the database does not answer, serve starts anyway (the web layer answers
-// 503) and prepare keeps trying in the background until ctx ends. A
-// database that answers but cannot be migrated is fatal.
-func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withDemo bool, wg *sync.WaitGroup) error {
+// prepare migrates the schema and, with withDemo, seeds the demo city and
+// starts storing its documents in the background (startDemoDocuments).
+// When the database does not answer, serve starts anyway (the web layer
+// answers 503) and prepare keeps trying in the background until ctx ends.
+// A database that answers but cannot be migrated is fatal.
+func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withDemo bool, dataDir string, wg *sync.WaitGroup) error {
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	err := db.Pool.Ping(pctx)
 	cancel()
 	if err == nil {
-		return a.migrateAndSeed(ctx, db, log, withDemo)
+		if err := a.migrateAndSeed(ctx, db, log, withDemo); err != nil {
+			return err
+		}
+		if withDemo {
+			startDemoDocuments(ctx, wg, db, dataDir, log)
+		}
+		return nil
 	}
 	log.Error("database unavailable; serving 503 until it answers", "err", err)
 	wg.Add(1)
@@ -184,6 +193,9 @@ func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withD
 				log.Error("prepare database", "err", err)
 				continue
 			}
+			if withDemo {
+				startDemoDocuments(ctx, wg, db, dataDir, log)
+			}
 			log.Info("database available again")
 			return
 		}
@@ -204,6 +216,24 @@ func (a *app) migrateAndSeed(ctx context.Context, db *database, log *slog.Logger
 	}
 	printDemo(a.stdout, res)
 	return nil
+}
+
+// startDemoDocuments renders the demo city's documents and stores them
+// under <data dir>/files in the background (demo.SeedDocuments: the
+// missing ones only, newest first), while the server answers. The
+// extraction worker and the search indexer pick them up as they come.
+func startDemoDocuments(ctx context.Context, wg *sync.WaitGroup, db *database, dataDir string, log *slog.Logger) {
+	fs := documents.NewStore(db.Pool, filepath.Join(dataDir, "files"), documents.Limits{})
+	wg.Go(func() {
+		_, err := demo.SeedDocuments(ctx, db.Pool, fs, log, demo.DocOptions{})
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, demo.ErrNoPDFTools):
+			log.Warn("demo city without documents", "err", err)
+		default:
+			log.Error("demo documents stopped; the next start goes on where they stopped", "err", err)
+		}
+	})
 }
 
 // printDemo prints what demo.Seed did and the demo logins.
@@ -260,5 +290,13 @@ func (a *app) demo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	printDemo(a.stdout, res)
+	store := documents.NewStore(db.Pool, filepath.Join(cfg.DataDir, "files"), documents.Limits{})
+	docs, err := demo.SeedDocuments(ctx, db.Pool, store, log, demo.DocOptions{})
+	if err != nil {
+		return fmt.Errorf("demo documents: %w", err)
+	}
+	if n := docs.Files(); n > 0 {
+		fmt.Fprintf(a.stdout, "%d demo documents stored; plenar serve extracts their text.\n", n)
+	}
 	return nil
 }

@@ -19,7 +19,10 @@
 //	member   jugendrat@musterstadt.example        demo-jugendrat-2024   (Kinder- und Jugendrat)
 //	citizen  buergerin@musterstadt.example        demo-buergerin-2024
 //
-// It imports council and meetings; nothing imports it except cmd/plenar.
+// SeedDocuments adds the city's documents afterwards (documents.go).
+//
+// It imports council, meetings and documents; nothing imports it except
+// cmd/plenar.
 package demo
 
 import (
@@ -59,6 +62,9 @@ type Counts struct {
 type Options struct {
 	Now  time.Time // reference time; zero: time.Now()
 	Seed uint64    // random seed; zero: the fixed default
+	// Months is how many months before Now have meetings and papers;
+	// zero: 34 (the full city). Tests use fewer for a smaller city.
+	Months int
 }
 
 // The demo accounts. The passwords and TOTP secrets are public on
@@ -149,18 +155,20 @@ type seeder struct {
 	ms     *meetings.Store
 	tx     *flatTx
 	counts Counts
+	months int
 	city
 }
 
 func newSeeder(tx pgx.Tx, log *slog.Logger, opts Options) *seeder {
 	flat := &flatTx{Tx: tx}
 	return &seeder{
-		r:   rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		now: opts.Now,
-		log: log,
-		tx:  flat,
-		cs:  council.NewStore(flat),
-		ms:  meetings.NewStore(flat),
+		r:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		now:    opts.Now,
+		months: opts.Months,
+		log:    log,
+		tx:     flat,
+		cs:     council.NewStore(flat),
+		ms:     meetings.NewStore(flat),
 	}
 }
 

@@ -4,14 +4,17 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
 
@@ -25,6 +28,7 @@ func count(t *testing.T, pool *pgxpool.Pool, query string, args ...any) int {
 }
 
 func TestSeed(t *testing.T) {
+	t.Parallel()
 	pool := pgtest.New(t)
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -146,4 +150,248 @@ func TestSeed(t *testing.T) {
 	if after := count(t, pool, `SELECT count(*) FROM audit`); after != before {
 		t.Errorf("second Seed wrote %d audit rows, want 0", after-before)
 	}
+}
+
+// TestSeedDocuments seeds a smaller city (four months of meetings) and
+// its documents into a real documents store: every paper has its PDF with
+// its title in the text, some papers have a cost breakdown, a site plan or
+// a scanned letter, every meeting whose invitation went out has it, every
+// meeting that took place has its minutes, the files of non-public
+// papers are not public, a second run adds nothing, and the extraction
+// worker gets text out of each kind of file, OCR included.
+func TestSeedDocuments(t *testing.T) {
+	t.Parallel()
+	if missing := documents.MissingTools(context.Background()); len(missing) > 0 {
+		pgtest.Unavailable(t, "missing tools: "+strings.Join(missing, ", ")+" (Debian: poppler-utils tesseract-ocr tesseract-ocr-deu)")
+	}
+	if _, err := documents.NewRenderer(""); err != nil {
+		pgtest.Unavailable(t, err.Error())
+	}
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	now := time.Date(2026, 3, 18, 10, 0, 0, 0, time.UTC)
+	if _, err := demo.SeedWith(ctx, pool, log, demo.Options{Now: now, Months: 4}); err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	fs := documents.NewStore(pool, t.TempDir(), documents.Limits{})
+	start := time.Now()
+	got, err := demo.SeedDocuments(ctx, pool, fs, log, demo.DocOptions{Now: now})
+	if err != nil {
+		t.Fatalf("SeedDocuments: %v", err)
+	}
+	papers := count(t, pool, `SELECT count(*) FROM papers`)
+	t.Logf("documents for %d papers took %s: %+v", papers, time.Since(start).Round(time.Millisecond), got)
+	if got.Papers != papers || got.Tables == 0 || got.Plans == 0 || got.Scans != 6 || got.Invitations == 0 || got.Minutes == 0 {
+		t.Errorf("counts = %+v, want a PDF for each of %d papers, tables, plans, 6 scans, invitations and minutes", got, papers)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM files`); n != got.Files() {
+		t.Errorf("%d file rows, want %d", n, got.Files())
+	}
+	if n := count(t, pool, `SELECT count(*) FROM file_text_jobs WHERE status = 'pending'`); n != got.Files() {
+		t.Errorf("%d pending extraction jobs, want one per file (%d)", n, got.Files())
+	}
+
+	ranges := []struct {
+		name     string
+		query    string
+		min, max int
+	}{
+		{"papers without one main PDF", `SELECT count(*) FROM papers p WHERE (SELECT count(*) FROM paper_files l
+			JOIN files f ON f.id = l.file_id WHERE l.paper_id = p.id AND l.role = 'main' AND f.mime_type = 'application/pdf') <> 1`, 0, 0},
+		{"cost breakdowns", `SELECT count(*) FROM files f JOIN paper_files l ON l.file_id = f.id
+			WHERE l.role = 'auxiliary' AND f.file_name = 'kostenaufstellung.pdf' AND f.mime_type = 'application/pdf'`, 1, 1000},
+		{"site plans", `SELECT count(*) FROM files f JOIN paper_files l ON l.file_id = f.id
+			WHERE l.role = 'auxiliary' AND f.file_name = 'lageplan.pdf' AND f.mime_type = 'application/pdf'`, 1, 1000},
+		{"scans as PNG", `SELECT count(*) FROM files f JOIN paper_files l ON l.file_id = f.id
+			WHERE l.role = 'auxiliary' AND f.mime_type = 'image/png'`, 3, 3},
+		{"scans as JPEG", `SELECT count(*) FROM files f JOIN paper_files l ON l.file_id = f.id
+			WHERE l.role = 'auxiliary' AND f.mime_type = 'image/jpeg'`, 3, 3},
+		{"published meetings", `SELECT count(*) FROM meetings WHERE state <> 'planned'`, 20, 1000},
+		{"published meetings without invitation", `SELECT count(*) FROM meetings m WHERE m.state <> 'planned'
+			AND NOT EXISTS (SELECT 1 FROM meeting_files l JOIN files f ON f.id = l.file_id
+				WHERE l.meeting_id = m.id AND l.role = 'invitation' AND f.mime_type = 'application/pdf' AND f.public)`, 0, 0},
+		{"planned meetings with invitation", `SELECT count(*) FROM meetings m JOIN meeting_files l ON l.meeting_id = m.id
+			WHERE m.state = 'planned'`, 0, 0},
+		{"past meetings", `SELECT count(*) FROM meetings WHERE state = 'closed' AND NOT cancelled`, 20, 1000},
+		{"past meetings without minutes", `SELECT count(*) FROM meetings m WHERE m.state = 'closed' AND NOT m.cancelled
+			AND NOT EXISTS (SELECT 1 FROM meeting_files l JOIN files f ON f.id = l.file_id
+				WHERE l.meeting_id = m.id AND l.role = 'results_protocol' AND f.mime_type = 'application/pdf' AND f.public)`, 0, 0},
+		{"non-public papers with files", `SELECT count(DISTINCT p.id) FROM papers p JOIN paper_files l ON l.paper_id = p.id
+			WHERE NOT p.public`, 1, 1000},
+		{"files of non-public papers marked public", `SELECT count(*) FROM papers p JOIN paper_files l ON l.paper_id = p.id
+			JOIN files f ON f.id = l.file_id WHERE NOT p.public AND f.public`, 0, 0},
+		{"files of public papers not marked public", `SELECT count(*) FROM papers p JOIN paper_files l ON l.paper_id = p.id
+			JOIN files f ON f.id = l.file_id WHERE p.public AND NOT f.public`, 0, 0},
+	}
+	for _, r := range ranges {
+		if n := count(t, pool, r.query); n < r.min || n > r.max {
+			t.Errorf("%s: got %d, want %d..%d", r.name, n, r.min, r.max)
+		}
+	}
+
+	// Visibility as the portal, OParl and search decide it (Access).
+	rows, err := pool.Query(ctx, `SELECT l.file_id, p.public AND p.status <> 'draft' FROM paper_files l JOIN papers p ON p.id = l.paper_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type link struct {
+		file   council.ID
+		public bool
+	}
+	links, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (link, error) {
+		var l link
+		return l, r.Scan(&l.file, &l.public)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := 0
+	for _, l := range links {
+		acc, err := fs.Access(ctx, l.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acc.Public != l.public {
+			t.Errorf("file %s: Access public = %t, want %t (its paper's visibility)", l.file, acc.Public, l.public)
+		}
+		if !acc.Public {
+			hidden++
+		}
+	}
+	if hidden == 0 {
+		t.Error("no paper file is hidden from the public; the demo should have non-public papers with files")
+	}
+
+	// Every paper's main file is a PDF with the paper's title in its text.
+	rows, err = pool.Query(ctx, `SELECT p.name, f.sha512 FROM papers p JOIN paper_files l ON l.paper_id = p.id AND l.role = 'main'
+		JOIN files f ON f.id = l.file_id ORDER BY p.date DESC`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type titled struct{ title, sum string }
+	mains, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (titled, error) {
+		var x titled
+		return x, r.Scan(&x.title, &x.sum)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mains) != papers {
+		t.Errorf("%d main files, want %d", len(mains), papers)
+	}
+	bad := 0
+	for _, m := range mains {
+		path, err := fs.Blobs().Path(m.sum)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("pdftotext", "-enc", "UTF-8", "-q", path, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", path, err)
+		}
+		// Long words are cut for the layout and lines broken: compare
+		// without whitespace.
+		if !strings.Contains(tight(string(out)), tight(m.title)) && bad < 5 {
+			bad++
+			t.Errorf("the PDF of %q lacks its title; text: %.500s", m.title, out)
+		}
+	}
+
+	// A second run finds nothing missing.
+	again, err := demo.SeedDocuments(ctx, pool, fs, log, demo.DocOptions{Now: now})
+	if err != nil || again.Files() != 0 {
+		t.Errorf("second SeedDocuments = %+v, %v; want nothing stored", again, err)
+	}
+	// A run stopped after a paper's main file, before its cost breakdown:
+	// the next run adds the cost breakdown only. A main file a user
+	// deleted stays deleted.
+	var cut, gone council.ID
+	if err := pool.QueryRow(ctx, `SELECT l.paper_id FROM paper_files l JOIN files f ON f.id = l.file_id
+		WHERE f.file_name = 'kostenaufstellung.pdf' LIMIT 1`).Scan(&cut); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `WITH table_file AS (DELETE FROM paper_files l USING files f
+			WHERE f.id = l.file_id AND l.paper_id = $1 AND f.file_name = 'kostenaufstellung.pdf' RETURNING l.file_id),
+		jobs AS (DELETE FROM file_text_jobs WHERE file_id IN (SELECT file_id FROM table_file))
+		DELETE FROM files WHERE id IN (SELECT file_id FROM table_file)`, cut); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT file_id FROM paper_files WHERE role = 'main' AND paper_id <> $1 LIMIT 1`, cut).Scan(&gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Delete(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := demo.SeedDocuments(ctx, pool, fs, log, demo.DocOptions{Now: now})
+	if err != nil || resumed != (demo.DocCounts{Tables: 1}) {
+		t.Errorf("SeedDocuments after an interruption = %+v, %v; want the one cost breakdown", resumed, err)
+	}
+	for _, name := range []string{"kostenaufstellung.pdf", "%.pdf"} {
+		role := map[string]string{"kostenaufstellung.pdf": "auxiliary", "%.pdf": "main"}[name]
+		if n := count(t, pool, `SELECT count(*) FROM paper_files l JOIN files f ON f.id = l.file_id
+			WHERE l.paper_id = $1 AND l.role = $2 AND f.file_name LIKE $3`, cut, role, name); n != 1 {
+			t.Errorf("%d files %s (%s) after resuming, want 1", n, name, role)
+		}
+	}
+
+	t.Run("extraction", func(t *testing.T) {
+		// One file of each kind, the PNG scan for OCR; the other jobs wait.
+		var ids []council.ID
+		for _, q := range []string{
+			`SELECT l.file_id FROM paper_files l JOIN papers p ON p.id = l.paper_id WHERE l.role = 'main' ORDER BY p.date DESC LIMIT 1`,
+			`SELECT file_id FROM paper_files l JOIN files f ON f.id = l.file_id WHERE f.file_name = 'kostenaufstellung.pdf' LIMIT 1`,
+			`SELECT file_id FROM paper_files l JOIN files f ON f.id = l.file_id WHERE f.file_name = 'lageplan.pdf' LIMIT 1`,
+			`SELECT file_id FROM paper_files l JOIN files f ON f.id = l.file_id WHERE f.mime_type = 'image/png' LIMIT 1`,
+			`SELECT file_id FROM meeting_files WHERE role = 'invitation' LIMIT 1`,
+			`SELECT file_id FROM meeting_files WHERE role = 'results_protocol' LIMIT 1`,
+		} {
+			var id council.ID
+			if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			ids = append(ids, id)
+		}
+		if _, err := pool.Exec(ctx, `UPDATE file_text_jobs SET run_after = now() + interval '1 day'
+			WHERE file_id <> ALL($1)`, ids); err != nil {
+			t.Fatal(err)
+		}
+		w := &documents.Worker{Store: fs}
+		for range ids {
+			if did, err := w.RunOnce(ctx); !did || err != nil {
+				t.Fatalf("RunOnce = %t, %v; want a job done", did, err)
+			}
+		}
+		wants := [][]string{{"Sachverhalt"}, {"Kostenaufstellung", "Gesamtkosten", "Risikozuschlag"},
+			{"Lageplan", "Kartengrundlage"}, {"Musterstadt", "Oberbürgermeisterin", "Mit freundlichen Grüßen"},
+			{"Einladung", "Tagesordnung", "Öffentlicher Teil"}, {"Niederschrift", "Anwesenheit", "Ergebnis"}}
+		methods := []string{"pdftotext", "pdftotext", "pdftotext", "ocr", "pdftotext", "pdftotext"}
+		for i, id := range ids {
+			f, err := fs.File(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := fs.Job(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !f.HasText || j.Status != documents.JobDone || j.Method != methods[i] {
+				t.Errorf("%s: text %t, job %+v; want text by %s", f.FileName, f.HasText, j, methods[i])
+			}
+			text, _, err := fs.Text(ctx, id, documents.DefaultMaxText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range wants[i] {
+				if !strings.Contains(tight(text), tight(w)) {
+					t.Errorf("%s: text lacks %q: %.600s", f.FileName, w, text)
+				}
+			}
+		}
+	})
+}
+
+// tight drops all whitespace.
+func tight(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }

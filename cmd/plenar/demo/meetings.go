@@ -22,7 +22,8 @@ type meeting struct {
 	private   []*step // paper items on the non-public part
 }
 
-// Months before and after now that have meetings.
+// Months before and after now that have meetings (Options.Months
+// shortens the months before).
 const (
 	monthsBack  = 34
 	monthsAhead = 5
@@ -44,12 +45,16 @@ func berlin() *time.Location {
 // seedMeetings plans the meetings of every gremium and saves them.
 func (s *seeder) seedMeetings(ctx context.Context) error {
 	loc := berlin()
-	first := time.Date(s.now.Year(), s.now.Month()-monthsBack, 1, 0, 0, 0, 0, loc)
+	back := monthsBack
+	if s.months > 0 {
+		back = min(s.months, monthsBack)
+	}
+	first := time.Date(s.now.Year(), s.now.Month()-time.Month(back), 1, 0, 0, 0, 0, loc)
 	all := append([]*gremium{s.council}, s.committees...)
 	all = append(all, s.districts...)
 	all = append(all, s.youth, s.gwa)
 	for _, g := range all {
-		for k := range monthsBack + monthsAhead + 1 {
+		for k := range back + monthsAhead + 1 {
 			month := first.AddDate(0, k, 0)
 			skip := false
 			for _, m := range skipMonths[g.perYear] {

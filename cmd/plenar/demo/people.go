@@ -51,7 +51,7 @@ type group struct {
 func (s *seeder) seedStructure(ctx context.Context) error {
 	var err error
 	s.body, err = s.cs.CreateBody(ctx, council.Body{Name: "Stadt Musterstadt", ShortName: "Musterstadt",
-		Website: "https://www.musterstadt.example", License: "https://creativecommons.org/licenses/by/4.0/",
+		Website: demoWebsite, License: "https://creativecommons.org/licenses/by/4.0/",
 		AGS: "15099000", RGS: "150990000000", Classification: "Kreisfreie Stadt"})
 	if err != nil {
 		return err
