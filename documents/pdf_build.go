@@ -173,7 +173,11 @@ func PaperSheetFrom(body council.Body, p council.Paper, originators []string, le
 		Title: p.Name, Date: p.Date, Status: PaperStatusName(p.Status), Originators: originators, Lead: lead, Text: p.Text}
 	for _, st := range path {
 		s := PaperStep{Organization: st.OrgName, Role: st.Role}
-		if st.Item.ID != council.NilID && !st.Cancelled {
+		// The public version shows nothing of an item on an agenda that
+		// is not published yet (a planned meeting), as the portal, OParl,
+		// the feeds and search do.
+		unpublished := public && st.MeetingState == meetings.Planned
+		if st.Item.ID != council.NilID && !st.Cancelled && !unpublished {
 			s.Meeting, s.Date = st.MeetingName, st.MeetingStart
 			if st.Item.Public || !public {
 				s.Item, s.Result = st.Item.Number, st.Item.Result
