@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -45,14 +43,7 @@ func TestAdminBrowserAxe(t *testing.T) {
 	if _, err := e.meetings.SaveAgendaItem(bg, meetings.AgendaItem{MeetingID: m.ID, Name: "Eröffnung", Public: true}); err != nil {
 		t.Fatal(err)
 	}
-	host := strings.TrimPrefix(e.ts.URL, "http://")
-	host = host[:strings.IndexByte(host, ':')]
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
-		return err
-	})); err != nil {
-		t.Fatalf("set session cookie: %v", err)
-	}
+	setBrowserCookie(t, ctx, e.ts.URL, ck)
 	check := func(what string) {
 		t.Helper()
 		if vs := runAxe(t, ctx, axe); len(vs) > 0 {
@@ -100,14 +91,7 @@ func TestPaperPickerKeyboard(t *testing.T) {
 	if ck == nil {
 		t.Fatal("clerk has no session cookie")
 	}
-	host := strings.TrimPrefix(e.ts.URL, "http://")
-	host = host[:strings.IndexByte(host, ':')]
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
-		return err
-	})); err != nil {
-		t.Fatalf("set session cookie: %v", err)
-	}
+	setBrowserCookie(t, ctx, e.ts.URL, ck)
 	navigate(t, ctx, e.ts.URL+f.meetingURL+"/items/paper")
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('#f-paper[role="combobox"][aria-controls="f-paper-listbox"]')`,
 		chromedp.WithPollingTimeout(20*time.Second))); err != nil {

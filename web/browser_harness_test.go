@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/plenar/plenar/migrations/pgtest"
@@ -205,4 +208,19 @@ func pathOf(t *testing.T, ctx context.Context, base string) string {
 		t.Fatalf("location: %v", err)
 	}
 	return strings.TrimPrefix(loc, base)
+}
+
+// setBrowserCookie gives the browser of ctx the session cookie ck for the
+// test server at base (http://127.0.0.1:port), so its pages open as that
+// user.
+func setBrowserCookie(t testing.TB, ctx context.Context, base string, ck *http.Cookie) {
+	t.Helper()
+	host := strings.TrimPrefix(base, "http://")
+	host = host[:strings.IndexByte(host, ':')]
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
+		return err
+	})); err != nil {
+		t.Fatalf("set session cookie: %v", err)
+	}
 }

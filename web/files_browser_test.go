@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/plenar/plenar/council"
@@ -67,14 +65,7 @@ func TestFilesBrowserAxe(t *testing.T) {
 
 	clerk, _ := e.login(t, council.RoleClerk)
 	ck := e.sessionCookie(clerk)
-	host := strings.TrimPrefix(e.ts.URL, "http://")
-	host = host[:strings.IndexByte(host, ':')]
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
-		return err
-	})); err != nil {
-		t.Fatalf("set session cookie: %v", err)
-	}
+	setBrowserCookie(t, ctx, e.ts.URL, ck)
 	for _, path := range []string{"/admin/files/paper/" + e.paper.ID.String(), "/admin/files/meeting/" + m.ID.String(),
 		"/admin/files/agenda_item/" + it.ID.String()} {
 		navigate(t, ctx, e.ts.URL+path)

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -46,14 +44,7 @@ func TestCalendarBrowserAxe(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	host := strings.TrimPrefix(e.ts.URL, "http://")
-	host = host[:strings.IndexByte(host, ':')]
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
-		return err
-	})); err != nil {
-		t.Fatalf("set session cookie: %v", err)
-	}
+	setBrowserCookie(t, ctx, e.ts.URL, ck)
 	month := e.meeting.Start.In(berlin).Format("2006-01")
 	for _, path := range []string{"/", "/meetings?body=mine", "/meetings/month?m=" + month + "&body=mine",
 		"/meetings?body=" + e.org.ID.String() + "&lang=en", "/my/bodies"} {

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -103,14 +101,7 @@ func TestScreenshots(t *testing.T) {
 		if ck == nil {
 			t.Fatal("no session cookie")
 		}
-		host := strings.TrimPrefix(e.ts.URL, "http://")
-		host = host[:strings.IndexByte(host, ':')]
-		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: ck.Name, Value: ck.Value, Domain: host, Path: "/"})
-			return err
-		})); err != nil {
-			t.Fatalf("set session cookie: %v", err)
-		}
+		setBrowserCookie(t, ctx, e.ts.URL, ck)
 	}
 	member, _ := e.loginPerson(t, council.RoleMember, f.person.ID)
 	setCookie(member)
