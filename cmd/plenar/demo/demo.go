@@ -50,6 +50,10 @@ type Result struct {
 	Seeded bool // false: the database already had data; nothing was changed
 	Logins []Login
 	Counts Counts // what was written; zero when Seeded is false
+	// Live is the meeting whose session runs live once StartLive ran
+	// (a council special session that began shortly before the seed);
+	// NilID when Seeded is false.
+	Live council.ID
 }
 
 // Counts are the numbers of objects Seed wrote.
@@ -72,13 +76,16 @@ type Options struct {
 var demoLogins = []Login{
 	{Role: string(council.RoleAdmin), Email: "admin@musterstadt.example", Password: "demo-admin-2024",
 		TOTPSecret: "OBWGK3TBOIWWIZLNN4WWCZDNNFXC2MBR"},
-	{Role: string(council.RoleClerk), Email: "sitzungsdienst@musterstadt.example", Password: "demo-sitzungsdienst",
+	{Role: string(council.RoleClerk), Email: clerkEmail, Password: "demo-sitzungsdienst",
 		TOTPSecret: "OBWGK3TBOIWWIZLNN4WWG3DFOJVS2MBR"},
 	{Role: string(council.RoleMember), Email: "stadtrat@musterstadt.example", Password: "demo-stadtrat-2024"},
 	{Role: string(council.RoleMember), Email: "ausschuss@musterstadt.example", Password: "demo-ausschuss-2024"},
 	{Role: string(council.RoleMember), Email: "jugendrat@musterstadt.example", Password: "demo-jugendrat-2024"},
 	{Role: string(council.RoleCitizen), Email: "buergerin@musterstadt.example", Password: "demo-buergerin-2024"},
 }
+
+// clerkEmail is the demo clerk's login; StartLive acts as the clerk.
+const clerkEmail = "sitzungsdienst@musterstadt.example"
 
 // Logins returns the demo accounts (a copy).
 func Logins() []Login { return append([]Login(nil), demoLogins...) }
@@ -132,6 +139,9 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 			return err
 		}
 		res.Seeded, res.Counts = true, s.counts
+		if s.live != nil {
+			res.Live = s.live.m.ID
+		}
 		res.Counts.Statements = s.tx.statements
 		return nil
 	})
@@ -139,6 +149,9 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 		return Result{Logins: Logins()}, fmt.Errorf("demo: %w", err)
 	}
 	if res.Seeded {
+		if err := StartLive(ctx, pool, log, res.Live); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		}
 		log.Info("demo: seeded Musterstadt", "duration", time.Since(started).Round(time.Millisecond),
 			"papers", res.Counts.Papers, "meetings", res.Counts.Meetings, "agenda_items", res.Counts.AgendaItems,
 			"persons", res.Counts.Persons, "memberships", res.Counts.Memberships, "statements", res.Counts.Statements)

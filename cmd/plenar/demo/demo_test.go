@@ -96,6 +96,19 @@ func TestSeed(t *testing.T) {
 			t.Errorf("%s: got %d, want %d..%d", r.name, n, r.min, r.max)
 		}
 	}
+	// One council session runs live: started, its second item called.
+	if res.Live == council.NilID {
+		t.Fatal("Result.Live is empty, want the meeting running live")
+	}
+	if n := count(t, pool, `SELECT count(*) FROM meetings WHERE state = 'running'`); n != 1 {
+		t.Errorf("running meetings: %d, want 1", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM live_sessions s JOIN meetings m ON m.id = s.meeting_id
+		JOIN agenda_items i ON i.id = s.item_id JOIN organizations o ON o.id = ANY (SELECT organization_id FROM meeting_organizations mo WHERE mo.meeting_id = m.id)
+		WHERE s.meeting_id = $1 AND s.closed_at IS NULL AND m.state = 'running' AND o.kind = 'council' AND i.public
+		AND m.start_at < $2 AND m.start_at > $2 - interval '1 hour'`, res.Live, now); n != 1 {
+		t.Errorf("live session of %s: %d rows, want one open council session that began within the hour before the seed, at a public item", res.Live, n)
+	}
 	var minItems int
 	var avgItems float64
 	if err := pool.QueryRow(ctx, `SELECT min(c), avg(c) FROM (SELECT count(*) c FROM agenda_items i

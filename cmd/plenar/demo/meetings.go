@@ -17,6 +17,7 @@ type meeting struct {
 	start     time.Time
 	cancelled bool
 	special   bool
+	live      bool // the session that runs live when the demo starts (seedLive)
 	state     meetings.State
 	public    []*step // paper items on the public part, in order
 	private   []*step // paper items on the non-public part
@@ -68,6 +69,7 @@ func (s *seeder) seedMeetings(ctx context.Context) error {
 			}
 		}
 	}
+	s.planLive(loc)
 	sort.SliceStable(s.meetings, func(i, j int) bool { return s.meetings[i].start.Before(s.meetings[j].start) })
 	number := map[*gremium]int{}
 	termOf := map[*gremium]int{}
@@ -94,6 +96,20 @@ func (s *seeder) seedMeetings(ctx context.Context) error {
 		s.counts.Meetings++
 	}
 	return nil
+}
+
+// planLive plans the council's special session that began three quarters
+// of an hour before the seed, so the demo shows a session running live
+// (the portal's "Live jetzt", the member's room, the chair's console):
+// invited like any other, started by the clerk after the seed (StartLive).
+func (s *seeder) planLive(loc *time.Location) {
+	start := s.now.In(loc).Truncate(15 * time.Minute).Add(-45 * time.Minute)
+	m := &meeting{g: s.council, start: start, special: true, live: true, state: meetings.Invited}
+	s.meetings = append(s.meetings, m)
+	g := s.council
+	g.meetings = append(g.meetings, m)
+	sort.SliceStable(g.meetings, func(i, j int) bool { return g.meetings[i].start.Before(g.meetings[j].start) })
+	s.live = m
 }
 
 func (s *seeder) planMeeting(g *gremium, month time.Time, wd time.Weekday, week int, special bool) {

@@ -23,6 +23,7 @@ type city struct {
 	usedNames  map[string]bool
 	accounts   map[string]council.ID // login e-mail → person
 	meetings   []*meeting
+	live       *meeting // the session running live (planLive)
 	papers     []*paper
 }
 
