@@ -331,30 +331,3 @@ func (lc *liveConn) presenceLoop(ctx context.Context, done <-chan struct{}) {
 		}
 	}
 }
-
-// bucket is a token bucket: burst at once, then one every every.
-type bucket struct {
-	n, burst int
-	every    time.Duration
-	last     time.Time
-}
-
-func newBucket(burst int, every time.Duration) *bucket {
-	return &bucket{n: burst, burst: burst, every: every, last: time.Now()}
-}
-
-// take reports whether a token was left at now, and takes it.
-func (b *bucket) take(now time.Time) bool {
-	if add := int(now.Sub(b.last) / b.every); add > 0 {
-		b.n = min(b.burst, b.n+add)
-		b.last = b.last.Add(time.Duration(add) * b.every)
-	}
-	if b.n >= b.burst {
-		b.last = now
-	}
-	if b.n <= 0 {
-		return false
-	}
-	b.n--
-	return true
-}

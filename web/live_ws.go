@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
@@ -174,8 +175,9 @@ func (lc *liveConn) readLoop(ctx context.Context) {
 	c.SetReadLimit(liveMaxMessage) // commands: live.MaxClientMessage, checked by live.DecodeClient
 	_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
 	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(liveReadWait)) })
-	tokens, last := liveCmdBurst, time.Now()
-	media := newBucket(liveMediaBurst, liveMediaRefill)
+	// Per connection, so they go with it: nothing to evict.
+	cmds := rate.NewLimiter(rate.Every(liveCmdRefill), liveCmdBurst)
+	media := rate.NewLimiter(rate.Every(liveMediaRefill), liveMediaBurst)
 	for {
 		typ, b, err := c.ReadMessage()
 		if err != nil {
@@ -190,7 +192,7 @@ func (lc *liveConn) readLoop(ctx context.Context) {
 		_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
 		if typ == websocket.TextMessage && isMediaMessage(b) {
 			var reply any
-			if !media.take(time.Now()) {
+			if !media.Allow() {
 				m := live.ErrorMessage(clientID(b), council.ErrUnavailable)
 				m.Error.Message = "too many media messages; slow down"
 				reply = m
@@ -208,21 +210,13 @@ func (lc *liveConn) readLoop(ctx context.Context) {
 			continue
 		}
 		var reply live.Message
-		now := time.Now()
-		tokens = min(liveCmdBurst, tokens+int(now.Sub(last)/liveCmdRefill))
-		if tokens < liveCmdBurst {
-			last = last.Add(time.Duration(int(now.Sub(last)/liveCmdRefill)) * liveCmdRefill)
-		} else {
-			last = now
-		}
 		switch {
 		case typ != websocket.TextMessage:
 			reply = live.ErrorMessage("", council.Invalidf("text messages only"))
-		case tokens <= 0:
+		case !cmds.Allow():
 			reply = live.ErrorMessage(clientID(b), council.ErrUnavailable)
 			reply.Error.Message = "too many commands; slow down"
 		default:
-			tokens--
 			reply = lc.command(ctx, b)
 		}
 		select {

@@ -240,3 +240,57 @@ func TestLiveWSLimits(t *testing.T) {
 		t.Errorf("pings from server %d, pongs to our ping %d; want both", pings.Load(), pongs.Load())
 	}
 }
+
+// TestLiveWSFlood: a client may send a burst of commands and of media
+// messages at once; past it, messages are refused ("slow down") and the
+// connection lives on. Three bursts are sent at once, far faster than the
+// limits refill: the first burst passes, and some of the rest is refused.
+func TestLiveWSFlood(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t)
+	conn := e.dial(t, nil, "")
+	readMsg(t, conn)
+	for _, tc := range []struct {
+		name    string
+		burst   int
+		msg     func(id string) string
+		refusal string
+	}{
+		{"commands", liveCmdBurst, func(id string) string {
+			return `{"v":1,"type":"command","id":"` + id + `","command":"next_item"}`
+		}, "too many commands; slow down"},
+		{"media", liveMediaBurst, func(id string) string {
+			return `{"v":1,"type":"media_leave","id":"` + id + `"}`
+		}, "too many media messages; slow down"},
+	} {
+		n := 3 * tc.burst
+		sent := make(chan error, 1)
+		go func() { // the server's reply queue is short: read while sending
+			for i := range n {
+				if err := conn.WriteMessage(websocket.TextMessage, []byte(tc.msg(tc.name+strconv.Itoa(i)))); err != nil {
+					sent <- err
+					return
+				}
+			}
+			sent <- nil
+		}()
+		refused := 0
+		for i := range n {
+			id := tc.name + strconv.Itoa(i)
+			m, _ := readUntil(t, conn, func(m live.Message) bool { return m.ID == id })
+			if m.Type == live.TypeError && m.Error.Message == tc.refusal {
+				if i < tc.burst {
+					t.Errorf("%s: message %d of the burst of %d refused", tc.name, i+1, tc.burst)
+				}
+				refused++
+			}
+		}
+		if err := <-sent; err != nil {
+			t.Fatalf("%s: send: %v", tc.name, err)
+		}
+		if refused == 0 {
+			t.Errorf("%s: %d messages at once, none refused; want refusals past the burst of %d", tc.name, n, tc.burst)
+		}
+		t.Logf("%s: %d of %d refused", tc.name, refused, n)
+	}
+}

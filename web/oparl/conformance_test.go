@@ -685,6 +685,10 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 		if d, _ := o["derivativeFile"].([]any); len(d) != 1 || d[0] != mfu {
 			t.Errorf("%s: derivativeFile %v, want [%s]", fu, o["derivativeFile"], mfu)
 		}
+		// modified has whole seconds: move the paper's and the meeting's
+		// back, so that the changes below show within this second.
+		backdate(t, e, "papers", "id = $1", f.filePaper)
+		backdateMeeting(t, e, f.invitedMeeting.ID)
 		pu := e.base + "/paper/" + f.filePaper.String()
 		p := decode(t, pu, get(t, c, "GET", pu, nil).body)
 		if mf, _ := p["mainFile"].(map[string]any); str(mf["id"]) != fu || mf["paper"] != nil {
@@ -706,7 +710,6 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 		}
 		// Deleting a file leaves a tombstone and moves its paper.
 		before := str(p["modified"])
-		time.Sleep(1100 * time.Millisecond)
 		if err := e.docs.Delete(ctx, f.meetingFile); err != nil {
 			t.Fatal(err)
 		}
@@ -729,9 +732,11 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 		modified := func(u string) string {
 			return str(decode(t, u, get(t, c, "GET", u, nil).body)["modified"])
 		}
+		// modified has whole seconds: each parent is moved back before it
+		// is read, so that the change of its child shows within this second.
 		mu := e.base + "/meeting/" + f.invitedMeeting.ID.String()
+		backdateMeeting(t, e, f.invitedMeeting.ID)
 		before := modified(mu)
-		time.Sleep(1100 * time.Millisecond) // modified has whole seconds
 		items, err := e.ms.PublicAgendas(ctx, []council.ID{f.invitedMeeting.ID})
 		if err != nil || len(items[f.invitedMeeting.ID]) == 0 {
 			t.Fatalf("agenda: %v", err)
@@ -749,6 +754,8 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 			t.Fatalf("memberships: %v", err)
 		}
 		peru := e.base + "/person/" + mss[0].PersonID.String()
+		backdate(t, e, "persons", "id = $1", mss[0].PersonID)
+		backdate(t, e, "memberships", "person_id = $1", mss[0].PersonID) // a person embeds them
 		before = modified(peru)
 		mss[0].Role += " (geändert)"
 		if _, err := e.cs.SaveMembership(ctx, mss[0]); err != nil {
@@ -762,6 +769,7 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 			t.Fatal(err)
 		}
 		pu := e.base + "/paper/" + ps[0].ID.String()
+		backdate(t, e, "papers", "id = $1", ps[0].ID)
 		before = modified(pu)
 		cs, err := e.cs.Consultations(ctx, ps[0].ID)
 		if err != nil || len(cs) == 0 {
@@ -775,4 +783,27 @@ func testRules(t *testing.T, e *demoEnv, f fixtures, c *http.Client) {
 			t.Errorf("paper modified stays %s after a consultation changed", after)
 		}
 	})
+}
+
+// backdate moves the modified time of the rows of table that match where
+// (with $1 = id) an hour back. OParl's modified has whole seconds, so a
+// test that wants to see a change move it backdates the object first
+// instead of waiting for the next second.
+func backdate(t testing.TB, e *demoEnv, table, where string, id council.ID) {
+	t.Helper()
+	tag, err := e.pool.Exec(context.Background(), `UPDATE `+table+` SET modified = modified - interval '1 hour' WHERE `+where, id)
+	if err != nil || tag.RowsAffected() == 0 {
+		t.Fatalf("backdate %s where %s (%s): %v, %d rows", table, where, id, err, tag.RowsAffected())
+	}
+}
+
+// backdateMeeting backdates a meeting and the location it embeds (its
+// OParl modified is the later of both).
+func backdateMeeting(t testing.TB, e *demoEnv, id council.ID) {
+	t.Helper()
+	backdate(t, e, "meetings", "id = $1", id)
+	if _, err := e.pool.Exec(context.Background(), `UPDATE locations SET modified = modified - interval '1 hour'
+		WHERE id = (SELECT location_id FROM meetings WHERE id = $1)`, id); err != nil {
+		t.Fatalf("backdate the location of meeting %s: %v", id, err)
+	}
 }

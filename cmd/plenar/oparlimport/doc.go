@@ -17,7 +17,10 @@
 // bare arrays, next links that drop filters, objects only reachable by
 // link, intermittent server errors) are repaired where possible, logged
 // with the object's URL and counted in the Summary; one bad object never
-// aborts the import. A URL that does not serve an OParl System is refused
+// aborts the import. OParl's paperType is free text: it is read into one
+// of Plenar's paper types by an ordered rule list (papertype.go), and a
+// name no rule knows becomes an Informationsvorlage, logged as
+// "paper-type-unknown". Plenar keeps no copy of the source's text. A URL that does not serve an OParl System is refused
 // with ErrNotOParl before anything is written.
 //
 // File metadata and its links are kept in import_files (the source id

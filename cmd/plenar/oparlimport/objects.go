@@ -578,10 +578,6 @@ func (im *importer) agendaItem(ctx context.Context, o obj, p *parent) (string, e
 		[]any{meeting, pos, o.str("number"), strings.TrimSpace(name), o.boolean("public", true), o.str("result"), o.text("resolutionText")}, nil)
 }
 
-var paperTypes = map[string]string{"beschlussvorlage": "resolution", "vorlage": "resolution", "informationsvorlage": "information",
-	"antrag": "motion", "änderungsantrag": "amendment", "anfrage": "inquiry", "einwohnerantrag": "citizens_motion",
-	"bürgerantrag": "citizens_motion", "mitteilung": "report", "bericht": "report"}
-
 var paperStatuses = map[string]bool{"submitted": true, "in_consultation": true, "decided": true, "implementation": true,
 	"done": true, "withdrawn": true, "referred_back": true, "adjourned": true}
 
@@ -599,16 +595,10 @@ func (im *importer) paper(ctx context.Context, o obj) (string, error) {
 		o.problem("missing-name", "Paper without name")
 		name = strings.TrimSpace("Vorlage " + ref)
 	}
-	typ := paperTypes[strings.ToLower(o.str("paperType"))]
-	if typ == "" {
-		typ = "information"
-		if pt := o.str("paperType"); pt != "" {
-			for k, v := range paperTypes {
-				if strings.Contains(strings.ToLower(pt), k) {
-					typ = v
-				}
-			}
-		}
+	pt := o.str("paperType")
+	typ, known := paperType(pt)
+	if !known && pt != "" {
+		o.problem("paper-type-unknown", fmt.Sprintf("paperType = %q, imported as %s", pt, typ))
 	}
 	status := o.str("plenar:status")
 	if !paperStatuses[status] {
@@ -720,7 +710,7 @@ func (im *importer) paper(ctx context.Context, o obj) (string, error) {
 		}
 		return nil
 	}
-	vals := []any{body, name, typ, refp, prefix, year, seq, o.date("date"), o.text("plenar:text"), status, true, lead}
+	vals := []any{body, name, string(typ), refp, prefix, year, seq, o.date("date"), o.text("plenar:text"), status, true, lead}
 	id, err := im.save(ctx, o, "paper", cols, vals, after)
 	if err != nil && isUniqueViolation(err) && ctx.Err() == nil {
 		o.problem("duplicate-reference", fmt.Sprintf("reference %q is taken; imported without it", ref))
