@@ -38,7 +38,7 @@ type LegislativeTerm struct {
 // OrgKind is the type of an organization.
 type OrgKind string
 
-// Organization kinds (DOMAIN.md glossary).
+// Organization kinds (docs/DOMAIN.md, "Glossary").
 const (
 	KindCouncil          OrgKind = "council"
 	KindCommittee        OrgKind = "committee"

@@ -83,7 +83,7 @@ func FormatReference(prefix string, year, seq int) string {
 // PaperStatus is a stage of a paper's lifecycle.
 type PaperStatus string
 
-// Paper statuses (DOMAIN.md, paper lifecycle).
+// Paper statuses (docs/DOMAIN.md, "Paper lifecycle").
 const (
 	StatusDraft          PaperStatus = "draft"
 	StatusSubmitted      PaperStatus = "submitted"

@@ -8,8 +8,8 @@ import (
 // Role is what a logged-in user may do. The anonymous public has no Role.
 type Role string
 
-// Roles, from least to most privileged (DOMAIN.md, roles). Admin does not
-// imply reading secret ballots: nobody can.
+// Roles, from least to most privileged (docs/DOMAIN.md, "Who sees
+// what"). Admin does not imply reading secret ballots: nobody can.
 const (
 	RoleCitizen Role = "citizen"
 	RoleMember  Role = "member"

@@ -9,7 +9,7 @@ import (
 // Mode is how a member attends a live session.
 type Mode string
 
-// Attendance modes (DOMAIN.md, live session rules): checked in by the
+// Attendance modes (docs/DOMAIN.md, "Attendance"): checked in by the
 // clerk, connected with live audio and video, or neither.
 const (
 	InRoom Mode = "room"

@@ -8,7 +8,7 @@ import (
 	"github.com/plenar/plenar/council"
 )
 
-// State is a meeting's lifecycle stage (DOMAIN.md, meeting lifecycle).
+// State is a meeting's lifecycle stage (docs/DOMAIN.md, "Meeting lifecycle").
 type State string
 
 // Meeting states. Cancelled is a separate flag: a meeting can be cancelled

@@ -23,8 +23,9 @@ func QuorumNeeded(seats int) int {
 	return seats/2 + 1
 }
 
-// ComputeQuorum applies DOMAIN.md: a session is quorate when more than half
-// of the statutory voting members are present and not conflicted.
+// ComputeQuorum applies docs/DOMAIN.md, "Quorum": a session is quorate
+// when more than half of the statutory voting members are present and not
+// conflicted.
 // Conflicted members reduce the count of those present, never the base.
 // Members without a voting right are ignored; conflicted holds the
 // persons declared conflicted for the current item.

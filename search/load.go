@@ -22,10 +22,10 @@ type loaded struct {
 // IndexTextLimit is how many characters of a document's text the index
 // reads and analyses: 1 Mi characters, about 400 pages of council prose
 // and the largest file text of the benchmark corpus (docs/BENCHMARKS.md,
-// "file text … max 1.0 MB"), so real documents are indexed whole. German
-// analysis runs at about 1.2 MB/s here, so one document costs the
-// indexer about a second and a bounded amount of memory, however much
-// text is stored: a file of 200 M characters stalled the outbox for
+// "Full-text search": file text max 1.0 MB), so real documents are indexed
+// whole. German analysis runs at about 1.2 MB/s here, so one document
+// costs the indexer about a second and a bounded amount of memory, however
+// much text is stored: a file of 200 M characters stalled the outbox for
 // minutes and took 5 GB before this limit. What lies beyond it is not
 // searchable; the indexer logs each document it cuts.
 const IndexTextLimit = 1 << 20

@@ -17,8 +17,8 @@ import (
 	"github.com/plenar/plenar/meetings/sfu"
 )
 
-// Media signalling on the live websocket (ARCHITECTURE.md: signalling
-// runs on the live websocket). Client messages:
+// Media signalling on the live websocket (docs/ARCHITECTURE.md, "Live
+// media": signalling runs on the live websocket). Client messages:
 //
 //	{"v":1,"type":"media_join","id":"m1","kind":"member"|"viewer"}
 //	{"v":1,"type":"media","id":"m2","signal":{"type":"answer","sdp":"…"}}

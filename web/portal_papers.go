@@ -158,7 +158,8 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 		return paperPage{}, err
 	}
 	for _, ev := range events {
-		// The public timeline starts at submission (DOMAIN.md).
+		// The public timeline starts at submission (docs/DOMAIN.md,
+		// "Public timeline").
 		if ev.Status != council.StatusDraft || v.SeesAllNonPublic() {
 			data.Events = append(data.Events, ev)
 		}

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// bench runs load benchmarks against a running Plenar:
+// benchHTTP runs load benchmarks against a running Plenar:
 //
 //	plenar bench http [--url http://127.0.0.1:8080] [--duration 20s] [--concurrency 4] [--path /x ...]
 //
@@ -23,16 +23,7 @@ import (
 // meeting linked from home and the first paper of the paper list, which
 // is the acceptance figure of the foundation (p95 under 50 ms on demo
 // data). It prints requests/s and p50/p95/p99/max latency per page.
-func (a *app) bench(ctx context.Context, args []string) error {
-	if len(args) > 0 && args[0] == "search" {
-		return a.benchSearch(ctx, args[1:])
-	}
-	if len(args) > 0 && args[0] == "sfu" {
-		return a.benchSFU(ctx, args[1:])
-	}
-	if len(args) == 0 || args[0] != "http" {
-		return usagef("usage: plenar bench http|search|sfu [flags]")
-	}
+func (a *app) benchHTTP(ctx context.Context, args []string) error {
 	fs := a.flagSet("bench http")
 	base := fs.String("url", "http://127.0.0.1:8080", "base URL of a running Plenar")
 	duration := fs.Duration("duration", 20*time.Second, "how long to run")
@@ -40,7 +31,7 @@ func (a *app) bench(ctx context.Context, args []string) error {
 	allowRemote := fs.Bool("allow-remote", false, "allow a base URL that is not on this machine")
 	var paths multiFlag
 	fs.Var(&paths, "path", "a path to request (repeatable); default: home, calendar, a meeting, a paper")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	u, err := url.Parse(*base)

@@ -58,7 +58,7 @@ func (a *app) benchSearch(ctx context.Context, args []string) error {
 		*server = os.Getenv("PLENAR_TEST_DATABASE_URL")
 	}
 	if *server == "" {
-		*server = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+		*server = testDatabaseURL
 	}
 	admin, err := pgx.Connect(ctx, *server)
 	if err != nil {

@@ -1,15 +1,14 @@
 // Command plenar is Plenar's single binary.
 //
-//	plenar serve [--demo]      run the web server (default :8080)
-//	plenar migrate             apply database migrations
-//	plenar demo                fill an empty database with the demo city and its documents
-//	plenar user add|list|reset-password|reset-2fa|disable|enable
-//	plenar version             print the version
-//
-// Configuration comes from flags and PLENAR_* environment variables (flags
-// win) into one Config: PLENAR_ADDR, PLENAR_BASE_URL, PLENAR_DATABASE_URL,
-// PLENAR_DATA_DIR, PLENAR_LOG_FORMAT, PLENAR_LOG_LEVEL, PLENAR_METRICS_TOKEN.
-// Bad flags or values exit with status 2, other failures with 1.
+// "plenar help" lists every subcommand and every PLENAR_* environment
+// variable. It is written from the tables the program itself uses —
+// commands() in commands.go, which run dispatches from, and envVars() in
+// help.go, which takes the variables with a flag from settings() in
+// config.go — so this comment does not repeat them.
+// TestHelpListsEverything checks that the help names every command and
+// every PLENAR_* name in the source, and that README.md's configuration
+// tables agree. Flags win over variables. Bad flags or values exit with
+// status 2, other failures with 1.
 //
 // Without PLENAR_DATABASE_URL, plenar runs a private PostgreSQL cluster in
 // the data directory (package pgcluster). "serve" locks the data directory,
@@ -22,5 +21,6 @@
 // "plenar demo" does both in the foreground.
 //
 // This package is the only place that builds the slog handler, reads the
-// environment, and wires the packages together. Nothing imports it.
+// server's configuration from the environment, and wires the packages
+// together (docs/ARCHITECTURE.md, "Packages"). Nothing imports it.
 package main

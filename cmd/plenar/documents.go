@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -14,25 +13,15 @@ import (
 	"github.com/plenar/plenar/documents"
 )
 
-// documentsCmd runs "plenar documents gc": it removes blobs under
+// documentsGC runs "plenar documents gc": it removes blobs under
 // <data dir>/files that no file row names, and stale temporary uploads,
 // both only when older than --min-age (default 1h, so uploads between
 // blob rename and row commit are never touched).
-func (a *app) documents(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(a.stderr, "usage: plenar documents gc [--min-age 1h] [database flags]")
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return flag.ErrHelp
-	}
-	if args[0] != "gc" {
-		return usagef("unknown subcommand %q (gc)", args[0])
-	}
+func (a *app) documentsGC(ctx context.Context, args []string) error {
 	var cfg Config
 	fs := a.dbFlags("documents gc", &cfg)
 	minAge := fs.Duration("min-age", time.Hour, "remove only blobs and temporary files older than this")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *minAge < 0 {

@@ -11,18 +11,15 @@ import (
 	"github.com/plenar/plenar/documents"
 )
 
-// importCmd runs "plenar import oparl <system-URL>": it checks that the
+// importOParl runs "plenar import oparl <system-URL>": it checks that the
 // URL serves OParl before it opens (and migrates) the database, so a
 // wrong URL writes nothing.
-func (a *app) importCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "oparl" {
-		return usagef("usage: plenar import oparl [flags] <system-URL>")
-	}
+func (a *app) importOParl(ctx context.Context, args []string) error {
 	var cfg Config
 	fs := a.dbFlags("import oparl", &cfg)
 	full := fs.Bool("full", false, "read every list completely instead of only what changed since the last run")
 	limit := fs.Int("limit", 0, "page size to ask the lists for (0: the server's default)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"sort"
-	"strings"
 
 	"github.com/plenar/plenar/meetings/sfu/sfubench"
 )
@@ -42,43 +40,25 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
-type command struct {
-	run    func(a *app, ctx context.Context, args []string) error
-	help   string
-	hidden bool
-}
-
-func commands() map[string]command {
-	return map[string]command{
-		"serve":     {run: (*app).serve, help: "run the web server"},
-		"migrate":   {run: (*app).migrate, help: "apply database migrations"},
-		"demo":      {run: (*app).demo, help: "fill an empty database with the demo city and its documents and print its logins"},
-		"user":      {run: (*app).user, help: "manage accounts: add, list, reset-password, reset-2fa, disable, enable"},
-		"version":   {run: (*app).version, help: "print the version"},
-		"reindex":   {run: (*app).reindex, help: "rebuild the search index from the database (a running server switches to it)"},
-		"bench":     {run: (*app).bench, help: "benchmarks: bench http (a running server), bench search, bench sfu"},
-		"documents": {run: (*app).documents, help: "file store maintenance: documents gc removes orphaned blobs"},
-		"import":    {run: (*app).importCmd, help: "import another RIS's data: import oparl <system-URL>"},
-		"testdb":    {run: (*app).testdb, hidden: true},
-	}
-}
-
-// run executes the command in args and returns the exit status.
+// run executes the command in args and returns the exit status. The
+// commands are those of commands() (commands.go), the one list that
+// "plenar help" is written from.
 func (a *app) run(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		a.usage()
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	cmd, ok := commands()[args[0]]
-	if !ok {
-		fmt.Fprintf(a.stderr, "plenar: unknown command %q\n", args[0])
-		a.usage()
+	if len(args) == 0 {
+		a.usage(a.stderr)
 		return 2
 	}
-	err := cmd.run(a, ctx, args[1:])
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		a.help(a.stdout)
+		return 0
+	}
+	cmd, ok := lookup(commands(), args[0])
+	if !ok {
+		fmt.Fprintf(a.stderr, "plenar: unknown command %q\n", args[0])
+		a.usage(a.stderr)
+		return 2
+	}
+	err := cmd.exec(a, ctx, args[1:])
 	var ue usageError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
@@ -92,18 +72,6 @@ func (a *app) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stderr, "plenar %s: %v\n", args[0], err)
 		return 1
 	}
-}
-
-func (a *app) usage() {
-	var lines []string
-	for name, c := range commands() {
-		if !c.hidden {
-			lines = append(lines, fmt.Sprintf("  %-9s %s", name, c.help))
-		}
-	}
-	sort.Strings(lines)
-	fmt.Fprintf(a.stderr, "usage: plenar <command> [flags]\n\ncommands:\n%s\n\nRun \"plenar <command> -h\" for its flags.\n",
-		strings.Join(lines, "\n"))
 }
 
 func (a *app) version(_ context.Context, args []string) error {

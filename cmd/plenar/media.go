@@ -14,20 +14,7 @@ import (
 
 // mediaConfig is the media server's configuration, from PLENAR_* variables
 // (serve has no flags for them: they are deployment settings, like
-// PLENAR_MAX_UPLOAD_MB).
-//
-//	PLENAR_MEDIA_UDP_PORT  one UDP port for every peer (ICE mux; on Linux its fan-out is sent in
-//	                       sendmmsg batches, ~1/3 less CPU per packet); 0 or unset: ephemeral ports
-//	PLENAR_STUN            STUN server URLs, comma-separated (stun:host:port)
-//	PLENAR_TURN            TURN server URLs, comma-separated (turn:host:port?transport=udp, turns:…)
-//	PLENAR_TURN_SECRET     coturn's static-auth-secret (use-auth-secret): browsers get short-lived
-//	                       TURN credentials (TURN REST API); the secret never reaches a browser
-//	PLENAR_TURN_TTL        lifetime of a browser's TURN credential; default 12h
-//	PLENAR_TURN_USERNAME   static TURN user name, for the media server only
-//	PLENAR_TURN_CREDENTIAL static TURN password, for the media server only
-//	PLENAR_NAT_IPS         public addresses announced instead of the host's (1:1 NAT), comma-separated
-//	PLENAR_FLOOR_MAX       audio slots: at most this many members on the floor are heard at once; default 4
-//	PLENAR_PRESENCE_GRACE  how long a dropped member stays "remote" before leaving; default 20s
+// PLENAR_MAX_UPLOAD_MB). envVars (help.go) says what each one means.
 func (a *app) mediaConfig() (mediaSettings, error) {
 	var ms mediaSettings
 	cfg, browser, grace, err := a.mediaVars()
@@ -104,7 +91,7 @@ func (a *app) mediaVars() (sfu.Config, web.BrowserICE, time.Duration, error) {
 		}
 		cfg.MaxFloor = k
 	}
-	grace := 20 * time.Second
+	grace := defaultPresenceGrace
 	if v := get("PLENAR_PRESENCE_GRACE"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 || d > 10*time.Minute {
@@ -114,6 +101,10 @@ func (a *app) mediaVars() (sfu.Config, web.BrowserICE, time.Duration, error) {
 	}
 	return cfg, browser, grace, nil
 }
+
+// defaultPresenceGrace is how long a member whose media connection
+// dropped stays "remote" unless PLENAR_PRESENCE_GRACE says otherwise.
+const defaultPresenceGrace = 20 * time.Second
 
 func list(v string) []string {
 	var out []string

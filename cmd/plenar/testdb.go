@@ -13,25 +13,21 @@ import (
 	"github.com/plenar/plenar/cmd/plenar/pgcluster"
 )
 
-// testdb is a hidden helper of "make test": a throw-away PostgreSQL for the
-// test suite when none answers at PLENAR_TEST_DATABASE_URL.
-//
-//	plenar testdb ping --url URL          exit 0 when a server answers
-//	plenar testdb start --dir D [--port P] start one on 127.0.0.1, print its URL
-//	plenar testdb stop --dir D [--remove]  stop it (and delete the cluster)
-func (a *app) testdb(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("want ping, start or stop")
-	}
-	fs := a.flagSet("testdb " + args[0])
+// testdb is the helper of "make test": a throw-away PostgreSQL for the
+// test suite when none answers at PLENAR_TEST_DATABASE_URL. mode is ping
+// (exit 0 when a server answers at --url), start (create and start a
+// cluster in --dir on 127.0.0.1, print its URL) or stop (stop it, and
+// with --remove delete it).
+func (a *app) testdb(ctx context.Context, mode string, args []string) error {
+	fs := a.flagSet("testdb " + mode)
 	dir := fs.String("dir", "", "folder for the cluster")
 	port := fs.Int("port", 0, "TCP port on 127.0.0.1 (default: a free one)")
 	remove := fs.Bool("remove", false, "delete the cluster after stopping it")
 	url := fs.String("url", "", "server to ping")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if args[0] == "ping" {
+	if mode == "ping" {
 		ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, *url)
@@ -43,7 +39,7 @@ func (a *app) testdb(ctx context.Context, args []string) error {
 	if *dir == "" {
 		return usagef("--dir is required")
 	}
-	if *port == 0 && args[0] == "start" {
+	if *port == 0 && mode == "start" {
 		p, err := freePort()
 		if err != nil {
 			return err
@@ -55,7 +51,7 @@ func (a *app) testdb(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch args[0] {
+	switch mode {
 	case "start":
 		if err := c.Start(ctx); err != nil {
 			return err
@@ -79,7 +75,7 @@ func (a *app) testdb(ctx context.Context, args []string) error {
 		}
 		return nil
 	default:
-		return usagef("unknown subcommand %q: want ping, start or stop", args[0])
+		return usagef("unknown subcommand %q: want ping, start or stop", mode)
 	}
 }
 

@@ -16,40 +16,6 @@ import (
 	"github.com/plenar/plenar/council"
 )
 
-type userCommand struct {
-	run  func(a *app, ctx context.Context, args []string) error
-	help string
-}
-
-func userCommands() map[string]userCommand {
-	return map[string]userCommand{
-		"add":            {(*app).userAdd, "--email E --role citizen|member|clerk|admin [--name N] [--password-stdin]"},
-		"list":           {(*app).userList, "list all accounts"},
-		"reset-password": {(*app).userResetPassword, "--email E [--password-stdin]: set a new password"},
-		"reset-2fa":      {(*app).userReset2FA, "--email E: new TOTP secret"},
-		"disable":        {(*app).userDisable, "--email E: the account can no longer log in"},
-		"enable":         {(*app).userEnable, "--email E: undo disable"},
-	}
-}
-
-func (a *app) user(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(a.stderr, "usage: plenar user <subcommand> [flags]")
-		for _, name := range []string{"add", "list", "reset-password", "reset-2fa", "disable", "enable"} {
-			fmt.Fprintf(a.stderr, "  %-15s %s\n", name, userCommands()[name].help)
-		}
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return flag.ErrHelp
-	}
-	c, ok := userCommands()[args[0]]
-	if !ok {
-		return usagef("unknown subcommand %q (add, list, reset-password, reset-2fa, disable, enable)", args[0])
-	}
-	return c.run(a, ctx, args[1:])
-}
-
 // generatePassword returns 26 random base32 characters (130 bits).
 func generatePassword() string { return rand.Text() }
 

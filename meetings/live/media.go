@@ -17,13 +17,14 @@ import (
 // public agenda item — and, in the non-public part, which members may take
 // part in the media at all (Room.SetRestricted).
 //
-// DOMAIN.md requires each remote member to confirm that no third party can
-// see or hear the non-public part. So while NonPublic holds, only Cleared
-// members send and receive media: those who confirmed the current part,
-// and those checked in to the room (they are in the chamber, which the
-// public has left; they cannot confirm). Everyone else — a remote member
-// who has not confirmed, and a member whose media is up before the hub
-// recorded them remote — gets nothing and is forwarded to nobody.
+// Plenar asks each remote member to confirm that no third party can see or
+// hear the non-public part (docs/DOMAIN.md, "Non-public part"). So while
+// NonPublic holds, only Cleared members send and receive media: those who
+// confirmed the current part, and those checked in to the room (they are
+// in the chamber, which the public has left; they cannot confirm).
+// Everyone else — a remote member who has not confirmed, and a member
+// whose media is up before the hub recorded them remote — gets nothing and
+// is forwarded to nobody.
 // Unconfirmed lists the remote members still to confirm.
 //
 // The web layer subscribes with SystemActor (which sees every event),

@@ -11,7 +11,7 @@ import (
 
 // ItemAttendance is the attendance during one period in which an agenda
 // item was current (an item taken up twice has two periods), for the
-// minutes (DOMAIN.md: attendance per agenda item).
+// minutes (docs/DOMAIN.md, "Niederschrift": attendance per agenda item).
 type ItemAttendance struct {
 	ItemID  council.ID
 	From    time.Time

@@ -11,8 +11,8 @@ import (
 	"github.com/plenar/plenar/council"
 )
 
-// Presence turns media connections into attendance (DOMAIN.md: remote
-// means a live audio/video connection). The web layer calls Connected when
+// Presence turns media connections into attendance (docs/DOMAIN.md,
+// "Attendance": remote means a live audio/video connection). The web layer calls Connected when
 // a member's peer connection to the SFU is up and Disconnected when it
 // goes down or closes; Presence gives join_remote and leave_remote as the
 // system (SystemActor), the only actor allowed to.
@@ -40,8 +40,8 @@ import (
 // the grace period unless they reconnect meanwhile.
 //
 // This assumes a single media owner: one node runs the SFU for all
-// sessions on this database (ARCHITECTURE.md: one node owns a meeting's
-// media), so at its start no member has a live peer anywhere, and every
+// sessions on this database (docs/ARCHITECTURE.md, "Scale-out": one node
+// owns all live media), so at its start no member has a live peer anywhere, and every
 // connection recorded as up is a leftover. With several media nodes,
 // Recover would have to be limited to the meetings this node owns (a
 // lease per meeting), or it would end remote attendance that another

@@ -106,8 +106,9 @@ const (
 // Valid reports whether p is a part.
 func (p Part) Valid() bool { return p == PartPublic || p == PartNonPublic }
 
-// Resolution is how the chair resolves a Rüge (DOMAIN.md: the chair
-// classifies it and either repeats the affected step or continues).
+// Resolution is how the chair resolves a Rüge (docs/DOMAIN.md, "Rüge":
+// the chair classifies it and either repeats the affected step or
+// continues).
 type Resolution string
 
 // Resolutions.

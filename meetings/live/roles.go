@@ -100,7 +100,7 @@ const (
 // member, a member (the chair included) for themself, and the system.
 type permission struct{ chair, clerk, self, system bool }
 
-// permissionOf is the command table (DOMAIN.md, live session rules). The
+// permissionOf is the command table (docs/DOMAIN.md, "Live sessions"). The
 // clerk may run the chair's console (agenda, part, floor) on the chair's
 // instruction, but only the chair formally finds the quorum; checking in
 // members present in the room is the clerk's job. (A switch, not a map:
@@ -116,7 +116,8 @@ func permissionOf(c CommandName) (permission, bool) {
 	case CmdCheckIn, CmdCheckOut:
 		return permission{clerk: true}, true
 	case CmdJoinRemote, CmdLeaveRemote:
-		// Remote presence follows a live media connection (DOMAIN.md): only
+		// Remote presence follows a live media connection (docs/DOMAIN.md,
+		// "Attendance"): only
 		// the system, seeing the connection, may say so.
 		return permission{system: true}, true
 	case CmdRaiseHand:

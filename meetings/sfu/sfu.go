@@ -29,7 +29,7 @@ type Config struct {
 	UDPPort      int           // >0: every peer shares this one UDP port (ICE UDP mux); 0: ephemeral ports
 	NAT1To1IPs   []string      // addresses announced as host candidates instead of the host's (NAT)
 	LoopbackOnly bool          // tests/bench: loopback candidates only, UDP4, mDNS off
-	MaxFloor     int           // K: at most K members forwarded as audio at once; default 4
+	MaxFloor     int           // K: at most K members forwarded as audio at once; default DefaultMaxFloor
 	Debounce     time.Duration // offers for a burst of changes are debounced; default 50ms
 	StaleAfter   time.Duration // a peer not connected within / disconnected for this long is closed; default 15s
 }
@@ -82,10 +82,14 @@ const (
 	ptVP8  = 96
 )
 
+// DefaultMaxFloor is K when Config.MaxFloor is not set: at most this many
+// members on the floor are heard at once.
+const DefaultMaxFloor = 4
+
 // New builds an SFU. It fails when the UDP port cannot be bound.
 func New(cfg Config, log *slog.Logger) (*SFU, error) {
 	if cfg.MaxFloor <= 0 {
-		cfg.MaxFloor = 4
+		cfg.MaxFloor = DefaultMaxFloor
 	}
 	if cfg.Debounce <= 0 {
 		cfg.Debounce = 50 * time.Millisecond

@@ -2,7 +2,7 @@
 -- Plenar's initial schema. The model follows OParl 1.1: every object has a
 -- stable UUID id, created/modified timestamps and a soft "deleted" flag.
 -- Columns holding personal data carry a comment "pii:<class>" so that
--- retention, export and erasure can find them (see ROADMAP.md).
+-- retention, export and erasure can find them (docs/DOMAIN.md, "Personal data").
 
 CREATE TABLE bodies (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -1,5 +1,5 @@
 -- +goose Up
--- Live sessions (DOMAIN.md, live session rules). Every piece of a running
+-- Live sessions (docs/DOMAIN.md, "Live sessions"). Every piece of a running
 -- meeting's state lives here, so any node can serve it and a restart loses
 -- nothing. live_sessions.seq is the last sequence number handed out for the
 -- meeting's event log; a command locks the row (FOR UPDATE), writes its
