@@ -100,8 +100,9 @@ func (bb *bulkBatch) wait() error {
 const minCorpusCount = 3
 
 // Build is a new generation of an index directory being filled in bulk
-// (Rebuild, the benchmark): Add the documents, Flush, Compact, Close,
-// then Publish. After an error of any step but Publish, Abort.
+// (Rebuild, the benchmark): Add the documents (Flush may come between
+// them; Rebuild flushes after each type), Flush, Compact, Close, then
+// Publish. After an error of any step before Close, Abort.
 type Build struct {
 	dir, gen string
 	bi       bleve.Index
@@ -117,9 +118,6 @@ func NewBuild(dir string, words Words) (*Build, error) {
 	}
 	return &Build{dir: dir, gen: gen, bi: bi}, nil
 }
-
-// Generation is the name of the generation being built.
-func (b *Build) Generation() string { return b.gen }
 
 // Add adds d, writing a full batch in the background.
 func (b *Build) Add(d Doc) error { return b.bb.add(b.bi, d) }
