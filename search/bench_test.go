@@ -16,7 +16,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	docs := make([]Doc, c.Len())
 	var size int64
 	for i := range docs {
-		docs[i] = c.Doc(i)
+		docs[i] = corpusDoc(c, i)
 		size += int64(len(docs[i].Text))
 	}
 	b.SetBytes(size / int64(len(docs)))
@@ -39,7 +39,7 @@ func BenchmarkIndexBatch(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		batch := bi.NewBatch()
 		for range 500 {
-			d := c.Doc(n % c.Len())
+			d := corpusDoc(c, n%c.Len())
 			n++
 			if err := batch.Index(d.ID, d.withPub()); err != nil {
 				b.Fatal(err)

@@ -16,11 +16,12 @@
 // Every query is filtered by visibility, so a viewer never meets a
 // document they may not see, in hits, totals, facets or snippets: for
 // members and staff a non-scoring bleve filter; for viewers who see only
-// public documents, collect's test of each hit against the segment's
+// public documents, scorch.Collect's test of each hit against the segment's
 // vis=public postings bitmap, before the hit is counted or kept. A
 // rebuilt generation is merged into one segment before it serves.
 //
-// search is the only package that imports bleve. It reads PostgreSQL
+// search (with its internal package scorch) is the only package that
+// imports bleve; searchbench does not. It reads PostgreSQL
 // directly (batched SELECTs over the domain tables) and imports council
 // for ids and viewers; it must not import web or cmd.
 //
@@ -30,17 +31,21 @@
 // in each index's mapping. The system word list is cut to the words that
 // begin or end another word (compound parts) to keep that mapping small.
 //
-// Searches collect their hits themselves (collect.go): facet values and
-// dates are read from per-segment arrays built once per immutable scorch
-// segment, instead of bleve's per-hit doc-value visits; this is the one
-// place that relies on scorch's internals (IndexSnapshot, segments). The
-// index analyser adds word pairs of frequent words (shingle.go), so that
-// a phrase of common words is a term lookup, not a position check.
-// Prefixes and typo expansions are constant-score queries
-// (constscore.go): unions of postings bitmaps, not scored term by term.
+// Searches collect their hits themselves (scorch.Collect): facet values
+// and dates are read from per-segment arrays built once per immutable
+// scorch segment, instead of bleve's per-hit doc-value visits. Prefixes
+// and typo expansions are constant-score queries (scorch.TermsQuery):
+// unions of postings bitmaps, not scored term by term. Everything that
+// relies on scorch's internals (snapshots, segments, their dictionaries
+// and postings) lives in search/internal/scorch, with the oracle tests
+// that compare it with bleve's own results; search itself uses bleve's
+// public API. The index analyser adds word pairs of frequent words
+// (shingle.go), so that a phrase of common words is a term lookup, not a
+// position check.
 //
 // Suggestions ("did you mean", autocomplete) read the field "pub", which
 // only public documents fill, and confirm every candidate with a count
-// query over public documents. bench.go and corpus.go are the benchmark
-// behind `plenar bench search` (docs/BENCHMARKS.md).
+// query over public documents. The benchmark behind `plenar bench
+// search` and its corpus are package searchbench (docs/BENCHMARKS.md);
+// it uses the exported bulk Build and Index.Find.
 package search

@@ -15,10 +15,11 @@ import (
 // index stores no text, which keeps it small and its indexing fast.
 const (
 	snippetScan = 16 << 10 // bytes of a text searched for the first match
-	// recheckText is how many characters of each hit's text the re-check
-	// reads: the scan plus a snippet after a match at its very end, plus
-	// one so a cut text still ends in "…" (a character is at least a byte).
-	recheckText   = snippetScan + snippetSize + 1
+	// RecheckText is how many characters of each hit's text the re-check
+	// reads, and all a snippet is cut from: the scan plus a snippet after
+	// a match at its very end, plus one so a cut text still ends in "…"
+	// (a character is at least a byte).
+	RecheckText   = snippetScan + snippetSize + 1
 	snippetBefore = 60 // bytes of context before the first match
 )
 

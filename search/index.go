@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/google/uuid"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search/internal/scorch"
 )
 
 // currentFile names the generation an index directory serves.
@@ -31,9 +33,13 @@ type Index struct {
 	mu  sync.RWMutex
 	gen string      // "" until a generation exists
 	bi  bleve.Index // nil until a generation exists
-	// segs caches per-segment arrays for collecting hits (collect.go);
-	// entries are keyed by segment, so generations never mix.
-	segs *segCache
+	// segs caches per-segment arrays for collecting hits
+	// (scorch.Collect); entries are keyed by segment, so generations
+	// never mix.
+	segs *scorch.Cache
+	// zone is Germany's, of civil dates: the year a document counts in,
+	// the days a date filter spans.
+	zone *time.Location
 }
 
 // Open opens the index in dir (creating dir). When dir holds no
@@ -46,7 +52,7 @@ func Open(dir string, log *slog.Logger) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index directory: %w", err)
 	}
-	x := &Index{dir: dir, log: log, segs: newSegCache()}
+	x := &Index{dir: dir, log: log, segs: newCache(), zone: berlin()}
 	if _, err := x.Reload(); err != nil {
 		return nil, err
 	}
@@ -109,6 +115,30 @@ func (x *Index) with(fn func(bi bleve.Index, gen string) error) error {
 		return fmt.Errorf("%w: the search index is being built", council.ErrUnavailable)
 	}
 	return fn(x.bi, x.gen)
+}
+
+// Segments is the number of segments of the serving generation's
+// current snapshot (one after a rebuild; the Indexer's writes add
+// segments until scorch merges them). Errors: council.ErrUnavailable (no
+// index yet).
+func (x *Index) Segments() (int, error) {
+	n := 0
+	err := x.with(func(bi bleve.Index, _ string) error {
+		var err error
+		n, err = scorch.Segments(bi)
+		return err
+	})
+	return n, err
+}
+
+// hitFields are the stored fields a page's hits carry.
+var hitFields = [...]string{"title", "reference", "status", "date", "parent", "meeting"}
+
+// newCache returns an empty per-segment cache for an index with the
+// mapping of newMapping.
+func newCache() *scorch.Cache {
+	return scorch.NewCache(scorch.Fields{Facet: "facet", MaxFacets: maxFacetTerms, Date: "date",
+		Vis: "vis", Public: VisPublic, Stored: hitFields[:]})
 }
 
 // newGeneration creates an empty generation in dir with the mapping for

@@ -254,7 +254,7 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 		b := bi.NewBatch()
 		var all []loaded
 		for t, list := range ids {
-			l, err := load(ctx, in.pool, t, dedupe(list), IndexTextLimit)
+			l, err := load(ctx, in.pool, in.ix.zone, t, dedupe(list), IndexTextLimit)
 			if err != nil {
 				return err
 			}

@@ -30,8 +30,8 @@ type loaded struct {
 // searchable; the indexer logs each document it cuts.
 const IndexTextLimit = 1 << 20
 
-// docID is the index id of entity id of type t.
-func docID(t Type, id council.ID) string { return string(t) + "/" + id.String() }
+// DocID is the index id of entity id of type t: "<type>/<uuid>".
+func DocID(t Type, id council.ID) string { return string(t) + "/" + id.String() }
 
 // parseDocID splits an index id. ok is false for a malformed id.
 func parseDocID(s string) (Type, council.ID, bool) {
@@ -47,7 +47,8 @@ func parseDocID(s string) (Type, council.ID, bool) {
 }
 
 // load reads entities of type t from db: those in ids, or all when ids is
-// nil. Ids that no longer exist become deletes.
+// nil. Ids that no longer exist become deletes. Years are civil years in
+// zone (Germany's; see berlin).
 //
 // textLimit > 0 cuts the text to that many characters in PostgreSQL
 // (substr reads only the needed slice of a long stored value): the
@@ -55,9 +56,9 @@ func parseDocID(s string) (Type, council.ID, bool) {
 // snippet, not a file's whole megabyte; indexing reads IndexTextLimit.
 // 0 reads the whole text. Documents whose text reaches textLimit are
 // listed in cut.
-func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID, textLimit int) (loaded, error) {
+func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids []council.ID, textLimit int) (loaded, error) {
 	if t == TypeFile {
-		return loadFiles(ctx, db, ids, textLimit)
+		return loadFiles(ctx, db, zone, ids, textLimit)
 	}
 	var q string
 	switch t {
@@ -118,25 +119,25 @@ func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID, textLi
 			return loaded{}, fmt.Errorf("load %s: %w", t, err)
 		}
 		seen[id] = true
-		d := Doc{ID: docID(t, id), Type: t, Title: clean(title), Text: clean(text), Reference: ref,
-			Status: status, Orgs: orgs, Persons: persons, Vis: visPublic}
+		d := Doc{ID: DocID(t, id), Type: t, Title: clean(title), Text: clean(text), Reference: ref,
+			Status: status, Orgs: orgs, Persons: persons, Vis: VisPublic}
 		if at != nil {
 			d.Date = at.UTC()
-			d.Year = strconv.Itoa(at.In(berlin()).Year())
+			d.Year = strconv.Itoa(at.In(zone).Year())
 		}
 		switch {
 		case t == TypeAgendaItem:
 			d.Parent, d.Status = extra, ""
 			if status == "planned" { // the agenda is not published yet
-				d.Vis = visStaff
+				d.Vis = VisStaff
 			}
 		case t == TypePaper && status == string(council.StatusDraft):
-			d.Vis = visStaff
+			d.Vis = VisStaff
 		case t == TypeMeeting || t == TypeOrganization:
 			d.Status = ""
 		}
-		if !public && d.Vis == visPublic {
-			d.Vis = visMembers
+		if !public && d.Vis == VisPublic {
+			d.Vis = VisMembers
 		}
 		if gone {
 			out.deletes = append(out.deletes, d.ID)
@@ -149,7 +150,7 @@ func load(ctx context.Context, db council.DBTX, t Type, ids []council.ID, textLi
 	}
 	for _, id := range ids {
 		if !seen[id] {
-			out.deletes = append(out.deletes, docID(t, id))
+			out.deletes = append(out.deletes, DocID(t, id))
 		}
 	}
 	return out, nil
@@ -200,7 +201,7 @@ func fileQuery(textLimit int) string {
 }
 
 // loadFiles is load for TypeFile.
-func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID, textLimit int) (loaded, error) {
+func loadFiles(ctx context.Context, db council.DBTX, zone *time.Location, ids []council.ID, textLimit int) (loaded, error) {
 	q, args := fileQuery(textLimit), []any{}
 	if ids != nil {
 		q += " WHERE f.id = ANY($1)"
@@ -225,10 +226,10 @@ func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID, textLimit
 			return loaded{}, fmt.Errorf("load files: %w", err)
 		}
 		seen[id] = true
-		d := Doc{ID: docID(TypeFile, id), Type: TypeFile, Title: clean(title), Text: clean(text), Orgs: orgs,
-			Date: at.UTC(), Year: strconv.Itoa(at.In(berlin()).Year()), Vis: visPublic, Parent: parent, Meeting: meeting}
+		d := Doc{ID: DocID(TypeFile, id), Type: TypeFile, Title: clean(title), Text: clean(text), Orgs: orgs,
+			Date: at.UTC(), Year: strconv.Itoa(at.In(zone).Year()), Vis: VisPublic, Parent: parent, Meeting: meeting}
 		if !public {
-			d.Vis = visMembers
+			d.Vis = VisMembers
 		}
 		if gone {
 			out.deletes = append(out.deletes, d.ID)
@@ -241,7 +242,7 @@ func loadFiles(ctx context.Context, db council.DBTX, ids []council.ID, textLimit
 	}
 	for _, id := range ids {
 		if !seen[id] {
-			out.deletes = append(out.deletes, docID(TypeFile, id))
+			out.deletes = append(out.deletes, DocID(TypeFile, id))
 		}
 	}
 	return out, nil
@@ -266,7 +267,9 @@ func clean(s string) string {
 	}, strings.ToValidUTF8(s, " "))
 }
 
-// berlin is the zone of the civil dates facets count by.
+// berlin is the zone of the civil dates facets count by. It reads the
+// zone database: an Index loads it once when it opens, Rebuild once per
+// rebuild, never per document.
 func berlin() *time.Location {
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {

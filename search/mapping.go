@@ -42,11 +42,11 @@ func (t Type) Valid() bool {
 	return false
 }
 
-// Visibility classes of a document (field "vis").
+// Visibility classes of a document (Doc.Vis, the field "vis").
 const (
-	visPublic  = "public"  // everybody
-	visMembers = "members" // members of one of Orgs, and staff
-	visStaff   = "staff"   // clerks and admins only (drafts, unpublished agendas)
+	VisPublic  = "public"  // everybody
+	VisMembers = "members" // members of one of Orgs, and staff
+	VisStaff   = "staff"   // clerks and admins only (drafts, unpublished agendas)
 )
 
 // Doc is one indexed document. Orgs are the organizations it belongs to:
@@ -103,7 +103,7 @@ func (d Doc) withPub() Doc {
 		d.Facet = append(d.Facet, facetOrg+o)
 	}
 	d.Pub = ""
-	if d.Vis != visPublic {
+	if d.Vis != VisPublic {
 		return d
 	}
 	txt := d.Text

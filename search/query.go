@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search/internal/scorch"
 )
 
 // Boosts of the fields a word is looked up in.
@@ -24,7 +25,7 @@ const (
 // exact terms (analysed like the index, without compound splitting) plus,
 // for misspelt words (typo.go), the dictionary terms they expand to;
 // phrases become phrase queries; prefixes constant-score terms queries
-// (constscore.go). Stop words vanish. The result matches everything when p has no positive terms.
+// (scorch.TermsQuery). Stop words vanish. The result matches everything when p has no positive terms.
 //
 // typos are the expansions of p's words; Search asks for them only when
 // the exact query finds fewer than fuzzyBelow documents, since they make
@@ -70,9 +71,9 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 	if t.Prefix {
 		pre := NormalizeWord(t.Text)
 		for _, f := range textFields {
-			alts = append(alts, &termsQuery{field: f.name, prefix: pre, boost: f.boost})
+			alts = append(alts, &scorch.TermsQuery{Field: f.name, Prefix: pre, Boost: f.boost})
 		}
-		ref := &termsQuery{field: "reference", prefix: strings.ToLower(t.Text), boost: boostReference}
+		ref := &scorch.TermsQuery{Field: "reference", Prefix: strings.ToLower(t.Text), Boost: boostReference}
 		return bleve.NewDisjunctionQuery(append(alts, ref)...)
 	}
 	toks := an.Analyze([]byte(t.Text))
@@ -116,7 +117,7 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 
 // typoQuery matches the documents with any of cands in field. The
 // candidates of one edit distance form one constant-score terms query
-// (constscore.go) boosted by boost divided by the distance plus one, as
+// (scorch.TermsQuery) boosted by boost divided by the distance plus one, as
 // bleve's fuzzy query boosts the terms it expands to: the up to
 // maxExpansions terms' postings bitmaps are ORed instead of scoring each
 // term's postings hit by hit, and a document still ranks by how close its
@@ -135,7 +136,7 @@ func typoQuery(cands []typoCand, field string, boost float64) query.Query {
 			}
 		}
 		if len(terms) > 0 {
-			byDist = append(byDist, &termsQuery{field: field, terms: terms, boost: boost / float64(d+1)})
+			byDist = append(byDist, &scorch.TermsQuery{Field: field, Terms: terms, Boost: boost / float64(d+1)})
 		}
 	}
 	if len(byDist) == 1 {
@@ -157,7 +158,7 @@ func visibility(v council.Viewer) query.Query {
 	if v.SeesAllNonPublic() {
 		return nil
 	}
-	pub := kwTerm("vis", visPublic)
+	pub := kwTerm("vis", VisPublic)
 	if seesOnlyPublic(v) {
 		return pub
 	}
@@ -167,13 +168,13 @@ func visibility(v council.Viewer) query.Query {
 			orgs = append(orgs, kwTerm("orgs", id.String()))
 		}
 	}
-	own := bleve.NewConjunctionQuery(kwTerm("vis", visMembers), bleve.NewDisjunctionQuery(orgs...))
+	own := bleve.NewConjunctionQuery(kwTerm("vis", VisMembers), bleve.NewDisjunctionQuery(orgs...))
 	return bleve.NewDisjunctionQuery(pub, own)
 }
 
 // seesOnlyPublic reports whether v may see public documents only: the
 // public, citizens, and members without a body; visibility's filter for
-// them is vis=public, which collect can apply itself.
+// them is vis=public, which scorch.Collect can apply itself.
 func seesOnlyPublic(v council.Viewer) bool {
 	if v.SeesAllNonPublic() {
 		return false
@@ -192,9 +193,9 @@ func seesOnlyPublic(v council.Viewer) bool {
 // visible reports whether v may see d; the same rule as visibility.
 func visible(v council.Viewer, d Doc) bool {
 	switch d.Vis {
-	case visPublic:
+	case VisPublic:
 		return true
-	case visMembers:
+	case VisMembers:
 		ids := make([]council.ID, 0, len(d.Orgs))
 		for _, o := range d.Orgs {
 			if id, err := council.ParseID(o); err == nil {

@@ -4,18 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search/internal/scorch"
 )
 
 // Bulk indexing (Rebuild, the benchmark) writes batches of up to
@@ -101,6 +99,63 @@ func (bb *bulkBatch) wait() error {
 // texts) to become a compound part.
 const minCorpusCount = 3
 
+// Build is a new generation of an index directory being filled in bulk
+// (Rebuild, the benchmark): Add the documents (Flush may come between
+// them; Rebuild flushes after each type), Flush, Compact, Close, then
+// Publish. After an error of any step before Close, Abort.
+type Build struct {
+	dir, gen string
+	bi       bleve.Index
+	bb       bulkBatch
+}
+
+// NewBuild creates an empty generation in dir with the mapping for
+// words.
+func NewBuild(dir string, words Words) (*Build, error) {
+	gen, bi, err := newGeneration(dir, words)
+	if err != nil {
+		return nil, err
+	}
+	return &Build{dir: dir, gen: gen, bi: bi}, nil
+}
+
+// Add adds d, writing a full batch in the background.
+func (b *Build) Add(d Doc) error { return b.bb.add(b.bi, d) }
+
+// Flush writes the last batch and waits until every batch is written.
+func (b *Build) Flush() error { return b.bb.flush(b.bi) }
+
+// Compact merges the flushed generation into one segment (see
+// scorch.Compact: one segment halves the index part of a query).
+func (b *Build) Compact(ctx context.Context) error {
+	return scorch.Compact(ctx, b.bi, filepath.Join(b.dir, b.gen))
+}
+
+// Close closes the generation; it is complete on disk.
+func (b *Build) Close() error {
+	if err := b.bi.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return nil
+}
+
+// Abort waits for the batches being written and closes the generation;
+// it stays on disk, unpublished.
+func (b *Build) Abort() {
+	b.bb.wait() //nolint:errcheck // the caller returns the first error
+	b.bi.Close()
+}
+
+// Publish records pos as the outbox position the closed generation
+// reflects and makes it the current one of the directory; a running
+// Index switches to it on its next Reload.
+func (b *Build) Publish(ctx context.Context, db council.DBTX, pos int64) error {
+	if err := savePosition(ctx, db, b.gen, pos); err != nil {
+		return err
+	}
+	return publish(b.dir, b.gen)
+}
+
 // Rebuild builds a new generation of the index in dir from PostgreSQL and
 // makes it current; a running Index switches to it on its next Reload.
 // The dictionary is words plus the words of the corpus itself. The new
@@ -120,53 +175,56 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, dir string, words Words, l
 	if err := corpusWords(ctx, pool, words); err != nil {
 		return "", 0, err
 	}
-	gen, bi, err := newGeneration(dir, words)
+	b, err := NewBuild(dir, words)
 	if err != nil {
 		return "", 0, err
 	}
+	n, err := b.fill(ctx, pool, log)
+	if err == nil {
+		err = b.Compact(ctx)
+	}
+	if err != nil {
+		b.Abort()
+		return "", 0, fmt.Errorf("rebuild: %w", err)
+	}
+	if err := b.Close(); err != nil {
+		return "", 0, fmt.Errorf("rebuild: %w", err)
+	}
+	if err := b.Publish(ctx, pool, pos); err != nil {
+		return "", 0, err
+	}
+	log.Info("search index rebuilt", "generation", b.gen, "docs", n, "words", words.Len(),
+		"corpus_words", words.Len()-before, "position", pos, "took", time.Since(started).Round(time.Millisecond))
+	return b.gen, n, nil
+}
+
+// fill adds every document of every type from pool, each type flushed
+// before the next, and returns how many it added.
+func (b *Build) fill(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (int, error) {
+	zone := berlin()
 	n := 0
 	for _, t := range Types {
-		l, err := load(ctx, pool, t, nil, IndexTextLimit)
+		l, err := load(ctx, pool, zone, t, nil, IndexTextLimit)
 		if err != nil {
-			bi.Close()
-			return "", 0, err
+			return 0, err
 		}
 		logCut(log, t, l.cut)
-		var bb bulkBatch
 		for _, d := range l.docs {
-			if err := bb.add(bi, d); err != nil {
-				bb.wait() //nolint:errcheck // the first error is returned
-				bi.Close()
-				return "", 0, fmt.Errorf("rebuild: %w", err)
+			if err := b.Add(d); err != nil {
+				return 0, err
 			}
 		}
-		if err := bb.flush(bi); err != nil {
-			bi.Close()
-			return "", 0, fmt.Errorf("rebuild: %w", err)
+		if err := b.Flush(); err != nil {
+			return 0, err
 		}
 		n += len(l.docs)
 	}
-	if err := compact(ctx, bi, filepath.Join(dir, gen)); err != nil {
-		bi.Close()
-		return "", 0, fmt.Errorf("rebuild: %w", err)
-	}
-	if err := bi.Close(); err != nil {
-		return "", 0, fmt.Errorf("rebuild: close: %w", err)
-	}
-	if err := savePosition(ctx, pool, gen, pos); err != nil {
-		return "", 0, err
-	}
-	if err := publish(dir, gen); err != nil {
-		return "", 0, err
-	}
-	log.Info("search index rebuilt", "generation", gen, "docs", n, "words", words.Len(),
-		"corpus_words", words.Len()-before, "position", pos, "took", time.Since(started).Round(time.Millisecond))
-	return gen, n, nil
+	return n, nil
 }
 
 // corpusWords adds the words that occur at least minCorpusCount times in
 // the titles and texts of papers and agenda items, and makes the words
-// in at least pairShare of them the words that pair (shingle.go).
+// in at least PairShare of them the words that pair (shingle.go).
 func corpusWords(ctx context.Context, pool *pgxpool.Pool, words Words) error {
 	rows, err := pool.Query(ctx, `SELECT name || ' ' || text FROM papers WHERE NOT deleted
 		UNION ALL SELECT name FROM agenda_items WHERE NOT deleted`)
@@ -175,13 +233,13 @@ func corpusWords(ctx context.Context, pool *pgxpool.Pool, words Words) error {
 	}
 	defer rows.Close()
 	counts := map[string]int{}
-	df := newDocFreq()
+	df := NewDocFreq()
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
 			return fmt.Errorf("corpus words: %w", err)
 		}
-		df.add(s)
+		df.Add(s)
 		for _, w := range strings.FieldsFunc(s, notWordRune) {
 			if len(w) >= minPart {
 				counts[strings.ToLower(w)]++
@@ -196,67 +254,6 @@ func corpusWords(ctx context.Context, pool *pgxpool.Pool, words Words) error {
 			words.Add(w)
 		}
 	}
-	words.SetPairs(df.pairWords())
+	words.SetPairs(df.PairWords())
 	return nil
-}
-
-// compact merges a freshly built generation (in path) into one segment
-// before it serves (Lucene's forceMerge after a bulk load). A bulk load
-// leaves the index in about ten segments of the merge policy's tiers,
-// and every query pays per segment: a dictionary lookup per term,
-// postings iterators, facet arrays. One segment halves the index part of
-// a query at full size (docs/BENCHMARKS.md). The live Indexer's later
-// small segments merge by the normal policy.
-//
-// scorch deletes the merged-away segment files in its persister's idle
-// loop; compact waits for that (up to compactCleanup), so the generation
-// does not keep the old files, twice its size, until the next write.
-func compact(ctx context.Context, bi bleve.Index, path string) error {
-	ai, err := bi.Advanced()
-	if err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	s, ok := ai.(*scorch.Scorch)
-	if !ok {
-		return fmt.Errorf("compact: index is %T, not scorch", ai)
-	}
-	opts := mergeplan.SingleSegmentMergePlanOptions
-	if err := s.ForceMerge(ctx, &opts); err != nil {
-		return fmt.Errorf("compact: %w", err)
-	}
-	deadline := time.Now().Add(compactCleanup)
-	for {
-		n, err := segmentFiles(path)
-		if err != nil {
-			return fmt.Errorf("compact: %w", err)
-		}
-		if n <= 1 || time.Now().After(deadline) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("compact: %w", ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// compactCleanup bounds compact's wait for scorch to delete merged-away
-// segment files.
-const compactCleanup = 30 * time.Second
-
-// segmentFiles counts the segment files (*.zap) of the scorch index in
-// path.
-func segmentFiles(path string) (int, error) {
-	ents, err := os.ReadDir(filepath.Join(path, "store"))
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".zap") {
-			n++
-		}
-	}
-	return n, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search/internal/scorch"
 )
 
 // maxFacetTerms bounds the values counted in the field facet (types,
@@ -174,25 +175,18 @@ func NewSearcher(ix *Index, db council.DBTX) *Searcher { return &Searcher{ix: ix
 // the total and the facets. Errors: council.ErrInvalid (a page beyond
 // MaxOffset, unknown filter values), council.ErrUnavailable (no index yet).
 func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (Result, error) {
-	res := Result{Parsed: Parse(req.Query), Page: max(req.Page, 1), PerPage: req.PerPage}
-	if res.PerPage <= 0 {
-		res.PerPage = DefaultPerPage
+	page, perPage, from, err := req.paging()
+	if err != nil {
+		return Result{}, err
 	}
-	res.PerPage = min(res.PerPage, MaxPerPage)
-	from := (res.Page - 1) * res.PerPage
-	if req.Page < 0 || from > MaxOffset {
-		return Result{}, council.Invalidf("page must be between 1 and %d", MaxOffset/res.PerPage+1)
-	}
-	var sr *found
-	var mk *marker
-	err := s.ix.with(func(bi bleve.Index, _ string) error {
+	res := Result{Parsed: Parse(req.Query), Page: page, PerPage: perPage}
+	var pg *IndexPage
+	var sr *scorch.Found
+	err = s.ix.with(func(bi bleve.Index, _ string) error {
 		var err error
-		var typos []string
-		sr, typos, err = bleveSearch(ctx, bi, s.ix.segs, v, req, res.Parsed, res.PerPage, from)
-		if err != nil {
+		if pg, sr, err = s.ix.find(ctx, bi, v, req, res.Parsed, perPage, from); err != nil {
 			return err
 		}
-		mk = newMarker(bi, res.Parsed, typos)
 		if sr.Total == 0 && !res.Parsed.Empty() {
 			res.DidYouMean = didYouMean(bi, res.Parsed)
 		}
@@ -201,13 +195,8 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	if err != nil {
 		return Result{}, err
 	}
-	res.Total = sr.Total
-	for _, dm := range sr.Hits {
-		if h, ok := hitOf(dm.ID, dm.Fields); ok {
-			res.Hits = append(res.Hits, h)
-		}
-	}
-	if res.Hits, err = s.recheck(ctx, v, res.Hits, mk); err != nil {
+	res.Total = pg.Total
+	if res.Hits, err = s.recheck(ctx, v, pg.Hits, pg.mk); err != nil {
 		return Result{}, err
 	}
 	if res.Facets, err = s.facets(ctx, sr); err != nil {
@@ -216,22 +205,84 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	return res, nil
 }
 
+// paging returns the page of req, its hits per page and the offset of
+// its first hit. Errors: council.ErrInvalid (a page beyond MaxOffset).
+func (req Request) paging() (page, perPage, from int, err error) {
+	page, perPage = max(req.Page, 1), req.PerPage
+	if perPage <= 0 {
+		perPage = DefaultPerPage
+	}
+	perPage = min(perPage, MaxPerPage)
+	from = (page - 1) * perPage
+	if req.Page < 0 || from > MaxOffset {
+		return 0, 0, 0, council.Invalidf("page must be between 1 and %d", MaxOffset/perPage+1)
+	}
+	return page, perPage, from, nil
+}
+
+// IndexPage is one page of hits as the index has them, before
+// Searcher.Search re-checks them against PostgreSQL.
+type IndexPage struct {
+	Total int   // hits v may see, as indexed
+	Hits  []Hit // titles as indexed, without snippets
+	mk    *marker
+}
+
+// Snippet cuts a snippet from text, a hit's text (its first RecheckText
+// characters suffice), with the words the query matched marked.
+func (pg *IndexPage) Snippet(text string) []Segment { return pg.mk.snippet(text) }
+
+// Find runs req for v on the index alone: the part of Searcher.Search
+// that the index answers, which the benchmark times apart from reading
+// texts. It neither re-checks the hits against PostgreSQL, which drops
+// those whose visibility changed since they were indexed, nor labels
+// facets or suggests spellings: only Search's results may be shown to a
+// viewer. Errors: as Search.
+func (x *Index) Find(ctx context.Context, v council.Viewer, req Request) (*IndexPage, error) {
+	_, perPage, from, err := req.paging()
+	if err != nil {
+		return nil, err
+	}
+	p := Parse(req.Query)
+	var pg *IndexPage
+	err = x.with(func(bi bleve.Index, _ string) error {
+		var err error
+		pg, _, err = x.find(ctx, bi, v, req, p, perPage, from)
+		return err
+	})
+	return pg, err
+}
+
+// find runs one page of req (parsed: p) for v on bi, x's serving
+// generation (read-locked by the caller): the page's hits, the facet
+// counts, and the marker of the words the query matched.
+func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (*IndexPage, *scorch.Found, error) {
+	sr, typos, err := x.bleveSearch(ctx, bi, v, req, p, size, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	pg := &IndexPage{Total: sr.Total, mk: newMarker(bi, p, typos)}
+	for _, dm := range sr.Hits {
+		if h, ok := hitOf(dm.ID, dm.Fields); ok {
+			pg.Hits = append(pg.Hits, h)
+		}
+	}
+	return pg, sr, nil
+}
+
 // bleveSearch runs one page of req for v on bi: the query, the
-// visibility and request filters, facets and highlights. It is the part
-// of Search that the benchmark times; Search adds the re-check against
-// PostgreSQL, which also reads the texts that snippets are cut from, and
-// the organization names. typos are the dictionary terms misspelt words
-// expanded to when the typo-tolerant query ran.
-func bleveSearch(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int) (sr *found, typos []string, err error) {
-	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, nil)
+// visibility and request filters, and facets. typos are the dictionary
+// terms misspelt words expanded to when the typo-tolerant query ran.
+func (x *Index) bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *scorch.Found, typos []string, err error) {
+	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, nil)
 	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
 		return sr, nil, err
 	}
-	e, err := expandTypos(ctx, bi, segs, v, p)
+	e, err := expandTypos(ctx, bi, x.segs, v, p)
 	if err != nil || len(e) == 0 {
 		return sr, nil, err
 	}
-	sr, err = bleveSearchOnce(ctx, bi, segs, v, req, p, size, from, e)
+	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, e)
 	return sr, e.terms(), err
 }
 
@@ -252,7 +303,7 @@ func (p Parsed) hasFuzzyWord() bool {
 	return false
 }
 
-func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, req Request, p Parsed, size, from int, typos typoExpansion) (*found, error) {
+func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, typos typoExpansion) (*scorch.Found, error) {
 	q, err := compile(bi.Mapping(), p, typos)
 	if err != nil {
 		return nil, err
@@ -260,10 +311,10 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v coun
 	publicOnly := seesOnlyPublic(v)
 	var filter query.Query
 	if publicOnly {
-		// collect drops what is not public itself.
-		filter, err = requestFilters(req)
+		// scorch.Collect drops what is not public itself.
+		filter, err = requestFilters(req, x.zone)
 	} else {
-		filter, err = filters(v, req)
+		filter, err = filters(v, req, x.zone)
 	}
 	if err != nil {
 		return nil, err
@@ -273,22 +324,25 @@ func bleveSearchOnce(ctx context.Context, bi bleve.Index, segs *segCache, v coun
 	if filter != nil {
 		bq.AddFilter(filter)
 	}
-	sortBy := req.Sort
+	order := scorch.ByScore
 	switch {
-	case req.Sort == SortRelevance && p.Empty():
-		sortBy = SortNewest
-	case req.Sort != SortRelevance && req.Sort != SortNewest && req.Sort != SortOldest:
+	case req.Sort == SortNewest || req.Sort == SortRelevance && p.Empty():
+		order = scorch.Newest
+	case req.Sort == SortOldest:
+		order = scorch.Oldest
+	case req.Sort != SortRelevance:
 		return nil, council.Invalidf("sort must be relevance, date or date_asc, not %q", string(req.Sort))
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	return collect(ctx, bi, segs, bq, publicOnly, sortBy, size, from)
+	return scorch.Collect(ctx, bi, x.segs, bq, scorch.Page{Order: order, Size: size, From: from, PublicOnly: publicOnly})
 }
 
 // filters is the non-scoring filter of a request: the viewer's visibility
-// and the request's filters, all of which must hold.
-func filters(v council.Viewer, req Request) (query.Query, error) {
-	rq, err := requestFilters(req)
+// and the request's filters, all of which must hold. zone is the zone of
+// civil dates.
+func filters(v council.Viewer, req Request, zone *time.Location) (query.Query, error) {
+	rq, err := requestFilters(req, zone)
 	if err != nil {
 		return nil, err
 	}
@@ -303,8 +357,9 @@ func filters(v council.Viewer, req Request) (query.Query, error) {
 }
 
 // requestFilters is the non-scoring filter of the request's filters
-// (type, body, person, status, year, dates), nil when it has none.
-func requestFilters(req Request) (query.Query, error) {
+// (type, body, person, status, year, dates), nil when it has none. zone
+// is the zone of civil dates.
+func requestFilters(req Request, zone *time.Location) (query.Query, error) {
 	var all []query.Query
 	if len(req.Types) > 0 {
 		var qs []query.Query
@@ -341,10 +396,10 @@ func requestFilters(req Request) (query.Query, error) {
 		}
 		var start, end time.Time
 		if !req.From.IsZero() {
-			start = civil(req.From)
+			start = civil(req.From, zone)
 		}
 		if !req.To.IsZero() {
-			end = civil(req.To).AddDate(0, 0, 1)
+			end = civil(req.To, zone).AddDate(0, 0, 1)
 		}
 		all = append(all, bleve.NewDateRangeQuery(start, end))
 	}
@@ -357,10 +412,10 @@ func requestFilters(req Request) (query.Query, error) {
 	return bleve.NewConjunctionQuery(all...), nil
 }
 
-// civil is the start of day t in Germany.
-func civil(t time.Time) time.Time {
+// civil is the start of day t in zone (Germany's).
+func civil(t time.Time, zone *time.Location) time.Time {
 	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, berlin())
+	return time.Date(y, m, d, 0, 0, 0, 0, zone)
 }
 
 // hitOf builds a Hit from a bleve match; the snippet comes later.
@@ -415,7 +470,7 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 	}
 	current := map[string]Doc{}
 	for t, ids := range byType {
-		l, err := load(ctx, s.db, t, ids, recheckText)
+		l, err := load(ctx, s.db, s.ix.zone, t, ids, RecheckText)
 		if err != nil {
 			return nil, err
 		}
@@ -425,7 +480,7 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 	}
 	out := hits[:0]
 	for _, h := range hits {
-		d, ok := current[docID(h.Type, h.ID)]
+		d, ok := current[DocID(h.Type, h.ID)]
 		if !ok || !visible(v, d) {
 			continue
 		}
@@ -439,8 +494,8 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 
 // splitFacets splits the counts of the field facet into types, years
 // (newest first) and organizations (most hits first), each sorted by
-// count as collect returns them.
-func splitFacets(sr *found) Facets {
+// count as scorch.Collect returns them.
+func splitFacets(sr *scorch.Found) Facets {
 	var f Facets
 	for _, t := range sr.Facets {
 		switch {
@@ -461,7 +516,7 @@ func splitFacets(sr *found) Facets {
 
 // facets turns the facet counts into Facets, with organization
 // names read from PostgreSQL.
-func (s *Searcher) facets(ctx context.Context, sr *found) (Facets, error) {
+func (s *Searcher) facets(ctx context.Context, sr *scorch.Found) (Facets, error) {
 	f := splitFacets(sr)
 	if len(f.Orgs) == 0 {
 		return f, nil

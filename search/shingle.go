@@ -28,11 +28,11 @@ const (
 // control characters into spaces).
 const shingleMark = "\x01"
 
-// Which words pair: those in at least pairShare of the documents, at most
+// Which words pair: those in at least PairShare of the documents, at most
 // maxPairWords of them. A phrase of rarer words is cheap to check by
 // positions (the rarer word bounds the candidates).
 const (
-	pairShare    = 0.10
+	PairShare    = 0.10
 	maxPairWords = 500
 )
 
@@ -158,18 +158,23 @@ func pairWords(m mapping.IndexMapping) analysis.TokenMap {
 	return nil
 }
 
-// docFreq counts in how many documents each word occurs, to choose the
-// words that pair.
-type docFreq struct {
+// DocFreq counts in how many documents each word occurs, to choose the
+// words that pair (Words.SetPairs): Rebuild counts the papers and agenda
+// items, the benchmark a sample of its corpus.
+type DocFreq struct {
 	docs  int
 	count map[string]int
 	seen  map[string]bool
 }
 
-func newDocFreq() *docFreq { return &docFreq{count: map[string]int{}, seen: map[string]bool{}} }
+// NewDocFreq returns an empty count.
+func NewDocFreq() *DocFreq { return &DocFreq{count: map[string]int{}, seen: map[string]bool{}} }
 
-// add counts the words of one document.
-func (df *docFreq) add(text string) {
+// Docs is the number of documents counted.
+func (df *DocFreq) Docs() int { return df.docs }
+
+// Add counts the words of one document.
+func (df *DocFreq) Add(text string) {
 	df.docs++
 	clear(df.seen)
 	for _, w := range strings.FieldsFunc(text, notWordRune) {
@@ -181,10 +186,10 @@ func (df *docFreq) add(text string) {
 	}
 }
 
-// pairWords returns the terms (analysed like queries) of the words in at
-// least pairShare of the documents, the most frequent maxPairWords.
-func (df *docFreq) pairWords() []string {
-	min := max(int(pairShare*float64(df.docs)), 2)
+// PairWords returns the terms (analysed like queries) of the words in at
+// least PairShare of the documents, the most frequent maxPairWords.
+func (df *DocFreq) PairWords() []string {
+	min := max(int(PairShare*float64(df.docs)), 2)
 	var ws []string
 	for w, n := range df.count {
 		if n >= min {

@@ -101,7 +101,7 @@ func topTerms(d index.FieldDict, keep func(string) bool) ([]termCount, error) {
 func publicTerm(ctx context.Context, bi bleve.Index, term string) (bool, error) {
 	q := bleve.NewBooleanQuery()
 	q.AddMust(kwTerm(pubField, term))
-	q.AddFilter(kwTerm("vis", visPublic))
+	q.AddFilter(kwTerm("vis", VisPublic))
 	sr, err := bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false))
 	if err != nil {
 		return false, fmt.Errorf("suggest: %w", err)

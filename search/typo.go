@@ -5,17 +5,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
-	lev "github.com/blevesearch/vellum/levenshtein"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search/internal/scorch"
 )
 
 // Typo tolerance expands a misspelt word to the terms of each text
@@ -70,31 +67,6 @@ func (e typoExpansion) terms() []string {
 	return out
 }
 
-// levBuilders builds Levenshtein automata (with transpositions, as
-// bleve's fuzzy query). A builder takes milliseconds to make, so each is
-// made once, on first use; building automata from it is safe for
-// concurrent use.
-type levBuilders struct {
-	once [2]sync.Once
-	b    [2]*lev.LevenshteinAutomatonBuilder
-	err  [2]error
-}
-
-func (l *levBuilders) dfa(term string, fuzz int) (*lev.DFA, error) {
-	i := fuzz - 1
-	l.once[i].Do(func() {
-		l.b[i], l.err[i] = lev.NewLevenshteinAutomatonBuilder(uint8(fuzz), true)
-	})
-	if l.err[i] != nil {
-		return nil, fmt.Errorf("levenshtein automaton builder: %w", l.err[i])
-	}
-	a, err := l.b[i].BuildDfa(term, uint8(fuzz))
-	if err != nil {
-		return nil, fmt.Errorf("levenshtein automaton of %q: %w", term, err)
-	}
-	return a, nil
-}
-
 // typoWord returns the analysed word of t that typo tolerance applies
 // to: a plain word that analyses to one term of five letters or more.
 func typoWord(an analysis.Analyzer, t Term) (string, bool) {
@@ -110,8 +82,7 @@ func typoWord(an analysis.Analyzer, t Term) (string, bool) {
 
 // expandTypos expands the words of p that typo tolerance applies to on
 // the current snapshot of bi, for viewer v.
-func expandTypos(ctx context.Context, bi bleve.Index, segs *segCache, v council.Viewer, p Parsed) (typoExpansion, error) {
-	lb := &segs.lev
+func expandTypos(ctx context.Context, bi bleve.Index, segs *scorch.Cache, v council.Viewer, p Parsed) (typoExpansion, error) {
 	an := bi.Mapping().AnalyzerNamed(analyzerDEQuery)
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
@@ -127,32 +98,21 @@ func expandTypos(ctx context.Context, bi bleve.Index, segs *segCache, v council.
 	if len(words) == 0 {
 		return nil, nil
 	}
-	is, err := snapshot(bi)
+	snap, err := segs.Snapshot(bi)
 	if err != nil {
 		return nil, err
 	}
-	defer is.Close()
-	snap := is.Segments()
-	hidden := make([]*roaring.Bitmap, len(snap))
+	defer snap.Close()
+	var hidden []*roaring.Bitmap
 	if seesOnlyPublic(v) {
 		// The public: the same documents of an immutable segment every
-		// time, kept with the segment's other derived data (the
-		// complement of the vis=public bitmap collect filters with).
-		data, err := segs.data(is)
-		if err != nil {
-			return nil, err
-		}
-		for i, d := range data {
-			if hidden[i], err = d.nonPublicDocs(snap[i].Segment()); err != nil {
-				return nil, fmt.Errorf("search: visibility of a segment: %w", err)
-			}
-		}
+		// time, kept with the segment's other derived data.
+		hidden, err = snap.NonPublic()
 	} else {
-		for i, ss := range snap {
-			if hidden[i], err = hiddenDocs(ss.Segment(), v); err != nil {
-				return nil, fmt.Errorf("search: visibility of a segment: %w", err)
-			}
-		}
+		hidden, err = hiddenDocs(snap, v)
+	}
+	if err != nil {
+		return nil, err
 	}
 	e := typoExpansion{}
 	for _, w := range words {
@@ -161,7 +121,7 @@ func expandTypos(ctx context.Context, bi bleve.Index, segs *segCache, v council.
 		}
 		var fields [len(textFields)][]typoCand
 		for i, f := range textFields {
-			if fields[i], err = expandTypo(snap, hidden, lb, f.name, w, maxExpansions); err != nil {
+			if fields[i], err = expandTypo(snap, hidden, f.name, w, maxExpansions); err != nil {
 				return nil, err
 			}
 		}
@@ -170,55 +130,19 @@ func expandTypos(ctx context.Context, bi bleve.Index, segs *segCache, v council.
 	return e, nil
 }
 
-// expandTypo returns the at most n terms of field's dictionary in segs
+// expandTypo returns the at most n terms of field's dictionary in snap
 // within typoFuzziness edits of word that begin with its first letter and
 // occur in a document the viewer may see: the most frequent, of equally
-// frequent the nearest. hidden[i] are the documents of segs[i] the viewer
-// may not see (nil: none).
-func expandTypo(segs []*scorch.SegmentSnapshot, hidden []*roaring.Bitmap, lb *levBuilders, field, word string, n int) ([]typoCand, error) {
-	a, err := lb.dfa(word, typoFuzziness(utf8.RuneCountInString(word)))
+// frequent the nearest. hidden are the documents the viewer may not see,
+// per segment (nil: none).
+func expandTypo(snap *scorch.Snapshot, hidden []*roaring.Bitmap, field, word string, n int) ([]typoCand, error) {
+	found, err := snap.Similar(field, word, typoFuzziness(utf8.RuneCountInString(word)), hidden)
 	if err != nil {
 		return nil, err
 	}
-	_, size := utf8.DecodeRuneInString(word)
-	beg := []byte(word[:size])
-	end := prefixEnd(beg)
-	found := map[string]typoCand{}
-	var pl segment.PostingsList
-	for i, ss := range segs {
-		d, err := ss.Segment().Dictionary(field)
-		if err != nil {
-			return nil, fmt.Errorf("search: dictionary of %s: %w", field, err)
-		}
-		it := d.AutomatonIterator(a, beg, end)
-		for {
-			de, err := it.Next()
-			if err != nil {
-				return nil, fmt.Errorf("search: dictionary of %s: %w", field, err)
-			}
-			if de == nil {
-				break
-			}
-			count := de.Count
-			if hidden[i] != nil {
-				if pl, err = d.PostingsList([]byte(de.Term), hidden[i], pl); err != nil {
-					return nil, fmt.Errorf("search: postings of %s: %w", field, err)
-				}
-				count = pl.Count()
-			}
-			c, ok := found[de.Term]
-			if !ok {
-				c = typoCand{term: de.Term, dist: de.EditDistance}
-			}
-			c.count += count
-			found[de.Term] = c
-		}
-	}
-	cands := make([]typoCand, 0, len(found))
-	for _, c := range found {
-		if c.count > 0 { // only in documents the viewer may not see
-			cands = append(cands, c)
-		}
+	cands := make([]typoCand, len(found))
+	for i, s := range found {
+		cands[i] = typoCand{term: s.Term, dist: s.Dist, count: s.Count}
 	}
 	slices.SortFunc(cands, func(x, y typoCand) int {
 		return cmp.Or(cmp.Compare(y.count, x.count), cmp.Compare(x.dist, y.dist), cmp.Compare(x.term, y.term))
@@ -226,53 +150,35 @@ func expandTypo(segs []*scorch.SegmentSnapshot, hidden []*roaring.Bitmap, lb *le
 	return cands[:min(len(cands), n)], nil
 }
 
-// prefixEnd is the least key after every key that begins with pre, nil
-// when there is none.
-func prefixEnd(pre []byte) []byte {
-	end := slices.Clone(pre)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
-}
-
-// hiddenDocs returns the documents of seg that v may not see, as the
-// visibility filter has it (visibility in query.go): everything but
-// vis=public, except, for a member, vis=members documents of their
-// bodies. nil when v sees everything.
-func hiddenDocs(seg segment.Segment, v council.Viewer) (*roaring.Bitmap, error) {
+// hiddenDocs returns the documents of snap that v may not see, per
+// segment, as the visibility filter has it (visibility in query.go):
+// everything but vis=public, except, for a member, vis=members documents
+// of their bodies. nil when v sees everything.
+func hiddenDocs(snap *scorch.Snapshot, v council.Viewer) ([]*roaring.Bitmap, error) {
 	if v.SeesAllNonPublic() {
 		return nil, nil
 	}
-	hidden := roaring.New()
-	members := roaring.New()
-	err := eachPosting(seg, "vis", func(term []byte) bool { return string(term) != visPublic }, func(num uint64) {
-		hidden.Add(uint32(num))
-	})
+	hidden, err := snap.Docs("vis", func(term string) bool { return term != VisPublic })
 	if err != nil {
 		return nil, err
 	}
 	if v.Role != council.RoleMember || len(v.Orgs) == 0 {
 		return hidden, nil
 	}
-	err = eachPosting(seg, "vis", func(term []byte) bool { return string(term) == visMembers }, func(num uint64) {
-		members.Add(uint32(num))
+	members, err := snap.Docs("vis", func(term string) bool { return term == VisMembers })
+	if err != nil {
+		return nil, err
+	}
+	own, err := snap.Docs("orgs", func(term string) bool {
+		id, err := council.ParseID(term)
+		return err == nil && v.Orgs[id]
 	})
 	if err != nil {
 		return nil, err
 	}
-	own := roaring.New()
-	err = eachPosting(seg, "orgs", func(term []byte) bool {
-		id, err := council.ParseID(string(term))
-		return err == nil && v.Orgs[id]
-	}, func(num uint64) { own.Add(uint32(num)) })
-	if err != nil {
-		return nil, err
+	for i := range hidden {
+		members[i].And(own[i])
+		hidden[i].AndNot(members[i])
 	}
-	members.And(own)
-	hidden.AndNot(members)
 	return hidden, nil
 }

@@ -7,10 +7,17 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search/internal/scorch"
 )
+
+// testIndex is an Index around bi, a generation that the test built
+// itself, for the parts of a search that take one.
+func testIndex(bi bleve.Index) *Index {
+	return &Index{bi: bi, gen: "test", segs: newCache(), zone: berlin()}
+}
 
 // TestTypoExpansionBounded checks that a misspelt word with hundreds of
 // dictionary neighbours expands to at most maxExpansions terms per
@@ -30,7 +37,7 @@ func TestTypoExpansionBounded(t *testing.T) {
 		b := bi.NewBatch()
 		add := func(title string) {
 			n++
-			d := Doc{ID: fmt.Sprintf("paper/%d", n), Type: TypePaper, Title: title, Vis: visPublic}
+			d := Doc{ID: fmt.Sprintf("paper/%d", n), Type: TypePaper, Title: title, Vis: VisPublic}
 			if err := b.Index(d.ID, d.withPub()); err != nil {
 				t.Fatal(err)
 			}
@@ -46,17 +53,20 @@ func TestTypoExpansionBounded(t *testing.T) {
 		}
 	}
 
-	is, err := snapshot(bi)
+	x := testIndex(bi)
+	snap, err := x.segs.Snapshot(bi)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer is.Close()
-	segs := newSegCache()
+	defer snap.Close()
+	if snap.Segments() != 2 {
+		t.Fatalf("%d segments, want 2", snap.Segments())
+	}
 	word, ok := typoWord(bi.Mapping().AnalyzerNamed(analyzerDEQuery), Term{Text: "Bahnsteik"})
 	if !ok {
 		t.Fatal("no typo tolerance for Bahnsteik")
 	}
-	all, err := expandTypo(is.Segments(), make([]*roaring.Bitmap, len(is.Segments())), &segs.lev, "title", word, 1<<20)
+	all, err := expandTypo(snap, nil, "title", word, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +75,7 @@ func TestTypoExpansionBounded(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	e, err := expandTypos(ctx, bi, segs, council.Public, Parse("Bahnsteik"))
+	e, err := expandTypos(ctx, bi, x.segs, council.Public, Parse("Bahnsteik"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +97,7 @@ func TestTypoExpansionBounded(t *testing.T) {
 		t.Fatalf("bahnsteig at %d of the unbounded expansion, want among the first %d, in 2 documents or more", intended, maxExpansions)
 	}
 
-	sr, typos, err := bleveSearch(ctx, bi, segs, council.Public, Request{}, Parse("Bahnsteik"), 100, 0)
+	sr, typos, err := x.bleveSearch(ctx, bi, council.Public, Request{}, Parse("Bahnsteik"), 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +112,7 @@ func TestTypoExpansionBounded(t *testing.T) {
 		t.Errorf("Bahnsteik: %d hits, want %d (those of the %d terms it expanded to)", sr.Total, docs, len(title))
 	}
 	for _, want := range []string{"paper/1", fmt.Sprintf("paper/%d", 2+13*26)} {
-		if !slices.ContainsFunc(sr.Hits, func(h foundHit) bool { return h.ID == want }) {
+		if !slices.ContainsFunc(sr.Hits, func(h scorch.Hit) bool { return h.ID == want }) {
 			t.Errorf("Bahnsteik misses %s: %v", want, sr.Hits)
 		}
 	}
@@ -131,16 +141,16 @@ func TestTypoExpansionCountsVisibleDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	add("Neuer Bahnsteig am Markt", visPublic)
+	add("Neuer Bahnsteig am Markt", VisPublic)
 	for i := range 60 {
 		for range 3 {
-			add(fmt.Sprintf("Vertraulich: bahnstei%c%c", 'a'+rune(i/26), 'a'+rune(i%26)), visMembers)
+			add(fmt.Sprintf("Vertraulich: bahnstei%c%c", 'a'+rune(i/26), 'a'+rune(i%26)), VisMembers)
 		}
 	}
 	if err := bi.Batch(b); err != nil {
 		t.Fatal(err)
 	}
-	segs := newSegCache()
+	x := testIndex(bi)
 	word, _ := typoWord(bi.Mapping().AnalyzerNamed(analyzerDEQuery), Term{Text: "Bahnsteik"})
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -154,7 +164,7 @@ func TestTypoExpansionCountsVisibleDocuments(t *testing.T) {
 		{"member of the body", council.Viewer{Role: council.RoleMember, Orgs: map[council.ID]bool{org: true}}, false, true},
 		{"clerk", council.Viewer{Role: council.RoleClerk}, false, true},
 	} {
-		e, err := expandTypos(ctx, bi, segs, c.v, Parse("Bahnsteik"))
+		e, err := expandTypos(ctx, bi, x.segs, c.v, Parse("Bahnsteik"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +177,7 @@ func TestTypoExpansionCountsVisibleDocuments(t *testing.T) {
 		if c.v.Role == council.RoleMember || c.v.SeesAllNonPublic() {
 			continue
 		}
-		sr, _, err := bleveSearch(ctx, bi, segs, c.v, Request{}, Parse("Bahnsteik"), 10, 0)
+		sr, _, err := x.bleveSearch(ctx, bi, c.v, Request{}, Parse("Bahnsteik"), 10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

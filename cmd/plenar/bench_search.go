@@ -14,6 +14,7 @@ import (
 
 	"github.com/plenar/plenar/migrations"
 	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/search/searchbench"
 )
 
 // benchSearch runs the search benchmark of issue 5 in one command:
@@ -21,7 +22,7 @@ import (
 //	plenar bench search [--papers 20000] [--db URL] [--rounds 5] [--pg-rounds 2] [--skip-pg] [--realistic]
 //
 // It creates a scratch database on the server (default
-// PLENAR_TEST_DATABASE_URL), migrates it, runs search.Bench (bleve and
+// PLENAR_TEST_DATABASE_URL), migrates it, runs searchbench.Run (bleve and
 // PostgreSQL FTS on the same generated corpus and query mix) and drops
 // the database and the index afterwards.
 func (a *app) benchSearch(ctx context.Context, args []string) error {
@@ -94,6 +95,6 @@ func (a *app) benchSearch(ctx context.Context, args []string) error {
 		return fmt.Errorf("bench search: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	return search.Bench(ctx, pool, search.BenchConfig{Papers: *papers, Seed: *seed, Dir: dir, WordList: *words,
+	return searchbench.Run(ctx, pool, searchbench.Config{Papers: *papers, Seed: *seed, Dir: dir, WordList: *words,
 		Rounds: *rounds, PGRounds: *pgRounds, Edits: *edits, SkipPG: *skipPG, QueryProfile: *queryProfile, Realistic: *realistic}, a.stdout)
 }

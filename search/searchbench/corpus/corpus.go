@@ -1,4 +1,11 @@
-package search
+// Package corpus generates the synthetic council corpus of the search
+// benchmark (package searchbench) and of search's tests: papers and
+// their files, shaped like a German city's twenty years, every document
+// a pure function of the seed and its number. It knows nothing of the
+// index: package search's own tests use it too, which they could not if
+// it imported search (searchbench converts its documents to search.Doc).
+// It imports no Plenar package.
+package corpus
 
 import (
 	"bufio"
@@ -6,6 +13,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +45,34 @@ type Corpus struct {
 	fileBase  []int // fileBase[i]: number of the first file of paper i
 }
 
+// Doc is one document of the corpus: a paper or one of its files.
+type Doc struct {
+	File  bool      // a file of paper Paper; else the paper itself
+	ID    uuid.UUID // the paper's or the file's
+	Paper uuid.UUID // the paper (a file's parent, a paper's own id)
+	Title string
+	Text  string
+	// Reference and Status are a paper's; files have none.
+	Reference string
+	Status    string
+	Orgs      []string // ids of the organizations it belongs to
+	Date      time.Time
+	Year      string // of Date
+	Vis       Vis
+}
+
+// Vis is who may see a document.
+type Vis int
+
+// Visibilities: 90 % of the papers are public, 8 % for the members of
+// their organizations, 2 % drafts for staff; a file is visible as its
+// paper, except that members see the files of drafts.
+const (
+	Public Vis = iota
+	Members
+	Staff
+)
+
 // Council words: compounds of the domain (searched for by the benchmark
 // and found through compound splitting) and their parts.
 var corpusTopics = []string{
@@ -59,9 +95,13 @@ mehr durch man sowie soll sollen kann können Verwaltung Stadt Rat Antrag Beschl
 var corpusPhrases = []string{"öffentlicher Personennahverkehr", "barrierefreier Ausbau", "sozialer Wohnungsbau",
 	"energetische Sanierung", "ruhender Verkehr", "offene Ganztagsschule"}
 
-// NewCorpus returns the corpus of papers papers; words is the path of a
+// Phrases returns the word pairs that occur as phrases, at a rate that
+// Realistic lowers.
+func Phrases() []string { return slices.Clone(corpusPhrases) }
+
+// New returns the corpus of papers papers; wordList is the path of a
 // word list for the general vocabulary ("" or missing: a synthetic one).
-func NewCorpus(papers int, seed uint64, wordList string) (*Corpus, error) {
+func New(papers int, seed uint64, wordList string) (*Corpus, error) {
 	c := &Corpus{Papers: papers, Seed: seed, Years: 20}
 	if err := c.loadVocab(wordList); err != nil {
 		return nil, err
@@ -130,8 +170,8 @@ func (c *Corpus) VocabWord(i int) string { return c.vocab[i%len(c.vocab)] }
 func (c *Corpus) Org(i int) string { return c.orgs[i%len(c.orgs)] }
 
 // Doc returns document n (0 ≤ n < Len): the papers come first, then the
-// files. A file is a document of type file that carries its paper's
-// organizations, date and visibility, the way the live index has it.
+// files. A file carries its paper's organizations, date and visibility,
+// the way the live index has it.
 func (c *Corpus) Doc(n int) Doc {
 	paper, file := n, -1
 	if n >= c.Papers {
@@ -151,7 +191,7 @@ func (c *Corpus) Doc(n int) Doc {
 	start := time.Date(2025-c.Years+1, 1, 1, 0, 0, 0, 0, time.UTC)
 	days := int(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Sub(start).Hours() / 24)
 	date := start.AddDate(0, 0, paper*days/max(c.Papers, 1))
-	d := Doc{Type: TypePaper, Date: date, Year: strconv.Itoa(date.Year()), Vis: visPublic,
+	d := Doc{Date: date, Year: strconv.Itoa(date.Year()), Vis: Public,
 		Status: []string{"submitted", "decided", "decided", "decided", "withdrawn"}[pr.IntN(5)]}
 	d.Reference = fmt.Sprintf("V%04d/%02d", paper%10000, date.Year()%100)
 	zo := rand.NewZipf(pr, 1.3, 1, uint64(len(c.orgs)-1))
@@ -160,24 +200,24 @@ func (c *Corpus) Doc(n int) Doc {
 	}
 	switch v := pr.IntN(100); {
 	case v < 8:
-		d.Vis = visMembers
+		d.Vis = Members
 	case v < 10:
-		d.Vis, d.Status = visStaff, "draft"
+		d.Vis, d.Status = Staff, "draft"
 	}
 	d.Title = c.words(pr, 4+pr.IntN(7), c.titleTopic())
-	id := uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("paper%d/%d", c.Seed, paper)))
-	d.ID = docID(TypePaper, id)
+	d.ID = uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("paper%d/%d", c.Seed, paper)))
+	d.Paper = d.ID
 	if file < 0 {
 		d.Text = c.text(pr, 300+pr.IntN(700))
 		return d
 	}
 	fr := rand.New(rand.NewPCG(c.Seed, uint64(file)+1<<40))
-	fid := uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("file%d/%d", c.Seed, file)))
-	d.Type, d.ID, d.Parent, d.Status, d.Reference = TypeFile, docID(TypeFile, fid), d.ID, "", ""
+	d.File, d.Status, d.Reference = true, "", ""
+	d.ID = uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("file%d/%d", c.Seed, file)))
 	d.Title = "Anlage " + strconv.Itoa(file-c.fileBase[paper]+1) + " zu " + d.Title
 	d.Text = c.text(fr, fileSize(fr))
-	if d.Vis == visStaff { // files of drafts: members of the bodies, as documents.Access has it
-		d.Vis = visMembers
+	if d.Vis == Staff { // files of drafts: members of the bodies, as documents.Access has it
+		d.Vis = Members
 	}
 	return d
 }

@@ -1,23 +1,23 @@
-package search
+package scorch
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-
+	bscorch "github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// termsQuery matches the documents that have, in field, any term that
-// starts with prefix (when prefix is set) or any of terms, and scores
-// every hit the same: boost times the query norm. It is Lucene's
+// TermsQuery matches the documents that have, in Field, any term that
+// starts with Prefix (when Prefix is set) or any of Terms, and scores
+// every hit the same: Boost times the query norm. It is Lucene's
 // constant-score rewrite of multi-term queries, used for prefixes and
 // typo expansions: "Sanier*" expands to every indexed term that starts
 // with "sanier" (dozens of compounds and inflections, tens of thousands
@@ -27,15 +27,16 @@ import (
 // one bitmap of document numbers instead (no term searcher per term).
 // How well a hit matches a prefix says little anyway; the other words of
 // the query and the field boosts still rank.
-type termsQuery struct {
-	field  string
-	prefix string
-	terms  []string
-	boost  float64
+type TermsQuery struct {
+	Field  string
+	Prefix string
+	Terms  []string
+	Boost  float64
 }
 
-func (q *termsQuery) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping, options bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	is, ok := r.(*scorch.IndexSnapshot)
+// Searcher implements bleve's query.Query.
+func (q *TermsQuery) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping, options bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	is, ok := r.(*bscorch.IndexSnapshot)
 	if !ok {
 		return nil, fmt.Errorf("terms query: index reader is %T, not a scorch snapshot", r)
 	}
@@ -58,14 +59,14 @@ func (q *termsQuery) Searcher(ctx context.Context, r index.IndexReader, _ mappin
 		docs.Or(roaring.AddOffset(local, uint32(base)))
 		base += ss.Segment().Count()
 	}
-	return &bitmapSearcher{docs: docs, it: docs.Iterator(), boost: q.boost, weight: q.boost, scores: options.Score != "none"}, nil
+	return &bitmapSearcher{docs: docs, it: docs.Iterator(), boost: q.Boost, weight: q.Boost, scores: options.Score != "none"}, nil
 }
 
 // segmentDocs is the union of the postings of q's terms in seg, in the
 // segment's own document numbers (deleted documents included).
-func (q *termsQuery) segmentDocs(seg segment.Segment) (*roaring.Bitmap, error) {
+func (q *TermsQuery) segmentDocs(seg segment.Segment) (*roaring.Bitmap, error) {
 	out := roaring.New()
-	dict, err := seg.Dictionary(q.field)
+	dict, err := seg.Dictionary(q.Field)
 	if err != nil || dict == nil {
 		return out, err
 	}
@@ -94,15 +95,15 @@ func (q *termsQuery) segmentDocs(seg segment.Segment) (*roaring.Bitmap, error) {
 			out.Add(uint32(p.Number()))
 		}
 	}
-	if q.prefix == "" {
-		for _, t := range q.terms {
+	if q.Prefix == "" {
+		for _, t := range q.Terms {
 			if err := add([]byte(t)); err != nil {
 				return nil, err
 			}
 		}
 		return out, nil
 	}
-	it := dict.AutomatonIterator(nil, []byte(q.prefix), prefixEnd([]byte(q.prefix)))
+	it := dict.AutomatonIterator(nil, []byte(q.Prefix), prefixEnd([]byte(q.Prefix)))
 	for {
 		e, err := it.Next()
 		if err != nil {
@@ -115,6 +116,19 @@ func (q *termsQuery) segmentDocs(seg segment.Segment) (*roaring.Bitmap, error) {
 			return nil, err
 		}
 	}
+}
+
+// prefixEnd is the least key after every key that begins with pre, nil
+// when there is none.
+func prefixEnd(pre []byte) []byte {
+	end := slices.Clone(pre)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
 }
 
 // bitmapSearcher yields the documents of a bitmap of global document
