@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/plenar/plenar/council"
@@ -75,7 +76,8 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 
 // userMessage is the message of a 4xx error for the user: a translation
 // for the database's refusals (council.UserError) and for errors the web
-// layer raises itself, else the domain message.
+// layer raises itself, none where the status says it all, else the domain
+// message.
 func (s *Server) userMessage(r *http.Request, err error) string {
 	lang := requestStateOf(r).lang
 	var ue *council.UserError
@@ -84,6 +86,8 @@ func (s *Server) userMessage(r *http.Request, err error) string {
 		return s.i18n.T(lang, council.MsgBadChars)
 	case errors.As(err, &ue):
 		return s.i18n.T(lang, ue.Key)
+	case errors.Is(err, httperr.ErrMethodNotAllowed):
+		return ""
 	}
 	return err.Error()
 }
@@ -100,13 +104,12 @@ func errAttrs(err error) []any {
 	return attrs
 }
 
-// notFound and methodNotAllowed render chi's fallbacks as pages.
+// notFound and methodNotAllowed render chi's fallbacks as pages through
+// fail, which writes the header once, with Content-Language.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, council.ErrNotFound)
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	w.WriteHeader(http.StatusMethodNotAllowed)
-	s.render(w, r, http.StatusMethodNotAllowed, "error", errorPage{Status: http.StatusMethodNotAllowed,
-		Message: "method " + r.Method + " not allowed"})
+	s.fail(w, r, fmt.Errorf("%w: %s", httperr.ErrMethodNotAllowed, r.Method))
 }

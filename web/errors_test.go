@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -195,5 +196,58 @@ func TestAdaptersUseTheTable(t *testing.T) {
 			t.Errorf("%s adapter, unique violation: %d %.300s", name, rec.Code, body)
 		}
 		mustNotContain(t, name+" adapter", body, append([]string{"secret_key"}, dbWords...)...)
+	}
+}
+
+// headerCounter counts WriteHeader calls that reach it.
+type headerCounter struct {
+	http.ResponseWriter
+	calls int
+}
+
+func (c *headerCounter) WriteHeader(status int) {
+	c.calls++
+	c.ResponseWriter.WriteHeader(status)
+}
+
+// TestMethodNotAllowed: the 405 page writes its header once, with
+// Content-Language, through the server's real stack (whose error log
+// would say "superfluous WriteHeader") and when called on its own.
+func TestMethodNotAllowed(t *testing.T) {
+	t.Parallel()
+	srv := newOfflineServer(t, slog.New(slog.DiscardHandler))
+	errLog := &lockedBuffer{}
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.ErrorLog = log.New(errLog, "", 0)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	for _, lang := range []string{"de", "en"} {
+		req, err := http.NewRequest(http.MethodDelete, ts.URL+"/healthz?lang="+lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		want := map[string]string{"de": "Diese Methode ist hier nicht erlaubt.", "en": "This method is not allowed here."}[lang]
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Content-Language") != lang ||
+			!strings.Contains(string(b), want) {
+			t.Errorf("DELETE /healthz?lang=%s: %d, Content-Language %q, want 405, %s and %q", lang, resp.StatusCode,
+				resp.Header.Get("Content-Language"), lang, want)
+		}
+	}
+	if s := errLog.String(); s != "" {
+		t.Errorf("the server's error log: %s", s)
+	}
+	// On its own, under chi's writer wrapper that hides a second call.
+	w := &headerCounter{ResponseWriter: httptest.NewRecorder()}
+	srv.methodNotAllowed(w, httptest.NewRequest(http.MethodPut, "/meetings", nil))
+	rec := w.ResponseWriter.(*httptest.ResponseRecorder)
+	if w.calls != 1 || rec.Code != http.StatusMethodNotAllowed || rec.Result().Header.Get("Content-Language") != "de" {
+		t.Errorf("methodNotAllowed: %d WriteHeader calls, status %d, Content-Language %q; want 1, 405, de",
+			w.calls, rec.Code, rec.Result().Header.Get("Content-Language"))
 	}
 }
