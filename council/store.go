@@ -83,6 +83,11 @@ func Record(ctx context.Context, tx DBTX, entity string, id ID, op Op, changes a
 // to ErrNotFound, unique violations to ErrConflict, check, foreign key and
 // not-null violations and bad input to ErrInvalid, connection failures to
 // ErrUnavailable. Other errors are returned unchanged.
+//
+// The database's refusals (unique, check, foreign key, not-null, bad
+// input) come back as a *UserError that says what went wrong in the user's
+// words; the constraint's name and the SQLSTATE stay in its Cause, for the
+// log.
 func TranslateError(err error) error {
 	if err == nil {
 		return nil
@@ -92,17 +97,28 @@ func TranslateError(err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch {
-		case pgErr.Code == "23505":
-			return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
-		case pgErr.Code == "23503", pgErr.Code == "23514", pgErr.Code == "23502", pgErr.Code == "22P02",
-			pgErr.Code == "22007", pgErr.Code == "22008", pgErr.Code == "22001",
+		refused := func(kind error, key, text string) error {
+			return &UserError{Kind: kind, Key: key, Text: text, Cause: err}
+		}
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			return refused(ErrConflict, MsgExists, "this entry already exists")
+		case "23514", // check_violation
+			"22P02", "22007", "22008": // invalid_text_representation, invalid_datetime_format, datetime_field_overflow
+			return refused(ErrInvalid, MsgValueInvalid, "a value is not valid")
+		case "23503": // foreign_key_violation: a missing target, or a row still referred to
+			return refused(ErrInvalid, MsgReference, "a linked entry is missing or still in use")
+		case "23502": // not_null_violation
+			return refused(ErrInvalid, MsgMissing, "a required value is missing")
+		case "22001": // string_data_right_truncation
+			return refused(ErrInvalid, MsgTooLong, "a text is too long")
+		case "22021", "22P05":
 			// Bytes text cannot hold: a NUL or invalid UTF-8 (22021), or a
 			// character the encoding lacks (22P05). The web layer rejects
 			// them first; this keeps them 400, not 500, wherever they come from.
-			pgErr.Code == "22021", pgErr.Code == "22P05":
-			return fmt.Errorf("%w: %s", ErrInvalid, pgErr.Message)
-		case strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P03":
+			return refused(ErrInvalid, MsgBadChars, "the input contains invalid characters")
+		}
+		if strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P03" {
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		return err

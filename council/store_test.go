@@ -3,6 +3,7 @@ package council_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -73,10 +74,90 @@ func TestTranslateErrorFromServer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var s string
 			err := e.pool.QueryRow(e.ctx, tc.sql, tc.args...).Scan(&s)
-			if got := council.TranslateError(err); !errors.Is(got, tc.want) {
+			got := council.TranslateError(err)
+			if !errors.Is(got, tc.want) {
 				t.Errorf("%s: TranslateError(%v) = %v, want errors.Is %v", tc.sql, err, got, tc.want)
 			}
+			if tc.want == council.ErrNotFound {
+				return
+			}
+			// A refusal says what went wrong in the user's words; the
+			// constraint and the SQLSTATE stay in the cause, for the log.
+			var ue *council.UserError
+			if !errors.As(got, &ue) || ue.Key == "" || ue.Text == "" {
+				t.Fatalf("%s: TranslateError(%v) = %#v, want a *UserError with a key and a text", tc.sql, err, got)
+			}
+			var pgErr *pgconn.PgError
+			if !errors.As(got, &pgErr) || pgErr.Code == "" {
+				t.Errorf("%s: the driver's error is not reachable from %v", tc.sql, got)
+			}
+			text := got.Error()
+			for _, bad := range []string{"SQLSTATE", "violates", "constraint", "bodies", "persons", "uuid", "syntax", pgErr.ConstraintName} {
+				if bad != "" && strings.Contains(text, bad) {
+					t.Errorf("%s: message %q shows %q", tc.sql, text, bad)
+				}
+			}
 		})
+	}
+}
+
+// TestTranslateErrorMessages: each refusal has the kind and message key
+// its SQLSTATE calls for, and an English text without the constraint.
+func TestTranslateErrorMessages(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		code string
+		kind council.Kind
+		key  string
+	}{
+		{"23505", council.KindConflict, council.MsgExists},
+		{"23514", council.KindInvalid, council.MsgValueInvalid},
+		{"22P02", council.KindInvalid, council.MsgValueInvalid},
+		{"23503", council.KindInvalid, council.MsgReference},
+		{"23502", council.KindInvalid, council.MsgMissing},
+		{"22001", council.KindInvalid, council.MsgTooLong},
+		{"22021", council.KindInvalid, council.MsgBadChars},
+	} {
+		in := &pgconn.PgError{Code: tc.code, ConstraintName: "secret_constraint", Message: "violates secret_constraint"}
+		got := fmt.Errorf("save thing: %w", council.TranslateError(in))
+		var ue *council.UserError
+		if !errors.As(got, &ue) || ue.Key != tc.key || council.KindOf(got) != tc.kind {
+			t.Errorf("SQLSTATE %s: %#v (kind %s), want key %s, kind %s", tc.code, got, council.KindOf(got), tc.key, tc.kind)
+		}
+		if strings.Contains(got.Error(), "secret") || strings.Contains(got.Error(), tc.code) {
+			t.Errorf("SQLSTATE %s: message %q shows the driver's error", tc.code, got)
+		}
+	}
+}
+
+// TestKindOf: every kind's sentinel, wrapped, is found; a FieldErrors is
+// invalid; anything else is internal.
+func TestKindOf(t *testing.T) {
+	t.Parallel()
+	for _, k := range council.Kinds() {
+		if k == council.KindInternal {
+			if k.Err() != nil {
+				t.Errorf("KindInternal has sentinel %v", k.Err())
+			}
+			continue
+		}
+		if got := council.KindOf(fmt.Errorf("op: %w: detail", k.Err())); got != k {
+			t.Errorf("KindOf(wrapped %v) = %s, want %s", k.Err(), got, k)
+		}
+	}
+	for _, tc := range []struct {
+		err  error
+		want council.Kind
+	}{
+		{nil, council.KindInternal},
+		{errors.New("boom"), council.KindInternal},
+		{council.FieldErrors{"name": council.MsgRequired}, council.KindInvalid},
+		{council.Invalidf("bad %d", 1), council.KindInvalid},
+		{&council.UserError{Kind: council.ErrConflict, Key: council.MsgExists, Text: "x"}, council.KindConflict},
+	} {
+		if got := council.KindOf(tc.err); got != tc.want {
+			t.Errorf("KindOf(%v) = %s, want %s", tc.err, got, tc.want)
+		}
 	}
 }
 

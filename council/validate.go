@@ -7,13 +7,20 @@ import (
 	"unicode/utf8"
 )
 
-// Translation keys used in FieldErrors.
+// Translation keys used in FieldErrors and UserError.
 const (
 	MsgRequired    = "err.required"
 	MsgTooLong     = "err.too_long"
 	MsgInvalid     = "err.invalid"
 	MsgDateOrder   = "err.date_order"
 	MsgUnknownKind = "err.unknown_choice"
+	MsgBadChars    = "err.bad_chars"
+
+	// The database's refusals (TranslateError), which name no field.
+	MsgExists       = "err.exists"        // a unique violation
+	MsgValueInvalid = "err.value_invalid" // a check violation, a value of the wrong form
+	MsgReference    = "err.reference"     // a foreign key violation
+	MsgMissing      = "err.missing"       // a not-null violation
 )
 
 func checkText(fe FieldErrors, field, v string, required bool, max int) {

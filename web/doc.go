@@ -2,8 +2,9 @@
 // headers, sessions, CSRF, rate limits, logging, metrics), the public
 // portal and the clerk back office as server-rendered html/template pages
 // with embedded static files, and the operator endpoints /healthz and
-// /metrics. Handlers are func(w, r) error; one adapter maps the error
-// kinds of package council to HTTP status codes and pages.
+// /metrics. Handlers are func(w, r) error; one adapter per response kind
+// (page, JSON, plain text) renders the error, with the status from
+// web/httperr, the table of error kinds that web/oparl shares.
 //
 // Nothing imports web except cmd/plenar. Domain logic stays in council and
 // meetings; web holds no SQL.

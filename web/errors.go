@@ -3,39 +3,15 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/httperr"
 )
 
 // handlerFunc is a handler that returns its error for the adapter to render.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
-
-// statusOf maps error kinds to HTTP status codes: the one table.
-func statusOf(err error) int {
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, council.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, council.ErrInvalid):
-		return http.StatusBadRequest
-	case errors.Is(err, council.ErrConflict):
-		return http.StatusConflict
-	case errors.Is(err, council.ErrUnauthorized):
-		return http.StatusUnauthorized
-	case errors.Is(err, council.ErrForbidden):
-		return http.StatusForbidden
-	case errors.Is(err, council.ErrUnavailable):
-		return http.StatusServiceUnavailable
-	case errors.Is(err, errTooManyRequests):
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
-var errTooManyRequests = errors.New("too many requests")
 
 // errorPage is the data of the error template.
 type errorPage struct {
@@ -54,13 +30,13 @@ func (s *Server) h(fn handlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
+	status := httperr.Status(err)
 	page := errorPage{Status: status}
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	} else {
 		page.Message = s.userMessage(r, err)
-		s.log.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		s.log.Debug("request rejected", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, errAttrs(err)...)...)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "30")
@@ -81,11 +57,13 @@ func (s *Server) api(fn handlerFunc) http.HandlerFunc {
 
 // apiFail renders err as the JSON API's error.
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	status := statusOf(err)
+	status := httperr.Status(err)
 	msg := s.userMessage(r, err)
 	if status >= 500 {
 		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 		msg = http.StatusText(status)
+	} else {
+		s.log.Debug("api request rejected", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, errAttrs(err)...)...)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "30")
@@ -96,22 +74,42 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"status": status, "message": msg}})
 }
 
-// userMessage is the message of a 4xx error for the user: the domain
-// message, or a translation for errors the web layer raises itself.
+// userMessage is the message of a 4xx error for the user: a translation
+// for the database's refusals (council.UserError) and for errors the web
+// layer raises itself, none where the status says it all, else the domain
+// message.
 func (s *Server) userMessage(r *http.Request, err error) string {
-	if errors.Is(err, errBadChars) {
-		return s.i18n.T(requestStateOf(r).lang, "err.bad_chars")
+	lang := requestStateOf(r).lang
+	var ue *council.UserError
+	switch {
+	case errors.Is(err, errBadChars):
+		return s.i18n.T(lang, council.MsgBadChars)
+	case errors.As(err, &ue):
+		return s.i18n.T(lang, ue.Key)
+	case errors.Is(err, httperr.ErrMethodNotAllowed):
+		return ""
 	}
 	return err.Error()
 }
 
-// notFound and methodNotAllowed render chi's fallbacks as pages.
+// errAttrs are the log attributes of a refused request's error: its text
+// and, for a database refusal, the driver's error, which names the
+// constraint and the SQLSTATE that the user never sees.
+func errAttrs(err error) []any {
+	attrs := []any{"err", err}
+	var ue *council.UserError
+	if errors.As(err, &ue) && ue.Cause != nil {
+		attrs = append(attrs, "cause", ue.Cause)
+	}
+	return attrs
+}
+
+// notFound and methodNotAllowed render chi's fallbacks as pages through
+// fail, which writes the header once, with Content-Language.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, council.ErrNotFound)
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	w.WriteHeader(http.StatusMethodNotAllowed)
-	s.render(w, r, http.StatusMethodNotAllowed, "error", errorPage{Status: http.StatusMethodNotAllowed,
-		Message: "method " + r.Method + " not allowed"})
+	s.fail(w, r, fmt.Errorf("%w: %s", httperr.ErrMethodNotAllowed, r.Method))
 }

@@ -27,11 +27,17 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	pool := pgtest.New(t)
 	log := slog.New(slog.DiscardHandler)
 	if os.Getenv("PLENAR_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	return newTestEnvLog(t, log)
+}
+
+// newTestEnvLog is newTestEnv with the server logging to log.
+func newTestEnvLog(t testing.TB, log *slog.Logger) *testEnv {
+	t.Helper()
+	pool := pgtest.New(t)
 	srv, err := New(Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
 		DataDir: t.TempDir()})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/meetings/sfu"
+	"github.com/plenar/plenar/web/httperr"
 )
 
 // WHIP (RFC 9725) and WHEP: one-shot SDP offers over HTTP. WHIP is the
@@ -60,7 +61,7 @@ func (s *Server) mediaPreflight(w http.ResponseWriter, r *http.Request) {
 }
 
 // httpError is an error with its own status, for the statuses the one
-// table (statusOf) has no kind for.
+// table (httperr.Status) has no kind for.
 type httpError struct {
 	status int
 	msg    string
@@ -69,7 +70,7 @@ type httpError struct {
 func (e *httpError) Error() string { return e.msg }
 
 // plain adapts a handler of a program-facing endpoint: errors are
-// text/plain with the status from statusOf (or an *httpError's), 401
+// text/plain with the status from httperr.Status (or an *httpError's), 401
 // with a Bearer challenge; 5xx are logged and generic.
 func (s *Server) plain(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +79,7 @@ func (s *Server) plain(fn handlerFunc) http.HandlerFunc {
 		if err == nil {
 			return
 		}
-		status, msg := statusOf(err), err.Error()
+		status, msg := httperr.Status(err), err.Error()
 		var he *httpError
 		if errors.As(err, &he) {
 			status = he.status
@@ -87,7 +88,7 @@ func (s *Server) plain(fn handlerFunc) http.HandlerFunc {
 			s.log.Error("media request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 			msg = http.StatusText(status)
 		} else {
-			s.log.Info("media request refused", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+			s.log.Info("media request refused", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, errAttrs(err)...)...)
 		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="plenar whip"`)

@@ -3,7 +3,6 @@ package live
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -65,26 +64,21 @@ type Message struct {
 	Error    *ErrorBody      `json:"error,omitempty"`
 }
 
-// ErrorBody says why a command failed. Code is one of forbidden, conflict,
-// invalid, not_found, unavailable, internal; Message is safe to show.
+// ErrorBody says why a command failed. Code is the error's kind
+// (council.KindOf): forbidden, unauthorized, conflict, invalid, not_found,
+// unavailable or internal, the same kinds that web/httperr maps to HTTP
+// status codes; Message is safe to show.
 type ErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }
 
 // ErrorMessage returns the error message for the command with id. Errors
-// of unknown kind become "internal" without their text.
+// of no kind become "internal" without their text.
 func ErrorMessage(id string, err error) Message {
-	b := &ErrorBody{Code: "internal", Message: "internal error"}
-	for _, k := range []struct {
-		err  error
-		code string
-	}{{council.ErrForbidden, "forbidden"}, {council.ErrUnauthorized, "forbidden"}, {council.ErrConflict, "conflict"},
-		{council.ErrInvalid, "invalid"}, {council.ErrNotFound, "not_found"}, {council.ErrUnavailable, "unavailable"}} {
-		if errors.Is(err, k.err) {
-			b = &ErrorBody{Code: k.code, Message: err.Error()}
-			break
-		}
+	b := &ErrorBody{Code: string(council.KindInternal), Message: "internal error"}
+	if k := council.KindOf(err); k != council.KindInternal {
+		b = &ErrorBody{Code: string(k), Message: err.Error()}
 	}
 	return Message{V: ProtocolVersion, Type: TypeError, ID: id, Error: b}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/plenar/plenar/council"
 )
@@ -111,6 +112,8 @@ func TestMessages(t *testing.T) {
 		{fmt.Errorf("live x: %w", council.ErrConflict), "conflict"},
 		{council.Invalidf("bad"), "invalid"},
 		{fmt.Errorf("x: %w", council.ErrNotFound), "not_found"},
+		{fmt.Errorf("%w: your session ended", council.ErrUnauthorized), "unauthorized"},
+		{council.ErrUnavailable, "unavailable"},
 		{errors.New("connection string password=secret"), "internal"},
 	} {
 		m := ErrorMessage("c1", tc.err)
@@ -120,6 +123,24 @@ func TestMessages(t *testing.T) {
 		if tc.code == "internal" && strings.Contains(m.Error.Message, "secret") {
 			t.Errorf("internal error text leaks: %q", m.Error.Message)
 		}
+	}
+	// The codes are the error kinds, the same that web/httperr maps to
+	// HTTP status codes.
+	for _, k := range council.Kinds() {
+		err := errors.New("boom")
+		if k.Err() != nil {
+			err = fmt.Errorf("live x: %w", k.Err())
+		}
+		if m := ErrorMessage("k", err); m.Error.Code != string(k) {
+			t.Errorf("ErrorMessage(%v).Error.Code = %q, want %q", err, m.Error.Code, k)
+		}
+	}
+	// A database refusal says what went wrong, not the constraint.
+	dup := fmt.Errorf("live x: %w", council.TranslateError(&pgconn.PgError{Code: "23505", ConstraintName: "live_speakers_open",
+		Message: `duplicate key value violates unique constraint "live_speakers_open"`}))
+	if m := ErrorMessage("d", dup); m.Error.Code != "conflict" || strings.Contains(m.Error.Message, "live_speakers_open") ||
+		strings.Contains(m.Error.Message, "violates") || !strings.Contains(m.Error.Message, "already exists") {
+		t.Errorf("ErrorMessage(unique violation) = %+v, want conflict in the user's words", m.Error)
 	}
 	b, err := json.Marshal(AckMessage("c9", 42))
 	if err != nil || string(b) != `{"v":1,"type":"ack","seq":42,"id":"c9"}` {

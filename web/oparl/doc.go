@@ -15,6 +15,7 @@
 // answered as tombstones (id, type, created, modified, deleted) at their
 // URL and in lists filtered by modified_since; they are never embedded.
 //
-// The package reads through the council and meetings stores. It must not
-// import package web or cmd.
+// The package reads through the council and meetings stores. Its errors
+// take their HTTP status from web/httperr, the table web's pages use too.
+// It must not import package web or cmd.
 package oparl

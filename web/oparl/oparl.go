@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/httperr"
 )
 
 // Version is the path segment of this API version.
@@ -99,12 +99,10 @@ func (h *Handler) routes() chi.Router {
 		return nil, fmt.Errorf("%w: no such OParl resource %s", council.ErrNotFound, r.URL.Path)
 	}))
 	r.MethodNotAllowed(h.serve(func(r *http.Request) (any, error) {
-		return nil, errMethod
+		return nil, fmt.Errorf("%w: use GET or HEAD", httperr.ErrMethodNotAllowed)
 	}))
 	return r
 }
-
-var errMethod = errors.New("method not allowed: use GET or HEAD")
 
 func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
@@ -122,7 +120,7 @@ func (h *Handler) serve(fn handlerFunc) http.HandlerFunc {
 		status := http.StatusOK
 		v, err := fn(r)
 		if err != nil {
-			status = statusOf(err)
+			status = httperr.Status(err)
 			msg := err.Error()
 			if status >= 500 {
 				h.log.Error("oparl request failed", "path", r.URL.Path, "err", err)
@@ -176,20 +174,6 @@ func matchETag(header, etag string) bool {
 		}
 	}
 	return false
-}
-
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, errMethod):
-		return http.StatusMethodNotAllowed
-	case errors.Is(err, council.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, council.ErrInvalid):
-		return http.StatusBadRequest
-	case errors.Is(err, council.ErrUnavailable):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }
 
 // urls builds the API's and the portal's absolute URLs.

@@ -337,7 +337,7 @@ func (im *importer) list(ctx context.Context, listURL, typ string) error {
 	err := im.opt.DB.QueryRow(ctx, `SELECT next_url, done FROM import_progress WHERE run_id = $1 AND list_url = $2`,
 		im.runID, listURL).Scan(&next, &done)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("progress: %w", err)
+		return dbError{fmt.Errorf("progress: %w", err)}
 	}
 	if done {
 		return nil
@@ -357,7 +357,7 @@ func (im *importer) list(ctx context.Context, listURL, typ string) error {
 			ON CONFLICT (run_id, list_url) DO UPDATE SET next_url = $3, done = $4, modified = now()`,
 			im.runID, listURL, next, next == "")
 		if err != nil {
-			return fmt.Errorf("progress: %w", err)
+			return dbError{fmt.Errorf("progress: %w", err)}
 		}
 		return nil
 	})
@@ -382,5 +382,5 @@ func (e dbError) Unwrap() error { return e.err }
 
 func isDBError(err error) bool {
 	var d dbError
-	return errors.As(err, &d) || strings.Contains(err.Error(), "progress:")
+	return errors.As(err, &d)
 }
