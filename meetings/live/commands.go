@@ -40,7 +40,10 @@ type CommandName string
 // change elsewhere. For example, a ballot in a remote vote:
 //
 //	// voting.go
-//	const CmdCastBallot CommandName = "cast_ballot"
+//	const (
+//		CmdCastBallot CommandName = "cast_ballot"
+//		EvBallotCast  EventKind   = "ballot_cast" // BallotView
+//	)
 //
 //	// CastBallot casts a member's ballot in the open vote.
 //	type CastBallot struct {
