@@ -60,6 +60,7 @@ type ConfirmNonPublic struct {
 	Person council.ID // NilID: the actor's own person
 }
 
+// Name returns the command's name, for Command.
 func (CheckIn) Name() CommandName          { return CmdCheckIn }
 func (CheckOut) Name() CommandName         { return CmdCheckOut }
 func (JoinRemote) Name() CommandName       { return CmdJoinRemote }

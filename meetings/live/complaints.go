@@ -29,6 +29,7 @@ type ResolveComplaint struct {
 	Note       string // optional, for the minutes
 }
 
+// Name returns the command's name, for Command.
 func (Complain) Name() CommandName         { return CmdComplain }
 func (ResolveComplaint) Name() CommandName { return CmdResolveComplaint }
 

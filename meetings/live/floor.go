@@ -40,6 +40,7 @@ type EndFloor struct {
 	Request council.ID // NilID: the only one speaking
 }
 
+// Name returns the command's name, for Command.
 func (RaiseHand) Name() CommandName    { return CmdRaiseHand }
 func (WithdrawHand) Name() CommandName { return CmdWithdrawHand }
 func (GrantFloor) Name() CommandName   { return CmdGrantFloor }

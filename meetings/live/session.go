@@ -35,6 +35,7 @@ type PreviousItem struct{}
 // SetPart switches between the public and the non-public part.
 type SetPart struct{ Part Part }
 
+// Name returns the command's name, for Command.
 func (Start) Name() CommandName        { return CmdStart }
 func (Close) Name() CommandName        { return CmdClose }
 func (NextItem) Name() CommandName     { return CmdNextItem }
