@@ -54,6 +54,6 @@ func TestLiveConsoleAccess(t *testing.T) {
 		}
 	}
 	check("before the start")
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 	check("running")
 }

@@ -213,7 +213,7 @@ func (e *liveEnv) do(t *testing.T, a live.Actor, c live.Command) int64 {
 	t.Helper()
 	seq, err := e.hub.Do(context.Background(), e.meeting.ID, a, c)
 	if err != nil {
-		t.Fatalf("Do(%s): %v", c.Name, err)
+		t.Fatalf("Do(%s): %v", c.Name(), err)
 	}
 	return seq
 }

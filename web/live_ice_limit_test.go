@@ -21,7 +21,7 @@ func TestLiveICERateLimit(t *testing.T) {
 		o.Now = func() time.Time { return now } // the buckets do not refill during the test
 		o.BrowserICE = BrowserICE{STUN: []string{"stun:stun.plenar.test:3478"}, TURN: []string{"turn:turn.plenar.test:3478"}, TURNSecret: "s"}
 	})
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 	pub := e.anon()
 	fetch := func(from string) *http.Response {
 		t.Helper()

@@ -60,7 +60,7 @@ func TestLiveICE(t *testing.T) {
 		}
 	}
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Start{})
 
 	verify := func(who string, r iceReply, wantUser string) {
 		t.Helper()
@@ -98,7 +98,7 @@ func TestLiveICE(t *testing.T) {
 	}
 
 	// The non-public part: the public gets no relay, members still do.
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
 	if r := e.getICE(t, pub); turnOf(r) != nil {
 		t.Errorf("public in the non-public part: %+v", r)
 	}
@@ -114,7 +114,7 @@ func TestLiveICE(t *testing.T) {
 	e2 := newLiveEnv(t, withMedia(t), func(o *Options) {
 		o.BrowserICE = BrowserICE{TURN: []string{"turn:turn.plenar.test:3478"}}
 	})
-	e2.do(t, e2.clerkActor(t), live.Command{Name: live.CmdStart})
+	e2.do(t, e2.clerkActor(t), live.Start{})
 	if r := e2.getICE(t, e2.loginMember(t, e2.persons[1])); len(r.ICEServers) != 0 || r.ExpiresAt != nil {
 		t.Errorf("without a secret: %+v", r)
 	}

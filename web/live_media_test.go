@@ -90,7 +90,7 @@ func TestLiveWHIPWHEP(t *testing.T) {
 		t.Errorf("token by a member: status %d, want 403", st)
 	}
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Start{})
 	st, tok := e.createToken(t, e.loginMember(t, e.persons[0]))
 	if st != http.StatusCreated || !strings.HasPrefix(tok, ingestTokenPrefix) {
 		t.Fatalf("token by the chair: status %d, token %q", st, tok)
@@ -185,7 +185,7 @@ func TestLiveWHIPWHEP(t *testing.T) {
 	}
 
 	// Non-public: no new WHEP players.
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
 	p2, err := sfuclient.New(sfuclient.Options{RecvAudio: 1, RecvVideo: 1})
 	liveMust(t, "player 2", err)
 	defer p2.Close()
@@ -214,7 +214,7 @@ func TestLiveWHIPWHEP(t *testing.T) {
 	for _, tid := range ids {
 		liveMust(t, "revoke", e.srv.revokeIngestToken(context.Background(), e.meeting.ID, tid))
 	}
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	e.do(t, clerk, live.SetPart{Part: live.PartPublic})
 	if resp, _ := e.sdpRequest(t, http.MethodPost, whip, "application/sdp", tok, offer); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("WHIP with a revoked token: %d", resp.StatusCode)
 	}
@@ -302,7 +302,7 @@ func TestLiveMediaSignalling(t *testing.T) {
 		}
 	}
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Start{})
 	if err := pub.WriteMessage(websocket.TextMessage, []byte(`{"v":1,"type":"media_join","id":"g","kind":"member"}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +416,7 @@ func TestLiveViewerLimit(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, withMedia(t))
 	e.srv.mediaHub.viewers = newAddrLimiter(0.001, 2, 10) // two joins, then a long wait
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 	pub := e.dial(t, nil, "")
 	readMsg(t, pub)
 	for i, want := range []string{"", "", "unavailable"} {

@@ -91,7 +91,7 @@ func (e *liveEnv) waitStreamEnded(ctx context.Context, t *testing.T, what string
 func TestLiveRevokeEndsStreams(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, withMedia(t))
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 	chair := e.loginMember(t, e.persons[0])
 	_, whip := e.createKindToken(t, chair, "whip", "OBS Saal")
 	_, playA := e.createKindToken(t, chair, "whep", "Stadt-Stream")

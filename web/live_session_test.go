@@ -74,9 +74,9 @@ func TestLiveWSSessionEnd(t *testing.T) {
 	n := e.otherNode(t)
 	ctx := context.Background()
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
-	e.do(t, clerk, live.Command{Name: live.CmdNextItem})
+	e.do(t, clerk, live.Start{})
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
+	e.do(t, clerk, live.NextItem{})
 
 	for _, c := range []struct {
 		name string
@@ -153,9 +153,9 @@ func TestLiveSessionEndBrowser(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t)
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
-	e.do(t, clerk, live.Command{Name: live.CmdNextItem})
+	e.do(t, clerk, live.Start{})
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
+	e.do(t, clerk, live.NextItem{})
 	u := e.newMember(t, e.persons[1])
 	b := newBrowser(t)
 	browserLogin(t, b, e.ts.URL, u)
@@ -183,7 +183,7 @@ func TestLiveWSCommandAfterSessionEnd(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t)
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Start{})
 	u := e.newMember(t, e.persons[1])
 	conn := e.dial(t, e.loginUser(t, u), "")
 	if m := readMsg(t, conn); m.Snapshot == nil || m.Snapshot.Role != live.RoleMember {
@@ -214,7 +214,7 @@ func TestLiveWSSessionEndNotified(t *testing.T) {
 	e := newLiveEnv(t)
 	n := e.otherNode(t)
 	n.srv.wake.every = time.Hour // before any socket: only a notification can wake them
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 	for _, c := range []struct {
 		name string
 		end  func(t *testing.T, c *http.Client, u council.User)
@@ -254,7 +254,7 @@ func TestLiveWSKeepsSessionAlive(t *testing.T) {
 	e.srv.wake.every = 20 * time.Millisecond
 	e.srv.wake.touch = 0 // keep alive at every check
 	ctx := context.Background()
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 
 	u := e.newMember(t, e.persons[1])
 	client := e.loginUser(t, u)

@@ -44,7 +44,7 @@ func (e *liveEnv) revokeToken(t *testing.T, c *http.Client, id string) int {
 func TestLiveIngestTokenList(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, withMedia(t))
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 	chair := e.loginMember(t, e.persons[0])
 	member := e.loginMember(t, e.persons[1])
 

@@ -250,7 +250,7 @@ func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
 	seq, err := lc.s.opt.Live.Do(cctx, lc.meeting, lc.actor, cmd)
 	if err != nil {
 		if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) && !errors.Is(err, council.ErrInvalid) {
-			lc.s.log.Warn("live command failed", "meeting_id", lc.meeting, "command", cmd.Name, "err", err)
+			lc.s.log.Warn("live command failed", "meeting_id", lc.meeting, "command", cmd.Name(), "err", err)
 		}
 		return live.ErrorMessage(id, err)
 	}

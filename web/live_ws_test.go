@@ -119,7 +119,7 @@ func TestLiveWSPublic(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t)
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Start{})
 	pub := e.dial(t, nil, "")
 	snap := readMsg(t, pub)
 	if snap.Type != live.TypeSnapshot || snap.Snapshot.Audience != live.AudiencePublic || snap.Snapshot.Item == nil ||
@@ -150,9 +150,9 @@ func TestLiveWSPublic(t *testing.T) {
 	readUntil(t, mc, func(m live.Message) bool { return m.Type == live.TypeAck && m.ID == "r" })
 
 	// Non-public: the public sees the part change and nothing else.
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
-	e.do(t, clerk, live.Command{Name: live.CmdNextItem})
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
+	e.do(t, clerk, live.NextItem{})
+	e.do(t, clerk, live.SetPart{Part: live.PartPublic})
 	var got []live.Message
 	for {
 		m := readMsg(t, pub)
@@ -186,7 +186,7 @@ func TestLiveWSPublic(t *testing.T) {
 	}
 
 	// A public client connecting during the non-public part: only the part.
-	e.do(t, clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
 	pub2 := e.dial(t, nil, "")
 	s2 := readMsg(t, pub2)
 	if s2.Snapshot == nil || s2.Snapshot.Part != live.PartNonPublic || s2.Snapshot.Item != nil || s2.Snapshot.Roster != nil {

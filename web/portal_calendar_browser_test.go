@@ -22,7 +22,7 @@ func TestCalendarBrowserAxe(t *testing.T) {
 	ctx := newBrowser(t)
 	axe := axeSource(t)
 	e := newLiveEnv(t)
-	e.do(t, e.clerkActor(t), live.Command{Name: live.CmdStart})
+	e.do(t, e.clerkActor(t), live.Start{})
 	member := e.loginMember(t, e.persons[1])
 	ck := e.sessionCookie(member)
 	if ck == nil {

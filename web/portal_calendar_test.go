@@ -213,7 +213,7 @@ func TestLiveBadge(t *testing.T) {
 		mustNotContain(t, "before the session: "+path, body, link, "Live jetzt")
 	}
 	clerk := e.clerkActor(t)
-	e.do(t, clerk, live.Command{Name: live.CmdStart})
+	e.do(t, clerk, live.Start{})
 	for _, path := range pages {
 		status, body := e.get(t, e.anon(), path)
 		wantStatus(t, path, status, http.StatusOK)
@@ -225,7 +225,7 @@ func TestLiveBadge(t *testing.T) {
 	mustContain(t, "Meine Gremien", body, link)
 	_, body = e.get(t, e.anon(), "/meetings?lang=en&from="+day+"&to="+day)
 	mustContain(t, "English calendar", body, "Live now")
-	e.do(t, clerk, live.Command{Name: live.CmdClose})
+	e.do(t, clerk, live.Close{})
 	for _, path := range pages {
 		_, body := e.get(t, e.anon(), path)
 		mustNotContain(t, "closed session: "+path, body, "Live jetzt")

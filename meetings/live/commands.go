@@ -2,9 +2,8 @@ package live
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,34 +12,203 @@ import (
 	"github.com/plenar/plenar/meetings"
 )
 
-// Command is one step of a live session. Which fields matter depends on
-// Name; the others are ignored.
-type Command struct {
-	Name         CommandName
-	PersonID     council.ID    // the member concerned; NilID: the actor's own person
-	RequestID    council.ID    // grant/end floor, withdraw hand: the request; NilID: the obvious one
-	Part         Part          // set_part
-	PointOfOrder bool          // raise_hand
-	Limit        time.Duration // grant_floor: speaking time; 0: none
-	Text         string        // complain
-	ChairID      council.ID    // start: the chair; NilID: the roster's chair (Vorsitz)
-	FloorLimit   int           // start: K, at most this many on the floor; 0: the hub's default
-	Resolution   Resolution    // resolve_complaint: repeat the affected step or continue (RequestID: the complaint)
-	Note         string        // resolve_complaint: optional note for the minutes
-
-	// Epoch is the media connection a leave_remote concerns (Presence): the
-	// leave is ignored when a newer connection was recorded. 0: the latest.
-	epoch int64
+// Command is one step of a live session: a value of the command's own
+// argument type (Start, NextItem, RaiseHand, GrantFloor, …), which names
+// the command. Build one in Go, or let DecodeClient read it from a
+// client message.
+type Command interface {
+	Name() CommandName
 }
 
-// cmdCtx is what a command handler works with, inside the transaction.
+// CommandName names a command; it is the "command" of a client message.
+// Each topic file declares its commands' names.
+type CommandName string
+
+// commandTable returns the spec of every command. Each topic file lists
+// its commands (session.go: the chair's console; attendance.go:
+// attendance, conflicts, quorum; floor.go: the speakers' list;
+// complaints.go: Rügen) next to their argument types and run functions;
+// their SQL is in the topic's store file.
+//
+// Adding a command touches three places: its spec (argument type, table
+// entry and run function, in the topic file), its store function, and its
+// test. Do looks the spec up, checks who may give the command, loads the
+// member it names, runs it in the session's transaction and appends the
+// events it returns — only kinds its spec lists. DecodeClient reads the
+// arguments from a client message with the spec's decode and refuses
+// fields it does not read, so a new wire field ("vote", "choice") needs no
+// change elsewhere. For example, a ballot in a remote vote:
+//
+//	// voting.go
+//	const (
+//		CmdCastBallot CommandName = "cast_ballot"
+//		EvBallotCast  EventKind   = "ballot_cast" // BallotView
+//	)
+//
+//	// CastBallot casts a member's ballot in the open vote.
+//	type CastBallot struct {
+//		Person council.ID // NilID: the actor's own person
+//		Vote   council.ID
+//		Choice Choice
+//	}
+//
+//	func (CastBallot) Name() CommandName    { return CmdCastBallot }
+//	func (c CastBallot) member() council.ID { return c.Person }         // Do loads cc.target
+//	func (c CastBallot) validate() error    { return c.Choice.check() } // ErrInvalid, before any SQL
+//
+//	func votingCommands() []spec {
+//		return []spec{
+//			cmd[CastBallot]{
+//				who:   permission{self: true},
+//				emits: []EventKind{EvBallotCast},
+//				decode: func(w *wire) CastBallot {
+//					return CastBallot{Person: w.id("person"), Vote: w.id("vote"), Choice: Choice(w.text("choice"))}
+//				},
+//				run: (*cmdCtx).castBallot,
+//			}.spec(),
+//		}
+//	}
+//
+//	func (cc *cmdCtx) castBallot(ctx context.Context, c CastBallot) ([]event, error) {
+//		if err := cc.st.castBallot(ctx, c.Vote, cc.target.PersonID, c.Choice, cc.now); err != nil { // vote_store.go
+//			return nil, err
+//		}
+//		return []event{{Kind: EvBallotCast, Audience: AudienceStaff, Payload: BallotView{…}}}, nil
+//	}
+//
+// and, in voting_test.go, a test through Hub.Do. A new topic adds its list
+// here once.
+func commandTable() []spec {
+	return slices.Concat(sessionCommands(), attendanceCommands(), floorCommands(), complaintCommands())
+}
+
+// spec is one entry of the command table.
+type spec struct {
+	name CommandName
+	who  permission
+	// emits lists the event kinds the command may write; Do refuses
+	// anything else, so the table tells every command's effects.
+	emits []EventKind
+	// opens: the command runs before the session exists (start): Do
+	// loads no session and does not authorize; run does both.
+	opens bool
+	// member: the arguments name a member (memberCommand), whose roster
+	// entry Do loads into cmdCtx.target.
+	member bool
+	decode func(*wire) Command
+	run    func(context.Context, *cmdCtx, Command) ([]event, error)
+}
+
+// cmd is a spec with typed arguments A, for the table; spec() erases the
+// type. decode reads A from a client message (nil: the command takes no
+// arguments); run carries the command out inside its transaction.
+type cmd[A Command] struct {
+	who    permission
+	emits  []EventKind
+	opens  bool
+	decode func(*wire) A
+	run    func(*cmdCtx, context.Context, A) ([]event, error)
+}
+
+func (c cmd[A]) spec() spec {
+	var zero A
+	_, member := any(zero).(memberCommand)
+	return spec{name: zero.Name(), who: c.who, emits: c.emits, opens: c.opens, member: member,
+		decode: func(w *wire) Command {
+			if c.decode == nil {
+				return zero
+			}
+			return c.decode(w)
+		},
+		run: func(ctx context.Context, cc *cmdCtx, x Command) ([]event, error) {
+			a, ok := x.(A)
+			if !ok {
+				return nil, council.Invalidf("command %s with arguments of type %T", zero.Name(), x)
+			}
+			return c.run(cc, ctx, a)
+		}}
+}
+
+// lookup returns the spec of command name.
+func lookup(name CommandName) (spec, bool) {
+	for _, s := range commandTable() {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return spec{}, false
+}
+
+// memberCommand is a command about one member: member() is that person,
+// NilID for the actor's own person.
+type memberCommand interface {
+	Command
+	member() council.ID
+}
+
+// validator is a command whose arguments can be wrong on their own; Do
+// and DecodeClient call validate, which returns an error wrapping
+// ErrInvalid.
+type validator interface {
+	validate() error
+}
+
+func validate(c Command) error {
+	if v, ok := c.(validator); ok {
+		return v.validate()
+	}
+	return nil
+}
+
+// permission says who may give a command: the chair and the clerk for any
+// member, a member (the chair included) for themself, and the system.
+type permission struct{ chair, clerk, self, system bool }
+
+// allows reports whether role may give a command with permission p; self
+// says whether the command concerns the actor's own person.
+func (p permission) allows(role Role, self bool) bool {
+	switch role {
+	case RoleSystem:
+		return p.system
+	case RoleClerk:
+		return p.clerk
+	case RoleChair:
+		return p.chair || (p.self && self)
+	case RoleMember:
+		return p.self && self
+	}
+	return false
+}
+
+func (p permission) systemOnly() bool { return p.system && !p.chair && !p.clerk && !p.self }
+
+// SystemOnly reports whether only the system may give c (remote presence).
+func (c CommandName) SystemOnly() bool {
+	s, ok := lookup(c)
+	return ok && s.who.systemOnly()
+}
+
+// Known reports whether c is a command.
+func (c CommandName) Known() bool { _, ok := lookup(c); return ok }
+
+// Allowed reports whether role may give command c; self says whether the
+// command concerns the actor's own person.
+func Allowed(role Role, c CommandName, self bool) bool {
+	s, ok := lookup(c)
+	return ok && s.who.allows(role, self)
+}
+
+// cmdCtx is what a command's run function works with, inside the
+// command's transaction.
 type cmdCtx struct {
-	tx     pgx.Tx
-	s      session
+	st     store // on the transaction
+	spec   spec
+	s      session // locked; opens: set by run
 	actor  Actor
-	target meetings.Attendee // the member concerned, when the command names one
 	role   Role              // the actor's role in the session
+	target meetings.Attendee // the member concerned (spec.member)
 	now    time.Time
+	floor  int   // the hub's default floor limit K
 	epoch  int64 // join_remote: the media connection epoch it recorded
 }
 
@@ -51,8 +219,8 @@ type cmdCtx struct {
 // Errors: ErrForbidden when a's role may not give c; ErrNotFound for an
 // unknown meeting; ErrConflict when the meeting is not running (or not
 // invited, for start) or the state does not allow c (e.g. the floor is
-// full); ErrInvalid for an unknown command or member. Nothing is written
-// on error.
+// full); ErrInvalid for an unknown command, bad arguments or a person not
+// on the roster. Nothing is written on error.
 func (h *Hub) Do(ctx context.Context, meetingID council.ID, a Actor, c Command) (int64, error) {
 	seq, _, err := h.do(ctx, meetingID, a, c)
 	return seq, err
@@ -60,74 +228,102 @@ func (h *Hub) Do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 
 // do is Do that also returns the media epoch a join_remote recorded.
 func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) (int64, int64, error) {
-	if !c.Name.Known() {
-		return 0, 0, council.Invalidf("unknown command %q", c.Name)
+	if c == nil {
+		return 0, 0, council.Invalidf("no command")
+	}
+	sp, ok := lookup(c.Name())
+	if !ok {
+		return 0, 0, council.Invalidf("unknown command %q", c.Name())
+	}
+	if err := validate(c); err != nil {
+		return 0, 0, fmt.Errorf("live %s: %w", sp.name, err)
 	}
 	if a.UserID != council.NilID {
 		ctx = council.WithActor(ctx, a.UserID)
 	}
 	var seq, epoch int64
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		now := h.now()
-		if c.Name == CmdStart {
-			s, evs, err := h.start(ctx, tx, meetingID, a, c, now)
-			if err != nil {
+		cc := &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit}
+		if !sp.opens {
+			var err error
+			if cc.s, err = cc.st.session(ctx, meetingID, true); err != nil {
 				return err
 			}
-			seq, err = appendEvents(ctx, tx, s, a.UserID, now, evs)
-			return err
+			if cc.s.Closed {
+				return fmt.Errorf("%w: the session is closed", council.ErrConflict)
+			}
+			if err := cc.authorize(ctx, c); err != nil {
+				return err
+			}
+		} else {
+			cc.s.MeetingID = meetingID
 		}
-		s, err := loadSession(ctx, tx, meetingID, true)
+		evs, err := sp.run(ctx, cc, c)
 		if err != nil {
 			return err
 		}
-		if s.Closed {
-			return fmt.Errorf("%w: the session is closed", council.ErrConflict)
-		}
-		cc := &cmdCtx{tx: tx, s: s, actor: a, now: now}
-		if err := cc.authorize(ctx, c); err != nil {
-			return err
-		}
-		evs, err := cc.run(ctx, c)
-		if err != nil {
-			return err
+		for _, e := range evs {
+			if !slices.Contains(sp.emits, e.Kind) {
+				return fmt.Errorf("command %s emitted %s, which its spec does not list", sp.name, e.Kind)
+			}
 		}
 		epoch = cc.epoch
 		if len(evs) == 0 { // nothing changed (e.g. a reconnect of a remote member)
 			seq = cc.s.Seq
 			return nil
 		}
-		seq, err = appendEvents(ctx, tx, cc.s, a.UserID, now, evs)
+		seq, err = cc.st.appendEvents(ctx, cc.s, a.UserID, cc.now, evs)
 		return err
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("live %s: %w", c.Name, err)
+		return 0, 0, fmt.Errorf("live %s: %w", sp.name, err)
 	}
 	h.poke(meetingID)
 	return seq, epoch, nil
 }
 
-// rosterEntry returns person's roster entry. Errors: ErrInvalid when the
-// person is not on the roster.
-func rosterEntry(ctx context.Context, db council.DBTX, meetingID, person council.ID) (meetings.Attendee, error) {
-	var a meetings.Attendee
-	var since *time.Time
-	err := db.QueryRow(ctx, `SELECT r.person_id, r.name, r.role, r.voting, coalesce(p.mode, 'absent'), p.since, coalesce(m.connected, false)
-		FROM live_roster r LEFT JOIN live_presence p ON p.meeting_id = r.meeting_id AND p.person_id = r.person_id
-		LEFT JOIN live_media m ON m.meeting_id = r.meeting_id AND m.person_id = r.person_id
-		WHERE r.meeting_id = $1 AND r.person_id = $2`, meetingID, person).
-		Scan(&a.PersonID, &a.Name, &a.Role, &a.Voting, &a.Mode, &since, &a.Connected)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return a, council.Invalidf("person %s is not a member of this session", person)
+// authorize finds the actor's role, checks it against the spec and loads
+// the member the command concerns.
+func (cc *cmdCtx) authorize(ctx context.Context, c Command) error {
+	r, err := role(ctx, cc.st, cc.s, cc.actor)
+	if err != nil {
+		return err
 	}
-	if since != nil {
-		a.Since = *since
+	cc.role = r
+	person := council.NilID
+	if m, ok := c.(memberCommand); ok {
+		person = m.member()
 	}
-	return a, council.TranslateError(err)
+	if person == council.NilID {
+		person = cc.actor.PersonID
+	}
+	self := person != council.NilID && person == cc.actor.PersonID
+	if cc.spec.who.systemOnly() && r != RoleSystem {
+		return fmt.Errorf("%w: remote presence follows the member's live audio/video connection; %s cannot be given by a %s",
+			council.ErrForbidden, cc.spec.name, r)
+	}
+	if !cc.spec.who.allows(r, self) {
+		return fmt.Errorf("%w: a %s may not %s here", council.ErrForbidden, r, cc.spec.name)
+	}
+	if !cc.spec.member {
+		return nil
+	}
+	if person == council.NilID {
+		return council.Invalidf("no member named")
+	}
+	a, ok, err := cc.st.attendee(ctx, cc.s.MeetingID, person)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return council.Invalidf("person %s is not a member of this session", person)
+	}
+	cc.target = a
+	return nil
 }
 
 // role returns a's role in session s.
-func role(ctx context.Context, db council.DBTX, s session, a Actor) (Role, error) {
+func role(ctx context.Context, st store, s session, a Actor) (Role, error) {
 	switch {
 	case a.System:
 		return RoleSystem, nil
@@ -140,94 +336,11 @@ func role(ctx context.Context, db council.DBTX, s session, a Actor) (Role, error
 	case a.PersonID == council.NilID || a.Role != council.RoleMember:
 		return RolePublic, nil
 	}
-	var on bool
-	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM live_roster WHERE meeting_id = $1 AND person_id = $2)`,
-		s.MeetingID, a.PersonID).Scan(&on)
-	if err != nil {
-		return "", council.TranslateError(err)
+	on, err := st.onRoster(ctx, s.MeetingID, a.PersonID)
+	if err != nil || !on {
+		return RolePublic, err
 	}
-	if on {
-		return RoleMember, nil
-	}
-	return RolePublic, nil
-}
-
-// concernsMember reports whether command c names a member.
-func concernsMember(c CommandName) bool {
-	switch c {
-	case CmdCheckIn, CmdCheckOut, CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand,
-		CmdWithdrawHand, CmdComplain, CmdConfirmNonPublic:
-		return true
-	}
-	return false
-}
-
-func (cc *cmdCtx) authorize(ctx context.Context, c Command) error {
-	r, err := role(ctx, cc.tx, cc.s, cc.actor)
-	if err != nil {
-		return err
-	}
-	person := c.PersonID
-	if person == council.NilID {
-		person = cc.actor.PersonID
-	}
-	self := person != council.NilID && person == cc.actor.PersonID
-	cc.role = r
-	if c.Name.SystemOnly() && r != RoleSystem {
-		return fmt.Errorf("%w: remote presence follows the member's live audio/video connection; %s cannot be given by a %s",
-			council.ErrForbidden, c.Name, r)
-	}
-	if !Allowed(r, c.Name, self) {
-		return fmt.Errorf("%w: a %s may not %s here", council.ErrForbidden, r, c.Name)
-	}
-	if !concernsMember(c.Name) {
-		return nil
-	}
-	if person == council.NilID {
-		return council.Invalidf("no member named")
-	}
-	cc.target, err = rosterEntry(ctx, cc.tx, cc.s.MeetingID, person)
-	return err
-}
-
-func (cc *cmdCtx) run(ctx context.Context, c Command) ([]event, error) {
-	switch c.Name {
-	case CmdClose:
-		return cc.close(ctx)
-	case CmdNextItem:
-		return cc.moveItem(ctx, +1)
-	case CmdPreviousItem:
-		return cc.moveItem(ctx, -1)
-	case CmdSetPart:
-		return cc.setPart(ctx, c.Part)
-	case CmdCheckIn:
-		return cc.checkIn(ctx)
-	case CmdCheckOut:
-		return cc.checkOut(ctx)
-	case CmdJoinRemote:
-		return cc.joinRemote(ctx)
-	case CmdLeaveRemote:
-		return cc.leaveRemote(ctx, c.epoch)
-	case CmdResolveComplaint:
-		return cc.resolveComplaint(ctx, c.RequestID, c.Resolution, c.Note)
-	case CmdDeclareConflict:
-		return cc.declareConflict(ctx)
-	case CmdRaiseHand:
-		return cc.raiseHand(ctx, c.PointOfOrder)
-	case CmdWithdrawHand:
-		return cc.withdrawHand(ctx, c.RequestID)
-	case CmdGrantFloor:
-		return cc.grantFloor(ctx, c.RequestID, c.Limit)
-	case CmdEndFloor:
-		return cc.endFloor(ctx, c.RequestID)
-	case CmdFindQuorum:
-		return cc.findQuorum(ctx)
-	case CmdComplain:
-		return cc.complain(ctx, c.Text)
-	case CmdConfirmNonPublic:
-		return cc.confirmNonPublic(ctx)
-	}
-	return nil, council.Invalidf("unknown command %q", c.Name)
+	return RoleMember, nil
 }
 
 // rosterAudience is who sees the roster, attendance and quorum: everyone in
@@ -245,7 +358,7 @@ func (cc *cmdCtx) contentAudience(ctx context.Context) (Audience, error) {
 	if cc.s.Part != PartPublic {
 		return AudienceMembers, nil
 	}
-	it, err := item(ctx, cc.tx, cc.s.ItemID)
+	it, err := item(ctx, cc.st, cc.s.ItemID)
 	if err != nil {
 		return "", err
 	}
@@ -255,10 +368,23 @@ func (cc *cmdCtx) contentAudience(ctx context.Context) (Audience, error) {
 	return AudiencePublic, nil
 }
 
+// events builds the events of fns in order.
+func (cc *cmdCtx) events(ctx context.Context, fns ...func(context.Context) (event, error)) ([]event, error) {
+	out := make([]event, 0, len(fns))
+	for _, fn := range fns {
+		e, err := fn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 // itemEvent announces the current item; the public sees a non-public item
 // under its neutral title, and nothing in the non-public part.
 func (cc *cmdCtx) itemEvent(ctx context.Context) (event, error) {
-	it, err := item(ctx, cc.tx, cc.s.ItemID)
+	it, err := item(ctx, cc.st, cc.s.ItemID)
 	if err != nil {
 		return event{}, err
 	}
@@ -272,7 +398,7 @@ func (cc *cmdCtx) itemEvent(ctx context.Context) (event, error) {
 }
 
 func (cc *cmdCtx) quorumEvent(ctx context.Context) (event, error) {
-	q, err := quorum(ctx, cc.tx, cc.s)
+	q, err := quorum(ctx, cc.st, cc.s)
 	return event{Kind: EvQuorum, Audience: cc.s.rosterAudience(), Payload: q}, err
 }
 
@@ -281,18 +407,6 @@ func (cc *cmdCtx) speakersEvent(ctx context.Context) (event, error) {
 	if err != nil {
 		return event{}, err
 	}
-	v, err := speakers(ctx, cc.tx, cc.s)
+	v, err := speakers(ctx, cc.st, cc.s)
 	return event{Kind: EvSpeakers, Audience: aud, Payload: v}, err
-}
-
-// chairOf picks the session's chair from seats: the first voting member
-// whose role is a chair (Vorsitz) but not a deputy.
-func chairOf(seats []council.Seat) council.ID {
-	for _, st := range seats {
-		r := strings.ToLower(st.Role)
-		if strings.Contains(r, "vorsitz") && !strings.Contains(r, "stellv") {
-			return st.PersonID
-		}
-	}
-	return council.NilID
 }

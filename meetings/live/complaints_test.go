@@ -15,12 +15,12 @@ func TestComplaintResolution(t *testing.T) {
 	e := newEnv(t, live.Options{})
 	e.start(t, 0)
 	m2 := e.members[2]
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m2.PersonID})
+	e.do(t, live.SystemActor(), live.JoinRemote{Person: m2.PersonID})
 	pub, mem, staff := e.subscribe(t, e.hub, live.Actor{}, 0), e.subscribe(t, e.hub, e.members[3], 0), e.subscribe(t, e.hub, e.clerk, 0)
 	for _, s := range []*live.Subscription{pub, mem, staff} {
 		next(t, s)
 	}
-	e.do(t, m2, live.Command{Name: live.CmdComplain, Text: "Bild eingefroren"})
+	e.do(t, m2, live.Complain{Text: "Bild eingefroren"})
 	raised := decode[live.ComplaintView](t, first(t, staff, live.EvComplaint))
 	snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
 	if len(snap.Complaints) != 1 || snap.Complaints[0].ID != raised.ID {
@@ -33,16 +33,16 @@ func TestComplaintResolution(t *testing.T) {
 		c    live.Command
 		kind error
 	}{
-		{"a member resolves", e.members[3], live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID, Resolution: live.ResolutionContinue}, council.ErrForbidden},
-		{"no classification", e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID}, council.ErrInvalid},
-		{"no complaint named", e.members[0], live.Command{Name: live.CmdResolveComplaint, Resolution: live.ResolutionRepeat}, council.ErrInvalid},
-		{"unknown complaint", e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: council.NewID(), Resolution: live.ResolutionRepeat}, council.ErrNotFound},
+		{"a member resolves", e.members[3], live.ResolveComplaint{Complaint: raised.ID, Resolution: live.ResolutionContinue}, council.ErrForbidden},
+		{"no classification", e.members[0], live.ResolveComplaint{Complaint: raised.ID}, council.ErrInvalid},
+		{"no complaint named", e.members[0], live.ResolveComplaint{Resolution: live.ResolutionRepeat}, council.ErrInvalid},
+		{"unknown complaint", e.members[0], live.ResolveComplaint{Complaint: council.NewID(), Resolution: live.ResolutionRepeat}, council.ErrNotFound},
 	} {
 		_, err := e.hub.Do(e.ctx, e.meeting.ID, tc.a, tc.c)
 		wantErr(t, tc.name, err, tc.kind)
 	}
 
-	e.do(t, e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID, Resolution: live.ResolutionRepeat,
+	e.do(t, e.members[0], live.ResolveComplaint{Complaint: raised.ID, Resolution: live.ResolutionRepeat,
 		Note: "Abstimmung zu TOP Ö 1 wird wiederholt"})
 	for name, s := range map[string]*live.Subscription{"member": mem, "staff": staff} {
 		v := decode[live.ComplaintView](t, first(t, s, live.EvComplaintResolved))
@@ -52,7 +52,7 @@ func TestComplaintResolution(t *testing.T) {
 		}
 	}
 	// The public sees nothing of complaints: a public event marks how far to look.
-	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem})
+	e.do(t, e.clerk, live.NextItem{})
 	_, seen := until(t, pub, live.EvItemChanged)
 	for _, m := range seen {
 		if m.Kind == live.EvComplaint || m.Kind == live.EvComplaintResolved {
@@ -72,7 +72,7 @@ func TestComplaintResolution(t *testing.T) {
 		Scan(&class, &note, &resolved); err != nil || class != "repeat" || note == "" || resolved == nil {
 		t.Errorf("stored complaint %q %q %v (%v)", class, note, resolved, err)
 	}
-	_, err := e.hub.Do(e.ctx, e.meeting.ID, e.clerk, live.Command{Name: live.CmdResolveComplaint, RequestID: raised.ID, Resolution: live.ResolutionContinue})
+	_, err := e.hub.Do(e.ctx, e.meeting.ID, e.clerk, live.ResolveComplaint{Complaint: raised.ID, Resolution: live.ResolutionContinue})
 	wantErr(t, "resolve twice", err, council.ErrConflict)
 }
 
@@ -90,19 +90,19 @@ func TestNonPublicUnconfirmed(t *testing.T) {
 	e := newEnv(t, live.Options{})
 	e.start(t, 0)
 	m2, m3 := e.members[2].PersonID, e.members[3].PersonID
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
 	for _, p := range []council.ID{m2, m3} {
-		e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: p})
+		e.do(t, live.SystemActor(), live.JoinRemote{Person: p})
 	}
 	if snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0]); snap.Unconfirmed != nil {
 		t.Errorf("unconfirmed in the public part: %v", snap.Unconfirmed)
 	}
-	e.do(t, e.members[0], live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, e.members[0], live.SetPart{Part: live.PartNonPublic})
 	snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
 	if !slices.Equal(snap.Unconfirmed, []council.ID{m2, m3}) {
 		t.Errorf("unconfirmed %v, want members 2 and 3", snap.Unconfirmed)
 	}
-	e.do(t, e.members[2], live.Command{Name: live.CmdConfirmNonPublic})
+	e.do(t, e.members[2], live.ConfirmNonPublic{})
 	snap, _ = e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
 	if !slices.Equal(snap.Unconfirmed, []council.ID{m3}) || !slices.Equal(snap.Confirmed, []council.ID{m2}) {
 		t.Errorf("after 2 confirmed: unconfirmed %v confirmed %v", snap.Unconfirmed, snap.Confirmed)
@@ -111,8 +111,8 @@ func TestNonPublicUnconfirmed(t *testing.T) {
 		t.Errorf("a member sees confirmations: %v %v", ms.Unconfirmed, ms.Confirmed)
 	}
 	// A new non-public part needs new confirmations.
-	e.do(t, e.members[0], live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
-	e.do(t, e.members[0], live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, e.members[0], live.SetPart{Part: live.PartPublic})
+	e.do(t, e.members[0], live.SetPart{Part: live.PartNonPublic})
 	snap, _ = e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[0])
 	if !slices.Equal(snap.Unconfirmed, []council.ID{m2, m3}) {
 		t.Errorf("second non-public part: unconfirmed %v, want both again", snap.Unconfirmed)
@@ -137,18 +137,18 @@ func TestMediaView(t *testing.T) {
 	chair := e.members[0].PersonID
 	step("started", live.MediaView{Chair: chair, Public: true})
 	m2, m3 := e.members[2].PersonID, e.members[3].PersonID
-	e.do(t, e.members[2], live.Command{Name: live.CmdRaiseHand})
-	e.do(t, e.members[3], live.Command{Name: live.CmdRaiseHand})
-	e.do(t, e.clerk, live.Command{Name: live.CmdGrantFloor})
-	e.do(t, e.clerk, live.Command{Name: live.CmdGrantFloor})
+	e.do(t, e.members[2], live.RaiseHand{})
+	e.do(t, e.members[3], live.RaiseHand{})
+	e.do(t, e.clerk, live.GrantFloor{})
+	e.do(t, e.clerk, live.GrantFloor{})
 	step("two on the floor", live.MediaView{Floor: []council.ID{m2, m3}, Chair: chair, Public: true})
-	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem}) // the non-public item ends the floor
+	e.do(t, e.clerk, live.NextItem{}) // the non-public item ends the floor
 	step("non-public item", live.MediaView{Chair: chair})
-	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem})
+	e.do(t, e.clerk, live.NextItem{})
 	step("public item", live.MediaView{Chair: chair, Public: true})
-	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, e.clerk, live.SetPart{Part: live.PartNonPublic})
 	step("non-public part", live.MediaView{Chair: chair})
-	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	e.do(t, e.clerk, live.SetPart{Part: live.PartPublic})
 	step("public again", live.MediaView{Chair: chair, Public: true})
 
 	snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, live.SystemActor())
@@ -158,7 +158,7 @@ func TestMediaView(t *testing.T) {
 	if floor, c, public := live.MediaState(snap); len(floor) != 0 || c != chair || !public {
 		t.Errorf("MediaState = %v, %s, %t", floor, c, public)
 	}
-	e.do(t, e.clerk, live.Command{Name: live.CmdClose})
+	e.do(t, e.clerk, live.Close{})
 	step("closed", live.MediaView{Chair: chair})
 }
 
@@ -194,18 +194,18 @@ func TestMediaViewNonPublicClearance(t *testing.T) {
 				w.NonPublic, w.Cleared, w.Unconfirmed, nonPublic, cleared, unconfirmed)
 		}
 	}
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: m1})
+	e.do(t, e.clerk, live.CheckIn{Person: m1})
 	for _, p := range []council.ID{m2, m3} {
-		e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: p})
+		e.do(t, live.SystemActor(), live.JoinRemote{Person: p})
 	}
 	step("public part", false, nil, nil)
-	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, e.clerk, live.SetPart{Part: live.PartNonPublic})
 	step("non-public part", true, []council.ID{m1}, sorted(m2, m3))
-	e.do(t, e.members[2], live.Command{Name: live.CmdConfirmNonPublic})
+	e.do(t, e.members[2], live.ConfirmNonPublic{})
 	step("2 confirmed", true, sorted(m1, m2), []council.ID{m3})
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdLeaveRemote, PersonID: m3})
+	e.do(t, live.SystemActor(), live.LeaveRemote{Person: m3})
 	step("3 left", true, sorted(m1, m2), nil)
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m3})
+	e.do(t, live.SystemActor(), live.JoinRemote{Person: m3})
 	step("3 back", true, sorted(m1, m2), []council.ID{m3})
 
 	// The member's own snapshot says whether they confirmed.
@@ -227,19 +227,19 @@ func TestMediaViewNonPublicClearance(t *testing.T) {
 
 	// Leaving ends a confirmation: back in the same part, 2 confirms again
 	// (the place may have changed), and can.
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdLeaveRemote, PersonID: m2})
+	e.do(t, live.SystemActor(), live.LeaveRemote{Person: m2})
 	step("2 left", true, []council.ID{m1}, []council.ID{m3})
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m2})
+	e.do(t, live.SystemActor(), live.JoinRemote{Person: m2})
 	step("2 back", true, []council.ID{m1}, sorted(m2, m3))
 	if ms, err := e.hub.Snapshot(e.ctx, e.meeting.ID, e.members[2]); err != nil || ms.SelfConfirmed {
 		t.Errorf("2 back: self confirmed %t (%v), want false", ms.SelfConfirmed, err)
 	}
-	e.do(t, e.members[2], live.Command{Name: live.CmdConfirmNonPublic})
+	e.do(t, e.members[2], live.ConfirmNonPublic{})
 	step("2 confirmed again", true, sorted(m1, m2), []council.ID{m3})
 
-	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	e.do(t, e.clerk, live.SetPart{Part: live.PartPublic})
 	step("public again", false, nil, nil)
-	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
+	e.do(t, e.clerk, live.SetPart{Part: live.PartNonPublic})
 	step("a new non-public part", true, []council.ID{m1}, sorted(m2, m3))
 }
 
@@ -252,16 +252,16 @@ func TestComplaintsInSnapshot(t *testing.T) {
 	e.start(t, 0)
 	m2, m3 := e.members[2], e.members[3]
 	for _, m := range []live.Actor{m2, m3} {
-		e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m.PersonID})
+		e.do(t, live.SystemActor(), live.JoinRemote{Person: m.PersonID})
 	}
-	e.do(t, m2, live.Command{Name: live.CmdComplain, Text: "Bild eingefroren"})
-	e.do(t, m3, live.Command{Name: live.CmdComplain, Text: "Ton weg"})
+	e.do(t, m2, live.Complain{Text: "Bild eingefroren"})
+	e.do(t, m3, live.Complain{Text: "Ton weg"})
 	snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
 	if len(snap.Complaints) != 2 {
 		t.Fatalf("staff snapshot complaints %+v, want 2", snap.Complaints)
 	}
 	first := snap.Complaints[0]
-	e.do(t, e.members[0], live.Command{Name: live.CmdResolveComplaint, RequestID: first.ID, Resolution: live.ResolutionContinue, Note: "weiter"})
+	e.do(t, e.members[0], live.ResolveComplaint{Complaint: first.ID, Resolution: live.ResolutionContinue, Note: "weiter"})
 
 	snap, _ = e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
 	if len(snap.Complaints) != 2 || snap.Complaints[0].Resolution != live.ResolutionContinue || snap.Complaints[0].Note != "weiter" ||

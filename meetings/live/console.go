@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -60,9 +61,10 @@ func (h *Hub) ConsoleRole(ctx context.Context, meetingID council.ID, a Actor) (R
 		if m.Deleted {
 			return fmt.Errorf("meeting %s: %w", meetingID, council.ErrNotFound)
 		}
-		s, err := loadSession(ctx, tx, meetingID, false)
+		st := store{tx}
+		s, err := st.session(ctx, meetingID, false)
 		if err == nil {
-			r, err = role(ctx, tx, s, a)
+			r, err = role(ctx, st, s, a)
 			return err
 		}
 		if !errors.Is(err, council.ErrConflict) {
@@ -94,4 +96,16 @@ func (h *Hub) ConsoleRole(ctx context.Context, meetingID council.ID, a Actor) (R
 		return "", fmt.Errorf("console role %s: %w", meetingID, err)
 	}
 	return r, nil
+}
+
+// chairOf picks the session's chair from seats: the first voting member
+// whose role is a chair (Vorsitz) but not a deputy.
+func chairOf(seats []council.Seat) council.ID {
+	for _, st := range seats {
+		r := strings.ToLower(st.Role)
+		if strings.Contains(r, "vorsitz") && !strings.Contains(r, "stellv") {
+			return st.PersonID
+		}
+	}
+	return council.NilID
 }

@@ -13,6 +13,14 @@
 // a restart loses no acknowledged state. Subscribers get a snapshot, then
 // events; they resume from their last sequence number.
 //
+// Commands are a table (commandTable in commands.go): each command's spec
+// says who may give it, how its arguments are read from a client message,
+// the function that runs it in the transaction and the events it may
+// emit; the topic files (session.go, attendance.go, floor.go,
+// complaints.go) hold the specs, and the store files (*_store.go) hold
+// every SQL statement of the package. Adding a command is one spec entry,
+// one store function and one test (see commandTable for an example).
+//
 // The package is transport-neutral: protocol.go defines the versioned JSON
 // messages the web layer carries over a websocket. It must not import
 // net/http, web, search, documents or the SFU. Media drives attendance

@@ -18,5 +18,5 @@ func PresencePending(p *Presence) int { return p.pending() }
 
 // LeaveRemoteAt is a leave_remote for media connection epoch (as Presence gives it).
 func LeaveRemoteAt(person council.ID, epoch int64) Command {
-	return Command{Name: CmdLeaveRemote, PersonID: person, epoch: epoch}
+	return LeaveRemote{Person: person, epoch: epoch}
 }

@@ -119,14 +119,14 @@ func (e *env) do(t *testing.T, a live.Actor, c live.Command) int64 {
 	t.Helper()
 	seq, err := e.hub.Do(e.ctx, e.meeting.ID, a, c)
 	if err != nil {
-		t.Fatalf("Do(%s): %v", c.Name, err)
+		t.Fatalf("Do(%s): %v", c.Name(), err)
 	}
 	return seq
 }
 
 func (e *env) start(t *testing.T, k int) int64 {
 	t.Helper()
-	return e.do(t, e.clerk, live.Command{Name: live.CmdStart, FloorLimit: k})
+	return e.do(t, e.clerk, live.Start{FloorLimit: k})
 }
 
 func (e *env) subscribe(t *testing.T, h *live.Hub, a live.Actor, since int64) *live.Subscription {

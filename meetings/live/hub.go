@@ -134,8 +134,8 @@ func (h *Hub) listenOnce(ctx context.Context) error {
 	}
 	conn := pc.Hijack()
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
-		return fmt.Errorf("listen: %w", err)
+	if err := listen(ctx, conn); err != nil {
+		return err
 	}
 	h.mu.Lock()
 	if !h.listenOK {
@@ -227,7 +227,7 @@ func (h *Hub) deliver(ctx context.Context, meetingID council.ID) error {
 			return nil
 		}
 		const batch = 500
-		evs, err := readEvents(ctx, h.pool, meetingID, last, batch)
+		evs, err := store{h.pool}.events(ctx, meetingID, last, batch)
 		if err != nil || len(evs) == 0 {
 			return err
 		}
@@ -278,12 +278,9 @@ func (h *Hub) deliver(ctx context.Context, meetingID council.ID) error {
 // Errors: ErrNotFound for an unknown meeting; ErrUnavailable when the hub
 // has stopped.
 func (h *Hub) Subscribe(ctx context.Context, meetingID council.ID, a Actor, since int64) (*Subscription, error) {
-	var current int64
-	var exists bool
-	err := h.pool.QueryRow(ctx, `SELECT coalesce((SELECT seq FROM live_sessions WHERE meeting_id = $1), 0),
-		EXISTS (SELECT 1 FROM meetings WHERE id = $1 AND NOT deleted)`, meetingID).Scan(&current, &exists)
+	current, exists, err := store{h.pool}.lastSeq(ctx, meetingID)
 	if err != nil {
-		return nil, fmt.Errorf("subscribe %s: %w", meetingID, council.TranslateError(err))
+		return nil, fmt.Errorf("subscribe %s: %w", meetingID, err)
 	}
 	if !exists {
 		return nil, fmt.Errorf("subscribe %s: %w", meetingID, council.ErrNotFound)
@@ -326,7 +323,7 @@ func (h *Hub) initial(ctx context.Context, meetingID council.ID, a Actor, since 
 		}
 		aud, last = snap.Audience, snap.Seq
 		if since > 0 && since <= snap.Seq && snap.Seq-since <= int64(h.opts.MaxReplay) {
-			evs, err := readEvents(ctx, tx, meetingID, since, h.opts.MaxReplay)
+			evs, err := store{tx}.events(ctx, meetingID, since, h.opts.MaxReplay)
 			if err != nil {
 				return err
 			}

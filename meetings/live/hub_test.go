@@ -27,7 +27,7 @@ func TestCommandReachesSubscribers(t *testing.T) {
 	if seq != 3 {
 		t.Errorf("start returned seq %d, want 3", seq)
 	}
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
 	m, _ := until(t, pub, live.EvAttendance)
 	if a := decode[live.AttendeeView](t, m); a.PersonID != e.members[1].PersonID || a.Mode != "room" || m.Seq != 4 {
 		t.Errorf("attendance event seq %d %+v, want member 1 in the room at seq 4", m.Seq, a)
@@ -54,13 +54,13 @@ func TestAudiences(t *testing.T) {
 	for _, s := range []*live.Subscription{pub, mem, staff} {
 		next(t, s) // snapshot
 	}
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID})
-	e.do(t, e.members[2], live.Command{Name: live.CmdComplain, Text: "Ton fällt aus"})
+	e.do(t, live.SystemActor(), live.JoinRemote{Person: e.members[2].PersonID})
+	e.do(t, e.members[2], live.Complain{Text: "Ton fällt aus"})
 	if _, seen := until(t, staff, live.EvComplaint); len(seen) != 2 {
 		t.Errorf("staff saw %d messages before the complaint, want 2 (attendance, quorum)", len(seen))
 	}
 	// A public event after the complaint marks where the others must be.
-	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem}) // to the non-public item, in the public part
+	e.do(t, e.clerk, live.NextItem{}) // to the non-public item, in the public part
 	for name, s := range map[string]*live.Subscription{"public": pub, "member": mem} {
 		m, seen := until(t, s, live.EvItemChanged)
 		for _, x := range seen {
@@ -81,10 +81,10 @@ func TestAudiences(t *testing.T) {
 	}
 
 	// The non-public part: the public sees the part switch and nothing else.
-	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartNonPublic})
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[4].PersonID})
-	e.do(t, e.members[2], live.Command{Name: live.CmdRaiseHand})
-	e.do(t, e.members[2], live.Command{Name: live.CmdConfirmNonPublic})
+	e.do(t, e.clerk, live.SetPart{Part: live.PartNonPublic})
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[4].PersonID})
+	e.do(t, e.members[2], live.RaiseHand{})
+	e.do(t, e.members[2], live.ConfirmNonPublic{})
 	m, _ := until(t, pub, live.EvPartChanged)
 	if p := decode[live.PartPayload](t, m); p.Part != live.PartNonPublic {
 		t.Errorf("public part event %+v", p)
@@ -104,8 +104,8 @@ func TestAudiences(t *testing.T) {
 	}
 
 	// Back to public: the public gets the switch and a fresh snapshot.
-	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem})
-	e.do(t, e.clerk, live.Command{Name: live.CmdSetPart, Part: live.PartPublic})
+	e.do(t, e.clerk, live.NextItem{})
+	e.do(t, e.clerk, live.SetPart{Part: live.PartPublic})
 	until(t, pub, live.EvPartChanged)
 	var snap live.Message
 	for snap.Type != live.TypeSnapshot {
@@ -139,15 +139,15 @@ func TestQuorumRecomputed(t *testing.T) {
 		c    live.Command
 		want q
 	}{
-		{"check in 0", e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[0].PersonID}, q{1, 0, false}},
-		{"non-voting joins", live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[5].PersonID}, q{1, 0, false}},
-		{"check in 1", e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID}, q{2, 0, false}},
-		{"2 joins remotely", live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID}, q{3, 0, true}},
-		{"1 declares a conflict", e.members[1], live.Command{Name: live.CmdDeclareConflict}, q{3, 1, false}},
-		{"3 joins remotely", live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[3].PersonID}, q{4, 1, true}},
-		{"next item clears the conflict", e.clerk, live.Command{Name: live.CmdNextItem}, q{4, 0, true}},
-		{"3 leaves", live.SystemActor(), live.Command{Name: live.CmdLeaveRemote, PersonID: e.members[3].PersonID}, q{3, 0, true}},
-		{"check out 0", e.clerk, live.Command{Name: live.CmdCheckOut, PersonID: e.members[0].PersonID}, q{2, 0, false}},
+		{"check in 0", e.clerk, live.CheckIn{Person: e.members[0].PersonID}, q{1, 0, false}},
+		{"non-voting joins", live.SystemActor(), live.JoinRemote{Person: e.members[5].PersonID}, q{1, 0, false}},
+		{"check in 1", e.clerk, live.CheckIn{Person: e.members[1].PersonID}, q{2, 0, false}},
+		{"2 joins remotely", live.SystemActor(), live.JoinRemote{Person: e.members[2].PersonID}, q{3, 0, true}},
+		{"1 declares a conflict", e.members[1], live.DeclareConflict{}, q{3, 1, false}},
+		{"3 joins remotely", live.SystemActor(), live.JoinRemote{Person: e.members[3].PersonID}, q{4, 1, true}},
+		{"next item clears the conflict", e.clerk, live.NextItem{}, q{4, 0, true}},
+		{"3 leaves", live.SystemActor(), live.LeaveRemote{Person: e.members[3].PersonID}, q{3, 0, true}},
+		{"check out 0", e.clerk, live.CheckOut{Person: e.members[0].PersonID}, q{2, 0, false}},
 	}
 	for _, st := range steps {
 		e.do(t, st.a, st.c)
@@ -156,7 +156,7 @@ func TestQuorumRecomputed(t *testing.T) {
 			t.Errorf("%s: quorum %+v, want %+v of 5 seats, 3 needed", st.name, v, st.want)
 		}
 	}
-	e.do(t, e.members[0], live.Command{Name: live.CmdFindQuorum})
+	e.do(t, e.members[0], live.FindQuorum{})
 	m, _ := until(t, s, live.EvQuorumFound)
 	if v := decode[live.QuorumView](t, m); v.Quorate || v.Present != 2 {
 		t.Errorf("finding %+v, want not quorate with 2 present", v)
@@ -183,51 +183,51 @@ func TestSpeakers(t *testing.T) {
 		return decode[live.SpeakersView](t, m)
 	}
 	p := func(i int) council.ID { return e.members[i].PersonID }
-	e.do(t, e.members[1], live.Command{Name: live.CmdRaiseHand})
+	e.do(t, e.members[1], live.RaiseHand{})
 	view()
-	e.do(t, e.clerk, live.Command{Name: live.CmdRaiseHand, PersonID: p(2)}) // from the room
+	e.do(t, e.clerk, live.RaiseHand{Person: p(2)}) // from the room
 	view()
-	_, err := e.hub.Do(e.ctx, e.meeting.ID, e.members[1], live.Command{Name: live.CmdRaiseHand})
+	_, err := e.hub.Do(e.ctx, e.meeting.ID, e.members[1], live.RaiseHand{})
 	wantErr(t, "second open request", err, council.ErrConflict)
-	e.do(t, e.members[3], live.Command{Name: live.CmdRaiseHand, PointOfOrder: true})
+	e.do(t, e.members[3], live.RaiseHand{PointOfOrder: true})
 	if v := view(); !cmp.Equal(names(v.Queue), []council.ID{p(3), p(1), p(2)}) {
 		t.Errorf("queue %v, want point of order (3), then 1, 2", names(v.Queue))
 	}
 	for range 2 {
-		e.do(t, e.members[0], live.Command{Name: live.CmdGrantFloor, Limit: 3 * time.Minute})
+		e.do(t, e.members[0], live.GrantFloor{Limit: 3 * time.Minute})
 		view()
 	}
-	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[0], live.Command{Name: live.CmdGrantFloor})
+	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[0], live.GrantFloor{})
 	wantErr(t, "grant beyond K", err, council.ErrConflict)
-	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[0], live.Command{Name: live.CmdEndFloor})
+	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[0], live.EndFloor{})
 	wantErr(t, "end floor without naming one of two", err, council.ErrInvalid)
 	v, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
 	if !cmp.Equal(names(v.Speakers.Floor), []council.ID{p(3), p(1)}) || v.Speakers.Floor[0].Seconds != 180 {
 		t.Fatalf("floor %+v, want 3 then 1 with 180 s", v.Speakers.Floor)
 	}
-	e.do(t, e.members[0], live.Command{Name: live.CmdEndFloor, RequestID: v.Speakers.Floor[1].ID}) // 1 is done
+	e.do(t, e.members[0], live.EndFloor{Request: v.Speakers.Floor[1].ID}) // 1 is done
 	view()
 	// 1 asks again: a second contribution, after 4's later first one.
-	e.do(t, e.members[1], live.Command{Name: live.CmdRaiseHand})
+	e.do(t, e.members[1], live.RaiseHand{})
 	view()
-	e.do(t, e.members[4], live.Command{Name: live.CmdRaiseHand})
+	e.do(t, e.members[4], live.RaiseHand{})
 	if v := view(); !cmp.Equal(names(v.Queue), []council.ID{p(2), p(4), p(1)}) || v.Queue[2].Kind != "second" {
 		t.Errorf("queue %+v, want 2, 4, then 1 (second)", v.Queue)
 	}
-	e.do(t, e.members[2], live.Command{Name: live.CmdWithdrawHand})
+	e.do(t, e.members[2], live.WithdrawHand{})
 	if v := view(); !cmp.Equal(names(v.Queue), []council.ID{p(4), p(1)}) {
 		t.Errorf("queue after 2 withdrew %v", names(v.Queue))
 	}
-	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[4], live.Command{Name: live.CmdGrantFloor})
+	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[4], live.GrantFloor{})
 	wantErr(t, "member grants the floor", err, council.ErrForbidden)
 }
 
 func TestBadCommands(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
-	_, err := e.hub.Do(e.ctx, e.meeting.ID, e.clerk, live.Command{Name: live.CmdNextItem})
+	_, err := e.hub.Do(e.ctx, e.meeting.ID, e.clerk, live.NextItem{})
 	wantErr(t, "command before the start", err, council.ErrConflict)
-	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[2], live.Command{Name: live.CmdStart})
+	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[2], live.Start{})
 	wantErr(t, "member starts", err, council.ErrForbidden)
 	e.start(t, 0)
 	count := func() (n int) {
@@ -244,21 +244,23 @@ func TestBadCommands(t *testing.T) {
 		c       live.Command
 		want    error
 	}{
-		{"start twice", e.meeting.ID, e.clerk, live.Command{Name: live.CmdStart}, council.ErrConflict},
-		{"member moves the agenda", e.meeting.ID, e.members[2], live.Command{Name: live.CmdNextItem}, council.ErrForbidden},
-		{"public raises a hand", e.meeting.ID, live.Actor{}, live.Command{Name: live.CmdRaiseHand}, council.ErrForbidden},
-		{"member checks in another", e.meeting.ID, e.members[2], live.Command{Name: live.CmdCheckIn, PersonID: e.members[3].PersonID}, council.ErrForbidden},
-		{"member speaks for another", e.meeting.ID, e.members[2], live.Command{Name: live.CmdRaiseHand, PersonID: e.members[3].PersonID}, council.ErrForbidden},
-		{"clerk finds the quorum", e.meeting.ID, e.clerk, live.Command{Name: live.CmdFindQuorum}, council.ErrForbidden},
-		{"unknown member", e.meeting.ID, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: council.NewID()}, council.ErrInvalid},
-		{"clerk without a member", e.meeting.ID, e.clerk, live.Command{Name: live.CmdCheckIn}, council.ErrInvalid},
-		{"unknown command", e.meeting.ID, e.clerk, live.Command{Name: "drop"}, council.ErrInvalid},
-		{"unknown meeting", council.NewID(), e.clerk, live.Command{Name: live.CmdNextItem}, council.ErrNotFound},
-		{"check out an absent member", e.meeting.ID, e.clerk, live.Command{Name: live.CmdCheckOut, PersonID: e.members[1].PersonID}, council.ErrConflict},
-		{"previous before the first item", e.meeting.ID, e.clerk, live.Command{Name: live.CmdPreviousItem}, council.ErrConflict},
-		{"grant with nobody waiting", e.meeting.ID, e.members[0], live.Command{Name: live.CmdGrantFloor}, council.ErrConflict},
-		{"confirm in the public part", e.meeting.ID, e.members[2], live.Command{Name: live.CmdConfirmNonPublic}, council.ErrConflict},
-		{"bad part", e.meeting.ID, e.clerk, live.Command{Name: live.CmdSetPart, Part: "secret"}, council.ErrInvalid},
+		{"start twice", e.meeting.ID, e.clerk, live.Start{}, council.ErrConflict},
+		{"member moves the agenda", e.meeting.ID, e.members[2], live.NextItem{}, council.ErrForbidden},
+		{"public raises a hand", e.meeting.ID, live.Actor{}, live.RaiseHand{}, council.ErrForbidden},
+		{"member checks in another", e.meeting.ID, e.members[2], live.CheckIn{Person: e.members[3].PersonID}, council.ErrForbidden},
+		{"member speaks for another", e.meeting.ID, e.members[2], live.RaiseHand{Person: e.members[3].PersonID}, council.ErrForbidden},
+		{"clerk finds the quorum", e.meeting.ID, e.clerk, live.FindQuorum{}, council.ErrForbidden},
+		{"unknown member", e.meeting.ID, e.clerk, live.CheckIn{Person: council.NewID()}, council.ErrInvalid},
+		{"clerk without a member", e.meeting.ID, e.clerk, live.CheckIn{}, council.ErrInvalid},
+		{"unknown command", e.meeting.ID, e.clerk, dropTables{}, council.ErrInvalid},
+		{"a known name on foreign arguments", e.meeting.ID, e.clerk, fakeNext{}, council.ErrInvalid},
+		{"no command", e.meeting.ID, e.clerk, nil, council.ErrInvalid},
+		{"unknown meeting", council.NewID(), e.clerk, live.NextItem{}, council.ErrNotFound},
+		{"check out an absent member", e.meeting.ID, e.clerk, live.CheckOut{Person: e.members[1].PersonID}, council.ErrConflict},
+		{"previous before the first item", e.meeting.ID, e.clerk, live.PreviousItem{}, council.ErrConflict},
+		{"grant with nobody waiting", e.meeting.ID, e.members[0], live.GrantFloor{}, council.ErrConflict},
+		{"confirm in the public part", e.meeting.ID, e.members[2], live.ConfirmNonPublic{}, council.ErrConflict},
+		{"bad part", e.meeting.ID, e.clerk, live.SetPart{Part: "secret"}, council.ErrInvalid},
 	} {
 		_, err := e.hub.Do(e.ctx, tc.meeting, tc.a, tc.c)
 		wantErr(t, tc.name, err, tc.want)
@@ -266,11 +268,11 @@ func TestBadCommands(t *testing.T) {
 	if after := count(); after != before {
 		t.Errorf("bad commands wrote %d events", after-before)
 	}
-	e.do(t, e.members[1], live.Command{Name: live.CmdDeclareConflict})
-	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[1], live.Command{Name: live.CmdDeclareConflict})
+	e.do(t, e.members[1], live.DeclareConflict{})
+	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.members[1], live.DeclareConflict{})
 	wantErr(t, "conflict declared twice", err, council.ErrConflict)
-	e.do(t, e.members[0], live.Command{Name: live.CmdClose})
-	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+	e.do(t, e.members[0], live.Close{})
+	_, err = e.hub.Do(e.ctx, e.meeting.ID, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
 	wantErr(t, "command after close", err, council.ErrConflict)
 	if snap, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, live.Actor{}); snap.State != "closed" {
 		t.Errorf("state after close %q", snap.State)
@@ -287,7 +289,7 @@ func TestTwoHubs(t *testing.T) {
 	next(t, sb)
 	start := time.Now()
 	e.start(t, 0)
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[4].PersonID})
+	e.do(t, live.SystemActor(), live.JoinRemote{Person: e.members[4].PersonID})
 	m, _ := until(t, sb, live.EvAttendance)
 	if a := decode[live.AttendeeView](t, m); a.PersonID != e.members[4].PersonID || a.Mode != "remote" {
 		t.Errorf("hub B delivered %+v", a)
@@ -301,7 +303,7 @@ func TestRestart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{})
 	e.start(t, 0)
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
 	ctx, cancel := context.WithCancel(context.Background())
 	first := live.NewHub(openPool(t, e.url), live.Options{})
 	done := make(chan error, 1)
@@ -321,8 +323,8 @@ func TestRestart(t *testing.T) {
 		t.Errorf("last message of a stopped hub %+v, want resync", end)
 	}
 	// Meanwhile, another node goes on.
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID})
-	e.do(t, e.members[2], live.Command{Name: live.CmdRaiseHand})
+	e.do(t, live.SystemActor(), live.JoinRemote{Person: e.members[2].PersonID})
+	e.do(t, e.members[2], live.RaiseHand{})
 
 	second := runHub(t, openPool(t, e.url), live.Options{MaxReplay: 3})
 	r := e.subscribe(t, second, e.members[2], last)
@@ -340,6 +342,16 @@ func TestRestart(t *testing.T) {
 	}
 }
 
+// dropTables is a command the hub does not know; fakeNext claims a known
+// name with arguments of its own.
+type (
+	dropTables struct{}
+	fakeNext   struct{}
+)
+
+func (dropTables) Name() live.CommandName { return "drop_tables" }
+func (fakeNext) Name() live.CommandName   { return live.CmdNextItem }
+
 func TestConcurrentCommandsGetGapFreeSeqs(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, live.Options{Buffer: 1024})
@@ -351,8 +363,9 @@ func TestConcurrentCommandsGetGapFreeSeqs(t *testing.T) {
 	for i := range 5 {
 		wg.Go(func() {
 			for range rounds {
-				for _, c := range []live.CommandName{live.CmdJoinRemote, live.CmdLeaveRemote} {
-					if _, err := e.hub.Do(e.ctx, e.meeting.ID, live.SystemActor(), live.Command{Name: c, PersonID: e.members[i].PersonID}); err != nil {
+				p := e.members[i].PersonID
+				for _, c := range []live.Command{live.JoinRemote{Person: p}, live.LeaveRemote{Person: p}} {
+					if _, err := e.hub.Do(e.ctx, e.meeting.ID, live.SystemActor(), c); err != nil {
 						errs <- err
 					}
 				}
@@ -391,9 +404,9 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 	fast := e.subscribe(t, e.hub, e.clerk, 0)
 	next(t, fast)
 	for range 6 {
-		e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+		e.do(t, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
 		until(t, fast, live.EvQuorum)
-		e.do(t, e.clerk, live.Command{Name: live.CmdCheckOut, PersonID: e.members[1].PersonID})
+		e.do(t, e.clerk, live.CheckOut{Person: e.members[1].PersonID})
 		until(t, fast, live.EvQuorum)
 	}
 	var got []live.Message
@@ -416,7 +429,7 @@ func TestListenerReconnects(t *testing.T) {
 		WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("terminated %d listeners (%v), want 1", n, err)
 	}
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: e.members[1].PersonID})
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
 	m, _ := until(t, s, live.EvAttendance)
 	if a := decode[live.AttendeeView](t, m); a.PersonID != e.members[1].PersonID {
 		t.Errorf("after reconnect: %+v", a)

@@ -37,51 +37,20 @@ func (h *Hub) AttendanceByItem(ctx context.Context, meetingID council.ID) ([]Ite
 	if _, err := meetings.NewStore(h.pool).Meeting(ctx, meetingID); err != nil {
 		return nil, fmt.Errorf("attendance by item: %w", err)
 	}
-	type change struct {
-		AttendanceChange
-		item council.ID
-	}
-	var changes []change
-	rows, err := h.pool.Query(ctx, `SELECT person_id, mode, at, via, item_id FROM live_attendance WHERE meeting_id = $1 ORDER BY at, id`, meetingID)
+	st := store{h.pool}
+	changes, err := st.attendanceLog(ctx, meetingID)
 	if err != nil {
-		return nil, fmt.Errorf("attendance by item: %w", council.TranslateError(err))
+		return nil, fmt.Errorf("attendance by item: %w", err)
 	}
-	for rows.Next() {
-		var c change
-		var item *council.ID
-		if err := rows.Scan(&c.PersonID, &c.Mode, &c.At, &c.Via, &item); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("attendance by item: %w", err)
-		}
-		c.item = council.IDOf(item)
-		changes = append(changes, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	periods, err := st.itemPeriods(ctx, meetingID)
+	if err != nil {
 		return nil, fmt.Errorf("attendance by item: %w", err)
 	}
 	var out []ItemAttendance
-	rows, err = h.pool.Query(ctx, `SELECT item_id, started_at, ended_at FROM live_item_periods WHERE meeting_id = $1 ORDER BY started_at, id`, meetingID)
-	if err != nil {
-		return nil, fmt.Errorf("attendance by item: %w", council.TranslateError(err))
+	for _, p := range periods {
+		out = append(out, ItemAttendance{ItemID: p.ItemID, From: p.From, To: p.To})
 	}
-	for rows.Next() {
-		var p ItemAttendance
-		var to *time.Time
-		if err := rows.Scan(&p.ItemID, &p.From, &to); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("attendance by item: %w", err)
-		}
-		if to != nil {
-			p.To = *to
-		}
-		out = append(out, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("attendance by item: %w", err)
-	}
-	r, err := roster(ctx, h.pool, meetingID)
+	r, err := st.roster(ctx, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("attendance by item: %w", err)
 	}
@@ -94,7 +63,7 @@ func (h *Hub) AttendanceByItem(ctx context.Context, meetingID council.ID) ([]Ite
 		p := &out[k]
 		// Changes before the item began (a change at the very instant
 		// belongs to the item it was made under).
-		for ; i < len(changes) && (changes[i].At.Before(p.From) || (changes[i].At.Equal(p.From) && changes[i].item != p.ItemID)); i++ {
+		for ; i < len(changes) && (changes[i].At.Before(p.From) || (changes[i].At.Equal(p.From) && changes[i].ItemID != p.ItemID)); i++ {
 			mode[changes[i].PersonID] = changes[i].Mode
 		}
 		p.AtStart, p.Present = map[council.ID]meetings.Mode{}, map[council.ID]bool{}
@@ -102,10 +71,10 @@ func (h *Hub) AttendanceByItem(ctx context.Context, meetingID council.ID) ([]Ite
 			p.AtStart[id] = m
 			p.Present[id] = m.Present()
 		}
-		for ; i < len(changes) && (p.To.IsZero() || changes[i].At.Before(p.To) || (changes[i].At.Equal(p.To) && changes[i].item == p.ItemID)); i++ {
+		for ; i < len(changes) && (p.To.IsZero() || changes[i].At.Before(p.To) || (changes[i].At.Equal(p.To) && changes[i].ItemID == p.ItemID)); i++ {
 			c := changes[i]
 			mode[c.PersonID] = c.Mode
-			p.Changes = append(p.Changes, c.AttendanceChange)
+			p.Changes = append(p.Changes, AttendanceChange{PersonID: c.PersonID, Mode: c.Mode, At: c.At, Via: string(c.Via)})
 			p.Present[c.PersonID] = p.Present[c.PersonID] || c.Mode.Present()
 		}
 	}

@@ -13,12 +13,12 @@ func TestAttendanceByItem(t *testing.T) {
 	e := newEnv(t, live.Options{})
 	e.start(t, 0)
 	m1, m2, m3 := e.members[1].PersonID, e.members[2].PersonID, e.members[3].PersonID
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: m1})
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdJoinRemote, PersonID: m2})
-	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem})
-	e.do(t, live.SystemActor(), live.Command{Name: live.CmdLeaveRemote, PersonID: m2})
-	e.do(t, e.clerk, live.Command{Name: live.CmdNextItem})
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: m3})
+	e.do(t, e.clerk, live.CheckIn{Person: m1})
+	e.do(t, live.SystemActor(), live.JoinRemote{Person: m2})
+	e.do(t, e.clerk, live.NextItem{})
+	e.do(t, live.SystemActor(), live.LeaveRemote{Person: m2})
+	e.do(t, e.clerk, live.NextItem{})
+	e.do(t, e.clerk, live.CheckIn{Person: m3})
 
 	got, err := e.hub.AttendanceByItem(e.ctx, e.meeting.ID)
 	if err != nil {

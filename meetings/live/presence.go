@@ -100,7 +100,7 @@ func (p *Presence) Connected(ctx context.Context, meetingID, personID council.ID
 	}
 	p.mu.Unlock()
 
-	_, epoch, err := p.hub.do(ctx, meetingID, SystemActor(), Command{Name: CmdJoinRemote, PersonID: personID})
+	_, epoch, err := p.hub.do(ctx, meetingID, SystemActor(), JoinRemote{Person: personID})
 	if err != nil {
 		p.logFailure("join_remote", meetingID, personID, err)
 		return
@@ -137,27 +137,8 @@ func (p *Presence) Disconnected(meetingID, personID council.ID) {
 // so a reconnect on any node meanwhile keeps them. It returns how many
 // grace periods it started. See the single-media-owner assumption above.
 func (p *Presence) Recover(ctx context.Context) (int, error) {
-	rows, err := p.hub.pool.Query(ctx, `SELECT m.meeting_id, m.person_id, m.epoch FROM live_media m
-		JOIN live_sessions s ON s.meeting_id = m.meeting_id
-		WHERE m.connected AND s.closed_at IS NULL ORDER BY m.meeting_id, m.person_id`)
+	found, err := store{p.hub.pool}.connected(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("recover media presence: %w", council.TranslateError(err))
-	}
-	type left struct {
-		k     presenceKey
-		epoch int64
-	}
-	var found []left
-	for rows.Next() {
-		var l left
-		if err := rows.Scan(&l.k.meeting, &l.k.person, &l.epoch); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("recover media presence: %w", err)
-		}
-		found = append(found, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("recover media presence: %w", err)
 	}
 	p.mu.Lock()
@@ -166,16 +147,16 @@ func (p *Presence) Recover(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	n := 0
-	for _, l := range found {
-		if _, mine := p.epochs[l.k]; mine {
+	for _, c := range found {
+		k := presenceKey{c.MeetingID, c.PersonID}
+		if _, mine := p.epochs[k]; mine {
 			continue // connected here already (Connected ran first)
 		}
-		if _, waiting := p.timers[l.k]; waiting {
+		if _, waiting := p.timers[k]; waiting {
 			continue
 		}
-		p.epochs[l.k] = l.epoch
+		p.epochs[k] = c.Epoch
 		lt := &leaveTimer{}
-		k := l.k
 		lt.t = p.after(p.grace, func() { p.fire(k, lt) })
 		p.timers[k] = lt
 		n++
@@ -209,7 +190,7 @@ func (p *Presence) fire(k presenceKey, lt *leaveTimer) {
 	defer p.wg.Done()
 	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
 	defer cancel()
-	if _, _, err := p.hub.do(ctx, k.meeting, SystemActor(), Command{Name: CmdLeaveRemote, PersonID: k.person, epoch: epoch}); err != nil {
+	if _, _, err := p.hub.do(ctx, k.meeting, SystemActor(), LeaveRemote{Person: k.person, epoch: epoch}); err != nil {
 		p.logFailure("leave_remote", k.meeting, k.person, err)
 	}
 }

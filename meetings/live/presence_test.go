@@ -87,9 +87,9 @@ func attendanceOf(t *testing.T, s *live.Subscription, person council.ID) (live.A
 // what came before: anything Presence should not have caused shows here.
 func (e *env) marker(t *testing.T, s *live.Subscription, who live.Actor) []live.Message {
 	t.Helper()
-	e.do(t, who, live.Command{Name: live.CmdRaiseHand})
+	e.do(t, who, live.RaiseHand{})
 	_, seen := until(t, s, live.EvSpeakers)
-	e.do(t, who, live.Command{Name: live.CmdWithdrawHand})
+	e.do(t, who, live.WithdrawHand{})
 	until(t, s, live.EvSpeakers)
 	return seen
 }
@@ -192,7 +192,7 @@ func TestPresenceDoesNotOverrideRoom(t *testing.T) {
 	clock := &fakeClock{}
 	p := newPresence(t, e.hub, time.Hour, clock)
 	m1 := e.members[1].PersonID
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: m1})
+	e.do(t, e.clerk, live.CheckIn{Person: m1})
 	attendanceOf(t, s, m1)
 
 	p.Connected(e.ctx, e.meeting.ID, m1)
@@ -207,12 +207,12 @@ func TestPresenceDoesNotOverrideRoom(t *testing.T) {
 	// Checked out while connected: still present, remotely.
 	p.Connected(e.ctx, e.meeting.ID, m1)
 	attendanceOf(t, s, m1)
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckOut, PersonID: m1})
+	e.do(t, e.clerk, live.CheckOut{Person: m1})
 	if a, _ := attendanceOf(t, s, m1); a.Mode != "remote" || !a.Connected {
 		t.Errorf("checked out while connected: %+v, want remote", a)
 	}
 	// A remote member who walks into the room is checked in.
-	e.do(t, e.clerk, live.Command{Name: live.CmdCheckIn, PersonID: m1})
+	e.do(t, e.clerk, live.CheckIn{Person: m1})
 	if a, _ := attendanceOf(t, s, m1); a.Mode != "room" {
 		t.Errorf("remote member checked in: %+v, want room", a)
 	}
@@ -297,11 +297,11 @@ func TestClientsCannotClaimRemotePresence(t *testing.T) {
 		a    live.Actor
 		c    live.Command
 	}{
-		{"member joins", e.members[2], live.Command{Name: live.CmdJoinRemote}},
-		{"member leaves", e.members[2], live.Command{Name: live.CmdLeaveRemote}},
-		{"clerk joins a member", e.clerk, live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID}},
-		{"chair joins", e.members[0], live.Command{Name: live.CmdJoinRemote}},
-		{"public", live.Actor{}, live.Command{Name: live.CmdJoinRemote, PersonID: e.members[2].PersonID}},
+		{"member joins", e.members[2], live.JoinRemote{}},
+		{"member leaves", e.members[2], live.LeaveRemote{}},
+		{"clerk joins a member", e.clerk, live.JoinRemote{Person: e.members[2].PersonID}},
+		{"chair joins", e.members[0], live.JoinRemote{}},
+		{"public", live.Actor{}, live.JoinRemote{Person: e.members[2].PersonID}},
 	} {
 		_, err := e.hub.Do(e.ctx, e.meeting.ID, tc.a, tc.c)
 		wantErr(t, tc.name, err, council.ErrForbidden)

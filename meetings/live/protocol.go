@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -244,86 +247,138 @@ type Snapshot struct {
 	Seq           int64      `json:"seq"`
 }
 
-// ClientMessage is what a client sends: a command with a client-chosen id
-// that the ack or error repeats.
-type ClientMessage struct {
-	V            int         `json:"v"`
-	Type         string      `json:"type"` // "command"
-	ID           string      `json:"id"`
-	Command      CommandName `json:"command"`
-	Person       string      `json:"person,omitempty"`
-	Request      string      `json:"request,omitempty"`
-	Part         Part        `json:"part,omitempty"`
-	PointOfOrder bool        `json:"point_of_order,omitempty"`
-	Seconds      int         `json:"seconds,omitempty"`
-	Text         string      `json:"text,omitempty"` // complain: the complaint; resolve_complaint: "repeat" or "continue"
-	Note         string      `json:"note,omitempty"` // resolve_complaint: optional note
-}
-
-// DecodeClient parses one client message into its id and Command. It
-// refuses oversized or malformed input, unknown fields and commands, other
-// protocol versions and bad ids with an error wrapping council.ErrInvalid;
-// the id is returned whenever it could be read.
+// DecodeClient parses one client message into its id and Command.
+//
+// A client message is one JSON object: "v" (ProtocolVersion), "type"
+// ("command"), "id" (the client's choice, at most 64 bytes, repeated in
+// the ack or error), "command" (a CommandName) and the fields of that
+// command's arguments, which its spec's decode reads from the wire:
+// "person" (a member's id), "request" (a request to speak; for
+// resolve_complaint the complaint), "part", "point_of_order", "seconds"
+// (grant_floor's speaking time), "text" (complain: the complaint;
+// resolve_complaint: "repeat" or "continue") and "note"
+// (resolve_complaint). Absent, null and "" mean none.
+//
+// It refuses oversized or malformed input, unknown commands, fields the
+// command does not take, other protocol versions, bad ids and invalid
+// arguments with an error wrapping council.ErrInvalid; the id is returned
+// whenever it could be read.
 func DecodeClient(b []byte) (string, Command, error) {
 	if len(b) > MaxClientMessage {
-		return "", Command{}, council.Invalidf("message of %d bytes exceeds %d", len(b), MaxClientMessage)
+		return "", nil, council.Invalidf("message of %d bytes exceeds %d", len(b), MaxClientMessage)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var m ClientMessage
-	if err := dec.Decode(&m); err != nil {
-		return "", Command{}, council.Invalidf("malformed message")
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return "", nil, council.Invalidf("malformed message")
 	}
 	if dec.More() {
-		return "", Command{}, council.Invalidf("trailing data after message")
+		return "", nil, council.Invalidf("trailing data after message")
 	}
-	if len(m.ID) > 64 || !utf8.ValidString(m.ID) {
-		return "", Command{}, council.Invalidf("bad command id")
+	w := &wire{fields: fields}
+	id := w.text("id")
+	if w.err != nil || len(id) > 64 || !utf8.ValidString(id) {
+		return "", nil, council.Invalidf("bad command id")
 	}
-	if m.V != ProtocolVersion {
-		return m.ID, Command{}, council.Invalidf("protocol version %d, want %d", m.V, ProtocolVersion)
+	v, typ, name := w.number("v", math.MinInt, math.MaxInt), w.text("type"), CommandName(w.text("command"))
+	switch {
+	case w.err != nil:
+		return id, nil, w.err
+	case v != ProtocolVersion:
+		return id, nil, council.Invalidf("protocol version %d, want %d", v, ProtocolVersion)
+	case typ != "command":
+		return id, nil, council.Invalidf("unknown message type %q", typ)
 	}
-	if m.Type != "command" {
-		return m.ID, Command{}, council.Invalidf("unknown message type %q", m.Type)
+	sp, ok := lookup(name)
+	if !ok {
+		return id, nil, council.Invalidf("unknown command %q", name)
 	}
-	if !m.Command.Known() {
-		return m.ID, Command{}, council.Invalidf("unknown command %q", m.Command)
+	c := sp.decode(w)
+	if err := w.done(name); err != nil {
+		return id, nil, err
 	}
-	c := Command{Name: m.Command, Part: m.Part, PointOfOrder: m.PointOfOrder, Text: m.Text, Note: m.Note}
-	var err error
-	if m.Person != "" {
-		if c.PersonID, err = council.ParseID(m.Person); err != nil {
-			return m.ID, Command{}, fmt.Errorf("person: %w", err)
-		}
+	if err := validate(c); err != nil {
+		return id, nil, err
 	}
-	if m.Request != "" {
-		if c.RequestID, err = council.ParseID(m.Request); err != nil {
-			return m.ID, Command{}, fmt.Errorf("request: %w", err)
-		}
+	return id, c, nil
+}
+
+// wire is the fields of one client message, which a command's decode
+// reads by name. A field of the wrong JSON type sets err; done refuses
+// fields nobody read.
+type wire struct {
+	fields map[string]json.RawMessage
+	err    error
+}
+
+// take removes and returns field key; absent and null are not ok.
+func (w *wire) take(key string) (json.RawMessage, bool) {
+	raw, ok := w.fields[key]
+	delete(w.fields, key)
+	return raw, ok && string(raw) != "null"
+}
+
+func (w *wire) fail(err error) {
+	if w.err == nil {
+		w.err = err
 	}
-	if m.Seconds < 0 || m.Seconds > 24*3600 {
-		return m.ID, Command{}, council.Invalidf("speaking time out of range")
+}
+
+// text reads a JSON string ("" when absent).
+func (w *wire) text(key string) string {
+	raw, ok := w.take(key)
+	var s string
+	if ok && json.Unmarshal(raw, &s) != nil {
+		w.fail(council.Invalidf("%s: want a string", key))
 	}
-	c.Limit = time.Duration(m.Seconds) * time.Second
-	if m.Part != "" && !m.Part.Valid() {
-		return m.ID, Command{}, council.Invalidf("unknown part %q", m.Part)
+	return s
+}
+
+// id reads an id (NilID when absent or "").
+func (w *wire) id(key string) council.ID {
+	s := w.text(key)
+	if s == "" {
+		return council.NilID
 	}
-	for _, t := range []string{m.Text, m.Note} {
-		if !utf8.ValidString(t) || utf8.RuneCountInString(t) > 2000 {
-			return m.ID, Command{}, council.Invalidf("text too long or not UTF-8")
-		}
+	id, err := council.ParseID(s)
+	if err != nil {
+		w.fail(fmt.Errorf("%s: %w", key, err))
 	}
-	if m.Note != "" && m.Command != CmdResolveComplaint {
-		return m.ID, Command{}, council.Invalidf("a note belongs to resolve_complaint only")
+	return id
+}
+
+// flag reads a JSON boolean (false when absent).
+func (w *wire) flag(key string) bool {
+	raw, ok := w.take(key)
+	var b bool
+	if ok && json.Unmarshal(raw, &b) != nil {
+		w.fail(council.Invalidf("%s: want true or false", key))
 	}
-	if m.Command == CmdResolveComplaint {
-		c.Resolution, c.Text = Resolution(m.Text), ""
-		if !c.Resolution.Valid() {
-			return m.ID, Command{}, council.Invalidf("resolution %q: want repeat or continue", m.Text)
-		}
-		if c.RequestID == council.NilID {
-			return m.ID, Command{}, council.Invalidf("resolve_complaint needs the complaint id in request")
-		}
+	return b
+}
+
+// number reads a JSON integer in [lo, hi] (0 when absent).
+func (w *wire) number(key string, lo, hi int) int {
+	raw, ok := w.take(key)
+	var n int
+	switch {
+	case !ok:
+	case json.Unmarshal(raw, &n) != nil:
+		w.fail(council.Invalidf("%s: want an integer", key))
+	case n < lo || n > hi:
+		w.fail(council.Invalidf("%s: %d out of range", key, n))
 	}
-	return m.ID, c, nil
+	return n
+}
+
+// done returns the first error, or one naming a field that command does
+// not take.
+func (w *wire) done(command CommandName) error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(w.fields) > 0 {
+		return council.Invalidf("%s takes no field %q", command, slices.Sorted(maps.Keys(w.fields))[0])
+	}
+	return nil
 }

@@ -24,31 +24,54 @@ func TestDecodeClient(t *testing.T) {
 		wantErr  bool
 	}{
 		{name: "raise hand", in: `{"v":1,"type":"command","id":"c1","command":"raise_hand","point_of_order":true}`,
-			wantID: "c1", want: Command{Name: CmdRaiseHand, PointOfOrder: true}},
+			wantID: "c1", want: RaiseHand{PointOfOrder: true}},
 		{name: "check in", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c2","command":"check_in","person":%q}`, person),
-			wantID: "c2", want: Command{Name: CmdCheckIn, PersonID: person}},
+			wantID: "c2", want: CheckIn{Person: person}},
 		{name: "grant with time", in: `{"v":1,"type":"command","id":"c3","command":"grant_floor","seconds":180}`,
-			wantID: "c3", want: Command{Name: CmdGrantFloor, Limit: 3 * time.Minute}},
+			wantID: "c3", want: GrantFloor{Limit: 3 * time.Minute}},
 		{name: "part", in: `{"v":1,"type":"command","id":"c4","command":"set_part","part":"non_public"}`,
-			wantID: "c4", want: Command{Name: CmdSetPart, Part: PartNonPublic}},
+			wantID: "c4", want: SetPart{Part: PartNonPublic}},
 		{name: "resolve complaint", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c5","command":"resolve_complaint","request":%q,"text":"repeat","note":"Abstimmung wiederholen"}`, person),
-			wantID: "c5", want: Command{Name: CmdResolveComplaint, RequestID: person, Resolution: ResolutionRepeat, Note: "Abstimmung wiederholen"}},
+			wantID: "c5", want: ResolveComplaint{Complaint: person, Resolution: ResolutionRepeat, Note: "Abstimmung wiederholen"}},
 		{name: "resolve without note", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c6","command":"resolve_complaint","request":%q,"text":"continue"}`, person),
-			wantID: "c6", want: Command{Name: CmdResolveComplaint, RequestID: person, Resolution: ResolutionContinue}},
+			wantID: "c6", want: ResolveComplaint{Complaint: person, Resolution: ResolutionContinue}},
+		{name: "withdraw a request", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c7","command":"withdraw_hand","request":%q}`, person),
+			wantID: "c7", want: WithdrawHand{Request: person}},
+		{name: "complain", in: `{"v":1,"type":"command","id":"c8","command":"complain","text":"Ton weg"}`,
+			wantID: "c8", want: Complain{Text: "Ton weg"}},
+		{name: "no arguments", in: `{"v":1,"type":"command","id":"c9","command":"next_item"}`, wantID: "c9", want: NextItem{}},
+		{name: "null and empty mean none", in: `{"v":1,"type":"command","id":"c10","command":"raise_hand","person":"","point_of_order":null}`,
+			wantID: "c10", want: RaiseHand{}},
+		{name: "a client names no media epoch", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c11","command":"leave_remote","person":%q}`, person),
+			wantID: "c11", want: LeaveRemote{Person: person}},
 		{name: "resolve with a bad classification", in: fmt.Sprintf(`{"v":1,"type":"command","id":"x","command":"resolve_complaint","request":%q,"text":"ignore"}`, person),
 			wantID: "x", wantErr: true},
 		{name: "resolve without the complaint", in: `{"v":1,"type":"command","id":"x","command":"resolve_complaint","text":"repeat"}`, wantID: "x", wantErr: true},
 		{name: "note on another command", in: `{"v":1,"type":"command","id":"x","command":"complain","text":"Ton","note":"n"}`, wantID: "x", wantErr: true},
+		{name: "a field the command does not take", in: fmt.Sprintf(`{"v":1,"type":"command","id":"x","command":"next_item","person":%q}`, person),
+			wantID: "x", wantErr: true},
+		{name: "seconds on raise_hand", in: `{"v":1,"type":"command","id":"x","command":"raise_hand","seconds":60}`, wantID: "x", wantErr: true},
 		{name: "long note", in: fmt.Sprintf(`{"v":1,"type":"command","id":"x","command":"resolve_complaint","request":%q,"text":"repeat","note":"%s"}`, person, strings.Repeat("a", 2001)),
 			wantID: "x", wantErr: true},
+		{name: "long complaint", in: `{"v":1,"type":"command","id":"x","command":"complain","text":"` + strings.Repeat("ä", 2001) + `"}`,
+			wantID: "x", wantErr: true},
 		{name: "other version", in: `{"v":2,"type":"command","id":"x","command":"start"}`, wantID: "x", wantErr: true},
+		{name: "no version", in: `{"type":"command","id":"x","command":"start"}`, wantID: "x", wantErr: true},
+		{name: "other type", in: `{"v":1,"type":"media","id":"x","command":"start"}`, wantID: "x", wantErr: true},
 		{name: "unknown command", in: `{"v":1,"type":"command","id":"x","command":"drop_tables"}`, wantID: "x", wantErr: true},
-		{name: "unknown field", in: `{"v":1,"type":"command","id":"x","command":"start","admin":true}`, wantErr: true},
+		{name: "unknown field", in: `{"v":1,"type":"command","id":"x","command":"start","admin":true}`, wantID: "x", wantErr: true},
 		{name: "bad person", in: `{"v":1,"type":"command","id":"x","command":"check_in","person":"1 OR 1=1"}`, wantID: "x", wantErr: true},
+		{name: "person not a string", in: `{"v":1,"type":"command","id":"x","command":"check_in","person":7}`, wantID: "x", wantErr: true},
+		{name: "flag not a boolean", in: `{"v":1,"type":"command","id":"x","command":"raise_hand","point_of_order":"yes"}`, wantID: "x", wantErr: true},
 		{name: "bad part", in: `{"v":1,"type":"command","id":"x","command":"set_part","part":"secret"}`, wantID: "x", wantErr: true},
+		{name: "no part", in: `{"v":1,"type":"command","id":"x","command":"set_part"}`, wantID: "x", wantErr: true},
 		{name: "negative time", in: `{"v":1,"type":"command","id":"x","command":"grant_floor","seconds":-1}`, wantID: "x", wantErr: true},
+		{name: "huge time", in: `{"v":1,"type":"command","id":"x","command":"grant_floor","seconds":9223372036854775807}`, wantID: "x", wantErr: true},
+		{name: "fractional time", in: `{"v":1,"type":"command","id":"x","command":"grant_floor","seconds":1.5}`, wantID: "x", wantErr: true},
 		{name: "trailing data", in: `{"v":1,"type":"command","id":"x","command":"start"} {}`, wantErr: true},
 		{name: "not an object", in: `[1,2]`, wantErr: true},
+		{name: "null", in: `null`, wantErr: true},
+		{name: "id not a string", in: `{"v":1,"type":"command","id":5,"command":"start"}`, wantErr: true},
 		{name: "oversized", in: `{"v":1,"type":"command","id":"x","command":"complain","text":"` + strings.Repeat("a", MaxClientMessage) + `"}`, wantErr: true},
 		{name: "long id", in: `{"v":1,"type":"command","id":"` + strings.Repeat("i", 65) + `","command":"start"}`, wantErr: true},
 	} {
@@ -66,7 +89,7 @@ func TestDecodeClient(t *testing.T) {
 			if err != nil || id != tc.wantID {
 				t.Fatalf("DecodeClient(%s) = %q, %v", tc.in, id, err)
 			}
-			if diff := cmp.Diff(tc.want, c, cmp.AllowUnexported(Command{})); diff != "" {
+			if diff := cmp.Diff(tc.want, c, cmp.AllowUnexported(LeaveRemote{})); diff != "" {
 				t.Errorf("DecodeClient(%s) (-want +got):\n%s", tc.in, diff)
 			}
 		})
@@ -80,6 +103,7 @@ func FuzzDecodeClient(f *testing.F) {
 	f.Add([]byte(`{"v":1,"type":"command","id":"r","command":"resolve_complaint","request":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10","text":"repeat","note":"Ton weg"}`))
 	f.Add([]byte(`{"v":1,"type":"command","id":"r","command":"resolve_complaint","request":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10","text":"continue"}`))
 	f.Add([]byte(`{"v":1,"type":"command","id":"j","command":"join_remote","person":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10"}`))
+	f.Add([]byte(`{"v":1,"type":"command","id":"g","command":"grant_floor","seconds":86400}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, c, err := DecodeClient(b)
@@ -89,15 +113,19 @@ func FuzzDecodeClient(f *testing.F) {
 			}
 			return
 		}
-		if !c.Name.Known() || c.Limit < 0 || (c.Part != "" && !c.Part.Valid()) || len(b) > MaxClientMessage {
-			t.Fatalf("accepted a bad command %+v from %q", c, b)
+		if c == nil || len(b) > MaxClientMessage {
+			t.Fatalf("accepted %+v from %q", c, b)
 		}
-		if c.epoch != 0 {
+		if _, ok := lookup(c.Name()); !ok || validate(c) != nil {
+			t.Fatalf("accepted a bad command %#v from %q", c, b)
+		}
+		if l, ok := c.(LeaveRemote); ok && l.epoch != 0 {
 			t.Fatalf("a client set a media epoch: %+v from %q", c, b)
 		}
-		resolve := c.Name == CmdResolveComplaint
-		if resolve != (c.Resolution != "") || (resolve && (!c.Resolution.Valid() || c.RequestID == council.NilID)) ||
-			(!resolve && c.Note != "") || utf8.RuneCountInString(c.Note) > 2000 {
+		if g, ok := c.(GrantFloor); ok && (g.Limit < 0 || g.Limit > maxSpeakingTime) {
+			t.Fatalf("accepted a bad speaking time %+v from %q", c, b)
+		}
+		if r, ok := c.(ResolveComplaint); ok && utf8.RuneCountInString(r.Note) > maxText {
 			t.Fatalf("accepted a bad resolution %+v from %q", c, b)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -37,7 +38,8 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 		return Snapshot{}, err
 	}
 	snap := Snapshot{MeetingID: m.ID, Name: m.Name, State: string(m.State)}
-	s, err := loadSession(ctx, db, meetingID, false)
+	st := store{db}
+	s, err := st.session(ctx, meetingID, false)
 	if errors.Is(err, council.ErrConflict) {
 		snap.Role = RolePublic
 		switch {
@@ -52,7 +54,7 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	if err != nil {
 		return Snapshot{}, err
 	}
-	r, err := role(ctx, db, s, a)
+	r, err := role(ctx, st, s, a)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -76,19 +78,14 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 			snap.Item, itemPublic = &v, it.Public
 		}
 	}
-	att, err := roster(ctx, db, meetingID)
+	att, err := st.roster(ctx, meetingID)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	for _, x := range att {
-		v := AttendeeView{PersonID: x.PersonID, Name: x.Name, Role: x.Role, Voting: x.Voting, Mode: string(x.Mode), Connected: x.Connected}
-		if !x.Since.IsZero() {
-			since := x.Since
-			v.Since = &since
-		}
-		snap.Roster = append(snap.Roster, v)
+		snap.Roster = append(snap.Roster, attendeeView(x))
 	}
-	q, err := quorum(ctx, db, s)
+	q, err := quorum(ctx, st, s)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -96,7 +93,7 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	if aud == AudiencePublic && !itemPublic {
 		return snap, nil
 	}
-	sp, err := speakers(ctx, db, s)
+	sp, err := speakers(ctx, st, s)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -104,7 +101,7 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	if aud == AudiencePublic {
 		return snap, nil
 	}
-	conf, err := conflicted(ctx, db, s.ItemID)
+	conf, err := st.conflicted(ctx, s.ItemID)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -117,73 +114,26 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 			snap.Self = x.PersonID
 		}
 	}
-	if snap.Complaints, err = complaints(ctx, db, s.MeetingID, aud, snap.Self); err != nil {
+	// Staff see all complaints; members those resolved
+	// (complaint_resolved goes to members) and their own open ones.
+	if snap.Complaints, err = st.complaints(ctx, s.MeetingID, aud == AudienceStaff, snap.Self); err != nil {
 		return Snapshot{}, err
 	}
 	if snap.Self != council.NilID && s.Part == PartNonPublic {
-		if err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM live_nonpublic_confirmations WHERE meeting_id = $1 AND part_seq = $2 AND person_id = $3)`,
-			s.MeetingID, s.PartSeq, snap.Self).Scan(&snap.SelfConfirmed); err != nil {
-			return Snapshot{}, council.TranslateError(err)
-		}
-	}
-	if aud != AudienceStaff {
-		return snap, nil
-	}
-	return staffParts(ctx, db, s, snap, att)
-}
-
-// complaints returns the session's complaints in the order raised, with
-// their resolution: all of them for staff; for members those resolved
-// (complaint_resolved goes to members) and self's own open ones.
-func complaints(ctx context.Context, db council.DBTX, meetingID council.ID, aud Audience, self council.ID) ([]ComplaintView, error) {
-	rows, err := db.Query(ctx, `SELECT c.id, c.person_id, r.name, c.item_id, c.text, c.raised_at, c.classification, c.note, c.resolved_at
-		FROM live_complaints c JOIN live_roster r ON r.meeting_id = c.meeting_id AND r.person_id = c.person_id
-		WHERE c.meeting_id = $1 AND ($2 OR c.resolved_at IS NOT NULL OR c.person_id = $3) ORDER BY c.raised_at, c.id`,
-		meetingID, aud == AudienceStaff, council.NullID(self))
-	if err != nil {
-		return nil, council.TranslateError(err)
-	}
-	defer rows.Close()
-	var out []ComplaintView
-	for rows.Next() {
-		var v ComplaintView
-		var item *council.ID
-		var class string
-		if err := rows.Scan(&v.ID, &v.PersonID, &v.Name, &item, &v.Text, &v.RaisedAt, &class, &v.Note, &v.ResolvedAt); err != nil {
-			return nil, err
-		}
-		v.ItemID, v.Resolution = council.IDOf(item), Resolution(class)
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// staffParts adds the confirmations of the current non-public part: who
-// confirmed, and which remote members have not yet.
-func staffParts(ctx context.Context, db council.DBTX, s session, snap Snapshot, att []meetings.Attendee) (Snapshot, error) {
-	if s.Part != PartNonPublic {
-		return snap, nil
-	}
-	rows, err := db.Query(ctx, `SELECT person_id FROM live_nonpublic_confirmations WHERE meeting_id = $1 AND part_seq = $2 ORDER BY at`,
-		s.MeetingID, s.PartSeq)
-	if err != nil {
-		return Snapshot{}, council.TranslateError(err)
-	}
-	defer rows.Close()
-	confirmed := map[council.ID]bool{}
-	for rows.Next() {
-		var id council.ID
-		if err := rows.Scan(&id); err != nil {
+		if snap.SelfConfirmed, err = st.confirmed(ctx, s.MeetingID, s.PartSeq, snap.Self); err != nil {
 			return Snapshot{}, err
 		}
-		snap.Confirmed = append(snap.Confirmed, id)
-		confirmed[id] = true
 	}
-	if err := rows.Err(); err != nil {
+	if aud != AudienceStaff || s.Part != PartNonPublic {
+		return snap, nil
+	}
+	// The confirmations of the current non-public part: who confirmed,
+	// and which remote members have not yet.
+	if snap.Confirmed, err = st.confirmations(ctx, s.MeetingID, s.PartSeq); err != nil {
 		return Snapshot{}, err
 	}
 	for _, x := range att {
-		if x.Mode == meetings.Remote && !confirmed[x.PersonID] {
+		if x.Mode == meetings.Remote && !slices.Contains(snap.Confirmed, x.PersonID) {
 			snap.Unconfirmed = append(snap.Unconfirmed, x.PersonID)
 		}
 	}

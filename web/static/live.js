@@ -340,7 +340,7 @@ function secondsLimit() {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
-// The extra fields are those of protocol.go's ClientMessage.
+// The extra fields are the command's arguments (meetings/live: DecodeClient).
 // It returns the command's id ("" when not connected).
 function send(cmd, extra) {
   if (!ws || ws.readyState !== WebSocket.OPEN) { showError(t("live.reconnecting")); return ""; }

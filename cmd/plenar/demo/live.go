@@ -27,9 +27,9 @@ func StartLive(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, meetin
 	}
 	hub := live.NewHub(pool, live.Options{Log: log})
 	actor := live.Actor{Viewer: council.Viewer{UserID: clerk.ID, Role: council.RoleClerk}}
-	for _, c := range []live.Command{{Name: live.CmdStart}, {Name: live.CmdNextItem}, {Name: live.CmdNextItem}} {
+	for _, c := range []live.Command{live.Start{}, live.NextItem{}, live.NextItem{}} {
 		if _, err := hub.Do(ctx, meeting, actor, c); err != nil {
-			return fmt.Errorf("demo live session: %s: %w", c.Name, err)
+			return fmt.Errorf("demo live session: %s: %w", c.Name(), err)
 		}
 	}
 	log.Info("demo: a council session runs live", "meeting_id", meeting, "url", "/meetings/"+meeting.String()+"/live")

@@ -1,0 +1,225 @@
+package live
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// The chair's console.
+const (
+	CmdStart        CommandName = "start"
+	CmdClose        CommandName = "close"
+	CmdNextItem     CommandName = "next_item"
+	CmdPreviousItem CommandName = "previous_item"
+	CmdSetPart      CommandName = "set_part"
+)
+
+// Start moves an invited meeting to running and creates its session.
+type Start struct {
+	Chair      council.ID // NilID: the roster's chair (Vorsitz)
+	FloorLimit int        // K, at most this many on the floor; 0: the hub's default
+}
+
+// Close ends the session and closes the meeting.
+type Close struct{}
+
+// NextItem moves to the next agenda item.
+type NextItem struct{}
+
+// PreviousItem moves to the previous agenda item.
+type PreviousItem struct{}
+
+// SetPart switches between the public and the non-public part.
+type SetPart struct{ Part Part }
+
+// Name returns the command's name, for Command.
+func (Start) Name() CommandName        { return CmdStart }
+func (Close) Name() CommandName        { return CmdClose }
+func (NextItem) Name() CommandName     { return CmdNextItem }
+func (PreviousItem) Name() CommandName { return CmdPreviousItem }
+func (SetPart) Name() CommandName      { return CmdSetPart }
+
+func (c SetPart) validate() error {
+	if !c.Part.Valid() {
+		return council.Invalidf("unknown part %q", c.Part)
+	}
+	return nil
+}
+
+// sessionCommands are the chair's console: the session, its agenda and its
+// part. The clerk may run it on the chair's instruction.
+func sessionCommands() []spec {
+	console := permission{chair: true, clerk: true}
+	return []spec{
+		cmd[Start]{
+			who:   console,
+			opens: true,
+			emits: []EventKind{EvSessionStarted, EvItemChanged, EvQuorum},
+			run:   (*cmdCtx).start,
+		}.spec(),
+		cmd[Close]{
+			who:   console,
+			emits: []EventKind{EvSessionClosed},
+			run:   (*cmdCtx).close,
+		}.spec(),
+		cmd[NextItem]{
+			who:   console,
+			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum},
+			run:   func(cc *cmdCtx, ctx context.Context, _ NextItem) ([]event, error) { return cc.moveItem(ctx, +1) },
+		}.spec(),
+		cmd[PreviousItem]{
+			who:   console,
+			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum},
+			run:   func(cc *cmdCtx, ctx context.Context, _ PreviousItem) ([]event, error) { return cc.moveItem(ctx, -1) },
+		}.spec(),
+		cmd[SetPart]{
+			who:    console,
+			emits:  []EventKind{EvPartChanged, EvItemChanged, EvSpeakers, EvQuorum},
+			decode: func(w *wire) SetPart { return SetPart{Part: Part(w.text("part"))} },
+			run:    (*cmdCtx).setPart,
+		}.spec(),
+	}
+}
+
+// start creates the session of an invited meeting: the roster
+// (memberships current on the meeting day in the meeting's
+// organizations), everyone absent, the first agenda item, the public part.
+// It authorizes itself: the actor's role follows from the chair it names.
+func (cc *cmdCtx) start(ctx context.Context, c Start) ([]event, error) {
+	meetingID := cc.s.MeetingID
+	ms := meetings.NewStore(cc.st.db)
+	m, err := ms.Meeting(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	seats, statutory, err := seatsOf(ctx, cc.st.db, m)
+	if err != nil {
+		return nil, err
+	}
+	chair := c.Chair
+	if chair == council.NilID {
+		chair = chairOf(seats)
+	}
+	cc.role = RolePublic
+	switch {
+	case cc.actor.PersonID != council.NilID && cc.actor.PersonID == chair:
+		cc.role = RoleChair
+	case cc.actor.Role.IsStaff():
+		cc.role = RoleClerk
+	}
+	if !cc.spec.who.allows(cc.role, false) {
+		return nil, fmt.Errorf("%w: a %s may not start the session", council.ErrForbidden, cc.role)
+	}
+	k := c.FloorLimit
+	if k <= 0 {
+		k = cc.floor
+	}
+	if _, err := ms.SetState(ctx, meetingID, meetings.Running); err != nil {
+		return nil, err
+	}
+	items, err := ms.AgendaItems(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	cc.s = session{MeetingID: meetingID, Part: PartPublic, ChairID: chair, Seats: statutory, FloorLimit: k}
+	if len(items) > 0 {
+		cc.s.ItemID = items[0].ID
+	}
+	if err := cc.st.createSession(ctx, cc.s, cc.now); err != nil {
+		return nil, err
+	}
+	roster := make([]rosterSeat, 0, len(seats))
+	for _, st := range seats {
+		roster = append(roster, rosterSeat{PersonID: st.PersonID, Name: st.Person.Name(), Role: st.Role,
+			Voting: st.VotingRight && !st.Substitute})
+	}
+	if err := cc.st.createRoster(ctx, meetingID, roster, cc.now); err != nil {
+		return nil, err
+	}
+	if err := cc.beginItem(ctx); err != nil {
+		return nil, err
+	}
+	evs := []event{{Kind: EvSessionStarted, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Running), Part: PartPublic, Chair: chair}}}
+	more, err := cc.events(ctx, cc.itemEvent, cc.quorumEvent)
+	return append(evs, more...), err
+}
+
+func (cc *cmdCtx) close(ctx context.Context, _ Close) ([]event, error) {
+	if _, err := meetings.NewStore(cc.st.db).SetState(ctx, cc.s.MeetingID, meetings.Closed); err != nil {
+		return nil, err
+	}
+	if err := cc.st.endRequests(ctx, cc.s.MeetingID, cc.now); err != nil {
+		return nil, err
+	}
+	if err := cc.st.closeSession(ctx, cc.s.MeetingID, cc.now); err != nil {
+		return nil, err
+	}
+	if err := cc.st.endItem(ctx, cc.s.MeetingID, cc.now); err != nil {
+		return nil, err
+	}
+	return []event{{Kind: EvSessionClosed, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Closed), Part: cc.s.Part}}}, nil
+}
+
+// moveItem goes to the next or previous agenda item. Open requests to speak
+// end with the item they were made for.
+func (cc *cmdCtx) moveItem(ctx context.Context, delta int) ([]event, error) {
+	items, err := meetings.NewStore(cc.st.db).AgendaItems(ctx, cc.s.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	cur := -1
+	for i, it := range items {
+		if it.ID == cc.s.ItemID {
+			cur = i
+		}
+	}
+	next := cur + delta
+	if cur < 0 && delta > 0 {
+		next = 0
+	}
+	if next < 0 || next >= len(items) {
+		return nil, fmt.Errorf("%w: no %s agenda item", council.ErrConflict, map[bool]string{true: "next", false: "previous"}[delta > 0])
+	}
+	if err := cc.st.endItem(ctx, cc.s.MeetingID, cc.now); err != nil {
+		return nil, err
+	}
+	cc.s.ItemID = items[next].ID
+	if err := cc.st.setItem(ctx, cc.s.MeetingID, cc.s.ItemID); err != nil {
+		return nil, err
+	}
+	if err := cc.beginItem(ctx); err != nil {
+		return nil, err
+	}
+	if err := cc.st.endRequests(ctx, cc.s.MeetingID, cc.now); err != nil {
+		return nil, err
+	}
+	return cc.events(ctx, cc.itemEvent, cc.speakersEvent, cc.quorumEvent)
+}
+
+// beginItem records that the current item begins now (for attendance per
+// agenda item in the minutes).
+func (cc *cmdCtx) beginItem(ctx context.Context) error {
+	if cc.s.ItemID == council.NilID {
+		return nil
+	}
+	return cc.st.beginItem(ctx, cc.s.MeetingID, cc.s.ItemID, cc.now)
+}
+
+// setPart switches between the public and the non-public part. The public
+// learns only the part; the item, roster, quorum and speakers follow for
+// the audiences that may see them.
+func (cc *cmdCtx) setPart(ctx context.Context, c SetPart) ([]event, error) {
+	if c.Part == cc.s.Part {
+		return nil, fmt.Errorf("%w: the session is already in the %s part", council.ErrConflict, c.Part)
+	}
+	cc.s.Part, cc.s.PartSeq = c.Part, cc.s.Seq+1
+	if err := cc.st.setPart(ctx, cc.s.MeetingID, c.Part, cc.s.PartSeq); err != nil {
+		return nil, err
+	}
+	evs := []event{{Kind: EvPartChanged, Audience: AudiencePublic, Payload: PartPayload{Part: c.Part}}}
+	more, err := cc.events(ctx, cc.itemEvent, cc.speakersEvent, cc.quorumEvent)
+	return append(evs, more...), err
+}
