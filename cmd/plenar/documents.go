@@ -42,18 +42,20 @@ func (a *app) documentsGC(ctx context.Context, args []string) error {
 	return nil
 }
 
-// maxUpload reads PLENAR_MAX_UPLOAD_MB (the upload size limit in MB); 0
-// (unset or invalid) leaves the default of 50 MB.
-func (a *app) maxUpload() int64 {
+// maxUpload reads PLENAR_MAX_UPLOAD_MB (the upload size limit in MB,
+// 1 to 10240); 0 when unset (the default of 50 MB). A value that is not
+// such a number is a usage error: an operator who set a limit must not
+// silently get another.
+func (a *app) maxUpload() (int64, error) {
 	v, ok := a.env("PLENAR_MAX_UPLOAD_MB")
-	if !ok {
-		return 0
+	if !ok || strings.TrimSpace(v) == "" {
+		return 0, nil
 	}
 	mb, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || mb <= 0 {
-		return 0
+	if err != nil || mb < 1 || mb > 10240 {
+		return 0, usagef("PLENAR_MAX_UPLOAD_MB=%q: want a whole number of megabytes from 1 to 10240", v)
 	}
-	return mb << 20
+	return mb << 20, nil
 }
 
 // startExtraction runs the text extraction worker until ctx ends.

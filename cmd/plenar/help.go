@@ -38,7 +38,7 @@ func envVars() []envVar {
 	return append(vars, []envVar{
 		// serve, without flags: deployment settings (media.go, documents.go).
 		{name: "PLENAR_MAX_UPLOAD_MB", def: strconv.Itoa(documents.DefaultMaxSize >> 20),
-			usage: "largest accepted upload in MB"},
+			usage: "largest accepted upload in MB (1–10240)"},
 		{name: "PLENAR_MEDIA_UDP_PORT", def: "0",
 			usage: "one UDP port for every WebRTC peer (ICE mux; open it in the firewall; on Linux its fan-out leaves in sendmmsg batches); 0: ephemeral ports"},
 		{name: "PLENAR_STUN",

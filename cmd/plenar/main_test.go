@@ -63,6 +63,8 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"bad trusted proxies", nil, []string{"serve", "--trusted-proxies", "10.0.0.0/8, localhost"}, 2, `trusted proxy "localhost"`},
 		{"bad addr", nil, []string{"serve", "--addr", "8080"}, 2, `--addr="8080"`},
 		{"empty data dir", map[string]string{"PLENAR_DATA_DIR": ""}, []string{"serve"}, 2, "PLENAR_DATA_DIR"},
+		{"bad upload limit", map[string]string{"PLENAR_MAX_UPLOAD_MB": "50MB"}, []string{"serve"}, 2, `PLENAR_MAX_UPLOAD_MB="50MB"`},
+		{"zero upload limit", map[string]string{"PLENAR_MAX_UPLOAD_MB": "0"}, []string{"serve"}, 2, "from 1 to 10240"},
 		{"stray argument", nil, []string{"migrate", "now"}, 2, `unexpected argument "now"`},
 		{"user without subcommand", nil, []string{"user"}, 2, "missing subcommand"},
 		{"user unknown subcommand", nil, []string{"user", "promote"}, 2, `unknown subcommand "promote"`},

@@ -37,6 +37,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err := a.check(&cfg, fs); err != nil {
 		return err
 	}
+	maxUpload, err := a.maxUpload()
+	if err != nil {
+		return err
+	}
 	log := cfg.logger(a.stderr)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -78,7 +82,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return usageError{"PLENAR_TRUSTED_PROXIES: " + err.Error()}
 	}
 	h, err := web.New(web.Options{TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, SearchIndex: ix,
-		MaxUpload: a.maxUpload(), Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub,
+		MaxUpload: maxUpload, Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub,
 		SFU: media, Presence: presence, BrowserICE: mset.browser})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
