@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/web/httperr"
@@ -81,11 +83,25 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) userMessage(r *http.Request, err error) string {
 	lang := requestStateOf(r).lang
 	var ue *council.UserError
+	var fe council.FieldErrors
 	switch {
 	case errors.Is(err, errBadChars):
 		return s.i18n.T(lang, council.MsgBadChars)
 	case errors.As(err, &ue):
 		return s.i18n.T(lang, ue.Key)
+	case errors.As(err, &fe):
+		// Forms show these beside their fields; this is for a request
+		// that reaches the error page with them (a hand-made request).
+		fields := make([]string, 0, len(fe))
+		for f := range fe {
+			fields = append(fields, f)
+		}
+		slices.Sort(fields)
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i] = f + " – " + s.i18n.T(lang, fe[f])
+		}
+		return s.i18n.T(lang, "err.fields") + " " + strings.Join(parts, "; ")
 	case errors.Is(err, httperr.ErrMethodNotAllowed):
 		return ""
 	}
