@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -46,6 +47,29 @@ func Up(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 		if log != nil {
 			log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
 		}
+	}
+	if len(results) > 0 {
+		// A migration may create, fill or rewrite tables: plan the next
+		// queries with statistics of the new schema (see Analyze).
+		return Analyze(ctx, pool, log)
+	}
+	return nil
+}
+
+// Analyze refreshes the planner's statistics of every table. Call it after
+// every bulk change (migrations, the demo seed, an import, a rebuild):
+// until autovacuum gets to a table that was just filled, PostgreSQL plans
+// its queries without statistics, and the public pages lose an order of
+// magnitude of throughput (docs/BENCHMARKS.md, "Public pages under load").
+// ANALYZE samples at most 30,000 rows per table, so it takes seconds even
+// on a large city, and it does not block readers or writers.
+func Analyze(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	started := time.Now()
+	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	if log != nil {
+		log.Info("planner statistics refreshed", "duration", time.Since(started).Round(time.Millisecond))
 	}
 	return nil
 }

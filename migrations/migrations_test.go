@@ -71,3 +71,30 @@ func TestSessionEpochDown(t *testing.T) {
 		t.Error("users.session_epoch missing after Up again")
 	}
 }
+
+// TestAnalyze: after a bulk insert the planner knows nothing of the new
+// rows (reltuples -1 on a table never analysed) until Analyze.
+func TestAnalyze(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `CREATE TABLE bulk (n int); INSERT INTO bulk SELECT generate_series(1, 5000)`); err != nil {
+		t.Fatal(err)
+	}
+	estimate := func() float64 {
+		var n float64
+		if err := pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'bulk'::regclass`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := estimate(); n != -1 {
+		t.Fatalf("before Analyze: reltuples %v, want -1 (never analysed)", n)
+	}
+	if err := migrations.Analyze(ctx, pool, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := estimate(); n != 5000 {
+		t.Errorf("after Analyze: reltuples %v, want 5000", n)
+	}
+}

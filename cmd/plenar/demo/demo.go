@@ -33,6 +33,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/plenar/plenar/migrations"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -149,6 +151,9 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 		return Result{Logins: Logins()}, fmt.Errorf("demo: %w", err)
 	}
 	if res.Seeded {
+		if err := migrations.Analyze(ctx, pool, log); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		}
 		if err := StartLive(ctx, pool, log, res.Live); err != nil {
 			return res, fmt.Errorf("demo: %w", err)
 		}

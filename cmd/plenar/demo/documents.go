@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/plenar/plenar/migrations"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -188,6 +190,9 @@ feed:
 	log.Info("demo documents: stored", "files", counts.Files(), "duration", time.Since(start).Round(time.Millisecond),
 		"papers", counts.Papers, "tables", counts.Tables, "plans", counts.Plans, "scans", counts.Scans,
 		"invitations", counts.Invitations, "minutes", counts.Minutes)
+	if err := migrations.Analyze(ctx, pool, log); err != nil { // thousands of new file rows
+		return counts, fmt.Errorf("demo documents: %w", err)
+	}
 	return counts, nil
 }
 
