@@ -79,21 +79,24 @@ func (in *Indexer) Run(ctx context.Context) error {
 // listen holds one connection with LISTEN and catches up after every
 // notification and every Interval.
 func (in *Indexer) listen(ctx context.Context) error {
-	conn, err := in.pool.Acquire(ctx)
+	pc, err := in.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire: %w", err)
 	}
-	defer conn.Release()
+	// A connection of its own for as long as the indexer runs: held in the
+	// pool it would take one of the pool's connections from the pages
+	// for good (and its LISTEN state must not go back to the pool).
+	conn := pc.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+Channel) //nolint:errcheck
 	for {
 		if _, err := in.CatchUp(ctx); err != nil {
 			return err
 		}
 		wctx, cancel := context.WithTimeout(ctx, in.Interval)
-		_, err := conn.Conn().WaitForNotification(wctx)
+		_, err := conn.WaitForNotification(wctx)
 		cancel()
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/search"
 )
@@ -219,4 +220,38 @@ func TestVisibilityFacets(t *testing.T) {
 	if _, res := e.ids(t, staff, search.Request{Query: "Zauberwort", Types: []search.Type{search.TypePaper}}); res.Total != 4 || len(res.Facets.Years) != 4 {
 		t.Errorf("staff: total %d, year facets %+v; want 4 papers in 4 years", res.Total, res.Facets.Years)
 	}
+}
+
+// TestIndexerKeepsNoPoolConnection: the indexer's LISTEN connection is its
+// own, not one of the pool's, so a pool of one connection still serves
+// the indexer's catch-ups and everybody else (issue 21: held in the pool
+// it took one of the four connections from the pages for good).
+func TestIndexerKeepsNoPoolConnection(t *testing.T) {
+	e := newEnv(t)
+	bau := e.org(t, "Bauausschuss")
+	e.build(t)
+	cfg := e.pool.Config()
+	cfg.MaxConns = 1
+	one, err := pgxpool.NewWithConfig(e.ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	ctx, cancel := context.WithCancel(e.ctx)
+	in := search.NewIndexer(one, e.ix, nil)
+	in.Interval = time.Second
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+	p := e.paper(t, council.Paper{Name: "Ufermauer Hafenbecken", Public: true}, bau)
+	eventually(t, "a paper indexed through a pool of one connection", func() bool {
+		return e.finds(t, council.Public, "Ufermauer", p.ID)
+	})
+	actx, acancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer acancel()
+	var n int
+	if err := one.QueryRow(actx, `SELECT count(*) FROM papers`).Scan(&n); err != nil {
+		t.Errorf("the pool's only connection is taken while the indexer waits: %v", err)
+	}
+	cancel()
+	<-done
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/plenar/plenar/web"
@@ -18,6 +20,7 @@ type Config struct {
 	Addr         string // listen address, e.g. ":8080"
 	BaseURL      string // public base URL, e.g. https://ratsinfo.musterstadt.de
 	DatabaseURL  string // "" means the private cluster in DataDir
+	DBMaxConns   string // pool size; "" means defaultMaxConns
 	DataDir      string
 	LogFormat    string // text or json
 	LogLevel     string // debug, info, warn or error
@@ -37,11 +40,13 @@ type setting struct {
 // serveSettings are the settings of serve; dbSettings those of the
 // commands that only need the database.
 func serveSettings() []string {
-	return []string{"addr", "base-url", "database-url", "data-dir", "log-format", "log-level", "metrics-token",
-		"trusted-proxies"}
+	return []string{"addr", "base-url", "database-url", "db-max-conns", "data-dir", "log-format", "log-level",
+		"metrics-token", "trusted-proxies"}
 }
 
-func dbSettings() []string { return []string{"database-url", "data-dir", "log-format", "log-level"} }
+func dbSettings() []string {
+	return []string{"database-url", "db-max-conns", "data-dir", "log-format", "log-level"}
+}
 
 func settings() []setting {
 	return []setting{
@@ -50,6 +55,9 @@ func settings() []setting {
 			func(c *Config) *string { return &c.BaseURL }, checkBaseURL},
 		{"database-url", "PLENAR_DATABASE_URL", "", "PostgreSQL URL; empty: a private cluster in the data directory",
 			func(c *Config) *string { return &c.DatabaseURL }, nil},
+		{"db-max-conns", "PLENAR_DB_MAX_CONNS", "", fmt.Sprintf("database connections per process (1–%d); empty: %d per CPU, at least %d",
+			maxPoolConns, poolConnsPerCPU, minPoolConns),
+			func(c *Config) *string { return &c.DBMaxConns }, checkMaxConns},
 		{"data-dir", "PLENAR_DATA_DIR", "./data", "data directory (files, index, private PostgreSQL)",
 			func(c *Config) *string { return &c.DataDir }, checkNotEmpty},
 		{"log-format", "PLENAR_LOG_FORMAT", "text", "log format: text or json",
@@ -186,4 +194,35 @@ func (c Config) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opt))
 	}
 	return slog.New(slog.NewTextHandler(w, opt))
+}
+
+// The default pool: enough connections that a request never waits for one
+// while another request's query runs (PostgreSQL's work is mostly I/O wait
+// and network round trips at these sizes), few enough that several
+// Plenar processes fit into PostgreSQL's default max_connections of 100.
+// The LISTEN connections (sessions, live, search) come on top of the pool.
+// docs/BENCHMARKS.md ("Public pages under load") shows the measurements.
+const (
+	poolConnsPerCPU = 4
+	minPoolConns    = 8
+	maxPoolConns    = 500
+)
+
+// maxConns is the pool size: DBMaxConns, or the default for this machine.
+func (c Config) maxConns() int32 {
+	if n, err := strconv.Atoi(c.DBMaxConns); err == nil && c.DBMaxConns != "" {
+		return int32(n)
+	}
+	return int32(max(minPoolConns, poolConnsPerCPU*runtime.GOMAXPROCS(0)))
+}
+
+func checkMaxConns(v string) error {
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPoolConns {
+		return fmt.Errorf("want a number of connections from 1 to %d", maxPoolConns)
+	}
+	return nil
 }

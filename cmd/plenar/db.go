@@ -87,6 +87,7 @@ func openDatabase(ctx context.Context, cfg Config, log *slog.Logger, exclusive b
 		return nil, usagef("database URL: %v", err)
 	}
 	pcfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pcfg.MaxConns = cfg.maxConns()
 	if db.Pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
 		db.close(ctx)
 		return nil, fmt.Errorf("database pool: %w", err)

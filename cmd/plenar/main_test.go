@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -65,6 +66,8 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"empty data dir", map[string]string{"PLENAR_DATA_DIR": ""}, []string{"serve"}, 2, "PLENAR_DATA_DIR"},
 		{"bad upload limit", map[string]string{"PLENAR_MAX_UPLOAD_MB": "50MB"}, []string{"serve"}, 2, `PLENAR_MAX_UPLOAD_MB="50MB"`},
 		{"zero upload limit", map[string]string{"PLENAR_MAX_UPLOAD_MB": "0"}, []string{"serve"}, 2, "from 1 to 10240"},
+		{"bad pool size", map[string]string{"PLENAR_DB_MAX_CONNS": "lots"}, []string{"migrate"}, 2, `PLENAR_DB_MAX_CONNS="lots": want a number of connections from 1 to 500`},
+		{"zero pool size", nil, []string{"serve", "--db-max-conns", "0"}, 2, `--db-max-conns="0"`},
 		{"stray argument", nil, []string{"migrate", "now"}, 2, `unexpected argument "now"`},
 		{"user without subcommand", nil, []string{"user"}, 2, "missing subcommand"},
 		{"user unknown subcommand", nil, []string{"user", "promote"}, 2, `unknown subcommand "promote"`},
@@ -157,4 +160,20 @@ func TestLockDataDir(t *testing.T) {
 		t.Fatalf("lock after release: %v", err)
 	}
 	l2.Close()
+}
+
+func TestPoolSize(t *testing.T) {
+	t.Parallel()
+	auto := int32(max(minPoolConns, poolConnsPerCPU*runtime.GOMAXPROCS(0)))
+	for _, tt := range []struct {
+		set  string
+		want int32
+	}{{"", auto}, {"1", 1}, {"40", 40}} {
+		if got := (Config{DBMaxConns: tt.set}).maxConns(); got != tt.want {
+			t.Errorf("PLENAR_DB_MAX_CONNS=%q: pool of %d, want %d", tt.set, got, tt.want)
+		}
+	}
+	if auto < 8 {
+		t.Errorf("default pool %d: fewer connections than a page's concurrent requests need", auto)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -41,7 +42,7 @@ func TestServeEmbedded(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = probe.Stop(context.Background()) }) // should already be stopped
 
-	env := map[string]string{"PLENAR_DATA_DIR": dataDir, "PLENAR_LOG_LEVEL": "warn"}
+	env := map[string]string{"PLENAR_DATA_DIR": dataDir, "PLENAR_LOG_LEVEL": "warn", "PLENAR_DB_MAX_CONNS": "13"}
 	listening := make(chan net.Addr, 1)
 	var stdout, stderr syncBuffer
 	a := &app{env: mapEnv(env), stdout: &stdout, stderr: &stderr, onListen: func(addr net.Addr) { listening <- addr }}
@@ -65,6 +66,16 @@ func TestServeEmbedded(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("GET /healthz = %d, want 200", res.StatusCode)
+	}
+
+	if res, err := http.Get(fmt.Sprintf("http://%s/metrics", addr)); err != nil {
+		t.Error(err)
+	} else {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(b), "\nplenar_db_pool_max_connections 13\n") {
+			t.Errorf("PLENAR_DB_MAX_CONNS=13: /metrics does not show a pool of 13:\n%s", b)
+		}
 	}
 
 	code, _, errOut := runCmd(t, env, "serve", "--addr", "127.0.0.1:0")
