@@ -52,7 +52,7 @@ func commands() []command {
 			{name: "gc", args: "[--min-age 1h]", run: (*app).documentsGC, help: "remove blobs that no file names, and stale uploads"},
 		}},
 		{name: "bench", help: "benchmarks (docs/BENCHMARKS.md)", subs: []command{
-			{name: "http", args: "[--url U] [--duration 20s] [--concurrency 4] [--path P ...]", run: (*app).benchHTTP,
+			{name: "http", args: "[--url U] [--duration 20s] [--concurrency 4|1,4,16,100] [--revalidate] [--path P ...]", run: (*app).benchHTTP,
 				help: "load a running Plenar's public pages (this machine's only, unless --allow-remote)"},
 			{name: "search", args: "[--papers 20000] [--db URL] [--realistic] [--skip-pg]", run: (*app).benchSearch,
 				help: "bleve against PostgreSQL full-text search on a generated corpus, in a scratch database"},
