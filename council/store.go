@@ -53,7 +53,7 @@ const (
 // Record writes one outbox row and one audit row for a change of entity
 // id, in the caller's transaction. changes is stored as JSON and should
 // name the fields that changed; the actor comes from ctx (WithActor).
-// After commit it notifies listeners on the "plenar_outbox" channel.
+// After commit it notifies listeners on OutboxChannel.
 func Record(ctx context.Context, tx DBTX, entity string, id ID, op Op, changes any) error {
 	if changes == nil {
 		changes = map[string]any{}
@@ -73,7 +73,7 @@ func Record(ctx context.Context, tx DBTX, entity string, id ID, op Op, changes a
 	if err != nil {
 		return fmt.Errorf("record %s %s: %w", entity, id, TranslateError(err))
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify('plenar_outbox', $1)`, entity); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, OutboxChannel, entity); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
 	return nil

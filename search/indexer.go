@@ -16,7 +16,7 @@ import (
 )
 
 // Channel is the notification channel the outbox announces changes on.
-const Channel = "plenar_outbox"
+const Channel = council.OutboxChannel
 
 // Indexer defaults.
 const (
