@@ -38,6 +38,9 @@ type Options struct {
 	// DataDir is the data directory (files, search index); "" in tests
 	// that need neither.
 	DataDir string
+	// FilesDir holds the blobs of uploaded and generated files; "" means
+	// DataDir/files. Several processes may share it (docs/DEPLOY.md).
+	FilesDir string
 	// SearchIndex is the search index; nil answers search requests with 503.
 	SearchIndex *search.Index
 	// MaxUpload is the largest file upload in bytes; 0 means
@@ -106,8 +109,8 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(opt.Pool, opt.Version)
-	docsDir := ""
-	if opt.DataDir != "" {
+	docsDir := opt.FilesDir
+	if docsDir == "" && opt.DataDir != "" {
 		docsDir = filepath.Join(opt.DataDir, "files")
 	}
 	s.docs = documents.NewStore(opt.Pool, docsDir, documents.Limits{MaxSize: opt.MaxUpload})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ type Config struct {
 	DatabaseURL  string // "" means the private cluster in DataDir
 	DBMaxConns   string // pool size; "" means defaultMaxConns
 	DataDir      string
+	FilesDir     string // blobs; "" means DataDir/files
 	LogFormat    string // text or json
 	LogLevel     string // debug, info, warn or error
 	MetricsToken string
@@ -40,12 +42,12 @@ type setting struct {
 // serveSettings are the settings of serve; dbSettings those of the
 // commands that only need the database.
 func serveSettings() []string {
-	return []string{"addr", "base-url", "database-url", "db-max-conns", "data-dir", "log-format", "log-level",
-		"metrics-token", "trusted-proxies"}
+	return []string{"addr", "base-url", "database-url", "db-max-conns", "data-dir", "files-dir", "log-format",
+		"log-level", "metrics-token", "trusted-proxies"}
 }
 
 func dbSettings() []string {
-	return []string{"database-url", "db-max-conns", "data-dir", "log-format", "log-level"}
+	return []string{"database-url", "db-max-conns", "data-dir", "files-dir", "log-format", "log-level"}
 }
 
 func settings() []setting {
@@ -60,6 +62,8 @@ func settings() []setting {
 			func(c *Config) *string { return &c.DBMaxConns }, checkMaxConns},
 		{"data-dir", "PLENAR_DATA_DIR", "./data", "data directory (files, index, private PostgreSQL)",
 			func(c *Config) *string { return &c.DataDir }, checkNotEmpty},
+		{"files-dir", "PLENAR_FILES_DIR", "", "directory of the files' blobs, shared by every process of a deployment; empty: <data dir>/files",
+			func(c *Config) *string { return &c.FilesDir }, nil},
 		{"log-format", "PLENAR_LOG_FORMAT", "text", "log format: text or json",
 			func(c *Config) *string { return &c.LogFormat }, oneOf("text", "json")},
 		{"log-level", "PLENAR_LOG_LEVEL", "info", "log level: debug, info, warn or error",
@@ -225,4 +229,12 @@ func checkMaxConns(v string) error {
 		return fmt.Errorf("want a number of connections from 1 to %d", maxPoolConns)
 	}
 	return nil
+}
+
+// filesDir is where the blobs of files live.
+func (c Config) filesDir() string {
+	if c.FilesDir != "" {
+		return c.FilesDir
+	}
+	return filepath.Join(c.DataDir, "files")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,7 +31,7 @@ func (a *app) documentsGC(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.close(ctx)
-	store := documents.NewStore(db.Pool, filepath.Join(cfg.DataDir, "files"), documents.Limits{})
+	store := documents.NewStore(db.Pool, cfg.filesDir(), documents.Limits{})
 	res, err := store.GC(ctx, *minAge)
 	if err != nil {
 		return fmt.Errorf("documents gc: %w", err)
@@ -59,12 +58,12 @@ func (a *app) maxUpload() (int64, error) {
 }
 
 // startExtraction runs the text extraction worker until ctx ends.
-func startExtraction(ctx context.Context, wg *sync.WaitGroup, db *database, dataDir string, log *slog.Logger) {
+func startExtraction(ctx context.Context, wg *sync.WaitGroup, db *database, filesDir string, log *slog.Logger) {
 	if missing := documents.MissingTools(ctx); len(missing) > 0 {
 		log.Warn("text extraction tools missing; extraction jobs will fail and retry",
 			"missing", strings.Join(missing, ","), "debian", "poppler-utils tesseract-ocr tesseract-ocr-deu")
 	}
-	w := &documents.Worker{Store: documents.NewStore(db.Pool, filepath.Join(dataDir, "files"), documents.Limits{}),
+	w := &documents.Worker{Store: documents.NewStore(db.Pool, filesDir, documents.Limits{}),
 		Log: log.With("component", "extract")}
 	wg.Add(1)
 	go func() {

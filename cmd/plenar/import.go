@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
 	"github.com/plenar/plenar/documents"
@@ -39,7 +38,7 @@ func (a *app) importOParl(ctx context.Context, args []string) error {
 	}
 	defer db.close(ctx)
 	opt.DB, opt.Log = db.Pool, log.With("component", "oparl-import")
-	opt.Docs = documents.NewStore(db.Pool, filepath.Join(cfg.DataDir, "files"), documents.Limits{})
+	opt.Docs = documents.NewStore(db.Pool, cfg.filesDir(), documents.Limits{})
 	sum, err := oparlimport.Run(ctx, opt, systemURL)
 	if sum != nil {
 		fmt.Fprint(a.stdout, sum.String())

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"text/tabwriter"
@@ -81,7 +80,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{"PLENAR_TRUSTED_PROXIES: " + err.Error()}
 	}
-	h, err := web.New(web.Options{TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, SearchIndex: ix,
+	h, err := web.New(web.Options{TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, FilesDir: cfg.filesDir(), SearchIndex: ix,
 		MaxUpload: maxUpload, Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub,
 		SFU: media, Presence: presence, BrowserICE: mset.browser})
 	if err != nil {
@@ -99,7 +98,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 
 	var wg sync.WaitGroup
-	if err := a.prepare(ctx, db, log, *withDemo, cfg.DataDir, &wg); err != nil {
+	if err := a.prepare(ctx, db, log, *withDemo, cfg.filesDir(), &wg); err != nil {
 		return err
 	}
 	// After the migrations: members a previous run left recorded as
@@ -111,8 +110,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	defer wg.Wait()
 
-	startExtraction(ctx, &wg, db, cfg.DataDir, log) // documents.go: text of uploaded files
-	startIndexer(ctx, &wg, db, ix, log)             // reindex.go: search index follows the outbox
+	startExtraction(ctx, &wg, db, cfg.filesDir(), log) // documents.go: text of uploaded files
+	startIndexer(ctx, &wg, db, ix, log)                // reindex.go: search index follows the outbox
 	// The live hub fans session events out until shutdown, then ends every
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })
@@ -163,7 +162,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 // When the database does not answer, serve starts anyway (the web layer
 // answers 503) and prepare keeps trying in the background until ctx ends.
 // A database that answers but cannot be migrated is fatal.
-func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withDemo bool, dataDir string, wg *sync.WaitGroup) error {
+func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withDemo bool, filesDir string, wg *sync.WaitGroup) error {
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	err := db.Pool.Ping(pctx)
 	cancel()
@@ -172,7 +171,7 @@ func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withD
 			return err
 		}
 		if withDemo {
-			startDemoDocuments(ctx, wg, db, dataDir, log)
+			startDemoDocuments(ctx, wg, db, filesDir, log)
 		}
 		return nil
 	}
@@ -198,7 +197,7 @@ func (a *app) prepare(ctx context.Context, db *database, log *slog.Logger, withD
 				continue
 			}
 			if withDemo {
-				startDemoDocuments(ctx, wg, db, dataDir, log)
+				startDemoDocuments(ctx, wg, db, filesDir, log)
 			}
 			log.Info("database available again")
 			return
@@ -226,8 +225,8 @@ func (a *app) migrateAndSeed(ctx context.Context, db *database, log *slog.Logger
 // under <data dir>/files in the background (demo.SeedDocuments: the
 // missing ones only, newest first), while the server answers. The
 // extraction worker and the search indexer pick them up as they come.
-func startDemoDocuments(ctx context.Context, wg *sync.WaitGroup, db *database, dataDir string, log *slog.Logger) {
-	fs := documents.NewStore(db.Pool, filepath.Join(dataDir, "files"), documents.Limits{})
+func startDemoDocuments(ctx context.Context, wg *sync.WaitGroup, db *database, filesDir string, log *slog.Logger) {
+	fs := documents.NewStore(db.Pool, filesDir, documents.Limits{})
 	wg.Go(func() {
 		_, err := demo.SeedDocuments(ctx, db.Pool, fs, log, demo.DocOptions{})
 		switch {
@@ -294,7 +293,7 @@ func (a *app) demo(ctx context.Context, args []string) error {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	printDemo(a.stdout, res)
-	store := documents.NewStore(db.Pool, filepath.Join(cfg.DataDir, "files"), documents.Limits{})
+	store := documents.NewStore(db.Pool, cfg.filesDir(), documents.Limits{})
 	docs, err := demo.SeedDocuments(ctx, db.Pool, store, log, demo.DocOptions{})
 	if err != nil {
 		return fmt.Errorf("demo documents: %w", err)
