@@ -37,9 +37,20 @@ func newTestEnv(t testing.TB) *testEnv {
 // newTestEnvLog is newTestEnv with the server logging to log.
 func newTestEnvLog(t testing.TB, log *slog.Logger) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, log, nil)
+}
+
+// newTestEnvWith is newTestEnvLog with options changed by with (nil:
+// none) before the server is made.
+func newTestEnvWith(t testing.TB, log *slog.Logger, with func(*Options)) *testEnv {
+	t.Helper()
 	pool := pgtest.New(t)
-	srv, err := New(Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
-		DataDir: t.TempDir()})
+	opt := Options{Pool: pool, Log: log, BaseURL: "http://plenar.test", Version: "test", InsecureCookies: true,
+		DataDir: t.TempDir()}
+	if with != nil {
+		with(&opt)
+	}
+	srv, err := New(opt)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/web/httpcache"
 )
 
 // Options configure a Server.
@@ -41,6 +42,10 @@ type Options struct {
 	// FilesDir holds the blobs of uploaded and generated files; "" means
 	// DataDir/files. Several processes may share it (docs/DEPLOY.md).
 	FilesDir string
+	// Changes follows the newest change of the database (running); the
+	// portal's anonymous answers are cached on it (cache.go). nil: every
+	// anonymous answer is no-cache.
+	Changes *council.Changes
 	// SearchIndex is the search index; nil answers search requests with 503.
 	SearchIndex *search.Index
 	// MaxUpload is the largest file upload in bytes; 0 means
@@ -79,6 +84,7 @@ type Server struct {
 	metrics  *metrics
 	router   chi.Router
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
+	pages    *httpcache.Cache // cache.go
 	auth     *authKit         // session.go: sessions, CSRF
 	mediaHub *mediaHub        // live_media.go: SFU rooms of live sessions; nil without Options.SFU
 	wake     *sessionWake     // live_session.go: wakes the live websockets to check their sessions
@@ -117,6 +123,7 @@ func New(opt Options) (*Server, error) {
 	if opt.SFU != nil && opt.Live != nil {
 		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.meetings, s.log)
 	}
+	s.pages = s.newPageCache()
 	s.router = s.routes()
 	return s, nil
 }
@@ -144,14 +151,15 @@ func (s *Server) routes() chi.Router {
 	r.Head("/favicon.ico", s.static.serveFavicon)
 
 	// Each area registers its own routes in its own file.
-	s.authRoutes(r)   // auth.go: /login, /logout, TOTP, sessions
-	s.portalRoutes(r) // portal*.go: the public pages
-	s.adminRoutes(r)  // admin*.go: the clerk back office under /admin
-	s.oparlRoutes(r)  // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
-	s.feedRoutes(r)   // feeds*.go: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
-	s.searchRoutes(r) // search*.go: the search page, /api/v1/search, search feeds
-	s.fileRoutes(r)   // files*.go: file downloads and uploads (package documents)
-	s.liveRoutes(r)   // live*.go: live sessions (websocket, console, member and public pages)
+	s.authRoutes(r)                      // auth.go: /login, /logout, TOTP, sessions
+	cached := r.With(s.pages.Middleware) // cache.go: validators and the page cache for anonymous answers
+	s.portalRoutes(cached)               // portal*.go: the public pages
+	s.adminRoutes(r)                     // admin*.go: the clerk back office under /admin
+	s.oparlRoutes(r)                     // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
+	s.feedRoutes(r)                      // feeds*.go: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
+	s.searchRoutes(cached)               // search*.go: the search page, /api/v1/search, search feeds
+	s.fileRoutes(r)                      // files*.go: file downloads and uploads (package documents)
+	s.liveRoutes(r)                      // live*.go: live sessions (websocket, console, member and public pages)
 	return r
 }
 

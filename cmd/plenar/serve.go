@@ -16,6 +16,7 @@ import (
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
 	"github.com/plenar/plenar/cmd/plenar/pgcluster"
+	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/migrations"
@@ -80,7 +81,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{"PLENAR_TRUSTED_PROXIES: " + err.Error()}
 	}
-	h, err := web.New(web.Options{TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, FilesDir: cfg.filesDir(), SearchIndex: ix,
+	changes := council.NewChanges(db.Pool, log) // the version the page cache keys on; runs below
+	h, err := web.New(web.Options{Changes: changes, TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, FilesDir: cfg.filesDir(), SearchIndex: ix,
 		MaxUpload: maxUpload, Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub,
 		SFU: media, Presence: presence, BrowserICE: mset.browser})
 	if err != nil {
@@ -115,6 +117,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// The live hub fans session events out until shutdown, then ends every
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })
+	// Every change on any node reaches this node's page cache within a
+	// notification (web/httpcache).
+	wg.Go(func() { _ = changes.Run(ctx) })
 
 	// Sessions ended and media tokens revoked on any node (logout, reset,
 	// disabled account; the console) close this node's live websockets
