@@ -59,7 +59,7 @@ func sameOrigin(r *http.Request) bool {
 // liveWS is GET /meetings/{id}/live/ws: one websocket per client. The
 // first message is a snapshot (or, with ?since=seq, the events after seq),
 // then events in seq order for the viewer's audience. Client messages are
-// commands (live.DecodeClient), run through the hub as the viewer; each is
+// commands (live.Hub.DecodeClient), run through the hub as the viewer; each is
 // answered with an ack or an error message. The connection closes with
 // code 4000 when the client must resync (it fell behind, or the hub
 // stopped), 4001 when the session of a logged-in user ended (logout,
@@ -172,7 +172,7 @@ type liveConn struct {
 // readLoop reads client messages until the connection fails or ctx ends.
 func (lc *liveConn) readLoop(ctx context.Context) {
 	c := lc.conn
-	c.SetReadLimit(liveMaxMessage) // commands: live.MaxClientMessage, checked by live.DecodeClient
+	c.SetReadLimit(liveMaxMessage) // commands: live.MaxClientMessage, checked by live.Hub.DecodeClient
 	_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
 	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(liveReadWait)) })
 	// Per connection, so they go with it: nothing to evict.
@@ -235,7 +235,7 @@ func (lc *liveConn) readLoop(ctx context.Context) {
 // error. The public may watch but not act: their commands are refused
 // without touching the database.
 func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
-	id, cmd, err := live.DecodeClient(b)
+	id, cmd, err := lc.s.opt.Live.DecodeClient(b)
 	if err != nil {
 		return live.ErrorMessage(id, err)
 	}

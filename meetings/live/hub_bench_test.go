@@ -50,10 +50,11 @@ func BenchmarkHubCommand(b *testing.B) {
 //
 //	go test -run '^$' -bench BenchmarkDecodeClient ./meetings/live
 func BenchmarkDecodeClient(b *testing.B) {
+	hub := live.NewHub(nil, live.Options{})
 	msg := []byte(`{"v":1,"type":"command","id":"c1","command":"raise_hand","point_of_order":true}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := live.DecodeClient(msg); err != nil {
+		if _, _, err := hub.DecodeClient(msg); err != nil {
 			b.Fatal(err)
 		}
 	}
