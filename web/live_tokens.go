@@ -19,7 +19,8 @@ import (
 // playback, per meeting. The token itself is shown once, when the chair or
 // a clerk creates it. Revoking a token ends the streams opened with it at
 // once: on this node directly, on the others through the revocation's
-// notification (Server.Watch), and at the latest within mediaTokenCheck.
+// notification (media.Service.Run), and at the latest within
+// media.DefaultTokenCheck.
 
 // tokenKind is what a media token allows: sending the room's source (WHIP)
 // or watching the public programme (WHEP).
@@ -90,8 +91,8 @@ func (s *Server) revokeIngestToken(ctx context.Context, meeting, id council.ID) 
 	if err := s.meetings.RevokeMediaToken(ctx, meeting, id); err != nil {
 		return err
 	}
-	if s.mediaHub != nil {
-		s.mediaHub.dropToken(meeting, id)
+	if s.opt.Media != nil {
+		s.opt.Media.Revoked(meeting, id)
 	}
 	return nil
 }

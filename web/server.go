@@ -20,7 +20,7 @@ import (
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
-	"github.com/plenar/plenar/meetings/sfu"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/search"
 )
 
@@ -48,15 +48,10 @@ type Options struct {
 	// Live is the live-session hub (running); nil answers the live
 	// websocket with 503.
 	Live *live.Hub
-	// SFU is the media server of live sessions; nil: no media (media
-	// messages, WHIP and WHEP answer "unavailable"). Needs Live.
-	SFU *sfu.SFU
-	// Presence turns members' media connections into remote attendance;
-	// nil: media does not change attendance.
-	Presence *live.Presence
-	// BrowserICE are the STUN/TURN servers the live pages use to reach
-	// the SFU (live_ice.go); empty: host candidates only.
-	BrowserICE BrowserICE
+	// Media is the live media of this process (package meetings/media,
+	// running); nil: no media (media messages, ICE, WHIP and WHEP answer
+	// "unavailable"). Needs Live.
+	Media *media.Service
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (login throttling per address); none: the header is
 	// ignored. See ParseTrustedProxies.
@@ -77,7 +72,6 @@ type Server struct {
 	router   chi.Router
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
 	auth     *authKit         // session.go: sessions, CSRF
-	mediaHub *mediaHub        // live_media.go: SFU rooms of live sessions; nil without Options.SFU
 	wake     *sessionWake     // live_session.go: wakes the live websockets to check their sessions
 }
 
@@ -111,9 +105,6 @@ func New(opt Options) (*Server, error) {
 		docsDir = filepath.Join(opt.DataDir, "files")
 	}
 	s.docs = documents.NewStore(opt.Pool, docsDir, documents.Limits{MaxSize: opt.MaxUpload})
-	if opt.SFU != nil && opt.Live != nil {
-		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.meetings, s.log)
-	}
 	s.router = s.routes()
 	return s, nil
 }
