@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/site"
 )
 
 // iceServer is one RTCIceServer of the browser's RTCConfiguration.
@@ -26,7 +27,7 @@ type iceReply struct {
 // about to join the session's media (media.Service.ICE decides who gets
 // TURN credentials), rate limited per client address.
 func (s *Server) liveICE(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func (s *Server) liveICE(w http.ResponseWriter, r *http.Request) error {
 	}
 	ice, err := s.opt.Media.ICE(r.Context(), id, liveActor(r))
 	if err != nil {
-		return hideMissing(err, "meeting", id)
+		return site.HideMissing(err, "meeting", id)
 	}
 	out := iceReply{ICEServers: make([]iceServer, 0, len(ice.Servers))}
 	for _, x := range ice.Servers {

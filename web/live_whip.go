@@ -13,6 +13,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/web/httperr"
+	"github.com/plenar/plenar/web/site"
 )
 
 // WHIP (RFC 9725) and WHEP: one-shot SDP offers over HTTP. WHIP is the
@@ -70,7 +71,7 @@ func (e *httpError) Error() string { return e.msg }
 // plain adapts a handler of a program-facing endpoint: errors are
 // text/plain with the status from httperr.Status (or an *httpError's), 401
 // with a Bearer challenge; 5xx are logged and generic.
-func (s *Server) plain(fn handlerFunc) http.HandlerFunc {
+func (s *Server) plain(fn site.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		mediaCORS(w)
 		err := fn(w, r)
@@ -125,7 +126,7 @@ func bearer(r *http.Request) string {
 
 // whipPost is POST /meetings/{id}/whip: the room's source.
 func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -142,14 +143,14 @@ func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, answer, err := s.opt.Media.Ingest(r.Context(), id, token, offer)
 	if err != nil {
-		return hideMissing(err, "meeting", id)
+		return site.HideMissing(err, "meeting", id)
 	}
 	return writeAnswer(w, "/meetings/"+id.String()+"/whip/"+res, answer)
 }
 
 // whepPost is POST /meetings/{id}/whep: the public program.
 func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, answer, err := s.opt.Media.View(r.Context(), id, token, offer)
 	if err != nil {
-		return hideMissing(err, "meeting", id)
+		return site.HideMissing(err, "meeting", id)
 	}
 	return writeAnswer(w, "/meetings/"+id.String()+"/whep/"+res, answer)
 }
@@ -186,9 +187,9 @@ func writeAnswer(w http.ResponseWriter, location, answer string) error {
 }
 
 // mediaDelete is DELETE on a WHIP or WHEP resource.
-func (s *Server) mediaDelete(kind sfu.Kind) handlerFunc {
+func (s *Server) mediaDelete(kind sfu.Kind) site.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r)
+		id, err := site.PathID(r)
 		if err != nil {
 			return err
 		}

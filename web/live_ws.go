@@ -19,6 +19,7 @@ import (
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Websocket timings. A browser answers pings on its own; a client that
@@ -71,7 +72,7 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, council.ErrUnavailable)
 		return
 	}
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -95,7 +96,7 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	// Subscribe before the upgrade, so an unknown meeting is a plain 404.
 	sub, err := s.opt.Live.Subscribe(r.Context(), id, a, since)
 	if err != nil {
-		s.fail(w, r, hideMissing(err, "meeting", id))
+		s.fail(w, r, site.HideMissing(err, "meeting", id))
 		return
 	}
 	defer func() { sub.Close() }()

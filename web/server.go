@@ -22,6 +22,7 @@ import (
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/web/feeds"
 )
 
 // Options configure a Server.
@@ -132,15 +133,22 @@ func (s *Server) routes() chi.Router {
 	r.Head("/favicon.ico", s.static.serveFavicon)
 
 	// Each area registers its own routes in its own file.
-	s.authRoutes(r)   // auth.go: /login, /logout, TOTP, sessions
-	s.portalRoutes(r) // portal*.go: the public pages
-	s.adminRoutes(r)  // admin*.go: the clerk back office under /admin
-	s.oparlRoutes(r)  // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
-	s.feedRoutes(r)   // feeds*.go: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
-	s.searchRoutes(r) // search*.go: the search page, /api/v1/search, search feeds
-	s.fileRoutes(r)   // files*.go: file downloads and uploads (package documents)
-	s.liveRoutes(r)   // live*.go: live sessions (websocket, console, member and public pages)
+	s.authRoutes(r)               // auth.go: /login, /logout, TOTP, sessions
+	s.portalRoutes(r)             // portal*.go: the public pages
+	s.adminRoutes(r)              // admin*.go: the clerk back office under /admin
+	s.oparlRoutes(r)              // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
+	feeds.Routes(r, s.feedDeps()) // package web/feeds: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
+	s.searchRoutes(r)             // search*.go: the search page, /api/v1/search, search feeds
+	s.fileRoutes(r)               // files*.go: file downloads and uploads (package documents)
+	s.liveRoutes(r)               // live*.go: live sessions (websocket, console, member and public pages)
 	return r
+}
+
+// feedDeps are what package web/feeds needs from the server.
+func (s *Server) feedDeps() feeds.Deps {
+	return feeds.Deps{Council: s.council, Meetings: s.meetings, Log: s.log, BaseURL: s.opt.BaseURL, Version: s.opt.Version,
+		Now: s.opt.Now, I18n: s.i18n, Langs: langs, Searcher: s.searcher, Handle: s.h, Render: s.render,
+		Lang: func(r *http.Request) string { return requestStateOf(r).lang }}
 }
 
 // isHTTPS reports whether baseURL is an https:// URL.
