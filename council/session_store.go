@@ -3,6 +3,7 @@ package council
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -109,5 +110,30 @@ func Listen(ctx context.Context, pool *pgxpool.Pool, channels []string, listenin
 			return fmt.Errorf("listen: %w", err)
 		}
 		notified(n.Channel, n.Payload)
+	}
+}
+
+// ListenRetry is Listen until ctx ends: a lost connection is logged and
+// retried with back-off (100 ms, doubling up to 5 s); listening is called
+// on every new listen, since a notification may have been missed
+// meanwhile. what names the listener in the log.
+func ListenRetry(ctx context.Context, pool *pgxpool.Pool, channels []string, log *slog.Logger, what string,
+	listening func(), notified func(channel, payload string)) {
+	backoff := 100 * time.Millisecond
+	for {
+		err := Listen(ctx, pool, channels, func() {
+			backoff = 100 * time.Millisecond
+			listening()
+		}, notified)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn(what+" lost its connection", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
 	}
 }

@@ -99,12 +99,6 @@ func actor(r *http.Request) context.Context {
 	return council.WithActor(r.Context(), id)
 }
 
-// urlID parses the URL parameter name as an id; malformed ids are
-// ErrInvalid (400).
-func urlID(r *http.Request, name string) (council.ID, error) {
-	return council.ParseID(chi.URLParam(r, name))
-}
-
 // body returns the municipality the back office works on.
 func (s *Server) body(ctx context.Context) (council.Body, error) {
 	return s.council.MainBody(ctx)

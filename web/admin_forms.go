@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/site"
 )
 
 // The back office renders every edit form with one template
@@ -218,7 +219,7 @@ func parseForm(r *http.Request) (url.Values, error) {
 // is the zero T. Errors: ErrInvalid (malformed id), those of get.
 func fetchFromURL[T any](r *http.Request, param string, get func(context.Context, council.ID) (T, error)) (council.ID, T, error) {
 	var zero T
-	id, err := urlID(r, param)
+	id, err := site.URLID(r, param)
 	if err != nil {
 		return id, zero, err
 	}
@@ -297,7 +298,7 @@ func dateTimeValue(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(berlin).Format("2006-01-02T15:04")
+	return t.In(site.Berlin).Format("2006-01-02T15:04")
 }
 
 func idValue(id council.ID) string {
@@ -344,7 +345,7 @@ func parseDateTime(fe council.FieldErrors, name, v string) time.Time {
 		return time.Time{}
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "02.01.2006 15:04"} {
-		if t, err := time.ParseInLocation(layout, v, berlin); err == nil && t.Year() >= 1800 && t.Year() <= 2200 {
+		if t, err := time.ParseInLocation(layout, v, site.Berlin); err == nil && t.Year() >= 1800 && t.Year() <= 2200 {
 			return t
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // post posts form with c and returns status, Location and body.
@@ -182,7 +183,7 @@ func TestAdminFlow(t *testing.T) {
 	if want := "Stadtrat – 1. Sitzung"; m.Name != want {
 		t.Errorf("meeting name: got %q, want %q", m.Name, want)
 	}
-	if got := m.Start.In(berlin).Format("2006-01-02 15:04"); got != "2026-12-01 17:00" {
+	if got := m.Start.In(site.Berlin).Format("2006-01-02 15:04"); got != "2026-12-01 17:00" {
 		t.Errorf("meeting start in Berlin: got %s", got)
 	}
 	if m.LocationID == council.NilID {

@@ -6,6 +6,12 @@
 // (page, JSON, plain text) renders the error, with the status from
 // web/httperr, the table of error kinds that web/oparl shares.
 //
+// web assembles the site: web.New builds the server and mounts the
+// audience packages beside its own routes — web/feeds (feeds and open
+// data) and web/oparl — which share web/site and get what they need from
+// the server through their Deps. Live media is transport only here; its
+// orchestration is meetings/media.
+//
 // Nothing imports web except cmd/plenar. Domain logic stays in council and
 // meetings; web holds no SQL.
 package web

@@ -10,10 +10,8 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/web/httperr"
+	"github.com/plenar/plenar/web/site"
 )
-
-// handlerFunc is a handler that returns its error for the adapter to render.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // errorPage is the data of the error template.
 type errorPage struct {
@@ -21,9 +19,9 @@ type errorPage struct {
 	Message string // a domain message for 4xx; empty for 5xx
 }
 
-// h adapts a handlerFunc: errors become a status page; 5xx are logged with
+// h adapts a site.HandlerFunc: errors become a status page; 5xx are logged with
 // the request and shown as a generic page, 4xx show the domain message.
-func (s *Server) h(fn handlerFunc) http.HandlerFunc {
+func (s *Server) h(fn site.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
 			s.fail(w, r, err)
@@ -46,10 +44,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, status, "error", page)
 }
 
-// api adapts a handlerFunc of the JSON API: errors become
+// api adapts a site.HandlerFunc of the JSON API: errors become
 // {"error": {"status": 400, "message": "…"}} with the status from the same
 // table as pages; 5xx are logged and show a generic message.
-func (s *Server) api(fn handlerFunc) http.HandlerFunc {
+func (s *Server) api(fn site.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(w, r); err != nil {
 			s.apiFail(w, r, err)

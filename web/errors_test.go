@@ -21,6 +21,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/web/httperr"
+	"github.com/plenar/plenar/web/site"
 )
 
 // lockedBuffer is a log sink that a test reads while the server writes.
@@ -175,7 +176,7 @@ func TestAdaptersUseTheTable(t *testing.T) {
 	srv := newOfflineServer(t, slog.New(slog.DiscardHandler))
 	refusal := council.TranslateError(&pgconn.PgError{Code: "23505", ConstraintName: "secret_key",
 		Message: `duplicate key value violates unique constraint "secret_key"`})
-	type adapter func(handlerFunc) http.HandlerFunc
+	type adapter func(site.HandlerFunc) http.HandlerFunc
 	for name, adapt := range map[string]adapter{"page": srv.h, "json": srv.api, "plain": srv.plain} {
 		for _, k := range council.Kinds() {
 			err := errors.New("boom")

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/feeds"
 )
 
 func TestOpenDataDumps(t *testing.T) {
 	e := newTestEnv(t)
 	f := newFeedFixture(t, e)
-	for _, ds := range datasets() {
+	for _, ds := range feeds.Datasets() {
 		t.Run(ds.Slug, func(t *testing.T) {
 			csvBody := e.mustFetch(t, "/open-data/"+ds.Slug+".csv", "text/csv; charset=utf-8")
 			mustNotContain(t, ds.Slug+".csv", csvBody, f.secrets()...)
@@ -121,17 +121,6 @@ func checkDump(t *testing.T, f feedFixture, slug string, recs [][]string, rows [
 	}
 }
 
-func TestOpenDataCSVSafe(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"=1+1", "'=1+1"}, {"+49 391", "'+49 391"}, {"-5", "'-5"}, {"@SUM(A1)", "'@SUM(A1)"},
-		{"\t=1", "'\t=1"}, {"Haushalt", "Haushalt"}, {"", ""}, {"a=b", "a=b"},
-	} {
-		if got := csvSafe(c.in); got != c.want {
-			t.Errorf("csvSafe(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
 func TestOpenDataCatalog(t *testing.T) {
 	e := newTestEnv(t)
 	f := newFeedFixture(t, e)
@@ -152,8 +141,8 @@ func TestOpenDataCatalog(t *testing.T) {
 		t.Errorf("catalog publisher = %v, want %q", pub, e.body.Name)
 	}
 	sets, _ := cat["dcat:dataset"].([]any)
-	if len(sets) != len(datasets()) {
-		t.Fatalf("catalog: %d datasets, want %d", len(sets), len(datasets()))
+	if len(sets) != len(feeds.Datasets()) {
+		t.Fatalf("catalog: %d datasets, want %d", len(sets), len(feeds.Datasets()))
 	}
 	for _, x := range sets {
 		ds := x.(map[string]any)
@@ -204,20 +193,6 @@ func TestOpenDataCatalog(t *testing.T) {
 	}
 }
 
-func TestOpenDataLicense(t *testing.T) {
-	for _, c := range []struct{ in, dcat string }{
-		{"", "http://dcat-ap.de/def/licenses/dl-by-de/2.0"},
-		{"https://creativecommons.org/licenses/by/4.0/", "http://dcat-ap.de/def/licenses/cc-by/4.0"},
-		{"http://dcat-ap.de/def/licenses/dl-zero-de/2.0", "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"},
-		{"https://example.org/lizenz", "https://example.org/lizenz"},
-		{"Alle Rechte vorbehalten", ""},
-	} {
-		if got := licenseOf(council.Body{License: c.in}); got.DCAT != c.dcat {
-			t.Errorf("licenseOf(%q).DCAT = %q, want %q", c.in, got.DCAT, c.dcat)
-		}
-	}
-}
-
 func TestOpenDataPage(t *testing.T) {
 	e := newTestEnv(t)
 	f := newFeedFixture(t, e)
@@ -234,7 +209,7 @@ func TestOpenDataPage(t *testing.T) {
 		wants := []string{`href="/oparl/v1.1/system"`, `href="/open-data/catalog.jsonld"`, "/meetings.ics", "/papers.atom",
 			"/decisions.atom", "/bodies/" + f.council.ID.String() + "/meetings.ics", "/bodies/" + f.committee.ID.String() + "/feed.atom",
 			"https://www.govdata.de/dl-de/by-2-0", `rel="license"`}
-		for _, ds := range datasets() {
+		for _, ds := range feeds.Datasets() {
 			wants = append(wants, `href="/open-data/`+ds.Slug+`.csv"`, `href="/open-data/`+ds.Slug+`.json"`)
 		}
 		mustContain(t, "open-data page", body, wants...)

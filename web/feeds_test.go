@@ -14,6 +14,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // fetch GETs path anonymously and returns status, Content-Type and body.
@@ -60,7 +61,7 @@ func newFeedFixture(t *testing.T, e *testEnv) feedFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := feedFixture{portalFixture: newPortalFixture(t, e)}
-	start := time.Date(2026, 7, 14, 17, 30, 0, 0, berlin) // summer time: +02:00
+	start := time.Date(2026, 7, 14, 17, 30, 0, 0, site.Berlin) // summer time: +02:00
 	f.special = must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: feedSpecial, Start: start,
 		End: start.Add(90 * time.Minute), Organizations: []council.ID{f.committee.ID}}))(t)
 	for _, name := range []string{"=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)", "-2+3", "@cmd"} {
@@ -163,37 +164,6 @@ func icsEvents(t *testing.T, lines []string) []icsEvent {
 // icsUnescape reverses TEXT escaping.
 func icsUnescape(s string) string {
 	return strings.NewReplacer(`\\`, `\`, `\;`, `;`, `\,`, `,`, `\n`, "\n", `\N`, "\n").Replace(s)
-}
-
-func TestFeedICSFoldAndEscape(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{`a,b;c\d`, `a\,b\;c\\d`},
-		{"Zeile 1\r\nZeile 2\nZeile 3", `Zeile 1\nZeile 2\nZeile 3`},
-		{"tab\there\x00\x07", "tab here"},
-	} {
-		if got := icsEscape(c.in); got != c.want {
-			t.Errorf("icsEscape(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-	long := "SUMMARY:" + strings.Repeat("Ä", 100) // 2 octets each
-	folded := icsFold(long)
-	for i, l := range strings.Split(folded, "\r\n") {
-		if len(l) > 75 {
-			t.Errorf("fold line %d: %d octets", i, len(l))
-		}
-		if !utf8.ValidString(l) {
-			t.Errorf("fold line %d splits a rune: %q", i, l)
-		}
-		if i > 0 && !strings.HasPrefix(l, " ") {
-			t.Errorf("fold line %d does not start with a space", i)
-		}
-	}
-	if got := strings.ReplaceAll(folded, "\r\n ", ""); got != long {
-		t.Errorf("unfolded %q, want %q", got, long)
-	}
-	if short := "UID:x@y"; icsFold(short) != short {
-		t.Errorf("short line folded: %q", icsFold(short))
-	}
 }
 
 func TestFeedICS(t *testing.T) {

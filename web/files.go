@@ -14,6 +14,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/web/site"
 )
 
 // files serves stored files and the back office's file pages. It holds the
@@ -47,24 +48,24 @@ func (s *Server) fileRoutes(r chi.Router) {
 // file the viewer may not see (existence does not leak), 410 for a deleted
 // file, otherwise the blob with ETag (the SHA-512), Last-Modified,
 // conditional GET and Range (http.ServeContent), inline or as attachment.
-func (f *files) serve(download bool) handlerFunc {
+func (f *files) serve(download bool) site.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		id, err := council.ParseID(chi.URLParam(r, "id"))
 		if err != nil {
-			return notFoundErr("file", id)
+			return site.NotFound("file", id)
 		}
 		file, err := f.docs.File(ctx, id)
 		if err != nil {
-			return hideMissing(err, "file", id)
+			return site.HideMissing(err, "file", id)
 		}
 		acc, err := f.docs.Access(ctx, id)
 		if err != nil {
-			return hideMissing(err, "file", id)
+			return site.HideMissing(err, "file", id)
 		}
 		v := requestStateOf(r).viewer
 		if !acc.Public && !v.SeesNonPublicOf(acc.Orgs...) {
-			return notFoundErr("file", id)
+			return site.NotFound("file", id)
 		}
 		if file.Deleted {
 			f.s.render(w, r, http.StatusGone, "error", errorPage{Status: http.StatusGone,
@@ -161,7 +162,7 @@ func (f *files) target(r *http.Request) (fileTarget, error) {
 	if err != nil {
 		return fileTarget{}, fmt.Errorf("%w: %w", council.ErrNotFound, err)
 	}
-	id, err := urlID(r, "id")
+	id, err := site.URLID(r, "id")
 	if err != nil {
 		return fileTarget{}, err
 	}
@@ -189,7 +190,7 @@ func (f *files) target(r *http.Request) (fileTarget, error) {
 				return t, err
 			}
 			if it.Deleted {
-				return t, notFoundErr("agenda item", id)
+				return t, site.NotFound("agenda item", id)
 			}
 			mid, itemName = it.MeetingID, strings.TrimSpace(it.Number+" "+it.Name)
 		}
@@ -358,7 +359,7 @@ func (f *files) fileOf(r *http.Request, t fileTarget) (documents.File, error) {
 
 // listedOf is fileOf with the file's role at the target.
 func (f *files) listedOf(r *http.Request, t fileTarget) (documents.Listed, error) {
-	id, err := urlID(r, "file")
+	id, err := site.URLID(r, "file")
 	if err != nil {
 		return documents.Listed{}, err
 	}
@@ -371,7 +372,7 @@ func (f *files) listedOf(r *http.Request, t fileTarget) (documents.Listed, error
 			return x, nil
 		}
 	}
-	return documents.Listed{}, notFoundErr("file", id)
+	return documents.Listed{}, site.NotFound("file", id)
 }
 
 // adminMeta saves a file's title, licence and date; invalid input

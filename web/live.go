@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // liveRoutes registers the live-session routes: the websocket, the
@@ -94,9 +95,9 @@ func liveJSKeys() []string {
 	}
 }
 
-func (s *Server) livePage(mode string) handlerFunc {
+func (s *Server) livePage(mode string) site.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r)
+		id, err := site.PathID(r)
 		if err != nil {
 			return err
 		}
@@ -106,7 +107,7 @@ func (s *Server) livePage(mode string) handlerFunc {
 		}
 		m, err := s.meetings.Meeting(r.Context(), id)
 		if err != nil || m.Deleted {
-			return notFoundErr("meeting", id)
+			return site.NotFound("meeting", id)
 		}
 		if mode == "console" {
 			// The console is the chair's and the clerks', like the back

@@ -20,6 +20,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
@@ -108,18 +109,19 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 		}
 		srv.ServeHTTP(w, r)
 	}))
-	watched := make(chan error, 1)
+	watched := make(chan error, 2)
 	go func() { watched <- srv.Watch(hctx) }()
+	if opt.Media != nil {
+		go func() { watched <- opt.Media.Run(hctx) }()
+	}
 	t.Cleanup(func() {
 		cancel()
 		<-done
 		<-watched
 		ts.Close()
-		if opt.Presence != nil {
-			opt.Presence.Close()
-		}
-		if opt.SFU != nil {
-			_ = opt.SFU.Close()
+		if opt.Media != nil {
+			<-watched
+			opt.Media.Close()
 		}
 	})
 	select {
@@ -131,6 +133,13 @@ func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 	case <-srv.wake.listening:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the session watcher does not listen")
+	}
+	if opt.Media != nil {
+		select {
+		case <-opt.Media.Listening():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the media token watcher does not listen")
+		}
 	}
 	return srv, ts, hub, sockets
 }
@@ -180,10 +189,12 @@ func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
 	return c
 }
 
-// withMedia gives the server a loopback-only SFU on one shared UDP port, as
-// in production (PLENAR_MEDIA_UDP_PORT), and a Presence with a short grace
-// period.
-func withMedia(t *testing.T) func(*Options) {
+// withMedia gives the server live media (meetings/media) on a
+// loopback-only SFU on one shared UDP port, as in production
+// (PLENAR_MEDIA_UDP_PORT), with a Presence with a short grace period;
+// deps change the media's dependencies (ICE, limits, clock). The SFU and
+// the Presence close with the test.
+func withMedia(t *testing.T, deps ...func(*media.Deps)) func(*Options) {
 	return func(o *Options) {
 		var s *sfu.SFU
 		var err error
@@ -197,8 +208,16 @@ func withMedia(t *testing.T) func(*Options) {
 			s, err = sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port}, o.Log)
 		}
 		liveMust(t, "sfu", err)
-		o.SFU = s
-		o.Presence = live.NewPresence(o.Live, 2*time.Second, o.Log)
+		p := live.NewPresence(o.Live, 2*time.Second, o.Log)
+		t.Cleanup(func() { // after the node's cleanup, which closes the media
+			p.Close()
+			_ = s.Close()
+		})
+		d := media.Deps{SFU: s, Live: o.Live, Pool: o.Pool, Tokens: meetings.NewStore(o.Pool), Presence: p, Log: o.Log}
+		for _, f := range deps {
+			f(&d)
+		}
+		o.Media = media.New(d)
 	}
 }
 

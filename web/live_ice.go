@@ -1,34 +1,14 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/plenar/plenar/council"
-	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/web/site"
 )
-
-// BrowserICE are the ICE servers the live pages' peer connections use to
-// reach the SFU: members and viewers behind a strict NAT need a TURN
-// relay. TURN credentials are short-lived, per the TURN REST API
-// convention that coturn implements with use-auth-secret and
-// static-auth-secret: the user name is "<expiry unix time>:<user>" and
-// the password base64(HMAC-SHA1(secret, user name)). The secret never
-// leaves the server; static TURN passwords are not given to browsers.
-type BrowserICE struct {
-	STUN       []string      // stun:/stuns: URLs
-	TURN       []string      // turn:/turns: URLs; offered only with TURNSecret
-	TURNSecret string        // coturn's static-auth-secret
-	TURNTTL    time.Duration // how long a credential is valid; 0: DefaultTURNTTL
-}
-
-// DefaultTURNTTL is the lifetime of a browser's TURN credential: a long
-// session day. A page fetches new ones whenever it (re)joins.
-const DefaultTURNTTL = 12 * time.Hour
 
 // iceServer is one RTCIceServer of the browser's RTCConfiguration.
 type iceServer struct {
@@ -43,63 +23,38 @@ type iceReply struct {
 	ExpiresAt  *time.Time  `json:"expires_at,omitempty"` // of the TURN credential
 }
 
-// turnCredential is the TURN REST API credential of user, valid until
-// expires.
-func turnCredential(secret, user string, expires time.Time) (username, credential string) {
-	username = strconv.FormatInt(expires.Unix(), 10) + ":" + user
-	mac := hmac.New(sha1.New, []byte(secret))
-	mac.Write([]byte(username))
-	return username, base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// browserICE is the reply for user ("": STUN only) at now.
-func (c BrowserICE) reply(user string, now time.Time) iceReply {
-	out := iceReply{ICEServers: []iceServer{}}
-	if len(c.STUN) > 0 {
-		out.ICEServers = append(out.ICEServers, iceServer{URLs: c.STUN})
-	}
-	if user == "" || len(c.TURN) == 0 || c.TURNSecret == "" {
-		return out
-	}
-	ttl := c.TURNTTL
-	if ttl <= 0 {
-		ttl = DefaultTURNTTL
-	}
-	exp := now.Add(ttl).Truncate(time.Second)
-	name, cred := turnCredential(c.TURNSecret, user, exp)
-	out.ICEServers = append(out.ICEServers, iceServer{URLs: c.TURN, Username: name, Credential: cred})
-	out.ExpiresAt = &exp
-	return out
-}
-
 // liveICE is GET /meetings/{id}/live/ice: the ICE servers for a page
-// about to join the session's media. TURN credentials go to whoever may
-// join media now — the session's members (user: their person id) and, while
-// the session runs in public, viewers (a random user) — others get the
-// STUN servers only.
+// about to join the session's media (media.Service.ICE decides who gets
+// TURN credentials), rate limited per client address.
 func (s *Server) liveICE(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
-	if s.opt.Live == nil || s.mediaHub == nil {
+	if s.opt.Live == nil || s.opt.Media == nil {
 		return council.ErrUnavailable
 	}
-	if !s.limitICE(w, r) {
+	if ok, wait := s.opt.Media.AllowICE(s.clientAddr(r)); !ok {
+		w.Header().Set("Cache-Control", "no-store")
+		tooMany(w, wait, "too many requests for ICE servers; try again later")
 		return nil
 	}
-	a := liveActor(r)
-	snap, err := s.opt.Live.Snapshot(r.Context(), id, a)
+	ice, err := s.opt.Media.ICE(r.Context(), id, liveActor(r))
 	if err != nil {
-		return hideMissing(err, "meeting", id)
+		return site.HideMissing(err, "meeting", id)
 	}
-	user := ""
-	switch {
-	case snap.State != "running":
-	case (snap.Role == live.RoleMember || snap.Role == live.RoleChair) && a.PersonID != council.NilID:
-		user = a.PersonID.String()
-	case snap.Part == live.PartPublic:
-		user = "v-" + newSecret()[:16]
+	out := iceReply{ICEServers: make([]iceServer, 0, len(ice.Servers))}
+	for _, x := range ice.Servers {
+		out.ICEServers = append(out.ICEServers, iceServer{URLs: x.URLs, Username: x.Username, Credential: x.Credential})
 	}
-	return writeJSONNoStore(w, http.StatusOK, s.opt.BrowserICE.reply(user, s.opt.Now()))
+	if !ice.Expires.IsZero() {
+		out.ExpiresAt = &ice.Expires
+	}
+	return writeJSONNoStore(w, http.StatusOK, out)
+}
+
+// tooMany answers 429 with Retry-After (whole seconds, at least 1).
+func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	http.Error(w, msg, http.StatusTooManyRequests)
 }

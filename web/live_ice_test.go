@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/media"
 )
 
 // getICE fetches the meeting's ICE servers as c.
@@ -45,10 +46,10 @@ func TestLiveICE(t *testing.T) {
 	t.Parallel()
 	const secret = "coturn-static-auth-secret"
 	start := time.Now().Truncate(time.Second)
-	e := newLiveEnv(t, withMedia(t), func(o *Options) {
-		o.BrowserICE = BrowserICE{STUN: []string{"stun:stun.plenar.test:3478"},
+	e := newLiveEnv(t, withMedia(t, func(d *media.Deps) {
+		d.ICE = media.ICE{STUN: []string{"stun:stun.plenar.test:3478"},
 			TURN: []string{"turn:turn.plenar.test:3478?transport=udp", "turns:turn.plenar.test:5349"}, TURNSecret: secret, TURNTTL: 2 * time.Hour}
-	})
+	}))
 	member := e.loginMember(t, e.persons[1])
 	pub := e.anon()
 
@@ -111,25 +112,11 @@ func TestLiveICE(t *testing.T) {
 	}
 
 	// No TURN without a secret: the static credentials are the SFU's.
-	e2 := newLiveEnv(t, withMedia(t), func(o *Options) {
-		o.BrowserICE = BrowserICE{TURN: []string{"turn:turn.plenar.test:3478"}}
-	})
+	e2 := newLiveEnv(t, withMedia(t, func(d *media.Deps) {
+		d.ICE = media.ICE{TURN: []string{"turn:turn.plenar.test:3478"}}
+	}))
 	e2.do(t, e2.clerkActor(t), live.Start{})
 	if r := e2.getICE(t, e2.loginMember(t, e2.persons[1])); len(r.ICEServers) != 0 || r.ExpiresAt != nil {
 		t.Errorf("without a secret: %+v", r)
-	}
-}
-
-// TestTURNCredential: the TURN REST API's known answer (coturn's
-// turnutils_secure_uri convention): HMAC-SHA1 over "<expiry>:<user>".
-func TestTURNCredential(t *testing.T) {
-	user, cred := turnCredential("secret", "alice", time.Unix(1700000000, 0))
-	if user != "1700000000:alice" {
-		t.Errorf("user name %q", user)
-	}
-	mac := hmac.New(sha1.New, []byte("secret"))
-	mac.Write([]byte("1700000000:alice"))
-	if want := base64.StdEncoding.EncodeToString(mac.Sum(nil)); cred != want || len(cred) != 28 {
-		t.Errorf("credential %q, want %q", cred, want)
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"github.com/jackc/pgx/v5"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,10 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/meetings/sfu/sfuclient"
 )
@@ -226,7 +228,8 @@ func TestLiveWHIPWHEP(t *testing.T) {
 // TestLiveWHEPBeforeStart: no program before the session runs.
 func TestLiveWHEPBeforeStart(t *testing.T) {
 	t.Parallel()
-	e := newLiveEnv(t, withMedia(t))
+	const whepBurst = 10
+	e := newLiveEnv(t, withMedia(t, func(d *media.Deps) { d.Limits.WHEP = media.Limit{Rate: 0.2, Burst: whepBurst} }))
 	play, _, err := e.srv.createIngestToken(context.Background(), e.meeting.ID, council.NilID, tokenWHEP, "Stadt-Stream")
 	liveMust(t, "WHEP token", err)
 	resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play, "v=0\r\nm=audio 9 x\r\n")
@@ -362,11 +365,8 @@ func TestLiveMediaSignalling(t *testing.T) {
 // is left: the last peer's end stops its meeting's driver.
 func (e *liveEnv) waitNoDriver(t *testing.T) {
 	t.Helper()
-	mh := e.srv.mediaHub
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		mh.mu.Lock()
-		n, r := len(mh.drivers), len(mh.resources)
-		mh.mu.Unlock()
+		n, r := e.srv.opt.Media.Stats()
 		if n == 0 && r == 0 {
 			return
 		}
@@ -414,8 +414,9 @@ func FuzzDecodeMedia(f *testing.F) {
 // client address, with a clear error; the connection stays usable.
 func TestLiveViewerLimit(t *testing.T) {
 	t.Parallel()
-	e := newLiveEnv(t, withMedia(t))
-	e.srv.mediaHub.viewers = newAddrLimiter(0.001, 2, 10) // two joins, then a long wait
+	e := newLiveEnv(t, withMedia(t, func(d *media.Deps) {
+		d.Limits.Viewers = media.Limit{Rate: 0.001, Burst: 2} // two joins, then a long wait
+	}))
 	e.do(t, e.clerkActor(t), live.Start{})
 	pub := e.dial(t, nil, "")
 	readMsg(t, pub)

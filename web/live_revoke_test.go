@@ -9,6 +9,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu/sfuclient"
 )
 
@@ -60,11 +61,7 @@ func (e *liveEnv) tokenID(t *testing.T, c *http.Client, label string) string {
 // hasResource reports whether the node still holds the WHIP/WHEP peer at
 // location.
 func (e *liveEnv) hasResource(location string) bool {
-	mh := e.srv.mediaHub
-	mh.mu.Lock()
-	defer mh.mu.Unlock()
-	_, ok := mh.resources[location[strings.LastIndex(location, "/")+1:]]
-	return ok
+	return e.srv.opt.Media.Holds(location[strings.LastIndex(location, "/")+1:])
 }
 
 // waitStreamEnded waits until the node no longer holds the peer of s and
@@ -131,8 +128,8 @@ func TestLiveRevokeEndsStreams(t *testing.T) {
 
 	// A player on another node (another process on the same database):
 	// revoking its token here ends it there.
-	n := e.otherNode(t, withMedia(t))
-	n.srv.mediaHub.tokenCheck = time.Hour // before any stream: only the notification can end it
+	// Its periodic token check is out of the way: only the notification can end it.
+	n := e.otherNode(t, withMedia(t, func(d *media.Deps) { d.TokenCheck = time.Hour }))
 	c := n.openStream(ctx, t, "whep", playB)
 	if st := e.revokeToken(t, chair, e.tokenID(t, chair, "Mediathek")); st != http.StatusNoContent {
 		t.Fatalf("revoke: %d", st)

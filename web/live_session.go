@@ -10,7 +10,6 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/plenar/plenar/council"
-	"github.com/plenar/plenar/meetings"
 )
 
 // A live websocket must not outlive the session that opened it. A socket
@@ -125,56 +124,19 @@ func (w *sessionWake) fire() {
 // sessionEnded tells this node's live websockets that a session ended.
 func (s *Server) sessionEnded() { s.wake.fire() }
 
-// Watch listens for ended sessions (council.SessionsChannel) and revoked
-// media tokens (meetings.MediaTokensChannel) on one connection, until ctx
+// Watch listens for ended sessions (council.SessionsChannel) until ctx
 // ends: an ended session wakes this node's live websockets to check
-// theirs; a revoked token ends the WHIP/WHEP peers this node opened with
-// it. A lost connection is retried with back-off, and each new listen
-// wakes the sockets and checks the tokens too (a notification may have
-// been missed meanwhile). It returns nil after ctx ends. The serve
-// command runs it next to the HTTP server; without it the sockets and
-// the media drivers still check every few seconds.
+// theirs. A lost connection is retried with back-off, and each new listen
+// wakes the sockets too (a notification may have been missed meanwhile).
+// It returns nil after ctx ends. The serve command runs it next to the
+// HTTP server; without it the sockets still check every few seconds.
+// (Revoked media tokens are media.Service.Run's.)
 func (s *Server) Watch(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	channels := []string{council.SessionsChannel, meetings.MediaTokensChannel}
-	for {
-		err := council.Listen(ctx, s.pool, channels, func() {
-			backoff = 100 * time.Millisecond
-			s.sessionEnded()
-			if s.mediaHub != nil {
-				s.mediaHub.checkAllTokens(ctx)
-			}
-			s.wake.listenOnce.Do(func() { close(s.wake.listening) })
-		}, func(channel, payload string) { s.notified(ctx, channel, payload) })
-		if ctx.Err() != nil {
-			return nil
-		}
-		s.log.Warn("session listener lost its connection", "err", err, "retry_in", backoff)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 5*time.Second)
-	}
-}
-
-// notified handles one notification Watch received.
-func (s *Server) notified(ctx context.Context, channel, payload string) {
-	switch channel {
-	case council.SessionsChannel:
+	council.ListenRetry(ctx, s.pool, []string{council.SessionsChannel}, s.log, "session listener", func() {
 		s.sessionEnded()
-	case meetings.MediaTokensChannel:
-		if s.mediaHub == nil {
-			return
-		}
-		meeting, token, err := meetings.ParseRevokedToken(payload)
-		if err != nil {
-			s.log.Warn("media token notification", "err", err)
-			return
-		}
-		s.mediaHub.dropToken(meeting, token)
-	}
+		s.wake.listenOnce.Do(func() { close(s.wake.listening) })
+	}, func(string, string) { s.sessionEnded() })
+	return nil
 }
 
 // sessionLoop checks lc's session every liveSessionCheck and when woken,

@@ -12,6 +12,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Media tokens (meetings.MediaToken; the store is meetings/
@@ -19,7 +20,8 @@ import (
 // playback, per meeting. The token itself is shown once, when the chair or
 // a clerk creates it. Revoking a token ends the streams opened with it at
 // once: on this node directly, on the others through the revocation's
-// notification (Server.Watch), and at the latest within mediaTokenCheck.
+// notification (media.Service.Run), and at the latest within
+// media.DefaultTokenCheck.
 
 // tokenKind is what a media token allows: sending the room's source (WHIP)
 // or watching the public programme (WHEP).
@@ -90,8 +92,8 @@ func (s *Server) revokeIngestToken(ctx context.Context, meeting, id council.ID) 
 	if err := s.meetings.RevokeMediaToken(ctx, meeting, id); err != nil {
 		return err
 	}
-	if s.mediaHub != nil {
-		s.mediaHub.dropToken(meeting, id)
+	if s.opt.Media != nil {
+		s.opt.Media.Revoked(meeting, id)
 	}
 	return nil
 }
@@ -112,7 +114,7 @@ func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
 	}
 	role, err := s.opt.Live.ConsoleRole(r.Context(), meeting, a)
 	if err != nil {
-		return hideMissing(err, "meeting", meeting)
+		return site.HideMissing(err, "meeting", meeting)
 	}
 	if role != live.RoleChair && role != live.RoleClerk {
 		return fmt.Errorf("%w: only the chair or a clerk runs the live console", council.ErrForbidden)
@@ -122,7 +124,7 @@ func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
 
 // ingestTokenList is GET /admin/meetings/{id}/live/tokens (JSON).
 func (s *Server) ingestTokenList(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -144,7 +146,7 @@ func (s *Server) ingestTokenList(w http.ResponseWriter, r *http.Request) error {
 // header; form fields kind — whip, the default, or whep — and label): a new
 // token, returned once with the endpoint's URL.
 func (s *Server) ingestTokenCreate(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -173,14 +175,14 @@ func (s *Server) ingestTokenCreate(w http.ResponseWriter, r *http.Request) error
 
 // ingestTokenRevoke is DELETE /admin/meetings/{id}/live/tokens/{token}.
 func (s *Server) ingestTokenRevoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
 	if err := s.mayManageMedia(r, id); err != nil {
 		return err
 	}
-	tid, err := urlID(r, "token")
+	tid, err := site.URLID(r, "token")
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}

@@ -7,14 +7,13 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
-	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/web/httperr"
+	"github.com/plenar/plenar/web/site"
 )
 
 // WHIP (RFC 9725) and WHEP: one-shot SDP offers over HTTP. WHIP is the
@@ -72,7 +71,7 @@ func (e *httpError) Error() string { return e.msg }
 // plain adapts a handler of a program-facing endpoint: errors are
 // text/plain with the status from httperr.Status (or an *httpError's), 401
 // with a Bearer challenge; 5xx are logged and generic.
-func (s *Server) plain(fn handlerFunc) http.HandlerFunc {
+func (s *Server) plain(fn site.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		mediaCORS(w)
 		err := fn(w, r)
@@ -125,22 +124,9 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// mediaResource is a WHIP or WHEP peer.
-type mediaResource struct {
-	id      string
-	meeting council.ID
-	kind    sfu.Kind
-	token   council.ID // the media token it was opened with: revoking the token ends it
-	driver  *mediaDriver
-
-	mu     sync.Mutex
-	peer   *sfu.Peer
-	closed bool // the SFU reported it closed (perhaps before registration)
-}
-
 // whipPost is POST /meetings/{id}/whip: the room's source.
 func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -148,33 +134,31 @@ func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.mediaHub == nil {
+	if s.opt.Media == nil {
 		return fmt.Errorf("%w: no media server", council.ErrUnavailable)
 	}
 	offer, err := readOffer(w, r)
 	if err != nil {
 		return err
 	}
-	snap, err := s.opt.Live.Snapshot(r.Context(), id, live.Actor{})
+	res, answer, err := s.opt.Media.Ingest(r.Context(), id, token, offer)
 	if err != nil {
-		return hideMissing(err, "meeting", id)
+		return site.HideMissing(err, "meeting", id)
 	}
-	if snap.State == "closed" {
-		return fmt.Errorf("%w: the session is closed", council.ErrConflict)
-	}
-	return s.mediaOffer(w, r, id, token, sfu.KindRoom, offer)
+	return writeAnswer(w, "/meetings/"+id.String()+"/whip/"+res, answer)
 }
 
 // whepPost is POST /meetings/{id}/whep: the public program.
 func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
-	if s.mediaHub == nil {
+	if s.opt.Media == nil {
 		return fmt.Errorf("%w: no media server", council.ErrUnavailable)
 	}
-	if !s.limitWHEP(w, r) {
+	if ok, wait := s.opt.Media.AllowWHEP(s.clientAddr(r)); !ok {
+		tooMany(w, wait, "too many WHEP sessions from this address; try again later")
 		return nil
 	}
 	token, err := s.checkIngestToken(r.Context(), id, tokenWHEP, bearer(r))
@@ -185,149 +169,37 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	snap, err := s.opt.Live.Snapshot(r.Context(), id, live.Actor{})
+	res, answer, err := s.opt.Media.View(r.Context(), id, token, offer)
 	if err != nil {
-		return hideMissing(err, "meeting", id)
+		return site.HideMissing(err, "meeting", id)
 	}
-	if snap.State != "running" || snap.Part != live.PartPublic {
-		return fmt.Errorf("%w: the session is not running in public", council.ErrForbidden)
-	}
-	return s.mediaOffer(w, r, id, token, sfu.KindViewer, offer)
+	return writeAnswer(w, "/meetings/"+id.String()+"/whep/"+res, answer)
 }
 
-// mediaOffer answers offer with a new peer of kind, opened with media
-// token token, and registers it.
-func (s *Server) mediaOffer(w http.ResponseWriter, r *http.Request, meeting, token council.ID, kind sfu.Kind, offer string) error {
-	mh := s.mediaHub
-	d, err := mh.acquire(r.Context(), meeting)
-	if err != nil {
-		return err
-	}
-	res := &mediaResource{id: newSecret()[:32], meeting: meeting, kind: kind, token: token, driver: d}
-	onState := func(st sfu.State) {
-		if st.Closed {
-			res.mu.Lock()
-			res.closed = true
-			res.mu.Unlock()
-			go mh.dropResource(res.id) // never block the SFU
-		}
-	}
-	room := mh.sfu.Room(meeting.String())
-	var answer string
-	var p *sfu.Peer
-	if kind == sfu.KindRoom {
-		answer, p, err = room.Ingest(r.Context(), offer, onState)
-	} else {
-		answer, p, err = room.View(r.Context(), offer, onState)
-	}
-	if err != nil {
-		mh.release(d)
-		if errors.Is(err, council.ErrInvalid) {
-			return err
-		}
-		return fmt.Errorf("%s offer: %w", kind, err)
-	}
-	res.mu.Lock()
-	res.peer = p
-	dead := res.closed
-	res.mu.Unlock()
-	if dead {
-		p.Close()
-		mh.release(d)
-		return fmt.Errorf("%w: the media connection closed at once", council.ErrUnavailable)
-	}
-	if !mh.register(res) {
-		// The token was revoked while the peer was being set up.
-		mh.dropResource(res.id)
-		return fmt.Errorf("%w: the %s token was revoked", council.ErrUnauthorized, strings.ToUpper(string(kind)))
-	}
-	seg := "whep"
-	if kind == sfu.KindRoom {
-		seg = "whip"
-	}
-	s.log.Info("media peer created", "meeting_id", meeting, "kind", kind, "peer", p.ID())
-	w.Header().Set("Location", "/meetings/"+meeting.String()+"/"+seg+"/"+res.id)
+// writeAnswer answers 201 with the SDP answer and the resource's location.
+func writeAnswer(w http.ResponseWriter, location, answer string) error {
+	w.Header().Set("Location", location)
 	w.Header().Set("Content-Type", "application/sdp")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusCreated)
-	_, err = io.WriteString(w, answer)
+	_, err := io.WriteString(w, answer)
 	return err
 }
 
 // mediaDelete is DELETE on a WHIP or WHEP resource.
-func (s *Server) mediaDelete(kind sfu.Kind) handlerFunc {
+func (s *Server) mediaDelete(kind sfu.Kind) site.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r)
+		id, err := site.PathID(r)
 		if err != nil {
 			return err
 		}
-		if s.mediaHub == nil {
+		if s.opt.Media == nil {
 			return council.ErrNotFound
 		}
-		rid := chi.URLParam(r, "res")
-		mh := s.mediaHub
-		mh.mu.Lock()
-		res, ok := mh.resources[rid]
-		mh.mu.Unlock()
-		if !ok || res.meeting != id || res.kind != kind {
-			return fmt.Errorf("media resource: %w", council.ErrNotFound)
+		if err := s.opt.Media.End(id, kind, chi.URLParam(r, "res")); err != nil {
+			return err
 		}
-		mh.dropResource(rid)
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
-}
-
-// register remembers res, unless its token was revoked on this node
-// meanwhile (then it reports false and res is not registered).
-func (m *mediaHub) register(res *mediaResource) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if res.driver.revoked[res.token] {
-		return false
-	}
-	m.resources[res.id] = res
-	return true
-}
-
-// dropToken ends every WHIP/WHEP peer of this node opened with meeting's
-// media token id, which was revoked, and refuses the peers still being
-// set up with it (they hold the meeting's driver, which remembers the
-// revocation).
-func (m *mediaHub) dropToken(meeting, id council.ID) {
-	m.mu.Lock()
-	if d := m.drivers[meeting]; d != nil {
-		d.revoked[id] = true
-	}
-	var ids []string
-	for rid, res := range m.resources {
-		if res.token == id {
-			ids = append(ids, rid)
-		}
-	}
-	m.mu.Unlock()
-	for _, rid := range ids {
-		m.dropResource(rid)
-	}
-	if len(ids) > 0 {
-		m.log.Info("media peers of a revoked token closed", "token_id", id, "peers", len(ids))
-	}
-}
-
-// dropResource closes and forgets a WHIP/WHEP peer; once.
-func (m *mediaHub) dropResource(id string) {
-	m.mu.Lock()
-	res, ok := m.resources[id]
-	delete(m.resources, id)
-	m.mu.Unlock()
-	if !ok {
-		return
-	}
-	res.mu.Lock()
-	p := res.peer
-	res.mu.Unlock()
-	if p != nil {
-		p.Close()
-	}
-	m.release(res.driver)
 }

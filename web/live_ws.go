@@ -17,7 +17,9 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Websocket timings. A browser answers pings on its own; a client that
@@ -59,7 +61,7 @@ func sameOrigin(r *http.Request) bool {
 // liveWS is GET /meetings/{id}/live/ws: one websocket per client. The
 // first message is a snapshot (or, with ?since=seq, the events after seq),
 // then events in seq order for the viewer's audience. Client messages are
-// commands (live.DecodeClient), run through the hub as the viewer; each is
+// commands (live.Hub.DecodeClient), run through the hub as the viewer; each is
 // answered with an ack or an error message. The connection closes with
 // code 4000 when the client must resync (it fell behind, or the hub
 // stopped), 4001 when the session of a logged-in user ended (logout,
@@ -70,7 +72,7 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, council.ErrUnavailable)
 		return
 	}
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -94,7 +96,7 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	// Subscribe before the upgrade, so an unknown meeting is a plain 404.
 	sub, err := s.opt.Live.Subscribe(r.Context(), id, a, since)
 	if err != nil {
-		s.fail(w, r, hideMissing(err, "meeting", id))
+		s.fail(w, r, site.HideMissing(err, "meeting", id))
 		return
 	}
 	defer func() { sub.Close() }()
@@ -116,8 +118,12 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	// shutdown reaches us through the hub, which ends the subscription.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
-	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, addr: s.clientAddr(r), replies: make(chan any, liveReplyQueue),
-		signals: make(chan sfu.Signal, liveSignalQueue), states: make(chan mediaEvent, 16)}
+	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, replies: make(chan any, liveReplyQueue)}
+	var signals <-chan sfu.Signal // nil without media: never ready
+	if s.opt.Media != nil {
+		lc.mc = s.opt.Media.Conn(id, a, s.clientAddr(r))
+		signals = lc.mc.Signals()
+	}
 	if lc.sess = s.sockSessionOf(r); lc.sess != nil {
 		lc.ended = make(chan struct{})
 	}
@@ -126,22 +132,24 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 		defer close(readDone)
 		lc.readLoop(ctx)
 	}()
-	presenceDone := make(chan struct{})
+	// The media's presence runs until the reader is done (a media_join
+	// may still be under way).
+	pctx, endPresence := context.WithCancel(context.WithoutCancel(r.Context()))
 	var loops sync.WaitGroup // presence and session checks
-	if s.mediaHub != nil {
-		loops.Go(func() { lc.presenceLoop(ctx, presenceDone) })
+	if lc.mc != nil {
+		loops.Go(func() { lc.mc.Run(pctx) })
 	}
 	if lc.sess != nil {
 		loops.Go(func() { lc.sessionLoop(ctx) })
 	}
-	lc.writeLoop(ctx, sub, readDone)
+	lc.writeLoop(ctx, sub, readDone, signals)
 	cancel()         // ends sessionLoop too
 	_ = conn.Close() // unblocks the reader
 	<-readDone
-	close(presenceDone)
+	endPresence()
 	loops.Wait()
-	if s.mediaHub != nil {
-		lc.mediaLeave() // closing the websocket closes the peer
+	if lc.mc != nil {
+		lc.mc.Leave() // closing the websocket closes the peer
 	}
 }
 
@@ -152,11 +160,8 @@ type liveConn struct {
 	conn    *websocket.Conn
 	meeting council.ID
 	actor   live.Actor
-	addr    string   // the client's address (s.clientAddr), for per-address limits
-	replies chan any // live.Message replies to commands and media messages
-	signals chan sfu.Signal
-	states  chan mediaEvent
-	mp      connMedia
+	replies chan any    // live.Message replies to commands and media messages
+	mc      *media.Conn // the connection's media peer (live_media_ws.go); nil without media
 	// closeCode is set by the reader before it ends: the close frame the
 	// writer sends (0: none, the peer is gone).
 	closeCode int
@@ -172,7 +177,7 @@ type liveConn struct {
 // readLoop reads client messages until the connection fails or ctx ends.
 func (lc *liveConn) readLoop(ctx context.Context) {
 	c := lc.conn
-	c.SetReadLimit(liveMaxMessage) // commands: live.MaxClientMessage, checked by live.DecodeClient
+	c.SetReadLimit(liveMaxMessage) // commands: live.MaxClientMessage, checked by live.Hub.DecodeClient
 	_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
 	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(liveReadWait)) })
 	// Per connection, so they go with it: nothing to evict.
@@ -235,7 +240,7 @@ func (lc *liveConn) readLoop(ctx context.Context) {
 // error. The public may watch but not act: their commands are refused
 // without touching the database.
 func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
-	id, cmd, err := live.DecodeClient(b)
+	id, cmd, err := lc.s.opt.Live.DecodeClient(b)
 	if err != nil {
 		return live.ErrorMessage(id, err)
 	}
@@ -283,7 +288,7 @@ func wrongVersion(b []byte) bool {
 // the public's audience and an empty state (no roster yet); when the
 // session starts, writeLoop subscribes again and sends the viewer's own
 // snapshot.
-func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readDone <-chan struct{}) {
+func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readDone <-chan struct{}, signals <-chan sfu.Signal) {
 	ping := time.NewTicker(livePingEvery)
 	defer ping.Stop()
 	defer func() { sub.Close() }()
@@ -338,7 +343,7 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 			if err := lc.write(m); err != nil {
 				return
 			}
-		case sig := <-lc.signals:
+		case sig := <-signals:
 			if err := lc.write(mediaServerMessage{V: live.ProtocolVersion, Type: "media", Signal: sig}); err != nil {
 				return
 			}

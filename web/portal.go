@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // portalRoutes registers the public pages: home, calendar, meetings,
@@ -35,44 +34,10 @@ func (s *Server) portalRoutes(r chi.Router) {
 const (
 	meetingsPerPage = 25
 	papersPerPage   = 25
-	maxPage         = 10000
 )
 
 // viewerOf returns who is looking at r.
 func viewerOf(r *http.Request) council.Viewer { return requestStateOf(r).viewer }
-
-// pathID parses the {id} URL parameter. Errors: ErrInvalid.
-func pathID(r *http.Request) (council.ID, error) {
-	return council.ParseID(chi.URLParam(r, "id"))
-}
-
-// notFound returns the same not-found error for an unknown object and for
-// one the viewer may not see, so the 404 page does not tell them apart.
-func notFoundErr(what string, id council.ID) error {
-	return fmt.Errorf("%w: %s %s", council.ErrNotFound, what, id)
-}
-
-// hideMissing maps any ErrNotFound from a store to notFoundErr and passes
-// other errors on.
-func hideMissing(err error, what string, id council.ID) error {
-	if errors.Is(err, council.ErrNotFound) {
-		return notFoundErr(what, id)
-	}
-	return err
-}
-
-// queryPage parses ?page= (1 when absent). Errors: ErrInvalid.
-func queryPage(q url.Values) (int, error) {
-	v := q.Get("page")
-	if v == "" {
-		return 1, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxPage {
-		return 0, council.Invalidf("page must be a whole number from 1 to %d, not %q", maxPage, v)
-	}
-	return n, nil
-}
 
 // queryDate parses a civil date (YYYY-MM-DD) in German time; zero when
 // absent. Errors: ErrInvalid.
@@ -81,7 +46,7 @@ func queryDate(q url.Values, name string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", v, berlin)
+	t, err := time.ParseInLocation("2006-01-02", v, site.Berlin)
 	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
 		return time.Time{}, council.Invalidf("%s must be a date like 2026-11-27, not %q", name, v)
 	}
@@ -90,8 +55,8 @@ func queryDate(q url.Values, name string) (time.Time, error) {
 
 // startOfDay returns midnight in German time of the day t falls on.
 func startOfDay(t time.Time) time.Time {
-	y, m, d := t.In(berlin).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, berlin)
+	y, m, d := t.In(site.Berlin).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, site.Berlin)
 }
 
 // pager is the data of the paging links of a list.
@@ -129,55 +94,8 @@ func newPager(path string, q url.Values, page, pages int, hasNext bool) pager {
 	return p
 }
 
-// orgRef is an organization as a link.
-type orgRef struct {
-	ID   council.ID
-	Name string
-}
-
-// directory holds the body's organizations and locations, loaded once per
-// request, so lists resolve names without a query per row.
-type directory struct {
-	orgs  map[council.ID]council.Organization
-	order []council.ID // the organizations by kind, then name
-	locs  map[council.ID]council.Location
-}
-
-func (s *Server) directory(ctx context.Context, body council.ID) (directory, error) {
-	d := directory{orgs: map[council.ID]council.Organization{}, locs: map[council.ID]council.Location{}}
-	orgs, err := s.council.Organizations(ctx, body)
-	if err != nil {
-		return d, fmt.Errorf("portal directory: %w", err)
-	}
-	for _, o := range orgs {
-		d.orgs[o.ID] = o
-		d.order = append(d.order, o.ID)
-	}
-	locs, err := s.council.Locations(ctx, body)
-	if err != nil {
-		return d, fmt.Errorf("portal directory: %w", err)
-	}
-	for _, l := range locs {
-		d.locs[l.ID] = l
-	}
-	return d, nil
-}
-
-func (d directory) refs(ids []council.ID) []orgRef {
-	out := make([]orgRef, 0, len(ids))
-	for _, id := range ids {
-		if o, ok := d.orgs[id]; ok {
-			out = append(out, orgRef{ID: id, Name: o.Name})
-		}
-	}
-	return out
-}
-
-func (d directory) place(id council.ID) string {
-	if l, ok := d.locs[id]; ok {
-		return l.Label()
-	}
-	return ""
+func (s *Server) directory(ctx context.Context, body council.ID) (site.Directory, error) {
+	return site.LoadDirectory(ctx, s.council, body)
 }
 
 // meetingRow is a meeting in a list.
@@ -186,7 +104,7 @@ type meetingRow struct {
 	Name      string
 	Start     time.Time
 	End       time.Time
-	Bodies    []orgRef
+	Bodies    []site.OrgRef
 	Place     string
 	State     meetings.State
 	Cancelled bool
@@ -196,11 +114,12 @@ type meetingRow struct {
 // marks it "Live jetzt" with a link to the public live page.
 func (m meetingRow) Live() bool { return m.State == meetings.Running && !m.Cancelled }
 
-func (d directory) rows(ms []meetings.Meeting) []meetingRow {
+// meetingRows are ms as list rows, with names from d.
+func meetingRows(d site.Directory, ms []meetings.Meeting) []meetingRow {
 	out := make([]meetingRow, len(ms))
 	for i, m := range ms {
-		out[i] = meetingRow{ID: m.ID, Name: m.Name, Start: m.Start, End: m.End, Bodies: d.refs(m.Organizations),
-			Place: d.place(m.LocationID), State: m.State, Cancelled: m.Cancelled}
+		out[i] = meetingRow{ID: m.ID, Name: m.Name, Start: m.Start, End: m.End, Bodies: d.Refs(m.Organizations),
+			Place: d.Place(m.LocationID), State: m.State, Cancelled: m.Cancelled}
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // bodiesPage is the data of the list of organizations.
@@ -63,7 +64,7 @@ func (s *Server) portalBodies(w http.ResponseWriter, r *http.Request) error {
 // bodyPage is the data of an organization's page.
 type bodyPage struct {
 	Org      council.Organization
-	Parent   orgRef
+	Parent   site.OrgRef
 	Members  []seatView
 	IsBody   bool
 	Upcoming []meetingRow
@@ -92,7 +93,7 @@ func seatOf(st council.Seat) seatView {
 }
 
 func (s *Server) portalBody(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -109,19 +110,19 @@ func (s *Server) portalBody(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) bodyView(ctx context.Context, id council.ID) (bodyPage, error) {
 	o, err := s.council.Organization(ctx, id)
 	if err != nil {
-		return bodyPage{}, hideMissing(err, "organization", id)
+		return bodyPage{}, site.HideMissing(err, "organization", id)
 	}
 	if o.Deleted {
-		return bodyPage{}, notFoundErr("organization", id)
+		return bodyPage{}, site.NotFound("organization", id)
 	}
 	now := s.opt.Now()
-	data := bodyPage{Org: o, IsBody: o.Kind.IsBody(), Year: now.In(berlin).Year()}
+	data := bodyPage{Org: o, IsBody: o.Kind.IsBody(), Year: now.In(site.Berlin).Year()}
 	dir, err := s.directory(ctx, o.BodyID)
 	if err != nil {
 		return bodyPage{}, err
 	}
-	if p, ok := dir.orgs[o.ParentID]; ok {
-		data.Parent = orgRef{ID: p.ID, Name: p.Name}
+	if p, ok := dir.Orgs[o.ParentID]; ok {
+		data.Parent = site.OrgRef{ID: p.ID, Name: p.Name}
 	}
 	seats, err := s.council.Members(ctx, id, council.Today(now))
 	if err != nil {
@@ -143,7 +144,7 @@ func (s *Server) bodyView(ctx context.Context, id council.ID) (bodyPage, error) 
 	if err != nil {
 		return bodyPage{}, err
 	}
-	data.Upcoming, data.Recent = dir.rows(up), dir.rows(recent)
+	data.Upcoming, data.Recent = meetingRows(dir, up), meetingRows(dir, recent)
 	return data, nil
 }
 
@@ -163,16 +164,16 @@ type seatTable struct {
 
 func (s *Server) portalPerson(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
 	p, err := s.council.Person(ctx, id)
 	if err != nil {
-		return hideMissing(err, "person", id)
+		return site.HideMissing(err, "person", id)
 	}
 	if p.Deleted {
-		return notFoundErr("person", id)
+		return site.NotFound("person", id)
 	}
 	seats, err := s.council.MembershipsOf(ctx, id, time.Time{})
 	if err != nil {

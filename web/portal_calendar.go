@@ -9,6 +9,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // The calendar's body filter: ?body= on the list (/meetings) and the
@@ -22,12 +23,12 @@ const bodyMine = "mine"
 
 // calendarFilter is the chosen body filter and what the form offers.
 type calendarFilter struct {
-	Value   string   // the ?body= value: "", bodyMine or an organization id
-	Body    orgRef   // the chosen organization (Value is an id)
-	Mine    bool     // Value is bodyMine
-	CanMine bool     // the viewer's person has current memberships: offer "mine"
-	MyOrgs  []orgRef // the viewer's organizations, in directory order
-	Options []orgRef // the bodies to choose from
+	Value   string        // the ?body= value: "", bodyMine or an organization id
+	Body    site.OrgRef   // the chosen organization (Value is an id)
+	Mine    bool          // Value is bodyMine
+	CanMine bool          // the viewer's person has current memberships: offer "mine"
+	MyOrgs  []site.OrgRef // the viewer's organizations, in directory order
+	Options []site.OrgRef // the bodies to choose from
 	Feeds   []feedLink
 	ids     []council.ID // Mine: the organizations to show
 }
@@ -87,7 +88,7 @@ func (errNeedLogin) Error() string { return "login needed" }
 // calendarFilterOf reads ?body= against the body's directory. Errors:
 // ErrInvalid (malformed id), ErrNotFound (unknown organization),
 // errNeedLogin (mine, anonymous).
-func (s *Server) calendarFilterOf(r *http.Request, dir directory) (calendarFilter, error) {
+func (s *Server) calendarFilterOf(r *http.Request, dir site.Directory) (calendarFilter, error) {
 	ctx := r.Context()
 	var f calendarFilter
 	mine, err := s.myOrgs(ctx, r)
@@ -95,13 +96,13 @@ func (s *Server) calendarFilterOf(r *http.Request, dir directory) (calendarFilte
 		return f, err
 	}
 	today := council.Today(s.opt.Now())
-	for _, id := range dir.order {
-		o := dir.orgs[id]
+	for _, id := range dir.Order {
+		o := dir.Orgs[id]
 		if mine[id] {
-			f.MyOrgs = append(f.MyOrgs, orgRef{ID: id, Name: o.Name})
+			f.MyOrgs = append(f.MyOrgs, site.OrgRef{ID: id, Name: o.Name})
 		}
 		if o.Kind.IsBody() && (o.End.IsZero() || !o.End.Before(today)) {
-			f.Options = append(f.Options, orgRef{ID: id, Name: o.Name})
+			f.Options = append(f.Options, site.OrgRef{ID: id, Name: o.Name})
 		}
 	}
 	f.CanMine = len(f.MyOrgs) > 0
@@ -123,13 +124,13 @@ func (s *Server) calendarFilterOf(r *http.Request, dir directory) (calendarFilte
 		if err != nil {
 			return f, err
 		}
-		o, ok := dir.orgs[id]
+		o, ok := dir.Orgs[id]
 		if !ok {
-			return f, notFoundErr("organization", id)
+			return f, site.NotFound("organization", id)
 		}
-		f.Body = orgRef{ID: o.ID, Name: o.Name}
+		f.Body = site.OrgRef{ID: o.ID, Name: o.Name}
 		f.Value = id.String()
-		if !slices.ContainsFunc(f.Options, func(x orgRef) bool { return x.ID == id }) {
+		if !slices.ContainsFunc(f.Options, func(x site.OrgRef) bool { return x.ID == id }) {
 			f.Options = append(f.Options, f.Body) // e.g. a body that has ended
 		}
 		f.Feeds = []feedLink{{URL: "/bodies/" + id.String() + "/meetings.ics", Name: o.Name}}

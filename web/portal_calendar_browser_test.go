@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/web/site"
 )
 
 // TestCalendarBrowserAxe runs axe-core on the pages this area added or
@@ -45,7 +46,7 @@ func TestCalendarBrowserAxe(t *testing.T) {
 		t.Fatal(err)
 	}
 	setBrowserCookie(t, ctx, e.ts.URL, ck)
-	month := e.meeting.Start.In(berlin).Format("2006-01")
+	month := e.meeting.Start.In(site.Berlin).Format("2006-01")
 	for _, path := range []string{"/", "/meetings?body=mine", "/meetings/month?m=" + month + "&body=mine",
 		"/meetings?body=" + e.org.ID.String() + "&lang=en", "/my/bodies"} {
 		navigate(t, ctx, e.ts.URL+path)

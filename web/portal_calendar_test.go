@@ -12,6 +12,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/web/site"
 )
 
 // loginPerson creates a user of role linked to person p (NilID: none) and
@@ -50,14 +51,14 @@ func newCalendarFixture(t *testing.T, e *testEnv) calendarFixture {
 	f := calendarFixture{portalFixture: newPortalFixture(t, e)}
 	ctx := context.Background()
 	start := f.invited.Start.Add(time.Hour)
-	if start.In(berlin).Month() != f.invited.Start.In(berlin).Month() {
+	if start.In(site.Berlin).Month() != f.invited.Start.In(site.Berlin).Month() {
 		start = f.invited.Start.Add(-time.Hour)
 	}
 	f.committeeMeeting = must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Bauausschusses",
 		Start: start, Organizations: []council.ID{f.committee.ID}}))(t)
 	must(e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: f.committeeMeeting.ID, Name: "Eröffnung", Public: true}))(t)
 	f.committeeMeeting = must(e.meetings.Invite(ctx, f.committeeMeeting.ID, time.Now()))(t)
-	f.month = f.invited.Start.In(berlin).Format("2006-01")
+	f.month = f.invited.Start.In(site.Berlin).Format("2006-01")
 	return f
 }
 
@@ -94,9 +95,9 @@ func TestCalendarBodyFilter(t *testing.T) {
 		mustNotContain(t, path, body, f.invited.Name, `<option value="" selected>`, `href="/meetings.ics"`)
 	}
 	_, body = e.get(t, anon, "/meetings?body="+committee)
-	mustContain(t, "filtered list", body, `href="/meetings/month?m=`+time.Now().In(berlin).Format("2006-01")+`&amp;body=`+committee+`"`)
+	mustContain(t, "filtered list", body, `href="/meetings/month?m=`+time.Now().In(site.Berlin).Format("2006-01")+`&amp;body=`+committee+`"`)
 	_, body = e.get(t, anon, "/meetings/month?m="+f.month+"&body="+committee)
-	first, _ := time.ParseInLocation("2006-01", f.month, berlin)
+	first, _ := time.ParseInLocation("2006-01", f.month, site.Berlin)
 	mustContain(t, "filtered month", body, `<form method="get" action="/meetings/month"`,
 		`<input type="hidden" name="m" value="`+f.month+`">`,
 		`href="/meetings?body=`+committee+`"`,
@@ -204,7 +205,7 @@ func TestMyBodies(t *testing.T) {
 func TestLiveBadge(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, func(o *Options) { o.Now = func() time.Time { return time.Now().Add(36 * time.Hour) } })
-	day := e.meeting.Start.In(berlin).Format("2006-01-02")
+	day := e.meeting.Start.In(site.Berlin).Format("2006-01-02")
 	pages := []string{"/", "/meetings", "/meetings?body=" + e.org.ID.String(), "/meetings?from=" + day + "&to=" + day,
 		"/meetings/month?m=" + day[:7]}
 	link := `<a class="badge live" href="/meetings/` + e.meeting.ID.String() + `/live">Live jetzt`

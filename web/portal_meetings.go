@@ -11,6 +11,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // homePage is the data of the start page.
@@ -41,12 +42,12 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data.Upcoming = dir.rows(ms)
+	data.Upcoming = meetingRows(dir, ms)
 	live, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, State: meetings.Running, Limit: 10})
 	if err != nil {
 		return err
 	}
-	for _, m := range dir.rows(live) {
+	for _, m := range meetingRows(dir, live) {
 		if m.Live() {
 			data.Live = append(data.Live, m)
 		}
@@ -90,8 +91,8 @@ func meetingRange(r *http.Request, f *meetings.Filter, data *meetingsPage) error
 			return council.Invalidf("give either year or from/to, not both")
 		}
 		data.Year = y
-		from = time.Date(y, 1, 1, 0, 0, 0, 0, berlin)
-		to = time.Date(y, 12, 31, 0, 0, 0, 0, berlin)
+		from = time.Date(y, 1, 1, 0, 0, 0, 0, site.Berlin)
+		to = time.Date(y, 12, 31, 0, 0, 0, 0, site.Berlin)
 	}
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return council.Invalidf("to (%s) lies before from (%s)", to.Format("2006-01-02"), from.Format("2006-01-02"))
@@ -107,7 +108,7 @@ func meetingRange(r *http.Request, f *meetings.Filter, data *meetingsPage) error
 func (s *Server) portalMeetings(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	pageNo, err := queryPage(q)
+	pageNo, err := site.QueryPage(q)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (s *Server) portalMeetings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := meetingsPage{Month: s.opt.Now().In(berlin).Format("2006-01")}
+	data := meetingsPage{Month: s.opt.Now().In(site.Berlin).Format("2006-01")}
 	f := meetings.Filter{BodyID: body.ID, Limit: meetingsPerPage + 1, Offset: (pageNo - 1) * meetingsPerPage}
 	if err := meetingRange(r, &f, &data); err != nil {
 		return err
@@ -155,7 +156,7 @@ func (s *Server) portalMeetings(w http.ResponseWriter, r *http.Request) error {
 		}
 		ms = append(running, ms...)
 	}
-	data.Meetings = dir.rows(ms)
+	data.Meetings = meetingRows(dir, ms)
 	data.Pager = newPager("/meetings", q, pageNo, 0, hasNext)
 	s.render(w, r, http.StatusOK, "meetings", data)
 	return nil
@@ -187,10 +188,10 @@ type dayCell struct {
 // Errors: ErrInvalid.
 func parseMonth(v string, now time.Time) (time.Time, error) {
 	if v == "" {
-		y, m, _ := now.In(berlin).Date()
-		return time.Date(y, m, 1, 0, 0, 0, 0, berlin), nil
+		y, m, _ := now.In(site.Berlin).Date()
+		return time.Date(y, m, 1, 0, 0, 0, 0, site.Berlin), nil
 	}
-	t, err := time.ParseInLocation("2006-01", v, berlin)
+	t, err := time.ParseInLocation("2006-01", v, site.Berlin)
 	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
 		return time.Time{}, council.Invalidf("m must be a month like 2026-11, not %q", v)
 	}
@@ -227,7 +228,7 @@ func (s *Server) portalMonth(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	data := monthGrid(first, startOfDay(s.opt.Now()), dir.rows(ms))
+	data := monthGrid(first, startOfDay(s.opt.Now()), meetingRows(dir, ms))
 	data.Filter, data.ListURL = cf, cf.With("/meetings")
 	data.PrevURL, data.NextURL = cf.With(data.PrevURL), cf.With(data.NextURL)
 	s.render(w, r, http.StatusOK, "meetings_month", data)
@@ -243,7 +244,7 @@ func monthGrid(first, today time.Time, rows []meetingRow) monthPage {
 		PrevURL: "/meetings/month?m=" + prev.Format("2006-01"), NextURL: "/meetings/month?m=" + next.Format("2006-01")}
 	byDay := map[int][]meetingRow{}
 	for _, m := range rows {
-		d := m.Start.In(berlin).Day()
+		d := m.Start.In(site.Berlin).Day()
 		byDay[d] = append(byDay[d], m)
 	}
 	days := next.AddDate(0, 0, -1).Day()
@@ -252,7 +253,7 @@ func monthGrid(first, today time.Time, rows []meetingRow) monthPage {
 		week = append(week, dayCell{})
 	}
 	for d := 1; d <= days; d++ {
-		date := time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, berlin)
+		date := time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, site.Berlin)
 		c := dayCell{Day: d, Date: date, Today: date.Equal(today), Meetings: byDay[d]}
 		if len(c.Meetings) > 0 {
 			data.Days = append(data.Days, c)
@@ -274,7 +275,7 @@ func monthGrid(first, today time.Time, rows []meetingRow) monthPage {
 // meetingPage is the data of a meeting's page.
 type meetingPage struct {
 	Meeting    meetings.Meeting
-	Bodies     []orgRef
+	Bodies     []site.OrgRef
 	Place      string
 	ShowAgenda bool
 	Items      []itemView
@@ -296,7 +297,7 @@ type itemView struct {
 }
 
 func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -312,10 +313,10 @@ func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.ID) (meetingPage, error) {
 	m, err := s.meetings.Meeting(ctx, id)
 	if err != nil {
-		return meetingPage{}, hideMissing(err, "meeting", id)
+		return meetingPage{}, site.HideMissing(err, "meeting", id)
 	}
 	if m.Deleted {
-		return meetingPage{}, notFoundErr("meeting", id)
+		return meetingPage{}, site.NotFound("meeting", id)
 	}
 	data := meetingPage{Meeting: m}
 	for _, o := range m.Organizations {
@@ -324,7 +325,7 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 			return meetingPage{}, err
 		}
 		if !org.Deleted {
-			data.Bodies = append(data.Bodies, orgRef{ID: org.ID, Name: org.Name})
+			data.Bodies = append(data.Bodies, site.OrgRef{ID: org.ID, Name: org.Name})
 		}
 	}
 	if m.LocationID != council.NilID {

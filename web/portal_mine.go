@@ -57,7 +57,7 @@ func (s *Server) portalMyBodies(w http.ResponseWriter, r *http.Request) error {
 	}
 	at := map[council.ID]int{} // organization → index in data.Bodies
 	for _, st := range seats {
-		o, ok := dir.orgs[st.OrganizationID]
+		o, ok := dir.Orgs[st.OrganizationID]
 		if !ok {
 			continue
 		}
@@ -99,7 +99,7 @@ func (s *Server) portalMyBodies(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		data.Bodies[i].Upcoming = dir.rows(append(ms, up...))
+		data.Bodies[i].Upcoming = meetingRows(dir, append(ms, up...))
 	}
 	s.render(w, r, http.StatusOK, "my_bodies", data)
 	return nil

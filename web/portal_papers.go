@@ -8,6 +8,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // papersPage is the data of the list of papers.
@@ -22,7 +23,7 @@ type papersPage struct {
 func (s *Server) portalPapers(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	pageNo, err := queryPage(q)
+	pageNo, err := site.QueryPage(q)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ type stepView struct {
 }
 
 func (s *Server) portalPaper(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
@@ -105,10 +106,10 @@ func (s *Server) portalPaper(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID) (paperPage, error) {
 	p, err := s.council.Paper(ctx, id)
 	if err != nil {
-		return paperPage{}, hideMissing(err, "paper", id)
+		return paperPage{}, site.HideMissing(err, "paper", id)
 	}
 	if p.Deleted || (p.Status == council.StatusDraft && !v.SeesAllNonPublic()) {
-		return paperPage{}, notFoundErr("paper", id)
+		return paperPage{}, site.NotFound("paper", id)
 	}
 	path, err := s.meetings.Path(ctx, id)
 	if err != nil {
@@ -120,7 +121,7 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 			orgs[i] = st.OrganizationID
 		}
 		if !v.SeesNonPublicOf(orgs...) {
-			return paperPage{}, notFoundErr("paper", id)
+			return paperPage{}, site.NotFound("paper", id)
 		}
 	}
 	data := paperPage{Paper: p}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Markers that must never reach the public: they sit in the name, result
@@ -109,7 +110,7 @@ func TestPortalPagesRender(t *testing.T) {
 	e := newTestEnv(t)
 	f := newPortalFixture(t, e)
 	c := e.anon()
-	month := f.invited.Start.In(berlin).Format("2006-01")
+	month := f.invited.Start.In(site.Berlin).Format("2006-01")
 	pages := []struct {
 		path string
 		de   []string
@@ -208,7 +209,7 @@ func TestPortalNonPublicHidden(t *testing.T) {
 
 // viewAs runs a portal handler for viewer v, bypassing the session
 // middleware (owned by auth.go), and returns status and body.
-func viewAs(t *testing.T, e *testEnv, v council.Viewer, h handlerFunc, id council.ID) (int, string) {
+func viewAs(t *testing.T, e *testEnv, v council.Viewer, h site.HandlerFunc, id council.ID) (int, string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/x/"+id.String(), nil)
 	rctx := chi.NewRouteContext()
@@ -294,9 +295,9 @@ func TestPortalErrors(t *testing.T) {
 }
 
 func TestPortalMonthGrid(t *testing.T) {
-	first := time.Date(2026, 11, 1, 0, 0, 0, 0, berlin) // a Sunday
-	row := meetingRow{Name: "x", Start: time.Date(2026, 11, 27, 17, 0, 0, 0, berlin)}
-	g := monthGrid(first, time.Date(2026, 11, 27, 0, 0, 0, 0, berlin), []meetingRow{row})
+	first := time.Date(2026, 11, 1, 0, 0, 0, 0, site.Berlin) // a Sunday
+	row := meetingRow{Name: "x", Start: time.Date(2026, 11, 27, 17, 0, 0, 0, site.Berlin)}
+	g := monthGrid(first, time.Date(2026, 11, 27, 0, 0, 0, 0, site.Berlin), []meetingRow{row})
 	if len(g.Weeks) != 6 {
 		t.Fatalf("November 2026: %d weeks, want 6", len(g.Weeks))
 	}

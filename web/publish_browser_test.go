@@ -17,6 +17,7 @@ import (
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
+	"github.com/plenar/plenar/web/site"
 )
 
 // TestPublishAndCrawlBrowser is the foundation's end-to-end check in a
@@ -58,7 +59,7 @@ func TestPublishAndCrawlBrowser(t *testing.T) {
 	submitAndWait(t, clerkCtx, "#f-code")
 
 	navigate(t, clerkCtx, e.ts.URL+"/admin/meetings/new")
-	start := time.Now().In(berlin).AddDate(0, 0, 10).Format("2006-01-02") + "T17:00"
+	start := time.Now().In(site.Berlin).AddDate(0, 0, 10).Format("2006-01-02") + "T17:00"
 	if err := chromedp.Do(clerkCtx,
 		chromedp.SetValue(chromedp.CSS("#f-name"), "Stadtrat – 7. Sitzung"),
 		chromedp.SetValue(chromedp.CSS("#f-start"), start),
@@ -146,7 +147,7 @@ func TestPublishAndCrawlBrowser(t *testing.T) {
 	}
 
 	// (c) axe-core on the main public pages.
-	month := time.Now().In(berlin).AddDate(0, 0, 10).Format("2006-01")
+	month := time.Now().In(site.Berlin).AddDate(0, 0, 10).Format("2006-01")
 	for _, path := range []string{"/", "/meetings", "/meetings/month?m=" + month, "/bodies",
 		"/bodies/" + f.council.ID.String(), "/persons/" + f.person.ID.String(), publicMeeting,
 		"/papers", "/papers/" + f.paper.ID.String(), publicMeeting + "?lang=en"} {

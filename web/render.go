@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/site"
 )
 
 //go:embed templates
@@ -168,16 +169,6 @@ func (p *page) SwitchLang() string {
 // Static returns the hashed URL of a static file.
 func (p *page) Static(name string) string { return p.s.static.URL(name) }
 
-var berlin = mustLoadBerlin()
-
-func mustLoadBerlin() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}
-
 // Date formats a civil date: "27.11.2026" / "27 Nov 2026".
 func (p *page) Date(t time.Time) string {
 	if t.IsZero() {
@@ -194,7 +185,7 @@ func (p *page) DateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(berlin)
+	t = t.In(site.Berlin)
 	if p.Lang == "en" {
 		return t.Format("Mon, 2 Jan 2006, 15:04")
 	}
@@ -206,11 +197,11 @@ func (p *page) Time(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(berlin).Format("15:04")
+	return t.In(site.Berlin).Format("15:04")
 }
 
 // ISO formats an instant for <time datetime>.
-func (p *page) ISO(t time.Time) string { return t.In(berlin).Format(time.RFC3339) }
+func (p *page) ISO(t time.Time) string { return t.In(site.Berlin).Format(time.RFC3339) }
 
 var weekdayDE = [...]string{"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"}
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Viewports of the screenshots: a desktop browser and a phone (iPhone 12–15
@@ -78,7 +79,7 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 
-	month := f.upcoming.Start.In(berlin).Format("2006-01")
+	month := f.upcoming.Start.In(site.Berlin).Format("2006-01")
 	shoot("01-home", "/")
 	shoot("02-calendar", "/meetings")
 	shoot("03-month", "/meetings/month?m="+month)
@@ -92,7 +93,7 @@ func TestScreenshots(t *testing.T) {
 	// The calendar filtered by a body, with a running session marked
 	// "Live jetzt", as a list and as a month.
 	shoot("13-calendar-filter-live", "/meetings?body="+f.council.ID.String())
-	shoot("14-month-filter-live", "/meetings/month?m="+f.live.Start.In(berlin).Format("2006-01")+"&body="+f.council.ID.String())
+	shoot("14-month-filter-live", "/meetings/month?m="+f.live.Start.In(site.Berlin).Format("2006-01")+"&body="+f.council.ID.String())
 
 	// "Meine Gremien", as a member linked to the council's chair.
 	setCookie := func(c *http.Client) {
@@ -233,7 +234,7 @@ func newScreenshotFixture(t *testing.T, e *testEnv) screenshotFixture {
 		{"", "Minh", "Nguyen", "Mitglied"},
 		{"", "Friederike", "Otto-von-Guericke-Müller", "sachkundige Einwohnerin"},
 	}
-	lastYear := time.Now().In(berlin).AddDate(-1, 0, 0)
+	lastYear := time.Now().In(site.Berlin).AddDate(-1, 0, 0)
 	for i, p := range people {
 		person, err := e.council.SavePerson(ctx, council.Person{BodyID: e.body.ID, Title: p.title, GivenName: p.given,
 			FamilyName: p.family, Email: fmt.Sprintf("person%d@example.org", i)})
@@ -291,8 +292,8 @@ func newScreenshotFixture(t *testing.T, e *testEnv) screenshotFixture {
 	}
 
 	day := func(offset, hour int) time.Time {
-		d := time.Now().In(berlin).AddDate(0, 0, offset)
-		return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, berlin)
+		d := time.Now().In(site.Berlin).AddDate(0, 0, offset)
+		return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, site.Berlin)
 	}
 	// A committee meeting two weeks ago, closed, with decisions.
 	past, err := e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Ausschuss für Bau, Stadtentwicklung und Denkmalschutzangelegenheiten – 11. Sitzung",

@@ -5,23 +5,22 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Search: the portal page /search, the JSON API /api/v1/search and an Atom
-// feed per search (/search/feed). All three take the same parameters: q,
+// feed per search (/search/feed, package web/feeds). All three take the same parameters: q,
 // type, org (repeatable), person, status, year, from, to (YYYY-MM-DD),
 // sort (date, date_asc) and page. Hits link to the existing pages, which
 // authorise every fetch by id against PostgreSQL again.
 func (s *Server) searchRoutes(r chi.Router) {
 	r.Get("/search", s.h(s.searchPage))
-	r.Get("/search/feed", s.h(s.searchFeed))
 	r.Get("/api/v1/search", s.api(s.searchAPI))
 	r.Get("/api/v1/search/suggest", s.api(s.searchSuggest))
 }
@@ -35,67 +34,12 @@ func (s *Server) searcher() (*search.Searcher, error) {
 	return search.NewSearcher(s.opt.SearchIndex, s.pool), nil
 }
 
-// searchRequest reads the parameters. Errors: ErrInvalid.
-func searchRequest(q url.Values) (search.Request, error) {
-	req := search.Request{Query: q.Get("q"), Status: q.Get("status"), Year: q.Get("year"), Sort: search.Sort(q.Get("sort"))}
-	for _, t := range q["type"] {
-		req.Types = append(req.Types, search.Type(t))
-	}
-	for _, o := range q["org"] {
-		id, err := council.ParseID(o)
-		if err != nil {
-			return search.Request{}, council.Invalidf("org must be an organization id")
-		}
-		req.Orgs = append(req.Orgs, id)
-	}
-	if len(req.Orgs) > 20 || len(req.Types) > len(search.Types) {
-		return search.Request{}, council.Invalidf("too many filters")
-	}
-	if p := q.Get("person"); p != "" {
-		id, err := council.ParseID(p)
-		if err != nil {
-			return search.Request{}, council.Invalidf("person must be a person id")
-		}
-		req.Person = id
-	}
-	if y := req.Year; y != "" {
-		if n, err := strconv.Atoi(y); err != nil || n < 1900 || n > 2200 {
-			return search.Request{}, council.Invalidf("year must be a year like 2026")
-		}
-	}
-	for _, d := range []struct {
-		key string
-		to  *time.Time
-	}{{"from", &req.From}, {"to", &req.To}} {
-		if v := q.Get(d.key); v != "" {
-			t, err := time.Parse("2006-01-02", v)
-			if err != nil {
-				return search.Request{}, council.Invalidf("%s must be a date YYYY-MM-DD", d.key)
-			}
-			*d.to = t
-		}
-	}
-	page, err := queryPage(q)
-	if err != nil {
-		return search.Request{}, err
-	}
-	req.Page = page
-	if pp := q.Get("per_page"); pp != "" {
-		n, err := strconv.Atoi(pp)
-		if err != nil || n < 1 || n > search.MaxPerPage {
-			return search.Request{}, council.Invalidf("per_page must be between 1 and %d", search.MaxPerPage)
-		}
-		req.PerPage = n
-	}
-	return req, nil
-}
-
 func (s *Server) runSearch(r *http.Request) (search.Result, search.Request, error) {
 	sr, err := s.searcher()
 	if err != nil {
 		return search.Result{}, search.Request{}, err
 	}
-	req, err := searchRequest(r.URL.Query())
+	req, err := site.SearchRequest(r.URL.Query())
 	if err != nil {
 		return search.Result{}, search.Request{}, err
 	}
@@ -236,14 +180,14 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base := s.baseURL(r)
+	base := site.BaseURL(s.opt.BaseURL, r)
 	out := apiSearchResult{Total: res.Total, Page: res.Page, PerPage: res.PerPage, Hits: []apiSearchHit{}, DidYouMean: res.DidYouMean,
 		Facets: map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
 	for _, h := range res.Hits {
 		ah := apiSearchHit{Type: string(h.Type), ID: h.ID.String(), Title: h.Title, URL: base + h.URL(),
 			Snippet: h.SnippetHTML(), Reference: h.Reference}
 		if !h.Date.IsZero() {
-			ah.Date = h.Date.In(berlin).Format(time.RFC3339)
+			ah.Date = h.Date.In(site.Berlin).Format(time.RFC3339)
 		}
 		out.Hits = append(out.Hits, ah)
 	}
@@ -255,47 +199,6 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	return json.NewEncoder(w).Encode(out)
-}
-
-// searchFeed is an Atom feed of the newest hits of a search, for
-// following a topic without an account. Feeds are anonymous: they show
-// only public documents whoever fetches them.
-func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) error {
-	sr, err := s.searcher()
-	if err != nil {
-		return err
-	}
-	req, err := searchRequest(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	req.Sort, req.Page, req.PerPage = search.SortNewest, 1, atomEntries
-	res, err := sr.Search(r.Context(), council.Public, req)
-	if err != nil {
-		return err
-	}
-	a, err := s.newAtom(r)
-	if err != nil {
-		return err
-	}
-	var entries []atomEntry
-	for _, h := range res.Hits {
-		at := h.Date
-		if at.IsZero() {
-			at = a.body.Created
-		}
-		e := atomEntry{ID: a.tag(h.URL()), Title: atomText{Body: h.Title}, Updated: atomTime(at), at: at,
-			Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: a.base + h.URL()}},
-			Categories: []atomCategory{{Term: string(h.Type), Label: a.t("search.type." + string(h.Type))}}}
-		if txt := h.SnippetText(); txt != "" {
-			e.Summary = &atomText{Body: txt}
-		}
-		entries = append(entries, e)
-	}
-	q := r.URL.Query()
-	q.Del("page")
-	path := "/search/feed?" + q.Encode()
-	return a.write(w, path, a.t("search.feed.title", req.Query), "", "/search?"+q.Encode(), entries)
 }
 
 // searchSuggest completes the last word of q from the words of public

@@ -20,8 +20,9 @@ import (
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
-	"github.com/plenar/plenar/meetings/sfu"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/web/feeds"
 	"github.com/plenar/plenar/web/httpcache"
 )
 
@@ -56,15 +57,10 @@ type Options struct {
 	// Live is the live-session hub (running); nil answers the live
 	// websocket with 503.
 	Live *live.Hub
-	// SFU is the media server of live sessions; nil: no media (media
-	// messages, WHIP and WHEP answer "unavailable"). Needs Live.
-	SFU *sfu.SFU
-	// Presence turns members' media connections into remote attendance;
-	// nil: media does not change attendance.
-	Presence *live.Presence
-	// BrowserICE are the STUN/TURN servers the live pages use to reach
-	// the SFU (live_ice.go); empty: host candidates only.
-	BrowserICE BrowserICE
+	// Media is the live media of this process (package meetings/media,
+	// running); nil: no media (media messages, ICE, WHIP and WHEP answer
+	// "unavailable"). Needs Live.
+	Media *media.Service
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (login throttling per address); none: the header is
 	// ignored. See ParseTrustedProxies.
@@ -86,7 +82,6 @@ type Server struct {
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
 	pages    *httpcache.Cache // cache.go
 	auth     *authKit         // session.go: sessions, CSRF
-	mediaHub *mediaHub        // live_media.go: SFU rooms of live sessions; nil without Options.SFU
 	wake     *sessionWake     // live_session.go: wakes the live websockets to check their sessions
 }
 
@@ -120,9 +115,6 @@ func New(opt Options) (*Server, error) {
 		docsDir = filepath.Join(opt.DataDir, "files")
 	}
 	s.docs = documents.NewStore(opt.Pool, docsDir, documents.Limits{MaxSize: opt.MaxUpload})
-	if opt.SFU != nil && opt.Live != nil {
-		s.mediaHub = newMediaHub(opt.SFU, opt.Live, opt.Presence, s.meetings, s.log)
-	}
 	s.pages = s.newPageCache()
 	s.router = s.routes()
 	return s, nil
@@ -156,11 +148,18 @@ func (s *Server) routes() chi.Router {
 	s.portalRoutes(cached)               // portal*.go: the public pages
 	s.adminRoutes(r)                     // admin*.go: the clerk back office under /admin
 	s.oparlRoutes(r)                     // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
-	s.feedRoutes(r)                      // feeds*.go: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
-	s.searchRoutes(cached)               // search*.go: the search page, /api/v1/search, search feeds
+	feeds.Routes(r, s.feedDeps())        // package web/feeds: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
+	s.searchRoutes(cached)               // search*.go: the search page, /api/v1/search
 	s.fileRoutes(r)                      // files*.go: file downloads and uploads (package documents)
 	s.liveRoutes(r)                      // live*.go: live sessions (websocket, console, member and public pages)
 	return r
+}
+
+// feedDeps are what package web/feeds needs from the server.
+func (s *Server) feedDeps() feeds.Deps {
+	return feeds.Deps{Council: s.council, Meetings: s.meetings, Log: s.log, BaseURL: s.opt.BaseURL, Version: s.opt.Version,
+		Now: s.opt.Now, I18n: s.i18n, Langs: langs, Searcher: s.searcher, Handle: s.h, Render: s.render,
+		Lang: func(r *http.Request) string { return requestStateOf(r).lang }}
 }
 
 // isHTTPS reports whether baseURL is an https:// URL.

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
-	"github.com/plenar/plenar/web"
 )
 
 // envVar is one PLENAR_* environment variable that Plenar reads.
@@ -47,7 +47,7 @@ func envVars() []envVar {
 			usage: "TURN server URLs, comma-separated (turn:host:port?transport=udp, turns:…); needs PLENAR_TURN_SECRET and/or PLENAR_TURN_USERNAME with PLENAR_TURN_CREDENTIAL"},
 		{name: "PLENAR_TURN_SECRET",
 			usage: "coturn's static-auth-secret (use-auth-secret): browsers in a running public session get short-lived TURN credentials (TURN REST API) from /meetings/{id}/live/ice; the secret never reaches a browser"},
-		{name: "PLENAR_TURN_TTL", def: shortDuration(web.DefaultTURNTTL),
+		{name: "PLENAR_TURN_TTL", def: shortDuration(media.DefaultTURNTTL),
 			usage: "lifetime of a browser's TURN credential (1m to 168h)"},
 		{name: "PLENAR_TURN_USERNAME", usage: "static TURN user name, for the media server only (never sent to browsers)"},
 		{name: "PLENAR_TURN_CREDENTIAL", usage: "static TURN password, for the media server only (never sent to browsers)"},

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
-	"github.com/plenar/plenar/web"
 )
 
 // mediaConfig is the media server's configuration, from PLENAR_* variables
@@ -28,13 +28,13 @@ func (a *app) mediaConfig() (mediaSettings, error) {
 // settings.
 type mediaSettings struct {
 	sfu     sfu.Config
-	browser web.BrowserICE
+	browser media.ICE
 	grace   time.Duration
 }
 
-func (a *app) mediaVars() (sfu.Config, web.BrowserICE, time.Duration, error) {
+func (a *app) mediaVars() (sfu.Config, media.ICE, time.Duration, error) {
 	var cfg sfu.Config
-	var browser web.BrowserICE
+	var browser media.ICE
 	get := func(k string) string { v, _ := a.env(k); return strings.TrimSpace(v) }
 	if v := get("PLENAR_MEDIA_UDP_PORT"); v != "" {
 		p, err := strconv.Atoi(v)

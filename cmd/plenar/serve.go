@@ -18,7 +18,9 @@ import (
 	"github.com/plenar/plenar/cmd/plenar/pgcluster"
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/migrations"
 	"github.com/plenar/plenar/web"
 )
@@ -70,13 +72,19 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	hub := live.NewHub(db.Pool, live.Options{Log: log})
-	media, err := newSFU(mset.sfu, log)
+	rooms, err := newSFU(mset.sfu, log)
 	if err != nil {
 		return err
 	}
-	defer media.Close() // after the HTTP server and the hub: every peer closed
+	defer rooms.Close() // after the HTTP server, the media and the hub: every peer closed
 	presence := live.NewPresence(hub, mset.grace, log)
 	defer presence.Close()
+	// The live media orchestration (package meetings/media): the rooms'
+	// drivers, members' and viewers' peers, WHIP/WHEP, ICE. Closed after
+	// the HTTP server (deferred later, so it runs earlier than the SFU's).
+	ms := media.New(media.Deps{SFU: rooms, Live: hub, Pool: db.Pool, Tokens: meetings.NewStore(db.Pool), Presence: presence,
+		ICE: mset.browser, Log: log})
+	defer ms.Close()
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
 		return usageError{"PLENAR_TRUSTED_PROXIES: " + err.Error()}
@@ -84,7 +92,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	changes := council.NewChanges(db.Pool, log) // the version the page cache keys on; runs below
 	h, err := web.New(web.Options{Changes: changes, TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, FilesDir: cfg.filesDir(), SearchIndex: ix,
 		MaxUpload: maxUpload, Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub,
-		SFU: media, Presence: presence, BrowserICE: mset.browser})
+		Media: ms})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
@@ -121,10 +129,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// notification (web/httpcache).
 	wg.Go(func() { _ = changes.Run(ctx) })
 
-	// Sessions ended and media tokens revoked on any node (logout, reset,
-	// disabled account; the console) close this node's live websockets
-	// and WHIP/WHEP peers of them at once.
+	// Sessions ended on any node (logout, reset, disabled account) close
+	// this node's live websockets, and media tokens revoked on any node
+	// (the console) the WHIP/WHEP peers of them, at once.
 	wg.Go(func() { _ = h.Watch(ctx) })
+	wg.Go(func() { _ = ms.Run(ctx) })
 
 	// Expired sessions and old login failures are removed every 10 minutes
 	// until shutdown.

@@ -129,15 +129,28 @@ func (c cmd[A]) spec() spec {
 		}}
 }
 
-// lookup returns the spec of command name.
-func lookup(name CommandName) (spec, bool) {
+// commands is the command table by name. NewHub builds it once, so a
+// command costs a map lookup, not a rebuild of every spec and closure.
+type commands map[CommandName]spec
+
+func newCommands() commands {
+	t := commands{}
 	for _, s := range commandTable() {
-		if s.name == name {
-			return s, true
-		}
+		t[s.name] = s
 	}
-	return spec{}, false
+	return t
 }
+
+// lookup returns the spec of command name.
+func (t commands) lookup(name CommandName) (spec, bool) {
+	s, ok := t[name]
+	return s, ok
+}
+
+// lookup returns the spec of command name from a table built for this
+// call: for the introspection below (Allowed, Known, SystemOnly), not for
+// the path of a command, which uses the hub's table.
+func lookup(name CommandName) (spec, bool) { return newCommands().lookup(name) }
 
 // memberCommand is a command about one member: member() is that person,
 // NilID for the actor's own person.
@@ -231,7 +244,7 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 	if c == nil {
 		return 0, 0, council.Invalidf("no command")
 	}
-	sp, ok := lookup(c.Name())
+	sp, ok := h.cmds.lookup(c.Name())
 	if !ok {
 		return 0, 0, council.Invalidf("unknown command %q", c.Name())
 	}

@@ -24,7 +24,7 @@
 // The package is transport-neutral: protocol.go defines the versioned JSON
 // messages the web layer carries over a websocket. It must not import
 // net/http, web, search, documents or the SFU. Media drives attendance
-// through Presence: the web layer reports a member's SFU connection up or
+// through Presence: meetings/media reports a member's SFU connection up or
 // down and Presence gives join_remote/leave_remote as the system actor (no
 // client may), with a grace period for short drops. MediaView turns the
 // events back into what the SFU needs (floor, chair, public). Attendance

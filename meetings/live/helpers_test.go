@@ -34,7 +34,7 @@ type env struct {
 	members []live.Actor // members[0] is the chair; members[5] has no vote
 }
 
-func newEnv(t *testing.T, opts live.Options) *env {
+func newEnv(t testing.TB, opts live.Options) *env {
 	t.Helper()
 	e := &env{ctx: context.Background(), url: pgtest.URL(t)}
 	e.pool = openPool(t, e.url)
@@ -84,7 +84,7 @@ func newEnv(t *testing.T, opts live.Options) *env {
 	return e
 }
 
-func openPool(t *testing.T, url string) *pgxpool.Pool {
+func openPool(t testing.TB, url string) *pgxpool.Pool {
 	t.Helper()
 	pool, err := pgxpool.New(context.Background(), url)
 	if err != nil {
@@ -95,7 +95,7 @@ func openPool(t *testing.T, url string) *pgxpool.Pool {
 }
 
 // runHub starts a hub and waits until it listens; it stops in t.Cleanup.
-func runHub(t *testing.T, pool *pgxpool.Pool, opts live.Options) *live.Hub {
+func runHub(t testing.TB, pool *pgxpool.Pool, opts live.Options) *live.Hub {
 	t.Helper()
 	h := live.NewHub(pool, opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -115,7 +115,7 @@ func runHub(t *testing.T, pool *pgxpool.Pool, opts live.Options) *live.Hub {
 	return h
 }
 
-func (e *env) do(t *testing.T, a live.Actor, c live.Command) int64 {
+func (e *env) do(t testing.TB, a live.Actor, c live.Command) int64 {
 	t.Helper()
 	seq, err := e.hub.Do(e.ctx, e.meeting.ID, a, c)
 	if err != nil {
@@ -124,12 +124,12 @@ func (e *env) do(t *testing.T, a live.Actor, c live.Command) int64 {
 	return seq
 }
 
-func (e *env) start(t *testing.T, k int) int64 {
+func (e *env) start(t testing.TB, k int) int64 {
 	t.Helper()
 	return e.do(t, e.clerk, live.Start{FloorLimit: k})
 }
 
-func (e *env) subscribe(t *testing.T, h *live.Hub, a live.Actor, since int64) *live.Subscription {
+func (e *env) subscribe(t testing.TB, h *live.Hub, a live.Actor, since int64) *live.Subscription {
 	t.Helper()
 	s, err := h.Subscribe(e.ctx, e.meeting.ID, a, since)
 	if err != nil {
@@ -139,7 +139,7 @@ func (e *env) subscribe(t *testing.T, h *live.Hub, a live.Actor, since int64) *l
 	return s
 }
 
-func next(t *testing.T, s *live.Subscription) live.Message {
+func next(t testing.TB, s *live.Subscription) live.Message {
 	t.Helper()
 	select {
 	case m, ok := <-s.C:
@@ -155,7 +155,7 @@ func next(t *testing.T, s *live.Subscription) live.Message {
 
 // until reads messages until one of kind arrives and returns it with
 // everything read before.
-func until(t *testing.T, s *live.Subscription, kind live.EventKind) (live.Message, []live.Message) {
+func until(t testing.TB, s *live.Subscription, kind live.EventKind) (live.Message, []live.Message) {
 	t.Helper()
 	var seen []live.Message
 	for {
@@ -168,7 +168,7 @@ func until(t *testing.T, s *live.Subscription, kind live.EventKind) (live.Messag
 }
 
 // kinds reads n messages and returns their kinds (or types for non-events).
-func kinds(t *testing.T, s *live.Subscription, n int) []string {
+func kinds(t testing.TB, s *live.Subscription, n int) []string {
 	t.Helper()
 	var out []string
 	for range n {
@@ -183,7 +183,7 @@ func kinds(t *testing.T, s *live.Subscription, n int) []string {
 }
 
 // quiet asserts that s receives nothing for d.
-func quiet(t *testing.T, s *live.Subscription, d time.Duration) {
+func quiet(t testing.TB, s *live.Subscription, d time.Duration) {
 	t.Helper()
 	select {
 	case m := <-s.C:
@@ -192,7 +192,7 @@ func quiet(t *testing.T, s *live.Subscription, d time.Duration) {
 	}
 }
 
-func decode[T any](t *testing.T, m live.Message) T {
+func decode[T any](t testing.TB, m live.Message) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(m.Data, &v); err != nil {
@@ -201,14 +201,14 @@ func decode[T any](t *testing.T, m live.Message) T {
 	return v
 }
 
-func wantErr(t *testing.T, what string, err, kind error) {
+func wantErr(t testing.TB, what string, err, kind error) {
 	t.Helper()
 	if !errors.Is(err, kind) {
 		t.Errorf("%s: error %v, want one wrapping %v", what, err, kind)
 	}
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -217,7 +217,7 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
-func containsSecret(t *testing.T, msgs ...live.Message) bool {
+func containsSecret(t testing.TB, msgs ...live.Message) bool {
 	t.Helper()
 	for _, m := range msgs {
 		if strings.Contains(mustJSON(t, m), "Geheimweg") {
@@ -230,7 +230,7 @@ func containsSecret(t *testing.T, msgs ...live.Message) bool {
 // running starts the session with floor limit k and returns a
 // subscription as a (from the start, its snapshot already read), so the
 // test's next message is the first event after the start.
-func (e *env) running(t *testing.T, k int, a live.Actor) *live.Subscription {
+func (e *env) running(t testing.TB, k int, a live.Actor) *live.Subscription {
 	t.Helper()
 	e.start(t, k)
 	s := e.subscribe(t, e.hub, a, 0)

@@ -38,6 +38,7 @@ type Hub struct {
 	pool *pgxpool.Pool
 	opts Options
 	log  *slog.Logger
+	cmds commands // the command table, built once
 
 	mu        sync.Mutex
 	feeds     map[council.ID]*feed
@@ -72,7 +73,7 @@ func NewHub(pool *pgxpool.Pool, opts Options) *Hub {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Hub{pool: pool, opts: opts, log: log, feeds: map[council.ID]*feed{}, pending: map[council.ID]bool{},
+	return &Hub{pool: pool, opts: opts, log: log, cmds: newCommands(), feeds: map[council.ID]*feed{}, pending: map[council.ID]bool{},
 		wake: make(chan struct{}, 1), listening: make(chan struct{})}
 }
 

@@ -27,7 +27,7 @@ import (
 // is forwarded to nobody.
 // Unconfirmed lists the remote members still to confirm.
 //
-// The web layer subscribes with SystemActor (which sees every event),
+// meetings/media subscribes with SystemActor (which sees every event),
 // feeds every message to Apply and, when it reports a change, hands the
 // view to the SFU; it does not need to parse the events itself.
 type MediaView struct {

@@ -12,7 +12,7 @@ import (
 )
 
 // Presence turns media connections into attendance (docs/DOMAIN.md,
-// "Attendance": remote means a live audio/video connection). The web layer calls Connected when
+// "Attendance": remote means a live audio/video connection). meetings/media calls Connected when
 // a member's peer connection to the SFU is up and Disconnected when it
 // goes down or closes; Presence gives join_remote and leave_remote as the
 // system (SystemActor), the only actor allowed to.
@@ -29,7 +29,7 @@ import (
 // undoes a reconnect, whichever node's SFU the member reconnected to.
 //
 // Calls are "last report wins" per meeting and member, not counted: when
-// the SFU replaces a member's peer (a second Join), the web layer must not
+// the SFU replaces a member's peer (a second Join), meetings/media must not
 // report the replaced peer's end after the new peer's Connected (report
 // Disconnected only for the member's current peer).
 //

@@ -263,7 +263,9 @@ type Snapshot struct {
 // command does not take, other protocol versions, bad ids and invalid
 // arguments with an error wrapping council.ErrInvalid; the id is returned
 // whenever it could be read.
-func DecodeClient(b []byte) (string, Command, error) {
+func (h *Hub) DecodeClient(b []byte) (string, Command, error) { return h.cmds.decodeClient(b) }
+
+func (t commands) decodeClient(b []byte) (string, Command, error) {
 	if len(b) > MaxClientMessage {
 		return "", nil, council.Invalidf("message of %d bytes exceeds %d", len(b), MaxClientMessage)
 	}
@@ -289,7 +291,7 @@ func DecodeClient(b []byte) (string, Command, error) {
 	case typ != "command":
 		return id, nil, council.Invalidf("unknown message type %q", typ)
 	}
-	sp, ok := lookup(name)
+	sp, ok := t.lookup(name)
 	if !ok {
 		return id, nil, council.Invalidf("unknown command %q", name)
 	}

@@ -76,7 +76,7 @@ func TestDecodeClient(t *testing.T) {
 		{name: "long id", in: `{"v":1,"type":"command","id":"` + strings.Repeat("i", 65) + `","command":"start"}`, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			id, c, err := DecodeClient([]byte(tc.in))
+			id, c, err := newCommands().decodeClient([]byte(tc.in))
 			if tc.wantErr {
 				if !errors.Is(err, council.ErrInvalid) {
 					t.Errorf("DecodeClient(%.60s) error %v, want ErrInvalid", tc.in, err)
@@ -105,8 +105,9 @@ func FuzzDecodeClient(f *testing.F) {
 	f.Add([]byte(`{"v":1,"type":"command","id":"j","command":"join_remote","person":"0b6f0b7e-7a43-4f55-9a3c-1b1f1d1e1f10"}`))
 	f.Add([]byte(`{"v":1,"type":"command","id":"g","command":"grant_floor","seconds":86400}`))
 	f.Add([]byte(`{}`))
+	cmds := newCommands()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, c, err := DecodeClient(b)
+		_, c, err := cmds.decodeClient(b)
 		if err != nil {
 			if !errors.Is(err, council.ErrInvalid) {
 				t.Fatalf("error %v does not wrap ErrInvalid", err)
@@ -116,7 +117,7 @@ func FuzzDecodeClient(f *testing.F) {
 		if c == nil || len(b) > MaxClientMessage {
 			t.Fatalf("accepted %+v from %q", c, b)
 		}
-		if _, ok := lookup(c.Name()); !ok || validate(c) != nil {
+		if _, ok := cmds.lookup(c.Name()); !ok || validate(c) != nil {
 			t.Fatalf("accepted a bad command %#v from %q", c, b)
 		}
 		if l, ok := c.(LeaveRemote); ok && l.epoch != 0 {

@@ -4,10 +4,11 @@
 // and WHEP viewing.
 //
 // It is the only package that imports pion. It knows nothing about the
-// database, HTTP or the live hub: the web layer carries signalling messages
-// ([Signal]) over its websocket and calls [Room.SetFloor], [Room.SetChair],
-// [Room.SetPublic] and [Room.SetRestricted] (the non-public part: only members
-// who confirmed take part) from the hub's events.
+// database, HTTP or the live hub: package meetings/media drives it — the web
+// layer carries the signalling messages ([Signal]) over its websocket, and
+// meetings/media calls [Room.SetFloor], [Room.SetChair], [Room.SetPublic] and
+// [Room.SetRestricted] (the non-public part: only members who confirmed take
+// part) from the hub's events.
 //
 // Forwarding. Every published track (a member's microphone or camera, the
 // room's audio and video from WHIP) is a source with one reader goroutine and

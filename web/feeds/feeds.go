@@ -1,4 +1,4 @@
-package web
+package feeds
 
 import (
 	"bufio"
@@ -7,23 +7,64 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/web/site"
 )
 
-// feedRoutes registers the machine-readable views of the public data:
-// iCalendar (feeds_ics.go), Atom (feeds_atom.go), the CSV and JSON dumps
-// (opendata_dump.go), the DCAT-AP.de catalogue (opendata_catalog.go) and
-// the open-data page that links them (opendata.go). Everything here is
-// public data only and the same for every viewer: non-public agenda items,
-// non-public papers, drafts and contact data never appear.
-func (s *Server) feedRoutes(r chi.Router) {
+// Deps are what the feeds need from the site.
+type Deps struct {
+	Council  *council.Store
+	Meetings *meetings.Store
+	Log      *slog.Logger
+	BaseURL  string // the configured public base URL; "": the request's
+	Version  string // Plenar's, for the feeds' generator
+	Now      func() time.Time
+	I18n     Translator
+	Langs    []string // the UI languages; the first is the default
+	// Searcher returns the search (ErrUnavailable without an index).
+	Searcher func() (*search.Searcher, error)
+	// Handle adapts a handler: errors become the site's error page.
+	Handle func(site.HandlerFunc) http.HandlerFunc
+	// Render renders page name with data as the site's HTML page.
+	Render func(w http.ResponseWriter, r *http.Request, status int, name string, data any)
+	// Lang is the request's UI language.
+	Lang func(r *http.Request) string
+}
+
+// Translator translates key into lang (the site's catalogue).
+type Translator interface {
+	T(lang, key string, args ...any) string
+}
+
+// Server serves the feeds.
+type Server struct {
+	council  *council.Store
+	meetings *meetings.Store
+	log      *slog.Logger
+	opt      Deps
+	i18n     Translator
+	langs    []string
+	h        func(site.HandlerFunc) http.HandlerFunc
+	render   func(w http.ResponseWriter, r *http.Request, status int, name string, data any)
+}
+
+// Routes registers the feeds on r.
+func Routes(r chi.Router, d Deps) {
+	s := &Server{council: d.Council, meetings: d.Meetings, log: d.Log, opt: d, i18n: d.I18n, langs: d.Langs,
+		h: d.Handle, render: d.Render}
+	s.routes(r)
+}
+
+func (s *Server) routes(r chi.Router) {
 	get := getAndHead(r)
 	get("/meetings.ics", s.h(s.calendarAll))
 	get("/bodies/{id}/meetings.ics", s.h(s.calendarOrg))
@@ -32,6 +73,7 @@ func (s *Server) feedRoutes(r chi.Router) {
 	get("/bodies/{id}/feed.atom", s.h(s.atomOrg))
 	get("/open-data", s.h(s.openDataPage))
 	get("/open-data/catalog.jsonld", s.h(s.openDataCatalog))
+	r.Get("/search/feed", s.h(s.searchFeed)) // atom.go: an Atom feed per search
 	s.dumpRoutes(get)
 }
 
@@ -49,17 +91,21 @@ func getAndHead(r chi.Router) func(string, http.HandlerFunc) {
 // the content is the same for every viewer.
 const feedCacheControl = "public, max-age=300"
 
-// baseURL returns the public base URL without a trailing slash: the
-// configured one, else the request's own scheme and host.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.opt.BaseURL != "" {
-		return strings.TrimRight(s.opt.BaseURL, "/")
+// baseURL returns the public base URL without a trailing slash.
+func (s *Server) baseURL(r *http.Request) string { return site.BaseURL(s.opt.BaseURL, r) }
+
+// directory loads the body's organizations and places.
+func (s *Server) directory(ctx context.Context, body council.ID) (site.Directory, error) {
+	return site.LoadDirectory(ctx, s.council, body)
+}
+
+// searcher returns the search, or an ErrUnavailable error when the server
+// runs without an index.
+func (s *Server) searcher() (*search.Searcher, error) {
+	if s.opt.Searcher == nil {
+		return nil, council.ErrUnavailable
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return s.opt.Searcher()
 }
 
 // feedHost is the host name that makes calendar UIDs and tag URIs unique.
@@ -73,16 +119,16 @@ func (s *Server) feedHost(r *http.Request) string {
 // feedOrg loads the organization named by the {id} path parameter; it must
 // belong to body and not be deleted. Errors: ErrInvalid, ErrNotFound.
 func (s *Server) feedOrg(ctx context.Context, r *http.Request, body council.ID) (council.Organization, error) {
-	id, err := pathID(r)
+	id, err := site.PathID(r)
 	if err != nil {
 		return council.Organization{}, err
 	}
 	o, err := s.council.Organization(ctx, id)
 	if err != nil {
-		return council.Organization{}, hideMissing(err, "organization", id)
+		return council.Organization{}, site.HideMissing(err, "organization", id)
 	}
 	if o.Deleted || o.BodyID != body {
-		return council.Organization{}, notFoundErr("organization", id)
+		return council.Organization{}, site.NotFound("organization", id)
 	}
 	return o, nil
 }

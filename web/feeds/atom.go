@@ -1,4 +1,4 @@
-package web
+package feeds
 
 import (
 	"encoding/xml"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Atom feeds (RFC 4287) of new papers, decisions and per organization,
@@ -74,7 +76,7 @@ type atomEntry struct {
 }
 
 // atomTime formats an instant as an RFC 3339 date-time in German time.
-func atomTime(t time.Time) string { return t.In(berlin).Format(time.RFC3339) }
+func atomTime(t time.Time) string { return t.In(site.Berlin).Format(time.RFC3339) }
 
 // atomBuilder holds what every feed of a request shares.
 type atomBuilder struct {
@@ -90,7 +92,7 @@ func (s *Server) newAtom(r *http.Request) (atomBuilder, error) {
 	if err != nil {
 		return atomBuilder{}, err
 	}
-	return atomBuilder{s: s, r: r, body: body, base: s.baseURL(r), lang: requestStateOf(r).lang}, nil
+	return atomBuilder{s: s, r: r, body: body, base: s.baseURL(r), lang: s.opt.Lang(r)}, nil
 }
 
 func (a atomBuilder) t(key string, args ...any) string { return a.s.i18n.T(a.lang, key, args...) }
@@ -98,7 +100,7 @@ func (a atomBuilder) t(key string, args ...any) string { return a.s.i18n.T(a.lan
 // tag returns a tag URI (RFC 4151) for a feed: unique per host and stable,
 // dated by the creation of the body.
 func (a atomBuilder) tag(path string) string {
-	return "tag:" + a.s.feedHost(a.r) + "," + a.body.Created.In(berlin).Format("2006-01-02") + ":" + path
+	return "tag:" + a.s.feedHost(a.r) + "," + a.body.Created.In(site.Berlin).Format("2006-01-02") + ":" + path
 }
 
 // feed assembles a feed from entries (newest first, at most atomEntries)
@@ -165,7 +167,7 @@ func (a atomBuilder) paperEntry(p council.Paper) atomEntry {
 	published := p.Created
 	if !p.Date.IsZero() {
 		y, m, d := p.Date.Date()
-		published = time.Date(y, m, d, 0, 0, 0, 0, berlin)
+		published = time.Date(y, m, d, 0, 0, 0, 0, site.Berlin)
 	}
 	e := atomEntry{ID: "urn:uuid:" + p.ID.String(), Title: atomText{Body: title},
 		Updated: atomTime(p.Modified), Published: atomTime(published), at: p.Modified,
@@ -213,7 +215,7 @@ func (a atomBuilder) decisionEntry(d meetings.Decision) (atomEntry, bool) {
 		Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: meeting}},
 		Categories: []atomCategory{{Term: "decision", Label: a.t("feeds.atom.decision")}},
 		Summary: &atomText{Body: a.t("feeds.atom.decision_summary", it.Result, d.MeetingName,
-			d.MeetingStart.In(berlin).Format("02.01.2006"))}}
+			d.MeetingStart.In(site.Berlin).Format("02.01.2006"))}}
 	if it.PaperID != council.NilID {
 		e.Links = append(e.Links, atomLink{Rel: "related", Type: "text/html", Href: a.base + "/papers/" + it.PaperID.String()})
 	}
@@ -268,14 +270,14 @@ func (s *Server) atomOrg(w http.ResponseWriter, r *http.Request) error {
 	return a.write(w, path+"/feed.atom", a.t("feeds.atom.org", o.Name), a.t("feeds.atom.org_sub"), path, entries)
 }
 
-func (a atomBuilder) meetingEntry(m meetings.Meeting, dir directory, agenda []meetings.AgendaItem) atomEntry {
-	start := m.Start.In(berlin)
+func (a atomBuilder) meetingEntry(m meetings.Meeting, dir site.Directory, agenda []meetings.AgendaItem) atomEntry {
+	start := m.Start.In(site.Berlin)
 	title := a.t("feeds.atom.meeting_title", m.Name, start.Format("02.01.2006"))
 	if m.Cancelled {
 		title += " – " + a.t("feeds.cancelled")
 	}
 	summary := []string{a.t("feeds.atom.meeting_when", start.Format("02.01.2006, 15:04"))}
-	if place := dir.place(m.LocationID); place != "" {
+	if place := dir.Place(m.LocationID); place != "" {
 		summary = append(summary, a.t("feeds.atom.meeting_where", place))
 	}
 	summary = append(summary, a.t("state."+string(m.State)))
@@ -296,4 +298,45 @@ func (a atomBuilder) meetingEntry(m meetings.Meeting, dir directory, agenda []me
 		e.Content = &atomText{Type: "text", Body: strings.Join(lines, "\n")}
 	}
 	return e
+}
+
+// searchFeed is an Atom feed of the newest hits of a search, for
+// following a topic without an account. Feeds are anonymous: they show
+// only public documents whoever fetches them.
+func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) error {
+	sr, err := s.searcher()
+	if err != nil {
+		return err
+	}
+	req, err := site.SearchRequest(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	req.Sort, req.Page, req.PerPage = search.SortNewest, 1, atomEntries
+	res, err := sr.Search(r.Context(), council.Public, req)
+	if err != nil {
+		return err
+	}
+	a, err := s.newAtom(r)
+	if err != nil {
+		return err
+	}
+	var entries []atomEntry
+	for _, h := range res.Hits {
+		at := h.Date
+		if at.IsZero() {
+			at = a.body.Created
+		}
+		e := atomEntry{ID: a.tag(h.URL()), Title: atomText{Body: h.Title}, Updated: atomTime(at), at: at,
+			Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: a.base + h.URL()}},
+			Categories: []atomCategory{{Term: string(h.Type), Label: a.t("search.type." + string(h.Type))}}}
+		if txt := h.SnippetText(); txt != "" {
+			e.Summary = &atomText{Body: txt}
+		}
+		entries = append(entries, e)
+	}
+	q := r.URL.Query()
+	q.Del("page")
+	path := "/search/feed?" + q.Encode()
+	return a.write(w, path, a.t("search.feed.title", req.Query), "", "/search?"+q.Encode(), entries)
 }

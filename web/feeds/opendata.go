@@ -1,4 +1,4 @@
-package web
+package feeds
 
 import (
 	"net/http"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/site"
 )
 
 // The open-data page (/open-data): what the body publishes as open data,
@@ -20,7 +21,7 @@ type openDataPage struct {
 	BodyName string
 	License  license
 	Datasets []openDataSet
-	Bodies   []orgRef // organizations that hold meetings
+	Bodies   []site.OrgRef // organizations that hold meetings
 	OParl    string
 	Catalog  string
 }
@@ -67,7 +68,7 @@ func (s *Server) openDataPage(w http.ResponseWriter, r *http.Request) error {
 	today := council.Today(s.opt.Now())
 	for _, o := range orgs {
 		if o.Kind.IsBody() && !o.Deleted && (o.End.IsZero() || !o.End.Before(today)) {
-			data.Bodies = append(data.Bodies, orgRef{ID: o.ID, Name: o.Name})
+			data.Bodies = append(data.Bodies, site.OrgRef{ID: o.ID, Name: o.Name})
 		}
 	}
 	s.render(w, r, http.StatusOK, "opendata", data)

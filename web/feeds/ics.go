@@ -1,4 +1,4 @@
-package web
+package feeds
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // The meeting calendar as iCalendar (RFC 5545): one VEVENT per meeting,
@@ -47,7 +48,7 @@ func (s *Server) calendarAll(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lang := requestStateOf(r).lang
+	lang := s.opt.Lang(r)
 	name := s.i18n.T(lang, "feeds.ics.name", body.Name)
 	return s.calendar(w, r, body, council.NilID, name, "meetings.ics")
 }
@@ -62,7 +63,7 @@ func (s *Server) calendarOrg(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := s.i18n.T(requestStateOf(r).lang, "feeds.ics.name", o.Name)
+	name := s.i18n.T(s.opt.Lang(r), "feeds.ics.name", o.Name)
 	return s.calendar(w, r, body, o.ID, name, "meetings.ics")
 }
 
@@ -78,7 +79,7 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, body council.B
 	if err != nil {
 		return err
 	}
-	base, host, lang := s.baseURL(r), s.feedHost(r), requestStateOf(r).lang
+	base, host, lang := s.baseURL(r), s.feedHost(r), s.opt.Lang(r)
 	// The calendar is built in memory (a city's meetings make a few
 	// hundred kilobytes) so it can carry an ETag.
 	var buf bytes.Buffer
@@ -154,7 +155,7 @@ func publicAgenda(items []meetings.AgendaItem, orgs []council.ID) []meetings.Age
 }
 
 // writeEvent writes one VEVENT for m.
-func (s *Server) writeEvent(iw *icsWriter, m meetings.Meeting, dir directory, agenda []meetings.AgendaItem, base, host, lang string) {
+func (s *Server) writeEvent(iw *icsWriter, m meetings.Meeting, dir site.Directory, agenda []meetings.AgendaItem, base, host, lang string) {
 	link := base + "/meetings/" + m.ID.String()
 	iw.raw("BEGIN:VEVENT\r\n")
 	iw.prop("UID", m.ID.String()+"@"+host)
@@ -166,12 +167,12 @@ func (s *Server) writeEvent(iw *icsWriter, m meetings.Meeting, dir directory, ag
 		iw.prop("DTEND;TZID=Europe/Berlin", icsLocal(m.End))
 	}
 	iw.text("SUMMARY", m.Name)
-	if place := dir.place(m.LocationID); place != "" {
+	if place := dir.Place(m.LocationID); place != "" {
 		iw.text("LOCATION", place)
 	}
 	iw.prop("URL", link)
 	var desc strings.Builder
-	if names := dir.refs(m.Organizations); len(names) > 0 {
+	if names := dir.Refs(m.Organizations); len(names) > 0 {
 		parts := make([]string, len(names))
 		for i, o := range names {
 			parts[i] = o.Name
@@ -206,7 +207,7 @@ func icsUTC(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 
 // icsLocal formats an instant as a local DATE-TIME in German time, for
 // TZID=Europe/Berlin.
-func icsLocal(t time.Time) string { return t.In(berlin).Format("20060102T150405") }
+func icsLocal(t time.Time) string { return t.In(site.Berlin).Format("20060102T150405") }
 
 // icsWriter writes content lines and keeps the first error.
 type icsWriter struct {

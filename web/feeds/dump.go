@@ -1,4 +1,4 @@
-package web
+package feeds
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // The bulk downloads: every dataset as CSV (RFC 4180, UTF-8, header row)
@@ -28,6 +29,23 @@ type dataset struct {
 	each func(s *Server, ctx context.Context, body council.ID, base string, emit func(cells []string, v any) error) error
 	// modified picks the dataset's last change.
 	modified func(openDataMods) time.Time
+}
+
+// Dataset is a downloadable table as programs see it: its slug (the file
+// name without extension) and its CSV header.
+type Dataset struct {
+	Slug    string
+	Columns []string
+}
+
+// Datasets lists the open-data datasets in the order the open-data page
+// and the catalogue show them.
+func Datasets() []Dataset {
+	out := []Dataset{}
+	for _, ds := range datasets() {
+		out = append(out, Dataset{Slug: ds.Slug, Columns: ds.Columns})
+	}
+	return out
 }
 
 // openDataMods is when each dataset last changed.
@@ -168,7 +186,7 @@ func dumpTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(berlin).Format(time.RFC3339)
+	return t.In(site.Berlin).Format(time.RFC3339)
 }
 
 func dumpDate(t time.Time) string {
@@ -241,9 +259,9 @@ func (s *Server) dumpMeetings(ctx context.Context, body council.ID, base string,
 	return s.meetings.EachMeeting(ctx, body, council.NilID, func(m meetings.Meeting) error {
 		rec := meetingRecord{ID: m.ID.String(), Name: m.Name, Start: dumpTime(m.Start), End: dumpTime(m.End),
 			State: string(m.State), Cancelled: m.Cancelled, Organizations: []string{}, OrganizationIDs: []string{},
-			Location: dir.place(m.LocationID), URL: base + "/meetings/" + m.ID.String(),
+			Location: dir.Place(m.LocationID), URL: base + "/meetings/" + m.ID.String(),
 			Created: dumpTime(m.Created), Modified: dumpTime(m.Modified)}
-		for _, o := range dir.refs(m.Organizations) {
+		for _, o := range dir.Refs(m.Organizations) {
 			rec.Organizations = append(rec.Organizations, o.Name)
 			rec.OrganizationIDs = append(rec.OrganizationIDs, o.ID.String())
 		}

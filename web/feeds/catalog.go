@@ -1,4 +1,4 @@
-package web
+package feeds
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/site"
 )
 
 // The DCAT-AP.de catalogue (JSON-LD) of the open-data datasets: one
@@ -87,17 +88,17 @@ type jsonld = map[string]any
 
 func ref(iri string) jsonld { return jsonld{"@id": iri} }
 
-// langs returns a text in German and English as language-tagged literals.
+// langText returns a text in German and English as language-tagged literals.
 func (s *Server) langText(key string, args ...any) []jsonld {
-	out := make([]jsonld, 0, len(langs))
-	for _, l := range langs {
+	out := make([]jsonld, 0, len(s.langs))
+	for _, l := range s.langs {
 		out = append(out, jsonld{"@value": s.i18n.T(l, key, args...), "@language": l})
 	}
 	return out
 }
 
 func dateTime(t time.Time) jsonld {
-	return jsonld{"@value": t.In(berlin).Format(time.RFC3339), "@type": "xsd:dateTime"}
+	return jsonld{"@value": t.In(site.Berlin).Format(time.RFC3339), "@type": "xsd:dateTime"}
 }
 
 // openDataMods loads when each dataset last changed.
