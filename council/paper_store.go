@@ -169,7 +169,22 @@ func (s *Store) SetStatus(ctx context.Context, id ID, status PaperStatus, note s
 // Paper returns the paper with id, with originators and related papers.
 // Errors: ErrNotFound.
 func (s *Store) Paper(ctx context.Context, id ID) (Paper, error) {
-	p, err := scanPaper(s.db.QueryRow(ctx, `SELECT `+paperCols+` FROM papers p WHERE id = $1`, id))
+	return s.paper(ctx, `SELECT `+paperCols+` FROM papers p WHERE id = $1`, id)
+}
+
+// PaperFor returns the paper with id if v may see it (the database's
+// paper_visible_to, migrations/sql/00011_visibility.sql): not deleted, and
+// published, or v is staff, or v is a member of an organization on its
+// consultation path and it is no draft. Errors: ErrNotFound, also for a
+// paper v may not see.
+func (s *Store) PaperFor(ctx context.Context, v Viewer, id ID) (Paper, error) {
+	return s.paper(ctx, `SELECT `+paperCols+` FROM papers p WHERE id = $1 AND paper_visible_to(p, $2, $3)`,
+		append([]any{id}, v.SQLArgs()...)...)
+}
+
+func (s *Store) paper(ctx context.Context, q string, args ...any) (Paper, error) {
+	id := args[0]
+	p, err := scanPaper(s.db.QueryRow(ctx, q, args...))
 	if err != nil {
 		return Paper{}, fmt.Errorf("paper %s: %w", id, TranslateError(err))
 	}
