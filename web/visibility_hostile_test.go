@@ -21,6 +21,7 @@ import (
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/search"
 )
 
@@ -294,6 +295,45 @@ func TestVisibilityEveryPublicReader(t *testing.T) {
 		check("public paper sheet of "+p.Name, "application/pdf", pdf)
 	}
 	t.Logf("%d responses and documents checked for %d markers", checked, len(f.markers))
+}
+
+// TestVisibilityLivePublic is the live reader of TestVisibilityEveryPublicReader:
+// a public websocket through a session with a non-public part on a
+// non-public item (its title is the marker), and one opened during that
+// part, see neither the item nor anything of the part; nor do the live
+// and meeting pages.
+func TestVisibilityLivePublic(t *testing.T) {
+	e := newLiveEnv(t)
+	clerk := e.clerkActor(t)
+	e.do(t, clerk, live.Start{})
+	pub := e.dial(t, nil, "")
+	check := func(what string, m live.Message) {
+		t.Helper()
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), liveSecretTitle) {
+			t.Errorf("%s shows the non-public item: %s", what, b)
+		}
+	}
+	check("public snapshot", readMsg(t, pub))
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
+	e.do(t, clerk, live.NextItem{})
+	late := e.dial(t, nil, "")
+	check("public snapshot in the non-public part", readMsg(t, late))
+	e.do(t, clerk, live.SetPart{Part: live.PartPublic})
+	last, msgs := readUntil(t, pub, func(m live.Message) bool { return m.Type == live.TypeSnapshot })
+	for _, m := range append(msgs, last) {
+		check("public message", m)
+	}
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
+	for _, path := range []string{"/meetings/" + e.meeting.ID.String() + "/live", "/meetings/" + e.meeting.ID.String()} {
+		_, body := e.get(t, e.anon(), path)
+		if strings.Contains(body, liveSecretTitle) {
+			t.Errorf("GET %s in the non-public part shows the non-public item", path)
+		}
+	}
 }
 
 // walkStrings calls fn for every string in a decoded JSON value.
