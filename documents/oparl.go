@@ -33,24 +33,14 @@ type OParlLinked struct {
 	Role string
 }
 
-// fileListedSQL is the condition under which file alias a is listed in
-// OParl (as itself or as a tombstone): file_published
-// (migrations/sql/00011_visibility.sql), Access's rule with deletion set
-// apart; fileDeletedSQL says when such a file counts as deleted.
-func fileListedSQL(a string) string { return `file_published(` + a + `)` }
+// OParl lists the files of the view published_files (as themselves or as
+// tombstones: f.deleted OR f.links_deleted) and embeds those of
+// public_files (migrations/sql/00011_visibility.sql).
 
 // fileBodySQL is the body of the things file alias a is attached to.
 func fileBodySQL(a string) string {
 	return `SELECT x.body_id FROM file_links x WHERE x.file_id = ` + a + `.id LIMIT 1`
 }
-
-func fileDeletedSQL(a string) string {
-	return a + `.deleted OR file_links_deleted(` + a + `)`
-}
-
-// PublicFileSQL is the condition under which file alias a is public data
-// (file_public): listed and not deleted, nor anything it is linked to.
-func PublicFileSQL(a string) string { return `file_public(` + a + `)` }
 
 // OParlTextLimit is how much of a file's text the OParl API embeds in a
 // File object, in bytes: 64 KiB, about 25 pages. It keeps nearly every
@@ -66,13 +56,13 @@ func oparlFileCols() string {
 	// enough to tell whether the text is longer than the limit.
 	cols := strings.ReplaceAll(`f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
 		f.master_id, coalesce(substr(f.text, 1, `+strconv.Itoa(OParlTextLimit+1)+`), ''), f.text IS NOT NULL, f.created, f.modified`, "\n", " ")
-	return cols + `, (` + fileDeletedSQL("f") + `),
+	return cols + `, (f.deleted OR f.links_deleted),
 		(` + fileBodySQL("f") + `),
 		coalesce((SELECT array_agg(ml.meeting_id ORDER BY ml.meeting_id) FROM meeting_files ml WHERE ml.file_id = f.id), '{}'),
 		coalesce((SELECT array_agg(al.agenda_item_id ORDER BY al.agenda_item_id) FROM agenda_item_files al WHERE al.file_id = f.id), '{}'),
 		coalesce((SELECT array_agg(pl.paper_id ORDER BY pl.paper_id) FROM paper_files pl WHERE pl.file_id = f.id), '{}'),
-		coalesce((SELECT array_agg(d.id ORDER BY d.created, d.id) FROM files d WHERE d.master_id = f.id AND ` + PublicFileSQL("d") + `), '{}'),
-		(SELECT ma.id FROM files ma WHERE ma.id = f.master_id AND ` + PublicFileSQL("ma") + `)`
+		coalesce((SELECT array_agg(d.id ORDER BY d.created, d.id) FROM public_files d WHERE d.master_id = f.id), '{}'),
+		(SELECT ma.id FROM public_files ma WHERE ma.id = f.master_id)`
 }
 
 func scanOParlFile(r pgx.Row, extra ...any) (OParlFile, error) {
@@ -100,8 +90,8 @@ func scanOParlFile(r pgx.Row, extra ...any) (OParlFile, error) {
 // that body.
 func (s *Store) OParlFiles(ctx context.Context, q council.ListQuery) ([]OParlFile, int, error) {
 	lc := council.ListCols{ID: "f.id", Body: "(" + fileBodySQL("f") + ")",
-		Created: "f.created", Modified: "f.modified", Deleted: fileDeletedSQL("f"), Visible: fileListedSQL("f")}
-	out, n, err := council.ListPage(ctx, s.db, oparlFileCols(), "files f", lc, q, func(r pgx.Rows) (OParlFile, error) {
+		Created: "f.created", Modified: "f.modified", Deleted: "f.deleted OR f.links_deleted"}
+	out, n, err := council.ListPage(ctx, s.db, oparlFileCols(), "published_files f", lc, q, func(r pgx.Rows) (OParlFile, error) {
 		return scanOParlFile(r)
 	})
 	if err != nil {
@@ -123,8 +113,8 @@ func (s *Store) OParlFilesOf(ctx context.Context, kind LinkKind, ids []council.I
 		return out, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+oparlFileCols()+`, l.`+col+`, l.role
-		FROM `+table+` l JOIN files f ON f.id = l.file_id
-		WHERE l.`+col+` = ANY($1) AND `+PublicFileSQL("f")+` ORDER BY f.created, f.id`, ids)
+		FROM `+table+` l JOIN public_files f ON f.id = l.file_id
+		WHERE l.`+col+` = ANY($1) ORDER BY f.created, f.id`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, council.TranslateError(err))
 	}

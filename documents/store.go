@@ -318,16 +318,16 @@ type Access struct {
 }
 
 // Access computes the visibility of file id with the database's rule
-// (migrations/sql/00011_visibility.sql): Public is file_published (marked
-// public, attached to something, everything it is attached to published)
-// with nothing it is attached to deleted; the file's own deletion is left
-// to the caller (a deleted public file answers 410 Gone, not 404). Orgs
-// is file_orgs (the linked paper's lead and consulting bodies, the linked
-// meetings' bodies). Errors: ErrNotFound.
+// (the view file_visibility, migrations/sql/00011_visibility.sql): Public
+// is published (marked public, attached to something, everything it is
+// attached to published) with nothing it is attached to deleted; the
+// file's own deletion is left to the caller (a deleted public file answers
+// 410 Gone, not 404). Orgs are the linked paper's lead and consulting
+// bodies and the linked meetings' bodies. Errors: ErrNotFound.
 func (s *Store) Access(ctx context.Context, id council.ID) (Access, error) {
 	var a Access
-	err := s.db.QueryRow(ctx, `SELECT file_published(f) AND NOT file_links_deleted(f), file_orgs(f)
-		FROM files f WHERE f.id = $1`, id).Scan(&a.Public, &a.Orgs)
+	err := s.db.QueryRow(ctx, `SELECT v.public_unless_deleted, v.orgs
+		FROM file_visibility v WHERE v.file_id = $1`, id).Scan(&a.Public, &a.Orgs)
 	if err != nil {
 		return Access{}, fmt.Errorf("access to file %s: %w", id, council.TranslateError(err))
 	}

@@ -59,7 +59,8 @@ func parseDocID(s string) (Type, council.ID, bool) {
 //
 // Each document's vis is the database's decision
 // (migrations/sql/00011_visibility.sql): paper_audience,
-// agenda_item_audience; meetings, persons and organizations are public.
+// agenda_item_audience, file_visibility; meetings, persons and
+// organizations are public.
 func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids []council.ID, textLimit int) (loaded, error) {
 	if t == TypeFile {
 		return loadFiles(ctx, db, zone, ids, textLimit)
@@ -151,21 +152,21 @@ func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids
 }
 
 // fileQuery reads files with what decides their visibility, with the
-// rule documents.Store.Access uses for the portal
-// (migrations/sql/00011_visibility.sql): public when file_published and
-// nothing it is attached to is deleted; otherwise members of file_orgs and
-// staff see it. The parent shown is the first link (file_links: a paper,
+// rule documents.Store.Access uses for the portal (the view
+// file_visibility, migrations/sql/00011_visibility.sql): public when
+// published and nothing it is attached to is deleted; otherwise members of
+// its orgs and staff see it. The parent shown is the first link (file_links: a paper,
 // else an agenda item, else a meeting). A file replaced by a newer version
 // (which the portal lists instead) counts as gone. The date is the
 // file's, else the parent's.
 func fileQuery(textLimit int) string {
 	return `SELECT f.id, CASE WHEN btrim(f.name) <> '' THEN f.name ELSE f.file_name END, coalesce(` + limitText("f.text", textLimit) + `, ''),
-	file_published(f) AND NOT file_links_deleted(f),
+	v.public_unless_deleted,
 	f.deleted OR EXISTS (SELECT 1 FROM files d WHERE d.master_id = f.id AND NOT d.deleted),
 	coalesce(f.date::timestamptz, l.at, f.created),
-	file_orgs(f)::text[],
+	v.orgs::text[],
 	coalesce(l.parent, ''), coalesce(l.meeting, '')
-	FROM files f LEFT JOIN LATERAL (
+	FROM files f JOIN file_visibility v ON v.file_id = f.id LEFT JOIN LATERAL (
 		SELECT x.parent, x.meeting, x.at FROM file_links x WHERE x.file_id = f.id ORDER BY x.rank, x.parent LIMIT 1
 	) l ON true`
 }

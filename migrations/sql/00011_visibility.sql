@@ -16,6 +16,8 @@
 -- viewer: role as council.Role ('' for the public), orgs the organizations
 -- the viewer is a current member of (council.Viewer.SQLRole/SQLOrgs).
 --
+-- Files, whose rule needs subqueries, are views (published_files,
+-- public_files, file_visibility).
 -- The row-only functions are single expressions: PostgreSQL inlines them,
 -- so a query using them plans exactly as with the expression written out
 -- (the partial indexes on NOT deleted still match). A new non-public state
@@ -111,44 +113,42 @@ CREATE VIEW file_links AS
         agenda_published(m), m.deleted, m.body_id, m.start_at
     FROM meeting_files l JOIN meetings m ON m.id = l.meeting_id;
 
--- Files: marked public, attached to something, and everything it is
--- attached to published. Otherwise staff and members of file_orgs see it.
--- +goose StatementBegin
-CREATE FUNCTION file_published(f files) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN f.public AND EXISTS (SELECT 1 FROM file_links x WHERE x.file_id = f.id)
+-- Files: published when marked public, attached to something, and
+-- everything it is attached to published; public when also neither it nor
+-- anything it is attached to is deleted (links_deleted: the file then
+-- counts as deleted too). Otherwise staff and members of its orgs see it:
+-- a linked paper's lead and consulting bodies, the linked meetings'
+-- bodies. Views, not functions: a SQL function with subqueries is not
+-- inlined and PostgreSQL 15 plans its body on every call, while a view's
+-- WHERE is pulled into the reader's query, where EXISTS becomes a semi or
+-- anti join as if written out. The views select f.*: a migration that adds
+-- a column to files recreates them.
+CREATE VIEW published_files AS
+    SELECT f.*, EXISTS (SELECT 1 FROM file_links x WHERE x.file_id = f.id AND x.deleted) AS links_deleted
+    FROM files f
+    WHERE f.public AND EXISTS (SELECT 1 FROM file_links x WHERE x.file_id = f.id)
         AND NOT EXISTS (SELECT 1 FROM file_links x WHERE x.file_id = f.id AND NOT x.published);
--- +goose StatementEnd
 
--- file_links_deleted: something the file is attached to is deleted (the
--- file then counts as deleted too).
--- +goose StatementBegin
-CREATE FUNCTION file_links_deleted(f files) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN EXISTS (SELECT 1 FROM file_links x WHERE x.file_id = f.id AND x.deleted);
--- +goose StatementEnd
+CREATE VIEW public_files AS
+    SELECT * FROM published_files f
+    WHERE NOT f.deleted AND NOT EXISTS (SELECT 1 FROM file_links x WHERE x.file_id = f.id AND x.deleted);
 
--- +goose StatementBegin
-CREATE FUNCTION file_public(f files) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN file_published(f) AND NOT f.deleted AND NOT file_links_deleted(f);
--- +goose StatementEnd
-
--- file_orgs: the organizations whose members see a non-public file: a
--- linked paper's lead and consulting bodies, the linked meetings' bodies.
--- +goose StatementBegin
-CREATE FUNCTION file_orgs(f files) RETURNS uuid[]
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN coalesce(ARRAY(
-        SELECT p.lead_org_id FROM paper_files l JOIN papers p ON p.id = l.paper_id
-            WHERE l.file_id = f.id AND p.lead_org_id IS NOT NULL
-        UNION SELECT c.organization_id FROM paper_files l JOIN consultations c ON c.paper_id = l.paper_id
-            WHERE l.file_id = f.id AND NOT c.deleted
-        UNION SELECT mo.organization_id FROM meeting_files l JOIN meeting_organizations mo ON mo.meeting_id = l.meeting_id
-            WHERE l.file_id = f.id
-        UNION SELECT mo.organization_id FROM agenda_item_files l JOIN agenda_items a ON a.id = l.agenda_item_id
-            JOIN meeting_organizations mo ON mo.meeting_id = a.meeting_id WHERE l.file_id = f.id), '{}');
--- +goose StatementEnd
+-- file_visibility is the same rule per file, for readers of single files
+-- (documents.Store.Access) and of all files with their organizations
+-- (search loading): public_unless_deleted is public_files' rule with the
+-- file's own deletion set apart (a deleted public file answers 410 Gone).
+CREATE VIEW file_visibility AS
+    SELECT f.id AS file_id, p.id IS NOT NULL AND NOT p.links_deleted AS public_unless_deleted,
+        ARRAY(
+            SELECT pa.lead_org_id FROM paper_files l JOIN papers pa ON pa.id = l.paper_id
+                WHERE l.file_id = f.id AND pa.lead_org_id IS NOT NULL
+            UNION SELECT c.organization_id FROM paper_files l JOIN consultations c ON c.paper_id = l.paper_id
+                WHERE l.file_id = f.id AND NOT c.deleted
+            UNION SELECT mo.organization_id FROM meeting_files l JOIN meeting_organizations mo ON mo.meeting_id = l.meeting_id
+                WHERE l.file_id = f.id
+            UNION SELECT mo.organization_id FROM agenda_item_files l JOIN agenda_items a ON a.id = l.agenda_item_id
+                JOIN meeting_organizations mo ON mo.meeting_id = a.meeting_id WHERE l.file_id = f.id) AS orgs
+    FROM files f LEFT JOIN published_files p ON p.id = f.id;
 
 -- Persons are public data, their contact data (e-mail, phone) never: the
 -- public readers (open-data dumps, OParl) read public_persons, which has
@@ -160,10 +160,9 @@ CREATE VIEW public_persons AS
 
 -- +goose Down
 DROP VIEW public_persons;
-DROP FUNCTION file_orgs(files);
-DROP FUNCTION file_public(files);
-DROP FUNCTION file_links_deleted(files);
-DROP FUNCTION file_published(files);
+DROP VIEW file_visibility;
+DROP VIEW public_files;
+DROP VIEW published_files;
 DROP VIEW file_links;
 DROP FUNCTION agenda_item_public(agenda_items, meetings);
 DROP FUNCTION agenda_item_audience(agenda_items, meetings);
