@@ -37,6 +37,12 @@ type OParlLinked struct {
 // tombstones: f.deleted OR f.links_deleted) and embeds those of
 // public_files (migrations/sql/00011_visibility.sql).
 
+// PublicFileSQL is the condition under which file alias a is public data:
+// it is one of the view public_files.
+func PublicFileSQL(a string) string {
+	return `EXISTS (SELECT 1 FROM public_files pf WHERE pf.id = ` + a + `.id)`
+}
+
 // fileBodySQL is the body of the things file alias a is attached to.
 func fileBodySQL(a string) string {
 	return `SELECT x.body_id FROM file_links x WHERE x.file_id = ` + a + `.id LIMIT 1`
