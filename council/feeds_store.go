@@ -20,9 +20,9 @@ type PaperRecord struct {
 	Originators []string // names of persons and organizations, in order
 }
 
-// publicPaperWhere is what the public may see of papers: public, not a
-// draft, not deleted.
-const publicPaperWhere = `p.body_id = $1 AND NOT p.deleted AND p.public AND p.status <> 'draft'`
+// publicPaperWhere is what the public may see of papers
+// (migrations/sql/00011_visibility.sql, paper_public).
+const publicPaperWhere = `p.body_id = $1 AND paper_public(p)`
 
 // EachPublicPaper calls fn for every public, submitted (not draft), not
 // deleted paper of body, newest first.
@@ -68,16 +68,17 @@ func (s *Store) EachPublicPaper(ctx context.Context, body ID, fn func(PaperRecor
 	return nil
 }
 
-// publicPersonCols selects a person without contact or profile data: the
-// e-mail address, phone number, gender and life source never leave the
-// database through the open-data dumps.
+// publicPersonCols selects a person (alias p of public_persons) without
+// contact or profile data: the view has no e-mail address, phone number,
+// gender or life source (migrations/sql/00011_visibility.sql), so they
+// never leave the database through the open-data dumps.
 const publicPersonCols = `p.id, p.body_id, p.family_name, p.given_name, p.title, p.form_of_address, p.affix, '', '', '', '',
 	p.created, p.modified, p.deleted`
 
 // EachPublicPerson calls fn for every person of body that is not deleted,
 // by family name, with Email, Phone, Gender and LifeSource left empty.
 func (s *Store) EachPublicPerson(ctx context.Context, body ID, fn func(Person) error) error {
-	rows, err := s.db.Query(ctx, `SELECT `+publicPersonCols+` FROM persons p WHERE body_id = $1 AND NOT deleted
+	rows, err := s.db.Query(ctx, `SELECT `+publicPersonCols+` FROM public_persons p WHERE body_id = $1 AND NOT deleted
 		ORDER BY family_name, given_name, id`, body)
 	if err != nil {
 		return fmt.Errorf("public persons: %w", TranslateError(err))
@@ -105,7 +106,7 @@ func (s *Store) EachPublicSeat(ctx context.Context, body ID, fn func(Seat) error
 	rows, err := s.db.Query(ctx, `SELECT `+membershipCols+`, `+publicPersonCols+`, o.name, o.kind,
 			coalesce(nullif(g.short_name, ''), g.name, '')
 		FROM memberships m
-		JOIN persons p ON p.id = m.person_id AND NOT p.deleted
+		JOIN public_persons p ON p.id = m.person_id AND NOT p.deleted
 		JOIN organizations o ON o.id = m.organization_id AND NOT o.deleted
 		LEFT JOIN organizations g ON g.id = m.on_behalf_of_id AND NOT g.deleted
 		WHERE p.body_id = $1 AND NOT m.deleted
@@ -151,7 +152,7 @@ func (s *Store) OpenDataModified(ctx context.Context, body ID) (OpenDataModified
 	var m OpenDataModified
 	var papers, persons, memberships *time.Time
 	err := s.db.QueryRow(ctx, `SELECT
-			(SELECT max(modified) FROM papers p WHERE p.body_id = $1 AND p.public AND p.status <> 'draft'),
+			(SELECT max(modified) FROM papers p WHERE p.body_id = $1 AND paper_published(p)),
 			(SELECT max(modified) FROM persons WHERE body_id = $1),
 			(SELECT max(m.modified) FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.body_id = $1)`,
 		body).Scan(&papers, &persons, &memberships)

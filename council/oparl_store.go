@@ -171,15 +171,20 @@ func (s *Store) OParlOrganizations(ctx context.Context, q ListQuery) ([]Organiza
 	return out, n, nil
 }
 
-// OParlPersons lists persons for the OParl API. Callers must not publish
-// the contact fields (Email, Phone).
+// publicPersonOParlCols is personCols for public_persons (alias p): what
+// OParl publishes of a person, without contact data.
+const publicPersonOParlCols = `p.id, p.body_id, p.family_name, p.given_name, p.title, p.form_of_address, p.affix, p.gender,
+	'', '', p.life_source, p.created, p.modified, p.deleted`
+
+// OParlPersons lists persons for the OParl API, from public_persons: Email
+// and Phone are always empty.
 func (s *Store) OParlPersons(ctx context.Context, q ListQuery) ([]Person, int, error) {
 	// A person embeds its memberships, so its modified is the latest of
 	// both (SaveMembership does not touch the person row).
 	lc := plain("p")
 	lc.Modified = "greatest(p.modified, mm.mx)"
-	cols := strings.Replace(personCols, "p.modified", lc.Modified, 1)
-	from := `persons p LEFT JOIN (SELECT person_id, max(modified) AS mx FROM memberships GROUP BY person_id) mm
+	cols := strings.Replace(publicPersonOParlCols, "p.modified", lc.Modified, 1)
+	from := `public_persons p LEFT JOIN (SELECT person_id, max(modified) AS mx FROM memberships GROUP BY person_id) mm
 		ON mm.person_id = p.id`
 	out, n, err := ListPage(ctx, s.db, cols, from, lc, q,
 		func(r pgx.Rows) (Person, error) {
@@ -290,8 +295,9 @@ type OParlPaper struct {
 }
 
 // PublishedPaper is the SQL condition (on alias p) under which a paper is
-// public data: public and submitted. Other papers never appear in OParl.
-const PublishedPaper = `p.public AND p.status <> 'draft'`
+// public data, deletion set apart: the database's paper_published
+// (migrations/sql/00011_visibility.sql). Other papers never appear in OParl.
+const PublishedPaper = `paper_published(p)`
 
 // OParlPapers lists published papers for the OParl API, with originators
 // and links to other published papers.
@@ -312,7 +318,7 @@ func (s *Store) OParlPapers(ctx context.Context, q ListQuery) ([]OParlPaper, int
 			array_agg(DISTINCT x.other) FILTER (WHERE x.kind = 'sub') AS sub
 		FROM (SELECT paper_id AS pid, related_id AS other, CASE kind WHEN 'related' THEN 'related' ELSE 'super' END AS kind FROM paper_relations
 			UNION ALL SELECT related_id, paper_id, CASE kind WHEN 'related' THEN 'related' ELSE 'sub' END FROM paper_relations) x
-		JOIN papers r ON r.id = x.other AND r.public AND r.status <> 'draft' AND NOT r.deleted
+		JOIN papers r ON r.id = x.other AND paper_public(r)
 		GROUP BY x.pid) rel ON rel.pid = p.id`
 	lc := plain("p")
 	lc.Visible = PublishedPaper

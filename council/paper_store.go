@@ -148,7 +148,7 @@ func (s *Store) SetStatus(ctx context.Context, id ID, status PaperStatus, note s
 		return fmt.Errorf("set paper status: %w: %q", ErrInvalid, status)
 	}
 	err := Tx(ctx, s.db, func(tx DBTXTx) error {
-		tag, err := tx.Exec(ctx, `UPDATE papers SET status = $2, modified = now() WHERE id = $1 AND NOT deleted AND status <> 'draft'`, id, status)
+		tag, err := tx.Exec(ctx, `UPDATE papers SET status = $2, modified = now() WHERE id = $1 AND NOT deleted AND status <> $3`, id, status, StatusDraft)
 		if err != nil {
 			return TranslateError(err)
 		}
@@ -169,7 +169,22 @@ func (s *Store) SetStatus(ctx context.Context, id ID, status PaperStatus, note s
 // Paper returns the paper with id, with originators and related papers.
 // Errors: ErrNotFound.
 func (s *Store) Paper(ctx context.Context, id ID) (Paper, error) {
-	p, err := scanPaper(s.db.QueryRow(ctx, `SELECT `+paperCols+` FROM papers p WHERE id = $1`, id))
+	return s.paper(ctx, `SELECT `+paperCols+` FROM papers p WHERE id = $1`, id)
+}
+
+// PaperFor returns the paper with id if v may see it (the database's
+// paper_visible_to, migrations/sql/00011_visibility.sql): not deleted, and
+// published, or v is staff, or v is a member of an organization on its
+// consultation path and it is no draft. Errors: ErrNotFound, also for a
+// paper v may not see.
+func (s *Store) PaperFor(ctx context.Context, v Viewer, id ID) (Paper, error) {
+	return s.paper(ctx, `SELECT `+paperCols+` FROM papers p WHERE id = $1 AND paper_visible_to(p, $2, $3)`,
+		append([]any{id}, v.SQLArgs()...)...)
+}
+
+func (s *Store) paper(ctx context.Context, q string, args ...any) (Paper, error) {
+	id := args[0]
+	p, err := scanPaper(s.db.QueryRow(ctx, q, args...))
 	if err != nil {
 		return Paper{}, fmt.Errorf("paper %s: %w", id, TranslateError(err))
 	}
@@ -224,7 +239,7 @@ func (s *Store) PaperEvents(ctx context.Context, id ID) ([]PaperEvent, error) {
 type PaperFilter struct {
 	BodyID     ID
 	Type       PaperType // "": any
-	OnlyPublic bool      // public and not a draft
+	OnlyPublic bool      // only papers the public sees (paper_published)
 	Limit      int       // 0: 50
 	Offset     int
 }
@@ -235,7 +250,7 @@ func (s *Store) Papers(ctx context.Context, f PaperFilter) ([]Paper, int, error)
 		f.Limit = 50
 	}
 	where := `p.body_id = $1 AND NOT p.deleted AND ($2 = '' OR p.paper_type = $2)
-		AND (NOT $3 OR (p.public AND p.status <> 'draft'))`
+		AND (NOT $3 OR paper_published(p))`
 	var total int
 	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM papers p WHERE `+where, f.BodyID, string(f.Type), f.OnlyPublic).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count papers: %w", TranslateError(err))

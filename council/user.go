@@ -1,7 +1,9 @@
 package council
 
 import (
+	"bytes"
 	"context"
+	"slices"
 	"time"
 )
 
@@ -70,6 +72,32 @@ var Public = Viewer{}
 
 // IsPublic reports whether v is anonymous.
 func (v Viewer) IsPublic() bool { return v.UserID == NilID }
+
+// SQLRole is v's role as the visibility functions of the database take
+// it (migrations/sql/00011_visibility.sql, viewer_role): "" for the
+// public.
+func (v Viewer) SQLRole() string {
+	if v.IsPublic() {
+		return ""
+	}
+	return string(v.Role)
+}
+
+// SQLOrgs is the organizations v is a current member of, as the
+// visibility functions take them (viewer_orgs), in a stable order.
+func (v Viewer) SQLOrgs() []ID {
+	out := make([]ID, 0, len(v.Orgs))
+	for o, ok := range v.Orgs {
+		if ok {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b ID) int { return bytes.Compare(a[:], b[:]) })
+	return out
+}
+
+// SQLArgs is SQLRole and SQLOrgs, to append to a query's arguments.
+func (v Viewer) SQLArgs() []any { return []any{v.SQLRole(), v.SQLOrgs()} }
 
 // SeesAllNonPublic reports whether v sees every non-public item (staff).
 func (v Viewer) SeesAllNonPublic() bool { return v.Role.IsStaff() }

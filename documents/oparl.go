@@ -33,38 +33,19 @@ type OParlLinked struct {
 	Role string
 }
 
-// fileLinksSQL is a subquery of the links of file alias a: whether the
-// linked thing is public data (ignoring its deletion), whether it is
-// deleted, and its body.
-func fileLinksSQL(a string) string {
-	return `(SELECT p.public AND p.status <> 'draft' AS pub, p.deleted AS del, p.body_id AS body
-			FROM paper_files pl JOIN papers p ON p.id = pl.paper_id WHERE pl.file_id = ` + a + `.id
-		UNION ALL
-		SELECT m.state <> 'planned', m.deleted, m.body_id
-			FROM meeting_files ml JOIN meetings m ON m.id = ml.meeting_id WHERE ml.file_id = ` + a + `.id
-		UNION ALL
-		SELECT ai.public AND m.state <> 'planned', ai.deleted OR m.deleted, m.body_id
-			FROM agenda_item_files al JOIN agenda_items ai ON ai.id = al.agenda_item_id
-			JOIN meetings m ON m.id = ai.meeting_id WHERE al.file_id = ` + a + `.id)`
-}
+// OParl lists the files of the view published_files (as themselves or as
+// tombstones: f.deleted OR f.links_deleted) and embeds those of
+// public_files (migrations/sql/00011_visibility.sql).
 
-// fileListedSQL is the condition under which file alias a is listed in
-// OParl (as itself or as a tombstone): marked public, linked, and every
-// link public data. It is Access's rule with deletion set apart:
-// fileDeletedSQL says when such a file counts as deleted.
-func fileListedSQL(a string) string {
-	l := fileLinksSQL(a)
-	return a + `.public AND EXISTS (SELECT 1 FROM ` + l + ` x) AND NOT EXISTS (SELECT 1 FROM ` + l + ` x WHERE NOT x.pub)`
-}
-
-func fileDeletedSQL(a string) string {
-	return a + `.deleted OR EXISTS (SELECT 1 FROM ` + fileLinksSQL(a) + ` x WHERE x.del)`
-}
-
-// PublicFileSQL is the condition under which file alias a is public data
-// (Access's rule): listed and not deleted, nor anything it is linked to.
+// PublicFileSQL is the condition under which file alias a is public data:
+// it is one of the view public_files.
 func PublicFileSQL(a string) string {
-	return `(` + fileListedSQL(a) + `) AND NOT (` + fileDeletedSQL(a) + `)`
+	return `EXISTS (SELECT 1 FROM public_files pf WHERE pf.id = ` + a + `.id)`
+}
+
+// fileBodySQL is the body of the things file alias a is attached to.
+func fileBodySQL(a string) string {
+	return `SELECT x.body_id FROM file_links x WHERE x.file_id = ` + a + `.id LIMIT 1`
 }
 
 // OParlTextLimit is how much of a file's text the OParl API embeds in a
@@ -81,13 +62,13 @@ func oparlFileCols() string {
 	// enough to tell whether the text is longer than the limit.
 	cols := strings.ReplaceAll(`f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
 		f.master_id, coalesce(substr(f.text, 1, `+strconv.Itoa(OParlTextLimit+1)+`), ''), f.text IS NOT NULL, f.created, f.modified`, "\n", " ")
-	return cols + `, (` + fileDeletedSQL("f") + `),
-		(SELECT x.body FROM ` + fileLinksSQL("f") + ` x LIMIT 1),
+	return cols + `, (f.deleted OR f.links_deleted),
+		(` + fileBodySQL("f") + `),
 		coalesce((SELECT array_agg(ml.meeting_id ORDER BY ml.meeting_id) FROM meeting_files ml WHERE ml.file_id = f.id), '{}'),
 		coalesce((SELECT array_agg(al.agenda_item_id ORDER BY al.agenda_item_id) FROM agenda_item_files al WHERE al.file_id = f.id), '{}'),
 		coalesce((SELECT array_agg(pl.paper_id ORDER BY pl.paper_id) FROM paper_files pl WHERE pl.file_id = f.id), '{}'),
-		coalesce((SELECT array_agg(d.id ORDER BY d.created, d.id) FROM files d WHERE d.master_id = f.id AND ` + PublicFileSQL("d") + `), '{}'),
-		(SELECT ma.id FROM files ma WHERE ma.id = f.master_id AND ` + PublicFileSQL("ma") + `)`
+		coalesce((SELECT array_agg(d.id ORDER BY d.created, d.id) FROM public_files d WHERE d.master_id = f.id), '{}'),
+		(SELECT ma.id FROM public_files ma WHERE ma.id = f.master_id)`
 }
 
 func scanOParlFile(r pgx.Row, extra ...any) (OParlFile, error) {
@@ -114,9 +95,9 @@ func scanOParlFile(r pgx.Row, extra ...any) (OParlFile, error) {
 // is linked to is deleted. q.Body selects the files linked to things of
 // that body.
 func (s *Store) OParlFiles(ctx context.Context, q council.ListQuery) ([]OParlFile, int, error) {
-	lc := council.ListCols{ID: "f.id", Body: "(SELECT x.body FROM " + fileLinksSQL("f") + " x LIMIT 1)",
-		Created: "f.created", Modified: "f.modified", Deleted: fileDeletedSQL("f"), Visible: fileListedSQL("f")}
-	out, n, err := council.ListPage(ctx, s.db, oparlFileCols(), "files f", lc, q, func(r pgx.Rows) (OParlFile, error) {
+	lc := council.ListCols{ID: "f.id", Body: "(" + fileBodySQL("f") + ")",
+		Created: "f.created", Modified: "f.modified", Deleted: "f.deleted OR f.links_deleted"}
+	out, n, err := council.ListPage(ctx, s.db, oparlFileCols(), "published_files f", lc, q, func(r pgx.Rows) (OParlFile, error) {
 		return scanOParlFile(r)
 	})
 	if err != nil {
@@ -138,8 +119,8 @@ func (s *Store) OParlFilesOf(ctx context.Context, kind LinkKind, ids []council.I
 		return out, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+oparlFileCols()+`, l.`+col+`, l.role
-		FROM `+table+` l JOIN files f ON f.id = l.file_id
-		WHERE l.`+col+` = ANY($1) AND `+PublicFileSQL("f")+` ORDER BY f.created, f.id`, ids)
+		FROM `+table+` l JOIN public_files f ON f.id = l.file_id
+		WHERE l.`+col+` = ANY($1) ORDER BY f.created, f.id`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, council.TranslateError(err))
 	}

@@ -176,7 +176,7 @@ func PaperSheetFrom(body council.Body, p council.Paper, originators []string, le
 		// The public version shows nothing of an item on an agenda that
 		// is not published yet (a planned meeting), as the portal, OParl,
 		// the feeds and search do.
-		unpublished := public && st.MeetingState == meetings.Planned
+		unpublished := public && !st.AgendaPublished
 		if st.Item.ID != council.NilID && !st.Cancelled && !unpublished {
 			s.Meeting, s.Date = st.MeetingName, st.MeetingStart
 			if st.Item.Public || !public {

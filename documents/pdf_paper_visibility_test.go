@@ -16,7 +16,7 @@ func TestPaperSheetVisibility(t *testing.T) {
 	at := time.Date(2027, 1, 6, 17, 0, 0, 0, time.UTC)
 	step := func(state meetings.State, public bool) meetings.Step {
 		return meetings.Step{OrgName: "Kultur- und Sportausschuss", MeetingName: "28. Sitzung",
-			MeetingStart: at, MeetingState: state,
+			MeetingStart: at, MeetingState: state, AgendaPublished: state != meetings.Planned, // as Path reads agenda_published
 			Item: meetings.AgendaItem{ID: council.NewID(), MeetingID: council.NewID(), Number: "5", Public: public, Result: "empfohlen"}}
 	}
 	p := council.Paper{Name: "Sportförderrichtlinie", Reference: "V0298/26"}

@@ -317,39 +317,17 @@ type Access struct {
 	Orgs   []council.ID
 }
 
-// Access computes the visibility of file id. A file is public when it is
-// marked public, linked to at least one thing, and everything it is linked
-// to is public: a paper that is public, submitted and not deleted; a
-// meeting whose agenda is published (not planned) and not deleted; a
-// public agenda item of such a meeting. Orgs are the organizations of the
-// linked things (the paper's lead and consulting bodies, the meetings'
-// bodies). Errors: ErrNotFound.
+// Access computes the visibility of file id with the database's rule
+// (the view file_visibility, migrations/sql/00011_visibility.sql): Public
+// is published (marked public, attached to something, everything it is
+// attached to published) with nothing it is attached to deleted; the
+// file's own deletion is left to the caller (a deleted public file answers
+// 410 Gone, not 404). Orgs are the linked paper's lead and consulting
+// bodies and the linked meetings' bodies. Errors: ErrNotFound.
 func (s *Store) Access(ctx context.Context, id council.ID) (Access, error) {
 	var a Access
-	err := s.db.QueryRow(ctx, `
-		WITH links AS (
-			SELECT p.public AND p.status <> 'draft' AND NOT p.deleted AS pub
-			FROM paper_files l JOIN papers p ON p.id = l.paper_id WHERE l.file_id = $1
-			UNION ALL
-			SELECT m.state <> 'planned' AND NOT m.deleted
-			FROM meeting_files l JOIN meetings m ON m.id = l.meeting_id WHERE l.file_id = $1
-			UNION ALL
-			SELECT a.public AND NOT a.deleted AND m.state <> 'planned' AND NOT m.deleted
-			FROM agenda_item_files l JOIN agenda_items a ON a.id = l.agenda_item_id
-				JOIN meetings m ON m.id = a.meeting_id WHERE l.file_id = $1
-		), orgs AS (
-			SELECT p.lead_org_id AS org FROM paper_files l JOIN papers p ON p.id = l.paper_id
-				WHERE l.file_id = $1 AND p.lead_org_id IS NOT NULL
-			UNION SELECT c.organization_id FROM paper_files l JOIN consultations c ON c.paper_id = l.paper_id
-				WHERE l.file_id = $1 AND NOT c.deleted
-			UNION SELECT mo.organization_id FROM meeting_files l JOIN meeting_organizations mo ON mo.meeting_id = l.meeting_id
-				WHERE l.file_id = $1
-			UNION SELECT mo.organization_id FROM agenda_item_files l JOIN agenda_items a ON a.id = l.agenda_item_id
-				JOIN meeting_organizations mo ON mo.meeting_id = a.meeting_id WHERE l.file_id = $1
-		)
-		SELECT f.public AND EXISTS (SELECT 1 FROM links) AND NOT EXISTS (SELECT 1 FROM links WHERE NOT pub),
-			coalesce((SELECT array_agg(org) FROM orgs), '{}')
-		FROM files f WHERE f.id = $1`, id).Scan(&a.Public, &a.Orgs)
+	err := s.db.QueryRow(ctx, `SELECT v.public_unless_deleted, v.orgs
+		FROM file_visibility v WHERE v.file_id = $1`, id).Scan(&a.Public, &a.Orgs)
 	if err != nil {
 		return Access{}, fmt.Errorf("access to file %s: %w", id, council.TranslateError(err))
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 const itemCols = `i.id, i.meeting_id, i.position, i.number, i.name, i.public, i.result, i.resolution_text,
-	i.created, i.modified, i.deleted, c.paper_id, coalesce(p.reference, ''), coalesce(p.public AND NOT p.deleted, false)`
+	i.created, i.modified, i.deleted, c.paper_id, coalesce(p.reference, ''), coalesce(paper_public(p), false)`
 
 const itemFrom = `agenda_items i
 	LEFT JOIN LATERAL (SELECT paper_id FROM consultations c WHERE c.agenda_item_id = i.id AND NOT c.deleted
@@ -294,6 +294,10 @@ type Step struct {
 	MeetingStart time.Time
 	MeetingState State
 	Cancelled    bool
+	// AgendaPublished is the database's agenda_published for the item's
+	// meeting (migrations/sql/00011_visibility.sql): false while the
+	// agenda is not published, and when not scheduled.
+	AgendaPublished bool
 }
 
 // Path returns the consultations of paper in order, with their agenda
@@ -303,7 +307,8 @@ func (s *Store) Path(ctx context.Context, paper council.ID) ([]Step, error) {
 	rows, err := s.db.Query(ctx, `SELECT c.id, c.paper_id, c.organization_id, c.position, c.role, c.authoritative,
 			c.created, c.modified, o.name,
 			i.id, coalesce(i.number, ''), coalesce(i.name, ''), coalesce(i.public, false), coalesce(i.result, ''),
-			m.id, coalesce(m.name, ''), m.start_at, coalesce(m.state, ''), coalesce(m.cancelled, false)
+			m.id, coalesce(m.name, ''), m.start_at, coalesce(m.state, ''), coalesce(m.cancelled, false),
+			coalesce(agenda_published(m), false)
 		FROM consultations c
 		JOIN organizations o ON o.id = c.organization_id
 		LEFT JOIN agenda_items i ON i.id = c.agenda_item_id AND NOT i.deleted
@@ -322,7 +327,7 @@ func (s *Store) Path(ctx context.Context, paper council.ID) ([]Step, error) {
 		if err := rows.Scan(&st.ID, &st.PaperID, &st.OrganizationID, &st.Position, &st.Role, &st.Authoritative,
 			&st.Created, &st.Modified, &st.OrgName,
 			&itemID, &st.Item.Number, &st.Item.Name, &st.Item.Public, &st.Item.Result,
-			&meetingID, &st.MeetingName, &start, &st.MeetingState, &st.Cancelled); err != nil {
+			&meetingID, &st.MeetingName, &start, &st.MeetingState, &st.Cancelled, &st.AgendaPublished); err != nil {
 			return nil, fmt.Errorf("paper path: %w", err)
 		}
 		st.Item.ID, st.Item.MeetingID = council.IDOf(itemID), council.IDOf(meetingID)
@@ -348,8 +353,8 @@ type Decision struct {
 func (s *Store) PublicDecisions(ctx context.Context, body council.ID, limit int) ([]Decision, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at FROM `+itemFrom+`
 		JOIN meetings m ON m.id = i.meeting_id
-		WHERE m.body_id = $1 AND NOT m.deleted AND m.state <> 'planned' AND i.public AND NOT i.deleted AND i.result <> ''
-		  AND NOT m.cancelled AND p.id IS NOT NULL AND p.public AND NOT p.deleted
+		WHERE m.body_id = $1 AND agenda_item_public(i, m) AND i.result <> ''
+		  AND NOT m.cancelled AND paper_public(p)
 		ORDER BY m.start_at DESC, i.position LIMIT $2`, body, limit)
 	if err != nil {
 		return nil, fmt.Errorf("decisions: %w", council.TranslateError(err))

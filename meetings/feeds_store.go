@@ -85,7 +85,7 @@ type PublicItem struct {
 func (s *Store) EachPublicItem(ctx context.Context, body council.ID, fn func(PublicItem) error) error {
 	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at, m.cancelled FROM `+itemFrom+`
 		JOIN meetings m ON m.id = i.meeting_id
-		WHERE m.body_id = $1 AND NOT m.deleted AND m.state <> 'planned' AND i.public AND NOT i.deleted
+		WHERE m.body_id = $1 AND agenda_item_public(i, m)
 		ORDER BY m.start_at, m.id, i.position, i.created`, body)
 	if err != nil {
 		return fmt.Errorf("public agenda items: %w", council.TranslateError(err))
@@ -117,8 +117,8 @@ func (s *Store) EachPublicItem(ctx context.Context, body council.ID, fn func(Pub
 func (s *Store) PublicDecisionsOf(ctx context.Context, body, org council.ID, limit int) ([]Decision, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at FROM `+itemFrom+`
 		JOIN meetings m ON m.id = i.meeting_id
-		WHERE m.body_id = $1 AND NOT m.deleted AND m.state <> 'planned' AND i.public AND NOT i.deleted AND i.result <> ''
-		  AND NOT m.cancelled AND p.id IS NOT NULL AND p.public AND NOT p.deleted
+		WHERE m.body_id = $1 AND agenda_item_public(i, m) AND i.result <> ''
+		  AND NOT m.cancelled AND paper_public(p)
 		  AND EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $2)
 		ORDER BY m.start_at DESC, i.position LIMIT $3`, body, org, limit)
 	if err != nil {
@@ -156,7 +156,7 @@ func (s *Store) OpenDataModified(ctx context.Context, body council.ID) (OpenData
 	err := s.db.QueryRow(ctx, `SELECT
 			(SELECT max(modified) FROM meetings WHERE body_id = $1),
 			(SELECT max(i.modified) FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
-				WHERE m.body_id = $1 AND m.state <> 'planned' AND i.public)`, body).Scan(&meetings, &items)
+				WHERE m.body_id = $1 AND agenda_item_published(i, m))`, body).Scan(&meetings, &items)
 	if err != nil {
 		return m, fmt.Errorf("open data modified: %w", council.TranslateError(err))
 	}

@@ -17,7 +17,7 @@ type Store struct {
 func NewStore(db council.DBTX) *Store { return &Store{db: db} }
 
 const meetingCols = `m.id, m.body_id, m.name, m.start_at, m.end_at, m.location_id, m.state, m.cancelled, m.invited_at,
-	m.created, m.modified, m.deleted,
+	m.created, m.modified, m.deleted, agenda_public(m),
 	coalesce((SELECT array_agg(mo.organization_id ORDER BY o.name) FROM meeting_organizations mo
 		JOIN organizations o ON o.id = mo.organization_id WHERE mo.meeting_id = m.id), '{}')`
 
@@ -26,7 +26,7 @@ func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
 	var end, invited *time.Time
 	var loc *council.ID
 	err := row.Scan(&m.ID, &m.BodyID, &m.Name, &m.Start, &end, &loc, &m.State, &m.Cancelled, &invited,
-		&m.Created, &m.Modified, &m.Deleted, &m.Organizations)
+		&m.Created, &m.Modified, &m.Deleted, &m.AgendaPublic, &m.Organizations)
 	if end != nil {
 		m.End = *end
 	}

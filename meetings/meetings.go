@@ -32,12 +32,16 @@ type Meeting struct {
 	Cancelled     bool
 	InvitedAt     time.Time
 	Organizations []council.ID
+	// AgendaPublic is the database's agenda_public(m)
+	// (migrations/sql/00011_visibility.sql): the agenda may be shown to
+	// the public, once the invitation is out. Set by the store on read.
+	AgendaPublic bool
 	council.Meta
 }
 
-// AgendaPublished reports whether the agenda may be shown to the public:
-// once the invitation is out.
-func (m Meeting) AgendaPublished() bool { return m.State != Planned && !m.Deleted }
+// AgendaPublished reports whether the agenda may be shown to the public
+// (AgendaPublic, as the database decided it when m was read).
+func (m Meeting) AgendaPublished() bool { return m.AgendaPublic }
 
 // Validate checks m and returns council.FieldErrors or nil.
 func (m Meeting) Validate() error {
@@ -71,7 +75,7 @@ type AgendaItem struct {
 	ResolutionText string
 	PaperID        council.ID // via the consultation that links the item; NilID: a free item
 	PaperReference string
-	PaperPublic    bool // the linked paper is public (and not deleted)
+	PaperPublic    bool // the linked paper is public: paper_public (migrations/sql/00011_visibility.sql)
 	council.Meta
 }
 

@@ -36,9 +36,9 @@ type OParlItem struct {
 }
 
 // publicItem is the condition (aliases i, m) under which an agenda item is
-// public data: a public item on a published agenda. Other items never
-// appear in OParl.
-const publicItem = `i.public AND m.state <> 'planned'`
+// public data, deletion set apart (agenda_item_published,
+// migrations/sql/00011_visibility.sql). Other items never appear in OParl.
+const publicItem = `agenda_item_published(i, m)`
 
 // oparlItemModified is an agenda item's modified for OParl; it embeds its
 // files, whose changes the documents store moves onto the item.
@@ -47,7 +47,7 @@ const oparlItemModified = `i.modified`
 const oparlItemCols = `i.id, i.meeting_id, i.position, i.number, i.name, i.public, i.result, i.resolution_text,
 	i.created, ` + oparlItemModified + `, (i.deleted OR m.deleted),
 	(SELECT c.id FROM consultations c JOIN papers p ON p.id = c.paper_id
-		WHERE c.agenda_item_id = i.id AND NOT c.deleted AND NOT p.deleted AND ` + council.PublishedPaper + `
+		WHERE c.agenda_item_id = i.id AND NOT c.deleted AND paper_public(p)
 		ORDER BY c.created, c.id LIMIT 1)`
 
 const oparlItemFrom = `agenda_items i JOIN meetings m ON m.id = i.meeting_id`
@@ -81,7 +81,7 @@ func (s *Store) PublicAgendas(ctx context.Context, meetingIDs []council.ID) (map
 		return out, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+oparlItemCols+` FROM `+oparlItemFrom+`
-		WHERE i.meeting_id = ANY($1) AND `+publicItem+` AND NOT i.deleted AND NOT m.deleted
+		WHERE i.meeting_id = ANY($1) AND agenda_item_public(i, m)
 		ORDER BY i.position, i.created`, meetingIDs)
 	if err != nil {
 		return nil, fmt.Errorf("public agendas: %w", council.TranslateError(err))
@@ -109,8 +109,8 @@ const oparlConsultationCols = `c.id, c.paper_id, c.organization_id,
 	c.position, c.role, c.authoritative, c.created, c.modified, (c.deleted OR p.deleted)`
 
 const oparlConsultationFrom = `consultations c JOIN papers p ON p.id = c.paper_id
-	LEFT JOIN agenda_items i ON i.id = c.agenda_item_id AND i.public AND NOT i.deleted
-	LEFT JOIN meetings m ON m.id = i.meeting_id AND m.state <> 'planned' AND NOT m.deleted`
+	LEFT JOIN (agenda_items i JOIN meetings m ON m.id = i.meeting_id AND agenda_item_public(i, m))
+		ON i.id = c.agenda_item_id`
 
 func scanOParlConsultation(r pgx.Rows) (OParlConsultation, error) {
 	var c OParlConsultation

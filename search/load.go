@@ -56,6 +56,11 @@ func parseDocID(s string) (Type, council.ID, bool) {
 // snippet, not a file's whole megabyte; indexing reads IndexTextLimit.
 // 0 reads the whole text. Documents whose text reaches textLimit are
 // listed in cut.
+//
+// Each document's vis is the database's decision
+// (migrations/sql/00011_visibility.sql): paper_audience,
+// agenda_item_audience, file_visibility; meetings, persons and
+// organizations are public.
 func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids []council.ID, textLimit int) (loaded, error) {
 	if t == TypeFile {
 		return loadFiles(ctx, db, zone, ids, textLimit)
@@ -63,32 +68,32 @@ func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids
 	var q string
 	switch t {
 	case TypePaper:
-		q = `SELECT p.id, p.name, ` + limitText("p.text", textLimit) + `, coalesce(p.reference, ''), p.status, p.public, p.deleted,
+		q = `SELECT p.id, p.name, ` + limitText("p.text", textLimit) + `, coalesce(p.reference, ''), p.status, paper_audience(p), p.deleted,
 			coalesce(p.date::timestamptz, p.created),
 			coalesce(ARRAY(SELECT DISTINCT c.organization_id::text FROM consultations c WHERE c.paper_id = p.id AND NOT c.deleted), '{}'),
 			coalesce(ARRAY(SELECT o.person_id::text FROM paper_originators o WHERE o.paper_id = p.id AND o.person_id IS NOT NULL), '{}'),
 			''
 			FROM papers p`
 	case TypeAgendaItem:
-		q = `SELECT i.id, i.name, concat_ws(E'\n', nullif(i.result, ''), nullif(i.resolution_text, '')), '', m.state, i.public,
+		q = `SELECT i.id, i.name, concat_ws(E'\n', nullif(i.result, ''), nullif(i.resolution_text, '')), '', '', agenda_item_audience(i, m),
 			i.deleted OR m.deleted, m.start_at,
 			coalesce(ARRAY(SELECT mo.organization_id::text FROM meeting_organizations mo WHERE mo.meeting_id = m.id), '{}'),
 			'{}'::text[], m.id::text
 			FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id`
 	case TypeMeeting:
-		q = `SELECT m.id, m.name, '', '', m.state, true, m.deleted, m.start_at,
+		q = `SELECT m.id, m.name, '', '', '', 'public', m.deleted, m.start_at,
 			coalesce(ARRAY(SELECT mo.organization_id::text FROM meeting_organizations mo WHERE mo.meeting_id = m.id), '{}'),
 			'{}'::text[], ''
 			FROM meetings m`
 	case TypePerson:
 		q = `SELECT p.id, concat_ws(' ', nullif(p.title, ''), nullif(p.given_name, ''), p.family_name, nullif(p.affix, '')),
-			'', '', '', true, p.deleted, NULL::timestamptz,
+			'', '', '', 'public', p.deleted, NULL::timestamptz,
 			coalesce(ARRAY(SELECT DISTINCT ms.organization_id::text FROM memberships ms WHERE ms.person_id = p.id AND NOT ms.deleted), '{}'),
 			'{}'::text[], ''
 			FROM persons p`
 	case TypeOrganization:
 		q = `SELECT o.id, o.name || CASE WHEN o.short_name <> '' THEN ' (' || o.short_name || ')' ELSE '' END,
-			'', '', o.kind, true, o.deleted, NULL::timestamptz, ARRAY[o.id::text], '{}'::text[], ''
+			'', '', '', 'public', o.deleted, NULL::timestamptz, ARRAY[o.id::text], '{}'::text[], ''
 			FROM organizations o`
 	default:
 		return loaded{}, fmt.Errorf("load %s: %w", t, council.ErrInvalid)
@@ -110,34 +115,24 @@ func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids
 		var (
 			id                       council.ID
 			title, text, ref, status string
-			public, gone             bool
+			vis                      string
+			gone                     bool
 			at                       *time.Time
 			orgs, persons            []string
 			extra                    string
 		)
-		if err := rows.Scan(&id, &title, &text, &ref, &status, &public, &gone, &at, &orgs, &persons, &extra); err != nil {
+		if err := rows.Scan(&id, &title, &text, &ref, &status, &vis, &gone, &at, &orgs, &persons, &extra); err != nil {
 			return loaded{}, fmt.Errorf("load %s: %w", t, err)
 		}
 		seen[id] = true
 		d := Doc{ID: DocID(t, id), Type: t, Title: clean(title), Text: clean(text), Reference: ref,
-			Status: status, Orgs: orgs, Persons: persons, Vis: VisPublic}
+			Status: status, Orgs: orgs, Persons: persons, Vis: vis}
 		if at != nil {
 			d.Date = at.UTC()
 			d.Year = strconv.Itoa(at.In(zone).Year())
 		}
-		switch {
-		case t == TypeAgendaItem:
-			d.Parent, d.Status = extra, ""
-			if status == "planned" { // the agenda is not published yet
-				d.Vis = VisStaff
-			}
-		case t == TypePaper && status == string(council.StatusDraft):
-			d.Vis = VisStaff
-		case t == TypeMeeting || t == TypeOrganization:
-			d.Status = ""
-		}
-		if !public && d.Vis == VisPublic {
-			d.Vis = VisMembers
+		if t == TypeAgendaItem {
+			d.Parent = extra
 		}
 		if gone {
 			out.deletes = append(out.deletes, d.ID)
@@ -156,47 +151,23 @@ func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids
 	return out, nil
 }
 
-// fileQuery reads files with what decides their visibility, the way
-// documents.Store.Access decides it for the portal: a file is public when
-// it is marked public, linked to at least one thing, and everything it is
-// linked to is public (a public, non-draft, undeleted paper; a meeting
-// whose agenda is published; a public agenda item of such a meeting);
-// otherwise members of the linked things' organizations (a paper's lead
-// and consulting bodies, the meetings' bodies) and staff see it. The
-// parent shown is the first link: a paper, else an agenda item, else a
-// meeting. A file replaced by a newer version (which the portal lists
-// instead) counts as gone. The date is the file's, else the parent's.
+// fileQuery reads files with what decides their visibility, with the
+// rule documents.Store.Access uses for the portal (the view
+// file_visibility, migrations/sql/00011_visibility.sql): public when
+// published and nothing it is attached to is deleted; otherwise members of
+// its orgs and staff see it. The parent shown is the first link (file_links: a paper,
+// else an agenda item, else a meeting). A file replaced by a newer version
+// (which the portal lists instead) counts as gone. The date is the
+// file's, else the parent's.
 func fileQuery(textLimit int) string {
 	return `SELECT f.id, CASE WHEN btrim(f.name) <> '' THEN f.name ELSE f.file_name END, coalesce(` + limitText("f.text", textLimit) + `, ''),
-	f.public AND l.n > 0 AND l.n = l.npub,
+	v.public_unless_deleted,
 	f.deleted OR EXISTS (SELECT 1 FROM files d WHERE d.master_id = f.id AND NOT d.deleted),
 	coalesce(f.date::timestamptz, l.at, f.created),
-	coalesce(ARRAY(
-		SELECT p.lead_org_id::text FROM paper_files pl JOIN papers p ON p.id = pl.paper_id
-			WHERE pl.file_id = f.id AND p.lead_org_id IS NOT NULL
-		UNION SELECT c.organization_id::text FROM paper_files pl JOIN consultations c ON c.paper_id = pl.paper_id
-			WHERE pl.file_id = f.id AND NOT c.deleted
-		UNION SELECT mo.organization_id::text FROM meeting_files ml JOIN meeting_organizations mo ON mo.meeting_id = ml.meeting_id
-			WHERE ml.file_id = f.id
-		UNION SELECT mo.organization_id::text FROM agenda_item_files al JOIN agenda_items a ON a.id = al.agenda_item_id
-			JOIN meeting_organizations mo ON mo.meeting_id = a.meeting_id WHERE al.file_id = f.id), '{}'),
+	v.orgs::text[],
 	coalesce(l.parent, ''), coalesce(l.meeting, '')
-	FROM files f LEFT JOIN LATERAL (
-		SELECT count(*) AS n, count(*) FILTER (WHERE x.pub) AS npub,
-			(array_agg(x.parent ORDER BY x.rank, x.parent))[1] AS parent,
-			(array_agg(x.meeting ORDER BY x.rank, x.parent))[1] AS meeting,
-			(array_agg(x.at ORDER BY x.rank, x.parent))[1] AS at
-		FROM (
-			SELECT 1 AS rank, 'paper/' || p.id AS parent, '' AS meeting,
-				p.public AND p.status <> 'draft' AND NOT p.deleted AS pub, p.date::timestamptz AS at
-				FROM paper_files pl JOIN papers p ON p.id = pl.paper_id WHERE pl.file_id = f.id
-			UNION ALL SELECT 2, 'agenda_item/' || a.id, m.id::text,
-				a.public AND NOT a.deleted AND m.state <> 'planned' AND NOT m.deleted, m.start_at
-				FROM agenda_item_files al JOIN agenda_items a ON a.id = al.agenda_item_id
-				JOIN meetings m ON m.id = a.meeting_id WHERE al.file_id = f.id
-			UNION ALL SELECT 3, 'meeting/' || m.id, '', m.state <> 'planned' AND NOT m.deleted, m.start_at
-				FROM meeting_files ml JOIN meetings m ON m.id = ml.meeting_id WHERE ml.file_id = f.id
-		) x
+	FROM files f JOIN file_visibility v ON v.file_id = f.id LEFT JOIN LATERAL (
+		SELECT x.parent, x.meeting, x.at FROM file_links x WHERE x.file_id = f.id ORDER BY x.rank, x.parent LIMIT 1
 	) l ON true`
 }
 

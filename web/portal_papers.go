@@ -100,29 +100,17 @@ func (s *Server) portalPaper(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// paperView loads paper id as v may see it. A draft (staff only) or a
-// non-public paper v may not see is reported as not found, with the same
-// error as an unknown id. Errors: ErrNotFound.
+// paperView loads paper id as v may see it (council.Store.PaperFor). A
+// draft (staff only) or a non-public paper v may not see is reported as
+// not found, with the same error as an unknown id. Errors: ErrNotFound.
 func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID) (paperPage, error) {
-	p, err := s.council.Paper(ctx, id)
+	p, err := s.council.PaperFor(ctx, v, id)
 	if err != nil {
 		return paperPage{}, site.HideMissing(err, "paper", id)
-	}
-	if p.Deleted || (p.Status == council.StatusDraft && !v.SeesAllNonPublic()) {
-		return paperPage{}, site.NotFound("paper", id)
 	}
 	path, err := s.meetings.Path(ctx, id)
 	if err != nil {
 		return paperPage{}, err
-	}
-	if !p.Public {
-		orgs := make([]council.ID, len(path))
-		for i, st := range path {
-			orgs[i] = st.OrganizationID
-		}
-		if !v.SeesNonPublicOf(orgs...) {
-			return paperPage{}, site.NotFound("paper", id)
-		}
 	}
 	data := paperPage{Paper: p}
 	for _, st := range path {
@@ -169,12 +157,13 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 }
 
 // stepFor decides what v sees of a consultation step: nothing of an item
-// on an agenda that is not published yet, only body and date of a
-// non-public item v may not see.
+// on an agenda that is not published yet (Step.AgendaPublished, as the
+// database decides it), only body and date of a non-public item v may not
+// see.
 func stepFor(v council.Viewer, st meetings.Step) stepView {
 	sv := stepView{OrgID: st.OrganizationID, OrgName: st.OrgName, Role: st.Role, Authoritative: st.Authoritative}
 	if st.Item.ID == council.NilID || st.Item.MeetingID == council.NilID ||
-		(st.MeetingState == meetings.Planned && !v.SeesAllNonPublic()) {
+		(!st.AgendaPublished && !v.SeesAllNonPublic()) {
 		sv.Pending = true
 		return sv
 	}

@@ -150,10 +150,7 @@ func (s *Server) atomPapers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	entries := make([]atomEntry, 0, len(papers))
-	for _, p := range papers {
-		if !p.Public || p.Status == council.StatusDraft || p.Deleted {
-			continue // Papers(OnlyPublic) already leaves them out; never risk it
-		}
+	for _, p := range papers { // OnlyPublic: paper_published, deleted ones left out
 		entries = append(entries, a.paperEntry(p))
 	}
 	return a.write(w, "/papers.atom", a.t("feeds.atom.papers", a.body.Name), a.t("feeds.atom.papers_sub"), "/papers", entries)

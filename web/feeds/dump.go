@@ -220,10 +220,8 @@ type paperRecord struct {
 }
 
 func (s *Server) dumpPapers(ctx context.Context, body council.ID, base string, emit func([]string, any) error) error {
+	// EachPublicPaper reads through paper_public (migrations/sql/00011_visibility.sql).
 	return s.council.EachPublicPaper(ctx, body, func(p council.PaperRecord) error {
-		if !p.Public || p.Status == council.StatusDraft || p.Deleted {
-			return nil // the store never returns them; never risk it
-		}
 		rec := paperRecord{ID: p.ID.String(), Reference: p.Reference, Name: p.Name, Type: string(p.Type),
 			Status: string(p.Status), Date: dumpDate(p.Date), LeadOrg: p.LeadOrgName, Originators: p.Originators,
 			Text: p.Text, URL: base + "/papers/" + p.ID.String(), Created: dumpTime(p.Created), Modified: dumpTime(p.Modified)}

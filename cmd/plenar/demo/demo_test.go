@@ -254,7 +254,7 @@ func TestSeedDocuments(t *testing.T) {
 	}
 
 	// Visibility as the portal, OParl and search decide it (Access).
-	rows, err := pool.Query(ctx, `SELECT l.file_id, p.public AND p.status <> 'draft' FROM paper_files l JOIN papers p ON p.id = l.paper_id`)
+	rows, err := pool.Query(ctx, `SELECT l.file_id, paper_published(p) FROM paper_files l JOIN papers p ON p.id = l.paper_id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -230,7 +230,7 @@ func (s *docSeeder) jobs(ctx context.Context, pool *pgxpool.Pool, body council.B
 	}
 	rows, err = pool.Query(ctx, `
 		SELECT 1, m.id, m.start_at FROM meetings m
-		WHERE m.body_id = $1 AND m.created = $2 AND NOT m.deleted AND m.state <> 'planned'
+		WHERE m.body_id = $1 AND m.created = $2 AND agenda_public(m)
 		  AND NOT EXISTS (SELECT 1 FROM meeting_files l WHERE l.meeting_id = m.id AND l.role = 'invitation')
 		UNION ALL
 		SELECT 2, m.id, m.start_at FROM meetings m
@@ -276,8 +276,8 @@ func scanPapers(ctx context.Context, pool *pgxpool.Pool, body council.Body, n in
 	if n <= 0 {
 		return out, nil
 	}
-	rows, err := pool.Query(ctx, `SELECT id FROM papers
-		WHERE body_id = $1 AND created = $2 AND NOT deleted AND public AND status <> 'draft'
+	rows, err := pool.Query(ctx, `SELECT id FROM papers p
+		WHERE body_id = $1 AND created = $2 AND paper_public(p)
 		  AND paper_type IN ('citizens_motion', 'motion')
 		ORDER BY paper_type = 'citizens_motion' DESC, date DESC, reference LIMIT $3`, body.ID, body.Created, n)
 	if err != nil {

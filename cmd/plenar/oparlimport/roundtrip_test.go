@@ -188,7 +188,7 @@ func TestRoundTrip(t *testing.T) {
 	// superordinate/subordinate pair) and are stored once.
 	relations := `SELECT count(*) FROM paper_relations r JOIN papers p ON p.id = r.paper_id JOIN papers q ON q.id = r.related_id
 		WHERE NOT p.deleted AND NOT q.deleted AND kind = $1 AND ` + council.PublishedPaper + `
-		AND ` + strings.ReplaceAll(council.PublishedPaper, "p.", "q.")
+		AND ` + strings.ReplaceAll(council.PublishedPaper, "(p)", "(q)")
 	for _, kind := range []string{"related", "superordinate"} {
 		src, dst := count(t, a, relations, kind), count(t, b, relations, kind)
 		if src == 0 || dst != src {

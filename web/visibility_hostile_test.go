@@ -1,0 +1,354 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/documents/doctest"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/search"
+	"github.com/plenar/plenar/web/site"
+)
+
+// hostileFixture is newPortalFixture plus one more object per non-public
+// state (docs/ARCHITECTURE.md, "A non-public state"), each carrying a
+// marker of its own, and the ids every route parameter can take.
+type hostileFixture struct {
+	portalFixture
+	markers map[string]string // marker → the non-public thing it sits in
+	params  map[string][]string
+}
+
+// newHostileFixture seeds a database full of non-public markers. A new
+// non-public state adds its object and marker here.
+func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
+	t.Helper()
+	ctx := context.Background()
+	cs, ms := e.council, e.meetings
+	f := hostileFixture{portalFixture: newPortalFixture(t, e.testEnv), markers: map[string]string{
+		secretMarker: "non-public agenda items on a published agenda (title, result, resolution)",
+		secretPaper:  "non-public paper, draft paper",
+		plannedItem:  "public item on a planned (unpublished) agenda",
+		memberEmail:  "person's e-mail address",
+		memberPhone:  "person's phone number",
+	}}
+	mark := func(m, what string) string { f.markers[m] = what; return m }
+
+	deleted := must(cs.SavePaper(ctx, council.Paper{BodyID: e.body.ID, Name: mark("GELOESCHT-D4V", "deleted public paper"),
+		Type: council.PaperMotion, Public: true}))(t)
+	must(cs.Submit(ctx, deleted.ID, time.Now()))(t)
+	if err := cs.DeletePaper(ctx, deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+	item := must(ms.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: f.invited.ID, Name: mark("GESTRICHEN-T8W", "deleted public agenda item"),
+		Public: true, Result: "beschlossen"}))(t)
+	if err := ms.DeleteItem(ctx, f.invited.ID, item.ID); err != nil {
+		t.Fatal(err)
+	}
+	var hiddenItem, plannedItemID council.ID
+	for _, m := range []meetings.Meeting{f.invited, f.planned} {
+		for _, it := range must(ms.AgendaItems(ctx, m.ID))(t) {
+			switch {
+			case m.ID == f.invited.ID && !it.Public && hiddenItem == council.NilID:
+				hiddenItem = it.ID
+			case m.ID == f.planned.ID:
+				plannedItemID = it.ID
+			}
+		}
+	}
+	files := []documents.File{
+		e.put(t, mark("DATEI-NOEFF-F1K", "non-public file on a public paper")+".pdf", doctest.TextPDF(mark("INHALT-NOEFF-C2M", "text of a non-public file")), false,
+			documents.Link{Kind: documents.LinkPaper, ID: f.publicPaper.ID}),
+		e.put(t, mark("DATEI-PAPIER-F3L", "public file on a non-public paper")+".pdf", doctest.TextPDF("Anlage"), true,
+			documents.Link{Kind: documents.LinkPaper, ID: f.hiddenPaper.ID}),
+		e.put(t, mark("DATEI-TOP-F5N", "public file on a non-public agenda item")+".pdf", doctest.TextPDF("Anlage"), true,
+			documents.Link{Kind: documents.LinkAgendaItem, ID: hiddenItem}),
+		e.put(t, mark("DATEI-PLAN-F6P", "public file on a planned meeting")+".pdf", doctest.TextPDF("Anlage"), true,
+			documents.Link{Kind: documents.LinkMeeting, ID: f.planned.ID}),
+		e.put(t, mark("DATEI-GEMISCHT-F7R", "public file on a public and a non-public paper")+".pdf", doctest.TextPDF("Anlage"), true,
+			documents.Link{Kind: documents.LinkPaper, ID: f.publicPaper.ID}, documents.Link{Kind: documents.LinkPaper, ID: f.hiddenPaper.ID}),
+		e.put(t, "oeffentlich.pdf", doctest.TextPDF("Oeffentliche Anlage"), true, documents.Link{Kind: documents.LinkPaper, ID: f.publicPaper.ID}),
+	}
+
+	ids := func(xs ...council.ID) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = x.String()
+		}
+		return out
+	}
+	all := ids(f.council.ID, f.committee.ID, f.group.ID, f.person.ID, f.publicPaper.ID, f.hiddenPaper.ID, f.privatePathPaper.ID,
+		deleted.ID, f.invited.ID, f.planned.ID, f.past.ID, f.cancelled.ID, hiddenItem, plannedItemID, item.ID)
+	for _, x := range files {
+		all = append(all, x.ID.String())
+	}
+	drafts, _, err := cs.FindPapers(ctx, council.PaperQuery{BodyID: e.body.ID, Status: council.StatusDraft, Limit: 10})
+	if err != nil || len(drafts) == 0 {
+		t.Fatalf("draft papers: %d, %v", len(drafts), err)
+	}
+	for _, p := range drafts {
+		all = append(all, p.ID.String())
+	}
+	f.params = map[string][]string{"id": all, "item": all, "mid": all, "file": all,
+		"kind": {"paper", "meeting", "agenda_item"}}
+	return f
+}
+
+// TestVisibilityEveryPublicReader enumerates every public reader — every
+// GET route of the real router (chi.Walk, so a new route is covered or
+// fails for want of a fixture value), the whole OParl API (crawled), the
+// feeds, the open-data dumps and DCAT, search for each marker, and the
+// public versions of the generated PDFs — as the anonymous public, against
+// a database full of non-public markers, and fails on any marker.
+func TestVisibilityEveryPublicReader(t *testing.T) {
+	e := newFilesEnv(t, 1<<20)
+	f := newHostileFixture(t, e)
+	ctx := context.Background()
+
+	dir := filepath.Join(t.TempDir(), "index")
+	words, _, err := search.DefaultWords("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := search.Rebuild(ctx, e.srv.pool, dir, words, nil); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := search.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	e.srv.opt.SearchIndex = ix
+
+	c := e.anon()
+	checked := 0
+	check := func(what string, contentType string, body []byte) {
+		t.Helper()
+		checked++
+		text := string(body)
+		if strings.HasPrefix(contentType, "application/pdf") || bytes.HasPrefix(body, []byte("%PDF-")) {
+			text += pdfText(t, body)
+		}
+		for m, thing := range f.markers {
+			if strings.Contains(text, m) {
+				t.Errorf("%s shows %q, the marker of a %s", what, m, thing)
+			}
+		}
+	}
+	get := func(path string) (int, string, []byte) {
+		t.Helper()
+		resp, err := c.Get(e.ts.URL + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		check("GET "+path, resp.Header.Get("Content-Type"), b)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	}
+
+	// Every GET route, each parameter with every fixture id.
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	var paths []string
+	err = chi.Walk(e.srv.router, func(method, pattern string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if method != http.MethodGet {
+			return nil
+		}
+		switch {
+		case strings.HasSuffix(pattern, "/*") && pattern != "/oparl/*" && pattern != "/static/*":
+			t.Errorf("route %s: a catch-all this test does not know; add how to crawl it", pattern)
+			return nil
+		case strings.HasSuffix(pattern, "/*"):
+			return nil // OParl is crawled below; static files hold no data
+		}
+		expanded := []string{pattern}
+		for _, p := range param.FindAllString(pattern, -1) {
+			values := f.params[strings.Trim(p, "{}")]
+			if len(values) == 0 {
+				t.Errorf("route %s: no fixture value for %s", pattern, p)
+				return nil
+			}
+			var next []string
+			for _, x := range expanded {
+				for _, v := range values {
+					next = append(next, strings.Replace(x, p, v, 1))
+				}
+			}
+			expanded = next
+		}
+		paths = append(paths, expanded...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Query variants of the list pages and every search reader, with
+	// each marker and its first word as the query.
+	month := f.invited.Start.In(site.Berlin).Format("2006-01")
+	paths = append(paths, "/meetings?year="+month[:4], "/meetings/month?m="+month,
+		"/meetings/month?m="+f.planned.Start.In(site.Berlin).Format("2006-01"), "/papers?page=1&type=motion", "/?lang=en")
+	// A search page repeats its query, so the pages are searched for part
+	// of each marker (the whole marker must then not appear), and the JSON
+	// API for the whole marker (no hit may carry it).
+	for m := range f.markers {
+		words := strings.FieldsFunc(m, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		for _, q := range []string{words[0], m[:3]} {
+			q = url.QueryEscape(q)
+			paths = append(paths, "/search?q="+q, "/api/v1/search?q="+q, "/api/v1/search/suggest?q="+q, "/search/feed?q="+q)
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if strings.HasSuffix(p, "/live/ws") {
+			continue // a websocket, checked by the live tests (TestLiveWS…)
+		}
+		get(p)
+	}
+	for m := range f.markers {
+		resp, err := c.Get(e.ts.URL + "/api/v1/search?q=" + url.QueryEscape(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res struct {
+			Hits []json.RawMessage `json:"hits"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("search API for %q: %v", m, err)
+		}
+		for _, h := range res.Hits {
+			check("search API hit for "+m, "application/json", h)
+		}
+	}
+
+	// The whole OParl API: follow every URL of this server from the entry.
+	base := e.srv.opt.BaseURL
+	seen := map[string]bool{}
+	queue := []string{oparlEntry}
+	for len(queue) > 0 && len(seen) < 5000 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		status, ctype, body := get(p)
+		if status != http.StatusOK || !strings.Contains(ctype, "json") {
+			continue
+		}
+		var doc any
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Errorf("OParl %s: %v", p, err)
+			continue
+		}
+		walkStrings(doc, func(s string) {
+			for _, prefix := range []string{base, e.ts.URL} {
+				if rest, ok := strings.CutPrefix(s, prefix); ok && strings.HasPrefix(rest, "/") && !seen[rest] {
+					queue = append(queue, rest)
+				}
+			}
+		})
+	}
+	if len(seen) < 20 {
+		t.Errorf("OParl crawl reached %d URLs, want the whole API", len(seen))
+	}
+
+	// Generated PDFs, public versions: they are made when the agenda is
+	// published (Invite) and for closed meetings; a planned meeting's
+	// invitation is a staff preview (/admin/meetings/{id}/invitation.pdf).
+	for _, m := range []meetings.Meeting{f.invited, f.past} {
+		pdf, err := documents.InvitationPDF(ctx, e.council, e.meetings, m.ID, true)
+		if err != nil {
+			t.Fatalf("invitation %s: %v", m.Name, err)
+		}
+		check("public invitation of "+m.Name, "application/pdf", pdf)
+		pdf, err = documents.MinutesPDF(ctx, e.council, e.meetings, m.ID, documents.Attendance{}, true)
+		if err != nil {
+			t.Fatalf("minutes %s: %v", m.Name, err)
+		}
+		check("public minutes of "+m.Name, "application/pdf", pdf)
+	}
+	for _, p := range []council.Paper{f.publicPaper, f.privatePathPaper} {
+		pdf, err := documents.PaperPDF(ctx, e.council, e.meetings, p.ID, true)
+		if err != nil {
+			t.Fatalf("paper %s: %v", p.Name, err)
+		}
+		check("public paper sheet of "+p.Name, "application/pdf", pdf)
+	}
+	t.Logf("%d responses and documents checked for %d markers", checked, len(f.markers))
+}
+
+// TestVisibilityLivePublic is the live reader of TestVisibilityEveryPublicReader:
+// a public websocket through a session with a non-public part on a
+// non-public item (its title is the marker), and one opened during that
+// part, see neither the item nor anything of the part; nor do the live
+// and meeting pages.
+func TestVisibilityLivePublic(t *testing.T) {
+	e := newLiveEnv(t)
+	clerk := e.clerkActor(t)
+	e.do(t, clerk, live.Start{})
+	pub := e.dial(t, nil, "")
+	check := func(what string, m live.Message) {
+		t.Helper()
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), liveSecretTitle) {
+			t.Errorf("%s shows the non-public item: %s", what, b)
+		}
+	}
+	check("public snapshot", readMsg(t, pub))
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
+	e.do(t, clerk, live.NextItem{})
+	late := e.dial(t, nil, "")
+	check("public snapshot in the non-public part", readMsg(t, late))
+	e.do(t, clerk, live.SetPart{Part: live.PartPublic})
+	last, msgs := readUntil(t, pub, func(m live.Message) bool { return m.Type == live.TypeSnapshot })
+	for _, m := range append(msgs, last) {
+		check("public message", m)
+	}
+	e.do(t, clerk, live.SetPart{Part: live.PartNonPublic})
+	for _, path := range []string{"/meetings/" + e.meeting.ID.String() + "/live", "/meetings/" + e.meeting.ID.String()} {
+		_, body := e.get(t, e.anon(), path)
+		if strings.Contains(body, liveSecretTitle) {
+			t.Errorf("GET %s in the non-public part shows the non-public item", path)
+		}
+	}
+}
+
+// walkStrings calls fn for every string in a decoded JSON value.
+func walkStrings(v any, fn func(string)) {
+	switch x := v.(type) {
+	case string:
+		fn(x)
+	case []any:
+		for _, y := range x {
+			walkStrings(y, fn)
+		}
+	case map[string]any:
+		for _, y := range x {
+			walkStrings(y, fn)
+		}
+	}
+}
