@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -166,61 +167,8 @@ func TestVisibilityEveryPublicReader(t *testing.T) {
 		return resp.StatusCode, resp.Header.Get("Content-Type"), b
 	}
 
-	// Every GET route, each parameter with every fixture id.
-	param := regexp.MustCompile(`\{[^}]+\}`)
-	var paths []string
-	err = chi.Walk(e.srv.router, func(method, pattern string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if method != http.MethodGet {
-			return nil
-		}
-		switch {
-		case strings.HasSuffix(pattern, "/*") && pattern != "/oparl/*" && pattern != "/static/*":
-			t.Errorf("route %s: a catch-all this test does not know; add how to crawl it", pattern)
-			return nil
-		case strings.HasSuffix(pattern, "/*"):
-			return nil // OParl is crawled below; static files hold no data
-		}
-		expanded := []string{pattern}
-		for _, p := range param.FindAllString(pattern, -1) {
-			values := f.params[strings.Trim(p, "{}")]
-			if len(values) == 0 {
-				t.Errorf("route %s: no fixture value for %s", pattern, p)
-				return nil
-			}
-			var next []string
-			for _, x := range expanded {
-				for _, v := range values {
-					next = append(next, strings.Replace(x, p, v, 1))
-				}
-			}
-			expanded = next
-		}
-		paths = append(paths, expanded...)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Query variants of the list pages and every search reader, with
-	// each marker and its first word as the query.
-	month := f.invited.Start.In(site.Berlin).Format("2006-01")
-	paths = append(paths, "/meetings?year="+month[:4], "/meetings/month?m="+month,
-		"/meetings/month?m="+f.planned.Start.In(site.Berlin).Format("2006-01"), "/papers?page=1&type=motion", "/?lang=en")
-	// A search page repeats its query, so the pages are searched for part
-	// of each marker (the whole marker must then not appear), and the JSON
-	// API for the whole marker (no hit may carry it).
-	for m := range f.markers {
-		words := strings.FieldsFunc(m, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		for _, q := range []string{words[0], m[:3]} {
-			q = url.QueryEscape(q)
-			paths = append(paths, "/search?q="+q, "/api/v1/search?q="+q, "/api/v1/search/suggest?q="+q, "/search/feed?q="+q)
-		}
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		if strings.HasSuffix(p, "/live/ws") {
-			continue // a websocket, checked by the live tests (TestLiveWS…)
-		}
+	paths := publicPaths(t, e, f)
+	for _, p := range paths { // the live websocket: TestVisibilityLivePublic
 		get(p)
 	}
 	for m := range f.markers {
@@ -351,4 +299,66 @@ func walkStrings(v any, fn func(string)) {
 			walkStrings(y, fn)
 		}
 	}
+}
+
+// publicPaths lists what the public can GET: every GET route of the real
+// router with each parameter set to every fixture id (chi.Walk, so a new
+// route is covered or fails for want of a fixture value), query variants
+// of the list pages, and every search reader with each marker's first
+// word and first three letters as the query. OParl (crawled), static
+// files and the live websocket are left to their own checks.
+func publicPaths(t *testing.T, e *filesEnv, f hostileFixture) []string {
+	t.Helper()
+	// Every GET route, each parameter with every fixture id.
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	var paths []string
+	err := chi.Walk(e.srv.router, func(method, pattern string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if method != http.MethodGet {
+			return nil
+		}
+		switch {
+		case strings.HasSuffix(pattern, "/*") && pattern != "/oparl/*" && pattern != "/static/*":
+			t.Errorf("route %s: a catch-all this test does not know; add how to crawl it", pattern)
+			return nil
+		case strings.HasSuffix(pattern, "/*"):
+			return nil // OParl is crawled below; static files hold no data
+		}
+		expanded := []string{pattern}
+		for _, p := range param.FindAllString(pattern, -1) {
+			values := f.params[strings.Trim(p, "{}")]
+			if len(values) == 0 {
+				t.Errorf("route %s: no fixture value for %s", pattern, p)
+				return nil
+			}
+			var next []string
+			for _, x := range expanded {
+				for _, v := range values {
+					next = append(next, strings.Replace(x, p, v, 1))
+				}
+			}
+			expanded = next
+		}
+		paths = append(paths, expanded...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Query variants of the list pages and every search reader, with
+	// each marker and its first word as the query.
+	month := f.invited.Start.In(site.Berlin).Format("2006-01")
+	paths = append(paths, "/meetings?year="+month[:4], "/meetings/month?m="+month,
+		"/meetings/month?m="+f.planned.Start.In(site.Berlin).Format("2006-01"), "/papers?page=1&type=motion", "/?lang=en")
+	// A search page repeats its query, so the pages are searched for part
+	// of each marker (the whole marker must then not appear), and the JSON
+	// API for the whole marker (no hit may carry it).
+	for m := range f.markers {
+		words := strings.FieldsFunc(m, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		for _, q := range []string{words[0], m[:3]} {
+			q = url.QueryEscape(q)
+			paths = append(paths, "/search?q="+q, "/api/v1/search?q="+q, "/api/v1/search/suggest?q="+q, "/search/feed?q="+q)
+		}
+	}
+	sort.Strings(paths)
+	return slices.DeleteFunc(paths, func(p string) bool { return strings.HasSuffix(p, "/live/ws") })
 }
