@@ -70,6 +70,10 @@ type Result struct {
 	// from the words of public documents only; "" when there is none.
 	DidYouMean string
 	PerPage    int
+	// Some reports that no document has all the words of a multi-word
+	// query, and the hits are those with some of them, most first; the
+	// search page says so.
+	Some bool
 }
 
 // Pages is the number of pages of the result.
@@ -123,6 +127,10 @@ func (h Hit) URL() string {
 		return "/bodies/" + h.ID.String()
 	}
 }
+
+// DateOnly reports whether h's date is a civil date without a time of
+// day (papers and files), to be shown and serialised as a date.
+func (h Hit) DateOnly() bool { return h.Type == TypePaper || h.Type == TypeFile }
 
 // SnippetHTML is the snippet as HTML: text escaped, matches in <mark>.
 func (h Hit) SnippetHTML() string {
@@ -187,7 +195,7 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 		if pg, sr, err = s.ix.find(ctx, bi, v, req, res.Parsed, perPage, from); err != nil {
 			return err
 		}
-		if sr.Total == 0 && !res.Parsed.Empty() {
+		if (sr.Total == 0 || pg.Some) && !res.Parsed.Empty() {
 			res.DidYouMean = didYouMean(bi, res.Parsed)
 		}
 		return nil
@@ -195,7 +203,7 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	if err != nil {
 		return Result{}, err
 	}
-	res.Total = pg.Total
+	res.Total, res.Some = pg.Total, pg.Some
 	if res.Hits, err = s.recheck(ctx, v, pg.Hits, pg.mk); err != nil {
 		return Result{}, err
 	}
@@ -225,6 +233,7 @@ func (req Request) paging() (page, perPage, from int, err error) {
 type IndexPage struct {
 	Total int   // hits v may see, as indexed
 	Hits  []Hit // titles as indexed, without snippets
+	Some  bool  // as Result.Some
 	mk    *marker
 }
 
@@ -257,11 +266,11 @@ func (x *Index) Find(ctx context.Context, v council.Viewer, req Request) (*Index
 // generation (read-locked by the caller): the page's hits, the facet
 // counts, and the marker of the words the query matched.
 func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (*IndexPage, *scorch.Found, error) {
-	sr, typos, err := x.bleveSearch(ctx, bi, v, req, p, size, from)
+	sr, typos, some, err := x.bleveSearch(ctx, bi, v, req, p, size, from)
 	if err != nil {
 		return nil, nil, err
 	}
-	pg := &IndexPage{Total: sr.Total, mk: newMarker(bi, p, typos)}
+	pg := &IndexPage{Total: sr.Total, Some: some, mk: newMarker(bi, p, typos)}
 	for _, dm := range sr.Hits {
 		if h, ok := hitOf(dm.ID, dm.Fields); ok {
 			pg.Hits = append(pg.Hits, h)
@@ -272,18 +281,31 @@ func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 
 // bleveSearch runs one page of req for v on bi: the query, the
 // visibility and request filters, and facets. typos are the dictionary
-// terms misspelt words expanded to when the typo-tolerant query ran.
-func (x *Index) bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *scorch.Found, typos []string, err error) {
-	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, nil)
-	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
-		return sr, nil, err
+// terms misspelt words expanded to when the typo-tolerant query ran;
+// some reports that no document had all of a multi-word query's words
+// and the hits have some of them (Result.Some).
+func (x *Index) bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *scorch.Found, typos []string, some bool, err error) {
+	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, nil, false)
+	if err != nil {
+		return nil, nil, false, err
 	}
-	e, err := expandTypos(ctx, bi, x.segs, v, p)
-	if err != nil || len(e) == 0 {
-		return sr, nil, err
+	var e typoExpansion
+	if sr.Total < fuzzyBelow && p.hasFuzzyWord() {
+		if e, err = expandTypos(ctx, bi, x.segs, v, p); err != nil {
+			return nil, nil, false, err
+		}
+		if len(e) > 0 {
+			if sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, e, false); err != nil {
+				return nil, nil, false, err
+			}
+			typos = e.terms()
+		}
 	}
-	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, e)
-	return sr, e.terms(), err
+	if sr.Total > 0 || len(p.Groups) < 2 {
+		return sr, typos, false, nil
+	}
+	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, e, true)
+	return sr, typos, err == nil && sr.Total > 0, err
 }
 
 // fuzzyBelow: with fewer exact hits, a search is repeated with typo
@@ -303,8 +325,8 @@ func (p Parsed) hasFuzzyWord() bool {
 	return false
 }
 
-func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, typos typoExpansion) (*scorch.Found, error) {
-	q, err := compile(bi.Mapping(), p, typos)
+func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, typos typoExpansion, some bool) (*scorch.Found, error) {
+	q, err := compile(bi.Mapping(), p, typos, some)
 	if err != nil {
 		return nil, err
 	}
