@@ -132,13 +132,13 @@ func (x *Index) Segments() (int, error) {
 }
 
 // hitFields are the stored fields a page's hits carry.
-var hitFields = [...]string{"title", "reference", "status", "date", "parent", "meeting"}
+var hitFields = [...]string{"title", "reference", "status", "date", "parent", "meeting", "matter"}
 
 // newCache returns an empty per-segment cache for an index with the
 // mapping of newMapping.
 func newCache() *scorch.Cache {
 	return scorch.NewCache(scorch.Fields{Facet: "facet", MaxFacets: maxFacetTerms, Date: "date",
-		Vis: "vis", Public: VisPublic, Stored: hitFields[:]})
+		Vis: "vis", Public: VisPublic, Stored: hitFields[:], Group: "matter"})
 }
 
 // newGeneration creates an empty generation in dir with the mapping for

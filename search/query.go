@@ -34,20 +34,17 @@ const (
 // (scorch.TermsQuery). Stop words vanish. The result matches everything
 // when p has no positive terms.
 //
-// typos are the expansions of p's words; Search asks for them only when
-// the exact query finds fewer than fuzzyBelow documents, since they make
-// common words slow. nil: no typo tolerance.
-//
-// some makes the groups alternatives instead of all required: the
-// fallback when no document has all of a query's words (Result.Some);
-// documents with more of them score higher (bleve's disjunction scales
-// a score by the share of its clauses that match).
-func compile(m mapping.IndexMapping, p Parsed, typos typoExpansion, some bool) (query.Query, error) {
+// w widens the query; Search widens it only when the exact query finds
+// fewer than fuzzyBelow documents (see widening).
+func compile(m mapping.IndexMapping, p Parsed, w widening) (query.Query, error) {
 	an := m.AnalyzerNamed(analyzerDEQuery)
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
 	}
-	tc := termCompiler{an: an, typos: typos, pairs: pairWords(m), split: splitter(m)}
+	tc := termCompiler{an: an, typos: w.typos, pairs: pairWords(m)}
+	if w.parts {
+		tc.split = splitter(m)
+	}
 	bq := bleve.NewBooleanQuery()
 	var groups []query.Query
 	for _, g := range p.Groups {
@@ -65,7 +62,7 @@ func compile(m mapping.IndexMapping, p Parsed, typos typoExpansion, some bool) (
 			groups = append(groups, bleve.NewDisjunctionQuery(alts...))
 		}
 	}
-	if some && len(groups) > 1 {
+	if w.some && len(groups) > 1 {
 		bq.AddMust(bleve.NewDisjunctionQuery(groups...))
 	} else {
 		bq.AddMust(groups...)
@@ -82,10 +79,28 @@ func compile(m mapping.IndexMapping, p Parsed, typos typoExpansion, some bool) (
 	return bq, nil
 }
 
+// widening is how far a query reaches beyond its exact words, each step
+// slower than the one before, so Search takes them only when the exact
+// words find too little.
+type widening struct {
+	// typos are the expansions of p's words (typo.go); nil: no typo
+	// tolerance. They make common words slow.
+	typos typoExpansion
+	// parts adds, for a word that is a compound of dictionary parts, the
+	// parts in a row and all parts in the title (compoundAlts): phrase
+	// queries over frequent parts cost positions.
+	parts bool
+	// some makes the groups alternatives instead of all required: the
+	// fallback when no document has all of a query's words (Result.Some);
+	// documents with more of them score higher (bleve's disjunction
+	// scales a score by the share of its clauses that match).
+	some bool
+}
+
 // termCompiler turns terms into queries: an is the query analyser,
 // typos the expansions of misspelt words, pairs the words the index
 // pairs for phrases (shingle.go), split the index's compound splitter
-// (nil: none).
+// (nil: no compound alternatives).
 type termCompiler struct {
 	an    analysis.Analyzer
 	typos typoExpansion
