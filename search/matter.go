@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
 )
@@ -16,14 +17,55 @@ import (
 // paper, with the meetings that consulted it and the file that matched
 // (Hit.Consulted, Hit.Match). Doc.Matter holds the paper's index id.
 
-// loadForIndex is load with the documents' matters set, for the index.
+// loadForIndex is load with the documents' matters set and the repeated
+// page headers and footers of files' texts dropped (onceEach), for the
+// index.
 func loadForIndex(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids []council.ID) (loaded, error) {
 	l, err := load(ctx, db, zone, t, ids, IndexTextLimit)
 	if err != nil {
 		return l, err
 	}
+	if t == TypeFile {
+		for i := range l.docs {
+			l.docs[i].Text = onceEach(l.docs[i].Text)
+		}
+	}
 	return l, setMatters(ctx, db, l.docs)
 }
+
+// onceEach returns text without the lines that repeat an earlier line,
+// digits aside: the running headers and footers of extracted pages
+// ("Haushalt 2025 – Stadt Musterstadt", "Seite 3 von 12"), which would
+// otherwise count once per page and rank a long file above the paper
+// whose title is the query. Lines shorter than minRepeatLine runes stay.
+func onceEach(text string) string {
+	if strings.Count(text, "\n") < 2 {
+		return text
+	}
+	seen := map[string]bool{}
+	var b strings.Builder
+	b.Grow(len(text))
+	for line := range strings.Lines(text) {
+		key := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, line)), " ")
+		if utf8.RuneCountInString(key) >= minRepeatLine {
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// minRepeatLine is the length from which a repeated line counts as a
+// header or footer.
+const minRepeatLine = 8
 
 // setMatters fills Matter of docs: a paper is its own matter; an agenda
 // item belongs to the paper consulted in it; a file to the paper it is

@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -84,5 +85,38 @@ func TestSomeWords(t *testing.T) {
 	// A query whose words all match no document stays empty.
 	if _, res := e.ids(t, council.Public, search.Request{Query: "Xylophon Zyklotron"}); res.Total != 0 || res.Some {
 		t.Errorf("Xylophon Zyklotron: got %d hits, some=%v", res.Total, res.Some)
+	}
+}
+
+// TestTitlesBeatBoilerplate: a paper whose title is the query ranks above
+// a paper whose file repeats the query's words in every page header (the
+// indexer keeps such a header once, TestOnceEach; bleve's field-length
+// norm alone already kept this case in order before).
+func TestTitlesBeatBoilerplate(t *testing.T) {
+	e := newEnv(t)
+	fin := e.org(t, "Finanzausschuss")
+	budget := e.paper(t, council.Paper{Name: "Haushalt 2025", Public: true}, fin)
+	report := e.paper(t, council.Paper{Name: "Sportstättenbericht 2025", Public: true,
+		Text: "Bericht zur Auslastung der Sportstätten im Haushalt 2025."}, fin)
+	var pages []string
+	for i := 1; i <= 40; i++ {
+		pages = append(pages, "Haushalt 2025 – Haushalt 2025 – Fachbereich Finanzen", fmt.Sprintf("Seite %d von 40", i))
+	}
+	e.file(t, "Sportstättenbericht", true, paperLink(report), pages...)
+	e.build(t)
+
+	qs := []string{"Haushalt 2025", "haushalt"}
+	if budget.Reference != "" {
+		qs = append(qs, budget.Reference)
+	}
+	for _, q := range qs {
+		ids, _ := e.ids(t, council.Public, search.Request{Query: q})
+		if len(ids) == 0 || ids[0] != budget.ID {
+			t.Errorf("Search(%q): first hit %v, want the paper titled Haushalt 2025 (%s)", q, ids, budget.ID)
+		}
+	}
+	// The report is still found by its header, once.
+	if !e.finds(t, council.Public, "Fachbereich Finanzen", report.ID) {
+		t.Error("the header's words no longer find the file at all")
 	}
 }
