@@ -23,6 +23,7 @@ const (
 	// all its parts anywhere in the title, relative to the word itself.
 	boostCompoundRow   = 0.8
 	boostCompoundParts = 0.3
+	boostSynonym       = 0.5 // a synonym (synonyms_de.txt), relative to the word
 )
 
 // compile turns p into a bleve query over the text fields. Words become
@@ -36,12 +37,14 @@ const (
 //
 // w widens the query; Search widens it only when the exact query finds
 // fewer than fuzzyBelow documents (see widening).
-func compile(m mapping.IndexMapping, p Parsed, w widening) (query.Query, error) {
+//
+// syn are the synonyms a word also finds, below the word itself.
+func compile(m mapping.IndexMapping, p Parsed, w widening, syn synonymIndex) (query.Query, error) {
 	an := m.AnalyzerNamed(analyzerDEQuery)
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
 	}
-	tc := termCompiler{an: an, typos: w.typos, pairs: pairWords(m)}
+	tc := termCompiler{an: an, typos: w.typos, pairs: pairWords(m), syn: syn}
 	if w.parts {
 		tc.split = splitter(m)
 	}
@@ -106,6 +109,7 @@ type termCompiler struct {
 	typos typoExpansion
 	pairs analysis.TokenMap
 	split *compoundSplitter
+	syn   synonymIndex
 }
 
 // term is the query for one term, nil when nothing of it remains after
@@ -137,6 +141,18 @@ func (tc termCompiler) term(t Term) query.Query {
 			}
 		}
 		alts = append(alts, tc.compoundAlts(t.Text)...)
+		for _, terms := range tc.syn[term] {
+			if len(terms) == 1 {
+				for _, f := range textFields {
+					q := bleve.NewTermQuery(terms[0])
+					q.SetField(f.name)
+					q.SetBoost(f.boost * boostSynonym)
+					alts = append(alts, q)
+				}
+			} else {
+				alts = append(alts, tc.phrase(terms, boostSynonym)...)
+			}
+		}
 	} else {
 		// A phrase, or a word the analyser splits (Straßen-Bahn): the
 		// terms in order, with gaps where stop words were.

@@ -2,6 +2,8 @@ package search_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -118,5 +120,39 @@ func TestTitlesBeatBoilerplate(t *testing.T) {
 	// The report is still found by its header, once.
 	if !e.finds(t, council.Public, "Fachbereich Finanzen", report.ID) {
 		t.Error("the header's words no longer find the file at all")
+	}
+}
+
+// TestSynonyms: citizens' words find the official ones, below exact
+// matches, and a city's own list (synonyms.txt in the data directory)
+// adds groups.
+func TestSynonyms(t *testing.T) {
+	e := newEnv(t)
+	if err := os.WriteFile(filepath.Join(filepath.Dir(e.dir), search.SynonymsFile),
+		[]byte("# Musterstadt\nStadthalle, Bürgerhaus am Markt\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bau := e.org(t, "Bauausschuss")
+	hallen := e.paper(t, council.Paper{Name: "Sanierung des Hallenbads Nord", Public: true}, bau)
+	schwimm := e.paper(t, council.Paper{Name: "Schwimmbad: Öffnungszeiten im Sommer", Public: true}, bau)
+	kita := e.paper(t, council.Paper{Name: "Neubau einer Kindertagesstätte im Baugebiet Lerchenfeld", Public: true}, bau)
+	tram := e.paper(t, council.Paper{Name: "Taktverdichtung der Straßenbahnlinie 4", Public: true}, bau)
+	rad := e.paper(t, council.Paper{Name: "Fahrradweg entlang der Bundesstraße", Public: true}, bau)
+	hall := e.paper(t, council.Paper{Name: "Brandschutz im Bürgerhaus am Markt", Public: true}, bau)
+	e.build(t)
+
+	for _, tc := range []struct {
+		q    string
+		want council.ID
+	}{
+		{"Schwimmbad", hallen.ID}, {"Kita", kita.ID}, {"ÖPNV", tram.ID}, {"Radweg", rad.ID}, {"Stadthalle", hall.ID},
+	} {
+		if !e.finds(t, council.Public, tc.q, tc.want) {
+			_, res := e.ids(t, council.Public, search.Request{Query: tc.q})
+			t.Errorf("Search(%q) misses %s: %+v", tc.q, tc.want, res.Hits)
+		}
+	}
+	if ids, _ := e.ids(t, council.Public, search.Request{Query: "Schwimmbad"}); len(ids) < 2 || ids[0] != schwimm.ID {
+		t.Errorf("Schwimmbad: %v, want the exact word (%s) first", ids, schwimm.ID)
 	}
 }

@@ -370,7 +370,7 @@ func (p Parsed) hasFuzzyWord() bool {
 }
 
 func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, w widening) (*scorch.Found, error) {
-	q, err := compile(bi.Mapping(), p, w)
+	q, err := compile(bi.Mapping(), p, w, x.synonymsFor(bi.Mapping()))
 	if err != nil {
 		return nil, err
 	}
