@@ -228,4 +228,9 @@ func TestSearchSomeWords(t *testing.T) {
 		t.Fatalf("GET /search: %d", status)
 	}
 	mustNotContain(t, "search page with all words", body, `id="search-some"`)
+	// Results come before the facets in the page: a phone shows the first
+	// hit first (issue 15); wide screens place the facets beside them.
+	if hits, facets := strings.Index(body, `class="hits"`), strings.Index(body, `class="facets"`); hits < 0 || facets < 0 || hits > facets {
+		t.Errorf("search page: results at %d, facets at %d; want the results first", hits, facets)
+	}
 }
