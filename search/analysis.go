@@ -15,6 +15,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
@@ -176,22 +177,137 @@ func (f *compoundSplitter) parts(word []byte) []string {
 	return p
 }
 
-// split returns the dictionary parts of word, without word itself.
+// split returns the dictionary parts of word, without word itself: the
+// parts (see compoundSplitter) and every run of two or more adjacent
+// parts (spans), so that a compound a reader types as part of a longer
+// one matches it: "tageseinrichtungen" in "kindertageseinrichtungen",
+// "entwicklungskonzept" in "stadtentwicklungskonzept" (docs/ARCHITECTURE.md,
+// Search).
 func (f *compoundSplitter) split(word string) []string {
+	sp := f.segment(word)
+	parts := make([]string, 0, len(sp.edges)+maxSpans)
+	for _, e := range sp.edges {
+		if e.short && !sp.connected(word, e) {
+			continue
+		}
+		if p := word[sp.offs[e.i]:sp.offs[e.j]]; !e.dropE && !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	return append(parts, sp.spans(word)...)
+}
+
+// cover returns the fewest dictionary parts that make up word (normalized,
+// like the index's terms), with linking elements dropped and a dropped e
+// restored: "kitagebuehren" → kita, gebuehren; nil when word is no
+// compound of parts. Queries use it (compoundAlts).
+func (f *compoundSplitter) cover(word string) []string {
+	n := utf8.RuneCountInString(word)
+	if n < minCompound || n > maxCompound {
+		return nil
+	}
+	f.once.Do(f.build)
+	sp := f.segment(word)
+	// best[p]: the edge that reaches rune p with the fewest parts.
+	type via struct{ parts, edge int }
+	best := make([]via, n+1)
+	best[0] = via{parts: 0, edge: -1}
+	for p := 1; p <= n; p++ {
+		best[p] = via{parts: -1}
+	}
+	for p := 0; p < n; p++ {
+		if best[p].parts < 0 {
+			continue
+		}
+		for k, e := range sp.edges {
+			if e.i != p || (e.short && !sp.connected(word, e)) {
+				continue
+			}
+			sp.next(word, e.j, func(q int) {
+				if b := best[q]; b.parts < 0 || b.parts > best[p].parts+1 {
+					best[q] = via{parts: best[p].parts + 1, edge: k}
+				}
+			})
+		}
+	}
+	if best[n].parts < 2 {
+		return nil
+	}
+	parts := make([]string, best[n].parts)
+	for p, i := n, len(parts)-1; p > 0; i-- {
+		e := sp.edges[best[p].edge]
+		parts[i] = word[sp.offs[e.i]:sp.offs[e.j]]
+		if e.dropE {
+			parts[i] += "e"
+		}
+		p = e.i
+	}
+	return parts
+}
+
+// maxSpans bounds the runs of parts one word adds.
+const maxSpans = 8
+
+// edge is a part of a compound, runes [i, j) of it. short marks a
+// short noun (shortNoun), kept only when another part joins it; dropE a
+// word whose final e the compound drops (schul(e)…), which joins others
+// but is not emitted itself.
+type edge struct {
+	i, j         int
+	short, dropE bool
+}
+
+// segmentation is what segment finds in a word.
+type segmentation struct {
+	offs  []int // byte offset of each rune, and len(word) last
+	n     int   // runes
+	edges []edge
+}
+
+// segment finds the parts of word. A part is emitted only where a split
+// can start: at the word's start or right after an earlier part
+// (optionally followed by a linking element "s", "es", "n", "en", "er" or
+// "e"), or when the part ends the word (the head of a German compound).
+// This keeps "ende" out of "jugendeinrichtung".
+func (f *compoundSplitter) segment(word string) segmentation {
 	// offs[i] is the byte offset of rune i; offs[n] = len(word).
 	offs := runeOffsets(word)
 	n := len(offs)
 	offs = append(offs, len(word))
+	sp := segmentation{offs: offs, n: n}
 	start := make([]bool, n+1) // start[i]: a part may begin at rune i
 	start[0] = true
-	var parts []string
+	link := func(j int) {
+		start[j] = true
+		for _, l := range linkers {
+			if k := offs[j] + len(l); k <= len(word) && word[offs[j]:k] == l {
+				start[j+utf8.RuneCountInString(l)] = true
+			}
+		}
+	}
 	var buf []byte
-	for i := 0; i+minPart <= n; i++ {
+	for i := 0; i < n; i++ {
+		if start[i] {
+			// A short noun (bus, rad, bad) begins a part here, or is the
+			// head: kept only when it joins another part (connected).
+			for k := 3; k < minPart && i+k <= n; k++ {
+				if (i > 0 || i+k < n) && shortNoun(word[offs[i]:offs[i+k]]) {
+					sp.edges = append(sp.edges, edge{i: i, j: i + k, short: true})
+					if i+k < n {
+						link(i + k)
+					}
+				}
+			}
+		}
+		if i+minPart > n {
+			continue
+		}
 		if _, ok := f.heads[word[offs[i]:offs[i+minPart]]]; !ok {
 			// No word starts here; only a dropped e (schul(e)…) may.
 			if start[i] {
 				buf = append(append(buf[:0], word[offs[i]:offs[i+minPart-1]]...), 'e')
 				if f.prefixes[string(buf)] {
+					sp.edges = append(sp.edges, edge{i: i, j: i + minPart - 1, dropE: true})
 					start[i+minPart-1] = true
 				}
 			}
@@ -201,9 +317,8 @@ func (f *compoundSplitter) split(word string) []string {
 			// Only a part that ends the word may begin here, and only
 			// after at least minPart runes or a short noun: a shorter
 			// rest is mostly a prefix ("bei|spiel", "aus|schuss").
-			if n-i <= maxPart && (i >= minPart || shortNoun(word[:offs[i]])) &&
-				f.prefixes[word[offs[i]:]] && !slices.Contains(parts, word[offs[i]:]) {
-				parts = append(parts, word[offs[i]:])
+			if n-i <= maxPart && (i >= minPart || shortNoun(word[:offs[i]])) && f.prefixes[word[offs[i]:]] {
+				sp.edges = append(sp.edges, edge{i: i, j: n})
 			}
 			continue
 		}
@@ -212,37 +327,96 @@ func (f *compoundSplitter) split(word string) []string {
 			if !ok {
 				break // no word starts with word[i:j]
 			}
-			if !isWord || (i == 0 && j == n) || (!start[i] && j != n) {
+			if !isWord || (i == 0 && j == n) {
 				continue
 			}
-			p := word[offs[i]:offs[j]]
-			if !slices.Contains(parts, p) {
-				parts = append(parts, p)
-			}
-			if !start[i] {
-				continue
-			}
-			start[j] = true
-			for _, l := range linkers {
-				if k := offs[j] + len(l); k <= len(word) && word[offs[j]:k] == l {
-					start[j+utf8.RuneCountInString(l)] = true
-				}
-			}
+			sp.edges = append(sp.edges, edge{i: i, j: j})
+			link(j)
 		}
 		// A word that drops its final e before the next part: schul(e)sanierung.
-		if start[i] {
-			for j := i + minPart - 1; j <= min(n, i+maxPart-1); j++ {
-				buf = append(append(buf[:0], word[offs[i]:offs[j]]...), 'e')
-				if f.prefixes[string(buf)] {
-					start[j] = true
-				}
-				if _, ok := f.prefixes[word[offs[i]:offs[j]]]; !ok && j > i+minPart {
-					break
-				}
+		for j := i + minPart - 1; j <= min(n, i+maxPart-1); j++ {
+			buf = append(append(buf[:0], word[offs[i]:offs[j]]...), 'e')
+			if f.prefixes[string(buf)] {
+				sp.edges = append(sp.edges, edge{i: i, j: j, dropE: true})
+				start[j] = true
+			}
+			if _, ok := f.prefixes[word[offs[i]:offs[j]]]; !ok && j > i+minPart {
+				break
 			}
 		}
 	}
-	return parts
+	return sp
+}
+
+// next reports the positions where a part may follow one that ends at
+// rune j: j itself and j after a linking element.
+func (sp segmentation) next(word string, j int, yield func(int)) {
+	yield(j)
+	for _, l := range linkers {
+		if k := sp.offs[j] + len(l); k <= len(word) && word[sp.offs[j]:k] == l {
+			yield(j + utf8.RuneCountInString(l))
+		}
+	}
+}
+
+// connected reports whether another (not short) part joins short part e:
+// it follows e, directly or after a linking element, or e is the head
+// and follows a part that way.
+func (sp segmentation) connected(word string, e edge) bool {
+	joins := func(end, start int) bool {
+		ok := false
+		sp.next(word, end, func(k int) { ok = ok || k == start })
+		return ok
+	}
+	for _, o := range sp.edges {
+		if !o.short && (joins(e.j, o.i) || e.j == sp.n && joins(o.j, e.i)) {
+			return true
+		}
+	}
+	return false
+}
+
+// spans returns the runs of two or more adjacent parts of word that are
+// not the whole word, longest first from each start, at most maxSpans.
+func (sp segmentation) spans(word string) []string {
+	var out []string
+	reach := make([]int8, sp.n+1) // parts in the run that reaches a position; 0: unreached
+	for _, s := range sp.edges {
+		if s.dropE || s.short || (s.i > 0 && !sp.startsAt(s.i)) || len(out) >= maxSpans {
+			continue
+		}
+		clear(reach)
+		reach[s.i] = 0
+		sp.next(word, s.j, func(k int) { reach[k] = 1 })
+		for p := s.j; p <= sp.n && len(out) < maxSpans; p++ {
+			if reach[p] == 0 {
+				continue
+			}
+			for _, e := range sp.edges {
+				if e.i != p || (e.short && !sp.connected(word, e)) {
+					continue
+				}
+				if e.j > p && !(s.i == 0 && e.j == sp.n) && !e.dropE {
+					if w := word[sp.offs[s.i]:sp.offs[e.j]]; !slices.Contains(out, w) && len(out) < maxSpans {
+						out = append(out, w)
+					}
+				}
+				sp.next(word, e.j, func(k int) { reach[k] = 2 })
+			}
+		}
+	}
+	return out
+}
+
+// startsAt reports whether a part ends right before rune i (so that a
+// run may begin there).
+func (sp segmentation) startsAt(i int) bool {
+	for _, e := range sp.edges {
+		if e.j == i || e.j+1 == i || e.j+2 == i {
+			return true
+		}
+	}
+	return false
 }
 
 // shortNoun reports whether w is a noun of fewer than minPart runes that
@@ -402,4 +576,19 @@ func (ws Words) compoundParts() map[string]struct{} {
 		}
 	}
 	return out
+}
+
+// splitter returns the compound splitter of m's index analyser; nil when
+// it has none.
+func splitter(m mapping.IndexMapping) *compoundSplitter {
+	da, ok := m.AnalyzerNamed(analyzerDE).(*analysis.DefaultAnalyzer)
+	if !ok {
+		return nil
+	}
+	for _, tf := range da.TokenFilters {
+		if cs, ok := tf.(*compoundSplitter); ok {
+			return cs
+		}
+	}
+	return nil
 }

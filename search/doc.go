@@ -43,6 +43,14 @@
 // (shingle.go), so that a phrase of common words is a term lookup, not a
 // position check.
 //
+// A search shows one result per matter (matter.go): a paper, its agenda
+// items and its files share the keyword field "matter", and
+// scorch.Collect keeps the best hit of each; facets still count
+// documents. Query words also find their compound parts and runs of
+// parts (analysis.go), their synonyms (synonyms.go) and, when the exact
+// words find little, compounds written apart, typos and documents with
+// only some of the words (query.go, docs/ARCHITECTURE.md, Search).
+//
 // Suggestions ("did you mean", autocomplete) read the field "pub", which
 // only public documents fill, and confirm every candidate with a count
 // query over public documents. The benchmark behind `plenar bench

@@ -118,6 +118,9 @@ func (e *env) ids(t testing.TB, v council.Viewer, req search.Request) ([]council
 	var out []council.ID
 	for _, h := range res.Hits {
 		out = append(out, h.ID)
+		if h.Match != nil { // the matter's agenda item or file that matched
+			out = append(out, h.Match.ID)
+		}
 	}
 	return out, res
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/google/uuid"
 
 	"github.com/plenar/plenar/council"
@@ -40,6 +41,11 @@ type Index struct {
 	// zone is Germany's, of civil dates: the year a document counts in,
 	// the days a date filter spans.
 	zone *time.Location
+	// synonyms are applied at query time; syn is them analysed, built on
+	// first use (synonymsFor).
+	synonyms Synonyms
+	synOnce  sync.Once
+	syn      synonymIndex
 }
 
 // Open opens the index in dir (creating dir). When dir holds no
@@ -52,7 +58,12 @@ func Open(dir string, log *slog.Logger) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index directory: %w", err)
 	}
-	x := &Index{dir: dir, log: log, segs: newCache(), zone: berlin()}
+	// The data directory holds the city's synonyms (dir is <data dir>/index).
+	syn, err := LoadSynonyms(filepath.Join(filepath.Dir(filepath.Clean(dir)), SynonymsFile))
+	if err != nil {
+		return nil, err
+	}
+	x := &Index{dir: dir, log: log, segs: newCache(), zone: berlin(), synonyms: syn}
 	if _, err := x.Reload(); err != nil {
 		return nil, err
 	}
@@ -132,13 +143,13 @@ func (x *Index) Segments() (int, error) {
 }
 
 // hitFields are the stored fields a page's hits carry.
-var hitFields = [...]string{"title", "reference", "status", "date", "parent", "meeting"}
+var hitFields = [...]string{"title", "reference", "status", "date", "parent", "meeting", "matter"}
 
 // newCache returns an empty per-segment cache for an index with the
 // mapping of newMapping.
 func newCache() *scorch.Cache {
 	return scorch.NewCache(scorch.Fields{Facet: "facet", MaxFacets: maxFacetTerms, Date: "date",
-		Vis: "vis", Public: VisPublic, Stored: hitFields[:]})
+		Vis: "vis", Public: VisPublic, Stored: hitFields[:], Group: "matter"})
 }
 
 // newGeneration creates an empty generation in dir with the mapping for
@@ -181,4 +192,14 @@ func readCurrent(dir string) (string, error) {
 		return "", fmt.Errorf("index directory %s: bad current generation %q", dir, gen)
 	}
 	return gen, nil
+}
+
+// synonymsFor returns x's synonyms analysed with m's query analyser.
+func (x *Index) synonymsFor(m mapping.IndexMapping) synonymIndex {
+	x.synOnce.Do(func() {
+		if an := m.AnalyzerNamed(analyzerDEQuery); an != nil {
+			x.syn = x.synonyms.index(an)
+		}
+	})
+	return x.syn
 }

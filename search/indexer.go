@@ -244,6 +244,8 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 	}{
 		{`SELECT id FROM agenda_items WHERE meeting_id = ANY($1)`, func() []council.ID { return meetings }, TypeAgendaItem},
 		{`SELECT paper_id FROM consultations WHERE id = ANY($1)`, func() []council.ID { return consultations }, TypePaper},
+		// A consultation also decides the matter of its agenda item (matter.go).
+		{`SELECT agenda_item_id FROM consultations WHERE id = ANY($1) AND agenda_item_id IS NOT NULL`, func() []council.ID { return consultations }, TypeAgendaItem},
 		{`SELECT file_id FROM paper_files WHERE paper_id = ANY($1)`, func() []council.ID { return ids[TypePaper] }, TypeFile},
 		{`SELECT file_id FROM meeting_files WHERE meeting_id = ANY($1)`, func() []council.ID { return meetings }, TypeFile},
 		{`SELECT file_id FROM agenda_item_files WHERE agenda_item_id = ANY($1)`, func() []council.ID { return ids[TypeAgendaItem] }, TypeFile},
@@ -257,7 +259,7 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 		b := bi.NewBatch()
 		var all []loaded
 		for t, list := range ids {
-			l, err := load(ctx, in.pool, in.ix.zone, t, dedupe(list), IndexTextLimit)
+			l, err := loadForIndex(ctx, in.pool, in.ix.zone, t, dedupe(list))
 			if err != nil {
 				return err
 			}

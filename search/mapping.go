@@ -70,6 +70,10 @@ type Doc struct {
 	// "agenda_item/<id>"), and Meeting then the agenda item's meeting.
 	Parent  string `json:"parent"`
 	Meeting string `json:"meeting"`
+	// Matter is the index id of the paper the document belongs to (a
+	// paper itself, its agenda items, their files; matter.go), "" for
+	// none: a search shows one result per matter.
+	Matter string `json:"matter"`
 	// Facet holds the facet values, "t:<type>", "y:<year>" and
 	// "o:<organization>", in one field: counting facets visits one field's
 	// doc values per hit instead of three (withPub fills it).
@@ -224,6 +228,9 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	dm.AddFieldMappingsAt("date", date)
 	if t == TypeAgendaItem || t == TypeFile {
 		kw("parent", true)
+	}
+	if t == TypePaper || t == TypeAgendaItem || t == TypeFile {
+		kw("matter", true)
 	}
 	if t == TypeFile {
 		kw("meeting", true)

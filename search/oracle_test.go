@@ -50,11 +50,11 @@ func testSearchMatchesBleve(t *testing.T, bi bleve.Index, c *corpus.Corpus) {
 				if qs == "" && sortBy == SortRelevance {
 					order = scorch.Newest // an empty query sorts by date
 				}
-				got, err := x.bleveSearchOnce(ctx, bi, v, Request{Sort: sortBy}, p, 10, 5, nil)
+				got, err := x.bleveSearchOnce(ctx, bi, v, Request{Sort: sortBy, Ungrouped: true}, p, 10, 5, widening{})
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				q, err := compile(bi.Mapping(), p, nil)
+				q, err := compile(bi.Mapping(), p, widening{}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -19,41 +19,60 @@ const (
 	boostText      = 1.0
 	boostReference = 8.0
 	boostFuzzy     = 0.3 // relative to an exact match in the same field
+	// A compound's parts in a row (Kita-Gebühren for kitagebühren), and
+	// all its parts anywhere in the title, relative to the word itself.
+	boostCompoundRow   = 0.8
+	boostCompoundParts = 0.3
+	boostSynonym       = 0.5 // a synonym (synonyms_de.txt), relative to the word
 )
 
 // compile turns p into a bleve query over the text fields. Words become
 // exact terms (analysed like the index, without compound splitting) plus,
-// for misspelt words (typo.go), the dictionary terms they expand to;
+// for misspelt words (typo.go), the dictionary terms they expand to, and,
+// for a word that is a compound of dictionary parts, those parts in a
+// row (Kita-Gebühren for kitagebühren) or all in the title (compoundAlts);
 // phrases become phrase queries; prefixes constant-score terms queries
-// (scorch.TermsQuery). Stop words vanish. The result matches everything when p has no positive terms.
+// (scorch.TermsQuery). Stop words vanish. The result matches everything
+// when p has no positive terms.
 //
-// typos are the expansions of p's words; Search asks for them only when
-// the exact query finds fewer than fuzzyBelow documents, since they make
-// common words slow. nil: no typo tolerance.
-func compile(m mapping.IndexMapping, p Parsed, typos typoExpansion) (query.Query, error) {
+// w widens the query; Search widens it only when the exact query finds
+// fewer than fuzzyBelow documents (see widening).
+//
+// syn are the synonyms a word also finds, below the word itself.
+func compile(m mapping.IndexMapping, p Parsed, w widening, syn synonymIndex) (query.Query, error) {
 	an := m.AnalyzerNamed(analyzerDEQuery)
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
 	}
-	pairs := pairWords(m)
+	tc := termCompiler{an: an, typos: w.typos, pairs: pairWords(m), syn: syn}
+	if w.parts {
+		tc.split = splitter(m)
+	}
 	bq := bleve.NewBooleanQuery()
+	var groups []query.Query
 	for _, g := range p.Groups {
 		var alts []query.Query
 		for _, t := range g {
-			if q := termQuery(an, t, typos, pairs); q != nil {
+			if q := tc.term(t); q != nil {
 				alts = append(alts, q)
 			}
 		}
 		switch len(alts) {
 		case 0:
 		case 1:
-			bq.AddMust(alts[0])
+			groups = append(groups, alts[0])
 		default:
-			bq.AddMust(bleve.NewDisjunctionQuery(alts...))
+			groups = append(groups, bleve.NewDisjunctionQuery(alts...))
 		}
 	}
+	if w.some && len(groups) > 1 {
+		bq.AddMust(bleve.NewDisjunctionQuery(groups...))
+	} else {
+		bq.AddMust(groups...)
+	}
+	tc.typos = nil
 	for _, t := range p.Excluded {
-		if q := termQuery(an, t, nil, pairs); q != nil {
+		if q := tc.term(t); q != nil {
 			bq.AddMustNot(q)
 		}
 	}
@@ -63,10 +82,39 @@ func compile(m mapping.IndexMapping, p Parsed, typos typoExpansion) (query.Query
 	return bq, nil
 }
 
-// termQuery is the query for one term, nil when nothing of it remains
-// after analysis (a stop word). typos are the expansions of misspelt
-// words, pairs the words the index pairs for phrases (shingle.go).
-func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis.TokenMap) query.Query {
+// widening is how far a query reaches beyond its exact words, each step
+// slower than the one before, so Search takes them only when the exact
+// words find too little.
+type widening struct {
+	// typos are the expansions of p's words (typo.go); nil: no typo
+	// tolerance. They make common words slow.
+	typos typoExpansion
+	// parts adds, for a word that is a compound of dictionary parts, the
+	// parts in a row and all parts in the title (compoundAlts): phrase
+	// queries over frequent parts cost positions.
+	parts bool
+	// some makes the groups alternatives instead of all required: the
+	// fallback when no document has all of a query's words (Result.Some);
+	// documents with more of them score higher (bleve's disjunction
+	// scales a score by the share of its clauses that match).
+	some bool
+}
+
+// termCompiler turns terms into queries: an is the query analyser,
+// typos the expansions of misspelt words, pairs the words the index
+// pairs for phrases (shingle.go), split the index's compound splitter
+// (nil: no compound alternatives).
+type termCompiler struct {
+	an    analysis.Analyzer
+	typos typoExpansion
+	pairs analysis.TokenMap
+	split *compoundSplitter
+	syn   synonymIndex
+}
+
+// term is the query for one term, nil when nothing of it remains after
+// analysis (a stop word).
+func (tc termCompiler) term(t Term) query.Query {
 	var alts []query.Query
 	if t.Prefix {
 		pre := NormalizeWord(t.Text)
@@ -76,13 +124,13 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 		ref := &scorch.TermsQuery{Field: "reference", Prefix: strings.ToLower(t.Text), Boost: boostReference}
 		return bleve.NewDisjunctionQuery(append(alts, ref)...)
 	}
-	toks := an.Analyze([]byte(t.Text))
+	toks := tc.an.Analyze([]byte(t.Text))
 	if len(toks) == 0 {
 		return nil
 	}
 	if len(toks) == 1 && !t.Phrase {
 		term := string(toks[0].Term)
-		cands := typos[term]
+		cands := tc.typos[term]
 		for i, f := range textFields {
 			q := bleve.NewTermQuery(term)
 			q.SetField(f.name)
@@ -90,6 +138,19 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 			alts = append(alts, q)
 			if len(cands[i]) > 0 {
 				alts = append(alts, typoQuery(cands[i], f.name, f.boost*boostFuzzy))
+			}
+		}
+		alts = append(alts, tc.compoundAlts(t.Text)...)
+		for _, terms := range tc.syn[term] {
+			if len(terms) == 1 {
+				for _, f := range textFields {
+					q := bleve.NewTermQuery(terms[0])
+					q.SetField(f.name)
+					q.SetBoost(f.boost * boostSynonym)
+					alts = append(alts, q)
+				}
+			} else {
+				alts = append(alts, tc.phrase(terms, boostSynonym)...)
 			}
 		}
 	} else {
@@ -100,19 +161,61 @@ func termQuery(an analysis.Analyzer, t Term, typos typoExpansion, pairs analysis
 		for _, tk := range toks {
 			terms[tk.Position-first] = string(tk.Term)
 		}
-		for _, f := range textFields {
-			q, ok := pairPhrase(pairs, terms, f.name)
-			if !ok {
-				q = bleve.NewPhraseQuery(terms, f.name)
-			}
-			q.(query.BoostableQuery).SetBoost(f.boost)
-			alts = append(alts, q)
-		}
+		alts = append(alts, tc.phrase(terms, 1)...)
 	}
 	ref := bleve.NewTermQuery(strings.ToLower(t.Text))
 	ref.SetField("reference")
 	ref.SetBoost(boostReference)
 	return bleve.NewDisjunctionQuery(append(alts, ref)...)
+}
+
+// phrase is terms in a row in each text field, boosted by the field's
+// boost times boost.
+func (tc termCompiler) phrase(terms []string, boost float64) []query.Query {
+	var alts []query.Query
+	for _, f := range textFields {
+		q, ok := pairPhrase(tc.pairs, terms, f.name)
+		if !ok {
+			q = bleve.NewPhraseQuery(terms, f.name)
+		}
+		q.(query.BoostableQuery).SetBoost(f.boost * boost)
+		alts = append(alts, q)
+	}
+	return alts
+}
+
+// compoundAlts are the queries that find a compound word by its
+// dictionary parts (compoundSplitter.cover): the parts in a row in a text
+// field (kitagebühren finds "Kita-Gebühren" and "Kita Gebühren"), and all
+// parts in the title (Polizeiverordnung finds "Verordnung … Polizei"),
+// boosted below the word itself. The index side, which adds a compound's
+// parts and runs of parts as terms, is in analysis.go.
+func (tc termCompiler) compoundAlts(word string) []query.Query {
+	if tc.split == nil {
+		return nil
+	}
+	parts := tc.split.cover(NormalizeWord(word))
+	if len(parts) < 2 {
+		return nil
+	}
+	terms := make([]string, 0, len(parts))
+	for _, p := range parts {
+		toks := tc.an.Analyze([]byte(p))
+		if len(toks) != 1 {
+			return nil
+		}
+		terms = append(terms, string(toks[0].Term))
+	}
+	alts := tc.phrase(terms, boostCompoundRow)
+	all := make([]query.Query, len(terms))
+	for i, term := range terms {
+		q := bleve.NewTermQuery(term)
+		q.SetField(textFields[0].name)
+		all[i] = q
+	}
+	cq := bleve.NewConjunctionQuery(all...)
+	cq.SetBoost(textFields[0].boost * boostCompoundParts)
+	return append(alts, cq)
 }
 
 // typoQuery matches the documents with any of cands in field. The

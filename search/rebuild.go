@@ -204,7 +204,7 @@ func (b *Build) fill(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) 
 	zone := berlin()
 	n := 0
 	for _, t := range Types {
-		l, err := load(ctx, pool, zone, t, nil, IndexTextLimit)
+		l, err := loadForIndex(ctx, pool, zone, t, nil)
 		if err != nil {
 			return 0, err
 		}

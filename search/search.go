@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -56,6 +57,9 @@ type Request struct {
 	Sort     Sort
 	Page     int // 1-based; 0 means 1
 	PerPage  int // 0 means DefaultPerPage
+	// Ungrouped lists every matching document; by default a matter's
+	// paper, agenda items and files are one result (matter.go).
+	Ungrouped bool
 }
 
 // Result is one page of hits with the total and facets over all hits the
@@ -70,6 +74,10 @@ type Result struct {
 	// from the words of public documents only; "" when there is none.
 	DidYouMean string
 	PerPage    int
+	// Some reports that no document has all the words of a multi-word
+	// query, and the hits are those with some of them, most first; the
+	// search page says so.
+	Some bool
 }
 
 // Pages is the number of pages of the result.
@@ -89,6 +97,28 @@ type Hit struct {
 	Status    string
 	Date      time.Time
 	Snippet   []Segment
+	// matter is the index id of the hit's matter (Doc.Matter).
+	matter string
+	// Match is, for a paper that stands for its matter, the document of
+	// the matter that matched best when that is not the paper itself (an
+	// agenda item or a file; its Title names it); nil otherwise.
+	Match *Hit
+	// Consulted are the meetings that consulted a paper, those whose
+	// agenda item the viewer may see ("beraten in …"), oldest first.
+	Consulted []Consulted
+}
+
+// Consulted is a meeting that consulted a paper.
+type Consulted struct {
+	MeetingID council.ID
+	ItemID    council.ID
+	Title     string // the meeting's
+	Date      time.Time
+}
+
+// URL is the path of the agenda item in its meeting.
+func (c Consulted) URL() string {
+	return "/meetings/" + c.MeetingID.String() + "#item-" + c.ItemID.String()
 }
 
 // Segment is a piece of a snippet; Mark pieces matched the query.
@@ -123,6 +153,10 @@ func (h Hit) URL() string {
 		return "/bodies/" + h.ID.String()
 	}
 }
+
+// DateOnly reports whether h's date is a civil date without a time of
+// day (papers and files), to be shown and serialised as a date.
+func (h Hit) DateOnly() bool { return h.Type == TypePaper || h.Type == TypeFile }
 
 // SnippetHTML is the snippet as HTML: text escaped, matches in <mark>.
 func (h Hit) SnippetHTML() string {
@@ -187,7 +221,7 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 		if pg, sr, err = s.ix.find(ctx, bi, v, req, res.Parsed, perPage, from); err != nil {
 			return err
 		}
-		if sr.Total == 0 && !res.Parsed.Empty() {
+		if (sr.Total == 0 || pg.Some) && !res.Parsed.Empty() {
 			res.DidYouMean = didYouMean(bi, res.Parsed)
 		}
 		return nil
@@ -195,7 +229,7 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	if err != nil {
 		return Result{}, err
 	}
-	res.Total = pg.Total
+	res.Total, res.Some = pg.Total, pg.Some
 	if res.Hits, err = s.recheck(ctx, v, pg.Hits, pg.mk); err != nil {
 		return Result{}, err
 	}
@@ -225,6 +259,7 @@ func (req Request) paging() (page, perPage, from int, err error) {
 type IndexPage struct {
 	Total int   // hits v may see, as indexed
 	Hits  []Hit // titles as indexed, without snippets
+	Some  bool  // as Result.Some
 	mk    *marker
 }
 
@@ -257,13 +292,17 @@ func (x *Index) Find(ctx context.Context, v council.Viewer, req Request) (*Index
 // generation (read-locked by the caller): the page's hits, the facet
 // counts, and the marker of the words the query matched.
 func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (*IndexPage, *scorch.Found, error) {
-	sr, typos, err := x.bleveSearch(ctx, bi, v, req, p, size, from)
+	sr, typos, some, err := x.bleveSearch(ctx, bi, v, req, p, size, from)
 	if err != nil {
 		return nil, nil, err
 	}
-	pg := &IndexPage{Total: sr.Total, mk: newMarker(bi, p, typos)}
+	pg := &IndexPage{Total: sr.Total, Some: some, mk: newMarker(bi, p, typos)}
+	papers := !req.Ungrouped && (len(req.Types) == 0 || slices.Contains(req.Types, TypePaper))
 	for _, dm := range sr.Hits {
 		if h, ok := hitOf(dm.ID, dm.Fields); ok {
+			if papers {
+				h = h.asMatter()
+			}
 			pg.Hits = append(pg.Hits, h)
 		}
 	}
@@ -272,23 +311,50 @@ func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 
 // bleveSearch runs one page of req for v on bi: the query, the
 // visibility and request filters, and facets. typos are the dictionary
-// terms misspelt words expanded to when the typo-tolerant query ran.
-func (x *Index) bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *scorch.Found, typos []string, err error) {
-	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, nil)
-	if err != nil || sr.Total >= fuzzyBelow || !p.hasFuzzyWord() {
-		return sr, nil, err
+// terms misspelt words expanded to when the typo-tolerant query ran;
+// some reports that no document had all of a multi-word query's words
+// and the hits have some of them (Result.Some).
+func (x *Index) bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *scorch.Found, typos []string, some bool, err error) {
+	var w widening
+	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, w)
+	if err != nil || sr.Total >= fuzzyBelow {
+		return sr, nil, false, err
 	}
-	e, err := expandTypos(ctx, bi, x.segs, v, p)
-	if err != nil || len(e) == 0 {
-		return sr, nil, err
+	if p.hasFuzzyWord() {
+		if w.typos, err = expandTypos(ctx, bi, x.segs, v, p); err != nil {
+			return nil, nil, false, err
+		}
 	}
-	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, e)
-	return sr, e.terms(), err
+	if w.parts = p.hasCompoundWord(); w.parts || len(w.typos) > 0 {
+		if sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, w); err != nil {
+			return nil, nil, false, err
+		}
+		typos = w.typos.terms()
+	}
+	if sr.Total > 0 || len(p.Groups) < 2 {
+		return sr, typos, false, nil
+	}
+	w.some = true
+	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, w)
+	return sr, typos, err == nil && sr.Total > 0, err
 }
 
 // fuzzyBelow: with fewer exact hits, a search is repeated with typo
 // tolerance.
 const fuzzyBelow = 10
+
+// hasCompoundWord reports whether p has a word long enough to be a
+// compound of parts (compoundAlts).
+func (p Parsed) hasCompoundWord() bool {
+	for _, g := range p.Groups {
+		for _, t := range g {
+			if !t.Phrase && !t.Prefix && utf8.RuneCountInString(t.Text) >= minCompound {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // hasFuzzyWord reports whether p has a word that typo tolerance applies
 // to (five letters or more).
@@ -303,8 +369,8 @@ func (p Parsed) hasFuzzyWord() bool {
 	return false
 }
 
-func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, typos typoExpansion) (*scorch.Found, error) {
-	q, err := compile(bi.Mapping(), p, typos)
+func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int, w widening) (*scorch.Found, error) {
+	q, err := compile(bi.Mapping(), p, w, x.synonymsFor(bi.Mapping()))
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +401,7 @@ func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.V
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	return scorch.Collect(ctx, bi, x.segs, bq, scorch.Page{Order: order, Size: size, From: from, PublicOnly: publicOnly})
+	return scorch.Collect(ctx, bi, x.segs, bq, scorch.Page{Order: order, Size: size, From: from, PublicOnly: publicOnly, Collapse: !req.Ungrouped})
 }
 
 // filters is the non-scoring filter of a request: the viewer's visibility
@@ -426,7 +492,7 @@ func hitOf(id string, fields map[string]interface{}) (Hit, bool) {
 	}
 	h := Hit{Type: t, ID: uid}
 	str := func(k string) string { s, _ := fields[k].(string); return s }
-	h.Title, h.Reference, h.Status = str("title"), str("reference"), str("status")
+	h.Title, h.Reference, h.Status, h.matter = str("title"), str("reference"), str("status"), str("matter")
 	h.setParent(str("parent"), str("meeting"))
 	if d, err := time.Parse(time.RFC3339, str("date")); err == nil && d.Year() > 1 {
 		h.Date = d
@@ -459,7 +525,10 @@ func (h *Hit) setParent(parent, meeting string) {
 // recheck re-reads the hits from PostgreSQL and drops those v may no
 // longer see (a change the indexer has not applied yet); titles follow
 // the database, and snippets are cut from the text read (mk marks the
-// matches; nil: the text's start).
+// matches; nil: the text's start). A paper that stands for its matter
+// and that v may not see gives way to its Match, when v may see that;
+// a Match v may not see is dropped. Papers get the meetings that
+// consulted them (consultations).
 func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk *marker) ([]Hit, error) {
 	if len(hits) == 0 {
 		return hits, nil
@@ -467,6 +536,9 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 	byType := map[Type][]council.ID{}
 	for _, h := range hits {
 		byType[h.Type] = append(byType[h.Type], h.ID)
+		if h.Match != nil {
+			byType[h.Match.Type] = append(byType[h.Match.Type], h.Match.ID)
+		}
 	}
 	current := map[string]Doc{}
 	for t, ids := range byType {
@@ -478,16 +550,55 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 			current[d.ID] = d
 		}
 	}
-	out := hits[:0]
-	for _, h := range hits {
+	seen := func(h Hit) (Doc, bool) {
 		d, ok := current[DocID(h.Type, h.ID)]
-		if !ok || !visible(v, d) {
+		return d, ok && visible(v, d)
+	}
+	out := hits[:0]
+	var papers []council.ID
+	for _, h := range hits {
+		d, ok := seen(h)
+		if h.Match != nil {
+			m := *h.Match
+			md, mok := seen(m)
+			switch {
+			case !ok && !mok:
+				continue
+			case !ok:
+				h, d, ok = m, md, true
+			case !mok:
+				h.Match = nil
+			default:
+				m.Title = md.Title
+				m.setParent(md.Parent, md.Meeting)
+				h.Match = &m
+				if m.Type == TypeFile {
+					d.Text = md.Text // the file's text matched: the snippet comes from it
+				}
+			}
+		}
+		if !ok {
 			continue
 		}
-		h.Title = d.Title
+		h.Title, h.Reference, h.Status = d.Title, d.Reference, d.Status
+		if !d.Date.IsZero() {
+			h.Date = d.Date
+		}
 		h.setParent(d.Parent, d.Meeting)
 		h.Snippet = mk.snippet(d.Text)
+		if h.Type == TypePaper {
+			papers = append(papers, h.ID)
+		}
 		out = append(out, h)
+	}
+	consulted, err := s.consultations(ctx, v, papers)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Type == TypePaper {
+			out[i].Consulted = consulted[out[i].ID]
+		}
 	}
 	return out, nil
 }

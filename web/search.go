@@ -157,6 +157,9 @@ type apiSearchResult struct {
 	// DidYouMean is a spelling suggestion from public words, when nothing
 	// was found.
 	DidYouMean string `json:"did_you_mean,omitempty"`
+	// SomeWords: no document has all the query's words; the hits have
+	// some of them (search.Result.Some).
+	SomeWords bool `json:"some_words,omitempty"`
 }
 
 type apiSearchHit struct {
@@ -182,11 +185,16 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := site.BaseURL(s.opt.BaseURL, r)
 	out := apiSearchResult{Total: res.Total, Page: res.Page, PerPage: res.PerPage, Hits: []apiSearchHit{}, DidYouMean: res.DidYouMean,
-		Facets: map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
+		SomeWords: res.Some,
+		Facets:    map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
 	for _, h := range res.Hits {
 		ah := apiSearchHit{Type: string(h.Type), ID: h.ID.String(), Title: h.Title, URL: base + h.URL(),
 			Snippet: h.SnippetHTML(), Reference: h.Reference}
-		if !h.Date.IsZero() {
+		switch {
+		case h.Date.IsZero():
+		case h.DateOnly():
+			ah.Date = h.Date.In(site.Berlin).Format(time.DateOnly) // a paper's or file's date is a civil date
+		default:
 			ah.Date = h.Date.In(site.Berlin).Format(time.RFC3339)
 		}
 		out.Hits = append(out.Hits, ah)

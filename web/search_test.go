@@ -187,3 +187,50 @@ func TestSearchTypeLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchSomeWords: when no visible document has all the words, the
+// page and the API say that the hits have some of them; a non-public
+// document with all the words neither shows nor suppresses the notice.
+// A paper's date is a date in the API.
+func TestSearchSomeWords(t *testing.T) {
+	e, open, secret := searchEnv(t)
+	c := e.anon()
+	status, body := e.get(t, c, "/search?q=Uferweg+Geheimsache")
+	if status != http.StatusOK {
+		t.Fatalf("GET /search: %d", status)
+	}
+	mustContain(t, "search page", body, "Keine Treffer mit allen Wörtern – Ergebnisse mit einigen der Wörter", open.ID.String())
+	mustNotContain(t, "search page", body, secret.ID.String(), "Kaufpreis")
+	status, body = e.get(t, c, "/search?q=Uferweg+Geheimsache&lang=en")
+	if status != http.StatusOK {
+		t.Fatalf("GET /search (en): %d", status)
+	}
+	mustContain(t, "search page (en)", body, "No results with all the words – results with some of the words")
+
+	status, body = e.get(t, c, "/api/v1/search?q=Uferweg+Geheimsache")
+	if status != http.StatusOK {
+		t.Fatalf("GET /api/v1/search: %d %s", status, body)
+	}
+	var got struct {
+		SomeWords bool `json:"some_words"`
+		Hits      []struct{ ID, Date string }
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	if !got.SomeWords || len(got.Hits) != 1 || got.Hits[0].ID != open.ID.String() || got.Hits[0].Date != "2025-05-02" {
+		t.Errorf("API: %s; want some_words, the public paper, date 2025-05-02", body)
+	}
+	mustNotContain(t, "search API", body, secret.ID.String())
+
+	status, body = e.get(t, c, "/search?q=Radweg+Uferweg")
+	if status != http.StatusOK {
+		t.Fatalf("GET /search: %d", status)
+	}
+	mustNotContain(t, "search page with all words", body, `id="search-some"`)
+	// Results come before the facets in the page: a phone shows the first
+	// hit first (issue 15); wide screens place the facets beside them.
+	if hits, facets := strings.Index(body, `class="hits"`), strings.Index(body, `class="facets"`); hits < 0 || facets < 0 || hits > facets {
+		t.Errorf("search page: results at %d, facets at %d; want the results first", hits, facets)
+	}
+}

@@ -256,8 +256,10 @@ func (b *bench) reportIndexing(st indexStats) {
 func indexDoc(d corpus.Doc) search.Doc {
 	out := search.Doc{ID: search.DocID(search.TypePaper, d.ID), Type: search.TypePaper, Title: d.Title, Text: d.Text,
 		Reference: d.Reference, Status: d.Status, Orgs: d.Orgs, Year: d.Year, Date: d.Date, Vis: search.VisPublic}
+	out.Matter = out.ID // a paper and its files are one matter, one result
 	if d.File {
 		out.Type, out.ID, out.Parent = search.TypeFile, search.DocID(search.TypeFile, d.ID), search.DocID(search.TypePaper, d.Paper)
+		out.Matter = out.Parent
 	}
 	switch d.Vis {
 	case corpus.Members:

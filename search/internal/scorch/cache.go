@@ -41,6 +41,10 @@ type Fields struct {
 	Vis, Public string
 	// Stored are the stored fields a page's hits carry.
 	Stored []string
+	// Group is a keyword field with at most one value per document: the
+	// key of the group the document belongs to (Page.Collapse); "" when
+	// the index has none.
+	Group string
 }
 
 // Cache holds the derived arrays of recently seen segments of one index,
@@ -51,11 +55,14 @@ type Cache struct {
 	mu     sync.Mutex
 	segs   map[segment.Segment]*segData
 	lev    levBuilders
+	// groups numbers the group keys of all segments seen (Fields.Group),
+	// so that a collection tells groups apart by an array index.
+	groups map[string]int32
 }
 
 // NewCache returns an empty cache for an index with fields.
 func NewCache(fields Fields) *Cache {
-	return &Cache{fields: fields, segs: map[segment.Segment]*segData{}}
+	return &Cache{fields: fields, segs: map[segment.Segment]*segData{}, groups: map[string]int32{}}
 }
 
 // segData is what one immutable segment yields for collection.
@@ -76,6 +83,10 @@ type segData struct {
 	datesOnce sync.Once
 	dates     []int64 // UnixNano of the date field; noDate when missing
 	datesErr  error
+
+	// gids holds each document's group number (Cache.groups), -1 for
+	// none; filled when the segment is first seen.
+	gids []int32
 }
 
 // publicDocs returns the documents of seg marked public: the postings of
@@ -135,6 +146,11 @@ func (c *Cache) data(is *bscorch.IndexSnapshot) ([]*segData, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, i := range missing {
+		if err := c.numberGroups(segs[i].Segment(), out[i]); err != nil {
+			return nil, err
+		}
+	}
+	for _, i := range missing {
 		c.segs[segs[i].Segment()] = out[i]
 	}
 	if len(c.segs) > len(segs) {
@@ -152,6 +168,42 @@ func (c *Cache) data(is *bscorch.IndexSnapshot) ([]*segData, error) {
 		}
 	}
 	return out, nil
+}
+
+// numberGroups fills d.gids from the group field of seg, numbering keys
+// not seen before; the caller holds c.mu.
+func (c *Cache) numberGroups(seg segment.Segment, d *segData) error {
+	d.gids = make([]int32, seg.Count())
+	for i := range d.gids {
+		d.gids[i] = -1
+	}
+	if c.fields.Group == "" {
+		return nil
+	}
+	var cur int32
+	err := eachPosting(seg, c.fields.Group, func(term []byte) bool {
+		if len(term) == 0 {
+			return false // no group
+		}
+		g, ok := c.groups[string(term)]
+		if !ok {
+			g = int32(len(c.groups))
+			c.groups[string(term)] = g
+		}
+		cur = g
+		return true
+	}, func(num uint64) { d.gids[num] = cur })
+	if err != nil {
+		return fmt.Errorf("groups of a segment: %w", err)
+	}
+	return nil
+}
+
+// numGroups is the number of group keys numbered so far.
+func (c *Cache) numGroups() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.groups)
 }
 
 // newSegData inverts the facet field of seg: per term its postings, per

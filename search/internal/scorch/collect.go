@@ -47,12 +47,17 @@ type Page struct {
 	// iterator and fills a match for every hit. The query then carries no
 	// visibility filter.
 	PublicOnly bool
+	// Collapse keeps one hit per group (Fields.Group), the group's best
+	// in Order, and counts groups, not hits, in Found.Total; a document
+	// without a group is a group of its own. Facets still count hits.
+	Collapse bool
 }
 
 // Found is the result of one collection: the total number of hits, the
 // requested page of them and the facet counts over all of them.
 type Found struct {
 	Total  int
+	Docs   int // hits before collapsing (Page.Collapse); Total without it
 	Hits   []Hit
 	Facets []FacetCount // by count, most first; ties by value
 }
@@ -77,6 +82,7 @@ type ranked struct {
 	score float64
 	date  int64
 	id    string
+	gid   int32 // group number, -1 for none
 }
 
 // collector keeps the best size hits of a search.
@@ -86,6 +92,9 @@ type collector struct {
 	heap  []ranked // worst first
 	size  int
 	err   error
+	// pos is, when collapsing, each group's index in heap plus one (0:
+	// not in the heap), kept by Swap, Push and Pop.
+	pos []int32
 }
 
 // better reports whether a ranks before b.
@@ -126,12 +135,29 @@ func (c *collector) idOf(r *ranked) string {
 // heap.Interface over c.heap, worst hit at the root.
 func (c *collector) Len() int           { return len(c.heap) }
 func (c *collector) Less(i, j int) bool { return c.better(&c.heap[j], &c.heap[i]) }
-func (c *collector) Swap(i, j int)      { c.heap[i], c.heap[j] = c.heap[j], c.heap[i] }
-func (c *collector) Push(x any)         { c.heap = append(c.heap, x.(ranked)) }
+func (c *collector) Swap(i, j int) {
+	c.heap[i], c.heap[j] = c.heap[j], c.heap[i]
+	c.place(i)
+	c.place(j)
+}
+func (c *collector) Push(x any) {
+	c.heap = append(c.heap, x.(ranked))
+	c.place(len(c.heap) - 1)
+}
 func (c *collector) Pop() any {
 	r := c.heap[len(c.heap)-1]
 	c.heap = c.heap[:len(c.heap)-1]
+	if c.pos != nil && r.gid >= 0 {
+		c.pos[r.gid] = 0
+	}
 	return r
+}
+
+// place records that the hit at heap index i is there, when collapsing.
+func (c *collector) place(i int) {
+	if c.pos != nil && c.heap[i].gid >= 0 {
+		c.pos[c.heap[i].gid] = int32(i + 1)
+	}
 }
 
 // offer considers r for the page.
@@ -139,12 +165,26 @@ func (c *collector) offer(r ranked) {
 	if c.size == 0 {
 		return
 	}
+	if c.pos != nil && r.gid >= 0 {
+		if at := c.pos[r.gid]; at > 0 {
+			// The group is on the page so far: r replaces its hit when better.
+			if c.better(&r, &c.heap[at-1]) {
+				c.heap[at-1] = r
+				heap.Fix(c, int(at-1))
+			}
+			return
+		}
+	}
 	if len(c.heap) < c.size {
 		heap.Push(c, r)
 		return
 	}
 	if c.better(&r, &c.heap[0]) {
+		if c.pos != nil && c.heap[0].gid >= 0 {
+			c.pos[c.heap[0].gid] = 0
+		}
 		c.heap[0] = r
+		c.place(0)
 		heap.Fix(c, 0)
 	}
 }
@@ -222,11 +262,19 @@ func Collect(ctx context.Context, bi bleve.Index, c *Cache, q query.Query, pg Pa
 	}
 	defer searcher.Close()
 	col := &collector{order: pg.Order, is: is, size: pg.From + pg.Size}
-	total, counts, err := sd.run(ctx, searcher, is, col)
+	var seen []bool // when collapsing: the groups hit so far
+	if pg.Collapse {
+		n := c.numGroups()
+		col.pos, seen = make([]int32, n), make([]bool, n)
+	}
+	total, groups, counts, err := sd.run(ctx, searcher, is, col, seen)
 	if err != nil {
 		return nil, err
 	}
-	res := &Found{Total: total, Facets: facetCounts(sd.data, counts, c.fields.MaxFacets)}
+	res := &Found{Total: total, Docs: total, Facets: facetCounts(sd.data, counts, c.fields.MaxFacets)}
+	if pg.Collapse {
+		res.Total = groups
+	}
 	page := col.page(pg.From)
 	for i := range page {
 		h, err := storedHit(is, col.idOf(&page[i]), c.fields.Stored)
@@ -243,9 +291,10 @@ func Collect(ctx context.Context, bi bleve.Index, c *Cache, q query.Query, pg Pa
 
 // run steps searcher through its hits: it drops those not public when
 // sd has public bitmaps, counts the facet values of the others and
-// offers them to col. It returns the total and the per-segment counts of
-// facet values.
-func (sd *snapshotData) run(ctx context.Context, searcher bsearch.Searcher, is *bscorch.IndexSnapshot, col *collector) (int, [][]int, error) {
+// offers them to col. It returns the total, the number of groups when
+// seen is not nil (it marks each hit's group in it), and the per-segment
+// counts of facet values.
+func (sd *snapshotData) run(ctx context.Context, searcher bsearch.Searcher, is *bscorch.IndexSnapshot, col *collector, seen []bool) (int, int, [][]int, error) {
 	sctx := &bsearch.SearchContext{
 		DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       is,
@@ -254,16 +303,16 @@ func (sd *snapshotData) run(ctx context.Context, searcher bsearch.Searcher, is *
 	for i, d := range sd.data {
 		counts[i] = make([]int, len(d.terms))
 	}
-	total, seg := 0, 0
+	total, groups, seg := 0, 0, 0
 	for {
 		if total%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return 0, nil, fmt.Errorf("search: %w", err)
+				return 0, 0, nil, fmt.Errorf("search: %w", err)
 			}
 		}
 		dm, err := searcher.Next(sctx)
 		if err != nil {
-			return 0, nil, fmt.Errorf("search: %w", err)
+			return 0, 0, nil, fmt.Errorf("search: %w", err)
 		}
 		if dm == nil {
 			break
@@ -273,7 +322,7 @@ func (sd *snapshotData) run(ctx context.Context, searcher bsearch.Searcher, is *
 			seg++
 		}
 		if num < sd.bases[seg] || num >= sd.bases[seg+1] {
-			return 0, nil, errors.New("search: hit outside the snapshot's segments")
+			return 0, 0, nil, errors.New("search: hit outside the snapshot's segments")
 		}
 		local := num - sd.bases[seg]
 		if sd.public != nil && !sd.public[seg].Contains(uint32(local)) {
@@ -285,17 +334,29 @@ func (sd *snapshotData) run(ctx context.Context, searcher bsearch.Searcher, is *
 		for _, code := range d.codes[d.offs[local]:d.offs[local+1]] {
 			cnt[code]++
 		}
-		rk := ranked{num: num, score: dm.Score, date: noDate}
+		rk := ranked{num: num, score: dm.Score, date: noDate, gid: -1}
 		if sd.dates != nil {
 			rk.date = sd.dates[seg][local]
+		}
+		if seen != nil {
+			switch g := d.gids[local]; {
+			case g < 0:
+				groups++
+			case !seen[g]:
+				seen[g] = true
+				groups++
+				rk.gid = g
+			default:
+				rk.gid = g
+			}
 		}
 		col.offer(rk)
 		sctx.DocumentMatchPool.Put(dm)
 	}
 	if col.err != nil {
-		return 0, nil, fmt.Errorf("search: %w", col.err)
+		return 0, 0, nil, fmt.Errorf("search: %w", col.err)
 	}
-	return total, counts, nil
+	return total, groups, counts, nil
 }
 
 // facetCounts adds up the per-segment counts by value, most first, at
