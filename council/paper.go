@@ -17,11 +17,15 @@ const (
 	PaperInquiry        PaperType = "inquiry"         // Anfrage
 	PaperCitizensMotion PaperType = "citizens_motion" // Einwohnerantrag
 	PaperReport         PaperType = "report"          // Bericht / Mitteilung
+	// PaperOther is an imported paper whose source type Plenar cannot
+	// read as one of its own (docs/OPARL.md, "Types"); TypeName keeps
+	// the source's label.
+	PaperOther PaperType = "other"
 )
 
 // PaperTypes lists every paper type in display order.
 var PaperTypes = []PaperType{PaperResolution, PaperInformation, PaperMotion, PaperAmendment,
-	PaperInquiry, PaperCitizensMotion, PaperReport}
+	PaperInquiry, PaperCitizensMotion, PaperReport, PaperOther}
 
 // Valid reports whether t is a known type.
 func (t PaperType) Valid() bool {
@@ -126,6 +130,7 @@ type Paper struct {
 	BodyID      ID
 	Name        string // the title
 	Type        PaperType
+	TypeName    string // the source system's own label of an imported paper ("Haushalt THH 2024"); "" otherwise
 	Reference   string // "" until submitted
 	Date        time.Time
 	Text        string
@@ -158,6 +163,7 @@ type Consultation struct {
 	PaperID        ID
 	OrganizationID ID
 	AgendaItemID   ID // NilID until scheduled
+	MeetingID      ID // an imported consultation's meeting without an agenda item; NilID otherwise
 	Position       int
 	Role           string // e.g. "Vorberatung", "Entscheidung", "Kenntnisnahme"
 	Authoritative  bool

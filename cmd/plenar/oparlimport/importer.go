@@ -14,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/meetings"
 )
 
 // ErrNotOParl is returned when the URL does not serve an OParl System.
@@ -45,6 +47,7 @@ type Summary struct {
 	Imported  map[string]int // created or updated, per entity
 	Unchanged map[string]int // skipped as unchanged, per entity
 	Deleted   map[string]int // marked deleted, per entity
+	Failed    map[string]int // refused by the import stores (validation), per entity
 	Problems  map[string]int // per kind
 }
 
@@ -60,7 +63,7 @@ func (s *Summary) String() string {
 	for _, part := range []struct {
 		name string
 		m    map[string]int
-	}{{"imported", s.Imported}, {"unchanged", s.Unchanged}, {"deleted", s.Deleted}, {"problems", s.Problems}} {
+	}{{"imported", s.Imported}, {"unchanged", s.Unchanged}, {"failed", s.Failed}, {"deleted", s.Deleted}, {"problems", s.Problems}} {
 		fmt.Fprintf(&b, "%-9s %s\n", part.name+":", counts(part.m))
 	}
 	return b.String()
@@ -84,8 +87,12 @@ func counts(m map[string]int) string {
 
 // importer is one run.
 type importer struct {
-	opt    Options
-	log    *slog.Logger
+	opt      Options
+	log      *slog.Logger
+	council  *council.ImportStore
+	meetings *meetings.ImportStore
+	// done are the local ids of the objects handled in this run.
+	done   map[string]string
 	sum    *Summary
 	runID  int64
 	since  time.Time
@@ -120,7 +127,8 @@ func newImporter(opt Options) *importer {
 		opt.Backoff = 500 * time.Millisecond
 	}
 	return &importer{opt: opt, log: opt.Log,
-		sum:    &Summary{Imported: map[string]int{}, Unchanged: map[string]int{}, Deleted: map[string]int{}, Problems: map[string]int{}},
+		sum:     &Summary{Imported: map[string]int{}, Unchanged: map[string]int{}, Deleted: map[string]int{}, Failed: map[string]int{}, Problems: map[string]int{}},
+		council: council.NewImportStore(opt.DB), meetings: meetings.NewImportStore(opt.DB), done: map[string]string{},
 		active: map[string]bool{}, byLink: map[string]bool{}, seen: map[string]bool{}, orderBase: map[string]int{}}
 }
 

@@ -2,43 +2,55 @@ package oparlimport
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/plenar/plenar/council"
 )
-
-// tables names the table of each entity.
-var tables = map[string]string{"body": "bodies", "legislative_term": "legislative_terms", "location": "locations",
-	"organization": "organizations", "person": "persons", "membership": "memberships", "meeting": "meetings",
-	"agenda_item": "agenda_items", "paper": "papers", "consultation": "consultations"}
 
 // mapping is the import_sources row of a source URL.
 type mapping struct {
 	id       string
 	entity   string
 	modified *time.Time
+	hash     string
 }
 
 func (im *importer) lookup(ctx context.Context, u string) (mapping, bool) {
-	var m mapping
-	err := im.opt.DB.QueryRow(ctx, `SELECT local_id::text, entity, source_modified FROM import_sources WHERE source_url = $1`,
-		u).Scan(&m.id, &m.entity, &m.modified)
-	return m, err == nil
+	m, ok, err := im.council.Lookup(ctx, u)
+	if err != nil || !ok {
+		return mapping{}, false
+	}
+	return mapping{id: m.ID.String(), entity: m.Entity, modified: m.Modified, hash: m.Hash}, true
 }
 
-// save writes one object and its mapping row in one transaction: an
-// update of the mapped row, or an insert with a new id. after runs in the
-// same transaction (link tables).
-func (im *importer) save(ctx context.Context, o obj, entity string, cols []string, vals []any,
-	after func(tx pgx.Tx, id string) error) (string, error) {
+// source is where o came from, for the import stores.
+func (im *importer) source(o obj) council.ImportSource {
+	src := council.ImportSource{URL: o.url, Web: o.link("web"), Hash: hashOf(o.m)}
+	if t := o.datetime("modified"); !t.IsZero() {
+		src.Modified = &t
+	}
+	return src
+}
+
+// hashOf is a digest of a source object's JSON (keys sorted by
+// encoding/json), to skip unchanged objects that carry no modified.
+func hashOf(m map[string]any) string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return ""
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:16])
+}
+
+// meta is the source's created and modified of o (now when absent).
+func meta(o obj) council.Meta {
 	created, modified := o.datetime("created"), o.datetime("modified")
 	if created.IsZero() {
 		created = time.Now()
@@ -46,90 +58,53 @@ func (im *importer) save(ctx context.Context, o obj, entity string, cols []strin
 	if modified.IsZero() {
 		modified = created
 	}
-	var srcMod *time.Time
-	if t := o.datetime("modified"); !t.IsZero() {
-		srcMod = &t
-	}
-	table := tables[entity]
-	var id string
-	err := pgx.BeginFunc(ctx, im.opt.DB, func(tx pgx.Tx) error {
-		op := council.OpUpdate
-		err := tx.QueryRow(ctx, `SELECT local_id::text FROM import_sources WHERE source_url = $1 FOR UPDATE`, o.url).Scan(&id)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		args := append([]any{nil}, vals...)
-		args = append(args, created, modified)
-		all := append(append([]string{}, cols...), "created", "modified")
-		updated := false
-		if id != "" {
-			set := make([]string, len(all))
-			for i, c := range all {
-				set[i] = fmt.Sprintf("%s = $%d", c, i+2)
-			}
-			args[0] = id
-			tag, err := tx.Exec(ctx, `UPDATE `+table+` SET `+strings.Join(set, ", ")+`, deleted = false WHERE id = $1`, args...)
-			if err != nil {
-				return err
-			}
-			updated = tag.RowsAffected() == 1
-		} else {
-			id = uuid.NewString()
-		}
-		if !updated {
-			op = council.OpCreate
-			args[0] = id
-			ph := make([]string, len(all)+1)
-			for i := range ph {
-				ph[i] = fmt.Sprintf("$%d", i+1)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (id, `+strings.Join(all, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`,
-				args...); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO import_sources (source_url, entity, local_id, source_modified) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (source_url) DO UPDATE SET entity = $2, local_id = $3, source_modified = $4, imported = now()`,
-			o.url, entity, id, srcMod); err != nil {
-			return err
-		}
-		if after != nil {
-			if err := after(tx, id); err != nil {
-				return err
-			}
-		}
-		return council.Record(ctx, tx, entity, uuid.MustParse(id), op, map[string]any{"import": o.url})
-	})
-	if err != nil {
-		return "", fmt.Errorf("save %s: %w", entity, err)
-	}
-	im.sum.Imported[entity]++
-	return id, nil
+	return council.Meta{Created: created, Modified: modified}
 }
 
-// saved turns a failed save into a problem of the object.
-func (im *importer) saved(ctx context.Context, o obj, id string, err error) (string, error) {
+// pid parses a local id kept as text; "" is NilID.
+func pid(s string) council.ID {
+	id, err := council.ParseID(s)
+	if err != nil {
+		return council.NilID
+	}
+	return id
+}
+
+// stored turns what an import store returned into the importer's result:
+// the local id, counted as imported for entity.
+func (im *importer) stored(entity string, id council.ID, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	im.sum.Imported[entity]++
+	return id.String(), nil
+}
+
+// saved turns a failed save into a problem of the object: the import store
+// refused it (its validation, a constraint) and it counts as failed; the
+// run goes on. Only context and connection failures end the run.
+func (im *importer) saved(ctx context.Context, o obj, entity, id string, err error) (string, error) {
 	if err == nil {
 		return id, nil
 	}
 	if ctx.Err() != nil {
 		return "", ctx.Err()
 	}
+	if errors.Is(err, council.ErrUnavailable) {
+		return "", dbError{err}
+	}
+	im.sum.Failed[entity]++
 	o.problem("rejected", err.Error())
 	return "", nil
 }
 
-func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-// markDeleted soft-deletes the row mapped to o's URL.
+// markDeleted marks the row mapped to o's URL deleted (or its file
+// metadata, for a File).
 func (im *importer) markDeleted(ctx context.Context, o obj) error {
 	m, ok := im.lookup(ctx, o.url)
 	if !ok {
-		if _, err := im.opt.DB.Exec(ctx, `UPDATE import_files SET deleted = true, modified = now() WHERE source_url = $1`, o.url); err != nil {
-			return fmt.Errorf("delete file: %w", err)
+		if err := im.deleteFileMeta(ctx, o.url); err != nil {
+			return dbError{err}
 		}
 		return nil // never imported: nothing to delete
 	}
@@ -139,29 +114,31 @@ func (im *importer) markDeleted(ctx context.Context, o obj) error {
 			return nil
 		}
 	}
-	table := tables[m.entity]
-	if table == "" {
-		return nil
+	src := council.ImportSource{URL: o.url}
+	if t := o.datetime("modified"); !t.IsZero() {
+		src.Modified = &t
 	}
-	mod := o.datetime("modified")
-	if mod.IsZero() {
-		mod = time.Now()
+	return im.deleteSource(ctx, src, m.entity)
+}
+
+// deleteSource marks the object imported from src deleted through the
+// import store of its package.
+func (im *importer) deleteSource(ctx context.Context, src council.ImportSource, entity string) error {
+	var ok bool
+	var err error
+	if ok, err = im.council.Delete(ctx, src, entity); err == nil && !ok {
+		ok, err = im.meetings.Delete(ctx, src, entity)
 	}
-	err := pgx.BeginFunc(ctx, im.opt.DB, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET deleted = true, modified = $2 WHERE id = $1`, m.id, mod); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE import_sources SET source_modified = $2, imported = now() WHERE source_url = $1`,
-			o.url, mod); err != nil {
-			return err
-		}
-		return council.Record(ctx, tx, m.entity, uuid.MustParse(m.id), council.OpDelete, map[string]any{"import": o.url})
-	})
 	if err != nil {
-		o.problem("rejected", fmt.Sprintf("delete: %v", err))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		im.problem(src.URL, "rejected", fmt.Sprintf("delete: %v", err))
 		return nil
 	}
-	im.sum.Deleted[m.entity]++
+	if ok {
+		im.sum.Deleted[entity]++
+	}
 	return nil
 }
 
@@ -170,6 +147,14 @@ type fileLink struct {
 	Entity string `json:"entity"`
 	ID     string `json:"id"`
 	Role   string `json:"role"`
+}
+
+// deleteFileMeta marks the import_files row of u deleted.
+func (im *importer) deleteFileMeta(ctx context.Context, u string) error {
+	if _, err := im.opt.DB.Exec(ctx, `UPDATE import_files SET deleted = true, modified = now() WHERE source_url = $1`, u); err != nil {
+		return fmt.Errorf("delete file: %w", err)
+	}
+	return nil
 }
 
 // saveFile upserts File metadata with links merged into earlier ones.
