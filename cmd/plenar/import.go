@@ -5,7 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"sync"
+	"syscall"
 
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
 	"github.com/plenar/plenar/documents"
@@ -19,6 +24,9 @@ func (a *app) importOParl(ctx context.Context, args []string) error {
 	fs := a.dbFlags("import oparl", &cfg)
 	full := fs.Bool("full", false, "read every list completely instead of only what changed since the last run")
 	limit := fs.Int("limit", 0, "page size to ask the lists for (0: the server's default)")
+	files := fs.String("files", "now", "file downloads: now (during the run), later (the server's background job), skip")
+	deadline := fs.Duration("deadline", 0, "stop the run after this long (0: none); the next run continues")
+	perHost := fs.Int("per-host", 4, "concurrent downloads per file host")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -29,7 +37,15 @@ func (a *app) importOParl(ctx context.Context, args []string) error {
 		return usagef("usage: plenar import oparl [flags] <system-URL>")
 	}
 	systemURL := fs.Arg(0)
-	opt := oparlimport.Options{Full: *full, Limit: *limit}
+	mode, err := oparlimport.ParseFilesMode(*files)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	// Ctrl-C stops the run cleanly: what was written stays, the run stays
+	// unfinished and the next invocation continues it.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opt := oparlimport.Options{Full: *full, Limit: *limit, Files: mode, Deadline: *deadline, PerHost: *perHost}
 	if err := oparlimport.Check(ctx, opt, systemURL); err != nil {
 		return err
 	}
@@ -44,8 +60,19 @@ func (a *app) importOParl(ctx context.Context, args []string) error {
 	if sum != nil {
 		fmt.Fprint(a.stdout, sum.String())
 	}
-	if err != nil && !errors.Is(err, oparlimport.ErrIncomplete) {
+	// The exit code says whether the run was complete: ErrIncomplete and
+	// ErrFilesPending are errors too (docs/OPARL.md, "Import").
+	if err != nil && !errors.Is(err, oparlimport.ErrIncomplete) && !errors.Is(err, oparlimport.ErrFilesPending) {
 		return fmt.Errorf("import %s: %w", systemURL, err)
 	}
 	return err
+}
+
+// startImportFiles runs the background job that downloads the files of
+// OParl imports (plenar import oparl --files=later, and files a run could
+// not fetch) until ctx ends; it resumes from import_files after a restart.
+func startImportFiles(ctx context.Context, wg *sync.WaitGroup, db *database, dataDir string, log *slog.Logger) {
+	job := oparlimport.FileJob{Options: oparlimport.Options{DB: db.Pool, Log: log.With("component", "oparl-files"),
+		Docs: documents.NewStore(db.Pool, filepath.Join(dataDir, "files"), documents.Limits{})}}
+	wg.Go(func() { _ = job.Run(ctx) })
 }

@@ -45,12 +45,14 @@ func (im *importer) object(ctx context.Context, o obj, p *parent) (string, error
 		return "", nil
 	}
 	if del, _ := o.m["deleted"].(bool); del {
+		im.met[o.url] = true
 		return "", im.markDeleted(ctx, o)
 	}
 	if !validURL(o.url) {
 		o.problem("not-a-url", fmt.Sprintf("id %q", o.url))
 		return "", nil
 	}
+	im.met[o.url] = true
 	if im.active[o.url] {
 		return "", nil
 	}

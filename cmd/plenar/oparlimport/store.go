@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
 )
 
 // mapping is the import_sources row of a source URL.
@@ -199,5 +202,114 @@ func (im *importer) saveFile(ctx context.Context, o obj, links []fileLink) error
 		return nil
 	}
 	im.sum.Imported["file"]++
+	return nil
+}
+
+// pendingFiles are the import_files rows whose local file is to be
+// downloaded, updated or deleted.
+func (im *importer) pendingFiles(ctx context.Context) ([]pendingFile, error) {
+	rows, err := im.opt.DB.Query(ctx, `SELECT i.source_url, i.name, i.file_name, i.sha512, i.access_url, i.download_url,
+			i.license, i.date, i.links, i.file_id, i.created, i.modified, i.deleted,
+			coalesce(f.sha512, ''), coalesce(i.modified > f.modified, false)
+		FROM import_files i LEFT JOIN files f ON f.id = i.file_id
+		WHERE (i.file_id IS NULL AND NOT i.deleted)
+			OR (i.file_id IS NOT NULL AND i.deleted AND NOT f.deleted)
+			OR (i.file_id IS NOT NULL AND NOT i.deleted AND NOT f.deleted AND i.modified > f.modified)
+			OR (i.file_id IS NOT NULL AND NOT i.deleted AND NOT f.deleted AND EXISTS (SELECT 1 FROM jsonb_array_elements(i.links) l
+				WHERE NOT EXISTS (SELECT 1 FROM paper_files x WHERE l->>'entity' = 'paper' AND x.paper_id = (l->>'id')::uuid AND x.file_id = i.file_id)
+				AND NOT EXISTS (SELECT 1 FROM meeting_files x WHERE l->>'entity' = 'meeting' AND x.meeting_id = (l->>'id')::uuid AND x.file_id = i.file_id)
+				AND NOT EXISTS (SELECT 1 FROM agenda_item_files x WHERE l->>'entity' = 'agenda_item' AND x.agenda_item_id = (l->>'id')::uuid AND x.file_id = i.file_id)))
+		ORDER BY i.attempts, i.created, i.source_url`)
+	if err != nil {
+		return nil, dbError{fmt.Errorf("pending files: %w", err)}
+	}
+	pending, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pendingFile, error) {
+		var p pendingFile
+		var lj []byte
+		err := r.Scan(&p.sourceURL, &p.name, &p.fileName, &p.sha512, &p.access, &p.download, &p.license, &p.date, &lj,
+			&p.fileID, &p.created, &p.modified, &p.deleted, &p.localSHA512, &p.changed)
+		if err == nil {
+			err = json.Unmarshal(lj, &p.links)
+		}
+		return p, err
+	})
+	if err != nil {
+		return nil, dbError{fmt.Errorf("pending files: %w", err)}
+	}
+	return pending, nil
+}
+
+// deferFiles marks the files still to download as left to the
+// background job (--files=later).
+func (im *importer) deferFiles(ctx context.Context) error {
+	if _, err := im.opt.DB.Exec(ctx, `UPDATE import_files SET deferred = true WHERE file_id IS NULL AND NOT deleted`); err != nil {
+		return dbError{fmt.Errorf("defer files: %w", err)}
+	}
+	return nil
+}
+
+// filePending reports whether the File at u still waits for its blob.
+func (im *importer) filePending(ctx context.Context, u string) (bool, error) {
+	var n int
+	err := im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1 AND file_id IS NULL AND NOT deleted`,
+		u).Scan(&n)
+	return n > 0, err
+}
+
+// fileFailed records a failed download of the File at u.
+func (im *importer) fileFailed(ctx context.Context, u, reason string) error {
+	if _, err := im.opt.DB.Exec(ctx, `UPDATE import_files SET attempts = attempts + 1, last_error = $2 WHERE source_url = $1`,
+		u, clip(reason, 1000)); err != nil && ctx.Err() == nil {
+		return dbError{fmt.Errorf("file %s: %w", u, err)}
+	}
+	return nil
+}
+
+// fileStored records the local file id of the File p, downloaded now, with
+// the source's times; an older version's local file is deleted.
+func (im *importer) fileStored(ctx context.Context, p pendingFile, id council.ID) error {
+	replaces := council.NilID
+	if p.fileID != nil {
+		replaces = *p.fileID
+	}
+	if err := im.opt.Docs.Imported(ctx, id, replaces, documents.ImportedMeta{Created: p.created, Modified: p.modified,
+		Source: p.sourceURL}); err != nil {
+		return err
+	}
+	_, err := im.opt.DB.Exec(ctx, `UPDATE import_files SET file_id = $2, deferred = false, last_error = '' WHERE source_url = $1`,
+		p.sourceURL, id)
+	return err
+}
+
+// fileLockKey is the advisory lock of file downloads (FileJob and runs).
+const fileLockKey = 0x706c656e6172 // "plenar"
+
+// withFileLock runs fn holding the file download lock; without it (another
+// job downloads) fn does not run.
+func (im *importer) withFileLock(ctx context.Context, fn func(ctx context.Context) error) error {
+	conn, err := im.opt.DB.Acquire(ctx)
+	if err != nil {
+		return dbError{fmt.Errorf("file lock: %w", err)}
+	}
+	defer conn.Release()
+	var got bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(fileLockKey)).Scan(&got); err != nil {
+		return dbError{fmt.Errorf("file lock: %w", err)}
+	}
+	if !got {
+		im.log.Info("oparl import: another job downloads files; leaving them to it")
+		return nil
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(fileLockKey))
+	}()
+	return fn(ctx)
+}
+
+// finishRun marks the run finished: every list was read to its end.
+func (im *importer) finishRun(ctx context.Context) error {
+	if _, err := im.opt.DB.Exec(ctx, `UPDATE import_runs SET finished = now() WHERE id = $1`, im.runID); err != nil {
+		return dbError{fmt.Errorf("finish run: %w", err)}
+	}
 	return nil
 }
