@@ -168,12 +168,16 @@ type Location struct {
 	Meta
 }
 
-// Label is a one-line description of l.
+// Label is a one-line description of l. A part already said by an
+// earlier one is left out: imported locations often repeat room and street
+// in their description ("Rathaus, Raum 101, Markt 1").
 func (l Location) Label() string {
 	var parts []string
+	said := ""
 	for _, s := range []string{l.Description, l.Room, l.StreetAddress, strings.TrimSpace(l.PostalCode + " " + l.Locality)} {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = strings.TrimSpace(s); s != "" && !strings.Contains(said, strings.ToLower(s)) {
 			parts = append(parts, s)
+			said += "\x00" + strings.ToLower(s)
 		}
 	}
 	return strings.Join(parts, ", ")

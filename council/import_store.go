@@ -163,6 +163,22 @@ func (s *ImportStore) Body(ctx context.Context, src ImportSource, b Body) (ID, e
 	})
 }
 
+// BodyLocation sets the location of the imported body (OParl
+// Body.location), which is imported after the body it belongs to.
+func (s *ImportStore) BodyLocation(ctx context.Context, body, location ID) error {
+	err := Tx(ctx, s.db, func(tx DBTXTx) error {
+		tag, err := tx.Exec(ctx, `UPDATE bodies SET location_id = $2 WHERE id = $1 AND location_id IS DISTINCT FROM $2`, body, location)
+		if err != nil || tag.RowsAffected() == 0 {
+			return TranslateError(err)
+		}
+		return Record(ctx, tx, "body", body, OpUpdate, map[string]any{"location": location})
+	})
+	if err != nil {
+		return fmt.Errorf("import body location: %w", err)
+	}
+	return nil
+}
+
 // LegislativeTerm writes an imported legislative term. Errors: ErrInvalid.
 func (s *ImportStore) LegislativeTerm(ctx context.Context, src ImportSource, t LegislativeTerm) (ID, error) {
 	if err := t.Validate(); err != nil {
@@ -248,6 +264,7 @@ type ImportedPaper struct {
 	RelatedImported  []ID // related papers
 	OriginatorPeople []ID
 	OriginatorOrgs   []ID
+	Locations        []ID // the places the paper is about (OParl Paper.location)
 }
 
 // Paper writes an imported paper with its originators and relations and
@@ -289,6 +306,15 @@ func (s *ImportStore) Paper(ctx context.Context, src ImportSource, p ImportedPap
 		for pos, o := range origs {
 			if _, err := tx.Exec(ctx, `INSERT INTO paper_originators (paper_id, position, person_id, organization_id)
 				VALUES ($1, $2, $3, $4)`, id, pos, o[0], o[1]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM paper_locations WHERE paper_id = $1`, id); err != nil {
+			return err
+		}
+		for _, l := range p.Locations {
+			if _, err := tx.Exec(ctx, `INSERT INTO paper_locations (paper_id, location_id) VALUES ($1, $2)
+				ON CONFLICT DO NOTHING`, id, l); err != nil {
 				return err
 			}
 		}
@@ -360,6 +386,44 @@ func ImportedLive(ctx context.Context, db DBTX, entity, table, prefix string) ([
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("imported %s: %w", entity, TranslateError(err))
+	}
+	return out, nil
+}
+
+// ImportedFrom is where an imported object came from, for its page
+// ("Original im bisherigen Ratsinformationssystem").
+type ImportedFrom struct {
+	Web   string       // the object's page in the source's own portal; "" when none
+	Files []SourceFile // its files at the source that Plenar holds no copy of (download failed or pending)
+}
+
+// SourceFile is a file at the source of an import.
+type SourceFile struct {
+	Name string
+	URL  string
+}
+
+// ImportedFrom returns the source of the object entity/id; zero when it
+// was not imported. Callers show it only to viewers who may see the object.
+func (s *Store) ImportedFrom(ctx context.Context, entity string, id ID) (ImportedFrom, error) {
+	var out ImportedFrom
+	err := s.db.QueryRow(ctx, `SELECT coalesce((SELECT web_url FROM import_sources WHERE entity = $1 AND local_id = $2 LIMIT 1), '')`,
+		entity, id).Scan(&out.Web)
+	if err != nil {
+		return ImportedFrom{}, fmt.Errorf("imported from: %w", TranslateError(err))
+	}
+	rows, err := s.db.Query(ctx, `SELECT coalesce(nullif(name, ''), nullif(file_name, ''), source_url),
+			coalesce(nullif(access_url, ''), download_url)
+		FROM import_files
+		WHERE file_id IS NULL AND NOT deleted AND coalesce(nullif(access_url, ''), download_url) <> ''
+			AND links @> jsonb_build_array(jsonb_build_object('entity', $1::text, 'id', $2::text))
+		ORDER BY created, source_url`, entity, id.String())
+	if err != nil {
+		return ImportedFrom{}, fmt.Errorf("imported from: %w", TranslateError(err))
+	}
+	out.Files, err = pgx.CollectRows(rows, pgx.RowToStructByPos[SourceFile])
+	if err != nil {
+		return ImportedFrom{}, fmt.Errorf("imported from: %w", TranslateError(err))
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package council
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -168,4 +169,22 @@ type Consultation struct {
 	Role           string // e.g. "Vorberatung", "Entscheidung", "Kenntnisnahme"
 	Authoritative  bool
 	Meta
+}
+
+// ShowAuthoritative reports whether a consultation step should carry the
+// "decides" mark: it is authoritative and its role does not already say
+// so or contradict it ("Entscheidung", "Beschlussfassung" say it;
+// "Kenntnisnahme" decides nothing). Imported roles are free text
+// (docs/OPARL.md, "Types").
+func ShowAuthoritative(role string, authoritative bool) bool {
+	if !authoritative {
+		return false
+	}
+	r := strings.ToLower(role)
+	for _, k := range []string{"entscheid", "beschluss", "kenntnis", "decision", "decide"} {
+		if strings.Contains(r, k) {
+			return false
+		}
+	}
+	return true
 }

@@ -21,6 +21,15 @@ ALTER TABLE organizations ADD CONSTRAINT organizations_kind_check CHECK (kind IN
 ALTER TABLE consultations ADD COLUMN meeting_id uuid REFERENCES meetings(id);
 CREATE INDEX consultations_meeting ON consultations (meeting_id) WHERE meeting_id IS NOT NULL;
 
+-- OParl's Body.location and Paper.location (the places a paper is
+-- about): kept, not dropped.
+ALTER TABLE bodies ADD COLUMN location_id uuid REFERENCES locations(id);
+CREATE TABLE paper_locations (
+    paper_id    uuid NOT NULL REFERENCES papers(id),
+    location_id uuid NOT NULL REFERENCES locations(id),
+    PRIMARY KEY (paper_id, location_id)
+);
+
 -- The source's web page of an imported object ("Original im bisherigen
 -- Ratsinformationssystem").
 ALTER TABLE import_sources ADD COLUMN web_url text NOT NULL DEFAULT '';
@@ -40,6 +49,8 @@ DROP INDEX import_files_pending;
 ALTER TABLE import_files DROP COLUMN deferred, DROP COLUMN last_error, DROP COLUMN attempts;
 ALTER TABLE import_sources DROP COLUMN web_url, DROP COLUMN source_hash;
 ALTER TABLE consultations DROP COLUMN meeting_id;
+DROP TABLE paper_locations;
+ALTER TABLE bodies DROP COLUMN location_id;
 UPDATE papers SET paper_type = 'information' WHERE paper_type = 'other';
 UPDATE organizations SET kind = 'community_group' WHERE kind = 'other';
 ALTER TABLE papers DROP CONSTRAINT papers_paper_type_check;

@@ -462,6 +462,9 @@ func (h *Handler) file(f documents.OParlFile, alone bool) *file {
 		Created: h.dateTime(f.Created), Modified: h.dateTime(f.Modified)}
 	if f.HasText {
 		r.Text, r.TextCut = strings.TrimSpace(f.Text), f.TextCut
+		if f.TextCut {
+			r.TextURL = h.u.obj(pFile, f.ID) + "/text"
+		}
 	}
 	if f.MasterID != council.NilID {
 		r.MasterFile = h.u.obj(pFile, f.MasterID)

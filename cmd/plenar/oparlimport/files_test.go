@@ -24,7 +24,7 @@ const t10 = "https://schema.oparl.org/1.0/"
 
 // deadHost is a file host that accepts connections and never answers, as
 // an old Ratsinformationssystem's file server behind a dead proxy does.
-func deadHost(t *testing.T) string {
+func deadHost(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -139,7 +139,9 @@ type importer struct {
 	mu  sync.Mutex // guards sum while files download concurrently
 	// met are the URLs of every object met in this run (lists, embedded,
 	// linked; also refused or deleted ones), for the reconciliation.
-	met      map[string]bool
+	met map[string]bool
+	// listed are the entities whose Body list this run read.
+	listed   map[string]bool
 	council  *council.ImportStore
 	meetings *meetings.ImportStore
 	// done are the local ids of the objects handled in this run.
@@ -219,7 +221,7 @@ func newImporter(opt Options) *importer {
 	return &importer{opt: opt, log: opt.Log,
 		sum: &Summary{Imported: map[string]int{}, Unchanged: map[string]int{}, Deleted: map[string]int{}, Failed: map[string]int{}, Problems: map[string]int{},
 			Examples: map[string][]string{}, Reconciled: map[string]int{}, Files: FileCounts{GivenUp: map[string]int{}}},
-		met:     map[string]bool{},
+		met: map[string]bool{}, listed: map[string]bool{},
 		council: council.NewImportStore(opt.DB), meetings: meetings.NewImportStore(opt.DB), done: map[string]string{},
 		active: map[string]bool{}, byLink: map[string]bool{}, seen: map[string]bool{}, orderBase: map[string]int{}}
 }
@@ -327,8 +329,17 @@ func (im *importer) reconcile(ctx context.Context, systemURL string) error {
 	if u, err := url.Parse(systemURL); err == nil {
 		prefix = u.Scheme + "://" + u.Host + "/"
 	}
+	// What embeds its children visits them even when it is unchanged, so
+	// they are met whenever their parents' list was read; objects that are
+	// only linked (locations of meetings) are met only through their own list.
+	parents := map[string]string{"consultation": "paper", "agenda_item": "meeting", "membership": "person",
+		"legislative_term": "body"}
+	im.listed["body"] = true
 	for _, entity := range []string{"consultation", "agenda_item", "membership", "paper", "meeting", "person",
 		"organization", "legislative_term", "location"} {
+		if !im.listed[entity] && !im.listed[parents[entity]] {
+			continue
+		}
 		var live []string
 		var err error
 		if entity == "meeting" || entity == "agenda_item" {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 )
@@ -106,7 +108,7 @@ func (im *importer) object(ctx context.Context, o obj, p *parent) (string, error
 
 // children imports the embedded objects and the files of o.
 func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged bool) error {
-	embedded := func(key, entity string, pos func(i int) int) error {
+	embedded := func(key, entity string, place func(i int) (int, bool, bool)) error {
 		list, _ := o.m[key].([]any)
 		for i, e := range list {
 			switch x := e.(type) {
@@ -116,7 +118,17 @@ func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged
 				if typeName(x["type"]) == "" {
 					x["type"] = key
 				}
-				if _, err := im.object(ctx, c, &parent{entity: entities[t], id: id, url: o.url, pos: pos(i), unchanged: unchanged}); err != nil {
+				pos, nonPublic, header := place(i)
+				if header {
+					// An SD.NET part header ("B Nichtöffentliche Sitzung") is
+					// no agenda item: it says that the items after it are
+					// (non-)public.
+					im.met[c.url] = true
+					c.problem("part-header", fmt.Sprintf("agenda part header %q: not imported as an item", c.str("name")))
+					continue
+				}
+				if _, err := im.object(ctx, c, &parent{entity: entities[t], id: id, url: o.url, pos: pos, nonPublic: nonPublic,
+					unchanged: unchanged}); err != nil {
 					return err
 				}
 			case string:
@@ -127,7 +139,7 @@ func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged
 		}
 		return nil
 	}
-	index := func(i int) int { return i }
+	index := func(i int) (int, bool, bool) { return i, false, false }
 	var err error
 	switch t {
 	case "Body":
@@ -154,17 +166,31 @@ func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged
 // positions normalises AgendaItem.order of a meeting's agenda to
 // Plenar's positions from 0: an agenda counted from 1 is shifted, a
 // missing order takes the item's place in the list.
-func (im *importer) positions(o obj) func(int) int {
+//
+// It also reads SD.NET's part headers: an item named "A Öffentliche
+// Sitzung" or "B Nichtöffentliche Sitzung" is a header (header true), and
+// the items after a non-public header are non-public (nonPublic true)
+// unless they say otherwise.
+func (im *importer) positions(o obj) func(int) (pos int, nonPublic, header bool) {
 	list, _ := o.m["agendaItem"].([]any)
 	orders := make([]int, len(list))
 	has := make([]bool, len(list))
+	headers := make([]bool, len(list))
+	private := make([]bool, len(list))
 	lowest := -1
+	inPrivate := false
 	for i, e := range list {
 		m, _ := e.(map[string]any)
 		if m == nil {
 			continue
 		}
 		item := obj{im: im, url: fmt.Sprint(m["id"]), m: m}
+		name, _ := m["name"].(string)
+		if h := partHeader.FindStringSubmatch(strings.ToLower(norm.NFC.String(strings.TrimSpace(name)))); h != nil {
+			headers[i], inPrivate = true, h[1] != ""
+			continue
+		}
+		private[i] = inPrivate
 		if n, ok := item.integer("order"); ok {
 			orders[i], has[i] = n, true
 			if lowest < 0 || n < lowest {
@@ -180,13 +206,17 @@ func (im *importer) positions(o obj) func(int) int {
 		o.problem("order-from-1", "AgendaItem.order starts at 1; shifted to start at 0")
 	}
 	im.orderBase[o.url] = base
-	return func(i int) int {
+	return func(i int) (int, bool, bool) {
 		if !has[i] {
-			return i
+			return i, private[i], headers[i]
 		}
-		return max(orders[i]-base, 0)
+		return max(orders[i]-base, 0), private[i], headers[i]
 	}
 }
+
+// partHeader is an agenda part header as SD.NET writes them: an optional
+// part letter or numeral, then "(Nicht)öffentliche(r) Sitzung/Teil".
+var partHeader = regexp.MustCompile(`^(?:[a-z]|[ivx]+)?[.)]?\s*(nicht[\s-]?)?öffentliche[rn]?\s+(?:sitzung|teil|sitzungsteil)$`)
 
 // resolve returns the local id of the object at u, fetching and importing
 // it when it is not imported yet (linked but absent from the lists).
@@ -271,6 +301,19 @@ func (im *importer) importBody(ctx context.Context, o obj) error {
 		return err
 	}
 	im.body = id
+	if o.m["location"] != nil {
+		// Body.location: the body's own place, imported once the body
+		// (which the location belongs to) is there.
+		loc, err := im.embeddedOrLink(ctx, o, "location", "Location")
+		if err != nil {
+			return err
+		}
+		if loc != "" {
+			if err := im.council.BodyLocation(ctx, pid(id), pid(loc)); err != nil {
+				o.problem("rejected", err.Error())
+			}
+		}
+	}
 	for _, l := range []struct{ key, typ string }{{"locationList", "Location"}, {"legislativeTermList", "LegislativeTerm"},
 		{"organization", "Organization"}, {"person", "Person"}, {"membership", "Membership"}, {"meeting", "Meeting"},
 		{"paper", "Paper"}, {"agendaItem", "AgendaItem"}, {"consultation", "Consultation"}, {"file", "File"}} {
@@ -281,6 +324,7 @@ func (im *importer) importBody(ctx context.Context, o obj) error {
 		if err := im.list(ctx, u, l.typ); err != nil {
 			return err
 		}
+		im.listed[entities[l.typ]] = true
 	}
 	return nil
 }
@@ -604,6 +648,21 @@ func (im *importer) paper(ctx context.Context, o obj) (string, error) {
 			p.LeadOrgID = pid(id)
 		}
 	}
+	// Paper.location: embedded Location objects are imported as they are
+	// (their GeoJSON repaired); links are resolved below.
+	if list, ok := o.m["location"].([]any); ok {
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok && len(m) > 2 {
+				u, _ := m["id"].(string)
+				if typeName(m["type"]) == "" {
+					m["type"] = "Location"
+				}
+				if _, err := im.object(ctx, obj{im: im, url: strings.TrimSpace(u), m: m}, nil); err != nil {
+					return "", err
+				}
+			}
+		}
+	}
 	for _, l := range []struct {
 		key, typ string
 		to       *[]council.ID
@@ -613,7 +672,7 @@ func (im *importer) paper(ctx context.Context, o obj) (string, error) {
 		// imported resolves to nothing on that side, and the other side
 		// records the link.
 		{"relatedPaper", "Paper", &p.RelatedImported}, {"superordinatedPaper", "Paper", &p.Superordinates},
-		{"subordinatedPaper", "Paper", &p.Subordinates}} {
+		{"subordinatedPaper", "Paper", &p.Subordinates}, {"location", "Location", &p.Locations}} {
 		for _, u := range o.links(l.key) {
 			id, err := im.resolve(ctx, o, u, l.typ)
 			if err != nil {
