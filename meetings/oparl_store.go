@@ -98,7 +98,9 @@ func (s *Store) PublicAgendas(ctx context.Context, meetingIDs []council.ID) (map
 }
 
 // OParlConsultation is a consultation as OParl publishes it: AgendaItemID
-// and MeetingID are set only when the agenda item is public data.
+// and MeetingID are set only when the agenda item is public data; an
+// (imported) consultation with a meeting and no agenda item has MeetingID
+// once the meeting's agenda is published.
 type OParlConsultation struct {
 	council.Consultation
 	MeetingID council.ID
@@ -110,7 +112,8 @@ const oparlConsultationCols = `c.id, c.paper_id, c.organization_id,
 
 const oparlConsultationFrom = `consultations c JOIN papers p ON p.id = c.paper_id
 	LEFT JOIN agenda_items i ON i.id = c.agenda_item_id AND i.public AND NOT i.deleted
-	LEFT JOIN meetings m ON m.id = i.meeting_id AND m.state <> 'planned' AND NOT m.deleted`
+	LEFT JOIN meetings m ON m.id = coalesce(i.meeting_id, CASE WHEN c.agenda_item_id IS NULL THEN c.meeting_id END)
+		AND m.state <> 'planned' AND NOT m.deleted`
 
 func scanOParlConsultation(r pgx.Rows) (OParlConsultation, error) {
 	var c OParlConsultation

@@ -429,7 +429,9 @@ func (h *Handler) consultation(c meetings.OParlConsultation, alone bool) *consul
 		Created: h.dateTime(c.Created), Modified: h.dateTime(c.Modified), Web: h.u.web("/papers/", c.PaperID)}
 	if c.AgendaItemID != council.NilID {
 		r.AgendaItem = h.u.obj(pAgendaItem, c.AgendaItemID)
-		r.Meeting = h.u.obj(pMeeting, c.MeetingID)
+	}
+	if c.MeetingID != council.NilID {
+		r.Meeting = h.u.obj(pMeeting, c.MeetingID) // also without agenda item (imported)
 	}
 	if alone {
 		r.Paper = h.u.obj(pPaper, c.PaperID)

@@ -20,8 +20,9 @@ import (
 
 // benchCity serves an OParl 1.1 city of papers papers (three files each:
 // mainFile and two auxiliaryFile), meetings meetings (five agenda items,
-// an invitation and a results protocol each; 2,000 papers and 400
-// meetings make 7,000 files) in pages of 100; every paper is consulted in
+// an invitation and a results protocol each, every other one an
+// auxiliaryFile; 2,000 papers and 400 meetings make 7,000 files) in pages
+// of 100; every paper is consulted in
 // an agenda item. File URLs point at fileHost.
 func benchCity(papers, meetings int, fileHost func() string) http.Handler {
 	const page = 100
@@ -60,6 +61,10 @@ func benchCity(papers, meetings int, fileHost func() string) http.Handler {
 	})
 	mux.HandleFunc("/meetings", func(w http.ResponseWriter, r *http.Request) {
 		list(w, r, meetings, func(b string, i int) string {
+			aux := "" // every other meeting has an attachment: 2,000 papers and 400 meetings make 7,000 files
+			if i%2 == 0 {
+				aux = `, "auxiliaryFile": [` + file(b, fmt.Sprintf("m%d-aux", i), "Anwesenheitsliste") + `]`
+			}
 			var items []string
 			for k := range 5 {
 				items = append(items, fmt.Sprintf(`{"id": "%s/item/%d-%d", "type": "`+t11+`AgendaItem", "order": %d,
@@ -67,8 +72,9 @@ func benchCity(papers, meetings int, fileHost func() string) http.Handler {
 			}
 			return fmt.Sprintf(`{"id": "%s/meeting/%d", "type": "`+t11+`Meeting", "name": "Sitzung %d",
 				"start": "2024-%02d-%02dT17:00:00+01:00", "organization": ["%s/org/%d"], "modified": "%s",
-				"agendaItem": [%s], "invitation": %s, "resultsProtocol": %s}`, b, i, i, i%12+1, i%28+1, b, i%10, ts,
-				strings.Join(items, ","), file(b, fmt.Sprintf("m%d-inv", i), "Einladung"), file(b, fmt.Sprintf("m%d-prot", i), "Niederschrift"))
+				"agendaItem": [%s], "invitation": %s, "resultsProtocol": %s%s}`, b, i, i, i%12+1, i%28+1, b, i%10, ts,
+				strings.Join(items, ","), file(b, fmt.Sprintf("m%d-inv", i), "Einladung"), file(b, fmt.Sprintf("m%d-prot", i), "Niederschrift"),
+				aux)
 		})
 	})
 	mux.HandleFunc("/papers", func(w http.ResponseWriter, r *http.Request) {

@@ -148,7 +148,9 @@ func (im *importer) fetchBlobOnce(ctx context.Context, u string, f documents.Fil
 		if ctx.Err() != nil {
 			return documents.File{}, false, ctx.Err()
 		}
-		return documents.File{}, true, fmt.Errorf("%s: %w: %w", u, errUnreachable, err)
+		// Not retried here: a host that does not answer costs a timeout per
+		// attempt; its circuit breaker and the next run take care of it.
+		return documents.File{}, false, fmt.Errorf("%s: %w: %w", u, errUnreachable, err)
 	}
 	defer res.Body.Close()
 	switch {
