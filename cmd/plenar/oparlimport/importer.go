@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
@@ -379,42 +378,6 @@ func (im *importer) reconcile(ctx context.Context, systemURL string) error {
 	return nil
 }
 
-// startRun continues an unfinished run of systemURL or starts a new one,
-// incremental from the start of the last finished run.
-func (im *importer) startRun(ctx context.Context, systemURL string) error {
-	var since *time.Time
-	err := im.opt.DB.QueryRow(ctx, `SELECT id, since FROM import_runs WHERE system_url = $1 AND finished IS NULL
-		ORDER BY id DESC LIMIT 1`, systemURL).Scan(&im.runID, &since)
-	switch {
-	case err == nil:
-		im.sum.Resumed = true
-	case errors.Is(err, pgx.ErrNoRows):
-		if !im.opt.Full {
-			var last *time.Time
-			if err := im.opt.DB.QueryRow(ctx, `SELECT max(started) FROM import_runs WHERE system_url = $1 AND finished IS NOT NULL`,
-				systemURL).Scan(&last); err != nil {
-				return fmt.Errorf("last run: %w", err)
-			}
-			if last != nil {
-				// A minute of overlap for clock skew between the servers.
-				t := last.Add(-time.Minute)
-				since = &t
-			}
-		}
-		if err := im.opt.DB.QueryRow(ctx, `INSERT INTO import_runs (system_url, since) VALUES ($1, $2) RETURNING id`,
-			systemURL, since).Scan(&im.runID); err != nil {
-			return fmt.Errorf("start run: %w", err)
-		}
-	default:
-		return fmt.Errorf("unfinished run: %w", err)
-	}
-	if since != nil {
-		im.since = *since
-		im.sum.Since = *since
-	}
-	return nil
-}
-
 // withFilters adds modified_since and limit to u where they are missing;
 // reports whether modified_since had to be added.
 func (im *importer) withFilters(u string, since time.Time) (string, bool) {
@@ -516,12 +479,9 @@ func (im *importer) pages(ctx context.Context, listURL string, since time.Time, 
 
 // list imports every object of a Body list, resumably.
 func (im *importer) list(ctx context.Context, listURL, typ string) error {
-	var next string
-	var done bool
-	err := im.opt.DB.QueryRow(ctx, `SELECT next_url, done FROM import_progress WHERE run_id = $1 AND list_url = $2`,
-		im.runID, listURL).Scan(&next, &done)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return dbError{fmt.Errorf("progress: %w", err)}
+	next, done, err := im.progress(ctx, listURL)
+	if err != nil {
+		return err
 	}
 	if done {
 		return nil
@@ -537,13 +497,7 @@ func (im *importer) list(ctx context.Context, listURL, typ string) error {
 				return err
 			}
 		}
-		_, err := im.opt.DB.Exec(ctx, `INSERT INTO import_progress (run_id, list_url, next_url, done) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (run_id, list_url) DO UPDATE SET next_url = $3, done = $4, modified = now()`,
-			im.runID, listURL, next, next == "")
-		if err != nil {
-			return dbError{fmt.Errorf("progress: %w", err)}
-		}
-		return nil
+		return im.saveProgress(ctx, listURL, next)
 	})
 	if err != nil && ctx.Err() == nil {
 		// A list that keeps failing is reported; the run stays unfinished

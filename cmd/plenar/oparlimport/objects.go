@@ -2,7 +2,6 @@ package oparlimport
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -836,33 +835,4 @@ func (im *importer) file(ctx context.Context, o obj, p *parent) error {
 		return nil
 	}
 	return im.saveFile(ctx, o, links)
-}
-
-// fileKnown reports whether the File at u was imported.
-func (im *importer) fileKnown(ctx context.Context, u string) bool {
-	var n int
-	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1`, u).Scan(&n)
-	return n > 0
-}
-
-// fileLinked reports whether the File at u was imported with link l.
-func (im *importer) fileLinked(ctx context.Context, u string, l fileLink) bool {
-	lj, err := json.Marshal([]fileLink{l})
-	if err != nil {
-		return false
-	}
-	var n int
-	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1 AND links @> $2::jsonb`, u, lj).Scan(&n)
-	return n > 0
-}
-
-// fileUnchanged reports whether File o was imported with the same
-// modified (or, lacking modified, at all).
-func (im *importer) fileUnchanged(ctx context.Context, o obj) bool {
-	var mod time.Time
-	if err := im.opt.DB.QueryRow(ctx, `SELECT modified FROM import_files WHERE source_url = $1`, o.url).Scan(&mod); err != nil {
-		return false
-	}
-	mt := o.datetime("modified")
-	return mt.IsZero() || !mt.After(mod)
 }

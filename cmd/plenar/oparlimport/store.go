@@ -313,3 +313,90 @@ func (im *importer) finishRun(ctx context.Context) error {
 	}
 	return nil
 }
+
+// fileKnown reports whether the File at u was imported.
+func (im *importer) fileKnown(ctx context.Context, u string) bool {
+	var n int
+	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1`, u).Scan(&n)
+	return n > 0
+}
+
+// fileLinked reports whether the File at u was imported with link l.
+func (im *importer) fileLinked(ctx context.Context, u string, l fileLink) bool {
+	lj, err := json.Marshal([]fileLink{l})
+	if err != nil {
+		return false
+	}
+	var n int
+	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1 AND links @> $2::jsonb`, u, lj).Scan(&n)
+	return n > 0
+}
+
+// fileUnchanged reports whether File o was imported with the same
+// modified (or, lacking modified, at all).
+func (im *importer) fileUnchanged(ctx context.Context, o obj) bool {
+	var mod time.Time
+	if err := im.opt.DB.QueryRow(ctx, `SELECT modified FROM import_files WHERE source_url = $1`, o.url).Scan(&mod); err != nil {
+		return false
+	}
+	mt := o.datetime("modified")
+	return mt.IsZero() || !mt.After(mod)
+}
+
+// startRun continues an unfinished run of systemURL or starts a new one,
+// incremental from the start of the last finished run.
+func (im *importer) startRun(ctx context.Context, systemURL string) error {
+	var since *time.Time
+	err := im.opt.DB.QueryRow(ctx, `SELECT id, since FROM import_runs WHERE system_url = $1 AND finished IS NULL
+		ORDER BY id DESC LIMIT 1`, systemURL).Scan(&im.runID, &since)
+	switch {
+	case err == nil:
+		im.sum.Resumed = true
+	case errors.Is(err, pgx.ErrNoRows):
+		if !im.opt.Full {
+			var last *time.Time
+			if err := im.opt.DB.QueryRow(ctx, `SELECT max(started) FROM import_runs WHERE system_url = $1 AND finished IS NOT NULL`,
+				systemURL).Scan(&last); err != nil {
+				return fmt.Errorf("last run: %w", err)
+			}
+			if last != nil {
+				// A minute of overlap for clock skew between the servers.
+				t := last.Add(-time.Minute)
+				since = &t
+			}
+		}
+		if err := im.opt.DB.QueryRow(ctx, `INSERT INTO import_runs (system_url, since) VALUES ($1, $2) RETURNING id`,
+			systemURL, since).Scan(&im.runID); err != nil {
+			return fmt.Errorf("start run: %w", err)
+		}
+	default:
+		return fmt.Errorf("unfinished run: %w", err)
+	}
+	if since != nil {
+		im.since = *since
+		im.sum.Since = *since
+	}
+	return nil
+}
+
+// progress is how far list listURL of this run got: the next page to read,
+// or done.
+func (im *importer) progress(ctx context.Context, listURL string) (next string, done bool, err error) {
+	err = im.opt.DB.QueryRow(ctx, `SELECT next_url, done FROM import_progress WHERE run_id = $1 AND list_url = $2`,
+		im.runID, listURL).Scan(&next, &done)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", false, dbError{fmt.Errorf("progress: %w", err)}
+	}
+	return next, done, nil
+}
+
+// saveProgress records that list listURL continues at next ("": done).
+func (im *importer) saveProgress(ctx context.Context, listURL, next string) error {
+	_, err := im.opt.DB.Exec(ctx, `INSERT INTO import_progress (run_id, list_url, next_url, done) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (run_id, list_url) DO UPDATE SET next_url = $3, done = $4, modified = now()`,
+		im.runID, listURL, next, next == "")
+	if err != nil {
+		return dbError{fmt.Errorf("progress: %w", err)}
+	}
+	return nil
+}
