@@ -287,11 +287,13 @@ const fileLockKey = 0x706c656e6172 // "plenar"
 // withFileLock runs fn holding the file download lock; without it (another
 // job downloads) fn does not run.
 func (im *importer) withFileLock(ctx context.Context, fn func(ctx context.Context) error) error {
-	conn, err := im.opt.DB.Acquire(ctx)
+	// A connection of its own, outside the pool: the downloads need every
+	// pooled connection (a pool of 4 would otherwise serve 4 downloads with 3).
+	conn, err := pgx.ConnectConfig(ctx, im.opt.DB.Config().ConnConfig.Copy())
 	if err != nil {
 		return dbError{fmt.Errorf("file lock: %w", err)}
 	}
-	defer conn.Release()
+	defer conn.Close(context.WithoutCancel(ctx))
 	var got bool
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(fileLockKey)).Scan(&got); err != nil {
 		return dbError{fmt.Errorf("file lock: %w", err)}
