@@ -175,3 +175,15 @@ func TestSaveLocation(t *testing.T) {
 		})
 	}
 }
+
+// TestLocationLabelNoRepeats: an imported location whose description
+// already names its room and street (as SD.NET servers send it) is
+// labelled once, not "Rathaus, Raum 101, Markt 1, Raum 101, Markt 1".
+func TestLocationLabelNoRepeats(t *testing.T) {
+	t.Parallel()
+	l := council.Location{Description: "Rathaus, Raum 101, Markt 1", Room: "Raum 101", StreetAddress: "Markt 1",
+		PostalCode: "39104", Locality: "Musterstadt"}
+	if got, want := l.Label(), "Rathaus, Raum 101, Markt 1, 39104 Musterstadt"; got != want {
+		t.Errorf("Label() = %q, want %q", got, want)
+	}
+}

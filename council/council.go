@@ -50,11 +50,15 @@ const (
 	KindParty            OrgKind = "party"
 	KindCommunityGroup   OrgKind = "community_group"
 	KindAdministration   OrgKind = "administration"
+	// KindOther is an imported organization whose source type Plenar
+	// cannot read as one of its kinds (docs/OPARL.md, "Types"); it claims
+	// no legal role.
+	KindOther OrgKind = "other"
 )
 
 // OrgKinds lists every kind in display order.
 var OrgKinds = []OrgKind{KindCouncil, KindCommittee, KindDistrictCouncil, KindYouthCouncil,
-	KindCitizensAssembly, KindAdvisoryBoard, KindPartyGroup, KindParty, KindCommunityGroup, KindAdministration}
+	KindCitizensAssembly, KindAdvisoryBoard, KindPartyGroup, KindParty, KindCommunityGroup, KindAdministration, KindOther}
 
 // Valid reports whether k is a known kind.
 func (k OrgKind) Valid() bool {
@@ -71,7 +75,7 @@ func (k OrgKind) Valid() bool {
 // administration units.
 func (k OrgKind) IsBody() bool {
 	switch k {
-	case KindPartyGroup, KindParty, KindAdministration:
+	case KindPartyGroup, KindParty, KindAdministration, KindOther:
 		return false
 	}
 	return true
@@ -86,8 +90,9 @@ type Organization struct {
 	ShortName      string
 	Kind           OrgKind
 	Classification string
-	ParentID       ID  // NilID: none
-	StatutorySeats int // 0: unknown
+	TypeName       string // the source system's organizationType of an imported organization; "" otherwise
+	ParentID       ID     // NilID: none
+	StatutorySeats int    // 0: unknown
 	LocationID     ID
 	Website        string
 	Start          time.Time
@@ -163,12 +168,16 @@ type Location struct {
 	Meta
 }
 
-// Label is a one-line description of l.
+// Label is a one-line description of l. A part already said by an
+// earlier one is left out: imported locations often repeat room and street
+// in their description ("Rathaus, Raum 101, Markt 1").
 func (l Location) Label() string {
 	var parts []string
+	said := ""
 	for _, s := range []string{l.Description, l.Room, l.StreetAddress, strings.TrimSpace(l.PostalCode + " " + l.Locality)} {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = strings.TrimSpace(s); s != "" && !strings.Contains(said, strings.ToLower(s)) {
 			parts = append(parts, s)
+			said += "\x00" + strings.ToLower(s)
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -2,6 +2,7 @@ package council
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -17,11 +18,15 @@ const (
 	PaperInquiry        PaperType = "inquiry"         // Anfrage
 	PaperCitizensMotion PaperType = "citizens_motion" // Einwohnerantrag
 	PaperReport         PaperType = "report"          // Bericht / Mitteilung
+	// PaperOther is an imported paper whose source type Plenar cannot
+	// read as one of its own (docs/OPARL.md, "Types"); TypeName keeps
+	// the source's label.
+	PaperOther PaperType = "other"
 )
 
 // PaperTypes lists every paper type in display order.
 var PaperTypes = []PaperType{PaperResolution, PaperInformation, PaperMotion, PaperAmendment,
-	PaperInquiry, PaperCitizensMotion, PaperReport}
+	PaperInquiry, PaperCitizensMotion, PaperReport, PaperOther}
 
 // Valid reports whether t is a known type.
 func (t PaperType) Valid() bool {
@@ -126,6 +131,7 @@ type Paper struct {
 	BodyID      ID
 	Name        string // the title
 	Type        PaperType
+	TypeName    string // the source system's own label of an imported paper ("Haushalt THH 2024"); "" otherwise
 	Reference   string // "" until submitted
 	Date        time.Time
 	Text        string
@@ -158,8 +164,27 @@ type Consultation struct {
 	PaperID        ID
 	OrganizationID ID
 	AgendaItemID   ID // NilID until scheduled
+	MeetingID      ID // an imported consultation's meeting without an agenda item; NilID otherwise
 	Position       int
 	Role           string // e.g. "Vorberatung", "Entscheidung", "Kenntnisnahme"
 	Authoritative  bool
 	Meta
+}
+
+// ShowAuthoritative reports whether a consultation step should carry the
+// "decides" mark: it is authoritative and its role does not already say
+// so or contradict it ("Entscheidung", "Beschlussfassung" say it;
+// "Kenntnisnahme" decides nothing). Imported roles are free text
+// (docs/OPARL.md, "Types").
+func ShowAuthoritative(role string, authoritative bool) bool {
+	if !authoritative {
+		return false
+	}
+	r := strings.ToLower(role)
+	for _, k := range []string{"entscheid", "beschluss", "kenntnis", "decision", "decide"} {
+		if strings.Contains(r, k) {
+			return false
+		}
+	}
+	return true
 }

@@ -156,3 +156,22 @@ func Diff(old, new any) map[string][2]any {
 	}
 	return out
 }
+
+// Validate checks b and returns FieldErrors (ErrInvalid) or nil.
+func (b Body) Validate() error {
+	fe := FieldErrors{}
+	checkText(fe, "name", b.Name, true, 300)
+	checkText(fe, "short_name", b.ShortName, false, 50)
+	checkText(fe, "website", b.Website, false, 500)
+	return fe.Err()
+}
+
+// Validate checks t and returns FieldErrors (ErrInvalid) or nil.
+func (t LegislativeTerm) Validate() error {
+	fe := FieldErrors{}
+	checkText(fe, "name", t.Name, true, 300)
+	if !t.Start.IsZero() && !t.End.IsZero() && t.End.Before(t.Start) {
+		fe.Add("end", MsgDateOrder)
+	}
+	return fe.Err()
+}

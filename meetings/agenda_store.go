@@ -289,7 +289,7 @@ func renumber(ctx context.Context, tx council.DBTXTx, meeting council.ID) error 
 type Step struct {
 	council.Consultation
 	OrgName      string
-	Item         AgendaItem // zero ID: not scheduled yet
+	Item         AgendaItem // zero ID: not scheduled yet, or (MeetingID set) consulted in a meeting without an agenda item
 	MeetingName  string
 	MeetingStart time.Time
 	MeetingState State
@@ -312,7 +312,7 @@ func (s *Store) Path(ctx context.Context, paper council.ID) ([]Step, error) {
 		FROM consultations c
 		JOIN organizations o ON o.id = c.organization_id
 		LEFT JOIN agenda_items i ON i.id = c.agenda_item_id AND NOT i.deleted
-		LEFT JOIN meetings m ON m.id = i.meeting_id AND NOT m.deleted
+		LEFT JOIN meetings m ON m.id = coalesce(i.meeting_id, c.meeting_id) AND NOT m.deleted
 		WHERE c.paper_id = $1 AND NOT c.deleted
 		ORDER BY c.position, m.start_at NULLS LAST, c.created`, paper)
 	if err != nil {
@@ -330,7 +330,10 @@ func (s *Store) Path(ctx context.Context, paper council.ID) ([]Step, error) {
 			&meetingID, &st.MeetingName, &start, &st.MeetingState, &st.Cancelled, &st.AgendaPublished); err != nil {
 			return nil, fmt.Errorf("paper path: %w", err)
 		}
-		st.Item.ID, st.Item.MeetingID = council.IDOf(itemID), council.IDOf(meetingID)
+		st.Item.ID, st.MeetingID = council.IDOf(itemID), council.IDOf(meetingID)
+		if st.Item.ID != council.NilID {
+			st.Item.MeetingID = st.MeetingID
+		}
 		st.AgendaItemID = st.Item.ID
 		if start != nil {
 			st.MeetingStart = *start

@@ -98,7 +98,9 @@ func (s *Store) PublicAgendas(ctx context.Context, meetingIDs []council.ID) (map
 }
 
 // OParlConsultation is a consultation as OParl publishes it: AgendaItemID
-// and MeetingID are set only when the agenda item is public data.
+// and MeetingID are set only when the agenda item is public data; an
+// (imported) consultation with a meeting and no agenda item has MeetingID
+// once the meeting's agenda is published.
 type OParlConsultation struct {
 	council.Consultation
 	MeetingID council.ID
@@ -109,8 +111,9 @@ const oparlConsultationCols = `c.id, c.paper_id, c.organization_id,
 	c.position, c.role, c.authoritative, c.created, c.modified, (c.deleted OR p.deleted)`
 
 const oparlConsultationFrom = `consultations c JOIN papers p ON p.id = c.paper_id
-	LEFT JOIN (agenda_items i JOIN meetings m ON m.id = i.meeting_id AND agenda_item_public(i, m))
-		ON i.id = c.agenda_item_id`
+	LEFT JOIN agenda_items i ON i.id = c.agenda_item_id
+	LEFT JOIN meetings m ON m.id = coalesce(i.meeting_id, CASE WHEN c.agenda_item_id IS NULL THEN c.meeting_id END)
+		AND CASE WHEN i.id IS NULL THEN agenda_public(m) ELSE agenda_item_public(i, m) END`
 
 func scanOParlConsultation(r pgx.Rows) (OParlConsultation, error) {
 	var c OParlConsultation

@@ -280,6 +280,7 @@ type meetingPage struct {
 	ShowAgenda bool
 	Items      []itemView
 	Files      []fileView // the meeting's files the viewer may see
+	Source     council.ImportedFrom
 }
 
 // itemView is an agenda item as the viewer may see it. When Hidden, only
@@ -336,6 +337,9 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 		data.Place = l.Label()
 	}
 	if data.Files, err = s.linkedFiles(ctx, v, documents.Link{Kind: documents.LinkMeeting, ID: id}); err != nil {
+		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
+	if data.Source, err = s.council.ImportedFrom(ctx, "meeting", id); err != nil {
 		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
 	}
 	data.ShowAgenda = m.AgendaPublished() || v.SeesAllNonPublic()

@@ -56,6 +56,7 @@ type paperPage struct {
 	Steps       []stepView
 	Events      []council.PaperEvent
 	Files       []fileView // the paper's files the viewer may see
+	Source      council.ImportedFrom
 }
 
 // originatorView is who brought in a paper: a person (by name) or an
@@ -142,6 +143,9 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 	if data.Files, err = s.linkedFiles(ctx, v, documents.Link{Kind: documents.LinkPaper, ID: id}); err != nil {
 		return paperPage{}, err
 	}
+	if data.Source, err = s.council.ImportedFrom(ctx, "paper", id); err != nil {
+		return paperPage{}, err
+	}
 	events, err := s.council.PaperEvents(ctx, id)
 	if err != nil {
 		return paperPage{}, err
@@ -161,7 +165,15 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 // database decides it), only body and date of a non-public item v may not
 // see.
 func stepFor(v council.Viewer, st meetings.Step) stepView {
-	sv := stepView{OrgID: st.OrganizationID, OrgName: st.OrgName, Role: st.Role, Authoritative: st.Authoritative}
+	sv := stepView{OrgID: st.OrganizationID, OrgName: st.OrgName, Role: st.Role,
+		Authoritative: council.ShowAuthoritative(st.Role, st.Authoritative)}
+	if st.Item.ID == council.NilID && st.MeetingID != council.NilID &&
+		(st.MeetingState != meetings.Planned || v.SeesAllNonPublic()) {
+		// Consulted in a meeting without an agenda item (an imported
+		// OParl Consultation with meeting only).
+		sv.MeetingStart, sv.MeetingID, sv.MeetingName, sv.Cancelled = st.MeetingStart, st.MeetingID, st.MeetingName, st.Cancelled
+		return sv
+	}
 	if st.Item.ID == council.NilID || st.Item.MeetingID == council.NilID ||
 		(!st.AgendaPublished && !v.SeesAllNonPublic()) {
 		sv.Pending = true

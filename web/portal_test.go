@@ -68,7 +68,7 @@ func newPortalFixture(t *testing.T, e *testEnv) portalFixture {
 		p := must(cs.SavePaper(ctx, council.Paper{BodyID: body, Name: name, Type: council.PaperMotion, Public: public,
 			Text: "Der Rat möge beschließen.", Originators: []council.Originator{{PersonID: f.person.ID}, {OrganizationID: f.group.ID}}}))(t)
 		p = must(cs.Submit(ctx, p.ID, now))(t)
-		must(cs.SaveConsultation(ctx, council.Consultation{PaperID: p.ID, OrganizationID: f.council.ID, Role: "Entscheidung", Authoritative: true}))(t)
+		must(cs.SaveConsultation(ctx, council.Consultation{PaperID: p.ID, OrganizationID: f.council.ID, Role: "Abschließende Beratung", Authoritative: true}))(t)
 		return p
 	}
 	f.publicPaper = paper("Mehr Bäume am Marktplatz", true)

@@ -43,7 +43,7 @@ func commands() []command {
 			{name: "enable", args: "--email E", run: (*app).userEnable, help: "undo disable"},
 		}},
 		{name: "import", help: "import another council information system's data", subs: []command{
-			{name: "oparl", args: "[--full] [--limit N] <system-URL>", run: (*app).importOParl,
+			{name: "oparl", args: "[--full] [--limit N] [--files=now|later|skip] [--deadline D] [--per-host N] <system-URL>", run: (*app).importOParl,
 				help: "read an OParl 1.0 or 1.1 endpoint; a re-run fetches only what changed"},
 		}},
 		{name: "reindex", run: (*app).reindex,

@@ -120,8 +120,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	defer wg.Wait()
 
-	startExtraction(ctx, &wg, db, cfg.filesDir(), log) // documents.go: text of uploaded files
-	startIndexer(ctx, &wg, db, ix, log)                // reindex.go: search index follows the outbox
+	startExtraction(ctx, &wg, db, cfg.filesDir(), log)  // documents.go: text of uploaded files
+	startIndexer(ctx, &wg, db, ix, log)                 // reindex.go: search index follows the outbox
+	startImportFiles(ctx, &wg, db, cfg.filesDir(), log) // import.go: files of OParl imports left for later
 	// The live hub fans session events out until shutdown, then ends every
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })

@@ -102,7 +102,26 @@ func TestFileTextBounded(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", fileURL, res.status, res.body)
 	}
-	check("file", decode(t, fileURL, res.body))
+	obj := decode(t, fileURL, res.body)
+	check("file", obj)
+	// The whole text is at its own URL (issue 14), as plain text; the nil
+	// UUID and an unknown file have none.
+	stored, _, _ := docs.Text(ctx, f.ID, documents.DefaultMaxText)
+	textURL := str(obj["plenar:textUrl"])
+	if textURL != fileURL+"/text" {
+		t.Errorf("plenar:textUrl %q, want %q", textURL, fileURL+"/text")
+	}
+	if res := get(t, srv.Client(), http.MethodGet, textURL, nil); res.status != http.StatusOK || string(res.body) != stored ||
+		!strings.HasPrefix(res.header.Get("Content-Type"), "text/plain") {
+		t.Errorf("GET %s: %d, %d bytes (%s); want 200 with the whole text of %d bytes", textURL, res.status, len(res.body),
+			res.header.Get("Content-Type"), len(stored))
+	}
+	for _, id := range []string{council.NilID.String(), p.ID.String()} {
+		u := srv.URL + "/oparl/v1.1/file/" + id + "/text"
+		if res := get(t, srv.Client(), http.MethodGet, u, nil); res.status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", u, res.status)
+		}
+	}
 	paperURL := srv.URL + "/oparl/v1.1/paper/" + p.ID.String()
 	res = get(t, srv.Client(), http.MethodGet, paperURL, nil)
 	main, _ := decode(t, paperURL, res.body)["mainFile"].(map[string]any)

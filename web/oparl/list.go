@@ -250,11 +250,18 @@ func (h *Handler) object(k kind) handlerFunc {
 		if err != nil {
 			return nil, err
 		}
+		// The nil UUID is no object: as an id filter it means "none", and
+		// the query would answer the first object of the list (issue 14).
+		if id == council.NilID {
+			return nil, fmt.Errorf("%w: no %s %s", council.ErrNotFound, k.path, id)
+		}
 		entries, _, err := k.load(r.Context(), council.ListQuery{ID: id, Deleted: true, Limit: 1}, view{})
 		if err != nil {
 			return nil, err
 		}
-		if len(entries) == 0 {
+		// Only the object asked for answers: an entry with another id
+		// (a loader that ignored the filter) is a 404, never someone else.
+		if len(entries) == 0 || entries[0].cur.ID != id {
 			return nil, fmt.Errorf("%w: no %s %s", council.ErrNotFound, k.path, id)
 		}
 		return entries[0].obj, nil

@@ -429,7 +429,9 @@ func (h *Handler) consultation(c meetings.OParlConsultation, alone bool) *consul
 		Created: h.dateTime(c.Created), Modified: h.dateTime(c.Modified), Web: h.u.web("/papers/", c.PaperID)}
 	if c.AgendaItemID != council.NilID {
 		r.AgendaItem = h.u.obj(pAgendaItem, c.AgendaItemID)
-		r.Meeting = h.u.obj(pMeeting, c.MeetingID)
+	}
+	if c.MeetingID != council.NilID {
+		r.Meeting = h.u.obj(pMeeting, c.MeetingID) // also without agenda item (imported)
 	}
 	if alone {
 		r.Paper = h.u.obj(pPaper, c.PaperID)
@@ -462,6 +464,9 @@ func (h *Handler) file(f documents.OParlFile, alone bool) *file {
 		Created: h.dateTime(f.Created), Modified: h.dateTime(f.Modified)}
 	if f.HasText {
 		r.Text, r.TextCut = strings.TrimSpace(f.Text), f.TextCut
+		if f.TextCut {
+			r.TextURL = h.u.obj(pFile, f.ID) + "/text"
+		}
 	}
 	if f.MasterID != council.NilID {
 		r.MasterFile = h.u.obj(pFile, f.MasterID)

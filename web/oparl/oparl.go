@@ -2,11 +2,13 @@ package oparl
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -32,6 +34,9 @@ type FileSource interface {
 	// OParlFilesOf returns the public files attached to the papers,
 	// meetings or agenda items ids, by owner, with their roles.
 	OParlFilesOf(ctx context.Context, kind documents.LinkKind, ids []council.ID) (map[council.ID][]documents.OParlLinked, error)
+	// Text returns at most max bytes of the extracted text of file id
+	// (ok false when there is none); callers check that the file is public.
+	Text(ctx context.Context, id council.ID, max int) (text string, ok bool, err error)
 }
 
 // Options configure a Handler.
@@ -95,6 +100,10 @@ func (h *Handler) routes() chi.Router {
 		}
 		get(p+"/"+k.path+"/{id}", h.object(k))
 	}
+	// The whole extracted text of a public file, which File.text carries
+	// only in part (docs/OPARL.md, "Files").
+	r.Get(p+"/"+pFile+"/{id}/text", h.fileText)
+	r.Head(p+"/"+pFile+"/{id}/text", h.fileText)
 	r.NotFound(h.serve(func(r *http.Request) (any, error) {
 		return nil, fmt.Errorf("%w: no such OParl resource %s", council.ErrNotFound, r.URL.Path)
 	}))
@@ -251,4 +260,41 @@ func date(t time.Time) string {
 		return ""
 	}
 	return t.Format("2006-01-02")
+}
+
+// fileText answers the whole extracted text of a public, live file as
+// text/plain; 404 for anything else, as its File object.
+func (h *Handler) fileText(w http.ResponseWriter, r *http.Request) {
+	fail := func(err error) { h.serve(func(*http.Request) (any, error) { return nil, err })(w, r) }
+	id, err := council.ParseID(chi.URLParam(r, "id"))
+	if err != nil {
+		fail(err)
+		return
+	}
+	if h.opt.Files == nil || id == council.NilID {
+		fail(fmt.Errorf("%w: no text of file %s", council.ErrNotFound, id))
+		return
+	}
+	files, _, err := h.opt.Files.OParlFiles(r.Context(), council.ListQuery{ID: id, Limit: 1})
+	if err != nil {
+		fail(err)
+		return
+	}
+	if len(files) != 1 || files[0].ID != id || files[0].Deleted || !files[0].HasText {
+		fail(fmt.Errorf("%w: no text of file %s", council.ErrNotFound, id))
+		return
+	}
+	text, ok, err := h.opt.Files.Text(r.Context(), id, documents.DefaultMaxText)
+	if err != nil || !ok {
+		fail(fmt.Errorf("text of file %s: %w", id, cmp.Or(err, council.ErrNotFound)))
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/plain; charset=utf-8")
+	hd.Set("Access-Control-Allow-Origin", "*")
+	hd.Set("Content-Length", fmt.Sprint(len(text)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = io.WriteString(w, text)
 }

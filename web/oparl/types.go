@@ -246,6 +246,7 @@ type file struct {
 	SHA512Checksum string   `json:"sha512Checksum,omitempty"`
 	Text           string   `json:"text,omitempty"` // at most documents.OParlTextLimit bytes
 	TextCut        bool     `json:"plenar:textTruncated,omitempty"`
+	TextURL        string   `json:"plenar:textUrl,omitempty"` // the whole text, when Text is cut
 	AccessURL      string   `json:"accessUrl"`
 	DownloadURL    string   `json:"downloadUrl,omitempty"`
 	MasterFile     string   `json:"masterFile,omitempty"`

@@ -2,7 +2,6 @@ package oparlimport
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,8 +9,6 @@ import (
 	"path"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
@@ -30,63 +27,25 @@ type pendingFile struct {
 	changed                                                      bool // the source changed since the download
 }
 
-// downloadFiles brings the local files in line with import_files: it
-// downloads the blobs of new and changed files into the documents store
-// (linked to the imported paper, meeting or agenda item in their roles),
-// links known files to objects they were newly found at, and deletes the
-// local files of deleted sources. A file whose download or check fails is
-// logged and counted; it stays pending and the next run tries again.
-func (im *importer) downloadFiles(ctx context.Context) error {
-	rows, err := im.opt.DB.Query(ctx, `SELECT i.source_url, i.name, i.file_name, i.sha512, i.access_url, i.download_url,
-			i.license, i.date, i.links, i.file_id, i.created, i.modified, i.deleted,
-			coalesce(f.sha512, ''), coalesce(i.modified > f.modified, false)
-		FROM import_files i LEFT JOIN files f ON f.id = i.file_id
-		WHERE (i.file_id IS NULL AND NOT i.deleted)
-			OR (i.file_id IS NOT NULL AND i.deleted AND NOT f.deleted)
-			OR (i.file_id IS NOT NULL AND NOT i.deleted AND NOT f.deleted AND i.modified > f.modified)
-			OR (i.file_id IS NOT NULL AND NOT i.deleted AND NOT f.deleted AND EXISTS (SELECT 1 FROM jsonb_array_elements(i.links) l
-				WHERE NOT EXISTS (SELECT 1 FROM paper_files x WHERE l->>'entity' = 'paper' AND x.paper_id = (l->>'id')::uuid AND x.file_id = i.file_id)
-				AND NOT EXISTS (SELECT 1 FROM meeting_files x WHERE l->>'entity' = 'meeting' AND x.meeting_id = (l->>'id')::uuid AND x.file_id = i.file_id)
-				AND NOT EXISTS (SELECT 1 FROM agenda_item_files x WHERE l->>'entity' = 'agenda_item' AND x.agenda_item_id = (l->>'id')::uuid AND x.file_id = i.file_id)))
-		ORDER BY i.created, i.source_url`)
-	if err != nil {
-		return dbError{fmt.Errorf("pending files: %w", err)}
-	}
-	pending, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pendingFile, error) {
-		var p pendingFile
-		var lj []byte
-		err := r.Scan(&p.sourceURL, &p.name, &p.fileName, &p.sha512, &p.access, &p.download, &p.license, &p.date, &lj,
-			&p.fileID, &p.created, &p.modified, &p.deleted, &p.localSHA512, &p.changed)
-		if err == nil {
-			err = json.Unmarshal(lj, &p.links)
-		}
-		return p, err
-	})
-	if err != nil {
-		return dbError{fmt.Errorf("pending files: %w", err)}
-	}
-	for _, p := range pending {
-		if err := im.syncFile(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// syncFile handles one pending file; only context and database errors
-// are returned.
-func (im *importer) syncFile(ctx context.Context, p pendingFile) error {
+// syncFile handles one pending file: it downloads the blob of a new or
+// changed file (downloadUrl, else accessUrl) into the documents store,
+// linked to the imported paper, meeting or agenda item in its role, links
+// a known file to objects it was newly found at, or deletes the local file
+// of a deleted source. A failed download or check is logged and counted;
+// the file stays pending. unreachable reports a failure of the host (for
+// its circuit breaker); only database errors are returned.
+func (im *importer) syncFile(ctx context.Context, p pendingFile) (unreachable bool, err error) {
 	links := documentLinks(p.links)
 	switch {
 	case p.deleted && p.fileID != nil:
 		if err := im.opt.Docs.Delete(ctx, *p.fileID); err != nil && !errors.Is(err, council.ErrNotFound) {
-			return dbError{fmt.Errorf("delete file %s: %w", p.sourceURL, err)}
+			return false, dbError{fmt.Errorf("delete file %s: %w", p.sourceURL, err)}
 		}
-		im.sum.Deleted["file_blob"]++
-		return nil
+		im.count(func(s *Summary) { s.Deleted["file_blob"]++; s.Files.Deleted++ })
+		return false, nil
 	case p.fileID != nil && (!p.changed || (p.sha512 != "" && p.sha512 == p.localSHA512)):
 		// Same content: new metadata and links only.
-		return im.updateFile(ctx, p, *p.fileID, links)
+		return false, im.updateFile(ctx, p, *p.fileID, links)
 	}
 	f := documents.File{Name: clip(p.name, 1000), FileName: p.fileName, License: clip(p.license, 1000), Public: true}
 	if f.FileName == "" {
@@ -109,77 +68,49 @@ func (im *importer) syncFile(ctx context.Context, p pendingFile) error {
 			continue
 		}
 		created, lastErr = im.fetchBlob(ctx, u, f, links)
-		if lastErr == nil || ctx.Err() != nil || isDBError(lastErr) {
+		// The other URL only when this one's host answered: an unreachable
+		// host is not asked twice for the same file.
+		if lastErr == nil || ctx.Err() != nil || isDBError(lastErr) || errors.Is(lastErr, errUnreachable) {
 			break
 		}
 	}
+	failed := func(kind, detail string) (bool, error) {
+		im.problem(p.sourceURL, kind, detail)
+		im.count(func(s *Summary) { s.Files.Failed++ })
+		return errors.Is(lastErr, errUnreachable), im.fileFailed(ctx, p.sourceURL, detail)
+	}
 	switch {
 	case ctx.Err() != nil:
-		return ctx.Err()
+		im.count(func(s *Summary) { s.Files.Deferred++ })
+		return false, nil
 	case lastErr == nil && created.ID == council.NilID:
-		im.problem(p.sourceURL, "file-download-failed", "File without accessUrl or downloadUrl")
-		return nil
+		return failed("file-download-failed", "File without accessUrl or downloadUrl")
 	case errors.Is(lastErr, council.ErrInvalid):
-		im.problem(p.sourceURL, "file-rejected", lastErr.Error())
-		return nil
+		return failed("file-rejected", lastErr.Error())
 	case lastErr != nil && isDBError(lastErr):
-		return lastErr
+		return false, lastErr
 	case lastErr != nil:
-		im.problem(p.sourceURL, "file-download-failed", lastErr.Error())
-		return nil
+		return failed("file-download-failed", lastErr.Error())
 	}
 	if p.sha512 != "" && p.sha512 != created.SHA512 {
 		im.problem(p.sourceURL, "file-checksum", fmt.Sprintf("sha512Checksum %s… differs from the downloaded %s…",
 			p.sha512[:min(12, len(p.sha512))], created.SHA512[:12]))
 	}
-	err := pgx.BeginFunc(ctx, im.opt.DB, func(tx pgx.Tx) error {
-		// The source's times, as for every imported object.
-		if _, err := tx.Exec(ctx, `UPDATE files SET created = $2, modified = $3 WHERE id = $1`,
-			created.ID, p.created, p.modified); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE import_files SET file_id = $2 WHERE source_url = $1`, p.sourceURL, created.ID); err != nil {
-			return err
-		}
-		if p.fileID != nil {
-			if _, err := tx.Exec(ctx, `UPDATE files SET deleted = true, modified = now() WHERE id = $1`, *p.fileID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return dbError{fmt.Errorf("file %s: %w", p.sourceURL, err)}
+	if err := im.fileStored(ctx, p, created.ID); err != nil {
+		return false, dbError{fmt.Errorf("file %s: %w", p.sourceURL, err)}
 	}
-	im.sum.Imported["file_blob"]++
-	return nil
+	im.count(func(s *Summary) { s.Imported["file_blob"]++; s.Files.Downloaded++ })
+	return false, nil
 }
-
-// linkTables are the link table and key column per kind.
-var linkTables = map[documents.LinkKind][2]string{documents.LinkPaper: {"paper_files", "paper_id"},
-	documents.LinkMeeting: {"meeting_files", "meeting_id"}, documents.LinkAgendaItem: {"agenda_item_files", "agenda_item_id"}}
 
 // updateFile sets the metadata of the local file id and adds links.
 func (im *importer) updateFile(ctx context.Context, p pendingFile, id council.ID, links []documents.Link) error {
-	err := pgx.BeginFunc(ctx, im.opt.DB, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE files SET name = $2, license = $3, date = $4, modified = greatest($5, modified)
-			WHERE id = $1`, id, clip(p.name, 1000), clip(p.license, 1000), p.date, p.modified); err != nil {
-			return err
-		}
-		for _, l := range links {
-			tc := linkTables[l.Kind]
-			table, col := tc[0], tc[1]
-			if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (`+col+`, file_id, role) VALUES ($1, $2, $3)
-				ON CONFLICT (`+col+`, file_id) DO UPDATE SET role = excluded.role`, l.ID, id, l.Role); err != nil {
-				return err
-			}
-		}
-		return council.Record(ctx, tx, "file", id, council.OpUpdate, map[string]any{"import": p.sourceURL})
-	})
+	err := im.opt.Docs.SetImported(ctx, id, documents.ImportedMeta{Name: clip(p.name, 1000), License: clip(p.license, 1000),
+		Date: p.date, Modified: p.modified, Source: p.sourceURL}, links)
 	if err != nil {
 		return dbError{fmt.Errorf("update file %s: %w", p.sourceURL, err)}
 	}
-	im.sum.Imported["file_blob"]++
+	im.count(func(s *Summary) { s.Imported["file_blob"]++; s.Files.Downloaded++ })
 	return nil
 }
 
@@ -193,7 +124,7 @@ func (im *importer) fetchBlob(ctx context.Context, u string, f documents.File, l
 		if err == nil || !retry {
 			return created, err
 		}
-		if attempt >= im.opt.Retries {
+		if attempt >= im.opt.FileRetries {
 			return documents.File{}, fmt.Errorf("%s: giving up after %d attempts: %w", u, attempt, err)
 		}
 		im.problem(u, "http-retry", fmt.Sprintf("attempt %d: %v; retrying in %s", attempt, err, wait))
@@ -217,12 +148,14 @@ func (im *importer) fetchBlobOnce(ctx context.Context, u string, f documents.Fil
 		if ctx.Err() != nil {
 			return documents.File{}, false, ctx.Err()
 		}
-		return documents.File{}, true, fmt.Errorf("%s: %w", u, err)
+		// Not retried here: a host that does not answer costs a timeout per
+		// attempt; its circuit breaker and the next run take care of it.
+		return documents.File{}, false, fmt.Errorf("%s: %w: %w", u, errUnreachable, err)
 	}
 	defer res.Body.Close()
 	switch {
 	case res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests:
-		return documents.File{}, true, fmt.Errorf("%s: status %d", u, res.StatusCode)
+		return documents.File{}, true, fmt.Errorf("%s: %w: status %d", u, errUnreachable, res.StatusCode)
 	case res.StatusCode != http.StatusOK:
 		return documents.File{}, false, fmt.Errorf("%s: status %d", u, res.StatusCode)
 	}

@@ -13,25 +13,34 @@
 //
 // Real servers are sloppy. Problems in the data (placeholders, padded
 // whitespace, non-URL links, swapped or stringified GeoJSON, short AGS,
-// agenda orders from 1, untyped deleted entries, empty lists as 404 or
-// bare arrays, next links that drop filters, objects only reachable by
-// link, intermittent server errors) are repaired where possible, logged
-// with the object's URL and counted in the Summary; one bad object never
-// aborts the import. OParl's paperType is free text: it is read into one
-// of Plenar's paper types by an ordered rule list (papertype.go), and a
-// name no rule knows becomes an Informationsvorlage, logged as
-// "paper-type-unknown". Plenar keeps no copy of the source's text. A URL that does not serve an OParl System is refused
-// with ErrNotOParl before anything is written.
+// agenda orders from 1, SD.NET part headers, untyped deleted entries,
+// empty lists as 404 or bare arrays, next links that drop filters, objects
+// only reachable by link, intermittent server errors) are repaired where
+// possible, logged with the object's URL (three times per kind, then
+// summarised with examples) and counted in the Summary; one bad object
+// never aborts the import. docs/OPARL.md ("Import") lists every quirk with
+// the fixture that shows it.
+//
+// The importer writes no domain table itself: council.ImportStore,
+// meetings.ImportStore and documents.Store's import functions write the
+// objects with the same validation as the normal stores, their source
+// mapping and their outbox and audit rows; an object they refuse is logged
+// and counted as failed. OParl's free-text paperType and organizationType
+// keep the source's label and are mapped by ordered tables (papertype.go);
+// an unknown label becomes "other". A full run reconciles: what the
+// complete lists no longer contain is marked deleted, within a safety
+// limit. A URL that does not serve an OParl System is refused with
+// ErrNotOParl before anything is written.
 //
 // File metadata and its links are kept in import_files (the source id
-// mapping of files, with file_id the local file). With Options.Docs, each
-// run then downloads the blobs of new and changed files (downloadUrl, else
-// accessUrl; server errors retried with backoff) and streams them into
-// documents.Store.Upload, which checks the content; the local file is
-// public and linked to the imported paper, meeting or agenda item in its
-// role. Unchanged files are skipped (same modified, or same sha512 with
-// only new links); a changed file becomes a new version (master_id) of
-// the old one, which is deleted; deleted sources delete the local file.
-// A failed download ("file-download-failed") or a refused file
-// ("file-rejected") is logged and counted and retried by the next run.
+// mapping of files, with file_id the local file). The file phase
+// (Options.Files: now, later, skip) downloads the blobs of new and changed
+// files concurrently, bounded per host, with a circuit breaker per host
+// (downloads.go), and streams them into documents.Store.Upload, which
+// checks the content; the local file is public and linked to the imported
+// paper, meeting or agenda item in its role. Files left pending (failed,
+// deferred, skipped) are fetched by the next run or by FileJob, which
+// serve runs. Unchanged files are skipped (same modified, or same sha512
+// with only new links); a changed file becomes a new version (master_id)
+// of the old one, which is deleted; deleted sources delete the local file.
 package oparlimport

@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/meetings"
 )
 
 // ErrNotOParl is returned when the URL does not serve an OParl System.
@@ -36,16 +38,38 @@ type Options struct {
 	// Docs receives the downloaded file blobs; nil: file metadata only
 	// (it waits in import_files for a run with Docs).
 	Docs *documents.Store
+	// Files says when blobs are downloaded; "": FilesNow.
+	Files FilesMode
+	// Deadline bounds the whole run; what is left resumes with the next
+	// run (objects) or stays pending (files). 0: none.
+	Deadline    time.Duration
+	FileWorkers int // concurrent downloads; 0: 8
+	PerHost     int // concurrent downloads per host; 0: 4
+	BreakAfter  int // consecutive failures after which a host is given up for the run; 0: 5
+	FileRetries int // attempts per file URL; 0: 2 (a host that fails is given up anyway)
+	// ReconcileLimit is the share of a kind's imported objects a full run
+	// may mark deleted because the source's lists no longer contain them;
+	// above it (and above 5 objects) nothing is deleted and the run says so.
+	// 0: 0.1.
+	ReconcileLimit float64
 }
 
 // Summary counts what a run did.
 type Summary struct {
-	Since     time.Time      // the modified_since of the run; zero for a full run
-	Resumed   bool           // an interrupted run was continued
-	Imported  map[string]int // created or updated, per entity
-	Unchanged map[string]int // skipped as unchanged, per entity
-	Deleted   map[string]int // marked deleted, per entity
-	Problems  map[string]int // per kind
+	Since     time.Time           // the modified_since of the run; zero for a full run
+	Resumed   bool                // an interrupted run was continued
+	Imported  map[string]int      // created or updated, per entity
+	Unchanged map[string]int      // skipped as unchanged, per entity
+	Deleted   map[string]int      // marked deleted, per entity
+	Failed    map[string]int      // refused by the import stores (validation), per entity
+	Problems  map[string]int      // per kind
+	Examples  map[string][]string // up to three URLs per problem kind
+	Files     FileCounts          // the file phase
+	// Reconciled are the objects a full run marked deleted because the
+	// source's complete lists no longer contain them, per entity.
+	Reconciled map[string]int
+	// Complete: every list was read to its end (the run is finished).
+	Complete bool
 }
 
 // String renders the summary for people.
@@ -57,11 +81,36 @@ func (s *Summary) String() string {
 	if !s.Since.IsZero() {
 		fmt.Fprintf(&b, "incremental: modified since %s\n", s.Since.Format(time.RFC3339))
 	}
+	b.WriteString("objects:\n")
 	for _, part := range []struct {
 		name string
 		m    map[string]int
-	}{{"imported", s.Imported}, {"unchanged", s.Unchanged}, {"deleted", s.Deleted}, {"problems", s.Problems}} {
-		fmt.Fprintf(&b, "%-9s %s\n", part.name+":", counts(part.m))
+	}{{"imported", s.Imported}, {"unchanged", s.Unchanged}, {"failed", s.Failed}, {"deleted", s.Deleted}} {
+		fmt.Fprintf(&b, "  %-10s %s\n", part.name+":", counts(part.m))
+	}
+	fmt.Fprintf(&b, "reconcile:  deleted %s\n", counts(s.Reconciled))
+	f := s.Files
+	fmt.Fprintf(&b, "files:      downloaded %d, deleted %d, deferred %d, skipped %d, failed %d\n",
+		f.Downloaded, f.Deleted, f.Deferred, f.Skipped, f.Failed)
+	if len(f.GivenUp) > 0 {
+		fmt.Fprintf(&b, "  hosts given up: %s\n", counts(f.GivenUp))
+	}
+	fmt.Fprintf(&b, "problems:   %s\n", counts(s.Problems))
+	keys := make([]string, 0, len(s.Examples))
+	for k := range s.Examples {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s, e.g. %s\n", k, strings.Join(s.Examples[k], ", "))
+	}
+	switch {
+	case !s.Complete:
+		b.WriteString("result:     incomplete; run again to continue\n")
+	case s.filesPending():
+		b.WriteString("result:     objects complete; files pending\n")
+	default:
+		b.WriteString("result:     complete\n")
 	}
 	return b.String()
 }
@@ -84,8 +133,18 @@ func counts(m map[string]int) string {
 
 // importer is one run.
 type importer struct {
-	opt    Options
-	log    *slog.Logger
+	opt Options
+	log *slog.Logger
+	mu  sync.Mutex // guards sum while files download concurrently
+	// met are the URLs of every object met in this run (lists, embedded,
+	// linked; also refused or deleted ones), for the reconciliation.
+	met map[string]bool
+	// listed are the entities whose Body list this run read.
+	listed   map[string]bool
+	council  *council.ImportStore
+	meetings *meetings.ImportStore
+	// done are the local ids of the objects handled in this run.
+	done   map[string]string
 	sum    *Summary
 	runID  int64
 	since  time.Time
@@ -101,9 +160,30 @@ type importer struct {
 	incomplete bool
 }
 
+// loggedPerKind is how many problems of one kind are logged one by one;
+// the rest are counted and summarised at the end of the run with examples.
+const loggedPerKind = 3
+
 func (im *importer) problem(u, kind, detail string) {
+	im.mu.Lock()
+	defer im.mu.Unlock()
 	im.sum.Problems[kind]++
-	im.log.Warn("oparl import problem", "url", u, "kind", kind, "detail", detail)
+	if n := im.sum.Problems[kind]; n <= loggedPerKind {
+		im.sum.Examples[kind] = append(im.sum.Examples[kind], u)
+		im.log.Warn("oparl import problem", "url", u, "kind", kind, "detail", detail)
+	}
+}
+
+// flushProblems logs one line per problem kind that occurred more often
+// than it was logged.
+func (im *importer) flushProblems() {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	for kind, n := range im.sum.Problems {
+		if n > loggedPerKind {
+			im.log.Warn("oparl import problems (summarised)", "kind", kind, "count", n, "examples", im.sum.Examples[kind])
+		}
+	}
 }
 
 func newImporter(opt Options) *importer {
@@ -119,8 +199,29 @@ func newImporter(opt Options) *importer {
 	if opt.Backoff <= 0 {
 		opt.Backoff = 500 * time.Millisecond
 	}
+	if opt.Files == "" {
+		opt.Files = FilesNow
+	}
+	if opt.FileWorkers <= 0 {
+		opt.FileWorkers = 8
+	}
+	if opt.PerHost <= 0 {
+		opt.PerHost = 4
+	}
+	if opt.BreakAfter <= 0 {
+		opt.BreakAfter = 5
+	}
+	if opt.FileRetries <= 0 {
+		opt.FileRetries = 2
+	}
+	if opt.ReconcileLimit <= 0 {
+		opt.ReconcileLimit = 0.1
+	}
 	return &importer{opt: opt, log: opt.Log,
-		sum:    &Summary{Imported: map[string]int{}, Unchanged: map[string]int{}, Deleted: map[string]int{}, Problems: map[string]int{}},
+		sum: &Summary{Imported: map[string]int{}, Unchanged: map[string]int{}, Deleted: map[string]int{}, Failed: map[string]int{}, Problems: map[string]int{},
+			Examples: map[string][]string{}, Reconciled: map[string]int{}, Files: FileCounts{GivenUp: map[string]int{}}},
+		met: map[string]bool{}, listed: map[string]bool{},
+		council: council.NewImportStore(opt.DB), meetings: meetings.NewImportStore(opt.DB), done: map[string]string{},
 		active: map[string]bool{}, byLink: map[string]bool{}, seen: map[string]bool{}, orderBase: map[string]int{}}
 }
 
@@ -160,10 +261,20 @@ func Check(ctx context.Context, opt Options, systemURL string) error {
 	return err
 }
 
-// Run imports the OParl system at systemURL. It returns the summary also
-// with an error (then the run stays unfinished and the next one resumes).
+// Run imports the OParl system at systemURL: the objects of every list
+// (resumably), then, on a full run, the reconciliation, then the files
+// (Options.Files). It returns the summary also with an error: ErrIncomplete
+// (also on Ctrl-C or the deadline) when a list was not read to its end —
+// the run stays unfinished and the next one resumes —, ErrFilesPending
+// when the objects are complete but files are not.
 func Run(ctx context.Context, opt Options, systemURL string) (*Summary, error) {
 	im := newImporter(opt)
+	defer im.flushProblems()
+	if opt.Deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opt.Deadline)
+		defer cancel()
+	}
 	bodies, err := im.system(ctx, systemURL)
 	if err != nil {
 		return im.sum, err
@@ -173,6 +284,9 @@ func Run(ctx context.Context, opt Options, systemURL string) (*Summary, error) {
 	}
 	for _, b := range bodies {
 		if err := im.importBody(ctx, b); err != nil {
+			if ctx.Err() != nil {
+				return im.sum, fmt.Errorf("%w: %w", ErrIncomplete, context.Cause(ctx))
+			}
 			return im.sum, err
 		}
 	}
@@ -181,52 +295,85 @@ func Run(ctx context.Context, opt Options, systemURL string) (*Summary, error) {
 			im.problem(u, "absent-from-list", "linked but not in any list; fetched by its URL")
 		}
 	}
-	if im.opt.Docs != nil {
-		if err := im.downloadFiles(ctx); err != nil {
-			return im.sum, err
-		}
-	}
 	if im.incomplete {
 		return im.sum, ErrIncomplete
 	}
-	if _, err := im.opt.DB.Exec(ctx, `UPDATE import_runs SET finished = now() WHERE id = $1`, im.runID); err != nil {
-		return im.sum, fmt.Errorf("finish run: %w", err)
+	if im.since.IsZero() && !im.sum.Resumed {
+		if err := im.reconcile(ctx, systemURL); err != nil {
+			return im.sum, err
+		}
+	}
+	if err := im.finishRun(ctx); err != nil {
+		return im.sum, err
+	}
+	im.sum.Complete = true
+	if im.opt.Docs != nil {
+		if err := im.withFileLock(ctx, im.downloadFiles); err != nil {
+			return im.sum, err
+		}
+	}
+	if im.sum.Files.Deferred+im.sum.Files.Failed > 0 && im.opt.Files == FilesNow {
+		return im.sum, ErrFilesPending
 	}
 	return im.sum, nil
 }
 
-// startRun continues an unfinished run of systemURL or starts a new one,
-// incremental from the start of the last finished run.
-func (im *importer) startRun(ctx context.Context, systemURL string) error {
-	var since *time.Time
-	err := im.opt.DB.QueryRow(ctx, `SELECT id, since FROM import_runs WHERE system_url = $1 AND finished IS NULL
-		ORDER BY id DESC LIMIT 1`, systemURL).Scan(&im.runID, &since)
-	switch {
-	case err == nil:
-		im.sum.Resumed = true
-	case errors.Is(err, pgx.ErrNoRows):
-		if !im.opt.Full {
-			var last *time.Time
-			if err := im.opt.DB.QueryRow(ctx, `SELECT max(started) FROM import_runs WHERE system_url = $1 AND finished IS NOT NULL`,
-				systemURL).Scan(&last); err != nil {
-				return fmt.Errorf("last run: %w", err)
-			}
-			if last != nil {
-				// A minute of overlap for clock skew between the servers.
-				t := last.Add(-time.Minute)
-				since = &t
-			}
-		}
-		if err := im.opt.DB.QueryRow(ctx, `INSERT INTO import_runs (system_url, since) VALUES ($1, $2) RETURNING id`,
-			systemURL, since).Scan(&im.runID); err != nil {
-			return fmt.Errorf("start run: %w", err)
-		}
-	default:
-		return fmt.Errorf("unfinished run: %w", err)
+// reconcile marks deleted what a full run's complete lists no longer
+// contain: every object imported from this system before that was not met
+// in this run. A kind where that would be more than Options.ReconcileLimit
+// of its objects (and more than 5) is left alone and logged, so that a
+// truncated list from a broken server does not wipe a city.
+func (im *importer) reconcile(ctx context.Context, systemURL string) error {
+	prefix := systemURL
+	if u, err := url.Parse(systemURL); err == nil {
+		prefix = u.Scheme + "://" + u.Host + "/"
 	}
-	if since != nil {
-		im.since = *since
-		im.sum.Since = *since
+	// What embeds its children visits them even when it is unchanged, so
+	// they are met whenever their parents' list was read; objects that are
+	// only linked (locations of meetings) are met only through their own list.
+	parents := map[string]string{"consultation": "paper", "agenda_item": "meeting", "membership": "person",
+		"legislative_term": "body"}
+	im.listed["body"] = true
+	for _, entity := range []string{"consultation", "agenda_item", "membership", "paper", "meeting", "person",
+		"organization", "legislative_term", "location"} {
+		if !im.listed[entity] && !im.listed[parents[entity]] {
+			continue
+		}
+		var live []string
+		var err error
+		if entity == "meeting" || entity == "agenda_item" {
+			live, err = im.meetings.Imported(ctx, entity, prefix)
+		} else {
+			live, err = im.council.Imported(ctx, entity, prefix)
+		}
+		if err != nil {
+			return dbError{err}
+		}
+		var gone []string
+		for _, u := range live {
+			if !im.met[u] {
+				gone = append(gone, u)
+			}
+		}
+		if len(gone) == 0 {
+			continue
+		}
+		if len(gone) > 5 && float64(len(gone)) > im.opt.ReconcileLimit*float64(len(live)) {
+			im.problem(gone[0], "reconcile-limit", fmt.Sprintf("%d of %d %s objects are no longer listed; more than %.0f%%, so none is deleted",
+				len(gone), len(live), entity, im.opt.ReconcileLimit*100))
+			continue
+		}
+		for _, u := range gone {
+			before := im.sum.Deleted[entity]
+			if err := im.deleteSource(ctx, council.ImportSource{URL: u}, entity); err != nil {
+				return err
+			}
+			if im.sum.Deleted[entity] > before {
+				im.sum.Reconciled[entity]++
+			}
+		}
+		im.log.Info("oparl import: vanished objects marked deleted", "entity", entity, "count", im.sum.Reconciled[entity],
+			"examples", gone[:min(3, len(gone))])
 	}
 	return nil
 }
@@ -332,12 +479,9 @@ func (im *importer) pages(ctx context.Context, listURL string, since time.Time, 
 
 // list imports every object of a Body list, resumably.
 func (im *importer) list(ctx context.Context, listURL, typ string) error {
-	var next string
-	var done bool
-	err := im.opt.DB.QueryRow(ctx, `SELECT next_url, done FROM import_progress WHERE run_id = $1 AND list_url = $2`,
-		im.runID, listURL).Scan(&next, &done)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return dbError{fmt.Errorf("progress: %w", err)}
+	next, done, err := im.progress(ctx, listURL)
+	if err != nil {
+		return err
 	}
 	if done {
 		return nil
@@ -353,13 +497,7 @@ func (im *importer) list(ctx context.Context, listURL, typ string) error {
 				return err
 			}
 		}
-		_, err := im.opt.DB.Exec(ctx, `INSERT INTO import_progress (run_id, list_url, next_url, done) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (run_id, list_url) DO UPDATE SET next_url = $3, done = $4, modified = now()`,
-			im.runID, listURL, next, next == "")
-		if err != nil {
-			return dbError{fmt.Errorf("progress: %w", err)}
-		}
-		return nil
+		return im.saveProgress(ctx, listURL, next)
 	})
 	if err != nil && ctx.Err() == nil {
 		// A list that keeps failing is reported; the run stays unfinished

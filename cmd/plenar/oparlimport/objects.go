@@ -2,14 +2,17 @@ package oparlimport
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
 )
 
 // parent is the object an embedded one was found in.
@@ -17,6 +20,9 @@ type parent struct {
 	entity, id, url string
 	pos             int // position among its siblings
 	role            string
+	// nonPublic: the agenda item follows a part header "Nichtöffentliche
+	// Sitzung" of its meeting (SD.NET).
+	nonPublic bool
 	// unchanged: the parent was skipped as unchanged, so embedded objects
 	// without their own modified are unchanged too.
 	unchanged bool
@@ -40,12 +46,14 @@ func (im *importer) object(ctx context.Context, o obj, p *parent) (string, error
 		return "", nil
 	}
 	if del, _ := o.m["deleted"].(bool); del {
+		im.met[o.url] = true
 		return "", im.markDeleted(ctx, o)
 	}
 	if !validURL(o.url) {
 		o.problem("not-a-url", fmt.Sprintf("id %q", o.url))
 		return "", nil
 	}
+	im.met[o.url] = true
 	if im.active[o.url] {
 		return "", nil
 	}
@@ -54,9 +62,14 @@ func (im *importer) object(ctx context.Context, o obj, p *parent) (string, error
 	if entity == "file" {
 		return "", im.file(ctx, o, p)
 	}
+	if id, ok := im.done[o.url]; ok {
+		return id, nil // handled before in this run (a location embedded in many meetings)
+	}
 	if m, ok := im.lookup(ctx, o.url); ok {
 		mt := o.datetime("modified")
-		if m.modified != nil && !mt.IsZero() && !mt.After(*m.modified) || mt.IsZero() && p != nil && p.unchanged {
+		if m.modified != nil && !mt.IsZero() && !mt.After(*m.modified) || mt.IsZero() && p != nil && p.unchanged ||
+			mt.IsZero() && m.hash != "" && m.hash == hashOf(o.m) {
+			im.done[o.url] = m.id
 			im.sum.Unchanged[entity]++
 			return m.id, im.children(ctx, o, t, m.id, true)
 		}
@@ -85,15 +98,16 @@ func (im *importer) object(ctx context.Context, o obj, p *parent) (string, error
 	case "Consultation":
 		id, err = im.consultation(ctx, o, p)
 	}
-	if id, err = im.saved(ctx, o, id, err); err != nil || id == "" {
+	if id, err = im.saved(ctx, o, entity, id, err); err != nil || id == "" {
 		return id, err
 	}
+	im.done[o.url] = id
 	return id, im.children(ctx, o, t, id, false)
 }
 
 // children imports the embedded objects and the files of o.
 func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged bool) error {
-	embedded := func(key, entity string, pos func(i int) int) error {
+	embedded := func(key, entity string, place func(i int) (int, bool, bool)) error {
 		list, _ := o.m[key].([]any)
 		for i, e := range list {
 			switch x := e.(type) {
@@ -103,7 +117,17 @@ func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged
 				if typeName(x["type"]) == "" {
 					x["type"] = key
 				}
-				if _, err := im.object(ctx, c, &parent{entity: entities[t], id: id, url: o.url, pos: pos(i), unchanged: unchanged}); err != nil {
+				pos, nonPublic, header := place(i)
+				if header {
+					// An SD.NET part header ("B Nichtöffentliche Sitzung") is
+					// no agenda item: it says that the items after it are
+					// (non-)public.
+					im.met[c.url] = true
+					c.problem("part-header", fmt.Sprintf("agenda part header %q: not imported as an item", c.str("name")))
+					continue
+				}
+				if _, err := im.object(ctx, c, &parent{entity: entities[t], id: id, url: o.url, pos: pos, nonPublic: nonPublic,
+					unchanged: unchanged}); err != nil {
 					return err
 				}
 			case string:
@@ -114,7 +138,7 @@ func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged
 		}
 		return nil
 	}
-	index := func(i int) int { return i }
+	index := func(i int) (int, bool, bool) { return i, false, false }
 	var err error
 	switch t {
 	case "Body":
@@ -141,17 +165,31 @@ func (im *importer) children(ctx context.Context, o obj, t, id string, unchanged
 // positions normalises AgendaItem.order of a meeting's agenda to
 // Plenar's positions from 0: an agenda counted from 1 is shifted, a
 // missing order takes the item's place in the list.
-func (im *importer) positions(o obj) func(int) int {
+//
+// It also reads SD.NET's part headers: an item named "A Öffentliche
+// Sitzung" or "B Nichtöffentliche Sitzung" is a header (header true), and
+// the items after a non-public header are non-public (nonPublic true)
+// unless they say otherwise.
+func (im *importer) positions(o obj) func(int) (pos int, nonPublic, header bool) {
 	list, _ := o.m["agendaItem"].([]any)
 	orders := make([]int, len(list))
 	has := make([]bool, len(list))
+	headers := make([]bool, len(list))
+	private := make([]bool, len(list))
 	lowest := -1
+	inPrivate := false
 	for i, e := range list {
 		m, _ := e.(map[string]any)
 		if m == nil {
 			continue
 		}
 		item := obj{im: im, url: fmt.Sprint(m["id"]), m: m}
+		name, _ := m["name"].(string)
+		if h := partHeader.FindStringSubmatch(strings.ToLower(norm.NFC.String(strings.TrimSpace(name)))); h != nil {
+			headers[i], inPrivate = true, h[1] != ""
+			continue
+		}
+		private[i] = inPrivate
 		if n, ok := item.integer("order"); ok {
 			orders[i], has[i] = n, true
 			if lowest < 0 || n < lowest {
@@ -167,13 +205,17 @@ func (im *importer) positions(o obj) func(int) int {
 		o.problem("order-from-1", "AgendaItem.order starts at 1; shifted to start at 0")
 	}
 	im.orderBase[o.url] = base
-	return func(i int) int {
+	return func(i int) (int, bool, bool) {
 		if !has[i] {
-			return i
+			return i, private[i], headers[i]
 		}
-		return max(orders[i]-base, 0)
+		return max(orders[i]-base, 0), private[i], headers[i]
 	}
 }
+
+// partHeader is an agenda part header as SD.NET writes them: an optional
+// part letter or numeral, then "(Nicht)öffentliche(r) Sitzung/Teil".
+var partHeader = regexp.MustCompile(`^(?:[a-z]|[ivx]+)?[.)]?\s*(nicht[\s-]?)?öffentliche[rn]?\s+(?:sitzung|teil|sitzungsteil)$`)
 
 // resolve returns the local id of the object at u, fetching and importing
 // it when it is not imported yet (linked but absent from the lists).
@@ -258,6 +300,19 @@ func (im *importer) importBody(ctx context.Context, o obj) error {
 		return err
 	}
 	im.body = id
+	if o.m["location"] != nil {
+		// Body.location: the body's own place, imported once the body
+		// (which the location belongs to) is there.
+		loc, err := im.embeddedOrLink(ctx, o, "location", "Location")
+		if err != nil {
+			return err
+		}
+		if loc != "" {
+			if err := im.council.BodyLocation(ctx, pid(id), pid(loc)); err != nil {
+				o.problem("rejected", err.Error())
+			}
+		}
+	}
 	for _, l := range []struct{ key, typ string }{{"locationList", "Location"}, {"legislativeTermList", "LegislativeTerm"},
 		{"organization", "Organization"}, {"person", "Person"}, {"membership", "Membership"}, {"meeting", "Meeting"},
 		{"paper", "Paper"}, {"agendaItem", "AgendaItem"}, {"consultation", "Consultation"}, {"file", "File"}} {
@@ -268,6 +323,7 @@ func (im *importer) importBody(ctx context.Context, o obj) error {
 		if err := im.list(ctx, u, l.typ); err != nil {
 			return err
 		}
+		im.listed[entities[l.typ]] = true
 	}
 	return nil
 }
@@ -277,11 +333,10 @@ func (im *importer) bodyObj(ctx context.Context, o obj) (string, error) {
 	if name == "" {
 		name = o.str("shortName")
 	}
-	if name == "" {
-		return "", fmt.Errorf("body without name")
-	}
-	return im.save(ctx, o, "body", []string{"name", "short_name", "website", "license", "ags", "rgs", "classification"},
-		[]any{name, o.str("shortName"), o.link("website"), o.link("license"), o.ags(), o.str("rgs"), o.str("classification")}, nil)
+	id, err := im.council.Body(ctx, im.source(o), council.Body{Name: name, ShortName: o.str("shortName"),
+		Website: o.link("website"), License: o.link("license"), AGS: o.ags(), RGS: o.str("rgs"),
+		Classification: o.str("classification"), Meta: meta(o)})
+	return im.stored("body", id, err)
 }
 
 func (im *importer) term(ctx context.Context, o obj, p *parent) (string, error) {
@@ -303,7 +358,9 @@ func (im *importer) term(ctx context.Context, o obj, p *parent) (string, error) 
 		name = "Wahlperiode"
 	}
 	s, e := dates(o, "startDate", "endDate")
-	return im.save(ctx, o, "legislative_term", []string{"body_id", "name", "start_date", "end_date"}, []any{body, name, s, e}, nil)
+	id, err := im.council.LegislativeTerm(ctx, im.source(o), council.LegislativeTerm{BodyID: pid(body), Name: name,
+		Start: deref(s), End: deref(e), Meta: meta(o)})
+	return im.stored("legislative_term", id, err)
 }
 
 func (im *importer) location(ctx context.Context, o obj) (string, error) {
@@ -314,12 +371,29 @@ func (im *importer) location(ctx context.Context, o obj) (string, error) {
 	if body == "" {
 		return "", fmt.Errorf("location without body")
 	}
-	var lat, lon *float64
+	id, err := im.council.Location(ctx, im.source(o), locationOf(o, pid(body)))
+	return im.stored("location", id, err)
+}
+
+// locationOf reads a Location (also Body.location and Paper.location). A
+// location with only a postal code or locality is named by them, as
+// Plenar requires a description, street or room.
+func locationOf(o obj, body council.ID) council.Location {
+	l := council.Location{BodyID: body, Description: o.str("description"), StreetAddress: o.str("streetAddress"),
+		Room: o.str("room"), PostalCode: o.str("postalCode"), Locality: o.str("locality"), Meta: meta(o)}
 	if la, lo, ok := o.geo(); ok {
-		lat, lon = &la, &lo
+		l.HasPoint, l.Lat, l.Lon = true, la, lo
 	}
-	return im.save(ctx, o, "location", []string{"body_id", "description", "street_address", "room", "postal_code", "locality", "lat", "lon"},
-		[]any{body, o.str("description"), o.str("streetAddress"), o.str("room"), o.str("postalCode"), o.str("locality"), lat, lon}, nil)
+	if strings.TrimSpace(l.Description+l.StreetAddress+l.Room) == "" {
+		if d := strings.TrimSpace(l.PostalCode + " " + l.Locality); d != "" {
+			o.problem("location-unnamed", "Location without description, street or room; named by its locality")
+			l.Description = d
+		} else if l.HasPoint {
+			o.problem("location-unnamed", "Location with coordinates only; named \"Ort\"")
+			l.Description = "Ort"
+		}
+	}
+	return l
 }
 
 // embeddedOrLink imports an embedded object or resolves a link in key.
@@ -334,44 +408,16 @@ func (im *importer) embeddedOrLink(ctx context.Context, o obj, key, want string)
 	return im.ref(ctx, o, key, want)
 }
 
-var orgKinds = map[string]bool{"council": true, "committee": true, "district_council": true, "youth_council": true,
-	"citizens_assembly": true, "advisory_board": true, "party_group": true, "party": true, "community_group": true,
-	"administration": true}
-
-func orgKind(o obj) string {
-	if k := o.str("plenar:kind"); orgKinds[k] {
+func orgKind(o obj) council.OrgKind {
+	if k := council.OrgKind(o.str("plenar:kind")); k.Valid() {
 		return k
 	}
-	t, c := strings.ToLower(o.str("organizationType")), strings.ToLower(o.str("classification"))
-	has := func(s ...string) bool {
-		for _, x := range s {
-			if strings.Contains(c, x) {
-				return true
-			}
-		}
-		return false
+	k, ok := orgKindOf(o.str("classification"), o.str("name"), o.str("organizationType"))
+	if !ok {
+		o.problem("organization-type-unknown", fmt.Sprintf("organizationType %q, classification %q: imported as %s with the source's label",
+			o.str("organizationType"), o.str("classification"), k))
 	}
-	switch {
-	case t == "fraktion" || has("fraktion"):
-		return "party_group"
-	case t == "partei" || c == "partei":
-		return "party"
-	case strings.Contains(t, "verwaltung") || has("verwaltung", "dezernat"):
-		return "administration"
-	case has("ortschaftsrat", "bezirk", "ortsbeirat", "stadtteil"):
-		return "district_council"
-	case has("jugend"):
-		return "youth_council"
-	case has("bürgerrat"):
-		return "citizens_assembly"
-	case has("beirat"):
-		return "advisory_board"
-	case c == "rat" || has("gemeinderat", "stadtrat", "kreistag", "stadtverordnetenversammlung", "hauptorgan", "rat der stadt"):
-		return "council"
-	case t == "gremium" || has("ausschuss", "kommission"):
-		return "committee"
-	}
-	return "community_group"
+	return k
 }
 
 func (im *importer) organization(ctx context.Context, o obj) (string, error) {
@@ -383,8 +429,8 @@ func (im *importer) organization(ctx context.Context, o obj) (string, error) {
 	if name == "" {
 		name = o.str("shortName")
 	}
-	if name == "" || body == "" {
-		return "", fmt.Errorf("organization without name or body")
+	if body == "" {
+		return "", fmt.Errorf("organization without body")
 	}
 	parentOrg, err := im.ref(ctx, o, "subOrganizationOf", "Organization")
 	if err != nil {
@@ -399,10 +445,11 @@ func (im *importer) organization(ctx context.Context, o obj) (string, error) {
 		seats = &n
 	}
 	s, e := dates(o, "startDate", "endDate")
-	return im.save(ctx, o, "organization", []string{"body_id", "name", "short_name", "kind", "classification", "parent_id",
-		"statutory_seats", "location_id", "website", "start_date", "end_date"},
-		[]any{body, name, o.str("shortName"), orgKind(o), o.str("classification"), nonEmpty(parentOrg), seats, nonEmpty(loc),
-			o.link("website"), s, e}, nil)
+	id, err := im.council.Organization(ctx, im.source(o), council.Organization{BodyID: pid(body), Name: name,
+		ShortName: o.str("shortName"), Kind: orgKind(o), Classification: o.str("classification"),
+		TypeName: o.str("organizationType"), ParentID: pid(parentOrg), StatutorySeats: deref(seats), LocationID: pid(loc),
+		Website: o.link("website"), Start: deref(s), End: deref(e), Meta: meta(o)})
+	return im.stored("organization", id, err)
 }
 
 func (im *importer) person(ctx context.Context, o obj) (string, error) {
@@ -420,8 +467,8 @@ func (im *importer) person(ctx context.Context, o obj) (string, error) {
 			}
 		}
 	}
-	if family == "" || body == "" {
-		return "", fmt.Errorf("person without name or body")
+	if body == "" {
+		return "", fmt.Errorf("person without body")
 	}
 	gender := ""
 	switch g := strings.ToLower(o.str("gender")); g {
@@ -439,10 +486,15 @@ func (im *importer) person(ctx context.Context, o obj) (string, error) {
 		}
 		return s[0]
 	}
-	return im.save(ctx, o, "person", []string{"body_id", "family_name", "given_name", "title", "form_of_address", "affix",
-		"gender", "email", "phone", "life_source"},
-		[]any{body, family, given, strings.Join(o.strs("title"), " "), o.str("formOfAddress"), o.str("affix"), gender,
-			first(o.strs("email")), first(o.strs("phone")), o.str("lifeSource")}, nil)
+	email := first(o.strs("email"))
+	if email != "" && !strings.Contains(email, "@") {
+		o.problem("bad-email", fmt.Sprintf("email %q dropped", email))
+		email = ""
+	}
+	id, err := im.council.Person(ctx, im.source(o), council.Person{BodyID: pid(body), FamilyName: family, GivenName: given,
+		Title: strings.Join(o.strs("title"), " "), FormOfAddress: o.str("formOfAddress"), Affix: o.str("affix"),
+		Gender: gender, Email: email, Phone: first(o.strs("phone")), LifeSource: o.str("lifeSource"), Meta: meta(o)})
+	return im.stored("person", id, err)
 }
 
 func (im *importer) membership(ctx context.Context, o obj, p *parent) (string, error) {
@@ -461,32 +513,17 @@ func (im *importer) membership(ctx context.Context, o obj, p *parent) (string, e
 	if err != nil {
 		return "", err
 	}
-	if person == "" || org == "" {
-		return "", fmt.Errorf("membership without person or organization")
-	}
 	s, e := dates(o, "startDate", "endDate")
-	return im.save(ctx, o, "membership", []string{"person_id", "organization_id", "role", "voting_right", "substitute",
-		"on_behalf_of_id", "start_date", "end_date"},
-		[]any{person, org, o.str("role"), o.boolean("votingRight", true), o.boolean("plenar:substitute", false),
-			nonEmpty(behalf), s, e}, nil)
+	id, err := im.council.Membership(ctx, im.source(o), council.Membership{PersonID: pid(person), OrganizationID: pid(org),
+		Role: o.str("role"), VotingRight: o.boolean("votingRight", true), Substitute: o.boolean("plenar:substitute", false),
+		OnBehalfOfID: pid(behalf), Start: deref(s), End: deref(e), Meta: meta(o)})
+	return im.stored("membership", id, err)
 }
 
 var meetingStates = map[string]bool{"planned": true, "invited": true, "running": true, "closed": true}
 
 func (im *importer) meeting(ctx context.Context, o obj) (string, error) {
-	start := o.datetime("start")
-	if start.IsZero() {
-		return "", fmt.Errorf("meeting without start")
-	}
-	end := o.datetime("end")
-	var endAt *time.Time
-	if !end.IsZero() {
-		if end.Before(start) {
-			o.problem("end-before-start", "meeting end before start; end dropped")
-		} else {
-			endAt = &end
-		}
-	}
+	start, end := o.datetime("start"), o.datetime("end")
 	body := im.body
 	name := o.str("name")
 	if name == "" {
@@ -497,14 +534,14 @@ func (im *importer) meeting(ctx context.Context, o obj) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var orgs []string
+	var orgs []council.ID
 	for _, u := range o.links("organization") {
 		id, err := im.resolve(ctx, o, u, "Organization")
 		if err != nil {
 			return "", err
 		}
 		if id != "" {
-			orgs = append(orgs, id)
+			orgs = append(orgs, pid(id))
 		}
 	}
 	state := o.str("plenar:state")
@@ -524,20 +561,12 @@ func (im *importer) meeting(ctx context.Context, o obj) (string, error) {
 	if state == "running" {
 		state = "closed" // a live session belongs to the source system
 	}
-	return im.save(ctx, o, "meeting", []string{"body_id", "name", "start_at", "end_at", "location_id", "state", "cancelled"},
-		[]any{body, name, start, endAt, nonEmpty(loc), state, o.boolean("cancelled", false)},
-		func(tx pgx.Tx, id string) error {
-			if _, err := tx.Exec(ctx, `DELETE FROM meeting_organizations WHERE meeting_id = $1`, id); err != nil {
-				return err
-			}
-			for _, org := range orgs {
-				if _, err := tx.Exec(ctx, `INSERT INTO meeting_organizations (meeting_id, organization_id) VALUES ($1, $2)
-					ON CONFLICT DO NOTHING`, id, org); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	// The meetings import store validates: a meeting without start, or
+	// whose end is before its start, is refused and counted as failed.
+	id, err := im.meetings.Meeting(ctx, im.source(o), meetings.Meeting{BodyID: pid(body), Name: name, Start: start, End: end,
+		LocationID: pid(loc), State: meetings.State(state), Cancelled: o.boolean("cancelled", false), Organizations: orgs,
+		Meta: meta(o)})
+	return im.stored("meeting", id, err)
 }
 
 func (im *importer) agendaItem(ctx context.Context, o obj, p *parent) (string, error) {
@@ -560,13 +589,8 @@ func (im *importer) agendaItem(ctx context.Context, o obj, p *parent) (string, e
 		return "", fmt.Errorf("agenda item without meeting")
 	}
 	if pos < 0 {
-		if m, ok := im.lookup(ctx, o.url); ok {
-			err = im.opt.DB.QueryRow(ctx, `SELECT position FROM agenda_items WHERE id = $1`, m.id).Scan(&pos)
-		} else {
-			err = im.opt.DB.QueryRow(ctx, `SELECT coalesce(max(position) + 1, 0) FROM agenda_items WHERE meeting_id = $1`, meeting).Scan(&pos)
-		}
-		if err != nil {
-			return "", fmt.Errorf("agenda position: %w", err)
+		if pos, err = im.meetings.NextPosition(ctx, pid(meeting), o.url); err != nil {
+			return "", err
 		}
 	}
 	name := o.str("name")
@@ -574,8 +598,16 @@ func (im *importer) agendaItem(ctx context.Context, o obj, p *parent) (string, e
 		o.problem("missing-name", "AgendaItem without name")
 		name = "Tagesordnungspunkt " + o.str("number")
 	}
-	return im.save(ctx, o, "agenda_item", []string{"meeting_id", "position", "number", "name", "public", "result", "resolution_text"},
-		[]any{meeting, pos, o.str("number"), strings.TrimSpace(name), o.boolean("public", true), o.str("result"), o.text("resolutionText")}, nil)
+	public := o.boolean("public", true)
+	if p != nil && p.nonPublic {
+		if _, given := o.m["public"]; !given {
+			public = false // after an SD.NET part header "B Nichtöffentliche Sitzung"
+		}
+	}
+	id, err := im.meetings.AgendaItem(ctx, im.source(o), meetings.AgendaItem{MeetingID: pid(meeting), Position: pos,
+		Number: o.str("number"), Name: strings.TrimSpace(name), Public: public, Result: o.str("result"),
+		ResolutionText: o.text("resolutionText"), Meta: meta(o)})
+	return im.stored("agenda_item", id, err)
 }
 
 var paperStatuses = map[string]bool{"submitted": true, "in_consultation": true, "decided": true, "implementation": true,
@@ -591,134 +623,81 @@ func (im *importer) paper(ctx context.Context, o obj) (string, error) {
 	}
 	ref := o.str("reference")
 	name := o.str("name")
-	if name == "" {
-		o.problem("missing-name", "Paper without name")
-		name = strings.TrimSpace("Vorlage " + ref)
+	if name == "" && ref != "" {
+		o.problem("missing-name", "Paper without name; named by its reference")
+		name = "Vorlage " + ref
 	}
 	pt := o.str("paperType")
 	typ, known := paperType(pt)
 	if !known && pt != "" {
-		o.problem("paper-type-unknown", fmt.Sprintf("paperType = %q, imported as %s", pt, typ))
+		o.problem("paper-type-unknown", fmt.Sprintf("paperType = %q, imported as %s with the source's label", pt, typ))
 	}
-	status := o.str("plenar:status")
-	if !paperStatuses[status] {
-		status = "submitted"
+	status := council.PaperStatus(o.str("plenar:status"))
+	if !paperStatuses[string(status)] {
+		status = council.StatusSubmitted
 	}
-	var lead *string
+	p := council.ImportedPaper{Paper: council.Paper{BodyID: pid(body), Name: name, Type: typ, TypeName: pt,
+		Date: deref(o.date("date")), Text: o.text("plenar:text"), Status: status, Public: true, Meta: meta(o)}}
 	for _, u := range o.links("underDirectionOf") {
 		id, err := im.resolve(ctx, o, u, "Organization")
 		if err != nil {
 			return "", err
 		}
-		if id != "" && lead == nil {
-			lead = &id
+		if id != "" && p.LeadOrgID == council.NilID {
+			p.LeadOrgID = pid(id)
 		}
 	}
-	type originator struct{ person, org string }
-	var origs []originator
-	for _, l := range []struct{ key, typ string }{{"originatorPerson", "Person"}, {"originatorOrganization", "Organization"}} {
+	// Paper.location: embedded Location objects are imported as they are
+	// (their GeoJSON repaired); links are resolved below.
+	if list, ok := o.m["location"].([]any); ok {
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok && len(m) > 2 {
+				u, _ := m["id"].(string)
+				if typeName(m["type"]) == "" {
+					m["type"] = "Location"
+				}
+				if _, err := im.object(ctx, obj{im: im, url: strings.TrimSpace(u), m: m}, nil); err != nil {
+					return "", err
+				}
+			}
+		}
+	}
+	for _, l := range []struct {
+		key, typ string
+		to       *[]council.ID
+	}{{"originatorPerson", "Person", &p.OriginatorPeople}, {"originatorOrganization", "Organization", &p.OriginatorOrgs},
+		// Relations to other papers. A linked paper not imported yet is
+		// fetched and imported first; a cycle back to a paper being
+		// imported resolves to nothing on that side, and the other side
+		// records the link.
+		{"relatedPaper", "Paper", &p.RelatedImported}, {"superordinatedPaper", "Paper", &p.Superordinates},
+		{"subordinatedPaper", "Paper", &p.Subordinates}, {"location", "Location", &p.Locations}} {
 		for _, u := range o.links(l.key) {
 			id, err := im.resolve(ctx, o, u, l.typ)
 			if err != nil {
 				return "", err
 			}
 			if id != "" {
-				if l.typ == "Person" {
-					origs = append(origs, originator{person: id})
-				} else {
-					origs = append(origs, originator{org: id})
-				}
+				*l.to = append(*l.to, pid(id))
 			}
 		}
 	}
-	// Relations to other papers (OParl relatedPaper, superordinatedPaper,
-	// subordinatedPaper). A linked paper not imported yet is fetched and
-	// imported first; a cycle back to a paper being imported resolves to
-	// nothing on that side, and the other side records the link.
-	type relation struct{ from, to, kind string } // "" stands for this paper
-	var rels []relation
-	for _, l := range []struct{ key, kind string }{{"relatedPaper", "related"}, {"superordinatedPaper", "super"}, {"subordinatedPaper", "sub"}} {
-		for _, u := range o.links(l.key) {
-			id, err := im.resolve(ctx, o, u, "Paper")
-			if err != nil {
-				return "", err
-			}
-			switch {
-			case id == "":
-			case l.kind == "related":
-				rels = append(rels, relation{to: id, kind: "related"})
-			case l.kind == "super":
-				rels = append(rels, relation{to: id, kind: "superordinate"})
-			default:
-				rels = append(rels, relation{from: id, kind: "superordinate"})
-			}
-		}
-	}
-	var refp, prefix *string
-	var year, seq *int
 	if ref != "" {
-		refp = &ref
+		p.Reference, p.RefPrefix = ref, "oparl:"+ref
 		if m := plenarRef.FindStringSubmatch(ref); m != nil {
 			y, _ := strconv.Atoi(m[3])
 			n, _ := strconv.Atoi(m[2])
-			y += 2000
-			prefix, year, seq = &m[1], &y, &n
-		} else {
-			p, y, n := "oparl:"+ref, 0, 0
-			prefix, year, seq = &p, &y, &n
+			p.RefPrefix, p.RefYear, p.RefSeq = m[1], y+2000, n
 		}
 	}
-	cols := []string{"body_id", "name", "paper_type", "reference", "ref_prefix", "ref_year", "ref_seq", "date", "text",
-		"status", "public", "lead_org_id"}
-	after := func(tx pgx.Tx, id string) error {
-		if seq != nil && year != nil && *year > 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO paper_counters (body_id, prefix, year, last) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (body_id, prefix, year) DO UPDATE SET last = GREATEST(paper_counters.last, $4)`,
-				body, *prefix, *year, *seq); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM paper_originators WHERE paper_id = $1`, id); err != nil {
-			return err
-		}
-		for i, og := range origs {
-			if _, err := tx.Exec(ctx, `INSERT INTO paper_originators (paper_id, position, person_id, organization_id)
-				VALUES ($1, $2, $3, $4)`, id, i, nonEmpty(og.person), nonEmpty(og.org)); err != nil {
-				return err
-			}
-		}
-		// This paper's own links are replaced; a subordinate's link to it
-		// is only added (the subordinate's own superordinatedPaper owns it).
-		if _, err := tx.Exec(ctx, `DELETE FROM paper_relations WHERE paper_id = $1`, id); err != nil {
-			return err
-		}
-		for _, r := range rels {
-			from, to := r.from, r.to
-			if from == "" {
-				from = id
-			}
-			if to == "" {
-				to = id
-			}
-			if from == to {
-				continue
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO paper_relations (paper_id, related_id, kind) VALUES ($1, $2, $3)
-				ON CONFLICT DO NOTHING`, from, to, r.kind); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	vals := []any{body, name, string(typ), refp, prefix, year, seq, o.date("date"), o.text("plenar:text"), status, true, lead}
-	id, err := im.save(ctx, o, "paper", cols, vals, after)
-	if err != nil && isUniqueViolation(err) && ctx.Err() == nil {
+	src := im.source(o)
+	id, err := im.council.Paper(ctx, src, p)
+	if errors.Is(err, council.ErrConflict) && ctx.Err() == nil {
 		o.problem("duplicate-reference", fmt.Sprintf("reference %q is taken; imported without it", ref))
-		vals[3], vals[4], vals[5], vals[6] = nil, nil, nil, nil
-		seq = nil
-		id, err = im.save(ctx, o, "paper", cols, vals, after)
+		p.Reference, p.RefPrefix, p.RefYear, p.RefSeq = "", "", 0, 0
+		id, err = im.council.Paper(ctx, src, p)
 	}
-	return id, err
+	return im.stored("paper", id, err)
 }
 
 func (im *importer) consultation(ctx context.Context, o obj, p *parent) (string, error) {
@@ -734,6 +713,15 @@ func (im *importer) consultation(ctx context.Context, o obj, p *parent) (string,
 	if err != nil {
 		return "", err
 	}
+	// OParl allows a consultation with a meeting and no agenda item: the
+	// paper was consulted in that meeting (docs/OPARL.md, quirk
+	// "consultation-meeting-only").
+	var meeting string
+	if item == "" {
+		if meeting, err = im.ref(ctx, o, "meeting", "Meeting"); err != nil {
+			return "", err
+		}
+	}
 	var org string
 	for _, u := range o.links("organization") {
 		if org, err = im.resolve(ctx, o, u, "Organization"); err != nil {
@@ -743,19 +731,30 @@ func (im *importer) consultation(ctx context.Context, o obj, p *parent) (string,
 			break
 		}
 	}
-	if org == "" && item != "" {
+	if org == "" && (item != "" || meeting != "") {
 		// The committee of the meeting the paper is on.
-		_ = im.opt.DB.QueryRow(ctx, `SELECT mo.organization_id::text FROM agenda_items i
-			JOIN meeting_organizations mo ON mo.meeting_id = i.meeting_id WHERE i.id = $1 LIMIT 1`, item).Scan(&org)
-		if org != "" {
+		oid, err := im.meetings.MeetingOrganization(ctx, pid(item), pid(meeting))
+		if err != nil {
+			return "", err
+		}
+		if oid != council.NilID {
+			org = oid.String()
 			o.problem("missing-organization", "Consultation without organization; the meeting's organization is used")
 		}
 	}
-	if paper == "" || org == "" {
-		return "", fmt.Errorf("consultation without paper or organization")
+	id, err := im.council.Consultation(ctx, im.source(o), council.Consultation{PaperID: pid(paper), OrganizationID: pid(org),
+		AgendaItemID: pid(item), MeetingID: pid(meeting), Position: pos, Role: o.str("role"),
+		Authoritative: o.boolean("authoritative", false), Meta: meta(o)})
+	return im.stored("consultation", id, err)
+}
+
+// deref is the value at p, or the zero value.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	return im.save(ctx, o, "consultation", []string{"paper_id", "organization_id", "agenda_item_id", "position", "role", "authoritative"},
-		[]any{paper, org, nonEmpty(item), pos, o.str("role"), o.boolean("authoritative", false)}, nil)
+	return *p
 }
 
 // files imports the File objects (or links) of o in the given keys.
@@ -836,33 +835,4 @@ func (im *importer) file(ctx context.Context, o obj, p *parent) error {
 		return nil
 	}
 	return im.saveFile(ctx, o, links)
-}
-
-// fileKnown reports whether the File at u was imported.
-func (im *importer) fileKnown(ctx context.Context, u string) bool {
-	var n int
-	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1`, u).Scan(&n)
-	return n > 0
-}
-
-// fileLinked reports whether the File at u was imported with link l.
-func (im *importer) fileLinked(ctx context.Context, u string, l fileLink) bool {
-	lj, err := json.Marshal([]fileLink{l})
-	if err != nil {
-		return false
-	}
-	var n int
-	_ = im.opt.DB.QueryRow(ctx, `SELECT count(*) FROM import_files WHERE source_url = $1 AND links @> $2::jsonb`, u, lj).Scan(&n)
-	return n > 0
-}
-
-// fileUnchanged reports whether File o was imported with the same
-// modified (or, lacking modified, at all).
-func (im *importer) fileUnchanged(ctx context.Context, o obj) bool {
-	var mod time.Time
-	if err := im.opt.DB.QueryRow(ctx, `SELECT modified FROM import_files WHERE source_url = $1`, o.url).Scan(&mod); err != nil {
-		return false
-	}
-	mt := o.datetime("modified")
-	return mt.IsZero() || !mt.After(mod)
 }

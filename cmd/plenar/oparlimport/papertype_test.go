@@ -64,10 +64,12 @@ func TestPaperType(t *testing.T) {
 		// Plenar's own values, as a Plenar export or an older import writes them.
 		{"resolution", council.PaperResolution, true},
 		{"citizens_motion", council.PaperCitizensMotion, true},
-		// Unknown: information, the type that claims least, reported.
-		{"Drucksache", council.PaperInformation, false},
-		{"Niederschrift", council.PaperInformation, false},
-		{"", council.PaperInformation, false},
+		// Plenar's own name of "other".
+		{"Drucksache", council.PaperOther, true},
+		// Unknown: other, reported; the paper keeps the source's label.
+		{"Niederschrift", council.PaperOther, false},
+		{"Sonstige Vorlage ohne Art", council.PaperResolution, true},
+		{"", council.PaperOther, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for range 50 {
@@ -86,6 +88,38 @@ func TestPaperTypeRoundTrip(t *testing.T) {
 	for _, want := range council.PaperTypes {
 		if got, ok := paperType(want.GermanName()); got != want || !ok {
 			t.Errorf("paperType(%q) = %s, %v; want %s, true", want.GermanName(), got, ok, want)
+		}
+	}
+}
+
+// TestOrgKind: organization types and classifications as SD.NET and
+// OParl 1.1 servers send them map by the ordered table orgRules; the
+// council is the council, administrative units are administration, and
+// what no rule knows is "other", never a kind with legal meaning.
+func TestOrgKind(t *testing.T) {
+	for _, tc := range []struct {
+		classification, name, orgType string
+		want                          council.OrgKind
+		ok                            bool
+	}{
+		{"", "Gemeinderat", "Gremium", council.KindCouncil, true},
+		{"Hauptorgan", "Rat der Stadt Musterstadt", "Gremium", council.KindCouncil, true},
+		{"", "Abteilung 1", "Dienststellen", council.KindAdministration, true},
+		{"Ausschuss", "Hauptausschuss", "Gremium", council.KindCommittee, true},
+		{"", "Ausschuss für Verwaltung und Finanzen", "Gremium", council.KindCommittee, true},
+		{"", "Fraktion Grün", "Fraktion", council.KindPartyGroup, true},
+		{"", "Ortschaftsrat Nord", "Gremium", council.KindDistrictCouncil, true},
+		{"", "Jugendgemeinderat", "Gremium", council.KindYouthCouncil, true},
+		{"Beirat", "Beirat für Kultur", "", council.KindAdvisoryBoard, true},
+		{"", "Partei X", "Partei", council.KindParty, true},
+		{"", "Arbeitskreis Radverkehr", "Sonstiges", council.KindOther, false},
+		{"", "Lenkungsgruppe", "", council.KindOther, false},
+	} {
+		for range 20 {
+			got, ok := orgKindOf(tc.classification, tc.name, tc.orgType)
+			if got != tc.want || ok != tc.ok {
+				t.Fatalf("orgKindOf(%q, %q, %q) = %s, %v; want %s, %v", tc.classification, tc.name, tc.orgType, got, ok, tc.want, tc.ok)
+			}
 		}
 	}
 }
