@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,10 @@ func (s *Server) h(fn site.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r, err) {
+		w.WriteHeader(statusClientClosed) // for the metrics; the client reads nothing
+		return
+	}
 	status := httperr.Status(err)
 	page := errorPage{Status: status}
 	if status >= 500 {
@@ -57,6 +62,10 @@ func (s *Server) api(fn site.HandlerFunc) http.HandlerFunc {
 
 // apiFail renders err as the JSON API's error.
 func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	if clientGone(r, err) {
+		w.WriteHeader(statusClientClosed) // for the metrics; the client reads nothing
+		return
+	}
 	status := httperr.Status(err)
 	msg := s.userMessage(r, err)
 	if status >= 500 {
@@ -127,3 +136,17 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, fmt.Errorf("%w: %s", httperr.ErrMethodNotAllowed, r.Method))
 }
+
+// clientGone reports whether err only says that the client went away
+// (its request's context was canceled: a closed tab, a load generator
+// that stopped): nobody is left to answer, and it is no server error to
+// log. The metrics record such a request as 499, nginx's code for it.
+func clientGone(r *http.Request, err error) bool {
+	if !errors.Is(err, context.Canceled) || !errors.Is(r.Context().Err(), context.Canceled) {
+		return false
+	}
+	return true
+}
+
+// statusClientClosed is nginx's 499 "client closed request".
+const statusClientClosed = 499

@@ -252,3 +252,35 @@ func TestMethodNotAllowed(t *testing.T) {
 			w.calls, rec.Code, rec.Result().Header.Get("Content-Language"))
 	}
 }
+
+// TestClientGoneIsNoServerError: a request whose client went away (its
+// context canceled) is not logged as a failed request nor rendered; the
+// metrics see 499. A canceled context of the server's own still fails.
+func TestClientGoneIsNoServerError(t *testing.T) {
+	t.Parallel()
+	var logs syncLog
+	e := newTestEnvLog(t, slog.New(slog.NewTextHandler(&logs, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "/search?q=Haushalt", nil)
+	w := httptest.NewRecorder()
+	e.srv.fail(w, r, fmt.Errorf("search: %w", context.Canceled))
+	if w.Code != 499 || w.Body.Len() != 0 || strings.Contains(logs.String(), "request failed") {
+		t.Errorf("client gone: status %d, %d bytes, log %q; want 499, nothing rendered, nothing logged", w.Code, w.Body.Len(), logs.String())
+	}
+	live := httptest.NewRequest(http.MethodGet, "/search?q=Haushalt", nil)
+	w = httptest.NewRecorder()
+	e.srv.fail(w, live, fmt.Errorf("search: %w", context.Canceled))
+	if w.Code != http.StatusInternalServerError || !strings.Contains(logs.String(), "request failed") {
+		t.Errorf("canceled inside the server, client still there: status %d, log %q; want a logged 500", w.Code, logs.String())
+	}
+}
+
+// syncLog is a log buffer safe for the server's goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *syncLog) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }

@@ -16,6 +16,12 @@
 -- viewer: role as council.Role ('' for the public), orgs the organizations
 -- the viewer is a current member of (council.Viewer.SQLRole/SQLOrgs).
 --
+-- The bodies are strings (AS $$ … $$), not SQL-standard RETURN bodies: a
+-- RETURN body records a dependency on the table's row type, and PostgreSQL
+-- then refuses every later ALTER TABLE of papers, meetings or agenda_items
+-- (even ADD COLUMN; migration 00012 adds columns). Both forms are inlined
+-- alike.
+--
 -- Files, whose rule needs subqueries, are views (published_files,
 -- public_files, file_visibility).
 -- The row-only functions are single expressions: PostgreSQL inlines them,
@@ -28,20 +34,20 @@
 -- +goose StatementBegin
 CREATE FUNCTION viewer_is_staff(viewer_role text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN viewer_role IN ('clerk', 'admin');
+    AS $$ SELECT viewer_role IN ('clerk', 'admin') $$;
 -- +goose StatementEnd
 
 -- Papers: public and submitted (a draft is seen by staff only).
 -- +goose StatementBegin
 CREATE FUNCTION paper_published(p papers) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN p.public AND p.status <> 'draft';
+    AS $$ SELECT p.public AND p.status <> 'draft' $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE FUNCTION paper_public(p papers) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN paper_published(p) AND NOT p.deleted;
+    AS $$ SELECT paper_published(p) AND NOT p.deleted $$;
 -- +goose StatementEnd
 
 -- A non-public, submitted paper is seen by members of the organizations on
@@ -49,16 +55,16 @@ CREATE FUNCTION paper_public(p papers) RETURNS boolean
 -- +goose StatementBegin
 CREATE FUNCTION paper_audience(p papers) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN paper_published(p) THEN 'public' WHEN p.status <> 'draft' THEN 'members' ELSE 'staff' END;
+    AS $$ SELECT CASE WHEN paper_published(p) THEN 'public' WHEN p.status <> 'draft' THEN 'members' ELSE 'staff' END $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE FUNCTION paper_visible_to(p papers, viewer_role text, viewer_orgs uuid[]) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN NOT p.deleted AND (paper_published(p) OR viewer_is_staff(viewer_role)
+    AS $$ SELECT NOT p.deleted AND (paper_published(p) OR viewer_is_staff(viewer_role)
         OR (paper_audience(p) = 'members' AND viewer_role = 'member' AND EXISTS (
             SELECT 1 FROM consultations c WHERE c.paper_id = p.id AND NOT c.deleted
-                AND c.organization_id = ANY (viewer_orgs))));
+                AND c.organization_id = ANY (viewer_orgs)))) $$;
 -- +goose StatementEnd
 
 -- Meetings are public data; their agenda is published with the invitation
@@ -66,13 +72,13 @@ CREATE FUNCTION paper_visible_to(p papers, viewer_role text, viewer_orgs uuid[])
 -- +goose StatementBegin
 CREATE FUNCTION agenda_published(m meetings) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN m.state <> 'planned';
+    AS $$ SELECT m.state <> 'planned' $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE FUNCTION agenda_public(m meetings) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN agenda_published(m) AND NOT m.deleted;
+    AS $$ SELECT agenda_published(m) AND NOT m.deleted $$;
 -- +goose StatementEnd
 
 -- Agenda items: a public item on a published agenda. A non-public item
@@ -80,7 +86,7 @@ CREATE FUNCTION agenda_public(m meetings) RETURNS boolean
 -- +goose StatementBegin
 CREATE FUNCTION agenda_item_published(i agenda_items, m meetings) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN i.public AND agenda_published(m);
+    AS $$ SELECT i.public AND agenda_published(m) $$;
 -- +goose StatementEnd
 
 -- The members of the meeting's organizations see a non-public item of a
@@ -88,13 +94,13 @@ CREATE FUNCTION agenda_item_published(i agenda_items, m meetings) RETURNS boolea
 -- +goose StatementBegin
 CREATE FUNCTION agenda_item_audience(i agenda_items, m meetings) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN agenda_item_published(i, m) THEN 'public' WHEN agenda_published(m) THEN 'members' ELSE 'staff' END;
+    AS $$ SELECT CASE WHEN agenda_item_published(i, m) THEN 'public' WHEN agenda_published(m) THEN 'members' ELSE 'staff' END $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE FUNCTION agenda_item_public(i agenda_items, m meetings) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN agenda_item_published(i, m) AND NOT i.deleted AND NOT m.deleted;
+    AS $$ SELECT agenda_item_published(i, m) AND NOT i.deleted AND NOT m.deleted $$;
 -- +goose StatementEnd
 
 -- file_links lists what each file is attached to, with whether that thing
