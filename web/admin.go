@@ -11,6 +11,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // adminRoutes registers the clerk back office under /admin: organizations
@@ -20,7 +21,7 @@ import (
 // Post/Redirect/Get; the redirect carries a notice key (?notice=…).
 func (s *Server) adminRoutes(r chi.Router) {
 	r.Route("/admin", func(r chi.Router) {
-		r.Use(s.requireRole(council.RoleClerk, council.RoleAdmin), noStore)
+		r.Use(s.requireRole(council.RoleClerk, council.RoleAdmin), site.NoStore)
 		r.Get("/", s.h(s.adminDashboard))
 
 		r.Get("/organizations", s.h(s.adminOrgs))
@@ -77,14 +78,6 @@ func (s *Server) adminRoutes(r chi.Router) {
 		r.Post("/meetings/{id}/items/{item}/move", s.h(s.adminItemMove))
 		r.Post("/meetings/{id}/items/{item}/public", s.h(s.adminItemTogglePublic))
 		r.Post("/meetings/{id}/items/{item}/delete", s.h(s.adminItemDelete))
-	})
-}
-
-// noStore keeps back-office pages (contact data, drafts) out of caches.
-func noStore(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
 	})
 }
 

@@ -33,7 +33,7 @@ func (s *Server) fileRoutes(r chi.Router) {
 	r.Get("/files/{id}/download", s.h(f.serve(true)))
 	r.Head("/files/{id}/download", s.h(f.serve(true)))
 	r.Route("/admin/files", func(r chi.Router) {
-		r.Use(s.requireRole(council.RoleClerk, council.RoleAdmin), noStore)
+		r.Use(s.requireRole(council.RoleClerk, council.RoleAdmin), site.NoStore)
 		r.Get("/{kind}/{id}", s.h(f.adminList))
 		r.Post("/{kind}/{id}", s.h(f.adminUpload))
 		r.Post("/{kind}/{id}/{file}/public", s.h(f.adminTogglePublic))

@@ -17,9 +17,9 @@ import (
 func (s *Server) liveRoutes(r chi.Router) {
 	r.Get("/meetings/{id}/live/ws", s.liveWS)
 	r.Get("/meetings/{id}/live/ice", s.api(s.liveICE)) // live_ice.go
-	r.With(noStore).Get("/meetings/{id}/live", s.h(s.livePage("public")))
-	r.With(noStore).Get("/meetings/{id}/live/member", s.h(s.livePage("member")))
-	r.With(noStore).Get("/admin/meetings/{id}/live", s.h(s.livePage("console")))
+	r.With(site.NoStore).Get("/meetings/{id}/live", s.h(s.livePage("public")))
+	r.With(site.NoStore).Get("/meetings/{id}/live/member", s.h(s.livePage("member")))
+	r.With(site.NoStore).Get("/admin/meetings/{id}/live", s.h(s.livePage("console")))
 	// Ingest tokens for WHIP (live_tokens.go): the chair or a clerk.
 	r.Get("/admin/meetings/{id}/live/tokens", s.api(s.ingestTokenList))
 	r.Post("/admin/meetings/{id}/live/tokens", s.api(s.ingestTokenCreate))

@@ -35,6 +35,9 @@ func requestStateOf(r *http.Request) *requestState {
 	return &requestState{lang: langOf(r, "")}
 }
 
+// viewerOf returns who is looking at r.
+func viewerOf(r *http.Request) council.Viewer { return requestStateOf(r).viewer }
+
 // state puts a fresh requestState into the request's context with the
 // language from the URL or Accept-Language; the session middleware
 // refines it for logged-in users.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/portal"
 	"github.com/plenar/plenar/web/site"
 )
 
@@ -207,17 +208,17 @@ func TestPortalNonPublicHidden(t *testing.T) {
 	}
 }
 
-// viewAs runs a portal handler for viewer v, bypassing the session
-// middleware (owned by auth.go), and returns status and body.
-func viewAs(t *testing.T, e *testEnv, v council.Viewer, h site.HandlerFunc, id council.ID) (int, string) {
+// viewAs gets path+id from the portal's routes (package web/portal) for
+// viewer v, bypassing the session middleware (owned by auth.go), and
+// returns status and body.
+func viewAs(t *testing.T, e *testEnv, v council.Viewer, path string, id council.ID) (int, string) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "/x/"+id.String(), nil)
-	rctx := chi.NewRouteContext()
-	rctx.URLParams.Add("id", id.String())
-	ctx := context.WithValue(req.Context(), chi.RouteCtxKey, rctx)
-	ctx = context.WithValue(ctx, stateKey{}, &requestState{lang: "de", viewer: v, userName: "Test"})
+	req := httptest.NewRequest(http.MethodGet, path+id.String(), nil)
+	ctx := context.WithValue(req.Context(), stateKey{}, &requestState{lang: "de", viewer: v, userName: "Test"})
+	r := chi.NewRouter()
+	portal.Routes(r, e.srv.portalDeps())
 	rec := httptest.NewRecorder()
-	e.srv.h(h)(rec, req.WithContext(ctx))
+	r.ServeHTTP(rec, req.WithContext(ctx))
 	return rec.Code, rec.Body.String()
 }
 
@@ -228,13 +229,13 @@ func TestPortalMembersAndStaff(t *testing.T) {
 	outsider := council.Viewer{UserID: council.NewID(), Role: council.RoleMember, Orgs: map[council.ID]bool{f.committee.ID: true}}
 	clerk := council.Viewer{UserID: council.NewID(), Role: council.RoleClerk}
 
-	status, body := viewAs(t, e, member, e.srv.portalMeeting, f.invited.ID)
+	status, body := viewAs(t, e, member, "/meetings/", f.invited.ID)
 	if status != http.StatusOK {
 		t.Fatalf("member meeting page: status %d", status)
 	}
 	mustContain(t, "member meeting page", body, "Personalsache "+secretMarker, `<span class="badge nonpublic">nichtöffentlich</span>`, f.hiddenPaper.Reference)
 
-	_, body = viewAs(t, e, outsider, e.srv.portalMeeting, f.invited.ID)
+	_, body = viewAs(t, e, outsider, "/meetings/", f.invited.ID)
 	mustNotContain(t, "outsider meeting page", body, secretMarker, secretPaper)
 	mustContain(t, "outsider meeting page", body, "Nichtöffentlicher Tagesordnungspunkt")
 
@@ -243,7 +244,7 @@ func TestPortalMembersAndStaff(t *testing.T) {
 		v      council.Viewer
 		status int
 	}{{"member", member, 200}, {"outsider", outsider, 404}, {"clerk", clerk, 200}} {
-		status, body := viewAs(t, e, tc.v, e.srv.portalPaper, f.hiddenPaper.ID)
+		status, body := viewAs(t, e, tc.v, "/papers/", f.hiddenPaper.ID)
 		if status != tc.status {
 			t.Errorf("non-public paper for %s: status %d, want %d", tc.name, status, tc.status)
 		}
@@ -251,10 +252,10 @@ func TestPortalMembersAndStaff(t *testing.T) {
 			mustContain(t, tc.name, body, secretPaper, "nichtöffentlich")
 		}
 	}
-	_, body = viewAs(t, e, member, e.srv.portalPaper, f.privatePathPaper.ID)
+	_, body = viewAs(t, e, member, "/papers/", f.privatePathPaper.ID)
 	mustContain(t, "member paper path", body, "N 3", "Zuschlag "+secretMarker)
 
-	_, body = viewAs(t, e, clerk, e.srv.portalMeeting, f.planned.ID)
+	_, body = viewAs(t, e, clerk, "/meetings/", f.planned.ID)
 	mustContain(t, "clerk planned meeting", body, plannedItem)
 }
 
@@ -291,24 +292,6 @@ func TestPortalErrors(t *testing.T) {
 		}
 		mustContain(t, tc.path, body, tc.want)
 		mustNotContain(t, tc.path, body, "no rows in result set")
-	}
-}
-
-func TestPortalMonthGrid(t *testing.T) {
-	first := time.Date(2026, 11, 1, 0, 0, 0, 0, site.Berlin) // a Sunday
-	row := meetingRow{Name: "x", Start: time.Date(2026, 11, 27, 17, 0, 0, 0, site.Berlin)}
-	g := monthGrid(first, time.Date(2026, 11, 27, 0, 0, 0, 0, site.Berlin), []meetingRow{row})
-	if len(g.Weeks) != 6 {
-		t.Fatalf("November 2026: %d weeks, want 6", len(g.Weeks))
-	}
-	if g.Weeks[0][6].Day != 1 || g.Weeks[0][5].Day != 0 {
-		t.Errorf("November 2026 starts on a Sunday: first week %+v", g.Weeks[0])
-	}
-	if len(g.Days) != 1 || g.Days[0].Day != 27 || !g.Days[0].Today {
-		t.Errorf("days with meetings: %+v, want the 27th, today", g.Days)
-	}
-	if g.PrevURL != "/meetings/month?m=2026-10" || g.NextURL != "/meetings/month?m=2026-12" {
-		t.Errorf("prev/next: %s %s", g.PrevURL, g.NextURL)
 	}
 }
 

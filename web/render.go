@@ -205,6 +205,26 @@ func (p *page) ISO(t time.Time) string { return t.In(site.Berlin).Format(time.RF
 
 var weekdayDE = [...]string{"So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"}
 
+// DayISO formats a civil date for <time datetime>: "2026-11-27".
+func (p *page) DayISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+// With returns a copy of p whose Data is v, so a sub-template can render a
+// list row and still translate and link: {{template "row" ($.With .)}}.
+func (p *page) With(v any) *page {
+	c := *p
+	c.Data = v
+	return &c
+}
+
+// IsMember reports whether the viewer is logged in as a member: the header
+// links "Meine Gremien".
+func (p *page) IsMember() bool { return p.Viewer.Role == council.RoleMember }
+
 // render executes template name with data into w with status. It renders
 // into a buffer first, so a template error never sends half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {

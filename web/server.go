@@ -24,6 +24,7 @@ import (
 	"github.com/plenar/plenar/search"
 	"github.com/plenar/plenar/web/feeds"
 	"github.com/plenar/plenar/web/httpcache"
+	"github.com/plenar/plenar/web/portal"
 )
 
 // Options configure a Server.
@@ -143,15 +144,14 @@ func (s *Server) routes() chi.Router {
 	r.Head("/favicon.ico", s.static.serveFavicon)
 
 	// Each area registers its own routes in its own file.
-	s.authRoutes(r)                      // auth.go: /login, /logout, TOTP, sessions
-	cached := r.With(s.pages.Middleware) // cache.go: validators and the page cache for anonymous answers
-	s.portalRoutes(cached)               // portal*.go: the public pages
-	s.adminRoutes(r)                     // admin*.go: the clerk back office under /admin
-	s.oparlRoutes(r)                     // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
-	feeds.Routes(r, s.feedDeps())        // package web/feeds: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
-	s.searchRoutes(cached)               // search*.go: the search page, /api/v1/search
-	s.fileRoutes(r)                      // files*.go: file downloads and uploads (package documents)
-	s.liveRoutes(r)                      // live*.go: live sessions (websocket, console, member and public pages)
+	s.authRoutes(r)                       // auth.go: /login, /logout, TOTP, sessions
+	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers
+	portal.Routes(cached, s.portalDeps()) // package web/portal: the public pages and the search page, /api/v1/search
+	s.adminRoutes(r)                      // admin*.go: the clerk back office under /admin
+	s.oparlRoutes(r)                      // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
+	feeds.Routes(r, s.feedDeps())         // package web/feeds: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
+	s.fileRoutes(r)                       // files*.go: file downloads and uploads (package documents)
+	s.liveRoutes(r)                       // live*.go: live sessions (websocket, console, member and public pages)
 	return r
 }
 
@@ -160,6 +160,25 @@ func (s *Server) feedDeps() feeds.Deps {
 	return feeds.Deps{Council: s.council, Meetings: s.meetings, Log: s.log, BaseURL: s.opt.BaseURL, Version: s.opt.Version,
 		Now: s.opt.Now, I18n: s.i18n, Langs: langs, Searcher: s.searcher, Handle: s.h, Render: s.render,
 		Lang: func(r *http.Request) string { return requestStateOf(r).lang }}
+}
+
+// portalDeps are what package web/portal needs from the server.
+func (s *Server) portalDeps() portal.Deps {
+	return portal.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Log: s.log, BaseURL: s.opt.BaseURL,
+		Now: s.opt.Now, I18n: s.i18n, SearchIndex: func() *search.Index { return s.opt.SearchIndex }, Searcher: s.searcher, Handle: s.h, API: s.api,
+		Render: s.render, State: func(r *http.Request) portal.State {
+			rs := requestStateOf(r)
+			return portal.State{Lang: rs.lang, Viewer: rs.viewer, User: rs.user}
+		}}
+}
+
+// searcher returns the searcher, or an ErrUnavailable error when the
+// server runs without an index.
+func (s *Server) searcher() (*search.Searcher, error) {
+	if s.opt.SearchIndex == nil {
+		return nil, council.ErrUnavailable
+	}
+	return search.NewSearcher(s.opt.SearchIndex, s.pool), nil
 }
 
 // isHTTPS reports whether baseURL is an https:// URL.

@@ -66,3 +66,12 @@ func mustLoadBerlin() *time.Location {
 	}
 	return loc
 }
+
+// NoStore keeps pages out of caches: back-office pages (contact data,
+// drafts) and personal pages.
+func NoStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"encoding/json"
@@ -28,10 +28,10 @@ func (s *Server) searchRoutes(r chi.Router) {
 // searcher returns the searcher, or an ErrUnavailable error when the
 // server runs without an index.
 func (s *Server) searcher() (*search.Searcher, error) {
-	if s.opt.SearchIndex == nil {
+	if s.opt.Searcher == nil {
 		return nil, council.ErrUnavailable
 	}
-	return search.NewSearcher(s.opt.SearchIndex, s.pool), nil
+	return s.opt.Searcher()
 }
 
 func (s *Server) runSearch(r *http.Request) (search.Result, search.Request, error) {
@@ -43,7 +43,7 @@ func (s *Server) runSearch(r *http.Request) (search.Result, search.Request, erro
 	if err != nil {
 		return search.Result{}, search.Request{}, err
 	}
-	res, err := sr.Search(r.Context(), viewerOf(r), req)
+	res, err := sr.Search(r.Context(), s.viewerOf(r), req)
 	return res, req, err
 }
 
@@ -94,7 +94,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		data.First = (res.Page-1)*res.PerPage + 1
 		data.Facets = facetViews(q, res.Facets)
-		lang := requestStateOf(r).lang
+		lang := s.requestStateOf(r).lang
 		for i, t := range data.Facets[0].Values {
 			data.Facets[0].Values[i].Label = s.i18n.T(lang, "search.type."+t.Label)
 		}
@@ -213,14 +213,15 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 // documents (GET /api/v1/search/suggest?q=…): a JSON array of completed
 // queries, the same for every viewer.
 func (s *Server) searchSuggest(w http.ResponseWriter, r *http.Request) error {
-	if s.opt.SearchIndex == nil {
+	ix := s.opt.SearchIndex()
+	if ix == nil {
 		return council.ErrUnavailable
 	}
 	q := r.URL.Query().Get("q")
 	if len(q) > search.MaxQueryLen {
 		return council.Invalidf("q must be at most %d bytes", search.MaxQueryLen)
 	}
-	out, err := s.opt.SearchIndex.Suggest(r.Context(), q, search.MaxSuggestions)
+	out, err := ix.Suggest(r.Context(), q, search.MaxSuggestions)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"context"
@@ -111,7 +111,7 @@ func (s *Server) calendarFilterOf(r *http.Request, dir site.Directory) (calendar
 	case "":
 		f.Feeds = []feedLink{{URL: "/meetings.ics"}}
 	case bodyMine:
-		if viewerOf(r).IsPublic() {
+		if s.viewerOf(r).IsPublic() {
 			return f, errNeedLogin{}
 		}
 		f.Mine = true
@@ -142,7 +142,7 @@ func (s *Server) calendarFilterOf(r *http.Request, dir site.Directory) (calendar
 // current member of (members: the session's viewer already holds them);
 // none for the public and for accounts without a person.
 func (s *Server) myOrgs(ctx context.Context, r *http.Request) (map[council.ID]bool, error) {
-	rs := requestStateOf(r)
+	rs := s.requestStateOf(r)
 	switch {
 	case rs.viewer.IsPublic():
 		return nil, nil
@@ -157,5 +157,5 @@ func (s *Server) myOrgs(ctx context.Context, r *http.Request) (map[council.ID]bo
 // loginFirst sends an anonymous visitor to the login page, back to r's URL
 // afterwards.
 func loginFirst(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 }

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"net/http"
@@ -32,7 +32,7 @@ type myBody struct {
 
 func (s *Server) portalMyBodies(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	rs := requestStateOf(r)
+	rs := s.requestStateOf(r)
 	if rs.viewer.IsPublic() {
 		loginFirst(w, r)
 		return nil
@@ -104,7 +104,3 @@ func (s *Server) portalMyBodies(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "my_bodies", data)
 	return nil
 }
-
-// IsMember reports whether the viewer is logged in as a member: the header
-// links "Meine Gremien".
-func (p *page) IsMember() bool { return p.Viewer.Role == council.RoleMember }

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"context"
@@ -302,7 +302,7 @@ func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.meetingView(r.Context(), viewerOf(r), id)
+	data, err := s.meetingView(r.Context(), s.viewerOf(r), id)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func (s *Server) portalPapers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := viewerOf(r)
+	v := s.viewerOf(r)
 	papers, total, err := s.council.Papers(ctx, council.PaperFilter{BodyID: body.ID, Type: typ,
 		OnlyPublic: !v.SeesAllNonPublic(), Limit: papersPerPage, Offset: (pageNo - 1) * papersPerPage})
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Server) portalPaper(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.paperView(r.Context(), viewerOf(r), id)
+	data, err := s.paperView(r.Context(), s.viewerOf(r), id)
 	if err != nil {
 		return err
 	}

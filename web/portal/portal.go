@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func (s *Server) portalRoutes(r chi.Router) {
 	r.Get("/persons/{id}", s.h(s.portalPerson))
 	r.Get("/papers", s.h(s.portalPapers))
 	r.Get("/papers/{id}", s.h(s.portalPaper))
-	r.With(noStore).Get("/my/bodies", s.h(s.portalMyBodies)) // portal_mine.go
+	r.With(site.NoStore).Get("/my/bodies", s.h(s.portalMyBodies)) // portal_mine.go
 }
 
 // Page sizes of the portal's lists.
@@ -37,7 +37,7 @@ const (
 )
 
 // viewerOf returns who is looking at r.
-func viewerOf(r *http.Request) council.Viewer { return requestStateOf(r).viewer }
+func (s *Server) viewerOf(r *http.Request) council.Viewer { return s.requestStateOf(r).viewer }
 
 // queryDate parses a civil date (YYYY-MM-DD) in German time; zero when
 // absent. Errors: ErrInvalid.
@@ -122,20 +122,4 @@ func meetingRows(d site.Directory, ms []meetings.Meeting) []meetingRow {
 			Place: d.Place(m.LocationID), State: m.State, Cancelled: m.Cancelled}
 	}
 	return out
-}
-
-// DayISO formats a civil date for <time datetime>: "2026-11-27".
-func (p *page) DayISO(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
-
-// With returns a copy of p whose Data is v, so a sub-template can render a
-// list row and still translate and link: {{template "row" ($.With .)}}.
-func (p *page) With(v any) *page {
-	c := *p
-	c.Data = v
-	return &c
 }
