@@ -38,6 +38,16 @@ func (t PaperType) Valid() bool {
 	return false
 }
 
+// TypeLabel is the paper's type as its readers know it: the source
+// system's own label of an imported paper, otherwise the type's German
+// name (docs/OPARL.md, "Types").
+func (p Paper) TypeLabel() string {
+	if p.TypeName != "" {
+		return p.TypeName
+	}
+	return p.Type.GermanName()
+}
+
 // GermanName is the type's name as German council information systems
 // print it (PDFs, OParl's paperType); "Drucksache" for an unknown type.
 func (t PaperType) GermanName() string {

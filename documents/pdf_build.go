@@ -169,7 +169,7 @@ func MinutesFrom(body council.Body, orgs []council.Organization, m meetings.Meet
 // (public true) a step on a non-public agenda item shows its meeting but
 // neither the item nor its result.
 func PaperSheetFrom(body council.Body, p council.Paper, originators []string, lead string, path []meetings.Step, public bool) PaperSheet {
-	ps := PaperSheet{City: body.Name, Body: body.Name, Kind: p.Type.GermanName(), Reference: p.Reference,
+	ps := PaperSheet{City: body.Name, Body: body.Name, Kind: p.TypeLabel(), Reference: p.Reference,
 		Title: p.Name, Date: p.Date, Status: PaperStatusName(p.Status), Originators: originators, Lead: lead, Text: p.Text}
 	for _, st := range path {
 		s := PaperStep{Organization: st.OrgName, Role: st.Role}

@@ -397,7 +397,7 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 	}
 	return entries(h, ps, n, typePaper, pPaper, paperKey, func(p council.OParlPaper) any {
 		r := &paper{ID: h.u.obj(pPaper, p.ID), Type: typePaper, Body: h.u.obj(pBody, p.BodyID), Name: p.Name,
-			Reference: p.Reference, Date: date(p.Date), PaperType: p.Type.GermanName(),
+			Reference: p.Reference, Date: date(p.Date), PaperType: p.TypeLabel(),
 			RelatedPaper:        h.u.objs(pPaper, p.Related),
 			SuperordinatedPaper: h.u.objs(pPaper, p.Superordinated),
 			SubordinatedPaper:   h.u.objs(pPaper, p.Subordinated),

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plenar/plenar/cmd/plenar/oparlimport"
+	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
 
@@ -81,6 +82,14 @@ func TestSDNETQuirks(t *testing.T) {
 	// Defects 3, 4: source labels kept, mapped by the tables.
 	if n := count(t, pool, `SELECT count(*) FROM papers WHERE paper_type = 'resolution' AND paper_type_name LIKE 'Haushalt THH %'`); n != 8 {
 		t.Errorf("%d papers keep their label 'Haushalt THH …'", n)
+	}
+	// … and readers show the source's label (pages, OParl paperType, PDFs).
+	var id council.ID
+	if err := pool.QueryRow(context.Background(), `SELECT id FROM papers WHERE paper_type_name LIKE 'Haushalt THH %' LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := council.NewStore(pool).Paper(context.Background(), id); err != nil || !strings.HasPrefix(p.TypeLabel(), "Haushalt THH ") {
+		t.Errorf("imported paper reads as type label %q (%v), want the source's 'Haushalt THH …'", p.TypeLabel(), err)
 	}
 	for name, want := range map[string]string{"Gemeinderat": "council", "Abteilung 1": "administration", "Arbeitskreis Radverkehr": "other"} {
 		if n := count(t, pool, `SELECT count(*) FROM organizations WHERE name = $1 AND kind = $2 AND organization_type_name <> ''`,
