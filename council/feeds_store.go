@@ -46,8 +46,7 @@ func (s *Store) EachPublicPaper(ctx context.Context, body ID, fn func(PaperRecor
 		var date pgDate
 		var lead *ID
 		p := &rec.Paper
-		if err := rows.Scan(&p.ID, &p.BodyID, &p.Name, &p.Type, &p.Reference, &date, &p.Text, &p.Status, &p.Public,
-			&lead, &p.Created, &p.Modified, &p.Deleted, &rec.LeadOrgName, &rec.Originators); err != nil {
+		if err := rows.Scan(append(paperDest(p, &date, &lead), &rec.LeadOrgName, &rec.Originators)...); err != nil {
 			return fmt.Errorf("public papers: %w", err)
 		}
 		p.Date, p.LeadOrgID = dateOf(date), idOf(lead)

@@ -329,8 +329,7 @@ func (s *Store) OParlPapers(ctx context.Context, q ListQuery) ([]OParlPaper, int
 		var date pgDate
 		var lead *ID
 		var persons, orgs []ID
-		err := r.Scan(&p.ID, &p.BodyID, &p.Name, &p.Type, &p.Reference, &date, &p.Text, &p.Status, &p.Public,
-			&lead, &p.Created, &p.Modified, &p.Deleted, &persons, &orgs, &p.Related, &p.Superordinated, &p.Subordinated)
+		err := r.Scan(append(paperDest(&p.Paper, &date, &lead), &persons, &orgs, &p.Related, &p.Superordinated, &p.Subordinated)...)
 		p.Date, p.LeadOrgID = dateOf(date), idOf(lead)
 		for _, id := range persons {
 			p.Originators = append(p.Originators, Originator{PersonID: id})

@@ -10,12 +10,18 @@ import (
 const paperCols = `p.id, p.body_id, p.name, p.paper_type, coalesce(p.reference, ''), p.date, p.text, p.status,
 	p.public, p.lead_org_id, p.created, p.modified, p.deleted, p.paper_type_name`
 
+// paperDest lists the scan destinations of paperCols, for queries that
+// select more columns after them.
+func paperDest(p *Paper, date *pgDate, lead **ID) []any {
+	return []any{&p.ID, &p.BodyID, &p.Name, &p.Type, &p.Reference, date, &p.Text, &p.Status, &p.Public,
+		lead, &p.Created, &p.Modified, &p.Deleted, &p.TypeName}
+}
+
 func scanPaper(row interface{ Scan(...any) error }) (Paper, error) {
 	var p Paper
 	var date pgDate
 	var lead *ID
-	err := row.Scan(&p.ID, &p.BodyID, &p.Name, &p.Type, &p.Reference, &date, &p.Text, &p.Status, &p.Public,
-		&lead, &p.Created, &p.Modified, &p.Deleted, &p.TypeName)
+	err := row.Scan(paperDest(&p, &date, &lead)...)
 	p.Date, p.LeadOrgID = dateOf(date), idOf(lead)
 	return p, err
 }
