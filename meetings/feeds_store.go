@@ -115,30 +115,9 @@ func (s *Store) EachPublicItem(ctx context.Context, body council.ID, fn func(Pub
 // organization org: the latest results of public agenda items on public
 // papers in its published, not cancelled meetings, newest first.
 func (s *Store) PublicDecisionsOf(ctx context.Context, body, org council.ID, limit int) ([]Decision, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at FROM `+itemFrom+`
-		JOIN meetings m ON m.id = i.meeting_id
-		WHERE m.body_id = $1 AND agenda_item_public(i, m) AND i.result <> ''
-		  AND NOT m.cancelled AND paper_public(p)
-		  AND EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $2)
-		ORDER BY m.start_at DESC, i.position LIMIT $3`, body, org, limit)
-	if err != nil {
-		return nil, fmt.Errorf("decisions of %s: %w", org, council.TranslateError(err))
-	}
-	defer rows.Close()
-	var out []Decision
-	for rows.Next() {
-		var d Decision
-		var paper *council.ID
-		it := &d.Item
-		if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-			&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
-			&d.MeetingName, &d.MeetingStart); err != nil {
-			return nil, fmt.Errorf("decisions of %s: %w", org, err)
-		}
-		it.PaperID = council.IDOf(paper)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.decisions(ctx, "decisions of "+org.String(), `
+		  AND EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $2)`,
+		body, org, limit)
 }
 
 // OpenDataModified is when the public meeting datasets of a body last
