@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plenar/plenar/council"
 )
 
@@ -45,27 +47,12 @@ func (s *Store) EachMeeting(ctx context.Context, body, org council.ID, fn func(M
 // order), keyed by meeting id, in one query. Callers filter through
 // AgendaItem.ForViewer.
 func (s *Store) Agendas(ctx context.Context, meetingIDs []council.ID) (map[council.ID][]AgendaItem, error) {
-	out := map[council.ID][]AgendaItem{}
-	if len(meetingIDs) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+itemCols+` FROM `+itemFrom+`
-		WHERE i.meeting_id = ANY($1) AND NOT i.deleted ORDER BY i.meeting_id, i.position, i.created`, meetingIDs)
-	if err != nil {
-		return nil, fmt.Errorf("agendas: %w", council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("agendas: %w", err)
-		}
-		out[it.MeetingID] = append(out[it.MeetingID], it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("agendas: %w", council.TranslateError(err))
-	}
-	return out, nil
+	return council.ByOwner(ctx, s.db, "agendas", `SELECT `+itemCols+` FROM `+itemFrom+`
+		WHERE i.meeting_id = ANY($1) AND NOT i.deleted ORDER BY i.meeting_id, i.position, i.created`, meetingIDs,
+		func(r pgx.Rows) (council.ID, AgendaItem, error) {
+			it, err := scanItem(r)
+			return it.MeetingID, it, err
+		})
 }
 
 // PublicItem is a public agenda item with its meeting, as the open-data
