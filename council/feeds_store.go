@@ -116,15 +116,10 @@ func (s *Store) EachPublicSeat(ctx context.Context, body ID, fn func(Seat) error
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var st Seat
-		var behalf *ID
-		var start, end pgDate
-		dest := append(scanMembershipInto(&st.Membership, &behalf, &start, &end), scanPersonInto(&st.Person)...)
-		dest = append(dest, &st.OrgName, &st.OrgKind, &st.OnBehalfName)
-		if err := rows.Scan(dest...); err != nil {
+		st, err := scanSeat(rows)
+		if err != nil {
 			return fmt.Errorf("public memberships: %w", err)
 		}
-		st.OnBehalfOfID, st.Start, st.End = idOf(behalf), dateOf(start), dateOf(end)
 		if st.OnBehalfName == "" {
 			st.OnBehalfOfID = NilID // a deleted party group
 		}
