@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // The open-data dumps stream their rows: each Each… method runs one query
@@ -24,10 +26,36 @@ type PaperRecord struct {
 // (migrations/sql/00011_visibility.sql, paper_public).
 const publicPaperWhere = `p.body_id = $1 AND paper_public(p)`
 
+// EachRow runs query and calls fn with each row that scan reads, while the
+// rows are read; an error from fn stops the iteration and is returned as
+// is. what names the read in errors. It is exported for the other
+// packages' bulk readers.
+func EachRow[T any](ctx context.Context, db DBTX, what, query string, args []any,
+	scan func(pgx.Rows) (T, error), fn func(T) error) error {
+	rows, err := db.Query(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, TranslateError(err))
+	}
+	return nil
+}
+
 // EachPublicPaper calls fn for every public, submitted (not draft), not
 // deleted paper of body, newest first.
 func (s *Store) EachPublicPaper(ctx context.Context, body ID, fn func(PaperRecord) error) error {
-	rows, err := s.db.Query(ctx, `SELECT `+paperCols+`, coalesce(lo.name, ''),
+	return EachRow(ctx, s.db, "public papers", `SELECT `+paperCols+`, coalesce(lo.name, ''),
 			coalesce((SELECT array_agg(coalesce(nullif(btrim(concat_ws(' ', pe.title, pe.given_name, pe.family_name, pe.affix)), ''), og.name, '')
 				ORDER BY po.position)
 				FROM paper_originators po
@@ -36,35 +64,25 @@ func (s *Store) EachPublicPaper(ctx context.Context, body ID, fn func(PaperRecor
 				WHERE po.paper_id = p.id), '{}')
 		FROM papers p LEFT JOIN organizations lo ON lo.id = p.lead_org_id AND NOT lo.deleted
 		WHERE `+publicPaperWhere+`
-		ORDER BY p.date DESC NULLS LAST, p.reference DESC NULLS LAST, p.id`, body)
-	if err != nil {
-		return fmt.Errorf("public papers: %w", TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rec PaperRecord
-		var date pgDate
-		var lead *ID
-		p := &rec.Paper
-		if err := rows.Scan(append(paperDest(p, &date, &lead), &rec.LeadOrgName, &rec.Originators)...); err != nil {
-			return fmt.Errorf("public papers: %w", err)
-		}
-		p.Date, p.LeadOrgID = dateOf(date), idOf(lead)
-		names := rec.Originators[:0]
-		for _, n := range rec.Originators {
-			if n != "" {
-				names = append(names, n)
+		ORDER BY p.date DESC NULLS LAST, p.reference DESC NULLS LAST, p.id`, []any{body},
+		func(rows pgx.Rows) (PaperRecord, error) {
+			var rec PaperRecord
+			var date pgDate
+			var lead *ID
+			p := &rec.Paper
+			if err := rows.Scan(append(paperDest(p, &date, &lead), &rec.LeadOrgName, &rec.Originators)...); err != nil {
+				return rec, err
 			}
-		}
-		rec.Originators = names
-		if err := fn(rec); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("public papers: %w", TranslateError(err))
-	}
-	return nil
+			p.Date, p.LeadOrgID = dateOf(date), idOf(lead)
+			names := rec.Originators[:0]
+			for _, n := range rec.Originators {
+				if n != "" {
+					names = append(names, n)
+				}
+			}
+			rec.Originators = names
+			return rec, nil
+		}, fn)
 }
 
 // publicPersonCols selects a person (alias p of public_persons) without
@@ -77,64 +95,33 @@ const publicPersonCols = `p.id, p.body_id, p.family_name, p.given_name, p.title,
 // EachPublicPerson calls fn for every person of body that is not deleted,
 // by family name, with Email, Phone, Gender and LifeSource left empty.
 func (s *Store) EachPublicPerson(ctx context.Context, body ID, fn func(Person) error) error {
-	rows, err := s.db.Query(ctx, `SELECT `+publicPersonCols+` FROM public_persons p WHERE body_id = $1 AND NOT deleted
-		ORDER BY family_name, given_name, id`, body)
-	if err != nil {
-		return fmt.Errorf("public persons: %w", TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return fmt.Errorf("public persons: %w", err)
-		}
-		if err := fn(p); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("public persons: %w", TranslateError(err))
-	}
-	return nil
+	return EachRow(ctx, s.db, "public persons", `SELECT `+publicPersonCols+` FROM public_persons p WHERE body_id = $1 AND NOT deleted
+		ORDER BY family_name, given_name, id`, []any{body},
+		func(rows pgx.Rows) (Person, error) { return scanPerson(rows) }, fn)
 }
 
 // EachPublicSeat calls fn for every membership of body whose membership,
 // person and organization are not deleted, by family name, organization
 // and start. The Person carries no contact data (see EachPublicPerson).
 func (s *Store) EachPublicSeat(ctx context.Context, body ID, fn func(Seat) error) error {
-	rows, err := s.db.Query(ctx, `SELECT `+membershipCols+`, `+publicPersonCols+`, o.name, o.kind,
+	return EachRow(ctx, s.db, "public memberships", `SELECT `+membershipCols+`, `+publicPersonCols+`, o.name, o.kind,
 			coalesce(nullif(g.short_name, ''), g.name, '')
 		FROM memberships m
 		JOIN public_persons p ON p.id = m.person_id AND NOT p.deleted
 		JOIN organizations o ON o.id = m.organization_id AND NOT o.deleted
 		LEFT JOIN organizations g ON g.id = m.on_behalf_of_id AND NOT g.deleted
 		WHERE p.body_id = $1 AND NOT m.deleted
-		ORDER BY p.family_name, p.given_name, p.id, o.name, m.start_date NULLS FIRST, m.id`, body)
-	if err != nil {
-		return fmt.Errorf("public memberships: %w", TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var st Seat
-		var behalf *ID
-		var start, end pgDate
-		dest := append(scanMembershipInto(&st.Membership, &behalf, &start, &end), scanPersonInto(&st.Person)...)
-		dest = append(dest, &st.OrgName, &st.OrgKind, &st.OnBehalfName)
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("public memberships: %w", err)
-		}
-		st.OnBehalfOfID, st.Start, st.End = idOf(behalf), dateOf(start), dateOf(end)
-		if st.OnBehalfName == "" {
-			st.OnBehalfOfID = NilID // a deleted party group
-		}
-		if err := fn(st); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("public memberships: %w", TranslateError(err))
-	}
-	return nil
+		ORDER BY p.family_name, p.given_name, p.id, o.name, m.start_date NULLS FIRST, m.id`, []any{body},
+		func(rows pgx.Rows) (Seat, error) {
+			st, err := scanSeat(rows)
+			if err != nil {
+				return st, err
+			}
+			if st.OnBehalfName == "" {
+				st.OnBehalfOfID = NilID // a deleted party group
+			}
+			return st, nil
+		}, fn)
 }
 
 // OpenDataModified is when the public council datasets of a body last

@@ -42,6 +42,34 @@ type ListCols struct {
 	ID, Body, Created, Modified, Deleted, Visible string
 }
 
+// ByOwner runs query with ids as $1 and groups what scan reads by the
+// owner id it returns, keeping the rows' order; empty ids run no query.
+// what names the read in errors. It is exported for the other packages'
+// stores.
+func ByOwner[T any](ctx context.Context, db DBTX, what, query string, ids []ID,
+	scan func(pgx.Rows) (ID, T, error)) (map[ID][]T, error) {
+	out := map[ID][]T{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.Query(ctx, query, ids)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, TranslateError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		owner, x, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out[owner] = append(out[owner], x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, TranslateError(err))
+	}
+	return out, nil
+}
+
 // ListPage runs SELECT cols FROM from with q's conditions, in (modified,
 // id) order, and scans each row with scan. It returns the page and, when
 // q.Count is set, the number of matching objects (-1 otherwise). It is
@@ -218,24 +246,12 @@ func (s *Store) OParlMemberships(ctx context.Context, q ListQuery) ([]Membership
 // MembershipsOfPersons returns the current (not deleted) memberships of
 // the given persons, keyed by person, in (modified, id) order.
 func (s *Store) MembershipsOfPersons(ctx context.Context, persons []ID) (map[ID][]Membership, error) {
-	out := map[ID][]Membership{}
-	if len(persons) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+membershipCols+` FROM `+oparlMembershipFrom+`
-		WHERE m.person_id = ANY($1) AND NOT (m.deleted OR p.deleted OR o.deleted) ORDER BY m.modified, m.id`, persons)
-	if err != nil {
-		return nil, fmt.Errorf("memberships of persons: %w", TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMembership(rows)
-		if err != nil {
-			return nil, fmt.Errorf("memberships of persons: %w", err)
-		}
-		out[m.PersonID] = append(out[m.PersonID], m)
-	}
-	return out, rows.Err()
+	return ByOwner(ctx, s.db, "memberships of persons", `SELECT `+membershipCols+` FROM `+oparlMembershipFrom+`
+		WHERE m.person_id = ANY($1) AND NOT (m.deleted OR p.deleted OR o.deleted) ORDER BY m.modified, m.id`, persons,
+		func(r pgx.Rows) (ID, Membership, error) {
+			m, err := scanMembership(r)
+			return m.PersonID, m, err
+		})
 }
 
 // OParlLocation is a location with the organizations that sit there.

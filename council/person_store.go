@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 const personCols = `p.id, p.body_id, p.family_name, p.given_name, p.title, p.form_of_address, p.affix, p.gender,
@@ -201,18 +203,28 @@ func (s *Store) seats(ctx context.Context, where string, id ID, day time.Time) (
 	defer rows.Close()
 	var out []Seat
 	for rows.Next() {
-		var st Seat
-		var behalf *ID
-		var start, end pgDate
-		dest := append(scanMembershipInto(&st.Membership, &behalf, &start, &end), scanPersonInto(&st.Person)...)
-		dest = append(dest, &st.OrgName, &st.OrgKind, &st.OnBehalfName)
-		if err := rows.Scan(dest...); err != nil {
+		st, err := scanSeat(rows)
+		if err != nil {
 			return nil, fmt.Errorf("memberships: %w", err)
 		}
-		st.OnBehalfOfID, st.Start, st.End = idOf(behalf), dateOf(start), dateOf(end)
 		out = append(out, st)
 	}
 	return out, rows.Err()
+}
+
+// scanSeat reads membershipCols, the person's columns, the
+// organization's name and kind and the party group's name.
+func scanSeat(rows pgx.Rows) (Seat, error) {
+	var st Seat
+	var behalf *ID
+	var start, end pgDate
+	dest := append(scanMembershipInto(&st.Membership, &behalf, &start, &end), scanPersonInto(&st.Person)...)
+	dest = append(dest, &st.OrgName, &st.OrgKind, &st.OnBehalfName)
+	if err := rows.Scan(dest...); err != nil {
+		return st, err
+	}
+	st.OnBehalfOfID, st.Start, st.End = idOf(behalf), dateOf(start), dateOf(end)
+	return st, nil
 }
 
 // OrgsOf returns the ids of the organizations person is a current member of

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -22,6 +23,21 @@ const (
 	MsgReference    = "err.reference"     // a foreign key violation
 	MsgMissing      = "err.missing"       // a not-null violation
 )
+
+// checkID records MsgRequired for field when id is not set.
+func checkID(fe FieldErrors, field string, id ID) {
+	if id == NilID {
+		fe.Add(field, MsgRequired)
+	}
+}
+
+// checkDates records MsgDateOrder for "end" when both dates are set and
+// end is before start.
+func checkDates(fe FieldErrors, start, end time.Time) {
+	if !start.IsZero() && !end.IsZero() && end.Before(start) {
+		fe.Add("end", MsgDateOrder)
+	}
+}
 
 func checkText(fe FieldErrors, field, v string, required bool, max int) {
 	switch {
@@ -46,9 +62,7 @@ func (o Organization) Validate() error {
 	if o.StatutorySeats < 0 || o.StatutorySeats > 10000 {
 		fe.Add("statutory_seats", MsgInvalid)
 	}
-	if !o.Start.IsZero() && !o.End.IsZero() && o.End.Before(o.Start) {
-		fe.Add("end", MsgDateOrder)
-	}
+	checkDates(fe, o.Start, o.End)
 	if o.ParentID != NilID && o.ParentID == o.ID {
 		fe.Add("parent", MsgInvalid)
 	}
@@ -78,16 +92,10 @@ func (p Person) Validate() error {
 // Validate checks m and returns FieldErrors (ErrInvalid) or nil.
 func (m Membership) Validate() error {
 	fe := FieldErrors{}
-	if m.PersonID == NilID {
-		fe.Add("person", MsgRequired)
-	}
-	if m.OrganizationID == NilID {
-		fe.Add("organization", MsgRequired)
-	}
+	checkID(fe, "person", m.PersonID)
+	checkID(fe, "organization", m.OrganizationID)
 	checkText(fe, "role", m.Role, false, 100)
-	if !m.Start.IsZero() && !m.End.IsZero() && m.End.Before(m.Start) {
-		fe.Add("end", MsgDateOrder)
-	}
+	checkDates(fe, m.Start, m.End)
 	return fe.Err()
 }
 
@@ -108,12 +116,8 @@ func (p Paper) Validate() error {
 // Validate checks c and returns FieldErrors (ErrInvalid) or nil.
 func (c Consultation) Validate() error {
 	fe := FieldErrors{}
-	if c.PaperID == NilID {
-		fe.Add("paper", MsgRequired)
-	}
-	if c.OrganizationID == NilID {
-		fe.Add("organization", MsgRequired)
-	}
+	checkID(fe, "paper", c.PaperID)
+	checkID(fe, "organization", c.OrganizationID)
 	checkText(fe, "role", c.Role, false, 100)
 	return fe.Err()
 }
@@ -170,8 +174,6 @@ func (b Body) Validate() error {
 func (t LegislativeTerm) Validate() error {
 	fe := FieldErrors{}
 	checkText(fe, "name", t.Name, true, 300)
-	if !t.Start.IsZero() && !t.End.IsZero() && t.End.Before(t.Start) {
-		fe.Add("end", MsgDateOrder)
-	}
+	checkDates(fe, t.Start, t.End)
 	return fe.Err()
 }

@@ -114,28 +114,13 @@ func (s *Store) OParlFilesOf(ctx context.Context, kind LinkKind, ids []council.I
 	if err != nil {
 		return nil, err
 	}
-	out := map[council.ID][]OParlLinked{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+oparlFileCols()+`, l.`+col+`, l.role
+	return council.ByOwner(ctx, s.db, fmt.Sprintf("oparl files of %d %s", len(ids), kind), `SELECT `+oparlFileCols()+`, l.`+col+`, l.role
 		FROM `+table+` l JOIN public_files f ON f.id = l.file_id
-		WHERE l.`+col+` = ANY($1) ORDER BY f.created, f.id`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var owner council.ID
-		var role string
-		f, err := scanOParlFile(rows, &owner, &role)
-		if err != nil {
-			return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, err)
-		}
-		out[owner] = append(out[owner], OParlLinked{OParlFile: f, Role: role})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("oparl files of %d %s: %w", len(ids), kind, err)
-	}
-	return out, nil
+		WHERE l.`+col+` = ANY($1) ORDER BY f.created, f.id`, ids,
+		func(r pgx.Rows) (council.ID, OParlLinked, error) {
+			var owner council.ID
+			var role string
+			f, err := scanOParlFile(r, &owner, &role)
+			return owner, OParlLinked{OParlFile: f, Role: role}, err
+		})
 }

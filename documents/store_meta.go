@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/plenar/plenar/council"
@@ -43,43 +44,32 @@ func (s *Store) FilesOf(ctx context.Context, kind LinkKind, ids []council.ID) (m
 	if err != nil {
 		return nil, err
 	}
-	out := map[council.ID][]Listed{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT l.`+col+`, f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
+	return council.ByOwner(ctx, s.db, fmt.Sprintf("files of %d %s", len(ids), kind),
+		`SELECT l.`+col+`, f.id, f.name, f.file_name, f.mime_type, f.size, f.sha512, f.date, f.license, f.public,
 			f.master_id, f.text IS NOT NULL, f.created, f.modified, f.deleted, l.role,
 			coalesce(j.status, ''), coalesce(j.attempts, 0), coalesce(j.method, ''), coalesce(j.pages, 0), coalesce(j.last_error, '')
 		FROM `+table+` l JOIN files f ON f.id = l.file_id LEFT JOIN file_text_jobs j ON j.file_id = f.id
-		WHERE l.`+col+` = ANY($1) AND NOT f.deleted ORDER BY f.created, f.id`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("files of %d %s: %w", len(ids), kind, council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var owner council.ID
-		var x Listed
-		var date pgtype.Date
-		var master *council.ID
-		f := &x.File
-		if err := rows.Scan(&owner, &f.ID, &f.Name, &f.FileName, &f.MIMEType, &f.Size, &f.SHA512, &date, &f.License,
-			&f.Public, &master, &f.HasText, &f.Created, &f.Modified, &f.Deleted, &x.Role,
-			&x.Job.Status, &x.Job.Attempts, &x.Job.Method, &x.Job.Pages, &x.Job.LastError); err != nil {
-			return nil, fmt.Errorf("files of %d %s: %w", len(ids), kind, err)
-		}
-		if date.Valid {
-			f.Date = date.Time
-		}
-		if master != nil {
-			f.MasterID = *master
-		}
-		x.Job.FileID = f.ID
-		out[owner] = append(out[owner], x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("files of %d %s: %w", len(ids), kind, err)
-	}
-	return out, nil
+		WHERE l.`+col+` = ANY($1) AND NOT f.deleted ORDER BY f.created, f.id`, ids,
+		func(rows pgx.Rows) (council.ID, Listed, error) {
+			var owner council.ID
+			var x Listed
+			var date pgtype.Date
+			var master *council.ID
+			f := &x.File
+			if err := rows.Scan(&owner, &f.ID, &f.Name, &f.FileName, &f.MIMEType, &f.Size, &f.SHA512, &date, &f.License,
+				&f.Public, &master, &f.HasText, &f.Created, &f.Modified, &f.Deleted, &x.Role,
+				&x.Job.Status, &x.Job.Attempts, &x.Job.Method, &x.Job.Pages, &x.Job.LastError); err != nil {
+				return owner, x, err
+			}
+			if date.Valid {
+				f.Date = date.Time
+			}
+			if master != nil {
+				f.MasterID = *master
+			}
+			x.Job.FileID = f.ID
+			return owner, x, nil
+		})
 }
 
 // Latest drops from list the files that a newer version in list replaces

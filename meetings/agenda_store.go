@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -354,13 +355,20 @@ type Decision struct {
 // decide on a public paper, in published, not cancelled meetings of the
 // body, newest first. Procedural items (opening, minutes) are left out.
 func (s *Store) PublicDecisions(ctx context.Context, body council.ID, limit int) ([]Decision, error) {
+	return s.decisions(ctx, "decisions", "", body, limit)
+}
+
+// decisions reads the public decisions of a body ($1) newest first,
+// narrowed by filter (SQL that may use $2 …); the last argument is the
+// limit. what names the read in errors.
+func (s *Store) decisions(ctx context.Context, what, filter string, args ...any) ([]Decision, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at FROM `+itemFrom+`
 		JOIN meetings m ON m.id = i.meeting_id
 		WHERE m.body_id = $1 AND agenda_item_public(i, m) AND i.result <> ''
-		  AND NOT m.cancelled AND paper_public(p)
-		ORDER BY m.start_at DESC, i.position LIMIT $2`, body, limit)
+		  AND NOT m.cancelled AND paper_public(p) `+filter+`
+		ORDER BY m.start_at DESC, i.position LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, fmt.Errorf("decisions: %w", council.TranslateError(err))
+		return nil, fmt.Errorf("%s: %w", what, council.TranslateError(err))
 	}
 	defer rows.Close()
 	var out []Decision
@@ -371,7 +379,7 @@ func (s *Store) PublicDecisions(ctx context.Context, body council.ID, limit int)
 		if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
 			&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
 			&d.MeetingName, &d.MeetingStart); err != nil {
-			return nil, fmt.Errorf("decisions: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		it.PaperID = council.IDOf(paper)
 		out = append(out, d)

@@ -425,4 +425,11 @@ func TestPublicDecisions(t *testing.T) {
 	if got, _ := e.s.PublicDecisions(e.ctx, e.body.ID, 1); len(got) != 1 {
 		t.Errorf("PublicDecisions(limit 1) = %d rows, want 1", len(got))
 	}
+	// Narrowed to an organization: the council's meetings hold them all,
+	// the committee's none.
+	for org, n := range map[council.ID]int{e.rat.ID: len(want), e.ausschuss.ID: 0} {
+		if got, err := e.s.PublicDecisionsOf(e.ctx, e.body.ID, org, 10); err != nil || len(got) != n {
+			t.Errorf("PublicDecisionsOf(%v) = %d rows, %v; want %d", org, len(got), err, n)
+		}
+	}
 }

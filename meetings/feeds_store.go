@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plenar/plenar/council"
 )
 
@@ -18,54 +20,23 @@ import (
 // Meetings are public data (their agendas are not always: see
 // AgendaPublished and AgendaItem.ForViewer).
 func (s *Store) EachMeeting(ctx context.Context, body, org council.ID, fn func(Meeting) error) error {
-	rows, err := s.db.Query(ctx, `SELECT `+meetingCols+` FROM meetings m
+	return council.EachRow(ctx, s.db, "each meeting", `SELECT `+meetingCols+` FROM meetings m
 		WHERE m.body_id = $1 AND NOT m.deleted
 		  AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $2))
-		ORDER BY m.start_at, m.id`, body, council.NullID(org))
-	if err != nil {
-		return fmt.Errorf("each meeting: %w", council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			return fmt.Errorf("each meeting: %w", err)
-		}
-		if err := fn(m); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("each meeting: %w", council.TranslateError(err))
-	}
-	return nil
+		ORDER BY m.start_at, m.id`, []any{body, council.NullID(org)},
+		func(rows pgx.Rows) (Meeting, error) { return scanMeeting(rows) }, fn)
 }
 
 // Agendas returns the agendas of the given meetings (items not deleted, in
 // order), keyed by meeting id, in one query. Callers filter through
 // AgendaItem.ForViewer.
 func (s *Store) Agendas(ctx context.Context, meetingIDs []council.ID) (map[council.ID][]AgendaItem, error) {
-	out := map[council.ID][]AgendaItem{}
-	if len(meetingIDs) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+itemCols+` FROM `+itemFrom+`
-		WHERE i.meeting_id = ANY($1) AND NOT i.deleted ORDER BY i.meeting_id, i.position, i.created`, meetingIDs)
-	if err != nil {
-		return nil, fmt.Errorf("agendas: %w", council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("agendas: %w", err)
-		}
-		out[it.MeetingID] = append(out[it.MeetingID], it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("agendas: %w", council.TranslateError(err))
-	}
-	return out, nil
+	return council.ByOwner(ctx, s.db, "agendas", `SELECT `+itemCols+` FROM `+itemFrom+`
+		WHERE i.meeting_id = ANY($1) AND NOT i.deleted ORDER BY i.meeting_id, i.position, i.created`, meetingIDs,
+		func(r pgx.Rows) (council.ID, AgendaItem, error) {
+			it, err := scanItem(r)
+			return it.MeetingID, it, err
+		})
 }
 
 // PublicItem is a public agenda item with its meeting, as the open-data
@@ -83,62 +54,31 @@ type PublicItem struct {
 // still carry PaperID and PaperReference here; callers pass them through
 // AgendaItem.ForViewer, which removes them.
 func (s *Store) EachPublicItem(ctx context.Context, body council.ID, fn func(PublicItem) error) error {
-	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at, m.cancelled FROM `+itemFrom+`
+	return council.EachRow(ctx, s.db, "public agenda items", `SELECT `+itemCols+`, m.name, m.start_at, m.cancelled FROM `+itemFrom+`
 		JOIN meetings m ON m.id = i.meeting_id
 		WHERE m.body_id = $1 AND agenda_item_public(i, m)
-		ORDER BY m.start_at, m.id, i.position, i.created`, body)
-	if err != nil {
-		return fmt.Errorf("public agenda items: %w", council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var pi PublicItem
-		var paper *council.ID
-		it := &pi.Item
-		if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-			&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
-			&pi.MeetingName, &pi.MeetingStart, &pi.MeetingCancelled); err != nil {
-			return fmt.Errorf("public agenda items: %w", err)
-		}
-		it.PaperID = council.IDOf(paper)
-		if err := fn(pi); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("public agenda items: %w", council.TranslateError(err))
-	}
-	return nil
+		ORDER BY m.start_at, m.id, i.position, i.created`, []any{body},
+		func(rows pgx.Rows) (PublicItem, error) {
+			var pi PublicItem
+			var paper *council.ID
+			it := &pi.Item
+			if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
+				&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
+				&pi.MeetingName, &pi.MeetingStart, &pi.MeetingCancelled); err != nil {
+				return pi, err
+			}
+			it.PaperID = council.IDOf(paper)
+			return pi, nil
+		}, fn)
 }
 
 // PublicDecisionsOf is PublicDecisions restricted to the meetings of
 // organization org: the latest results of public agenda items on public
 // papers in its published, not cancelled meetings, newest first.
 func (s *Store) PublicDecisionsOf(ctx context.Context, body, org council.ID, limit int) ([]Decision, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+itemCols+`, m.name, m.start_at FROM `+itemFrom+`
-		JOIN meetings m ON m.id = i.meeting_id
-		WHERE m.body_id = $1 AND agenda_item_public(i, m) AND i.result <> ''
-		  AND NOT m.cancelled AND paper_public(p)
-		  AND EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $2)
-		ORDER BY m.start_at DESC, i.position LIMIT $3`, body, org, limit)
-	if err != nil {
-		return nil, fmt.Errorf("decisions of %s: %w", org, council.TranslateError(err))
-	}
-	defer rows.Close()
-	var out []Decision
-	for rows.Next() {
-		var d Decision
-		var paper *council.ID
-		it := &d.Item
-		if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-			&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
-			&d.MeetingName, &d.MeetingStart); err != nil {
-			return nil, fmt.Errorf("decisions of %s: %w", org, err)
-		}
-		it.PaperID = council.IDOf(paper)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.decisions(ctx, "decisions of "+org.String(), `
+		  AND EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $2)`,
+		body, org, limit)
 }
 
 // OpenDataModified is when the public meeting datasets of a body last

@@ -76,25 +76,13 @@ func (s *Store) OParlAgendaItems(ctx context.Context, q council.ListQuery) ([]OP
 // PublicAgendas returns the public, not deleted agenda items of the given
 // meetings in agenda order, keyed by meeting (none for planned meetings).
 func (s *Store) PublicAgendas(ctx context.Context, meetingIDs []council.ID) (map[council.ID][]OParlItem, error) {
-	out := map[council.ID][]OParlItem{}
-	if len(meetingIDs) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+oparlItemCols+` FROM `+oparlItemFrom+`
+	return council.ByOwner(ctx, s.db, "public agendas", `SELECT `+oparlItemCols+` FROM `+oparlItemFrom+`
 		WHERE i.meeting_id = ANY($1) AND agenda_item_public(i, m)
-		ORDER BY i.position, i.created`, meetingIDs)
-	if err != nil {
-		return nil, fmt.Errorf("public agendas: %w", council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanOParlItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("public agendas: %w", err)
-		}
-		out[it.MeetingID] = append(out[it.MeetingID], it)
-	}
-	return out, rows.Err()
+		ORDER BY i.position, i.created`, meetingIDs,
+		func(r pgx.Rows) (council.ID, OParlItem, error) {
+			it, err := scanOParlItem(r)
+			return it.MeetingID, it, err
+		})
 }
 
 // OParlConsultation is a consultation as OParl publishes it: AgendaItemID
@@ -140,45 +128,21 @@ func (s *Store) OParlConsultations(ctx context.Context, q council.ListQuery) ([]
 // given papers in path order, keyed by paper. Callers pass only published
 // papers.
 func (s *Store) ConsultationsOfPapers(ctx context.Context, papers []council.ID) (map[council.ID][]OParlConsultation, error) {
-	out := map[council.ID][]OParlConsultation{}
-	if len(papers) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT `+oparlConsultationCols+` FROM `+oparlConsultationFrom+`
-		WHERE c.paper_id = ANY($1) AND NOT c.deleted ORDER BY c.position, c.created`, papers)
-	if err != nil {
-		return nil, fmt.Errorf("consultations of papers: %w", council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanOParlConsultation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("consultations of papers: %w", err)
-		}
-		out[c.PaperID] = append(out[c.PaperID], c)
-	}
-	return out, rows.Err()
+	return council.ByOwner(ctx, s.db, "consultations of papers", `SELECT `+oparlConsultationCols+` FROM `+oparlConsultationFrom+`
+		WHERE c.paper_id = ANY($1) AND NOT c.deleted ORDER BY c.position, c.created`, papers,
+		func(r pgx.Rows) (council.ID, OParlConsultation, error) {
+			c, err := scanOParlConsultation(r)
+			return c.PaperID, c, err
+		})
 }
 
 // MeetingsAt returns the not deleted meetings at the given locations,
 // keyed by location, in start order.
 func (s *Store) MeetingsAt(ctx context.Context, locations []council.ID) (map[council.ID][]council.ID, error) {
-	out := map[council.ID][]council.ID{}
-	if len(locations) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.Query(ctx, `SELECT location_id, id FROM meetings WHERE location_id = ANY($1) AND NOT deleted
-		ORDER BY start_at, id`, locations)
-	if err != nil {
-		return nil, fmt.Errorf("meetings at locations: %w", council.TranslateError(err))
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var loc, id council.ID
-		if err := rows.Scan(&loc, &id); err != nil {
-			return nil, fmt.Errorf("meetings at locations: %w", err)
-		}
-		out[loc] = append(out[loc], id)
-	}
-	return out, rows.Err()
+	return council.ByOwner(ctx, s.db, "meetings at locations", `SELECT location_id, id FROM meetings
+		WHERE location_id = ANY($1) AND NOT deleted ORDER BY start_at, id`, locations,
+		func(r pgx.Rows) (loc, id council.ID, err error) {
+			err = r.Scan(&loc, &id)
+			return loc, id, err
+		})
 }

@@ -124,6 +124,17 @@ func (a *app) dbFlags(name string, cfg *Config) *flag.FlagSet {
 	return fs
 }
 
+// openWith parses args into cfg for a command that has only the database
+// settings and opens the database as open does. The caller closes the
+// database.
+func (a *app) openWith(ctx context.Context, name string, args []string, cfg *Config) (*database, *slog.Logger, error) {
+	fs := a.dbFlags(name, cfg)
+	if err := parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	return a.open(ctx, cfg, fs)
+}
+
 // open checks the parsed settings, builds the logger, opens the database and
 // brings its schema up to date, for the commands other than serve. The
 // caller closes the database.

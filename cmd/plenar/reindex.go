@@ -22,11 +22,7 @@ func searchDir(dataDir string) string { return filepath.Join(dataDir, "index") }
 // server.
 func (a *app) reindex(ctx context.Context, args []string) error {
 	var cfg Config
-	fs := a.dbFlags("reindex", &cfg)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	db, log, err := a.open(ctx, &cfg, fs)
+	db, log, err := a.openWith(ctx, "reindex", args, &cfg)
 	if err != nil {
 		return err
 	}

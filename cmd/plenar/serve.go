@@ -279,11 +279,7 @@ func printDemo(w io.Writer, res demo.Result) {
 
 func (a *app) migrate(ctx context.Context, args []string) error {
 	var cfg Config
-	fs := a.dbFlags("migrate", &cfg)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	db, log, err := a.open(ctx, &cfg, fs) // open migrates
+	db, log, err := a.openWith(ctx, "migrate", args, &cfg) // open migrates
 	if err != nil {
 		return err
 	}
@@ -294,11 +290,7 @@ func (a *app) migrate(ctx context.Context, args []string) error {
 
 func (a *app) demo(ctx context.Context, args []string) error {
 	var cfg Config
-	fs := a.dbFlags("demo", &cfg)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	db, log, err := a.open(ctx, &cfg, fs)
+	db, log, err := a.openWith(ctx, "demo", args, &cfg)
 	if err != nil {
 		return err
 	}

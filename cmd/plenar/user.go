@@ -100,11 +100,7 @@ func (a *app) userAdd(ctx context.Context, args []string) error {
 
 func (a *app) userList(ctx context.Context, args []string) error {
 	var cfg Config
-	fs := a.dbFlags("user list", &cfg)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	db, _, err := a.open(ctx, &cfg, fs)
+	db, _, err := a.openWith(ctx, "user list", args, &cfg)
 	if err != nil {
 		return err
 	}

@@ -16,11 +16,24 @@ import (
 // gathering completes. Errors: council.ErrInvalid for an unusable offer,
 // council.ErrUnavailable for a closed room.
 func (r *Room) Ingest(ctx context.Context, offerSDP string, onState func(State)) (string, *Peer, error) {
-	p, err := newPeer(r, fmt.Sprintf("room-%d", r.sfu.oneShotIDs.Add(1)), KindRoom, nil, onState)
+	return r.oneShot(ctx, "room", KindRoom, nil, offerSDP, onState)
+}
+
+// oneShot makes a one-shot peer of kind named prefix-n, gives it the
+// program slots (none for nil), answers its offer and adds it to the room.
+func (r *Room) oneShot(ctx context.Context, prefix string, kind Kind, program []string, offerSDP string,
+	onState func(State)) (string, *Peer, error) {
+	p, err := newPeer(r, fmt.Sprintf("%s-%d", prefix, r.sfu.oneShotIDs.Add(1)), kind, nil, onState)
 	if err != nil {
 		return "", nil, err
 	}
 	p.oneShot = true
+	if program != nil {
+		if err := p.addProgram(program); err != nil {
+			p.Close()
+			return "", nil, err
+		}
+	}
 	answer, err := p.answerOffer(ctx, offerSDP)
 	if err != nil {
 		p.Close()
@@ -71,25 +84,7 @@ func (r *Room) View(ctx context.Context, offerSDP string, onState func(State)) (
 	if len(want) == 0 {
 		return "", nil, council.Invalidf("whep offer has no receiving audio or video section")
 	}
-	p, err := newPeer(r, fmt.Sprintf("viewer-%d", r.sfu.oneShotIDs.Add(1)), KindViewer, nil, onState)
-	if err != nil {
-		return "", nil, err
-	}
-	p.oneShot = true
-	if err := p.addProgram(want); err != nil {
-		p.Close()
-		return "", nil, err
-	}
-	answer, err := p.answerOffer(ctx, offerSDP)
-	if err != nil {
-		p.Close()
-		return "", nil, err
-	}
-	if err := r.add(p); err != nil {
-		p.Close()
-		return "", nil, err
-	}
-	return answer, p, nil
+	return r.oneShot(ctx, "viewer", KindViewer, want, offerSDP, onState)
 }
 
 // answerOffer applies a client's offer and returns the answer once ICE

@@ -92,6 +92,17 @@ func URL(t testing.TB) string {
 	return withDatabase(t, ServerURL(), name)
 }
 
+// Count runs query, which selects one integer such as count(*), and fails
+// t on an error.
+func Count(t testing.TB, pool *pgxpool.Pool, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
 // New returns a pool on a fresh migrated database, closed in t.Cleanup.
 func New(t testing.TB) *pgxpool.Pool {
 	t.Helper()

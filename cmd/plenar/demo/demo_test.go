@@ -10,22 +10,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/cmd/plenar/demo"
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
-
-func count(t *testing.T, pool *pgxpool.Pool, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
 
 func TestSeed(t *testing.T) {
 	t.Parallel()
@@ -49,8 +39,8 @@ func TestSeed(t *testing.T) {
 	// The seed leaves fresh planner statistics (issue 21: without them the
 	// home page served 70 instead of 560 requests/s until autovacuum ran).
 	for _, table := range []string{"papers", "meetings", "agenda_items", "consultations", "memberships"} {
-		rows := count(t, pool, "SELECT count(*) FROM "+table)
-		estimate := count(t, pool, `SELECT reltuples::int FROM pg_class WHERE oid = $1::regclass`, table)
+		rows := pgtest.Count(t, pool, "SELECT count(*) FROM "+table)
+		estimate := pgtest.Count(t, pool, `SELECT reltuples::int FROM pg_class WHERE oid = $1::regclass`, table)
 		if rows == 0 || estimate != rows {
 			t.Errorf("%s: planner estimate %d rows, table has %d: statistics not refreshed after the seed", table, estimate, rows)
 		}
@@ -62,7 +52,7 @@ func TestSeed(t *testing.T) {
 		council.KindAdministration: {8, 20},
 	}
 	for k, r := range kinds {
-		if n := count(t, pool, `SELECT count(*) FROM organizations WHERE kind = $1`, string(k)); n < r[0] || n > r[1] {
+		if n := pgtest.Count(t, pool, `SELECT count(*) FROM organizations WHERE kind = $1`, string(k)); n < r[0] || n > r[1] {
 			t.Errorf("organizations of kind %s: got %d, want %d..%d", k, n, r[0], r[1])
 		}
 	}
@@ -102,7 +92,7 @@ func TestSeed(t *testing.T) {
 		if strings.Contains(r.query, "$1") {
 			args = []any{now}
 		}
-		if n := count(t, pool, r.query, args...); n < r.min || n > r.max {
+		if n := pgtest.Count(t, pool, r.query, args...); n < r.min || n > r.max {
 			t.Errorf("%s: got %d, want %d..%d", r.name, n, r.min, r.max)
 		}
 	}
@@ -110,10 +100,10 @@ func TestSeed(t *testing.T) {
 	if res.Live == council.NilID {
 		t.Fatal("Result.Live is empty, want the meeting running live")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM meetings WHERE state = 'running'`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM meetings WHERE state = 'running'`); n != 1 {
 		t.Errorf("running meetings: %d, want 1", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM live_sessions s JOIN meetings m ON m.id = s.meeting_id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM live_sessions s JOIN meetings m ON m.id = s.meeting_id
 		JOIN agenda_items i ON i.id = s.item_id JOIN organizations o ON o.id = ANY (SELECT organization_id FROM meeting_organizations mo WHERE mo.meeting_id = m.id)
 		WHERE s.meeting_id = $1 AND s.closed_at IS NULL AND m.state = 'running' AND o.kind = 'council' AND i.public
 		AND m.start_at < $2 AND m.start_at > $2 - interval '1 hour'`, res.Live, now); n != 1 {
@@ -162,7 +152,7 @@ func TestSeed(t *testing.T) {
 		}
 	}
 
-	before := count(t, pool, `SELECT count(*) FROM audit`)
+	before := pgtest.Count(t, pool, `SELECT count(*) FROM audit`)
 	again, err := demo.SeedWith(ctx, pool, log, demo.Options{Now: now})
 	if err != nil {
 		t.Fatalf("second Seed: %v", err)
@@ -170,7 +160,7 @@ func TestSeed(t *testing.T) {
 	if again.Seeded || len(again.Logins) == 0 {
 		t.Errorf("second Seed: Seeded = %t with %d logins, want false with the logins", again.Seeded, len(again.Logins))
 	}
-	if after := count(t, pool, `SELECT count(*) FROM audit`); after != before {
+	if after := pgtest.Count(t, pool, `SELECT count(*) FROM audit`); after != before {
 		t.Errorf("second Seed wrote %d audit rows, want 0", after-before)
 	}
 }
@@ -203,15 +193,15 @@ func TestSeedDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SeedDocuments: %v", err)
 	}
-	papers := count(t, pool, `SELECT count(*) FROM papers`)
+	papers := pgtest.Count(t, pool, `SELECT count(*) FROM papers`)
 	t.Logf("documents for %d papers took %s: %+v", papers, time.Since(start).Round(time.Millisecond), got)
 	if got.Papers != papers || got.Tables == 0 || got.Plans == 0 || got.Scans != 6 || got.Invitations == 0 || got.Minutes == 0 {
 		t.Errorf("counts = %+v, want a PDF for each of %d papers, tables, plans, 6 scans, invitations and minutes", got, papers)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM files`); n != got.Files() {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM files`); n != got.Files() {
 		t.Errorf("%d file rows, want %d", n, got.Files())
 	}
-	if n := count(t, pool, `SELECT count(*) FROM file_text_jobs WHERE status = 'pending'`); n != got.Files() {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM file_text_jobs WHERE status = 'pending'`); n != got.Files() {
 		t.Errorf("%d pending extraction jobs, want one per file (%d)", n, got.Files())
 	}
 
@@ -248,7 +238,7 @@ func TestSeedDocuments(t *testing.T) {
 			JOIN files f ON f.id = l.file_id WHERE p.public AND NOT f.public`, 0, 0},
 	}
 	for _, r := range ranges {
-		if n := count(t, pool, r.query); n < r.min || n > r.max {
+		if n := pgtest.Count(t, pool, r.query); n < r.min || n > r.max {
 			t.Errorf("%s: got %d, want %d..%d", r.name, n, r.min, r.max)
 		}
 	}
@@ -352,7 +342,7 @@ func TestSeedDocuments(t *testing.T) {
 	}
 	for _, name := range []string{"kostenaufstellung.pdf", "%.pdf"} {
 		role := map[string]string{"kostenaufstellung.pdf": "auxiliary", "%.pdf": "main"}[name]
-		if n := count(t, pool, `SELECT count(*) FROM paper_files l JOIN files f ON f.id = l.file_id
+		if n := pgtest.Count(t, pool, `SELECT count(*) FROM paper_files l JOIN files f ON f.id = l.file_id
 			WHERE l.paper_id = $1 AND l.role = $2 AND f.file_name LIKE $3`, cut, role, name); n != 1 {
 			t.Errorf("%d files %s (%s) after resuming, want 1", n, name, role)
 		}

@@ -150,15 +150,6 @@ func fastOptions(pool *pgxpool.Pool) oparlimport.Options {
 	return oparlimport.Options{DB: pool, Backoff: time.Millisecond, Retries: 4}
 }
 
-func count(t *testing.T, pool *pgxpool.Pool, query string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
-}
-
 func TestDefectFixtures(t *testing.T) {
 	pool := pgtest.New(t)
 	ctx := context.Background()
@@ -186,7 +177,7 @@ func TestDefectFixtures(t *testing.T) {
 	}
 	for table, want := range map[string]int{"bodies": 1, "legislative_terms": 1, "locations": 4, "organizations": 3,
 		"persons": 2, "memberships": 3, "meetings": 2, "agenda_items": 4, "papers": 1, "consultations": 1, "import_files": 2} {
-		if n := count(t, pool, "SELECT count(*) FROM "+table); n != want {
+		if n := pgtest.Count(t, pool, "SELECT count(*) FROM "+table); n != want {
 			t.Errorf("%s: %d rows, want %d", table, n, want)
 		}
 	}
@@ -206,33 +197,33 @@ func TestDefectFixtures(t *testing.T) {
 			t.Errorf("%s: lat %v lon %v, want %v", desc, lat, lon, want)
 		}
 	}
-	if n := count(t, pool, `SELECT count(*) FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
 		WHERE m.name = '1. Sitzung' AND i.position IN (0, 1)`); n != 2 {
 		t.Errorf("orders from 1 not shifted to 0, 1 (%d items)", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
 		WHERE m.name = '2. Sitzung' AND i.position IN (0, 1)`); n != 2 {
 		t.Errorf("missing orders not numbered by place (%d items)", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM persons WHERE family_name = 'Müller'`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM persons WHERE family_name = 'Müller'`); n != 1 {
 		t.Error("padded family name not trimmed")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM consultations c JOIN agenda_items i ON i.id = c.agenda_item_id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM consultations c JOIN agenda_items i ON i.id = c.agenda_item_id
 		WHERE i.name = 'Haushalt'`); n != 1 {
 		t.Error("consultation not linked to its agenda item")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_files WHERE jsonb_array_length(links) = 1`); n != 2 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_files WHERE jsonb_array_length(links) = 1`); n != 2 {
 		t.Errorf("file links: %d files with one link, want 2", n)
 	}
 
 	if sum.Problems["file-download-failed"] != 1 || sum.Imported["file_blob"] != 1 {
 		t.Errorf("files: %d downloads failed, %d downloaded; want 1 and 1", sum.Problems["file-download-failed"], sum.Imported["file_blob"])
 	}
-	if n := count(t, pool, `SELECT count(*) FROM files f JOIN paper_files l ON l.file_id = f.id JOIN import_files i ON i.file_id = f.id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM files f JOIN paper_files l ON l.file_id = f.id JOIN import_files i ON i.file_id = f.id
 		WHERE l.role = 'main' AND f.public AND f.mime_type = 'application/pdf' AND i.source_url = $1`, srv.URL+"/file/1"); n != 1 {
 		t.Errorf("file 1 (500, then ok) not stored as the paper's main file (%d)", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_files WHERE file_id IS NULL AND source_url = $1`, srv.URL+"/file/2"); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_files WHERE file_id IS NULL AND source_url = $1`, srv.URL+"/file/2"); n != 1 {
 		t.Errorf("file 2 (404) should wait for the next run (%d)", n)
 	}
 
@@ -266,7 +257,7 @@ func tableCounts(t *testing.T, pool *pgxpool.Pool) map[string]int {
 	for _, table := range []string{"bodies", "legislative_terms", "locations", "organizations", "persons", "memberships",
 		"meetings", "agenda_items", "papers", "consultations", "import_files", "import_sources", "files",
 		"paper_files", "meeting_files", "agenda_item_files"} {
-		out[table] = count(t, pool, "SELECT count(*) FROM "+table)
+		out[table] = pgtest.Count(t, pool, "SELECT count(*) FROM "+table)
 	}
 	return out
 }
@@ -289,7 +280,7 @@ func TestNotOParl(t *testing.T) {
 			t.Errorf("%s: err %v, want ErrNotOParl", p, err)
 		}
 	}
-	n := count(t, pool, `SELECT (SELECT count(*) FROM import_runs) + (SELECT count(*) FROM import_sources)
+	n := pgtest.Count(t, pool, `SELECT (SELECT count(*) FROM import_runs) + (SELECT count(*) FROM import_sources)
 		+ (SELECT count(*) FROM bodies) + (SELECT count(*) FROM outbox)`)
 	if n != 0 {
 		t.Errorf("%d rows written for a non-OParl URL", n)

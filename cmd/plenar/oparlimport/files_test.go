@@ -109,7 +109,7 @@ func TestFilesUnreachableHost(t *testing.T) {
 	if n := strings.Count(logs.String(), "file host given up"); n != 1 {
 		t.Errorf("the given-up host logged %d times, want once", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_files WHERE file_id IS NULL`); n != 30 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_files WHERE file_id IS NULL`); n != 30 {
 		t.Errorf("%d files pending, want 30", n)
 	}
 	if strings.Contains(sum.String(), "result:     complete") {
@@ -138,7 +138,7 @@ func TestFilesLaterAndSkip(t *testing.T) {
 	if err != nil || sum.Files.Deferred != 5 {
 		t.Fatalf("later: err %v, files %+v", err, sum.Files)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_files WHERE deferred AND file_id IS NULL`); n != 5 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_files WHERE deferred AND file_id IS NULL`); n != 5 {
 		t.Errorf("%d files deferred, want 5", n)
 	}
 	job := oparlimport.FileJob{Options: opt}
@@ -146,7 +146,7 @@ func TestFilesLaterAndSkip(t *testing.T) {
 	if err != nil || sum.Files.Downloaded != 5 {
 		t.Fatalf("job: err %v, files %+v", err, sum.Files)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM paper_files WHERE role = 'main'`); n != 5 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM paper_files WHERE role = 'main'`); n != 5 {
 		t.Errorf("%d papers with their main file, want 5", n)
 	}
 	sum, err = job.Once(ctx)
@@ -189,7 +189,7 @@ func TestInterruptResumes(t *testing.T) {
 			if !errors.Is(err, oparlimport.ErrIncomplete) || sum.Complete {
 				t.Fatalf("interrupted run: err %v, complete %v", err, sum.Complete)
 			}
-			if n := count(t, pool, `SELECT count(*) FROM import_runs WHERE finished IS NULL`); n != 1 {
+			if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_runs WHERE finished IS NULL`); n != 1 {
 				t.Errorf("%d unfinished runs, want 1", n)
 			}
 			block.Store(false)
@@ -197,7 +197,7 @@ func TestInterruptResumes(t *testing.T) {
 			if err != nil || !sum.Resumed || !sum.Complete {
 				t.Fatalf("next run: err %v, resumed %v, complete %v\n%s", err, sum.Resumed, sum.Complete, sum)
 			}
-			if n := count(t, pool, `SELECT count(*) FROM papers`); n != 4 {
+			if n := pgtest.Count(t, pool, `SELECT count(*) FROM papers`); n != 4 {
 				t.Errorf("%d papers, want 4", n)
 			}
 		})

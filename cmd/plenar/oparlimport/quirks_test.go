@@ -75,12 +75,12 @@ func TestSDNETQuirks(t *testing.T) {
 	t.Logf("summary:\n%s", sum)
 
 	// Defect 2: the consultation keeps its meeting.
-	if n := count(t, pool, `SELECT count(*) FROM consultations c JOIN meetings m ON m.id = c.meeting_id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM consultations c JOIN meetings m ON m.id = c.meeting_id
 		WHERE m.name = '2. Sitzung' AND c.agenda_item_id IS NULL`); n != 1 {
 		t.Errorf("consultation with meeting only: %d with its meeting, want 1", n)
 	}
 	// Defects 3, 4: source labels kept, mapped by the tables.
-	if n := count(t, pool, `SELECT count(*) FROM papers WHERE paper_type = 'resolution' AND paper_type_name LIKE 'Haushalt THH %'`); n != 8 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM papers WHERE paper_type = 'resolution' AND paper_type_name LIKE 'Haushalt THH %'`); n != 8 {
 		t.Errorf("%d papers keep their label 'Haushalt THH …'", n)
 	}
 	// … and readers show the source's label (pages, OParl paperType, PDFs).
@@ -92,21 +92,21 @@ func TestSDNETQuirks(t *testing.T) {
 		t.Errorf("imported paper reads as type label %q (%v), want the source's 'Haushalt THH …'", p.TypeLabel(), err)
 	}
 	for name, want := range map[string]string{"Gemeinderat": "council", "Abteilung 1": "administration", "Arbeitskreis Radverkehr": "other"} {
-		if n := count(t, pool, `SELECT count(*) FROM organizations WHERE name = $1 AND kind = $2 AND organization_type_name <> ''`,
+		if n := pgtest.Count(t, pool, `SELECT count(*) FROM organizations WHERE name = $1 AND kind = $2 AND organization_type_name <> ''`,
 			name, want); n != 1 {
 			t.Errorf("%s: not %s with its source label", name, want)
 		}
 	}
 	// Defect 6: Body.location and Paper.location, GeoJSON repaired; web URLs kept.
-	if n := count(t, pool, `SELECT count(*) FROM bodies b JOIN locations l ON l.id = b.location_id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM bodies b JOIN locations l ON l.id = b.location_id
 		WHERE l.description = 'Stadtverwaltung' AND l.lat = 50.7374 AND l.lon = 7.0982`); n != 1 {
 		t.Error("Body.location not imported with its point")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM paper_locations pl JOIN locations l ON l.id = pl.location_id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM paper_locations pl JOIN locations l ON l.id = pl.location_id
 		WHERE l.description = 'Baugebiet Nord' AND l.lat = 52.52 AND l.lon = 13.40`); n != 1 {
 		t.Error("Paper.location not imported with its point ([lat, lon] as strings)")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_sources WHERE web_url LIKE 'https://ris.example/%'`); n != 12 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_sources WHERE web_url LIKE 'https://ris.example/%'`); n != 12 {
 		t.Errorf("%d objects keep their web URL, want 12 (8 papers, 4 meetings)", n)
 	}
 	// Defect 7: the location embedded in four meetings counts once; part
@@ -115,10 +115,10 @@ func TestSDNETQuirks(t *testing.T) {
 	if sum.Imported["location"] != 3 {
 		t.Errorf("locations imported: %d, want 3 (rat, body, bplan)", sum.Imported["location"])
 	}
-	if n := count(t, pool, `SELECT count(*) FROM agenda_items`); n != 3 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM agenda_items`); n != 3 {
 		t.Errorf("%d agenda items, want 3 (headers are none)", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM agenda_items WHERE name = 'Grundstücksangelegenheit' AND NOT public`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM agenda_items WHERE name = 'Grundstücksangelegenheit' AND NOT public`); n != 1 {
 		t.Error("the item after 'B Nichtöffentliche Sitzung' is public")
 	}
 	if sum.Problems["part-header"] != 2 {
@@ -155,10 +155,10 @@ func TestSDNETQuirks(t *testing.T) {
 	if sum.Reconciled["agenda_item"] != 1 || sum.Reconciled["paper"] != 1 {
 		t.Errorf("reconciled %v, want one agenda item and one paper", sum.Reconciled)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM agenda_items WHERE name = 'Haushalt' AND deleted`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM agenda_items WHERE name = 'Haushalt' AND deleted`); n != 1 {
 		t.Error("the dropped agenda item is still live")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM papers p JOIN import_sources s ON s.local_id = p.id
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM papers p JOIN import_sources s ON s.local_id = p.id
 		WHERE s.source_url = $1 AND p.deleted`, srv.URL+"/paper/7"); n != 1 {
 		t.Error("the vanished paper is still live")
 	}
@@ -176,7 +176,7 @@ func TestSDNETQuirks(t *testing.T) {
 	if sum.Reconciled["paper"] != 0 || sum.Problems["reconcile-limit"] == 0 {
 		t.Errorf("truncated list: reconciled %v, reconcile-limit %d", sum.Reconciled, sum.Problems["reconcile-limit"])
 	}
-	if n := count(t, pool, `SELECT count(*) FROM papers WHERE NOT deleted`); n != 8 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM papers WHERE NOT deleted`); n != 8 {
 		t.Errorf("%d live papers after a truncated list, want 8", n)
 	}
 }

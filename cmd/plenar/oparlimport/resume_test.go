@@ -68,25 +68,25 @@ func TestResumeInterruptedList(t *testing.T) {
 	// (a) Page 1 is in, whole; nothing of pages 2 and 3.
 	for table, want := range map[string]int{"papers": 1, "consultations": 1, "import_files": 2,
 		"bodies": 1, "organizations": 3, "persons": 2, "meetings": 2, "agenda_items": 4} {
-		if n := count(t, pool, "SELECT count(*) FROM "+table); n != want {
+		if n := pgtest.Count(t, pool, "SELECT count(*) FROM "+table); n != want {
 			t.Errorf("after first run: %s %d rows, want %d", table, n, want)
 		}
 	}
-	if n := count(t, pool, `SELECT count(*) FROM papers WHERE reference = 'V0001/21'`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM papers WHERE reference = 'V0001/21'`); n != 1 {
 		t.Errorf("after first run: paper of page 1 missing")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_sources WHERE source_url = ANY($1)`,
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_sources WHERE source_url = ANY($1)`,
 		[]string{srv.URL + "/paper/2", srv.URL + "/paper/3", srv.URL + "/paper/4", srv.URL + "/consultation/2", srv.URL + "/file/3"}); n != 0 {
 		t.Errorf("after first run: %d sources of pages 2 and 3 recorded", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_sources s WHERE s.source_url LIKE $1
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_sources s WHERE s.source_url LIKE $1
 		AND NOT EXISTS (SELECT 1 FROM papers p WHERE p.id::text = s.local_id::text)`, srv.URL+"/paper/%"); n != 0 {
 		t.Errorf("after first run: %d paper sources without their paper", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_runs WHERE finished IS NULL`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_runs WHERE finished IS NULL`); n != 1 {
 		t.Errorf("after first run: %d unfinished runs, want 1", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_progress WHERE list_url = $1 AND NOT done AND next_url = $2`,
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_progress WHERE list_url = $1 AND NOT done AND next_url = $2`,
 		srv.URL+"/body/1/papers", srv.URL+"/body/1/papers2"); n != 1 {
 		t.Errorf("after first run: progress of the paper list does not point at page 2")
 	}
@@ -122,17 +122,17 @@ func TestResumeInterruptedList(t *testing.T) {
 	// (c) Everything of the source, once.
 	for table, want := range map[string]int{"bodies": 1, "legislative_terms": 1, "locations": 4, "organizations": 3,
 		"persons": 2, "memberships": 3, "meetings": 2, "agenda_items": 4, "papers": 4, "consultations": 2, "import_files": 3} {
-		if n := count(t, pool, "SELECT count(*) FROM "+table); n != want {
+		if n := pgtest.Count(t, pool, "SELECT count(*) FROM "+table); n != want {
 			t.Errorf("after second run: %s %d rows, want %d", table, n, want)
 		}
 	}
-	if n := count(t, pool, `SELECT count(*) FROM (SELECT reference FROM papers GROUP BY reference HAVING count(*) > 1) d`); n != 0 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM (SELECT reference FROM papers GROUP BY reference HAVING count(*) > 1) d`); n != 0 {
 		t.Errorf("%d duplicated papers", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_sources WHERE entity = 'paper'`); n != 4 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_sources WHERE entity = 'paper'`); n != 4 {
 		t.Errorf("%d paper sources, want 4", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM import_runs WHERE finished IS NULL`); n != 0 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM import_runs WHERE finished IS NULL`); n != 0 {
 		t.Errorf("after second run: %d unfinished runs", n)
 	}
 

@@ -190,7 +190,7 @@ func TestRoundTrip(t *testing.T) {
 		WHERE NOT p.deleted AND NOT q.deleted AND kind = $1 AND ` + council.PublishedPaper + `
 		AND ` + strings.ReplaceAll(council.PublishedPaper, "(p)", "(q)")
 	for _, kind := range []string{"related", "superordinate"} {
-		src, dst := count(t, a, relations, kind), count(t, b, relations, kind)
+		src, dst := pgtest.Count(t, a, relations, kind), pgtest.Count(t, b, relations, kind)
 		if src == 0 || dst != src {
 			t.Errorf("%s paper relations: %d after import, %d public ones in the source (want equal, > 0)", kind, dst, src)
 		}
@@ -206,7 +206,7 @@ func TestRoundTrip(t *testing.T) {
 		if role == "same blobs" {
 			want = 4
 		}
-		if n := count(t, b, q); n != want {
+		if n := pgtest.Count(t, b, q); n != want {
 			t.Errorf("%s: %d, want %d", role, n, want)
 		}
 	}
@@ -254,7 +254,7 @@ func TestRoundTrip(t *testing.T) {
 	if sum.Imported["person"] != 1 {
 		t.Errorf("incremental run imported %v, want the one person", sum.Imported)
 	}
-	if n := count(t, b, `SELECT count(*) FROM persons WHERE given_name = 'Geänderte'`); n != 1 {
+	if n := pgtest.Count(t, b, `SELECT count(*) FROM persons WHERE given_name = 'Geänderte'`); n != 1 {
 		t.Errorf("changed person not imported (%d)", n)
 	}
 	if got2 := publicCounts(t, dstURL); !equal(got2, got) {

@@ -44,13 +44,13 @@ func TestImportStoresValidate(t *testing.T) {
 	if sum.Failed["paper"] != 1 || sum.Failed["meeting"] != 1 {
 		t.Errorf("failed: %v, want paper 1 and meeting 1\n%s", sum.Failed, sum)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM papers`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM papers`); n != 1 {
 		t.Errorf("papers: %d, want the valid one", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM meetings WHERE name = '1. Sitzung'`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM meetings WHERE name = '1. Sitzung'`); n != 1 {
 		t.Errorf("the valid meeting was not imported")
 	}
-	if n := count(t, pool, `SELECT count(*) FROM meetings WHERE name = '2. Sitzung'`); n != 0 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM meetings WHERE name = '2. Sitzung'`); n != 0 {
 		t.Errorf("the meeting that ends before it starts was imported")
 	}
 	for _, want := range []string{srv.URL + "/paper/2", srv.URL + "/meeting/2"} {
@@ -64,10 +64,10 @@ func TestImportStoresValidate(t *testing.T) {
 			t.Errorf("no logged reason for %s in:\n%s", want, logs.String())
 		}
 	}
-	if n := count(t, pool, `SELECT count(*) FROM outbox WHERE entity = 'paper'`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM outbox WHERE entity = 'paper'`); n != 1 {
 		t.Errorf("outbox rows of papers: %d, want 1", n)
 	}
-	if n := count(t, pool, `SELECT count(*) FROM audit WHERE entity = 'meeting' AND changes->>'import' <> ''`); n != 1 {
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM audit WHERE entity = 'meeting' AND changes->>'import' <> ''`); n != 1 {
 		t.Errorf("audit rows of imported meetings: %d, want 1", n)
 	}
 }
