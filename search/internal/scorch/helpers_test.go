@@ -117,6 +117,28 @@ func indexInBatches(t testing.TB, bi bleve.Index, c *corpus.Corpus, size int) {
 		if err := bi.Batch(b); err != nil {
 			t.Fatal(err)
 		}
+		waitPersisted(t, bi)
+	}
+}
+
+// waitPersisted waits until the index has no segment left in memory.
+// Otherwise scorch's persister may merge the in-memory segments of
+// several batches into one while it writes them, and a test that needs
+// several segments depends on the timing (seen under load).
+func waitPersisted(t testing.TB, bi bleve.Index) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		stats, _ := bi.StatsMap()["index"].(map[string]interface{})
+		n, ok := stats["num_root_memorysegments"].(uint64)
+		if !ok {
+			t.Fatalf("the index stats have no num_root_memorysegments: %v", stats)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("index segments still in memory after 30 s: %v", stats["num_root_memorysegments"])
+		}
 	}
 }
 
