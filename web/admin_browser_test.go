@@ -93,29 +93,14 @@ func TestPaperPickerKeyboard(t *testing.T) {
 	}
 	setBrowserCookie(t, ctx, e.ts.URL, ck)
 	navigate(t, ctx, e.ts.URL+f.meetingURL+"/items/paper")
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('#f-paper[role="combobox"][aria-controls="f-paper-listbox"]')`,
-		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("combobox.js did not enhance the field: %v", err)
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
-	key := func(keys string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.KeyEvent(keys)); err != nil {
-			t.Fatalf("key %q: %v", keys, err)
-		}
-	}
+	waitScript(t, ctx, `#f-paper[role="combobox"][aria-controls="f-paper-listbox"]`, "combobox.js did not enhance the field")
+	eval := func(js string) string { t.Helper(); return evalString(t, ctx, js) }
+	key := func(keys string) { t.Helper(); pressKeys(t, ctx, keys) }
 	waitFor := func(what, js string) {
 		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-			t.Fatalf("%s: %v (at %s: %s)", what, err, pathOf(t, ctx, e.ts.URL), eval(`document.querySelector("main").innerHTML.slice(0, 3000)`))
-		}
+		pollTrue(t, ctx, what, js, func() string {
+			return "at " + pathOf(t, ctx, e.ts.URL) + ": " + eval(`document.querySelector("main").innerHTML.slice(0, 3000)`)
+		})
 	}
 	for i := 0; i < 40 && eval(`document.activeElement.id`) != "f-paper"; i++ {
 		key(kb.Tab)

@@ -224,3 +224,40 @@ func setBrowserCookie(t testing.TB, ctx context.Context, base string, ck *http.C
 		t.Fatalf("set session cookie: %v", err)
 	}
 }
+
+// waitScript waits up to 20 s until the page in ctx has an element
+// matching sel: what a script marks when it has enhanced the page.
+func waitScript(t *testing.T, ctx context.Context, sel, what string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel),
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// evalString evaluates js in the page of ctx and returns its string value.
+func evalString(t *testing.T, ctx context.Context, js string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// pressKeys types keys (text or kb.* keys) into the focused element.
+func pressKeys(t *testing.T, ctx context.Context, keys string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(keys)); err != nil {
+		t.Fatalf("key %q: %v", keys, err)
+	}
+}
+
+// pollTrue waits up to 10 s until js is true in the page of ctx; if it
+// never is, the test fails with what and detail(), evaluated then.
+func pollTrue(t *testing.T, ctx context.Context, what, js string, detail func() string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("%s: %v (%s)", what, err, detail())
+	}
+}

@@ -9,6 +9,13 @@
 // number into the field and the paper's id into a hidden <name>_id field.
 // Without this script the field stays a plain text field for the
 // reference number, which the server resolves on its own.
+//
+// With data-combobox-mode="query" the same widget completes a search box
+// (the public search, GET <URL>?q=… answering a JSON array of completed
+// queries): it asks only from data-min characters on, shows at most
+// data-max suggestions, announces their count in a visually hidden live
+// region, and choosing one (Enter or a click) puts it into the field and
+// submits the search. Without the script the search form works as ever.
 
 const DEBOUNCE_MS = 150;
 
@@ -29,10 +36,13 @@ function formatDate(iso) {
 }
 
 function enhance(root) {
-  const input = root.querySelector("input[type=text]");
+  const input = root.querySelector("input[type=text], input[type=search]");
   const source = root.dataset.combobox;
   if (!input || !source || !input.id) return;
   const T = root.dataset;
+  const queries = T.comboboxMode === "query";
+  const minChars = Number(T.min) || 0;
+  const maxItems = Number(T.max) || Infinity;
 
   const list = document.createElement("ul");
   list.id = input.id + "-listbox";
@@ -45,14 +55,20 @@ function enhance(root) {
   }
   list.hidden = true;
   const status = document.createElement("p");
-  status.className = "combo-status";
+  // A search box's status is heard, not seen: the header has no room for it.
+  status.className = queries ? "admin-vh" : "combo-status";
   status.setAttribute("role", "status");
+  // A search box needs no id of the chosen query: a detached field.
   const chosenID = document.createElement("input");
   chosenID.type = "hidden";
   chosenID.name = input.name + "_id";
   input.after(list);
-  root.append(chosenID);
-  root.after(status); // below the field: the open list covers it, not the other way round
+  if (queries) {
+    root.append(status);
+  } else {
+    root.append(chosenID);
+    root.after(status); // below the field: the open list covers it, not the other way round
+  }
 
   input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
@@ -69,6 +85,10 @@ function enhance(root) {
 
   const optionID = (i) => `${input.id}-opt-${i}`;
   const describe = (p) => [p.reference, p.title].filter(Boolean).join(" – ");
+  // A query suggestion is shown like a paper with only a title.
+  const fromBody = (body) => queries
+    ? (Array.isArray(body) ? body : []).slice(0, maxItems).map((q) => ({ title: String(q), query: String(q) }))
+    : (Array.isArray(body.papers) ? body.papers : []);
 
   function setActive(i) {
     const before = list.querySelector('[aria-selected="true"]');
@@ -107,6 +127,10 @@ function enhance(root) {
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
       li.dataset.index = String(i);
+      if (queries) {
+        li.textContent = p.title;
+        return li;
+      }
       const ref = document.createElement("span");
       ref.className = "combo-ref";
       ref.textContent = p.reference;
@@ -123,7 +147,7 @@ function enhance(root) {
       status.textContent = format(T.count, papers.length);
       open();
     } else {
-      status.textContent = T.none;
+      status.textContent = T.none || "";
       close();
     }
   }
@@ -134,6 +158,13 @@ function enhance(root) {
     const query = input.value.trim();
     const mine = ++seq;
     if (controller) controller.abort();
+    if ([...query].length < minChars) {
+      items = [];
+      shownFor = null;
+      close();
+      status.textContent = "";
+      return;
+    }
     controller = new AbortController();
     try {
       const resp = await fetch(source + "?q=" + encodeURIComponent(query), {
@@ -142,7 +173,7 @@ function enhance(root) {
       if (!resp.ok) throw new Error(String(resp.status));
       const body = await resp.json();
       if (mine !== seq) return;
-      render(Array.isArray(body.papers) ? body.papers : [], query);
+      render(fromBody(body), query);
       if (after) after();
     } catch (err) {
       if (err.name === "AbortError" || mine !== seq) return;
@@ -156,6 +187,12 @@ function enhance(root) {
   function choose(i) {
     const p = items[i];
     if (!p) return;
+    if (queries) {
+      input.value = p.query;
+      close();
+      if (input.form) input.form.requestSubmit();
+      return;
+    }
     input.value = p.reference || p.title;
     chosenID.value = p.id;
     shownFor = null;
