@@ -35,20 +35,7 @@ func searchEnv(t *testing.T) (*testEnv, council.Paper, council.Paper) {
 	}
 	open := save("Radwegsanierung <script>alert(1)</script> Uferweg", "Der Radweg am Ufer wird <b>saniert</b>.", true)
 	secret := save("Radweg Grundstückskauf Geheimsache", "Vertraulicher Kaufpreis", false)
-	dir := filepath.Join(t.TempDir(), "index")
-	words, _, err := search.DefaultWords("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := search.Rebuild(ctx, e.srv.pool, dir, words, nil); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := search.Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	e.srv.opt.SearchIndex = ix
+	e.buildIndex(t)
 	return e, open, secret
 }
 
@@ -233,4 +220,24 @@ func TestSearchSomeWords(t *testing.T) {
 	if hits, facets := strings.Index(body, `class="hits"`), strings.Index(body, `class="facets"`); hits < 0 || facets < 0 || hits > facets {
 		t.Errorf("search page: results at %d, facets at %d; want the results first", hits, facets)
 	}
+}
+
+// buildIndex builds a search index of everything in e's database and
+// gives it to the server.
+func (e *testEnv) buildIndex(t *testing.T) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "index")
+	words, _, err := search.DefaultWords("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := search.Rebuild(context.Background(), e.srv.pool, dir, words, nil); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := search.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	e.srv.opt.SearchIndex = ix
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -23,7 +22,6 @@ import (
 	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
-	"github.com/plenar/plenar/search"
 	"github.com/plenar/plenar/web/site"
 )
 
@@ -122,20 +120,7 @@ func TestVisibilityEveryPublicReader(t *testing.T) {
 	f := newHostileFixture(t, e)
 	ctx := context.Background()
 
-	dir := filepath.Join(t.TempDir(), "index")
-	words, _, err := search.DefaultWords("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := search.Rebuild(ctx, e.srv.pool, dir, words, nil); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := search.Open(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	e.srv.opt.SearchIndex = ix
+	e.buildIndex(t)
 
 	c := e.anon()
 	checked := 0
