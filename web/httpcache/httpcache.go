@@ -65,9 +65,6 @@ type Options struct {
 	// may stay the same without a change (default 1 min): the validator
 	// names the slot.
 	Slot time.Duration
-	// Skip names requests that are none of the cache's business (e.g.
-	// /metrics, whose answer depends on the caller's address).
-	Skip func(*http.Request) bool
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
 }
@@ -155,8 +152,7 @@ func (c *Cache) validator(r *http.Request) (etag string, modified time.Time, ok 
 // the page cache, and marks every other answer private.
 func (c *Cache) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || c.opt.Personal(r) ||
-			(c.opt.Skip != nil && c.opt.Skip(r)) {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || c.opt.Personal(r) {
 			next.ServeHTTP(&privateWriter{ResponseWriter: w}, r)
 			return
 		}
