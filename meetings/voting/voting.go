@@ -113,6 +113,13 @@ type ElectionTally struct {
 	Abstain int            `json:"abstain,omitempty"` // ballots for nobody (where the profile allows them)
 	Invalid int            `json:"invalid,omitempty"`
 	Ballots int            `json:"ballots"` // ballots cast, including abstentions and invalid ones
+	// No counts "nein" ballots (against every candidate), where ballots
+	// offer it; whether they are valid votes is the profile's
+	// ElectionValid.
+	No int `json:"no,omitempty"`
+	// Eligible is the number of members eligible when the round opened;
+	// needed only when the profile's ElectionValid is ValidPresent.
+	Eligible int `json:"eligible,omitempty"`
 }
 
 // ElectionResult is the outcome of one election round.
@@ -186,4 +193,12 @@ type Profile struct {
 	// Sources names the paragraph each rule comes from, by topic
 	// ("tie", "abstain", "election", "remote", "hybrid", "digital", …).
 	Sources map[string]string `json:"sources"`
+	// ElectionValid says which votes the majority of a single-seat
+	// election's first round is counted from (ValidCandidates,
+	// ValidWithNo, ValidBallots, ValidPresent; Sources["election"]).
+	ElectionValid string `json:"election_valid"`
+	// RepeatIfHalfInvalid: a single-seat election round in which at least
+	// half of the ballots are not votes for a candidate has no result and
+	// is repeated (Bayern, Art. 51 Abs. 3 GO).
+	RepeatIfHalfInvalid bool `json:"repeat_if_half_invalid,omitempty"`
 }
