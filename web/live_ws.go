@@ -252,14 +252,14 @@ func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	seq, err := lc.s.opt.Live.Do(cctx, lc.meeting, lc.actor, cmd)
+	seq, reply, err := lc.s.opt.Live.DoReply(cctx, lc.meeting, lc.actor, cmd)
 	if err != nil {
 		if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) && !errors.Is(err, council.ErrInvalid) {
 			lc.s.log.Warn("live command failed", "meeting_id", lc.meeting, "command", cmd.Name(), "err", err)
 		}
 		return live.ErrorMessage(id, err)
 	}
-	return live.AckMessage(id, seq)
+	return live.AckReply(id, seq, reply)
 }
 
 // clientID reads just the command id of a message, for error replies.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // Command is one step of a live session: a value of the command's own
@@ -79,7 +80,7 @@ type CommandName string
 // and, in voting_test.go, a test through Hub.Do. A new topic adds its list
 // here once.
 func commandTable() []spec {
-	return slices.Concat(sessionCommands(), attendanceCommands(), floorCommands(), complaintCommands())
+	return slices.Concat(sessionCommands(), attendanceCommands(), floorCommands(), complaintCommands(), votingCommands())
 }
 
 // spec is one entry of the command table.
@@ -95,25 +96,31 @@ type spec struct {
 	// member: the arguments name a member (memberCommand), whose roster
 	// entry Do loads into cmdCtx.target.
 	member bool
-	decode func(*wire) Command
-	run    func(context.Context, *cmdCtx, Command) ([]event, error)
+	// lockless: the command does not lock the session row and emits no
+	// events, so many run side by side (a ballot: it locks its poll row
+	// FOR SHARE instead); after it commits the hub announces the change
+	// with a system command (PollProgress).
+	lockless bool
+	decode   func(*wire) Command
+	run      func(context.Context, *cmdCtx, Command) ([]event, error)
 }
 
 // cmd is a spec with typed arguments A, for the table; spec() erases the
 // type. decode reads A from a client message (nil: the command takes no
 // arguments); run carries the command out inside its transaction.
 type cmd[A Command] struct {
-	who    permission
-	emits  []EventKind
-	opens  bool
-	decode func(*wire) A
-	run    func(*cmdCtx, context.Context, A) ([]event, error)
+	who      permission
+	emits    []EventKind
+	opens    bool
+	lockless bool
+	decode   func(*wire) A
+	run      func(*cmdCtx, context.Context, A) ([]event, error)
 }
 
 func (c cmd[A]) spec() spec {
 	var zero A
 	_, member := any(zero).(memberCommand)
-	return spec{name: zero.Name(), who: c.who, emits: c.emits, opens: c.opens, member: member,
+	return spec{name: zero.Name(), who: c.who, emits: c.emits, opens: c.opens, member: member, lockless: c.lockless,
 		decode: func(w *wire) Command {
 			if c.decode == nil {
 				return zero
@@ -223,6 +230,11 @@ type cmdCtx struct {
 	now    time.Time
 	floor  int   // the hub's default floor limit K
 	epoch  int64 // join_remote: the media connection epoch it recorded
+	// profiles are the Land voting profiles by code (Options.Profiles).
+	profiles map[string]voting.Profile
+	// reply is what the command's acknowledgement carries (a ballot's
+	// receipt); nil: nothing.
+	reply any
 }
 
 // Do runs command c for meeting meetingID as actor a in one transaction and
@@ -235,31 +247,46 @@ type cmdCtx struct {
 // full); ErrInvalid for an unknown command, bad arguments or a person not
 // on the roster. Nothing is written on error.
 func (h *Hub) Do(ctx context.Context, meetingID council.ID, a Actor, c Command) (int64, error) {
-	seq, _, err := h.do(ctx, meetingID, a, c)
-	return seq, err
+	r, err := h.do(ctx, meetingID, a, c)
+	return r.seq, err
 }
 
-// do is Do that also returns the media epoch a join_remote recorded.
-func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) (int64, int64, error) {
+// DoReply is Do that also returns what the command's acknowledgement
+// carries (a ballot's BallotReply with its receipt), nil for most
+// commands.
+func (h *Hub) DoReply(ctx context.Context, meetingID council.ID, a Actor, c Command) (int64, any, error) {
+	r, err := h.do(ctx, meetingID, a, c)
+	return r.seq, r.reply, err
+}
+
+// done is what a command left: the seq of its last event, the media epoch
+// a join_remote recorded, the acknowledgement's reply.
+type done struct {
+	seq, epoch int64
+	reply      any
+}
+
+// do runs a command (see Do).
+func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) (done, error) {
 	if c == nil {
-		return 0, 0, council.Invalidf("no command")
+		return done{}, council.Invalidf("no command")
 	}
 	sp, ok := h.cmds.lookup(c.Name())
 	if !ok {
-		return 0, 0, council.Invalidf("unknown command %q", c.Name())
+		return done{}, council.Invalidf("unknown command %q", c.Name())
 	}
 	if err := validate(c); err != nil {
-		return 0, 0, fmt.Errorf("live %s: %w", sp.name, err)
+		return done{}, fmt.Errorf("live %s: %w", sp.name, err)
 	}
 	if a.UserID != council.NilID {
 		ctx = council.WithActor(ctx, a.UserID)
 	}
-	var seq, epoch int64
+	var r done
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		cc := &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit}
+		cc := &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit, profiles: h.opts.Profiles}
 		if !sp.opens {
 			var err error
-			if cc.s, err = cc.st.session(ctx, meetingID, true); err != nil {
+			if cc.s, err = cc.st.session(ctx, meetingID, !sp.lockless); err != nil {
 				return err
 			}
 			if cc.s.Closed {
@@ -280,19 +307,24 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 				return fmt.Errorf("command %s emitted %s, which its spec does not list", sp.name, e.Kind)
 			}
 		}
-		epoch = cc.epoch
-		if len(evs) == 0 { // nothing changed (e.g. a reconnect of a remote member)
-			seq = cc.s.Seq
+		r.epoch, r.reply = cc.epoch, cc.reply
+		if len(evs) == 0 { // nothing changed (e.g. a reconnect of a remote member), or a lockless command
+			r.seq = cc.s.Seq
 			return nil
 		}
-		seq, err = cc.st.appendEvents(ctx, cc.s, a.UserID, cc.now, evs)
-		return err
+		var err2 error
+		r.seq, err2 = cc.st.appendEvents(ctx, cc.s, a.UserID, cc.now, evs)
+		return err2
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("live %s: %w", sp.name, err)
+		return done{}, fmt.Errorf("live %s: %w", sp.name, err)
 	}
-	h.poke(meetingID)
-	return seq, epoch, nil
+	if sp.lockless {
+		h.announce(meetingID)
+	} else {
+		h.poke(meetingID)
+	}
+	return r, nil
 }
 
 // authorize finds the actor's role, checks it against the spec and loads

@@ -11,14 +11,14 @@ import (
 // the commands about one member loading that member.
 func TestCommandTable(t *testing.T) {
 	members := []CommandName{CmdCheckIn, CmdCheckOut, CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand,
-		CmdWithdrawHand, CmdComplain, CmdConfirmNonPublic}
+		CmdWithdrawHand, CmdComplain, CmdConfirmNonPublic, CmdCastBallot}
 	var names []CommandName
 	for _, s := range commandTable() {
 		if slices.Contains(names, s.name) {
 			t.Errorf("%s: two specs", s.name)
 		}
 		names = append(names, s.name)
-		if s.name == "" || s.run == nil || s.decode == nil || len(s.emits) == 0 || s.who == (permission{}) {
+		if s.name == "" || s.run == nil || s.decode == nil || (len(s.emits) == 0) != s.lockless || s.who == (permission{}) {
 			t.Errorf("%s: incomplete spec %+v", s.name, s)
 		}
 		c := s.decode(&wire{fields: map[string]json.RawMessage{}})
@@ -34,7 +34,8 @@ func TestCommandTable(t *testing.T) {
 	}
 	want := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckOut,
 		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdFindQuorum, CmdConfirmNonPublic, CmdRaiseHand,
-		CmdWithdrawHand, CmdGrantFloor, CmdEndFloor, CmdComplain, CmdResolveComplaint}
+		CmdWithdrawHand, CmdGrantFloor, CmdEndFloor, CmdComplain, CmdResolveComplaint, CmdOpenPoll, CmdCastBallot, CmdRoomVote,
+		CmdPaperBallot, CmdClosePoll, CmdCancelPoll, CmdPollProgress}
 	slices.Sort(names)
 	slices.Sort(want)
 	if !slices.Equal(names, want) {

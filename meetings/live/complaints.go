@@ -63,13 +63,13 @@ func complaintCommands() []spec {
 	return []spec{
 		cmd[Complain]{
 			who:    permission{self: true},
-			emits:  []EventKind{EvComplaint},
+			emits:  []EventKind{EvComplaint, EvPoll},
 			decode: func(w *wire) Complain { return Complain{Person: w.id("person"), Text: w.text("text")} },
 			run:    (*cmdCtx).complain,
 		}.spec(),
 		cmd[ResolveComplaint]{
 			who:   permission{chair: true, clerk: true},
-			emits: []EventKind{EvComplaintResolved},
+			emits: []EventKind{EvComplaintResolved, EvPoll},
 			// The wire carries the complaint in "request" and the
 			// resolution in "text" (protocol version 1).
 			decode: func(w *wire) ResolveComplaint {
@@ -86,7 +86,9 @@ func (cc *cmdCtx) complain(ctx context.Context, c Complain) ([]event, error) {
 	if err := cc.st.addComplaint(ctx, cc.s.MeetingID, v); err != nil {
 		return nil, fmt.Errorf("complain: %w", err)
 	}
-	return []event{{Kind: EvComplaint, Audience: AudienceStaff, Payload: v}}, nil
+	evs := []event{{Kind: EvComplaint, Audience: AudienceStaff, Payload: v}}
+	paused, err := cc.pausePoll(ctx) // a Rüge pauses a running poll (docs/VOTING.md, "Disturbance")
+	return append(evs, paused...), err
 }
 
 // resolveComplaint records the chair's classification of a Rüge: repeat
@@ -108,5 +110,7 @@ func (cc *cmdCtx) resolveComplaint(ctx context.Context, c ResolveComplaint) ([]e
 	}
 	now := cc.now
 	v.Resolution, v.Note, v.ResolvedAt = c.Resolution, c.Note, &now
-	return []event{{Kind: EvComplaintResolved, Audience: AudienceMembers, Payload: v}}, nil
+	evs := []event{{Kind: EvComplaintResolved, Audience: AudienceMembers, Payload: v}}
+	poll, err := cc.afterComplaint(ctx, c.Resolution) // the paused poll continues or is repeated
+	return append(evs, poll...), err
 }

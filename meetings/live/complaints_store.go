@@ -69,3 +69,10 @@ func (st store) resolveComplaint(ctx context.Context, id council.ID, res Resolut
 		id, res, note, now, council.NullID(actor))
 	return council.TranslateError(err)
 }
+
+// openComplaints counts the meeting's complaints not yet resolved.
+func (st store) openComplaints(ctx context.Context, meetingID council.ID) (int, error) {
+	var n int
+	err := st.db.QueryRow(ctx, `SELECT count(*) FROM live_complaints WHERE meeting_id = $1 AND resolved_at IS NULL`, meetingID).Scan(&n)
+	return n, council.TranslateError(err)
+}

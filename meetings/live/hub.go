@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // Channel is the PostgreSQL notification channel of live events; the
@@ -29,6 +30,12 @@ type Options struct {
 	CatchUp    time.Duration // how often to re-read the log in case a notification was lost; default 5s
 	Log        *slog.Logger  // default: discard
 	Now        func() time.Time
+	// Profiles are the Land voting profiles by code; default:
+	// voting.Builtin(). A session uses its body's profile.
+	Profiles map[string]voting.Profile
+	// Announce is how long the hub gathers ballots before it announces
+	// the running poll's count; default 100ms.
+	Announce time.Duration
 }
 
 // Hub runs the commands of live sessions and fans their events out to this
@@ -47,6 +54,10 @@ type Hub struct {
 	listening chan struct{}
 	listenOK  bool
 	stopped   bool
+	// ballots: meetings whose running poll received ballots not yet
+	// announced; tally wakes the announcer.
+	ballots map[council.ID]bool
+	tally   chan struct{}
 }
 
 // feed is one meeting's subscribers and the last seq delivered to them.
@@ -69,11 +80,18 @@ func NewHub(pool *pgxpool.Pool, opts Options) *Hub {
 	if opts.CatchUp <= 0 {
 		opts.CatchUp = 5 * time.Second
 	}
+	if opts.Profiles == nil {
+		opts.Profiles = voting.Builtin()
+	}
+	if opts.Announce <= 0 {
+		opts.Announce = 100 * time.Millisecond
+	}
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Hub{pool: pool, opts: opts, log: log, cmds: newCommands(), feeds: map[council.ID]*feed{}, pending: map[council.ID]bool{},
+		ballots: map[council.ID]bool{}, tally: make(chan struct{}, 1),
 		wake: make(chan struct{}, 1), listening: make(chan struct{})}
 }
 
@@ -94,6 +112,7 @@ func (h *Hub) Listening() <-chan struct{} { return h.listening }
 func (h *Hub) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { h.listen(ctx) })
+	wg.Go(func() { h.announcer(ctx) })
 	h.dispatch(ctx)
 	wg.Wait()
 	h.mu.Lock()
@@ -107,6 +126,47 @@ func (h *Hub) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// announce asks the announcer to announce meetingID's running poll.
+func (h *Hub) announce(meetingID council.ID) {
+	h.mu.Lock()
+	h.ballots[meetingID] = true
+	h.mu.Unlock()
+	select {
+	case h.tally <- struct{}{}:
+	default:
+	}
+}
+
+// announcer gives PollProgress for meetings with new ballots, at most once
+// per Options.Announce, so a burst of ballots is one event (each ballot
+// is acknowledged to its voter at once; the others learn the count).
+func (h *Hub) announcer(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.tally:
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(h.opts.Announce):
+		}
+		h.mu.Lock()
+		ids := make([]council.ID, 0, len(h.ballots))
+		for id := range h.ballots {
+			ids = append(ids, id)
+		}
+		clear(h.ballots)
+		h.mu.Unlock()
+		for _, id := range ids {
+			if _, err := h.Do(ctx, id, SystemActor(), PollProgress{}); err != nil && ctx.Err() == nil {
+				h.log.Warn("announcing a poll's ballots failed", "meeting_id", id, "err", err)
+			}
+		}
+	}
 }
 
 // listen holds a dedicated connection that LISTENs on Channel, and
@@ -318,7 +378,7 @@ func (h *Hub) initial(ctx context.Context, meetingID council.ID, a Actor, since 
 	var last int64
 	var aud Audience
 	err := pgx.BeginTxFunc(ctx, h.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		snap, err := snapshot(ctx, tx, meetingID, a)
+		snap, err := snapshot(ctx, tx, meetingID, a, h.opts.Profiles)
 		if err != nil {
 			return err
 		}

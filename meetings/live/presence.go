@@ -100,7 +100,8 @@ func (p *Presence) Connected(ctx context.Context, meetingID, personID council.ID
 	}
 	p.mu.Unlock()
 
-	_, epoch, err := p.hub.do(ctx, meetingID, SystemActor(), JoinRemote{Person: personID})
+	r, err := p.hub.do(ctx, meetingID, SystemActor(), JoinRemote{Person: personID})
+	epoch := r.epoch
 	if err != nil {
 		p.logFailure("join_remote", meetingID, personID, err)
 		return
@@ -190,7 +191,7 @@ func (p *Presence) fire(k presenceKey, lt *leaveTimer) {
 	defer p.wg.Done()
 	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
 	defer cancel()
-	if _, _, err := p.hub.do(ctx, k.meeting, SystemActor(), LeaveRemote{Person: k.person, epoch: epoch}); err != nil {
+	if _, err := p.hub.do(ctx, k.meeting, SystemActor(), LeaveRemote{Person: k.person, epoch: epoch}); err != nil {
 		p.logFailure("leave_remote", k.meeting, k.person, err)
 	}
 }

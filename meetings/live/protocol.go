@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // ProtocolVersion is the "v" of every message. A client that speaks
@@ -89,6 +90,19 @@ func ErrorMessage(id string, err error) Message {
 // AckMessage acknowledges the command with id, committed as event seq.
 func AckMessage(id string, seq int64) Message {
 	return Message{V: ProtocolVersion, Type: TypeAck, ID: id, Seq: seq}
+}
+
+// AckReply acknowledges the command with id, committed as event seq, with
+// what the command replied (Hub.DoReply; nil: nothing), e.g. a ballot's
+// BallotReply with its receipt code.
+func AckReply(id string, seq int64, reply any) Message {
+	m := AckMessage(id, seq)
+	if reply != nil {
+		if b, err := json.Marshal(reply); err == nil {
+			m.Data = b
+		}
+	}
+	return m
 }
 
 // Part is the session part.
@@ -175,6 +189,11 @@ type SessionPayload struct {
 	State string     `json:"state"`
 	Part  Part       `json:"part"`
 	Chair council.ID `json:"chair,omitzero"` // session_started: the chair's person
+	// session_started: how the session is held, on which legal basis, and
+	// the Land voting profile.
+	Mode    voting.SessionMode `json:"mode,omitempty"`
+	Basis   voting.Basis       `json:"basis,omitempty"`
+	Profile string             `json:"profile,omitempty"`
 }
 
 // PartPayload announces the session part; it is all the public sees of a
@@ -213,13 +232,20 @@ type ConfirmPayload struct {
 
 // Snapshot is the full state of a session for one audience at Seq.
 type Snapshot struct {
-	MeetingID council.ID     `json:"meeting_id"`
-	Name      string         `json:"name,omitempty"`
-	State     string         `json:"state"`
-	Part      Part           `json:"part,omitempty"`
-	Audience  Audience       `json:"audience"`
-	Role      Role           `json:"role"`
-	Chair     council.ID     `json:"chair,omitzero"` // the chair's person (media: the chair's camera)
+	MeetingID council.ID `json:"meeting_id"`
+	Name      string     `json:"name,omitempty"`
+	State     string     `json:"state"`
+	Part      Part       `json:"part,omitempty"`
+	Audience  Audience   `json:"audience"`
+	Role      Role       `json:"role"`
+	Chair     council.ID `json:"chair,omitzero"` // the chair's person (media: the chair's camera)
+	// How the session is held, its legal basis and Land voting profile.
+	Mode    voting.SessionMode `json:"mode,omitempty"`
+	Basis   voting.Basis       `json:"basis,omitempty"`
+	Profile string             `json:"profile,omitempty"`
+	// Polls of the current item in order (amendments first), as the
+	// audience may see them.
+	Polls     []PollView     `json:"polls,omitempty"`
 	Item      *ItemView      `json:"item,omitempty"`
 	Agenda    []ItemView     `json:"agenda,omitempty"`
 	Roster    []AttendeeView `json:"roster,omitempty"`
@@ -371,6 +397,25 @@ func (w *wire) number(key string, lo, hi int) int {
 		w.fail(council.Invalidf("%s: %d out of range", key, n))
 	}
 	return n
+}
+
+// list reads a JSON array of at most max strings (nil when absent).
+func (w *wire) list(key string, max int) []string {
+	raw, ok := w.take(key)
+	var l []string
+	switch {
+	case !ok:
+	case json.Unmarshal(raw, &l) != nil:
+		w.fail(council.Invalidf("%s: want a list of strings", key))
+	case len(l) > max:
+		w.fail(council.Invalidf("%s: more than %d entries", key, max))
+	}
+	for _, s := range l {
+		if !utf8.ValidString(s) || len(s) > 256 {
+			w.fail(council.Invalidf("%s: an entry is too long or not UTF-8", key))
+		}
+	}
+	return l
 }
 
 // done returns the first error, or one naming a field that command does

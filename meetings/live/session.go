@@ -6,6 +6,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // The chair's console.
@@ -21,6 +22,11 @@ const (
 type Start struct {
 	Chair      council.ID // NilID: the roster's chair (Vorsitz)
 	FloorLimit int        // K, at most this many on the floor; 0: the hub's default
+	// Mode is how the session is held ("": hybrid) and Basis the legal
+	// basis of a hybrid or digital session ("": the statute); the body's
+	// Land profile says which are allowed (docs/VOTING.md).
+	Mode  voting.SessionMode
+	Basis voting.Basis
 }
 
 // Close ends the session and closes the meeting.
@@ -42,6 +48,20 @@ func (NextItem) Name() CommandName     { return CmdNextItem }
 func (PreviousItem) Name() CommandName { return CmdPreviousItem }
 func (SetPart) Name() CommandName      { return CmdSetPart }
 
+func (c Start) validate() error {
+	switch c.Mode {
+	case "", voting.Presence, voting.Hybrid, voting.Digital:
+	default:
+		return council.Invalidf("unknown session mode %q: want presence, hybrid or digital", c.Mode)
+	}
+	switch c.Basis {
+	case voting.BasisNone, voting.BasisStatute, voting.BasisEmergency, voting.BasisSimple:
+	default:
+		return council.Invalidf("unknown legal basis %q: want statute, emergency or simple", c.Basis)
+	}
+	return nil
+}
+
 func (c SetPart) validate() error {
 	if !c.Part.Valid() {
 		return council.Invalidf("unknown part %q", c.Part)
@@ -58,7 +78,10 @@ func sessionCommands() []spec {
 			who:   console,
 			opens: true,
 			emits: []EventKind{EvSessionStarted, EvItemChanged, EvQuorum},
-			run:   (*cmdCtx).start,
+			decode: func(w *wire) Start {
+				return Start{Mode: voting.SessionMode(w.text("mode")), Basis: voting.Basis(w.text("basis"))}
+			},
+			run: (*cmdCtx).start,
 		}.spec(),
 		cmd[Close]{
 			who:   console,
@@ -117,6 +140,27 @@ func (cc *cmdCtx) start(ctx context.Context, c Start) ([]event, error) {
 	if k <= 0 {
 		k = cc.floor
 	}
+	code, err := ms.VotingProfile(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	prof, ok := cc.profiles[code]
+	if !ok {
+		return nil, fmt.Errorf("%w: the body's voting profile %q is not configured", council.ErrConflict, code)
+	}
+	mode, basis := c.Mode, c.Basis
+	if mode == "" {
+		mode = voting.Hybrid
+	}
+	if basis == voting.BasisNone && mode != voting.Presence {
+		basis = voting.BasisStatute
+	}
+	if mode == voting.Presence {
+		basis = voting.BasisNone
+	}
+	if err := prof.AllowsSession(mode, basis); err != nil {
+		return nil, fmt.Errorf("%w: %w", council.ErrConflict, err)
+	}
 	if _, err := ms.SetState(ctx, meetingID, meetings.Running); err != nil {
 		return nil, err
 	}
@@ -124,7 +168,8 @@ func (cc *cmdCtx) start(ctx context.Context, c Start) ([]event, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc.s = session{MeetingID: meetingID, Part: PartPublic, ChairID: chair, Seats: statutory, FloorLimit: k}
+	cc.s = session{MeetingID: meetingID, Part: PartPublic, ChairID: chair, Seats: statutory, FloorLimit: k,
+		Profile: prof.Code, Mode: mode, Basis: basis}
 	if len(items) > 0 {
 		cc.s.ItemID = items[0].ID
 	}
@@ -142,7 +187,8 @@ func (cc *cmdCtx) start(ctx context.Context, c Start) ([]event, error) {
 	if err := cc.beginItem(ctx); err != nil {
 		return nil, err
 	}
-	evs := []event{{Kind: EvSessionStarted, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Running), Part: PartPublic, Chair: chair}}}
+	evs := []event{{Kind: EvSessionStarted, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Running), Part: PartPublic, Chair: chair,
+		Mode: mode, Basis: basis, Profile: prof.Code}}}
 	more, err := cc.events(ctx, cc.itemEvent, cc.quorumEvent)
 	return append(evs, more...), err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // store holds every SQL statement of the package: the session row, the
@@ -33,21 +34,24 @@ type session struct {
 	Seats      int
 	FloorLimit int
 	Closed     bool
+	Profile    string             // the Land voting profile (meetings/voting)
+	Mode       voting.SessionMode // presence, hybrid or digital
+	Basis      voting.Basis       // the legal basis of a hybrid or digital session
 }
 
 // session reads a meeting's session, locking its row for the rest of the
 // transaction when lock is set. Errors: ErrNotFound for an unknown
 // meeting, ErrConflict for a meeting that has no session (not started).
 func (st store) session(ctx context.Context, meetingID council.ID, lock bool) (session, error) {
-	q := `SELECT meeting_id, seq, item_id, part, part_seq, chair_person_id, statutory_seats, floor_limit, closed_at IS NOT NULL
-		FROM live_sessions WHERE meeting_id = $1`
+	q := `SELECT meeting_id, seq, item_id, part, part_seq, chair_person_id, statutory_seats, floor_limit, closed_at IS NOT NULL,
+		profile, mode, legal_basis FROM live_sessions WHERE meeting_id = $1`
 	if lock {
 		q += ` FOR UPDATE`
 	}
 	var s session
 	var item, chair *council.ID
 	err := st.db.QueryRow(ctx, q, meetingID).Scan(&s.MeetingID, &s.Seq, &item, &s.Part, &s.PartSeq, &chair, &s.Seats,
-		&s.FloorLimit, &s.Closed)
+		&s.FloorLimit, &s.Closed, &s.Profile, &s.Mode, &s.Basis)
 	if err == nil {
 		s.ItemID, s.ChairID = council.IDOf(item), council.IDOf(chair)
 		return s, nil
@@ -64,8 +68,10 @@ func (st store) session(ctx context.Context, meetingID council.ID, lock bool) (s
 // createSession inserts the session row of s, started at now. Errors:
 // ErrConflict when the meeting has a session already.
 func (st store) createSession(ctx context.Context, s session, now time.Time) error {
-	_, err := st.db.Exec(ctx, `INSERT INTO live_sessions (meeting_id, item_id, chair_person_id, statutory_seats, floor_limit, started_at)
-		VALUES ($1,$2,$3,$4,$5,$6)`, s.MeetingID, council.NullID(s.ItemID), council.NullID(s.ChairID), s.Seats, s.FloorLimit, now)
+	_, err := st.db.Exec(ctx, `INSERT INTO live_sessions (meeting_id, item_id, chair_person_id, statutory_seats, floor_limit, started_at,
+			profile, mode, legal_basis)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, s.MeetingID, council.NullID(s.ItemID), council.NullID(s.ChairID), s.Seats, s.FloorLimit, now,
+		s.Profile, s.Mode, s.Basis)
 	return council.TranslateError(err)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // Snapshot returns the full state of meeting meetingID as actor a may see
@@ -23,7 +24,7 @@ func (h *Hub) Snapshot(ctx context.Context, meetingID council.ID, a Actor) (Snap
 	var snap Snapshot
 	err := pgx.BeginTxFunc(ctx, h.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
-		snap, err = snapshot(ctx, tx, meetingID, a)
+		snap, err = snapshot(ctx, tx, meetingID, a, h.opts.Profiles)
 		return err
 	})
 	if err != nil {
@@ -32,7 +33,7 @@ func (h *Hub) Snapshot(ctx context.Context, meetingID council.ID, a Actor) (Snap
 	return snap, nil
 }
 
-func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Actor) (Snapshot, error) {
+func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Actor, profiles map[string]voting.Profile) (Snapshot, error) {
 	m, err := meetings.NewStore(db).Meeting(ctx, meetingID)
 	if err != nil {
 		return Snapshot{}, err
@@ -60,6 +61,7 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	}
 	aud := r.Audience()
 	snap.Role, snap.Audience, snap.Part, snap.Seq, snap.Chair = r, aud, s.Part, s.Seq, s.ChairID
+	snap.Mode, snap.Basis, snap.Profile = s.Mode, s.Basis, s.Profile
 	if s.Part == PartNonPublic && aud == AudiencePublic {
 		return snap, nil
 	}
@@ -98,6 +100,9 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 		return Snapshot{}, err
 	}
 	snap.Speakers = &sp
+	if snap.Polls, err = polls(ctx, db, s, aud, profiles); err != nil {
+		return Snapshot{}, err
+	}
 	if aud == AudiencePublic {
 		return snap, nil
 	}
@@ -138,4 +143,28 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 		}
 	}
 	return snap, nil
+}
+
+// polls returns the views of the current item's polls for audience aud.
+func polls(ctx context.Context, db council.DBTX, s session, aud Audience, profiles map[string]voting.Profile) ([]PollView, error) {
+	if s.ItemID == council.NilID {
+		return nil, nil
+	}
+	ms := meetings.NewStore(db)
+	byItem, err := ms.PollsOfItems(ctx, []council.ID{s.ItemID})
+	if err != nil {
+		return nil, err
+	}
+	var out []PollView
+	for _, p := range byItem[s.ItemID] {
+		v, err := pollView(ctx, ms, p, profiles[p.Profile])
+		if err != nil {
+			return nil, err
+		}
+		if aud == AudiencePublic {
+			v = v.public()
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
