@@ -170,3 +170,41 @@ func (s *Store) Locations(ctx context.Context, bodyID ID) ([]Location, error) {
 	}
 	return out, rows.Err()
 }
+
+// VotingProfiles returns each body's Land voting profile code (docs/VOTING.md),
+// by body id.
+func (s *Store) VotingProfiles(ctx context.Context) (map[ID]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, voting_profile FROM bodies WHERE NOT deleted`)
+	if err != nil {
+		return nil, TranslateError(err)
+	}
+	defer rows.Close()
+	out := map[ID]string{}
+	for rows.Next() {
+		var id ID
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return nil, err
+		}
+		out[id] = code
+	}
+	return out, TranslateError(rows.Err())
+}
+
+// SetVotingProfile sets the Land voting profile of body id (NilID: every
+// body) to code, which the caller has checked against the configured
+// profiles; it is recorded in the audit log. Errors: ErrNotFound for an
+// unknown body, ErrInvalid for a malformed code.
+func (s *Store) SetVotingProfile(ctx context.Context, id ID, code string) error {
+	return Tx(ctx, s.db, func(tx DBTXTx) error {
+		tag, err := tx.Exec(ctx, `UPDATE bodies SET voting_profile = $2, modified = now() WHERE ($1::uuid IS NULL OR id = $1) AND NOT deleted`,
+			NullID(id), code)
+		if err != nil {
+			return TranslateError(err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("%w: no body %s", ErrNotFound, id)
+		}
+		return Record(ctx, tx, "body", id, OpUpdate, map[string]string{"voting_profile": code})
+	})
+}

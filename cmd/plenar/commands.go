@@ -46,6 +46,12 @@ func commands() []command {
 			{name: "oparl", args: "[--full] [--limit N] [--files=now|later|skip] [--deadline D] [--per-host N] <system-URL>", run: (*app).importOParl,
 				help: "read an OParl 1.0 or 1.1 endpoint; a re-run fetches only what changed"},
 		}},
+		{name: "voting", help: "the Land rules of votes in live sessions (docs/VOTING.md)", subs: []command{
+			{name: "profiles", run: (*app).votingList,
+				help: "list the voting profiles (built in, and JSON files in <data dir>/voting-profiles) and how many bodies use each"},
+			{name: "set-profile", args: "--code NW|ST|BY|BW|… [--body ID]", run: (*app).votingSet,
+				help: "set the voting profile of a body (default: every body); sessions started afterwards use it"},
+		}},
 		{name: "reindex", run: (*app).reindex,
 			help: "rebuild the search index from the database (a running server switches to it)"},
 		{name: "documents", help: "file store maintenance", subs: []command{

@@ -71,7 +71,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	hub := live.NewHub(db.Pool, live.Options{Log: log})
+	profiles, err := votingProfiles(cfg) // voting.go
+	if err != nil {
+		return err
+	}
+	hub := live.NewHub(db.Pool, live.Options{Log: log, Profiles: profiles})
 	rooms, err := newSFU(mset.sfu, log)
 	if err != nil {
 		return err
