@@ -97,4 +97,3 @@ func (a *app) votingSet(ctx context.Context, args []string) error {
 	fmt.Fprintf(a.stdout, "voting profile %s (%s) set\n", code, profiles[code].Name)
 	return nil
 }
-
