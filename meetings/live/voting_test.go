@@ -585,3 +585,32 @@ func TestPollNonPublicItem(t *testing.T) {
 		t.Fatalf("public snapshot polls %+v", snap.Polls)
 	}
 }
+
+// TestBallotKeptWhenConnectionDrops: a remote member who voted and then
+// lost the connection keeps the ballot; the drop is logged as attendance.
+func TestBallotKeptWhenConnectionDrops(t *testing.T) {
+	t.Parallel()
+	e := voteEnv(t, "")
+	p := e.open(t, live.OpenPoll{Kind: voting.Named, Question: "Verbindungsabbruch"})
+	e.cast(t, e.members[3], p.ID, "drop-ballot-3", "yes")
+	e.do(t, live.SystemActor(), live.LeaveRemote{Person: e.members[3].PersonID})
+	got := e.closed(t, p.ID, e.clerk)
+	if got.Ballots != 1 || got.Tally.Yes != 1 || got.Votes[0].PersonID != e.members[3].PersonID {
+		t.Fatalf("after the drop %+v", got)
+	}
+	var modes []string
+	rows, err := e.pool.Query(e.ctx, `SELECT mode FROM live_attendance WHERE person_id = $1 ORDER BY at, id`, e.members[3].PersonID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		modes = append(modes, m)
+	}
+	if !slices.Equal(modes, []string{"remote", "absent"}) {
+		t.Errorf("attendance log %v, want remote then absent", modes)
+	}
+}
