@@ -147,7 +147,7 @@ func (s *Server) routes() chi.Router {
 	s.authRoutes(r)                       // auth.go: /login, /logout, TOTP, sessions
 	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers
 	portal.Routes(cached, s.portalDeps()) // package web/portal: the public pages and the search page, /api/v1/search
-	s.adminRoutes(r)                      // admin*.go: the clerk back office under /admin
+	s.adminRoutes(r)                      // admin_mount.go: the clerk back office (package web/admin) under /admin
 	s.oparlRoutes(r)                      // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
 	feeds.Routes(r, s.feedDeps())         // package web/feeds: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
 	s.fileRoutes(r)                       // files*.go: file downloads and uploads (package documents)

@@ -52,9 +52,10 @@ func TestDependencyRules(t *testing.T) {
 		"meetings/media":       {"web", "search", "documents", "cmd", "net/http"},
 		"documents":            {"web", "search", "meetings/live", "meetings/media", "meetings/sfu", "cmd"},
 		"search":               {"web", "meetings/live", "meetings/media", "meetings/sfu", "documents", "cmd"},
-		"web/portal":           {"=web", "web/oparl", "web/feeds", "cmd"},
-		"web/oparl":            {"=web", "web/portal", "web/feeds", "cmd"},
-		"web/feeds":            {"=web", "web/portal", "web/oparl", "cmd"},
+		"web/portal":           {"=web", "web/admin", "web/oparl", "web/feeds", "cmd"},
+		"web/admin":            {"=web", "web/portal", "web/oparl", "web/feeds", "cmd"},
+		"web/oparl":            {"=web", "web/portal", "web/admin", "web/feeds", "cmd"},
+		"web/feeds":            {"=web", "web/portal", "web/admin", "web/oparl", "cmd"},
 	}
 	for pkg, deps := range imports {
 		for _, dep := range deps {

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"context"
@@ -27,50 +27,50 @@ type orgDetail struct {
 	Today  time.Time
 }
 
-func (s *Server) adminOrgs(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminOrgs(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.body(r.Context())
 	if err != nil {
 		return err
 	}
-	orgs, err := s.council.Organizations(r.Context(), b.ID)
+	orgs, err := s.Council.Organizations(r.Context(), b.ID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_orgs", orgList{Notice: s.notice(r), Orgs: orgs})
+	s.Render(w, r, http.StatusOK, "admin_orgs", orgList{Notice: s.Notice(r), Orgs: orgs})
 	return nil
 }
 
 // loadOrg returns the body's organization with the id in URL parameter
 // "id". Errors: ErrInvalid (malformed id), ErrNotFound.
-func (s *Server) loadOrg(r *http.Request, body council.ID) (council.Organization, error) {
-	id, o, err := fetchFromURL(r, "id", s.council.Organization)
+func (s *server) loadOrg(r *http.Request, body council.ID) (council.Organization, error) {
+	id, o, err := fetchFromURL(r, "id", s.Council.Organization)
 	if err != nil {
 		return o, err
 	}
-	return o, mustBelong("organization", id, o.BodyID, body, o.Deleted)
+	return o, MustBelong("organization", id, o.BodyID, body, o.Deleted)
 }
 
-func (s *Server) adminOrg(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminOrg(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	_, o, err := loadInBody(s, r, s.loadOrg)
 	if err != nil {
 		return err
 	}
-	seats, err := s.council.Members(ctx, o.ID, time.Time{})
+	seats, err := s.Council.Members(ctx, o.ID, time.Time{})
 	if err != nil {
 		return err
 	}
-	d := orgDetail{Notice: s.notice(r), Org: o, Seats: seats, Today: council.Today(s.opt.Now())}
+	d := orgDetail{Notice: s.Notice(r), Org: o, Seats: seats, Today: council.Today(s.Now())}
 	if o.ParentID != council.NilID {
-		if p, err := s.council.Organization(ctx, o.ParentID); err == nil {
+		if p, err := s.Council.Organization(ctx, o.ParentID); err == nil {
 			d.Parent = p.Name
 		}
 	}
-	s.render(w, r, http.StatusOK, "admin_org", d)
+	s.Render(w, r, http.StatusOK, "admin_org", d)
 	return nil
 }
 
-func (s *Server) adminOrgNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminOrgNew(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.body(r.Context())
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func (s *Server) adminOrgNew(w http.ResponseWriter, r *http.Request) error {
 	return s.orgForm(w, r, b.ID, council.NilID, url.Values{"kind": {string(council.KindCommittee)}}, nil)
 }
 
-func (s *Server) adminOrgEdit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminOrgEdit(w http.ResponseWriter, r *http.Request) error {
 	b, o, err := loadInBody(s, r, s.loadOrg)
 	if err != nil {
 		return err
@@ -90,8 +90,8 @@ func (s *Server) adminOrgEdit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // parentOptions are the organizations that can be a parent of id.
-func (s *Server) parentOptions(ctx context.Context, body, id council.ID) ([]option, error) {
-	orgs, err := s.council.Organizations(ctx, body)
+func (s *server) parentOptions(ctx context.Context, body, id council.ID) ([]option, error) {
+	orgs, err := s.Council.Organizations(ctx, body)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (s *Server) parentOptions(ctx context.Context, body, id council.ID) ([]opti
 	return orgOptions(out), nil
 }
 
-func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
+func (s *server) orgForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
 	parents, err := s.parentOptions(r.Context(), body, id)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, body, id counci
 	return s.renderForm(w, r, fb.build(f))
 }
 
-func (s *Server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, o, err := loadOrNew(s, r, "id", s.loadOrg)
 	if err != nil {
@@ -148,13 +148,13 @@ func (s *Server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
 	o.ParentID = parseChoice(fe, "parent", v.Get("parent"), parents)
 	o.StatutorySeats = parseInt(fe, "statutory_seats", v.Get("statutory_seats"))
 	o.Website = strings.TrimSpace(v.Get("website"))
-	o.Start, o.End = parseDate(fe, "start", v.Get("start")), parseDate(fe, "end", v.Get("end"))
-	saved, ok, err := saveValid(fe, o.Validate, func() (council.Organization, error) { return s.council.SaveOrganization(actor(r), o) })
+	o.Start, o.End = ParseDate(fe, "start", v.Get("start")), ParseDate(fe, "end", v.Get("end"))
+	saved, ok, err := saveValid(fe, o.Validate, func() (council.Organization, error) { return s.Council.SaveOrganization(s.Actor(r), o) })
 	if err != nil {
 		return err
 	}
 	if ok {
-		return redirect(w, r, "/admin/organizations/"+saved.ID.String(), "saved")
+		return Redirect(w, r, "/admin/organizations/"+saved.ID.String(), "saved")
 	}
 	return s.orgForm(w, r, b.ID, o.ID, v, fe)
 }
@@ -164,35 +164,35 @@ func (s *Server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
 // loadMembership returns the membership in URL parameter "mid" and its
 // organization, which belongs to the back office's body. Errors:
 // ErrInvalid, ErrNotFound.
-func (s *Server) loadMembership(r *http.Request) (council.Membership, council.Organization, error) {
+func (s *server) loadMembership(r *http.Request) (council.Membership, council.Organization, error) {
 	b, err := s.body(r.Context())
 	if err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
-	id, m, err := fetchFromURL(r, "mid", s.council.Membership)
+	id, m, err := fetchFromURL(r, "mid", s.Council.Membership)
 	if err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
-	o, err := s.council.Organization(r.Context(), m.OrganizationID)
+	o, err := s.Council.Organization(r.Context(), m.OrganizationID)
 	if err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
-	if err := mustBelong("membership", id, o.BodyID, b.ID, m.Deleted || o.Deleted); err != nil {
+	if err := MustBelong("membership", id, o.BodyID, b.ID, m.Deleted || o.Deleted); err != nil {
 		return council.Membership{}, council.Organization{}, err
 	}
 	return m, o, nil
 }
 
-func (s *Server) adminMembershipNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMembershipNew(w http.ResponseWriter, r *http.Request) error {
 	b, o, err := loadInBody(s, r, s.loadOrg)
 	if err != nil {
 		return err
 	}
-	v := url.Values{"role": {"Mitglied"}, "voting_right": {"1"}, "start": {dateValue(council.Today(s.opt.Now()))}}
+	v := url.Values{"role": {"Mitglied"}, "voting_right": {"1"}, "start": {dateValue(council.Today(s.Now()))}}
 	return s.membershipForm(w, r, b.ID, o, council.NilID, v, nil)
 }
 
-func (s *Server) adminMembershipEdit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMembershipEdit(w http.ResponseWriter, r *http.Request) error {
 	m, o, err := s.loadMembership(r)
 	if err != nil {
 		return err
@@ -204,12 +204,12 @@ func (s *Server) adminMembershipEdit(w http.ResponseWriter, r *http.Request) err
 }
 
 // membershipChoices are the persons and party groups a membership can name.
-func (s *Server) membershipChoices(ctx context.Context, body council.ID) (persons, groups []option, err error) {
-	ps, err := s.council.Persons(ctx, body)
+func (s *server) membershipChoices(ctx context.Context, body council.ID) (persons, groups []option, err error) {
+	ps, err := s.Council.Persons(ctx, body)
 	if err != nil {
 		return nil, nil, err
 	}
-	gs, err := s.council.Organizations(ctx, body, council.KindPartyGroup)
+	gs, err := s.Council.Organizations(ctx, body, council.KindPartyGroup)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,7 +220,7 @@ func (s *Server) membershipChoices(ctx context.Context, body council.ID) (person
 var roleSuggestions = []string{"Mitglied", "Vorsitzende*r", "stellv. Vorsitzende*r", "Stellvertreter*in",
 	"sachkundige*r Einwohner*in", "beratendes Mitglied"}
 
-func (s *Server) membershipForm(w http.ResponseWriter, r *http.Request, body council.ID, o council.Organization,
+func (s *server) membershipForm(w http.ResponseWriter, r *http.Request, body council.ID, o council.Organization,
 	id council.ID, v url.Values, fe council.FieldErrors) error {
 	persons, groups, err := s.membershipChoices(r.Context(), body)
 	if err != nil {
@@ -244,7 +244,7 @@ func (s *Server) membershipForm(w http.ResponseWriter, r *http.Request, body cou
 	return s.renderForm(w, r, fb.build(f))
 }
 
-func (s *Server) adminMembershipSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMembershipSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var m council.Membership
 	var o council.Organization
@@ -272,43 +272,43 @@ func (s *Server) adminMembershipSave(w http.ResponseWriter, r *http.Request) err
 	m.Role = strings.TrimSpace(v.Get("role"))
 	m.VotingRight, m.Substitute = v.Get("voting_right") != "", v.Get("substitute") != ""
 	m.OnBehalfOfID = parseChoice(fe, "on_behalf_of", v.Get("on_behalf_of"), groups)
-	m.Start, m.End = parseDate(fe, "start", v.Get("start")), parseDate(fe, "end", v.Get("end"))
-	_, ok, err := saveValid(fe, m.Validate, func() (council.Membership, error) { return s.council.SaveMembership(actor(r), m) })
+	m.Start, m.End = ParseDate(fe, "start", v.Get("start")), ParseDate(fe, "end", v.Get("end"))
+	_, ok, err := saveValid(fe, m.Validate, func() (council.Membership, error) { return s.Council.SaveMembership(s.Actor(r), m) })
 	if err != nil {
 		return err
 	}
 	if ok {
-		return redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_saved")
+		return Redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_saved")
 	}
 	return s.membershipForm(w, r, body, o, m.ID, v, fe)
 }
 
 // adminMembershipEnd ends a membership today (or keeps an earlier end).
-func (s *Server) adminMembershipEnd(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMembershipEnd(w http.ResponseWriter, r *http.Request) error {
 	m, o, err := s.loadMembership(r)
 	if err != nil {
 		return err
 	}
-	today := council.Today(s.opt.Now())
+	today := council.Today(s.Now())
 	if m.End.IsZero() || m.End.After(today) {
 		m.End = today
 		if !m.Start.IsZero() && m.Start.After(today) {
 			m.End = m.Start
 		}
-		if _, err := s.council.SaveMembership(actor(r), m); err != nil {
+		if _, err := s.Council.SaveMembership(s.Actor(r), m); err != nil {
 			return err
 		}
 	}
-	return redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_ended")
+	return Redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_ended")
 }
 
-func (s *Server) adminMembershipDelete(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMembershipDelete(w http.ResponseWriter, r *http.Request) error {
 	m, o, err := s.loadMembership(r)
 	if err != nil {
 		return err
 	}
-	if err := s.council.DeleteMembership(actor(r), m.ID); err != nil {
+	if err := s.Council.DeleteMembership(s.Actor(r), m.ID); err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_deleted")
+	return Redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_deleted")
 }

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"context"
@@ -25,36 +25,36 @@ type paperList struct {
 	FilterError string // translation key
 }
 
-func (s *Server) adminPapers(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPapers(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.body(r.Context())
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	d := paperList{Notice: s.notice(r), Status: q.Get("status"), Type: q.Get("type"),
+	d := paperList{Notice: s.Notice(r), Status: q.Get("status"), Type: q.Get("type"),
 		Statuses: statusOptions(true), Types: paperTypeOptions()}
 	status := http.StatusOK
 	if (d.Status != "" && !known(d.Status, d.Statuses)) || (d.Type != "" && !known(d.Type, d.Types)) {
 		d.FilterError, status = council.MsgUnknownKind, http.StatusBadRequest
 	} else {
-		d.Papers, d.Total, err = s.council.FindPapers(r.Context(), council.PaperQuery{BodyID: b.ID,
+		d.Papers, d.Total, err = s.Council.FindPapers(r.Context(), council.PaperQuery{BodyID: b.ID,
 			Status: council.PaperStatus(d.Status), Type: council.PaperType(d.Type), Limit: 200})
 		if err != nil {
 			return err
 		}
 	}
-	s.render(w, r, status, "admin_papers", d)
+	s.Render(w, r, status, "admin_papers", d)
 	return nil
 }
 
 // loadPaper returns the body's paper with the id in URL parameter "id".
 // Errors: ErrInvalid, ErrNotFound.
-func (s *Server) loadPaper(r *http.Request, body council.ID) (council.Paper, error) {
-	id, p, err := fetchFromURL(r, "id", s.council.Paper)
+func (s *server) loadPaper(r *http.Request, body council.ID) (council.Paper, error) {
+	id, p, err := fetchFromURL(r, "id", s.Council.Paper)
 	if err != nil {
 		return p, err
 	}
-	return p, mustBelong("paper", id, p.BodyID, body, p.Deleted)
+	return p, MustBelong("paper", id, p.BodyID, body, p.Deleted)
 }
 
 type paperDetail struct {
@@ -67,13 +67,13 @@ type paperDetail struct {
 	Events      []council.PaperEvent
 }
 
-func (s *Server) adminPaper(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaper(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
-	d := paperDetail{Notice: s.notice(r), Paper: p}
+	d := paperDetail{Notice: s.Notice(r), Paper: p}
 	names, err := s.orgNames(ctx, b.ID)
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func (s *Server) adminPaper(w http.ResponseWriter, r *http.Request) error {
 	d.Lead = names[p.LeadOrgID]
 	for _, o := range p.Originators {
 		if o.PersonID != council.NilID {
-			if per, err := s.council.Person(ctx, o.PersonID); err == nil {
+			if per, err := s.Council.Person(ctx, o.PersonID); err == nil {
 				d.Originators = append(d.Originators, per.Name())
 			}
 		} else {
@@ -89,21 +89,21 @@ func (s *Server) adminPaper(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, id := range p.Related {
-		if rp, err := s.council.Paper(ctx, id); err == nil && !rp.Deleted {
+		if rp, err := s.Council.Paper(ctx, id); err == nil && !rp.Deleted {
 			d.Related = append(d.Related, rp)
 		}
 	}
-	if d.Steps, err = s.meetings.Path(ctx, p.ID); err != nil {
+	if d.Steps, err = s.Meetings.Path(ctx, p.ID); err != nil {
 		return err
 	}
-	if d.Events, err = s.council.PaperEvents(ctx, p.ID); err != nil {
+	if d.Events, err = s.Council.PaperEvents(ctx, p.ID); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_paper", d)
+	s.Render(w, r, http.StatusOK, "admin_paper", d)
 	return nil
 }
 
-func (s *Server) adminPaperNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaperNew(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.body(r.Context())
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func (s *Server) adminPaperNew(w http.ResponseWriter, r *http.Request) error {
 	return s.paperForm(w, r, b.ID, council.NilID, v, nil)
 }
 
-func (s *Server) adminPaperEdit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaperEdit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
@@ -129,7 +129,7 @@ func (s *Server) adminPaperEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	var refs []string
 	for _, id := range p.Related {
-		if rp, err := s.council.Paper(ctx, id); err == nil && rp.Reference != "" && !rp.Deleted {
+		if rp, err := s.Council.Paper(ctx, id); err == nil && rp.Reference != "" && !rp.Deleted {
 			refs = append(refs, rp.Reference)
 		}
 	}
@@ -142,24 +142,24 @@ type paperChoices struct {
 	lead, persons, orgs []option
 }
 
-func (s *Server) paperChoices(ctx context.Context, body council.ID) (paperChoices, error) {
+func (s *server) paperChoices(ctx context.Context, body council.ID) (paperChoices, error) {
 	var c paperChoices
-	admin, err := s.council.Organizations(ctx, body, council.KindAdministration)
+	admin, err := s.Council.Organizations(ctx, body, council.KindAdministration)
 	if err != nil {
 		return c, err
 	}
-	all, err := s.council.Organizations(ctx, body)
+	all, err := s.Council.Organizations(ctx, body)
 	if err != nil {
 		return c, err
 	}
-	ps, err := s.council.Persons(ctx, body)
+	ps, err := s.Council.Persons(ctx, body)
 	if err != nil {
 		return c, err
 	}
 	return paperChoices{lead: orgOptions(admin), persons: personOptions(ps), orgs: orgOptions(all)}, nil
 }
 
-func (s *Server) paperForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
+func (s *server) paperForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
 	c, err := s.paperChoices(r.Context(), body)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (s *Server) paperForm(w http.ResponseWriter, r *http.Request, body, id coun
 	return s.renderForm(w, r, fb.build(f))
 }
 
-func (s *Server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, p, err := loadOrNew(s, r, "id", s.loadPaper)
 	if err != nil {
@@ -201,7 +201,7 @@ func (s *Server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 	fe := council.FieldErrors{}
 	p.BodyID = b.ID
 	p.Name, p.Type, p.Text = strings.TrimSpace(v.Get("name")), council.PaperType(v.Get("type")), v.Get("text")
-	p.Date, p.Public = parseDate(fe, "date", v.Get("date")), v.Get("public") != ""
+	p.Date, p.Public = ParseDate(fe, "date", v.Get("date")), v.Get("public") != ""
 	p.LeadOrgID = parseChoice(fe, "lead_org", v.Get("lead_org"), c.lead)
 	p.Originators = nil
 	for _, id := range parseChoices(fe, "originator_persons", v["originator_persons"], c.persons) {
@@ -213,23 +213,23 @@ func (s *Server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 	if p.Related, err = s.relatedByReference(ctx, fe, b.ID, p.ID, v.Get("related")); err != nil {
 		return err
 	}
-	saved, ok, err := saveValid(fe, p.Validate, func() (council.Paper, error) { return s.council.SavePaper(actor(r), p) })
+	saved, ok, err := saveValid(fe, p.Validate, func() (council.Paper, error) { return s.Council.SavePaper(s.Actor(r), p) })
 	if err != nil {
 		return err
 	}
 	if ok {
-		return redirect(w, r, "/admin/papers/"+saved.ID.String(), "saved")
+		return Redirect(w, r, "/admin/papers/"+saved.ID.String(), "saved")
 	}
 	return s.paperForm(w, r, b.ID, p.ID, v, fe)
 }
 
 // relatedByReference resolves a comma- or space-separated list of
 // references; unknown ones are a field error on "related".
-func (s *Server) relatedByReference(ctx context.Context, fe council.FieldErrors, body, self council.ID, refs string) ([]council.ID, error) {
+func (s *server) relatedByReference(ctx context.Context, fe council.FieldErrors, body, self council.ID, refs string) ([]council.ID, error) {
 	var out []council.ID
 	seen := map[council.ID]bool{}
 	for _, ref := range strings.FieldsFunc(refs, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
-		rp, err := s.council.PaperByReference(ctx, body, ref)
+		rp, err := s.Council.PaperByReference(ctx, body, ref)
 		if err != nil {
 			if errors.Is(err, council.ErrNotFound) {
 				fe.Add("related", msgRefs)
@@ -249,7 +249,7 @@ func (s *Server) relatedByReference(ctx context.Context, fe council.FieldErrors,
 	return out, nil
 }
 
-func (s *Server) adminPaperSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaperSubmit(w http.ResponseWriter, r *http.Request) error {
 	_, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
@@ -257,13 +257,13 @@ func (s *Server) adminPaperSubmit(w http.ResponseWriter, r *http.Request) error 
 	if p.Status != council.StatusDraft {
 		return fmt.Errorf("%w: the paper was already submitted (%s)", council.ErrConflict, p.Reference)
 	}
-	if _, err := s.council.Submit(actor(r), p.ID, s.opt.Now()); err != nil {
+	if _, err := s.Council.Submit(s.Actor(r), p.ID, s.Now()); err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin/papers/"+p.ID.String(), "submitted")
+	return Redirect(w, r, "/admin/papers/"+p.ID.String(), "submitted")
 }
 
-func (s *Server) adminPaperStatusForm(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaperStatusForm(w http.ResponseWriter, r *http.Request) error {
 	_, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
@@ -271,7 +271,7 @@ func (s *Server) adminPaperStatusForm(w http.ResponseWriter, r *http.Request) er
 	return s.statusForm(w, r, p, url.Values{"status": {string(p.Status)}}, nil)
 }
 
-func (s *Server) statusForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
+func (s *server) statusForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
 	u := "/admin/papers/" + p.ID.String()
 	f := form{Title: "admin.paper.status_title", TitleArg: p.Name, Action: u + "/status", Submit: "admin.paper.status_submit", Cancel: u}
 	if p.Status == council.StatusDraft {
@@ -283,7 +283,7 @@ func (s *Server) statusForm(w http.ResponseWriter, r *http.Request, p council.Pa
 	return s.renderForm(w, r, fb.build(f))
 }
 
-func (s *Server) adminPaperStatus(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaperStatus(w http.ResponseWriter, r *http.Request) error {
 	_, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
@@ -305,18 +305,18 @@ func (s *Server) adminPaperStatus(w http.ResponseWriter, r *http.Request) error 
 	if len(fe) > 0 {
 		return s.statusForm(w, r, p, v, fe)
 	}
-	if err := s.council.SetStatus(actor(r), p.ID, st, strings.TrimSpace(v.Get("note")), s.opt.Now()); err != nil {
+	if err := s.Council.SetStatus(s.Actor(r), p.ID, st, strings.TrimSpace(v.Get("note")), s.Now()); err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin/papers/"+p.ID.String(), "status_changed")
+	return Redirect(w, r, "/admin/papers/"+p.ID.String(), "status_changed")
 }
 
 // Consultation path.
 
 var consultationRoles = []string{"Vorberatung", "Entscheidung", "Kenntnisnahme", "Anhörung"}
 
-func (s *Server) bodyOptions(ctx context.Context, body council.ID) ([]option, error) {
-	orgs, err := s.council.Organizations(ctx, body)
+func (s *server) bodyOptions(ctx context.Context, body council.ID) ([]option, error) {
+	orgs, err := s.Council.Organizations(ctx, body)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +329,7 @@ func (s *Server) bodyOptions(ctx context.Context, body council.ID) ([]option, er
 	return orgOptions(bodies), nil
 }
 
-func (s *Server) adminConsultationNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminConsultationNew(w http.ResponseWriter, r *http.Request) error {
 	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
@@ -337,7 +337,7 @@ func (s *Server) adminConsultationNew(w http.ResponseWriter, r *http.Request) er
 	return s.consultationForm(w, r, b.ID, p, url.Values{"role": {"Vorberatung"}}, nil)
 }
 
-func (s *Server) consultationForm(w http.ResponseWriter, r *http.Request, body council.ID, p council.Paper, v url.Values, fe council.FieldErrors) error {
+func (s *server) consultationForm(w http.ResponseWriter, r *http.Request, body council.ID, p council.Paper, v url.Values, fe council.FieldErrors) error {
 	orgs, err := s.bodyOptions(r.Context(), body)
 	if err != nil {
 		return err
@@ -351,7 +351,7 @@ func (s *Server) consultationForm(w http.ResponseWriter, r *http.Request, body c
 	return s.renderForm(w, r, fb.build(f))
 }
 
-func (s *Server) adminConsultationSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminConsultationSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, p, err := loadInBody(s, r, s.loadPaper)
 	if err != nil {
@@ -365,7 +365,7 @@ func (s *Server) adminConsultationSave(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	existing, err := s.council.Consultations(ctx, p.ID)
+	existing, err := s.Council.Consultations(ctx, p.ID)
 	if err != nil {
 		return err
 	}
@@ -375,31 +375,31 @@ func (s *Server) adminConsultationSave(w http.ResponseWriter, r *http.Request) e
 	for _, x := range existing {
 		c.Position = max(c.Position, x.Position+1)
 	}
-	_, ok, err := saveValid(fe, c.Validate, func() (council.Consultation, error) { return s.council.SaveConsultation(actor(r), c) })
+	_, ok, err := saveValid(fe, c.Validate, func() (council.Consultation, error) { return s.Council.SaveConsultation(s.Actor(r), c) })
 	if err != nil {
 		return err
 	}
 	if ok {
-		return redirect(w, r, "/admin/papers/"+p.ID.String(), "consultation_added")
+		return Redirect(w, r, "/admin/papers/"+p.ID.String(), "consultation_added")
 	}
 	return s.consultationForm(w, r, b.ID, p, v, fe)
 }
 
 // loadConsultation returns the consultation in URL parameter "cid" and
 // checks its paper belongs to body. Errors: ErrInvalid, ErrNotFound.
-func (s *Server) loadConsultation(r *http.Request, body council.ID) (council.Consultation, error) {
-	id, c, err := fetchFromURL(r, "cid", s.council.Consultation)
+func (s *server) loadConsultation(r *http.Request, body council.ID) (council.Consultation, error) {
+	id, c, err := fetchFromURL(r, "cid", s.Council.Consultation)
 	if err != nil {
 		return c, err
 	}
-	p, err := s.council.Paper(r.Context(), c.PaperID)
+	p, err := s.Council.Paper(r.Context(), c.PaperID)
 	if err != nil {
 		return council.Consultation{}, err
 	}
-	return c, mustBelong("consultation", id, p.BodyID, body, c.Deleted || p.Deleted)
+	return c, MustBelong("consultation", id, p.BodyID, body, c.Deleted || p.Deleted)
 }
 
-func (s *Server) adminConsultationMove(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminConsultationMove(w http.ResponseWriter, r *http.Request) error {
 	_, c, err := loadInBody(s, r, s.loadConsultation)
 	if err != nil {
 		return err
@@ -408,13 +408,13 @@ func (s *Server) adminConsultationMove(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if err := s.council.MoveConsultation(actor(r), c.ID, delta); err != nil {
+	if err := s.Council.MoveConsultation(s.Actor(r), c.ID, delta); err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin/papers/"+c.PaperID.String(), "moved")
+	return Redirect(w, r, "/admin/papers/"+c.PaperID.String(), "moved")
 }
 
-func (s *Server) adminConsultationDelete(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminConsultationDelete(w http.ResponseWriter, r *http.Request) error {
 	_, c, err := loadInBody(s, r, s.loadConsultation)
 	if err != nil {
 		return err
@@ -422,10 +422,10 @@ func (s *Server) adminConsultationDelete(w http.ResponseWriter, r *http.Request)
 	if c.AgendaItemID != council.NilID {
 		return fmt.Errorf("%w: the step is on an agenda; remove the agenda item first", council.ErrConflict)
 	}
-	if err := s.council.DeleteConsultation(actor(r), c.ID); err != nil {
+	if err := s.Council.DeleteConsultation(s.Actor(r), c.ID); err != nil {
 		return err
 	}
-	return redirect(w, r, "/admin/papers/"+c.PaperID.String(), "consultation_removed")
+	return Redirect(w, r, "/admin/papers/"+c.PaperID.String(), "consultation_removed")
 }
 
 // direction reads the "dir" form value of a move button: up is -1, down

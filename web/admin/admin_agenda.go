@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"context"
@@ -28,13 +28,13 @@ type meetingDetail struct {
 	Editable      bool   // the agenda can still change
 }
 
-func (s *Server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
-	d := meetingDetail{Notice: s.notice(r), Meeting: m, Editable: m.State != meetings.Closed}
+	d := meetingDetail{Notice: s.Notice(r), Meeting: m, Editable: m.State != meetings.Closed}
 	names, err := s.orgNames(ctx, b.ID)
 	if err != nil {
 		return err
@@ -43,27 +43,27 @@ func (s *Server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
 		d.Orgs = append(d.Orgs, names[o])
 	}
 	if m.LocationID != council.NilID {
-		if l, err := s.council.Location(ctx, m.LocationID); err == nil {
+		if l, err := s.Council.Location(ctx, m.LocationID); err == nil {
 			d.Location = l.Label()
 		}
 	}
-	if d.Items, err = s.meetings.AgendaItems(ctx, m.ID); err != nil {
+	if d.Items, err = s.Meetings.AgendaItems(ctx, m.ID); err != nil {
 		return err
 	}
 	d.InviteProblem = inviteProblem(m, len(d.Items))
-	s.render(w, r, http.StatusOK, "admin_meeting", d)
+	s.Render(w, r, http.StatusOK, "admin_meeting", d)
 	return nil
 }
 
 // loadItem returns the back office body's meeting in URL parameter "id"
 // and its agenda item in "item". Errors: ErrInvalid, ErrNotFound (also for
 // an item of another meeting).
-func (s *Server) loadItem(r *http.Request) (meetings.Meeting, meetings.AgendaItem, error) {
+func (s *server) loadItem(r *http.Request) (meetings.Meeting, meetings.AgendaItem, error) {
 	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return m, meetings.AgendaItem{}, err
 	}
-	id, it, err := fetchFromURL(r, "item", s.meetings.AgendaItem)
+	id, it, err := fetchFromURL(r, "item", s.Meetings.AgendaItem)
 	if err != nil {
 		return m, it, err
 	}
@@ -75,7 +75,7 @@ func (s *Server) loadItem(r *http.Request) (meetings.Meeting, meetings.AgendaIte
 
 func meetingURL(m meetings.Meeting) string { return "/admin/meetings/" + m.ID.String() }
 
-func (s *Server) adminItemNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemNew(w http.ResponseWriter, r *http.Request) error {
 	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func (s *Server) adminItemNew(w http.ResponseWriter, r *http.Request) error {
 	return s.renderForm(w, r, itemForm(m, council.NilID, url.Values{"public": {"1"}}, nil))
 }
 
-func (s *Server) adminItemEdit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemEdit(w http.ResponseWriter, r *http.Request) error {
 	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func itemForm(m meetings.Meeting, id council.ID, v url.Values, fe council.FieldE
 	return fb.build(f)
 }
 
-func (s *Server) adminItemSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemSave(w http.ResponseWriter, r *http.Request) error {
 	var m meetings.Meeting
 	var it meetings.AgendaItem
 	var err error
@@ -134,19 +134,19 @@ func (s *Server) adminItemSave(w http.ResponseWriter, r *http.Request) error {
 	if len(it.Result) > 200 {
 		fe.Add("result", council.MsgTooLong)
 	}
-	_, ok, err := saveValid(fe, it.Validate, func() (meetings.AgendaItem, error) { return s.meetings.SaveAgendaItem(actor(r), it) })
+	_, ok, err := saveValid(fe, it.Validate, func() (meetings.AgendaItem, error) { return s.Meetings.SaveAgendaItem(s.Actor(r), it) })
 	if err != nil {
 		return err
 	}
 	if ok {
-		return redirect(w, r, meetingURL(m), "item_saved")
+		return Redirect(w, r, meetingURL(m), "item_saved")
 	}
 	return s.renderForm(w, r, itemForm(m, it.ID, v, fe))
 }
 
 // meetingOrgChoices are the meeting's bodies, for the consultation an
 // item from a paper stands for.
-func (s *Server) meetingOrgChoices(ctx context.Context, body council.ID, m meetings.Meeting) ([]option, error) {
+func (s *server) meetingOrgChoices(ctx context.Context, body council.ID, m meetings.Meeting) ([]option, error) {
 	names, err := s.orgNames(ctx, body)
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func visibilityOptions() []option {
 	return []option{{Value: "paper", Key: "admin.item.visibility_paper"}, {Value: "nonpublic", Key: "admin.item.visibility_nonpublic"}}
 }
 
-func (s *Server) adminItemPaperNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemPaperNew(w http.ResponseWriter, r *http.Request) error {
 	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
@@ -177,13 +177,13 @@ func (s *Server) adminItemPaperNew(w http.ResponseWriter, r *http.Request) error
 // paperItemForm renders the form that puts a paper on the agenda. The
 // paper is a text field for its reference number (or words of its title),
 // which combobox.js turns into a type-ahead over GET /admin/papers/suggest.
-func (s *Server) paperItemForm(w http.ResponseWriter, r *http.Request, body council.ID, m meetings.Meeting, v url.Values, fe council.FieldErrors) error {
+func (s *server) paperItemForm(w http.ResponseWriter, r *http.Request, body council.ID, m meetings.Meeting, v url.Values, fe council.FieldErrors) error {
 	ctx := r.Context()
 	orgs, err := s.meetingOrgChoices(ctx, body, m)
 	if err != nil {
 		return err
 	}
-	ready, err := s.council.SuggestPapers(ctx, body, "", 1)
+	ready, err := s.Council.SuggestPapers(ctx, body, "", 1)
 	if err != nil {
 		return err
 	}
@@ -212,18 +212,18 @@ const (
 // reference number, or words that match exactly one paper (see
 // council.SuggestPapers), or an id. It returns a field error key instead
 // of the paper when there is none, or it cannot go on an agenda.
-func (s *Server) pickedPaper(ctx context.Context, body council.ID, v url.Values) (council.Paper, string, error) {
+func (s *server) pickedPaper(ctx context.Context, body council.ID, v url.Values) (council.Paper, string, error) {
 	text := strings.TrimSpace(v.Get("paper"))
 	var p council.Paper
 	var err error
 	if id, perr := council.ParseID(strings.TrimSpace(v.Get("paper_id"))); perr == nil && text != "" {
-		p, err = s.council.Paper(ctx, id)
+		p, err = s.Council.Paper(ctx, id)
 	} else if text == "" {
 		return p, council.MsgRequired, nil
 	} else if id, perr := council.ParseID(text); perr == nil {
-		p, err = s.council.Paper(ctx, id)
-	} else if p, err = s.council.PaperByReference(ctx, body, text); errors.Is(err, council.ErrNotFound) {
-		ps, serr := s.council.SuggestPapers(ctx, body, text, 2)
+		p, err = s.Council.Paper(ctx, id)
+	} else if p, err = s.Council.PaperByReference(ctx, body, text); errors.Is(err, council.ErrNotFound) {
+		ps, serr := s.Council.SuggestPapers(ctx, body, text, 2)
 		switch {
 		case serr != nil:
 			return p, "", serr
@@ -246,7 +246,7 @@ func (s *Server) pickedPaper(ctx context.Context, body council.ID, v url.Values)
 	return p, "", nil
 }
 
-func (s *Server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
@@ -278,10 +278,10 @@ func (s *Server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) erro
 	if len(fe) > 0 {
 		return s.paperItemForm(w, r, b.ID, m, v, fe)
 	}
-	if _, err := s.meetings.AddPaper(actor(r), m.ID, paper.ID, org, v.Get("visibility") == "paper"); err != nil {
+	if _, err := s.Meetings.AddPaper(s.Actor(r), m.ID, paper.ID, org, v.Get("visibility") == "paper"); err != nil {
 		return err
 	}
-	return redirect(w, r, meetingURL(m), "item_saved")
+	return Redirect(w, r, meetingURL(m), "item_saved")
 }
 
 // paperSuggestion is one paper in the answer of GET /admin/papers/suggest.
@@ -298,7 +298,7 @@ type paperSuggestion struct {
 // can go on an agenda whose reference starts with q or whose title holds
 // its words, most recent first; an empty q gives the most recent papers.
 // Staff only (the /admin routes), non-public papers included.
-func (s *Server) adminPaperSuggest(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPaperSuggest(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query().Get("q")
 	if len(q) > 500 {
 		return council.Invalidf("q is longer than 500 bytes")
@@ -307,7 +307,7 @@ func (s *Server) adminPaperSuggest(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	ps, err := s.council.SuggestPapers(r.Context(), b.ID, q, paperSuggestLimit)
+	ps, err := s.Council.SuggestPapers(r.Context(), b.ID, q, paperSuggestLimit)
 	if err != nil {
 		return err
 	}
@@ -325,7 +325,7 @@ func (s *Server) adminPaperSuggest(w http.ResponseWriter, r *http.Request) error
 // paperSuggestLimit is how many papers the picker suggests at most.
 const paperSuggestLimit = 20
 
-func (s *Server) adminItemMove(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemMove(w http.ResponseWriter, r *http.Request) error {
 	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
@@ -334,31 +334,31 @@ func (s *Server) adminItemMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.meetings.MoveItem(actor(r), m.ID, it.ID, delta); err != nil {
+	if err := s.Meetings.MoveItem(s.Actor(r), m.ID, it.ID, delta); err != nil {
 		return err
 	}
-	return redirect(w, r, meetingURL(m), "moved")
+	return Redirect(w, r, meetingURL(m), "moved")
 }
 
-func (s *Server) adminItemTogglePublic(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemTogglePublic(w http.ResponseWriter, r *http.Request) error {
 	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
 	}
 	it.Public = !it.Public
-	if _, err := s.meetings.SaveAgendaItem(actor(r), it); err != nil {
+	if _, err := s.Meetings.SaveAgendaItem(s.Actor(r), it); err != nil {
 		return err
 	}
-	return redirect(w, r, meetingURL(m), "item_saved")
+	return Redirect(w, r, meetingURL(m), "item_saved")
 }
 
-func (s *Server) adminItemDelete(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminItemDelete(w http.ResponseWriter, r *http.Request) error {
 	m, it, err := s.loadItem(r)
 	if err != nil {
 		return err
 	}
-	if err := s.meetings.DeleteItem(actor(r), m.ID, it.ID); err != nil {
+	if err := s.Meetings.DeleteItem(s.Actor(r), m.ID, it.ID); err != nil {
 		return err
 	}
-	return redirect(w, r, meetingURL(m), "item_deleted")
+	return Redirect(w, r, meetingURL(m), "item_deleted")
 }

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"context"
@@ -21,13 +21,13 @@ type meetingList struct {
 	Orgs     map[council.ID]string
 }
 
-func (s *Server) adminMeetings(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetings(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, err := s.body(ctx)
 	if err != nil {
 		return err
 	}
-	ms, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: b.ID, Descending: true, Limit: 500})
+	ms, err := s.Meetings.Meetings(ctx, meetings.Filter{BodyID: b.ID, Descending: true, Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -35,28 +35,28 @@ func (s *Server) adminMeetings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_meetings", meetingList{Notice: s.notice(r), Meetings: ms, Orgs: names})
+	s.Render(w, r, http.StatusOK, "admin_meetings", meetingList{Notice: s.Notice(r), Meetings: ms, Orgs: names})
 	return nil
 }
 
 // loadMeeting returns the body's meeting with the id in URL parameter
 // "id". Errors: ErrInvalid, ErrNotFound.
-func (s *Server) loadMeeting(r *http.Request, body council.ID) (meetings.Meeting, error) {
-	id, m, err := fetchFromURL(r, "id", s.meetings.Meeting)
+func (s *server) loadMeeting(r *http.Request, body council.ID) (meetings.Meeting, error) {
+	id, m, err := fetchFromURL(r, "id", s.Meetings.Meeting)
 	if err != nil {
 		return m, err
 	}
-	return m, mustBelong("meeting", id, m.BodyID, body, m.Deleted)
+	return m, MustBelong("meeting", id, m.BodyID, body, m.Deleted)
 }
 
 // suggestName proposes "<Gremium> – <n>. Sitzung" for the next meeting of
 // org, counting its meetings that were not cancelled.
-func (s *Server) suggestName(ctx context.Context, body, org council.ID) (string, error) {
-	o, err := s.council.Organization(ctx, org)
+func (s *server) suggestName(ctx context.Context, body, org council.ID) (string, error) {
+	o, err := s.Council.Organization(ctx, org)
 	if err != nil {
 		return "", err
 	}
-	ms, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body, OrganizationID: org, Limit: 2000})
+	ms, err := s.Meetings.Meetings(ctx, meetings.Filter{BodyID: body, OrganizationID: org, Limit: 2000})
 	if err != nil {
 		return "", err
 	}
@@ -69,7 +69,7 @@ func (s *Server) suggestName(ctx context.Context, body, org council.ID) (string,
 	return fmt.Sprintf("%s – %d. Sitzung", o.Name, n), nil
 }
 
-func (s *Server) adminMeetingNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingNew(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, err := s.body(ctx)
 	if err != nil {
@@ -81,11 +81,11 @@ func (s *Server) adminMeetingNew(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		org, err := s.council.Organization(ctx, id)
+		org, err := s.Council.Organization(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := mustBelong("organization", id, org.BodyID, b.ID, org.Deleted); err != nil {
+		if err := MustBelong("organization", id, org.BodyID, b.ID, org.Deleted); err != nil {
 			return err
 		}
 		v.Set("organizations", id.String())
@@ -96,7 +96,7 @@ func (s *Server) adminMeetingNew(w http.ResponseWriter, r *http.Request) error {
 	return s.meetingForm(w, r, b.ID, council.NilID, v, nil)
 }
 
-func (s *Server) adminMeetingEdit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingEdit(w http.ResponseWriter, r *http.Request) error {
 	b, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
@@ -110,11 +110,11 @@ func (s *Server) adminMeetingEdit(w http.ResponseWriter, r *http.Request) error 
 }
 
 // meetingChoices are the bodies and locations a meeting can name.
-func (s *Server) meetingChoices(ctx context.Context, body council.ID) (orgs, locs []option, err error) {
+func (s *server) meetingChoices(ctx context.Context, body council.ID) (orgs, locs []option, err error) {
 	if orgs, err = s.bodyOptions(ctx, body); err != nil {
 		return nil, nil, err
 	}
-	ls, err := s.council.Locations(ctx, body)
+	ls, err := s.Council.Locations(ctx, body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Server) meetingChoices(ctx context.Context, body council.ID) (orgs, loc
 	return orgs, locs, nil
 }
 
-func (s *Server) meetingForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
+func (s *server) meetingForm(w http.ResponseWriter, r *http.Request, body, id council.ID, v url.Values, fe council.FieldErrors) error {
 	ctx := r.Context()
 	orgs, locs, err := s.meetingChoices(ctx, body)
 	if err != nil {
@@ -160,7 +160,7 @@ func (s *Server) meetingForm(w http.ResponseWriter, r *http.Request, body, id co
 	return s.renderForm(w, r, fb.build(f))
 }
 
-func (s *Server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	b, m, err := loadOrNew(s, r, "id", s.loadMeeting)
 	if err != nil {
@@ -198,7 +198,7 @@ func (s *Server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error 
 			}
 		}
 	}
-	saved, ok, err := saveValid(fe, m.Validate, func() (meetings.Meeting, error) { return s.saveMeeting(actor(r), m, loc, newLoc) })
+	saved, ok, err := saveValid(fe, m.Validate, func() (meetings.Meeting, error) { return s.saveMeeting(s.Actor(r), m, loc, newLoc) })
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (s *Server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error 
 		if m.ID == council.NilID {
 			notice = "meeting_scheduled"
 		}
-		return redirect(w, r, meetingURL(saved), notice)
+		return Redirect(w, r, meetingURL(saved), notice)
 	}
 	if v.Get("name") == "" {
 		v.Set("name", m.Name)
@@ -227,15 +227,15 @@ func locationField(k string) string {
 }
 
 // saveMeeting saves the new location first when one was entered.
-func (s *Server) saveMeeting(ctx context.Context, m meetings.Meeting, loc council.Location, newLoc bool) (meetings.Meeting, error) {
+func (s *server) saveMeeting(ctx context.Context, m meetings.Meeting, loc council.Location, newLoc bool) (meetings.Meeting, error) {
 	if newLoc {
-		l, err := s.council.SaveLocation(ctx, loc)
+		l, err := s.Council.SaveLocation(ctx, loc)
 		if err != nil {
 			return meetings.Meeting{}, err
 		}
 		m.LocationID = l.ID
 	}
-	return s.meetings.SaveMeeting(ctx, m)
+	return s.Meetings.SaveMeeting(ctx, m)
 }
 
 // inviteProblem explains why m cannot be invited, or returns "".
@@ -258,39 +258,39 @@ type meetingQuestion func(r *http.Request) (confirm, meetings.Meeting, error)
 
 // askMeeting answers the GET of a confirmation page with the question ask
 // builds.
-func (s *Server) askMeeting(w http.ResponseWriter, r *http.Request, ask meetingQuestion) error {
+func (s *server) askMeeting(w http.ResponseWriter, r *http.Request, ask meetingQuestion) error {
 	c, _, err := ask(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_confirm", c)
+	s.Render(w, r, http.StatusOK, "admin_confirm", c)
 	return nil
 }
 
 // actOnMeeting answers the POST of a confirmation page: when the question
 // ask builds states a problem it shows the page again with 409 Conflict;
 // otherwise it runs act on the meeting and redirects to it with notice.
-func (s *Server) actOnMeeting(w http.ResponseWriter, r *http.Request, ask meetingQuestion, act func(meetings.Meeting) error, notice string) error {
+func (s *server) actOnMeeting(w http.ResponseWriter, r *http.Request, ask meetingQuestion, act func(meetings.Meeting) error, notice string) error {
 	c, m, err := ask(r)
 	if err != nil {
 		return err
 	}
 	if c.Problem != "" {
-		s.render(w, r, http.StatusConflict, "admin_confirm", c)
+		s.Render(w, r, http.StatusConflict, "admin_confirm", c)
 		return nil
 	}
 	if err := act(m); err != nil {
 		return err
 	}
-	return redirect(w, r, meetingURL(m), notice)
+	return Redirect(w, r, meetingURL(m), notice)
 }
 
-func (s *Server) inviteConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
+func (s *server) inviteConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
 	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return confirm{}, m, err
 	}
-	items, err := s.meetings.AgendaItems(r.Context(), m.ID)
+	items, err := s.Meetings.AgendaItems(r.Context(), m.ID)
 	if err != nil {
 		return confirm{}, m, err
 	}
@@ -306,7 +306,7 @@ func (s *Server) inviteConfirm(r *http.Request) (confirm, meetings.Meeting, erro
 	return c, m, nil
 }
 
-func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Request) error {
 	return s.askMeeting(w, r, s.inviteConfirm)
 }
 
@@ -315,23 +315,23 @@ func (s *Server) adminMeetingInviteConfirm(w http.ResponseWriter, r *http.Reques
 // (a new version when re-published). The PDF is rendered once before the
 // state changes, so a rendering failure (e.g. missing fonts) leaves the
 // meeting planned.
-func (s *Server) adminMeetingInvite(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingInvite(w http.ResponseWriter, r *http.Request) error {
 	return s.actOnMeeting(w, r, s.inviteConfirm, func(m meetings.Meeting) error {
-		ctx := actor(r)
-		if _, err := documents.InvitationPDF(ctx, s.council, s.meetings, m.ID, true); err != nil {
+		ctx := s.Actor(r)
+		if _, err := documents.InvitationPDF(ctx, s.Council, s.Meetings, m.ID, true); err != nil {
 			return fmt.Errorf("render the invitation before publishing: %w", err)
 		}
-		if _, err := s.meetings.Invite(ctx, m.ID, s.opt.Now()); err != nil {
+		if _, err := s.Meetings.Invite(ctx, m.ID, s.Now()); err != nil {
 			return err
 		}
-		if _, err := documents.PublishInvitation(ctx, s.council, s.meetings, s.docs, m.ID, s.opt.Now()); err != nil {
+		if _, err := documents.PublishInvitation(ctx, s.Council, s.Meetings, s.Docs, m.ID, s.Now()); err != nil {
 			return fmt.Errorf("meeting %s is invited, but its invitation PDF was not stored: %w", m.ID, err)
 		}
 		return nil
 	}, "invited")
 }
 
-func (s *Server) cancelConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
+func (s *server) cancelConfirm(r *http.Request) (confirm, meetings.Meeting, error) {
 	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return confirm{}, m, err
@@ -348,13 +348,13 @@ func (s *Server) cancelConfirm(r *http.Request) (confirm, meetings.Meeting, erro
 	return c, m, nil
 }
 
-func (s *Server) adminMeetingCancelConfirm(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingCancelConfirm(w http.ResponseWriter, r *http.Request) error {
 	return s.askMeeting(w, r, s.cancelConfirm)
 }
 
-func (s *Server) adminMeetingCancel(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingCancel(w http.ResponseWriter, r *http.Request) error {
 	return s.actOnMeeting(w, r, s.cancelConfirm, func(m meetings.Meeting) error {
-		_, err := s.meetings.Cancel(actor(r), m.ID)
+		_, err := s.Meetings.Cancel(s.Actor(r), m.ID)
 		return err
 	}, "cancelled")
 }

@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"context"
@@ -215,7 +215,7 @@ func parseForm(r *http.Request) (url.Values, error) {
 // form again.
 
 // fetchFromURL reads the id in URL parameter param and fetches the entity
-// with get (a store's getter such as s.council.Paper). On error the entity
+// with get (a store's getter such as s.Council.Paper). On error the entity
 // is the zero T. Errors: ErrInvalid (malformed id), those of get.
 func fetchFromURL[T any](r *http.Request, param string, get func(context.Context, council.ID) (T, error)) (council.ID, T, error) {
 	var zero T
@@ -237,7 +237,7 @@ type loader[T any] func(r *http.Request, body council.ID) (T, error)
 // loadInBody looks up the municipality the back office works on and the
 // entity load finds in the request's URL for it. Errors: those of s.body
 // and of load.
-func loadInBody[T any](s *Server, r *http.Request, load loader[T]) (council.Body, T, error) {
+func loadInBody[T any](s *server, r *http.Request, load loader[T]) (council.Body, T, error) {
 	var x T
 	b, err := s.body(r.Context())
 	if err != nil {
@@ -250,7 +250,7 @@ func loadInBody[T any](s *Server, r *http.Request, load loader[T]) (council.Body
 // loadOrNew is loadInBody for a handler that both creates and edits: when
 // the URL has no parameter param it loads nothing and returns the zero T,
 // the entity to create.
-func loadOrNew[T any](s *Server, r *http.Request, param string, load loader[T]) (council.Body, T, error) {
+func loadOrNew[T any](s *server, r *http.Request, param string, load loader[T]) (council.Body, T, error) {
 	if chi.URLParam(r, param) != "" {
 		return loadInBody(s, r, load)
 	}
@@ -324,7 +324,9 @@ func intValue(n int) string {
 
 // Domain values from forms; each records a field error instead of failing.
 
-func parseDate(fe council.FieldErrors, name, v string) time.Time {
+// ParseDate reads a date (2026-11-27, 27.11.2026 or 7.1.2026); "" is the
+// zero time, anything else records a field error on name.
+func ParseDate(fe council.FieldErrors, name, v string) time.Time {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}

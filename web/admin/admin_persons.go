@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -18,23 +18,23 @@ type personList struct {
 	Total   int
 }
 
-func (s *Server) adminPersons(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPersons(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.body(r.Context())
 	if err != nil {
 		return err
 	}
-	all, err := s.council.Persons(r.Context(), b.ID)
+	all, err := s.Council.Persons(r.Context(), b.ID)
 	if err != nil {
 		return err
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	d := personList{Notice: s.notice(r), Query: q, Total: len(all)}
+	d := personList{Notice: s.Notice(r), Query: q, Total: len(all)}
 	for _, p := range all {
 		if matchesName(p, q) {
 			d.Persons = append(d.Persons, p)
 		}
 	}
-	s.render(w, r, http.StatusOK, "admin_persons", d)
+	s.Render(w, r, http.StatusOK, "admin_persons", d)
 	return nil
 }
 
@@ -52,19 +52,19 @@ func matchesName(p council.Person, q string) bool {
 
 // loadPerson returns the body's person with the id in URL parameter "id".
 // Errors: ErrInvalid, ErrNotFound.
-func (s *Server) loadPerson(r *http.Request, body council.ID) (council.Person, error) {
-	id, p, err := fetchFromURL(r, "id", s.council.Person)
+func (s *server) loadPerson(r *http.Request, body council.ID) (council.Person, error) {
+	id, p, err := fetchFromURL(r, "id", s.Council.Person)
 	if err != nil {
 		return p, err
 	}
-	return p, mustBelong("person", id, p.BodyID, body, p.Deleted)
+	return p, MustBelong("person", id, p.BodyID, body, p.Deleted)
 }
 
-func (s *Server) adminPersonNew(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPersonNew(w http.ResponseWriter, r *http.Request) error {
 	return s.personForm(w, r, council.NilID, url.Values{}, nil)
 }
 
-func (s *Server) adminPersonEdit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPersonEdit(w http.ResponseWriter, r *http.Request) error {
 	_, p, err := loadInBody(s, r, s.loadPerson)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func genderOptions() []option {
 		{Value: "male", Key: "admin.person.gender_male"}, {Value: "other", Key: "admin.person.gender_other"}}
 }
 
-func (s *Server) personForm(w http.ResponseWriter, r *http.Request, id council.ID, v url.Values, fe council.FieldErrors) error {
+func (s *server) personForm(w http.ResponseWriter, r *http.Request, id council.ID, v url.Values, fe council.FieldErrors) error {
 	f := form{Title: "admin.person.new", Action: "/admin/persons", Submit: "admin.save", Cancel: "/admin/persons"}
 	if id != council.NilID {
 		f.Title, f.TitleArg = "admin.person.edit", strings.TrimSpace(v.Get("given_name")+" "+v.Get("family_name"))
@@ -99,7 +99,7 @@ func (s *Server) personForm(w http.ResponseWriter, r *http.Request, id council.I
 	return s.renderForm(w, r, fb.build(f))
 }
 
-func (s *Server) adminPersonSave(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminPersonSave(w http.ResponseWriter, r *http.Request) error {
 	b, p, err := loadOrNew(s, r, "id", s.loadPerson)
 	if err != nil {
 		return err
@@ -117,12 +117,12 @@ func (s *Server) adminPersonSave(w http.ResponseWriter, r *http.Request) error {
 	if !known(p.Gender, genderOptions()) {
 		fe.Add("gender", council.MsgUnknownKind)
 	}
-	_, ok, err := saveValid(fe, p.Validate, func() (council.Person, error) { return s.council.SavePerson(actor(r), p) })
+	_, ok, err := saveValid(fe, p.Validate, func() (council.Person, error) { return s.Council.SavePerson(s.Actor(r), p) })
 	if err != nil {
 		return err
 	}
 	if ok {
-		return redirect(w, r, "/admin/persons", "person_saved")
+		return Redirect(w, r, "/admin/persons", "person_saved")
 	}
 	return s.personForm(w, r, p.ID, v, fe)
 }

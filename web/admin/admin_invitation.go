@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -10,12 +10,12 @@ import (
 // URL parameter "id": the public version that publishing stores, or with
 // ?version=members the members' version with non-public titles. Clerks
 // only (the /admin routes). Errors: ErrInvalid, ErrNotFound.
-func (s *Server) adminMeetingInvitationPDF(w http.ResponseWriter, r *http.Request) error {
+func (s *server) adminMeetingInvitationPDF(w http.ResponseWriter, r *http.Request) error {
 	_, m, err := loadInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
-	pdf, err := documents.InvitationPDF(r.Context(), s.council, s.meetings, m.ID, r.URL.Query().Get("version") != "members")
+	pdf, err := documents.InvitationPDF(r.Context(), s.Council, s.Meetings, m.ID, r.URL.Query().Get("version") != "members")
 	if err != nil {
 		return err
 	}

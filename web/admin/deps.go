@@ -1,0 +1,35 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
+)
+
+// Deps are what the back office needs from the site.
+type Deps struct {
+	Council  *council.Store
+	Meetings *meetings.Store
+	Docs     *documents.Store // publishing an invitation stores its PDF
+	Now      func() time.Time
+	// Handle adapts a page handler: errors become the site's error page.
+	Handle func(site.HandlerFunc) http.HandlerFunc
+	// API adapts a JSON handler: errors become the API's JSON error.
+	API func(site.HandlerFunc) http.HandlerFunc
+	// Render renders page name with data as the site's HTML page.
+	Render func(w http.ResponseWriter, r *http.Request, status int, name string, data any)
+	// Actor returns the request's context with the logged-in user as the
+	// actor of every change (the audit trail).
+	Actor func(r *http.Request) context.Context
+	// Notice returns the translation key of the request's ?notice= (see
+	// Redirect), or "" when it names no known notice.
+	Notice func(r *http.Request) string
+}
+
+// server serves the back office with what the site gave it.
+type server struct{ Deps }

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/admin"
+	"github.com/plenar/plenar/web/site"
+)
+
+// adminRoutes mounts the clerk back office (package web/admin) under
+// /admin, for the clerk and admin roles only, never cached.
+func (s *Server) adminRoutes(r chi.Router) {
+	r.Route("/admin", func(r chi.Router) {
+		r.Use(s.requireRole(council.RoleClerk, council.RoleAdmin), site.NoStore)
+		admin.Routes(r, admin.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Now: s.opt.Now,
+			Handle: s.h, API: s.api, Render: s.render, Actor: actor, Notice: s.notice})
+	})
+}
+
+// actor returns the request's context carrying the logged-in user as the
+// actor of every change.
+func actor(r *http.Request) context.Context {
+	rs := requestStateOf(r)
+	id := rs.user.ID
+	if id == council.NilID {
+		id = rs.viewer.UserID
+	}
+	return council.WithActor(r.Context(), id)
+}
+
+// notice returns the translation key of the ?notice= parameter, or "" when
+// it names no known notice.
+func (s *Server) notice(r *http.Request) string {
+	n := r.URL.Query().Get("notice")
+	if n == "" {
+		return ""
+	}
+	key := "admin.notice." + n
+	if _, ok := s.i18n[langs[0]][key]; !ok {
+		return ""
+	}
+	return key
+}
+
+// The back office's file pages (files.go) share these with package
+// web/admin until they move there.
+var (
+	redirect   = admin.Redirect
+	mustBelong = admin.MustBelong
+	parseDate  = admin.ParseDate
+)
+
+// body returns the municipality the back office works on.
+func (s *Server) body(ctx context.Context) (council.Body, error) { return s.council.MainBody(ctx) }
