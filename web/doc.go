@@ -1,14 +1,15 @@
 // Package web is Plenar's HTTP face: the chi router, middleware (security
-// headers, sessions, CSRF, rate limits, logging, metrics), the public
-// portal and the clerk back office as server-rendered html/template pages
-// with embedded static files, and the operator endpoints /healthz and
+// headers, sessions, CSRF, rate limits, logging, metrics), the templates,
+// texts and static files every page uses, the login, the live transport
+// (websocket, WHIP/WHEP, ICE), and the operator endpoints /healthz and
 // /metrics. Handlers are func(w, r) error; one adapter per response kind
 // (page, JSON, plain text) renders the error, with the status from
 // web/httperr, the table of error kinds that web/oparl shares.
 //
 // web assembles the site: web.New builds the server and mounts the
-// audience packages beside its own routes — web/feeds (feeds and open
-// data) and web/oparl — which share web/site and get what they need from
+// audience packages beside its own routes — web/portal (the public pages
+// and the search), web/admin (the clerk back office), web/feeds (feeds and
+// open data) and web/oparl — which share web/site and get what they need from
 // the server through their Deps. Live media is transport only here; its
 // orchestration is meetings/media.
 //
