@@ -322,7 +322,7 @@ func TestLiveVoteBrowser(t *testing.T) {
 	click(t, con, fmt.Sprintf(`[data-key="runoff-%s"]`, id))
 	waitJS(t, con, fmt.Sprintf(`document.querySelector('%s').dataset.poll !== %q`, lastPoll, id), "round 2 opened")
 	id2 := lastPollID(t, con)
-	waitText(t, con, lastPoll+` [data-live="poll-rule"]`, "2. Wahlgang")
+	waitText(t, con, lastPoll+` [data-live="poll-info"]`, "2. Wahlgang")
 	for _, ctx := range remote {
 		waitJS(t, ctx, `document.activeElement && document.activeElement.dataset.live === "ballot"`, "round 2 ballot focused")
 	}

@@ -77,7 +77,7 @@ func TestLiveVoteStates(t *testing.T) {
 	for _, ctx := range tabs {
 		state(ctx, "Die Abstimmung läuft.")
 	}
-	waitText(t, pub, lastPoll+` [data-live="poll-rule"]`, "offen · absolute Mehrheit (der gesetzlichen Mitglieder)")
+	waitText(t, pub, lastPoll+` [data-live="poll-info"]`, "offen · absolute Mehrheit (der gesetzlichen Mitglieder)")
 	waitText(t, pub, lastPoll+` [data-live="poll-count"]`, "0 von 3 Stimmen abgegeben")
 	waitText(t, pub, `[data-live="poll-status"]`, "Abstimmung eröffnet: Haushaltssatzung 2027")
 	waitJS(t, b, `document.activeElement && document.activeElement.dataset.live === "ballot"`, "ballot focused")
@@ -151,8 +151,13 @@ func TestLiveVoteStates(t *testing.T) {
 	if err := chromedp.Do(con, chromedp.SetValue(chromedp.CSS(`[data-live="poll-question"]`), "Änderungsantrag der Fraktion A")); err != nil {
 		t.Fatal(err)
 	}
+	// The rule list stays offered with polls on the page.
+	if err := chromedp.Do(con, chromedp.SetValue(chromedp.CSS(`select[data-live="poll-rule"]`), "two_thirds_cast")); err != nil {
+		t.Fatal(err)
+	}
 	click(t, con, `[data-live="poll-form"] button[type="submit"]`)
 	waitText(t, pub, lastPoll+" h3", "Änderungsantrag")
+	waitText(t, pub, lastPoll+` [data-live="poll-info"]`, "namentlich · Zweidrittelmehrheit der abgegebenen Stimmen")
 	id = lastPollID(t, con)
 	click(t, con, fmt.Sprintf(`[data-key="cancel-%s"]`, id))
 	waitText(t, con, `[data-live="error"]`, "Bitte geben Sie einen Grund für den Abbruch an.")

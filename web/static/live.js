@@ -261,6 +261,7 @@ function render() {
     for (const [cmd, on] of Object.entries(allowed)) {
       root.querySelectorAll(`button[data-cmd="${cmd}"]`).forEach((b) => { b.disabled = !on; });
     }
+    $("start-options").hidden = state.state !== "invited";
     root.querySelectorAll('button[data-cmd="set_part"]').forEach((b) => {
       b.disabled = !running || b.dataset.part === state.part;
     });
@@ -697,7 +698,7 @@ function pollCard(p) {
   const running = p.state === "open" || p.state === "paused";
   const card = make("article", { className: "live-poll", data: { poll: p.id, state: p.state, kind: p.kind }, ariaLabelledby: "poll-h-" + p.id });
   card.append(make("h3", { id: "poll-h-" + p.id, text: p.question }));
-  card.append(make("p", { className: "meta", data: { live: "poll-rule" }, text: ruleLine(p) }));
+  card.append(make("p", { className: "meta", data: { live: "poll-info" }, text: ruleLine(p) }));
   card.append(make("p", { className: "live-poll-state", data: { live: "poll-state" }, text: t("live.vote.state." + p.state) }));
   if (p.state === "paused") card.append(make("p", { className: "live-poll-paused", text: t("live.vote.paused_help") }));
   const eligible = (p.eligible || []).length;
@@ -855,7 +856,7 @@ function consoleRun(p) {
     tb.append(tr);
   });
   table.append(tb);
-  out.push(make("div", { className: "live-table-wrap" }, table));
+  out.push(make("div", { className: "table-wrap live-table-wrap" }, table));
   if (open && !secret && (p.choices || []).includes("yes")) {
     out.push(make("p", { className: "meta", text: t("live.vote.room_help") }));
     out.push(vbutton(t("live.vote.room_yes"), "", () => send("room_vote", { poll: p.id, choice: "yes" }), { data: { key: "room-" + p.id } }));
@@ -928,7 +929,7 @@ function votesTable(p) {
   const tb = make("tbody");
   p.votes.forEach((v) => tb.append(make("tr", {}, make("td", { text: v.name }), make("td", { text: choicesLabel(p, v.choice) }))));
   table.append(tb);
-  return make("div", { className: "live-table-wrap" }, table);
+  return make("div", { className: "table-wrap live-table-wrap" }, table);
 }
 
 // receiptList: the published urn of a closed secret poll, with a search
@@ -968,7 +969,7 @@ function receiptList(p) {
   };
   input.addEventListener("input", filter);
   if (input.value) filter();
-  box.append(make("div", { className: "live-table-wrap" }, table));
+  box.append(make("div", { className: "table-wrap live-table-wrap" }, table));
   return box;
 }
 
