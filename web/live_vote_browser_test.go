@@ -101,6 +101,29 @@ func (w *publicWatch) checkSecrecy(t *testing.T) int {
 	return n
 }
 
+// longer gives the tabs of newMediaBrowser (3 minutes each) a longer
+// deadline: a context with the tab's values (chromedp finds its target by
+// value) and a deadline of d from now, cancelled with the test. The tab
+// itself lives as long as its browser context, not its deadline.
+func longer(t *testing.T, tabs []context.Context, d time.Duration) []context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	out := make([]context.Context, len(tabs))
+	for i, tab := range tabs {
+		out[i] = valuesOf{Context: ctx, values: tab}
+	}
+	return out
+}
+
+// valuesOf is Context with the values of another context.
+type valuesOf struct {
+	context.Context
+	values context.Context
+}
+
+func (v valuesOf) Value(key any) any { return v.values.Value(key) }
+
 const lastPoll = `[data-live="polls"] article:last-of-type`
 
 // lastPollID returns the id of the last poll shown on ctx's page.
@@ -136,7 +159,7 @@ func TestLiveVoteBrowser(t *testing.T) {
 	chair, emil := e.persons[0], e.persons[4]
 	clerk, _ := e.login(t, council.RoleClerk) // with its second factor
 	members := []council.User{e.newMember(t, e.persons[1]), e.newMember(t, e.persons[2]), e.newMember(t, e.persons[3])}
-	tabs := newMediaBrowser(t, 5)
+	tabs := longer(t, newMediaBrowser(t, 5), 10*time.Minute)
 	con, pub, b, c, d := tabs[0], tabs[1], tabs[2], tabs[3], tabs[4]
 	remote := []context.Context{b, c, d}
 	watch := watchPublic(t, e)
@@ -206,6 +229,13 @@ func TestLiveVoteBrowser(t *testing.T) {
 		t.Helper()
 		waitText(t, con, lastPoll+` [data-live="poll-count"]`, "5 von 5")
 		click(t, con, fmt.Sprintf(`[data-key="close-%s"]`, id))
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(text(t, con, lastPoll+` [data-live="poll-result"]`), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("console: no result %q within 20 s; error %q; poll %q", want, text(t, con, `[data-live="error"]`), text(t, con, lastPoll))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		for _, ctx := range []context.Context{con, pub, b} {
 			waitText(t, ctx, lastPoll+` [data-live="poll-result"]`, want)
 		}

@@ -52,7 +52,7 @@ func TestLiveVoteStates(t *testing.T) {
 	}
 	chair, beate, carl := e.persons[0], e.persons[1], e.persons[2]
 	clerk, _ := e.login(t, "clerk")
-	tabs := newMediaBrowser(t, 3)
+	tabs := longer(t, newMediaBrowser(t, 3), 10*time.Minute)
 	con, b, pub := tabs[0], tabs[1], tabs[2]
 	setBrowserCookie(t, con, base, e.sessionCookie(clerk))
 	setBrowserCookie(t, b, base, e.sessionCookie(e.loginMember(t, beate)))
@@ -200,4 +200,25 @@ func TestLiveVoteStates(t *testing.T) {
 	navigate(t, b, base+"/meetings/"+mid+"/live/member?lang=en")
 	waitText(t, b, lastPoll+` [data-live="counted"]`, "Your vote was counted.")
 	waitText(t, b, lastPoll+` [data-live="own-receipt"]`, receipt)
+
+	// Not eligible: Beate declares a conflict of interest on her page; the
+	// next poll tells her why she does not vote.
+	id = lastPollID(t, con)
+	click(t, con, fmt.Sprintf(`[data-key="close-%s"]`, id))
+	state(b, "Poll closed")
+	if _, err := chromedp.Run(b, chromedp.Evaluate[bool](`window.confirm = () => true; true`)); err != nil {
+		t.Fatal(err)
+	}
+	click(t, b, `button[data-cmd="declare_conflict"]`)
+	waitText(t, con, `[data-live="roster"]`, "befangen")
+	click(t, con, `input[name="poll-kind"][value="open"]`)
+	if err := chromedp.Do(con, chromedp.SetValue(chromedp.CSS(`[data-live="poll-question"]`), "Nach der Befangenheit")); err != nil {
+		t.Fatal(err)
+	}
+	click(t, con, `[data-live="poll-form"] button[type="submit"]`)
+	waitText(t, b, lastPoll+` [data-live="not-eligible"]`, "declared a conflict of interest")
+	if evalBool(t, b, `!!document.querySelector('[data-live="ballot"]')`) {
+		t.Error("a conflicted member is offered a ballot")
+	}
+	waitText(t, pub, lastPoll+` [data-live="poll-count"]`, "0 von 2 Stimmen abgegeben")
 }

@@ -856,7 +856,7 @@ function consoleRun(p) {
     tb.append(tr);
   });
   table.append(tb);
-  out.push(make("div", { className: "table-wrap live-table-wrap" }, table));
+  out.push(wrap(table));
   if (open && !secret && (p.choices || []).includes("yes")) {
     out.push(make("p", { className: "meta", text: t("live.vote.room_help") }));
     out.push(vbutton(t("live.vote.room_yes"), "", () => send("room_vote", { poll: p.id, choice: "yes" }), { data: { key: "room-" + p.id } }));
@@ -922,6 +922,13 @@ function resultBlock(p) {
   return box;
 }
 
+// wrap puts a table into a box that scrolls sideways on small screens; the
+// box takes the focus (keyboard scrolling) and is named by the caption.
+function wrap(table) {
+  const cap = table.querySelector("caption");
+  return make("div", { className: "table-wrap live-table-wrap", tabIndex: 0, role: "region", ariaLabel: cap ? cap.textContent : "" }, table);
+}
+
 function votesTable(p) {
   const table = make("table", { className: "live-votes", data: { live: "votes" } });
   table.append(make("caption", { text: t("live.vote.votes_caption") }));
@@ -929,7 +936,7 @@ function votesTable(p) {
   const tb = make("tbody");
   p.votes.forEach((v) => tb.append(make("tr", {}, make("td", { text: v.name }), make("td", { text: choicesLabel(p, v.choice) }))));
   table.append(tb);
-  return make("div", { className: "table-wrap live-table-wrap" }, table);
+  return wrap(table);
 }
 
 // receiptList: the published urn of a closed secret poll, with a search
@@ -969,7 +976,7 @@ function receiptList(p) {
   };
   input.addEventListener("input", filter);
   if (input.value) filter();
-  box.append(make("div", { className: "table-wrap live-table-wrap" }, table));
+  box.append(wrap(table));
   return box;
 }
 
