@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -92,6 +93,7 @@ func liveJSKeys() []string {
 		"live.ingest_kind_whip",
 		"live.ingest_kind_whep",
 		"live.confirmed_own",
+		"live.name", "live.presence", "live.actions",
 	}
 }
 
@@ -117,8 +119,15 @@ func (s *Server) livePage(mode string) site.HandlerFunc {
 			}
 		}
 		lang := requestStateOf(r).lang
-		strs := make(map[string]string, len(liveJSKeys()))
-		for _, k := range liveJSKeys() {
+		keys := liveJSKeys()
+		// Votes and error messages: every key of their groups.
+		for k := range s.i18n[langs[0]] {
+			if strings.HasPrefix(k, "live.vote.") || strings.HasPrefix(k, "live.err.") {
+				keys = append(keys, k)
+			}
+		}
+		strs := make(map[string]string, len(keys))
+		for _, k := range keys {
 			strs[k] = s.i18n.T(lang, k)
 		}
 		b, err := json.Marshal(strs)

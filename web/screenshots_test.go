@@ -11,11 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/voting"
 	"github.com/plenar/plenar/web/site"
 )
 
@@ -50,6 +54,9 @@ func TestScreenshots(t *testing.T) {
 	e.srv.auth.failDelay = 0
 	f := newScreenshotFixture(t, e)
 
+	// onLoad, when set, waits after each navigation until the page shows
+	// what the screenshot is for (live pages render after their snapshot).
+	var onLoad func()
 	shoot := func(name, path string, viewports ...string) {
 		t.Helper()
 		for _, vp := range screenshotViewports {
@@ -64,7 +71,14 @@ func TestScreenshots(t *testing.T) {
 				t.Fatalf("viewport %s: %v", vp.name, err)
 			}
 			if path != "" {
-				navigate(t, ctx, e.ts.URL+path)
+				u := path
+				if !strings.HasPrefix(u, "http") {
+					u = e.ts.URL + path
+				}
+				navigate(t, ctx, u)
+				if onLoad != nil {
+					onLoad()
+				}
 			}
 			checkLayout(t, ctx, name+"-"+vp.name)
 			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -143,6 +157,71 @@ func TestScreenshots(t *testing.T) {
 		}
 		shoot("17-admin-paper-picker", "", vp)
 	}
+	screenshotVoting(t, ctx, func(name, url string, ready func()) {
+		t.Helper()
+		onLoad = ready
+		shoot(name, url)
+		onLoad = nil
+	})
+}
+
+// screenshotVoting shoots the voting states of the live pages in a live
+// session of its own: the console running a secret poll (entries, urn),
+// the member's ballot, the member's receipt, the public count, the results
+// with the published receipts, and the console with an election's urn.
+func screenshotVoting(t *testing.T, ctx context.Context, shoot func(name, url string, ready func())) {
+	t.Helper()
+	e := newLiveEnv(t)
+	bg := context.Background()
+	clerkActor := e.clerkActor(t)
+	e.do(t, clerkActor, live.Start{})
+	for _, p := range e.persons {
+		e.do(t, clerkActor, live.CheckIn{Person: p.ID})
+	}
+	e.do(t, clerkActor, live.OpenPoll{Kind: voting.Secret, Question: "Verleihung der Ehrenbürgerschaft an Frau Dr. Martha Beispiel", Rule: "two_thirds_cast"})
+	snap, err := e.hub.Snapshot(bg, e.meeting.ID, clerkActor)
+	liveMust(t, "snapshot", err)
+	poll := snap.Polls[len(snap.Polls)-1].ID
+	base, mid := e.ts.URL, e.meeting.ID.String()
+	as := func(c *http.Client) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+		if c != nil {
+			setBrowserCookie(t, ctx, base, e.sessionCookie(c))
+		}
+	}
+	wait := func(sel, want string) func() { return func() { waitText(t, ctx, sel, want) } }
+	clerk, _ := e.login(t, council.RoleClerk)
+	beate := e.loginMember(t, e.persons[1])
+
+	e.do(t, clerkActor, live.CastBallot{Poll: poll, Person: e.persons[0].ID}) // the chair votes on paper
+	as(clerk)
+	shoot("20-vote-console-secret", base+"/admin/meetings/"+mid+"/live", wait(`[data-live="urn-count"]`, "0 von 1"))
+	as(beate)
+	shoot("21-vote-member-ballot", base+"/meetings/"+mid+"/live/member", wait(`[data-live="ballot"]`, "Ja"))
+	click(t, ctx, `[data-live="ballot"] button[data-choice="yes"]`)
+	waitText(t, ctx, `[data-live="counted"]`, "Ihr Beleg")
+	shoot("22-vote-member-receipt", base+"/meetings/"+mid+"/live/member", wait(`[data-live="own-receipt"]`, "-"))
+	as(nil)
+	shoot("23-vote-public-running", base+"/meetings/"+mid+"/live", wait(`[data-live="poll-count"]`, "2 von 3"))
+
+	e.do(t, clerkActor, live.CastBallot{Poll: poll, Person: e.persons[2].ID})
+	e.do(t, clerkActor, live.PaperBallot{Poll: poll, Choice: []string{"yes"}})
+	e.do(t, clerkActor, live.PaperBallot{Poll: poll, Choice: []string{"abstain"}})
+	e.do(t, clerkActor, live.ClosePoll{Poll: poll})
+	shoot("24-vote-public-results", base+"/meetings/"+mid+"/live", wait(`[data-live="receipts"]`, "Beleg"))
+	as(beate)
+	shoot("25-vote-member-results", base+"/meetings/"+mid+"/live/member", wait(`[data-live="receipts"]`, "Beleg"))
+
+	e.do(t, clerkActor, live.OpenPoll{Kind: voting.Election, Question: "Wahl der stellvertretenden Bürgermeisterin", Seats: 1,
+		Candidates: []string{"Anna Alt", "Bernd Berg", "Clara Clausen-Schmidt"}})
+	as(clerk)
+	shoot("26-vote-console-election", base+"/admin/meetings/"+mid+"/live", wait(`[data-live="urn"]`, "Clara"))
 }
 
 // checkLayout reports a page that scrolls sideways (an error) and logs

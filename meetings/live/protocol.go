@@ -243,6 +243,10 @@ type Snapshot struct {
 	Mode    voting.SessionMode `json:"mode,omitempty"`
 	Basis   voting.Basis       `json:"basis,omitempty"`
 	Profile string             `json:"profile,omitempty"`
+	// Rules are the majority rules (codes) the session's profile offers,
+	// in its order, the first its default (staff: the console's choice
+	// when opening a poll).
+	Rules []string `json:"rules,omitempty"`
 	// Polls of the current item in order (amendments first), as the
 	// audience may see them.
 	Polls     []PollView     `json:"polls,omitempty"`

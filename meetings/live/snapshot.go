@@ -129,6 +129,9 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 			return Snapshot{}, err
 		}
 	}
+	if aud == AudienceStaff {
+		snap.Rules = slices.Clone(profiles[s.Profile].Rules)
+	}
 	if aud != AudienceStaff || s.Part != PartNonPublic {
 		return snap, nil
 	}

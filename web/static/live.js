@@ -23,7 +23,9 @@ let media = null; // live-media.js, loaded when the page has a media section
 // and the member's own complaints not yet resolved.
 const resolved = [];
 const pending = [];
-const onAck = new Map(); // command id -> what to do when it is acknowledged
+const onAck = new Map(); // command id -> what to do when it is acknowledged (gets the ack)
+const onErr = new Map(); // command id -> what to do when it fails (gets the error message)
+const sentCmd = new Map(); // command id -> command name (to explain its errors)
 
 function announce(text) {
   const el = $("announce");
@@ -46,6 +48,7 @@ function connect() {
     backoff = 500;
     $("conn").textContent = t("live.connected");
     if (media) media.reconnected();
+    resendBallots();
   });
   ws.addEventListener("message", (ev) => {
     let m;
@@ -86,32 +89,45 @@ function handle(m) {
     case "resync":
       fresh = true;
       return;
-    case "ack":
+    case "ack": {
       showError("");
-      if (onAck.has(m.id)) { onAck.get(m.id)(); onAck.delete(m.id); }
+      const f = onAck.get(m.id);
+      onAck.delete(m.id); onErr.delete(m.id); sentCmd.delete(m.id);
+      if (f) f(m);
       return;
-    case "error":
-      onAck.delete(m.id);
-      showError(t("live.error") + " " + (m.error ? m.error.message : ""));
+    }
+    case "error": {
+      const f = onErr.get(m.id);
+      const text = errorText(sentCmd.get(m.id), m.error ? m.error.code : "internal");
+      onAck.delete(m.id); onErr.delete(m.id); sentCmd.delete(m.id);
+      showError(t("live.error") + " " + text);
+      if (f) f(m);
       return;
+    }
   }
 }
 
 function apply(kind, d) {
   switch (kind) {
     case "session_started":
+      state.mode = d.mode; state.basis = d.basis; state.profile = d.profile;
+      state.state = d.state; state.part = d.part;
+      break;
     case "session_closed":
       state.state = d.state; state.part = d.part;
       break;
+    case "poll":
+      applyPoll(d);
+      break;
     case "item_changed":
-      state.item = d; state.conflicts = [];
+      state.item = d; state.conflicts = []; state.polls = [];
       announce(t("live.item_changed") + " " + d.number + " " + d.title);
       break;
     case "part_changed":
       state.part = d.part; state.confirmed = []; state.self_confirmed = false;
       if ($("confirm-state")) $("confirm-state").textContent = "";
       if (d.part === "non_public" && mode === "public") {
-        state.item = null; state.roster = []; state.quorum = null; state.speakers = null;
+        state.item = null; state.roster = []; state.quorum = null; state.speakers = null; state.polls = [];
       }
       announce(t("live.part." + d.part));
       break;
@@ -225,7 +241,10 @@ function render() {
   const q = state.quorum;
   $("quorum").textContent = !q ? t("live.none") :
     t("live.quorum_line", q.counted, q.seats, q.needed) + " – " + t(q.quorate ? "live.quorate" : "live.not_quorate");
+  $("session-mode").textContent = !state.mode ? "" : "· " + t("live.vote.mode." + state.mode) +
+    (state.basis ? " · " + t("live.vote.basis_line", t("live.vote.basis." + state.basis)) : "");
   renderRoster();
+  renderPolls();
   if (mode !== "public") { renderSpeakers(); renderConfirmPrompt(); }
   if (mode === "member") {
     const ul = $("own-complaints");
@@ -242,6 +261,7 @@ function render() {
     for (const [cmd, on] of Object.entries(allowed)) {
       root.querySelectorAll(`button[data-cmd="${cmd}"]`).forEach((b) => { b.disabled = !on; });
     }
+    $("start-options").hidden = state.state !== "invited";
     root.querySelectorAll('button[data-cmd="set_part"]').forEach((b) => {
       b.disabled = !running || b.dataset.part === state.part;
     });
@@ -346,6 +366,7 @@ function send(cmd, extra) {
   if (!ws || ws.readyState !== WebSocket.OPEN) { showError(t("live.reconnecting")); return ""; }
   const msg = Object.assign({ v: 1, type: "command", id: "c" + (++cmdNo), command: cmd }, extra || {});
   if (cmd === "grant_floor" && !msg.seconds) delete msg.seconds;
+  sentCmd.set(msg.id, cmd);
   ws.send(JSON.stringify(msg));
   return msg.id;
 }
@@ -356,6 +377,7 @@ root.querySelectorAll("button[data-cmd]").forEach((b) => {
     const extra = {};
     if (b.dataset.part) extra.part = b.dataset.part;
     if (b.dataset.pointOfOrder) extra.point_of_order = true;
+    if (b.dataset.cmd === "start") { extra.mode = $("start-mode").value; extra.basis = $("start-basis").value; }
     const id = send(b.dataset.cmd, extra);
     if (id && b.dataset.cmd === "confirm_non_public") {
       onAck.set(id, () => {
@@ -389,7 +411,7 @@ if (ingest) {
     try {
       const r = await fetch(root.dataset.tokens, { method: "POST", body, headers: { "X-CSRF-Token": root.dataset.csrf, Accept: "application/json" } });
       const j = await r.json();
-      if (!r.ok) { showError(t("live.error") + " " + (j.error ? j.error.message : r.status)); return; }
+      if (!r.ok) { showError(t("live.error") + " " + errorText("", statusCode(r.status))); return; }
       $("ingest-url").value = j.url;
       $("ingest-token").value = j.token;
       $("ingest-result").hidden = false;
@@ -397,7 +419,7 @@ if (ingest) {
       showError("");
       loadTokens();
     } catch (e) {
-      showError(t("live.error") + " " + e);
+      showError(t("live.error") + " " + errorText("", "unavailable"));
     }
   });
   loadTokens();
@@ -454,19 +476,550 @@ async function revokeToken(id, name) {
   try {
     const r = await fetch(root.dataset.tokens + "/" + encodeURIComponent(id), { method: "DELETE", headers: { "X-CSRF-Token": root.dataset.csrf } });
     if (!r.ok && r.status !== 404) {
-      let msg = r.status;
-      try { const j = await r.json(); if (j.error) msg = j.error.message; } catch (e) { /* keep the status */ }
-      showError(t("live.error") + " " + msg);
+      showError(t("live.error") + " " + errorText("", statusCode(r.status)));
       return;
     }
     showError("");
     announce(t("live.ingest_revoked_done", name));
   } catch (e) {
-    showError(t("live.error") + " " + e);
+    showError(t("live.error") + " " + errorText("", "unavailable"));
   }
   await loadTokens();
   const h = document.getElementById("live-ingest-list-h");
   if (h && !document.activeElement.closest("[data-live='ingest-tokens']")) { h.tabIndex = -1; h.focus(); }
+}
+
+// Errors: a translated message for the command's error code (never the
+// server's own text); a command may have its own message for a code.
+function statusCode(status) {
+  return { 400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
+    422: "invalid", 503: "unavailable" }[status] || "internal";
+}
+
+function errorText(cmd, code) {
+  if (cmd === "open_poll" && code === "conflict" && state && state.quorum && !state.quorum.quorate) {
+    return t("live.err.open_poll.not_quorate");
+  }
+  const own = "live.err." + cmd + "." + code;
+  if (cmd && T[own]) return T[own];
+  return t(T["live.err." + code] ? "live.err." + code : "live.err.internal");
+}
+
+// Votes (docs/VOTING.md). The polls of the current item come with the
+// snapshot and as "poll" events; the console opens and runs them, members
+// cast their ballots, everyone sees counts and results.
+const secretKinds = new Set(["secret", "election"]);
+const allRules = ["simple", "absolute", "two_thirds_cast", "two_thirds_present", "two_thirds_statutory",
+  "three_quarters_cast", "three_quarters_present", "three_quarters_statutory"];
+const BALLOT_RETRY = 8000;
+const inflight = new Map(); // poll id -> timer of the ballot in flight (member)
+const focusedPolls = new Set(); // polls whose ballot panel took the focus once
+const ui = { search: {}, reason: {}, picks: {} }; // what the user typed or ticked, kept across re-renders
+
+function applyPoll(d) {
+  const ps = state.polls || (state.polls = []);
+  const i = ps.findIndex((p) => p.id === d.id);
+  const before = i >= 0 ? ps[i] : null;
+  if (i >= 0) ps[i] = d; else ps.push(d);
+  ps.sort((a, b) => a.position - b.position);
+  if (before && before.state === d.state) return;
+  const what = { open: before ? "live.vote.resumed" : "live.vote.opened", paused: "live.vote.paused",
+    closed: "live.vote.closed", cancelled: "live.vote.cancelled" }[d.state];
+  let msg = t(what, d.question);
+  if (d.state === "closed") msg += " " + resultLine(d);
+  const el = $("poll-status");
+  el.textContent = "";
+  window.setTimeout(() => { el.textContent = msg; }, 50);
+}
+
+const store = {
+  get(k) { try { return JSON.parse(sessionStorage.getItem(k)); } catch { return null; } },
+  set(k, v) { try { sessionStorage.setItem(k, JSON.stringify(v)); } catch { /* private mode: memory only */ } },
+  del(k) { try { sessionStorage.removeItem(k); } catch { /* nothing */ } },
+};
+const ballotKey = (poll) => "plenar-ballot:" + poll;
+
+function randomID() {
+  const a = new Uint8Array(18);
+  crypto.getRandomValues(a);
+  return btoa(String.fromCharCode(...a)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// receiptOf computes a secret ballot's receipt code as the server does
+// (meetings.Receipt): SHA-256 of "plenar-receipt:<poll>:<ballot>", the
+// first 5 bytes in base32 "0123456789ABCDEFGHJKMNPQRSTVWXYZ", XXXX-XXXX.
+async function receiptOf(poll, ballot) {
+  if (!crypto.subtle) return "";
+  const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("plenar-receipt:" + poll + ":" + ballot)));
+  const abc = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  let bits = 0n;
+  for (let i = 0; i < 5; i++) bits = (bits << 8n) | BigInt(sum[i]);
+  let s = "";
+  for (let i = 7; i >= 0; i--) s += abc[Number((bits >> BigInt(5 * i)) & 31n)];
+  return s.slice(0, 4) + "-" + s.slice(4);
+}
+
+// castBallot sends the member's ballot; a retry (time-out, reconnect)
+// sends the same ballot id, which the server answers as the first time.
+function castBallot(p, choice) {
+  const saved = store.get(ballotKey(p.id));
+  if (inflight.has(p.id) || (saved && saved.done)) return;
+  store.set(ballotKey(p.id), { ballot: saved && !saved.done ? saved.ballot : randomID(), choice, done: false, secret: secretKinds.has(p.kind) });
+  sendBallot(p.id);
+}
+
+function sendBallot(pollID) {
+  const b = store.get(ballotKey(pollID));
+  window.clearTimeout(inflight.get(pollID));
+  if (!b || b.done) { inflight.delete(pollID); return; }
+  inflight.set(pollID, window.setTimeout(() => sendBallot(pollID), BALLOT_RETRY));
+  const id = send("cast_ballot", { poll: pollID, choice: b.choice, ballot: b.ballot });
+  if (id) {
+    onAck.set(id, (m) => ballotDone(pollID, m.data || {}));
+    onErr.set(id, () => ballotFailed(pollID));
+  }
+  render();
+}
+
+function resendBallots() {
+  for (let i = 0; i < sessionStorage.length; i++) {
+    const k = sessionStorage.key(i);
+    if (!k || !k.startsWith("plenar-ballot:")) continue;
+    const b = store.get(k);
+    if (b && !b.done) sendBallot(k.slice("plenar-ballot:".length));
+  }
+}
+
+function ballotDone(pollID, reply) {
+  window.clearTimeout(inflight.get(pollID));
+  inflight.delete(pollID);
+  const b = store.get(ballotKey(pollID)) || {};
+  b.done = true;
+  if (reply.receipt) b.receipt = reply.receipt;
+  if (reply.choice) b.choice = reply.choice;
+  store.set(ballotKey(pollID), b);
+  render();
+  const el = root.querySelector(`[data-key="counted-${pollID}"]`);
+  if (el) el.focus();
+}
+
+function ballotFailed(pollID) {
+  window.clearTimeout(inflight.get(pollID));
+  inflight.delete(pollID);
+  store.del(ballotKey(pollID));
+  render();
+}
+
+// make builds an element: make("p", {className: "x", text: "…"}, child…).
+function make(tag, props, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (k === "text") el.textContent = v;
+    else if (k === "data") Object.assign(el.dataset, v);
+    else if (k === "on") el.addEventListener(v[0], v[1]);
+    else if (k.startsWith("aria") || k === "role" || k === "for") el.setAttribute(k === "for" ? "for" : k.replace(/^aria/, "aria-").toLowerCase(), v);
+    else el[k] = v;
+  }
+  el.append(...kids.filter((x) => x !== null && x !== undefined));
+  return el;
+}
+
+function vbutton(label, hidden, onclick, props) {
+  const b = make("button", Object.assign({ type: "button", on: ["click", onclick] }, props || {}), label);
+  if (hidden) b.append(make("span", { className: "live-vh", text: " " + hidden }));
+  return b;
+}
+
+function choiceLabel(p, c) {
+  const cand = (p.candidates || []).find((x) => x.id === c);
+  if (cand) return cand.name;
+  return t("live.vote.choice." + c);
+}
+
+function choicesLabel(p, cs) {
+  return (cs || []).length ? cs.map((c) => choiceLabel(p, c)).join(", ") : t("live.vote.choice.empty");
+}
+
+function ruleLine(p) {
+  if (p.kind === "election") {
+    return t("live.vote.kind.election") + " · " + t("live.vote.seats_line", p.seats || 1) + (p.round > 1 ? " · " + t("live.vote.round", p.round) : "");
+  }
+  return t("live.vote.kind." + p.kind) + " · " + t("live.vote.rule." + p.rule);
+}
+
+function resultLine(p) {
+  if (p.state === "cancelled") return t("live.vote.cancelled_because", reasonText(p.reason));
+  if (p.state !== "closed") return "";
+  if (p.election) {
+    const r = p.election.result || {};
+    const names = (ids) => (ids || []).map((id) => choiceLabel(p, id)).join(", ");
+    if (r.outcome === "elected") return t("live.vote.elected", names(r.elected)) + (r.lots ? " " + t("live.vote.by_lot") : "");
+    if (r.outcome === "runoff") return t("live.vote.runoff", names(r.runoff));
+    return t("live.vote.no_result");
+  }
+  const tl = p.tally || { yes: 0, no: 0, abstain: 0 };
+  return t("live.vote.outcome." + p.outcome) + " – " + t("live.vote.counts", tl.yes, tl.no, tl.abstain) +
+    (p.result && p.result.tie ? " – " + t("live.vote.tie") : "");
+}
+
+function reasonText(r) {
+  if (r === "complaint") return t("live.vote.reason_complaint");
+  if (r === "repeated after a complaint (Rüge)") return t("live.vote.reason_repeated");
+  return r || "";
+}
+
+// keep records which field had the focus (by data-key) and puts it back
+// after the polls were drawn anew.
+function renderPolls() {
+  const box = $("polls");
+  if (!box) return;
+  const active = document.activeElement;
+  const key = active && box.contains(active) ? active.dataset.key : "";
+  const sel = key && active.selectionStart != null ? [active.selectionStart, active.selectionEnd] : null;
+  const polls = state.polls || [];
+  const cards = polls.map(pollCard);
+  box.replaceChildren(...(cards.length ? cards : [make("p", { className: "meta", text: t("live.vote.none") })]));
+  if (mode === "console") renderPollForm();
+  let focus = key ? box.querySelector(`[data-key="${key}"]`) : null;
+  if (focus) {
+    focus.focus();
+    if (sel) try { focus.setSelectionRange(sel[0], sel[1]); } catch { /* not a text field */ }
+  }
+  // A poll the member may vote in takes the focus once when it opens.
+  if (mode !== "public") {
+    polls.forEach((p) => {
+      const panel = box.querySelector(`[data-key="ballot-${p.id}"]`);
+      if (panel && !focusedPolls.has(p.id)) { focusedPolls.add(p.id); panel.focus(); }
+    });
+  }
+}
+
+function pollCard(p) {
+  const running = p.state === "open" || p.state === "paused";
+  const card = make("article", { className: "live-poll", data: { poll: p.id, state: p.state, kind: p.kind }, ariaLabelledby: "poll-h-" + p.id });
+  card.append(make("h3", { id: "poll-h-" + p.id, text: p.question }));
+  card.append(make("p", { className: "meta", data: { live: "poll-info" }, text: ruleLine(p) }));
+  card.append(make("p", { className: "live-poll-state", data: { live: "poll-state" }, text: t("live.vote.state." + p.state) }));
+  if (p.state === "paused") card.append(make("p", { className: "live-poll-paused", text: t("live.vote.paused_help") }));
+  const eligible = (p.eligible || []).length;
+  if (running) card.append(make("p", { className: "live-poll-count", data: { live: "poll-count" }, text: t("live.vote.count", p.ballots, eligible) }));
+  // The chair votes too: on the console, a ballot for the chair's own person.
+  if (mode === "member" || (mode === "console" && state.self)) card.append(memberBallot(p));
+  if (mode === "console" && running) card.append(...consoleRun(p));
+  if (p.state === "closed" || p.state === "cancelled") card.append(resultBlock(p));
+  if (mode === "console" && p.state === "closed" && p.election && p.election.result && p.election.result.outcome === "runoff" &&
+    !(state.polls || []).some((x) => x.previous === p.id)) {
+    card.append(vbutton(t("live.vote.open_runoff"), "", () => send("open_poll", { kind: p.kind, poll: p.id }), { className: "live-primary", data: { key: "runoff-" + p.id } }));
+  }
+  if (mode === "console" && p.state === "cancelled" && !(state.polls || []).some((x) => x.previous === p.id)) {
+    card.append(vbutton(t("live.vote.repeat"), p.question, () => send("open_poll", { kind: p.kind, poll: p.id }), { data: { key: "repeat-" + p.id } }));
+  }
+  if (!secretKinds.has(p.kind) && (p.votes || []).length) card.append(votesTable(p));
+  if ((p.receipts || []).length) card.append(receiptList(p));
+  return card;
+}
+
+// The member's ballot: the choices as large buttons (an election: the
+// candidates to tick, then "vote", or Nein / Enthaltung), the ballot in
+// flight, the confirmation with the receipt code, or why the member may
+// not vote.
+function memberBallot(p) {
+  const me = state.self;
+  const box = make("div", { className: "live-ballot-box" });
+  const eligible = (p.eligible || []).some((e) => e.person_id === me);
+  const saved = store.get(ballotKey(p.id));
+  const voted = (p.voted || []).includes(me) || (saved && saved.done);
+  if (!eligible) {
+    if (mode === "console") return box;
+    if (p.state === "open" || p.state === "paused") box.append(make("p", { className: "live-ballot-not", data: { live: "not-eligible" }, text: notEligible(p) }));
+    return box;
+  }
+  if (voted) {
+    box.append(counted(p, saved));
+    return box;
+  }
+  if (p.state !== "open" && p.state !== "paused") return box;
+  const pendingNow = inflight.has(p.id) || (saved && !saved.done);
+  const panel = make("fieldset", { className: "live-ballot", tabIndex: -1, data: { key: "ballot-" + p.id, live: "ballot" } });
+  panel.append(make("legend", { text: t("live.vote.your_vote", p.question) }));
+  panel.append(make("p", { className: "meta", text: ruleLine(p) }));
+  const disabled = pendingNow || p.state !== "open";
+  panel.append(...ballotControls(p, "m", disabled, (choice) => castBallot(p, choice)));
+  if (pendingNow) panel.append(make("p", { role: "status", className: "live-ballot-pending", text: t("live.vote.pending") }));
+  box.append(panel);
+  return box;
+}
+
+// ballotControls are the choices of poll p as buttons (and, for an
+// election, candidate boxes with a "vote" button); cast gets the choice.
+// prefix keeps the keys of the member's ballot and the clerk's urn apart.
+function ballotControls(p, prefix, disabled, cast) {
+  const out = [];
+  const key = prefix + "-" + p.id;
+  if (p.kind !== "election") {
+    const row = make("div", { className: "live-choices" });
+    (p.choices || []).forEach((c) => row.append(vbutton(choiceLabel(p, c), prefix === "urn" ? t("live.vote.paper_ballot") : "",
+      () => cast([c]), { className: "live-choice live-choice-" + c, disabled, data: { key: key + "-" + c, choice: c } })));
+    out.push(row);
+    return out;
+  }
+  const multi = (p.seats || 1) > 1;
+  const picks = ui.picks[key] || (ui.picks[key] = []);
+  const group = make("fieldset", { className: "live-candidates" });
+  group.append(make("legend", { text: multi ? t("live.vote.pick_many", p.seats) : t("live.vote.pick_one") }));
+  (p.candidates || []).forEach((c) => {
+    const id = "cand-" + key + "-" + c.id;
+    const input = make("input", { type: multi ? "checkbox" : "radio", name: "cand-" + key, id, value: c.id, disabled,
+      checked: picks.includes(c.id), data: { key: id } });
+    input.addEventListener("change", () => {
+      if (!multi) picks.length = 0;
+      const i = picks.indexOf(c.id);
+      if (input.checked && i < 0) picks.push(c.id);
+      if (!input.checked && i >= 0) picks.splice(i, 1);
+    });
+    group.append(make("div", { className: "live-cand" }, input, " ", make("label", { htmlFor: id, text: c.name })));
+  });
+  out.push(group);
+  const row = make("div", { className: "live-choices" });
+  row.append(vbutton(t(prefix === "urn" ? "live.vote.enter_paper" : "live.vote.cast"), "", () => {
+    if (!picks.length) { showError(t("live.vote.pick_first")); return; }
+    if (picks.length > (p.seats || 1)) { showError(t("live.vote.too_many", p.seats)); return; }
+    showError("");
+    cast(picks.slice());
+    picks.length = 0;
+  }, { className: "live-choice live-choice-yes", disabled, data: { key: key + "-cast" } }));
+  ["no", "abstain"].filter((c) => (p.choices || []).includes(c)).forEach((c) => row.append(vbutton(choiceLabel(p, c),
+    prefix === "urn" ? t("live.vote.paper_ballot") : "", () => cast([c]), { className: "live-choice live-choice-" + c, disabled, data: { key: key + "-" + c, choice: c } })));
+  out.push(row);
+  return out;
+}
+
+function counted(p, saved) {
+  const box = make("div", { className: "live-counted", role: "status", tabIndex: -1, data: { key: "counted-" + p.id, live: "counted" } });
+  if (!secretKinds.has(p.kind)) {
+    const v = (p.votes || []).find((x) => x.person_id === state.self);
+    const choice = v ? v.choice : saved && saved.choice;
+    box.append(make("p", { className: "live-counted-head", text: t("live.vote.counted_choice", choicesLabel(p, choice)) }));
+    return box;
+  }
+  box.append(make("p", { className: "live-counted-head", text: t("live.vote.counted") }));
+  const receipt = saved && saved.receipt;
+  if (receipt) {
+    box.append(make("p", { className: "live-receipt" }, t("live.vote.your_receipt") + " ", make("strong", { data: { live: "own-receipt" }, text: receipt })));
+    box.append(make("p", { className: "meta", text: t("live.vote.receipt_hint") }));
+  } else if (saved && saved.ballot) {
+    // The ack was lost (a reload): the code follows from the ballot id.
+    receiptOf(p.id, saved.ballot).then((r) => { if (r) { saved.receipt = r; store.set(ballotKey(p.id), saved); render(); } });
+  }
+  return box;
+}
+
+function notEligible(p) {
+  const me = state.self;
+  if (!me) return t("live.vote.not_member");
+  if ((state.conflicts || []).includes(me)) return t("live.vote.not_conflicted");
+  const a = (state.roster || []).find((x) => x.person_id === me);
+  if (a && a.mode === "remote" && !p.remote) return t("live.vote.not_remote");
+  if (a && !a.voting) return t("live.vote.not_voting");
+  return t("live.vote.not_present");
+}
+
+// consoleRun: the running poll on the console: who may vote and who has,
+// the clerk's entries for members in the room, the urn of a secret poll,
+// close and cancel.
+function consoleRun(p) {
+  const out = [];
+  const open = p.state === "open";
+  const secret = secretKinds.has(p.kind);
+  const voted = new Set(p.voted || []);
+  const votes = new Map((p.votes || []).map((v) => [v.person_id, v.choice]));
+  const roomMode = new Map((state.roster || []).map((a) => [a.person_id, a.mode]));
+  const table = make("table", { className: "live-eligible", data: { live: "eligible" } });
+  table.append(make("caption", { text: t("live.vote.eligible_caption", (p.eligible || []).length) }));
+  table.append(make("thead", {}, make("tr", {}, ...["live.name", "live.presence", "live.vote.status", "live.actions"].map((k) => make("th", { scope: "col", text: t(k) })))));
+  const tb = make("tbody");
+  (p.eligible || []).forEach((e) => {
+    const tr = make("tr", { data: { person: e.person_id } });
+    let status = voted.has(e.person_id) ? t("live.vote.has_voted") : t("live.vote.not_yet");
+    if (votes.has(e.person_id)) status = choicesLabel(p, votes.get(e.person_id));
+    const acts = make("td");
+    if (open && !voted.has(e.person_id) && e.mode === "room" && roomMode.get(e.person_id) === "room") {
+      if (secret) {
+        acts.append(vbutton(t("live.vote.paper_tick"), e.name, () => send("cast_ballot", { poll: p.id, person: e.person_id }),
+          { data: { key: "tick-" + p.id + "-" + e.person_id } }));
+      } else {
+        (p.choices || []).forEach((c) => acts.append(vbutton(choiceLabel(p, c), e.name,
+          () => send("cast_ballot", { poll: p.id, person: e.person_id, choice: [c] }), { data: { key: "enter-" + p.id + "-" + e.person_id + "-" + c, choice: c } })));
+      }
+    }
+    tr.append(make("td", { text: e.name }), make("td", { text: t("live.mode." + e.mode) }), make("td", { text: status }), acts);
+    tb.append(tr);
+  });
+  table.append(tb);
+  out.push(wrap(table));
+  if (open && !secret && (p.choices || []).includes("yes")) {
+    out.push(make("p", { className: "meta", text: t("live.vote.room_help") }));
+    out.push(vbutton(t("live.vote.room_yes"), "", () => send("room_vote", { poll: p.id, choice: "yes" }), { data: { key: "room-" + p.id } }));
+  }
+  if (secret) {
+    const ticked = (p.eligible || []).filter((e) => e.mode === "room" && voted.has(e.person_id)).length;
+    const urnKey = "plenar-urn:" + p.id;
+    const entered = store.get(urnKey) || 0;
+    const urn = make("fieldset", { className: "live-urn", data: { live: "urn" } });
+    urn.append(make("legend", { text: t("live.vote.urn") }));
+    urn.append(make("p", { className: "meta", text: t("live.vote.urn_help") }));
+    urn.append(make("p", { data: { live: "urn-count" }, text: t("live.vote.urn_count", entered, ticked) }));
+    urn.append(...ballotControls(p, "urn", !open, (choice) => {
+      const id = send("paper_ballot", { poll: p.id, choice });
+      if (id) onAck.set(id, () => { store.set(urnKey, (store.get(urnKey) || 0) + 1); render(); announce(t("live.vote.urn_entered")); });
+    }));
+    out.push(urn);
+  }
+  const actions = make("div", { className: "live-actions" });
+  actions.append(vbutton(t("live.vote.close"), p.question, () => send("close_poll", { poll: p.id }),
+    { className: "live-primary", disabled: !open, data: { key: "close-" + p.id } }));
+  out.push(actions);
+  const rid = "reason-" + p.id;
+  const reason = make("input", { type: "text", id: rid, maxLength: 500, value: ui.reason[p.id] || "", data: { key: rid } });
+  reason.addEventListener("input", () => { ui.reason[p.id] = reason.value; });
+  const cancel = make("form", { className: "live-cancel", noValidate: true }, make("label", { htmlFor: rid, text: t("live.vote.cancel_reason") }), " ", reason, " ",
+    make("button", { type: "submit", text: t("live.vote.cancel"), data: { key: "cancel-" + p.id } }));
+  cancel.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = reason.value.trim();
+    if (!text) { showError(t("live.vote.reason_needed")); reason.focus(); return; }
+    if (send("cancel_poll", { poll: p.id, text })) ui.reason[p.id] = "";
+  });
+  out.push(cancel);
+  return out;
+}
+
+function resultBlock(p) {
+  const box = make("div", { className: "live-result", data: { live: "poll-result" } });
+  box.append(make("p", { className: "live-result-head", text: resultLine(p) }));
+  if (p.state !== "closed") return box;
+  const dl = make("dl", { className: "live-result-facts" });
+  const fact = (k, v) => dl.append(make("dt", { text: t(k) }), make("dd", { text: String(v) }));
+  if (p.election) {
+    (p.candidates || []).forEach((c) => dl.append(make("dt", { text: c.name }), make("dd", { text: String(p.election.votes[c.id] || 0) })));
+    fact("live.vote.choice.no", p.election.no || 0);
+    if ((p.choices || []).includes("abstain")) fact("live.vote.choice.abstain", p.election.abstain || 0);
+    fact("live.vote.ballots", p.ballots);
+  } else {
+    const tl = p.tally || {};
+    fact("live.vote.choice.yes", tl.yes || 0);
+    fact("live.vote.choice.no", tl.no || 0);
+    fact("live.vote.choice.abstain", tl.abstain || 0);
+    fact("live.vote.rule", t("live.vote.rule." + p.rule));
+  }
+  const inp = p.inputs || {};
+  fact("live.vote.present", inp.present || 0);
+  fact("live.vote.conflicted", inp.conflicted || 0);
+  fact("live.vote.eligible", inp.eligible || 0);
+  fact("live.vote.statutory", inp.statutory || 0);
+  box.append(dl);
+  if (p.election && p.election.seed) box.append(make("p", { className: "meta", text: t("live.vote.seed", p.election.seed) }));
+  return box;
+}
+
+// wrap puts a table into a box that scrolls sideways on small screens; the
+// box takes the focus (keyboard scrolling) and is named by the caption.
+function wrap(table) {
+  const cap = table.querySelector("caption");
+  return make("div", { className: "table-wrap live-table-wrap", tabIndex: 0, role: "region", ariaLabel: cap ? cap.textContent : "" }, table);
+}
+
+function votesTable(p) {
+  const table = make("table", { className: "live-votes", data: { live: "votes" } });
+  table.append(make("caption", { text: t("live.vote.votes_caption") }));
+  table.append(make("thead", {}, make("tr", {}, make("th", { scope: "col", text: t("live.name") }), make("th", { scope: "col", text: t("live.vote.choice") }))));
+  const tb = make("tbody");
+  p.votes.forEach((v) => tb.append(make("tr", {}, make("td", { text: v.name }), make("td", { text: choicesLabel(p, v.choice) }))));
+  table.append(tb);
+  return wrap(table);
+}
+
+// receiptList: the published urn of a closed secret poll, with a search
+// for one's own receipt code.
+function receiptList(p) {
+  const box = make("div", { className: "live-receipts", data: { live: "receipts" } });
+  const sid = "receipt-search-" + p.id;
+  box.append(make("h4", { text: t("live.vote.receipts") }));
+  box.append(make("p", { className: "meta", text: t("live.vote.receipts_help") }));
+  const input = make("input", { type: "search", id: sid, value: ui.search[p.id] || "", autocomplete: "off", spellcheck: false,
+    ariaDescribedby: "receipt-found-" + p.id, data: { key: sid, live: "receipt-search" } });
+  const found = make("p", { id: "receipt-found-" + p.id, role: "status", data: { live: "receipt-found" } });
+  box.append(make("p", {}, make("label", { htmlFor: sid, text: t("live.vote.check_receipt") }), " ", input), found);
+  const table = make("table", { className: "live-receipt-table" });
+  table.append(make("caption", { text: t("live.vote.receipts_caption", p.receipts.length) }));
+  table.append(make("thead", {}, make("tr", {}, make("th", { scope: "col", text: t("live.vote.receipt") }), make("th", { scope: "col", text: t("live.vote.choice") }))));
+  const tb = make("tbody");
+  const rows = p.receipts.map((r) => {
+    const tr = make("tr", { data: { receipt: r.receipt } }, make("td", { className: "live-code", text: r.receipt }), make("td", { text: choicesLabel(p, r.choice) }));
+    tb.append(tr);
+    return tr;
+  });
+  table.append(tb);
+  const filter = () => {
+    const q = input.value.toUpperCase().replace(/[^0-9A-Z]/g, "");
+    ui.search[p.id] = input.value;
+    let hits = 0;
+    rows.forEach((tr) => {
+      const hit = !q || tr.dataset.receipt.replace("-", "").includes(q);
+      tr.hidden = !hit;
+      tr.classList.toggle("live-hit", !!q && hit);
+      if (q && hit) hits++;
+    });
+    const one = rows.find((tr) => !tr.hidden);
+    found.textContent = !q ? "" : q.length === 8 && hits === 1 ? t("live.vote.receipt_found", one.dataset.receipt, one.children[1].textContent) :
+      hits ? t("live.vote.receipt_matches", hits) : t("live.vote.receipt_missing");
+  };
+  input.addEventListener("input", filter);
+  if (input.value) filter();
+  box.append(wrap(table));
+  return box;
+}
+
+// The console's form to open a poll: the kind decides whether a rule
+// (yes/no polls) or seats and candidates (elections) are asked.
+function renderPollForm() {
+  const sel = $("poll-rule");
+  const rules = (state.rules && state.rules.length) ? state.rules : allRules;
+  if (sel.dataset.rules !== rules.join(",")) {
+    sel.replaceChildren(...rules.map((r) => make("option", { value: r, text: t("live.vote.rule." + r) })));
+    sel.dataset.rules = rules.join(",");
+  }
+  const running = state.state === "running" && !!state.item;
+  const busy = (state.polls || []).some((p) => p.state === "open" || p.state === "paused");
+  $("poll-form").querySelector("button[type=submit]").disabled = !running || busy;
+}
+
+const pollForm = $("poll-form");
+if (pollForm) {
+  const kindOf = () => (pollForm.querySelector("input[name=poll-kind]:checked") || {}).value || "open";
+  const sync = () => {
+    const election = kindOf() === "election";
+    $("poll-election").hidden = !election;
+    $("poll-rule-row").hidden = election;
+  };
+  pollForm.querySelectorAll("input[name=poll-kind]").forEach((r) => r.addEventListener("change", sync));
+  sync();
+  pollForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const kind = kindOf();
+    const text = $("poll-question").value.trim();
+    if (!text) { showError(t("live.vote.question_needed")); $("poll-question").focus(); return; }
+    const extra = { kind, text };
+    if (kind === "election") {
+      extra.candidates = $("poll-candidates").value.split("\n").map((s) => s.trim()).filter(Boolean);
+      extra.seats = parseInt($("poll-seats").value, 10) || 1;
+      if (extra.candidates.length < extra.seats) { showError(t("live.vote.candidates_needed")); $("poll-candidates").focus(); return; }
+    } else {
+      extra.rule = $("poll-rule").value;
+    }
+    const id = send("open_poll", extra);
+    if (id) onAck.set(id, () => { $("poll-question").value = ""; $("poll-candidates").value = ""; });
+  });
 }
 
 // Media needs its own module; the page works without it.
