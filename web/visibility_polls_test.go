@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
@@ -129,4 +131,33 @@ func TestPortalMeetingPolls(t *testing.T) {
 			t.Errorf("member's meeting page lacks %q", want)
 		}
 	}
+}
+
+// TestPortalMeetingPollsBrowserAxe runs axe-core on the meeting page with
+// its polls (every details opened, a receipt looked up), for the public
+// and for a member who also sees the non-public item's election.
+func TestPortalMeetingPollsBrowserAxe(t *testing.T) {
+	t.Parallel()
+	ctx := newBrowser(t)
+	axe := axeSource(t)
+	e := newTestEnv(t)
+	f := newPortalFixture(t, e)
+	p := newPollFixture(t, e, f)
+	path := "/meetings/" + p.meeting.ID.String()
+	check := func(what, u string) {
+		t.Helper()
+		navigate(t, ctx, u)
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+			`document.querySelectorAll("details").forEach(d => d.open = true); true`)); err != nil {
+			t.Fatal(err)
+		}
+		if vs := runAxe(t, ctx, axe); len(vs) > 0 {
+			t.Errorf("%s: axe violations:%s", what, describeViolations(vs))
+		}
+	}
+	check("public meeting page with polls", e.ts.URL+path+"?receipt="+p.receipt)
+	check("public meeting page in English", e.ts.URL+path+"?lang=en&receipt=XXXX")
+	member, _ := e.loginPerson(t, council.RoleMember, f.person.ID)
+	setBrowserCookie(t, ctx, e.ts.URL, e.sessionCookie(member))
+	check("member's meeting page with the non-public election", e.ts.URL+path)
 }
