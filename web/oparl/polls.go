@@ -25,13 +25,14 @@ type poll struct {
 	Present    int    `json:"present"`
 	Conflicted int    `json:"conflicted"`
 	Eligible   int    `json:"eligible"`
-	// Counts (zero for a cancelled poll). Elections: no and abstain count
-	// "nein" and empty ballots; the votes per candidate are in Candidates.
-	Yes     int    `json:"yes"`
-	No      int    `json:"no"`
-	Abstain int    `json:"abstain"`
+	// Counts of a closed poll (absent for a cancelled one). Elections: no
+	// and abstain count "nein" and empty ballots, yes is 0; the votes per
+	// candidate are in Candidates.
+	Yes     *int   `json:"yes,omitempty"`
+	No      *int   `json:"no,omitempty"`
+	Abstain *int   `json:"abstain,omitempty"`
 	Invalid int    `json:"invalid,omitempty"`
-	Voters  int    `json:"voters"`            // members who voted
+	Voters  *int   `json:"voters,omitempty"`  // members who voted
 	Outcome string `json:"outcome,omitempty"` // accepted, rejected, elected, runoff, none
 	Base    int    `json:"base,omitempty"`    // size of the rule's base
 	Needed  int    `json:"needed,omitempty"`  // yes votes (elections: votes) needed
@@ -39,8 +40,9 @@ type poll struct {
 	Opened  string `json:"opened"`
 	Closed  string `json:"closed,omitempty"`
 	// Ballots: open and named polls [{person, choice}], secret polls and
-	// elections [{receipt, choice}] ordered by receipt; closed polls only.
-	Ballots    []ballot     `json:"ballots"`
+	// elections [{receipt, choice}] ordered by receipt; closed polls only
+	// (a cancelled poll's ballots count for nothing and are not published).
+	Ballots    []ballot     `json:"ballots,omitempty"`
 	Candidates []candidate  `json:"candidates,omitempty"`
 	Elected    []string     `json:"elected,omitempty"` // candidate ids
 	Runoff     []string     `json:"runoff,omitempty"`  // candidate ids of the next round
@@ -84,7 +86,7 @@ func (h *Handler) poll(p meetings.PublishedPoll) *poll {
 	r := &poll{Position: p.Position, Kind: string(p.Kind), Question: p.Question, Rule: p.Rule, Profile: p.Profile,
 		State: string(p.State), Reason: p.Reason, Round: p.Round, Statutory: p.Inputs.Statutory, Present: p.Inputs.Present,
 		Conflicted: p.Inputs.Conflicted, Eligible: p.Inputs.Eligible, Opened: h.dateTime(p.OpenedAt),
-		Closed: h.dateTime(p.ClosedAt), Ballots: []ballot{}}
+		Closed: h.dateTime(p.ClosedAt)}
 	if p.Kind == voting.Election {
 		r.Seats = p.Seats
 		for _, c := range p.Candidates {
@@ -94,13 +96,13 @@ func (h *Handler) poll(p meetings.PublishedPoll) *poll {
 	if p.State != meetings.PollClosed {
 		return r
 	}
-	r.Yes, r.No, r.Abstain, r.Invalid, r.Voters, r.Outcome = p.Tally.Yes, p.Tally.No, p.Tally.Abstain, p.Tally.Invalid,
-		p.Ballots, string(p.Outcome)
+	yes, no, abstain, voters := p.Tally.Yes, p.Tally.No, p.Tally.Abstain, p.Ballots
+	r.Yes, r.No, r.Abstain, r.Voters, r.Invalid, r.Outcome = &yes, &no, &abstain, &voters, p.Tally.Invalid, string(p.Outcome)
 	if p.Result != nil {
 		r.Base, r.Needed, r.Tie = p.Result.Base, p.Result.Needed, p.Result.Tie
 	}
 	if e := p.Election; e != nil {
-		r.No, r.Abstain = p.Counts[string(voting.No)], p.Counts[string(voting.Abstain)]
+		no, abstain = p.Counts[string(voting.No)], p.Counts[string(voting.Abstain)]
 		r.Outcome, r.Needed, r.Elected, r.Runoff, r.Seed, r.Lots = string(e.Outcome), e.Needed, e.Elected, e.Runoff, p.Seed, e.Lots
 	}
 	for _, v := range p.Votes {
