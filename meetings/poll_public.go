@@ -9,7 +9,7 @@ import (
 )
 
 // What of a poll is published after the session (docs/VOTING.md,
-// "Publication"): the portal's meeting page and OParl's plenar:poll read
+// section Publication): the portal's meeting page and OParl's plenar:poll read
 // it here, through the store's readers, without SQL of their own.
 
 // Published reports whether p is published with its agenda item: closed

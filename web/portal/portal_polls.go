@@ -9,7 +9,7 @@ import (
 )
 
 // pollView is a closed or cancelled poll on the meeting page
-// (docs/VOTING.md, "Publication"): its inputs, counts and outcome, each
+// (docs/VOTING.md, section Publication): its inputs, counts and outcome, each
 // member's choice in an open or named poll, the receipt list of a secret
 // one, an election round's votes per candidate and its draw of lots.
 // The template turns the codes (kind, rule, outcome, choices) into words.
@@ -135,7 +135,7 @@ func newPollView(p meetings.PublishedPoll, receipt string) pollView {
 	return v
 }
 
-// lotsCommand is the shell command of docs/VOTING.md, "Drawing lots",
+// lotsCommand is the shell command of docs/VOTING.md, section Drawing lots,
 // that recomputes draw d: the smallest hash wins.
 func lotsCommand(d *voting.Draw) string {
 	return "seed='" + strings.ReplaceAll(d.Seed, "'", `'\''`) + "'\nfor id in " + strings.Join(d.Among, " ") +
