@@ -85,6 +85,12 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 		e.put(t, "oeffentlich.pdf", doctest.TextPDF("Oeffentliche Anlage"), true, documents.Link{Kind: documents.LinkPaper, ID: f.publicPaper.ID}),
 	}
 
+	// Polls held in a live session: a non-public item's election carries
+	// markers in its question and candidates (visibility_polls_test.go).
+	polls := newPollFixture(t, e.testEnv, f.portalFixture)
+	mark(pollQuestionMarker, "question of a poll on a non-public agenda item")
+	mark(pollCandidateMarker, "candidate of an election on a non-public agenda item")
+
 	ids := func(xs ...council.ID) []string {
 		out := make([]string, len(xs))
 		for i, x := range xs {
@@ -93,7 +99,8 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 		return out
 	}
 	all := ids(f.council.ID, f.committee.ID, f.group.ID, f.person.ID, f.publicPaper.ID, f.hiddenPaper.ID, f.privatePathPaper.ID,
-		deleted.ID, f.invited.ID, f.planned.ID, f.past.ID, f.cancelled.ID, hiddenItem, plannedItemID, item.ID)
+		deleted.ID, f.invited.ID, f.planned.ID, f.past.ID, f.cancelled.ID, hiddenItem, plannedItemID, item.ID,
+		polls.meeting.ID, polls.public.ID, polls.hidden.ID)
 	for _, x := range files {
 		all = append(all, x.ID.String())
 	}

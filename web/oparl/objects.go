@@ -331,6 +331,10 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 	if err != nil {
 		return nil, 0, err
 	}
+	ipolls, err := h.pollsOf(ctx, itemIDs, v)
+	if err != nil {
+		return nil, 0, err
+	}
 	return entries(h, ms, n, typeMeeting, pMeeting, meetingKey, func(m meetings.Meeting) any {
 		r := &meeting{ID: h.u.obj(pMeeting, m.ID), Type: typeMeeting, Name: m.Name, MeetingState: meetingState(m.State),
 			Cancelled: m.Cancelled, Start: h.dateTime(m.Start), End: h.dateTime(m.End),
@@ -341,7 +345,7 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 			r.Location = h.location(council.OParlLocation{Location: l}, nil, false)
 		}
 		for _, it := range items[m.ID] {
-			r.AgendaItem = append(r.AgendaItem, h.agendaItem(it, ifiles[it.ID], false))
+			r.AgendaItem = append(r.AgendaItem, h.agendaItem(it, ifiles[it.ID], ipolls[it.ID], false))
 		}
 		one, aux := h.byRole(mfiles[m.ID], documents.RoleInvitation, documents.RoleResultsProtocol, documents.RoleVerbatimProtocol)
 		r.Invitation, r.ResultsProtocol, r.VerbatimProtocol = one[documents.RoleInvitation],
@@ -351,7 +355,7 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 	})
 }
 
-func (h *Handler) agendaItem(it meetings.OParlItem, files []documents.OParlLinked, alone bool) *agendaItem {
+func (h *Handler) agendaItem(it meetings.OParlItem, files []documents.OParlLinked, polls []meetings.PublishedPoll, alone bool) *agendaItem {
 	r := &agendaItem{ID: h.u.obj(pAgendaItem, it.ID), Type: typeAgendaItem, Number: it.Number, Order: it.Position,
 		Name: it.Name, Public: it.Public, Result: it.Result, ResolutionText: it.ResolutionText,
 		Created: h.dateTime(it.Created), Modified: h.dateTime(it.Modified),
@@ -361,6 +365,7 @@ func (h *Handler) agendaItem(it meetings.OParlItem, files []documents.OParlLinke
 	}
 	one, aux := h.byRole(files, documents.RoleResolution)
 	r.ResolutionFile, r.AuxiliaryFile = one[documents.RoleResolution], aux
+	r.Poll = h.polls(polls)
 	if alone {
 		r.Meeting = h.u.obj(pMeeting, it.MeetingID)
 	}
@@ -376,8 +381,12 @@ func (h *Handler) loadAgendaItems(ctx context.Context, q council.ListQuery, v vi
 	if err != nil {
 		return nil, 0, err
 	}
+	polls, err := h.pollsOf(ctx, liveIDs(its, itemKey, view{}), v)
+	if err != nil {
+		return nil, 0, err
+	}
 	return entries(h, its, n, typeAgendaItem, pAgendaItem, itemKey, func(it meetings.OParlItem) any {
-		return h.agendaItem(it, files[it.ID], true)
+		return h.agendaItem(it, files[it.ID], polls[it.ID], true)
 	})
 }
 

@@ -195,6 +195,7 @@ type agendaItem struct {
 	Created        string  `json:"created"`
 	Modified       string  `json:"modified"`
 	Web            string  `json:"web,omitempty"`
+	Poll           []*poll `json:"plenar:poll,omitempty"` // closed and cancelled polls (polls.go)
 }
 
 type paper struct {

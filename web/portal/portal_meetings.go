@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/plenar/plenar/council"
@@ -281,6 +282,11 @@ type meetingPage struct {
 	Items      []itemView
 	Files      []fileView // the meeting's files the viewer may see
 	Source     council.ImportedFrom
+	// Receipt is the receipt code the visitor looks up (?receipt=) in
+	// the published lists of secret polls; Checked: it was valid.
+	Receipt     string
+	Checked     bool
+	HasReceipts bool // some poll has a published receipt list
 }
 
 // itemView is an agenda item as the viewer may see it. When Hidden, only
@@ -295,6 +301,7 @@ type itemView struct {
 	Result         string
 	ResolutionText string
 	Files          []fileView // the item's files the viewer may see
+	Polls          []pollView // its closed and cancelled polls (portal_polls.go)
 }
 
 func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
@@ -302,7 +309,8 @@ func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.meetingView(r.Context(), s.viewerOf(r), id)
+	receipt := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("receipt")))
+	data, err := s.meetingView(r.Context(), s.viewerOf(r), id, receipt)
 	if err != nil {
 		return err
 	}
@@ -310,8 +318,9 @@ func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// meetingView loads meeting id as v may see it. Errors: ErrNotFound.
-func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.ID) (meetingPage, error) {
+// meetingView loads meeting id as v may see it, looking receipt up in
+// its secret polls' receipt lists. Errors: ErrNotFound.
+func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.ID, receipt string) (meetingPage, error) {
 	m, err := s.meetings.Meeting(ctx, id)
 	if err != nil {
 		return meetingPage{}, site.HideMissing(err, "meeting", id)
@@ -362,6 +371,24 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 	if err != nil {
 		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
 	}
+	// Polls only of the items shown: a hidden item's polls never load.
+	polls, err := s.meetings.PublishedPolls(ctx, shown)
+	if err != nil {
+		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
+	if meetings.ValidReceipt(receipt) {
+		data.Receipt, data.Checked = receipt, true
+	} else if receipt != "" {
+		data.Receipt = receipt
+	}
+	for i, it := range items {
+		if !data.Items[i].Hidden && len(polls[it.ID]) > 0 {
+			data.Items[i].Polls = pollViews(polls[it.ID], data.checkedReceipt())
+			for _, p := range data.Items[i].Polls {
+				data.HasReceipts = data.HasReceipts || len(p.Receipts) > 0
+			}
+		}
+	}
 	for i, it := range items {
 		if data.Items[i].Hidden || len(itemFiles[it.ID]) == 0 {
 			continue
@@ -371,6 +398,26 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 		}
 	}
 	return data, nil
+}
+
+// checkedReceipt is the valid receipt looked up, or "".
+func (p meetingPage) checkedReceipt() string {
+	if p.Checked {
+		return p.Receipt
+	}
+	return ""
+}
+
+// Found reports whether the looked-up receipt is in one of the lists.
+func (p meetingPage) Found() bool {
+	for _, it := range p.Items {
+		for _, pl := range it.Polls {
+			if pl.Found != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // itemFor filters it through AgendaItem.ForViewer.

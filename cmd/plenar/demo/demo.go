@@ -124,6 +124,7 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 		hashes[i] = h
 	}
 	started := time.Now()
+	var held []heldPolls
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(advisoryLock)); err != nil {
 			return fmt.Errorf("lock: %w", err)
@@ -140,7 +141,7 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 		if err := s.run(ctx, hashes); err != nil {
 			return err
 		}
-		res.Seeded, res.Counts = true, s.counts
+		res.Seeded, res.Counts, held = true, s.counts, s.held
 		if s.live != nil {
 			res.Live = s.live.m.ID
 		}
@@ -154,6 +155,11 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 		if err := migrations.Analyze(ctx, pool, log); err != nil {
 			return res, fmt.Errorf("demo: %w", err)
 		}
+		t := time.Now()
+		if err := holdPolls(ctx, pool, log, held); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		}
+		log.Info("demo: step done", "step", "polls", "duration", time.Since(t).Round(time.Millisecond))
 		if err := StartLive(ctx, pool, log, res.Live); err != nil {
 			return res, fmt.Errorf("demo: %w", err)
 		}
@@ -174,6 +180,7 @@ type seeder struct {
 	tx     *flatTx
 	counts Counts
 	months int
+	held   []heldPolls // meetings whose session holdPolls runs after the commit
 	city
 }
 

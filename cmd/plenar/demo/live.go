@@ -9,11 +9,12 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // StartLive starts the live session of the demo's running meeting
 // (Result.Live) as the demo clerk would from the console: the session
-// opens and the chair calls the first two items, so the portal marks the
+// opens (hybrid, on the basis of an emergency, as Sachsen-Anhalt requires) and the chair calls the first two items, so the portal marks the
 // meeting "Live jetzt", members can join from its page and the public can
 // watch it. SeedWith runs it once, right after the seed commits.
 // Errors: those of the live commands.
@@ -27,7 +28,10 @@ func StartLive(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, meetin
 	}
 	hub := live.NewHub(pool, live.Options{Log: log})
 	actor := live.Actor{Viewer: council.Viewer{UserID: clerk.ID, Role: council.RoleClerk}}
-	for _, c := range []live.Command{live.Start{}, live.NextItem{}, live.NextItem{}} {
+	// Musterstadt is in Sachsen-Anhalt: a session with members by video
+	// only in an außergewöhnliche Notsituation (§ 56a KVG LSA).
+	start := live.Start{Mode: voting.Hybrid, Basis: voting.BasisEmergency}
+	for _, c := range []live.Command{start, live.NextItem{}, live.NextItem{}} {
 		if _, err := hub.Do(ctx, meeting, actor, c); err != nil {
 			return fmt.Errorf("demo live session: %s: %w", c.Name(), err)
 		}

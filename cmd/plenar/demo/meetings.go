@@ -17,7 +17,8 @@ type meeting struct {
 	start     time.Time
 	cancelled bool
 	special   bool
-	live      bool // the session that runs live when the demo starts (seedLive)
+	live      bool        // the session that runs live when the demo starts (seedLive)
+	polls     pollSession // held as a live session with polls after the seed (polls.go)
 	state     meetings.State
 	public    []*step // paper items on the public part, in order
 	private   []*step // paper items on the non-public part
@@ -70,6 +71,7 @@ func (s *seeder) seedMeetings(ctx context.Context) error {
 		}
 	}
 	s.planLive(loc)
+	s.planPolls()
 	sort.SliceStable(s.meetings, func(i, j int) bool { return s.meetings[i].start.Before(s.meetings[j].start) })
 	number := map[*gremium]int{}
 	termOf := map[*gremium]int{}
@@ -203,6 +205,9 @@ func (s *seeder) agenda(ctx context.Context, m *meeting, prev *meeting) error {
 			return err
 		}
 	}
+	if err := s.pollItems(ctx, m); err != nil {
+		return err
+	}
 	info := "Mitteilungen der Verwaltung"
 	if m.g == s.council {
 		info = "Mitteilungen der Oberbürgermeisterin"
@@ -230,6 +235,11 @@ func (s *seeder) agenda(ctx context.Context, m *meeting, prev *meeting) error {
 		return err
 	}
 	if m.state != meetings.Closed {
+		return nil
+	}
+	if m.polls != noPolls {
+		// The live session closes it (holdPolls).
+		s.held = append(s.held, heldPolls{meeting: id, kind: m.polls})
 		return nil
 	}
 	_, err := s.ms.SetState(ctx, id, meetings.Closed)

@@ -57,6 +57,11 @@ func (s *seeder) seedStructure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Musterstadt is in Sachsen-Anhalt (AGS 15…): its council votes under
+	// the KVG LSA (meetings/voting profile ST, docs/VOTING.md).
+	if _, err := s.tx.Exec(ctx, `UPDATE bodies SET voting_profile = 'ST' WHERE id = $1`, s.body.ID); err != nil {
+		return fmt.Errorf("voting profile: %w", err)
+	}
 	y := s.now.Year()
 	for (y-2019)%5 != 0 || time.Date(y, 7, 1, 0, 0, 0, 0, time.UTC).After(s.now) {
 		y--
