@@ -376,9 +376,13 @@ func (s *Store) ClosePoll(ctx context.Context, p Poll, actor council.ID) error {
 
 // SetItemResult records an agenda item's result in words (OParl
 // AgendaItem.result), as the polls on it came out.
+// The change is recorded (audit and outbox), so the search index, the
+// page cache and OParl's modified follow.
 func (s *Store) SetItemResult(ctx context.Context, item council.ID, result string) error {
-	_, err := s.db.Exec(ctx, `UPDATE agenda_items SET result = $2, modified = now() WHERE id = $1`, item, result)
-	return council.TranslateError(err)
+	if _, err := s.db.Exec(ctx, `UPDATE agenda_items SET result = $2, modified = now() WHERE id = $1`, item, result); err != nil {
+		return council.TranslateError(err)
+	}
+	return council.Record(ctx, s.db, "agenda_item", item, council.OpUpdate, map[string]any{"Result": result})
 }
 
 // VotingProfile returns the Land profile code of the body a meeting

@@ -90,17 +90,17 @@ func sessionCommands() []spec {
 		}.spec(),
 		cmd[NextItem]{
 			who:   console,
-			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum},
+			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll},
 			run:   func(cc *cmdCtx, ctx context.Context, _ NextItem) ([]event, error) { return cc.moveItem(ctx, +1) },
 		}.spec(),
 		cmd[PreviousItem]{
 			who:   console,
-			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum},
+			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll},
 			run:   func(cc *cmdCtx, ctx context.Context, _ PreviousItem) ([]event, error) { return cc.moveItem(ctx, -1) },
 		}.spec(),
 		cmd[SetPart]{
 			who:    console,
-			emits:  []EventKind{EvPartChanged, EvItemChanged, EvSpeakers, EvQuorum},
+			emits:  []EventKind{EvPartChanged, EvItemChanged, EvSpeakers, EvQuorum, EvPoll},
 			decode: func(w *wire) SetPart { return SetPart{Part: Part(w.text("part"))} },
 			run:    (*cmdCtx).setPart,
 		}.spec(),
@@ -242,7 +242,12 @@ func (cc *cmdCtx) moveItem(ctx context.Context, delta int) ([]event, error) {
 	if err := cc.st.endRequests(ctx, cc.s.MeetingID, cc.now); err != nil {
 		return nil, err
 	}
-	return cc.events(ctx, cc.itemEvent, cc.speakersEvent, cc.quorumEvent)
+	evs, err := cc.events(ctx, cc.itemEvent, cc.speakersEvent, cc.quorumEvent)
+	if err != nil {
+		return nil, err
+	}
+	polls, err := cc.itemPolls(ctx) // an item visited again shows its polls
+	return append(evs, polls...), err
 }
 
 // beginItem records that the current item begins now (for attendance per
@@ -267,5 +272,9 @@ func (cc *cmdCtx) setPart(ctx context.Context, c SetPart) ([]event, error) {
 	}
 	evs := []event{{Kind: EvPartChanged, Audience: AudiencePublic, Payload: PartPayload{Part: c.Part}}}
 	more, err := cc.events(ctx, cc.itemEvent, cc.speakersEvent, cc.quorumEvent)
-	return append(evs, more...), err
+	if err != nil {
+		return nil, err
+	}
+	polls, err := cc.itemPolls(ctx)
+	return append(append(evs, more...), polls...), err
 }

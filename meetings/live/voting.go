@@ -714,6 +714,9 @@ func (cc *cmdCtx) cancelPoll(ctx context.Context, c CancelPoll) ([]event, error)
 	if err := ms.SetPollState(ctx, p.ID, meetings.PollCancelled, reason, cc.actor.UserID, cc.now); err != nil {
 		return nil, err
 	}
+	if err := cc.recordItem(ctx, ms); err != nil { // the item's record changes: a cancelled poll is published too
+		return nil, err
+	}
 	p.State, p.Reason, p.ClosedAt = meetings.PollCancelled, reason, cc.now
 	e, err := cc.pollEvent(ctx, p)
 	return []event{e}, err
@@ -728,10 +731,24 @@ func (cc *cmdCtx) pollProgress(ctx context.Context, _ PollProgress) ([]event, er
 		return nil, err
 	}
 	_, voters, _, err := ms.PollCounts(ctx, p)
-	if err != nil || voters == p.Progress {
+	if err != nil {
 		return nil, err
 	}
-	if err := ms.SetProgress(ctx, p.ID, voters); err != nil {
+	// Voters and the urn only grow while a poll runs, so their sum
+	// changes exactly when either does (a paper ballot adds to the urn
+	// only).
+	progress := voters
+	if p.Secret() {
+		urn, err := ms.UrnSize(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		progress += urn
+	}
+	if progress == p.Progress {
+		return nil, nil
+	}
+	if err := ms.SetProgress(ctx, p.ID, progress); err != nil {
 		return nil, err
 	}
 	e, err := cc.pollEvent(ctx, p)
@@ -748,7 +765,7 @@ func (cc *cmdCtx) pausePoll(ctx context.Context) ([]event, error) {
 	if _, err := ms.Poll(ctx, p.ID, "update"); err != nil {
 		return nil, err
 	}
-	const reason = "complaint"
+	const reason = ReasonComplaint
 	if err := ms.SetPollState(ctx, p.ID, meetings.PollPaused, reason, cc.actor.UserID, cc.now); err != nil {
 		return nil, err
 	}
@@ -781,8 +798,11 @@ func (cc *cmdCtx) afterComplaint(ctx context.Context, res Resolution) ([]event, 
 		e, err := cc.pollEvent(ctx, p)
 		return []event{e}, err
 	}
-	const reason = "repeated after a complaint (Rüge)"
+	const reason = ReasonRepeated
 	if err := ms.SetPollState(ctx, p.ID, meetings.PollCancelled, reason, cc.actor.UserID, cc.now); err != nil {
+		return nil, err
+	}
+	if err := cc.recordItem(ctx, ms); err != nil {
 		return nil, err
 	}
 	p.State, p.Reason, p.ClosedAt = meetings.PollCancelled, reason, cc.now
@@ -793,6 +813,14 @@ func (cc *cmdCtx) afterComplaint(ctx context.Context, res Resolution) ([]event, 
 	again, err := cc.openPoll(ctx, OpenPoll{Kind: p.Kind, Previous: p.ID})
 	return append([]event{cancelled}, again...), err
 }
+
+// Reasons the server gives itself for pausing or cancelling a poll (a
+// chair's cancellation carries the chair's words instead); pages
+// translate them.
+const (
+	ReasonComplaint = "complaint"                // paused: a Rüge is open
+	ReasonRepeated  = "repeated_after_complaint" // cancelled: the chair repeats the poll after a Rüge
+)
 
 // BallotReply is what a ballot's acknowledgement carries: the receipt code
 // of a secret ballot, the choice recorded for an open or named one, how

@@ -38,17 +38,22 @@ type PollView struct {
 	Choices    []string           `json:"choices"` // what a ballot may say
 	Candidates []voting.Candidate `json:"candidates,omitempty"`
 	Eligible   []EligibleView     `json:"eligible"`
-	Ballots    int                `json:"ballots"`         // cast so far, or at close
-	Voted      []council.ID       `json:"voted,omitempty"` // who has voted (open and named: everyone; secret: members and staff)
-	Votes      []VoteView         `json:"votes,omitempty"` // open and named: each member's choice
-	Tally      *voting.Tally      `json:"tally,omitempty"` // closed yes/no polls
-	Outcome    voting.Outcome     `json:"outcome,omitempty"`
-	Result     *voting.Result     `json:"result,omitempty"`
-	Election   *ElectionView      `json:"election,omitempty"`
-	Receipts   []ReceiptView      `json:"receipts,omitempty"` // closed secret polls: the urn in random order
-	Text       string             `json:"text,omitempty"`     // the result in words, as recorded on the item
-	OpenedAt   time.Time          `json:"opened_at"`
-	ClosedAt   *time.Time         `json:"closed_at,omitempty"`
+	Ballots    int                `json:"ballots"` // cast so far, or at close
+	// Secret polls, members and staff: how many members the clerk ticked
+	// off as voting on paper, and how many ballots the urn holds (paper
+	// ballots are entered until it holds one per voter).
+	Paper    int            `json:"paper,omitempty"`
+	Urn      int            `json:"urn,omitempty"`
+	Voted    []council.ID   `json:"voted,omitempty"` // who has voted (open and named: everyone; secret: members and staff)
+	Votes    []VoteView     `json:"votes,omitempty"` // open and named: each member's choice
+	Tally    *voting.Tally  `json:"tally,omitempty"` // closed yes/no polls
+	Outcome  voting.Outcome `json:"outcome,omitempty"`
+	Result   *voting.Result `json:"result,omitempty"`
+	Election *ElectionView  `json:"election,omitempty"`
+	Receipts []ReceiptView  `json:"receipts,omitempty"` // closed secret polls: the urn in random order
+	Text     string         `json:"text,omitempty"`     // the result in words, as recorded on the item
+	OpenedAt time.Time      `json:"opened_at"`
+	ClosedAt *time.Time     `json:"closed_at,omitempty"`
 }
 
 // EligibleView is a member who may vote in a poll.
@@ -116,6 +121,16 @@ func pollView(ctx context.Context, ms *meetings.Store, p meetings.Poll, prof vot
 		}
 	}
 	v.Ballots = len(voted)
+	if p.Secret() && p.State.Running() {
+		_, _, paper, err := ms.PollCounts(ctx, p)
+		if err != nil {
+			return v, err
+		}
+		if v.Urn, err = ms.UrnSize(ctx, p.ID); err != nil {
+			return v, err
+		}
+		v.Paper = paper
+	}
 	if !p.Secret() {
 		votes, err := ms.Votes(ctx, p.ID)
 		if err != nil {
@@ -159,7 +174,7 @@ func pollView(ctx context.Context, ms *meetings.Store, p meetings.Poll, prof vot
 // public is what the public sees of v: a secret poll without who voted.
 func (v PollView) public() PollView {
 	if v.Kind == voting.Secret || v.Kind == voting.Election {
-		v.Voted = nil
+		v.Voted, v.Paper, v.Urn = nil, 0, 0
 	}
 	return v
 }
@@ -184,6 +199,27 @@ func (cc *cmdCtx) pollEvent(ctx context.Context, p meetings.Poll) (event, error)
 		return event{Kind: EvPoll, Audience: AudienceMembers, Payload: v, Redacted: v.public()}, nil
 	}
 	return event{Kind: EvPoll, Audience: aud, Payload: v}, nil
+}
+
+// itemPolls announces the polls of the current item after an
+// item_changed (pages start the item's list afresh with it).
+func (cc *cmdCtx) itemPolls(ctx context.Context) ([]event, error) {
+	if cc.s.ItemID == council.NilID {
+		return nil, nil
+	}
+	byItem, err := meetings.NewStore(cc.st.db).PollsOfItems(ctx, []council.ID{cc.s.ItemID})
+	if err != nil {
+		return nil, err
+	}
+	var evs []event
+	for _, p := range byItem[cc.s.ItemID] {
+		e, err := cc.pollEvent(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, e)
+	}
+	return evs, nil
 }
 
 // PollResult returns a closed or cancelled poll's result in words (German,

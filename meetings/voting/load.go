@@ -13,7 +13,7 @@ import (
 
 // Load returns Builtin with the profiles configured in dir on top: each
 // *.json file holds one Profile in the JSON shape of its struct tags
-// (docs/VOTING.md, "Adding a Land"); a file with a builtin code replaces
+// (docs/VOTING.md, "Adding a Land by configuration"); a file with a builtin code replaces
 // that profile. Each file is validated (Profile.Validate, unknown JSON
 // fields, two files with one code); errors wrap ErrRule and name the file
 // and the field. A missing dir is not an error.

@@ -664,7 +664,7 @@ function resultLine(p) {
 
 function reasonText(r) {
   if (r === "complaint") return t("live.vote.reason_complaint");
-  if (r === "repeated after a complaint (Rüge)") return t("live.vote.reason_repeated");
+  if (r === "repeated_after_complaint") return t("live.vote.reason_repeated");
   return r || "";
 }
 
@@ -862,16 +862,17 @@ function consoleRun(p) {
     out.push(vbutton(t("live.vote.room_yes"), "", () => send("room_vote", { poll: p.id, choice: "yes" }), { data: { key: "room-" + p.id } }));
   }
   if (secret) {
-    const ticked = (p.eligible || []).filter((e) => e.mode === "room" && voted.has(e.person_id)).length;
-    const urnKey = "plenar-urn:" + p.id;
-    const entered = store.get(urnKey) || 0;
+    // From the server (members and staff): paper voters ticked off, and
+    // the urn's ballots, of which ballots - paper came from devices.
+    const ticked = p.paper || 0;
+    const entered = Math.max(0, (p.urn || 0) - ((p.ballots || 0) - ticked));
     const urn = make("fieldset", { className: "live-urn", data: { live: "urn" } });
     urn.append(make("legend", { text: t("live.vote.urn") }));
     urn.append(make("p", { className: "meta", text: t("live.vote.urn_help") }));
     urn.append(make("p", { data: { live: "urn-count" }, text: t("live.vote.urn_count", entered, ticked) }));
     urn.append(...ballotControls(p, "urn", !open, (choice) => {
       const id = send("paper_ballot", { poll: p.id, choice });
-      if (id) onAck.set(id, () => { store.set(urnKey, (store.get(urnKey) || 0) + 1); render(); announce(t("live.vote.urn_entered")); });
+      if (id) onAck.set(id, () => announce(t("live.vote.urn_entered")));
     }));
     out.push(urn);
   }
