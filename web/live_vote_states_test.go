@@ -111,6 +111,16 @@ func TestLiveVoteStates(t *testing.T) {
 	navigate(t, b, base+"/meetings/"+mid+"/live/member")
 	waitText(t, b, lastPoll+` [data-live="counted"]`, "Ihre Stimme wurde gezählt: Ja")
 
+	// Changed (the NW profile allows it until the close): Nein, then Ja again.
+	for _, c := range []struct{ choice, label string }{{"no", "Nein"}, {"yes", "Ja"}} {
+		click(t, b, lastPoll+` [data-live="change"]`)
+		waitJS(t, b, `document.activeElement && document.activeElement.dataset.live === "ballot"`, "ballot focused for the change")
+		click(t, b, `[data-live="ballot"] button[data-choice="`+c.choice+`"]`)
+		waitText(t, b, lastPoll+` [data-live="counted"]`, "Ihre Stimme wurde gezählt: "+c.label)
+		waitText(t, con, fmt.Sprintf(`%s tr[data-person=%q]`, lastPoll, beate.ID), c.label)
+		waitText(t, pub, lastPoll+` [data-live="poll-count"]`, "1 von 3 Stimmen abgegeben")
+	}
+
 	// Paused by a Rüge, resumed by the chair.
 	if err := chromedp.Do(b, chromedp.SetValue(chromedp.CSS(`[data-live="complaint-text"]`), "Ton fällt aus")); err != nil {
 		t.Fatal(err)

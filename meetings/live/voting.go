@@ -745,8 +745,8 @@ func (cc *cmdCtx) pollProgress(ctx context.Context, _ PollProgress) ([]event, er
 		}
 		progress += urn
 	}
-	if progress == p.Progress {
-		return nil, nil
+	if progress == p.Progress && p.Secret() {
+		return nil, nil // an open or named poll is announced again: a member may have changed their ballot
 	}
 	if err := ms.SetProgress(ctx, p.ID, progress); err != nil {
 		return nil, err

@@ -33,7 +33,8 @@ type PollView struct {
 	Previous   council.ID         `json:"previous,omitzero"`
 	State      meetings.PollState `json:"state"`
 	Reason     string             `json:"reason,omitempty"`
-	Remote     bool               `json:"remote"` // remote members take part
+	Remote     bool               `json:"remote"`           // remote members take part
+	Change     bool               `json:"change,omitempty"` // a member may change an open or named ballot until the close (profile)
 	Inputs     voting.Inputs      `json:"inputs"`
 	Choices    []string           `json:"choices"` // what a ballot may say
 	Candidates []voting.Candidate `json:"candidates,omitempty"`
@@ -91,7 +92,7 @@ type ElectionView struct {
 func pollView(ctx context.Context, ms *meetings.Store, p meetings.Poll, prof voting.Profile) (PollView, error) {
 	v := PollView{ID: p.ID, ItemID: p.ItemID, Position: p.Position, Kind: p.Kind, Question: p.Question, Rule: p.Rule,
 		Profile: p.Profile, Seats: p.Seats, Round: p.Round, Previous: p.PreviousID, State: p.State, Reason: p.Reason,
-		Remote: p.Remote, Inputs: p.Inputs, Candidates: p.Candidates, OpenedAt: p.OpenedAt, Outcome: p.Outcome}
+		Remote: p.Remote, Change: prof.ChangeBallot && !p.Secret(), Inputs: p.Inputs, Candidates: p.Candidates, OpenedAt: p.OpenedAt, Outcome: p.Outcome}
 	if p.Kind == voting.Election {
 		for _, c := range p.Candidates {
 			v.Choices = append(v.Choices, c.ID)

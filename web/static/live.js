@@ -514,7 +514,7 @@ const allRules = ["simple", "absolute", "two_thirds_cast", "two_thirds_present",
 const BALLOT_RETRY = 8000;
 const inflight = new Map(); // poll id -> timer of the ballot in flight (member)
 const focusedPolls = new Set(); // polls whose ballot panel took the focus once
-const ui = { search: {}, reason: {}, picks: {} }; // what the user typed or ticked, kept across re-renders
+const ui = { search: {}, reason: {}, picks: {}, changing: {} }; // what the user typed or ticked, kept across re-renders
 
 function applyPoll(d) {
   const ps = state.polls || (state.polls = []);
@@ -593,6 +593,7 @@ function resendBallots() {
 function ballotDone(pollID, reply) {
   window.clearTimeout(inflight.get(pollID));
   inflight.delete(pollID);
+  delete ui.changing[pollID];
   const b = store.get(ballotKey(pollID)) || {};
   b.done = true;
   if (reply.receipt) b.receipt = reply.receipt;
@@ -728,7 +729,7 @@ function memberBallot(p) {
   const box = make("div", { className: "live-ballot-box" });
   const eligible = (p.eligible || []).some((e) => e.person_id === me);
   const saved = store.get(ballotKey(p.id));
-  const voted = (p.voted || []).includes(me) || (saved && saved.done);
+  const voted = ((p.voted || []).includes(me) || (saved && saved.done)) && !ui.changing[p.id];
   if (!eligible) {
     if (mode === "console") return box;
     if (p.state === "open" || p.state === "paused") box.append(make("p", { className: "live-ballot-not", data: { live: "not-eligible" }, text: notEligible(p) }));
@@ -800,6 +801,17 @@ function counted(p, saved) {
     const v = (p.votes || []).find((x) => x.person_id === state.self);
     const choice = v ? v.choice : saved && saved.choice;
     box.append(make("p", { className: "live-counted-head", text: t("live.vote.counted_choice", choicesLabel(p, choice)) }));
+    if (p.change && p.state === "open") {
+      // The Land profile lets a member change an open or named ballot
+      // until the close: a new ballot (new id) replaces the first.
+      box.append(vbutton(t("live.vote.change"), p.question, () => {
+        store.del(ballotKey(p.id));
+        ui.changing[p.id] = true;
+        render();
+        const panel = root.querySelector(`[data-key="ballot-${p.id}"]`);
+        if (panel) panel.focus();
+      }, { data: { key: "change-" + p.id, live: "change" } }));
+    }
     return box;
   }
   box.append(make("p", { className: "live-counted-head", text: t("live.vote.counted") }));
