@@ -135,7 +135,7 @@ func (a *app) scratchDB(ctx context.Context, server string) (*pgxpool.Pool, func
 // judgedConfig tunes benchJudged.
 type judgedConfig struct {
 	Set   string // judged query set file; "": searchbench.JudgedDemo
-	Words string // word list
+	Words string // word list; "": search.SystemWordList
 	Files bool   // also the demo city's documents, their text extracted
 	Worst int    // worst queries to list
 	// Months shortens the demo city (demo.Options.Months); 0: the full
@@ -203,6 +203,9 @@ func (a *app) judged(ctx context.Context, pool *pgxpool.Pool, cfg judgedConfig) 
 			}
 		}
 		fmt.Fprintf(a.stdout, "documents stored and extracted in %s: %d files\n", time.Since(started).Round(time.Second), dc.Files())
+	}
+	if cfg.Words == "" {
+		cfg.Words = search.SystemWordList
 	}
 	words, _, err := search.DefaultWords(cfg.Words)
 	if err != nil {
