@@ -52,12 +52,12 @@ func TestBenchSearchJudged(t *testing.T) {
 }
 
 // Thresholds of TestBenchSearchJudged, slightly below what it measured
-// (nDCG@10 0.869, MRR 0.921, zero results 3.2 %, 4 misses; 185 queries).
+// (nDCG@10 0.879, MRR 0.931, zero results 2.7 %, 3 misses; 185 queries).
 const (
 	judgedTestMonths       = 2
 	judgedTestMinQueries   = 100
-	judgedTestNDCG         = 0.84
-	judgedTestMRR          = 0.89
-	judgedTestZeroRate     = 0.05
-	judgedTestTargetMisses = 5
+	judgedTestNDCG         = 0.85
+	judgedTestMRR          = 0.90
+	judgedTestZeroRate     = 0.04
+	judgedTestTargetMisses = 4
 )
