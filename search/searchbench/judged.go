@@ -197,7 +197,9 @@ func LoadUniverse(ctx context.Context, db council.DBTX) (*Universe, error) {
 		{"org", `SELECT id, name, '', '' FROM organizations WHERE NOT deleted`},
 		// Free agenda items stand for themselves; a paper's items for the paper.
 		{"item", `SELECT i.id, i.name, '', coalesce(c.paper_id::text, '') FROM agenda_items i
-			LEFT JOIN consultations c ON c.agenda_item_id = i.id AND NOT c.deleted WHERE NOT i.deleted AND i.public`},
+			JOIN meetings m ON m.id = i.meeting_id
+			LEFT JOIN consultations c ON c.agenda_item_id = i.id AND NOT c.deleted
+			WHERE NOT i.deleted AND agenda_item_audience(i, m) = 'public'`},
 	}
 	items := map[council.ID]council.ID{}
 	for _, q := range queries {
