@@ -246,7 +246,7 @@ func (f *compoundSplitter) cover(word string) []string {
 }
 
 // maxSpans bounds the runs of parts one word adds.
-const maxSpans = 8
+const maxSpans = 12
 
 // edge is a part of a compound, runes [i, j) of it. short marks a
 // short noun (shortNoun), kept only when another part joins it; dropE a
@@ -382,7 +382,11 @@ func (sp segmentation) spans(word string) []string {
 	var out []string
 	reach := make([]int8, sp.n+1) // parts in the run that reaches a position; 0: unreached
 	for _, s := range sp.edges {
-		if s.dropE || s.short || (s.i > 0 && !sp.startsAt(s.i)) || len(out) >= maxSpans {
+		// A run may begin with a part whose e the compound drops
+		// (schul|sanierung in schulsanierungsprogramm) and with a short
+		// noun that joins another part (rad|fahrenden in
+		// fahrradfahrenden): readers type those compounds too.
+		if (s.short && !sp.connected(word, s)) || (s.i > 0 && !sp.startsAt(s.i)) || len(out) >= maxSpans {
 			continue
 		}
 		clear(reach)

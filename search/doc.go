@@ -49,7 +49,9 @@
 // documents. Query words also find their compound parts and runs of
 // parts (analysis.go), their synonyms (synonyms.go) and, when the exact
 // words find little, compounds written apart, typos and documents with
-// only some of the words (query.go, docs/ARCHITECTURE.md, Search).
+// only some of the words (query.go, docs/ARCHITECTURE.md, Search). A word
+// that is a reference number as people type it (0123/25, F67/25,
+// V 0123/25) finds the paper by its reference (reference.go).
 //
 // Suggestions ("did you mean", autocomplete) read the field "pub", which
 // only public documents fill, and confirm every candidate with a count

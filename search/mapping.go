@@ -215,9 +215,12 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	pub := mapping.NewTextFieldMapping()
 	pub.Analyzer, pub.Store, pub.IncludeTermVectors, pub.IncludeInAll, pub.DocValues = analyzerSuggest, false, false, false, false
 	dm.AddFieldMappingsAt("pub", pub)
-	if t != TypePerson && t != TypeOrganization {
-		text("text")
-	}
+	// Persons and organizations have a text too: their name again
+	// (loadForIndex), so that a name query scores them like documents
+	// whose title and text both have the words; bleve's disjunction
+	// scales a score by the share of its clauses (title, text, …) that
+	// match, which ranked "Finanzausschuss" below every meeting of it.
+	text("text")
 	kw("type", false)
 	kw("vis", false)
 	kw("orgs", false)

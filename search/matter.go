@@ -17,17 +17,24 @@ import (
 // paper, with the meetings that consulted it and the file that matched
 // (Hit.Consulted, Hit.Match). Doc.Matter holds the paper's index id.
 
-// loadForIndex is load with the documents' matters set and the repeated
-// page headers and footers of files' texts dropped (onceEach), for the
-// index.
+// loadForIndex is load with the documents' matters set, the repeated
+// page headers and footers of files' texts dropped (onceEach) and the
+// names of persons and organizations as their text, for the index.
 func loadForIndex(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids []council.ID) (loaded, error) {
 	l, err := load(ctx, db, zone, t, ids, IndexTextLimit)
 	if err != nil {
 		return l, err
 	}
-	if t == TypeFile {
+	switch t {
+	case TypeFile:
 		for i := range l.docs {
 			l.docs[i].Text = onceEach(l.docs[i].Text)
+		}
+	case TypePerson, TypeOrganization:
+		// A name is all such a document says; as its text too, it
+		// matches a name query in both fields (docMapping).
+		for i := range l.docs {
+			l.docs[i].Text = l.docs[i].Title
 		}
 	}
 	return l, setMatters(ctx, db, l.docs)

@@ -50,7 +50,7 @@ func compile(m mapping.IndexMapping, p Parsed, w widening, syn synonymIndex) (qu
 	}
 	bq := bleve.NewBooleanQuery()
 	var groups []query.Query
-	for _, g := range p.Groups {
+	for _, g := range joinReferences(p.Groups) {
 		var alts []query.Query
 		for _, t := range g {
 			if q := tc.term(t); q != nil {
@@ -163,9 +163,22 @@ func (tc termCompiler) term(t Term) query.Query {
 		}
 		alts = append(alts, tc.phrase(terms, 1)...)
 	}
-	ref := bleve.NewTermQuery(strings.ToLower(t.Text))
-	ref.SetField("reference")
-	ref.SetBoost(boostReference)
+	refs := []string{strings.ToLower(t.Text)}
+	for _, r := range refForms(t.Text) {
+		if r != refs[0] {
+			refs = append(refs, r)
+		}
+	}
+	if len(refs) == 1 {
+		ref := bleve.NewTermQuery(refs[0])
+		ref.SetField("reference")
+		ref.SetBoost(boostReference)
+		return bleve.NewDisjunctionQuery(append(alts, ref)...)
+	}
+	// A reference number as typed (refForms): one constant-score clause,
+	// so that a paper found by it scores like one found by the exact
+	// reference.
+	ref := &scorch.TermsQuery{Field: "reference", Terms: refs, Boost: boostReference}
 	return bleve.NewDisjunctionQuery(append(alts, ref)...)
 }
 

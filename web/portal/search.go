@@ -170,6 +170,32 @@ type apiSearchHit struct {
 	Snippet   string `json:"snippet"` // HTML: text escaped, matches in <mark>
 	Reference string `json:"reference,omitempty"`
 	Date      string `json:"date,omitempty"`
+	// Match is, for a paper that stands for its matter (one result per
+	// matter), the document of the matter that matched when that is not
+	// the paper itself: an agenda item with its meeting, or a file.
+	Match *apiSearchMatch `json:"match,omitempty"`
+	// Consulted are the meetings the paper was discussed in ("beraten
+	// in …"), oldest first.
+	Consulted []apiConsulted `json:"consulted,omitempty"`
+}
+
+// apiSearchMatch is the document of a matter that matched.
+type apiSearchMatch struct {
+	Type  string `json:"type"` // agenda_item or file
+	ID    string `json:"id"`
+	Title string `json:"title"` // the item's subject, the file's name
+	URL   string `json:"url"`
+	// Meeting is an agenda item's meeting (and a file's, when the file
+	// is attached to an agenda item).
+	Meeting *apiConsulted `json:"meeting,omitempty"`
+}
+
+// apiConsulted is a meeting that discussed a paper.
+type apiConsulted struct {
+	MeetingID string `json:"meeting_id"`
+	Title     string `json:"title"`
+	Date      string `json:"date,omitempty"` // RFC 3339, Europe/Berlin
+	URL       string `json:"url"`
 }
 
 type apiFacetValue struct {
@@ -188,16 +214,7 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 		SomeWords: res.Some,
 		Facets:    map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
 	for _, h := range res.Hits {
-		ah := apiSearchHit{Type: string(h.Type), ID: h.ID.String(), Title: h.Title, URL: base + h.URL(),
-			Snippet: h.SnippetHTML(), Reference: h.Reference}
-		switch {
-		case h.Date.IsZero():
-		case h.DateOnly():
-			ah.Date = h.Date.In(site.Berlin).Format(time.DateOnly) // a paper's or file's date is a civil date
-		default:
-			ah.Date = h.Date.In(site.Berlin).Format(time.RFC3339)
-		}
-		out.Hits = append(out.Hits, ah)
+		out.Hits = append(out.Hits, apiHitOf(base, h))
 	}
 	for key, terms := range map[string][]search.FacetTerm{"type": res.Facets.Types, "organization": res.Facets.Orgs, "year": res.Facets.Years} {
 		for _, t := range terms {
@@ -207,6 +224,50 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	return json.NewEncoder(w).Encode(out)
+}
+
+// apiHitOf is h for the JSON API; base is the site's URL.
+func apiHitOf(base string, h search.Hit) apiSearchHit {
+	ah := apiSearchHit{Type: string(h.Type), ID: h.ID.String(), Title: h.Title, URL: base + h.URL(),
+		Snippet: h.SnippetHTML(), Reference: h.Reference}
+	switch {
+	case h.Date.IsZero():
+	case h.DateOnly():
+		ah.Date = h.Date.In(site.Berlin).Format(time.DateOnly) // a paper's or file's date is a civil date
+	default:
+		ah.Date = h.Date.In(site.Berlin).Format(time.RFC3339)
+	}
+	for _, c := range h.Consulted {
+		ah.Consulted = append(ah.Consulted, apiConsultedOf(base, c))
+	}
+	if m := h.Match; m != nil {
+		am := &apiSearchMatch{Type: string(m.Type), ID: m.ID.String(), Title: m.Title, URL: base + m.URL()}
+		item := m.ID // the agenda item that matched, or the one the matching file is attached to
+		if m.Type == search.TypeFile {
+			item = council.NilID
+			if m.Parent == search.TypeAgendaItem {
+				item = m.ParentID
+			}
+		}
+		for _, c := range h.Consulted {
+			if item != council.NilID && c.ItemID == item {
+				mc := apiConsultedOf(base, c)
+				am.Meeting = &mc
+			}
+		}
+		ah.Match = am
+	}
+	return ah
+}
+
+// apiConsultedOf is c for the JSON API: its URL is the agenda item in
+// its meeting.
+func apiConsultedOf(base string, c search.Consulted) apiConsulted {
+	out := apiConsulted{MeetingID: c.MeetingID.String(), Title: c.Title, URL: base + c.URL()}
+	if !c.Date.IsZero() {
+		out.Date = c.Date.In(site.Berlin).Format(time.RFC3339)
+	}
+	return out
 }
 
 // searchSuggest completes the last word of q from the words of public
