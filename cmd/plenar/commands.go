@@ -60,7 +60,7 @@ func commands() []command {
 		{name: "bench", help: "benchmarks (docs/BENCHMARKS.md)", subs: []command{
 			{name: "http", args: "[--url U] [--duration 20s] [--concurrency 4|1,4,16,100] [--revalidate] [--path P ...]", run: (*app).benchHTTP,
 				help: "load a running Plenar's public pages (this machine's only, unless --allow-remote)"},
-			{name: "search", args: "[--papers 20000] [--db URL] [--realistic] [--skip-pg]", run: (*app).benchSearch,
+			{name: "search", args: "[--papers 20000] [--db URL] [--realistic] [--skip-pg] [--judged]", run: (*app).benchSearch,
 				help: "bleve against PostgreSQL full-text search on a generated corpus, in a scratch database"},
 			{name: "sfu", args: "[--scenarios a,b,c] [--runs N]", run: (*app).benchSFU,
 				help: "the media server under a council's load, with a load generator in a child process"},

@@ -36,7 +36,10 @@ func vars(r *rand.Rand, d time.Time) map[string]string {
 		"{places}": strconv.Itoa(40 + 10*r.IntN(10)), "{traffic}": euro(800 + r.IntN(24000)), "{bikes}": euro(150 + r.IntN(3000)),
 		"{meters}": euro(200 + 50*r.IntN(40)), "{trees}": strconv.Itoa(10 + r.IntN(290)), "{line}": strconv.Itoa(1 + r.IntN(10)),
 		"{account}": fmt.Sprintf("%d.%02d.%02d", 1+r.IntN(5), r.IntN(100), r.IntN(100)), "{honoree}": pick(r, honorees),
-		"{house}": strconv.Itoa(1 + r.IntN(120)), "{parcel}": fmt.Sprintf("%d/%d", 10+r.IntN(400), 1+r.IntN(30)),
+		// The statute follows from the amount already drawn, so adding it
+		// left every other draw of the seeded city as it was.
+		"{feestatute}": fees[(amount/1000)%len(fees)],
+		"{house}":      strconv.Itoa(1 + r.IntN(120)), "{parcel}": fmt.Sprintf("%d/%d", 10+r.IntN(400), 1+r.IntN(30)),
 	}
 }
 

@@ -110,7 +110,7 @@ var topics = []topic{
 		decisions: []string{"Haushaltssatzung {nextyear} mit Haushaltsplan und Anlagen", "Jahresabschluss {prevyear2} und Entlastung der Oberbürgermeisterin",
 			"Überplanmäßige Aufwendungen für die {facility}", "Haushaltskonsolidierungskonzept {year}–{year4}",
 			"Annahme von Spenden und Zuwendungen im {quarter}. Quartal {year}", "Kreditermächtigung für Investitionen {year}",
-			"{fee} – Neufassung", "Wirtschaftsplan {nextyear} der Stadtwerke Musterstadt GmbH"},
+			"{feestatute} – Neufassung", "Wirtschaftsplan {nextyear} der Stadtwerke Musterstadt GmbH"},
 		motions: []string{"Einführung eines Bürgerhaushalts", "Transparente Darstellung der Fördermittel im Haushaltsplan",
 			"Haushaltssperre aufheben", "Kostenfreies Schulmittagessen – Finanzierungsvorschlag"},
 		inquiries: []string{"Entwicklung der Gewerbesteuereinnahmen {year}", "Kassenkredite und Zinsbelastung",
