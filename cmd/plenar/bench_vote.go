@@ -384,7 +384,9 @@ type voteServer struct {
 func (s *voteServer) base() string { return "http://" + s.addr }
 
 // start runs plenar serve (on the same port as before, after a kill) and
-// waits until it answers /healthz.
+// waits until it answers /healthz. The executable is this one; the test
+// binary of cmd/plenar runs serve when its first argument is "serve"
+// (bench_vote_test.go).
 func (s *voteServer) start(ctx context.Context) error {
 	if s.exe == "" {
 		exe, err := os.Executable()
@@ -402,7 +404,7 @@ func (s *voteServer) start(ctx context.Context) error {
 	}
 	cmd := exec.Command(s.exe, "serve", "--addr", s.addr)
 	cmd.Env = append(os.Environ(), "PLENAR_DATABASE_URL="+s.dbURL, "PLENAR_DATA_DIR="+s.dataDir, "PLENAR_BASE_URL="+s.base(),
-		"PLENAR_LOG_LEVEL=warn", "PLENAR_MEDIA_UDP_PORT=0", benchVoteChildEnv+"=1")
+		"PLENAR_LOG_LEVEL=warn", "PLENAR_MEDIA_UDP_PORT=0")
 	s.log = &tailBuffer{}
 	var w io.Writer = s.log
 	if s.logPath != "" {
@@ -489,10 +491,6 @@ func (s *voteServer) stop() {
 	}
 	s.cmd = nil
 }
-
-// benchVoteChildEnv marks the server child of plenar bench vote (the
-// cmd/plenar test binary runs serve when it sees it).
-const benchVoteChildEnv = "PLENAR_BENCH_VOTE_CHILD"
 
 // login logs every member in over HTTP, two at a time (the password hash
 // is deliberately expensive).
