@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/voting"
@@ -24,15 +25,16 @@ const pollCols = `p.id, p.meeting_id, p.item_id, p.position, p.kind, p.question,
 	coalesce((SELECT json_agg(json_build_object('id', c.id, 'name', c.name) ORDER BY c.position)
 		FROM poll_candidates c WHERE c.poll_id = p.id), '[]')`
 
-func scanPoll(row pgx.Row) (Poll, error) {
+// scanPoll reads a row of pollCols and then the extra columns into extra.
+func scanPoll(row pgx.Row, extra ...any) (Poll, error) {
 	var p Poll
 	var prev *council.ID
 	var closed *time.Time
 	var result, cands []byte
-	err := row.Scan(&p.ID, &p.MeetingID, &p.ItemID, &p.Position, &p.Kind, &p.Question, &p.Rule, &p.Profile, &p.Seats,
+	err := row.Scan(append([]any{&p.ID, &p.MeetingID, &p.ItemID, &p.Position, &p.Kind, &p.Question, &p.Rule, &p.Profile, &p.Seats,
 		&p.Round, &prev, &p.State, &p.Remote, &p.Inputs.Statutory, &p.Inputs.Present, &p.Inputs.Conflicted,
 		&p.Inputs.Eligible, &p.OpenedAt, &closed, &p.Reason, &p.Tally.Yes, &p.Tally.No, &p.Tally.Abstain,
-		&p.Tally.Invalid, &p.Ballots, &p.Outcome, &result, &p.Seed, &p.Progress, &cands)
+		&p.Tally.Invalid, &p.Ballots, &p.Outcome, &result, &p.Seed, &p.Progress, &cands}, extra...)...)
 	if err != nil {
 		return Poll{}, err
 	}
@@ -88,6 +90,34 @@ func (s *Store) Poll(ctx context.Context, id council.ID, lock string) (Poll, err
 		return Poll{}, fmt.Errorf("%w: no poll %s", council.ErrNotFound, id)
 	}
 	return p, council.TranslateError(err)
+}
+
+// Eligibility is what a ballot needs to know of its member in a poll:
+// whether they may vote (and how they were present when it opened) and
+// whether they voted already.
+type Eligibility struct {
+	Eligible bool
+	Mode     Mode // room or remote when the poll opened
+	Voted    bool
+}
+
+// BallotPoll returns poll id locked FOR SHARE, as a ballot locks it (many
+// at once, none while the poll closes), with person's eligibility in it:
+// one round trip. Errors: ErrNotFound.
+func (s *Store) BallotPoll(ctx context.Context, id, person council.ID) (Poll, Eligibility, error) {
+	var mode *string
+	var el Eligibility
+	p, err := scanPoll(s.db.QueryRow(ctx, `SELECT `+pollCols+`, e.mode, v.person_id IS NOT NULL
+		FROM polls p LEFT JOIN poll_eligible e ON e.poll_id = p.id AND e.person_id = $2
+		LEFT JOIN poll_voters v ON v.poll_id = p.id AND v.person_id = $2
+		WHERE p.id = $1 FOR SHARE OF p`, id, person), &mode, &el.Voted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Poll{}, el, fmt.Errorf("%w: no poll %s", council.ErrNotFound, id)
+	}
+	if mode != nil {
+		el.Eligible, el.Mode = true, Mode(*mode)
+	}
+	return p, el, council.TranslateError(err)
 }
 
 // RunningPoll returns the meeting's open or paused poll, if any.
@@ -195,6 +225,34 @@ func (s *Store) PollEligible(ctx context.Context, id council.ID) ([]Eligible, ma
 // eligible (the database refuses both).
 func (s *Store) AddVoter(ctx context.Context, id, person council.ID, via Via) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO poll_voters (poll_id, person_id, via) VALUES ($1,$2,$3)`, id, person, via)
+	return council.TranslateError(err)
+}
+
+// ErrReceiptTaken is the conflict of a secret ballot whose receipt is in
+// the urn already (a ballot id used before by someone else).
+var ErrReceiptTaken = errors.New("receipt taken")
+
+// CastBallot records, in one statement, that person voted in poll id via
+// via and what they voted: for an open or named poll (receipt "") their
+// choice with the client's ballot id, at now; for a secret poll choice
+// into the urn under receipt, with nothing linking it to the voter.
+// Errors: ErrConflict when person voted already, wrapping ErrReceiptTaken
+// when the receipt is taken; ErrInvalid when person may not vote in it
+// (the database refuses all three).
+func (s *Store) CastBallot(ctx context.Context, id, person council.ID, via Via, choice []string, clientID, receipt string, now time.Time) error {
+	var err error
+	if receipt != "" {
+		_, err = s.db.Exec(ctx, `WITH v AS (INSERT INTO poll_voters (poll_id, person_id, via) VALUES ($1, $2, $3) RETURNING poll_id)
+			INSERT INTO poll_secret_ballots (poll_id, receipt, choice) SELECT poll_id, $4, $5 FROM v`, id, person, via, receipt, choice)
+	} else {
+		_, err = s.db.Exec(ctx, `WITH v AS (INSERT INTO poll_voters (poll_id, person_id, via) VALUES ($1, $2, $3) RETURNING poll_id, person_id)
+			INSERT INTO poll_choices (poll_id, person_id, choice, client_id, via, at) SELECT poll_id, person_id, $4, $5, $3, $6 FROM v`,
+			id, person, via, choice, clientID, now)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.TableName == "poll_secret_ballots" {
+		return fmt.Errorf("%w: %w", council.TranslateError(err), ErrReceiptTaken)
+	}
 	return council.TranslateError(err)
 }
 
