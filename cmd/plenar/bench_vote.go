@@ -144,6 +144,10 @@ type votePhase struct {
 	Acks, Results       []time.Duration
 	Missed              int // watcher results not received within 10 s
 	Throttled, Failures int
+	// CPU time spent during the phase by the server child, by the
+	// PostgreSQL backends of the scratch database and by this process
+	// (the clients); zero where it could not be read.
+	ServerCPU, PGCPU, ClientCPU time.Duration
 }
 
 func (p votePhase) rate() float64 {
@@ -219,11 +223,17 @@ func runVoteBench(ctx context.Context, c voteBenchConfig, out io.Writer) (voteRe
 	if err := b.connect(ctx); err != nil {
 		return rep, fmt.Errorf("connect: %w", err)
 	}
-	fmt.Fprintf(out, "plenar bench vote: %d members, %d watchers, %d meetings; setup %s; load average %s\n",
-		c.Members, c.Watchers, c.Meetings, time.Since(t0).Round(time.Millisecond), loadAverage())
+	// The server's own background work (search index, sockets' pings and
+	// session checks) over 2 s before the first poll.
+	idle := b.cpu(ctx)
+	time.Sleep(2 * time.Second)
+	idleCPU := b.cpu(ctx).server - idle.server
+	fmt.Fprintf(out, "plenar bench vote: %d members, %d watchers, %d meetings; setup %s; server idle %.0f %% of a CPU; load average %s\n",
+		c.Members, c.Watchers, c.Meetings, time.Since(t0).Round(time.Millisecond), 100*idleCPU.Seconds()/2, loadAverage())
 	for _, ph := range c.Phases {
 		var p votePhase
 		var err error
+		before := b.cpu(ctx)
 		switch ph {
 		case "window":
 			p, err = b.sequence(ctx, "window", c.WindowPolls, c.Window)
@@ -234,6 +244,11 @@ func runVoteBench(ctx context.Context, c voteBenchConfig, out io.Writer) (voteRe
 		}
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", ph, err)
+		}
+		after := b.cpu(ctx)
+		p.ServerCPU, p.ClientCPU = after.server-before.server, after.self-before.self
+		for pid, t := range after.pg {
+			p.PGCPU += t - before.pg[pid]
 		}
 		rep.Phases = append(rep.Phases, p)
 	}
@@ -1220,6 +1235,60 @@ func (b *voteBench) lost(ctx context.Context, ms *meetings.Store, id council.ID,
 	return n, nil
 }
 
+// cpuSample is the CPU time used so far by the server child, the
+// PostgreSQL backends of the scratch database (by pid; only when the
+// server runs on this machine) and this process.
+type cpuSample struct {
+	server, self time.Duration
+	pg           map[int]time.Duration
+}
+
+func (b *voteBench) cpu(ctx context.Context) cpuSample {
+	s := cpuSample{pg: map[int]time.Duration{}}
+	if b.srv.cmd != nil {
+		s.server = procCPU(b.srv.cmd.Process.Pid)
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	rows, err := b.pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		return s
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) == nil {
+			s.pg[pid] = procCPU(pid)
+		}
+	}
+	return s
+}
+
+// procCPU reads the user and system CPU time of process pid from
+// /proc/<pid>/stat (Linux; 0 elsewhere or when it cannot be read). Clock
+// ticks are taken as 100 per second (USER_HZ on every Linux platform Go
+// supports).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	_, _ = fmt.Sscan(f[11], &ut)
+	_, _ = fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
 func pctl(d []time.Duration, p int) time.Duration {
 	if len(d) == 0 {
 		return 0
@@ -1238,6 +1307,14 @@ func (b *voteBench) print(rep voteReport) {
 			ms(pctl(p.Acks, 50)), ms(pctl(p.Acks, 95)), ms(pctl(p.Acks, 99)), ms(pctl(p.Acks, 100)),
 			ms(pctl(p.Results, 50)), ms(pctl(p.Results, 95)), ms(pctl(p.Results, 99)), ms(pctl(p.Results, 100)),
 			p.Missed, p.Throttled, p.Failures)
+	}
+	_ = tw.Flush()
+	tw = tabwriter.NewWriter(b.out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "phase\twall s\tCPU s: server\tPostgreSQL\tclients\tCPU ms per ballot: server\tPostgreSQL\tclients\t")
+	for _, p := range rep.Phases {
+		per := func(d time.Duration) float64 { return ms(d) / float64(max(p.Ballots, 1)) }
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t\n", p.Name, p.Elapsed.Seconds(), p.ServerCPU.Seconds(),
+			p.PGCPU.Seconds(), p.ClientCPU.Seconds(), per(p.ServerCPU), per(p.PGCPU), per(p.ClientCPU))
 	}
 	_ = tw.Flush()
 	verdict := func(ok bool) string {
