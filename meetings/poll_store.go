@@ -401,12 +401,6 @@ func (s *Store) UrnSize(ctx context.Context, id council.ID) (int, error) {
 	return n, council.TranslateError(err)
 }
 
-// SetProgress records how many ballots were last announced for poll id.
-func (s *Store) SetProgress(ctx context.Context, id council.ID, n int) error {
-	_, err := s.db.Exec(ctx, `UPDATE polls SET progress = $2 WHERE id = $1`, id, n)
-	return council.TranslateError(err)
-}
-
 // ClosePoll records poll p's result (State closed or, with Reason,
 // cancelled; Tally, Ballots, Outcome, Result or Election, Seed, ClosedAt)
 // by actor. For a secret poll it then rewrites the poll's voter rows and

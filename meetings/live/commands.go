@@ -235,6 +235,10 @@ type cmdCtx struct {
 	// reply is what the command's acknowledgement carries (a ballot's
 	// receipt); nil: nothing.
 	reply any
+	// progress is the hub's memory of the poll counts it announced;
+	// committed, when set, runs after the command committed.
+	progress  *announced
+	committed func()
 }
 
 // Do runs command c for meeting meetingID as actor a in one transaction and
@@ -282,8 +286,10 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 		ctx = council.WithActor(ctx, a.UserID)
 	}
 	var r done
+	var cc *cmdCtx
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		cc := &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit, profiles: h.opts.Profiles}
+		cc = &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit, profiles: h.opts.Profiles,
+			progress: &h.announced}
 		if !sp.opens {
 			var err error
 			if cc.s, err = cc.st.session(ctx, meetingID, !sp.lockless); err != nil {
@@ -318,6 +324,9 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 	})
 	if err != nil {
 		return done{}, fmt.Errorf("live %s: %w", sp.name, err)
+	}
+	if cc.committed != nil {
+		cc.committed()
 	}
 	if sp.lockless {
 		h.announce(meetingID)

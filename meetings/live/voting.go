@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
@@ -722,7 +723,11 @@ func (cc *cmdCtx) cancelPoll(ctx context.Context, c CancelPoll) ([]event, error)
 }
 
 // pollProgress announces the running poll's ballots when the count
-// changed since the last announcement.
+// changed since this hub last announced it. The count announced is kept
+// in the hub's memory, not on the poll row: an UPDATE of the row would
+// wait for every ballot in flight (they hold it FOR SHARE) and hold up
+// the next ones. Another process, or this one after a restart, may
+// announce a count once more, which is harmless.
 func (cc *cmdCtx) pollProgress(ctx context.Context, _ PollProgress) ([]event, error) {
 	ms := meetings.NewStore(cc.st.db)
 	p, ok, err := ms.RunningPoll(ctx, cc.s.MeetingID)
@@ -730,14 +735,48 @@ func (cc *cmdCtx) pollProgress(ctx context.Context, _ PollProgress) ([]event, er
 		return nil, err
 	}
 	_, voters, _, err := ms.PollCounts(ctx, p)
-	if err != nil || voters == p.Progress {
+	if err != nil {
 		return nil, err
 	}
-	if err := ms.SetProgress(ctx, p.ID, voters); err != nil {
-		return nil, err
+	last := progress{poll: p.ID, ballots: p.Progress}
+	if cc.progress != nil {
+		if n, ok := cc.progress.get(cc.s.MeetingID); ok && n.poll == p.ID {
+			last = n
+		}
+	}
+	if voters == last.ballots {
+		return nil, nil
+	}
+	if cc.progress != nil {
+		cc.committed = func() { cc.progress.set(cc.s.MeetingID, progress{poll: p.ID, ballots: voters}) }
 	}
 	e, err := cc.pollEvent(ctx, p)
 	return []event{e}, err
+}
+
+// progress is the ballot count a hub last announced for a meeting's poll.
+type progress struct {
+	poll    council.ID
+	ballots int
+}
+
+// announced is the hub's memory of announced counts, by meeting.
+type announced struct {
+	mu   sync.Mutex
+	last map[council.ID]progress
+}
+
+func (a *announced) get(meeting council.ID) (progress, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p, ok := a.last[meeting]
+	return p, ok
+}
+
+func (a *announced) set(meeting council.ID, p progress) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.last[meeting] = p
 }
 
 // pausePoll pauses the running poll because of a Rüge, if one is open.
