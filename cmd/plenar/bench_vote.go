@@ -674,11 +674,17 @@ func (c *wsClient) read() {
 		}
 		c.mu.Unlock()
 	}()
+	var buf bytes.Buffer // reused: a thousand watchers read every event
 	for {
-		_, b, err := c.conn.ReadMessage()
+		_, fr, err := c.conn.NextReader()
 		if err != nil {
 			return
 		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(fr); err != nil {
+			return
+		}
+		b := buf.Bytes()
 		if bytes.HasPrefix(b, eventPrefix) {
 			if c.onClosed != nil && bytes.Contains(b, pollKind) && bytes.Contains(b, closedState) {
 				at := time.Now()
