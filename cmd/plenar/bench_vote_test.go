@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,9 +36,11 @@ func TestBenchVoteKill(t *testing.T) {
 	} else {
 		c.Close(ctx)
 	}
+	out := &tailBuffer{}
+	defer func() { t.Logf("bench vote:\n%s", out) }()
 	rep, err := runVoteBench(ctx, voteBenchConfig{Server: pgtest.ServerURL(), Members: 5, Watchers: 20, Polls: 2, WindowPolls: 1,
 		Window: 300 * time.Millisecond, Meetings: 2, ThroughputPolls: 2, Kill: true, KillPolls: 3,
-		Phases: []string{"window", "burst", "throughput"}}, testWriter{t})
+		Phases: []string{"window", "burst", "throughput"}}, out)
 	if err != nil {
 		t.Fatalf("bench vote: %v", err)
 	}
@@ -61,10 +64,11 @@ func TestBenchVoteKill(t *testing.T) {
 	}
 }
 
-// testWriter writes to the test's log.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(p))
-	return len(p), nil
+func TestBenchVoteFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--members", "1"}, {"--meetings", "0"}, {"--phases", "window,x"}, {"--kill-polls", "0"}} {
+		if code, _, stderr := runCmd(t, nil, append([]string{"bench", "vote"}, args...)...); code != 2 || !strings.Contains(stderr, "plenar bench") {
+			t.Errorf("bench vote %v: exit %d, stderr %q; want a usage error (2)", args, code, stderr)
+		}
+	}
 }
