@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/voting"
@@ -24,15 +25,16 @@ const pollCols = `p.id, p.meeting_id, p.item_id, p.position, p.kind, p.question,
 	coalesce((SELECT json_agg(json_build_object('id', c.id, 'name', c.name) ORDER BY c.position)
 		FROM poll_candidates c WHERE c.poll_id = p.id), '[]')`
 
-func scanPoll(row pgx.Row) (Poll, error) {
+// scanPoll reads a row of pollCols and then the extra columns into extra.
+func scanPoll(row pgx.Row, extra ...any) (Poll, error) {
 	var p Poll
 	var prev *council.ID
 	var closed *time.Time
 	var result, cands []byte
-	err := row.Scan(&p.ID, &p.MeetingID, &p.ItemID, &p.Position, &p.Kind, &p.Question, &p.Rule, &p.Profile, &p.Seats,
+	err := row.Scan(append([]any{&p.ID, &p.MeetingID, &p.ItemID, &p.Position, &p.Kind, &p.Question, &p.Rule, &p.Profile, &p.Seats,
 		&p.Round, &prev, &p.State, &p.Remote, &p.Inputs.Statutory, &p.Inputs.Present, &p.Inputs.Conflicted,
 		&p.Inputs.Eligible, &p.OpenedAt, &closed, &p.Reason, &p.Tally.Yes, &p.Tally.No, &p.Tally.Abstain,
-		&p.Tally.Invalid, &p.Ballots, &p.Outcome, &result, &p.Seed, &p.Progress, &cands)
+		&p.Tally.Invalid, &p.Ballots, &p.Outcome, &result, &p.Seed, &p.Progress, &cands}, extra...)...)
 	if err != nil {
 		return Poll{}, err
 	}
@@ -90,6 +92,34 @@ func (s *Store) Poll(ctx context.Context, id council.ID, lock string) (Poll, err
 	return p, council.TranslateError(err)
 }
 
+// Eligibility is what a ballot needs to know of its member in a poll:
+// whether they may vote (and how they were present when it opened) and
+// whether they voted already.
+type Eligibility struct {
+	Eligible bool
+	Mode     Mode // room or remote when the poll opened
+	Voted    bool
+}
+
+// BallotPoll returns poll id locked FOR SHARE, as a ballot locks it (many
+// at once, none while the poll closes), with person's eligibility in it:
+// one round trip. Errors: ErrNotFound.
+func (s *Store) BallotPoll(ctx context.Context, id, person council.ID) (Poll, Eligibility, error) {
+	var mode *string
+	var el Eligibility
+	p, err := scanPoll(s.db.QueryRow(ctx, `SELECT `+pollCols+`, e.mode, v.person_id IS NOT NULL
+		FROM polls p LEFT JOIN poll_eligible e ON e.poll_id = p.id AND e.person_id = $2
+		LEFT JOIN poll_voters v ON v.poll_id = p.id AND v.person_id = $2
+		WHERE p.id = $1 FOR SHARE OF p`, id, person), &mode, &el.Voted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Poll{}, el, fmt.Errorf("%w: no poll %s", council.ErrNotFound, id)
+	}
+	if mode != nil {
+		el.Eligible, el.Mode = true, Mode(*mode)
+	}
+	return p, el, council.TranslateError(err)
+}
+
 // RunningPoll returns the meeting's open or paused poll, if any.
 func (s *Store) RunningPoll(ctx context.Context, meeting council.ID) (Poll, bool, error) {
 	ps, err := s.polls(ctx, `p.meeting_id = $1 AND p.state IN ('open','paused')`, meeting)
@@ -136,15 +166,27 @@ func (s *Store) OpenPoll(ctx context.Context, p Poll, eligible []Eligible, actor
 	if err != nil {
 		return Poll{}, fmt.Errorf("open poll: %w", council.TranslateError(err))
 	}
-	for i, c := range p.Candidates {
-		if _, err := s.db.Exec(ctx, `INSERT INTO poll_candidates (poll_id, id, name, position) VALUES ($1,$2,$3,$4)`,
-			p.ID, c.ID, c.Name, i); err != nil {
+	// Candidates and eligible members each in one statement (a council's
+	// 60 members are one round trip, not 60), positions from 0 in order.
+	if len(p.Candidates) > 0 {
+		ids, names := make([]string, len(p.Candidates)), make([]string, len(p.Candidates))
+		for i, c := range p.Candidates {
+			ids[i], names[i] = c.ID, c.Name
+		}
+		if _, err := s.db.Exec(ctx, `INSERT INTO poll_candidates (poll_id, id, name, position)
+			SELECT $1, c.id, c.name, c.n - 1 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS c(id, name, n)`,
+			p.ID, ids, names); err != nil {
 			return Poll{}, fmt.Errorf("poll candidate: %w", council.TranslateError(err))
 		}
 	}
-	for i, e := range eligible {
-		if _, err := s.db.Exec(ctx, `INSERT INTO poll_eligible (poll_id, person_id, name, mode, position) VALUES ($1,$2,$3,$4,$5)`,
-			p.ID, e.PersonID, e.Name, e.Mode, i); err != nil {
+	if len(eligible) > 0 {
+		persons, names, modes := make([]council.ID, len(eligible)), make([]string, len(eligible)), make([]string, len(eligible))
+		for i, e := range eligible {
+			persons[i], names[i], modes[i] = e.PersonID, e.Name, string(e.Mode)
+		}
+		if _, err := s.db.Exec(ctx, `INSERT INTO poll_eligible (poll_id, person_id, name, mode, position)
+			SELECT $1, e.person_id, e.name, e.mode, e.n - 1 FROM unnest($2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS e(person_id, name, mode, n)`,
+			p.ID, persons, names, modes); err != nil {
 			return Poll{}, fmt.Errorf("poll eligible: %w", council.TranslateError(err))
 		}
 	}
@@ -195,6 +237,34 @@ func (s *Store) PollEligible(ctx context.Context, id council.ID) ([]Eligible, ma
 // eligible (the database refuses both).
 func (s *Store) AddVoter(ctx context.Context, id, person council.ID, via Via) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO poll_voters (poll_id, person_id, via) VALUES ($1,$2,$3)`, id, person, via)
+	return council.TranslateError(err)
+}
+
+// ErrReceiptTaken is the conflict of a secret ballot whose receipt is in
+// the urn already (a ballot id used before by someone else).
+var ErrReceiptTaken = errors.New("receipt taken")
+
+// CastBallot records, in one statement, that person voted in poll id via
+// via and what they voted: for an open or named poll (receipt "") their
+// choice with the client's ballot id, at now; for a secret poll choice
+// into the urn under receipt, with nothing linking it to the voter.
+// Errors: ErrConflict when person voted already, wrapping ErrReceiptTaken
+// when the receipt is taken; ErrInvalid when person may not vote in it
+// (the database refuses all three).
+func (s *Store) CastBallot(ctx context.Context, id, person council.ID, via Via, choice []string, clientID, receipt string, now time.Time) error {
+	var err error
+	if receipt != "" {
+		_, err = s.db.Exec(ctx, `WITH v AS (INSERT INTO poll_voters (poll_id, person_id, via) VALUES ($1, $2, $3) RETURNING poll_id)
+			INSERT INTO poll_secret_ballots (poll_id, receipt, choice) SELECT poll_id, $4, $5 FROM v`, id, person, via, receipt, choice)
+	} else {
+		_, err = s.db.Exec(ctx, `WITH v AS (INSERT INTO poll_voters (poll_id, person_id, via) VALUES ($1, $2, $3) RETURNING poll_id, person_id)
+			INSERT INTO poll_choices (poll_id, person_id, choice, client_id, via, at) SELECT poll_id, person_id, $4, $5, $3, $6 FROM v`,
+			id, person, via, choice, clientID, now)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.TableName == "poll_secret_ballots" {
+		return fmt.Errorf("%w: %w", council.TranslateError(err), ErrReceiptTaken)
+	}
 	return council.TranslateError(err)
 }
 
@@ -329,12 +399,6 @@ func (s *Store) UrnSize(ctx context.Context, id council.ID) (int, error) {
 	var n int
 	err := s.db.QueryRow(ctx, `SELECT count(*) FROM poll_secret_ballots WHERE poll_id = $1`, id).Scan(&n)
 	return n, council.TranslateError(err)
-}
-
-// SetProgress records how many ballots were last announced for poll id.
-func (s *Store) SetProgress(ctx context.Context, id council.ID, n int) error {
-	_, err := s.db.Exec(ctx, `UPDATE polls SET progress = $2 WHERE id = $1`, id, n)
-	return council.TranslateError(err)
 }
 
 // ClosePoll records poll p's result (State closed or, with Reason,

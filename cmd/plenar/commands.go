@@ -64,6 +64,8 @@ func commands() []command {
 				help: "bleve against PostgreSQL full-text search on a generated corpus, in a scratch database"},
 			{name: "sfu", args: "[--scenarios a,b,c] [--runs N]", run: (*app).benchSFU,
 				help: "the media server under a council's load, with a load generator in a child process"},
+			{name: "vote", args: "[--db URL] [--members 60] [--watchers 1000] [--polls 20] [--window 10s] [--meetings 6] [--kill]", run: (*app).benchVote,
+				help: "remote voting against a plenar serve child on a scratch database: ack and result latency, ballots/s, and the kill test"},
 		}},
 		{name: "version", run: (*app).version, help: "print the version"},
 		{name: "testdb", help: "a throw-away PostgreSQL for make test", subs: []command{

@@ -235,6 +235,10 @@ type cmdCtx struct {
 	// reply is what the command's acknowledgement carries (a ballot's
 	// receipt); nil: nothing.
 	reply any
+	// progress is the hub's memory of the poll counts it announced;
+	// committed, when set, runs after the command committed.
+	progress  *announced
+	committed func()
 }
 
 // Do runs command c for meeting meetingID as actor a in one transaction and
@@ -282,8 +286,10 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 		ctx = council.WithActor(ctx, a.UserID)
 	}
 	var r done
+	var cc *cmdCtx
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		cc := &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit, profiles: h.opts.Profiles}
+		cc = &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit, profiles: h.opts.Profiles,
+			progress: &h.announced}
 		if !sp.opens {
 			var err error
 			if cc.s, err = cc.st.session(ctx, meetingID, !sp.lockless); err != nil {
@@ -319,6 +325,9 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 	if err != nil {
 		return done{}, fmt.Errorf("live %s: %w", sp.name, err)
 	}
+	if cc.committed != nil {
+		cc.committed()
+	}
 	if sp.lockless {
 		h.announce(meetingID)
 	} else {
@@ -328,13 +337,9 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 }
 
 // authorize finds the actor's role, checks it against the spec and loads
-// the member the command concerns.
+// the member the command concerns. For a member acting for themself (a
+// ballot) one read of their roster entry tells both.
 func (cc *cmdCtx) authorize(ctx context.Context, c Command) error {
-	r, err := role(ctx, cc.st, cc.s, cc.actor)
-	if err != nil {
-		return err
-	}
-	cc.role = r
 	person := council.NilID
 	if m, ok := c.(memberCommand); ok {
 		person = m.member()
@@ -343,6 +348,27 @@ func (cc *cmdCtx) authorize(ctx context.Context, c Command) error {
 		person = cc.actor.PersonID
 	}
 	self := person != council.NilID && person == cc.actor.PersonID
+	r, member := knownRole(cc.s, cc.actor)
+	loaded := false
+	switch {
+	case member && cc.spec.member && self:
+		a, ok, err := cc.st.attendee(ctx, cc.s.MeetingID, person)
+		if err != nil {
+			return err
+		}
+		if ok {
+			r, cc.target, loaded = RoleMember, a, true
+		}
+	case member:
+		on, err := cc.st.onRoster(ctx, cc.s.MeetingID, cc.actor.PersonID)
+		if err != nil {
+			return err
+		}
+		if on {
+			r = RoleMember
+		}
+	}
+	cc.role = r
 	if cc.spec.who.systemOnly() && r != RoleSystem {
 		return fmt.Errorf("%w: remote presence follows the member's live audio/video connection; %s cannot be given by a %s",
 			council.ErrForbidden, cc.spec.name, r)
@@ -350,7 +376,7 @@ func (cc *cmdCtx) authorize(ctx context.Context, c Command) error {
 	if !cc.spec.who.allows(r, self) {
 		return fmt.Errorf("%w: a %s may not %s here", council.ErrForbidden, r, cc.spec.name)
 	}
-	if !cc.spec.member {
+	if !cc.spec.member || loaded {
 		return nil
 	}
 	if person == council.NilID {
@@ -369,23 +395,34 @@ func (cc *cmdCtx) authorize(ctx context.Context, c Command) error {
 
 // role returns a's role in session s.
 func role(ctx context.Context, st store, s session, a Actor) (Role, error) {
-	switch {
-	case a.System:
-		return RoleSystem, nil
-	case a.IsPublic():
-		return RolePublic, nil
-	case a.PersonID != council.NilID && a.PersonID == s.ChairID:
-		return RoleChair, nil
-	case a.Role.IsStaff():
-		return RoleClerk, nil
-	case a.PersonID == council.NilID || a.Role != council.RoleMember:
-		return RolePublic, nil
+	r, member := knownRole(s, a)
+	if !member {
+		return r, nil
 	}
 	on, err := st.onRoster(ctx, s.MeetingID, a.PersonID)
 	if err != nil || !on {
 		return RolePublic, err
 	}
 	return RoleMember, nil
+}
+
+// knownRole returns a's role in session s as far as it is known without
+// the roster; member says a is a member there if on the roster (else the
+// public).
+func knownRole(s session, a Actor) (r Role, member bool) {
+	switch {
+	case a.System:
+		return RoleSystem, false
+	case a.IsPublic():
+		return RolePublic, false
+	case a.PersonID != council.NilID && a.PersonID == s.ChairID:
+		return RoleChair, false
+	case a.Role.IsStaff():
+		return RoleClerk, false
+	case a.PersonID == council.NilID || a.Role != council.RoleMember:
+		return RolePublic, false
+	}
+	return RolePublic, true
 }
 
 // rosterAudience is who sees the roster, attendance and quorum: everyone in

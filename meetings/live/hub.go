@@ -58,6 +58,8 @@ type Hub struct {
 	// announced; tally wakes the announcer.
 	ballots map[council.ID]bool
 	tally   chan struct{}
+	// announced: the ballot counts announced, by meeting (pollProgress).
+	announced announced
 }
 
 // feed is one meeting's subscribers and the last seq delivered to them.
@@ -91,7 +93,7 @@ func NewHub(pool *pgxpool.Pool, opts Options) *Hub {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Hub{pool: pool, opts: opts, log: log, cmds: newCommands(), feeds: map[council.ID]*feed{}, pending: map[council.ID]bool{},
-		ballots: map[council.ID]bool{}, tally: make(chan struct{}, 1),
+		ballots: map[council.ID]bool{}, tally: make(chan struct{}, 1), announced: announced{last: map[council.ID]progress{}},
 		wake: make(chan struct{}, 1), listening: make(chan struct{})}
 }
 

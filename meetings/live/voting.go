@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
@@ -369,15 +370,20 @@ func (cc *cmdCtx) runningPoll(ctx context.Context, id council.ID, lock string) (
 	if err != nil {
 		return p, err
 	}
+	return p, takesBallots(p)
+}
+
+// takesBallots says why poll p takes no ballots, if it does not.
+func takesBallots(p meetings.Poll) error {
 	switch p.State {
 	case meetings.PollPaused:
-		return p, fmt.Errorf("%w: the poll is paused because of a complaint (Rüge); wait for the chair", council.ErrConflict)
+		return fmt.Errorf("%w: the poll is paused because of a complaint (Rüge); wait for the chair", council.ErrConflict)
 	case meetings.PollClosed:
-		return p, fmt.Errorf("%w: the poll is closed", council.ErrConflict)
+		return fmt.Errorf("%w: the poll is closed", council.ErrConflict)
 	case meetings.PollCancelled:
-		return p, fmt.Errorf("%w: the poll was cancelled", council.ErrConflict)
+		return fmt.Errorf("%w: the poll was cancelled", council.ErrConflict)
 	}
-	return p, nil
+	return nil
 }
 
 // poll loads poll id of this session with lock (meetings.Store.Poll).
@@ -429,28 +435,29 @@ func checkChoice(p meetings.Poll, prof voting.Profile, choice []string) error {
 // after commit. A retry with the same ballot id is answered as the first
 // time.
 func (cc *cmdCtx) castBallot(ctx context.Context, c CastBallot) ([]event, error) {
-	p, err := cc.runningPoll(ctx, c.Poll, "share")
+	ms := meetings.NewStore(cc.st.db)
+	p, el, err := ms.BallotPoll(ctx, c.Poll, cc.target.PersonID)
+	if err == nil && p.MeetingID != cc.s.MeetingID {
+		err = fmt.Errorf("%w: no poll %s in this session", council.ErrNotFound, c.Poll)
+	}
 	if err != nil {
+		return nil, err
+	}
+	if err := takesBallots(p); err != nil {
 		return nil, err
 	}
 	prof, err := cc.profile()
 	if err != nil {
 		return nil, err
 	}
-	ms := meetings.NewStore(cc.st.db)
-	el, voted, err := ms.PollEligible(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.IndexFunc(el, func(e meetings.Eligible) bool { return e.PersonID == cc.target.PersonID })
-	if i < 0 {
+	if !el.Eligible {
 		return nil, fmt.Errorf("%w: %s may not vote in this poll (not present with a voting right when it opened, conflicted, or remote where remote members do not take part)",
 			council.ErrForbidden, cc.target.Name)
 	}
 	via := meetings.ViaSelf
 	if cc.target.PersonID != cc.actor.PersonID {
 		via = meetings.ViaClerk
-		if el[i].Mode != meetings.InRoom || cc.target.Mode != meetings.InRoom {
+		if el.Mode != meetings.InRoom || cc.target.Mode != meetings.InRoom {
 			return nil, fmt.Errorf("%w: the clerk enters ballots only for members in the room; %s votes on their own device",
 				council.ErrForbidden, cc.target.Name)
 		}
@@ -469,34 +476,30 @@ func (cc *cmdCtx) castBallot(ctx context.Context, c CastBallot) ([]event, error)
 			return nil, council.Invalidf("a member's ballot needs its ballot id")
 		}
 	}
-	if voted[cc.target.PersonID] {
+	if el.Voted {
 		return nil, cc.again(ctx, ms, p, prof, c, via)
 	}
-	if err := ms.AddVoter(ctx, p.ID, cc.target.PersonID, via); err != nil {
-		if errors.Is(err, council.ErrConflict) {
-			return nil, fmt.Errorf("%w: %s has voted already", council.ErrConflict, cc.target.Name)
-		}
-		return nil, err
-	}
+	// The voter and the ballot go in with one statement: the database
+	// refuses a second ballot and a member who may not vote.
 	switch {
 	case via == meetings.ViaPaper:
+		err = ms.AddVoter(ctx, p.ID, cc.target.PersonID, via)
 		cc.reply = BallotReply{Poll: p.ID, Person: cc.target.PersonID}
 	case p.Secret():
 		receipt := meetings.Receipt(p.ID, c.Ballot)
-		if err := ms.AddSecretBallot(ctx, p.ID, receipt, c.Choice); err != nil {
-			if errors.Is(err, council.ErrConflict) {
-				return nil, fmt.Errorf("%w: this ballot id was used before; send the ballot again with a new id", council.ErrConflict)
-			}
-			return nil, err
-		}
+		err = ms.CastBallot(ctx, p.ID, cc.target.PersonID, via, c.Choice, "", receipt, cc.now)
 		cc.reply = BallotReply{Poll: p.ID, Person: cc.target.PersonID, Receipt: receipt}
 	default:
-		if err := ms.SetChoice(ctx, p.ID, cc.target.PersonID, c.Choice, c.Ballot, via, cc.now); err != nil {
-			return nil, err
-		}
+		err = ms.CastBallot(ctx, p.ID, cc.target.PersonID, via, c.Choice, c.Ballot, "", cc.now)
 		cc.reply = BallotReply{Poll: p.ID, Person: cc.target.PersonID, Choice: c.Choice}
 	}
-	return nil, nil
+	switch {
+	case errors.Is(err, meetings.ErrReceiptTaken):
+		return nil, fmt.Errorf("%w: this ballot id was used before; send the ballot again with a new id", council.ErrConflict)
+	case errors.Is(err, council.ErrConflict):
+		return nil, fmt.Errorf("%w: %s has voted already", council.ErrConflict, cc.target.Name)
+	}
+	return nil, err
 }
 
 // again answers a ballot from a member who voted already: the same ballot
@@ -723,7 +726,11 @@ func (cc *cmdCtx) cancelPoll(ctx context.Context, c CancelPoll) ([]event, error)
 }
 
 // pollProgress announces the running poll's ballots when the count
-// changed since the last announcement.
+// changed since this hub last announced it. The count announced is kept
+// in the hub's memory, not on the poll row: an UPDATE of the row would
+// wait for every ballot in flight (they hold it FOR SHARE) and hold up
+// the next ones. Another process, or this one after a restart, may
+// announce a count once more, which is harmless.
 func (cc *cmdCtx) pollProgress(ctx context.Context, _ PollProgress) ([]event, error) {
 	ms := meetings.NewStore(cc.st.db)
 	p, ok, err := ms.RunningPoll(ctx, cc.s.MeetingID)
@@ -736,23 +743,55 @@ func (cc *cmdCtx) pollProgress(ctx context.Context, _ PollProgress) ([]event, er
 	}
 	// Voters and the urn only grow while a poll runs, so their sum
 	// changes exactly when either does (a paper ballot adds to the urn
-	// only).
-	progress := voters
+	// only). An open or named poll is announced after every ballot: a
+	// member may have changed theirs.
+	count := voters
 	if p.Secret() {
 		urn, err := ms.UrnSize(ctx, p.ID)
 		if err != nil {
 			return nil, err
 		}
-		progress += urn
+		count += urn
 	}
-	if progress == p.Progress && p.Secret() {
-		return nil, nil // an open or named poll is announced again: a member may have changed their ballot
+	last := progress{poll: p.ID, ballots: p.Progress}
+	if cc.progress != nil {
+		if n, ok := cc.progress.get(cc.s.MeetingID); ok && n.poll == p.ID {
+			last = n
+		}
 	}
-	if err := ms.SetProgress(ctx, p.ID, progress); err != nil {
-		return nil, err
+	if count == last.ballots && p.Secret() {
+		return nil, nil
+	}
+	if cc.progress != nil {
+		cc.committed = func() { cc.progress.set(cc.s.MeetingID, progress{poll: p.ID, ballots: count}) }
 	}
 	e, err := cc.pollEvent(ctx, p)
 	return []event{e}, err
+}
+
+// progress is the ballot count a hub last announced for a meeting's poll.
+type progress struct {
+	poll    council.ID
+	ballots int
+}
+
+// announced is the hub's memory of announced counts, by meeting.
+type announced struct {
+	mu   sync.Mutex
+	last map[council.ID]progress
+}
+
+func (a *announced) get(meeting council.ID) (progress, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p, ok := a.last[meeting]
+	return p, ok
+}
+
+func (a *announced) set(meeting council.ID, p progress) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.last[meeting] = p
 }
 
 // pausePoll pauses the running poll because of a Rüge, if one is open.
