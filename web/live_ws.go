@@ -357,7 +357,17 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 
 func (lc *liveConn) write(m any) error {
 	_ = lc.conn.SetWriteDeadline(time.Now().Add(liveWriteWait))
-	if err := lc.conn.WriteJSON(m); err != nil {
+	var err error
+	if lm, ok := m.(live.Message); ok {
+		// Events come encoded once for all subscribers of the audience.
+		var b []byte
+		if b, err = lm.JSON(); err == nil {
+			err = lc.conn.WriteMessage(websocket.TextMessage, b)
+		}
+	} else {
+		err = lc.conn.WriteJSON(m)
+	}
+	if err != nil {
 		lc.s.log.Debug("live websocket write", "meeting_id", lc.meeting, "err", err)
 		return err
 	}

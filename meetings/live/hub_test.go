@@ -2,6 +2,8 @@ package live_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -433,5 +435,32 @@ func TestListenerReconnects(t *testing.T) {
 	m, _ := until(t, s, live.EvAttendance)
 	if a := decode[live.AttendeeView](t, m); a.PersonID != e.members[1].PersonID {
 		t.Errorf("after reconnect: %+v", a)
+	}
+}
+
+// TestEventsEncodedOnce: subscribers of one audience get an event's JSON
+// encoded once (the same bytes), and it decodes to the event.
+func TestEventsEncodedOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	e.start(t, 0)
+	a, b := e.subscribe(t, e.hub, live.Actor{}, 0), e.subscribe(t, e.hub, live.Actor{}, 0)
+	next(t, a)
+	next(t, b)
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
+	ma, mb := first(t, a, live.EvAttendance), first(t, b, live.EvAttendance)
+	ja, err := ma.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jb, _ := mb.JSON()
+	if len(ja) == 0 || &ja[0] != &jb[0] {
+		t.Fatal("two public subscribers got separately encoded copies of one event")
+	}
+	var back live.Message
+	var got, want map[string]any
+	if err := json.Unmarshal(ja, &back); err != nil || back.Seq != ma.Seq || back.Kind != live.EvAttendance ||
+		json.Unmarshal(back.Data, &got) != nil || json.Unmarshal(ma.Data, &want) != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("encoded %s, want the event seq %d", ja, ma.Seq)
 	}
 }

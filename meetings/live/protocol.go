@@ -66,6 +66,19 @@ type Message struct {
 	Snapshot *Snapshot       `json:"snapshot,omitempty"`
 	ID       string          `json:"id,omitempty"` // the client's command id (ack, error)
 	Error    *ErrorBody      `json:"error,omitempty"`
+	// encoded is the message's JSON when the hub encoded it once for all
+	// subscribers of an audience (events); see JSON.
+	encoded []byte
+}
+
+// JSON returns the message's JSON encoding: for an event, the bytes the
+// hub encoded once for every subscriber of its audience; otherwise a new
+// encoding. The caller must not modify the bytes.
+func (m Message) JSON() ([]byte, error) {
+	if m.encoded != nil {
+		return m.encoded, nil
+	}
+	return json.Marshal(m)
 }
 
 // ErrorBody says why a command failed. Code is the error's kind

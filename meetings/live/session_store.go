@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -119,10 +120,39 @@ type storedEvent struct {
 	Payload  json.RawMessage
 	Redacted json.RawMessage // nil: lower audiences see nothing
 	At       time.Time
+	// enc holds the message of each audience, encoded once for every
+	// subscriber (a poll event is sent to a thousand viewers); nil: build
+	// it each time.
+	enc *encodedEvent
 }
 
-// message returns what audience aud sees of e, or false for nothing.
+// encodedEvent is an event's message per audience (public, members,
+// staff), built and encoded on first use.
+type encodedEvent struct {
+	once [3]sync.Once
+	msg  [3]Message
+	ok   [3]bool
+}
+
+// message returns what audience aud sees of e, or false for nothing; with
+// e.enc the message carries its JSON, encoded once for every subscriber
+// of the audience.
 func (e storedEvent) message(aud Audience) (Message, bool) {
+	if e.enc == nil {
+		return e.build(aud)
+	}
+	i := aud.rank()
+	e.enc.once[i].Do(func() {
+		m, ok := e.build(aud)
+		if ok {
+			m.encoded, _ = json.Marshal(m) // a RawMessage payload from the log and plain fields: cannot fail
+		}
+		e.enc.msg[i], e.enc.ok[i] = m, ok
+	})
+	return e.enc.msg[i], e.enc.ok[i]
+}
+
+func (e storedEvent) build(aud Audience) (Message, bool) {
 	data := e.Payload
 	if !aud.Sees(e.Audience) {
 		if e.Redacted == nil {
@@ -185,7 +215,7 @@ func (st store) events(ctx context.Context, meetingID council.ID, after int64, l
 	defer rows.Close()
 	var out []storedEvent
 	for rows.Next() {
-		var e storedEvent
+		e := storedEvent{enc: &encodedEvent{}}
 		if err := rows.Scan(&e.Seq, &e.Kind, &e.Audience, &e.Payload, &e.Redacted, &e.At); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
