@@ -127,7 +127,9 @@ function apply(kind, d) {
       applyPoll(d);
       break;
     case "item_changed":
-      state.item = d; state.conflicts = []; state.polls = [];
+      // The floor and the list belong to the item: a new item starts with
+      // none (the server sends the new list to those who may see it).
+      state.item = d; state.conflicts = []; state.polls = []; state.speakers = null;
       announce(t("live.item_changed") + " " + d.number + " " + itemTitle(d));
       break;
     case "part_changed":
