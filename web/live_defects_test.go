@@ -106,6 +106,14 @@ func TestLiveDefects(t *testing.T) {
 	})
 
 	step("R7_ConsoleNoSidewaysScroll", func(t *testing.T) {
+		// The whole console: a WHIP token created (its URL and token shown
+		// once), the roster, the speakers and the poll form.
+		if err := chromedp.Do(con, chromedp.SetValue(chromedp.CSS(`[data-live="ingest-label"]`), "Saalkamera Ratssaal Nord")); err != nil {
+			t.Fatal(err)
+		}
+		click(t, con, `[data-live="ingest-form"] button[type="submit"]`)
+		waitJS(t, con, `!document.querySelector('[data-live="ingest-result"]').hidden`, "token shown")
+		waitText(t, con, `[data-live="ingest-tokens"]`, "Saalkamera Ratssaal Nord")
 		for _, w := range []int64{390, 1280} {
 			if err := chromedp.Do(con, chromedp.EmulateViewport(w, 844)); err != nil {
 				t.Fatal(err)
