@@ -94,6 +94,10 @@ func liveJSKeys() []string {
 		"live.ingest_kind_whep",
 		"live.confirmed_own",
 		"live.name", "live.presence", "live.actions",
+		"live.hand.pending", "live.hand.queued", "live.hand.floor",
+		"live.public_gets.none", "live.public_gets.cut", "live.public_gets.stream",
+		"live.media.ended", "live.media.nobody", "live.media.console_idle",
+		meetings.NonPublicTitle, // the public's title of a non-public item (a key)
 	}
 }
 

@@ -23,6 +23,8 @@ export function setupMedia({ root, mode, t, send, announce }) {
   let retry = null;
   let offerDirs = new Map(); // mid -> {kind, dir, track}
   const audios = new Map(); // slot -> audio element
+  let speakerStream = null; // the speaker-video slot's stream, shown while someone has the floor
+  let speaking = false;
 
   function status(key, ...args) { if (statusEl) statusEl.textContent = t(key, ...args); }
 
@@ -178,8 +180,13 @@ export function setupMedia({ root, mode, t, send, announce }) {
     const slot = slotOf(ev);
     const stream = new MediaStream([ev.track]);
     if (ev.track.kind === "video") {
-      const v = slot === "room-video" ? $("room-video") : $("speaker-video");
-      if (v) { v.srcObject = stream; v.play().catch(() => {}); }
+      if (slot === "room-video") {
+        const v = $("room-video");
+        if (v) { v.srcObject = stream; v.play().catch(() => {}); }
+      } else {
+        speakerStream = stream;
+        showSpeaker();
+      }
       return;
     }
     let a = audios.get(slot);
@@ -244,7 +251,20 @@ export function setupMedia({ root, mode, t, send, announce }) {
     clearProgram();
   }
 
+  // The speaker's tile shows the slot only while someone has the floor:
+  // after the floor ends the slot sends nothing, and the player would keep
+  // the last frame.
+  function showSpeaker() {
+    const v = $("speaker-video");
+    if (!v) return;
+    const want = speaking ? speakerStream : null;
+    if (v.srcObject !== want) v.srcObject = want;
+    if (want) v.play().catch(() => {});
+    v.closest("figure").dataset.speaking = speaking ? "true" : "false";
+  }
+
   function clearProgram() {
+    speakerStream = null;
     for (const v of [$("speaker-video"), $("room-video")]) if (v) v.srcObject = null;
     audios.forEach((a) => a.remove());
     audios.clear();
@@ -303,25 +323,32 @@ export function setupMedia({ root, mode, t, send, announce }) {
   function update(s) {
     state = s;
     const running = s.state === "running";
-    const hidden = mode === "public" && s.part === "non_public";
-    if (program) program.hidden = hidden;
+    // The public gets nothing in the non-public part nor while a
+    // non-public item is called.
+    const hidden = mode === "public" && (s.part === "non_public" || (!!s.item && s.item.public === false));
+    if (program) program.hidden = hidden || (mode === "console" && !kind);
     if (mode === "public") {
       // Media stops with the non-public part: the SFU sends viewers
       // nothing, and the page pauses and hides its players.
-      for (const el of root.querySelectorAll("video, audio")) { if (hidden) el.pause(); else el.play().catch(() => {}); }
+      for (const el of root.querySelectorAll("video, audio")) { if (hidden) el.pause(); else if (el.srcObject) el.play().catch(() => {}); }
       if (hidden) status("live.media.paused");
+      else if (wasHidden && kind) status(pc && pc.connectionState === "connected" ? "live.media.connected" : "live.media.connecting");
       if (running && !hidden && !kind) join("viewer");
       if (!running && kind) leave();
+      wasHidden = hidden;
     }
     if (mode === "console" && $("devices")) $("devices").hidden = s.role !== "chair";
+    if (mode === "console" && s.role !== "chair" && !kind) status("live.media.console_idle");
     if (!running && kind === "member") { leave(); stopLocal(); }
+    if (s.state === "closed") status("live.media.ended");
     if ($("join")) $("join").disabled = !running || kind === "member";
+    const f = running && s.speakers && s.speakers.floor && s.speakers.floor[0];
+    speaking = !!f;
+    showSpeaker();
     const cap = $("speaker-caption");
-    if (cap) {
-      const f = s.speakers && s.speakers.floor && s.speakers.floor[0];
-      cap.textContent = f ? t("live.media.speaker_name", f.name) : t("live.media.speaker");
-    }
+    if (cap) cap.textContent = f ? t("live.media.speaker_name", f.name) : t(running ? "live.media.nobody" : "live.media.speaker");
   }
+  let wasHidden = false;
 
   return {
     signal: onSignal,

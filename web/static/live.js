@@ -10,6 +10,13 @@ const t = (k, ...args) => {
   return s;
 };
 const $ = (name) => root.querySelector(`[data-live="${name}"]`);
+// The public sees a non-public item under a neutral title that the server
+// sends as a translation key.
+const NEUTRAL_TITLE = "agenda.nonpublic_title";
+const itemTitle = (it) => it.title === NEUTRAL_TITLE ? t(NEUTRAL_TITLE) : it.title;
+// What the public receives now: nothing in the non-public part nor while a
+// non-public item is called.
+const publicCut = (s) => s.part === "non_public" || (!!s.item && s.item.public === false);
 
 let state = null;
 let lastSeq = 0;
@@ -120,8 +127,10 @@ function apply(kind, d) {
       applyPoll(d);
       break;
     case "item_changed":
-      state.item = d; state.conflicts = []; state.polls = [];
-      announce(t("live.item_changed") + " " + d.number + " " + d.title);
+      // The floor and the list belong to the item: a new item starts with
+      // none (the server sends the new list to those who may see it).
+      state.item = d; state.conflicts = []; state.polls = []; state.speakers = null;
+      announce(t("live.item_changed") + " " + d.number + " " + itemTitle(d));
       break;
     case "part_changed":
       state.part = d.part; state.confirmed = []; state.self_confirmed = false;
@@ -222,21 +231,52 @@ function none(parent) {
   li(t("live.none"), parent).className = "live-none";
 }
 
-function button(label, cmd, extra) {
+// extra may be a function: the arguments are read when the button is
+// clicked (e.g. the speaking time typed meanwhile). key names the button
+// across re-renders (the focus stays on it).
+function button(label, cmd, extra, key) {
   const b = document.createElement("button");
   b.type = "button";
   b.textContent = label;
-  b.addEventListener("click", () => send(cmd, extra));
+  if (key) b.dataset.key = key;
+  b.addEventListener("click", () => send(cmd, typeof extra === "function" ? extra() : extra));
   return b;
+}
+
+// keepFocus runs draw (which replaces parts of the page) and puts the
+// focus back where it was: on the element with the same data-key, else on
+// the heading of the section the focused element was in (never on BODY).
+function keepFocus(draw) {
+  const active = document.activeElement;
+  const inside = active && active !== document.body && root.contains(active);
+  const key = inside ? active.dataset.key : "";
+  const section = inside ? active.closest("section") : null;
+  draw();
+  const now = document.activeElement;
+  if (!inside || (now && now !== document.body && root.contains(now) && !now.disabled)) return;
+  const again = key ? root.querySelector(`[data-key="${key}"]`) : null;
+  if (again && !again.disabled && !again.closest("[hidden]")) { again.focus(); return; }
+  if (active.isConnected && !active.disabled && !active.closest("[hidden]")) { active.focus(); return; }
+  const h = section && section.isConnected ? section.querySelector("h2") : null;
+  if (h) { h.tabIndex = -1; h.focus(); }
 }
 
 function render() {
   if (!state) return;
+  keepFocus(draw);
+}
+
+function draw() {
   $("state").textContent = t("live.state." + state.state);
   $("part").textContent = state.part ? t("live.part." + state.part) : "";
-  const hidden = mode === "public" && state.part === "non_public";
+  const hidden = mode === "public" && state.state === "running" && publicCut(state);
   $("notice").hidden = !hidden;
-  $("item").textContent = state.item ? state.item.number + " " + state.item.title :
+  if (mode === "console") {
+    // What the public gets right now (the console's one place for it).
+    $("public-gets").textContent = t(state.state !== "running" ? "live.public_gets.none" :
+      publicCut(state) ? "live.public_gets.cut" : "live.public_gets.stream");
+  }
+  $("item").textContent = state.item ? state.item.number + " " + itemTitle(state.item) :
     (state.state === "invited" ? t("live.not_started") : state.state === "closed" ? t("live.closed") : t("live.none"));
   const q = state.quorum;
   $("quorum").textContent = !q ? t("live.none") :
@@ -247,6 +287,7 @@ function render() {
   renderPolls();
   if (mode !== "public") { renderSpeakers(); renderConfirmPrompt(); }
   if (mode === "member") {
+    renderHand();
     const ul = $("own-complaints");
     ul.replaceChildren();
     pending.forEach((text) => li(t("live.complaint_pending", text), ul));
@@ -268,8 +309,8 @@ function render() {
     const ul = $("complaints");
     ul.replaceChildren();
     (state.complaints || []).forEach((c) => li(c.name + ": " + c.text, ul, [
-      button(t("live.resolve_repeat") + ": " + c.name, "resolve_complaint", { request: c.id, text: "repeat" }),
-      button(t("live.resolve_continue") + ": " + c.name, "resolve_complaint", { request: c.id, text: "continue" })]));
+      button(t("live.resolve_repeat") + ": " + c.name, "resolve_complaint", { request: c.id, text: "repeat" }, "repeat-" + c.id),
+      button(t("live.resolve_continue") + ": " + c.name, "resolve_complaint", { request: c.id, text: "continue" }, "continue-" + c.id)]));
     resolved.forEach((c) => { li(resolvedText(c), ul).dataset.resolved = c.resolution; });
     if (!ul.children.length) none(ul);
     renderConfirmations();
@@ -308,8 +349,9 @@ function renderRoster() {
     tr.append(name, pres);
     if (mode === "console") {
       const td = document.createElement("td");
-      if (a.mode === "room") td.append(button(t("live.check_out") + ": " + a.name, "check_out", { person: a.person_id }));
-      else td.append(button(t("live.check_in") + ": " + a.name, "check_in", { person: a.person_id }));
+      // One key for both: after a check-in the focus is on the check-out.
+      if (a.mode === "room") td.append(button(t("live.check_out") + ": " + a.name, "check_out", { person: a.person_id }, "presence-" + a.person_id));
+      else td.append(button(t("live.check_in") + ": " + a.name, "check_in", { person: a.person_id }, "presence-" + a.person_id));
       tr.append(td);
     }
     tb.append(tr);
@@ -325,7 +367,7 @@ function renderSpeakers() {
   if (countdown) { window.clearInterval(countdown); countdown = null; }
   const timed = [];
   (sp.floor || []).forEach((s) => {
-    const btns = mode === "console" ? [button(t("live.end_floor") + ": " + s.name, "end_floor", { request: s.id })] : [];
+    const btns = mode === "console" ? [button(t("live.end_floor") + ": " + s.name, "end_floor", { request: s.id }, "end-" + s.id)] : [];
     const el = li(s.name + " (" + t("live.kind." + s.kind) + ")", floor, btns);
     if (s.seconds && s.granted_at) {
       const span = document.createElement("span");
@@ -337,8 +379,8 @@ function renderSpeakers() {
   (sp.queue || []).forEach((s) => {
     let btns = [];
     if (mode === "console") {
-      btns = [button(t("live.grant") + ": " + s.name, "grant_floor", { request: s.id, seconds: secondsLimit() }),
-        button(t("live.withdraw") + ": " + s.name, "withdraw_hand", { request: s.id })];
+      btns = [button(t("live.grant") + ": " + s.name, "grant_floor", () => ({ request: s.id, seconds: secondsLimit() }), "grant-" + s.id),
+        button(t("live.withdraw") + ": " + s.name, "withdraw_hand", { request: s.id }, "withdraw-" + s.id)];
     }
     li(s.name + " (" + t("live.kind." + s.kind) + ")", queue, btns);
   });
@@ -352,6 +394,29 @@ function renderSpeakers() {
     tick();
     countdown = window.setInterval(tick, 1000);
   }
+}
+
+// The member's own request: "Wortmeldung" shows whether one is pending
+// (sent, waiting for the server), on the list (with the place) or granted,
+// and is not offered twice; "zurückziehen" only when there is something
+// to withdraw.
+let handPending = false;
+function renderHand() {
+  const sp = state.speakers || { floor: [], queue: [] };
+  const me = state.self;
+  const qi = me ? (sp.queue || []).findIndex((s) => s.person_id === me) : -1;
+  const floor = me ? (sp.floor || []).some((s) => s.person_id === me) : false;
+  const running = state.state === "running" && !!state.item;
+  const status = $("hand-state");
+  let text = "";
+  if (handPending) text = t("live.hand.pending");
+  else if (floor) text = t("live.hand.floor");
+  else if (qi >= 0) text = t("live.hand.queued", qi + 1);
+  // aria-disabled, not disabled: the button keeps the focus.
+  const off = (b, yes) => b.setAttribute("aria-disabled", yes ? "true" : "false");
+  root.querySelectorAll('button[data-cmd="raise_hand"]').forEach((b) => off(b, !running || handPending || floor || qi >= 0));
+  root.querySelectorAll('button[data-cmd="withdraw_hand"]').forEach((b) => off(b, handPending || qi < 0));
+  if (status && status.textContent !== text) status.textContent = text;
 }
 
 function secondsLimit() {
@@ -373,12 +438,20 @@ function send(cmd, extra) {
 
 root.querySelectorAll("button[data-cmd]").forEach((b) => {
   b.addEventListener("click", () => {
+    if (b.getAttribute("aria-disabled") === "true") return;
     if (b.dataset.confirm && !window.confirm(t(b.dataset.confirm))) return;
     const extra = {};
     if (b.dataset.part) extra.part = b.dataset.part;
     if (b.dataset.pointOfOrder) extra.point_of_order = true;
     if (b.dataset.cmd === "start") { extra.mode = $("start-mode").value; extra.basis = $("start-basis").value; }
     const id = send(b.dataset.cmd, extra);
+    if (id && b.dataset.cmd === "raise_hand") {
+      handPending = true;
+      render();
+      const done = () => { handPending = false; render(); };
+      onAck.set(id, done);
+      onErr.set(id, done);
+    }
     if (id && b.dataset.cmd === "confirm_non_public") {
       onAck.set(id, () => {
         if (state) state.self_confirmed = true;

@@ -1,0 +1,245 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/live"
+)
+
+// TestLiveDefects: the defects of the live pages found in issue 17, one
+// subtest each, in the order of one session (the chair on the console,
+// Beate on her member page with camera and microphone, a citizen on the
+// public page). Each subtest fails on the code before the fix.
+func TestLiveDefects(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t, withMedia(t))
+	base, mid := e.ts.URL, e.meeting.ID.String()
+	clerkActor := e.clerkActor(t)
+	chair, beate := e.newMember(t, e.persons[0]), e.newMember(t, e.persons[1])
+	tabs := longer(t, newMediaBrowser(t, 3), 10*time.Minute)
+	pub, con, b := tabs[0], tabs[1], tabs[2]
+	clk := longer(t, newMediaBrowser(t, 1), 10*time.Minute)[0] // a clerk's console
+	failed := false
+	step := func(name string, f func(t *testing.T)) {
+		t.Helper()
+		if failed {
+			t.Run(name, func(t *testing.T) { t.Skip("an earlier step failed") })
+			return
+		}
+		if !t.Run(name, f) {
+			failed = true
+		}
+	}
+	noRaw := func(t *testing.T, ctx context.Context, what string) {
+		t.Helper()
+		body := evalString(t, ctx, `document.getElementById("live").innerText`)
+		for _, bad := range []string{"agenda.nonpublic_title", "live.", "conflict:", "live_speakers_open", "raise hand:"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s: raw key or server text %q on the page", what, bad)
+			}
+		}
+	}
+
+	step("StartOnce", func(t *testing.T) {
+		// The back office does not offer a second "Sitzung starten": it
+		// leads to the console, where the session starts with one press.
+		clerk, _ := e.login(t, council.RoleClerk)
+		st, body := e.get(t, clerk, "/admin/meetings/"+mid)
+		if st != http.StatusOK || !strings.Contains(body, "/admin/meetings/"+mid+"/live") {
+			t.Fatalf("back office meeting page: status %d, no link to the console", st)
+		}
+		if strings.Contains(body, ">Sitzung starten<") {
+			t.Error(`the back office offers "Sitzung starten" although the session starts on the console`)
+		}
+		navigate(t, pub, base+"/meetings/"+mid+"/live")
+		waitText(t, pub, `[data-live="conn"]`, "Verbunden")
+		browserLogin(t, con, base, chair)
+		navigate(t, con, base+"/admin/meetings/"+mid+"/live")
+		waitText(t, con, `[data-live="conn"]`, "Verbunden")
+		waitText(t, con, `[data-live="public-gets"]`, "keine Übertragung")
+		click(t, con, `button[data-cmd="start"]`)
+		waitText(t, con, `[data-live="item"]`, "Haushalt 2027")
+		waitText(t, pub, `[data-live="item"]`, "Haushalt 2027")
+		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
+	})
+
+	step("R4_SoundButtonHidden", func(t *testing.T) {
+		browserLogin(t, b, base, beate)
+		navigate(t, b, base+"/meetings/"+mid+"/live/member")
+		waitText(t, b, `[data-live="item"]`, "Haushalt 2027")
+		for _, p := range []struct {
+			name string
+			ctx  context.Context
+		}{{"public", pub}, {"console", con}, {"member", b}} {
+			if !evalBool(t, p.ctx, `(() => { const s = document.querySelector('[data-media="sound"]'); return s.hidden && getComputedStyle(s).display === "none"; })()`) {
+				t.Errorf("%s page: \"Ton einschalten\" is displayed although hidden", p.name)
+			}
+		}
+	})
+
+	step("R8_ConsoleNoDeadMedia", func(t *testing.T) {
+		// The console has not joined: no black tiles, no sound button, no
+		// hint meant for members.
+		if !evalBool(t, con, `(() => { const p = document.querySelector('[data-media="program"]'); return p.hidden && getComputedStyle(p).display === "none"; })()`) {
+			t.Error("console shows the program tiles without receiving anything")
+		}
+		clerk, _ := e.login(t, council.RoleClerk)
+		setBrowserCookie(t, clk, base, e.sessionCookie(clerk))
+		navigate(t, clk, base+"/admin/meetings/"+mid+"/live")
+		waitText(t, clk, `[data-live="item"]`, "Haushalt 2027")
+		waitText(t, clk, `[data-media="status"]`, "Die Konsole sendet und empfängt kein Bild")
+		if s := text(t, clk, `[data-media="status"]`); strings.Contains(s, "Testen Sie") {
+			t.Errorf("clerk's console shows the members' device hint: %q", s)
+		}
+		if evalBool(t, clk, `[...document.querySelectorAll('[data-media="section"] video, [data-media="section"] button')].some(x => x.offsetParent !== null)`) {
+			t.Error("clerk's console shows media tiles or controls it cannot use")
+		}
+	})
+
+	step("R7_ConsoleNoSidewaysScroll", func(t *testing.T) {
+		// The whole console: a WHIP token created (its URL and token shown
+		// once), the roster, the speakers and the poll form.
+		if err := chromedp.Do(con, chromedp.SetValue(chromedp.CSS(`[data-live="ingest-label"]`), "Saalkamera Ratssaal Nord")); err != nil {
+			t.Fatal(err)
+		}
+		click(t, con, `[data-live="ingest-form"] button[type="submit"]`)
+		waitJS(t, con, `!document.querySelector('[data-live="ingest-result"]').hidden`, "token shown")
+		waitText(t, con, `[data-live="ingest-tokens"]`, "Saalkamera Ratssaal Nord")
+		for _, w := range []int64{390, 1280} {
+			if err := chromedp.Do(con, chromedp.EmulateViewport(w, 844)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond)
+			if !evalBool(t, con, `document.documentElement.scrollWidth <= document.documentElement.clientWidth`) {
+				t.Errorf("console at %d px: document %s px wide for %s px (sideways scrolling); widest: %s", w,
+					evalString(t, con, `String(document.documentElement.scrollWidth)`), evalString(t, con, `String(document.documentElement.clientWidth)`),
+					evalString(t, con, `[...document.querySelectorAll("#live *")].filter(x => x.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map(x => x.tagName + "." + x.className + "[" + (x.dataset.live || x.id || "") + "]").join(", ")`))
+			}
+		}
+	})
+
+	step("R5_FocusKeptOnUpdates", func(t *testing.T) {
+		carl := e.persons[2].ID
+		sel := fmt.Sprintf(`[data-key="presence-%s"]`, carl)
+		focused := fmt.Sprintf(`document.activeElement && document.activeElement.dataset.key === "presence-%s"`, carl)
+		click(t, clk, sel) // check Carl in: the button turns into check-out and keeps the focus
+		waitText(t, clk, sel, "Auschecken")
+		waitJS(t, clk, focused, "focus on Carl's button after his check-in")
+		// Roster and quorum updates from elsewhere.
+		e.do(t, clerkActor, live.CheckIn{Person: e.persons[0].ID})
+		waitText(t, clk, fmt.Sprintf(`[data-key="presence-%s"]`, e.persons[0].ID), "Auschecken")
+		if !evalBool(t, clk, focused) {
+			t.Errorf("focus after a roster update: %s", evalString(t, clk, `document.activeElement.tagName + " " + document.activeElement.textContent`))
+		}
+		click(t, con, `button[data-cmd="find_quorum"]`) // the chair finds the quorum
+		waitText(t, clk, `[data-live="quorum"]`, "beschlussfähig")
+		time.Sleep(300 * time.Millisecond)
+		if !evalBool(t, clk, focused) {
+			t.Errorf("focus after a quorum update: %s", evalString(t, clk, `document.activeElement.tagName`))
+		}
+	})
+
+	step("R6_RaiseHandState", func(t *testing.T) {
+		waitJS(t, b, `!document.querySelector('[data-media="join"]').disabled`, "join enabled")
+		click(t, b, `[data-media="join"]`)
+		waitText(t, b, `[data-media="status"]`, "Sie nehmen per Video teil")
+		hand := `button[data-cmd="raise_hand"]:not([data-point-of-order])`
+		click(t, b, hand)
+		waitText(t, b, `[data-live="hand-state"]`, "Nr. 1")
+		waitText(t, con, `[data-live="queue"]`, "Beate")
+		if !evalBool(t, b, `document.querySelector('`+hand+`').getAttribute("aria-disabled") === "true"`) {
+			t.Error(`"Wortmeldung" is offered again while Beate is on the list`)
+		}
+		click(t, b, hand) // a second press does nothing
+		time.Sleep(300 * time.Millisecond)
+		if !evalBool(t, b, `document.querySelector('[data-live="error"]').hidden`) {
+			t.Errorf("second press: error %q", text(t, b, `[data-live="error"]`))
+		}
+		// Forced through (another tab, a stale page): a translated message.
+		evalBool(t, b, `(() => { document.querySelector('`+hand+`').removeAttribute("aria-disabled"); return true; })()`)
+		click(t, b, hand)
+		waitText(t, b, `[data-live="error"]`, "bereits auf der Rednerliste")
+		noRaw(t, b, "member page")
+	})
+
+	step("R5_FocusKeptOnQueueUpdate", func(t *testing.T) {
+		grant := `[data-live="queue"] button[data-key^="grant-"]`
+		evalBool(t, con, `(() => { document.querySelector('`+grant+`').focus(); return true; })()`)
+		key := evalString(t, con, `document.activeElement.dataset.key || ""`)
+		if key == "" {
+			t.Fatal("grant button not focused")
+		}
+		carl := e.newMember(t, e.persons[2])
+		carlActor := live.Actor{Viewer: council.Viewer{UserID: carl.ID, Role: council.RoleMember}, PersonID: e.persons[2].ID}
+		e.do(t, carlActor, live.RaiseHand{Person: e.persons[2].ID}) // Carl asks too
+		waitText(t, con, `[data-live="queue"]`, "Carl")
+		if got := evalString(t, con, `document.activeElement.dataset.key || document.activeElement.tagName`); got != key {
+			t.Errorf("focus after a queue update: %s, want %s", got, key)
+		}
+	})
+
+	step("R9_SpeakingTimeAtGrant", func(t *testing.T) {
+		// The time is typed after the request arrived.
+		if err := chromedp.Do(con, chromedp.SetValue(chromedp.CSS(`[data-live="seconds"]`), "120")); err != nil {
+			t.Fatal(err)
+		}
+		click(t, con, `[data-live="queue"] li:first-child button[data-key^="grant-"]`)
+		waitText(t, con, `[data-live="floor"]`, "Beate")
+		waitText(t, con, `[data-live="floor"] .live-countdown`, ":")
+		waitText(t, pub, `[data-media="speaker-caption"]`, "Es spricht: Beate")
+	})
+
+	step("R3_SpeakerTileClearedAfterFloor", func(t *testing.T) {
+		waitJS(t, pub, `!!document.querySelector('[data-media="speaker-video"]').srcObject`, "public speaker tile shows Beate")
+		click(t, con, `button[data-cmd="next_item"]`) // ends the floor; calls N 1
+		waitText(t, con, `[data-live="item"]`, "Geheimweg")
+		waitNotText(t, pub, `[data-media="speaker-caption"]`, "Es spricht")
+		// The tile shows no frozen frame of the last speaker.
+		waitJS(t, b, `!document.querySelector('[data-media="speaker-video"]').srcObject`, "member's speaker tile cleared")
+	})
+
+	step("R1_NeutralTitleTranslated", func(t *testing.T) {
+		waitText(t, pub, `[data-live="item"]`, "N 1 Nichtöffentlicher Tagesordnungspunkt")
+		noRaw(t, pub, "public page")
+		if strings.Contains(text(t, pub, `[data-live="announce"]`), meetings.NonPublicTitle) {
+			t.Error("the announcement reads the raw key")
+		}
+	})
+
+	step("ConsoleSaysWhatPublicGets", func(t *testing.T) {
+		waitText(t, con, `[data-live="public-gets"]`, "kein Bild und kein Ton")
+		waitJS(t, pub, `!document.querySelector('[data-live="notice"]').hidden`, "public notice for a non-public item")
+		click(t, con, `button[data-cmd="next_item"]`) // Ö 2 Radwege
+		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
+	})
+
+	step("R2_MediaStatusFollowsPartAndClose", func(t *testing.T) {
+		waitText(t, pub, `[data-live="item"]`, "Radwege")
+		if _, err := chromedp.Run(con, chromedp.Evaluate[bool](`window.confirm = () => true; true`)); err != nil {
+			t.Fatal(err)
+		}
+		click(t, con, `button[data-cmd="set_part"][data-part="non_public"]`)
+		waitText(t, pub, `[data-media="status"]`, "angehalten")
+		waitText(t, con, `[data-live="public-gets"]`, "kein Bild und kein Ton")
+		click(t, con, `button[data-cmd="set_part"][data-part="public"]`)
+		waitNotText(t, pub, `[data-media="status"]`, "angehalten")
+		waitText(t, pub, `[data-media="status"]`, "Verbunden")
+		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
+		click(t, con, `button[data-cmd="close"]`)
+		waitText(t, pub, `[data-media="status"]`, "beendet")
+		waitText(t, b, `[data-media="status"]`, "beendet")
+		waitNotText(t, pub, `[data-media="speaker-caption"]`, "Es spricht")
+		waitText(t, con, `[data-live="public-gets"]`, "keine Übertragung")
+		noRaw(t, pub, "public page after closing")
+		noRaw(t, b, "member page after closing")
+	})
+}
