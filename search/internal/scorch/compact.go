@@ -23,7 +23,10 @@ import (
 //
 // scorch deletes the merged-away segment files in its persister's idle
 // loop; Compact waits for that (up to compactCleanup), so the index does
-// not keep the old files, twice its size, until the next write.
+// not keep the old files, twice its size, until the next write. When the
+// persister went idle while the old snapshot was still in use (a reader,
+// the merger's own reference), nothing wakes it again: Compact then
+// writes an internal key once a second, which is such a write.
 func Compact(ctx context.Context, bi bleve.Index, path string) error {
 	ai, err := bi.Advanced()
 	if err != nil {
@@ -38,6 +41,7 @@ func Compact(ctx context.Context, bi bleve.Index, path string) error {
 		return fmt.Errorf("compact: %w", err)
 	}
 	deadline := time.Now().Add(compactCleanup)
+	nudge := time.Now().Add(time.Second)
 	for {
 		n, err := segmentFiles(path)
 		if err != nil {
@@ -46,6 +50,12 @@ func Compact(ctx context.Context, bi bleve.Index, path string) error {
 		if n <= 1 || time.Now().After(deadline) {
 			return nil
 		}
+		if time.Now().After(nudge) {
+			if err := bi.SetInternal([]byte(compactedKey), []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
+				return fmt.Errorf("compact: %w", err)
+			}
+			nudge = time.Now().Add(time.Second)
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("compact: %w", ctx.Err())
@@ -53,6 +63,10 @@ func Compact(ctx context.Context, bi bleve.Index, path string) error {
 		}
 	}
 }
+
+// compactedKey is the internal key Compact writes to wake scorch's
+// persister (the time of the write; nothing reads it).
+const compactedKey = "plenar:compacted"
 
 // compactCleanup bounds Compact's wait for scorch to delete merged-away
 // segment files.
