@@ -32,7 +32,7 @@ func TestLiveDefects(t *testing.T) {
 	step := func(name string, f func(t *testing.T)) {
 		t.Helper()
 		if failed {
-			t.Run(name, func(t *testing.T) { t.Skip("an earlier step failed") })
+			t.Logf("%s: not run, an earlier step failed (the test has failed already)", name)
 			return
 		}
 		if !t.Run(name, f) {
