@@ -239,6 +239,18 @@ type cmdCtx struct {
 	// committed, when set, runs after the command committed.
 	progress  *announced
 	committed func()
+	// polls is the hub's memory of polls for the short way of ballots
+	// (own_ballot.go).
+	polls *knownPolls
+}
+
+// afterCommit adds f to what runs after the command committed.
+func (cc *cmdCtx) afterCommit(f func()) {
+	if prev := cc.committed; prev != nil {
+		cc.committed = func() { prev(); f() }
+		return
+	}
+	cc.committed = f
 }
 
 // Do runs command c for meeting meetingID as actor a in one transaction and
@@ -282,6 +294,11 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 	if err := validate(c); err != nil {
 		return done{}, fmt.Errorf("live %s: %w", sp.name, err)
 	}
+	if b, ok := c.(CastBallot); ok {
+		if r, ok := h.ownBallot(ctx, meetingID, a, b); ok {
+			return r, nil
+		}
+	}
 	if a.UserID != council.NilID {
 		ctx = council.WithActor(ctx, a.UserID)
 	}
@@ -289,7 +306,7 @@ func (h *Hub) do(ctx context.Context, meetingID council.ID, a Actor, c Command) 
 	var cc *cmdCtx
 	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
 		cc = &cmdCtx{st: store{tx}, spec: sp, actor: a, now: h.now(), floor: h.opts.FloorLimit, profiles: h.opts.Profiles,
-			progress: &h.announced}
+			progress: &h.announced, polls: &h.polls}
 		if !sp.opens {
 			var err error
 			if cc.s, err = cc.st.session(ctx, meetingID, !sp.lockless); err != nil {

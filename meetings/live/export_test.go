@@ -20,3 +20,10 @@ func PresencePending(p *Presence) int { return p.pending() }
 func LeaveRemoteAt(person council.ID, epoch int64) Command {
 	return LeaveRemote{Person: person, epoch: epoch}
 }
+
+// KnowsPoll reports whether h takes the short way for the next ballots of
+// poll id (own_ballot.go).
+func KnowsPoll(h *Hub, id council.ID) bool {
+	_, ok := h.polls.get(id)
+	return ok
+}

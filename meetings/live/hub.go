@@ -60,6 +60,8 @@ type Hub struct {
 	tally   chan struct{}
 	// announced: the ballot counts announced, by meeting (pollProgress).
 	announced announced
+	// polls: the polls that took a ballot here (own_ballot.go).
+	polls knownPolls
 }
 
 // feed is one meeting's subscribers and the last seq delivered to them.

@@ -194,6 +194,14 @@ func (cc *cmdCtx) start(ctx context.Context, c Start) ([]event, error) {
 }
 
 func (cc *cmdCtx) close(ctx context.Context, _ Close) ([]event, error) {
+	// A poll ends with its result or is cancelled with a reason, never by
+	// the session ending under it; and an open poll is always one of a
+	// running session (own_ballot.go relies on it).
+	if _, running, err := meetings.NewStore(cc.st.db).RunningPoll(ctx, cc.s.MeetingID); err != nil {
+		return nil, err
+	} else if running {
+		return nil, fmt.Errorf("%w: a poll is running; close or cancel it before closing the session", council.ErrConflict)
+	}
 	if _, err := meetings.NewStore(cc.st.db).SetState(ctx, cc.s.MeetingID, meetings.Closed); err != nil {
 		return nil, err
 	}

@@ -329,6 +329,7 @@ func (cc *cmdCtx) openPoll(ctx context.Context, c OpenPoll) ([]event, error) {
 	if p, err = ms.OpenPoll(ctx, p, el, cc.actor.UserID); err != nil {
 		return nil, err
 	}
+	cc.knowPoll(p, prof)
 	e, err := cc.pollEvent(ctx, p)
 	return []event{e}, err
 }
@@ -475,6 +476,9 @@ func (cc *cmdCtx) castBallot(ctx context.Context, c CastBallot) ([]event, error)
 		if via == meetings.ViaSelf && c.Ballot == "" {
 			return nil, council.Invalidf("a member's ballot needs its ballot id")
 		}
+	}
+	if via == meetings.ViaSelf {
+		cc.knowPoll(p, prof)
 	}
 	if el.Voted {
 		return nil, cc.again(ctx, ms, p, prof, c, via)
@@ -763,7 +767,7 @@ func (cc *cmdCtx) pollProgress(ctx context.Context, _ PollProgress) ([]event, er
 		return nil, nil
 	}
 	if cc.progress != nil {
-		cc.committed = func() { cc.progress.set(cc.s.MeetingID, progress{poll: p.ID, ballots: count}) }
+		cc.afterCommit(func() { cc.progress.set(cc.s.MeetingID, progress{poll: p.ID, ballots: count}) })
 	}
 	e, err := cc.pollEvent(ctx, p)
 	return []event{e}, err
