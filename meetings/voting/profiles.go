@@ -108,10 +108,14 @@ func Builtin() map[string]Profile {
 				Open:     allow("§ 37a GemO"),
 				Named:    allow("§ 37a GemO"),
 				Secret:   allow("§ 37a GemO"),
-				Election: deny(FollowUpRoom, "§ 37a GemO: remote members do not take part in Wahlen (DOMAIN.md; to be checked)"),
+				Election: deny(FollowUpRoom, "§ 37a GemO (version in force since 1 September 2025): members taking part by Ton- und Bildübertragung are not entitled to vote in (secret) Wahlen"),
 			},
+			// Hybrid follows the § 37a GemO in force since 1 September 2025
+			// (remote participation if the Hauptsatzung allows it); digital
+			// still follows the 2020 text. docs/VOTING.md, "BW", says which
+			// sources were read and what is still to be checked.
 			Sessions: map[SessionMode][]Basis{
-				Hybrid:  {BasisSimple, BasisEmergency},
+				Hybrid:  {BasisStatute},
 				Digital: {BasisSimple, BasisEmergency},
 			},
 			Rules:         all,
@@ -123,8 +127,8 @@ func Builtin() map[string]Profile {
 				"runoff":   "§ 37 Abs. 7 GemO (Stichwahl between the two with most votes, simple majority)",
 				"lots":     "§ 37 Abs. 7 GemO (a tie is decided by lot)",
 				"remote":   "§ 37a GemO",
-				"hybrid":   "§ 37a Abs. 1 GemO (by Hauptsatzung: Gegenstände einfacher Art, otherwise only for schwerwiegende Gründe)",
-				"digital":  "§ 37a Abs. 1 GemO (by Hauptsatzung: Gegenstände einfacher Art, otherwise only for schwerwiegende Gründe such as natural disasters)",
+				"hybrid":   "§ 37a GemO, version in force since 1 September 2025 (members other than the chair may take part by Ton- und Bildübertragung if the Hauptsatzung allows it)",
+				"digital":  "§ 37a Abs. 1 GemO in the 2020 version (by Hauptsatzung: Gegenstände einfacher Art, otherwise only for schwerwiegende Gründe such as natural disasters; to be checked against the version in force since 1 September 2025)",
 				"secret":   "§ 37 Abs. 7 GemO",
 			},
 		},

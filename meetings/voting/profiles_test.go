@@ -69,6 +69,12 @@ func TestAllowsSession(t *testing.T) {
 		{"BW", Digital, BasisSimple, true, ""},
 		{"BW", Digital, BasisEmergency, true, ""},
 		{"BW", Digital, BasisStatute, false, "§ 37a"},
+		// § 37a GemO in force since 1 September 2025: remote participation
+		// (hybrid) if the Hauptsatzung allows it, not on the 2020 bases
+		// (docs/VOTING.md, "BW").
+		{"BW", Hybrid, BasisStatute, true, ""},
+		{"BW", Hybrid, BasisSimple, false, "§ 37a"},
+		{"BW", Hybrid, BasisEmergency, false, "§ 37a"},
 		{"NW", SessionMode("video"), BasisStatute, false, "unknown session mode"},
 	}
 	for _, tt := range tests {
