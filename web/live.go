@@ -43,7 +43,7 @@ func liveJSKeys() []string {
 		"live.mode.room", "live.mode.remote", "live.mode.absent", "live.quorate", "live.not_quorate",
 		"live.quorum_line", "live.check_in", "live.check_out", "live.grant", "live.end_floor", "live.withdraw",
 		"live.kind.first", "live.kind.second", "live.kind.point_of_order", "live.none", "live.item_changed",
-		"live.part.public", "live.part.non_public", "live.confirm_part", "live.error", "live.remaining",
+		"live.part.public", "live.part.non_public", "live.confirm_part", "live.error", "live.remaining", "live.item_caption",
 		"live.conflicted", "live.confirmed", "live.state.running", "live.state.invited", "live.state.closed",
 		"live.seconds", "live.confirm_close", "live.confirm_conflict", "live.confirm_prompt_title",
 		"live.media.waiting",
@@ -124,9 +124,11 @@ func (s *Server) livePage(mode string) site.HandlerFunc {
 		}
 		lang := requestStateOf(r).lang
 		keys := liveJSKeys()
-		// Votes and error messages: every key of their groups.
+		// Votes, error messages and the public's player: every key of
+		// their groups.
 		for k := range s.i18n[langs[0]] {
-			if strings.HasPrefix(k, "live.vote.") || strings.HasPrefix(k, "live.err.") {
+			if strings.HasPrefix(k, "live.vote.") || strings.HasPrefix(k, "live.err.") || strings.HasPrefix(k, "live.slate.") ||
+				strings.HasPrefix(k, "live.player.") || strings.HasPrefix(k, "live.attendance.") {
 				keys = append(keys, k)
 			}
 		}

@@ -49,6 +49,16 @@ func TestLiveDefects(t *testing.T) {
 		}
 	}
 
+	// stage waits until the public player shows what (speaker, room or
+	// slate) and, for the slate, a text containing slate.
+	stage := func(t *testing.T, what, slate string) {
+		t.Helper()
+		waitJS(t, pub, `document.querySelector('[data-media="stage"]').dataset.show === "`+what+`"`, "public stage shows "+what)
+		if slate != "" {
+			waitText(t, pub, `[data-media="slate-text"]`, slate)
+		}
+	}
+
 	step("StartOnce", func(t *testing.T) {
 		// The back office does not offer a second "Sitzung starten": it
 		// leads to the console, where the session starts with one press.
@@ -62,6 +72,9 @@ func TestLiveDefects(t *testing.T) {
 		}
 		navigate(t, pub, base+"/meetings/"+mid+"/live")
 		waitText(t, pub, `[data-live="conn"]`, "Verbunden")
+		// Before the start the player says when the session begins.
+		stage(t, "slate", "Die Sitzung beginnt am")
+		liveScreenshots(t, pub, "40-live-public-before")
 		browserLogin(t, con, base, chair)
 		navigate(t, con, base+"/admin/meetings/"+mid+"/live")
 		waitText(t, con, `[data-live="conn"]`, "Verbunden")
@@ -70,6 +83,12 @@ func TestLiveDefects(t *testing.T) {
 		waitText(t, con, `[data-live="item"]`, "Haushalt 2027")
 		waitText(t, pub, `[data-live="item"]`, "Haushalt 2027")
 		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
+		// Running, nobody speaks and no room camera sends: a slate, with
+		// the item as the caption and the attendance as a summary.
+		stage(t, "slate", "zurzeit spricht niemand")
+		waitText(t, pub, `[data-media="item-caption"]`, "Haushalt 2027")
+		waitText(t, pub, `[data-live="attendance"]`, "anwesend")
+		liveScreenshots(t, pub, "41-live-public-nobody")
 	})
 
 	step("R4_SoundButtonHidden", func(t *testing.T) {
@@ -196,6 +215,12 @@ func TestLiveDefects(t *testing.T) {
 		waitText(t, con, `[data-live="floor"]`, "Beate")
 		waitText(t, con, `[data-live="floor"] .live-countdown`, ":")
 		waitText(t, pub, `[data-media="speaker-caption"]`, "Es spricht: Beate")
+		// The public player shows Beate's camera, and the public sees the
+		// speakers' list with her countdown.
+		stage(t, "speaker", "")
+		waitText(t, pub, `[data-live="floor"]`, "Beate")
+		waitText(t, pub, `[data-live="floor"] .live-countdown`, ":")
+		liveScreenshots(t, pub, "42-live-public-speaker")
 	})
 
 	step("R3_SpeakerTileClearedAfterFloor", func(t *testing.T) {
@@ -210,6 +235,8 @@ func TestLiveDefects(t *testing.T) {
 	step("R1_NeutralTitleTranslated", func(t *testing.T) {
 		waitText(t, pub, `[data-live="item"]`, "N 1 Nichtöffentlicher Tagesordnungspunkt")
 		noRaw(t, pub, "public page")
+		stage(t, "slate", "nichtöffentlich")
+		liveScreenshots(t, pub, "43-live-public-nonpublic")
 		if strings.Contains(text(t, pub, `[data-live="announce"]`), meetings.NonPublicTitle) {
 			t.Error("the announcement reads the raw key")
 		}
@@ -217,7 +244,7 @@ func TestLiveDefects(t *testing.T) {
 
 	step("ConsoleSaysWhatPublicGets", func(t *testing.T) {
 		waitText(t, con, `[data-live="public-gets"]`, "kein Bild und kein Ton")
-		waitJS(t, pub, `!document.querySelector('[data-live="notice"]').hidden`, "public notice for a non-public item")
+		stage(t, "slate", "nichtöffentlich")          // the public's player says why there is no picture
 		click(t, con, `button[data-cmd="next_item"]`) // Ö 2 Radwege
 		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
 	})
@@ -234,8 +261,11 @@ func TestLiveDefects(t *testing.T) {
 		waitNotText(t, pub, `[data-media="status"]`, "angehalten")
 		waitText(t, pub, `[data-media="status"]`, "Verbunden")
 		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
+		stage(t, "slate", "zurzeit spricht niemand")
 		click(t, con, `button[data-cmd="close"]`)
 		waitText(t, pub, `[data-media="status"]`, "beendet")
+		stage(t, "slate", "Die Sitzung ist beendet")
+		liveScreenshots(t, pub, "44-live-public-closed")
 		waitText(t, b, `[data-media="status"]`, "beendet")
 		waitNotText(t, pub, `[data-media="speaker-caption"]`, "Es spricht")
 		waitText(t, con, `[data-live="public-gets"]`, "keine Übertragung")

@@ -245,7 +245,7 @@ func TestLiveMediaBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	click(t, con, `button[data-cmd="set_part"][data-part="non_public"]`)
-	waitJS(t, pub, `!document.querySelector('[data-live="notice"]').hidden`, "public notice")
+	waitJS(t, pub, `document.querySelector('[data-media="stage"]').dataset.show === "slate" && document.querySelector('[data-media="slate-text"]').textContent.includes("nichtöffentlich")`, "public slate for the non-public part")
 	time.Sleep(time.Second) // settle: packets in flight arrive
 	s1 := readStats(t, pub).packets()
 	time.Sleep(time.Second)
@@ -268,7 +268,7 @@ func TestLiveMediaBrowser(t *testing.T) {
 
 	// Back to public: the program resumes.
 	click(t, con, `button[data-cmd="set_part"][data-part="public"]`)
-	waitJS(t, pub, `document.querySelector('[data-live="notice"]').hidden`, "notice gone")
+	waitJS(t, pub, `document.querySelector('[data-media="stage"]').dataset.show !== "slate" || !document.querySelector('[data-media="slate-text"]').textContent.includes("nichtöffentlich")`, "non-public slate gone")
 	waitStats(t, pub, "public resumes", func(s slotStats) bool { return s.packets() > s1 })
 	grows("public speaker-video frames resume", pub, func(s slotStats) float64 { return s["speaker-video"].Frames })
 }
@@ -292,4 +292,30 @@ func liveScreenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// liveScreenshots is liveScreenshot at desktop and phone width (name-desktop,
+// name-phone), with checkLayout; the page is left at desktop width.
+func liveScreenshots(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if os.Getenv("PLENAR_SCREENSHOTS") == "" {
+		return
+	}
+	emulate := func(i int) {
+		vp := screenshotViewports[i]
+		opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(vp.scale)}
+		if vp.mobile {
+			opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height, opts...)); err != nil {
+			t.Fatalf("viewport %s: %v", vp.name, err)
+		}
+	}
+	for i, vp := range screenshotViewports {
+		emulate(i)
+		time.Sleep(300 * time.Millisecond) // the layout and the stage's next frame
+		checkLayout(t, ctx, name+"-"+vp.name)
+		liveScreenshot(t, ctx, name+"-"+vp.name)
+	}
+	emulate(0)
 }

@@ -176,13 +176,99 @@ export function setupMedia({ root, mode, t, send, announce }) {
     return (info && info.track) || ev.track.id;
   }
 
+  // --- the public's player ------------------------------------------
+  // One stage shows the speaker while someone has the floor and their
+  // camera sends, else the room camera while it sends, else a slate that
+  // says why there is no picture. "Sends" is read from the decoder: a slot
+  // whose frame count did not grow for 2.5 s shows nothing (the SFU keeps
+  // every slot's track, also when no source feeds it).
+  const stage = $("stage");
+  const live = { speaker: false, room: false };
+  const frames = new Map(); // slot -> {n: frames decoded, at: when it last grew}
+  let cut = false; // the public's media is cut (non-public part or item)
+  let userPaused = false;
+  let volume = 1;
+
+  async function pollFrames() {
+    if (!pc) { live.speaker = live.room = false; showStage(); return; }
+    const mine = pc;
+    try {
+      const now = Date.now();
+      (await mine.getStats()).forEach((r) => {
+        if (r.type !== "inbound-rtp" || r.kind !== "video") return;
+        const info = offerDirs.get(r.mid);
+        const slot = info && info.track;
+        if (slot !== "speaker-video" && slot !== "room-video") return;
+        const n = r.framesDecoded || 0;
+        const prev = frames.get(slot);
+        if (!prev || n > prev.n) frames.set(slot, { n, at: n > 0 ? now : 0 });
+      });
+      const fresh = (slot) => { const f = frames.get(slot); return !!f && f.at > 0 && now - f.at < 2500; };
+      live.speaker = fresh("speaker-video");
+      live.room = fresh("room-video");
+    } catch (e) { /* the connection closed meanwhile */ }
+    showStage();
+  }
+
+  function showStage() {
+    if (!stage || !state) return;
+    const s = state;
+    const running = s.state === "running";
+    const f = running && s.speakers && s.speakers.floor && s.speakers.floor[0];
+    let show = "slate";
+    let text = "";
+    if (s.state === "closed") text = t("live.slate.closed");
+    else if (!running) text = $("slate").dataset.before;
+    else if (cut) text = t("live.slate.nonpublic");
+    else if (f && live.speaker) show = "speaker";
+    else if (live.room) show = "room";
+    else if (f) text = t("live.slate.speaking", f.name);
+    else if (!pc || pc.connectionState !== "connected") text = t("live.slate.connecting");
+    else text = t("live.slate.nobody");
+    if (stage.dataset.show !== show) stage.dataset.show = show;
+    const st = $("slate-text");
+    if (text && st.textContent !== text) st.textContent = text;
+    const pip = $("pip");
+    if (pip) pip.disabled = show === "slate" || !document.pictureInPictureEnabled;
+  }
+
+  function playAll() {
+    for (const el of root.querySelectorAll("video, audio")) {
+      if (userPaused || cut) el.pause(); else if (el.srcObject) el.play().catch(() => {});
+    }
+  }
+
+  if (stage) {
+    window.setInterval(pollFrames, 1000);
+    const playBtn = $("play");
+    playBtn.addEventListener("click", () => {
+      userPaused = !userPaused;
+      playBtn.textContent = t(userPaused ? "live.player.play" : "live.player.pause");
+      playAll();
+      announce(t(userPaused ? "live.player.pause" : "live.player.play"));
+    });
+    $("volume").addEventListener("input", (ev) => {
+      volume = Number(ev.target.value);
+      audios.forEach((a) => { a.volume = volume; });
+    });
+    $("fullscreen").addEventListener("click", () => {
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      else if (stage.requestFullscreen) stage.requestFullscreen().catch(() => {});
+    });
+    $("pip").addEventListener("click", () => {
+      if (document.pictureInPictureElement) { document.exitPictureInPicture().catch(() => {}); return; }
+      const v = $(stage.dataset.show === "speaker" ? "speaker-video" : "room-video");
+      if (v && v.requestPictureInPicture) v.requestPictureInPicture().catch(() => {});
+    });
+  }
+
   function attach(ev) {
     const slot = slotOf(ev);
     const stream = new MediaStream([ev.track]);
     if (ev.track.kind === "video") {
       if (slot === "room-video") {
         const v = $("room-video");
-        if (v) { v.srcObject = stream; v.play().catch(() => {}); }
+        if (v) { v.srcObject = stream; if (!userPaused && !cut) v.play().catch(() => {}); }
       } else {
         speakerStream = stream;
         showSpeaker();
@@ -198,6 +284,8 @@ export function setupMedia({ root, mode, t, send, announce }) {
       audios.set(slot, a);
     }
     a.srcObject = stream;
+    a.volume = volume;
+    if (userPaused || cut) return;
     a.play().catch(() => { if (soundBtn) soundBtn.hidden = false; });
   }
 
@@ -259,7 +347,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
     if (!v) return;
     const want = speaking ? speakerStream : null;
     if (v.srcObject !== want) v.srcObject = want;
-    if (want) v.play().catch(() => {});
+    if (want && !userPaused && !cut) v.play().catch(() => {});
     v.closest("figure").dataset.speaking = speaking ? "true" : "false";
   }
 
@@ -330,7 +418,8 @@ export function setupMedia({ root, mode, t, send, announce }) {
     if (mode === "public") {
       // Media stops with the non-public part: the SFU sends viewers
       // nothing, and the page pauses and hides its players.
-      for (const el of root.querySelectorAll("video, audio")) { if (hidden) el.pause(); else if (el.srcObject) el.play().catch(() => {}); }
+      cut = running && hidden;
+      playAll();
       if (hidden) status("live.media.paused");
       else if (wasHidden && kind) status(pc && pc.connectionState === "connected" ? "live.media.connected" : "live.media.connecting");
       if (running && !hidden && !kind) join("viewer");
@@ -346,7 +435,10 @@ export function setupMedia({ root, mode, t, send, announce }) {
     speaking = !!f;
     showSpeaker();
     const cap = $("speaker-caption");
-    if (cap) cap.textContent = f ? t("live.media.speaker_name", f.name) : t(running ? "live.media.nobody" : "live.media.speaker");
+    // The public's caption says nothing before and after the session (the
+    // slate does).
+    if (cap) cap.textContent = f ? t("live.media.speaker_name", f.name) : running ? t("live.media.nobody") : stage ? "" : t("live.media.speaker");
+    showStage();
   }
   let wasHidden = false;
 

@@ -268,9 +268,11 @@ function render() {
 
 function draw() {
   $("state").textContent = t("live.state." + state.state);
-  $("part").textContent = state.part ? t("live.part." + state.part) : "";
   const hidden = mode === "public" && state.state === "running" && publicCut(state);
-  $("notice").hidden = !hidden;
+  // The public is told the non-public part also while a non-public item
+  // of the public part is called: that is what it gets.
+  $("part").textContent = hidden ? t("live.part.non_public") : state.part ? t("live.part." + state.part) : "";
+  if ($("notice")) $("notice").hidden = !hidden;
   if (mode === "console") {
     // What the public gets right now (the console's one place for it).
     $("public-gets").textContent = t(state.state !== "running" ? "live.public_gets.none" :
@@ -285,7 +287,18 @@ function draw() {
     (state.basis ? " · " + t("live.vote.basis_line", t("live.vote.basis." + state.basis)) : "");
   renderRoster();
   renderPolls();
-  if (mode !== "public") { renderSpeakers(); renderConfirmPrompt(); }
+  renderSpeakers();
+  if (mode !== "public") renderConfirmPrompt();
+  if (mode === "public") {
+    // The player's caption names the item; the attendance is a summary
+    // with the full list folded.
+    const ic = root.querySelector('[data-media="item-caption"]');
+    if (ic) ic.textContent = state.state === "running" && state.item ? t("live.item_caption", state.item.number) + " " + itemTitle(state.item) : "";
+    const r = state.roster || [];
+    const remote = r.filter((a) => a.mode === "remote").length;
+    const present = r.filter((a) => a.mode === "room").length + remote;
+    $("attendance").textContent = r.length ? t("live.attendance.line", present, r.length, remote) : t("live.none");
+  }
   if (mode === "member") {
     renderHand();
     const ul = $("own-complaints");
