@@ -95,6 +95,7 @@ func TestLiveDefects(t *testing.T) {
 		browserLogin(t, b, base, beate)
 		navigate(t, b, base+"/meetings/"+mid+"/live/member")
 		waitText(t, b, `[data-live="item"]`, "Haushalt 2027")
+		liveScreenshots(t, b, "45-live-member-before-join")
 		for _, p := range []struct {
 			name string
 			ctx  context.Context
@@ -175,16 +176,20 @@ func TestLiveDefects(t *testing.T) {
 		click(t, b, hand)
 		waitText(t, b, `[data-live="hand-state"]`, "Nr. 1")
 		waitText(t, con, `[data-live="queue"]`, "Beate")
-		if !evalBool(t, b, `document.querySelector('`+hand+`').getAttribute("aria-disabled") === "true"`) {
+		liveScreenshots(t, b, "46-live-member-queued")
+		// "Wortmeldung" is a toggle: while Beate is on the list the
+		// toolbar offers the withdrawal instead, with the focus on it.
+		if !evalBool(t, b, `(() => { const h = document.querySelector('`+hand+`'); return h.hidden && h.getAttribute("aria-disabled") === "true"; })()`) {
 			t.Error(`"Wortmeldung" is offered again while Beate is on the list`)
 		}
-		click(t, b, hand) // a second press does nothing
-		time.Sleep(300 * time.Millisecond)
+		if !evalBool(t, b, `(() => { const w = document.querySelector('[data-live="toolbar"] button[data-cmd="withdraw_hand"]'); return !w.hidden && document.activeElement === w; })()`) {
+			t.Errorf("the withdrawal is not offered with the focus: active %s", evalString(t, b, `document.activeElement.outerHTML`))
+		}
 		if !evalBool(t, b, `document.querySelector('[data-live="error"]').hidden`) {
-			t.Errorf("second press: error %q", text(t, b, `[data-live="error"]`))
+			t.Errorf("after the request: error %q", text(t, b, `[data-live="error"]`))
 		}
 		// Forced through (another tab, a stale page): a translated message.
-		evalBool(t, b, `(() => { document.querySelector('`+hand+`').removeAttribute("aria-disabled"); return true; })()`)
+		evalBool(t, b, `(() => { const h = document.querySelector('`+hand+`'); h.hidden = false; h.removeAttribute("aria-disabled"); return true; })()`)
 		click(t, b, hand)
 		waitText(t, b, `[data-live="error"]`, "bereits auf der Rednerliste")
 		noRaw(t, b, "member page")
@@ -218,6 +223,10 @@ func TestLiveDefects(t *testing.T) {
 		// The public player shows Beate's camera, and the public sees the
 		// speakers' list with her countdown.
 		stage(t, "speaker", "")
+		// Beate's toolbar says she has the floor and how long.
+		waitText(t, b, `[data-live="hand-state"]`, "Sie haben das Wort")
+		waitText(t, b, `[data-live="hand-time"]`, ":")
+		liveScreenshots(t, b, "47-live-member-floor")
 		waitText(t, pub, `[data-live="floor"]`, "Beate")
 		waitText(t, pub, `[data-live="floor"] .live-countdown`, ":")
 		liveScreenshots(t, pub, "42-live-public-speaker")

@@ -316,6 +316,15 @@ func liveScreenshots(t *testing.T, ctx context.Context, name string) {
 		time.Sleep(300 * time.Millisecond) // the layout and the stage's next frame
 		checkLayout(t, ctx, name+"-"+vp.name)
 		liveScreenshot(t, ctx, name+"-"+vp.name)
+		// What is above the fold: the screen as the visitor first sees it
+		// (the full-page shot shows a fixed toolbar mid-page).
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(os.Getenv("PLENAR_SCREENSHOTS"), name+"-"+vp.name+"-fold.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	emulate(0)
 }

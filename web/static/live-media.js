@@ -364,6 +364,16 @@ export function setupMedia({ root, mode, t, send, announce }) {
     retry = window.setTimeout(() => { retry = null; if (kind === k) join(k); }, 2000);
   }
 
+  // The member's toolbar offers joining until joined, then the
+  // microphone and the camera.
+  function syncToolbar() {
+    if (mode !== "member") return;
+    const joined = kind === "member";
+    if ($("join")) $("join").hidden = joined;
+    for (const n of ["mute", "cam-off"]) if ($(n)) $(n).hidden = !joined;
+  }
+  syncToolbar();
+
   // --- wiring --------------------------------------------------------
   if (soundBtn) soundBtn.addEventListener("click", () => {
     audios.forEach((a) => a.play().catch(() => {}));
@@ -380,6 +390,9 @@ export function setupMedia({ root, mode, t, send, announce }) {
       join("member");
       $("join").disabled = true;
       $("leave").disabled = false; $("mute").disabled = false; $("cam-off").disabled = false;
+      const focused = document.activeElement === $("join");
+      syncToolbar();
+      if (focused && mode === "member") $("mute").focus();
     });
     $("leave").addEventListener("click", () => {
       leave();
@@ -389,6 +402,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
       $("leave").disabled = true; $("mute").disabled = true; $("cam-off").disabled = true;
       setPressed($("mute"), false, "live.media.unmute", "live.media.mute");
       setPressed($("cam-off"), false, "live.media.camera_on", "live.media.camera_off");
+      syncToolbar();
     });
     $("mute").addEventListener("click", () => {
       if (!local) return;
@@ -431,6 +445,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
     if (!running && kind === "member") { leave(); stopLocal(); }
     if (s.state === "closed") status("live.media.ended");
     if ($("join")) $("join").disabled = !running || kind === "member";
+    syncToolbar();
     const f = running && s.speakers && s.speakers.floor && s.speakers.floor[0];
     speaking = !!f;
     showSpeaker();
@@ -460,6 +475,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
           if (pc) { pc.close(); pc = null; }
           status("live.media.refused");
           if (k === "member" && $("join")) { $("join").disabled = false; }
+          syncToolbar();
         }
         return true;
       }

@@ -46,6 +46,18 @@ function showError(text) {
   el.hidden = !text;
 }
 
+// The member's toolbar is fixed at the bottom of the screen: the page
+// keeps room for it, and scrolling to a focused element keeps it clear of
+// the toolbar.
+const toolbar = $("toolbar");
+if (toolbar && window.ResizeObserver) {
+  new ResizeObserver(() => {
+    const h = toolbar.offsetHeight + "px";
+    document.body.style.paddingBottom = h;
+    document.documentElement.style.scrollPaddingBottom = h;
+  }).observe(toolbar);
+}
+
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   const since = !fresh && lastSeq > 0 ? "?since=" + lastSeq : "";
@@ -379,6 +391,9 @@ function renderSpeakers() {
   queue.replaceChildren();
   if (countdown) { window.clearInterval(countdown); countdown = null; }
   const timed = [];
+  // The member's own speaking time also stands in the toolbar.
+  const handTime = $("hand-time");
+  if (handTime) handTime.textContent = "";
   (sp.floor || []).forEach((s) => {
     const btns = mode === "console" ? [button(t("live.end_floor") + ": " + s.name, "end_floor", { request: s.id }, "end-" + s.id)] : [];
     const el = li(s.name + " (" + t("live.kind." + s.kind) + ")", floor, btns);
@@ -386,7 +401,9 @@ function renderSpeakers() {
       const span = document.createElement("span");
       span.className = "live-countdown";
       el.append(" ", span);
-      timed.push([span, Date.parse(s.granted_at) + s.seconds * 1000]);
+      const end = Date.parse(s.granted_at) + s.seconds * 1000;
+      timed.push([span, end]);
+      if (handTime && s.person_id === state.self) timed.push([handTime, end]);
     }
   });
   (sp.queue || []).forEach((s) => {
@@ -430,6 +447,18 @@ function renderHand() {
   root.querySelectorAll('button[data-cmd="raise_hand"]').forEach((b) => off(b, !running || handPending || floor || qi >= 0));
   root.querySelectorAll('button[data-cmd="withdraw_hand"]').forEach((b) => off(b, handPending || qi < 0));
   if (status && status.textContent !== text) status.textContent = text;
+  // In the toolbar "Wortmeldung" is a toggle: the request, or its
+  // withdrawal while on the list, or nothing while holding the floor. The
+  // focus goes with it.
+  const raise = root.querySelector('[data-live="toolbar"] button[data-cmd="raise_hand"]');
+  const withdraw = root.querySelector('[data-live="toolbar"] button[data-cmd="withdraw_hand"]');
+  if (raise && withdraw) {
+    const had = document.activeElement;
+    raise.hidden = floor || (qi >= 0 && !handPending);
+    withdraw.hidden = qi < 0 || handPending;
+    if (had === raise && raise.hidden && !withdraw.hidden) withdraw.focus();
+    else if (had === withdraw && withdraw.hidden && !raise.hidden) raise.focus();
+  }
 }
 
 function secondsLimit() {
