@@ -229,15 +229,16 @@ func TestLiveWHIPWHEP(t *testing.T) {
 func TestLiveWHEPBeforeStart(t *testing.T) {
 	t.Parallel()
 	const whepBurst = 10
-	e := newLiveEnv(t, withMedia(t, func(d *media.Deps) { d.Limits.WHEP = media.Limit{Rate: 0.2, Burst: whepBurst} }))
+	e := newLiveEnv(t, withMedia(t, func(d *media.Deps) { d.Limits.Viewers.Address = media.Limit{Rate: 0.2, Burst: whepBurst} }))
 	play, _, err := e.srv.createIngestToken(context.Background(), e.meeting.ID, council.NilID, tokenWHEP, "Stadt-Stream")
 	liveMust(t, "WHEP token", err)
 	resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play, "v=0\r\nm=audio 9 x\r\n")
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("WHEP before the start: %d %s", resp.StatusCode, body)
 	}
-	// One address may open whepBurst players at once, then it waits: a
-	// flood of offers from one address cannot fill the media server.
+	// With a valid token, one address may open its share of the viewer
+	// budget (here whepBurst players) at once, then it waits: a flood of
+	// offers from one address cannot fill the media server.
 	for i := 2; i <= whepBurst; i++ {
 		if resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play,
 			"v=0\r\nm=audio 9 x\r\n"); resp.StatusCode != http.StatusForbidden {
@@ -245,9 +246,15 @@ func TestLiveWHEPBeforeStart(t *testing.T) {
 		}
 	}
 	resp, body = e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play, "v=0\r\nm=audio 9 x\r\n")
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-		t.Errorf("WHEP request %d: %d (Retry-After %q) %s; want 429 with Retry-After", whepBurst+1, resp.StatusCode,
-			resp.Header.Get("Retry-After"), body)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "from this address") {
+		t.Errorf("WHEP request %d: %d (Retry-After %q) %s; want 429 with Retry-After, too many from this address", whepBurst+1,
+			resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	// A request without a valid token spends no budget: it is refused as
+	// unauthorized, not as too many.
+	resp, body = e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", "plenar_whep_x", "v=0\r\nm=audio 9 x\r\n")
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("WHEP with a bad token past the budget: %d %s, want 401", resp.StatusCode, body)
 	}
 }
 
@@ -410,12 +417,13 @@ func FuzzDecodeMedia(f *testing.F) {
 	})
 }
 
-// TestLiveViewerLimit: viewer peers on the live websocket are limited per
-// client address, with a clear error; the connection stays usable.
+// TestLiveViewerLimit: viewer peers on the live websocket are admitted
+// against the viewer budgets; past its address's share a client gets a
+// clear error; the connection stays usable.
 func TestLiveViewerLimit(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t, withMedia(t, func(d *media.Deps) {
-		d.Limits.Viewers = media.Limit{Rate: 0.001, Burst: 2} // two joins, then a long wait
+		d.Limits.Viewers.Address = media.Limit{Rate: 0.001, Burst: 2} // two joins, then a long wait
 	}))
 	e.do(t, e.clerkActor(t), live.Start{})
 	pub := e.dial(t, nil, "")
@@ -429,8 +437,8 @@ func TestLiveViewerLimit(t *testing.T) {
 		switch {
 		case want == "" && m.Error != nil:
 			t.Errorf("viewer join %d: %+v, want accepted", i+1, m.Error)
-		case want != "" && (m.Error == nil || m.Error.Code != want || !strings.Contains(m.Error.Message, "too many viewers")):
-			t.Errorf("viewer join %d: %+v, want %s (too many viewers)", i+1, m.Error, want)
+		case want != "" && (m.Error == nil || m.Error.Code != want || !strings.Contains(m.Error.Message, "too many viewers from this address")):
+			t.Errorf("viewer join %d: %+v, want %s (too many viewers from this address)", i+1, m.Error, want)
 		}
 	}
 	if err := pub.WriteMessage(websocket.TextMessage, []byte(`{"v":1,"type":"media_leave"}`)); err != nil {

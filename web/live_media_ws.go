@@ -12,6 +12,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
 )
 
@@ -158,7 +159,8 @@ func (lc *liveConn) media(ctx context.Context, b []byte) any {
 			return live.ErrorMessage(m.ID, err)
 		}
 		if err := lc.mc.Join(ctx, m.Kind); err != nil {
-			if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) {
+			var refused *media.RefusedError
+			if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) && !errors.As(err, &refused) {
 				lc.s.log.Warn("media join failed", "meeting_id", lc.meeting, "kind", m.Kind, "err", err)
 			}
 			return live.ErrorMessage(m.ID, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/web/httperr"
 	"github.com/plenar/plenar/web/site"
@@ -23,7 +24,10 @@ import (
 // console (citizens watch on the public live page instead). Both
 // answer 201 with the SDP answer and a Location whose DELETE ends the
 // peer. The resource id in the Location is random and unguessable: it is
-// the capability to end the peer.
+// the capability to end the peer. A WHEP player with a valid token is
+// admitted against the node's, the meeting's and its address's viewer
+// budgets (media.Limits.Viewers); a refusal is 429 with an exact
+// Retry-After.
 
 // maxOffer is the largest SDP offer accepted.
 const maxOffer = 64 << 10
@@ -157,12 +161,18 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	if s.opt.Media == nil {
 		return fmt.Errorf("%w: no media server", council.ErrUnavailable)
 	}
-	if ok, wait := s.opt.Media.AllowWHEP(s.clientAddr(r)); !ok {
-		tooMany(w, wait, "too many WHEP sessions from this address; try again later")
-		return nil
-	}
 	token, err := s.checkIngestToken(r.Context(), id, tokenWHEP, bearer(r))
 	if err != nil {
+		return err
+	}
+	// Admission after the token: a request without one spends none of the
+	// node's or the meeting's budget.
+	if err := s.opt.Media.AdmitViewer(id, s.clientAddr(r)); err != nil {
+		var refused *media.RefusedError
+		if errors.As(err, &refused) {
+			tooMany(w, refused.Wait, refused.Error())
+			return nil
+		}
 		return err
 	}
 	offer, err := readOffer(w, r)

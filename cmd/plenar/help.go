@@ -41,6 +41,8 @@ func envVars() []envVar {
 			usage: "largest accepted upload in MB (1–10240)"},
 		{name: "PLENAR_MEDIA_UDP_PORT", def: "0",
 			usage: "one UDP port for every WebRTC peer (ICE mux; open it in the firewall; on Linux its fan-out leaves in sendmmsg batches); 0: ephemeral ports"},
+		{name: "PLENAR_MEDIA_VIEWERS", def: "500",
+			usage: "viewers this node is sized for; new viewers (live page and WHEP) are admitted against budgets that scale with it: the node's (half of it at once), each meeting's (a quarter) and each client address's (half a meeting's)"},
 		{name: "PLENAR_STUN",
 			usage: "STUN server URLs for ICE, comma-separated (stun:host:port); used by the media server and the browsers"},
 		{name: "PLENAR_TURN",

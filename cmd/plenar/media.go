@@ -21,7 +21,15 @@ func (a *app) mediaConfig() (mediaSettings, error) {
 	if err != nil {
 		return ms, err
 	}
-	return mediaSettings{sfu: cfg, browser: browser, grace: grace}, nil
+	viewers := 0
+	if v, _ := a.env("PLENAR_MEDIA_VIEWERS"); strings.TrimSpace(v) != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 1000000 {
+			return ms, usagef("PLENAR_MEDIA_VIEWERS=%q: want 1 to 1000000", v)
+		}
+		viewers = n
+	}
+	return mediaSettings{sfu: cfg, browser: browser, grace: grace, viewers: viewers}, nil
 }
 
 // mediaSettings are the media server's, the browsers' and presence's
@@ -30,6 +38,9 @@ type mediaSettings struct {
 	sfu     sfu.Config
 	browser media.ICE
 	grace   time.Duration
+	// viewers is the node's viewer capacity, which sizes the admission
+	// budgets of new viewers (media.Admission.Capacity); 0: the default.
+	viewers int
 }
 
 func (a *app) mediaVars() (sfu.Config, media.ICE, time.Duration, error) {

@@ -87,7 +87,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// drivers, members' and viewers' peers, WHIP/WHEP, ICE. Closed after
 	// the HTTP server (deferred later, so it runs earlier than the SFU's).
 	ms := media.New(media.Deps{SFU: rooms, Live: hub, Pool: db.Pool, Tokens: meetings.NewStore(db.Pool), Presence: presence,
-		ICE: mset.browser, Log: log})
+		ICE: mset.browser, Limits: media.Limits{Viewers: media.Admission{Capacity: mset.viewers}}, Log: log})
 	defer ms.Close()
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {

@@ -3,7 +3,6 @@ package media
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"sync"
@@ -26,7 +25,7 @@ type Conn struct {
 	s       *Service
 	meeting council.ID
 	actor   live.Actor
-	addr    string // the client's address, for the viewer limit
+	addr    string // the client's address, for the viewers' admission
 	signals chan sfu.Signal
 	states  chan peerState
 
@@ -65,8 +64,8 @@ func (c *Conn) Signals() <-chan sfu.Signal { return c.signals }
 // Errors: ErrConflict when the session is not running (viewers: not in
 // its public part) or the peer left while joining; ErrForbidden for a
 // member peer of someone who is not a member of the session;
-// ErrUnavailable when the address opened too many viewer peers or the
-// room is not ready.
+// a *RefusedError (wrapping ErrUnavailable) when a viewer is not admitted
+// (Limits.Viewers); ErrUnavailable when the room is not ready.
 func (c *Conn) Join(ctx context.Context, kind sfu.Kind) error {
 	snap, err := c.s.live.Snapshot(ctx, c.meeting, c.actor)
 	if err != nil {
@@ -88,9 +87,8 @@ func (c *Conn) Join(ctx context.Context, kind sfu.Kind) error {
 		if snap.Part != live.PartPublic {
 			return fmt.Errorf("%w: the session is in its non-public part", council.ErrConflict)
 		}
-		if ok, wait := c.s.viewers.allow(c.addr, c.s.now()); !ok {
-			return fmt.Errorf("%w: too many viewers from this address; try again in %d s", council.ErrUnavailable,
-				max(1, int(math.Ceil(wait.Seconds()))))
+		if err := c.s.AdmitViewer(c.meeting, c.addr); err != nil {
+			return err
 		}
 	default:
 		return council.Invalidf("kind: want member or viewer")

@@ -6,8 +6,10 @@
 // up or down is reported to live.Presence (remote attendance follows the
 // media connection); WHIP ingest and WHEP playback peers are held as
 // resources and ended when their media token is revoked; the ICE
-// servers, TURN credentials and per-address limits of browsers and
-// players are decided here. See docs/ARCHITECTURE.md, "Live media".
+// servers, TURN credentials, the per-address limit of ICE requests and
+// the admission of new viewers (node, meeting and address budgets that
+// scale with the node's viewer capacity) are decided here. See
+// docs/ARCHITECTURE.md, "Live media".
 //
 // Service is the one owner of all of it, with Run(ctx) and Close(). It is
 // the home of the planned "one media node per meeting" lease: today every

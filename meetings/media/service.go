@@ -29,7 +29,8 @@ type Deps struct {
 	Presence *live.Presence
 	// ICE are the STUN/TURN servers the browsers use to reach the SFU.
 	ICE ICE
-	// Limits are the per-address limits; zero values take the defaults.
+	// Limits are the ICE requests' per-address limit and the admission
+	// budgets of new viewers; zero values take the defaults.
 	Limits Limits
 	// TokenCheck is how often each driver checks its peers' media tokens;
 	// 0: DefaultTokenCheck.
@@ -85,8 +86,7 @@ type Service struct {
 	owners    map[string]*Conn     // meeting/person → the connection whose member peer is the member's presence
 	resources map[string]*resource // WHIP/WHEP resource id → peer
 	ice       *addrLimiter         // ICE requests per client address
-	whep      *addrLimiter         // WHEP players per client address
-	viewers   *addrLimiter         // viewer peers per client address
+	admission *admission           // new viewers: WHEP players and viewer peers
 }
 
 // New returns a Service on d. Run it for revocations from other nodes;
@@ -110,8 +110,7 @@ func New(d Deps) *Service {
 		tokenCheck: check, log: log, now: now, actor: live.SystemActor(), ctx: ctx, cancel: cancel,
 		listening: make(chan struct{}),
 		rooms:     map[council.ID]*driver{}, owners: map[string]*Conn{}, resources: map[string]*resource{},
-		ice: newAddrLimiter(lim.ICE, lim.MaxAddrs), whep: newAddrLimiter(lim.WHEP, lim.MaxAddrs),
-		viewers: newAddrLimiter(lim.Viewers, lim.MaxAddrs)}
+		ice: newAddrLimiter(lim.ICE, lim.MaxAddrs), admission: newAdmission(lim.Viewers, lim.MaxAddrs)}
 }
 
 // Close ends every driver and closes the rooms they held (and so every

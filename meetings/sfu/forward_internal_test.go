@@ -27,7 +27,7 @@ func testOutputs(m *metrics, n int, src *source) ([]*output, []*countWriter) {
 	for i := range outs {
 		ws[i] = &countWriter{}
 		outs[i] = newOutput(nil, "floor-0", m)
-		outs[i].ws, outs[i].ssr, outs[i].pt = ws[i], uint32(1000+i), ptOpus
+		outs[i].ws, outs[i].ssr, outs[i].pt, outs[i].up = ws[i], uint32(1000+i), ptOpus, true
 		outs[i].assign(src)
 	}
 	return outs, ws

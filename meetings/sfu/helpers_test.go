@@ -2,6 +2,7 @@ package sfu_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -75,6 +76,20 @@ type member struct {
 // DTLS are up.
 func join(t testing.TB, room *sfu.Room, id string, kind sfu.Kind, opts sfuclient.Options) member {
 	t.Helper()
+	m, err := connect(room, id, kind, opts)
+	if m.Client != nil {
+		t.Cleanup(m.Close)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// connect is join for any goroutine: it returns an error instead of
+// failing the test; the caller closes the client (also on error, when it
+// is set).
+func connect(room *sfu.Room, id string, kind sfu.Kind, opts sfuclient.Options) (member, error) {
 	var peer atomic.Pointer[sfu.Peer]
 	ready := make(chan struct{})
 	opts.Tag = id
@@ -84,21 +99,20 @@ func join(t testing.TB, room *sfu.Room, id string, kind sfu.Kind, opts sfuclient
 	}
 	c, err := sfuclient.New(opts)
 	if err != nil {
-		t.Fatalf("client %s: %v", id, err)
+		return member{}, fmt.Errorf("client %s: %w", id, err)
 	}
-	t.Cleanup(c.Close)
 	p, err := room.Join(context.Background(), sfu.JoinOptions{ID: id, Kind: kind, Send: c.Handle})
 	if err != nil {
-		t.Fatalf("join %s: %v", id, err)
+		return member{Client: c}, fmt.Errorf("join %s: %w", id, err)
 	}
 	peer.Store(p)
 	close(ready)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := c.WaitConnected(ctx); err != nil {
-		t.Fatal(err)
+		return member{Client: c, peer: p}, fmt.Errorf("connect %s: %w", id, err)
 	}
-	return member{Client: c, peer: p}
+	return member{Client: c, peer: p}, nil
 }
 
 // eventually polls cond until it holds or 10 s pass.

@@ -47,6 +47,12 @@ type output struct {
 	ssr uint32
 	pt  uint8
 	src *source // assigned by Room.route
+	// up: the peer's connection is up (ICE and DTLS), so what is written
+	// reaches the subscriber. Before, nothing is forwarded and no
+	// keyframe is asked for: pion drops packets written before SRTP runs,
+	// and a keyframe dropped so would leave the subscriber without a
+	// picture until the next one.
+	up bool
 
 	switching bool // the next packet from src (a keyframe for video) restarts the offsets
 	started   bool // at least one packet written
@@ -79,7 +85,7 @@ func (o *output) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, 
 		if strings.EqualFold(c.MimeType, o.codec.MimeType) {
 			o.mu.Lock()
 			o.ws, o.ssr, o.pt = ctx.WriteStream(), uint32(ctx.SSRC()), uint8(c.PayloadType)
-			src := o.src
+			src := o.waitingLocked()
 			o.mu.Unlock()
 			if src != nil {
 				src.requestKeyframe()
@@ -109,7 +115,9 @@ func (o *output) Kind() webrtc.RTPCodecType {
 }
 
 // assign makes src the slot's source (nil: silence). It reports whether the
-// source changed to a video source that now needs a keyframe.
+// source changed to a video source that now needs a keyframe for this
+// output (not before the output is bound and its connection up: then
+// Bind or setUp asks).
 func (o *output) assign(src *source) (needKeyframe bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -118,7 +126,28 @@ func (o *output) assign(src *source) (needKeyframe bool) {
 	}
 	o.src = src
 	o.switching = true
-	return src != nil && src.video
+	return o.waitingLocked() != nil
+}
+
+// waitingLocked returns the video source the output can take a keyframe
+// of and waits for, or nil. o.mu is held.
+func (o *output) waitingLocked() *source {
+	if o.src == nil || !o.src.video || !o.switching || o.ws == nil || !o.up {
+		return nil
+	}
+	return o.src
+}
+
+// setUp marks the output's connection up; a video output waiting for a
+// keyframe asks for one now.
+func (o *output) setUp() {
+	o.mu.Lock()
+	o.up = true
+	src := o.waitingLocked()
+	o.mu.Unlock()
+	if src != nil {
+		src.requestKeyframe()
+	}
 }
 
 func (o *output) source() *source {
@@ -136,13 +165,14 @@ func seqNewer(a, b uint16) bool { return a != b && a-b < 0x8000 }
 func (o *output) forward(src *source, h *rtp.Header, payload []byte, keyframe bool, t0 time.Time) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.src != src || o.ws == nil {
+	if o.src != src || o.ws == nil || !o.up {
 		return false
 	}
 	if o.switching {
 		if o.video && !keyframe {
-			// Wait for the keyframe requested on the switch; ask again (rate
-			// limited by the source) in case the request was lost.
+			// Wait for the keyframe requested on the switch; ask again
+			// (coalesced by the source: this rides on the outstanding
+			// request, or repeats it when it was lost).
 			src.requestKeyframe()
 			return false
 		}

@@ -325,6 +325,11 @@ func (p *Peer) connectionState(s webrtc.PeerConnectionState) {
 			p.stale.Stop()
 		}
 		p.mu.Unlock()
+		for _, o := range p.outs {
+			if o != nil {
+				o.setUp()
+			}
+		}
 	case webrtc.PeerConnectionStateDisconnected:
 		p.mu.Lock()
 		p.pcConnected = false

@@ -45,6 +45,7 @@ type Stats struct {
 	NACKs                    uint64        // NACKed packets requested by subscribers
 	Retransmitted            uint64        // of those, answered from a source's cache
 	PLIs                     uint64        // keyframe requests sent to publishers
+	PLIsCoalesced            uint64        // keyframe requests (outputs waiting, subscribers' PLIs) served by an outstanding or recent PLI instead
 	Offers                   uint64        // offers sent to member and viewer peers
 	LatencyP50, LatencyP99   time.Duration // source read → subscriber write, per delivered packet
 	LatencySamples           uint64
@@ -72,7 +73,7 @@ type SFU struct {
 // metrics are the SFU-wide counters, updated atomically on the hot path.
 type metrics struct {
 	ingress, forwarded, forwardedBytes, dropped, writeErrors atomic.Uint64
-	nacks, retransmitted, plis, offers                       atomic.Uint64
+	nacks, retransmitted, plis, plisCoalesced, offers        atomic.Uint64
 	latency                                                  histogram
 }
 
@@ -253,6 +254,7 @@ func (s *SFU) Stats() Stats {
 		NACKs:          s.m.nacks.Load(),
 		Retransmitted:  s.m.retransmitted.Load(),
 		PLIs:           s.m.plis.Load(),
+		PLIsCoalesced:  s.m.plisCoalesced.Load(),
 		Offers:         s.m.offers.Load(),
 	}
 	st.LatencyP50, st.LatencyP99, st.LatencySamples = s.m.latency.quantiles()

@@ -20,8 +20,16 @@ const mtu = 1500
 // without NACK feedback.
 const videoCacheSize = 512
 
-// pliInterval limits keyframe requests to one source.
-const pliInterval = 200 * time.Millisecond
+// Keyframe requests (PLI) to a source are coalesced: at most one is
+// outstanding at a time. After a PLI no other is sent until a keyframe has
+// arrived from the source or pliTimeout passed without one, and never two
+// within pliMinInterval; every output waiting on the source starts on the
+// same keyframe. A wave of joining viewers costs the encoder one keyframe,
+// a steady stream of them at most one every pliMinInterval.
+const (
+	pliTimeout     = time.Second
+	pliMinInterval = 500 * time.Millisecond
+)
 
 // source is one published track: a member's microphone or camera, or the
 // room's audio or video. One goroutine reads it and writes each packet to
@@ -39,6 +47,7 @@ type source struct {
 	outs    atomic.Pointer[[]*output] // set by Room.route, read per packet
 	cache   *packetCache              // nil for audio
 	lastPLI atomic.Int64              // unix nanos of the last keyframe request
+	pliOpen atomic.Bool               // the last keyframe request is unanswered (no keyframe since)
 	gotRTP  atomic.Bool
 }
 
@@ -79,12 +88,15 @@ func (s *source) run(onFirst func()) {
 		if s.cache != nil {
 			s.cache.put(pkt.SequenceNumber, buf[:n])
 		}
+		key := s.video && vp8KeyframeStart(pkt.Payload)
+		if key && s.pliOpen.Load() {
+			s.pliOpen.Store(false) // the outstanding request is answered
+		}
 		outs := s.outs.Load()
 		if outs == nil || len(*outs) == 0 {
 			s.m.dropped.Add(1)
 			continue
 		}
-		key := s.video && vp8KeyframeStart(pkt.Payload)
 		s.fanOut(*outs, &pkt, key, t0)
 	}
 }
@@ -121,16 +133,25 @@ func (s *source) fanOut(outs []*output, pkt *rtp.Packet, key bool, t0 time.Time)
 	}
 }
 
-// requestKeyframe sends a PLI to the publisher, at most once per pliInterval.
+// requestKeyframe asks the publisher for a keyframe: it sends a PLI unless
+// one is outstanding (sent less than pliTimeout ago and no keyframe
+// since) or was sent less than pliMinInterval ago; then the request rides
+// on that one (counted as coalesced).
 func (s *source) requestKeyframe() {
 	if !s.video {
 		return
 	}
 	now := time.Now().UnixNano()
 	last := s.lastPLI.Load()
-	if now-last < int64(pliInterval) || !s.lastPLI.CompareAndSwap(last, now) {
+	wait := int64(pliMinInterval)
+	if s.pliOpen.Load() {
+		wait = int64(pliTimeout)
+	}
+	if now-last < wait || !s.lastPLI.CompareAndSwap(last, now) {
+		s.m.plisCoalesced.Add(1)
 		return
 	}
+	s.pliOpen.Store(true)
 	if err := s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: s.ssrc}}); err == nil {
 		s.m.plis.Add(1)
 	}

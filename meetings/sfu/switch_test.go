@@ -57,7 +57,7 @@ func TestSpeakerVideoSwitchesWithoutRenegotiation(t *testing.T) {
 
 	// A subscriber's PLI reaches the slot's current source.
 	plis = b.PLIs()
-	time.Sleep(250 * time.Millisecond) // past the SFU's PLI rate limit
+	time.Sleep(sfu.PLIMinInterval + 50*time.Millisecond) // b answered the switch's PLI; past the least interval between two
 	if err := v.RequestKeyframe("speaker-video"); err != nil {
 		t.Fatal(err)
 	}

@@ -77,6 +77,7 @@ type TrackStats struct {
 	BySource    map[string]uint64
 	LastSource  string
 	Keyframes   uint64
+	FirstKey    bool // the first packet received started a keyframe
 	// Latency is the sum of send-to-receive times (same host clock), for a mean.
 	Latency time.Duration
 

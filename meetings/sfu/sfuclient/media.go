@@ -135,6 +135,7 @@ func (s *TrackStats) count(seq uint16, n int, tag string, key bool) {
 	}
 	if !s.started {
 		s.started = true
+		s.FirstKey = key
 		s.first, s.highest = uint32(seq), uint32(seq)
 		return
 	}
