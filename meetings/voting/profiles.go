@@ -112,7 +112,7 @@ func Builtin() map[string]Profile {
 			},
 			// Hybrid follows the § 37a GemO in force since 1 September 2025
 			// (remote participation if the Hauptsatzung allows it); digital
-			// still follows the 2020 text. docs/VOTING.md, "BW", says which
+			// still follows the 2020 text. docs/VOTING.md, "BW — Baden-Württemberg (GemO)", says which
 			// sources were read and what is still to be checked.
 			Sessions: map[SessionMode][]Basis{
 				Hybrid:  {BasisStatute},

@@ -71,7 +71,7 @@ func TestAllowsSession(t *testing.T) {
 		{"BW", Digital, BasisStatute, false, "§ 37a"},
 		// § 37a GemO in force since 1 September 2025: remote participation
 		// (hybrid) if the Hauptsatzung allows it, not on the 2020 bases
-		// (docs/VOTING.md, "BW").
+		// (docs/VOTING.md, "BW — Baden-Württemberg (GemO)").
 		{"BW", Hybrid, BasisStatute, true, ""},
 		{"BW", Hybrid, BasisSimple, false, "§ 37a"},
 		{"BW", Hybrid, BasisEmergency, false, "§ 37a"},
