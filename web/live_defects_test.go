@@ -120,7 +120,8 @@ func TestLiveDefects(t *testing.T) {
 		if s := text(t, clk, `[data-media="status"]`); strings.Contains(s, "Testen Sie") {
 			t.Errorf("clerk's console shows the members' device hint: %q", s)
 		}
-		if evalBool(t, clk, `[...document.querySelectorAll('[data-media="section"] video, [data-media="section"] button')].some(x => x.offsetParent !== null)`) {
+		// Only the programme monitor's switch (R8_ProgrammeMonitor).
+		if evalBool(t, clk, `[...document.querySelectorAll('[data-media="section"] video, [data-media="section"] button:not([data-media="monitor"])')].some(x => x.offsetParent !== null)`) {
 			t.Error("clerk's console shows media tiles or controls it cannot use")
 		}
 	})
@@ -232,6 +233,19 @@ func TestLiveDefects(t *testing.T) {
 		liveScreenshots(t, pub, "42-live-public-speaker")
 	})
 
+	step("R8_ProgrammeMonitor", func(t *testing.T) {
+		// The clerk's console shows what the public gets: Beate on the
+		// floor, picture decoding, sound off until asked for.
+		click(t, clk, `[data-media="monitor"]`)
+		waitJS(t, clk, `document.querySelector('[data-media="monitor"]').getAttribute("aria-pressed") === "true" && !document.querySelector('[data-media="program"]').hidden`, "monitor on")
+		waitStats(t, clk, "the monitor decodes Beate's camera", func(s slotStats) bool { return s["speaker-video"].Frames > 0 })
+		waitJS(t, clk, `(() => { const a = [...document.querySelectorAll('[data-media="audio"] audio')]; return a.length > 0 && a.every((x) => x.muted); })()`, "monitor audio muted")
+		click(t, clk, `[data-media="monitor-sound"]`)
+		waitJS(t, clk, `[...document.querySelectorAll('[data-media="audio"] audio')].every((x) => !x.muted)`, "monitor audio on")
+		waitText(t, clk, `[data-media="speaker-caption"]`, "Beate")
+		liveScreenshots(t, clk, "48-live-console-monitor")
+	})
+
 	step("R3_SpeakerTileClearedAfterFloor", func(t *testing.T) {
 		waitJS(t, pub, `!!document.querySelector('[data-media="speaker-video"]').srcObject`, "public speaker tile shows Beate")
 		click(t, con, `button[data-cmd="next_item"]`) // ends the floor; calls N 1
@@ -246,6 +260,9 @@ func TestLiveDefects(t *testing.T) {
 		noRaw(t, pub, "public page")
 		stage(t, "slate", "nichtöffentlich")
 		liveScreenshots(t, pub, "43-live-public-nonpublic")
+		// The monitor shows nothing either, and says why.
+		waitJS(t, clk, `document.querySelector('[data-media="program"]').hidden`, "monitor program hidden for a non-public item")
+		waitText(t, clk, `[data-media="status"]`, "kein Bild und keinen Ton")
 		if strings.Contains(text(t, pub, `[data-live="announce"]`), meetings.NonPublicTitle) {
 			t.Error("the announcement reads the raw key")
 		}

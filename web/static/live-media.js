@@ -208,6 +208,17 @@ export function setupMedia({ root, mode, t, send, announce }) {
       live.room = fresh("room-video");
     } catch (e) { /* the connection closed meanwhile */ }
     showStage();
+    showRoomTile();
+  }
+
+  // Outside the public's stage (member page, console) the room camera's
+  // tile shows only while the room camera sends: no black box without a
+  // reason.
+  function showRoomTile() {
+    if (stage) return;
+    const v = $("room-video");
+    const fig = v && v.closest("figure");
+    if (fig && fig.hidden !== !live.room) fig.hidden = !live.room;
   }
 
   function showStage() {
@@ -238,6 +249,10 @@ export function setupMedia({ root, mode, t, send, announce }) {
     }
   }
 
+  if (!stage && $("room-video")) {
+    showRoomTile();
+    window.setInterval(pollFrames, 1000);
+  }
   if (stage) {
     window.setInterval(pollFrames, 1000);
     const playBtn = $("play");
@@ -285,6 +300,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
     }
     a.srcObject = stream;
     a.volume = volume;
+    if (mode === "console" && kind === "viewer") a.muted = !monitorHear;
     if (userPaused || cut) return;
     a.play().catch(() => { if (soundBtn) soundBtn.hidden = false; });
   }
@@ -374,6 +390,38 @@ export function setupMedia({ root, mode, t, send, announce }) {
   }
   syncToolbar();
 
+  // The console's programme monitor: a viewer connection, what the
+  // public sees and hears, its sound off until asked for. The chair's own
+  // member connection shows the programme anyway.
+  const monitorBtn = $("monitor");
+  const monitorSound = $("monitor-sound");
+  let monitorWanted = false;
+  let monitorHear = false;
+  function monitorUpdate(s) {
+    if (!monitorBtn) return;
+    const running = s.state === "running";
+    const cutNow = s.part === "non_public" || (!!s.item && s.item.public === false);
+    if (monitorWanted && running && !kind && !cutNow) join("viewer");
+    if (kind === "viewer" && (!running || !monitorWanted)) leave();
+    monitorBtn.disabled = !running || kind === "member";
+    monitorBtn.setAttribute("aria-pressed", String(monitorWanted && kind !== "member"));
+    monitorSound.hidden = kind !== "viewer";
+    if (monitorWanted && running && cutNow) status("live.monitor.cut");
+    else if (kind === "viewer") status(pc && pc.connectionState === "connected" ? "live.media.connected" : "live.media.connecting");
+  }
+  if (monitorBtn) {
+    monitorBtn.addEventListener("click", () => {
+      monitorWanted = !monitorWanted;
+      if (state) monitorUpdate(state);
+      if (state) update(state);
+    });
+    monitorSound.addEventListener("click", () => {
+      monitorHear = !monitorHear;
+      monitorSound.setAttribute("aria-pressed", String(monitorHear));
+      audios.forEach((a) => { a.muted = !monitorHear; });
+    });
+  }
+
   // --- wiring --------------------------------------------------------
   if (soundBtn) soundBtn.addEventListener("click", () => {
     audios.forEach((a) => a.play().catch(() => {}));
@@ -428,7 +476,11 @@ export function setupMedia({ root, mode, t, send, announce }) {
     // The public gets nothing in the non-public part nor while a
     // non-public item is called.
     const hidden = mode === "public" && (s.part === "non_public" || (!!s.item && s.item.public === false));
-    if (program) program.hidden = hidden || (mode === "console" && !kind);
+    // The console shows the programme only while it receives it: the
+    // chair's own member connection, or the monitor while the public gets
+    // something.
+    const consoleCut = mode === "console" && kind === "viewer" && (s.part === "non_public" || (!!s.item && s.item.public === false));
+    if (program) program.hidden = hidden || (mode === "console" && (!kind || consoleCut));
     if (mode === "public") {
       // Media stops with the non-public part: the SFU sends viewers
       // nothing, and the page pauses and hides its players.
@@ -441,6 +493,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
       wasHidden = hidden;
     }
     if (mode === "console" && $("devices")) $("devices").hidden = s.role !== "chair";
+    if (mode === "console") monitorUpdate(s);
     if (mode === "console" && s.role !== "chair" && !kind) status("live.media.console_idle");
     if (!running && kind === "member") { leave(); stopLocal(); }
     if (s.state === "closed") status("live.media.ended");
