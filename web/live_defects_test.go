@@ -275,6 +275,48 @@ func TestLiveDefects(t *testing.T) {
 		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
 	})
 
+	step("ConsoleRosterAndShortcuts", func(t *testing.T) {
+		// The roll call: the clerk finds members by name and by presence,
+		// selects everyone absent and checks them in with one command.
+		for _, p := range []council.ID{e.persons[0].ID, e.persons[2].ID} {
+			e.do(t, clerkActor, live.CheckOut{Person: p})
+		}
+		waitText(t, clk, fmt.Sprintf(`[data-key="presence-%s"]`, e.persons[2].ID), "Im Saal einchecken")
+		if err := chromedp.Do(clk, chromedp.SendKeys(`[data-live="roster-search"]`, "carl")); err != nil {
+			t.Fatal(err)
+		}
+		waitJS(t, clk, `document.querySelectorAll('[data-live="roster"] input[type=checkbox]').length === 1`, "search shows Carl only")
+		waitText(t, clk, `[data-live="roster"]`, "Carl")
+		setField := func(sel, value, event string) {
+			t.Helper()
+			evalBool(t, clk, `(() => { const x = document.querySelector('`+sel+`'); x.value = "`+value+`"; x.dispatchEvent(new Event("`+event+`")); return true; })()`)
+		}
+		setField(`[data-live="roster-search"]`, "", "input")
+		setField(`[data-live="roster-filter"]`, "absent", "change")
+		waitJS(t, clk, `document.querySelectorAll('[data-live="roster"] input[type=checkbox]').length === 2`, "filter shows the two absent")
+		click(t, clk, `[data-live="select-absent"]`)
+		waitText(t, clk, `[data-live="roster-count"]`, "2 ausgewählt")
+		click(t, clk, `[data-live="check-in-selected"]`)
+		waitText(t, clk, `[data-live="announce"]`, "2 im Saal eingecheckt")
+		waitJS(t, clk, `document.querySelectorAll('[data-live="roster"] input[type=checkbox]').length === 0`, "nobody absent any more")
+		liveScreenshots(t, clk, "49-live-console-roll-call")
+		setField(`[data-live="roster-filter"]`, "", "change")
+
+		// The chair's shortcuts: the floor to the first request, then end it.
+		carl := e.newMember(t, e.persons[2])
+		carlActor := live.Actor{Viewer: council.Viewer{UserID: carl.ID, Role: council.RoleMember}, PersonID: e.persons[2].ID}
+		e.do(t, carlActor, live.RaiseHand{Person: e.persons[2].ID})
+		waitText(t, con, `[data-live="queue"]`, "Carl")
+		if err := chromedp.Do(con, chromedp.KeyEvent("G", chromedp.KeyModifiers(chromedp.ModifierAlt, chromedp.ModifierShift))); err != nil {
+			t.Fatal(err)
+		}
+		waitText(t, con, `[data-live="floor"]`, "Carl")
+		if err := chromedp.Do(con, chromedp.KeyEvent("E", chromedp.KeyModifiers(chromedp.ModifierAlt, chromedp.ModifierShift))); err != nil {
+			t.Fatal(err)
+		}
+		waitNotText(t, con, `[data-live="floor"]`, "Carl")
+	})
+
 	step("R2_MediaStatusFollowsPartAndClose", func(t *testing.T) {
 		waitText(t, pub, `[data-live="item"]`, "Radwege")
 		if _, err := chromedp.Run(con, chromedp.Evaluate[bool](`window.confirm = () => true; true`)); err != nil {

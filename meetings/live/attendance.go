@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
@@ -13,6 +14,7 @@ import (
 const (
 	CmdCheckIn          CommandName = "check_in"
 	CmdCheckOut         CommandName = "check_out"
+	CmdCheckInMany      CommandName = "check_in_many"
 	CmdJoinRemote       CommandName = "join_remote"
 	CmdLeaveRemote      CommandName = "leave_remote"
 	CmdDeclareConflict  CommandName = "declare_conflict"
@@ -23,6 +25,30 @@ const (
 // CheckIn records a member present in the room.
 type CheckIn struct {
 	Person council.ID // the member
+}
+
+// CheckInMany records several members present in the room at once: the
+// clerk's roll call at the start ("Ausgewählte im Saal einchecken"), one
+// command, one quorum. Members already in the room stay as they are.
+type CheckInMany struct {
+	Persons []council.ID // 1..maxCheckIn members, none twice
+}
+
+// maxCheckIn bounds CheckInMany: more than any council has members.
+const maxCheckIn = 200
+
+func (c CheckInMany) validate() error {
+	if len(c.Persons) == 0 {
+		return council.Invalidf("no members named")
+	}
+	seen := make(map[council.ID]bool, len(c.Persons))
+	for _, p := range c.Persons {
+		if p == council.NilID || seen[p] {
+			return council.Invalidf("persons: an empty or repeated id")
+		}
+		seen[p] = true
+	}
+	return nil
 }
 
 // CheckOut records that a member left the room.
@@ -63,6 +89,7 @@ type ConfirmNonPublic struct {
 // Name returns the command's name, for Command.
 func (CheckIn) Name() CommandName          { return CmdCheckIn }
 func (CheckOut) Name() CommandName         { return CmdCheckOut }
+func (CheckInMany) Name() CommandName      { return CmdCheckInMany }
 func (JoinRemote) Name() CommandName       { return CmdJoinRemote }
 func (LeaveRemote) Name() CommandName      { return CmdLeaveRemote }
 func (DeclareConflict) Name() CommandName  { return CmdDeclareConflict }
@@ -89,6 +116,12 @@ func attendanceCommands() []spec {
 			emits:  []EventKind{EvAttendance, EvQuorum},
 			decode: func(w *wire) CheckIn { return CheckIn{Person: person(w)} },
 			run:    (*cmdCtx).checkIn,
+		}.spec(),
+		cmd[CheckInMany]{
+			who:    permission{clerk: true},
+			emits:  []EventKind{EvAttendance, EvQuorum},
+			decode: func(w *wire) CheckInMany { return CheckInMany{Persons: w.ids("persons", maxCheckIn)} },
+			run:    (*cmdCtx).checkInMany,
 		}.spec(),
 		cmd[CheckOut]{
 			who:    permission{clerk: true},
@@ -135,6 +168,37 @@ func (cc *cmdCtx) checkIn(ctx context.Context, _ CheckIn) ([]event, error) {
 		return nil, fmt.Errorf("%w: %s is already in the room", council.ErrConflict, cc.target.Name)
 	}
 	return cc.setMode(ctx, meetings.InRoom, cc.target.Connected)
+}
+
+// checkInMany checks in every named member not yet in the room, in one
+// transaction: all or, when one is not on the roster, none. The quorum is
+// announced once, after the last.
+func (cc *cmdCtx) checkInMany(ctx context.Context, c CheckInMany) ([]event, error) {
+	var evs []event
+	for _, p := range c.Persons {
+		a, ok, err := cc.st.attendee(ctx, cc.s.MeetingID, p)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, council.Invalidf("person %s is not a member of this session", p)
+		}
+		if a.Mode == meetings.InRoom {
+			continue
+		}
+		cc.target = a
+		more, err := cc.setMode(ctx, meetings.InRoom, a.Connected)
+		if err != nil {
+			return nil, err
+		}
+		// The attendance of each; the quorum only as it stands after the last.
+		evs = slices.DeleteFunc(evs, func(e event) bool { return e.Kind == EvQuorum })
+		evs = append(evs, more...)
+	}
+	if len(evs) == 0 {
+		return nil, fmt.Errorf("%w: everyone named is in the room already", council.ErrConflict)
+	}
+	return evs, nil
 }
 
 // checkOut records that a member left the room; a member whose media

@@ -32,7 +32,7 @@ func TestCommandTable(t *testing.T) {
 			t.Errorf("%s: opens %t", s.name, s.opens)
 		}
 	}
-	want := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckOut,
+	want := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckInMany, CmdCheckOut,
 		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdFindQuorum, CmdConfirmNonPublic, CmdRaiseHand,
 		CmdWithdrawHand, CmdGrantFloor, CmdEndFloor, CmdComplain, CmdResolveComplaint, CmdOpenPoll, CmdCastBallot, CmdRoomVote,
 		CmdPaperBallot, CmdClosePoll, CmdCancelPoll, CmdPollProgress}

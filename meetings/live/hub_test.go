@@ -464,3 +464,49 @@ func TestEventsEncodedOnce(t *testing.T) {
 		t.Fatalf("encoded %s, want the event seq %d", ja, ma.Seq)
 	}
 }
+
+// TestCheckInMany: the clerk's roll call checks in several members with
+// one command: an attendance event each, the quorum once; members in the
+// room already stay; a bad list records nothing.
+func TestCheckInMany(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	s := e.running(t, 1, e.clerk)
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
+	until(t, s, live.EvQuorum)
+	bad := []struct {
+		name string
+		a    live.Actor
+		c    live.CheckInMany
+		kind error
+	}{
+		{"no one", e.clerk, live.CheckInMany{}, council.ErrInvalid},
+		{"twice", e.clerk, live.CheckInMany{Persons: []council.ID{e.members[2].PersonID, e.members[2].PersonID}}, council.ErrInvalid},
+		{"not on the roster", e.clerk, live.CheckInMany{Persons: []council.ID{e.members[2].PersonID, council.NewID()}}, council.ErrInvalid},
+		{"a member", e.members[3], live.CheckInMany{Persons: []council.ID{e.members[2].PersonID}}, council.ErrForbidden},
+		{"all in the room already", e.clerk, live.CheckInMany{Persons: []council.ID{e.members[1].PersonID}}, council.ErrConflict},
+	}
+	for _, tc := range bad {
+		_, err := e.hub.Do(e.ctx, e.meeting.ID, tc.a, tc.c)
+		wantErr(t, tc.name, err, tc.kind)
+	}
+	quiet(t, s, 200*time.Millisecond) // nothing recorded, nothing announced
+	roll := []council.ID{e.members[1].PersonID, e.members[2].PersonID, e.members[3].PersonID, e.members[5].PersonID}
+	e.do(t, e.clerk, live.CheckInMany{Persons: roll})
+	if got := kinds(t, s, 4); !slices.Equal(got, []string{"attendance", "attendance", "attendance", "quorum"}) {
+		t.Fatalf("events %v, want three attendances (the one in the room already stays) and one quorum", got)
+	}
+	snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inRoom := 0
+	for _, a := range snap.Roster {
+		if a.Mode == "room" {
+			inRoom++
+		}
+	}
+	if inRoom != 4 || snap.Quorum.Present != 3 {
+		t.Errorf("after the roll: %d in the room, quorum counts %d present with a vote; want 4 and 3", inRoom, snap.Quorum.Present)
+	}
+}

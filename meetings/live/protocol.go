@@ -392,6 +392,20 @@ func (w *wire) id(key string) council.ID {
 	return id
 }
 
+// ids reads a list of at most max ids.
+func (w *wire) ids(key string, max int) []council.ID {
+	var out []council.ID
+	for _, s := range w.list(key, max) {
+		id, err := council.ParseID(s)
+		if err != nil {
+			w.fail(fmt.Errorf("%s: %w", key, err))
+			return nil
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
 // flag reads a JSON boolean (false when absent).
 func (w *wire) flag(key string) bool {
 	raw, ok := w.take(key)

@@ -3,7 +3,7 @@ package live
 import "testing"
 
 func TestAllowed(t *testing.T) {
-	all := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckOut,
+	all := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckInMany, CmdCheckOut,
 		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand, CmdGrantFloor,
 		CmdEndFloor, CmdFindQuorum, CmdComplain, CmdConfirmNonPublic, CmdResolveComplaint}
 	// want[role] lists what the role may do for another member (other) and
@@ -19,7 +19,7 @@ func TestAllowed(t *testing.T) {
 			other: append(append([]CommandName{}, chairConsole...), CmdFindQuorum, CmdDeclareConflict, CmdWithdrawHand),
 			self: append(append([]CommandName{}, chairConsole...), CmdFindQuorum, CmdDeclareConflict, CmdWithdrawHand,
 				CmdRaiseHand, CmdComplain, CmdConfirmNonPublic)},
-		RoleClerk: {other: append(append([]CommandName{}, chairConsole...), CmdCheckIn, CmdCheckOut,
+		RoleClerk: {other: append(append([]CommandName{}, chairConsole...), CmdCheckIn, CmdCheckInMany, CmdCheckOut,
 			CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand)},
 		// Remote presence follows the media connection: only the system.
 		RoleSystem: {other: []CommandName{CmdJoinRemote, CmdLeaveRemote}, self: []CommandName{CmdJoinRemote, CmdLeaveRemote}},

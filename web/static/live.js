@@ -356,13 +356,44 @@ function renderConfirmations() {
   if (!ul.children.length) none(ul);
 }
 
+// The console's roster: search, a filter, and a selection for the roll
+// call (check_in_many), kept across updates.
+const rosterSel = new Set();
+function rosterShown(a, conflicts) {
+  const q = $("roster-search") ? $("roster-search").value.trim().toLowerCase() : "";
+  const f = $("roster-filter") ? $("roster-filter").value : "";
+  if (q && !a.name.toLowerCase().includes(q)) return false;
+  if (f === "conflicted") return conflicts.has(a.person_id);
+  return !f || a.mode === f;
+}
+
 function renderRoster() {
   const tb = $("roster");
   tb.replaceChildren();
   const conflicts = new Set(state.conflicts || []);
   const confirmed = new Set(state.confirmed || []);
-  (state.roster || []).forEach((a) => {
+  const roster = state.roster || [];
+  const known = new Set(roster.map((a) => a.person_id));
+  rosterSel.forEach((id) => { if (!known.has(id)) rosterSel.delete(id); });
+  let shown = 0;
+  roster.forEach((a) => {
+    if (mode === "console" && !rosterShown(a, conflicts)) return;
+    shown++;
     const tr = document.createElement("tr");
+    if (mode === "console") {
+      const td = document.createElement("td");
+      const cb = document.createElement("input");
+      cb.type = "checkbox";
+      cb.checked = rosterSel.has(a.person_id);
+      cb.dataset.key = "sel-" + a.person_id;
+      cb.setAttribute("aria-label", t("live.roster.select_one", a.name));
+      cb.addEventListener("change", () => {
+        if (cb.checked) rosterSel.add(a.person_id); else rosterSel.delete(a.person_id);
+        rosterTools(shown, roster.length);
+      });
+      td.append(cb);
+      tr.append(td);
+    }
     const name = document.createElement("td");
     name.textContent = a.name + (a.role ? " (" + a.role + ")" : "");
     const pres = document.createElement("td");
@@ -380,6 +411,60 @@ function renderRoster() {
       tr.append(td);
     }
     tb.append(tr);
+  });
+  if (!shown && roster.length) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = mode === "console" ? 4 : 2;
+    td.textContent = t("live.none");
+    tr.append(td);
+    tb.append(tr);
+  }
+  if (mode === "console") rosterTools(shown, roster.length);
+}
+
+function rosterTools(shown, total) {
+  const inRoom = new Set((state.roster || []).filter((a) => a.mode === "room").map((a) => a.person_id));
+  const todo = [...rosterSel].filter((id) => !inRoom.has(id)).length;
+  $("roster-count").textContent = t("live.roster.count", shown, total, rosterSel.size);
+  const b = $("check-in-selected");
+  b.disabled = state.state !== "running" || todo === 0;
+}
+
+if (mode === "console" && $("roster-search")) {
+  const again = () => { if (state) keepFocus(renderRoster); };
+  $("roster-search").addEventListener("input", again);
+  $("roster-filter").addEventListener("change", again);
+  $("select-absent").addEventListener("click", () => {
+    (state && state.roster || []).forEach((a) => { if (a.mode === "absent") rosterSel.add(a.person_id); });
+    again();
+  });
+  $("check-in-selected").addEventListener("click", () => {
+    const inRoom = new Set((state.roster || []).filter((a) => a.mode === "room").map((a) => a.person_id));
+    const persons = [...rosterSel].filter((id) => !inRoom.has(id));
+    if (!persons.length) return;
+    const id = send("check_in_many", { persons });
+    if (!id) return;
+    onAck.set(id, () => {
+      persons.forEach((p) => rosterSel.delete(p));
+      announce(t("live.roster.checked_in", persons.length));
+      again();
+    });
+  });
+}
+
+// The console's shortcuts (Alt+Shift and a letter, so that they never
+// fire while typing): next item, the floor to the first request, end the
+// first floor.
+if (mode === "console") {
+  document.addEventListener("keydown", (ev) => {
+    if (!ev.altKey || !ev.shiftKey || ev.ctrlKey || ev.metaKey || !state || state.state !== "running") return;
+    const pick = { KeyN: 'button[data-cmd="next_item"]', KeyG: '[data-live="queue"] li:first-child button[data-key^="grant-"]',
+      KeyE: '[data-live="floor"] li:first-child button[data-key^="end-"]' }[ev.code];
+    const b = pick && root.querySelector(pick);
+    if (!b || b.disabled) return;
+    ev.preventDefault();
+    b.click();
   });
 }
 
@@ -416,6 +501,12 @@ function renderSpeakers() {
   });
   if (!floor.children.length) none(floor);
   if (!queue.children.length) none(queue);
+  if (mode === "console") {
+    const g = queue.querySelector('li:first-child button[data-key^="grant-"]');
+    if (g) g.setAttribute("aria-keyshortcuts", "Alt+Shift+G");
+    const en = floor.querySelector('li:first-child button[data-key^="end-"]');
+    if (en) en.setAttribute("aria-keyshortcuts", "Alt+Shift+E");
+  }
   if (timed.length) {
     const tick = () => timed.forEach(([span, end]) => {
       const left = Math.max(0, Math.round((end - Date.now()) / 1000));
