@@ -28,6 +28,7 @@ func TestLiveDefects(t *testing.T) {
 	tabs := longer(t, newMediaBrowser(t, 3), 10*time.Minute)
 	pub, con, b := tabs[0], tabs[1], tabs[2]
 	clk := longer(t, newMediaBrowser(t, 1), 10*time.Minute)[0] // a clerk's console
+	axe := axeSource(t)
 	failed := false
 	step := func(name string, f func(t *testing.T)) {
 		t.Helper()
@@ -74,7 +75,7 @@ func TestLiveDefects(t *testing.T) {
 		waitText(t, pub, `[data-live="conn"]`, "Verbunden")
 		// Before the start the player says when the session begins.
 		stage(t, "slate", "Die Sitzung beginnt am")
-		liveScreenshots(t, pub, "40-live-public-before")
+		liveStates(t, pub, "40-live-public-before", axe)
 		browserLogin(t, con, base, chair)
 		navigate(t, con, base+"/admin/meetings/"+mid+"/live")
 		waitText(t, con, `[data-live="conn"]`, "Verbunden")
@@ -88,14 +89,14 @@ func TestLiveDefects(t *testing.T) {
 		stage(t, "slate", "zurzeit spricht niemand")
 		waitText(t, pub, `[data-media="item-caption"]`, "Haushalt 2027")
 		waitText(t, pub, `[data-live="attendance"]`, "anwesend")
-		liveScreenshots(t, pub, "41-live-public-nobody")
+		liveStates(t, pub, "41-live-public-nobody", axe)
 	})
 
 	step("R4_SoundButtonHidden", func(t *testing.T) {
 		browserLogin(t, b, base, beate)
 		navigate(t, b, base+"/meetings/"+mid+"/live/member")
 		waitText(t, b, `[data-live="item"]`, "Haushalt 2027")
-		liveScreenshots(t, b, "45-live-member-before-join")
+		liveStates(t, b, "45-live-member-before-join", axe)
 		for _, p := range []struct {
 			name string
 			ctx  context.Context
@@ -177,7 +178,7 @@ func TestLiveDefects(t *testing.T) {
 		click(t, b, hand)
 		waitText(t, b, `[data-live="hand-state"]`, "Nr. 1")
 		waitText(t, con, `[data-live="queue"]`, "Beate")
-		liveScreenshots(t, b, "46-live-member-queued")
+		liveStates(t, b, "46-live-member-queued", axe)
 		// "Wortmeldung" is a toggle: while Beate is on the list the
 		// toolbar offers the withdrawal instead, with the focus on it.
 		if !evalBool(t, b, `(() => { const h = document.querySelector('`+hand+`'); return h.hidden && h.getAttribute("aria-disabled") === "true"; })()`) {
@@ -227,10 +228,10 @@ func TestLiveDefects(t *testing.T) {
 		// Beate's toolbar says she has the floor and how long.
 		waitText(t, b, `[data-live="hand-state"]`, "Sie haben das Wort")
 		waitText(t, b, `[data-live="hand-time"]`, ":")
-		liveScreenshots(t, b, "47-live-member-floor")
+		liveStates(t, b, "47-live-member-floor", axe)
 		waitText(t, pub, `[data-live="floor"]`, "Beate")
 		waitText(t, pub, `[data-live="floor"] .live-countdown`, ":")
-		liveScreenshots(t, pub, "42-live-public-speaker")
+		liveStates(t, pub, "42-live-public-speaker", axe)
 	})
 
 	step("R8_ProgrammeMonitor", func(t *testing.T) {
@@ -243,7 +244,7 @@ func TestLiveDefects(t *testing.T) {
 		click(t, clk, `[data-media="monitor-sound"]`)
 		waitJS(t, clk, `[...document.querySelectorAll('[data-media="audio"] audio')].every((x) => !x.muted)`, "monitor audio on")
 		waitText(t, clk, `[data-media="speaker-caption"]`, "Beate")
-		liveScreenshots(t, clk, "48-live-console-monitor")
+		liveStates(t, clk, "48-live-console-monitor", axe)
 	})
 
 	step("R3_SpeakerTileClearedAfterFloor", func(t *testing.T) {
@@ -259,7 +260,7 @@ func TestLiveDefects(t *testing.T) {
 		waitText(t, pub, `[data-live="item"]`, "N 1 Nichtöffentlicher Tagesordnungspunkt")
 		noRaw(t, pub, "public page")
 		stage(t, "slate", "nichtöffentlich")
-		liveScreenshots(t, pub, "43-live-public-nonpublic")
+		liveStates(t, pub, "43-live-public-nonpublic", axe)
 		// The monitor shows nothing either, and says why.
 		waitJS(t, clk, `document.querySelector('[data-media="program"]').hidden`, "monitor program hidden for a non-public item")
 		waitText(t, clk, `[data-media="status"]`, "kein Bild und keinen Ton")
@@ -299,7 +300,7 @@ func TestLiveDefects(t *testing.T) {
 		click(t, clk, `[data-live="check-in-selected"]`)
 		waitText(t, clk, `[data-live="announce"]`, "2 im Saal eingecheckt")
 		waitJS(t, clk, `document.querySelectorAll('[data-live="roster"] input[type=checkbox]').length === 0`, "nobody absent any more")
-		liveScreenshots(t, clk, "49-live-console-roll-call")
+		liveStates(t, clk, "49-live-console-roll-call", axe)
 		setField(`[data-live="roster-filter"]`, "", "change")
 
 		// The chair's shortcuts: the floor to the first request, then end it.
@@ -333,7 +334,7 @@ func TestLiveDefects(t *testing.T) {
 		click(t, con, `button[data-cmd="close"]`)
 		waitText(t, pub, `[data-media="status"]`, "beendet")
 		stage(t, "slate", "Die Sitzung ist beendet")
-		liveScreenshots(t, pub, "44-live-public-closed")
+		liveStates(t, pub, "44-live-public-closed", axe)
 		waitText(t, b, `[data-media="status"]`, "beendet")
 		waitNotText(t, pub, `[data-media="speaker-caption"]`, "Es spricht")
 		waitText(t, con, `[data-live="public-gets"]`, "keine Übertragung")

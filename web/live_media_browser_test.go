@@ -294,13 +294,13 @@ func liveScreenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// liveScreenshots is liveScreenshot at desktop and phone width (name-desktop,
-// name-phone), with checkLayout; the page is left at desktop width.
-func liveScreenshots(t *testing.T, ctx context.Context, name string) {
+// liveStates checks the live page in ctx in its current state at desktop
+// and phone width: no sideways scrolling (checkLayout) and no serious or
+// critical axe finding; with PLENAR_SCREENSHOTS (make screenshots) it also
+// writes name-desktop, name-phone (full page) and …-fold (the first
+// screen, as a visitor sees it). The page is left at desktop width.
+func liveStates(t *testing.T, ctx context.Context, name, axe string) {
 	t.Helper()
-	if os.Getenv("PLENAR_SCREENSHOTS") == "" {
-		return
-	}
 	emulate := func(i int) {
 		vp := screenshotViewports[i]
 		opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(vp.scale)}
@@ -311,18 +311,23 @@ func liveScreenshots(t *testing.T, ctx context.Context, name string) {
 			t.Fatalf("viewport %s: %v", vp.name, err)
 		}
 	}
+	dir := os.Getenv("PLENAR_SCREENSHOTS")
 	for i, vp := range screenshotViewports {
 		emulate(i)
 		time.Sleep(300 * time.Millisecond) // the layout and the stage's next frame
 		checkLayout(t, ctx, name+"-"+vp.name)
+		if vs := runAxe(t, ctx, axe); len(vs) > 0 {
+			t.Errorf("%s at %s width: axe:%s", name, vp.name, describeViolations(vs))
+		}
+		if dir == "" {
+			continue
+		}
 		liveScreenshot(t, ctx, name+"-"+vp.name)
-		// What is above the fold: the screen as the visitor first sees it
-		// (the full-page shot shows a fixed toolbar mid-page).
 		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
-		if err := os.WriteFile(filepath.Join(os.Getenv("PLENAR_SCREENSHOTS"), name+"-"+vp.name+"-fold.png"), png, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+vp.name+"-fold.png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
