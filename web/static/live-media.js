@@ -25,6 +25,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
   const audios = new Map(); // slot -> audio element
   let speakerStream = null; // the speaker-video slot's stream, shown while someone has the floor
   let speaking = false;
+  let selfSpeaking = false;
 
   function status(key, ...args) { if (statusEl) statusEl.textContent = t(key, ...args); }
 
@@ -361,7 +362,9 @@ export function setupMedia({ root, mode, t, send, announce }) {
   function showSpeaker() {
     const v = $("speaker-video");
     if (!v) return;
-    const want = speaking ? speakerStream : null;
+    // A member who has the floor sees themself (the SFU does not send
+    // anyone their own camera back).
+    const want = !speaking ? null : selfSpeaking && local ? local : speakerStream;
     if (v.srcObject !== want) v.srcObject = want;
     if (want && !userPaused && !cut) v.play().catch(() => {});
     v.closest("figure").dataset.speaking = speaking ? "true" : "false";
@@ -501,6 +504,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
     syncToolbar();
     const f = running && s.speakers && s.speakers.floor && s.speakers.floor[0];
     speaking = !!f;
+    selfSpeaking = !!f && !!s.self && f.person_id === s.self;
     showSpeaker();
     const cap = $("speaker-caption");
     // The public's caption says nothing before and after the session (the
