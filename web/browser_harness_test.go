@@ -37,7 +37,7 @@ func chromiumPath() (string, error) {
 // German, the product's default, whatever the machine's locale), a fresh
 // profile, and extra. Without Chromium the test skips locally and fails
 // under CI=true.
-func chromiumOptions(t *testing.T, extra ...chromedp.ExecAllocatorOption) (string, []chromedp.ExecAllocatorOption) {
+func chromiumOptions(t testing.TB, extra ...chromedp.ExecAllocatorOption) (string, []chromedp.ExecAllocatorOption) {
 	t.Helper()
 	path, err := chromiumPath()
 	if err != nil {
@@ -160,7 +160,7 @@ func describeViolations(vs []axeViolation) string {
 // current window first and polls until a window without the mark is
 // complete, so it neither races the navigation nor depends on the URL
 // changing (a form re-rendered with errors keeps its URL).
-func submitAndWait(t *testing.T, ctx context.Context, sel string) {
+func submitAndWait(t testing.TB, ctx context.Context, sel string) {
 	t.Helper()
 	js := fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
@@ -179,14 +179,14 @@ func submitAndWait(t *testing.T, ctx context.Context, sel string) {
 }
 
 // navigate loads url and waits for the document.
-func navigate(t *testing.T, ctx context.Context, url string) {
+func navigate(t testing.TB, ctx context.Context, url string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatalf("load %s: %v", url, err)
 	}
 }
 
-func waitNewDocument(t *testing.T, ctx context.Context, what string) {
+func waitNewDocument(t testing.TB, ctx context.Context, what string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -236,7 +236,7 @@ func waitScript(t *testing.T, ctx context.Context, sel, what string) {
 }
 
 // evalString evaluates js in the page of ctx and returns its string value.
-func evalString(t *testing.T, ctx context.Context, js string) string {
+func evalString(t testing.TB, ctx context.Context, js string) string {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
 	if err != nil {

@@ -71,7 +71,7 @@ func TestLiveBrowser(t *testing.T) {
 	}
 }
 
-func click(t *testing.T, ctx context.Context, sel string) {
+func click(t testing.TB, ctx context.Context, sel string) {
 	t.Helper()
 	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const b = document.querySelector(%q); if (!b) return false; b.focus(); b.click(); return true; })()`, sel)))
 	if err != nil || !ok {
@@ -79,7 +79,7 @@ func click(t *testing.T, ctx context.Context, sel string) {
 	}
 }
 
-func text(t *testing.T, ctx context.Context, sel string) string {
+func text(t testing.TB, ctx context.Context, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)))
 	if err != nil {
@@ -88,7 +88,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
-func waitText(t *testing.T, ctx context.Context, sel, want string) {
+func waitText(t testing.TB, ctx context.Context, sel, want string) {
 	t.Helper()
 	waitFor(t, ctx, sel, func(s string) bool { return strings.Contains(s, want) }, "contain "+want)
 }
@@ -98,7 +98,7 @@ func waitNotText(t *testing.T, ctx context.Context, sel, bad string) {
 	waitFor(t, ctx, sel, func(s string) bool { return !strings.Contains(s, bad) }, "lose "+bad)
 }
 
-func waitFor(t *testing.T, ctx context.Context, sel string, ok func(string) bool, what string) {
+func waitFor(t testing.TB, ctx context.Context, sel string, ok func(string) bool, what string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	var s string

@@ -40,7 +40,7 @@ type liveEnv struct {
 	sockets *atomic.Int64 // the node's websocket requests still being handled
 }
 
-func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
+func newLiveEnv(t testing.TB, opts ...func(*Options)) *liveEnv {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.New(t)
@@ -86,7 +86,7 @@ func newLiveEnv(t *testing.T, opts ...func(*Options)) *liveEnv {
 // one process of several on one database; it stops with the test. It
 // counts the websocket requests the node is handling (their handlers and
 // middleware included).
-func startLiveNode(t *testing.T, pool *pgxpool.Pool, log *slog.Logger, opts ...func(*Options)) (*Server, *httptest.Server, *live.Hub, *atomic.Int64) {
+func startLiveNode(t testing.TB, pool *pgxpool.Pool, log *slog.Logger, opts ...func(*Options)) (*Server, *httptest.Server, *live.Hub, *atomic.Int64) {
 	t.Helper()
 	hub := live.NewHub(pool, live.Options{Log: log, CatchUp: time.Second})
 	hctx, cancel := context.WithCancel(context.Background())
@@ -166,7 +166,7 @@ func liveMust(t testing.TB, what string, err error) {
 
 // newMember creates a member account (password testPassword) linked to
 // person p.
-func (e *liveEnv) newMember(t *testing.T, p council.Person) council.User {
+func (e *liveEnv) newMember(t testing.TB, p council.Person) council.User {
 	t.Helper()
 	hash, err := council.HashPassword(testPassword)
 	liveMust(t, "hash password", err)
@@ -194,7 +194,7 @@ func (e *liveEnv) loginMember(t *testing.T, p council.Person) *http.Client {
 // (PLENAR_MEDIA_UDP_PORT), with a Presence with a short grace period;
 // deps change the media's dependencies (ICE, limits, clock). The SFU and
 // the Presence close with the test.
-func withMedia(t *testing.T, deps ...func(*media.Deps)) func(*Options) {
+func withMedia(t testing.TB, deps ...func(*media.Deps)) func(*Options) {
 	return func(o *Options) {
 		var s *sfu.SFU
 		var err error
@@ -222,13 +222,13 @@ func withMedia(t *testing.T, deps ...func(*media.Deps)) func(*Options) {
 }
 
 // clerkActor is an actor with staff rights for driving the hub directly.
-func (e *liveEnv) clerkActor(t *testing.T) live.Actor {
+func (e *liveEnv) clerkActor(t testing.TB) live.Actor {
 	t.Helper()
 	u := e.newTestUser(t, council.RoleClerk, false)
 	return live.Actor{Viewer: council.Viewer{UserID: u.ID, Role: council.RoleClerk}}
 }
 
-func (e *liveEnv) do(t *testing.T, a live.Actor, c live.Command) int64 {
+func (e *liveEnv) do(t testing.TB, a live.Actor, c live.Command) int64 {
 	t.Helper()
 	seq, err := e.hub.Do(context.Background(), e.meeting.ID, a, c)
 	if err != nil {

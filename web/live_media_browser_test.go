@@ -96,7 +96,7 @@ func waitStats(t *testing.T, ctx context.Context, what string, ok func(slotStats
 }
 
 // waitJS polls a boolean expression (10 s).
-func waitJS(t *testing.T, ctx context.Context, js, what string) {
+func waitJS(t testing.TB, ctx context.Context, js, what string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -112,7 +112,21 @@ func waitJS(t *testing.T, ctx context.Context, js, what string) {
 // microphone (no permission prompt) and loopback WebRTC, and returns n
 // tabs in separate browser contexts (separate cookies: separate users),
 // each with the peer-connection spy.
-func newMediaBrowser(t *testing.T, n int) []context.Context {
+func newMediaBrowser(t testing.TB, n int) []context.Context {
+	t.Helper()
+	bctx := startMediaBrowser(t)
+	var tabs []context.Context
+	for range n {
+		tctx, cancel := mediaTab(t, bctx, 3*time.Minute)
+		t.Cleanup(cancel)
+		tabs = append(tabs, tctx)
+	}
+	return tabs
+}
+
+// startMediaBrowser starts the Chromium of newMediaBrowser and returns
+// its browser context (for mediaTab); it closes with t.
+func startMediaBrowser(t testing.TB) context.Context {
 	t.Helper()
 	path, opts := chromiumOptions(t,
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
@@ -132,26 +146,35 @@ func newMediaBrowser(t *testing.T, n int) []context.Context {
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium %s: %v", path, err)
 	}
-	var tabs []context.Context
-	for range n {
-		c, cancelTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
-		tctx, cancelTimeout := context.WithTimeout(c, 3*time.Minute)
-		t.Cleanup(func() {
-			cancelTimeout()
-			cancelTab()
-		})
-		if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
-			t.Fatalf("new tab: %v", err)
-		}
-		if _, err := chromedp.Call(tctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: pcSpy}); err != nil {
-			t.Fatalf("spy: %v", err)
-		}
-		tabs = append(tabs, tctx)
-	}
-	return tabs
+	return bctx
 }
 
-func browserLogin(t *testing.T, ctx context.Context, base string, u council.User) {
+// mediaTab opens a tab of the browser bctx in a new browser context (its
+// own cookies), with a deadline of d, blank, with the peer-connection spy
+// and the extra scripts evaluated on every new document. cancel closes
+// it.
+func mediaTab(t testing.TB, bctx context.Context, d time.Duration, scripts ...string) (context.Context, context.CancelFunc) {
+	t.Helper()
+	c, cancelTab := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
+	tctx, cancelTimeout := context.WithTimeout(c, d)
+	cancel := func() {
+		cancelTimeout()
+		cancelTab()
+	}
+	if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
+		cancel()
+		t.Fatalf("new tab: %v", err)
+	}
+	for _, src := range append([]string{pcSpy}, scripts...) {
+		if _, err := chromedp.Call(tctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+			cancel()
+			t.Fatalf("script on new documents: %v", err)
+		}
+	}
+	return tctx, cancel
+}
+
+func browserLogin(t testing.TB, ctx context.Context, base string, u council.User) {
 	t.Helper()
 	navigate(t, ctx, base+"/login")
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#f-email"), u.Email),

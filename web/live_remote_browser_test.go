@@ -13,7 +13,7 @@ import (
 )
 
 // evalBool evaluates a boolean expression in the page.
-func evalBool(t *testing.T, ctx context.Context, js string) bool {
+func evalBool(t testing.TB, ctx context.Context, js string) bool {
 	t.Helper()
 	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
 	if err != nil {

@@ -105,7 +105,7 @@ func (w *publicWatch) checkSecrecy(t *testing.T) int {
 // deadline: a context with the tab's values (chromedp finds its target by
 // value) and a deadline of d from now, cancelled with the test. The tab
 // itself lives as long as its browser context, not its deadline.
-func longer(t *testing.T, tabs []context.Context, d time.Duration) []context.Context {
+func longer(t testing.TB, tabs []context.Context, d time.Duration) []context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
