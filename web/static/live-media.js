@@ -278,13 +278,27 @@ export function setupMedia({ root, mode, t, send, announce }) {
     });
   }
 
+  // The first decoded frame of a slot shows at once (the poll above
+  // only notices when frames stop): the video element reports it.
+  function onFirstFrame(v, slot) {
+    const seen = () => {
+      const f = frames.get(slot);
+      frames.set(slot, { n: f ? f.n : 0, at: Date.now() });
+      live[slot === "room-video" ? "room" : "speaker"] = true;
+      showStage();
+      showRoomTile();
+    };
+    if (v.requestVideoFrameCallback) v.requestVideoFrameCallback(seen);
+    else v.addEventListener("loadeddata", seen, { once: true });
+  }
+
   function attach(ev) {
     const slot = slotOf(ev);
     const stream = new MediaStream([ev.track]);
     if (ev.track.kind === "video") {
       if (slot === "room-video") {
         const v = $("room-video");
-        if (v) { v.srcObject = stream; if (!userPaused && !cut) v.play().catch(() => {}); }
+        if (v) { v.srcObject = stream; onFirstFrame(v, slot); if (!userPaused && !cut) v.play().catch(() => {}); }
       } else {
         speakerStream = stream;
         showSpeaker();
@@ -365,7 +379,10 @@ export function setupMedia({ root, mode, t, send, announce }) {
     // A member who has the floor sees themself (the SFU does not send
     // anyone their own camera back).
     const want = !speaking ? null : selfSpeaking && local ? local : speakerStream;
-    if (v.srcObject !== want) v.srcObject = want;
+    if (v.srcObject !== want) {
+      v.srcObject = want;
+      if (want === speakerStream && want) onFirstFrame(v, "speaker-video");
+    }
     if (want && !userPaused && !cut) v.play().catch(() => {});
     v.closest("figure").dataset.speaking = speaking ? "true" : "false";
   }
