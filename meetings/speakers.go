@@ -56,6 +56,9 @@ type SpeakerRequest struct {
 	EndedAt     time.Time // zero: open
 	Withdrawn   bool
 	Limit       time.Duration // speaking time; 0: none
+	// Place is the request's place in the order the chair set (1, 2, …);
+	// 0: not placed by the chair.
+	Place int
 }
 
 // Waiting reports whether r waits for the floor.
@@ -76,10 +79,25 @@ func (r SpeakerRequest) SpeakingTime(now time.Time) time.Duration {
 	return end.Sub(r.GrantedAt)
 }
 
-// CompareSpeakers orders the speakers' list: points of order first, then
-// first contributions before second ones, then by request time (the id
-// breaks ties so the order is total).
+// CompareSpeakers orders the speakers' list: points of order first; then
+// the requests the chair placed, in the chair's order; then first
+// contributions before second ones, then by request time (the id breaks
+// ties so the order is total).
 func CompareSpeakers(a, b SpeakerRequest) int {
+	if a.Kind == PointOfOrder || b.Kind == PointOfOrder {
+		if c := cmp.Compare(a.Kind.rank(), b.Kind.rank()); c != 0 {
+			return c
+		}
+	}
+	if a.Place != b.Place {
+		switch {
+		case a.Place == 0:
+			return 1
+		case b.Place == 0:
+			return -1
+		}
+		return cmp.Compare(a.Place, b.Place)
+	}
 	if c := cmp.Compare(a.Kind.rank(), b.Kind.rank()); c != 0 {
 		return c
 	}
@@ -99,4 +117,34 @@ func Queue(rs []SpeakerRequest) []SpeakerRequest {
 	}
 	slices.SortFunc(out, CompareSpeakers)
 	return out
+}
+
+// Move returns the waiting requests of rs in speaking order with request
+// id moved to place to (0-based among them, clamped), and the places
+// (1, 2, …) the requests other than points of order take in that order.
+// Points of order stay first. ok is false when id is not waiting or is a
+// point of order.
+func Move(rs []SpeakerRequest, id council.ID, to int) (order []council.ID, ok bool) {
+	var q []SpeakerRequest
+	from := -1
+	for _, r := range Queue(rs) {
+		if r.Kind == PointOfOrder {
+			continue
+		}
+		if r.ID == id {
+			from = len(q)
+		}
+		q = append(q, r)
+	}
+	if from < 0 {
+		return nil, false
+	}
+	moved := q[from]
+	q = slices.Delete(q, from, from+1)
+	to = max(0, min(to, len(q)))
+	q = slices.Insert(q, to, moved)
+	for _, r := range q {
+		order = append(order, r.ID)
+	}
+	return order, true
 }

@@ -276,7 +276,7 @@ func TestLiveDefects(t *testing.T) {
 		waitText(t, con, `[data-live="public-gets"]`, "sieht und hört")
 	})
 
-	step("ConsoleRosterAndShortcuts", func(t *testing.T) {
+	step("ConsoleRosterOrderAndShortcuts", func(t *testing.T) {
 		// The roll call: the clerk finds members by name and by presence,
 		// selects everyone absent and checks them in with one command.
 		for _, p := range []council.ID{e.persons[0].ID, e.persons[2].ID} {
@@ -306,16 +306,23 @@ func TestLiveDefects(t *testing.T) {
 		// The chair's shortcuts: the floor to the first request, then end it.
 		carl := e.newMember(t, e.persons[2])
 		carlActor := live.Actor{Viewer: council.Viewer{UserID: carl.ID, Role: council.RoleMember}, PersonID: e.persons[2].ID}
+		beateActor := live.Actor{Viewer: council.Viewer{UserID: beate.ID, Role: council.RoleMember}, PersonID: e.persons[1].ID}
 		e.do(t, carlActor, live.RaiseHand{Person: e.persons[2].ID})
-		waitText(t, con, `[data-live="queue"]`, "Carl")
+		e.do(t, beateActor, live.RaiseHand{Person: e.persons[1].ID})
+		waitText(t, con, `[data-live="queue"] li:nth-child(2)`, "Beate")
+		// The chair moves Carl down: everyone sees Beate first.
+		click(t, con, fmt.Sprintf(`[data-key="down-%s"]`, evalString(t, con, `document.querySelector('[data-live="queue"] li:first-child [data-key^="grant-"]').dataset.key.slice(6)`)))
+		waitText(t, con, `[data-live="queue"] li:first-child`, "Beate")
+		waitText(t, pub, `[data-live="queue"] li:first-child`, "Beate")
+		waitText(t, pub, `[data-live="queue"] li:nth-child(2)`, "Carl")
 		if err := chromedp.Do(con, chromedp.KeyEvent("G", chromedp.KeyModifiers(chromedp.ModifierAlt, chromedp.ModifierShift))); err != nil {
 			t.Fatal(err)
 		}
-		waitText(t, con, `[data-live="floor"]`, "Carl")
+		waitText(t, con, `[data-live="floor"]`, "Beate")
 		if err := chromedp.Do(con, chromedp.KeyEvent("E", chromedp.KeyModifiers(chromedp.ModifierAlt, chromedp.ModifierShift))); err != nil {
 			t.Fatal(err)
 		}
-		waitNotText(t, con, `[data-live="floor"]`, "Carl")
+		waitNotText(t, con, `[data-live="floor"]`, "Beate")
 	})
 
 	step("R2_MediaStatusFollowsPartAndClose", func(t *testing.T) {

@@ -34,7 +34,7 @@ func TestCommandTable(t *testing.T) {
 	}
 	want := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckInMany, CmdCheckOut,
 		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdFindQuorum, CmdConfirmNonPublic, CmdRaiseHand,
-		CmdWithdrawHand, CmdGrantFloor, CmdEndFloor, CmdComplain, CmdResolveComplaint, CmdOpenPoll, CmdCastBallot, CmdRoomVote,
+		CmdWithdrawHand, CmdGrantFloor, CmdEndFloor, CmdMoveRequest, CmdComplain, CmdResolveComplaint, CmdOpenPoll, CmdCastBallot, CmdRoomVote,
 		CmdPaperBallot, CmdClosePoll, CmdCancelPoll, CmdPollProgress}
 	slices.Sort(names)
 	slices.Sort(want)

@@ -15,6 +15,7 @@ const (
 	CmdWithdrawHand CommandName = "withdraw_hand"
 	CmdGrantFloor   CommandName = "grant_floor"
 	CmdEndFloor     CommandName = "end_floor"
+	CmdMoveRequest  CommandName = "move_request"
 )
 
 // RaiseHand puts a member on the speakers' list of the current item.
@@ -40,7 +41,30 @@ type EndFloor struct {
 	Request council.ID // NilID: the only one speaking
 }
 
+// MoveRequest changes the order of the speakers' list: the chair puts a
+// waiting request at Position among the waiting requests other than
+// points of order (0: first; past the end: last). Points of order stay
+// first.
+type MoveRequest struct {
+	Request  council.ID
+	Position int
+}
+
+// maxQueue bounds MoveRequest.Position: more than any list is long.
+const maxQueue = 500
+
+func (c MoveRequest) validate() error {
+	if c.Request == council.NilID {
+		return council.Invalidf("no request named")
+	}
+	if c.Position < 0 || c.Position > maxQueue {
+		return council.Invalidf("position out of range")
+	}
+	return nil
+}
+
 // Name returns the command's name, for Command.
+func (MoveRequest) Name() CommandName  { return CmdMoveRequest }
 func (RaiseHand) Name() CommandName    { return CmdRaiseHand }
 func (WithdrawHand) Name() CommandName { return CmdWithdrawHand }
 func (GrantFloor) Name() CommandName   { return CmdGrantFloor }
@@ -94,7 +118,32 @@ func floorCommands() []spec {
 			decode: func(w *wire) EndFloor { return EndFloor{Request: w.id("request")} },
 			run:    (*cmdCtx).endFloor,
 		}.spec(),
+		cmd[MoveRequest]{
+			who:   permission{chair: true, clerk: true},
+			emits: []EventKind{EvSpeakers},
+			decode: func(w *wire) MoveRequest {
+				return MoveRequest{Request: w.id("request"), Position: w.number("position", 0, maxQueue)}
+			},
+			run: (*cmdCtx).moveRequest,
+		}.spec(),
 	}
+}
+
+// moveRequest puts a waiting request at its new place; the waiting
+// requests keep the chair's order from then on (meetings.Move).
+func (cc *cmdCtx) moveRequest(ctx context.Context, c MoveRequest) ([]event, error) {
+	rs, _, err := cc.st.openRequests(ctx, cc.s.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	order, ok := meetings.Move(rs, c.Request, c.Position)
+	if !ok {
+		return nil, fmt.Errorf("%w: request %s is not waiting, or is a point of order (those are heard first)", council.ErrConflict, c.Request)
+	}
+	if err := cc.st.placeRequests(ctx, cc.s.MeetingID, order); err != nil {
+		return nil, fmt.Errorf("move request: %w", err)
+	}
+	return cc.events(ctx, cc.speakersEvent)
 }
 
 // raiseHand puts the target member on the speakers' list: a point of order,

@@ -510,3 +510,86 @@ func TestCheckInMany(t *testing.T) {
 		t.Errorf("after the roll: %d in the room, quorum counts %d present with a vote; want 4 and 3", inRoom, snap.Quorum.Present)
 	}
 }
+
+// TestMoveRequest: the chair reorders the speakers' list; the order holds
+// for everyone, later requests follow it, points of order stay first; bad
+// moves change nothing.
+func TestMoveRequest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, live.Options{})
+	e.start(t, 1)
+	for _, i := range []int{1, 2, 3} {
+		e.do(t, e.clerk, live.CheckIn{Person: e.members[i].PersonID})
+		e.do(t, e.members[i], live.RaiseHand{})
+	}
+	e.do(t, e.clerk, live.CheckIn{Person: e.members[4].PersonID})
+	e.do(t, e.members[4], live.RaiseHand{PointOfOrder: true})
+	queue := func(a live.Actor) []council.ID {
+		t.Helper()
+		snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []council.ID
+		for _, s := range snap.Speakers.Queue {
+			out = append(out, s.PersonID)
+		}
+		return out
+	}
+	requestOf := func(person council.ID) council.ID {
+		t.Helper()
+		snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range snap.Speakers.Queue {
+			if s.PersonID == person {
+				return s.ID
+			}
+		}
+		t.Fatalf("%s not on the list", person)
+		return council.NilID
+	}
+	m := func(i int) council.ID { return e.members[i].PersonID }
+	if got, want := queue(e.clerk), []council.ID{m(4), m(1), m(2), m(3)}; !slices.Equal(got, want) {
+		t.Fatalf("list %v, want %v", got, want)
+	}
+	e.do(t, e.members[0], live.MoveRequest{Request: requestOf(m(3)), Position: 0}) // the chair
+	want := []council.ID{m(4), m(3), m(1), m(2)}
+	if got := queue(e.members[2]); !slices.Equal(got, want) {
+		t.Fatalf("after the move, a member sees %v, want %v", got, want)
+	}
+	for _, tc := range []struct {
+		name string
+		a    live.Actor
+		c    live.MoveRequest
+		kind error
+	}{
+		{"a member", e.members[1], live.MoveRequest{Request: requestOf(m(1)), Position: 0}, council.ErrForbidden},
+		{"a point of order", e.clerk, live.MoveRequest{Request: requestOf(m(4)), Position: 2}, council.ErrConflict},
+		{"an unknown request", e.clerk, live.MoveRequest{Request: council.NewID(), Position: 0}, council.ErrConflict},
+		{"no request", e.clerk, live.MoveRequest{Position: 0}, council.ErrInvalid},
+		{"a negative place", e.clerk, live.MoveRequest{Request: requestOf(m(1)), Position: -1}, council.ErrInvalid},
+	} {
+		_, err := e.hub.Do(e.ctx, e.meeting.ID, tc.a, tc.c)
+		wantErr(t, tc.name, err, tc.kind)
+	}
+	if got := queue(e.clerk); !slices.Equal(got, want) {
+		t.Fatalf("bad moves changed the list to %v", got)
+	}
+	// A later request follows the chair's order; granting takes the head.
+	e.do(t, e.members[5], live.RaiseHand{}) // no vote, may still speak
+	if got, want := queue(e.clerk), []council.ID{m(4), m(3), m(1), m(2), m(5)}; !slices.Equal(got, want) {
+		t.Fatalf("with a later request %v, want %v", got, want)
+	}
+	e.do(t, e.clerk, live.GrantFloor{Request: requestOf(m(4))})
+	e.do(t, e.clerk, live.EndFloor{})
+	e.do(t, e.clerk, live.GrantFloor{})
+	snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Speakers.Floor) != 1 || snap.Speakers.Floor[0].PersonID != m(3) {
+		t.Fatalf("the head of the chair's list did not get the floor: %+v", snap.Speakers.Floor)
+	}
+}

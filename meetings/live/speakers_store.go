@@ -13,7 +13,7 @@ import (
 // the meeting, the floor first in grant order, then the rest in order of
 // request, with names by person.
 func (st store) openRequests(ctx context.Context, meetingID council.ID) ([]meetings.SpeakerRequest, map[council.ID]string, error) {
-	rows, err := st.db.Query(ctx, `SELECT s.id, s.item_id, s.person_id, s.kind, s.requested_at, s.granted_at, s.limit_seconds, r.name
+	rows, err := st.db.Query(ctx, `SELECT s.id, s.item_id, s.person_id, s.kind, s.requested_at, s.granted_at, s.limit_seconds, s.place, r.name
 		FROM live_speakers s JOIN live_roster r ON r.meeting_id = s.meeting_id AND r.person_id = s.person_id
 		WHERE s.meeting_id = $1 AND s.ended_at IS NULL ORDER BY s.granted_at NULLS LAST, s.requested_at`, meetingID)
 	if err != nil {
@@ -28,7 +28,7 @@ func (st store) openRequests(ctx context.Context, meetingID council.ID) ([]meeti
 		var granted *time.Time
 		var secs int
 		var name string
-		if err := rows.Scan(&r.ID, &item, &r.PersonID, &r.Kind, &r.RequestedAt, &granted, &secs, &name); err != nil {
+		if err := rows.Scan(&r.ID, &item, &r.PersonID, &r.Kind, &r.RequestedAt, &granted, &secs, &r.Place, &name); err != nil {
 			return nil, nil, fmt.Errorf("speakers: %w", err)
 		}
 		r.ItemID, r.Limit, names[r.PersonID] = council.IDOf(item), time.Duration(secs)*time.Second, name
@@ -47,6 +47,14 @@ func (st store) hasAsked(ctx context.Context, meetingID, item, person council.ID
 	err := st.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM live_speakers WHERE meeting_id = $1 AND item_id = $2
 		AND person_id = $3 AND NOT withdrawn AND kind <> 'point_of_order')`, meetingID, item, person).Scan(&before)
 	return before, council.TranslateError(err)
+}
+
+// placeRequests records the chair's order of the waiting requests: ids
+// take the places 1, 2, … in turn.
+func (st store) placeRequests(ctx context.Context, meetingID council.ID, ids []council.ID) error {
+	_, err := st.db.Exec(ctx, `UPDATE live_speakers s SET place = o.n FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, n)
+		WHERE s.id = o.id AND s.meeting_id = $1 AND s.granted_at IS NULL AND s.ended_at IS NULL`, meetingID, ids)
+	return council.TranslateError(err)
 }
 
 // addRequest puts r (ID, ItemID, PersonID, Kind, RequestedAt) on the

@@ -491,13 +491,31 @@ function renderSpeakers() {
       if (handTime && s.person_id === state.self) timed.push([handTime, end]);
     }
   });
+  // The console may reorder the waiting requests other than points of
+  // order: "nach oben"/"nach unten", or by dragging (move_request).
+  const movable = (sp.queue || []).filter((s) => s.kind !== "point_of_order");
   (sp.queue || []).forEach((s) => {
     let btns = [];
+    const k = movable.indexOf(s);
     if (mode === "console") {
       btns = [button(t("live.grant") + ": " + s.name, "grant_floor", () => ({ request: s.id, seconds: secondsLimit() }), "grant-" + s.id),
         button(t("live.withdraw") + ": " + s.name, "withdraw_hand", { request: s.id }, "withdraw-" + s.id)];
+      if (k > 0) btns.push(button(t("live.move_up") + ": " + s.name, "move_request", { request: s.id, position: k - 1 }, "up-" + s.id));
+      if (k >= 0 && k < movable.length - 1) btns.push(button(t("live.move_down") + ": " + s.name, "move_request", { request: s.id, position: k + 1 }, "down-" + s.id));
     }
-    li(s.name + " (" + t("live.kind." + s.kind) + ")", queue, btns);
+    const el = li(s.name + " (" + t("live.kind." + s.kind) + ")", queue, btns);
+    if (mode === "console" && k >= 0 && movable.length > 1) {
+      el.draggable = true;
+      el.dataset.request = s.id;
+      el.dataset.place = String(k);
+      el.addEventListener("dragstart", (ev) => { ev.dataTransfer.setData("text/plain", s.id); ev.dataTransfer.effectAllowed = "move"; });
+      el.addEventListener("dragover", (ev) => { ev.preventDefault(); ev.dataTransfer.dropEffect = "move"; });
+      el.addEventListener("drop", (ev) => {
+        ev.preventDefault();
+        const id = ev.dataTransfer.getData("text/plain");
+        if (id && id !== s.id) send("move_request", { request: id, position: k });
+      });
+    }
   });
   if (!floor.children.length) none(floor);
   if (!queue.children.length) none(queue);
