@@ -172,8 +172,15 @@ func TestLiveDefects(t *testing.T) {
 
 	step("R6_RaiseHandState", func(t *testing.T) {
 		waitJS(t, b, `!document.querySelector('[data-media="join"]').disabled`, "join enabled")
+		// The pre-join panel: a speaker test, and joining muted.
+		click(t, b, `[data-media="speaker-test"]`)
+		waitText(t, b, `[data-media="status"]`, "einen Ton hören")
+		click(t, b, `[data-media="join-muted"]`)
 		click(t, b, `[data-media="join"]`)
 		waitText(t, b, `[data-media="status"]`, "Sie nehmen per Video teil")
+		waitJS(t, b, `document.querySelector('[data-media="mute"]').getAttribute("aria-pressed") === "true"`, "joined muted")
+		click(t, b, `[data-media="mute"]`) // and on again
+		waitJS(t, b, `document.querySelector('[data-media="mute"]').getAttribute("aria-pressed") === "false"`, "microphone on")
 		hand := `button[data-cmd="raise_hand"]:not([data-point-of-order])`
 		click(t, b, hand)
 		waitText(t, b, `[data-live="hand-state"]`, "Nr. 1")
@@ -228,6 +235,9 @@ func TestLiveDefects(t *testing.T) {
 		// Beate's toolbar says she has the floor and how long.
 		waitText(t, b, `[data-live="hand-state"]`, "Sie haben das Wort")
 		waitText(t, b, `[data-live="hand-time"]`, ":")
+		// Her gallery shows who takes part, and that she has the floor.
+		waitText(t, b, `[data-live="gallery"] li[data-floor="true"]`, "Beate")
+		waitText(t, b, `[data-live="gallery"]`, "Carl")
 		liveStates(t, b, "47-live-member-floor", axe)
 		waitText(t, pub, `[data-live="floor"]`, "Beate")
 		waitText(t, pub, `[data-live="floor"] .live-countdown`, ":")

@@ -453,8 +453,29 @@ export function setupMedia({ root, mode, t, send, announce }) {
     });
     $("camera").addEventListener("change", () => switchDevice("video").catch(() => status("live.media.no_devices")));
     $("microphone").addEventListener("change", () => switchDevice("audio").catch(() => status("live.media.no_devices")));
+    // The speakers: a short tone through the page's audio output.
+    if ($("speaker-test")) $("speaker-test").addEventListener("click", () => {
+      const ac = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ac.createOscillator();
+      const gain = ac.createGain();
+      gain.gain.value = 0.2;
+      osc.frequency.value = 440;
+      osc.connect(gain).connect(ac.destination);
+      osc.start();
+      osc.stop(ac.currentTime + 0.8);
+      osc.onended = () => ac.close();
+      status("live.media.speaker_testing");
+    });
     $("join").addEventListener("click", async () => {
       try { await openLocal(); } catch (e) { status("live.media.no_devices"); return; }
+      // Joining muted (when asked for): the microphone is off until the
+      // member switches it on. (Without it the microphone is on but heard
+      // only while the member has the floor: the server forwards no other.)
+      const mic = local && local.getAudioTracks()[0];
+      if (mic && $("join-muted") && $("join-muted").checked) {
+        mic.enabled = false;
+        setPressed($("mute"), true, "live.media.unmute", "live.media.mute");
+      }
       join("member");
       $("join").disabled = true;
       $("leave").disabled = false; $("mute").disabled = false; $("cam-off").disabled = false;

@@ -300,6 +300,7 @@ function draw() {
   renderRoster();
   renderPolls();
   renderSpeakers();
+  renderGallery();
   if (mode !== "public") renderConfirmPrompt();
   if (mode === "public") {
     // The player's caption names the item; the attendance is a summary
@@ -352,6 +353,42 @@ function renderConfirmations() {
   const confirmed = new Set(state.confirmed || []);
   (state.roster || []).filter((a) => a.mode === "remote").forEach((a) => {
     li(a.name + ": " + t(confirmed.has(a.person_id) ? "live.confirmed" : "live.unconfirmed"), ul);
+  });
+  if (!ul.children.length) none(ul);
+}
+
+// The member's gallery: everyone taking part (in the room or by video),
+// with initials for a picture, who has the floor and who waits to speak.
+// The speaker's video is in the speaker tile above it.
+const initials = (name) => {
+  const w = name.replace(/\(.*?\)/g, "").trim().split(/\s+/).filter(Boolean);
+  return ((w[0] || "?")[0] + (w.length > 1 ? w[w.length - 1][0] : "")).toUpperCase();
+};
+function renderGallery() {
+  const ul = $("gallery");
+  if (!ul) return;
+  const sp = state.speakers || { floor: [], queue: [] };
+  const floor = new Set((sp.floor || []).map((s) => s.person_id));
+  const queue = (sp.queue || []).map((s) => s.person_id);
+  ul.replaceChildren();
+  (state.roster || []).filter((a) => a.mode === "room" || a.mode === "remote").forEach((a) => {
+    const item = document.createElement("li");
+    const av = document.createElement("span");
+    av.className = "live-avatar";
+    av.setAttribute("aria-hidden", "true");
+    av.textContent = initials(a.name);
+    const name = document.createElement("span");
+    name.className = "live-gallery-name";
+    name.textContent = a.name;
+    let m = t("live.mode." + a.mode);
+    if (floor.has(a.person_id)) { m += " · " + t("live.gallery.floor"); item.dataset.floor = "true"; }
+    const qi = queue.indexOf(a.person_id);
+    if (qi >= 0) m += " · " + t("live.gallery.queued", qi + 1);
+    const meta = document.createElement("span");
+    meta.className = "live-gallery-meta";
+    meta.textContent = m;
+    item.append(av, name, meta);
+    ul.append(item);
   });
   if (!ul.children.length) none(ul);
 }
