@@ -257,6 +257,18 @@ func TestLiveDefects(t *testing.T) {
 		liveStates(t, clk, "48-live-console-monitor", axe)
 	})
 
+	step("PublicReconnects", func(t *testing.T) {
+		// The citizen's connection breaks: the page reconnects by itself
+		// and the player comes back with the speaker.
+		if !evalBool(t, pub, `(() => { const ws = window.__wss.filter(w => w.readyState === WebSocket.OPEN); ws.forEach(w => w.close()); return ws.length === 1; })()`) {
+			t.Fatal("the public page has no open live socket")
+		}
+		waitNotText(t, pub, `[data-live="conn"]`, "Verbunden")
+		waitText(t, pub, `[data-live="conn"]`, "Verbunden")
+		stage(t, "speaker", "")
+		waitText(t, pub, `[data-media="speaker-caption"]`, "Beate")
+	})
+
 	step("R3_SpeakerTileClearedAfterFloor", func(t *testing.T) {
 		waitJS(t, pub, `!!document.querySelector('[data-media="speaker-video"]').srcObject`, "public speaker tile shows Beate")
 		click(t, con, `button[data-cmd="next_item"]`) // ends the floor; calls N 1
