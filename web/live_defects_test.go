@@ -136,7 +136,7 @@ func TestLiveDefects(t *testing.T) {
 		click(t, con, `[data-live="ingest-form"] button[type="submit"]`)
 		waitJS(t, con, `!document.querySelector('[data-live="ingest-result"]').hidden`, "token shown")
 		waitText(t, con, `[data-live="ingest-tokens"]`, "Saalkamera Ratssaal Nord")
-		for _, w := range []int64{390, 1280} {
+		for _, w := range []int64{390, 1024, 1280} { // a phone, a tablet in the room, a laptop
 			if err := chromedp.Do(con, chromedp.EmulateViewport(w, 844)); err != nil {
 				t.Fatal(err)
 			}
