@@ -132,6 +132,17 @@ func TestSeed(t *testing.T) {
 		AND m.start_at < $2 AND m.start_at > $2 - interval '1 hour' AND s.mode = 'hybrid' AND s.legal_basis = 'emergency'`, res.Live, now); n != 1 {
 		t.Errorf("live session of %s: %d rows, want one open hybrid council session (on an emergency, as ST requires) that began within the hour before the seed, at a public item", res.Live, n)
 	}
+	// Its room is filled by the roll call, and three members wait to
+	// speak, one moved ahead by the chair.
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM live_presence WHERE meeting_id = $1 AND mode = 'room'`, res.Live); n < 10 {
+		t.Errorf("live session: %d members in the room, want the roll call's", n)
+	}
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM live_speakers WHERE meeting_id = $1 AND granted_at IS NULL AND ended_at IS NULL`, res.Live); n != 3 {
+		t.Errorf("live session: %d waiting requests to speak, want 3", n)
+	}
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM live_speakers WHERE meeting_id = $1 AND place > 0`, res.Live); n != 2 {
+		t.Errorf("live session: %d requests in the chair's order, want 2 (the point of order stays first)", n)
+	}
 	var minItems int
 	var avgItems float64
 	if err := pool.QueryRow(ctx, `SELECT min(c), avg(c) FROM (SELECT count(*) c FROM agenda_items i
