@@ -58,6 +58,16 @@ if (toolbar && window.ResizeObserver) {
   }).observe(toolbar);
 }
 
+// The console's desk stays at the top of wide screens: scrolling to a
+// focused element keeps it clear of the desk.
+const desk = $("desk");
+if (desk && window.ResizeObserver) {
+  new ResizeObserver(() => {
+    const sticky = getComputedStyle(desk).position === "sticky";
+    document.documentElement.style.scrollPaddingTop = sticky ? desk.offsetHeight + "px" : "";
+  }).observe(desk);
+}
+
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   const since = !fresh && lastSeq > 0 ? "?since=" + lastSeq : "";
@@ -329,6 +339,9 @@ function draw() {
       root.querySelectorAll(`button[data-cmd="${cmd}"]`).forEach((b) => { b.disabled = !on; });
     }
     $("start-options").hidden = state.state !== "invited";
+    // The desk offers the steps of the state it is in: starting before,
+    // the rest while the session runs.
+    root.querySelectorAll('button[data-cmd="start"]').forEach((b) => { b.hidden = state.state !== "invited"; });
     root.querySelectorAll('button[data-cmd="set_part"]').forEach((b) => {
       b.disabled = !running || b.dataset.part === state.part;
     });
