@@ -58,6 +58,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
       video: cam ? { deviceId: { exact: cam } } : true,
     });
     $("preview").srcObject = local;
+    $("preview").closest("figure").hidden = false;
     startMeter(local);
     await fillDevices();
     return local;
@@ -67,7 +68,10 @@ export function setupMedia({ root, mode, t, send, announce }) {
     if (meterStop) { meterStop(); meterStop = null; }
     if (local) local.getTracks().forEach((tr) => tr.stop());
     local = null;
-    if ($("preview")) $("preview").srcObject = null;
+    if ($("preview")) {
+      $("preview").srcObject = null;
+      $("preview").closest("figure").hidden = true; // no black box before the camera is on
+    }
   }
 
   function startMeter(stream) {
@@ -521,7 +525,8 @@ export function setupMedia({ root, mode, t, send, announce }) {
     // chair's own member connection, or the monitor while the public gets
     // something.
     const consoleCut = mode === "console" && kind === "viewer" && (s.part === "non_public" || (!!s.item && s.item.public === false));
-    if (program) program.hidden = hidden || (mode === "console" && (!kind || consoleCut));
+    // A member sees the programme once joined (before, nothing comes).
+    if (program) program.hidden = hidden || (mode === "console" && (!kind || consoleCut)) || (mode === "member" && !kind);
     if (mode === "public") {
       // Media stops with the non-public part: the SFU sends viewers
       // nothing, and the page pauses and hides its players.
