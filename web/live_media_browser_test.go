@@ -321,7 +321,7 @@ func liveScreenshot(t *testing.T, ctx context.Context, name string) {
 // and phone width: no sideways scrolling (checkLayout) and no serious or
 // critical axe finding; with PLENAR_SCREENSHOTS (make screenshots) it also
 // writes name-desktop, name-phone (full page) and …-fold (the first
-// screen, as a visitor sees it). The page is left at desktop width.
+// screen, as a visitor sees it). The page is left at the width it had.
 func liveStates(t *testing.T, ctx context.Context, name, axe string) {
 	t.Helper()
 	emulate := func(i int) {
@@ -334,6 +334,7 @@ func liveStates(t *testing.T, ctx context.Context, name, axe string) {
 			t.Fatalf("viewport %s: %v", vp.name, err)
 		}
 	}
+	narrow := evalBool(t, ctx, `window.innerWidth < 600`)
 	dir := os.Getenv("PLENAR_SCREENSHOTS")
 	for i, vp := range screenshotViewports {
 		emulate(i)
@@ -354,5 +355,19 @@ func liveStates(t *testing.T, ctx context.Context, name, axe string) {
 			t.Fatal(err)
 		}
 	}
-	emulate(0)
+	if narrow {
+		emulate(1) // back to the phone the page was on
+	} else {
+		emulate(0)
+	}
+}
+
+// phoneView shows ctx's page at phone width (screenshotViewports' phone).
+func phoneView(t testing.TB, ctx context.Context) {
+	t.Helper()
+	vp := screenshotViewports[1]
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height, chromedp.EmulateScale(vp.scale),
+		chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)); err != nil {
+		t.Fatalf("phone viewport: %v", err)
+	}
 }
