@@ -251,6 +251,16 @@ func liveDefects(t *testing.T, phone bool) {
 		// The public player shows Beate's camera, and the public sees the
 		// speakers' list with her countdown.
 		stage(t, "speaker", "")
+		// The player's controls: pause stops every media element, play
+		// starts them again; picture in picture is offered with a picture.
+		if !evalBool(t, pub, `!document.querySelector('[data-media="pip"]').disabled || !document.pictureInPictureEnabled`) {
+			t.Error("picture in picture not offered while the speaker shows")
+		}
+		click(t, pub, `[data-media="play"]`)
+		waitJS(t, pub, `[...document.querySelectorAll('[data-media="stage"] video, [data-media="audio"] audio')].every((m) => m.paused)`, "paused")
+		waitText(t, pub, `[data-media="play"]`, "Abspielen")
+		click(t, pub, `[data-media="play"]`)
+		waitJS(t, pub, `!document.querySelector('[data-media="speaker-video"]').paused`, "playing again")
 		// Beate's toolbar says she has the floor and how long.
 		waitText(t, b, `[data-live="hand-state"]`, "Sie haben das Wort")
 		waitText(t, b, `[data-live="hand-time"]`, ":")
