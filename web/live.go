@@ -44,7 +44,7 @@ func liveJSKeys() []string {
 		"live.quorum_line", "live.check_in", "live.check_out", "live.grant", "live.end_floor", "live.withdraw",
 		"live.kind.first", "live.kind.second", "live.kind.point_of_order", "live.none", "live.item_changed",
 		"live.part.public", "live.part.non_public", "live.confirm_part", "live.error", "live.remaining", "live.item_caption",
-		"live.move_up", "live.move_down", "live.gallery.floor", "live.gallery.queued", "live.media.speaker_testing",
+		"live.move_up", "live.move_down", "live.quorum_why", "live.gallery.floor", "live.gallery.queued", "live.media.speaker_testing",
 		"live.conflicted", "live.confirmed", "live.state.running", "live.state.invited", "live.state.closed",
 		"live.seconds", "live.confirm_close", "live.confirm_conflict", "live.confirm_prompt_title",
 		"live.media.waiting",

@@ -183,6 +183,7 @@ func liveDefects(t *testing.T, phone bool) {
 		}
 		click(t, con, `button[data-cmd="find_quorum"]`) // the chair finds the quorum
 		waitText(t, clk, `[data-live="quorum"]`, "beschlussfähig")
+		waitText(t, clk, `[data-live="quorum-why"]`, "mehr als die Hälfte") // and how it is reckoned
 		time.Sleep(300 * time.Millisecond)
 		if !evalBool(t, clk, focused) {
 			t.Errorf("focus after a quorum update: %s", evalString(t, clk, `document.activeElement.tagName`))

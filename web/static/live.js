@@ -305,6 +305,8 @@ function draw() {
   const q = state.quorum;
   $("quorum").textContent = !q ? t("live.none") :
     t("live.quorum_line", q.counted, q.seats, q.needed) + " – " + t(q.quorate ? "live.quorate" : "live.not_quorate");
+  // How the quorum is reckoned, for the chair and the members.
+  if ($("quorum-why")) $("quorum-why").textContent = !q ? "" : t("live.quorum_why", q.seats, q.present, q.conflicted, q.counted, q.needed);
   $("session-mode").textContent = !state.mode ? "" : "· " + t("live.vote.mode." + state.mode) +
     (state.basis ? " · " + t("live.vote.basis_line", t("live.vote.basis." + state.basis)) : "");
   renderRoster();
