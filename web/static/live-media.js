@@ -27,7 +27,12 @@ export function setupMedia({ root, mode, t, send, announce }) {
   let speaking = false;
   let selfSpeaking = false;
 
-  function status(key, ...args) { if (statusEl) statusEl.textContent = t(key, ...args); }
+  // The status line is a live region: it changes only when its text does,
+  // so a screen reader announces each change once, not every update.
+  function status(key, ...args) {
+    const text = t(key, ...args);
+    if (statusEl && statusEl.textContent !== text) statusEl.textContent = text;
+  }
 
   // --- devices, preview, level ---------------------------------------
   async function fillDevices() {
