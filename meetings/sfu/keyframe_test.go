@@ -2,6 +2,7 @@ package sfu_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -75,4 +76,66 @@ func TestJoinWaveCoalescesKeyframeRequests(t *testing.T) {
 				v.peer.ID(), st.FirstKey, st.BySource["chair"], st.Packets, st.Lost)
 		}
 	}
+}
+
+// BenchmarkJoinWave: 50 viewers join a speaker's camera at once (a school
+// class opening the stream after the teacher's word); each iteration a new
+// room. Reported: the time from the wave's start until each viewer has
+// its first keyframe (p50, p95, max over all viewers of all iterations)
+// and the keyframe requests the publisher got per wave. The publisher
+// answers a request within a frame and otherwise sends a keyframe every
+// 2 s, as a browser's encoder does.
+//
+//	go test -run '^$' -bench JoinWave -benchtime 3x ./meetings/sfu/
+func BenchmarkJoinWave(b *testing.B) {
+	const n = 50
+	s := newSFU(b, sfu.Config{})
+	var firsts []time.Duration
+	var plis int
+	for i := range b.N {
+		room := s.Room("wave" + strconv.Itoa(i))
+		ctx, cancel := context.WithCancel(context.Background())
+		chair := join(b, room, "chair", sfu.KindMember, sfuclient.Options{PublishVideo: true, VideoPPS: 60, KeyframeEvery: 120})
+		room.SetChair("chair")
+		chair.Publish(ctx)
+		eventually(b, "the chair's camera", func() bool { return s.Stats().Ingress >= 10 })
+		before := chair.PLIs()
+		viewers := make([]member, n)
+		first := make([]time.Duration, n)
+		var wg sync.WaitGroup
+		start := time.Now()
+		for v := range n {
+			wg.Go(func() {
+				m, err := connect(room, "v"+strconv.Itoa(v), sfu.KindViewer, sfuclient.Options{})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				viewers[v] = m
+				for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+					if m.Track("speaker-video").Keyframes > 0 {
+						first[v] = time.Since(start)
+						return
+					}
+				}
+				b.Errorf("viewer %d: no keyframe within 10 s", v)
+			})
+		}
+		wg.Wait()
+		plis += chair.PLIs() - before
+		firsts = append(firsts, first...)
+		for _, v := range viewers {
+			if v.Client != nil {
+				v.Close()
+			}
+		}
+		chair.Close()
+		cancel()
+	}
+	slices.Sort(firsts)
+	at := func(q float64) float64 { return float64(firsts[int(q*float64(len(firsts)-1))]) / float64(time.Millisecond) }
+	b.ReportMetric(at(0.5), "first-keyframe-p50-ms")
+	b.ReportMetric(at(0.95), "first-keyframe-p95-ms")
+	b.ReportMetric(at(1), "first-keyframe-max-ms")
+	b.ReportMetric(float64(plis)/float64(b.N), "PLIs/wave")
 }
