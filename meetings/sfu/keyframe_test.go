@@ -133,7 +133,9 @@ func BenchmarkJoinWave(b *testing.B) {
 		cancel()
 	}
 	slices.Sort(firsts)
-	at := func(q float64) float64 { return float64(firsts[int(q*float64(len(firsts)-1))]) / float64(time.Millisecond) }
+	at := func(q float64) float64 {
+		return float64(firsts[int(q*float64(len(firsts)-1))]) / float64(time.Millisecond)
+	}
 	b.ReportMetric(at(0.5), "first-keyframe-p50-ms")
 	b.ReportMetric(at(0.95), "first-keyframe-p95-ms")
 	b.ReportMetric(at(1), "first-keyframe-max-ms")
