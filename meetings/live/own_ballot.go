@@ -67,7 +67,12 @@ func (cc *cmdCtx) knowPoll(p meetings.Poll, prof voting.Profile) {
 // ownBallot records c, a member's first ballot for themself, the short
 // way. ok false: nothing was recorded and Do takes the long way.
 func (h *Hub) ownBallot(ctx context.Context, meetingID council.ID, a Actor, c CastBallot) (r done, ok bool) {
-	if a.PersonID == council.NilID || (c.Person != council.NilID && c.Person != a.PersonID) || c.Ballot == "" {
+	// Only what authorize would let through as a member voting for
+	// themself: a logged-in member (not the system, not staff, not a
+	// citizen's account, whatever person it names); anyone else goes the
+	// long way and is answered there.
+	if a.System || a.IsPublic() || a.Role != council.RoleMember || a.PersonID == council.NilID ||
+		(c.Person != council.NilID && c.Person != a.PersonID) || c.Ballot == "" {
 		return done{}, false
 	}
 	f, known := h.polls.get(c.Poll)

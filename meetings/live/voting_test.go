@@ -369,6 +369,8 @@ func TestBallotBadInput(t *testing.T) {
 		{"two choices", e.members[0], live.CastBallot{Poll: p.ID, Choice: []string{"yes", "no"}, Ballot: "chair-ballot"}, council.ErrInvalid},
 		{"no ballot id", e.members[0], live.CastBallot{Poll: p.ID, Choice: []string{"yes"}}, council.ErrInvalid},
 		{"a forged member id", e.members[0], live.CastBallot{Person: e.members[1].PersonID, Poll: p.ID, Choice: []string{"yes"}, Ballot: "forged-0001"}, council.ErrForbidden},
+		{"a citizen's account naming a member", live.Actor{Viewer: council.Viewer{UserID: council.NewID(), Role: council.RoleCitizen}, PersonID: e.members[1].PersonID},
+			live.CastBallot{Poll: p.ID, Choice: []string{"yes"}, Ballot: "citizen-0001"}, council.ErrForbidden},
 		{"the clerk for a remote member", e.clerk, live.CastBallot{Person: e.members[0].PersonID, Poll: p.ID, Choice: []string{"yes"}}, council.ErrForbidden},
 		{"an unknown poll", e.members[0], live.CastBallot{Poll: council.NewID(), Choice: []string{"yes"}, Ballot: "chair-ballot"}, council.ErrNotFound},
 		{"the public", live.Actor{}, live.CastBallot{Poll: p.ID, Choice: []string{"yes"}, Ballot: "public-ballot"}, council.ErrForbidden},
