@@ -1,9 +1,12 @@
 package live_test
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
+	"github.com/plenar/plenar/meetings/voting"
 )
 
 // BenchmarkHubCommand measures the path of a speakers' list round through
@@ -58,4 +61,65 @@ func BenchmarkDecodeClient(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkDraftMinutes drafts the minutes of a long session: 60 agenda
+// items called in turn, 300 speeches (raised, given the floor, ended), 80
+// polls (open, named and secret in turn, every member voting) and the
+// attendance changes of a council of five, as the session's log holds them
+// (issue 18's target: ≤ 1 s). One op is one DraftMinutes.
+//
+//	CI=true go test -run '^$' -bench BenchmarkDraftMinutes -benchtime 10x ./meetings/live
+func BenchmarkDraftMinutes(b *testing.B) {
+	e := voteEnv(b, "")
+	ms := meetings.NewStore(e.pool)
+	for i := range 57 {
+		if _, err := ms.SaveAgendaItem(e.ctx, meetings.AgendaItem{MeetingID: e.meeting.ID, Name: fmt.Sprintf("Vorlage %d", i+4), Public: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	kinds := []voting.Kind{voting.Open, voting.Named, voting.Secret}
+	speeches, polls := 0, 0
+	for item := range 60 {
+		if item > 0 {
+			e.do(b, e.members[0], live.NextItem{})
+		}
+		for range 5 {
+			m := e.members[1+speeches%4]
+			e.do(b, m, live.RaiseHand{})
+			e.do(b, e.clerk, live.GrantFloor{})
+			e.do(b, e.clerk, live.EndFloor{})
+			speeches++
+		}
+		for n := 0; n < 2 && polls < 80 && (item%3 != 2 || n == 0); n++ {
+			p := e.open(b, live.OpenPoll{Kind: kinds[polls%3], Question: fmt.Sprintf("Beschluss %d", polls)})
+			for i := range 5 {
+				e.cast(b, e.members[i], p.ID, fmt.Sprintf("bench-%d-%d-ballot", polls, i), "yes")
+			}
+			e.do(b, e.clerk, live.ClosePoll{Poll: p.ID})
+			polls++
+		}
+		if item%10 == 5 {
+			e.do(b, e.clerk, live.CheckOut{Person: e.members[1].PersonID})
+			e.do(b, e.clerk, live.CheckIn{Person: e.members[1].PersonID})
+		}
+	}
+	var m live.Minutes
+	b.ResetTimer()
+	for b.Loop() {
+		var err error
+		if m, err = e.hub.DraftMinutes(e.ctx, e.meeting.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	got := 0
+	for _, it := range m.Items {
+		got += len(it.Polls)
+	}
+	if len(m.Items) != 60 || got != polls {
+		b.Fatalf("minutes with %d items and %d polls, want 60 and %d", len(m.Items), got, polls)
+	}
+	b.ReportMetric(float64(speeches), "speeches")
+	b.ReportMetric(float64(polls), "polls")
 }

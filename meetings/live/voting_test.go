@@ -17,7 +17,7 @@ import (
 // voteEnv is a running session on the first (public) item with the chair
 // (members[0]) and members[3], members[4] remote, members[1] and
 // members[2] in the room: all five voting members present.
-func voteEnv(t *testing.T, profile string) *env {
+func voteEnv(t testing.TB, profile string) *env {
 	t.Helper()
 	return voteEnvWith(t, profile, live.Options{})
 }
@@ -25,7 +25,7 @@ func voteEnv(t *testing.T, profile string) *env {
 // voteEnvWith is voteEnv with hub options. Sachsen-Anhalt allows a session
 // by video only in an emergency (§ 56a KVG LSA), so its session starts on
 // that basis.
-func voteEnvWith(t *testing.T, profile string, opts live.Options) *env {
+func voteEnvWith(t testing.TB, profile string, opts live.Options) *env {
 	t.Helper()
 	e := newEnv(t, opts)
 	if profile != "" {
@@ -48,7 +48,7 @@ func voteEnvWith(t *testing.T, profile string, opts live.Options) *env {
 }
 
 // open opens a poll and returns it as the staff see it.
-func (e *env) open(t *testing.T, c live.OpenPoll) live.PollView {
+func (e *env) open(t testing.TB, c live.OpenPoll) live.PollView {
 	t.Helper()
 	e.do(t, e.clerk, c)
 	snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, e.clerk)
@@ -65,7 +65,7 @@ func (e *env) open(t *testing.T, c live.OpenPoll) live.PollView {
 }
 
 // cast casts a member's own ballot and returns the acknowledgement's reply.
-func (e *env) cast(t *testing.T, a live.Actor, poll council.ID, ballot string, choice ...string) live.BallotReply {
+func (e *env) cast(t testing.TB, a live.Actor, poll council.ID, ballot string, choice ...string) live.BallotReply {
 	t.Helper()
 	_, reply, err := e.hub.DoReply(e.ctx, e.meeting.ID, a, live.CastBallot{Poll: poll, Choice: choice, Ballot: ballot})
 	if err != nil {
@@ -79,13 +79,13 @@ func (e *env) cast(t *testing.T, a live.Actor, poll council.ID, ballot string, c
 }
 
 // closed closes poll id and returns it as actor a then sees it.
-func (e *env) closed(t *testing.T, id council.ID, a live.Actor) live.PollView {
+func (e *env) closed(t testing.TB, id council.ID, a live.Actor) live.PollView {
 	t.Helper()
 	e.do(t, e.clerk, live.ClosePoll{Poll: id})
 	return e.pollAs(t, id, a)
 }
 
-func (e *env) pollAs(t *testing.T, id council.ID, a live.Actor) live.PollView {
+func (e *env) pollAs(t testing.TB, id council.ID, a live.Actor) live.PollView {
 	t.Helper()
 	snap, err := e.hub.Snapshot(e.ctx, e.meeting.ID, a)
 	if err != nil {
