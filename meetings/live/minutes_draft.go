@@ -23,8 +23,9 @@ import (
 // Minutes is the draft minutes of a session.
 type Minutes struct {
 	MeetingID council.ID
-	Items     []MinutesItem // the items that were called, in agenda order
-	Parts     []PartSwitch  // the part switches, in order
+	Items     []MinutesItem         // the items that were called, in agenda order
+	Parts     []PartSwitch          // the part switches, in order
+	Names     map[council.ID]string // the roster's names by person
 }
 
 // MinutesItem is one agenda item in the minutes.
@@ -119,7 +120,7 @@ func (h *Hub) DraftMinutes(ctx context.Context, meetingID council.ID) (Minutes, 
 		return Minutes{}, fmt.Errorf("minutes: %w", err)
 	}
 
-	m := Minutes{MeetingID: meetingID, Parts: parts}
+	m := Minutes{MeetingID: meetingID, Parts: parts, Names: names}
 	for _, it := range items {
 		mi := MinutesItem{ItemID: it.ID, Number: it.Number, Title: it.Name, Public: it.Public, Result: it.Result,
 			ResolutionText: it.ResolutionText}

@@ -62,6 +62,7 @@ func Routes(r chi.Router, d Deps) {
 	r.Post("/meetings", s.Handle(s.adminMeetingSave))
 	r.Get("/meetings/{id}", s.Handle(s.adminMeeting))
 	r.Get("/meetings/{id}/edit", s.Handle(s.adminMeetingEdit))
+	r.Get("/meetings/{id}/minutes", s.Handle(s.adminMinutes)) // admin_minutes.go
 	r.Post("/meetings/{id}", s.Handle(s.adminMeetingSave))
 	r.Get("/meetings/{id}/cancel", s.Handle(s.adminMeetingCancelConfirm))
 	r.Post("/meetings/{id}/cancel", s.Handle(s.adminMeetingCancel))

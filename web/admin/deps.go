@@ -8,6 +8,7 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/web/site"
 )
 
@@ -16,7 +17,10 @@ type Deps struct {
 	Council  *council.Store
 	Meetings *meetings.Store
 	Docs     *documents.Store // publishing an invitation stores its PDF
-	Now      func() time.Time
+	// Minutes drafts a meeting's minutes from its live session's log
+	// (live.Hub.DraftMinutes); nil: the server runs no live hub.
+	Minutes func(ctx context.Context, meeting council.ID) (live.Minutes, error)
+	Now     func() time.Time
 	// Handle adapts a page handler: errors become the site's error page.
 	Handle func(site.HandlerFunc) http.HandlerFunc
 	// API adapts a JSON handler: errors become the API's JSON error.
