@@ -38,9 +38,11 @@ type Limit struct {
 // Limits are the limits of a Service. Zero values take the defaults.
 type Limits struct {
 	// ICE limits GET …/live/ice per client address. A page fetches once
-	// per media join, so the burst covers a household or a council
-	// chamber behind one NAT joining at once, and reconnects. Default:
-	// one every 2 s, 20 at once.
+	// per media join (a viewer too, for its TURN credentials), so an
+	// address may fetch as often as it may admit viewers: default the
+	// viewers' address budget (Admission.Address: 62 at once at the
+	// default capacity, two school classes behind one NAT), at least one
+	// every 2 s and 20 at once (a household, a council chamber, reconnects).
 	ICE Limit
 	// Viewers is the admission of new viewers (WHEP players and viewer
 	// peers on the live websocket).
@@ -76,13 +78,14 @@ type Admission struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.ICE.Rate <= 0 || l.ICE.Burst <= 0 {
-		l.ICE = Limit{0.5, 20}
-	}
 	if l.MaxAddrs <= 0 {
 		l.MaxAddrs = 10000
 	}
 	l.Viewers = l.Viewers.withDefaults()
+	if l.ICE.Rate <= 0 || l.ICE.Burst <= 0 {
+		a := l.Viewers.Address
+		l.ICE = Limit{max(0.5, a.Rate), max(20, a.Burst)}
+	}
 	return l
 }
 

@@ -54,10 +54,16 @@ func TestLimitsDefaults(t *testing.T) {
 		t.Errorf("withDefaults = %+v, want %+v", got, want)
 	}
 	got = Limits{Viewers: Admission{Capacity: 2000, Meeting: Limit{Rate: 10, Burst: 40}}}.withDefaults()
-	want.ICE = Limit{0.5, 20}
+	want.ICE = Limit{2.5, 20} // follows the viewers' address budget
 	want.Viewers = Admission{Capacity: 2000, Global: Limit{100, 1000}, Meeting: Limit{10, 40}, Address: Limit{2.5, 20}, MaxMeetings: 1000}
 	if got != want {
 		t.Errorf("withDefaults = %+v, want %+v", got, want)
+	}
+	// By default an address may fetch ICE servers as often as it may
+	// admit viewers: a school class behind one NAT gets its TURN
+	// credentials too.
+	if got := (Limits{}).withDefaults().ICE; got != (Limit{3.125, 62}) {
+		t.Errorf("default ICE limit %+v, want the viewers' address budget {3.125 62}", got)
 	}
 }
 
