@@ -29,6 +29,8 @@ func TestAdminMinutes(t *testing.T) {
 	for _, p := range e.persons {
 		e.do(t, clerkActor, live.CheckIn{Person: p.ID})
 	}
+	chairActor := live.Actor{Viewer: council.Viewer{UserID: e.newMember(t, e.persons[0]).ID, Role: council.RoleMember}, PersonID: e.persons[0].ID}
+	e.do(t, chairActor, live.FindQuorum{})
 	e.do(t, clerkActor, live.RaiseHand{Person: e.persons[1].ID})
 	e.do(t, clerkActor, live.GrantFloor{})
 	e.do(t, clerkActor, live.EndFloor{})
@@ -48,7 +50,7 @@ func TestAdminMinutes(t *testing.T) {
 		t.Fatalf("minutes: status %d", st)
 	}
 	for _, want := range []string{"Entwurf der Niederschrift", "Haushalt 2027", "Beate Rat1 (Erstmeldung)", "Haushaltssatzung 2027",
-		"Ja 3, Nein 0, Enthaltung 0", "angenommen", "Stimmen der Mitglieder", liveSecretTitle, "nichtöffentlicher Teil", "im Saal 3"} {
+		"Ja 3, Nein 0, Enthaltung 0", "angenommen", "Stimmen der Mitglieder", liveSecretTitle, "nichtöffentlicher Teil", "im Saal 3", "Feststellung der Beschlussfähigkeit", "anwesend 3 von 3"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("minutes page lacks %q", want)
 		}

@@ -35,6 +35,7 @@ type MinutesItem struct {
 	Public         bool
 	Attendance     []ItemAttendance // one per period in which the item was current
 	Conflicts      []MinutesConflict
+	Quorum         []QuorumFinding // the chair's formal findings while the item was current
 	Speeches       []MinutesSpeech // in the order the floor was given, then requests never heard
 	Polls          []MinutesPoll   // in the order they opened
 	Complaints     []ComplaintView
@@ -65,6 +66,14 @@ type MinutesSpeech struct {
 type MinutesPoll struct {
 	meetings.Poll
 	Votes []meetings.Vote
+}
+
+// QuorumFinding is the chair's formal finding of the quorum, with its
+// inputs.
+type QuorumFinding struct {
+	Quorate                            bool
+	Seats, Present, Conflicted, Needed int
+	At                                 time.Time
 }
 
 // PartSwitch is a change of the session's part.
@@ -111,6 +120,10 @@ func (h *Hub) DraftMinutes(ctx context.Context, meetingID council.ID) (Minutes, 
 	if err != nil {
 		return Minutes{}, fmt.Errorf("minutes: %w", err)
 	}
+	findings, err := st.quorumFindings(ctx, meetingID)
+	if err != nil {
+		return Minutes{}, fmt.Errorf("minutes: %w", err)
+	}
 	ids := make([]council.ID, len(items))
 	for i, it := range items {
 		ids[i] = it.ID
@@ -136,6 +149,7 @@ func (h *Hub) DraftMinutes(ctx context.Context, meetingID council.ID) (Minutes, 
 			c.Name = names[c.PersonID]
 			mi.Conflicts = append(mi.Conflicts, c)
 		}
+		mi.Quorum = findings[it.ID]
 		for _, s := range speeches[it.ID] {
 			s.Name = names[s.PersonID]
 			mi.Speeches = append(mi.Speeches, s)
@@ -229,6 +243,27 @@ func (st store) partSwitches(ctx context.Context, meetingID council.ID) ([]PartS
 		}
 		ps.Part = p.Part
 		out = append(out, ps)
+	}
+	return out, council.TranslateError(rows.Err())
+}
+
+// quorumFindings returns the chair's quorum findings of a meeting by
+// item, in order.
+func (st store) quorumFindings(ctx context.Context, meetingID council.ID) (map[council.ID][]QuorumFinding, error) {
+	rows, err := st.db.Query(ctx, `SELECT item_id, quorate, seats, present, conflicted, needed, at
+		FROM live_quorum_findings WHERE meeting_id = $1 AND item_id IS NOT NULL ORDER BY at, id`, meetingID)
+	if err != nil {
+		return nil, council.TranslateError(err)
+	}
+	defer rows.Close()
+	out := map[council.ID][]QuorumFinding{}
+	for rows.Next() {
+		var item council.ID
+		var f QuorumFinding
+		if err := rows.Scan(&item, &f.Quorate, &f.Seats, &f.Present, &f.Conflicted, &f.Needed, &f.At); err != nil {
+			return nil, err
+		}
+		out[item] = append(out[item], f)
 	}
 	return out, council.TranslateError(rows.Err())
 }

@@ -84,6 +84,7 @@ func TestAttendanceByItem(t *testing.T) {
 func TestDraftMinutes(t *testing.T) {
 	t.Parallel()
 	e := voteEnv(t, "")
+	e.do(t, e.members[0], live.FindQuorum{}) // the chair
 	e.do(t, e.members[4], live.DeclareConflict{})
 	e.do(t, e.members[1], live.RaiseHand{})
 	e.do(t, e.members[2], live.RaiseHand{})
@@ -113,6 +114,9 @@ func TestDraftMinutes(t *testing.T) {
 		t.Fatalf("minutes items %+v, want Ö 1 and N 1 (Ö 2 was never called)", m.Items)
 	}
 	first := m.Items[0]
+	if len(first.Quorum) != 1 || !first.Quorum[0].Quorate || first.Quorum[0].Seats != 5 || first.Quorum[0].Present != 5 {
+		t.Errorf("quorum findings %+v, want the chair's finding: 5 of 5 present, quorate", first.Quorum)
+	}
 	if len(first.Conflicts) != 1 || first.Conflicts[0].PersonID != e.members[4].PersonID || first.Conflicts[0].Name == "" {
 		t.Errorf("conflicts %+v, want member 4 by name", first.Conflicts)
 	}
