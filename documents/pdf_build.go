@@ -41,35 +41,6 @@ func LoadInvitation(ctx context.Context, cs *council.Store, ms *meetings.Store, 
 	return InvitationFrom(x.body, x.orgs, x.m, x.loc, x.items, forMembers), nil
 }
 
-// MinutesPDF renders the minutes of the meeting with id with the
-// attendance att: the public version when public is true (non-public
-// items only as neutral titles), otherwise the members' version. Like
-// InvitationPDF it reads the fonts on every call. Errors:
-// council.ErrNotFound for an unknown or deleted meeting, and font or
-// rendering failures.
-func MinutesPDF(ctx context.Context, cs *council.Store, ms *meetings.Store, meetingID council.ID, att Attendance, public bool) ([]byte, error) {
-	m, err := LoadMinutes(ctx, cs, ms, meetingID, att, !public)
-	if err != nil {
-		return nil, err
-	}
-	r, err := NewRenderer("")
-	if err != nil {
-		return nil, err
-	}
-	return r.Minutes(m)
-}
-
-// LoadMinutes reads the meeting with id, its body, organizations,
-// location and agenda and maps them with MinutesFrom.
-// Errors: council.ErrNotFound for an unknown or deleted meeting.
-func LoadMinutes(ctx context.Context, cs *council.Store, ms *meetings.Store, id council.ID, att Attendance, forMembers bool) (Minutes, error) {
-	x, err := loadMeeting(ctx, cs, ms, id)
-	if err != nil {
-		return Minutes{}, fmt.Errorf("minutes of %s: %w", id, err)
-	}
-	return MinutesFrom(x.body, x.orgs, x.m, x.loc, x.items, att, forMembers), nil
-}
-
 // loadedMeeting is what the meeting documents are made of.
 type loadedMeeting struct {
 	m     meetings.Meeting
@@ -135,33 +106,6 @@ func InvitationFrom(body council.Body, orgs []council.Organization, m meetings.M
 		a.Items = append(a.Items, e)
 	}
 	return Invitation{Agenda: a}
-}
-
-// MinutesFrom maps a meeting, its agenda and its attendance to Minutes.
-// Discussion notes and votes are not recorded in meetings yet; callers
-// fill MinutesItem.Notes and Votes where they have them. The public
-// version carries nothing of non-public items but their numbers.
-func MinutesFrom(body council.Body, orgs []council.Organization, m meetings.Meeting, loc council.Location,
-	items []meetings.AgendaItem, att Attendance, forMembers bool) Minutes {
-	out := Minutes{City: body.Name, Body: orgNames(orgs), Meeting: m.Name, Start: m.Start, End: m.End,
-		Location: loc.Label(), Attendance: att, ForMembers: forMembers}
-	for _, it := range items {
-		if it.Deleted {
-			continue
-		}
-		mi := MinutesItem{Number: it.Number, Title: it.Name, Public: it.Public, PaperReference: it.PaperReference,
-			ResolutionText: it.ResolutionText, Result: it.Result}
-		if !forMembers {
-			switch {
-			case !it.Public:
-				mi = MinutesItem{Number: it.Number, Title: NonPublicItemTitle}
-			case it.PaperID != council.NilID && !it.PaperPublic:
-				mi.PaperReference = ""
-			}
-		}
-		out.Items = append(out.Items, mi)
-	}
-	return out
 }
 
 // PaperSheetFrom maps a paper and its path to a PaperSheet. originators

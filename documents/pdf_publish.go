@@ -30,21 +30,26 @@ func PublishInvitation(ctx context.Context, cs *council.Store, ms *meetings.Stor
 	return stored, nil
 }
 
-// PublishMinutes renders the public minutes of the meeting with id
-// (MinutesPDF: non-public items only as neutral titles) with the
-// attendance att and stores them in fs as the meeting's results protocol
-// (role RoleResultsProtocol), public, dated at; a new version of the
-// latest results protocol when there is one. Errors: council.ErrNotFound
-// for an unknown meeting, and those of MinutesPDF and Store.Upload.
-func PublishMinutes(ctx context.Context, cs *council.Store, ms *meetings.Store, fs *Store, id council.ID, att Attendance, at time.Time) (File, error) {
-	pdf, err := MinutesPDF(ctx, cs, ms, id, att, true)
+// PublishMinutes renders the public version of the approved minutes r
+// (meetings.MinutesRecord.Public: non-public items only as neutral titles)
+// and stores them in fs as the meeting's results protocol (role
+// RoleResultsProtocol), public, dated at; a new version of the latest
+// results protocol when there is one (after an addendum). It refuses a
+// members' version or a draft, so nothing non-public or unapproved is
+// published. Errors: council.ErrInvalid for such a record, and those of
+// the renderer and Store.Upload.
+func PublishMinutes(ctx context.Context, fs *Store, r *Renderer, m meetings.MinutesRecord, at time.Time) (File, error) {
+	if m.ForMembers || m.State != meetings.MinutesApproved {
+		return File{}, fmt.Errorf("%w: only the public version of approved minutes is published", council.ErrInvalid)
+	}
+	pdf, err := r.Minutes(m)
 	if err != nil {
 		return File{}, err
 	}
 	f := File{Name: "Niederschrift", FileName: "niederschrift.pdf", Date: at, Public: true}
-	stored, err := fs.publish(ctx, pdf, f, Link{Kind: LinkMeeting, ID: id, Role: RoleResultsProtocol})
+	stored, err := fs.publish(ctx, pdf, f, Link{Kind: LinkMeeting, ID: m.MeetingID, Role: RoleResultsProtocol})
 	if err != nil {
-		return File{}, fmt.Errorf("publish minutes of %s: %w", id, err)
+		return File{}, fmt.Errorf("publish minutes of %s: %w", m.MeetingID, err)
 	}
 	return stored, nil
 }

@@ -2,6 +2,7 @@ package documents_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os/exec"
 	"strings"
@@ -154,11 +155,12 @@ func TestPublishPaper(t *testing.T) {
 	}
 }
 
-// TestPublishMinutes stores a meeting's public minutes as its results
-// protocol: attendance and public results in, the non-public item only
-// as the neutral title.
+// TestPublishMinutes stores the public version of approved minutes as
+// the meeting's results protocol: public results in, the non-public item
+// only as the neutral title; a draft or the members' version is refused.
 func TestPublishMinutes(t *testing.T) {
-	if _, err := documents.NewRenderer(""); err != nil {
+	r, err := documents.NewRenderer("")
+	if err != nil {
 		pgtest.Unavailable(t, err.Error())
 	}
 	e := newEnv(t)
@@ -168,16 +170,18 @@ func TestPublishMinutes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SaveMeeting: %v", err)
 	}
-	for _, it := range []meetings.AgendaItem{
-		{MeetingID: m.ID, Name: "Radweg Hauptstraße", Public: true, Result: "einstimmig beschlossen"},
-		{MeetingID: m.ID, Name: "Grundstücksverkauf Geheimweg 7", Public: false, Result: "vertagt"},
-	} {
-		if _, err := e.m.SaveAgendaItem(e.ctx, it); err != nil {
-			t.Fatalf("SaveAgendaItem: %v", err)
+	rec := meetings.MinutesRecord{MeetingID: m.ID, Meeting: m.Name, Start: start, City: "Musterstadt", ForMembers: true,
+		State: meetings.MinutesApproved, Present: []string{"Jörg Müller", "Elif Doğan"},
+		Items: []meetings.MinutesRecItem{
+			{Number: "Ö 1", Title: "Radweg Hauptstraße", Public: true, Result: "einstimmig beschlossen"},
+			{Number: "N 1", Title: "Grundstücksverkauf Geheimweg 7", Public: false, Result: "vertagt", Notes: "Kaufpreis 1 €"},
+		}}
+	for _, bad := range []meetings.MinutesRecord{rec, func() meetings.MinutesRecord { d := rec.Public(); d.State = meetings.MinutesDraft; return d }()} {
+		if _, err := documents.PublishMinutes(e.ctx, e.docs, r, bad, start); !errors.Is(err, council.ErrInvalid) {
+			t.Errorf("PublishMinutes(members' version or draft) = %v, want ErrInvalid", err)
 		}
 	}
-	att := documents.Attendance{Chair: "Erika Mustermann", Present: []string{"Jörg Müller", "Elif Doğan"}}
-	f, err := documents.PublishMinutes(e.ctx, e.c, e.m, e.docs, m.ID, att, start.AddDate(0, 0, 7))
+	f, err := documents.PublishMinutes(e.ctx, e.docs, r, rec.Public(), start.AddDate(0, 0, 7))
 	if err != nil {
 		t.Fatalf("PublishMinutes: %v", err)
 	}
@@ -189,13 +193,13 @@ func TestPublishMinutes(t *testing.T) {
 		t.Errorf("meeting files = %+v, %v; want the results protocol", files, err)
 	}
 	text := pdfToText(t, e.readFile(t, f))
-	for _, w := range []string{"Niederschrift", "Bauausschuss – 4. Sitzung", "Erika Mustermann", "Elif Doğan",
+	for _, w := range []string{"Niederschrift", "Bauausschuss – 4. Sitzung", "Elif Doğan",
 		"Radweg Hauptstraße", "einstimmig beschlossen", documents.NonPublicItemTitle} {
 		if !strings.Contains(text, w) {
 			t.Errorf("minutes lack %q: %s", w, text)
 		}
 	}
-	if strings.Contains(text, "Geheimweg") || strings.Contains(text, "vertagt") {
+	if strings.Contains(text, "Geheimweg") || strings.Contains(text, "vertagt") || strings.Contains(text, "Kaufpreis") {
 		t.Errorf("public minutes show the non-public item: %s", text)
 	}
 }

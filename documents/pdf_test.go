@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
 
@@ -196,23 +197,26 @@ func TestPaper(t *testing.T) {
 		"Die Verwaltung beschafft Schilder für 12.500 €.", "Begründung folgt mündlich.", "Seite 1 von 1"}, hardNames...), nil)
 }
 
-// longMinutes returns minutes with n items whose notes and resolutions
-// are long enough for about 50 pages at n = 60; each item's notes end in a
-// sentence naming the item, so cut-off text is detectable.
-func longMinutes(n int, forMembers bool) Minutes {
-	m := Minutes{
+// longMinutes returns approved minutes of a 4-hour session with n items
+// (issue 18's size at n = 60: 300 speaking turns, 80 polls, each with 36
+// named votes in every eighth) whose notes and resolutions are long enough
+// for many pages; each item's notes end in a sentence naming the item, so
+// cut-off text is detectable.
+func longMinutes(n int, forMembers bool) meetings.MinutesRecord {
+	m := meetings.MinutesRecord{
 		City: "Stadt Musterstadt", Body: "Rat der Stadt", Meeting: "Rat der Stadt – 7. Sitzung",
-		Start: testStart, End: testStart.Add(5 * time.Hour), Location: "Rathaus, Ratssaal",
-		Attendance: Attendance{Chair: "Bürgermeisterin Dr. Erika Mustermann", Recorder: "Łukasz Nowak",
-			Present: []string{"Elif Doğan", "Jörg Müller", "Zoë Schäfer", "Ägidius Öztürk"},
-			Excused: []string{"Hans-Jürgen Weiß"}, Absent: []string{"Kai Ungenannt"}},
-		ForMembers: forMembers,
+		Start: testStart, End: testStart.Add(4 * time.Hour), Location: "Rathaus, Ratssaal", Ran: true,
+		Present:    []string{"Elif Doğan", "Jörg Müller", "Zoë Schäfer", "Ägidius Öztürk", "Hans-Jürgen Weiß", "Łukasz Nowak"},
+		ForMembers: true, State: meetings.MinutesApproved, Hash: strings.Repeat("ab", 32),
+		Approval: &meetings.MinutesApproval{Meeting: "Rat der Stadt – 8. Sitzung", Date: testStart.AddDate(0, 1, 0), Item: "Ö 2", Yes: 30, No: 0, Abstain: 2},
+		Parts:    []meetings.MinutesPart{{Public: true, At: testStart}, {Public: false, At: testStart.Add(3 * time.Hour)}},
 	}
 	sentence := "Die Beratung über die Maßnahme ergab zahlreiche Wortmeldungen zu Kosten von 1.250.000 €, " +
 		"zur Zeitplanung und zu den Auswirkungen auf die Anwohnerinnen und Anwohner im Quartier. "
+	polls := 0
 	for i := 1; i <= n; i++ {
 		var notes strings.Builder
-		for p := 0; p < 4; p++ {
+		for p := 0; p < 2; p++ {
 			for s := 0; s < 5; s++ {
 				fmt.Fprintf(&notes, "%s", sentence)
 			}
@@ -224,14 +228,34 @@ func longMinutes(n int, forMembers bool) Minutes {
 		if !public {
 			num = fmt.Sprintf("N %d", i/10)
 		}
-		m.Items = append(m.Items, MinutesItem{
+		from := testStart.Add(time.Duration(i) * 4 * time.Minute)
+		it := meetings.MinutesRecItem{
 			Number: num, Title: fmt.Sprintf("Tagesordnungspunkt %d: „Anführungszeichen“ und Straßenbau", i),
-			Public: public, PaperReference: fmt.Sprintf("V%04d/26", i),
+			Public: public, PaperReference: fmt.Sprintf("V%04d/26", i), PaperPublic: true, Called: true,
+			Periods: []meetings.MinutesPeriod{{From: from, To: from.Add(4 * time.Minute), Room: m.Present[:3], Remote: m.Present[3:],
+				Changes: []meetings.MinutesNamed{{Name: "Zoë Schäfer", What: "remote", At: from.Add(time.Minute)}}}},
 			Notes:          notes.String(),
 			ResolutionText: strings.Repeat("Der Rat beschließt die Vorlage in der Fassung des Ausschusses. ", 4) + fmt.Sprintf("Ende des Beschlusses %d.", i),
 			Result:         "mehrheitlich beschlossen",
-			Votes:          &Votes{Yes: 30, No: 4, Abstain: 2},
-		})
+		}
+		for s := 0; s < 5; s++ {
+			it.Speeches = append(it.Speeches, meetings.MinutesTurn{Name: m.Present[s], Kind: "speech", From: from, To: from.Add(time.Minute)})
+		}
+		for ; polls < i*80/n; polls++ {
+			pl := meetings.MinutesRecPoll{Question: fmt.Sprintf("Abstimmung %d", polls+1), Kind: "open", Rule: "simple", State: "closed",
+				Present: 36, Eligible: 36, Yes: 30, No: 4, Abstain: 2, Outcome: "accepted", At: from}
+			if polls%8 == 0 {
+				pl.Kind = "named"
+				for v := 0; v < 36; v++ {
+					pl.Votes = append(pl.Votes, meetings.MinutesVote{Name: fmt.Sprintf("Mitglied %d", v+1), Choice: "yes"})
+				}
+			}
+			it.Polls = append(it.Polls, pl)
+		}
+		m.Items = append(m.Items, it)
+	}
+	if !forMembers {
+		m = m.Public()
 	}
 	return m
 }
@@ -245,8 +269,9 @@ func TestMinutes(t *testing.T) {
 	}
 	text := pdfText(t, pdf)
 	want := append([]string{"Niederschrift", "Rat der Stadt – 7. Sitzung", "Anwesenheit",
-		"Elif Doğan, Jörg Müller, Zoë Schäfer, Ägidius Öztürk", "Hans-Jürgen Weiß", "Kai Ungenannt",
-		"Ja: 30 · Nein: 4 · Enthaltung: 2", "mehrheitlich beschlossen", "Seite 1 von "}, hardNames...)
+		"Elif Doğan, Jörg Müller, Zoë Schäfer, Ägidius Öztürk, Hans-Jürgen Weiß, Łukasz Nowak", "Genehmigt", "TOP Ö 2", m.Hash,
+		"Ja 30 · Nein 4 · Enthaltung 2 – angenommen", "Mitglied 36: Ja", "Zoë Schäfer: zugeschaltet",
+		"mehrheitlich beschlossen", "Seite 1 von "}, hardNames...)
 	for _, it := range m.Items {
 		want = append(want, it.Title,
 			strings.TrimSpace(it.Notes[strings.LastIndex(it.Notes, "Schlusssatz"):]),
@@ -265,8 +290,8 @@ func TestMinutes(t *testing.T) {
 			t.Fatalf("Minutes: %v", err)
 		}
 		text := pdfText(t, pdf)
-		wantText(t, text, []string{"Tagesordnungspunkt 9:", "Schlusssatz der Beratung zu Punkt 9 von", NonPublicItemTitle},
-			[]string{"Tagesordnungspunkt 10:", "zu Punkt 10 von", "Ende des Beschlusses 20."})
+		wantText(t, text, []string{"Tagesordnungspunkt 9:", "Schlusssatz der Beratung zu Punkt 9 von", NonPublicItemTitle, "Öffentliche Fassung"},
+			[]string{"Tagesordnungspunkt 10:", "zu Punkt 10 von", "Ende des Beschlusses 20.", "V0010/26"})
 	})
 }
 

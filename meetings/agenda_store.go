@@ -13,19 +13,20 @@ import (
 )
 
 const itemCols = `i.id, i.meeting_id, i.position, i.number, i.name, i.public, i.result, i.resolution_text,
-	i.created, i.modified, i.deleted, c.paper_id, coalesce(p.reference, ''), coalesce(paper_public(p), false)`
+	i.created, i.modified, i.deleted, c.paper_id, coalesce(p.reference, ''), coalesce(paper_public(p), false), i.approves_minutes_of`
 
 const itemFrom = `agenda_items i
 	LEFT JOIN LATERAL (SELECT paper_id FROM consultations c WHERE c.agenda_item_id = i.id AND NOT c.deleted
 		ORDER BY c.created LIMIT 1) c ON true
 	LEFT JOIN papers p ON p.id = c.paper_id`
 
-func scanItem(row interface{ Scan(...any) error }) (AgendaItem, error) {
+// scanItem scans the itemCols of row, then the extra columns into extra.
+func scanItem(row interface{ Scan(...any) error }, extra ...any) (AgendaItem, error) {
 	var it AgendaItem
-	var paper *council.ID
-	err := row.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-		&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic)
-	it.PaperID = council.IDOf(paper)
+	var paper, approves *council.ID
+	err := row.Scan(append([]any{&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
+		&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic, &approves}, extra...)...)
+	it.PaperID, it.ApprovesMinutesOf = council.IDOf(paper), council.IDOf(approves)
 	return it, err
 }
 
@@ -374,14 +375,10 @@ func (s *Store) decisions(ctx context.Context, what, filter string, args ...any)
 	var out []Decision
 	for rows.Next() {
 		var d Decision
-		var paper *council.ID
-		it := &d.Item
-		if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-			&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
-			&d.MeetingName, &d.MeetingStart); err != nil {
+		var err error
+		if d.Item, err = scanItem(rows, &d.MeetingName, &d.MeetingStart); err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		it.PaperID = council.IDOf(paper)
 		out = append(out, d)
 	}
 	return out, rows.Err()

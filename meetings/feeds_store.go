@@ -60,15 +60,9 @@ func (s *Store) EachPublicItem(ctx context.Context, body council.ID, fn func(Pub
 		ORDER BY m.start_at, m.id, i.position, i.created`, []any{body},
 		func(rows pgx.Rows) (PublicItem, error) {
 			var pi PublicItem
-			var paper *council.ID
-			it := &pi.Item
-			if err := rows.Scan(&it.ID, &it.MeetingID, &it.Position, &it.Number, &it.Name, &it.Public, &it.Result,
-				&it.ResolutionText, &it.Created, &it.Modified, &it.Deleted, &paper, &it.PaperReference, &it.PaperPublic,
-				&pi.MeetingName, &pi.MeetingStart, &pi.MeetingCancelled); err != nil {
-				return pi, err
-			}
-			it.PaperID = council.IDOf(paper)
-			return pi, nil
+			var err error
+			pi.Item, err = scanItem(rows, &pi.MeetingName, &pi.MeetingStart, &pi.MeetingCancelled)
+			return pi, err
 		}, fn)
 }
 

@@ -76,6 +76,9 @@ type AgendaItem struct {
 	PaperID        council.ID // via the consultation that links the item; NilID: a free item
 	PaperReference string
 	PaperPublic    bool // the linked paper is public: paper_public (migrations/sql/00011_visibility.sql)
+	// ApprovesMinutesOf is the earlier meeting whose minutes this item
+	// approves ("Genehmigung der Niederschrift"); NilID for other items.
+	ApprovesMinutesOf council.ID
 	council.Meta
 }
 

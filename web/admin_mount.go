@@ -7,7 +7,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
-	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/web/admin"
 	"github.com/plenar/plenar/web/site"
 )
@@ -17,9 +16,9 @@ import (
 func (s *Server) adminRoutes(r chi.Router) {
 	r.Route("/admin", func(r chi.Router) {
 		r.Use(s.requireRole(council.RoleClerk, council.RoleAdmin), site.NoStore)
-		var minutes func(context.Context, council.ID) (live.Minutes, error)
+		var minutes admin.MinutesService
 		if s.opt.Live != nil {
-			minutes = s.opt.Live.DraftMinutes
+			minutes = s.opt.Live
 		}
 		admin.Routes(r, admin.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Minutes: minutes, Now: s.opt.Now,
 			Handle: s.h, API: s.api, Render: s.render, Actor: actor, Notice: s.notice})

@@ -164,12 +164,16 @@ func (s *Server) feedDeps() feeds.Deps {
 
 // portalDeps are what package web/portal needs from the server.
 func (s *Server) portalDeps() portal.Deps {
-	return portal.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Log: s.log, BaseURL: s.opt.BaseURL,
+	d := portal.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Log: s.log, BaseURL: s.opt.BaseURL,
 		Now: s.opt.Now, I18n: s.i18n, SearchIndex: func() *search.Index { return s.opt.SearchIndex }, Searcher: s.searcher, Handle: s.h, API: s.api,
 		Render: s.render, State: func(r *http.Request) portal.State {
 			rs := requestStateOf(r)
 			return portal.State{Lang: rs.lang, Viewer: rs.viewer, User: rs.user}
 		}}
+	if s.opt.Live != nil {
+		d.Minutes = s.opt.Live.MinutesDocument
+	}
+	return d
 }
 
 // searcher returns the searcher, or an ErrUnavailable error when the

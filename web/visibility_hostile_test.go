@@ -32,6 +32,7 @@ type hostileFixture struct {
 	portalFixture
 	markers map[string]string // marker → the non-public thing it sits in
 	params  map[string][]string
+	minutes minutesFixture
 }
 
 // newHostileFixture seeds a database full of non-public markers. A new
@@ -90,6 +91,7 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	polls := newPollFixture(t, e.testEnv, f.portalFixture)
 	mark(pollQuestionMarker, "question of a poll on a non-public agenda item")
 	mark(pollCandidateMarker, "candidate of an election on a non-public agenda item")
+	f.minutes = newMinutesFixture(t, e, f.portalFixture, polls, mark)
 
 	ids := func(xs ...council.ID) []string {
 		out := make([]string, len(xs))
@@ -100,7 +102,7 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	}
 	all := ids(f.council.ID, f.committee.ID, f.group.ID, f.person.ID, f.publicPaper.ID, f.hiddenPaper.ID, f.privatePathPaper.ID,
 		deleted.ID, f.invited.ID, f.planned.ID, f.past.ID, f.cancelled.ID, hiddenItem, plannedItemID, item.ID,
-		polls.meeting.ID, polls.public.ID, polls.hidden.ID)
+		polls.meeting.ID, polls.public.ID, polls.hidden.ID, f.minutes.draft, f.minutes.approvalItem)
 	for _, x := range files {
 		all = append(all, x.ID.String())
 	}
@@ -222,11 +224,15 @@ func TestVisibilityEveryPublicReader(t *testing.T) {
 			t.Fatalf("invitation %s: %v", m.Name, err)
 		}
 		check("public invitation of "+m.Name, "application/pdf", pdf)
-		pdf, err = documents.MinutesPDF(ctx, e.council, e.meetings, m.ID, documents.Attendance{}, true)
-		if err != nil {
-			t.Fatalf("minutes %s: %v", m.Name, err)
-		}
-		check("public minutes of "+m.Name, "application/pdf", pdf)
+	}
+	// The minutes (visibility_minutes_test.go): every GET route above
+	// read the approved and the draft minutes' pages and PDFs with the
+	// fixture's ids; the stored public PDF is what OParl lists.
+	if st, _, _ := get("/meetings/" + f.minutes.approved.String() + "/minutes.pdf"); st != http.StatusOK {
+		t.Errorf("the approved minutes' public PDF: status %d", st)
+	}
+	if st, _, _ := get("/meetings/" + f.minutes.draft.String() + "/minutes"); st != http.StatusNotFound {
+		t.Errorf("the draft minutes for the public: status %d, want 404", st)
 	}
 	for _, p := range []council.Paper{f.publicPaper, f.privatePathPaper} {
 		pdf, err := documents.PaperPDF(ctx, e.council, e.meetings, p.ID, true)

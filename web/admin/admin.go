@@ -63,6 +63,12 @@ func Routes(r chi.Router, d Deps) {
 	r.Get("/meetings/{id}", s.Handle(s.adminMeeting))
 	r.Get("/meetings/{id}/edit", s.Handle(s.adminMeetingEdit))
 	r.Get("/meetings/{id}/minutes", s.Handle(s.adminMinutes)) // admin_minutes.go
+	r.Post("/meetings/{id}/minutes/notes", s.Handle(s.adminMinutesNotes))
+	r.Post("/meetings/{id}/minutes/addenda", s.Handle(s.adminMinutesAddendum))
+	r.Post("/meetings/{id}/minutes/items/{item}", s.Handle(s.adminMinutesItem))
+	r.Post("/meetings/{id}/minutes/items/{item}/corrections", s.Handle(s.adminMinutesCorrection))
+	r.Post("/meetings/{id}/minutes-approval", s.Handle(s.adminMinutesApprovalItem))
+	r.Post("/meetings/{id}/items/{item}/approve-minutes", s.Handle(s.adminMinutesApprove))
 	r.Post("/meetings/{id}", s.Handle(s.adminMeetingSave))
 	r.Get("/meetings/{id}/cancel", s.Handle(s.adminMeetingCancelConfirm))
 	r.Post("/meetings/{id}/cancel", s.Handle(s.adminMeetingCancel))

@@ -26,6 +26,9 @@ type meetingDetail struct {
 	Items         []meetings.AgendaItem
 	InviteProblem string // translation key; "" when the invitation can go out
 	Editable      bool   // the agenda can still change
+	// ToApprove are earlier meetings of the same organizations whose
+	// minutes could be put on this agenda for approval.
+	ToApprove []meetings.Meeting
 }
 
 func (s *server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
@@ -51,6 +54,11 @@ func (s *server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.InviteProblem = inviteProblem(m, len(d.Items))
+	if d.Editable && s.Minutes != nil {
+		if d.ToApprove, err = s.Meetings.MinutesToApprove(ctx, m.ID); err != nil {
+			return err
+		}
+	}
 	s.Render(w, r, http.StatusOK, "admin_meeting", d)
 	return nil
 }

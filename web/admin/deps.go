@@ -8,7 +8,6 @@ import (
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
-	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/web/site"
 )
 
@@ -17,9 +16,9 @@ type Deps struct {
 	Council  *council.Store
 	Meetings *meetings.Store
 	Docs     *documents.Store // publishing an invitation stores its PDF
-	// Minutes drafts a meeting's minutes from its live session's log
-	// (live.Hub.DraftMinutes); nil: the server runs no live hub.
-	Minutes func(ctx context.Context, meeting council.ID) (live.Minutes, error)
+	// Minutes drafts, edits and approves a meeting's minutes from its live
+	// session's log (live.Hub); nil: the server runs no live hub.
+	Minutes MinutesService
 	Now     func() time.Time
 	// Handle adapts a page handler: errors become the site's error page.
 	Handle func(site.HandlerFunc) http.HandlerFunc
@@ -33,6 +32,13 @@ type Deps struct {
 	// Notice returns the translation key of the request's ?notice= (see
 	// Redirect), or "" when it names no known notice.
 	Notice func(r *http.Request) string
+}
+
+// MinutesService is what the back office needs of the live hub for the
+// minutes (live.Hub).
+type MinutesService interface {
+	MinutesDocument(ctx context.Context, meeting council.ID) (meetings.MinutesRecord, []meetings.MinutesEdit, error)
+	ApproveMinutes(ctx context.Context, item council.ID) (meetings.MinutesStatus, error)
 }
 
 // server serves the back office with what the site gave it.

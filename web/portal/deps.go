@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -27,6 +28,10 @@ type Deps struct {
 	SearchIndex func() *search.Index
 	// Searcher returns the search (ErrUnavailable without an index).
 	Searcher func() (*search.Searcher, error)
+	// Minutes returns the members' version of a meeting's minutes, the
+	// draft included (live.Hub.MinutesDocument); nil: the server runs no
+	// live hub, and only approved minutes are shown.
+	Minutes func(ctx context.Context, meeting council.ID) (meetings.MinutesRecord, []meetings.MinutesEdit, error)
 	// Handle adapts a page handler: errors become the site's error page.
 	Handle func(site.HandlerFunc) http.HandlerFunc
 	// API adapts a JSON handler: errors become the API's JSON error.

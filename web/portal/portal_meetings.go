@@ -287,6 +287,10 @@ type meetingPage struct {
 	Receipt     string
 	Checked     bool
 	HasReceipts bool // some poll has a published receipt list
+	// Minutes is the state of the minutes when the viewer may read them:
+	// approved minutes for everyone, a draft for the members and staff;
+	// "" when there are none to show.
+	Minutes meetings.MinutesState
 }
 
 // itemView is an agenda item as the viewer may see it. When Hidden, only
@@ -350,6 +354,16 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 	}
 	if data.Source, err = s.council.ImportedFrom(ctx, "meeting", id); err != nil {
 		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
+	st, err := s.meetings.MinutesStatus(ctx, id)
+	if err != nil {
+		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
+	switch {
+	case st.State == meetings.MinutesApproved:
+		data.Minutes = st.State
+	case st.Ran && v.SeesNonPublicOf(m.Organizations...) && s.opt.Minutes != nil:
+		data.Minutes = st.State
 	}
 	data.ShowAgenda = m.AgendaPublished() || v.SeesAllNonPublic()
 	if !data.ShowAgenda {

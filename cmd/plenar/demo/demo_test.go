@@ -261,7 +261,15 @@ func TestSeedDocuments(t *testing.T) {
 		{"planned meetings with invitation", `SELECT count(*) FROM meetings m JOIN meeting_files l ON l.meeting_id = m.id
 			WHERE m.state = 'planned'`, 0, 0},
 		{"past meetings", `SELECT count(*) FROM meetings WHERE state = 'closed' AND NOT cancelled`, 20, 1000},
-		{"past meetings without minutes", `SELECT count(*) FROM meetings m WHERE m.state = 'closed' AND NOT m.cancelled
+		{"approved minutes (Plenar)", `SELECT count(*) FROM minutes WHERE state = 'approved' AND hash <> ''`, 1, 1},
+		{"approved minutes published", `SELECT count(*) FROM minutes x JOIN meeting_files l ON l.meeting_id = x.meeting_id
+			JOIN files f ON f.id = l.file_id WHERE x.state = 'approved' AND l.role = 'results_protocol' AND f.public`, 1, 1},
+		{"draft minutes with the clerk's edits", `SELECT count(DISTINCT x.meeting_id) FROM minutes x JOIN minutes_edits e ON e.meeting_id = x.meeting_id
+			WHERE x.state = 'draft'`, 1, 10},
+		{"draft minutes published", `SELECT count(*) FROM minutes x JOIN meeting_files l ON l.meeting_id = x.meeting_id
+			WHERE x.state = 'draft' AND l.role = 'results_protocol'`, 0, 0},
+		{"past meetings without minutes (other than a live session's draft)", `SELECT count(*) FROM meetings m WHERE m.state = 'closed' AND NOT m.cancelled
+			AND NOT EXISTS (SELECT 1 FROM minutes x WHERE x.meeting_id = m.id AND x.state = 'draft')
 			AND NOT EXISTS (SELECT 1 FROM meeting_files l JOIN files f ON f.id = l.file_id
 				WHERE l.meeting_id = m.id AND l.role = 'results_protocol' AND f.mime_type = 'application/pdf' AND f.public)`, 0, 0},
 		{"non-public papers with files", `SELECT count(DISTINCT p.id) FROM papers p JOIN paper_files l ON l.paper_id = p.id

@@ -378,51 +378,95 @@ func (s *docSeeder) invitation(ctx context.Context, id council.ID) error {
 	return nil
 }
 
-// minutes publishes the minutes with the attendance of the members of
-// the meeting's bodies on its day; about one in ten is excused.
+// minutes publishes a past meeting's minutes as its results protocol.
+// Minutes approved in Plenar (the sessions held live, polls.go) are
+// published from their frozen public version; a draft is not published;
+// the other past meetings, from before the city used Plenar's live
+// sessions, get minutes as the old system kept them: the agenda with its
+// results and the attendance of the members of the meeting's bodies on
+// its day (about one in ten excused).
 func (s *docSeeder) minutes(ctx context.Context, id council.ID) error {
 	m, err := s.ms.Meeting(ctx, id)
 	if err != nil {
 		return err
 	}
-	att := documents.Attendance{Recorder: pickString(hashOf(m.Name), recorders),
-		Guests: []string{"Vertreterinnen und Vertreter der Verwaltung"}}
-	for _, org := range m.Organizations {
-		seats, err := s.cs.Members(ctx, org, m.Start)
-		if err != nil {
+	st, err := s.ms.MinutesStatus(ctx, id)
+	if err != nil {
+		return err
+	}
+	var rec meetings.MinutesRecord
+	switch {
+	case st.State == meetings.MinutesApproved:
+		if rec, err = s.ms.PublicMinutes(ctx, id); err != nil {
 			return err
 		}
-		for _, st := range seats {
-			if st.Substitute {
-				continue
-			}
-			name := st.Person.Name()
-			if att.Chair == "" && isChair(st.Role) {
-				att.Chair = name
-			}
-			if hashOf(m.Name+name)%10 == 0 {
-				att.Excused = append(att.Excused, name)
-			} else {
-				att.Present = append(att.Present, name)
-			}
+	case s.heldLive(ctx, id):
+		return nil // a draft is not published
+	default:
+		if rec, err = s.legacyMinutes(ctx, m); err != nil {
+			return err
 		}
 	}
 	at := m.Start.AddDate(0, 0, 7)
+	if !st.ApprovedAt.IsZero() {
+		at = st.ApprovedAt
+	}
 	if at.After(s.now) {
 		at = s.now
 	}
-	if _, err := documents.PublishMinutes(ctx, s.cs, s.ms, s.fs, id, att, at); err != nil {
+	r, err := documents.NewRenderer("")
+	if err != nil {
+		return err
+	}
+	if _, err := documents.PublishMinutes(ctx, s.fs, r, rec, at); err != nil {
 		return err
 	}
 	s.count(func(c *DocCounts) { c.Minutes++ })
 	return nil
 }
 
-var recorders = []string{"Sabine Krüger", "Jens Lorenz", "Ines Hübner"}
+// heldLive reports whether meeting id ran as a live session.
+func (s *docSeeder) heldLive(ctx context.Context, id council.ID) bool {
+	var n int
+	_ = s.db.QueryRow(ctx, `SELECT count(*) FROM live_sessions WHERE meeting_id = $1`, id).Scan(&n)
+	return n > 0
+}
 
-func isChair(role string) bool {
-	return containsFold(role, "vorsitz") && !containsFold(role, "stellv") ||
-		containsFold(role, "ortsbürgermeister") || containsFold(role, "sprecher")
+// legacyMinutes composes the public minutes of a past meeting that did not
+// run live: its agenda with results, and who of its bodies' members
+// attended.
+func (s *docSeeder) legacyMinutes(ctx context.Context, m meetings.Meeting) (meetings.MinutesRecord, error) {
+	rec := meetings.MinutesRecord{MeetingID: m.ID, Meeting: m.Name, Start: m.Start, End: m.End, State: meetings.MinutesApproved, ForMembers: true}
+	var orgs []string
+	for _, org := range m.Organizations {
+		o, err := s.cs.Organization(ctx, org)
+		if err != nil {
+			return rec, err
+		}
+		orgs = append(orgs, o.Name)
+		seats, err := s.cs.Members(ctx, org, m.Start)
+		if err != nil {
+			return rec, err
+		}
+		for _, st := range seats {
+			if !st.Substitute && hashOf(m.Name+st.Person.Name())%10 != 0 {
+				rec.Present = append(rec.Present, st.Person.Name())
+			}
+		}
+	}
+	rec.Body = strings.Join(orgs, ", ")
+	if b, err := s.cs.Body(ctx, m.BodyID); err == nil {
+		rec.City = b.Name
+	}
+	items, err := s.ms.AgendaItems(ctx, m.ID)
+	if err != nil {
+		return rec, err
+	}
+	for _, it := range items {
+		rec.Items = append(rec.Items, meetings.MinutesRecItem{ItemID: it.ID, Number: it.Number, Title: it.Name, Public: it.Public,
+			PaperReference: it.PaperReference, PaperPublic: it.PaperPublic, Result: it.Result, ResolutionText: it.ResolutionText})
+	}
+	return rec.Public(), nil
 }
 
 // paperHash seeds a paper's attachments: the same paper always gets the

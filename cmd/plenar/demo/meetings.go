@@ -180,6 +180,9 @@ func (s *seeder) agenda(ctx context.Context, m *meeting, prev *meeting) error {
 	if err := s.freeItem(ctx, m, opening, true, "festgestellt"); err != nil {
 		return err
 	}
+	if err := s.approvalItem(ctx, m); err != nil {
+		return err
+	}
 	if m.cancelled {
 		if m.state != meetings.Planned {
 			if _, err := s.ms.Invite(ctx, id, m.start.AddDate(0, 0, -inviteLead)); err != nil {

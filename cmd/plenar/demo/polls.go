@@ -82,6 +82,24 @@ func (s *seeder) pollItems(ctx context.Context, m *meeting) error {
 	return nil
 }
 
+// approvalItem puts the approval of the presence session's minutes on the
+// hybrid session's agenda, right after the opening ("Genehmigung der
+// Niederschrift", docs/DOMAIN.md, "Niederschrift").
+func (s *seeder) approvalItem(ctx context.Context, m *meeting) error {
+	if m.polls != pollsHybrid {
+		return nil
+	}
+	for _, o := range s.council.meetings {
+		if o.polls == pollsPresence {
+			if _, err := s.ms.AddMinutesApproval(ctx, m.m.ID, o.m.ID); err != nil {
+				return err
+			}
+			s.counts.AgendaItems++
+		}
+	}
+	return nil
+}
+
 // holdPolls holds the sessions with polls planned by planPolls.
 func holdPolls(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, held []heldPolls) error {
 	if len(held) == 0 {
@@ -108,6 +126,53 @@ func holdPolls(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, held [
 			return fmt.Errorf("demo polls in %q: %w", m.Name, err)
 		}
 		log.Info("demo: polls held", "meeting", m.Name, "commands", d.commands)
+	}
+	return minutes(ctx, pool, log, clerk.ID, held)
+}
+
+// minutes edits the minutes of the sessions held (a note, a correction,
+// a resolution worded by the clerk) and approves the presence session's
+// minutes by the hybrid session's accepted poll: the demo has approved
+// minutes and a draft (docs/DOMAIN.md, "Niederschrift").
+func minutes(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, clerk council.ID, held []heldPolls) error {
+	ms := meetings.NewStore(pool)
+	actx := council.WithActor(ctx, clerk)
+	hub := live.NewHub(pool, live.Options{Log: log})
+	var approval council.ID
+	for _, h := range held {
+		items, err := ms.AgendaItems(ctx, h.meeting)
+		if err != nil {
+			return fmt.Errorf("demo minutes: %w", err)
+		}
+		var edits []meetings.MinutesEdit
+		for _, it := range items {
+			switch {
+			case it.ApprovesMinutesOf != council.NilID:
+				approval = it.ID
+			case it.Name == electionItem:
+				edits = append(edits, meetings.MinutesEdit{ItemID: it.ID, Field: meetings.FieldNotes,
+					Value: "Vor dem ersten Wahlgang stellten sich beide Bewerberinnen und der Bewerber in je fünf Minuten vor. " +
+						"Die Stimmzettel wurden von zwei Mitgliedern des Stadtrates ausgezählt."})
+			case it.Name == statuteItem:
+				edits = append(edits, meetings.MinutesEdit{ItemID: it.ID, Field: meetings.FieldCorrection,
+					Value:  "Die Sitzung war zur Beratung in den Fraktionen von 19:42 bis 19:52 Uhr unterbrochen.",
+					Reason: "Die Unterbrechung fehlte im Entwurf; Hinweis des Vorsitzenden."},
+					meetings.MinutesEdit{ItemID: it.ID, Field: meetings.FieldResolutionText,
+						Value: "Der Stadtrat beschließt die 1. Satzung zur Änderung der Hauptsatzung der Stadt Musterstadt in der Fassung der Anlage 1."})
+			}
+		}
+		for _, e := range edits {
+			e.MeetingID = h.meeting
+			if _, err := ms.EditMinutes(actx, e); err != nil {
+				return fmt.Errorf("demo minutes: %w", err)
+			}
+		}
+	}
+	if approval == council.NilID {
+		return nil
+	}
+	if _, err := hub.ApproveMinutes(actx, approval); err != nil {
+		return fmt.Errorf("demo minutes: %w", err)
 	}
 	return nil
 }
@@ -337,6 +402,15 @@ func (d *session) hybrid() error {
 	}
 	item := func(i int) meetings.AgendaItem { return papers[min(i, len(papers)-1)] }
 	steps := []func() error{
+		func() error { // the minutes of the session before are approved (minutes, below)
+			it, err := d.goTo(func(x meetings.AgendaItem) bool { return x.ApprovesMinutesOf != council.NilID })
+			if err != nil {
+				return err
+			}
+			_, err = d.poll(live.OpenPoll{Kind: voting.Open, Rule: "simple", Question: it.Name},
+				func(n int) tally { return split(n, 85, 0) })
+			return err
+		},
 		func() error { // an amendment first, then the motion as amended; one member conflicted
 			it, err := d.goTo(func(x meetings.AgendaItem) bool { return x.ID == item(0).ID })
 			if err != nil {
