@@ -287,6 +287,9 @@ type meetingPage struct {
 	Receipt     string
 	Checked     bool
 	HasReceipts bool // some poll has a published receipt list
+	// Recording is the recorded session's player; nil: none
+	// (portal_recording.go).
+	Recording *recordingView
 }
 
 // itemView is an agenda item as the viewer may see it. When Hidden, only
@@ -350,6 +353,9 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 	}
 	if data.Source, err = s.council.ImportedFrom(ctx, "meeting", id); err != nil {
 		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	}
+	if data.Recording, err = s.recordingFor(ctx, v, m); err != nil {
+		return meetingPage{}, err
 	}
 	data.ShowAgenda = m.AgendaPublished() || v.SeesAllNonPublic()
 	if !data.ShowAgenda {
