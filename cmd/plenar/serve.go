@@ -255,6 +255,11 @@ func (a *app) migrateAndSeed(ctx context.Context, db *database, log *slog.Logger
 func startDemoDocuments(ctx context.Context, wg *sync.WaitGroup, db *database, filesDir string, log *slog.Logger) {
 	fs := documents.NewStore(db.Pool, filesDir, documents.Limits{})
 	wg.Go(func() {
+		if n, err := demo.SeedRecording(ctx, db.Pool, fs); err != nil {
+			log.Warn("demo recording", "err", err)
+		} else if n > 0 {
+			log.Info("demo recording added", "segments", n)
+		}
 		_, err := demo.SeedDocuments(ctx, db.Pool, fs, log, demo.DocOptions{})
 		switch {
 		case err == nil || ctx.Err() != nil:
