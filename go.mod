@@ -20,6 +20,8 @@ require (
 	golang.org/x/time v0.14.0
 )
 
+require github.com/at-wat/ebml-go v0.19.4
+
 require (
 	github.com/pion/datachannel v1.6.3 // indirect
 	github.com/pion/dtls/v3 v3.1.15 // indirect

@@ -345,7 +345,7 @@ type GCResult struct {
 	Bytes   int64
 }
 
-// GC removes blobs that no row names (deleted rows count as naming) and
+// GC removes blobs that no row of files or recordings names (deleted rows count as naming) and
 // temporary files, both only when older than minAge, so uploads in flight
 // are never touched.
 func (s *Store) GC(ctx context.Context, minAge time.Duration) (GCResult, error) {
@@ -377,7 +377,8 @@ func (s *Store) GC(ctx context.Context, minAge time.Duration) (GCResult, error) 
 		n := min(len(sums), 1000)
 		batch := sums[:n]
 		sums = sums[n:]
-		rows, err := s.db.Query(ctx, `SELECT DISTINCT sha512 FROM files WHERE sha512 = ANY($1)`, batch)
+		rows, err := s.db.Query(ctx, `SELECT sha512 FROM files WHERE sha512 = ANY($1)
+			UNION SELECT sha512 FROM recordings WHERE sha512 = ANY($1)`, batch)
 		if err != nil {
 			return res, fmt.Errorf("gc: %w", council.TranslateError(err))
 		}

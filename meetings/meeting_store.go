@@ -17,7 +17,7 @@ type Store struct {
 func NewStore(db council.DBTX) *Store { return &Store{db: db} }
 
 const meetingCols = `m.id, m.body_id, m.name, m.start_at, m.end_at, m.location_id, m.state, m.cancelled, m.invited_at,
-	m.created, m.modified, m.deleted, agenda_public(m),
+	m.created, m.modified, m.deleted, agenda_public(m), m.record,
 	coalesce((SELECT array_agg(mo.organization_id ORDER BY o.name) FROM meeting_organizations mo
 		JOIN organizations o ON o.id = mo.organization_id WHERE mo.meeting_id = m.id), '{}')`
 
@@ -26,7 +26,7 @@ func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
 	var end, invited *time.Time
 	var loc *council.ID
 	err := row.Scan(&m.ID, &m.BodyID, &m.Name, &m.Start, &end, &loc, &m.State, &m.Cancelled, &invited,
-		&m.Created, &m.Modified, &m.Deleted, &m.AgendaPublic, &m.Organizations)
+		&m.Created, &m.Modified, &m.Deleted, &m.AgendaPublic, &m.Record, &m.Organizations)
 	if end != nil {
 		m.End = *end
 	}
@@ -45,7 +45,7 @@ func nullTime(t time.Time) *time.Time {
 }
 
 // SaveMeeting inserts m (zero ID, state planned) or updates name, times,
-// location and organizations. A closed meeting cannot be changed.
+// location, organizations and the record flag. A closed meeting cannot be changed.
 // Errors: ErrInvalid (FieldErrors), ErrNotFound, ErrConflict.
 func (s *Store) SaveMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 	if err := m.Validate(); err != nil {
@@ -56,8 +56,8 @@ func (s *Store) SaveMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 		var changes any
 		if m.ID == council.NilID {
 			m.ID, op = council.NewID(), council.OpCreate
-			if _, err := tx.Exec(ctx, `INSERT INTO meetings (id, body_id, name, start_at, end_at, location_id)
-				VALUES ($1,$2,$3,$4,$5,$6)`, m.ID, m.BodyID, m.Name, m.Start, nullTime(m.End), council.NullID(m.LocationID)); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO meetings (id, body_id, name, start_at, end_at, location_id, record)
+				VALUES ($1,$2,$3,$4,$5,$6,$7)`, m.ID, m.BodyID, m.Name, m.Start, nullTime(m.End), council.NullID(m.LocationID), m.Record); err != nil {
 				return council.TranslateError(err)
 			}
 			changes = map[string]any{"Name": m.Name, "Start": m.Start}
@@ -69,8 +69,8 @@ func (s *Store) SaveMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 			if old.State == Closed {
 				return fmt.Errorf("%w: meeting is closed", council.ErrConflict)
 			}
-			if _, err := tx.Exec(ctx, `UPDATE meetings SET name=$2, start_at=$3, end_at=$4, location_id=$5, modified=now()
-				WHERE id = $1`, m.ID, m.Name, m.Start, nullTime(m.End), council.NullID(m.LocationID)); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE meetings SET name=$2, start_at=$3, end_at=$4, location_id=$5, record=$6, modified=now()
+				WHERE id = $1`, m.ID, m.Name, m.Start, nullTime(m.End), council.NullID(m.LocationID), m.Record); err != nil {
 				return council.TranslateError(err)
 			}
 			m.State, m.Cancelled, m.InvitedAt = old.State, old.Cancelled, old.InvitedAt

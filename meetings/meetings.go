@@ -36,6 +36,9 @@ type Meeting struct {
 	// (migrations/sql/00011_visibility.sql): the agenda may be shown to
 	// the public, once the invitation is out. Set by the store on read.
 	AgendaPublic bool
+	// Record: the live session is recorded (its public part;
+	// docs/ARCHITECTURE.md, "Recording").
+	Record bool
 	council.Meta
 }
 

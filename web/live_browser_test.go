@@ -21,6 +21,13 @@ func TestLiveBrowser(t *testing.T) {
 	chair := e.newMember(t, e.persons[0])
 	base := e.ts.URL
 	mid := e.meeting.ID.String()
+	// The meeting is recorded: every page of the session shows it while
+	// the recorder writes (the public part on a public item).
+	rec := e.meeting
+	rec.Record = true
+	if _, err := e.meetings.SaveMeeting(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
 
 	pub := newBrowser(t)
 	navigate(t, pub, base+"/meetings/"+mid+"/live")
@@ -47,9 +54,12 @@ func TestLiveBrowser(t *testing.T) {
 	waitText(t, b, `[data-live="item"]`, "Haushalt 2027")
 	waitText(t, pub, `[data-live="item"]`, "Haushalt 2027")
 	waitText(t, pub, `[data-live="roster"]`, "Beate")
+	waitText(t, pub, `[data-live="recording"]`, "Aufzeichnung läuft")
+	waitText(t, b, `[data-live="recording"]`, "Aufzeichnung läuft")
 	click(t, b, `button[data-cmd="next_item"]`)
 	waitText(t, b, `[data-live="item"]`, "Geheimweg")
 	waitNotText(t, pub, `[data-live="item"]`, "Haushalt 2027")
+	waitNotText(t, pub, `[data-live="recording"]`, "Aufzeichnung") // a non-public item is not recorded
 	item := text(t, pub, `[data-live="item"]`)
 	if strings.Contains(item, "Geheimweg") || !strings.Contains(item, "N 1") {
 		t.Errorf("public item after next: %q", item)
@@ -62,6 +72,13 @@ func TestLiveBrowser(t *testing.T) {
 	}
 	navigate(t, b, base+"/meetings/"+mid+"/live/member")
 	waitText(t, b, `[data-live="item"]`, "Geheimweg")
+	// Back on the public item, the member page shows the recording too.
+	navigate(t, b, base+"/admin/meetings/"+mid+"/live")
+	waitText(t, b, `[data-live="item"]`, "Geheimweg")
+	click(t, b, `button[data-cmd="previous_item"]`)
+	waitText(t, b, `[data-live="item"]`, "Haushalt 2027")
+	navigate(t, b, base+"/meetings/"+mid+"/live/member")
+	waitText(t, b, `[data-live="recording"]`, "Aufzeichnung läuft")
 	if vs := runAxe(t, b, axe); len(vs) > 0 {
 		t.Errorf("member page: axe violations:%s", describeViolations(vs))
 	}

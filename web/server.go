@@ -151,6 +151,7 @@ func (s *Server) routes() chi.Router {
 	s.oparlRoutes(r)                      // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
 	feeds.Routes(r, s.feedDeps())         // package web/feeds: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
 	s.fileRoutes(r)                       // files*.go: file downloads and uploads (package documents)
+	s.recordingRoutes(r)                  // recordings.go: segments of recorded sessions
 	s.liveRoutes(r)                       // live*.go: live sessions (websocket, console, member and public pages)
 	return r
 }

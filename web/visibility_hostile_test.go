@@ -92,6 +92,19 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	mark(pollQuestionMarker, "question of a poll on a non-public agenda item")
 	mark(pollCandidateMarker, "candidate of an election on a non-public agenda item")
 	f.minutes = newMinutesFixture(t, e, f.portalFixture, polls, mark)
+	// Recordings: a segment of the non-public item (whose title is
+	// secretMarker) beside a public one; the chapter list and the segment
+	// itself must stay hidden (recordings_test.go).
+	var recs []string
+	for i, it := range []council.ID{hiddenItem, polls.public.ID, polls.hidden.ID} {
+		m := f.invited.ID
+		if i > 0 {
+			m = polls.meeting.ID
+		}
+		r := must(e.docs.AddRecording(ctx, documents.NewRecording{MeetingID: m, ItemID: it, Started: time.Now().Add(-time.Hour),
+			Duration: 3850 * time.Millisecond, Width: 320, Height: 180, Path: demoSegment(i + 1)}))(t)
+		recs = append(recs, r.ID.String())
+	}
 
 	ids := func(xs ...council.ID) []string {
 		out := make([]string, len(xs))
@@ -113,7 +126,7 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	for _, p := range drafts {
 		all = append(all, p.ID.String())
 	}
-	f.params = map[string][]string{"id": all, "item": all, "mid": all, "file": all,
+	f.params = map[string][]string{"id": all, "item": all, "mid": all, "file": all, "rid": recs,
 		"kind": {"paper", "meeting", "agenda_item"}}
 	return f
 }

@@ -34,7 +34,7 @@ func TestDependencyRules(t *testing.T) {
 	// Each library may be imported only by these packages.
 	libraries := map[string][]string{
 		"github.com/blevesearch/":      {"search", "search/internal/scorch"},
-		"github.com/pion/":             {"meetings/sfu", "meetings/sfu/sfuclient"},
+		"github.com/pion/":             {"meetings/sfu", "meetings/sfu/sfuclient", "meetings/sfu/record", "meetings/sfu/record/gendemo"},
 		"github.com/johnfercher/":      {"documents"},
 		"github.com/pressly/goose":     {"migrations"},
 		"github.com/gorilla/websocket": {"web", "cmd/plenar"},
@@ -46,7 +46,8 @@ func TestDependencyRules(t *testing.T) {
 		"migrations":           {"*"},
 		"cmd/plenar/pgcluster": {"*"},
 		"meetings/voting":      {"*"},
-		"meetings/sfu":         {"meetings", "web", "search", "documents", "migrations", "cmd"},
+		"meetings/sfu":         {"=meetings", "meetings/live", "meetings/media", "meetings/voting", "web", "search", "documents", "migrations", "cmd"},
+		"meetings/sfu/record":  {"council", "meetings", "web", "search", "documents", "migrations", "cmd"},
 		"meetings":             {"meetings/live", "meetings/media", "meetings/sfu", "web", "search", "documents", "cmd"},
 		"meetings/live":        {"meetings/media", "meetings/sfu", "web", "search", "documents", "cmd", "net/http"},
 		"meetings/media":       {"web", "search", "documents", "cmd", "net/http"},

@@ -33,6 +33,7 @@ func (a *app) benchSFU(ctx context.Context, args []string) error {
 	floor := fs.Int("floor", 4, "K: members on the floor")
 	runs := fs.Int("runs", 1, "run the scenarios this many times and sum a and b up (median, range, runs meeting the targets)")
 	cpuProfile := fs.String("cpuprofile", "", "write the SFU's CPU profile of each window here (suffixed by scenario)")
+	record := fs.Bool("record", false, "run a and b again while the room records its programme (a+rec, b+rec) and report the extra SFU CPU")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (a *app) benchSFU(ctx context.Context, args []string) error {
 			fmt.Fprintf(a.stdout, "run %d of %d, load average %s\n", i+1, *runs, loadAverage())
 		}
 		rep, err := sfubench.Run(ctx, sfubench.Options{Scenarios: list, Duration: *duration, Warmup: *warmup, Churn: *churn,
-			Publishers: *publishers, Viewers: *viewers, Floor: *floor, CPUProfile: *cpuProfile, Log: log})
+			Publishers: *publishers, Viewers: *viewers, Floor: *floor, CPUProfile: *cpuProfile, Record: *record, Log: log})
 		if err != nil {
 			return fmt.Errorf("bench sfu: %w", err)
 		}
@@ -79,7 +80,7 @@ func (a *app) benchSFU(ctx context.Context, args []string) error {
 		all = append(all, rep.Results...)
 	}
 	if *runs > 1 {
-		for _, sc := range []string{"a", "b"} {
+		for _, sc := range []string{"a", "b", "a+rec", "b+rec"} {
 			fmt.Fprint(a.stdout, sfubench.Summary(sc, all))
 		}
 	}

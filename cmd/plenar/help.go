@@ -57,6 +57,8 @@ func envVars() []envVar {
 			usage: "public IP addresses announced as host candidates (server behind 1:1 NAT), comma-separated"},
 		{name: "PLENAR_FLOOR_MAX", def: strconv.Itoa(sfu.DefaultMaxFloor),
 			usage: "audio slots: at most this many members on the floor are heard at once (1 to 16)"},
+		{name: "PLENAR_RECORDING_RETENTION", def: "forever",
+			usage: "how long recordings of sessions are kept: forever, until-minutes (until a results protocol is attached to the meeting), <N>y or <N>d after the session; a job deletes expired ones hourly"},
 		{name: "PLENAR_PRESENCE_GRACE", def: shortDuration(defaultPresenceGrace),
 			usage: `how long a member whose media connection dropped stays "remote" (up to 10m)`},
 

@@ -71,6 +71,12 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	retention, err := a.recordingRetention() // recording.go
+	if err != nil {
+		return err
+	}
+	mset.sfu.RecordDir = recordingDir(cfg.filesDir())
+	docs := documents.NewStore(db.Pool, cfg.filesDir(), documents.Limits{})
 	profiles, err := votingProfiles(cfg) // voting.go
 	if err != nil {
 		return err
@@ -87,7 +93,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	// drivers, members' and viewers' peers, WHIP/WHEP, ICE. Closed after
 	// the HTTP server (deferred later, so it runs earlier than the SFU's).
 	ms := media.New(media.Deps{SFU: rooms, Live: hub, Pool: db.Pool, Tokens: meetings.NewStore(db.Pool), Presence: presence,
-		ICE: mset.browser, Limits: media.Limits{Viewers: media.Admission{Capacity: mset.viewers}}, Log: log})
+		ICE: mset.browser, Limits: media.Limits{Viewers: media.Admission{Capacity: mset.viewers}},
+		Recordings: segmentStore{docs}, Log: log})
 	defer ms.Close()
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
@@ -127,6 +134,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	startExtraction(ctx, &wg, db, cfg.filesDir(), log)  // documents.go: text of uploaded files
 	startIndexer(ctx, &wg, db, ix, log)                 // reindex.go: search index follows the outbox
 	startImportFiles(ctx, &wg, db, cfg.filesDir(), log) // import.go: files of OParl imports left for later
+	startRetention(ctx, &wg, docs, retention, log)      // recording.go: recordings past their retention
 	// The live hub fans session events out until shutdown, then ends every
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })
@@ -247,6 +255,11 @@ func (a *app) migrateAndSeed(ctx context.Context, db *database, log *slog.Logger
 func startDemoDocuments(ctx context.Context, wg *sync.WaitGroup, db *database, filesDir string, log *slog.Logger) {
 	fs := documents.NewStore(db.Pool, filesDir, documents.Limits{})
 	wg.Go(func() {
+		if n, err := demo.SeedRecording(ctx, db.Pool, fs); err != nil {
+			log.Warn("demo recording", "err", err)
+		} else if n > 0 {
+			log.Info("demo recording added", "segments", n)
+		}
 		_, err := demo.SeedDocuments(ctx, db.Pool, fs, log, demo.DocOptions{})
 		switch {
 		case err == nil || ctx.Err() != nil:

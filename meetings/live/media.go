@@ -40,6 +40,11 @@ type MediaView struct {
 	// Cleared and Unconfirmed are set while NonPublic, sorted by id.
 	Cleared     []council.ID
 	Unconfirmed []council.ID
+	// Record: the meeting is recorded (Snapshot.Recording); Item is the
+	// current agenda item (NilID: none). The recorder writes while Record
+	// and Public hold, a segment per Item (Room.SetRecording).
+	Record bool
+	Item   council.ID
 
 	running    bool
 	part       Part
@@ -60,10 +65,11 @@ func MediaState(s Snapshot) (floor []council.ID, chair council.ID, public bool) 
 }
 
 // Apply updates v from one message of a subscription (a snapshot or an
-// event) and reports whether Floor, Chair, Public, NonPublic or Cleared
-// changed. Messages that do not concern media leave v unchanged.
+// event) and reports whether Floor, Chair, Public, NonPublic, Cleared,
+// Record or Item changed. Messages that do not concern media leave v unchanged.
 func (v *MediaView) Apply(m Message) bool {
-	before := MediaView{Floor: v.Floor, Chair: v.Chair, Public: v.Public, NonPublic: v.NonPublic, Cleared: v.Cleared}
+	before := MediaView{Floor: v.Floor, Chair: v.Chair, Public: v.Public, NonPublic: v.NonPublic, Cleared: v.Cleared,
+		Record: v.Record, Item: v.Item}
 	switch m.Type {
 	case TypeSnapshot:
 		if m.Snapshot == nil {
@@ -72,6 +78,10 @@ func (v *MediaView) Apply(m Message) bool {
 		s := m.Snapshot
 		v.running, v.part, v.partSeq, v.Chair = s.State == "running", s.Part, s.PartSeq, s.Chair
 		v.itemPublic = s.Item == nil || s.Item.Public
+		v.Record, v.Item = s.Recording, council.NilID
+		if s.Item != nil {
+			v.Item = s.Item.ID
+		}
 		v.Floor = nil
 		if s.Speakers != nil {
 			v.Floor = floorOf(*s.Speakers)
@@ -112,6 +122,7 @@ func (v *MediaView) Apply(m Message) bool {
 				return false
 			}
 			v.itemPublic = it.ID == council.NilID || it.Public
+			v.Item = it.ID
 		case EvSpeakers:
 			var sp SpeakersView
 			if json.Unmarshal(m.Data, &sp) != nil {
@@ -170,7 +181,8 @@ func (v *MediaView) Apply(m Message) bool {
 		slices.SortFunc(v.Unconfirmed, byID)
 	}
 	return !slices.Equal(before.Floor, v.Floor) || before.Chair != v.Chair || before.Public != v.Public ||
-		before.NonPublic != v.NonPublic || !slices.Equal(before.Cleared, v.Cleared)
+		before.NonPublic != v.NonPublic || !slices.Equal(before.Cleared, v.Cleared) ||
+		before.Record != v.Record || before.Item != v.Item
 }
 
 func floorOf(sp SpeakersView) []council.ID {

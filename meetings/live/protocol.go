@@ -248,6 +248,10 @@ type Snapshot struct {
 	MeetingID council.ID `json:"meeting_id"`
 	Name      string     `json:"name,omitempty"`
 	State     string     `json:"state"`
+	// Recording: the meeting is recorded (meetings.Meeting.Record); the
+	// recorder writes while the session runs in the public part on a
+	// public item, and every page of the session shows it then.
+	Recording bool       `json:"recording,omitempty"`
 	Part      Part       `json:"part,omitempty"`
 	Audience  Audience   `json:"audience"`
 	Role      Role       `json:"role"`

@@ -38,7 +38,7 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	if err != nil {
 		return Snapshot{}, err
 	}
-	snap := Snapshot{MeetingID: m.ID, Name: m.Name, State: string(m.State)}
+	snap := Snapshot{MeetingID: m.ID, Name: m.Name, State: string(m.State), Recording: m.Record}
 	st := store{db}
 	s, err := st.session(ctx, meetingID, false)
 	if errors.Is(err, council.ErrConflict) {

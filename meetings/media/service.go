@@ -35,6 +35,9 @@ type Deps struct {
 	// TokenCheck is how often each driver checks its peers' media tokens;
 	// 0: DefaultTokenCheck.
 	TokenCheck time.Duration
+	// Recordings stores the segments of recorded sessions; nil: nothing
+	// is recorded.
+	Recordings Recordings
 	Log        *slog.Logger // default: discard
 	Now        func() time.Time
 }
@@ -66,6 +69,8 @@ type Service struct {
 	pool       *pgxpool.Pool
 	presence   *live.Presence
 	tokens     RevokedTokens
+	recordings Recordings
+	saving     sync.WaitGroup // segments being stored
 	iceConf    ICE
 	tokenCheck time.Duration
 	log        *slog.Logger
@@ -106,7 +111,7 @@ func New(d Deps) *Service {
 	}
 	lim := d.Limits.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{sfu: d.SFU, live: d.Live, pool: d.Pool, presence: d.Presence, tokens: d.Tokens, iceConf: d.ICE,
+	return &Service{sfu: d.SFU, live: d.Live, pool: d.Pool, presence: d.Presence, tokens: d.Tokens, recordings: d.Recordings, iceConf: d.ICE,
 		tokenCheck: check, log: log, now: now, actor: live.SystemActor(), ctx: ctx, cancel: cancel,
 		listening: make(chan struct{}),
 		rooms:     map[council.ID]*driver{}, owners: map[string]*Conn{}, resources: map[string]*resource{},
@@ -129,6 +134,7 @@ func (s *Service) Close() {
 		s.sfu.CloseRoom(id.String())
 	}
 	s.drivers.Wait()
+	s.saving.Wait()
 }
 
 // Stats reports how many meetings' rooms this node drives and how many
@@ -270,6 +276,7 @@ func (s *Service) follow(ctx context.Context, d *driver, sub *live.Subscription)
 				continue
 			}
 			applyMedia(room, &v)
+			s.applyRecording(d.meeting, room, &v)
 			d.markReady()
 		}
 	}

@@ -39,6 +39,7 @@ type Room struct {
 	// in the media (SetRestricted).
 	restricted bool
 	cleared    map[string]bool
+	rec        *recording // nil until SetRecording (recording.go)
 }
 
 func newRoom(s *SFU, id string) *Room {
@@ -233,6 +234,7 @@ func (r *Room) routeLocked() {
 			}
 		}
 	}
+	keyframes = append(keyframes, r.routeRecordingLocked(slots, routes)...)
 	for p := range r.peers {
 		for _, src := range []*source{p.mic.Load(), p.cam.Load()} {
 			if src == nil {
@@ -273,4 +275,5 @@ func (r *Room) close() {
 		wg.Go(p.Close)
 	}
 	wg.Wait()
+	r.closeRecording()
 }

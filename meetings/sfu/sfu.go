@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +34,9 @@ type Config struct {
 	MaxFloor     int           // K: at most K members forwarded as audio at once; default DefaultMaxFloor
 	Debounce     time.Duration // offers for a burst of changes are debounced; default 50ms
 	StaleAfter   time.Duration // a peer not connected within / disconnected for this long is closed; default 15s
+	// RecordDir is where recordings are written while they grow
+	// (Room.SetRecording); default: the system's temporary folder.
+	RecordDir string
 }
 
 // Stats are the SFU's counters since New.
@@ -100,6 +105,9 @@ func New(cfg Config, log *slog.Logger) (*SFU, error) {
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.RecordDir == "" {
+		cfg.RecordDir = filepath.Join(os.TempDir(), "plenar-recording")
 	}
 	s := &SFU{cfg: cfg, log: log, rooms: map[string]*Room{}}
 	for _, is := range cfg.ICEServers {

@@ -102,7 +102,7 @@ func (s *server) adminMeetingEdit(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	v := url.Values{"name": {m.Name}, "start": {dateTimeValue(m.Start)}, "end": {dateTimeValue(m.End)},
-		"location": {idValue(m.LocationID)}}
+		"location": {idValue(m.LocationID)}, "record": {boolValue(m.Record)}}
 	for _, o := range m.Organizations {
 		v.Add("organizations", o.String())
 	}
@@ -156,7 +156,9 @@ func (s *server) meetingForm(w http.ResponseWriter, r *http.Request, body, id co
 		set("admin.meeting.new_location", "admin.meeting.new_location_hint").
 		input("text", "location_description", "admin.location.description", "", false).
 		input("text", "location_street", "admin.location.street", "", false).
-		input("text", "location_room", "admin.location.room", "", false)
+		input("text", "location_room", "admin.location.room", "", false).
+		set("admin.meeting.record_legend", "").
+		input("checkbox", "record", "admin.meeting.record", "admin.meeting.record_hint", false)
 	return s.renderForm(w, r, fb.build(f))
 }
 
@@ -180,6 +182,7 @@ func (s *server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error 
 	m.Start, m.End = parseDateTime(fe, "start", v.Get("start")), parseDateTime(fe, "end", v.Get("end"))
 	m.LocationID = parseChoice(fe, "location", v.Get("location"), locs)
 	m.Name = strings.TrimSpace(v.Get("name"))
+	m.Record = v.Get("record") != ""
 	if m.Name == "" && len(m.Organizations) > 0 {
 		if m.Name, err = s.suggestName(ctx, b.ID, m.Organizations[0]); err != nil {
 			return err

@@ -291,6 +291,9 @@ type meetingPage struct {
 	// approved minutes for everyone, a draft for the members and staff;
 	// "" when there are none to show.
 	Minutes meetings.MinutesState
+	// Recording is the recorded session's player; nil: none
+	// (portal_recording.go).
+	Recording *recordingView
 }
 
 // itemView is an agenda item as the viewer may see it. When Hidden, only
@@ -364,6 +367,9 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 		data.Minutes = st.State
 	case st.Ran && v.SeesNonPublicOf(m.Organizations...) && s.opt.Minutes != nil:
 		data.Minutes = st.State
+	}
+	if data.Recording, err = s.recordingFor(ctx, v, m); err != nil {
+		return meetingPage{}, err
 	}
 	data.ShowAgenda = m.AgendaPublished() || v.SeesAllNonPublic()
 	if !data.ShowAgenda {

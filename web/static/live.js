@@ -295,6 +295,11 @@ function draw() {
   // of the public part is called: that is what it gets.
   $("part").textContent = hidden ? t("live.part.non_public") : state.part ? t("live.part." + state.part) : "";
   if ($("notice")) $("notice").hidden = !hidden;
+  // The recording indicator, for everyone in the session: the recorder
+  // writes while the session runs in the public part on a public item.
+  const rec = state.recording === true && state.state === "running" && !publicCut(state);
+  $("recording").hidden = !rec;
+  $("recording").textContent = rec ? t("live.recording.on") : "";
   if (mode === "console") {
     // What the public gets right now (the console's one place for it).
     $("public-gets").textContent = t(state.state !== "running" ? "live.public_gets.none" :

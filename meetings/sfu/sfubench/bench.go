@@ -56,7 +56,12 @@ type Options struct {
 	VideoSize  int           // default 1000 bytes
 	VideoPPS   int           // default 60
 	CPUProfile string        // write the SFU's CPU profile of the window of a and b here (suffixed by scenario)
-	Log        *slog.Logger
+	// Record runs a and b a second time ("a+rec", "b+rec") with the
+	// room recording its public programme (Room.SetRecording), to compare
+	// the SFU's CPU with and without (docs/BENCHMARKS.md, "Recording").
+	Record    bool
+	RecordDir string // where the recorder writes; default: the system's temporary folder
+	Log       *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -116,6 +121,9 @@ type Result struct {
 	HeapStartMB     float64
 	HeapEndMB       float64
 	Cycles          int
+	// Recorded and RecordDropped are the packets handed to the recorder
+	// and dropped at its full queue (+rec scenarios).
+	Recorded, RecordDropped uint64
 }
 
 // Report is the benchmark's outcome.
@@ -138,6 +146,14 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "%s: %.0f packets/s in, %.0f delivered packets/s, SFU CPU %.2f µs/packet (%v in %v), loss %.4f %% (%d of %d), SFU latency p50 %v p99 %v, pinned %v\n",
 			x.Scenario, x.Ingress, x.PacketsPerSec, x.CPUPerPacketUS, x.SFUCPU.Round(time.Millisecond), x.Window.Round(time.Millisecond),
 			x.LossPercent, x.Lost, x.Received+x.Lost, x.LatencyP50, x.LatencyP99, x.Pinned)
+		if base, ok := strings.CutSuffix(x.Scenario, "+rec"); ok {
+			fmt.Fprintf(&b, "%s: recorded %d packets, %d dropped at the recorder's queue\n", x.Scenario, x.Recorded, x.RecordDropped)
+			for _, y := range r.Results {
+				if y.Scenario == base && y.CPUPerPacketUS > 0 {
+					fmt.Fprintf(&b, "%s: recording adds %+.1f %% SFU CPU per delivered packet\n", base, 100*(x.CPUPerPacketUS/y.CPUPerPacketUS-1))
+				}
+			}
+		}
 	}
 	return b.String()
 }
@@ -189,7 +205,12 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		var err error
 		switch sc {
 		case "a", "b":
-			res, err = runFloor(ctx, o, sc)
+			res, err = runFloor(ctx, o, sc, false)
+			if err == nil && o.Record {
+				res.Pinned = pinned
+				rep.Results = append(rep.Results, res)
+				res, err = runFloor(ctx, o, sc, true)
+			}
 		case "c":
 			res, err = runChurn(ctx, o)
 		default:

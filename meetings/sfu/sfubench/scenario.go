@@ -36,7 +36,7 @@ func newServer(ctx context.Context, o Options, cc childConfig, onSFU func()) (*s
 	if err != nil {
 		return nil, err
 	}
-	s, err := sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port, MaxFloor: o.Floor, StaleAfter: time.Minute}, o.Log)
+	s, err := sfu.New(sfu.Config{LoopbackOnly: true, UDPPort: port, MaxFloor: o.Floor, StaleAfter: time.Minute, RecordDir: o.RecordDir}, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +157,11 @@ func childCPU() int {
 }
 
 // runFloor runs scenario a (audio floor) or b (floor plus two video sources).
-func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
+func runFloor(ctx context.Context, o Options, sc string, record bool) (Result, error) {
 	res := Result{Scenario: sc}
+	if record {
+		res.Scenario += "+rec"
+	}
 	sv, err := newServer(ctx, o, childConfig{Scenario: sc, Publishers: o.Publishers, Viewers: o.Viewers,
 		VideoSize: o.VideoSize, VideoPPS: o.VideoPPS, CPU: childCPU()}, nil)
 	if err != nil {
@@ -174,7 +177,13 @@ func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 	}
 	sv.room.SetFloor(floor)
 	sv.room.SetChair(fmt.Sprintf("m%d", o.Publishers-1))
+	if record {
+		// The programme (the first floor microphone, the chair's camera)
+		// goes to a WebM file; finished segments are thrown away.
+		sv.room.SetRecording(sc, func(seg sfu.Segment) { _ = os.Remove(seg.Path) })
+	}
 	time.Sleep(o.Warmup)
+	rec0, _ := sv.room.Recording()
 
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile + "." + sc)
@@ -194,6 +203,8 @@ func runFloor(ctx context.Context, o Options, sc string) (Result, error) {
 		return res, ctx.Err()
 	}
 	st1, cpu1, t1 := sv.s.Stats(), cpuTime(), time.Now()
+	rec1, _ := sv.room.Recording()
+	res.Recorded, res.RecordDropped = rec1.Queued-rec0.Queued, rec1.Dropped-rec0.Dropped
 	if o.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}
