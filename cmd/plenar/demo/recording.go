@@ -3,11 +3,13 @@ package demo
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
@@ -30,11 +32,14 @@ func SeedRecording(ctx context.Context, pool *pgxpool.Pool, fs *documents.Store)
 	err := pool.QueryRow(ctx, `SELECT m.id, m.start_at FROM meetings m JOIN bodies b ON b.id = m.body_id
 		WHERE b.website = $1 AND m.state = 'closed' AND NOT m.deleted
 			AND NOT EXISTS (SELECT 1 FROM recordings) ORDER BY m.start_at DESC LIMIT 1`, demoWebsite).Scan(&meeting, &start)
-	if err != nil {
-		return 0, nil //nolint:nilerr // no demo city, no closed meeting or already recorded: nothing to do
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil // no demo city, no closed meeting, or already recorded: nothing to do
 	}
-	rows, err := pool.Query(ctx, `SELECT id FROM agenda_items WHERE meeting_id = $1 AND public AND NOT deleted
-		ORDER BY position LIMIT 3`, meeting)
+	if err != nil {
+		return 0, fmt.Errorf("demo recording: %w", err)
+	}
+	rows, err := pool.Query(ctx, `SELECT i.id FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
+		WHERE i.meeting_id = $1 AND agenda_item_public(i, m) ORDER BY i.position LIMIT 3`, meeting)
 	if err != nil {
 		return 0, fmt.Errorf("demo recording: %w", err)
 	}
