@@ -227,6 +227,32 @@ func TestSeedDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SeedDocuments: %v", err)
 	}
+	// The recorded session: three chapters of public items of the latest
+	// meeting that took place, played from the content-addressed store;
+	// a second run adds nothing.
+	for run, want := range []int{3, 0} {
+		n, err := demo.SeedRecording(ctx, pool, fs)
+		if err != nil || n != want {
+			t.Fatalf("SeedRecording run %d: %d, %v; want %d", run+1, n, err, want)
+		}
+	}
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM recordings r JOIN agenda_items i ON i.id = r.agenda_item_id
+		JOIN meetings m ON m.id = i.meeting_id WHERE agenda_item_public(i, m) AND m.state = 'closed'`); n != 3 {
+		t.Errorf("recorded chapters of public items: %d, want 3", n)
+	}
+	var recorded council.ID
+	if err := pool.QueryRow(ctx, `SELECT meeting_id FROM recordings LIMIT 1`).Scan(&recorded); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := fs.Recordings(ctx, recorded, false)
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("public recordings: %d, %v", len(recs), err)
+	}
+	if f, err := fs.OpenRecording(recs[1]); err != nil {
+		t.Errorf("second chapter's file: %v", err)
+	} else {
+		f.Close()
+	}
 	papers := pgtest.Count(t, pool, `SELECT count(*) FROM papers`)
 	t.Logf("documents for %d papers took %s: %+v", papers, time.Since(start).Round(time.Millisecond), got)
 	if got.Papers != papers || got.Tables == 0 || got.Plans == 0 || got.Scans != 6 || got.Invitations == 0 || got.Minutes == 0 {
