@@ -140,6 +140,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	startImportFiles(ctx, &wg, db, cfg.filesDir(), log) // import.go: files of OParl imports left for later
 	startRetention(ctx, &wg, docs, retention, log)      // recording.go: recordings past their retention
 	startMail(ctx, &wg, db, mailSet, log)               // mail.go: the mail outbox over SMTP
+	startAccountCleanup(ctx, &wg, db, log)              // mail.go: unverified accounts past their link
 	// The live hub fans session events out until shutdown, then ends every
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })
