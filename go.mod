@@ -20,7 +20,12 @@ require (
 	golang.org/x/time v0.14.0
 )
 
-require github.com/at-wat/ebml-go v0.19.4
+require (
+	github.com/at-wat/ebml-go v0.19.4
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-smtp v0.26.0
+	github.com/wneessen/go-mail v0.8.1
+)
 
 require (
 	github.com/pion/datachannel v1.6.3 // indirect

@@ -112,6 +112,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnauthorized, "login", data)
 		return nil
 	}
+	if unverified, err := s.unverified(ctx, u); err != nil || unverified { // register.go
+		if err == nil {
+			data.Errors["email"] = loginUnverifiedMessage
+			s.render(w, r, http.StatusForbidden, "login", data)
+		}
+		return err
+	}
 	sm := s.auth.sessions
 	if err := sm.RenewToken(ctx); err != nil {
 		return fmt.Errorf("login: %w", err)

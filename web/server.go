@@ -83,6 +83,7 @@ type Server struct {
 	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
 	pages    *httpcache.Cache // cache.go
 	auth     *authKit         // session.go: sessions, CSRF
+	accounts *accountKit      // register.go: citizens' accounts, the mail they get
 	wake     *sessionWake     // live_session.go: wakes the live websockets to check their sessions
 }
 
@@ -108,6 +109,9 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	if s.auth, err = s.newAuthKit(); err != nil {
+		return nil, err
+	}
+	if s.accounts, err = s.newAccountKit(); err != nil {
 		return nil, err
 	}
 	s.metrics = newMetrics(opt.Pool, opt.Version)
@@ -145,6 +149,7 @@ func (s *Server) routes() chi.Router {
 
 	// Each area registers its own routes in its own file.
 	s.authRoutes(r)                       // auth.go: /login, /logout, TOTP, sessions
+	s.accountRoutes(r)                    // register.go: /register, /verify, /unsubscribe
 	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers
 	portal.Routes(cached, s.portalDeps()) // package web/portal: the public pages and the search page, /api/v1/search
 	s.adminRoutes(r)                      // admin_mount.go: the clerk back office (package web/admin) under /admin

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -84,6 +85,21 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 		e.put(t, mark("DATEI-GEMISCHT-F7R", "public file on a public and a non-public paper")+".pdf", doctest.TextPDF("Anlage"), true,
 			documents.Link{Kind: documents.LinkPaper, ID: f.publicPaper.ID}, documents.Link{Kind: documents.LinkPaper, ID: f.hiddenPaper.ID}),
 		e.put(t, "oeffentlich.pdf", doctest.TextPDF("Oeffentliche Anlage"), true, documents.Link{Kind: documents.LinkPaper, ID: f.publicPaper.ID}),
+	}
+
+	// Citizens' accounts (register.go): an unverified registration and a
+	// verified one without consent to publish the name; their e-mail
+	// addresses, names and groups never reach the public.
+	for i, name := range []string{"UNBESTAETIGT-N7Q", "PSEUDONYM-N8R"} {
+		reg := council.Registration{Email: mark(fmt.Sprintf("buerger-mail-%d-e9x@example.org", i), "a citizen's e-mail address"),
+			Password: "ein langes Passwort", DisplayName: mark(name, "a citizen's name, not published"),
+			GroupName: mark(fmt.Sprintf("GRUPPE-%d-G4Z", i), "the group a citizen represents")}
+		if err := cs.Register(ctx, reg, e.srv.accounts.mailer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.srv.pool.Exec(ctx, `UPDATE users SET email_verified = now() WHERE email = 'buerger-mail-1-e9x@example.org'`); err != nil {
+		t.Fatal(err)
 	}
 
 	// Polls held in a live session: a non-public item's election carries

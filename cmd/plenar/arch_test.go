@@ -38,11 +38,14 @@ func TestDependencyRules(t *testing.T) {
 		"github.com/johnfercher/":      {"documents"},
 		"github.com/pressly/goose":     {"migrations"},
 		"github.com/gorilla/websocket": {"web", "cmd/plenar"},
+		"github.com/wneessen/go-mail":  {"council/mail"},
+		"github.com/emersion/":         {"council/mail/mailtest"},
 	}
 	// Plenar packages each package must not import: "x" forbids x and its
 	// sub-packages, "=x" only x; "*" forbids every Plenar package.
 	forbidden := map[string][]string{
 		"council":              {"*"},
+		"council/mail":         {"meetings", "web", "search", "documents", "migrations", "cmd", "net/http"},
 		"migrations":           {"*"},
 		"cmd/plenar/pgcluster": {"*"},
 		"meetings/voting":      {"*"},

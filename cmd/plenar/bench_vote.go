@@ -398,6 +398,7 @@ func (b *voteBench) seed(ctx context.Context) error {
 type voteServer struct {
 	exe, dbURL, dataDir, logPath string
 	addr                         string
+	env                          []string // more variables of the child (the mail test's PLENAR_SMTP_URL)
 	cmd                          *exec.Cmd
 	done                         chan struct{}
 	log                          *tailBuffer
@@ -427,6 +428,7 @@ func (s *voteServer) start(ctx context.Context) error {
 	cmd := exec.Command(s.exe, "serve", "--addr", s.addr)
 	cmd.Env = append(os.Environ(), "PLENAR_DATABASE_URL="+s.dbURL, "PLENAR_DATA_DIR="+s.dataDir, "PLENAR_BASE_URL="+s.base(),
 		"PLENAR_LOG_LEVEL=warn", "PLENAR_MEDIA_UDP_PORT=0")
+	cmd.Env = append(cmd.Env, s.env...)
 	s.log = &tailBuffer{}
 	var w io.Writer = s.log
 	if s.logPath != "" {

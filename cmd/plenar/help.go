@@ -59,6 +59,10 @@ func envVars() []envVar {
 			usage: "audio slots: at most this many members on the floor are heard at once (1 to 16)"},
 		{name: "PLENAR_RECORDING_RETENTION", def: "forever",
 			usage: "how long recordings of sessions are kept: forever, until-minutes (until a results protocol is attached to the meeting), <N>y or <N>d after the session; a job deletes expired ones hourly"},
+		{name: "PLENAR_SMTP_URL",
+			usage: "where mail goes: smtp://user:password@host:587 (STARTTLS required; ?starttls=opportunistic or none for a local relay) or smtps://user:password@host:465 (implicit TLS); user and password URL-encoded. Empty: no mail is sent, the outbox keeps it"},
+		{name: "PLENAR_MAIL_FROM", def: "Plenar <noreply@<base URL's host>>",
+			usage: "sender of every mail (From and envelope), e.g. \"Ratsinfo Musterstadt <ratsinfo@musterstadt.de>\""},
 		{name: "PLENAR_PRESENCE_GRACE", def: shortDuration(defaultPresenceGrace),
 			usage: `how long a member whose media connection dropped stays "remote" (up to 10m)`},
 

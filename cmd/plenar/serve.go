@@ -75,6 +75,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	mailSet, err := a.mailConfig(cfg.BaseURL) // mail.go
+	if err != nil {
+		return err
+	}
 	mset.sfu.RecordDir = recordingDir(cfg.filesDir())
 	docs := documents.NewStore(db.Pool, cfg.filesDir(), documents.Limits{})
 	profiles, err := votingProfiles(cfg) // voting.go
@@ -135,6 +139,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	startIndexer(ctx, &wg, db, ix, log)                 // reindex.go: search index follows the outbox
 	startImportFiles(ctx, &wg, db, cfg.filesDir(), log) // import.go: files of OParl imports left for later
 	startRetention(ctx, &wg, docs, retention, log)      // recording.go: recordings past their retention
+	startMail(ctx, &wg, db, mailSet, log)               // mail.go: the mail outbox over SMTP
+	startAccountCleanup(ctx, &wg, db, log)              // mail.go: unverified accounts past their link
 	// The live hub fans session events out until shutdown, then ends every
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })
