@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // The implementation records of decided papers (docs/DOMAIN.md,
@@ -633,4 +635,43 @@ func (s *Store) PublicImplementationsOf(ctx context.Context, ids []ID) (map[ID]I
 		out[p] = im
 	}
 	return out, nil
+}
+
+// ImplementationRecord is a row of the open-data dump of the
+// Beschlusskontrolle: a public record with its paper's reference and name,
+// its notes and its public follow-up papers.
+type ImplementationRecord struct {
+	Implementation
+	PaperReference string
+	PaperName      string
+}
+
+// EachPublicImplementation calls fn for every public record of body
+// (implementation_public), by paper reference, with its notes and the
+// follow-up papers that are public (paper_public). History is left out.
+func (s *Store) EachPublicImplementation(ctx context.Context, body ID, fn func(ImplementationRecord) error) error {
+	return EachRow(ctx, s.db, "public implementations", `SELECT `+implCols+`, coalesce(p.reference, ''), p.name,
+			coalesce((SELECT array_agg(f.paper_id ORDER BY f.created, f.paper_id) FROM implementation_follow_ups f
+				JOIN papers fp ON fp.id = f.paper_id WHERE f.implementation_id = i.id AND paper_public(fp)), '{}'),
+			coalesce((SELECT array_agg(n.date ORDER BY n.date, n.created, n.id) FROM implementation_notes n
+				WHERE n.implementation_id = i.id AND NOT n.deleted), '{}'),
+			coalesce((SELECT array_agg(n.text ORDER BY n.date, n.created, n.id) FROM implementation_notes n
+				WHERE n.implementation_id = i.id AND NOT n.deleted), '{}')
+		FROM implementations i JOIN papers p ON p.id = i.paper_id
+		WHERE p.body_id = $1 AND implementation_public(i, p)
+		ORDER BY p.ref_year NULLS LAST, p.ref_prefix, p.ref_seq, i.id`, []any{body},
+		func(rows pgx.Rows) (ImplementationRecord, error) {
+			var r ImplementationRecord
+			var due pgDate
+			var dates []pgDate
+			var texts []string
+			err := rows.Scan(append(implDest(&r.Implementation, &due), &r.PaperReference, &r.PaperName, &r.FollowUps, &dates, &texts)...)
+			r.Due = dateOf(due)
+			for i := range dates {
+				if i < len(texts) {
+					r.Notes = append(r.Notes, ImplementationNote{Date: dateOf(dates[i]), Text: texts[i]})
+				}
+			}
+			return r, err
+		}, fn)
 }
