@@ -10,7 +10,7 @@ import (
 )
 
 // The Beschlusskontrolle of the demo city (docs/DOMAIN.md,
-// "Beschlusskontrolle"): every resolution adopted in the last two years
+// "Beschlusskontrolle"): every resolution adopted in the last year
 // gets its implementation record, in step with the paper's timeline —
 // open after the decision, in progress once the paper's implementation
 // began, done when it ended — with the lead office as the responsible one,
@@ -19,7 +19,7 @@ import (
 // same topic.
 
 // trailYears is how far back decisions get an implementation record.
-const trailYears = 2
+const trailYears = 1
 
 // notImplementedReasons are why a resolution was not carried out.
 var notImplementedReasons = []string{
