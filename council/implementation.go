@@ -48,7 +48,11 @@ type Implementation struct {
 	Due       time.Time // zero: no due date
 	Notes     []ImplementationNote
 	FollowUps []ID // follow-up papers, in the order they were linked
-	Events    []ImplementationEvent
+	// FollowUpPapers are the follow-ups' reference, name, type and status
+	// (ID, Reference, Name, Type, Status set), where a reader loads them
+	// (ImplementationOfPaper, ImplementationFor).
+	FollowUpPapers []Paper
+	Events         []ImplementationEvent
 	Meta
 }
 

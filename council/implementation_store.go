@@ -304,51 +304,69 @@ func (s *Store) changeImpl(ctx context.Context, id ID, what string, changes map[
 // all its follow-up papers and its history, for the back office.
 // Errors: ErrNotFound (no record).
 func (s *Store) ImplementationOfPaper(ctx context.Context, paper ID) (Implementation, error) {
-	return s.implementation(ctx, `SELECT `+implCols+` FROM implementations i WHERE i.paper_id = $1 AND NOT i.deleted`,
-		`SELECT f.paper_id FROM implementation_follow_ups f JOIN papers p ON p.id = f.paper_id
-			WHERE f.implementation_id = $1 AND NOT p.deleted ORDER BY f.created, f.paper_id`, nil, paper)
+	return s.implementation(ctx, `NOT i.deleted`, `NOT fp.deleted`, nil, paper)
 }
 
 // ImplementationFor returns the record of paper as v may see it: when v
 // sees the paper (implementation_visible_to,
 // migrations/sql/00016_implementation.sql), with the follow-up papers v
-// sees. Errors: ErrNotFound, also for a record v may not see.
+// sees (paper_visible_to). Errors: ErrNotFound, also for a record v may
+// not see.
 func (s *Store) ImplementationFor(ctx context.Context, v Viewer, paper ID) (Implementation, error) {
-	return s.implementation(ctx, `SELECT `+implCols+` FROM implementations i JOIN papers p ON p.id = i.paper_id
-			WHERE i.paper_id = $1 AND implementation_visible_to(i, p, $2, $3)`,
-		`SELECT f.paper_id FROM implementation_follow_ups f JOIN papers p ON p.id = f.paper_id
-			WHERE f.implementation_id = $1 AND paper_visible_to(p, $2, $3) ORDER BY f.created, f.paper_id`,
-		v.SQLArgs(), paper)
+	return s.implementation(ctx, `implementation_visible_to(i, p, $2, $3)`, `paper_visible_to(fp, $2, $3)`, v.SQLArgs(), paper)
 }
 
-func (s *Store) implementation(ctx context.Context, q, followUps string, viewer []any, paper ID) (Implementation, error) {
-	im, err := scanImpl(s.db.QueryRow(ctx, q, append([]any{paper}, viewer...)...))
+// implementation reads the record of paper ($1) where visible holds, with
+// its notes, history and the follow-up papers where followUp holds (on
+// alias fp), in one statement (a paper page reads it on every request).
+func (s *Store) implementation(ctx context.Context, visible, followUp string, viewer []any, paper ID) (Implementation, error) {
+	var im Implementation
+	var due pgDate
+	var noteIDs, authors, actors, fIDs []ID
+	var noteDates []pgDate
+	var noteTexts, reasons, fRefs, fNames []string
+	var noteCreated, eventsAt []time.Time
+	var statuses []ImplementationStatus
+	var fStatuses []PaperStatus
+	var fTypes []PaperType
+	err := s.db.QueryRow(ctx, `SELECT `+implCols+`,
+			coalesce(n.ids, '{}'), coalesce(n.dates, '{}'), coalesce(n.texts, '{}'), coalesce(n.authors, '{}'), coalesce(n.created, '{}'),
+			coalesce(e.ats, '{}'), coalesce(e.statuses, '{}'), coalesce(e.reasons, '{}'), coalesce(e.actors, '{}'),
+			coalesce(f.ids, '{}'), coalesce(f.refs, '{}'), coalesce(f.names, '{}'), coalesce(f.statuses, '{}'), coalesce(f.types, '{}')
+		FROM implementations i JOIN papers p ON p.id = i.paper_id
+		LEFT JOIN LATERAL (SELECT array_agg(n.id ORDER BY n.date, n.created, n.id) AS ids,
+				array_agg(n.date ORDER BY n.date, n.created, n.id) AS dates, array_agg(n.text ORDER BY n.date, n.created, n.id) AS texts,
+				array_agg(coalesce(n.author_id, '00000000-0000-0000-0000-000000000000') ORDER BY n.date, n.created, n.id) AS authors,
+				array_agg(n.created ORDER BY n.date, n.created, n.id) AS created
+			FROM implementation_notes n WHERE n.implementation_id = i.id AND NOT n.deleted) n ON true
+		LEFT JOIN LATERAL (SELECT array_agg(e.at ORDER BY e.at, e.id) AS ats, array_agg(e.status ORDER BY e.at, e.id) AS statuses,
+				array_agg(e.reason ORDER BY e.at, e.id) AS reasons,
+				array_agg(coalesce(e.actor_id, '00000000-0000-0000-0000-000000000000') ORDER BY e.at, e.id) AS actors
+			FROM implementation_events e WHERE e.implementation_id = i.id) e ON true
+		LEFT JOIN LATERAL (SELECT array_agg(fp.id ORDER BY f.created, f.paper_id) AS ids,
+				array_agg(coalesce(fp.reference, '') ORDER BY f.created, f.paper_id) AS refs,
+				array_agg(fp.name ORDER BY f.created, f.paper_id) AS names, array_agg(fp.status ORDER BY f.created, f.paper_id) AS statuses,
+				array_agg(fp.paper_type ORDER BY f.created, f.paper_id) AS types
+			FROM implementation_follow_ups f JOIN papers fp ON fp.id = f.paper_id
+			WHERE f.implementation_id = i.id AND `+followUp+`) f ON true
+		WHERE i.paper_id = $1 AND `+visible, append([]any{paper}, viewer...)...).
+		Scan(append(implDest(&im, &due), &noteIDs, &noteDates, &noteTexts, &authors, &noteCreated,
+			&eventsAt, &statuses, &reasons, &actors, &fIDs, &fRefs, &fNames, &fStatuses, &fTypes)...)
 	if err != nil {
 		return Implementation{}, fmt.Errorf("implementation of paper %s: %w", paper, TranslateError(err))
 	}
-	notes, err := s.implNotes(ctx, []ID{im.ID})
-	if err != nil {
-		return Implementation{}, err
+	im.Due = dateOf(due)
+	for i := range noteIDs {
+		im.Notes = append(im.Notes, ImplementationNote{ID: noteIDs[i], Date: dateOf(noteDates[i]), Text: noteTexts[i],
+			AuthorID: authors[i], Created: noteCreated[i]})
 	}
-	im.Notes = notes[im.ID]
-	rows, err := s.db.Query(ctx, followUps, append([]any{im.ID}, viewer...)...)
-	if err != nil {
-		return Implementation{}, fmt.Errorf("follow-up papers: %w", TranslateError(err))
+	for i := range eventsAt {
+		im.Events = append(im.Events, ImplementationEvent{At: eventsAt[i], Status: statuses[i], Reason: reasons[i], ActorID: actors[i]})
 	}
-	for rows.Next() {
-		var id ID
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return Implementation{}, err
-		}
-		im.FollowUps = append(im.FollowUps, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return Implementation{}, fmt.Errorf("follow-up papers: %w", TranslateError(err))
-	}
-	if im.Events, err = s.implEvents(ctx, im.ID); err != nil {
-		return Implementation{}, err
+	for i := range fIDs {
+		im.FollowUps = append(im.FollowUps, fIDs[i])
+		im.FollowUpPapers = append(im.FollowUpPapers, Paper{ID: fIDs[i], Reference: fRefs[i], Name: fNames[i],
+			Status: fStatuses[i], Type: fTypes[i]})
 	}
 	return im, nil
 }
@@ -372,26 +390,6 @@ func (s *Store) implNotes(ctx context.Context, ids []ID) (map[ID][]Implementatio
 		}
 		n.Date, n.AuthorID = dateOf(date), idOf(author)
 		out[impl] = append(out[impl], n)
-	}
-	return out, rows.Err()
-}
-
-func (s *Store) implEvents(ctx context.Context, id ID) ([]ImplementationEvent, error) {
-	rows, err := s.db.Query(ctx, `SELECT at, status, reason, actor_id FROM implementation_events
-		WHERE implementation_id = $1 ORDER BY at, id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("implementation history: %w", TranslateError(err))
-	}
-	defer rows.Close()
-	var out []ImplementationEvent
-	for rows.Next() {
-		var e ImplementationEvent
-		var actor *ID
-		if err := rows.Scan(&e.At, &e.Status, &e.Reason, &actor); err != nil {
-			return nil, fmt.Errorf("implementation history: %w", err)
-		}
-		e.ActorID = idOf(actor)
-		out = append(out, e)
 	}
 	return out, rows.Err()
 }

@@ -320,12 +320,6 @@ func (s *server) implDetail(ctx context.Context, d *paperDetail) error {
 	d.Impl = &im
 	now := s.Now().In(site.Berlin)
 	d.Overdue = im.Overdue(now)
-	for _, id := range im.FollowUps {
-		fp, err := s.Council.Paper(ctx, id)
-		if err != nil {
-			return err
-		}
-		d.FollowUps = append(d.FollowUps, fp)
-	}
+	d.FollowUps = im.FollowUpPapers
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/web/site"
 )
 
@@ -213,47 +214,56 @@ func (s *Server) trailFor(ctx context.Context, v council.Viewer, p council.Paper
 			t.Minutes = append(t.Minutes, trailMinutes{MeetingID: st.MeetingID, MeetingName: st.MeetingName, Start: st.MeetingStart})
 		}
 	}
-	// Polls only of the items shown (PublishedPolls checks no visibility).
-	polls, err := s.meetings.PublishedPolls(ctx, items)
+	// Polls only of the items shown (PollsOfItems checks no visibility),
+	// closed or cancelled ones (Poll.Published), in one statement: the
+	// trail shows their counts and outcome, the meeting page their ballots.
+	polls, err := s.meetings.PollsOfItems(ctx, items)
 	if err != nil {
 		return t, err
 	}
 	for _, id := range items {
-		for _, pv := range pollViews(polls[id], "") {
+		for _, p := range polls[id] {
+			if !p.Published() {
+				continue
+			}
+			pv := newPollView(meetings.PublishedPoll{Poll: p}, "")
 			t.Polls = append(t.Polls, trailPoll{pollView: pv, MeetingID: itemStep[id].MeetingID, ItemName: itemStep[id].ItemName})
 		}
 	}
+	// The results protocols of the meetings, read for all at once; only
+	// the protocols are checked for v (documents.Access).
+	meetingIDs := make([]council.ID, len(t.Minutes))
 	for i, m := range t.Minutes {
-		files, err := s.linkedFiles(ctx, v, documents.Link{Kind: documents.LinkMeeting, ID: m.MeetingID})
+		meetingIDs[i] = m.MeetingID
+	}
+	var files map[council.ID][]documents.Listed
+	if len(meetingIDs) > 0 {
+		if files, err = s.docs.FilesOf(ctx, documents.LinkMeeting, meetingIDs); err != nil {
+			return t, err
+		}
+	}
+	for i, m := range t.Minutes {
+		var protocols []documents.Listed
+		for _, f := range files[m.MeetingID] {
+			if f.Role == documents.RoleResultsProtocol {
+				protocols = append(protocols, f)
+			}
+		}
+		shown, err := s.visibleFiles(ctx, v, protocols)
 		if err != nil {
 			return t, err
 		}
-		for _, f := range files {
-			if f.Role == documents.RoleResultsProtocol {
-				f := f
-				t.Minutes[i].Protocol = &f
-				break
-			}
+		if len(shown) > 0 {
+			t.Minutes[i].Protocol = &shown[len(shown)-1]
 		}
 	}
 	im, err := s.council.ImplementationFor(ctx, v, p.ID)
 	switch {
 	case err == nil:
-		t.Implementation, t.Overdue = &im, im.Overdue(s.today())
+		// The follow-ups are those v sees (ImplementationFor).
+		t.Implementation, t.Overdue, t.FollowUps = &im, im.Overdue(s.today()), im.FollowUpPapers
 	case council.KindOf(err) != council.KindNotFound:
 		return t, err
-	}
-	if t.Implementation != nil {
-		for _, id := range t.Implementation.FollowUps { // only papers v sees (ImplementationFor)
-			fp, err := s.council.PaperFor(ctx, v, id)
-			if err != nil {
-				if council.KindOf(err) == council.KindNotFound {
-					continue
-				}
-				return t, err
-			}
-			t.FollowUps = append(t.FollowUps, fp)
-		}
 	}
 	return t, nil
 }
