@@ -127,28 +127,32 @@ func (s *Store) EachPublicSeat(ctx context.Context, body ID, fn func(Seat) error
 // OpenDataModified is when the public council datasets of a body last
 // changed; a zero time means the dataset is empty.
 type OpenDataModified struct {
-	Papers      time.Time
-	Persons     time.Time
-	Memberships time.Time
+	Papers          time.Time
+	Persons         time.Time
+	Memberships     time.Time
+	Implementations time.Time
 }
 
-// OpenDataModified returns when the body's public papers, persons and
-// memberships last changed (deletions count: they change the dump too).
+// OpenDataModified returns when the body's public papers, persons,
+// memberships and implementation records last changed (deletions count:
+// they change the dump too).
 func (s *Store) OpenDataModified(ctx context.Context, body ID) (OpenDataModified, error) {
 	var m OpenDataModified
-	var papers, persons, memberships *time.Time
+	var papers, persons, memberships, impls *time.Time
 	err := s.db.QueryRow(ctx, `SELECT
 			(SELECT max(modified) FROM papers p WHERE p.body_id = $1 AND paper_published(p)),
 			(SELECT max(modified) FROM persons WHERE body_id = $1),
-			(SELECT max(m.modified) FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.body_id = $1)`,
-		body).Scan(&papers, &persons, &memberships)
+			(SELECT max(m.modified) FROM memberships m JOIN persons p ON p.id = m.person_id WHERE p.body_id = $1),
+			(SELECT max(i.modified) FROM implementations i JOIN papers p ON p.id = i.paper_id
+				WHERE p.body_id = $1 AND implementation_published(i, p))`,
+		body).Scan(&papers, &persons, &memberships, &impls)
 	if err != nil {
 		return m, fmt.Errorf("open data modified: %w", TranslateError(err))
 	}
 	for _, x := range []struct {
 		dst *time.Time
 		src *time.Time
-	}{{&m.Papers, papers}, {&m.Persons, persons}, {&m.Memberships, memberships}} {
+	}{{&m.Papers, papers}, {&m.Persons, persons}, {&m.Memberships, memberships}, {&m.Implementations, impls}} {
 		if x.src != nil {
 			*x.dst = *x.src
 		}

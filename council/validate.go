@@ -16,6 +16,9 @@ const (
 	MsgDateOrder   = "err.date_order"
 	MsgUnknownKind = "err.unknown_choice"
 	MsgBadChars    = "err.bad_chars"
+	// MsgReasonRequired: a resolution marked not implemented needs the
+	// reason (docs/DOMAIN.md, "Beschlusskontrolle").
+	MsgReasonRequired = "err.reason_required"
 
 	// The database's refusals (TranslateError), which name no field.
 	MsgExists       = "err.exists"        // a unique violation

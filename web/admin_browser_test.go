@@ -43,6 +43,19 @@ func TestAdminBrowserAxe(t *testing.T) {
 	if _, err := e.meetings.SaveAgendaItem(bg, meetings.AgendaItem{MeetingID: m.ID, Name: "Eröffnung", Public: true}); err != nil {
 		t.Fatal(err)
 	}
+	// A submitted paper with its implementation record (Beschlusskontrolle).
+	decided, err := e.council.Submit(bg, p.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := e.council.SaveImplementation(bg, council.Implementation{PaperID: decided.ID, Office: "Hochbauamt",
+		Due: time.Now().AddDate(0, -1, 0)}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.council.AddImplementationNote(bg, im.ID, council.ImplementationNote{Date: time.Now(), Text: "Planung beauftragt"}); err != nil {
+		t.Fatal(err)
+	}
 	setBrowserCookie(t, ctx, e.ts.URL, ck)
 	check := func(what string) {
 		t.Helper()
@@ -53,7 +66,8 @@ func TestAdminBrowserAxe(t *testing.T) {
 	for _, path := range []string{"/admin", "/admin/organizations", "/admin/organizations/" + org.ID.String(),
 		"/admin/persons", "/admin/papers", "/admin/papers/" + p.ID.String(), "/admin/papers/" + p.ID.String() + "/edit",
 		"/admin/meetings", "/admin/meetings/" + m.ID.String(), "/admin/meetings/" + m.ID.String() + "/edit",
-		"/admin/meetings/" + m.ID.String() + "/invite", "/admin/organizations/" + org.ID.String() + "/memberships/new"} {
+		"/admin/meetings/" + m.ID.String() + "/invite", "/admin/organizations/" + org.ID.String() + "/memberships/new",
+		"/admin/papers/" + p.ID.String() + "/implementation", "/admin/papers/" + p.ID.String() + "/implementation" + "/status", "/admin/papers/" + p.ID.String() + "/implementation" + "/notes/new", "/admin/papers/" + p.ID.String() + "/implementation" + "/follow-ups/new"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+path), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {
 			t.Fatalf("load %s: %v", path, err)
 		}

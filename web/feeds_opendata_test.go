@@ -118,6 +118,15 @@ func checkDump(t *testing.T, f feedFixture, slug string, recs [][]string, rows [
 		mustContain(t, "memberships", all("organization_name"), "Stadtrat Musterstadt", "Bauausschuss", "Fraktion Grüne Mitte")
 		mustContain(t, "memberships", all("on_behalf_of"), "GM")
 		mustContain(t, "memberships", all("end_date"), "2024-05-31")
+	case "implementations":
+		if len(rows) != 1 || rows[0]["paper_id"] != f.publicPaper.ID.String() {
+			t.Fatalf("implementations: %v, want the public paper's record only", rows)
+		}
+		mustContain(t, "implementations", all("notes"), "2026-10-01: Bäume bestellt")
+		mustContain(t, "implementations", all("due_date"), "2027-03-31")
+		if ids := rows[0]["follow_up_paper_ids"].([]any); len(ids) != 0 {
+			t.Errorf("implementations: follow-ups %v, want none (the non-public one is left out)", ids)
+		}
 	}
 }
 

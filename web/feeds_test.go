@@ -69,6 +69,16 @@ func newFeedFixture(t *testing.T, e *testEnv) feedFixture {
 			Public: true, Text: "=1+1"}))(t)
 		f.formulas = append(f.formulas, must(e.council.Submit(ctx, p.ID, time.Now()))(t))
 	}
+	// Implementation records: the public paper's (its non-public follow-up
+	// must not show) and the non-public paper's (its office is secret).
+	im := must(e.council.SaveImplementation(ctx, council.Implementation{PaperID: f.publicPaper.ID, Office: "Grünflächenamt",
+		Due: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)}, time.Now()))(t)
+	must(e.council.AddImplementationNote(ctx, im.ID, council.ImplementationNote{Date: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
+		Text: "Bäume bestellt"}))(t)
+	if err := e.council.LinkFollowUp(ctx, im.ID, f.hiddenPaper.ID); err != nil {
+		t.Fatal(err)
+	}
+	must(e.council.SaveImplementation(ctx, council.Implementation{PaperID: f.hiddenPaper.ID, Office: "Amt " + secretMarker}, time.Now()))(t)
 	return f
 }
 

@@ -234,6 +234,16 @@ func newCrawlFixture(t *testing.T, e *testEnv) crawlFixture {
 	if f.paper, err = e.council.Submit(ctx, p.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// Its implementation record, overdue, so the Beschlusskontrolle and the
+	// paper's trail are crawled (and checked by axe) with content.
+	im, err := e.council.SaveImplementation(ctx, council.Implementation{PaperID: f.paper.ID, Office: "Tiefbauamt",
+		Due: time.Now().AddDate(0, -1, 0)}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.council.AddImplementationNote(ctx, im.ID, council.ImplementationNote{Date: time.Now(), Text: "Ausschreibung läuft"}); err != nil {
+		t.Fatal(err)
+	}
 	m, err := e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Stadtrat – 6. Sitzung",
 		Start: time.Now().AddDate(0, 0, 3), Organizations: []council.ID{f.council.ID}})
 	if err != nil {

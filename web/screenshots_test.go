@@ -104,6 +104,8 @@ func TestScreenshots(t *testing.T) {
 	shoot("08-paper", "/papers/"+f.paper.ID.String())
 	shoot("09-papers", "/papers")
 	shoot("10-login", "/login")
+	shoot("18-trail", "/beschlusskontrolle")
+	shoot("19-paper-trail", "/papers/"+f.decided.ID.String())
 	// The calendar filtered by a body, with a running session marked
 	// "Live jetzt", as a list and as a month.
 	shoot("13-calendar-filter-live", "/meetings?body="+f.council.ID.String())
@@ -267,6 +269,7 @@ type screenshotFixture struct {
 	paper    council.Paper
 	upcoming meetings.Meeting
 	live     meetings.Meeting // today's, its live session running
+	decided  council.Paper    // decided, its implementation in progress and overdue
 }
 
 // newScreenshotFixture builds a small, realistic council through the
@@ -390,6 +393,49 @@ func newScreenshotFixture(t *testing.T, e *testEnv) screenshotFixture {
 	it.Result = "mehrheitlich beschlossen (9 Ja, 3 Nein, 1 Enthaltung)"
 	_, err = e.meetings.SaveAgendaItem(ctx, it)
 	must(err)
+	f.decided = motion
+
+	// The Beschlusskontrolle: the motion's implementation in progress and
+	// overdue, with notes and the statute as its follow-up; more records in
+	// the other states for the list.
+	impl := func(p council.Paper, office string, due time.Time, st council.ImplementationStatus, reason string, notes ...string) {
+		t.Helper()
+		im, err := e.council.SaveImplementation(ctx, council.Implementation{PaperID: p.ID, Office: office, Due: due}, day(-13, 9))
+		must(err)
+		for i, n := range notes {
+			_, err = e.council.AddImplementationNote(ctx, im.ID, council.ImplementationNote{Date: day(-12+i*4, 0), Text: n})
+			must(err)
+		}
+		if st != council.ImplOpen {
+			_, err = e.council.SetImplementationStatus(ctx, im.ID, st, reason, day(-10, 11))
+			must(err)
+		}
+		if p.ID == motion.ID {
+			must(e.council.LinkFollowUp(ctx, im.ID, statute.ID))
+		}
+	}
+	impl(motion, "Tiefbauamt, Abteilung Verkehrsanlagen", day(-2, 0), council.ImplInProgress, "",
+		"Auftrag an das Tiefbauamt erteilt; Abstimmung mit den Magdeburger Verkehrsbetrieben begonnen.",
+		"Vorentwurf mit Hochbord und Blindenleitsystem liegt vor; Förderantrag beim Land gestellt.")
+	for i, r := range []struct {
+		name   string
+		office string
+		st     council.ImplementationStatus
+		reason string
+	}{
+		{"Sanierung der Turnhalle der Grundschule Am Westring", "Amt für Schule und Sport", council.ImplDone, ""},
+		{"Einrichtung eines Jugendparlaments", "Büro des Oberbürgermeisters", council.ImplNotImplemented,
+			"Die Kommunalaufsicht hat den Beschluss beanstandet; der Kinder- und Jugendrat nimmt die Aufgabe wahr."},
+		{"Öffentliche Trinkwasserbrunnen in der Innenstadt", "Grünflächenamt", council.ImplOpen, ""},
+	} {
+		p := paper(r.name, council.PaperMotion, "", council.NilID, council.Originator{OrganizationID: groups[i%len(groups)].ID})
+		it, err := e.meetings.AddPaper(ctx, past.ID, p.ID, bsa.ID, true)
+		must(err)
+		it.Result = "einstimmig beschlossen"
+		_, err = e.meetings.SaveAgendaItem(ctx, it)
+		must(err)
+		impl(p, r.office, day(60+i*30, 0), r.st, r.reason, "Sachstand im Fachausschuss berichtet.")
+	}
 	_, err = e.meetings.Invite(ctx, past.ID, day(-21, 9))
 	must(err)
 	_, err = e.meetings.SetState(ctx, past.ID, meetings.Closed)

@@ -54,6 +54,26 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	deleted := must(cs.SavePaper(ctx, council.Paper{BodyID: e.body.ID, Name: mark("GELOESCHT-D4V", "deleted public paper"),
 		Type: council.PaperMotion, Public: true}))(t)
 	must(cs.Submit(ctx, deleted.ID, time.Now()))(t)
+	// Implementation records (Beschlusskontrolle) are public exactly when
+	// their paper is: one on the non-public paper (office, note and the
+	// reason it was not implemented carry markers), one on the deleted
+	// paper, and a public record that names the non-public paper as its
+	// follow-up. A draft gets no record (council.SaveImplementation
+	// refuses it: TestImplementationBadInput).
+	hiddenImpl := must(cs.SaveImplementation(ctx, council.Implementation{PaperID: f.hiddenPaper.ID,
+		Office: mark("AMT-NOEFF-U1B", "office of a non-public paper's implementation record")}, time.Now()))(t)
+	must(cs.AddImplementationNote(ctx, hiddenImpl.ID, council.ImplementationNote{Date: time.Now(),
+		Text: mark("SACHSTAND-NOEFF-U2C", "progress note of a non-public paper's implementation record")}))(t)
+	must(cs.SetImplementationStatus(ctx, hiddenImpl.ID, council.ImplNotImplemented,
+		mark("GRUND-NOEFF-U3D", "reason of a non-public paper's implementation record"), time.Now()))(t)
+	deletedImpl := must(cs.SaveImplementation(ctx, council.Implementation{PaperID: deleted.ID,
+		Office: mark("AMT-GELOESCHT-U5F", "office of a deleted paper's implementation record")}, time.Now()))(t)
+	must(cs.AddImplementationNote(ctx, deletedImpl.ID, council.ImplementationNote{Date: time.Now(),
+		Text: mark("SACHSTAND-GELOESCHT-U6G", "progress note of a deleted paper's implementation record")}))(t)
+	publicImpl := must(cs.SaveImplementation(ctx, council.Implementation{PaperID: f.publicPaper.ID, Office: "Grünflächenamt"}, time.Now()))(t)
+	if err := cs.LinkFollowUp(ctx, publicImpl.ID, f.hiddenPaper.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := cs.DeletePaper(ctx, deleted.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +395,9 @@ func publicPaths(t *testing.T, e *filesEnv, f hostileFixture) []string {
 	// each marker and its first word as the query.
 	month := f.invited.Start.In(site.Berlin).Format("2006-01")
 	paths = append(paths, "/meetings?year="+month[:4], "/meetings/month?m="+month,
-		"/meetings/month?m="+f.planned.Start.In(site.Berlin).Format("2006-01"), "/papers?page=1&type=motion", "/?lang=en")
+		"/meetings/month?m="+f.planned.Start.In(site.Berlin).Format("2006-01"), "/papers?page=1&type=motion", "/?lang=en",
+		"/beschlusskontrolle?status=not_implemented", "/beschlusskontrolle?status=overdue", "/beschlusskontrolle?body="+f.council.ID.String(),
+		"/beschlusskontrolle.atom?body="+f.council.ID.String())
 	// A search page repeats its query, so the pages are searched for part
 	// of each marker (the whole marker must then not appear), and the JSON
 	// API for the whole marker (no hit may carry it).

@@ -56,6 +56,7 @@ func Routes(r chi.Router, d Deps) {
 	r.Post("/papers/{id}/consultations", s.Handle(s.adminConsultationSave))
 	r.Post("/consultations/{cid}/move", s.Handle(s.adminConsultationMove))
 	r.Post("/consultations/{cid}/delete", s.Handle(s.adminConsultationDelete))
+	s.trailRoutes(r) // admin_trail.go: the paper's implementation record
 
 	r.Get("/meetings", s.Handle(s.adminMeetings))
 	r.Get("/meetings/new", s.Handle(s.adminMeetingNew))

@@ -65,6 +65,10 @@ type paperDetail struct {
 	Related     []council.Paper
 	Steps       []meetings.Step
 	Events      []council.PaperEvent
+	// The implementation record (admin_trail.go); nil: none yet.
+	Impl      *council.Implementation
+	Overdue   bool
+	FollowUps []council.Paper
 }
 
 func (s *server) adminPaper(w http.ResponseWriter, r *http.Request) error {
@@ -97,6 +101,9 @@ func (s *server) adminPaper(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Events, err = s.Council.PaperEvents(ctx, p.ID); err != nil {
+		return err
+	}
+	if err := s.implDetail(ctx, &d); err != nil {
 		return err
 	}
 	s.Render(w, r, http.StatusOK, "admin_paper", d)
@@ -210,7 +217,7 @@ func (s *server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 	for _, id := range parseChoices(fe, "originator_orgs", v["originator_orgs"], c.orgs) {
 		p.Originators = append(p.Originators, council.Originator{OrganizationID: id})
 	}
-	if p.Related, err = s.relatedByReference(ctx, fe, b.ID, p.ID, v.Get("related")); err != nil {
+	if p.Related, err = s.papersByReference(ctx, fe, "related", b.ID, p.ID, v.Get("related")); err != nil {
 		return err
 	}
 	saved, ok, err := saveValid(fe, p.Validate, func() (council.Paper, error) { return s.Council.SavePaper(s.Actor(r), p) })
@@ -223,22 +230,23 @@ func (s *server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 	return s.paperForm(w, r, b.ID, p.ID, v, fe)
 }
 
-// relatedByReference resolves a comma- or space-separated list of
-// references; unknown ones are a field error on "related".
-func (s *server) relatedByReference(ctx context.Context, fe council.FieldErrors, body, self council.ID, refs string) ([]council.ID, error) {
+// papersByReference resolves a comma- or space-separated list of
+// references (related papers, follow-up papers); unknown ones and self are
+// a field error on field.
+func (s *server) papersByReference(ctx context.Context, fe council.FieldErrors, field string, body, self council.ID, refs string) ([]council.ID, error) {
 	var out []council.ID
 	seen := map[council.ID]bool{}
 	for _, ref := range strings.FieldsFunc(refs, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 		rp, err := s.Council.PaperByReference(ctx, body, ref)
 		if err != nil {
 			if errors.Is(err, council.ErrNotFound) {
-				fe.Add("related", msgRefs)
+				fe.Add(field, msgRefs)
 				continue
 			}
 			return nil, err
 		}
 		if rp.ID == self {
-			fe.Add("related", council.MsgInvalid)
+			fe.Add(field, council.MsgInvalid)
 			continue
 		}
 		if !seen[rp.ID] {

@@ -129,6 +129,8 @@ func extraDistributions(slug string) []extraDistribution {
 		return []extraDistribution{{"/papers.atom", "application/atom+xml", "feeds.dist.atom_papers"}}
 	case "agenda-items":
 		return []extraDistribution{{"/decisions.atom", "application/atom+xml", "feeds.dist.atom_decisions"}}
+	case "implementations":
+		return []extraDistribution{{"/beschlusskontrolle.atom", "application/atom+xml", "feeds.dist.atom_trail"}}
 	}
 	return nil
 }

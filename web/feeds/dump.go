@@ -74,6 +74,9 @@ func datasets() []dataset {
 			"organization_kind", "role", "voting_right", "substitute", "on_behalf_of_id", "on_behalf_of", "start_date",
 			"end_date", "created", "modified"},
 			each: (*Server).dumpMemberships, modified: func(m openDataMods) time.Time { return m.c.Memberships }},
+		{Slug: "implementations", Columns: []string{"id", "paper_id", "paper_reference", "paper_name", "status", "reason",
+			"responsible_office", "due_date", "notes", "follow_up_paper_ids", "url", "created", "modified"},
+			each: (*Server).dumpImplementations, modified: func(m openDataMods) time.Time { return m.c.Implementations }},
 	}
 }
 
@@ -359,5 +362,52 @@ func (s *Server) dumpMemberships(ctx context.Context, body council.ID, _ string,
 		return emit([]string{rec.ID, rec.PersonID, rec.PersonName, rec.OrganizationID, rec.OrganizationName,
 			rec.OrganizationKind, rec.Role, strconv.FormatBool(rec.VotingRight), strconv.FormatBool(rec.Substitute),
 			rec.OnBehalfOfID, rec.OnBehalfOf, rec.StartDate, rec.EndDate, rec.Created, rec.Modified}, rec)
+	})
+}
+
+// implementationRecord is a row of implementations.csv / implementations.json
+// (the Beschlusskontrolle; docs/DOMAIN.md, "Beschlusskontrolle").
+type implementationRecord struct {
+	ID                string     `json:"id"`
+	PaperID           string     `json:"paper_id"`
+	PaperReference    string     `json:"paper_reference"`
+	PaperName         string     `json:"paper_name"`
+	Status            string     `json:"status"`
+	Reason            string     `json:"reason"`
+	ResponsibleOffice string     `json:"responsible_office"`
+	DueDate           string     `json:"due_date"`
+	Notes             []noteCell `json:"notes"`
+	FollowUps         []string   `json:"follow_up_paper_ids"`
+	URL               string     `json:"url"`
+	Created           string     `json:"created"`
+	Modified          string     `json:"modified"`
+}
+
+// noteCell is a progress note in implementations.json; the CSV joins them
+// as "date: text" with " | ".
+type noteCell struct {
+	Date string `json:"date"`
+	Text string `json:"text"`
+}
+
+func (s *Server) dumpImplementations(ctx context.Context, body council.ID, base string, emit func([]string, any) error) error {
+	// EachPublicImplementation reads through implementation_public
+	// (migrations/sql/00016_implementation.sql).
+	return s.council.EachPublicImplementation(ctx, body, func(im council.ImplementationRecord) error {
+		rec := implementationRecord{ID: im.ID.String(), PaperID: im.PaperID.String(), PaperReference: im.PaperReference,
+			PaperName: im.PaperName, Status: string(im.Status), Reason: im.Reason, ResponsibleOffice: im.Office,
+			DueDate: dumpDate(im.Due), Notes: []noteCell{}, FollowUps: []string{},
+			URL: base + "/papers/" + im.PaperID.String() + "#umsetzung", Created: dumpTime(im.Created), Modified: dumpTime(im.Modified)}
+		var notes []string
+		for _, n := range im.Notes {
+			rec.Notes = append(rec.Notes, noteCell{Date: dumpDate(n.Date), Text: n.Text})
+			notes = append(notes, dumpDate(n.Date)+": "+n.Text)
+		}
+		for _, id := range im.FollowUps {
+			rec.FollowUps = append(rec.FollowUps, id.String())
+		}
+		return emit([]string{rec.ID, rec.PaperID, rec.PaperReference, rec.PaperName, rec.Status, rec.Reason,
+			rec.ResponsibleOffice, rec.DueDate, strings.Join(notes, " | "), strings.Join(rec.FollowUps, " "), rec.URL,
+			rec.Created, rec.Modified}, rec)
 	})
 }

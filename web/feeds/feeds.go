@@ -70,6 +70,7 @@ func (s *Server) routes(r chi.Router) {
 	get("/bodies/{id}/meetings.ics", s.h(s.calendarOrg))
 	get("/papers.atom", s.h(s.atomPapers))
 	get("/decisions.atom", s.h(s.atomDecisions))
+	get("/beschlusskontrolle.atom", s.h(s.atomTrail)) // atom_trail.go
 	get("/bodies/{id}/feed.atom", s.h(s.atomOrg))
 	get("/open-data", s.h(s.openDataPage))
 	get("/open-data/catalog.jsonld", s.h(s.openDataCatalog))

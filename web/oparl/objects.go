@@ -404,6 +404,10 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 	if err != nil {
 		return nil, 0, err
 	}
+	impls, err := h.implementationsOf(ctx, ids, v)
+	if err != nil {
+		return nil, 0, err
+	}
 	return entries(h, ps, n, typePaper, pPaper, paperKey, func(p council.OParlPaper) any {
 		r := &paper{ID: h.u.obj(pPaper, p.ID), Type: typePaper, Body: h.u.obj(pBody, p.BodyID), Name: p.Name,
 			Reference: p.Reference, Date: date(p.Date), PaperType: p.TypeLabel(),
@@ -427,6 +431,9 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 		}
 		one, aux := h.byRole(files[p.ID], documents.RoleMain)
 		r.MainFile, r.AuxiliaryFile = one[documents.RoleMain], aux
+		if im, ok := impls[p.ID]; ok {
+			r.Implementation = h.implementation(im)
+		}
 		return r
 	})
 }

@@ -220,6 +220,7 @@ type paper struct {
 	Web                    string          `json:"web,omitempty"`
 	Status                 string          `json:"plenar:status,omitempty"`
 	Text                   string          `json:"plenar:text,omitempty"`
+	Implementation         *implementation `json:"plenar:implementation,omitempty"` // implementation.go
 }
 
 type consultation struct {

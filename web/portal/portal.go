@@ -29,6 +29,7 @@ func (s *Server) portalRoutes(r chi.Router) {
 	r.Get("/persons/{id}", s.h(s.portalPerson))
 	r.Get("/papers", s.h(s.portalPapers))
 	r.Get("/papers/{id}", s.h(s.portalPaper))
+	r.Get("/beschlusskontrolle", s.h(s.portalTrail))              // portal_trail.go
 	r.With(site.NoStore).Get("/my/bodies", s.h(s.portalMyBodies)) // portal_mine.go
 }
 

@@ -57,6 +57,7 @@ type paperPage struct {
 	Events      []council.PaperEvent
 	Files       []fileView // the paper's files the viewer may see
 	Source      council.ImportedFrom
+	Trail       trailView // portal_trail.go
 }
 
 // originatorView is who brought in a paper: a person (by name) or an
@@ -80,6 +81,7 @@ type stepView struct {
 	Hidden        bool
 	NonPublic     bool // a non-public item the viewer may see: badge
 	MeetingID     council.ID
+	ItemID        council.ID // set when the item is shown
 	MeetingName   string
 	MeetingStart  time.Time
 	Cancelled     bool
@@ -157,6 +159,9 @@ func (s *Server) paperView(ctx context.Context, v council.Viewer, id council.ID)
 			data.Events = append(data.Events, ev)
 		}
 	}
+	if data.Trail, err = s.trailFor(ctx, v, p, data.Steps); err != nil {
+		return paperPage{}, err
+	}
 	return data, nil
 }
 
@@ -186,6 +191,6 @@ func stepFor(v council.Viewer, st meetings.Step) stepView {
 	}
 	sv.NonPublic = !st.Item.Public
 	sv.MeetingID, sv.MeetingName, sv.Cancelled = st.Item.MeetingID, st.MeetingName, st.Cancelled
-	sv.ItemNumber, sv.ItemName, sv.Result = st.Item.Number, st.Item.Name, st.Item.Result
+	sv.ItemID, sv.ItemNumber, sv.ItemName, sv.Result = st.Item.ID, st.Item.Number, st.Item.Name, st.Item.Result
 	return sv
 }

@@ -209,6 +209,7 @@ func (s *seeder) run(ctx context.Context, hashes []string) error {
 		{"papers", s.seedPapers},
 		{"agendas", s.seedAgendas},
 		{"timelines", s.seedTimelines},
+		{"trail", s.seedTrail}, // trail.go: the Beschlusskontrolle
 	}
 	for _, st := range steps {
 		t, n := time.Now(), s.tx.statements

@@ -107,6 +107,16 @@ func TestSeed(t *testing.T) {
 			JOIN meetings m ON m.id = s.meeting_id WHERE m.state = 'closed' AND s.closed_at IS NOT NULL
 			AND ((s.mode = 'hybrid' AND s.legal_basis = 'emergency') OR (s.mode = 'presence' AND s.legal_basis = ''))
 			AND EXISTS (SELECT 1 FROM polls p WHERE p.meeting_id = m.id)`, 2, 2},
+		// The Beschlusskontrolle (trail.go): records in every status.
+		{"open implementations", `SELECT count(*) FROM implementations WHERE status = 'open'`, 20, 1000},
+		{"implementations in progress", `SELECT count(*) FROM implementations WHERE status = 'in_progress'`, 20, 1000},
+		{"overdue implementations", `SELECT count(*) FROM implementations WHERE status IN ('open', 'in_progress') AND due_date < $1::date`, 5, 1000},
+		{"done implementations", `SELECT count(*) FROM implementations WHERE status = 'done'`, 10, 1000},
+		{"not implemented with a reason", `SELECT count(*) FROM implementations WHERE status = 'not_implemented' AND reason <> ''`, 3, 100},
+		{"public implementations", `SELECT count(*) FROM implementations i JOIN papers p ON p.id = i.paper_id WHERE implementation_public(i, p)`, 50, 2000},
+		{"implementations with progress notes", `SELECT count(DISTINCT implementation_id) FROM implementation_notes`, 30, 2000},
+		{"implementations with a follow-up paper", `SELECT count(DISTINCT implementation_id) FROM implementation_follow_ups`, 1, 500},
+		{"implementation events in the future", `SELECT count(*) FROM implementation_events WHERE at > $1`, 0, 0},
 		{"agenda items whose result the polls wrote", `SELECT count(*) FROM agenda_items i
 			WHERE EXISTS (SELECT 1 FROM polls p WHERE p.item_id = i.id) AND (i.result LIKE '%angenommen%' OR i.result LIKE '%gewählt%')`, 5, 10},
 	}

@@ -1,0 +1,325 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/site"
+)
+
+// The implementation record of a paper (Beschlusskontrolle,
+// docs/DOMAIN.md, "Beschlusskontrolle"), edited from the paper's page:
+// office and due date, the status with its reason, progress notes and
+// follow-up papers. Each is a form of admin_form.html, Post/Redirect/Get
+// back to the paper with a notice.
+
+// trailRoutes registers the record's pages under /admin/papers/{id}.
+func (s *server) trailRoutes(r chi.Router) {
+	r.Get("/papers/{id}/implementation", s.Handle(s.adminImplEdit))
+	r.Post("/papers/{id}/implementation", s.Handle(s.adminImplSave))
+	r.Get("/papers/{id}/implementation/status", s.Handle(s.adminImplStatusForm))
+	r.Post("/papers/{id}/implementation/status", s.Handle(s.adminImplStatus))
+	r.Get("/papers/{id}/implementation/notes/new", s.Handle(s.adminImplNoteNew))
+	r.Post("/papers/{id}/implementation/notes", s.Handle(s.adminImplNoteSave))
+	r.Post("/papers/{id}/implementation/notes/{note}/delete", s.Handle(s.adminImplNoteDelete))
+	r.Get("/papers/{id}/implementation/follow-ups/new", s.Handle(s.adminFollowUpNew))
+	r.Post("/papers/{id}/implementation/follow-ups", s.Handle(s.adminFollowUpSave))
+	r.Post("/papers/{id}/implementation/follow-ups/{paper}/delete", s.Handle(s.adminFollowUpDelete))
+}
+
+// implPath is the paper page's anchor of the record.
+func implPath(p council.Paper) string { return "/admin/papers/" + p.ID.String() + "#implementation" }
+
+// implStatusOptions are the statuses of a record.
+func implStatusOptions() []option {
+	out := make([]option, len(council.ImplementationStatuses))
+	for i, st := range council.ImplementationStatuses {
+		out[i] = option{Value: string(st), Key: "impl.status." + string(st)}
+	}
+	return out
+}
+
+// loadImpl returns the paper of the URL (in body) and its record.
+// Errors: ErrInvalid, ErrNotFound (no paper, or no record).
+func (s *server) loadImpl(r *http.Request) (council.Paper, council.Implementation, error) {
+	_, p, err := loadInBody(s, r, s.loadPaper)
+	if err != nil {
+		return p, council.Implementation{}, err
+	}
+	im, err := s.Council.ImplementationOfPaper(r.Context(), p.ID)
+	return p, im, err
+}
+
+// implementationOf returns the paper's record, ok false when it has none.
+func (s *server) implementationOf(ctx context.Context, paper council.ID) (council.Implementation, bool, error) {
+	im, err := s.Council.ImplementationOfPaper(ctx, paper)
+	if errors.Is(err, council.ErrNotFound) {
+		return im, false, nil
+	}
+	return im, err == nil, err
+}
+
+func (s *server) adminImplEdit(w http.ResponseWriter, r *http.Request) error {
+	_, p, err := loadInBody(s, r, s.loadPaper)
+	if err != nil {
+		return err
+	}
+	im, ok, err := s.implementationOf(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	v := url.Values{"status": {string(council.ImplOpen)}}
+	if ok {
+		v = url.Values{"office": {im.Office}, "due": {dateValue(im.Due)}, "reason": {im.Reason}, "status": {string(im.Status)}}
+	}
+	return s.implForm(w, r, p, ok, v, nil)
+}
+
+// implForm is the record's form: office and due date; on creation also
+// the first status, and the reason while the status needs one.
+func (s *server) implForm(w http.ResponseWriter, r *http.Request, p council.Paper, exists bool, v url.Values, fe council.FieldErrors) error {
+	u := "/admin/papers/" + p.ID.String()
+	f := form{Title: "admin.impl.new", TitleArg: p.Name, Action: u + "/implementation", Submit: "admin.save", Cancel: implPath(p)}
+	if p.Status == council.StatusDraft {
+		f.Intro = "err.implementation_draft"
+	}
+	fb := newForm(v, fe).
+		input("text", "office", "admin.impl.office", "admin.impl.office_hint", false).
+		input("date", "due", "admin.impl.due", "admin.impl.due_hint", false)
+	if exists {
+		f.Title = "admin.impl.edit"
+		if v.Get("status") == string(council.ImplNotImplemented) {
+			fb.input("textarea", "reason", "admin.impl.reason", "admin.impl.reason_hint", true)
+		}
+	} else {
+		fb.choice("select", "status", "admin.impl.status", "", true, implStatusOptions()).
+			input("textarea", "reason", "admin.impl.reason", "admin.impl.reason_hint", false)
+	}
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *server) adminImplSave(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	_, p, err := loadInBody(s, r, s.loadPaper)
+	if err != nil {
+		return err
+	}
+	old, exists, err := s.implementationOf(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	im := council.Implementation{ID: old.ID, PaperID: p.ID, Status: old.Status, Reason: v.Get("reason"),
+		Office: strings.TrimSpace(v.Get("office")), Due: ParseDate(fe, "due", v.Get("due"))}
+	if exists {
+		v.Set("status", string(old.Status))
+	} else {
+		im.Status = council.ImplementationStatus(v.Get("status"))
+	}
+	if im.Status != council.ImplNotImplemented {
+		im.Reason = ""
+	}
+	_, ok, err := saveValid(fe, im.Validate, func() (council.Implementation, error) {
+		return s.Council.SaveImplementation(s.Actor(r), im, s.Now())
+	})
+	if err != nil {
+		return err
+	}
+	if ok {
+		return Redirect(w, r, implPath(p), "impl_saved")
+	}
+	return s.implForm(w, r, p, exists, v, fe)
+}
+
+func (s *server) adminImplStatusForm(w http.ResponseWriter, r *http.Request) error {
+	p, im, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	return s.implStatusForm(w, r, p, url.Values{"status": {string(im.Status)}, "reason": {im.Reason}}, nil)
+}
+
+func (s *server) implStatusForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
+	u := "/admin/papers/" + p.ID.String()
+	f := form{Title: "admin.impl.status_title", TitleArg: p.Name, Action: u + "/implementation/status",
+		Submit: "admin.impl.status_submit", Cancel: implPath(p)}
+	fb := newForm(v, fe).
+		choice("select", "status", "admin.impl.status", "", true, implStatusOptions()).
+		input("textarea", "reason", "admin.impl.reason", "admin.impl.reason_hint", false)
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *server) adminImplStatus(w http.ResponseWriter, r *http.Request) error {
+	p, im, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	st := council.ImplementationStatus(v.Get("status"))
+	if !known(string(st), implStatusOptions()) {
+		fe.Add("status", council.MsgUnknownKind)
+	}
+	next := im
+	next.Status, next.Reason = st, v.Get("reason")
+	_, ok, err := saveValid(fe, next.Validate, func() (council.Implementation, error) {
+		return s.Council.SetImplementationStatus(s.Actor(r), im.ID, st, next.Reason, s.Now())
+	})
+	if err != nil {
+		return err
+	}
+	if ok {
+		return Redirect(w, r, implPath(p), "status_changed")
+	}
+	return s.implStatusForm(w, r, p, v, fe)
+}
+
+func (s *server) adminImplNoteNew(w http.ResponseWriter, r *http.Request) error {
+	p, _, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	return s.noteForm(w, r, p, url.Values{"date": {dateValue(s.Now().In(site.Berlin))}}, nil)
+}
+
+func (s *server) noteForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
+	u := "/admin/papers/" + p.ID.String()
+	f := form{Title: "admin.impl.note_new", TitleArg: p.Name, Action: u + "/implementation/notes",
+		Submit: "admin.impl.note_add", Cancel: implPath(p)}
+	fb := newForm(v, fe).
+		input("date", "date", "admin.impl.note_date", "", true).
+		input("textarea", "text", "admin.impl.note_text", "admin.impl.note_text_hint", true)
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *server) adminImplNoteSave(w http.ResponseWriter, r *http.Request) error {
+	p, im, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	n := council.ImplementationNote{Date: ParseDate(fe, "date", v.Get("date")), Text: v.Get("text")}
+	if _, bad := fe["date"]; bad {
+		n.Date = s.Now() // reported already; keeps Validate from adding "required"
+	}
+	_, ok, err := saveValid(fe, n.Validate, func() (council.ImplementationNote, error) {
+		return s.Council.AddImplementationNote(s.Actor(r), im.ID, n)
+	})
+	if err != nil {
+		return err
+	}
+	if ok {
+		return Redirect(w, r, implPath(p), "impl_note_added")
+	}
+	return s.noteForm(w, r, p, v, fe)
+}
+
+func (s *server) adminImplNoteDelete(w http.ResponseWriter, r *http.Request) error {
+	p, im, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	note, err := site.URLID(r, "note")
+	if err != nil {
+		return err
+	}
+	if err := s.Council.DeleteImplementationNote(s.Actor(r), im.ID, note); err != nil {
+		return err
+	}
+	return Redirect(w, r, implPath(p), "impl_note_removed")
+}
+
+func (s *server) adminFollowUpNew(w http.ResponseWriter, r *http.Request) error {
+	p, _, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	return s.followUpForm(w, r, p, nil, nil)
+}
+
+func (s *server) followUpForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
+	u := "/admin/papers/" + p.ID.String()
+	f := form{Title: "admin.impl.follow_up_new", TitleArg: p.Name, Action: u + "/implementation/follow-ups",
+		Submit: "admin.impl.follow_up_add", Cancel: implPath(p)}
+	fb := newForm(v, fe).input("text", "references", "admin.impl.follow_up_refs", "admin.paper.related_hint", true)
+	return s.renderForm(w, r, fb.build(f))
+}
+
+func (s *server) adminFollowUpSave(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	p, im, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	v, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	fe := council.FieldErrors{}
+	ids, err := s.papersByReference(ctx, fe, "references", b.ID, p.ID, v.Get("references"))
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		fe.Add("references", council.MsgRequired)
+	}
+	if len(fe) > 0 {
+		return s.followUpForm(w, r, p, v, fe)
+	}
+	for _, id := range ids {
+		if err := s.Council.LinkFollowUp(s.Actor(r), im.ID, id); err != nil {
+			return err
+		}
+	}
+	return Redirect(w, r, implPath(p), "impl_follow_up_added")
+}
+
+func (s *server) adminFollowUpDelete(w http.ResponseWriter, r *http.Request) error {
+	p, im, err := s.loadImpl(r)
+	if err != nil {
+		return err
+	}
+	paper, err := site.URLID(r, "paper")
+	if err != nil {
+		return err
+	}
+	if err := s.Council.UnlinkFollowUp(s.Actor(r), im.ID, paper); err != nil {
+		return err
+	}
+	return Redirect(w, r, implPath(p), "impl_follow_up_removed")
+}
+
+// implDetail adds the paper's record, its follow-up papers and whether it
+// is overdue to the paper page's data.
+func (s *server) implDetail(ctx context.Context, d *paperDetail) error {
+	im, ok, err := s.implementationOf(ctx, d.Paper.ID)
+	if err != nil || !ok {
+		return err
+	}
+	d.Impl = &im
+	now := s.Now().In(site.Berlin)
+	d.Overdue = im.Overdue(now)
+	d.FollowUps = im.FollowUpPapers
+	return nil
+}
