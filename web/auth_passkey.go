@@ -136,8 +136,13 @@ var errPasskeysOff = &council.UserError{Kind: council.ErrUnavailable, Key: "pass
 	Text: "passkeys are not available on this site"}
 
 // passkeyErr is a refusal with a message for the user: kind decides the
-// status, key the text, cause goes to the log.
+// status, key the text, cause goes to the log (as text only: an error
+// kind inside it, such as the ErrNotFound of an unknown credential, must
+// not decide the status).
 func passkeyErr(kind error, key, text string, cause error) error {
+	if cause != nil {
+		cause = errors.New(cause.Error())
+	}
 	return &council.UserError{Kind: kind, Key: key, Text: text, Cause: cause}
 }
 
