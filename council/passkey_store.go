@@ -103,6 +103,26 @@ func (s *Store) DeletePasskey(ctx context.Context, user, id ID) error {
 	return s.changePasskey(ctx, user, id, OpDelete, `DELETE FROM passkeys WHERE id = $1 AND user_id = $2`)
 }
 
+// DeletePasskeys removes every passkey of user (resetting the second
+// factor: a passkey is one) and reports how many there were.
+func (s *Store) DeletePasskeys(ctx context.Context, user ID) (int, error) {
+	var n int64
+	err := Tx(ctx, s.db, func(tx DBTXTx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM passkeys WHERE user_id = $1`, user)
+		if err != nil {
+			return TranslateError(err)
+		}
+		if n = tag.RowsAffected(); n == 0 {
+			return nil
+		}
+		return Record(ctx, tx, "user", user, OpUpdate, map[string]any{"changed": "passkeys", "deleted": n})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete passkeys of %s: %w", user, err)
+	}
+	return int(n), nil
+}
+
 func (s *Store) changePasskey(ctx context.Context, user, id ID, op Op, sql string, args ...any) error {
 	err := Tx(ctx, s.db, func(tx DBTXTx) error {
 		tag, err := tx.Exec(ctx, sql, append([]any{id, user}, args...)...)

@@ -204,8 +204,11 @@ func readJSON(r *http.Request, v any) error {
 }
 
 // passkeyRegisterBegin starts registering a passkey of the logged-in
-// user: {"name": "…"} in, creation options out.
+// user: {"name": "…", "password": "…"} in, creation options out. The
+// current password confirms it: a passkey outlives a password change, so
+// whoever rides on a stolen session must not be able to add one.
 func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) error {
+	start := time.Now()
 	rs := requestStateOf(r)
 	if rs.viewer.IsPublic() {
 		return council.ErrUnauthorized
@@ -214,7 +217,8 @@ func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) er
 		return errPasskeysOff
 	}
 	var in struct {
-		Name string `json:"name"`
+		Name     string `json:"name"`
+		Password string `json:"password"`
 	}
 	if err := readJSON(r, &in); err != nil {
 		return err
@@ -222,6 +226,16 @@ func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) er
 	in.Name = strings.TrimSpace(in.Name)
 	if err := (council.Passkey{Name: in.Name, CredentialID: []byte{0}, PublicKey: []byte{0}}).Validate(); err != nil {
 		return err
+	}
+	if t, err := s.passkeyThrottled(w, r, rs.user.Email); err != nil || t {
+		return err
+	}
+	if !council.CheckPassword(in.Password, rs.user.PasswordHash) {
+		if err := s.council.RecordLoginFailure(r.Context(), rs.user.Email, s.clientAddr(r), s.opt.Now()); err != nil {
+			return err
+		}
+		s.pause(r.Context(), start)
+		return passkeyErr(council.ErrUnauthorized, "passkey.err.password", "the password is wrong", nil)
 	}
 	pu, err := s.passkeyUserOf(r, rs.user)
 	if err != nil {

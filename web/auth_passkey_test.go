@@ -194,7 +194,7 @@ func TestPasskeyHTTP(t *testing.T) {
 
 	register := func(c *http.Client, u council.User, name string) *softKey {
 		t.Helper()
-		o := e.begin(t, c, "/account/passkeys/begin", `{"name":"`+name+`"}`)
+		o := e.begin(t, c, "/account/passkeys/begin", `{"name":"`+name+`","password":"`+testPassword+`"}`)
 		if got := unb64(t, o.PublicKey.User.ID); !bytes.Equal(got, u.ID[:]) {
 			t.Fatalf("user handle %x, want the account id", got)
 		}
@@ -240,21 +240,25 @@ func TestPasskeyHTTP(t *testing.T) {
 	otherKey := register(oc, other, "Telefon")
 
 	// Registration: a replayed finish, bad names, malformed JSON.
-	o := e.begin(t, mc, "/account/passkeys/begin", `{"name":"Zweitgerät"}`)
+	o := e.begin(t, mc, "/account/passkeys/begin", `{"name":"Zweitgerät","password":"`+testPassword+`"}`)
 	second := newSoftKey(t, member.ID[:])
 	answer := second.create(t, rpID, origin, o.PublicKey.Challenge)
 	code, body := e.postJSON(t, mc, "/account/passkeys/finish", []byte(`{"id":`))
 	want4xx("registration: malformed JSON", code, http.StatusBadRequest, body)
 	code, body = e.postJSON(t, mc, "/account/passkeys/finish", answer)
 	want4xx("registration after a failed finish (the challenge is used once)", code, http.StatusBadRequest, body)
+	code, body = e.postJSON(t, mc, "/account/passkeys/begin", []byte(`{"name":"Gestohlen","password":"wrong password 123"}`))
+	want4xx("registration without the right password", code, http.StatusUnauthorized, body)
+	code, body = e.postJSON(t, mc, "/account/passkeys/finish", answer)
+	want4xx("registration after a refused begin", code, http.StatusBadRequest, body)
 	for _, in := range []string{`{"name":""}`, `{"name":"   "}`, `{"nom":"x"}`, `[`, `{"name":"` + string(bytes.Repeat([]byte("x"), 101)) + `"}`} {
 		code, body := e.postJSON(t, mc, "/account/passkeys/begin", []byte(in))
 		want4xx("registration begin "+in[:min(len(in), 12)], code, http.StatusBadRequest, body)
 	}
-	o = e.begin(t, mc, "/account/passkeys/begin", `{"name":"Zweitgerät"}`)
+	o = e.begin(t, mc, "/account/passkeys/begin", `{"name":"Zweitgerät","password":"`+testPassword+`"}`)
 	code, body = e.postJSON(t, mc, "/account/passkeys/finish", second.create(t, rpID, "http://evil.test", o.PublicKey.Challenge))
 	want4xx("registration from another origin", code, http.StatusBadRequest, body)
-	o = e.begin(t, mc, "/account/passkeys/begin", `{"name":"Noch einmal"}`)
+	o = e.begin(t, mc, "/account/passkeys/begin", `{"name":"Noch einmal","password":"`+testPassword+`"}`)
 	code, body = e.postJSON(t, mc, "/account/passkeys/finish", key.create(t, rpID, origin, o.PublicKey.Challenge))
 	want4xx("the same credential again", code, http.StatusConflict, body)
 	if code, _ := e.postJSON(t, e.anon(), "/account/passkeys/begin", []byte(`{"name":"x"}`)); code != http.StatusSeeOther && code != http.StatusUnauthorized {

@@ -109,6 +109,7 @@ func TestPasskeyBrowser(t *testing.T) {
 		t.Helper()
 		navigate(t, ctx, base+"/account/security")
 		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#f-passkey-name"), name),
+			chromedp.SendKeys(chromedp.CSS("#f-passkey-password"), testPassword),
 			chromedp.Click(chromedp.CSS("form.passkey-add button[type=submit]"))); err != nil {
 			t.Fatalf("add passkey: %v", err)
 		}

@@ -105,14 +105,17 @@ function setup(box) {
     let body = {};
     if (mode === "register") {
       const name = box.querySelector("input[name=name]");
-      if (!name.value.trim()) {
-        name.setAttribute("aria-invalid", "true");
-        say(box.dataset.msgName);
-        name.focus();
-        return;
+      const password = box.querySelector("input[name=password]");
+      for (const field of [name, password]) {
+        if (!field.value.trim()) {
+          field.setAttribute("aria-invalid", "true");
+          say(box.dataset.msgName);
+          field.focus();
+          return;
+        }
+        field.removeAttribute("aria-invalid");
       }
-      name.removeAttribute("aria-invalid");
-      body = { name: name.value.trim() };
+      body = { name: name.value.trim(), password: password.value };
     } else if (mode === "login") {
       body = { next: box.dataset.next || "/" };
     }
@@ -134,6 +137,7 @@ function setup(box) {
         return;
       }
       const done = await post(finish, box.dataset.csrf, encodeCredential(cred));
+      if (mode === "register") box.querySelector("input[name=password]").value = "";
       window.location.assign(done.location || "/");
     } catch (e) {
       say(e && e.fromServer && e.message ? e.message : box.dataset.msgFailed);
