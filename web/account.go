@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/go-chi/chi/v5"
 
@@ -67,6 +69,14 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	if data.Current, err = s.currentLogin(r); err != nil {
 		return err
 	}
+	// This session first, then the others by their last use.
+	current := func(l council.Login) int {
+		if l.ID == data.Current {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(data.Sessions, func(a, b council.Login) int { return cmp.Compare(current(a), current(b)) })
 	since := s.opt.Now().Add(-council.LoginRetention)
 	if data.Logins, err = s.council.Logins(ctx, u.ID, since, accountRecentLogins); err != nil {
 		return err

@@ -163,6 +163,9 @@ func TestPasskeyBrowser(t *testing.T) {
 	if n := evalInt(t, ctx, `document.querySelectorAll("ul.sessions button[type=submit]").length`); n != 1 {
 		t.Fatalf("end buttons: %d, want 1 (not for this session)", n)
 	}
+	if !evalBool(t, ctx, `document.querySelector("ul.sessions > li:first-child .badge") !== null`) {
+		t.Error("this session is not listed first")
+	}
 	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 	if err != nil {
 		t.Fatal(err)
