@@ -24,6 +24,7 @@ func (s *Server) accountRoutes(r chi.Router) {
 		r.Post("/account/passkeys/{id}/rename", s.h(s.accountRenamePasskey))
 		r.Post("/account/passkeys/{id}/delete", s.h(s.accountDeletePasskey))
 		r.Post("/account/sessions/{id}/end", s.h(s.accountEndSession))
+		r.Post("/account/sessions/end-others", s.h(s.accountEndOtherSessions))
 	})
 }
 
@@ -48,6 +49,7 @@ var accountNotices = map[string]string{
 	"passkey_renamed": "account.notice.passkey_renamed",
 	"passkey_deleted": "account.notice.passkey_deleted",
 	"session_ended":   "account.notice.session_ended",
+	"sessions_ended":  "account.notice.sessions_ended",
 }
 
 func (s *Server) accountSecurity(w http.ResponseWriter, r *http.Request) error {
@@ -157,5 +159,35 @@ func (s *Server) accountEndSession(w http.ResponseWriter, r *http.Request) error
 	s.sessionEnded() // this node's live websockets check their sessions now
 	s.log.Info("session ended by its user", "user_id", u.ID, "login_id", id)
 	accountBack(w, r, "session_ended")
+	return nil
+}
+
+// accountEndOtherSessions ends every session of the user but this one.
+func (s *Server) accountEndOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	cur, err := s.currentLogin(r)
+	if err != nil {
+		return err
+	}
+	u := requestStateOf(r).user
+	ss, err := s.council.Sessions(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	ended := 0
+	for _, l := range ss {
+		if l.ID == cur {
+			continue
+		}
+		// One that ended meanwhile (logout, expiry) is no error.
+		if err := s.council.EndSession(r.Context(), u.ID, l.ID); err != nil && !errors.Is(err, council.ErrNotFound) {
+			return err
+		}
+		ended++
+	}
+	if ended > 0 {
+		s.sessionEnded()
+	}
+	s.log.Info("other sessions ended by their user", "user_id", u.ID, "count", ended)
+	accountBack(w, r, "sessions_ended")
 	return nil
 }

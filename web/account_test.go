@@ -83,4 +83,32 @@ func TestAccountSecurity(t *testing.T) {
 	if code, _ := e.get(t, c, "/account/security"); code != http.StatusOK {
 		t.Errorf("the session after the refusals: %d", code)
 	}
+
+	// "End all other sessions": two more logins of u end, this one and
+	// the other user's stay.
+	var others []*http.Client
+	for range 2 {
+		oc := e.anon()
+		resp := e.postForm(t, oc, "/login", url.Values{"email": {u.Email}, "password": {testPassword}})
+		resp.Body.Close()
+		others = append(others, oc)
+	}
+	if _, body := e.get(t, c, "/account/security"); !strings.Contains(body, "/account/sessions/end-others") {
+		t.Error("no button to end the other sessions")
+	}
+	if code, loc := post(c, "/account/sessions/end-others", nil); code != http.StatusSeeOther || !strings.Contains(loc, "notice=sessions_ended") {
+		t.Errorf("end others: %d %s", code, loc)
+	}
+	for i, oc := range append(others, c, oc) {
+		want := http.StatusSeeOther
+		if i >= len(others) {
+			want = http.StatusOK
+		}
+		if code, _ := e.get(t, oc, "/account/security"); code != want {
+			t.Errorf("client %d after ending the others: %d, want %d", i, code, want)
+		}
+	}
+	if ss, _ := e.council.Sessions(ctx, u.ID); len(ss) != 1 {
+		t.Errorf("sessions after ending the others: %+v", ss)
+	}
 }
