@@ -41,6 +41,8 @@ func (s *Server) authRoutes(r chi.Router) {
 	r.Get("/login/totp/setup", s.h(s.totpSetupForm))
 	r.Post("/login/totp/setup", s.h(s.totpSetup))
 	r.Post("/logout", s.h(s.logout))
+	s.passkeyRoutes(r)  // auth_passkey.go
+	s.securityRoutes(r) // account.go: /account/security
 }
 
 // loginPage is the data of login.html.
@@ -140,14 +142,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// finishLogin turns the session into a full one for u: a new token, a new
-// CSRF token, u's session epoch, the failure count of the account
-// forgotten.
+// finishLogin turns the session into a full one for u (see beginSession)
+// and sends the browser on: after a password alone, or after the TOTP
+// code of a half-logged-in session.
 func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, u council.User, next string) error {
+	method := council.LoginPassword
+	if s.auth.sessions.GetString(r.Context(), keyPending) != "" {
+		method = council.LoginPasswordTOTP
+	}
+	to, err := s.beginSession(r, u, next, method)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// beginSession turns the session into a full one for u: a new token, a
+// new CSRF token, u's session epoch, the failure count of the account
+// forgotten, the login recorded (auth_sessions.go). It returns where to
+// go.
+func (s *Server) beginSession(r *http.Request, u council.User, next string, method council.LoginMethod) (string, error) {
 	ctx := r.Context()
 	sm := s.auth.sessions
 	if err := sm.RenewToken(ctx); err != nil {
-		return fmt.Errorf("login: %w", err)
+		return "", fmt.Errorf("login: %w", err)
 	}
 	for _, k := range []string{keyPending, keyPendingAt, keyPendingEpoch, keyNext, keyEnrol} {
 		sm.Remove(ctx, k)
@@ -158,11 +177,13 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, u council.U
 	sm.Put(ctx, keyCSRF, newSecret())
 	sm.Put(ctx, keyLang, requestStateOf(r).lang)
 	if err := s.council.ClearLoginFailures(ctx, u.Email, s.opt.Now().Add(-24*time.Hour)); err != nil {
-		return err
+		return "", err
 	}
-	s.log.Info("login", "user_id", u.ID, "role", u.Role)
-	http.Redirect(w, r, landing(localPath(next), u.Role), http.StatusSeeOther)
-	return nil
+	if err := s.recordLogin(r, u, method); err != nil {
+		return "", err
+	}
+	s.log.Info("login", "user_id", u.ID, "role", u.Role, "method", method)
+	return landing(localPath(next), u.Role), nil
 }
 
 // landing is where a user of role goes after logging in: next, a path on

@@ -31,6 +31,7 @@ type totpPage struct {
 	Throttled bool
 	Secret    string       // setup: the secret in groups of four
 	QR        template.URL // setup: data:image/png;base64,…
+	Passkey   bool         // offer the user's passkey instead (auth_passkey.go)
 }
 
 // pendingUser returns the user of a half-logged-in session whose password
@@ -71,7 +72,7 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/login/totp/setup", http.StatusSeeOther)
 	default:
 		w.Header().Set("Cache-Control", "no-store")
-		s.render(w, r, http.StatusOK, "totp", &totpPage{formState: newFormState(nil)})
+		s.render(w, r, http.StatusOK, "totp", &totpPage{formState: newFormState(nil), Passkey: s.offerPasskey(r, u)})
 	}
 	return nil
 }
@@ -248,7 +249,7 @@ func (s *Server) totpSetupForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := &totpPage{formState: newFormState(nil)}
+	data := &totpPage{formState: newFormState(nil), Passkey: s.offerPasskey(r, u)}
 	if err := setupPage(data, k); err != nil {
 		return err
 	}

@@ -64,7 +64,8 @@ func waitClosed(t *testing.T, conn *websocket.Conn) int {
 // TestLiveWSSessionEnd: a member's live websocket receives the non-public
 // part's item; when the member's session ends — logout on the same node
 // or on another one, a password or second-factor reset, a disabled
-// account, expiry — the socket closes with 4001, and the session's cookie
+// account, ending it from another session on the account page, expiry —
+// the socket closes with 4001, and the session's cookie
 // opens only the public view afterwards (the closing socket does not
 // bring the session back). The sockets run on a second node on the same
 // database wherever the session ends elsewhere.
@@ -101,6 +102,15 @@ func TestLiveWSSessionEnd(t *testing.T) {
 		}},
 		{"account disabled", n, func(t *testing.T, _ *http.Client, u council.User, _ string) {
 			liveMust(t, "disable", e.council.SetUserDisabled(ctx, u.ID, true))
+		}},
+		{"ended from another session on the account page", n, func(t *testing.T, _ *http.Client, u council.User, token string) {
+			id, err := e.council.LoginOfSession(ctx, token)
+			liveMust(t, "login of the session", err)
+			resp := e.postForm(t, e.loginUser(t, u), "/account/sessions/"+id.String()+"/end", nil)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("end the session: status %d", resp.StatusCode)
+			}
 		}},
 		{"session expired", n, func(t *testing.T, _ *http.Client, _ council.User, token string) {
 			_, err := e.srv.pool.Exec(ctx, `UPDATE sessions SET expiry = now() - interval '1 second' WHERE token = $1`, token)

@@ -14,6 +14,7 @@ import (
 	_ "time/tzdata" // German time on machines without a zoneinfo database
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
@@ -80,11 +81,12 @@ type Server struct {
 	i18n     catalog
 	metrics  *metrics
 	router   chi.Router
-	docs     *documents.Store // files: metadata in PostgreSQL, blobs in DataDir/files
-	pages    *httpcache.Cache // cache.go
-	auth     *authKit         // session.go: sessions, CSRF
-	accounts *accountKit      // register.go: citizens' accounts, the mail they get
-	wake     *sessionWake     // live_session.go: wakes the live websockets to check their sessions
+	docs     *documents.Store   // files: metadata in PostgreSQL, blobs in DataDir/files
+	pages    *httpcache.Cache   // cache.go
+	auth     *authKit           // session.go: sessions, CSRF
+	accounts *accountKit        // register.go: citizens' accounts, the mail they get
+	wake     *sessionWake       // live_session.go: wakes the live websockets to check their sessions
+	webauthn *webauthn.WebAuthn // auth_passkey.go: passkeys; nil when the base URL allows none
 }
 
 // New builds a Server: it parses templates and translations (failing fast
@@ -112,6 +114,9 @@ func New(opt Options) (*Server, error) {
 		return nil, err
 	}
 	if s.accounts, err = s.newAccountKit(); err != nil {
+		return nil, err
+	}
+	if s.webauthn, err = newWebAuthn(opt.BaseURL); err != nil {
 		return nil, err
 	}
 	s.metrics = newMetrics(opt.Pool, opt.Version)

@@ -20,8 +20,9 @@ import (
 
 // Sessions live in PostgreSQL (table sessions, scs pgxstore schema), so
 // several web nodes share them and logging out really ends a session. A
-// session is only ever created by a successful password step: anonymous
-// visitors never get a cookie.
+// session is only ever created by a successful password step or the start
+// of a passkey login (auth_passkey.go: it holds the challenge for five
+// minutes): anonymous visitors never get a cookie.
 const (
 	sessionIdle     = 2 * time.Hour
 	sessionLifetime = 12 * time.Hour
@@ -112,6 +113,7 @@ func (s *Server) cleanSessions(ctx context.Context) {
 	if err := s.council.ClearLoginFailures(ctx, "", now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 		s.log.Warn("clean login failures", "err", err)
 	}
+	s.forgetLogins(ctx) // auth_sessions.go
 }
 
 // session is the middleware that loads the session (without creating
@@ -179,7 +181,7 @@ func (s *Server) loadViewer(r *http.Request) (*http.Request, error) {
 	}
 	if sm.GetString(ctx, keyRole) != string(u.Role) {
 		// Privilege change: a new token, so an old one cannot ride on it.
-		if err := sm.RenewToken(ctx); err != nil {
+		if err := s.renewSession(ctx); err != nil {
 			return r, fmt.Errorf("renew session: %w", err)
 		}
 		sm.Put(ctx, keyRole, string(u.Role))
@@ -187,6 +189,7 @@ func (s *Server) loadViewer(r *http.Request) (*http.Request, error) {
 	if l := r.URL.Query().Get("lang"); (l == "de" || l == "en") && isSafeMethod(r.Method) && sm.GetString(ctx, keyLang) != l {
 		sm.Put(ctx, keyLang, l)
 	}
+	s.sessionSeen(ctx) // auth_sessions.go
 	v := council.Viewer{UserID: u.ID, Role: u.Role}
 	if u.Role == council.RoleMember && u.PersonID != council.NilID {
 		if v.Orgs, err = s.council.OrgsOf(ctx, u.PersonID, council.Today(s.opt.Now())); err != nil {

@@ -193,8 +193,17 @@ func (a *app) userReset2FA(ctx context.Context, args []string) error {
 		if err := s.SetTOTP(ctx, u.ID, secret, true); err != nil {
 			return err
 		}
+		// A passkey is a second factor too (docs/DOMAIN.md, "Account
+		// security"): the reset removes them.
+		n, err := s.DeletePasskeys(ctx, u.ID)
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(a.stdout, "New second factor for %s; the old one no longer works.\nTOTP secret: %s\nTOTP URI:    %s\n",
 			u.Email, secret, uri)
+		if n > 0 {
+			fmt.Fprintf(a.stdout, "Passkeys removed: %d\n", n)
+		}
 		return nil
 	})
 }

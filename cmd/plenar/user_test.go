@@ -98,7 +98,13 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("reset-password: SessionEpoch %d, want %d (sessions ended)", got, citizen.SessionEpoch+1)
 	}
 
+	if _, err := store.AddPasskey(ctx, council.Passkey{UserID: clerk.ID, CredentialID: []byte{1}, PublicKey: []byte{2}, Name: "Laptop"}); err != nil {
+		t.Fatal(err)
+	}
 	out = must("user", "reset-2fa", "--email", "clerk@example.org")
+	if keys, err := store.Passkeys(ctx, clerk.ID); err != nil || len(keys) != 0 || field(out, "Passkeys removed") != "1" {
+		t.Errorf("reset-2fa left passkeys %v (%v); output:\n%s", keys, err, out)
+	}
 	if s := field(out, "TOTP secret"); s == secret || user("clerk@example.org").TOTPSecret != s {
 		t.Errorf("reset-2fa printed %s (old %s, stored %s); want a new stored secret", s, secret, user("clerk@example.org").TOTPSecret)
 	}
