@@ -221,7 +221,12 @@ func TestAdminTrail(t *testing.T) {
 		t.Fatalf("not implemented without reason: %d, want 400", status)
 	}
 	mustContain(t, "not implemented without reason", body, "Bitte geben Sie an, warum der Beschluss nicht umgesetzt wird.", `href="#f-reason"`)
-	e.mustRedirect(t, clerk, base+"/implementation", url.Values{"office": {"Hochbauamt"}, "due": {"2027-03-31"}, "status": {"open"}}, base)
+	// The notice goes in the query, before the fragment (a browser would
+	// take a query after "#" for part of the fragment).
+	status, loc, _ := e.adminPost(t, clerk, base+"/implementation", url.Values{"office": {"Hochbauamt"}, "due": {"2027-03-31"}, "status": {"open"}})
+	if want := base + "?notice=impl_saved#implementation"; status != http.StatusSeeOther || loc != want {
+		t.Fatalf("create: %d to %q, want 303 to %q", status, loc, want)
+	}
 	im := must(e.council.ImplementationOfPaper(ctx, p.ID))(t)
 	if im.Office != "Hochbauamt" || im.Status != council.ImplOpen || im.Due.Format(time.DateOnly) != "2027-03-31" || im.Events[0].ActorID != user.ID {
 		t.Fatalf("created %+v", im)

@@ -103,11 +103,17 @@ func Redirect(w http.ResponseWriter, r *http.Request, path, notice string) error
 		q.Set("lang", l)
 	}
 	if len(q) > 0 {
+		// The query goes before a fragment ("#implementation"), else the
+		// browser takes it for part of the fragment and drops the notice.
+		p, frag, hasFrag := strings.Cut(path, "#")
 		sep := "?"
-		if strings.Contains(path, "?") {
+		if strings.Contains(p, "?") {
 			sep = "&"
 		}
-		path += sep + q.Encode()
+		path = p + sep + q.Encode()
+		if hasFrag {
+			path += "#" + frag
+		}
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 	return nil

@@ -22,7 +22,7 @@ import (
 //
 //	go test -run '^$' -bench OParl -benchtime 1x ./web/oparl
 func BenchmarkOParl(b *testing.B) {
-	e := newDemoEnv(b)
+	e := newDemoEnv(b, 0)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	lists := []string{e.base + "/body"}
 	for _, l := range []string{"organization", "person", "meeting", "paper", "agendaItem", "consultation", "file",

@@ -459,7 +459,7 @@ func (c *crawler) checkLists(t *testing.T) {
 
 func TestConformance(t *testing.T) {
 	sch := loadSchemas(t)
-	e := newDemoEnv(t)
+	e := newDemoEnv(t, testMonths)
 	f := seedFixtures(t, e)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 

@@ -29,9 +29,15 @@ import (
 
 const schemaBase = "https://schema.oparl.org/1.1/"
 
-// demoEnv is a seeded demo city behind a test server. Seeding takes
-// 20-40 s, so the tests and the benchmark of this package share one per
-// process.
+// testMonths is the size of the city the conformance test seeds: 14 months
+// of meetings and papers, which has more than 1,000 public papers in the
+// main body (the page-size cap; a year has about 1,060) and is 40 % of
+// the full city.
+const testMonths = 14
+
+// demoEnv is a seeded demo city behind a test server. The full city
+// (months 0) takes a minute to seed and is for the benchmark; tests seed
+// the last few months, which has every kind of object.
 type demoEnv struct {
 	pool *pgxpool.Pool
 	cs   *council.Store
@@ -42,14 +48,15 @@ type demoEnv struct {
 	base string // srv.URL + "/oparl/v1.1"
 }
 
-// newDemoEnv seeds a fresh database with the demo city and starts the
-// API on it. Cleanup is registered on t.
-func newDemoEnv(t testing.TB) *demoEnv {
+// newDemoEnv seeds a fresh database with the demo city (months of
+// meetings and papers before now; 0: the full city) and starts the API on
+// it. Cleanup is registered on t.
+func newDemoEnv(t testing.TB, months int) *demoEnv {
 	t.Helper()
 	pool := pgtest.New(t)
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := demo.SeedWith(ctx, pool, log, demo.Options{Now: time.Now()}); err != nil {
+	if _, err := demo.SeedWith(ctx, pool, log, demo.Options{Now: time.Now(), Months: months}); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
 	// Fresh statistics, as autovacuum has them on a running system.

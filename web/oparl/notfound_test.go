@@ -11,7 +11,7 @@ import (
 // with some other object (issue 14: the nil UUID answered the first
 // paper, meeting, organization … of the list).
 func TestNonLiveIDsAre404(t *testing.T) {
-	e := newDemoEnv(t)
+	e := newDemoEnv(t, 2)
 	ctx := context.Background()
 	var paperID, meetingID string
 	if err := e.pool.QueryRow(ctx, `SELECT id::text FROM papers LIMIT 1`).Scan(&paperID); err != nil {

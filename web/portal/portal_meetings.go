@@ -362,10 +362,7 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 	if err != nil {
 		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
 	}
-	switch {
-	case st.State == meetings.MinutesApproved:
-		data.Minutes = st.State
-	case st.Ran && v.SeesNonPublicOf(m.Organizations...) && s.opt.Minutes != nil:
+	if s.minutesShown(v, st, m.Organizations...) {
 		data.Minutes = st.State
 	}
 	if data.Recording, err = s.recordingFor(ctx, v, m); err != nil {

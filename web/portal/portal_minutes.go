@@ -94,3 +94,16 @@ func (s *Server) portalMinutesPDF(w http.ResponseWriter, r *http.Request) error 
 	_, err = w.Write(pdf)
 	return err
 }
+
+// minutesShown reports whether v may read the meeting's minutes page: the
+// approved minutes everyone (their public version), a draft the members
+// of the meeting's bodies and staff, when this server drafts minutes.
+func (s *Server) minutesShown(v council.Viewer, st meetings.MinutesStatus, orgs ...council.ID) bool {
+	switch {
+	case st.State == meetings.MinutesApproved:
+		return true
+	case st.Ran && v.SeesNonPublicOf(orgs...) && s.opt.Minutes != nil:
+		return true
+	}
+	return false
+}

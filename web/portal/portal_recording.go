@@ -22,6 +22,7 @@ type recordingView struct {
 // recording and how long it is.
 type chapterView struct {
 	URL           string
+	ItemID        council.ID // zero for the opening
 	Number, Title string
 	Opening       bool
 	Offset        string
@@ -43,7 +44,7 @@ func (s *Server) recordingFor(ctx context.Context, v council.Viewer, m meetings.
 	var at time.Duration
 	for _, r := range recs {
 		out.Chapters = append(out.Chapters, chapterView{
-			URL:    fmt.Sprintf("/meetings/%s/recordings/%s.webm", m.ID, r.ID),
+			URL: fmt.Sprintf("/meetings/%s/recordings/%s.webm", m.ID, r.ID), ItemID: r.ItemID,
 			Number: r.ItemNumber, Title: r.ItemTitle, Opening: r.ItemID == council.NilID,
 			Offset: clock(at), Length: clock(r.Duration)})
 		at += r.Duration

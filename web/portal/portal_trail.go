@@ -169,6 +169,7 @@ type trailView struct {
 	Decisions      []stepView
 	Polls          []trailPoll
 	Minutes        []trailMinutes
+	Recordings     []trailRecording
 	Implementation *council.Implementation
 	Overdue        bool
 	FollowUps      []council.Paper
@@ -184,13 +185,27 @@ type trailPoll struct {
 	ItemName  string
 }
 
-// trailMinutes is a meeting that decided, with its results protocol when
-// the viewer may see one.
+// trailMinutes is a meeting that decided, with its minutes page (Page:
+// the viewer may read Plenar's minutes of it; Approved: they are
+// approved) and its results protocol when the viewer may see one.
 type trailMinutes struct {
 	MeetingID   council.ID
 	MeetingName string
 	Start       time.Time
+	Page        bool
+	Approved    bool
 	Protocol    *fileView
+	orgs        []council.ID // the deciding bodies (who may read a draft)
+}
+
+// trailRecording is the recorded chapter of a decision's agenda item: the
+// meeting page opens on it (recording.js reads #chapter-<item>).
+type trailRecording struct {
+	MeetingID  council.ID
+	ItemID     council.ID
+	ItemNumber string
+	ItemName   string
+	Length     string
 }
 
 // trailFor builds the trail of paper p from its visible steps (stepFor
@@ -212,6 +227,11 @@ func (s *Server) trailFor(ctx context.Context, v council.Viewer, p council.Paper
 		if !seen[st.MeetingID] {
 			seen[st.MeetingID] = true
 			t.Minutes = append(t.Minutes, trailMinutes{MeetingID: st.MeetingID, MeetingName: st.MeetingName, Start: st.MeetingStart})
+		}
+		for i := range t.Minutes {
+			if t.Minutes[i].MeetingID == st.MeetingID {
+				t.Minutes[i].orgs = append(t.Minutes[i].orgs, st.OrgID)
+			}
 		}
 	}
 	// Polls only of the items shown (PollsOfItems checks no visibility),
@@ -243,6 +263,24 @@ func (s *Server) trailFor(ctx context.Context, v council.Viewer, p council.Paper
 		}
 	}
 	for i, m := range t.Minutes {
+		st, err := s.meetings.MinutesStatus(ctx, m.MeetingID)
+		if err != nil {
+			return t, err
+		}
+		t.Minutes[i].Page = s.minutesShown(v, st, m.orgs...)
+		t.Minutes[i].Approved = st.State == meetings.MinutesApproved
+		// The recorded chapters of the decided items, as the meeting
+		// page's player lists them for v.
+		recs, err := s.docs.Recordings(ctx, m.MeetingID, v.SeesAllNonPublic())
+		if err != nil {
+			return t, err
+		}
+		for _, r := range recs {
+			if st, ok := itemStep[r.ItemID]; ok && r.ItemID != council.NilID && st.MeetingID == m.MeetingID {
+				t.Recordings = append(t.Recordings, trailRecording{MeetingID: m.MeetingID, ItemID: r.ItemID,
+					ItemNumber: st.ItemNumber, ItemName: st.ItemName, Length: clock(r.Duration)})
+			}
+		}
 		var protocols []documents.Listed
 		for _, f := range files[m.MeetingID] {
 			if f.Role == documents.RoleResultsProtocol {

@@ -22,8 +22,17 @@ links.forEach((a, i) => a.addEventListener('click', (e) => {
   video.focus();
 }));
 
+// A link to #chapter-<item> (the decision trail on a paper's page) opens
+// the player on that item's chapter; the browser may refuse to autoplay.
+function fromHash() {
+  const i = links.findIndex((a) => a.id && '#' + a.id === location.hash);
+  if (i >= 0) play(i);
+}
+
 if (video) {
   video.dataset.chapter = '0';
+  fromHash();
+  window.addEventListener('hashchange', fromHash);
   video.addEventListener('ended', () => {
     const next = Number(video.dataset.chapter) + 1;
     if (next < links.length) play(next);
