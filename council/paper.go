@@ -141,7 +141,7 @@ type Paper struct {
 	BodyID      ID
 	Name        string // the title
 	Type        PaperType
-	TypeName    string // the source system's own label of an imported paper ("Haushalt THH 2024"); "" otherwise
+	TypeName    string // the source system's own label of an imported paper ("Haushalt THH 2024"), or an initiative's ("Einwohnerantrag"); "" otherwise
 	Reference   string // "" until submitted
 	Date        time.Time
 	Text        string

@@ -28,7 +28,9 @@ func scanPaper(row interface{ Scan(...any) error }) (Paper, error) {
 
 // SavePaper inserts p (zero ID, status draft unless set) or updates its
 // content, originators and related papers. Status and reference change
-// only through Submit and SetStatus. Errors: ErrInvalid, ErrNotFound.
+// only through Submit and SetStatus; TypeName is set on creation only (an
+// admitted initiative's "Einwohnerantrag") and kept by updates. Errors:
+// ErrInvalid, ErrNotFound.
 func (s *Store) SavePaper(ctx context.Context, p Paper) (Paper, error) {
 	if p.Status == "" {
 		p.Status = StatusDraft
@@ -43,9 +45,9 @@ func (s *Store) SavePaper(ctx context.Context, p Paper) (Paper, error) {
 		var changes any
 		if p.ID == NilID {
 			p.ID, op = NewID(), OpCreate
-			saved, err = scanPaper(tx.QueryRow(ctx, `INSERT INTO papers AS p (id, body_id, name, paper_type, date, text, status, public, lead_org_id)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING `+paperCols,
-				p.ID, p.BodyID, p.Name, p.Type, nullDate(p.Date), p.Text, p.Status, p.Public, nullID(p.LeadOrgID)))
+			saved, err = scanPaper(tx.QueryRow(ctx, `INSERT INTO papers AS p (id, body_id, name, paper_type, date, text, status, public, lead_org_id, paper_type_name)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING `+paperCols,
+				p.ID, p.BodyID, p.Name, p.Type, nullDate(p.Date), p.Text, p.Status, p.Public, nullID(p.LeadOrgID), p.TypeName))
 			if err == nil {
 				_, err = tx.Exec(ctx, `INSERT INTO paper_events (paper_id, status) VALUES ($1, $2)`, p.ID, p.Status)
 			}

@@ -1,0 +1,241 @@
+package council
+
+import (
+	"math"
+	"strings"
+	"time"
+)
+
+// InitiativeKind says who files an initiative (docs/DOMAIN.md,
+// "Einwohnerantrag").
+type InitiativeKind string
+
+// Initiative kinds.
+const (
+	InitiativeCitizens  InitiativeKind = "citizens"        // Einwohnerantrag: residents co-sign
+	InitiativeYouth     InitiativeKind = "youth_council"   // Antrag des Kinder- und Jugendrates
+	InitiativeCommunity InitiativeKind = "community_group" // Antrag einer Gemeinwesenarbeitsgruppe (GWA)
+)
+
+// Valid reports whether k is a known kind.
+func (k InitiativeKind) Valid() bool {
+	return k == InitiativeCitizens || k == InitiativeYouth || k == InitiativeCommunity
+}
+
+// Group reports whether k is filed on behalf of a group (an organization
+// of that kind), with an answer obligation.
+func (k InitiativeKind) Group() bool { return k == InitiativeYouth || k == InitiativeCommunity }
+
+// OrgKind is the kind of organization a group's motion is filed for.
+func (k InitiativeKind) OrgKind() OrgKind {
+	switch k {
+	case InitiativeYouth:
+		return KindYouthCouncil
+	case InitiativeCommunity:
+		return KindCommunityGroup
+	}
+	return ""
+}
+
+// PaperTypeName is the paper type an admitted initiative's Paper carries
+// (OParl paperType).
+func (k InitiativeKind) PaperTypeName() string {
+	switch k {
+	case InitiativeYouth:
+		return "Antrag des Kinder- und Jugendrates"
+	case InitiativeCommunity:
+		return "Antrag einer Gemeinwesenarbeitsgruppe"
+	}
+	return "Einwohnerantrag"
+}
+
+// InitiativeState is where an initiative stands.
+type InitiativeState string
+
+// Initiative states, in the order of the work.
+const (
+	InitiativeDraft      InitiativeState = "draft"      // the author's, private
+	InitiativeCollecting InitiativeState = "collecting" // published for co-signing
+	InitiativeSubmitted  InitiativeState = "submitted"  // handed in, awaiting the clerk
+	InitiativeAdmitted   InitiativeState = "admitted"   // became a Paper
+	InitiativeRejected   InitiativeState = "rejected"   // not admissible, with the reason
+	InitiativeWithdrawn  InitiativeState = "withdrawn"  // by its author, before admission
+)
+
+// InitiativeStates lists every state.
+var InitiativeStates = []InitiativeState{InitiativeDraft, InitiativeCollecting, InitiativeSubmitted,
+	InitiativeAdmitted, InitiativeRejected, InitiativeWithdrawn}
+
+// Open reports whether the initiative may still change hands: withdrawn
+// by its author or decided by the clerk.
+func (s InitiativeState) Open() bool {
+	return s == InitiativeDraft || s == InitiativeCollecting || s == InitiativeSubmitted
+}
+
+// Initiative is a motion filed from outside the back office: a citizens'
+// motion (Einwohnerantrag) or a youth council's or community group's
+// motion. It is public once it leaves the author's draft
+// (initiative_public, migrations/sql/00020_initiatives.sql); the
+// co-signers' names are never public, only their number.
+type Initiative struct {
+	ID             ID
+	BodyID         ID
+	Kind           InitiativeKind
+	AuthorID       ID
+	OrganizationID ID // the group (group kinds); NilID for citizens
+	GroupMeetingID ID // the group's meeting that decided to file it; NilID: none
+	Title          string
+	Text           string // the motion: what the council shall decide
+	Reasoning      string // Begründung
+	State          InitiativeState
+	Threshold      int       // signatures needed (citizens), fixed when published
+	MinAge         int       // minimum age of co-signers, fixed when published
+	Deadline       time.Time // signatures until (citizens); zero before publication
+	Reason         string    // why it was rejected
+	PaperID        ID        // the Paper an admitted initiative became
+	Due            time.Time // answer due (groups), set on admission
+	Answer         string    // the administration's answer (groups)
+	AnsweredAt     time.Time
+	Signatures     int // co-signatures so far
+	Events         []InitiativeEvent
+	// OrgName, AuthorName and PaperReference are read along for pages:
+	// the group's name, the author's name only where they consented to
+	// publishing it ("" otherwise), the Paper's reference.
+	OrgName        string
+	AuthorName     string
+	PaperReference string
+	Meta
+}
+
+// InitiativeEvent is one dated step of an initiative's public timeline.
+type InitiativeEvent struct {
+	At    time.Time
+	State InitiativeState
+	Note  string
+}
+
+// Reached reports whether a citizens' motion has its signatures.
+func (i Initiative) Reached() bool { return i.Signatures >= i.Threshold }
+
+// Expired reports whether a collecting motion's deadline passed (before
+// today's date) without it being submitted.
+func (i Initiative) Expired(today time.Time) bool {
+	if i.State != InitiativeCollecting || i.Deadline.IsZero() {
+		return false
+	}
+	y, m, d := today.Date()
+	return i.Deadline.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+}
+
+// Overdue reports whether an admitted group's motion is still unanswered
+// after its due date.
+func (i Initiative) Overdue(today time.Time) bool {
+	if i.State != InitiativeAdmitted || i.Due.IsZero() || !i.AnsweredAt.IsZero() {
+		return false
+	}
+	y, m, d := today.Date()
+	return i.Due.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+}
+
+// Percent is the share of the needed signatures reached, 0–100.
+func (i Initiative) Percent() int {
+	if i.Threshold <= 0 {
+		return 100
+	}
+	return min(100, i.Signatures*100/i.Threshold)
+}
+
+// Limits of an initiative's texts.
+const (
+	MaxInitiativeTitle = 300
+	MaxInitiativeText  = 20000
+)
+
+// Validate checks what the author wrote, in the user's words: field
+// errors keyed title, text, reasoning.
+func (i Initiative) Validate() error {
+	fe := FieldErrors{}
+	checkText(fe, "title", i.Title, true, MaxInitiativeTitle)
+	checkText(fe, "text", i.Text, true, MaxInitiativeText)
+	checkText(fe, "reasoning", i.Reasoning, false, MaxInitiativeText)
+	if !i.Kind.Valid() {
+		fe.Add("kind", MsgUnknownKind)
+	}
+	if i.Kind.Group() && i.OrganizationID == NilID {
+		fe.Add("organization", MsgRequired)
+	}
+	return fe.Err()
+}
+
+// ParticipationRules are a municipality's rules for citizens' motions
+// and groups' motions (docs/DOMAIN.md, "Einwohnerantrag"). They differ by
+// Land and by main statute; the zero values of a body without rules are
+// DefaultParticipationRules.
+type ParticipationRules struct {
+	BodyID         ID
+	Inhabitants    int     // the municipality's inhabitants, for a share threshold
+	Threshold      int     // co-signatures needed, absolute (0: none)
+	ThresholdShare float64 // co-signatures needed as a share of the inhabitants (0: none)
+	MinAge         int     // co-signers' minimum age
+	CollectDays    int     // how long a published motion collects signatures
+	AnswerDays     int     // how long the administration has to answer a group's motion
+}
+
+// DefaultParticipationRules: 14 years (Sachsen-Anhalt's KVG LSA sets 14
+// for Einwohneranträge), 90 days to collect, 90 to answer, and no
+// threshold until the city sets one (then any one signature suffices).
+func DefaultParticipationRules(body ID) ParticipationRules {
+	return ParticipationRules{BodyID: body, MinAge: 14, CollectDays: 90, AnswerDays: 90}
+}
+
+// Needed is the number of co-signatures a citizens' motion needs: the
+// larger of the absolute threshold and the share of the inhabitants
+// (rounded up), at least 1.
+func (r ParticipationRules) Needed() int {
+	n := r.Threshold
+	if share := int(math.Ceil(r.ThresholdShare * float64(r.Inhabitants))); share > n {
+		n = share
+	}
+	return max(n, 1)
+}
+
+// Validate checks the rules.
+func (r ParticipationRules) Validate() error {
+	fe := FieldErrors{}
+	if r.Inhabitants < 0 {
+		fe.Add("inhabitants", MsgInvalid)
+	}
+	if r.Threshold < 0 {
+		fe.Add("threshold", MsgInvalid)
+	}
+	if r.ThresholdShare < 0 || r.ThresholdShare > 1 {
+		fe.Add("threshold_share", MsgInvalid)
+	}
+	if r.MinAge < 0 || r.MinAge > 100 {
+		fe.Add("min_age", MsgInvalid)
+	}
+	if r.CollectDays < 1 || r.CollectDays > 3650 {
+		fe.Add("collect_days", MsgInvalid)
+	}
+	if r.AnswerDays < 1 || r.AnswerDays > 3650 {
+		fe.Add("answer_days", MsgInvalid)
+	}
+	return fe.Err()
+}
+
+// Messages of the initiative workflow (web/i18n).
+const (
+	MsgInitiativeNotYours      = "err.initiative_not_yours"
+	MsgInitiativeState         = "err.initiative_state"
+	MsgInitiativeClosed        = "err.initiative_closed"
+	MsgInitiativeSignedAlready = "err.initiative_signed_already"
+	MsgInitiativeUnverified    = "err.initiative_unverified"
+	MsgInitiativeResidence     = "err.initiative_residence"
+	MsgInitiativeAge           = "err.initiative_age"
+	MsgInitiativeBirthYear     = "err.initiative_birth_year"
+	MsgInitiativeThreshold     = "err.initiative_threshold"
+	MsgInitiativeNoMember      = "err.initiative_not_member"
+)
+
+// normTitle is a title compared for duplicates: lower case, single spaces.
+func normTitle(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }

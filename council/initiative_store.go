@@ -1,0 +1,451 @@
+package council
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The initiatives store (docs/DOMAIN.md, "Einwohnerantrag";
+// docs/ARCHITECTURE.md, "Participation"). Every step is one transaction
+// that writes the initiative, its public timeline (initiative_events) and
+// the audit trail. Public readers go through initiative_public (migration
+// 00020); co-signers are counted, never listed.
+
+const initiativeCols = `i.id, i.body_id, i.kind, i.author_id, i.organization_id, i.group_meeting_id, i.title, i.text, i.reasoning,
+	i.state, i.threshold, i.min_age, i.deadline, i.reason, i.paper_id, i.due_date, i.answer, i.answered_at,
+	i.created, i.modified, i.deleted,
+	(SELECT count(*) FROM initiative_signatures s WHERE s.initiative_id = i.id),
+	coalesce((SELECT o.name FROM organizations o WHERE o.id = i.organization_id), ''),
+	coalesce((SELECT u.display_name FROM users u WHERE u.id = i.author_id AND user_name_public(u)), ''),
+	coalesce((SELECT p.reference FROM papers p WHERE p.id = i.paper_id), '')`
+
+func scanInitiative(row interface{ Scan(...any) error }) (Initiative, error) {
+	var i Initiative
+	var org, meeting, paper *ID
+	var deadline, due pgDate
+	var answered *time.Time
+	err := row.Scan(&i.ID, &i.BodyID, &i.Kind, &i.AuthorID, &org, &meeting, &i.Title, &i.Text, &i.Reasoning,
+		&i.State, &i.Threshold, &i.MinAge, &deadline, &i.Reason, &paper, &due, &i.Answer, &answered,
+		&i.Created, &i.Modified, &i.Deleted, &i.Signatures, &i.OrgName, &i.AuthorName, &i.PaperReference)
+	i.OrganizationID, i.GroupMeetingID, i.PaperID = idOf(org), idOf(meeting), idOf(paper)
+	i.Deadline, i.Due = dateOf(deadline), dateOf(due)
+	if answered != nil {
+		i.AnsweredAt = *answered
+	}
+	return i, err
+}
+
+func initiativeChanges(i Initiative) map[string]any {
+	return map[string]any{"kind": i.Kind, "title": i.Title, "state": i.State, "organization": i.OrganizationID}
+}
+
+// ParticipationRules returns the body's rules, or the defaults when the
+// city has set none.
+func (s *Store) ParticipationRules(ctx context.Context, body ID) (ParticipationRules, error) {
+	r := DefaultParticipationRules(body)
+	err := s.db.QueryRow(ctx, `SELECT inhabitants, threshold, threshold_share::float8, min_age, collect_days, answer_days
+		FROM participation_rules WHERE body_id = $1`, body).Scan(&r.Inhabitants, &r.Threshold, &r.ThresholdShare, &r.MinAge,
+		&r.CollectDays, &r.AnswerDays)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return r, fmt.Errorf("participation rules: %w", TranslateError(err))
+	}
+	return r, nil
+}
+
+// SaveParticipationRules stores the body's rules. Motions already
+// published keep the threshold, age and deadline they were published
+// with. Errors: ErrInvalid.
+func (s *Store) SaveParticipationRules(ctx context.Context, r ParticipationRules) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return Tx(ctx, s.db, func(tx DBTXTx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO participation_rules AS r (body_id, inhabitants, threshold, threshold_share, min_age, collect_days, answer_days)
+			VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (body_id) DO UPDATE SET inhabitants = $2, threshold = $3, threshold_share = $4,
+			min_age = $5, collect_days = $6, answer_days = $7, modified = now()`,
+			r.BodyID, r.Inhabitants, r.Threshold, r.ThresholdShare, r.MinAge, r.CollectDays, r.AnswerDays); err != nil {
+			return TranslateError(err)
+		}
+		return Record(ctx, tx, "participation_rules", r.BodyID, OpUpdate, r)
+	})
+}
+
+// SaveInitiativeDraft creates a draft (zero i.ID) by i.AuthorID, or
+// updates the texts of the author's draft. A group's motion needs an
+// author who represents the group: a user whose person is a current
+// member of it. Errors: ErrInvalid, ErrNotFound, ErrForbidden (not the
+// author, not the group's member), ErrConflict (no longer a draft).
+func (s *Store) SaveInitiativeDraft(ctx context.Context, i Initiative) (Initiative, error) {
+	if i.Kind == "" {
+		i.Kind = InitiativeCitizens
+	}
+	if err := i.Validate(); err != nil {
+		return Initiative{}, err
+	}
+	i.Title, i.Text, i.Reasoning = strings.TrimSpace(i.Title), strings.TrimSpace(i.Text), strings.TrimSpace(i.Reasoning)
+	var id ID
+	err := Tx(ctx, s.db, func(tx DBTXTx) error {
+		if i.ID == NilID {
+			if i.Kind.Group() {
+				if err := checkGroupMember(ctx, tx, i.AuthorID, i.OrganizationID, i.Kind.OrgKind()); err != nil {
+					return err
+				}
+			}
+			if err := tx.QueryRow(ctx, `INSERT INTO initiatives (body_id, kind, author_id, organization_id, group_meeting_id, title, text, reasoning)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, i.BodyID, i.Kind, i.AuthorID, nullID(i.OrganizationID),
+				nullID(i.GroupMeetingID), i.Title, i.Text, i.Reasoning).Scan(&id); err != nil {
+				return TranslateError(err)
+			}
+			if err := addInitiativeEvent(ctx, tx, id, InitiativeDraft, "", time.Now()); err != nil {
+				return err
+			}
+			return Record(ctx, tx, "initiative", id, OpCreate, initiativeChanges(i))
+		}
+		old, err := lockInitiative(ctx, tx, i.ID, i.AuthorID)
+		if err != nil {
+			return err
+		}
+		if old.State != InitiativeDraft {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: "only a draft can be edited"}
+		}
+		id = old.ID
+		if _, err := tx.Exec(ctx, `UPDATE initiatives SET title = $2, text = $3, reasoning = $4, group_meeting_id = $5, modified = now()
+			WHERE id = $1`, id, i.Title, i.Text, i.Reasoning, nullID(i.GroupMeetingID)); err != nil {
+			return TranslateError(err)
+		}
+		return Record(ctx, tx, "initiative", id, OpUpdate, map[string]any{"title": i.Title})
+	})
+	if err != nil {
+		return Initiative{}, fmt.Errorf("save initiative: %w", err)
+	}
+	return s.Initiative(ctx, id)
+}
+
+// checkGroupMember: user's person is a current member of group org of
+// kind. Errors: ErrForbidden.
+func checkGroupMember(ctx context.Context, tx DBTXTx, user, org ID, kind OrgKind) error {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users u JOIN memberships m ON m.person_id = u.person_id
+		JOIN organizations o ON o.id = m.organization_id
+		WHERE u.id = $1 AND o.id = $2 AND o.kind = $3 AND NOT o.deleted AND NOT m.deleted
+		AND (m.end_date IS NULL OR m.end_date >= current_date) AND (m.start_date IS NULL OR m.start_date <= current_date))`,
+		user, org, kind).Scan(&ok)
+	if err != nil {
+		return TranslateError(err)
+	}
+	if !ok {
+		return &UserError{Kind: ErrForbidden, Key: MsgInitiativeNoMember, Text: "only a member of the group may file a motion on its behalf"}
+	}
+	return nil
+}
+
+// lockInitiative locks initiative id for a change by its author (author
+// NilID: by staff). Errors: ErrNotFound, ErrForbidden.
+func lockInitiative(ctx context.Context, tx DBTXTx, id, author ID) (Initiative, error) {
+	i, err := scanInitiative(tx.QueryRow(ctx, `SELECT `+initiativeCols+` FROM initiatives i WHERE id = $1 AND NOT deleted FOR UPDATE OF i`, id))
+	if err != nil {
+		return Initiative{}, fmt.Errorf("initiative %s: %w", id, TranslateError(err))
+	}
+	if author != NilID && i.AuthorID != author {
+		return Initiative{}, &UserError{Kind: ErrForbidden, Key: MsgInitiativeNotYours, Text: "only its author may do this"}
+	}
+	return i, nil
+}
+
+func addInitiativeEvent(ctx context.Context, tx DBTXTx, id ID, st InitiativeState, note string, at time.Time) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO initiative_events (initiative_id, at, state, note) VALUES ($1,$2,$3,$4)`, id, at, st, note); err != nil {
+		return TranslateError(err)
+	}
+	return nil
+}
+
+// setInitiative moves initiative id from one of the states from to st,
+// by author (NilID: staff), with extra assignments (SQL, $2… are args),
+// a timeline note and the audit entry. check runs on the locked row.
+func (s *Store) setInitiative(ctx context.Context, id, author ID, from []InitiativeState, st InitiativeState, note string, at time.Time,
+	check func(tx DBTXTx, i Initiative) error, set string, args ...any) (Initiative, error) {
+	err := Tx(ctx, s.db, func(tx DBTXTx) error {
+		i, err := lockInitiative(ctx, tx, id, author)
+		if err != nil {
+			return err
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || i.State == f
+		}
+		if !ok {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: fmt.Sprintf("not possible while the motion is %s", i.State)}
+		}
+		if check != nil {
+			if err := check(tx, i); err != nil {
+				return err
+			}
+		}
+		q := `UPDATE initiatives SET state = $1, modified = now()`
+		if set != "" {
+			q += ", " + set
+		}
+		if _, err := tx.Exec(ctx, q+fmt.Sprintf(" WHERE id = $%d", len(args)+2), append(append([]any{st}, args...), id)...); err != nil {
+			return TranslateError(err)
+		}
+		if err := addInitiativeEvent(ctx, tx, id, st, note, at); err != nil {
+			return err
+		}
+		return Record(ctx, tx, "initiative", id, OpUpdate, map[string]any{"state": st, "note": note})
+	})
+	if err != nil {
+		return Initiative{}, fmt.Errorf("initiative %s → %s: %w", id, st, err)
+	}
+	return s.Initiative(ctx, id)
+}
+
+// PublishInitiative publishes the author's draft of a citizens' motion
+// for co-signing, with the body's current threshold and minimum age and a
+// deadline collect_days after at. Errors: ErrForbidden, ErrConflict.
+func (s *Store) PublishInitiative(ctx context.Context, id, author ID, at time.Time) (Initiative, error) {
+	i, err := s.Initiative(ctx, id)
+	if err != nil {
+		return Initiative{}, err
+	}
+	if i.Kind != InitiativeCitizens {
+		return Initiative{}, &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: "a group's motion is submitted, not published for signatures"}
+	}
+	r, err := s.ParticipationRules(ctx, i.BodyID)
+	if err != nil {
+		return Initiative{}, err
+	}
+	return s.setInitiative(ctx, id, author, []InitiativeState{InitiativeDraft}, InitiativeCollecting, "", at, nil,
+		`threshold = $2, min_age = $3, deadline = $4`, r.Needed(), r.MinAge, Today(at).AddDate(0, 0, r.CollectDays))
+}
+
+// SignInitiative adds user's co-signature to a collecting motion on day
+// at: the account must be verified, its residence confirmed by the clerk
+// and its holder old enough (birth year). Errors: ErrConflict (signed
+// already, not collecting, deadline passed), ErrForbidden (the account
+// may not sign), ErrNotFound.
+func (s *Store) SignInitiative(ctx context.Context, id, user ID, at time.Time) (Initiative, error) {
+	err := Tx(ctx, s.db, func(tx DBTXTx) error {
+		i, err := scanInitiative(tx.QueryRow(ctx, `SELECT `+initiativeCols+` FROM initiatives i WHERE id = $1 AND NOT deleted FOR SHARE OF i`, id))
+		if err != nil {
+			return fmt.Errorf("initiative %s: %w", id, TranslateError(err))
+		}
+		if i.State != InitiativeCollecting {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeClosed, Text: "the motion does not collect signatures"}
+		}
+		if i.Expired(Today(at)) {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeClosed, Text: "the deadline for signatures has passed"}
+		}
+		var verified, resident bool
+		var birth *int32
+		if err := tx.QueryRow(ctx, `SELECT email_verified IS NOT NULL AND NOT disabled, residence_confirmed IS NOT NULL, birth_year
+			FROM users WHERE id = $1 AND NOT deleted`, user).Scan(&verified, &resident, &birth); err != nil {
+			return TranslateError(err)
+		}
+		switch {
+		case !verified:
+			return &UserError{Kind: ErrForbidden, Key: MsgInitiativeUnverified, Text: "confirm your e-mail address first"}
+		case !resident:
+			return &UserError{Kind: ErrForbidden, Key: MsgInitiativeResidence, Text: "only residents whose residence the city confirmed may sign"}
+		case i.MinAge > 0 && birth == nil:
+			return &UserError{Kind: ErrForbidden, Key: MsgInitiativeBirthYear, Text: "enter your year of birth on your account page first"}
+		case i.MinAge > 0 && Today(at).Year()-int(*birth) < i.MinAge:
+			return &UserError{Kind: ErrForbidden, Key: MsgInitiativeAge, Text: fmt.Sprintf("you must be at least %d to sign", i.MinAge)}
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO initiative_signatures (initiative_id, user_id, signed_at) VALUES ($1,$2,$3)
+			ON CONFLICT DO NOTHING`, id, user, at)
+		if err != nil {
+			return TranslateError(err)
+		}
+		if tag.RowsAffected() == 0 {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeSignedAlready, Text: "you have signed this motion already"}
+		}
+		// The signer is not recorded in the audit's changes: the trail
+		// keeps that a signature came, the table who gave it.
+		return Record(ctx, tx, "initiative", id, OpUpdate, map[string]any{"signed": true})
+	})
+	if err != nil {
+		return Initiative{}, fmt.Errorf("sign initiative: %w", err)
+	}
+	return s.Initiative(ctx, id)
+}
+
+// HasSigned reports whether user co-signed initiative id.
+func (s *Store) HasSigned(ctx context.Context, id, user ID) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM initiative_signatures WHERE initiative_id = $1 AND user_id = $2)`, id, user).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("signature: %w", TranslateError(err))
+	}
+	return ok, nil
+}
+
+// SubmitInitiative hands the author's motion in: a citizens' motion once
+// it has its signatures (before its deadline), a group's motion from its
+// draft. Errors: ErrForbidden, ErrConflict.
+func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Time) (Initiative, error) {
+	check := func(_ DBTXTx, i Initiative) error {
+		if i.Kind == InitiativeCitizens && !i.Reached() {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeThreshold,
+				Text: fmt.Sprintf("the motion has %d of %d signatures", i.Signatures, i.Threshold)}
+		}
+		if i.Kind == InitiativeCitizens && i.Expired(Today(at)) {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeClosed, Text: "the deadline for signatures has passed"}
+		}
+		return nil
+	}
+	return s.setInitiative(ctx, id, author, []InitiativeState{InitiativeDraft, InitiativeCollecting}, InitiativeSubmitted, "", at, check, "")
+}
+
+// WithdrawInitiative withdraws the author's motion before it is admitted.
+// Errors: ErrForbidden, ErrConflict.
+func (s *Store) WithdrawInitiative(ctx context.Context, id, author ID, at time.Time) (Initiative, error) {
+	return s.setInitiative(ctx, id, author, []InitiativeState{InitiativeDraft, InitiativeCollecting, InitiativeSubmitted},
+		InitiativeWithdrawn, "", at, nil, "")
+}
+
+// RejectInitiative: the clerk finds a submitted motion inadmissible, with
+// the reason (public). Errors: ErrInvalid (no reason), ErrConflict.
+func (s *Store) RejectInitiative(ctx context.Context, id ID, reason string, at time.Time) (Initiative, error) {
+	reason = strings.TrimSpace(reason)
+	fe := FieldErrors{}
+	checkText(fe, "reason", reason, true, 5000)
+	if err := fe.Err(); err != nil {
+		return Initiative{}, err
+	}
+	return s.setInitiative(ctx, id, NilID, []InitiativeState{InitiativeSubmitted}, InitiativeRejected, reason, at, nil, `reason = $2`, reason)
+}
+
+// AdmitInitiative: the clerk admits a submitted motion. It becomes a
+// public, submitted Paper (a motion whose type name says what it is,
+// originated by the group for a group's motion) with a consultation by
+// org (the deciding body); a group's motion gets its answer due date
+// (answer_days after at). The caller puts the Paper on an agenda
+// (meetings.Store.AddPaper). Errors: ErrConflict, ErrNotFound.
+func (s *Store) AdmitInitiative(ctx context.Context, id, org ID, at time.Time) (Initiative, Paper, error) {
+	i, err := s.Initiative(ctx, id)
+	if err != nil {
+		return Initiative{}, Paper{}, err
+	}
+	if i.State != InitiativeSubmitted {
+		return Initiative{}, Paper{}, &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: "only a submitted motion can be admitted"}
+	}
+	r, err := s.ParticipationRules(ctx, i.BodyID)
+	if err != nil {
+		return Initiative{}, Paper{}, err
+	}
+	text := i.Text
+	if i.Reasoning != "" {
+		text += "\n\nBegründung:\n" + i.Reasoning
+	}
+	p := Paper{BodyID: i.BodyID, Name: i.Title, Type: PaperMotion, TypeName: i.Kind.PaperTypeName(), Text: text, Public: true}
+	if i.OrganizationID != NilID {
+		p.Originators = []Originator{{OrganizationID: i.OrganizationID}}
+	}
+	if p, err = s.SavePaper(ctx, p); err != nil {
+		return Initiative{}, Paper{}, err
+	}
+	if _, err := s.SaveConsultation(ctx, Consultation{PaperID: p.ID, OrganizationID: org, Role: "Entscheidung", Authoritative: true}); err != nil {
+		return Initiative{}, Paper{}, err
+	}
+	if p, err = s.Submit(ctx, p.ID, at); err != nil {
+		return Initiative{}, Paper{}, err
+	}
+	var due any
+	if i.Kind.Group() {
+		due = Today(at).AddDate(0, 0, r.AnswerDays)
+	}
+	i, err = s.setInitiative(ctx, id, NilID, []InitiativeState{InitiativeSubmitted}, InitiativeAdmitted, p.Reference, at, nil,
+		`paper_id = $2, due_date = $3`, p.ID, due)
+	return i, p, err
+}
+
+// AnswerInitiative records the administration's answer to an admitted
+// group's motion (public). Errors: ErrInvalid, ErrConflict.
+func (s *Store) AnswerInitiative(ctx context.Context, id ID, answer string, at time.Time) (Initiative, error) {
+	answer = strings.TrimSpace(answer)
+	fe := FieldErrors{}
+	checkText(fe, "answer", answer, true, MaxInitiativeText)
+	if err := fe.Err(); err != nil {
+		return Initiative{}, err
+	}
+	return s.setInitiative(ctx, id, NilID, []InitiativeState{InitiativeAdmitted}, InitiativeAdmitted, "answered", at, nil,
+		`answer = $2, answered_at = $3`, answer, at)
+}
+
+// Initiative returns initiative id whatever its state (for its author,
+// staff and the stores). Errors: ErrNotFound.
+func (s *Store) Initiative(ctx context.Context, id ID) (Initiative, error) {
+	i, err := scanInitiative(s.db.QueryRow(ctx, `SELECT `+initiativeCols+` FROM initiatives i WHERE id = $1 AND NOT deleted`, id))
+	if err != nil {
+		return Initiative{}, fmt.Errorf("initiative %s: %w", id, TranslateError(err))
+	}
+	if i.Events, err = s.initiativeEvents(ctx, id); err != nil {
+		return Initiative{}, err
+	}
+	return i, nil
+}
+
+// InitiativeFor returns initiative id as v may see it: public ones for
+// everyone, the author's own, every one for staff. Errors: ErrNotFound
+// (also when hidden).
+func (s *Store) InitiativeFor(ctx context.Context, v Viewer, id ID) (Initiative, error) {
+	i, err := scanInitiative(s.db.QueryRow(ctx, `SELECT `+initiativeCols+` FROM initiatives i
+		WHERE id = $1 AND NOT deleted AND (initiative_public(i) OR i.author_id = $2 OR $3)`, id, nullID(v.UserID), v.SeesAllNonPublic()))
+	if err != nil {
+		return Initiative{}, fmt.Errorf("initiative %s: %w", id, TranslateError(err))
+	}
+	if i.Events, err = s.initiativeEvents(ctx, id); err != nil {
+		return Initiative{}, err
+	}
+	return i, nil
+}
+
+func (s *Store) initiativeEvents(ctx context.Context, id ID) ([]InitiativeEvent, error) {
+	rows, err := s.db.Query(ctx, `SELECT at, state, note FROM initiative_events WHERE initiative_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("initiative events: %w", TranslateError(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (InitiativeEvent, error) {
+		var e InitiativeEvent
+		return e, r.Scan(&e.At, &e.State, &e.Note)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("initiative events: %w", TranslateError(err))
+	}
+	return out, nil
+}
+
+// PublicInitiatives lists the body's public initiatives, the collecting
+// ones first (nearest deadline first), then the newest.
+func (s *Store) PublicInitiatives(ctx context.Context, body ID) ([]Initiative, error) {
+	return s.listInitiatives(ctx, `i.body_id = $1 AND initiative_public(i)`, body)
+}
+
+// InitiativesOf lists the author's initiatives, newest first.
+func (s *Store) InitiativesOf(ctx context.Context, author ID) ([]Initiative, error) {
+	return s.listInitiatives(ctx, `i.author_id = $1`, author)
+}
+
+// InitiativesToDecide lists, for the back office, every initiative past
+// its draft: submitted ones first.
+func (s *Store) InitiativesToDecide(ctx context.Context, body ID) ([]Initiative, error) {
+	return s.listInitiatives(ctx, `i.body_id = $1 AND i.state <> 'draft'`, body)
+}
+
+func (s *Store) listInitiatives(ctx context.Context, where string, args ...any) ([]Initiative, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+initiativeCols+` FROM initiatives i WHERE NOT i.deleted AND `+where+`
+		ORDER BY (i.state = 'submitted') DESC, (i.state = 'collecting') DESC, i.deadline NULLS LAST, i.modified DESC LIMIT 500`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("initiatives: %w", TranslateError(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Initiative, error) { return scanInitiative(r) })
+	if err != nil {
+		return nil, fmt.Errorf("initiatives: %w", TranslateError(err))
+	}
+	return out, nil
+}
