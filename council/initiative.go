@@ -181,9 +181,9 @@ type ParticipationRules struct {
 	AnswerDays     int     // how long the administration has to answer a group's motion
 }
 
-// DefaultParticipationRules: 14 years (Sachsen-Anhalt's KVG LSA sets 14
-// for Einwohneranträge), 90 days to collect, 90 to answer, and no
-// threshold until the city sets one (then any one signature suffices).
+// DefaultParticipationRules: 14 years (GO NRW § 25; the programme names
+// 14 for Sachsen-Anhalt too), 90 days to collect, 90 to answer, and no
+// threshold until the city sets one (then one signature suffices).
 func DefaultParticipationRules(body ID) ParticipationRules {
 	return ParticipationRules{BodyID: body, MinAge: 14, CollectDays: 90, AnswerDays: 90}
 }

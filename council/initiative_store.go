@@ -449,3 +449,25 @@ func (s *Store) listInitiatives(ctx context.Context, where string, args ...any) 
 	}
 	return out, nil
 }
+
+// InitiativeGroupsOf lists the youth councils and community groups whose
+// current member user's person is: the groups on whose behalf user may
+// file a motion.
+func (s *Store) InitiativeGroupsOf(ctx context.Context, user ID) ([]Organization, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT o.id, o.name, o.kind FROM users u JOIN memberships m ON m.person_id = u.person_id
+		JOIN organizations o ON o.id = m.organization_id
+		WHERE u.id = $1 AND o.kind IN ('youth_council', 'community_group') AND NOT o.deleted AND NOT m.deleted
+		AND (m.end_date IS NULL OR m.end_date >= current_date) AND (m.start_date IS NULL OR m.start_date <= current_date)
+		ORDER BY o.name`, user)
+	if err != nil {
+		return nil, fmt.Errorf("groups of %s: %w", user, TranslateError(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Organization, error) {
+		var o Organization
+		return o, r.Scan(&o.ID, &o.Name, &o.Kind)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("groups of %s: %w", user, TranslateError(err))
+	}
+	return out, nil
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -25,6 +27,7 @@ func (s *Server) securityRoutes(r chi.Router) {
 		r.Post("/account/passkeys/{id}/delete", s.h(s.accountDeletePasskey))
 		r.Post("/account/sessions/{id}/end", s.h(s.accountEndSession))
 		r.Post("/account/sessions/end-others", s.h(s.accountEndOtherSessions))
+		r.Post("/account/birth-year", s.h(s.accountBirthYear))
 	})
 }
 
@@ -41,6 +44,7 @@ type accountPage struct {
 	Sessions   []council.Login
 	Current    council.ID // the login of this session
 	Logins     []council.Login
+	BirthYear  int // 0: not given (participation.go: the age rule of co-signing)
 }
 
 // accountNotices are the notices the page shows after a change.
@@ -50,6 +54,7 @@ var accountNotices = map[string]string{
 	"passkey_deleted": "account.notice.passkey_deleted",
 	"session_ended":   "account.notice.session_ended",
 	"sessions_ended":  "account.notice.sessions_ended",
+	"birth_year":      "account.notice.birth_year",
 }
 
 func (s *Server) accountSecurity(w http.ResponseWriter, r *http.Request) error {
@@ -83,7 +88,36 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	if data.Logins, err = s.council.Logins(ctx, u.ID, since, accountRecentLogins); err != nil {
 		return err
 	}
+	acc, err := s.council.Account(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	data.BirthYear = acc.BirthYear
 	s.render(w, r, status, "account_security", data)
+	return nil
+}
+
+// accountBirthYear stores (or, empty, removes) the user's year of birth:
+// the only age data Plenar keeps, for the minimum age of co-signing a
+// citizens' motion.
+func (s *Server) accountBirthYear(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: form: %w", council.ErrInvalid, err)
+	}
+	v := strings.TrimSpace(r.PostForm.Get("birth_year"))
+	year := 0
+	if v != "" {
+		var err error
+		if year, err = strconv.Atoi(v); err != nil || year < 1900 || year > s.opt.Now().Year() {
+			data := &accountPage{formState: newFormState(r.PostForm)}
+			data.Errors["birth_year"] = council.MsgInvalid
+			return s.renderAccount(w, r, http.StatusUnprocessableEntity, data)
+		}
+	}
+	if err := s.council.SetBirthYear(r.Context(), requestStateOf(r).user.ID, year); err != nil {
+		return err
+	}
+	accountBack(w, r, "birth_year")
 	return nil
 }
 

@@ -162,6 +162,25 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	for _, p := range drafts {
 		all = append(all, p.ID.String())
 	}
+	// Initiatives (issue 19): a citizen's draft, a draft withdrawn before
+	// it was published, and a public motion whose co-signer's e-mail
+	// address and the author's (who did not consent to their name) must
+	// never show.
+	author := must(cs.CreateUser(ctx, council.User{Email: mark("autorin-INIT-9Q@buerger.example", "initiative author's e-mail"),
+		DisplayName: mark("Autorin INIT-NAME-7K", "initiative author's name without consent"), PasswordHash: "x", Role: council.RoleCitizen}))(t)
+	signer := must(cs.CreateUser(ctx, council.User{Email: mark("signer-INIT-4W@buerger.example", "co-signer's e-mail"),
+		DisplayName: mark("Mitzeichner INIT-SIGN-2P", "co-signer's name"), PasswordHash: "x", Role: council.RoleCitizen}))(t)
+	liveMust(t, "residence", cs.ConfirmResidence(ctx, signer.ID, true))
+	liveMust(t, "birth year", cs.SetBirthYear(ctx, signer.ID, 1970))
+	draftInit := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, AuthorID: author.ID,
+		Title: mark("Entwurf INIT-DRAFT-3X", "citizen's draft motion"), Text: mark("Text INIT-DRAFT-TEXT-8V", "text of a draft motion")}))(t)
+	gone := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, AuthorID: author.ID,
+		Title: mark("Verworfen INIT-GONE-5R", "draft motion withdrawn unpublished"), Text: "x"}))(t)
+	must(cs.WithdrawInitiative(ctx, gone.ID, author.ID, time.Now()))(t)
+	open := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, AuthorID: author.ID, Title: "Öffentlicher Antrag", Text: "y"}))(t)
+	must(cs.PublishInitiative(ctx, open.ID, author.ID, time.Now()))(t)
+	must(cs.SignInitiative(ctx, open.ID, signer.ID, time.Now()))(t)
+	all = append(all, ids(draftInit.ID, gone.ID, open.ID, author.ID, signer.ID)...)
 	f.params = map[string][]string{"id": all, "item": all, "mid": all, "file": all, "rid": recs,
 		"kind": {"paper", "meeting", "agenda_item"}}
 	return f

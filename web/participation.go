@@ -1,0 +1,360 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/httperr"
+	"github.com/plenar/plenar/web/site"
+)
+
+// Participation, "Beteiligung" (docs/DOMAIN.md, "Einwohnerantrag";
+// docs/ARCHITECTURE.md, "Participation"): citizens' motions and the
+// motions of the youth council and community groups — the public list,
+// each motion's page with its co-signing, and the author's forms. Every
+// state change goes through council's initiative store; the public reads
+// through initiative_public.
+
+func (s *Server) participationRoutes(r chi.Router) {
+	r.Get("/beteiligung", s.h(s.participation))
+	r.Get("/beteiligung/antraege/neu", s.h(s.initiativeNew))
+	r.Post("/beteiligung/antraege", s.h(s.initiativeCreate))
+	r.Get("/beteiligung/antraege/{id}", s.h(s.initiativeShow))
+	r.Get("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeEdit))
+	r.Post("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeUpdate))
+	r.Post("/beteiligung/antraege/{id}/{action}", s.h(s.initiativeAction))
+}
+
+// participationPage is the data of participation.html.
+type participationPage struct {
+	Collecting, Decided []council.Initiative // public: open for signatures / past it
+	Mine                []council.Initiative // the visitor's own, drafts included
+	Rules               council.ParticipationRules
+	Today               time.Time
+	LoggedIn            bool
+}
+
+func (s *Server) participation(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	rs := requestStateOf(r)
+	body, err := s.council.MainBody(ctx)
+	if err != nil {
+		return err
+	}
+	data := participationPage{Today: council.Today(s.opt.Now()), LoggedIn: !rs.viewer.IsPublic()}
+	if data.Rules, err = s.council.ParticipationRules(ctx, body.ID); err != nil {
+		return err
+	}
+	list, err := s.council.PublicInitiatives(ctx, body.ID)
+	if err != nil {
+		return err
+	}
+	for _, i := range list {
+		if i.State == council.InitiativeCollecting && !i.Expired(data.Today) {
+			data.Collecting = append(data.Collecting, i)
+		} else {
+			data.Decided = append(data.Decided, i)
+		}
+	}
+	if data.LoggedIn {
+		if data.Mine, err = s.council.InitiativesOf(ctx, rs.viewer.UserID); err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.render(w, r, http.StatusOK, "participation", data)
+	return nil
+}
+
+// initiativePage is the data of initiative.html: the motion as the
+// visitor may see it, what they may do, and the outcome of their last
+// action (Message: an error in their words; Notice: a done step's key).
+type initiativePage struct {
+	I        council.Initiative
+	Own      bool // the visitor wrote it
+	Signed   bool // the visitor co-signed it
+	SignHint string
+	Today    time.Time
+	Message  string
+	Notice   string
+}
+
+// CanSign reports whether the sign button is offered.
+func (p initiativePage) CanSign() bool {
+	return p.I.State == council.InitiativeCollecting && !p.I.Expired(p.Today) && !p.Signed && p.SignHint == ""
+}
+
+// loadInitiative reads the motion {id} as the visitor may see it.
+func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
+	ctx := r.Context()
+	rs := requestStateOf(r)
+	id, err := site.PathID(r)
+	if err != nil {
+		return initiativePage{}, err
+	}
+	i, err := s.council.InitiativeFor(ctx, rs.viewer, id)
+	if err != nil {
+		return initiativePage{}, err
+	}
+	p := initiativePage{I: i, Own: i.AuthorID == rs.viewer.UserID && !rs.viewer.IsPublic(), Today: council.Today(s.opt.Now())}
+	if i.State != council.InitiativeCollecting {
+		return p, nil
+	}
+	if rs.viewer.IsPublic() {
+		p.SignHint = "initiative.sign_login"
+		return p, nil
+	}
+	if p.Signed, err = s.council.HasSigned(ctx, i.ID, rs.viewer.UserID); err != nil {
+		return p, err
+	}
+	acc, err := s.council.Account(ctx, rs.viewer.UserID)
+	if err != nil {
+		return p, err
+	}
+	switch {
+	case !acc.Verified:
+		p.SignHint = council.MsgInitiativeUnverified
+	case !acc.ResidenceConfirmed:
+		p.SignHint = council.MsgInitiativeResidence
+	case i.MinAge > 0 && acc.BirthYear == 0:
+		p.SignHint = council.MsgInitiativeBirthYear
+	case i.MinAge > 0 && p.Today.Year()-acc.BirthYear < i.MinAge:
+		p.SignHint = council.MsgInitiativeAge
+	}
+	return p, nil
+}
+
+func (s *Server) initiativeShow(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadInitiative(r)
+	if err != nil {
+		return err
+	}
+	if !requestStateOf(r).viewer.IsPublic() {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	if n := r.URL.Query().Get("notice"); initiativeNotices[n] {
+		p.Notice = "initiative.notice." + n
+	}
+	s.render(w, r, http.StatusOK, "initiative", p)
+	return nil
+}
+
+// initiativeNotices are the steps that end on the motion's page.
+var initiativeNotices = map[string]bool{"saved": true, "published": true, "signed": true, "submitted": true, "withdrawn": true}
+
+// initiativeAction runs the author's or a co-signer's step on the motion.
+// A refusal shows the motion's page again with the reason.
+func (s *Server) initiativeAction(w http.ResponseWriter, r *http.Request) error {
+	rs := requestStateOf(r)
+	if rs.viewer.IsPublic() {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape("/beteiligung/antraege/"+chi.URLParam(r, "id")), http.StatusSeeOther)
+		return nil
+	}
+	p, err := s.loadInitiative(r)
+	if err != nil {
+		return err
+	}
+	ctx, id, user, now := r.Context(), p.I.ID, rs.viewer.UserID, s.opt.Now()
+	steps := map[string]struct {
+		do     func(context.Context, council.ID, council.ID, time.Time) (council.Initiative, error)
+		notice string
+	}{
+		"veroeffentlichen": {s.council.PublishInitiative, "published"},
+		"unterschreiben":   {s.council.SignInitiative, "signed"},
+		"einreichen":       {s.council.SubmitInitiative, "submitted"},
+		"zurueckziehen":    {s.council.WithdrawInitiative, "withdrawn"},
+	}
+	step, ok := steps[chi.URLParam(r, "action")]
+	if !ok {
+		return council.ErrNotFound
+	}
+	notice := step.notice
+	_, err = step.do(ctx, id, user, now)
+	if err != nil {
+		return s.initiativeRefused(w, r, err)
+	}
+	http.Redirect(w, r, s.localLink(r, "/beteiligung/antraege/"+id.String()+"?notice="+notice), http.StatusSeeOther)
+	return nil
+}
+
+// initiativeRefused renders the motion's page with the refusal in the
+// user's words (a 4xx) or returns a server error as it is.
+func (s *Server) initiativeRefused(w http.ResponseWriter, r *http.Request, err error) error {
+	status := httperr.Status(err)
+	if status >= 500 {
+		return err
+	}
+	p, lerr := s.loadInitiative(r)
+	if lerr != nil {
+		return lerr
+	}
+	p.Message = s.userMessage(r, err)
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "initiative", p)
+	return nil
+}
+
+// localLink keeps the request's ?lang= on a redirect within the site.
+func (s *Server) localLink(r *http.Request, path string) string {
+	if l := r.URL.Query().Get("lang"); l == "de" || l == "en" {
+		u, err := url.Parse(path)
+		if err == nil {
+			q := u.Query()
+			q.Set("lang", l)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+	}
+	return path
+}
+
+// initiativeForm is the data of initiative_form.html: a new motion or
+// the author's draft.
+type initiativeForm struct {
+	formState
+	ID     council.ID // NilID: a new motion
+	Groups []council.Organization
+	Rules  council.ParticipationRules
+}
+
+// New reports whether the form creates a motion.
+func (f initiativeForm) New() bool { return f.ID == council.NilID }
+
+// requireAccount sends anonymous visitors to the login page and reports
+// whether it did.
+func requireAccount(w http.ResponseWriter, r *http.Request) bool {
+	if requestStateOf(r).viewer.IsPublic() {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return true
+	}
+	return false
+}
+
+func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.Values) (initiativeForm, error) {
+	f := initiativeForm{formState: newFormState(v)}
+	body, err := s.council.MainBody(ctx)
+	if err != nil {
+		return f, err
+	}
+	if f.Rules, err = s.council.ParticipationRules(ctx, body.ID); err != nil {
+		return f, err
+	}
+	f.Groups, err = s.council.InitiativeGroupsOf(ctx, user)
+	return f, err
+}
+
+func (s *Server) initiativeNew(w http.ResponseWriter, r *http.Request) error {
+	if requireAccount(w, r) {
+		return nil
+	}
+	f, err := s.newInitiativeForm(r.Context(), requestStateOf(r).viewer.UserID, nil)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "initiative_form", f)
+	return nil
+}
+
+func (s *Server) initiativeEdit(w http.ResponseWriter, r *http.Request) error {
+	if requireAccount(w, r) {
+		return nil
+	}
+	p, err := s.loadInitiative(r)
+	if err != nil {
+		return err
+	}
+	if !p.Own || p.I.State != council.InitiativeDraft {
+		return &council.UserError{Kind: council.ErrConflict, Key: council.MsgInitiativeState, Text: "only the author's draft can be edited"}
+	}
+	f, err := s.newInitiativeForm(r.Context(), requestStateOf(r).viewer.UserID,
+		url.Values{"title": {p.I.Title}, "text": {p.I.Text}, "reasoning": {p.I.Reasoning}})
+	if err != nil {
+		return err
+	}
+	f.ID = p.I.ID
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "initiative_form", f)
+	return nil
+}
+
+func (s *Server) initiativeCreate(w http.ResponseWriter, r *http.Request) error {
+	return s.saveInitiative(w, r, council.NilID)
+}
+
+func (s *Server) initiativeUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := site.PathID(r)
+	if err != nil {
+		return err
+	}
+	return s.saveInitiative(w, r, id)
+}
+
+// saveInitiative saves the form as a new draft (id NilID) or the
+// author's draft id; field errors show the form again with the input.
+func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id council.ID) error {
+	if requireAccount(w, r) {
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: motion form: %w", council.ErrInvalid, err)
+	}
+	ctx, user := r.Context(), requestStateOf(r).viewer.UserID
+	v := r.PostForm
+	f, err := s.newInitiativeForm(ctx, user, v)
+	if err != nil {
+		return err
+	}
+	f.ID = id
+	body, err := s.council.MainBody(ctx)
+	if err != nil {
+		return err
+	}
+	in := council.Initiative{ID: id, BodyID: body.ID, AuthorID: user, Kind: council.InitiativeCitizens,
+		Title: v.Get("title"), Text: v.Get("text"), Reasoning: v.Get("reasoning")}
+	if g := v.Get("group"); g != "" {
+		// The group must be one of the author's (the store checks it
+		// again in the transaction).
+		found := false
+		for _, o := range f.Groups {
+			if o.ID.String() == g {
+				in.OrganizationID, in.Kind, found = o.ID, initiativeKindOf(o.Kind), true
+			}
+		}
+		if !found {
+			f.Errors["group"] = council.MsgInitiativeNoMember
+		}
+	}
+	if len(f.Errors) == 0 {
+		var saved council.Initiative
+		if saved, err = s.council.SaveInitiativeDraft(ctx, in); err == nil {
+			http.Redirect(w, r, s.localLink(r, "/beteiligung/antraege/"+saved.ID.String()+"?notice=saved"), http.StatusSeeOther)
+			return nil
+		}
+		var fe council.FieldErrors
+		if !errors.As(err, &fe) {
+			return err
+		}
+		for k, m := range fe {
+			f.Errors[k] = m
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusUnprocessableEntity, "initiative_form", f)
+	return nil
+}
+
+// initiativeKindOf is the kind of motion a group of kind k files.
+func initiativeKindOf(k council.OrgKind) council.InitiativeKind {
+	if k == council.KindYouthCouncil {
+		return council.InitiativeYouth
+	}
+	return council.InitiativeCommunity
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/migrations/pgtest"
+)
+
+// participationEnv is a test env with the city's rules (2 signatures, 14
+// years), a council with a coming meeting, and resident citizens.
+type participationEnv struct {
+	*testEnv
+	council council.Organization
+	meeting meetings.Meeting
+}
+
+func newParticipationEnv(t *testing.T) *participationEnv {
+	t.Helper()
+	e := &participationEnv{testEnv: newTestEnv(t)}
+	e.srv.auth.failDelay = 0
+	ctx := t.Context()
+	liveMust(t, "rules", e.testEnv.council.SaveParticipationRules(ctx, council.ParticipationRules{BodyID: e.body.ID, Threshold: 2,
+		MinAge: 14, CollectDays: 60, AnswerDays: 90}))
+	e.council = must(e.testEnv.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Stadtrat", Kind: council.KindCouncil}))(t)
+	e.meeting = must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Stadtrates",
+		Start: time.Now().AddDate(0, 0, 21).Truncate(time.Minute), Organizations: []council.ID{e.council.ID}}))(t)
+	return e
+}
+
+// resident logs in a verified citizen whose residence the clerk
+// confirmed, born in born (0: no birth year).
+func (e *participationEnv) resident(t *testing.T, born int) (*http.Client, council.User) {
+	t.Helper()
+	c, u := e.login(t, council.RoleCitizen)
+	liveMust(t, "residence", e.testEnv.council.ConfirmResidence(t.Context(), u.ID, true))
+	if born != 0 {
+		liveMust(t, "birth year", e.testEnv.council.SetBirthYear(t.Context(), u.ID, born))
+	}
+	return c, u
+}
+
+// TestParticipationBadInput: what a citizen may not do answers with a
+// clear message and changes nothing — an anonymous draft, an empty or
+// oversize form (the input kept), script in the text (shown as text),
+// someone else's draft, a draft's page for the public, publishing twice,
+// signing twice, without confirmed residence, without a birth year,
+// submitting below the threshold, an unknown step, a forged group, a POST
+// without the CSRF token.
+func TestParticipationBadInput(t *testing.T) {
+	t.Parallel()
+	e := newParticipationEnv(t)
+	anon := e.anon()
+	if st, loc, _ := e.adminPost(t, anon, "/beteiligung/antraege", url.Values{"title": {"x"}, "text": {"y"}}); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Errorf("anonymous draft: %d %q, want 303 to the login", st, loc)
+	}
+	anna, annaU := e.resident(t, 1980)
+	st, _, body := e.adminPost(t, anna, "/beteiligung/antraege", url.Values{"title": {" "}, "text": {strings.Repeat("ä", 20001)}, "reasoning": {"Weil"}})
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("empty title, oversize text: %d", st)
+	}
+	mustContain(t, "form with errors", body, `href="#f-title"`, `href="#f-text"`, ">Weil</textarea>", `aria-invalid="true"`)
+	if st, _, _ := e.adminPost(t, anna, "/beteiligung/antraege", url.Values{"title": {"x"}, "text": {"y"}, "group": {council.NewID().String()}}); st != http.StatusUnprocessableEntity {
+		t.Errorf("a forged group: %d, want 422", st)
+	}
+	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM initiatives`); n != 0 {
+		t.Fatalf("%d initiatives stored from refused forms", n)
+	}
+	const script = `<script>alert("x")</script>`
+	loc := e.mustRedirect(t, anna, "/beteiligung/antraege", url.Values{"title": {"Spielplatz " + script}, "text": {"Der Rat möge " + script}}, "/beteiligung/antraege/")
+	id := loc
+	page := "/beteiligung/antraege/" + id
+	_, body = e.get(t, anna, page+"?notice=saved")
+	mustContain(t, "draft", body, "Entwurf gespeichert.", "&lt;script&gt;", "Zur Unterschrift veröffentlichen")
+	mustNotContain(t, "draft", body, script)
+	if st, _ := e.get(t, anon, page); st != http.StatusNotFound {
+		t.Errorf("the public reads a draft: %d", st)
+	}
+	bob, _ := e.resident(t, 0)
+	if st, _, body := e.adminPost(t, bob, page+"/veroeffentlichen", nil); st != http.StatusNotFound {
+		t.Errorf("someone else publishes the draft: %d %s", st, excerpt(body)) // they cannot see it
+	}
+	e.mustRedirect(t, anna, page+"/veroeffentlichen", nil, page)
+	if st, _, body := e.adminPost(t, anna, page+"/veroeffentlichen", nil); st != http.StatusConflict || !strings.Contains(body, "in diesem Stand") {
+		t.Errorf("publishing twice: %d", st)
+	}
+	if st, _, body := e.adminPost(t, bob, page+"/unterschreiben", nil); st != http.StatusForbidden || !strings.Contains(body, "Geburtsjahr") {
+		t.Errorf("signing without a birth year: %d", st)
+	}
+	carl, carlU := e.login(t, council.RoleCitizen)
+	liveMust(t, "birth year", e.testEnv.council.SetBirthYear(t.Context(), carlU.ID, 1970))
+	if st, _, body := e.adminPost(t, carl, page+"/unterschreiben", nil); st != http.StatusForbidden || !strings.Contains(body, "Wohnsitz") {
+		t.Errorf("signing without confirmed residence: %d", st)
+	}
+	_, body = e.get(t, carl, page)
+	mustContain(t, "page for a non-resident", body, "deren Wohnsitz die Stadt bestätigt hat")
+	mustNotContain(t, "page for a non-resident", body, "Antrag unterschreiben")
+	e.mustRedirect(t, anna, page+"/unterschreiben", nil, page)
+	if st, _, body := e.adminPost(t, anna, page+"/unterschreiben", nil); st != http.StatusConflict || !strings.Contains(body, "bereits unterschrieben") {
+		t.Errorf("signing twice: %d", st)
+	}
+	if st, _, body := e.adminPost(t, anna, page+"/einreichen", nil); st != http.StatusConflict || !strings.Contains(body, "nicht genug Unterschriften") {
+		t.Errorf("submitting with 1 of 2: %d", st)
+	}
+	if st, _, _ := e.adminPost(t, anna, page+"/loeschen", nil); st != http.StatusNotFound {
+		t.Errorf("an unknown step: %d", st)
+	}
+	resp, err := anna.PostForm(e.ts.URL+page+"/zurueckziehen", url.Values{})
+	liveMust(t, "post", err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("POST without the CSRF token: %d", resp.StatusCode)
+	}
+	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM initiative_signatures`); n != 1 {
+		t.Errorf("%d signatures, want Anna's", n)
+	}
+	_, body = e.get(t, anon, "/beteiligung?lang=en")
+	mustContain(t, "public list in English", body, "Motions collecting signatures", "1 of 2 signatures", "&lt;script&gt;")
+	mustNotContain(t, "public list", body, annaU.Email, script)
+}
