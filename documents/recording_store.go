@@ -132,6 +132,26 @@ func (s *Store) Recordings(ctx context.Context, meetingID council.ID, staff bool
 	return out, nil
 }
 
+// RecordingsOfItems lists the recordings of the agenda items items as
+// Recordings does (staff: every one, else the public's), in one
+// statement, by start.
+func (s *Store) RecordingsOfItems(ctx context.Context, items []council.ID, staff bool) ([]Recording, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+recordingCols+` FROM `+recordingsFrom(staff)+`
+		LEFT JOIN agenda_items i ON i.id = r.agenda_item_id
+		WHERE r.agenda_item_id = ANY($1) AND NOT r.deleted ORDER BY r.started, r.id`, items)
+	if err != nil {
+		return nil, fmt.Errorf("recordings of items: %w", council.TranslateError(err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Recording, error) { return scanRecording(row) })
+	if err != nil {
+		return nil, fmt.Errorf("recordings of items: %w", council.TranslateError(err))
+	}
+	return out, nil
+}
+
 // Recording returns one recording of the meeting if the viewer may see it
 // (as Recordings). Errors: ErrNotFound (also when hidden).
 func (s *Store) Recording(ctx context.Context, meetingID, id council.ID, staff bool) (Recording, error) {

@@ -16,22 +16,49 @@ import (
 // MinutesStatus returns the state of the minutes of meeting id: a draft
 // when nothing was stored yet. Errors: ErrNotFound for an unknown meeting.
 func (s *Store) MinutesStatus(ctx context.Context, id council.ID) (MinutesStatus, error) {
-	st := MinutesStatus{MeetingID: id, State: MinutesDraft}
-	var approvedAt *time.Time
-	var item, poll *council.ID
-	err := s.db.QueryRow(ctx, `SELECT coalesce(x.state, 'draft'), x.approved_at, x.approved_by_item, x.approved_by_poll,
+	m, err := s.MinutesStatuses(ctx, []council.ID{id})
+	if err != nil {
+		return MinutesStatus{}, err
+	}
+	st, ok := m[id]
+	if !ok {
+		return MinutesStatus{}, fmt.Errorf("minutes of %s: %w", id, council.ErrNotFound)
+	}
+	return st, nil
+}
+
+// MinutesStatuses returns MinutesStatus of each meeting of ids that
+// exists, in one statement.
+func (s *Store) MinutesStatuses(ctx context.Context, ids []council.ID) (map[council.ID]MinutesStatus, error) {
+	out := make(map[council.ID]MinutesStatus, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT m.id, coalesce(x.state, 'draft'), x.approved_at, x.approved_by_item, x.approved_by_poll,
 			coalesce(x.hash, ''), coalesce(x.public_hash, ''),
 			EXISTS (SELECT 1 FROM live_sessions l WHERE l.meeting_id = m.id)
-		FROM meetings m LEFT JOIN minutes x ON x.meeting_id = m.id WHERE m.id = $1`, id).
-		Scan(&st.State, &approvedAt, &item, &poll, &st.Hash, &st.PublicHash, &st.Ran)
+		FROM meetings m LEFT JOIN minutes x ON x.meeting_id = m.id WHERE m.id = ANY($1)`, ids)
 	if err != nil {
-		return MinutesStatus{}, fmt.Errorf("minutes of %s: %w", id, council.TranslateError(err))
+		return nil, fmt.Errorf("minutes: %w", council.TranslateError(err))
 	}
-	if approvedAt != nil {
-		st.ApprovedAt = *approvedAt
+	defer rows.Close()
+	for rows.Next() {
+		var st MinutesStatus
+		var approvedAt *time.Time
+		var item, poll *council.ID
+		if err := rows.Scan(&st.MeetingID, &st.State, &approvedAt, &item, &poll, &st.Hash, &st.PublicHash, &st.Ran); err != nil {
+			return nil, fmt.Errorf("minutes: %w", council.TranslateError(err))
+		}
+		if approvedAt != nil {
+			st.ApprovedAt = *approvedAt
+		}
+		st.ApprovedByItem, st.ApprovedByPoll = council.IDOf(item), council.IDOf(poll)
+		out[st.MeetingID] = st
 	}
-	st.ApprovedByItem, st.ApprovedByPoll = council.IDOf(item), council.IDOf(poll)
-	return st, nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("minutes: %w", council.TranslateError(err))
+	}
+	return out, nil
 }
 
 // PublicMinutes returns the approved minutes of meeting id as the public

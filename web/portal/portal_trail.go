@@ -262,25 +262,26 @@ func (s *Server) trailFor(ctx context.Context, v council.Viewer, p council.Paper
 			return t, err
 		}
 	}
-	for i, m := range t.Minutes {
-		st, err := s.meetings.MinutesStatus(ctx, m.MeetingID)
-		if err != nil {
-			return t, err
+	// The minutes' state of every meeting and the recorded chapters of
+	// the decided items, one statement each.
+	states, err := s.meetings.MinutesStatuses(ctx, meetingIDs)
+	if err != nil {
+		return t, err
+	}
+	recs, err := s.docs.RecordingsOfItems(ctx, items, v.SeesAllNonPublic())
+	if err != nil {
+		return t, err
+	}
+	for _, r := range recs {
+		if st, ok := itemStep[r.ItemID]; ok && st.MeetingID == r.MeetingID {
+			t.Recordings = append(t.Recordings, trailRecording{MeetingID: r.MeetingID, ItemID: r.ItemID,
+				ItemNumber: st.ItemNumber, ItemName: st.ItemName, Length: clock(r.Duration)})
 		}
+	}
+	for i, m := range t.Minutes {
+		st := states[m.MeetingID]
 		t.Minutes[i].Page = s.minutesShown(v, st, m.orgs...)
 		t.Minutes[i].Approved = st.State == meetings.MinutesApproved
-		// The recorded chapters of the decided items, as the meeting
-		// page's player lists them for v.
-		recs, err := s.docs.Recordings(ctx, m.MeetingID, v.SeesAllNonPublic())
-		if err != nil {
-			return t, err
-		}
-		for _, r := range recs {
-			if st, ok := itemStep[r.ItemID]; ok && r.ItemID != council.NilID && st.MeetingID == m.MeetingID {
-				t.Recordings = append(t.Recordings, trailRecording{MeetingID: m.MeetingID, ItemID: r.ItemID,
-					ItemNumber: st.ItemNumber, ItemName: st.ItemName, Length: clock(r.Duration)})
-			}
-		}
 		var protocols []documents.Listed
 		for _, f := range files[m.MeetingID] {
 			if f.Role == documents.RoleResultsProtocol {
