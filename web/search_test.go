@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/search"
 )
 
@@ -240,4 +241,85 @@ func (e *testEnv) buildIndex(t *testing.T) {
 	}
 	t.Cleanup(func() { ix.Close() })
 	e.srv.opt.SearchIndex = ix
+}
+
+// TestSearchAPIConsulted: over the real router, the JSON API's grouped
+// hit names the meetings that consulted the paper and the document that
+// matched, as the search page does, and only what the public may see: the
+// meeting whose agenda item is not public appears neither in "consulted"
+// nor as the "match".
+func TestSearchAPIConsulted(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	org := func(name string) council.Organization {
+		o, err := e.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: name, Kind: "committee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	bau, rat := org("Bauausschuss"), org("Stadtrat")
+	p, err := e.council.SavePaper(ctx, council.Paper{BodyID: e.body.ID, Name: "Sanierung der Sporthalle am Lindenhof",
+		Type: council.PaperMotion, Status: council.StatusSubmitted, Public: true, Date: time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range []council.Organization{bau, rat} {
+		if _, err := e.council.SaveConsultation(ctx, council.Consultation{PaperID: p.ID, OrganizationID: o.ID, Position: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meeting := func(name string, o council.Organization, at time.Time, public bool) (meetings.Meeting, meetings.AgendaItem) {
+		m, err := e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: name, Start: at, Organizations: []council.ID{o.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := e.meetings.AddPaper(ctx, m.ID, p.ID, o.ID, public)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.meetings.Invite(ctx, m.ID, at.AddDate(0, 0, -14)); err != nil {
+			t.Fatal(err)
+		}
+		return m, it
+	}
+	open, openItem := meeting("12. Sitzung des Bauausschusses", bau, time.Date(2025, 4, 2, 17, 0, 0, 0, time.UTC), true)
+	closed, closedItem := meeting("8. Sitzung des Stadtrates", rat, time.Date(2025, 5, 8, 18, 0, 0, 0, time.UTC), false)
+	e.buildIndex(t)
+
+	status, body := e.get(t, e.anon(), "/api/v1/search?q=Sporthalle+Lindenhof")
+	if status != http.StatusOK {
+		t.Fatalf("GET /api/v1/search: %d %s", status, body)
+	}
+	var got struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			Type, ID  string
+			Match     *struct{ Type, ID string } `json:"match"`
+			Consulted []struct {
+				MeetingID string `json:"meeting_id"`
+				Title     string `json:"title"`
+				URL       string `json:"url"`
+			} `json:"consulted"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	if got.Total != 1 || len(got.Hits) != 1 || got.Hits[0].Type != "paper" || got.Hits[0].ID != p.ID.String() {
+		t.Fatalf("want one result, the paper: %s", body)
+	}
+	h := got.Hits[0]
+	if len(h.Consulted) != 1 || h.Consulted[0].MeetingID != open.ID.String() || h.Consulted[0].Title != open.Name ||
+		h.Consulted[0].URL != "http://plenar.test/meetings/"+open.ID.String()+"#item-"+openItem.ID.String() {
+		t.Errorf("consulted %+v, want only %q linked to its agenda item", h.Consulted, open.Name)
+	}
+	if h.Match != nil && h.Match.ID != p.ID.String() && h.Match.ID != openItem.ID.String() {
+		t.Errorf("match %+v, want the paper or its public agenda item", h.Match)
+	}
+	for _, secret := range []string{closed.ID.String(), closedItem.ID.String(), closed.Name} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the API names the non-public consultation (%s): %s", secret, body)
+		}
+	}
 }

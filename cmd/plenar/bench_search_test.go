@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/plenar/plenar/migrations/pgtest"
+	"github.com/plenar/plenar/search/searchbench"
 )
 
 // TestBenchSearchJudged runs the judged evaluation of `plenar bench search
@@ -16,11 +16,9 @@ import (
 // relevance falls below the figures measured on it: an accuracy check
 // against regressions in analysis, query building and ranking, not a
 // timing assertion. Queries whose judged documents are not in the smaller
-// city are skipped.
+// city are skipped. It runs in every test run, -short too: it needs
+// PostgreSQL (pgtest) and nothing else.
 func TestBenchSearchJudged(t *testing.T) {
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("seeds a demo city (-short; under CI=true it always runs)")
-	}
 	pool := pgtest.New(t)
 	var out bytes.Buffer
 	a := &app{stdout: &out, stderr: &out}
@@ -42,6 +40,12 @@ func TestBenchSearchJudged(t *testing.T) {
 	if rep.ZeroRate > judgedTestZeroRate {
 		t.Errorf("zero-result rate = %.1f %%, want ≤ %.1f %%", 100*rep.ZeroRate, 100*judgedTestZeroRate)
 	}
+	for _, g := range searchbench.Groups {
+		f := rep.Groups[g]
+		if f.NDCG < judgedTestGroupNDCG || f.MRR < judgedTestGroupMRR {
+			t.Errorf("%s queries (%d): nDCG@10 %.3f, MRR %.3f; want ≥ %.2f, ≥ %.2f", g, f.Queries, f.NDCG, f.MRR, judgedTestGroupNDCG, judgedTestGroupMRR)
+		}
+	}
 	if n := len(rep.TargetFailures); n > judgedTestTargetMisses {
 		var qs []string
 		for _, f := range rep.TargetFailures {
@@ -53,7 +57,12 @@ func TestBenchSearchJudged(t *testing.T) {
 }
 
 // Thresholds of TestBenchSearchJudged, slightly below what it measured
-// (nDCG@10 0.879, MRR 0.933, zero results 2.7 %, 3 misses; 185 queries).
+// on 2026-12-07 (185 queries: nDCG@10 0.878, MRR 0.929, zero results
+// 2.7 %, 3 misses; by asker nDCG@10 / MRR: citizens 0.854 / 0.922,
+// councillors 0.899 / 0.958, clerks 0.898 / 0.902). Results of equal
+// score come back in index order, which moves MRR by about 0.005 between
+// builds. Two months of the demo city keep the test under a minute on two
+// busy cores (20 s when they are quiet, 59 s under a parallel make test).
 const (
 	judgedTestMonths       = 2
 	judgedTestMinQueries   = 100
@@ -61,4 +70,6 @@ const (
 	judgedTestMRR          = 0.90
 	judgedTestZeroRate     = 0.04
 	judgedTestTargetMisses = 4
+	judgedTestGroupNDCG    = 0.83 // each of citizens, councillors, clerks
+	judgedTestGroupMRR     = 0.88
 )

@@ -38,6 +38,15 @@ var JudgedDemo []byte
 // judged set: the demo's dates, years and reference numbers follow it.
 var JudgedNow = time.Date(2026, 3, 18, 10, 0, 0, 0, time.UTC)
 
+// NoAnswer is the kind of a query the demo city has no good answer for
+// (a citizen asks for something the city never decided on): its rules,
+// if any, grade related documents only (1). It is not scored; the
+// report lists what the search returned for it.
+const NoAnswer = "none"
+
+// Groups are the askers a query is written for, one of them per query.
+var Groups = []string{"citizen", "councillor", "clerk"}
+
 // Judged is one query with its judgements.
 type Judged struct {
 	Line  int
@@ -80,12 +89,15 @@ func ParseJudged(r io.Reader) ([]Judged, error) {
 			continue
 		}
 		cols := strings.Split(line, "\t")
-		if len(cols) < 3 {
-			return nil, fmt.Errorf("judged set line %d: want kinds, query and at least one judgement", n)
+		if len(cols) < 2 {
+			return nil, fmt.Errorf("judged set line %d: want kinds, query and judgements", n)
 		}
 		q := Judged{Line: n, Query: cols[1]}
 		for k := range strings.SplitSeq(cols[0], ",") {
 			q.Kinds = append(q.Kinds, strings.TrimSpace(k))
+		}
+		if len(cols) < 3 && !q.Has(NoAnswer) {
+			return nil, fmt.Errorf("judged set line %d: want at least one judgement (or kind %s)", n, NoAnswer)
 		}
 		for _, c := range cols[2:] {
 			if strings.TrimSpace(c) == "" {
@@ -94,6 +106,9 @@ func ParseJudged(r io.Reader) ([]Judged, error) {
 			rule, err := parseRule(strings.TrimSpace(c))
 			if err != nil {
 				return nil, fmt.Errorf("judged set line %d: %q: %w", n, c, err)
+			}
+			if rule.Grade > 1 && q.Has(NoAnswer) {
+				return nil, fmt.Errorf("judged set line %d: %q: a query of kind %s grades related documents only (1)", n, c, NoAnswer)
 			}
 			q.Rules = append(q.Rules, rule)
 		}
@@ -275,10 +290,34 @@ type JudgedReport struct {
 	Queries        []JudgedQueryResult
 	NDCG, MRR      float64
 	ZeroRate       float64
-	Unjudgeable    []Judged // no document of the universe has grade ≥ 2
+	Groups         map[string]JudgedFigures // by asker (Groups)
+	Unjudgeable    []Judged                 // no document of the universe has grade ≥ 2
+	NoAnswer       []JudgedQueryResult      // queries of kind NoAnswer, not scored
 	TargetFailures []JudgedQueryResult
 	Targeted       int // compound and multi-word queries
 	Duration       time.Duration
+}
+
+// JudgedFigures are the means over some of the scored queries.
+type JudgedFigures struct {
+	Queries             int
+	NDCG, MRR, ZeroRate float64
+}
+
+// figures returns the means over qs.
+func figures(qs []JudgedQueryResult) JudgedFigures {
+	f := JudgedFigures{Queries: len(qs)}
+	for _, q := range qs {
+		f.NDCG += q.NDCG
+		f.MRR += q.RR
+		if q.Total == 0 {
+			f.ZeroRate++
+		}
+	}
+	if n := float64(len(qs)); n > 0 {
+		f.NDCG, f.MRR, f.ZeroRate = f.NDCG/n, f.MRR/n, f.ZeroRate/n
+	}
+	return f
 }
 
 // Targets of issue 15.
@@ -303,7 +342,6 @@ func Searcher(s *search.Searcher) SearchFunc {
 func EvaluateJudged(ctx context.Context, qs []Judged, u *Universe, run SearchFunc) (JudgedReport, error) {
 	start := time.Now()
 	var rep JudgedReport
-	zero := 0
 	for _, q := range qs {
 		// A paper is in docs under its id and its items' ids: count it once.
 		ideal := u.dedupeIdeal(q)
@@ -311,7 +349,7 @@ func EvaluateJudged(ctx context.Context, qs []Judged, u *Universe, run SearchFun
 		for _, g := range ideal {
 			best = max(best, g)
 		}
-		if best < 2 {
+		if best < 2 && !q.Has(NoAnswer) {
 			rep.Unjudgeable = append(rep.Unjudgeable, q)
 			continue
 		}
@@ -340,13 +378,12 @@ func EvaluateJudged(ctx context.Context, qs []Judged, u *Universe, run SearchFun
 			}
 			r.BestHit = r.BestHit || g == best
 		}
-		r.NDCG = ndcg(r.Grades, ideal, 10)
-		if res.Total == 0 {
-			zero++
+		if q.Has(NoAnswer) {
+			rep.NoAnswer = append(rep.NoAnswer, r)
+			continue
 		}
+		r.NDCG = ndcg(r.Grades, ideal, 10)
 		rep.Queries = append(rep.Queries, r)
-		rep.NDCG += r.NDCG
-		rep.MRR += r.RR
 		if q.Has("compound") || q.Has("multiword") {
 			rep.Targeted++
 			if !r.BestHit {
@@ -354,8 +391,17 @@ func EvaluateJudged(ctx context.Context, qs []Judged, u *Universe, run SearchFun
 			}
 		}
 	}
-	if n := float64(len(rep.Queries)); n > 0 {
-		rep.NDCG, rep.MRR, rep.ZeroRate = rep.NDCG/n, rep.MRR/n, float64(zero)/n
+	all := figures(rep.Queries)
+	rep.NDCG, rep.MRR, rep.ZeroRate = all.NDCG, all.MRR, all.ZeroRate
+	rep.Groups = map[string]JudgedFigures{}
+	for _, g := range Groups {
+		var in []JudgedQueryResult
+		for _, q := range rep.Queries {
+			if q.Has(g) {
+				in = append(in, q)
+			}
+		}
+		rep.Groups[g] = figures(in)
 	}
 	rep.Duration = time.Since(start)
 	return rep, nil
@@ -422,6 +468,11 @@ func (r JudgedReport) Write(w io.Writer, worst int) {
 	for _, f := range r.TargetFailures {
 		fmt.Fprintf(&b, "    missed: %q (line %d)\n", f.Query, f.Line)
 	}
+	fmt.Fprintf(&b, "  by asker           queries  nDCG@10    MRR  zero results\n")
+	for _, g := range Groups {
+		f := r.Groups[g]
+		fmt.Fprintf(&b, "    %-16s %7d    %.3f  %.3f  %5.1f %%\n", g, f.Queries, f.NDCG, f.MRR, 100*f.ZeroRate)
+	}
 	byKind := map[string][2]float64{}
 	for _, q := range r.Queries {
 		for _, k := range q.Kinds {
@@ -461,6 +512,30 @@ func (r JudgedReport) Write(w io.Writer, worst int) {
 			q.NDCG, q.Query, strings.Join(q.Kinds, ","), q.Line, q.Total, some, q.Graded, q.Best)
 		for i, d := range q.Top[:min(3, len(q.Top))] {
 			fmt.Fprintf(&b, "        %d. [%d] %s\n", i+1, q.Grades[i], d)
+		}
+	}
+	if len(r.NoAnswer) > 0 {
+		zero, some := 0, 0
+		for _, q := range r.NoAnswer {
+			switch {
+			case q.Total == 0:
+				zero++
+			case q.Some:
+				some++
+			}
+		}
+		fmt.Fprintf(&b, "expected to have no good answer (kind %s, not scored): %d queries, %d without results, %d with some of the words, %d with all of them\n",
+			NoAnswer, len(r.NoAnswer), zero, some, len(r.NoAnswer)-zero-some)
+		for _, q := range r.NoAnswer {
+			first := ""
+			if len(q.Top) > 0 {
+				first = fmt.Sprintf(", first [%d] %s", q.Grades[0], q.Top[0])
+			}
+			some := ""
+			if q.Some {
+				some = ", some of the words"
+			}
+			fmt.Fprintf(&b, "  %q line %d: %d results%s%s\n", q.Query, q.Line, q.Total, some, first)
 		}
 	}
 	for _, q := range r.Unjudgeable {

@@ -2,9 +2,13 @@ package searchbench
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/search"
 )
 
 // TestJudgedDemoSet: the built-in set parses, has the 150
@@ -20,6 +24,7 @@ func TestJudgedDemoSet(t *testing.T) {
 	}
 	who := map[string]int{}
 	seen := map[string]int{}
+	none := 0
 	for _, q := range qs {
 		for _, k := range []string{"citizen", "councillor", "clerk"} {
 			if q.Has(k) {
@@ -30,8 +35,19 @@ func TestJudgedDemoSet(t *testing.T) {
 		for _, r := range q.Rules {
 			best = max(best, r.Grade)
 		}
-		if best != 3 {
+		if q.Has(NoAnswer) {
+			none++
+		} else if best != 3 {
 			t.Errorf("line %d %q: no judgement of grade 3", q.Line, q.Query)
+		}
+		asked := 0
+		for _, g := range Groups {
+			if q.Has(g) {
+				asked++
+			}
+		}
+		if asked != 1 {
+			t.Errorf("line %d %q: asked by %d of %v, want one", q.Line, q.Query, asked, Groups)
 		}
 		if l, dup := seen[strings.ToLower(q.Query)]; dup {
 			t.Errorf("line %d %q: the same query as line %d", q.Line, q.Query, l)
@@ -40,6 +56,9 @@ func TestJudgedDemoSet(t *testing.T) {
 	}
 	if who["citizen"] < 50 || who["councillor"] < 50 || who["clerk"] < 30 {
 		t.Errorf("queries by asker: %v", who)
+	}
+	if none < 5 || len(qs)-none < 150 {
+		t.Errorf("%d queries expected to have no good answer and %d others, want at least 5 and 150", none, len(qs)-none)
 	}
 }
 
@@ -63,7 +82,10 @@ func TestParseJudged(t *testing.T) {
 			t.Errorf("grade(%+v) = %d, want %d", c.d, got, c.want)
 		}
 	}
-	for _, bad := range []string{"citizen\tBus", "citizen\tBus\t4 title=Bus", "citizen\tBus\t3 colour=Bus", "citizen\tBus\t3 title~(", "citizen\tBus\t3 title"} {
+	if qs, err := ParseJudged(strings.NewReader("citizen,none\tTierheim\ncitizen,none\tWindkraft\t1 title~Solarpark\n")); err != nil || len(qs) != 2 || len(qs[1].Rules) != 1 {
+		t.Errorf("ParseJudged (kind none) = %+v, %v", qs, err)
+	}
+	for _, bad := range []string{"citizen,none\tTierheim\t2 title~Tier", "citizen\tBus", "citizen\tBus\t4 title=Bus", "citizen\tBus\t3 colour=Bus", "citizen\tBus\t3 title~(", "citizen\tBus\t3 title"} {
 		if _, err := ParseJudged(strings.NewReader(bad)); err == nil {
 			t.Errorf("ParseJudged(%q): no error", bad)
 		}
@@ -81,5 +103,63 @@ func TestNDCG(t *testing.T) {
 	// 3 at rank 2 instead of 1: (7/log2(3)) / 7.
 	if got, want := ndcg([]int{0, 3}, []int{3}, 10), 1/math.Log2(3); math.Abs(got-want) > 1e-9 {
 		t.Errorf("nDCG %f, want %f", got, want)
+	}
+}
+
+// TestEvaluateJudged: means overall and per asker, MRR from the first
+// hit of grade ≥ 2, zero results, queries of kind none kept apart and
+// queries without a document of grade ≥ 2 skipped.
+func TestEvaluateJudged(t *testing.T) {
+	ids := []council.ID{council.NewID(), council.NewID(), council.NewID()}
+	u := &Universe{docs: map[council.ID]JudgedDoc{
+		ids[0]: {Kind: "paper", Title: "Sanierung der Grundschule Lindenau", Ref: "V0001/25"},
+		ids[1]: {Kind: "paper", Title: "Freibad Südstadt erhalten", Ref: "A0002/25"},
+		ids[2]: {Kind: "org", Title: "Finanzausschuss"},
+	}}
+	set := "citizen,word\tFreibad\t3 title~Freibad\n" +
+		"citizen,word\tSchule\t3 title~Grundschule\n" +
+		"clerk,name\tFinanzausschuss\t3 org=Finanzausschuss\n" +
+		"clerk,word\tHundesteuer\t3 title~Hundesteuer\n" +
+		"citizen,none\tTierheim\n"
+	qs, err := ParseJudged(strings.NewReader(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := map[string][]council.ID{"Freibad": {ids[0], ids[1]}, "Schule": {ids[0]}, "Tierheim": {ids[1]}}
+	run := func(_ context.Context, q string) (search.Result, error) {
+		var r search.Result
+		for _, id := range hits[q] {
+			r.Hits = append(r.Hits, search.Hit{ID: id, Type: search.TypePaper})
+		}
+		r.Total = len(r.Hits)
+		return r, nil
+	}
+	rep, err := EvaluateJudged(context.Background(), qs, u, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Queries) != 3 || len(rep.NoAnswer) != 1 || len(rep.Unjudgeable) != 1 {
+		t.Fatalf("%d scored, %d none, %d skipped; want 3, 1, 1", len(rep.Queries), len(rep.NoAnswer), len(rep.Unjudgeable))
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	// Freibad: the grade-3 paper second (RR 1/2, nDCG 1/log2(3)); Schule: first (1, 1); Finanzausschuss: nothing (0, 0).
+	if c := rep.Groups["citizen"]; c.Queries != 2 || !near(c.MRR, 0.75) || !near(c.NDCG, (1+1/math.Log2(3))/2) || c.ZeroRate != 0 {
+		t.Errorf("citizen figures %+v", c)
+	}
+	if c := rep.Groups["clerk"]; c.Queries != 1 || c.MRR != 0 || c.NDCG != 0 || c.ZeroRate != 1 {
+		t.Errorf("clerk figures %+v", c)
+	}
+	if !near(rep.MRR, 0.5) || !near(rep.ZeroRate, 1.0/3) {
+		t.Errorf("MRR %f, zero rate %f; want 0.5, 1/3", rep.MRR, rep.ZeroRate)
+	}
+	if n := rep.NoAnswer[0]; n.Total != 1 || n.Grades[0] != 0 {
+		t.Errorf("none query: %+v", n)
+	}
+	var out bytes.Buffer
+	rep.Write(&out, 3)
+	for _, want := range []string{"citizen                2", "expected to have no good answer (kind none, not scored): 1 queries", "skipped: \"Hundesteuer\""} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
 	}
 }
