@@ -5,7 +5,7 @@ LDFLAGS := -X main.version=$(VERSION)
 PLENAR_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 # ./web/ goes first: it is the longest package, so it runs beside all the others (go test keeps
 # the order of its arguments) instead of starting last.
-GOTEST  := $(GO) test -p 2 -timeout 14m -count=1
+GOTEST  := $(GO) test -p 2 -timeout 20m -count=1
 
 .PHONY: build run test vet fmt postgresql doctools
 build:

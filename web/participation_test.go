@@ -30,6 +30,8 @@ func newParticipationEnv(t *testing.T) *participationEnv {
 	e.council = must(e.testEnv.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Stadtrat", Kind: council.KindCouncil}))(t)
 	e.meeting = must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Stadtrates",
 		Start: time.Now().AddDate(0, 0, 21).Truncate(time.Minute), Organizations: []council.ID{e.council.ID}}))(t)
+	must(e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: e.meeting.ID, Name: "Einwohnerfragestunde", Public: true}))(t)
+	e.meeting = must(e.meetings.Invite(ctx, e.meeting.ID, time.Now()))(t) // its agenda is public
 	return e
 }
 

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/mail/mailtest"
+)
+
+// TestCitizensMotionBrowser is issue 19's "done when" for citizens'
+// motions, in Chromium: Erika registers and verifies her address by the
+// link read from a real SMTP server; the clerk confirms her residence in
+// the back office; she gives her year of birth, drafts a motion (first
+// with a missing title), publishes it and signs it; Frank, a resident,
+// signs it to the threshold; Erika submits it; the clerk admits it onto
+// the council's next meeting; the public sees it admitted with its paper
+// on /beteiligung, and the meeting's agenda lists it. axe (no serious or
+// critical) on every page, the public ones in German and English.
+func TestCitizensMotionBrowser(t *testing.T) {
+	t.Parallel()
+	e := newParticipationEnv(t)
+	smtpd := mailtest.Start(t, mailtest.Options{})
+	axe := axeSource(t)
+	tabs := newMediaBrowser(t, 3)
+	erika, clerkTab, frankTab := tabs[0], tabs[1], tabs[2]
+	base := e.ts.URL
+	checkAxe := func(ctx context.Context, what string) {
+		t.Helper()
+		if vs := runAxe(t, ctx, axe); len(vs) > 0 {
+			t.Errorf("%s: axe violations:%s", what, describeViolations(vs))
+		}
+	}
+	set := func(ctx context.Context, sel, v string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), v)); err != nil {
+			t.Fatalf("set %s: %v", sel, err)
+		}
+	}
+
+	// Erika registers and verifies her address.
+	const email, password = "erika@buerger.example", "ein langes Passwort"
+	navigate(t, erika, base+"/register")
+	set(erika, "#f-email", email)
+	set(erika, "#f-password", password)
+	set(erika, "#f-display_name", "Erika")
+	submitAndWait(t, erika, `form.auth button[type="submit"]`)
+	var link []string
+	for _, m := range e.deliver(t, smtpd) {
+		if m.To == email {
+			link = verifyLink.FindStringSubmatch(m.Text)
+		}
+	}
+	if link == nil {
+		t.Fatal("no verification link at the SMTP server")
+	}
+	navigate(t, erika, base+link[1])
+	navigate(t, erika, base+"/login")
+	set(erika, "#f-email", email)
+	set(erika, "#f-password", password)
+	submitAndWait(t, erika, "#f-password")
+
+	// The clerk confirms her residence.
+	clerk, _ := e.login(t, council.RoleClerk)
+	setBrowserCookie(t, clerkTab, base, e.sessionCookie(clerk))
+	navigate(t, clerkTab, base+"/admin/citizens")
+	checkAxe(clerkTab, "back office: citizens")
+	submitAndWait(t, clerkTab, `tr:has(td:nth-child(2)) form button[type="submit"]`)
+	waitText(t, clerkTab, ".admin-notice", "Wohnsitz gespeichert")
+
+	// Her year of birth, then the motion: a missing title first.
+	navigate(t, erika, base+"/account/security")
+	set(erika, "#f-birth_year", "1984")
+	submitAndWait(t, erika, "#f-birth_year")
+	waitText(t, erika, "main", "Geburtsjahr gespeichert")
+	navigate(t, erika, base+"/beteiligung")
+	checkAxe(erika, "participation, logged in")
+	click(t, erika, `main a[href$="/beteiligung/antraege/neu"]`)
+	waitText(t, erika, "h1", "Antrag verfassen")
+	set(erika, "#f-text", "Der Rat möge beschließen, vor der Grundschule Am Park Tempo 30 anzuordnen.")
+	submitAndWait(t, erika, "#f-text")
+	waitText(t, erika, ".alert.error", "markierten Angaben")
+	checkAxe(erika, "motion form with errors")
+	set(erika, "#f-title", "Tempo 30 vor der Grundschule Am Park")
+	set(erika, "#f-reasoning", "Der Schulweg kreuzt die Parkstraße ohne Ampel.")
+	submitAndWait(t, erika, "#f-text")
+	waitText(t, erika, "main", "Entwurf gespeichert")
+	motionURL := strings.SplitN(evalString(t, erika, `location.pathname`), "?", 2)[0]
+	submitAndWait(t, erika, `form[action$="/veroeffentlichen"] button`)
+	waitText(t, erika, "main", "sammelt Unterschriften")
+	submitAndWait(t, erika, `form[action$="/unterschreiben"] button`)
+	waitText(t, erika, "#sign-count", "1 von 2 Unterschriften")
+	checkAxe(erika, "motion collecting, signed by its author")
+
+	// Frank, a resident, signs it to the threshold.
+	frank, _ := e.resident(t, 1990)
+	setBrowserCookie(t, frankTab, base, e.sessionCookie(frank))
+	navigate(t, frankTab, base+motionURL)
+	checkAxe(frankTab, "motion, to sign")
+	submitAndWait(t, frankTab, `form[action$="/unterschreiben"] button`)
+	waitText(t, frankTab, "#sign-count", "2 von 2 Unterschriften")
+	waitText(t, frankTab, "main", "Sie haben diesen Antrag unterschrieben")
+
+	// Erika submits it; the clerk admits it onto the council's meeting.
+	navigate(t, erika, base+motionURL)
+	submitAndWait(t, erika, `form[action$="/einreichen"] button`)
+	waitText(t, erika, "main", "eingereicht")
+	navigate(t, clerkTab, base+"/admin/initiatives")
+	checkAxe(clerkTab, "back office: motions")
+	click(t, clerkTab, `main table a[href*="/admin/initiatives/"]`)
+	waitText(t, clerkTab, "h1", "Tempo 30")
+	set(clerkTab, "#f-org", e.council.ID.String())
+	set(clerkTab, "#f-meeting", e.meeting.ID.String())
+	checkAxe(clerkTab, "back office: a submitted motion")
+	submitAndWait(t, clerkTab, `form[action$="/admit"] button`)
+	waitText(t, clerkTab, ".admin-notice", "zugelassen")
+
+	// The public: admitted, with its paper; on the meeting's agenda.
+	anonTab := newBrowser(t)
+	for _, lang := range []string{"de", "en"} {
+		navigate(t, anonTab, base+"/beteiligung?lang="+lang)
+		checkAxe(anonTab, lang+": participation, public")
+		body := text(t, anonTab, "main")
+		want := map[string]string{"de": "zugelassen", "en": "admitted"}[lang]
+		if !strings.Contains(body, "Tempo 30 vor der Grundschule Am Park") || !strings.Contains(body, want) {
+			t.Errorf("%s: /beteiligung: %q", lang, body)
+		}
+		if strings.Contains(body, email) || strings.Contains(body, "Erika") {
+			t.Errorf("%s: /beteiligung names the author without consent", lang)
+		}
+		navigate(t, anonTab, base+motionURL+"?lang="+lang)
+		checkAxe(anonTab, lang+": motion admitted, public")
+	}
+	got := must(e.testEnv.council.PublicInitiatives(t.Context(), e.body.ID))(t)
+	if len(got) != 1 || got[0].PaperReference == "" {
+		t.Fatalf("public initiatives: %+v", got)
+	}
+	navigate(t, anonTab, base+"/meetings/"+e.meeting.ID.String())
+	waitText(t, anonTab, "main", "Tempo 30 vor der Grundschule Am Park")
+	navigate(t, anonTab, base+motionURL)
+	waitText(t, anonTab, "main", got[0].PaperReference)
+	liveStates(t, anonTab, "55-motion-admitted", axe)
+}
