@@ -75,7 +75,8 @@ func (s *Store) SaveParticipationRules(ctx context.Context, r ParticipationRules
 	})
 }
 
-// SaveInitiativeDraft creates a draft (zero i.ID) by i.AuthorID, or
+// SaveInitiativeDraft creates a draft (zero i.ID; created at i.Created,
+// zero: now) by i.AuthorID, or
 // updates the texts of the author's draft. A group's motion needs an
 // author who represents the group: a user whose person is a current
 // member of it. Errors: ErrInvalid, ErrNotFound, ErrForbidden (not the
@@ -96,12 +97,16 @@ func (s *Store) SaveInitiativeDraft(ctx context.Context, i Initiative) (Initiati
 					return err
 				}
 			}
-			if err := tx.QueryRow(ctx, `INSERT INTO initiatives (body_id, kind, author_id, organization_id, group_meeting_id, title, text, reasoning)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`, i.BodyID, i.Kind, i.AuthorID, nullID(i.OrganizationID),
-				nullID(i.GroupMeetingID), i.Title, i.Text, i.Reasoning).Scan(&id); err != nil {
+			at := i.Created // a back-dated draft (the demo city); zero: now
+			if at.IsZero() {
+				at = time.Now()
+			}
+			if err := tx.QueryRow(ctx, `INSERT INTO initiatives (body_id, kind, author_id, organization_id, group_meeting_id, title, text, reasoning, created, modified)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) RETURNING id`, i.BodyID, i.Kind, i.AuthorID, nullID(i.OrganizationID),
+				nullID(i.GroupMeetingID), i.Title, i.Text, i.Reasoning, at).Scan(&id); err != nil {
 				return TranslateError(err)
 			}
-			if err := addInitiativeEvent(ctx, tx, id, InitiativeDraft, "", time.Now()); err != nil {
+			if err := addInitiativeEvent(ctx, tx, id, InitiativeDraft, "", at); err != nil {
 				return err
 			}
 			return Record(ctx, tx, "initiative", id, OpCreate, initiativeChanges(i))

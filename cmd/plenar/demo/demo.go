@@ -209,7 +209,8 @@ func (s *seeder) run(ctx context.Context, hashes []string) error {
 		{"papers", s.seedPapers},
 		{"agendas", s.seedAgendas},
 		{"timelines", s.seedTimelines},
-		{"trail", s.seedTrail}, // trail.go: the Beschlusskontrolle
+		{"trail", s.seedTrail},             // trail.go: the Beschlusskontrolle
+		{"initiatives", s.seedInitiatives}, // initiatives.go: citizens' and groups' motions
 	}
 	for _, st := range steps {
 		t, n := time.Now(), s.tx.statements

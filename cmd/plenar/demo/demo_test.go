@@ -117,6 +117,23 @@ func TestSeed(t *testing.T) {
 		{"implementations with progress notes", `SELECT count(DISTINCT implementation_id) FROM implementation_notes`, 30, 2000},
 		{"implementations with a follow-up paper", `SELECT count(DISTINCT implementation_id) FROM implementation_follow_ups`, 1, 500},
 		{"implementation events in the future", `SELECT count(*) FROM implementation_events WHERE at > $1`, 0, 0},
+		// Participation (initiatives.go): motions in every state.
+		{"draft motions", `SELECT count(*) FROM initiatives WHERE state = 'draft'`, 1, 1},
+		{"motions collecting signatures", `SELECT count(*) FROM initiatives i WHERE state = 'collecting' AND initiative_public(i)`, 2, 2},
+		{"motions near their threshold", `SELECT count(*) FROM initiatives i WHERE state = 'collecting'
+			AND (SELECT count(*) FROM initiative_signatures s WHERE s.initiative_id = i.id) BETWEEN i.threshold * 3 / 4 AND i.threshold - 1`, 1, 1},
+		{"submitted motions", `SELECT count(*) FROM initiatives WHERE state = 'submitted'`, 2, 2},
+		{"admitted motions with their paper", `SELECT count(*) FROM initiatives i JOIN papers p ON p.id = i.paper_id
+			WHERE i.state = 'admitted' AND p.paper_type_name <> '' AND paper_published(p)`, 3, 3},
+		{"admitted citizens' motion on a coming council agenda", `SELECT count(*) FROM initiatives i JOIN consultations c ON c.paper_id = i.paper_id
+			JOIN agenda_items a ON a.id = c.agenda_item_id JOIN meetings m ON m.id = a.meeting_id
+			WHERE i.kind = 'citizens' AND i.state = 'admitted' AND m.start_at > $1`, 1, 1},
+		{"rejected motions with a reason", `SELECT count(*) FROM initiatives WHERE state = 'rejected' AND reason <> ''`, 1, 1},
+		{"withdrawn public motions", `SELECT count(*) FROM initiatives i WHERE state = 'withdrawn' AND initiative_public(i)`, 1, 1},
+		{"answered group motions", `SELECT count(*) FROM initiatives WHERE kind <> 'citizens' AND answered_at IS NOT NULL`, 1, 1},
+		{"overdue group motions", `SELECT count(*) FROM initiatives WHERE kind <> 'citizens' AND state = 'admitted'
+			AND answered_at IS NULL AND due_date < $1::date`, 1, 1},
+		{"initiative events in the future", `SELECT count(*) FROM initiative_events WHERE at > $1`, 0, 0},
 		{"agenda items whose result the polls wrote", `SELECT count(*) FROM agenda_items i
 			WHERE EXISTS (SELECT 1 FROM polls p WHERE p.item_id = i.id) AND (i.result LIKE '%angenommen%' OR i.result LIKE '%gewählt%')`, 5, 10},
 	}
