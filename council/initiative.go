@@ -15,16 +15,21 @@ const (
 	InitiativeCitizens  InitiativeKind = "citizens"        // Einwohnerantrag: residents co-sign
 	InitiativeYouth     InitiativeKind = "youth_council"   // Antrag des Kinder- und Jugendrates
 	InitiativeCommunity InitiativeKind = "community_group" // Antrag einer Gemeinwesenarbeitsgruppe (GWA)
+	InitiativeParty     InitiativeKind = "party_group"     // Antrag oder Anfrage einer Fraktion
 )
 
 // Valid reports whether k is a known kind.
 func (k InitiativeKind) Valid() bool {
-	return k == InitiativeCitizens || k == InitiativeYouth || k == InitiativeCommunity
+	return k == InitiativeCitizens || k == InitiativeYouth || k == InitiativeCommunity || k == InitiativeParty
 }
 
 // Group reports whether k is filed on behalf of a group (an organization
-// of that kind), with an answer obligation.
-func (k InitiativeKind) Group() bool { return k == InitiativeYouth || k == InitiativeCommunity }
+// of that kind).
+func (k InitiativeKind) Group() bool { return k != InitiativeCitizens }
+
+// Answered reports whether an admitted motion of kind k carries an answer
+// obligation (the youth council's and community groups').
+func (k InitiativeKind) Answered() bool { return k == InitiativeYouth || k == InitiativeCommunity }
 
 // OrgKind is the kind of organization a group's motion is filed for.
 func (k InitiativeKind) OrgKind() OrgKind {
@@ -33,14 +38,21 @@ func (k InitiativeKind) OrgKind() OrgKind {
 		return KindYouthCouncil
 	case InitiativeCommunity:
 		return KindCommunityGroup
+	case InitiativeParty:
+		return KindPartyGroup
 	}
 	return ""
 }
 
 // PaperTypeName is the paper type an admitted initiative's Paper carries
 // (OParl paperType).
-func (k InitiativeKind) PaperTypeName() string {
-	switch k {
+func (i Initiative) PaperTypeName() string {
+	switch i.Kind {
+	case InitiativeParty:
+		if i.PaperType == PaperInquiry {
+			return "Anfrage der Fraktion"
+		}
+		return "Antrag der Fraktion"
 	case InitiativeYouth:
 		return "Antrag des Kinder- und Jugendrates"
 	case InitiativeCommunity:
@@ -59,18 +71,22 @@ const (
 	InitiativeSubmitted  InitiativeState = "submitted"  // handed in, awaiting the clerk
 	InitiativeAdmitted   InitiativeState = "admitted"   // became a Paper
 	InitiativeRejected   InitiativeState = "rejected"   // not admissible, with the reason
+	InitiativeReturned   InitiativeState = "returned"   // a party group's, sent back with the reason; editable again
 	InitiativeWithdrawn  InitiativeState = "withdrawn"  // by its author, before admission
 )
 
 // InitiativeStates lists every state.
 var InitiativeStates = []InitiativeState{InitiativeDraft, InitiativeCollecting, InitiativeSubmitted,
-	InitiativeAdmitted, InitiativeRejected, InitiativeWithdrawn}
+	InitiativeAdmitted, InitiativeRejected, InitiativeReturned, InitiativeWithdrawn}
 
 // Open reports whether the initiative may still change hands: withdrawn
 // by its author or decided by the clerk.
 func (s InitiativeState) Open() bool {
-	return s == InitiativeDraft || s == InitiativeCollecting || s == InitiativeSubmitted
+	return s == InitiativeDraft || s == InitiativeCollecting || s == InitiativeSubmitted || s == InitiativeReturned
 }
+
+// Editable reports whether the author may still change the texts.
+func (s InitiativeState) Editable() bool { return s == InitiativeDraft || s == InitiativeReturned }
 
 // Initiative is a motion filed from outside the back office: a citizens'
 // motion (Einwohnerantrag) or a youth council's or community group's
@@ -82,8 +98,11 @@ type Initiative struct {
 	BodyID         ID
 	Kind           InitiativeKind
 	AuthorID       ID
-	OrganizationID ID // the group (group kinds); NilID for citizens
-	GroupMeetingID ID // the group's meeting that decided to file it; NilID: none
+	OrganizationID ID        // the group (group kinds); NilID for citizens
+	GroupMeetingID ID        // the group's meeting that decided to file it; NilID: none
+	MeetingID      ID        // a party group's motion: the meeting it is for (its deadline)
+	PaperType      PaperType // a party group's: PaperMotion (Antrag) or PaperInquiry (Anfrage); else PaperMotion
+	SubmittedAt    time.Time // when it reached the office (the receipt)
 	Title          string
 	Text           string // the motion: what the council shall decide
 	Reasoning      string // Begründung
@@ -164,6 +183,9 @@ func (i Initiative) Validate() error {
 	if i.Kind.Group() && i.OrganizationID == NilID {
 		fe.Add("organization", MsgRequired)
 	}
+	if i.PaperType != "" && i.PaperType != PaperMotion && (i.PaperType != PaperInquiry || i.Kind != InitiativeParty) {
+		fe.Add("paper_type", MsgUnknownKind)
+	}
 	return fe.Err()
 }
 
@@ -177,6 +199,7 @@ type ParticipationRules struct {
 	Threshold      int     // co-signatures needed, absolute (0: none)
 	ThresholdShare float64 // co-signatures needed as a share of the inhabitants (0: none)
 	MinAge         int     // co-signers' minimum age
+	MotionDeadline int     // days before a meeting a party group's motion for it must be in
 	CollectDays    int     // how long a published motion collects signatures
 	AnswerDays     int     // how long the administration has to answer a group's motion
 }
@@ -185,7 +208,7 @@ type ParticipationRules struct {
 // 14 for Sachsen-Anhalt too), 90 days to collect, 90 to answer, and no
 // threshold until the city sets one (then one signature suffices).
 func DefaultParticipationRules(body ID) ParticipationRules {
-	return ParticipationRules{BodyID: body, MinAge: 14, CollectDays: 90, AnswerDays: 90}
+	return ParticipationRules{BodyID: body, MinAge: 14, CollectDays: 90, AnswerDays: 90, MotionDeadline: 10}
 }
 
 // Needed is the number of co-signatures a citizens' motion needs: the
@@ -220,6 +243,9 @@ func (r ParticipationRules) Validate() error {
 	if r.AnswerDays < 1 || r.AnswerDays > 3650 {
 		fe.Add("answer_days", MsgInvalid)
 	}
+	if r.MotionDeadline < 0 || r.MotionDeadline > 365 {
+		fe.Add("motion_deadline", MsgInvalid)
+	}
 	return fe.Err()
 }
 
@@ -235,6 +261,9 @@ const (
 	MsgInitiativeBirthYear     = "err.initiative_birth_year"
 	MsgInitiativeThreshold     = "err.initiative_threshold"
 	MsgInitiativeNoMember      = "err.initiative_not_member"
+	MsgInitiativeDeadline      = "err.initiative_deadline"
+	MsgInitiativeMeeting       = "err.initiative_meeting"
+	MsgInitiativeOwnSignature  = "err.initiative_own_signature"
 )
 
 // normTitle is a title compared for duplicates: lower case, single spaces.

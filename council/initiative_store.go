@@ -18,7 +18,8 @@ import (
 
 const initiativeCols = `i.id, i.body_id, i.kind, i.author_id, i.organization_id, i.group_meeting_id, i.title, i.text, i.reasoning,
 	i.state, i.threshold, i.min_age, i.deadline, i.reason, i.paper_id, i.due_date, i.answer, i.answered_at,
-	i.created, i.modified, i.deleted,
+	i.created, i.modified, i.deleted, i.meeting_id, i.paper_type,
+	(SELECT max(e.at) FROM initiative_events e WHERE e.initiative_id = i.id AND e.state = 'submitted'),
 	(SELECT count(*) FROM initiative_signatures s WHERE s.initiative_id = i.id),
 	coalesce((SELECT o.name FROM organizations o WHERE o.id = i.organization_id), ''),
 	coalesce((SELECT u.display_name FROM users u WHERE u.id = i.author_id AND user_name_public(u)), ''),
@@ -26,13 +27,16 @@ const initiativeCols = `i.id, i.body_id, i.kind, i.author_id, i.organization_id,
 
 func scanInitiative(row interface{ Scan(...any) error }) (Initiative, error) {
 	var i Initiative
-	var org, meeting, paper *ID
+	var org, meeting, paper, target *ID
 	var deadline, due pgDate
-	var answered *time.Time
+	var answered, submitted *time.Time
 	err := row.Scan(&i.ID, &i.BodyID, &i.Kind, &i.AuthorID, &org, &meeting, &i.Title, &i.Text, &i.Reasoning,
 		&i.State, &i.Threshold, &i.MinAge, &deadline, &i.Reason, &paper, &due, &i.Answer, &answered,
-		&i.Created, &i.Modified, &i.Deleted, &i.Signatures, &i.OrgName, &i.AuthorName, &i.PaperReference)
-	i.OrganizationID, i.GroupMeetingID, i.PaperID = idOf(org), idOf(meeting), idOf(paper)
+		&i.Created, &i.Modified, &i.Deleted, &target, &i.PaperType, &submitted, &i.Signatures, &i.OrgName, &i.AuthorName, &i.PaperReference)
+	i.OrganizationID, i.GroupMeetingID, i.PaperID, i.MeetingID = idOf(org), idOf(meeting), idOf(paper), idOf(target)
+	if submitted != nil {
+		i.SubmittedAt = *submitted
+	}
 	i.Deadline, i.Due = dateOf(deadline), dateOf(due)
 	if answered != nil {
 		i.AnsweredAt = *answered
@@ -48,9 +52,9 @@ func initiativeChanges(i Initiative) map[string]any {
 // city has set none.
 func (s *Store) ParticipationRules(ctx context.Context, body ID) (ParticipationRules, error) {
 	r := DefaultParticipationRules(body)
-	err := s.db.QueryRow(ctx, `SELECT inhabitants, threshold, threshold_share::float8, min_age, collect_days, answer_days
+	err := s.db.QueryRow(ctx, `SELECT inhabitants, threshold, threshold_share::float8, min_age, collect_days, answer_days, motion_deadline_days
 		FROM participation_rules WHERE body_id = $1`, body).Scan(&r.Inhabitants, &r.Threshold, &r.ThresholdShare, &r.MinAge,
-		&r.CollectDays, &r.AnswerDays)
+		&r.CollectDays, &r.AnswerDays, &r.MotionDeadline)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return r, fmt.Errorf("participation rules: %w", TranslateError(err))
 	}
@@ -65,10 +69,10 @@ func (s *Store) SaveParticipationRules(ctx context.Context, r ParticipationRules
 		return err
 	}
 	return Tx(ctx, s.db, func(tx DBTXTx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO participation_rules AS r (body_id, inhabitants, threshold, threshold_share, min_age, collect_days, answer_days)
-			VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (body_id) DO UPDATE SET inhabitants = $2, threshold = $3, threshold_share = $4,
-			min_age = $5, collect_days = $6, answer_days = $7, modified = now()`,
-			r.BodyID, r.Inhabitants, r.Threshold, r.ThresholdShare, r.MinAge, r.CollectDays, r.AnswerDays); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO participation_rules AS r (body_id, inhabitants, threshold, threshold_share, min_age, collect_days, answer_days, motion_deadline_days)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (body_id) DO UPDATE SET inhabitants = $2, threshold = $3, threshold_share = $4,
+			min_age = $5, collect_days = $6, answer_days = $7, motion_deadline_days = $8, modified = now()`,
+			r.BodyID, r.Inhabitants, r.Threshold, r.ThresholdShare, r.MinAge, r.CollectDays, r.AnswerDays, r.MotionDeadline); err != nil {
 			return TranslateError(err)
 		}
 		return Record(ctx, tx, "participation_rules", r.BodyID, OpUpdate, r)
@@ -84,6 +88,9 @@ func (s *Store) SaveParticipationRules(ctx context.Context, r ParticipationRules
 func (s *Store) SaveInitiativeDraft(ctx context.Context, i Initiative) (Initiative, error) {
 	if i.Kind == "" {
 		i.Kind = InitiativeCitizens
+	}
+	if i.PaperType == "" {
+		i.PaperType = PaperMotion
 	}
 	if err := i.Validate(); err != nil {
 		return Initiative{}, err
@@ -101,9 +108,10 @@ func (s *Store) SaveInitiativeDraft(ctx context.Context, i Initiative) (Initiati
 			if at.IsZero() {
 				at = time.Now()
 			}
-			if err := tx.QueryRow(ctx, `INSERT INTO initiatives (body_id, kind, author_id, organization_id, group_meeting_id, title, text, reasoning, created, modified)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) RETURNING id`, i.BodyID, i.Kind, i.AuthorID, nullID(i.OrganizationID),
-				nullID(i.GroupMeetingID), i.Title, i.Text, i.Reasoning, at).Scan(&id); err != nil {
+			if err := tx.QueryRow(ctx, `INSERT INTO initiatives (body_id, kind, author_id, organization_id, group_meeting_id, title, text, reasoning,
+				created, modified, meeting_id, paper_type)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11) RETURNING id`, i.BodyID, i.Kind, i.AuthorID, nullID(i.OrganizationID),
+				nullID(i.GroupMeetingID), i.Title, i.Text, i.Reasoning, at, nullID(i.MeetingID), i.PaperType).Scan(&id); err != nil {
 				return TranslateError(err)
 			}
 			if err := addInitiativeEvent(ctx, tx, id, InitiativeDraft, "", at); err != nil {
@@ -115,12 +123,13 @@ func (s *Store) SaveInitiativeDraft(ctx context.Context, i Initiative) (Initiati
 		if err != nil {
 			return err
 		}
-		if old.State != InitiativeDraft {
+		if !old.State.Editable() {
 			return &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: "only a draft can be edited"}
 		}
 		id = old.ID
-		if _, err := tx.Exec(ctx, `UPDATE initiatives SET title = $2, text = $3, reasoning = $4, group_meeting_id = $5, modified = now()
-			WHERE id = $1`, id, i.Title, i.Text, i.Reasoning, nullID(i.GroupMeetingID)); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE initiatives SET title = $2, text = $3, reasoning = $4, group_meeting_id = $5,
+			meeting_id = $6, paper_type = $7, modified = now()
+			WHERE id = $1`, id, i.Title, i.Text, i.Reasoning, nullID(i.GroupMeetingID), nullID(i.MeetingID), i.PaperType); err != nil {
 			return TranslateError(err)
 		}
 		return Record(ctx, tx, "initiative", id, OpUpdate, map[string]any{"title": i.Title})
@@ -239,6 +248,20 @@ func (s *Store) SignInitiative(ctx context.Context, id, user ID, at time.Time) (
 		if err != nil {
 			return fmt.Errorf("initiative %s: %w", id, TranslateError(err))
 		}
+		if i.Kind == InitiativeParty {
+			// A party group's co-signers: its other members, before it is
+			// handed in.
+			if !i.State.Editable() {
+				return &UserError{Kind: ErrConflict, Key: MsgInitiativeClosed, Text: "the motion is handed in"}
+			}
+			if user == i.AuthorID {
+				return &UserError{Kind: ErrConflict, Key: MsgInitiativeOwnSignature, Text: "the author does not co-sign"}
+			}
+			if err := checkGroupMember(ctx, tx, user, i.OrganizationID, KindPartyGroup); err != nil {
+				return err
+			}
+			return addSignature(ctx, tx, id, user, at)
+		}
 		if i.State != InitiativeCollecting {
 			return &UserError{Kind: ErrConflict, Key: MsgInitiativeClosed, Text: "the motion does not collect signatures"}
 		}
@@ -261,22 +284,27 @@ func (s *Store) SignInitiative(ctx context.Context, id, user ID, at time.Time) (
 		case i.MinAge > 0 && Today(at).Year()-int(*birth) < i.MinAge:
 			return &UserError{Kind: ErrForbidden, Key: MsgInitiativeAge, Text: fmt.Sprintf("you must be at least %d to sign", i.MinAge)}
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO initiative_signatures (initiative_id, user_id, signed_at) VALUES ($1,$2,$3)
-			ON CONFLICT DO NOTHING`, id, user, at)
-		if err != nil {
-			return TranslateError(err)
-		}
-		if tag.RowsAffected() == 0 {
-			return &UserError{Kind: ErrConflict, Key: MsgInitiativeSignedAlready, Text: "you have signed this motion already"}
-		}
-		// The signer is not recorded in the audit's changes: the trail
-		// keeps that a signature came, the table who gave it.
-		return Record(ctx, tx, "initiative", id, OpUpdate, map[string]any{"signed": true})
+		return addSignature(ctx, tx, id, user, at)
 	})
 	if err != nil {
 		return Initiative{}, fmt.Errorf("sign initiative: %w", err)
 	}
 	return s.Initiative(ctx, id)
+}
+
+// addSignature adds user's signature to initiative id, once. The signer is
+// not recorded in the audit's changes: the trail keeps that a signature
+// came, the table who gave it.
+func addSignature(ctx context.Context, tx DBTXTx, id, user ID, at time.Time) error {
+	tag, err := tx.Exec(ctx, `INSERT INTO initiative_signatures (initiative_id, user_id, signed_at) VALUES ($1,$2,$3)
+		ON CONFLICT DO NOTHING`, id, user, at)
+	if err != nil {
+		return TranslateError(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return &UserError{Kind: ErrConflict, Key: MsgInitiativeSignedAlready, Text: "you have signed this motion already"}
+	}
+	return Record(ctx, tx, "initiative", id, OpUpdate, map[string]any{"signed": true})
 }
 
 // HasSigned reports whether user co-signed initiative id.
@@ -293,7 +321,10 @@ func (s *Store) HasSigned(ctx context.Context, id, user ID) (bool, error) {
 // it has its signatures (before its deadline), a group's motion from its
 // draft. Errors: ErrForbidden, ErrConflict.
 func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Time) (Initiative, error) {
-	check := func(_ DBTXTx, i Initiative) error {
+	check := func(tx DBTXTx, i Initiative) error {
+		if i.Kind == InitiativeParty {
+			return checkMotionDeadline(ctx, tx, s, i, at)
+		}
 		if i.Kind == InitiativeCitizens && !i.Reached() {
 			return &UserError{Kind: ErrConflict, Key: MsgInitiativeThreshold,
 				Text: fmt.Sprintf("the motion has %d of %d signatures", i.Signatures, i.Threshold)}
@@ -303,7 +334,58 @@ func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Tim
 		}
 		return nil
 	}
-	return s.setInitiative(ctx, id, author, []InitiativeState{InitiativeDraft, InitiativeCollecting}, InitiativeSubmitted, "", at, check, "")
+	return s.setInitiative(ctx, id, author, []InitiativeState{InitiativeDraft, InitiativeCollecting, InitiativeReturned},
+		InitiativeSubmitted, "", at, check, "")
+}
+
+// checkMotionDeadline: a party group's motion names the meeting it is for,
+// a coming one, and arrives by the city's deadline (MotionDeadline days
+// before the meeting's day). Errors: ErrConflict.
+func checkMotionDeadline(ctx context.Context, tx DBTXTx, s *Store, i Initiative, at time.Time) error {
+	if i.MeetingID == NilID {
+		return &UserError{Kind: ErrConflict, Key: MsgInitiativeMeeting, Text: "choose the meeting the motion is for"}
+	}
+	var start time.Time
+	if err := tx.QueryRow(ctx, `SELECT start_at FROM meetings WHERE id = $1 AND NOT deleted AND NOT cancelled AND state IN ('planned', 'invited')`,
+		i.MeetingID).Scan(&start); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeMeeting, Text: "the meeting has taken place or was cancelled"}
+		}
+		return TranslateError(err)
+	}
+	r, err := s.ParticipationRules(ctx, i.BodyID)
+	if err != nil {
+		return err
+	}
+	if !Today(at).Before(MotionDeadlineFor(start, r.MotionDeadline).AddDate(0, 0, 1)) {
+		return &UserError{Kind: ErrConflict, Key: MsgInitiativeDeadline,
+			Text: fmt.Sprintf("motions for this meeting had to be in by %s", MotionDeadlineFor(start, r.MotionDeadline).Format("2.1.2006"))}
+	}
+	return nil
+}
+
+// MotionDeadlineFor is the last day (a UTC midnight date) a party group's
+// motion for a meeting starting at start may arrive: days before the
+// meeting's day in Germany.
+func MotionDeadlineFor(start time.Time, days int) time.Time { return Today(start).AddDate(0, 0, -days) }
+
+// ReturnInitiative: the clerk sends a party group's submitted motion back
+// with the reason; the group may change and submit it again. Errors:
+// ErrInvalid (no reason), ErrConflict.
+func (s *Store) ReturnInitiative(ctx context.Context, id ID, reason string, at time.Time) (Initiative, error) {
+	reason = strings.TrimSpace(reason)
+	fe := FieldErrors{}
+	checkText(fe, "reason", reason, true, 5000)
+	if err := fe.Err(); err != nil {
+		return Initiative{}, err
+	}
+	check := func(_ DBTXTx, i Initiative) error {
+		if i.Kind != InitiativeParty {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: "only a party group's motion is returned; reject others"}
+		}
+		return nil
+	}
+	return s.setInitiative(ctx, id, NilID, []InitiativeState{InitiativeSubmitted}, InitiativeReturned, reason, at, check, `reason = $2`, reason)
 }
 
 // WithdrawInitiative withdraws the author's motion before it is admitted.
@@ -347,7 +429,11 @@ func (s *Store) AdmitInitiative(ctx context.Context, id, org ID, at time.Time) (
 	if i.Reasoning != "" {
 		text += "\n\nBegründung:\n" + i.Reasoning
 	}
-	p := Paper{BodyID: i.BodyID, Name: i.Title, Type: PaperMotion, TypeName: i.Kind.PaperTypeName(), Text: text, Public: true}
+	typ := i.PaperType
+	if typ == "" {
+		typ = PaperMotion
+	}
+	p := Paper{BodyID: i.BodyID, Name: i.Title, Type: typ, TypeName: i.PaperTypeName(), Text: text, Public: true}
 	if i.OrganizationID != NilID {
 		p.Originators = []Originator{{OrganizationID: i.OrganizationID}}
 	}
@@ -361,7 +447,7 @@ func (s *Store) AdmitInitiative(ctx context.Context, id, org ID, at time.Time) (
 		return Initiative{}, Paper{}, err
 	}
 	var due any
-	if i.Kind.Group() {
+	if i.Kind.Answered() {
 		due = Today(at).AddDate(0, 0, r.AnswerDays)
 	}
 	i, err = s.setInitiative(ctx, id, NilID, []InitiativeState{InitiativeSubmitted}, InitiativeAdmitted, p.Reference, at, nil,
@@ -400,7 +486,8 @@ func (s *Store) Initiative(ctx context.Context, id ID) (Initiative, error) {
 // (also when hidden).
 func (s *Store) InitiativeFor(ctx context.Context, v Viewer, id ID) (Initiative, error) {
 	i, err := scanInitiative(s.db.QueryRow(ctx, `SELECT `+initiativeCols+` FROM initiatives i
-		WHERE id = $1 AND NOT deleted AND (initiative_public(i) OR i.author_id = $2 OR $3)`, id, nullID(v.UserID), v.SeesAllNonPublic()))
+		WHERE id = $1 AND NOT deleted AND (initiative_public(i) OR i.author_id = $2 OR $3
+			OR (i.kind = 'party_group' AND i.organization_id = ANY($4)))`, id, nullID(v.UserID), v.SeesAllNonPublic(), v.SQLOrgs()))
 	if err != nil {
 		return Initiative{}, fmt.Errorf("initiative %s: %w", id, TranslateError(err))
 	}
@@ -431,9 +518,10 @@ func (s *Store) PublicInitiatives(ctx context.Context, body ID) ([]Initiative, e
 	return s.listInitiatives(ctx, `i.body_id = $1 AND initiative_public(i)`, body)
 }
 
-// InitiativesOf lists the author's initiatives, newest first.
-func (s *Store) InitiativesOf(ctx context.Context, author ID) ([]Initiative, error) {
-	return s.listInitiatives(ctx, `i.author_id = $1`, author)
+// InitiativesOf lists the initiatives of v: their own, and their party
+// groups' motions (groups of v.Orgs).
+func (s *Store) InitiativesOf(ctx context.Context, v Viewer) ([]Initiative, error) {
+	return s.listInitiatives(ctx, `(i.author_id = $1 OR (i.kind = 'party_group' AND i.organization_id = ANY($2)))`, v.UserID, v.SQLOrgs())
 }
 
 // InitiativesToDecide lists, for the back office, every initiative past
@@ -455,13 +543,13 @@ func (s *Store) listInitiatives(ctx context.Context, where string, args ...any) 
 	return out, nil
 }
 
-// InitiativeGroupsOf lists the youth councils and community groups whose
-// current member user's person is: the groups on whose behalf user may
-// file a motion.
+// InitiativeGroupsOf lists the youth councils, community groups and party
+// groups whose current member user's person is: the groups on whose
+// behalf user may file a motion.
 func (s *Store) InitiativeGroupsOf(ctx context.Context, user ID) ([]Organization, error) {
 	rows, err := s.db.Query(ctx, `SELECT DISTINCT o.id, o.name, o.kind FROM users u JOIN memberships m ON m.person_id = u.person_id
 		JOIN organizations o ON o.id = m.organization_id
-		WHERE u.id = $1 AND o.kind IN ('youth_council', 'community_group') AND NOT o.deleted AND NOT m.deleted
+		WHERE u.id = $1 AND o.kind IN ('youth_council', 'community_group', 'party_group') AND NOT o.deleted AND NOT m.deleted
 		AND (m.end_date IS NULL OR m.end_date >= current_date) AND (m.start_date IS NULL OR m.start_date <= current_date)
 		ORDER BY o.name`, user)
 	if err != nil {

@@ -294,3 +294,95 @@ func TestInitiativeWithdrawAndGroups(t *testing.T) {
 		t.Errorf("answered: %+v, %v", g, err)
 	}
 }
+
+// TestPartyGroupMotion: a party group's question (Anfrage) is drafted by a
+// member, visible to the group but not the public, co-signed by another
+// member (not by its author, not by an outsider), submitted for a coming
+// meeting only before the city's deadline, returned by the clerk with a
+// reason, changed, submitted again with its receipt time, and admitted as
+// an "Anfrage der Fraktion" paper originated by the group.
+func TestPartyGroupMotion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	if err := e.s.SaveParticipationRules(e.ctx, council.ParticipationRules{BodyID: e.body.ID, MinAge: 14, CollectDays: 90,
+		AnswerDays: 90, MotionDeadline: 10}); err != nil {
+		t.Fatal(err)
+	}
+	fraktion := e.org(t, "Fraktion Grüne Mitte", council.KindPartyGroup)
+	rat := e.org(t, "Stadtrat", council.KindCouncil)
+	member := func(name string) council.User {
+		t.Helper()
+		p := e.person(t, name, "Rat")
+		if _, err := e.s.SaveMembership(e.ctx, council.Membership{PersonID: p.ID, OrganizationID: fraktion.ID, Role: "Mitglied"}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := e.s.CreateUser(e.ctx, council.User{Email: strings.ToLower(name) + "@rat.example", PasswordHash: "x", Role: council.RoleMember, PersonID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	anna, bernd := member("Anna"), member("Bernd")
+	carl := e.citizen(t, "Carl", true, 1970)
+	var meetingID council.ID
+	if err := e.pool.QueryRow(e.ctx, `INSERT INTO meetings (body_id, name, start_at, state) VALUES ($1, 'Ratssitzung', $2, 'invited') RETURNING id`,
+		e.body.ID, time.Date(2026, 5, 20, 16, 0, 0, 0, time.UTC)).Scan(&meetingID); err != nil {
+		t.Fatal(err)
+	}
+	in, err := e.s.SaveInitiativeDraft(e.ctx, council.Initiative{BodyID: e.body.ID, AuthorID: anna.ID, Kind: council.InitiativeParty,
+		OrganizationID: fraktion.ID, PaperType: council.PaperInquiry, Title: "Sanierungsstau an Schulen", Text: "Wie hoch ist …"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := council.Viewer{UserID: bernd.ID, Role: council.RoleMember, Orgs: map[council.ID]bool{fraktion.ID: true}}
+	if _, err := e.s.InitiativeFor(e.ctx, group, in.ID); err != nil {
+		t.Errorf("a fellow member cannot read the group's draft: %v", err)
+	}
+	if _, err := e.s.InitiativeFor(e.ctx, council.Viewer{UserID: carl.ID, Role: council.RoleCitizen}, in.ID); !errors.Is(err, council.ErrNotFound) {
+		t.Errorf("an outsider reads the group's draft: %v", err)
+	}
+	_, err = e.s.SignInitiative(e.ctx, in.ID, anna.ID, now)
+	wantKey(t, "the author co-signs", err, council.ErrConflict, council.MsgInitiativeOwnSignature)
+	_, err = e.s.SignInitiative(e.ctx, in.ID, carl.ID, now)
+	wantKey(t, "an outsider co-signs", err, council.ErrForbidden, council.MsgInitiativeNoMember)
+	if in, err = e.s.SignInitiative(e.ctx, in.ID, bernd.ID, now); err != nil || in.Signatures != 1 {
+		t.Fatalf("Bernd co-signs: %+v, %v", in, err)
+	}
+	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, now)
+	wantKey(t, "submit without a meeting", err, council.ErrConflict, council.MsgInitiativeMeeting)
+	in.MeetingID = meetingID
+	if in, err = e.s.SaveInitiativeDraft(e.ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC)) // deadline: 10 May
+	wantKey(t, "submit after the deadline", err, council.ErrConflict, council.MsgInitiativeDeadline)
+	sub, err := e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 10, 21, 0, 0, 0, time.UTC)) // 23:00 in Germany, the last day
+	if err != nil || sub.State != council.InitiativeSubmitted || sub.SubmittedAt.IsZero() {
+		t.Fatalf("submit on the last day: %+v, %v", sub, err)
+	}
+	if n := pgtest.Count(t, e.pool, `SELECT count(*) FROM initiatives i WHERE initiative_public(i)`); n != 0 {
+		t.Errorf("a party group's submitted motion is public (%d)", n)
+	}
+	ret, err := e.s.ReturnInitiative(e.ctx, sub.ID, "Bitte die Frage an die Verwaltung konkretisieren.", now)
+	if err != nil || ret.State != council.InitiativeReturned || !ret.State.Editable() {
+		t.Fatalf("returned: %+v, %v", ret, err)
+	}
+	ret.Text = "Wie hoch ist der Sanierungsbedarf je Schule?"
+	if _, err := e.s.SaveInitiativeDraft(e.ctx, ret); err != nil {
+		t.Fatalf("editing a returned motion: %v", err)
+	}
+	if _, err := e.s.SubmitInitiative(e.ctx, ret.ID, anna.ID, time.Date(2026, 5, 9, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	adm, paper, err := e.s.AdmitInitiative(e.ctx, ret.ID, rat.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if adm.State != council.InitiativeAdmitted || paper.Type != council.PaperInquiry || paper.TypeName != "Anfrage der Fraktion" || !adm.Due.IsZero() {
+		t.Errorf("admitted %+v, paper %+v", adm, paper)
+	}
+	if n := pgtest.Count(t, e.pool, `SELECT count(*) FROM paper_originators WHERE paper_id = $1 AND organization_id = $2`, paper.ID, fraktion.ID); n != 1 {
+		t.Errorf("the party group is not the paper's originator (%d)", n)
+	}
+}

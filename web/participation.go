@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/web/httperr"
 	"github.com/plenar/plenar/web/site"
 )
@@ -64,7 +65,7 @@ func (s *Server) participation(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if data.LoggedIn {
-		if data.Mine, err = s.council.InitiativesOf(ctx, rs.viewer.UserID); err != nil {
+		if data.Mine, err = s.council.InitiativesOf(ctx, rs.viewer); err != nil {
 			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
@@ -84,12 +85,25 @@ type initiativePage struct {
 	Today    time.Time
 	Message  string
 	Notice   string
+	// A party group's motion: the meeting it is for and the last day it
+	// may arrive; Colleague: the visitor is a fellow member who may
+	// co-sign.
+	Meeting   *meetings.Meeting
+	Deadline  time.Time
+	Colleague bool
 }
 
 // CanSign reports whether the sign button is offered.
 func (p initiativePage) CanSign() bool {
+	if p.I.Kind == council.InitiativeParty {
+		return p.Colleague && p.I.State.Editable() && !p.Signed
+	}
 	return p.I.State == council.InitiativeCollecting && !p.I.Expired(p.Today) && !p.Signed && p.SignHint == ""
 }
+
+// Late reports whether a party group's motion missed its meeting's
+// deadline (it can no longer be submitted for it).
+func (p initiativePage) Late() bool { return !p.Deadline.IsZero() && p.Today.After(p.Deadline) }
 
 // loadInitiative reads the motion {id} as the visitor may see it.
 func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
@@ -104,6 +118,9 @@ func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
 		return initiativePage{}, err
 	}
 	p := initiativePage{I: i, Own: i.AuthorID == rs.viewer.UserID && !rs.viewer.IsPublic(), Today: council.Today(s.opt.Now())}
+	if i.Kind == council.InitiativeParty {
+		return p, s.partyMotionPage(ctx, rs.viewer, &p)
+	}
 	if i.State != council.InitiativeCollecting {
 		return p, nil
 	}
@@ -215,13 +232,55 @@ func (s *Server) localLink(r *http.Request, path string) string {
 	return path
 }
 
+// partyMotionPage fills what a party group's motion page shows besides
+// the motion: its meeting and deadline, and whether the visitor co-signs.
+func (s *Server) partyMotionPage(ctx context.Context, v council.Viewer, p *initiativePage) error {
+	if p.I.MeetingID != council.NilID {
+		m, err := s.meetings.Meeting(ctx, p.I.MeetingID)
+		if err != nil && !errors.Is(err, council.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			r, err := s.council.ParticipationRules(ctx, p.I.BodyID)
+			if err != nil {
+				return err
+			}
+			p.Meeting, p.Deadline = &m, council.MotionDeadlineFor(m.Start, r.MotionDeadline)
+		}
+	}
+	if v.IsPublic() || p.Own {
+		return nil
+	}
+	p.Colleague = v.Orgs[p.I.OrganizationID]
+	var err error
+	p.Signed, err = s.council.HasSigned(ctx, p.I.ID, v.UserID)
+	return err
+}
+
 // initiativeForm is the data of initiative_form.html: a new motion or
 // the author's draft.
 type initiativeForm struct {
 	formState
-	ID     council.ID // NilID: a new motion
-	Groups []council.Organization
-	Rules  council.ParticipationRules
+	ID       council.ID // NilID: a new motion
+	Groups   []council.Organization
+	Rules    council.ParticipationRules
+	Meetings []meetings.Meeting // coming meetings a party group's motion can be for
+	Kind     council.InitiativeKind
+}
+
+// PartyGroups reports whether the author may file for a party group.
+func (f initiativeForm) PartyGroups() bool {
+	for _, o := range f.Groups {
+		if o.Kind == council.KindPartyGroup {
+			return true
+		}
+	}
+	return false
+}
+
+// DeadlineOf is the last day a party group's motion for m may arrive.
+func (f initiativeForm) DeadlineOf(m meetings.Meeting) time.Time {
+	return council.MotionDeadlineFor(m.Start, f.Rules.MotionDeadline)
 }
 
 // New reports whether the form creates a motion.
@@ -246,7 +305,15 @@ func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.V
 	if f.Rules, err = s.council.ParticipationRules(ctx, body.ID); err != nil {
 		return f, err
 	}
-	f.Groups, err = s.council.InitiativeGroupsOf(ctx, user)
+	if f.Groups, err = s.council.InitiativeGroupsOf(ctx, user); err != nil || !f.PartyGroups() {
+		return f, err
+	}
+	coming, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, From: s.opt.Now(), Limit: 40})
+	for _, m := range coming {
+		if !m.Cancelled && (m.State == meetings.Planned || m.State == meetings.Invited) {
+			f.Meetings = append(f.Meetings, m)
+		}
+	}
 	return f, err
 }
 
@@ -274,12 +341,15 @@ func (s *Server) initiativeEdit(w http.ResponseWriter, r *http.Request) error {
 	if !p.Own || p.I.State != council.InitiativeDraft {
 		return &council.UserError{Kind: council.ErrConflict, Key: council.MsgInitiativeState, Text: "only the author's draft can be edited"}
 	}
-	f, err := s.newInitiativeForm(r.Context(), requestStateOf(r).viewer.UserID,
-		url.Values{"title": {p.I.Title}, "text": {p.I.Text}, "reasoning": {p.I.Reasoning}})
+	v := url.Values{"title": {p.I.Title}, "text": {p.I.Text}, "reasoning": {p.I.Reasoning}, "paper_type": {string(p.I.PaperType)}}
+	if p.I.MeetingID != council.NilID {
+		v.Set("meeting", p.I.MeetingID.String())
+	}
+	f, err := s.newInitiativeForm(r.Context(), requestStateOf(r).viewer.UserID, v)
 	if err != nil {
 		return err
 	}
-	f.ID = p.I.ID
+	f.ID, f.Kind = p.I.ID, p.I.Kind
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "initiative_form", f)
 	return nil
@@ -319,7 +389,14 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 	}
 	in := council.Initiative{ID: id, BodyID: body.ID, AuthorID: user, Kind: council.InitiativeCitizens,
 		Title: v.Get("title"), Text: v.Get("text"), Reasoning: v.Get("reasoning")}
-	if g := v.Get("group"); g != "" {
+	if id != council.NilID {
+		old, err := s.council.InitiativeFor(ctx, requestStateOf(r).viewer, id)
+		if err != nil {
+			return err
+		}
+		in.Kind, in.OrganizationID, f.Kind = old.Kind, old.OrganizationID, old.Kind
+	}
+	if g := v.Get("group"); g != "" && id == council.NilID {
 		// The group must be one of the author's (the store checks it
 		// again in the transaction).
 		found := false
@@ -330,6 +407,20 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 		}
 		if !found {
 			f.Errors["group"] = council.MsgInitiativeNoMember
+		}
+	}
+	if in.Kind == council.InitiativeParty {
+		in.PaperType = council.PaperType(v.Get("paper_type"))
+		if m := v.Get("meeting"); m != "" {
+			found := false
+			for _, x := range f.Meetings {
+				if x.ID.String() == m {
+					in.MeetingID, found = x.ID, true
+				}
+			}
+			if !found {
+				f.Errors["meeting"] = council.MsgInitiativeMeeting
+			}
 		}
 	}
 	if len(f.Errors) == 0 {
@@ -353,8 +444,11 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 
 // initiativeKindOf is the kind of motion a group of kind k files.
 func initiativeKindOf(k council.OrgKind) council.InitiativeKind {
-	if k == council.KindYouthCouncil {
+	switch k {
+	case council.KindYouthCouncil:
 		return council.InitiativeYouth
+	case council.KindPartyGroup:
+		return council.InitiativeParty
 	}
 	return council.InitiativeCommunity
 }

@@ -1,8 +1,9 @@
 -- +goose Up
 -- Motions from outside the back office (issue 19; docs/DOMAIN.md,
--- "Einwohnerantrag"): an initiative is a motion a citizen (Einwohnerantrag)
--- or the representative of a youth council or community group files, and
--- that the clerk admits into a council Paper or rejects with a reason.
+-- "Einwohnerantrag"): an initiative is a motion a citizen (Einwohnerantrag),
+-- the representative of a youth council or community group, or a party
+-- group (Fraktion: a motion or a question) files, and that the clerk
+-- admits into a council Paper, or rejects (returns) with a reason.
 --
 -- A citizens' motion is drafted (private to its author), published for
 -- co-signing (collecting; public), submitted once it has enough
@@ -24,6 +25,9 @@ CREATE TABLE participation_rules (
     threshold        integer NOT NULL DEFAULT 0 CHECK (threshold >= 0),
     threshold_share  numeric(6,5) NOT NULL DEFAULT 0 CHECK (threshold_share >= 0 AND threshold_share <= 1),
     min_age          integer NOT NULL DEFAULT 14 CHECK (min_age BETWEEN 0 AND 100),
+    -- A party group's motion must reach the office this many days before
+    -- the meeting it is meant for (the main statute's Antragsfrist).
+    motion_deadline_days integer NOT NULL DEFAULT 10 CHECK (motion_deadline_days BETWEEN 0 AND 365),
     collect_days     integer NOT NULL DEFAULT 90 CHECK (collect_days BETWEEN 1 AND 3650),
     answer_days      integer NOT NULL DEFAULT 90 CHECK (answer_days BETWEEN 1 AND 3650),
     modified         timestamptz NOT NULL DEFAULT now()
@@ -32,17 +36,19 @@ CREATE TABLE participation_rules (
 CREATE TABLE initiatives (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     body_id         uuid NOT NULL REFERENCES bodies(id),
-    kind            text NOT NULL CHECK (kind IN ('citizens', 'youth_council', 'community_group')),
+    kind            text NOT NULL CHECK (kind IN ('citizens', 'youth_council', 'community_group', 'party_group')),
+    paper_type      text NOT NULL DEFAULT 'motion' CHECK (paper_type IN ('motion', 'inquiry')),
     author_id       uuid NOT NULL REFERENCES users(id),
     -- The youth council or community group on whose behalf a group's
     -- motion is filed, and its meeting that decided to file it.
     organization_id uuid REFERENCES organizations(id),
     group_meeting_id uuid REFERENCES meetings(id),
+    meeting_id      uuid REFERENCES meetings(id), -- a party group's motion: the meeting it is for
     title           text NOT NULL CHECK (btrim(title) <> '' AND length(title) <= 300),
     text            text NOT NULL CHECK (btrim(text) <> '' AND length(text) <= 20000),
     reasoning       text NOT NULL DEFAULT '' CHECK (length(reasoning) <= 20000),
     state           text NOT NULL DEFAULT 'draft'
-                    CHECK (state IN ('draft', 'collecting', 'submitted', 'admitted', 'rejected', 'withdrawn')),
+                    CHECK (state IN ('draft', 'collecting', 'submitted', 'admitted', 'rejected', 'returned', 'withdrawn')),
     threshold       integer NOT NULL DEFAULT 0 CHECK (threshold >= 0), -- fixed when published
     min_age         integer NOT NULL DEFAULT 0,
     deadline        date,                 -- signatures until (citizens)
@@ -55,14 +61,16 @@ CREATE TABLE initiatives (
     modified        timestamptz NOT NULL DEFAULT now(),
     deleted         boolean NOT NULL DEFAULT false,
     CONSTRAINT initiatives_group CHECK ((kind = 'citizens') = (organization_id IS NULL)),
-    CONSTRAINT initiatives_rejected_reason CHECK (state <> 'rejected' OR btrim(reason) <> ''),
+    CONSTRAINT initiatives_rejected_reason CHECK (state NOT IN ('rejected', 'returned') OR btrim(reason) <> ''),
     CONSTRAINT initiatives_admitted_paper CHECK (state <> 'admitted' OR paper_id IS NOT NULL)
 );
 CREATE INDEX initiatives_state ON initiatives (body_id, state, modified DESC) WHERE NOT deleted;
 CREATE INDEX initiatives_author ON initiatives (author_id) WHERE NOT deleted;
 
--- Co-signatures of a citizens' motion: one per account. The count is
--- public, the names never (no reader outside the store selects user_id).
+-- Co-signatures: of a citizens' motion, one per resident's account (the
+-- count is public, the names never: no public reader selects user_id); of
+-- a party group's motion, its members who co-sign (shown to the group and
+-- the office).
 CREATE TABLE initiative_signatures (
     initiative_id uuid NOT NULL REFERENCES initiatives(id),
     user_id       uuid NOT NULL REFERENCES users(id),
@@ -86,11 +94,13 @@ CREATE INDEX initiative_events_initiative ON initiative_events (initiative_id, a
 -- is public once it left its author's draft — published for co-signing,
 -- submitted, decided, or withdrawn after it was public — and not
 -- deleted. A draft, and a motion withdrawn while still a draft, stay
--- private to the author (and staff). Readers call this function.
+-- private to the author (and staff). A party group's motion is internal
+-- to the group and the office until it is admitted; then its Paper is the
+-- public record. Readers call this function.
 -- +goose StatementBegin
 CREATE FUNCTION initiative_public(i initiatives) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
-    AS 'SELECT NOT i.deleted AND i.state <> ''draft''
+    AS 'SELECT NOT i.deleted AND i.state <> ''draft'' AND i.kind <> ''party_group''
         AND (i.state <> ''withdrawn'' OR EXISTS (SELECT 1 FROM initiative_events e
             WHERE e.initiative_id = i.id AND e.state IN (''collecting'', ''submitted'')))';
 -- +goose StatementEnd

@@ -24,6 +24,7 @@ func (s *server) initiativeRoutes(r chi.Router) {
 	r.Get("/initiatives/{id}", s.Handle(s.adminInitiative))
 	r.Post("/initiatives/{id}/admit", s.Handle(s.adminInitiativeAdmit))
 	r.Post("/initiatives/{id}/reject", s.Handle(s.adminInitiativeText("reason", "initiative_rejected", s.Council.RejectInitiative)))
+	r.Post("/initiatives/{id}/return", s.Handle(s.adminInitiativeText("reason", "initiative_returned", s.Council.ReturnInitiative)))
 	r.Post("/initiatives/{id}/answer", s.Handle(s.adminInitiativeText("answer", "initiative_answered", s.Council.AnswerInitiative)))
 	r.Get("/citizens", s.Handle(s.adminCitizens))
 	r.Post("/citizens/{id}/residence", s.Handle(s.adminCitizenResidence))
@@ -76,6 +77,9 @@ func (s *server) loadInitiativeView(r *http.Request) (initiativeView, error) {
 		return initiativeView{}, err
 	}
 	v := initiativeView{Notice: s.Notice(r), I: i, Today: council.Today(s.Now()), Values: map[string]string{}, Errors: council.FieldErrors{}}
+	if i.MeetingID != council.NilID { // a party group's motion: the meeting it is for
+		v.Values["meeting"] = i.MeetingID.String()
+	}
 	if i.State != council.InitiativeSubmitted {
 		return v, nil
 	}
