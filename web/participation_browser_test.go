@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -106,7 +107,7 @@ func TestCitizensMotionBrowser(t *testing.T) {
 
 	// Erika submits it; the clerk admits it onto the council's meeting.
 	navigate(t, erika, base+motionURL)
-	submitAndWait(t, erika, `form[action$="/einreichen"] button`)
+	submitAndWait(t, erika, `form[action*="/einreichen"] button`)
 	waitText(t, erika, "main", "eingereicht")
 	navigate(t, clerkTab, base+"/admin/initiatives")
 	checkAxe(clerkTab, "back office: motions")
@@ -143,4 +144,98 @@ func TestCitizensMotionBrowser(t *testing.T) {
 	navigate(t, anonTab, base+motionURL)
 	waitText(t, anonTab, "main", got[0].PaperReference)
 	liveStates(t, anonTab, "55-motion-admitted", axe)
+}
+
+// TestGroupMotionsBrowser is issue 19's "done when" for groups' motions,
+// in Chromium: Anna drafts a motion of her party group for the council's
+// coming meeting, Bernd (of the same group) co-signs it, Anna submits it
+// and gets its receipt; the clerk admits it onto that meeting. Mia, a
+// youth council member, files the youth council's motion; the clerk
+// admits it onto the same meeting, and its public page shows the answer's
+// due date. The meeting's public agenda lists both. axe on every page.
+func TestGroupMotionsBrowser(t *testing.T) {
+	t.Parallel()
+	e := newParticipationEnv(t)
+	ctx := t.Context()
+	axe := axeSource(t)
+	fraktion := must(e.testEnv.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Fraktion Grüne Mitte", Kind: council.KindPartyGroup}))(t)
+	youth := must(e.testEnv.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Kinder- und Jugendrat", Kind: council.KindYouthCouncil}))(t)
+	anna, _ := e.groupMember(t, fraktion, "Anna", council.RoleMember)
+	bernd, _ := e.groupMember(t, fraktion, "Bernd", council.RoleMember)
+	mia, _ := e.groupMember(t, youth, "Mia", council.RoleCitizen)
+	clerk, _ := e.login(t, council.RoleClerk)
+	tabs := newMediaBrowser(t, 5)
+	base := e.ts.URL
+	for i, c := range []*http.Client{anna, bernd, mia, clerk} {
+		setBrowserCookie(t, tabs[i], base, e.sessionCookie(c))
+	}
+	at, bt, mt, ct, pub := tabs[0], tabs[1], tabs[2], tabs[3], tabs[4]
+	checkAxe := func(ctx context.Context, what string) {
+		t.Helper()
+		if vs := runAxe(t, ctx, axe); len(vs) > 0 {
+			t.Errorf("%s: axe violations:%s", what, describeViolations(vs))
+		}
+	}
+	set := func(ctx context.Context, sel, v string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), v)); err != nil {
+			t.Fatalf("set %s: %v", sel, err)
+		}
+	}
+	admit := func(title string) {
+		t.Helper()
+		navigate(t, ct, base+"/admin/initiatives")
+		click(t, ct, `main table a[href*="/admin/initiatives/"]`) // the submitted one is first
+		waitText(t, ct, "h1", title)
+		set(ct, "#f-org", e.council.ID.String())
+		set(ct, "#f-meeting", e.meeting.ID.String())
+		checkAxe(ct, "back office: "+title)
+		submitAndWait(t, ct, `form[action$="/admit"] button`)
+		waitText(t, ct, ".admin-notice", "zugelassen")
+	}
+
+	// The party group's motion.
+	navigate(t, at, base+"/beteiligung/antraege/neu")
+	set(at, "#f-group", fraktion.ID.String())
+	set(at, "#f-paper_type", "motion")
+	set(at, "#f-meeting", e.meeting.ID.String())
+	set(at, "#f-title", "Radverkehrskonzept fortschreiben")
+	set(at, "#f-text", "Der Stadtrat beauftragt die Verwaltung, das Radverkehrskonzept bis Jahresende fortzuschreiben.")
+	checkAxe(at, "motion form of a party group member")
+	submitAndWait(t, at, "#f-text")
+	waitText(t, at, "main", "Entwurf gespeichert")
+	waitText(t, at, "main", "Antragsfrist bis")
+	motion := evalString(t, at, `location.pathname`)
+	navigate(t, bt, base+motion)
+	checkAxe(bt, "the group's draft, to co-sign")
+	submitAndWait(t, bt, `form[action$="/unterschreiben"] button`)
+	waitText(t, bt, "#sign-count", "1 Mitzeichnende")
+	navigate(t, at, base+motion)
+	submitAndWait(t, at, `form[action*="/einreichen"] button`)
+	waitText(t, at, "#receipt", "Eingangsnummer")
+	navigate(t, pub, base+motion)
+	if st := evalString(t, pub, `document.title`); strings.Contains(st, "Radverkehrskonzept") {
+		t.Error("the public reads a party group's submitted motion")
+	}
+	admit("Radverkehrskonzept fortschreiben")
+
+	// The youth council's motion.
+	navigate(t, mt, base+"/beteiligung/antraege/neu?lang=en")
+	set(mt, "#f-group", youth.ID.String())
+	set(mt, "#f-title", "Skatepark am Stadion")
+	set(mt, "#f-text", "Der Stadtrat möge beschließen, am Stadion einen Skatepark anzulegen.")
+	submitAndWait(t, mt, "#f-text")
+	waitText(t, mt, "main", "Draft saved")
+	youthMotion := evalString(t, mt, `location.pathname`)
+	submitAndWait(t, mt, `form[action*="/einreichen"] button`)
+	waitText(t, mt, "main", "submitted")
+	checkAxe(mt, "youth council motion submitted, English")
+	admit("Skatepark am Stadion")
+	navigate(t, pub, base+youthMotion)
+	waitText(t, pub, "main", "Antwort fällig bis")
+	checkAxe(pub, "youth council motion admitted, public")
+	navigate(t, pub, base+"/meetings/"+e.meeting.ID.String())
+	for _, title := range []string{"Radverkehrskonzept fortschreiben", "Skatepark am Stadion"} {
+		waitText(t, pub, "main", title)
+	}
 }

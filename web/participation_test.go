@@ -26,13 +26,33 @@ func newParticipationEnv(t *testing.T) *participationEnv {
 	e.srv.auth.failDelay = 0
 	ctx := t.Context()
 	liveMust(t, "rules", e.testEnv.council.SaveParticipationRules(ctx, council.ParticipationRules{BodyID: e.body.ID, Threshold: 2,
-		MinAge: 14, CollectDays: 60, AnswerDays: 90}))
+		MinAge: 14, CollectDays: 60, AnswerDays: 90, MotionDeadline: 10}))
 	e.council = must(e.testEnv.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Stadtrat", Kind: council.KindCouncil}))(t)
 	e.meeting = must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Stadtrates",
 		Start: time.Now().AddDate(0, 0, 21).Truncate(time.Minute), Organizations: []council.ID{e.council.ID}}))(t)
 	must(e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: e.meeting.ID, Name: "Einwohnerfragestunde", Public: true}))(t)
 	e.meeting = must(e.meetings.Invite(ctx, e.meeting.ID, time.Now()))(t) // its agenda is public
 	return e
+}
+
+// groupMember creates a person who is a current member of org, with an
+// account of role (password testPassword) linked to it, and logs it in.
+func (e *participationEnv) groupMember(t *testing.T, org council.Organization, given string, role council.Role) (*http.Client, council.User) {
+	t.Helper()
+	ctx := t.Context()
+	p := must(e.testEnv.council.SavePerson(ctx, council.Person{BodyID: e.body.ID, GivenName: given, FamilyName: "Muster"}))(t)
+	must(e.testEnv.council.SaveMembership(ctx, council.Membership{PersonID: p.ID, OrganizationID: org.ID, Role: "Mitglied"}))(t)
+	hash, err := council.HashPassword(testPassword)
+	liveMust(t, "hash", err)
+	u := must(e.testEnv.council.CreateUser(ctx, council.User{Email: strings.ToLower(given) + "@gruppe.example", DisplayName: given,
+		PasswordHash: hash, Role: role, PersonID: p.ID}))(t)
+	c := e.anon()
+	resp := e.postForm(t, c, "/login", url.Values{"email": {u.Email}, "password": {testPassword}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login %s: %d", given, resp.StatusCode)
+	}
+	return c, u
 }
 
 // resident logs in a verified citizen whose residence the clerk
