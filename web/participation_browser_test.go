@@ -29,18 +29,8 @@ func TestCitizensMotionBrowser(t *testing.T) {
 	tabs := newMediaBrowser(t, 3)
 	erika, clerkTab, frankTab := tabs[0], tabs[1], tabs[2]
 	base := e.ts.URL
-	checkAxe := func(ctx context.Context, what string) {
-		t.Helper()
-		if vs := runAxe(t, ctx, axe); len(vs) > 0 {
-			t.Errorf("%s: axe violations:%s", what, describeViolations(vs))
-		}
-	}
-	set := func(ctx context.Context, sel, v string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), v)); err != nil {
-			t.Fatalf("set %s: %v", sel, err)
-		}
-	}
+	checkAxe := func(ctx context.Context, what string) { t.Helper(); axeClean(t, ctx, axe, what) }
+	set := func(ctx context.Context, sel, v string) { t.Helper(); setValue(t, ctx, sel, v) }
 
 	// Erika registers and verifies her address.
 	const email, password = "erika@buerger.example", "ein langes Passwort"
@@ -170,18 +160,8 @@ func TestGroupMotionsBrowser(t *testing.T) {
 		setBrowserCookie(t, tabs[i], base, e.sessionCookie(c))
 	}
 	at, bt, mt, ct, pub := tabs[0], tabs[1], tabs[2], tabs[3], tabs[4]
-	checkAxe := func(ctx context.Context, what string) {
-		t.Helper()
-		if vs := runAxe(t, ctx, axe); len(vs) > 0 {
-			t.Errorf("%s: axe violations:%s", what, describeViolations(vs))
-		}
-	}
-	set := func(ctx context.Context, sel, v string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), v)); err != nil {
-			t.Fatalf("set %s: %v", sel, err)
-		}
-	}
+	checkAxe := func(ctx context.Context, what string) { t.Helper(); axeClean(t, ctx, axe, what) }
+	set := func(ctx context.Context, sel, v string) { t.Helper(); setValue(t, ctx, sel, v) }
 	admit := func(title string) {
 		t.Helper()
 		navigate(t, ct, base+"/admin/initiatives")
@@ -237,5 +217,21 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	navigate(t, pub, base+"/meetings/"+e.meeting.ID.String())
 	for _, title := range []string{"Radverkehrskonzept fortschreiben", "Skatepark am Stadion"} {
 		waitText(t, pub, "main", title)
+	}
+}
+
+// axeClean fails t with the axe-core violations on ctx's page.
+func axeClean(t *testing.T, ctx context.Context, axe, what string) {
+	t.Helper()
+	if vs := runAxe(t, ctx, axe); len(vs) > 0 {
+		t.Errorf("%s: axe violations:%s", what, describeViolations(vs))
+	}
+}
+
+// setValue sets the value of the form field sel on ctx's page.
+func setValue(t *testing.T, ctx context.Context, sel, v string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), v)); err != nil {
+		t.Fatalf("set %s: %v", sel, err)
 	}
 }
