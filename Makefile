@@ -69,4 +69,4 @@ fmt:
 .PHONY: screenshots
 screenshots:
 	CI=true PLENAR_SCREENSHOTS='$(CURDIR)/screenshots' PLENAR_TEST_DATABASE_URL='$(PLENAR_TEST_DATABASE_URL)' \
-		$(GO) test -count=1 -timeout 5m -run '^(TestScreenshots|TestLiveMediaBrowser|TestLiveDefects|TestSessionToTrailBrowser)$$' -v ./web/
+		$(GO) test -count=1 -timeout 5m -run '^(TestScreenshots|TestLiveMediaBrowser|TestLiveDefects|TestSessionToTrailBrowser|TestCitizensMotionBrowser|TestGroupMotionsBrowser)$$' -v ./web/

@@ -68,13 +68,13 @@ func TestCitizensMotionBrowser(t *testing.T) {
 	submitAndWait(t, erika, "#f-birth_year")
 	waitText(t, erika, "main", "Geburtsjahr gespeichert")
 	navigate(t, erika, base+"/beteiligung")
-	checkAxe(erika, "participation, logged in")
+	liveStates(t, erika, "55-participation-mine", axe)
 	click(t, erika, `main a[href$="/beteiligung/antraege/neu"]`)
 	waitText(t, erika, "h1", "Antrag verfassen")
 	set(erika, "#f-text", "Der Rat möge beschließen, vor der Grundschule Am Park Tempo 30 anzuordnen.")
 	submitAndWait(t, erika, "#f-text")
 	waitText(t, erika, ".alert.error", "markierten Angaben")
-	checkAxe(erika, "motion form with errors")
+	liveStates(t, erika, "56-motion-form-errors", axe)
 	set(erika, "#f-title", "Tempo 30 vor der Grundschule Am Park")
 	set(erika, "#f-reasoning", "Der Schulweg kreuzt die Parkstraße ohne Ampel.")
 	submitAndWait(t, erika, "#f-text")
@@ -84,7 +84,7 @@ func TestCitizensMotionBrowser(t *testing.T) {
 	waitText(t, erika, "main", "sammelt Unterschriften")
 	submitAndWait(t, erika, `form[action$="/unterschreiben"] button`)
 	waitText(t, erika, "#sign-count", "1 von 2 Unterschriften")
-	checkAxe(erika, "motion collecting, signed by its author")
+	liveStates(t, erika, "57-motion-collecting", axe)
 
 	// Frank, a resident, signs it to the threshold.
 	frank, _ := e.resident(t, 1990)
@@ -105,7 +105,7 @@ func TestCitizensMotionBrowser(t *testing.T) {
 	waitText(t, clerkTab, "h1", "Tempo 30")
 	set(clerkTab, "#f-org", e.council.ID.String())
 	set(clerkTab, "#f-meeting", e.meeting.ID.String())
-	checkAxe(clerkTab, "back office: a submitted motion")
+	liveStates(t, clerkTab, "58-admin-motion-submitted", axe)
 	submitAndWait(t, clerkTab, `form[action$="/admit"] button`)
 	waitText(t, clerkTab, ".admin-notice", "zugelassen")
 
@@ -133,7 +133,7 @@ func TestCitizensMotionBrowser(t *testing.T) {
 	waitText(t, anonTab, "main", "Tempo 30 vor der Grundschule Am Park")
 	navigate(t, anonTab, base+motionURL)
 	waitText(t, anonTab, "main", got[0].PaperReference)
-	liveStates(t, anonTab, "55-motion-admitted", axe)
+	liveStates(t, anonTab, "59-motion-admitted", axe)
 }
 
 // TestGroupMotionsBrowser is issue 19's "done when" for groups' motions,
@@ -187,7 +187,7 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	waitText(t, at, "main", "Antragsfrist bis")
 	motion := evalString(t, at, `location.pathname`)
 	navigate(t, bt, base+motion)
-	checkAxe(bt, "the group's draft, to co-sign")
+	liveStates(t, bt, "60-party-motion-cosign", axe)
 	submitAndWait(t, bt, `form[action$="/unterschreiben"] button`)
 	waitText(t, bt, "#sign-count", "1 Mitzeichnende")
 	navigate(t, at, base+motion)
