@@ -103,6 +103,7 @@ type Initiative struct {
 	MeetingID      ID        // a party group's motion: the meeting it is for (its deadline)
 	PaperType      PaperType // a party group's: PaperMotion (Antrag) or PaperInquiry (Anfrage); else PaperMotion
 	SubmittedAt    time.Time // when it reached the office (the receipt)
+	AdmittedAt     time.Time // when the clerk admitted it
 	Title          string
 	Text           string // the motion: what the council shall decide
 	Reasoning      string // Begründung

@@ -20,6 +20,7 @@ const initiativeCols = `i.id, i.body_id, i.kind, i.author_id, i.organization_id,
 	i.state, i.threshold, i.min_age, i.deadline, i.reason, i.paper_id, i.due_date, i.answer, i.answered_at,
 	i.created, i.modified, i.deleted, i.meeting_id, i.paper_type,
 	(SELECT max(e.at) FROM initiative_events e WHERE e.initiative_id = i.id AND e.state = 'submitted'),
+	(SELECT min(e.at) FROM initiative_events e WHERE e.initiative_id = i.id AND e.state = 'admitted'),
 	(SELECT count(*) FROM initiative_signatures s WHERE s.initiative_id = i.id),
 	coalesce((SELECT o.name FROM organizations o WHERE o.id = i.organization_id), ''),
 	coalesce((SELECT u.display_name FROM users u WHERE u.id = i.author_id AND user_name_public(u)), ''),
@@ -29,13 +30,16 @@ func scanInitiative(row interface{ Scan(...any) error }) (Initiative, error) {
 	var i Initiative
 	var org, meeting, paper, target *ID
 	var deadline, due pgDate
-	var answered, submitted *time.Time
+	var answered, submitted, admitted *time.Time
 	err := row.Scan(&i.ID, &i.BodyID, &i.Kind, &i.AuthorID, &org, &meeting, &i.Title, &i.Text, &i.Reasoning,
 		&i.State, &i.Threshold, &i.MinAge, &deadline, &i.Reason, &paper, &due, &i.Answer, &answered,
-		&i.Created, &i.Modified, &i.Deleted, &target, &i.PaperType, &submitted, &i.Signatures, &i.OrgName, &i.AuthorName, &i.PaperReference)
+		&i.Created, &i.Modified, &i.Deleted, &target, &i.PaperType, &submitted, &admitted, &i.Signatures, &i.OrgName, &i.AuthorName, &i.PaperReference)
 	i.OrganizationID, i.GroupMeetingID, i.PaperID, i.MeetingID = idOf(org), idOf(meeting), idOf(paper), idOf(target)
 	if submitted != nil {
 		i.SubmittedAt = *submitted
+	}
+	if admitted != nil {
+		i.AdmittedAt = *admitted
 	}
 	i.Deadline, i.Due = dateOf(deadline), dateOf(due)
 	if answered != nil {
@@ -209,6 +213,11 @@ func (s *Store) setInitiative(ctx context.Context, id, author ID, from []Initiat
 		}
 		if err := addInitiativeEvent(ctx, tx, id, st, note, at); err != nil {
 			return err
+		}
+		if i.PaperID != NilID { // OParl embeds the initiative in its Paper (plenar:initiative)
+			if err := touchPaper(ctx, tx, i.PaperID); err != nil {
+				return err
+			}
 		}
 		return Record(ctx, tx, "initiative", id, OpUpdate, map[string]any{"state": st, "note": note})
 	})
@@ -561,6 +570,29 @@ func (s *Store) InitiativeGroupsOf(ctx context.Context, user ID) ([]Organization
 	})
 	if err != nil {
 		return nil, fmt.Errorf("groups of %s: %w", user, TranslateError(err))
+	}
+	return out, nil
+}
+
+// PublicInitiativesOfPapers returns the public initiatives (by
+// initiative_public) that became the papers ids, by paper: OParl's
+// plenar:initiative. Party groups' motions are not among them (their
+// Paper is the public record).
+func (s *Store) PublicInitiativesOfPapers(ctx context.Context, ids []ID) (map[ID]Initiative, error) {
+	out := map[ID]Initiative{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+initiativeCols+` FROM initiatives i WHERE i.paper_id = ANY($1) AND initiative_public(i)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("initiatives of papers: %w", TranslateError(err))
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Initiative, error) { return scanInitiative(r) })
+	if err != nil {
+		return nil, fmt.Errorf("initiatives of papers: %w", TranslateError(err))
+	}
+	for _, i := range list {
+		out[i.PaperID] = i
 	}
 	return out, nil
 }

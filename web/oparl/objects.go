@@ -408,6 +408,10 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 	if err != nil {
 		return nil, 0, err
 	}
+	inits, err := h.initiativesOf(ctx, ids, v)
+	if err != nil {
+		return nil, 0, err
+	}
 	return entries(h, ps, n, typePaper, pPaper, paperKey, func(p council.OParlPaper) any {
 		r := &paper{ID: h.u.obj(pPaper, p.ID), Type: typePaper, Body: h.u.obj(pBody, p.BodyID), Name: p.Name,
 			Reference: p.Reference, Date: date(p.Date), PaperType: p.TypeLabel(),
@@ -433,6 +437,9 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 		r.MainFile, r.AuxiliaryFile = one[documents.RoleMain], aux
 		if im, ok := impls[p.ID]; ok {
 			r.Implementation = h.implementation(im)
+		}
+		if in, ok := inits[p.ID]; ok {
+			r.Initiative = h.initiative(in)
 		}
 		return r
 	})

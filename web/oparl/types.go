@@ -221,6 +221,7 @@ type paper struct {
 	Status                 string          `json:"plenar:status,omitempty"`
 	Text                   string          `json:"plenar:text,omitempty"`
 	Implementation         *implementation `json:"plenar:implementation,omitempty"` // implementation.go
+	Initiative             *initiative     `json:"plenar:initiative,omitempty"`     // initiative.go
 }
 
 type consultation struct {
