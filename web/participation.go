@@ -30,6 +30,7 @@ func (s *Server) participationRoutes(r chi.Router) {
 	r.Get("/beteiligung/antraege/{id}", s.h(s.initiativeShow))
 	r.Get("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeEdit))
 	r.Post("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeUpdate))
+	r.Post("/beteiligung/antraege/{id}/melden", s.h(s.initiativeReport))
 	r.Post("/beteiligung/antraege/{id}/{action}", s.h(s.initiativeAction))
 }
 
@@ -164,7 +165,48 @@ func (s *Server) initiativeShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 // initiativeNotices are the steps that end on the motion's page.
-var initiativeNotices = map[string]bool{"saved": true, "published": true, "signed": true, "submitted": true, "withdrawn": true}
+var initiativeNotices = map[string]bool{"saved": true, "published": true, "signed": true, "submitted": true, "withdrawn": true,
+	"reported": true}
+
+// Flood limits of participation: motions an account may start a day, and
+// reports a client address may send an hour (counted like the account
+// forms, in account_requests).
+const (
+	maxDraftsPerDay   = 10
+	maxReportsPerHour = 20
+)
+
+// initiativeReport stores a report of a public motion (anyone may send
+// one; the address is only counted for the rate limit, not stored with
+// it) and goes back to the motion with a thank-you.
+func (s *Server) initiativeReport(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadInitiative(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: report form: %w", council.ErrInvalid, err)
+	}
+	ctx := r.Context()
+	n, err := s.council.RecordAccountRequest(ctx, s.clientAddr(r), accountWindow)
+	if err != nil {
+		return err
+	}
+	if n > maxReportsPerHour {
+		w.Header().Set("Retry-After", fmt.Sprint(int(accountWindow.Seconds())))
+		w.Header().Set("Cache-Control", "no-store")
+		p.Message = s.i18n.T(requestStateOf(r).lang, "initiative.report_throttled")
+		s.render(w, r, http.StatusTooManyRequests, "initiative", p)
+		return nil
+	}
+	rep := council.AbuseReport{TargetKind: "initiative", TargetID: p.I.ID, Reason: council.AbuseReason(r.PostForm.Get("reason")),
+		Note: r.PostForm.Get("note"), ReporterID: requestStateOf(r).viewer.UserID}
+	if _, err := s.council.ReportAbuse(ctx, rep); err != nil {
+		return s.initiativeRefused(w, r, err)
+	}
+	http.Redirect(w, r, s.localLink(r, "/beteiligung/antraege/"+p.I.ID.String()+"?notice=reported"), http.StatusSeeOther)
+	return nil
+}
 
 // initiativeAction runs the author's or a co-signer's step on the motion.
 // A refusal shows the motion's page again with the reason.
@@ -421,6 +463,15 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 			if !found {
 				f.Errors["meeting"] = council.MsgInitiativeMeeting
 			}
+		}
+	}
+	if id == council.NilID && len(f.Errors) == 0 {
+		n, err := s.council.DraftsSince(ctx, user, s.opt.Now().Add(-24*time.Hour))
+		if err != nil {
+			return err
+		}
+		if n >= maxDraftsPerDay {
+			f.Errors["title"] = "initiative.drafts_throttled"
 		}
 	}
 	if len(f.Errors) == 0 {

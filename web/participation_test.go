@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -141,6 +142,48 @@ func TestParticipationBadInput(t *testing.T) {
 	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM initiative_signatures`); n != 1 {
 		t.Errorf("%d signatures, want Anna's", n)
 	}
+	// Reports: anyone may report a public motion (a reason is needed);
+	// the clerk sees and closes it; a flood from one address is refused.
+	if st, _, body := e.adminPost(t, anon, page+"/melden", url.Values{"reason": {"nonsense"}}); st != http.StatusBadRequest || !strings.Contains(body, "Beitrag melden") {
+		t.Errorf("report without a known reason: %d", st)
+	}
+	e.mustRedirect(t, anon, page+"/melden", url.Values{"reason": {"personal_data"}, "note": {"Name eines Nachbarn im Text"}}, page)
+	clerk, _ := e.login(t, council.RoleClerk)
+	_, body = e.get(t, clerk, "/admin/initiatives")
+	mustContain(t, "open reports", body, "enthält persönliche Daten anderer", "Name eines Nachbarn im Text")
+	reportID := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM abuse_reports WHERE resolved_at IS NULL`)
+	if reportID != 1 {
+		t.Fatalf("%d open reports, want 1", reportID)
+	}
+	var rid council.ID
+	liveMust(t, "report id", e.srv.pool.QueryRow(t.Context(), `SELECT id FROM abuse_reports`).Scan(&rid))
+	e.mustRedirect(t, clerk, "/admin/reports/"+rid.String()+"/resolve", url.Values{"resolution": {"Name im Text unkenntlich gemacht"}}, "/admin/initiatives")
+	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM abuse_reports WHERE resolved_at IS NULL`); n != 0 {
+		t.Errorf("%d open reports after closing", n)
+	}
+	throttled := false
+	for range maxReportsPerHour + 1 {
+		st, _, _ := e.adminPost(t, anon, page+"/melden", url.Values{"reason": {"spam"}})
+		throttled = throttled || st == http.StatusTooManyRequests
+	}
+	if !throttled {
+		t.Errorf("%d reports from one address in an hour: never refused", maxReportsPerHour+1)
+	}
+	// Starting more than ten motions a day is refused with a message.
+	for i := 1; ; i++ {
+		st, _, body := e.adminPost(t, bob, "/beteiligung/antraege", url.Values{"title": {fmt.Sprintf("Antrag %d", i)}, "text": {"x"}})
+		if st == http.StatusUnprocessableEntity {
+			mustContain(t, "draft flood", body, "schon zehn Anträge")
+			if i != maxDraftsPerDay+1 {
+				t.Errorf("refused at motion %d, want %d", i, maxDraftsPerDay+1)
+			}
+			break
+		}
+		if st != http.StatusSeeOther || i > maxDraftsPerDay+1 {
+			t.Fatalf("motion %d: %d", i, st)
+		}
+	}
+
 	_, body = e.get(t, anon, "/beteiligung?lang=en")
 	mustContain(t, "public list in English", body, "Motions collecting signatures", "1 of 2 signatures", "&lt;script&gt;")
 	mustNotContain(t, "public list", body, annaU.Email, script)

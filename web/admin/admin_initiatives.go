@@ -10,6 +10,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
 )
 
 // Citizens' motions and the youth council's and community groups'
@@ -26,6 +27,7 @@ func (s *server) initiativeRoutes(r chi.Router) {
 	r.Post("/initiatives/{id}/reject", s.Handle(s.adminInitiativeText("reason", "initiative_rejected", s.Council.RejectInitiative)))
 	r.Post("/initiatives/{id}/return", s.Handle(s.adminInitiativeText("reason", "initiative_returned", s.Council.ReturnInitiative)))
 	r.Post("/initiatives/{id}/answer", s.Handle(s.adminInitiativeText("answer", "initiative_answered", s.Council.AnswerInitiative)))
+	r.Post("/reports/{id}/resolve", s.Handle(s.adminReportResolve))
 	r.Get("/citizens", s.Handle(s.adminCitizens))
 	r.Post("/citizens/{id}/residence", s.Handle(s.adminCitizenResidence))
 }
@@ -33,6 +35,7 @@ func (s *server) initiativeRoutes(r chi.Router) {
 type initiativeList struct {
 	Notice      string
 	Initiatives []council.Initiative
+	Reports     []council.AbuseReport // open reports of public contributions
 	Today       time.Time
 }
 
@@ -43,6 +46,9 @@ func (s *server) adminInitiatives(w http.ResponseWriter, r *http.Request) error 
 	}
 	d := initiativeList{Notice: s.Notice(r), Today: council.Today(s.Now())}
 	if d.Initiatives, err = s.Council.InitiativesToDecide(r.Context(), b.ID); err != nil {
+		return err
+	}
+	if d.Reports, err = s.Council.OpenAbuseReports(r.Context()); err != nil {
 		return err
 	}
 	s.Render(w, r, http.StatusOK, "admin_initiatives", d)
@@ -201,6 +207,22 @@ func (s *server) adminInitiativeText(field, notice string,
 		}
 		return Redirect(w, r, "/admin/initiatives/"+v.I.ID.String(), notice)
 	}
+}
+
+// adminReportResolve closes an abuse report with what staff did.
+func (s *server) adminReportResolve(w http.ResponseWriter, r *http.Request) error {
+	id, err := site.URLID(r, "id")
+	if err != nil {
+		return err
+	}
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Council.ResolveAbuseReport(s.Actor(r), id, f.Get("resolution"), s.Now()); err != nil {
+		return err
+	}
+	return Redirect(w, r, "/admin/initiatives#reports", "report_resolved")
 }
 
 type citizenList struct {
