@@ -133,6 +133,7 @@ func TestSeed(t *testing.T) {
 		{"answered group motions", `SELECT count(*) FROM initiatives WHERE kind <> 'citizens' AND answered_at IS NOT NULL`, 1, 1},
 		{"overdue group motions", `SELECT count(*) FROM initiatives WHERE kind <> 'citizens' AND state = 'admitted'
 			AND answered_at IS NULL AND due_date < $1::date`, 1, 1},
+		{"open abuse reports", `SELECT count(*) FROM abuse_reports WHERE resolved_at IS NULL`, 1, 1},
 		{"initiative events in the future", `SELECT count(*) FROM initiative_events WHERE at > $1`, 0, 0},
 		{"agenda items whose result the polls wrote", `SELECT count(*) FROM agenda_items i
 			WHERE EXISTS (SELECT 1 FROM polls p WHERE p.item_id = i.id) AND (i.result LIKE '%angenommen%' OR i.result LIKE '%gewählt%')`, 5, 10},

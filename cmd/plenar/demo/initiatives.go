@@ -137,6 +137,15 @@ func (s *seeder) seedInitiatives(ctx context.Context) error {
 			return fmt.Errorf("%s: %w", m.title, err)
 		}
 	}
+	// An open report of a public motion, for the back office's queue.
+	var reported council.ID
+	if err := s.tx.QueryRow(ctx, `SELECT id FROM initiatives WHERE title = $1`, demoMotions[1].title).Scan(&reported); err != nil {
+		return err
+	}
+	if _, err := s.cs.ReportAbuse(ctx, council.AbuseReport{TargetKind: "initiative", TargetID: reported, Reason: council.AbuseSpam,
+		Note: "Derselbe Antrag wurde schon im letzten Jahr gestellt."}); err != nil {
+		return err
+	}
 	return s.seedGroupMotions(ctx)
 }
 
