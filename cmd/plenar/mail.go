@@ -82,3 +82,35 @@ func startAccountCleanup(ctx context.Context, wg *sync.WaitGroup, db *database, 
 		}
 	})
 }
+
+// startReminders queues, hourly, the staff reminders of groups' motions
+// whose answer falls due (docs/DOMAIN.md, "Einwohnerantrag"; each motion
+// once, council/mail.Store.RemindDue).
+func startReminders(ctx context.Context, wg *sync.WaitGroup, db *database, baseURL string, log *slog.Logger) {
+	tpl, err := plmail.ParseTemplates() // embedded; TestRemindDue parses them
+	if err != nil {
+		log.Error("mail templates: no reminders of due answers", "err", err)
+		return
+	}
+	st := plmail.NewStore(db.Pool, baseURL)
+	site := baseURL
+	if u, err := url.Parse(baseURL); err == nil && u.Host != "" {
+		site = u.Host
+	}
+	wg.Go(func() {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if n, err := st.RemindDue(ctx, tpl, site, time.Now()); err != nil && ctx.Err() == nil {
+				log.Warn("reminders of due answers", "err", err)
+			} else if n > 0 {
+				log.Info("reminders of due answers queued", "messages", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+}

@@ -29,7 +29,18 @@ type Templates struct {
 const (
 	TplVerify        = "verify"         // data: VerifyData
 	TplAccountExists = "account_exists" // data: VerifyData (Link: the login page)
+	TplInitiativeDue = "initiative_due" // data: DueData
 )
+
+// DueData is what the reminder of a group's motion's answer shows.
+type DueData struct {
+	Site    string
+	Title   string // the motion's title
+	Group   string // the youth council or community group
+	Due     string // the due date, written out
+	Link    string // the motion in the back office
+	Overdue bool
+}
 
 // VerifyData is what the account messages show.
 type VerifyData struct {
@@ -47,7 +58,7 @@ func ParseTemplates() (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{TplVerify, TplAccountExists} {
+	for _, name := range []string{TplVerify, TplAccountExists, TplInitiativeDue} {
 		for _, lang := range []string{German, English} {
 			key := name + "." + lang
 			txt, err := templateFS.ReadFile("templates/" + key + ".txt")

@@ -57,6 +57,7 @@ CREATE TABLE initiatives (
     due_date        date,                 -- answer obligation (groups), set on admission
     answer          text NOT NULL DEFAULT '' CHECK (length(answer) <= 20000),
     answered_at     timestamptz,
+    reminded_at     timestamptz,          -- staff were reminded of the coming due date
     created         timestamptz NOT NULL DEFAULT now(),
     modified        timestamptz NOT NULL DEFAULT now(),
     deleted         boolean NOT NULL DEFAULT false,
