@@ -15,7 +15,18 @@ import (
 const (
 	CmdReadQuestion CommandName = "read_question"
 	EvQuestionRead  EventKind   = "question_read" // QuestionView
+	// EvQuestions lists the published questions when the session comes
+	// to the question time (start, next/previous item, back to the
+	// public part).
+	EvQuestions EventKind = "questions" // QuestionsView
 )
+
+// QuestionsView is the question time's published questions and the one
+// called last (nil: none).
+type QuestionsView struct {
+	Questions []QuestionView `json:"questions"`
+	Current   *QuestionView  `json:"current,omitempty"`
+}
 
 // ReadQuestion calls a published question of the current item, the
 // meeting's question time: it becomes the current question on every
@@ -102,6 +113,23 @@ func questionView(q meetings.PublicQuestion) QuestionView {
 		v.Called = &t
 	}
 	return v
+}
+
+// itemQuestions announces the questions of the current item when it is
+// the meeting's question time, in the public part (nothing otherwise).
+func (cc *cmdCtx) itemQuestions(ctx context.Context) ([]event, error) {
+	if cc.s.Part != PartPublic {
+		return nil, nil
+	}
+	it, err := item(ctx, cc.st, cc.s.ItemID)
+	if err != nil || !it.Public {
+		return nil, err
+	}
+	qs, cur, err := questions(ctx, cc.st.db, cc.s)
+	if err != nil || len(qs) == 0 {
+		return nil, err
+	}
+	return []event{{Kind: EvQuestions, Audience: AudiencePublic, Payload: QuestionsView{Questions: qs, Current: cur}}}, nil
 }
 
 // questions returns the published questions of the current item when it

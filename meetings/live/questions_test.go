@@ -72,4 +72,11 @@ func TestReadQuestion(t *testing.T) {
 	if s, _ := e.hub.Snapshot(e.ctx, e.meeting.ID, live.Actor{}); s.Question != nil || len(s.Questions) != 0 {
 		t.Errorf("after the question time: %+v %+v", s.Question, s.Questions)
 	}
+	// Back on the question time, the pages receive its questions with
+	// the current one.
+	e.do(t, e.clerk, live.PreviousItem{})
+	qv := decode[live.QuestionsView](t, first(t, pub, live.EvQuestions))
+	if len(qv.Questions) != 1 || qv.Current == nil || qv.Current.ID != published.ID {
+		t.Errorf("questions event %+v", qv)
+	}
 }

@@ -56,7 +56,8 @@ func Routes(r chi.Router, d Deps) {
 	r.Post("/papers/{id}/consultations", s.Handle(s.adminConsultationSave))
 	r.Post("/consultations/{cid}/move", s.Handle(s.adminConsultationMove))
 	r.Post("/consultations/{cid}/delete", s.Handle(s.adminConsultationDelete))
-	s.trailRoutes(r) // admin_trail.go: the paper's implementation record
+	s.trailRoutes(r)    // admin_trail.go: the paper's implementation record
+	s.questionRoutes(r) // admin_questions.go: the Einwohnerfragestunde
 
 	r.Get("/meetings", s.Handle(s.adminMeetings))
 	r.Get("/meetings/new", s.Handle(s.adminMeetingNew))
