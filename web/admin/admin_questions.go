@@ -30,7 +30,9 @@ func (s *server) questionRoutes(r chi.Router) {
 	r.Post("/meetings/{id}/questions/{qid}", s.Handle(s.adminModerate))
 }
 
-func questionsPath(m meetings.Meeting) string { return "/admin/meetings/" + m.ID.String() + "/questions" }
+func questionsPath(m meetings.Meeting) string {
+	return "/admin/meetings/" + m.ID.String() + "/questions"
+}
 
 // adminQuestionTimeForm is the form that marks an item as the question
 // time: the item (public ones), the deadline in days and the limit.

@@ -47,7 +47,9 @@ type questionList struct {
 func (p *questionsPage) List() questionList { return questionList{Questions: p.Questions} }
 
 // List is every public question for the questions_list partial.
-func (p allQuestionsPage) List() questionList { return questionList{Questions: p.Questions, Many: true} }
+func (p allQuestionsPage) List() questionList {
+	return questionList{Questions: p.Questions, Many: true}
+}
 
 // statsView is the moderation statistics in display order.
 type statsView struct {
