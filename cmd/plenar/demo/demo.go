@@ -209,7 +209,8 @@ func (s *seeder) run(ctx context.Context, hashes []string) error {
 		{"papers", s.seedPapers},
 		{"agendas", s.seedAgendas},
 		{"timelines", s.seedTimelines},
-		{"trail", s.seedTrail}, // trail.go: the Beschlusskontrolle
+		{"trail", s.seedTrail},         // trail.go: the Beschlusskontrolle
+		{"questions", s.seedQuestions}, // questions.go: the Einwohnerfragestunde
 	}
 	for _, st := range steps {
 		t, n := time.Now(), s.tx.statements
