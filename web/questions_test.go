@@ -185,3 +185,73 @@ func TestQuestionsDeadline(t *testing.T) {
 		t.Errorf("%d questions stored after the deadline", n)
 	}
 }
+
+// TestQuestionsBackOffice: only staff moderate; a question is moderated
+// only under its own meeting; the question time's form refuses bad rules
+// and a non-public item with a message and saves good ones.
+func TestQuestionsBackOffice(t *testing.T) {
+	e := newQuestionTimeEnv(t)
+	ctx := context.Background()
+	citizen, u := e.login(t, council.RoleCitizen)
+	q := must(e.meetings.Ask(ctx, u.ID, e.item.ID, "Warum ist der Spielplatz am Teich gesperrt?", time.Now()))(t)
+	mod := "/admin/meetings/" + e.meeting.ID.String() + "/questions/" + q.ID.String()
+	member, _ := e.login(t, council.RoleMember)
+	for name, c := range map[string]*http.Client{"citizen": citizen, "member": member} {
+		if status, _ := e.get(t, c, "/admin/questions"); status != http.StatusForbidden {
+			t.Errorf("%s GET /admin/questions: %d, want 403", name, status)
+		}
+		resp := e.postForm(t, c, mod, url.Values{"action": {"publish"}})
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s publishes: %d, want 403", name, resp.StatusCode)
+		}
+	}
+	clerk, _ := e.login(t, council.RoleClerk)
+	other := must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Andere Sitzung", Start: time.Now().Add(20 * 24 * time.Hour),
+		Organizations: e.meeting.Organizations}))(t)
+	resp := e.postForm(t, clerk, "/admin/meetings/"+other.ID.String()+"/questions/"+q.ID.String(), url.Values{"action": {"publish"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("publishing through another meeting: %d, want 404", resp.StatusCode)
+	}
+	if got := must(e.meetings.Question(ctx, q.ID))(t); got.State != meetings.QuestionSubmitted {
+		t.Fatalf("question is %s after refused steps", got.State)
+	}
+
+	secret := must(e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: other.ID, Name: "Grundstück", Public: false}))(t)
+	public := must(e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: other.ID, Name: "Fragestunde", Public: true}))(t)
+	form := "/admin/meetings/" + other.ID.String() + "/question-time"
+	_, body := e.get(t, clerk, form)
+	mustContain(t, "question time form", body, "Fragestunde")
+	mustNotContain(t, "question time form", body, "Grundstück")
+	for _, c := range []struct {
+		name string
+		v    url.Values
+		want string
+	}{
+		{"bad rules", url.Values{"item": {public.ID.String()}, "deadline_days": {"-1"}, "per_person": {"0"}}, "Dieser Wert ist ungültig."},
+		{"not a number", url.Values{"item": {public.ID.String()}, "deadline_days": {"drei"}, "per_person": {"2"}}, "Dieser Wert ist ungültig."},
+		{"item of another meeting", url.Values{"item": {e.item.ID.String()}, "deadline_days": {"3"}, "per_person": {"2"}}, "Dieser Wert ist ungültig."},
+	} {
+		resp := e.postForm(t, clerk, form, c.v)
+		body := readBody(t, resp)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: status %d", c.name, resp.StatusCode)
+		}
+		mustContain(t, c.name, body, c.want)
+	}
+	resp = e.postForm(t, clerk, form, url.Values{"item": {secret.ID.String()}, "deadline_days": {"3"}, "per_person": {"2"}})
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("non-public item: status %d", resp.StatusCode)
+	}
+	mustContain(t, "non-public item", readBody(t, resp), "öffentlicher Tagesordnungspunkt")
+	resp = e.postForm(t, clerk, form, url.Values{"item": {public.ID.String()}, "deadline_days": {"5"}, "per_person": {"1"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save question time: %d", resp.StatusCode)
+	}
+	qt, ok, err := e.meetings.QuestionTimeOf(ctx, other.ID)
+	if err != nil || !ok || qt.ItemID != public.ID || qt.DeadlineDays != 5 || qt.PerPerson != 1 {
+		t.Errorf("saved question time %+v %v %v", qt, ok, err)
+	}
+}
