@@ -230,7 +230,7 @@ func TestQuestionsBackOffice(t *testing.T) {
 		want string
 	}{
 		{"bad rules", url.Values{"item": {public.ID.String()}, "deadline_days": {"-1"}, "per_person": {"0"}}, "Dieser Wert ist ungültig."},
-		{"not a number", url.Values{"item": {public.ID.String()}, "deadline_days": {"drei"}, "per_person": {"2"}}, "Dieser Wert ist ungültig."},
+		{"not a number", url.Values{"item": {public.ID.String()}, "deadline_days": {"drei"}, "per_person": {"2"}}, "Bitte eine ganze Zahl angeben."},
 		{"item of another meeting", url.Values{"item": {e.item.ID.String()}, "deadline_days": {"3"}, "per_person": {"2"}}, "Dieser Wert ist ungültig."},
 	} {
 		resp := e.postForm(t, clerk, form, c.v)
