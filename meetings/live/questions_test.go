@@ -79,4 +79,23 @@ func TestReadQuestion(t *testing.T) {
 	if len(qv.Questions) != 1 || qv.Current == nil || qv.Current.ID != published.ID {
 		t.Errorf("questions event %+v", qv)
 	}
+	// The clerk records the oral answer: the minutes carry the question
+	// with it (pseudonymous: Anna did not consent to her name).
+	if _, err := ms.Moderate(e.ctx, published.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerOral,
+		Answer: "Die Brücke wird 2027 saniert."}, asked.Add(time.Hour)); err != nil {
+		t.Fatalf("answer: %v", err)
+	}
+	doc, _, err := e.hub.MinutesDocument(e.ctx, e.meeting.ID)
+	if err != nil {
+		t.Fatalf("MinutesDocument: %v", err)
+	}
+	var got []meetings.MinutesQuestion
+	for _, it := range doc.Items {
+		if it.ItemID == qt.ID {
+			got = it.Questions
+		}
+	}
+	if len(got) != 1 || got[0].Number != 1 || got[0].Mode != "oral" || got[0].Answer != "Die Brücke wird 2027 saniert." || got[0].Asker != "" {
+		t.Errorf("minutes questions %+v", got)
+	}
 }
