@@ -261,6 +261,16 @@ func (s *Store) QuestionQueue(ctx context.Context, state QuestionState, since ti
 // first: the asker's name only by user_name_public, the answer only by
 // question_answer_published.
 func (s *Store) PublicQuestions(ctx context.Context, meeting council.ID) ([]PublicQuestion, error) {
+	return s.publicQuestions(ctx, `($1::uuid IS NULL OR m.id = $1) ORDER BY m.start_at DESC, q.number`, council.NullID(meeting))
+}
+
+// PublicQuestionsOfItem returns the public questions of question time
+// item in order (the live session's list), as PublicQuestions.
+func (s *Store) PublicQuestionsOfItem(ctx context.Context, item council.ID) ([]PublicQuestion, error) {
+	return s.publicQuestions(ctx, `q.item_id = $1 ORDER BY q.number`, item)
+}
+
+func (s *Store) publicQuestions(ctx context.Context, where string, args ...any) ([]PublicQuestion, error) {
 	rows, err := s.db.Query(ctx, `SELECT q.id, q.item_id, m.id, m.name, m.start_at, q.number, q.text, q.state,
 			CASE WHEN user_name_public(u) THEN u.display_name ELSE '' END,
 			q.answer_mode,
@@ -270,8 +280,7 @@ func (s *Store) PublicQuestions(ctx context.Context, meeting council.ID) ([]Publ
 		FROM questions q JOIN question_times t ON t.item_id = q.item_id JOIN agenda_items i ON i.id = t.item_id
 			JOIN meetings m ON m.id = i.meeting_id JOIN users u ON u.id = q.asker_id
 			LEFT JOIN minutes x ON x.meeting_id = m.id
-		WHERE question_public(q, t, i, m) AND ($1::uuid IS NULL OR m.id = $1)
-		ORDER BY m.start_at DESC, q.number`, council.NullID(meeting))
+		WHERE question_public(q, t, i, m) AND `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("public questions: %w", council.TranslateError(err))
 	}

@@ -84,17 +84,17 @@ func (cc *cmdCtx) readQuestion(ctx context.Context, c ReadQuestion) ([]event, er
 	if _, err := ms.CallQuestion(ctx, cc.s.ItemID, c.Question, cc.now); err != nil {
 		return nil, err
 	}
-	v, err := publicQuestion(ctx, ms, cc.s.MeetingID, c.Question)
+	v, err := publicQuestion(ctx, ms, cc.s.ItemID, c.Question)
 	if err != nil {
 		return nil, err
 	}
 	return []event{{Kind: EvQuestionRead, Audience: AudiencePublic, Payload: v}}, nil
 }
 
-// publicQuestion returns question id of the meeting as the public sees
-// it. Errors: ErrNotFound when it is not public.
-func publicQuestion(ctx context.Context, ms *meetings.Store, meeting, id council.ID) (QuestionView, error) {
-	qs, err := ms.PublicQuestions(ctx, meeting)
+// publicQuestion returns question id of question time item as the
+// public sees it. Errors: ErrNotFound when it is not public.
+func publicQuestion(ctx context.Context, ms *meetings.Store, item, id council.ID) (QuestionView, error) {
+	qs, err := ms.PublicQuestionsOfItem(ctx, item)
 	if err != nil {
 		return QuestionView{}, err
 	}
@@ -138,17 +138,13 @@ func questions(ctx context.Context, db council.DBTX, s session) ([]QuestionView,
 	if s.ItemID == council.NilID {
 		return nil, nil, nil
 	}
-	ms := meetings.NewStore(db)
-	qs, err := ms.PublicQuestions(ctx, s.MeetingID)
+	qs, err := meetings.NewStore(db).PublicQuestionsOfItem(ctx, s.ItemID)
 	if err != nil {
 		return nil, nil, err
 	}
 	var out []QuestionView
 	var current *QuestionView
 	for _, q := range qs {
-		if q.ItemID != s.ItemID {
-			continue
-		}
 		v := questionView(q)
 		out = append(out, v)
 		if v.Called != nil && (current == nil || v.Called.After(*current.Called)) {
