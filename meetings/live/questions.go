@@ -14,7 +14,11 @@ import (
 // published questions one by one.
 const (
 	CmdReadQuestion CommandName = "read_question"
-	EvQuestionRead  EventKind   = "question_read" // QuestionView
+	// CmdShowQuestions announces the question time's questions again,
+	// after the clerk published, answered or rejected one while the
+	// session is on its item (the back office gives it).
+	CmdShowQuestions CommandName = "show_questions"
+	EvQuestionRead   EventKind   = "question_read" // QuestionView
 	// EvQuestions lists the published questions when the session comes
 	// to the question time (start, next/previous item, back to the
 	// public part).
@@ -33,8 +37,12 @@ type QuestionsView struct {
 // page of the session.
 type ReadQuestion struct{ Question council.ID }
 
+// ShowQuestions announces the current question time's questions.
+type ShowQuestions struct{}
+
 // Name returns the command's name, for Command.
-func (ReadQuestion) Name() CommandName { return CmdReadQuestion }
+func (ReadQuestion) Name() CommandName  { return CmdReadQuestion }
+func (ShowQuestions) Name() CommandName { return CmdShowQuestions }
 
 func (c ReadQuestion) validate() error {
 	if c.Question == council.NilID {
@@ -62,6 +70,11 @@ func questionCommands() []spec {
 			emits:  []EventKind{EvQuestionRead},
 			decode: func(w *wire) ReadQuestion { return ReadQuestion{Question: w.id("question")} },
 			run:    (*cmdCtx).readQuestion,
+		}.spec(),
+		cmd[ShowQuestions]{
+			who:   permission{chair: true, clerk: true},
+			emits: []EventKind{EvQuestions},
+			run:   func(cc *cmdCtx, ctx context.Context, _ ShowQuestions) ([]event, error) { return cc.itemQuestions(ctx) },
 		}.spec(),
 	}
 }
@@ -125,8 +138,11 @@ func (cc *cmdCtx) itemQuestions(ctx context.Context) ([]event, error) {
 	if err != nil || !it.Public {
 		return nil, err
 	}
+	if qt, ok, err := meetings.NewStore(cc.st.db).QuestionTimeOf(ctx, cc.s.MeetingID); err != nil || !ok || qt.ItemID != cc.s.ItemID {
+		return nil, err
+	}
 	qs, cur, err := questions(ctx, cc.st.db, cc.s)
-	if err != nil || len(qs) == 0 {
+	if err != nil {
 		return nil, err
 	}
 	return []event{{Kind: EvQuestions, Audience: AudiencePublic, Payload: QuestionsView{Questions: qs, Current: cur}}}, nil

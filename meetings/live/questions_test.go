@@ -64,6 +64,15 @@ func TestReadQuestion(t *testing.T) {
 			t.Errorf("snapshot of %v after read_question: %v, %+v", a.Role, err, s.Question)
 		}
 	}
+	// The clerk publishes the waiting question during the session: the
+	// back office announces the list again.
+	if _, err := ms.Moderate(e.ctx, waiting.ID, meetings.Moderation{Action: meetings.ActPublish}, asked); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	e.do(t, e.clerk, live.ShowQuestions{})
+	if qv := decode[live.QuestionsView](t, first(t, pub, live.EvQuestions)); len(qv.Questions) != 2 || qv.Current == nil || qv.Current.ID != published.ID {
+		t.Errorf("questions after publishing one more: %+v", qv)
+	}
 	// On another item there is no question time: nothing to read, no
 	// current question.
 	e.do(t, e.clerk, live.NextItem{})
@@ -76,7 +85,7 @@ func TestReadQuestion(t *testing.T) {
 	// the current one.
 	e.do(t, e.clerk, live.PreviousItem{})
 	qv := decode[live.QuestionsView](t, first(t, pub, live.EvQuestions))
-	if len(qv.Questions) != 1 || qv.Current == nil || qv.Current.ID != published.ID {
+	if len(qv.Questions) != 2 || qv.Current == nil || qv.Current.ID != published.ID {
 		t.Errorf("questions event %+v", qv)
 	}
 	// The clerk records the oral answer: the minutes carry the question

@@ -199,5 +199,8 @@ func (s *server) adminModerate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	if s.ShowQuestions != nil {
+		s.ShowQuestions(r, m.ID)
+	}
 	return Redirect(w, r, questionsPath(m)+"#question-"+qid.String(), "question_"+string(mod.Action))
 }
