@@ -103,8 +103,9 @@ func (s *Store) PublicQuestionTimeOf(ctx context.Context, meeting council.ID) (Q
 // invited and not cancelled); the asker may have at most PerPerson
 // questions there, none with the same normalised text. Nothing is stored
 // on refusal. Errors: ErrInvalid (council.FieldErrors on "text" with the
-// Msg* keys of this package), ErrNotFound (no public question time),
-// ErrForbidden (not a verified citizen).
+// Msg* keys of this package and council's, MsgQuestionAccount for an
+// account that is no verified citizen's), ErrNotFound (no public
+// question time, no such user).
 func (s *Store) Ask(ctx context.Context, asker, item council.ID, text string, now time.Time) (Question, error) {
 	if err := CheckQuestionText(text); err != nil {
 		return Question{}, err

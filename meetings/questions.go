@@ -163,10 +163,9 @@ type PublicQuestion struct {
 // QuestionStats are the public moderation statistics: questions per
 // state and rejected ones per reason.
 type QuestionStats struct {
-	Total     int
-	ByState   map[QuestionState]int
-	ByReason  map[RejectReason]int
-	Questions int // of the public question times counted
+	Total    int
+	ByState  map[QuestionState]int
+	ByReason map[RejectReason]int
 }
 
 // Messages of refused questions (translation keys, web/i18n).
