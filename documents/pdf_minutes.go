@@ -156,6 +156,22 @@ func (p *page) minutesItem(it meetings.MinutesRecItem) {
 			p.pair("Stimmen", strings.Join(vs, "; "))
 		}
 	}
+	for _, q := range it.Questions {
+		s := q.Text
+		if q.Asker != "" {
+			s += " (gestellt von " + q.Asker + ")"
+		}
+		switch q.Mode {
+		case "oral":
+			s += " – mündlich beantwortet"
+		case "written":
+			s += " – schriftlich beantwortet"
+		}
+		if clean(q.Answer) != "" {
+			s += ": " + q.Answer
+		}
+		p.pair(fmt.Sprintf("Frage %d", q.Number), s)
+	}
 	for _, c := range it.Complaints {
 		s := c.By + ": " + c.Text + " – "
 		switch c.Kind {

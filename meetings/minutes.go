@@ -153,6 +153,9 @@ type MinutesRecItem struct {
 	Speeches       []MinutesTurn     `json:"speeches,omitempty"`
 	Polls          []MinutesRecPoll  `json:"polls,omitempty"`
 	Complaints     []MinutesRecEntry `json:"complaints,omitempty"`
+	// Questions of the Einwohnerfragestunde called or answered on this
+	// item, with the answer the clerk recorded.
+	Questions      []MinutesQuestion `json:"questions,omitempty"`
 	Result         string            `json:"result,omitempty"`
 	ResolutionText string            `json:"resolution,omitempty"`
 	Notes          string            `json:"notes,omitempty"`
@@ -195,6 +198,17 @@ type MinutesTurn struct {
 	From      time.Time `json:"from,omitzero"` // zero: never given the floor
 	To        time.Time `json:"to,omitzero"`
 	Withdrawn bool      `json:"withdrawn,omitempty"`
+}
+
+// MinutesQuestion is a resident's question in the minutes: the asker's
+// name only with their consent (user_name_public), else "".
+type MinutesQuestion struct {
+	Number int       `json:"number"`
+	Text   string    `json:"text"`
+	Asker  string    `json:"asker,omitempty"`
+	Called time.Time `json:"called,omitzero"`
+	Mode   string    `json:"mode,omitempty"` // "oral", "written"; "": not yet answered
+	Answer string    `json:"answer,omitempty"`
 }
 
 // MinutesRecPoll is a poll with its rule, inputs and counts.

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/web/admin"
 	"github.com/plenar/plenar/web/site"
 )
@@ -20,8 +21,20 @@ func (s *Server) adminRoutes(r chi.Router) {
 		if s.opt.Live != nil {
 			minutes = s.opt.Live
 		}
-		admin.Routes(r, admin.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Minutes: minutes, Now: s.opt.Now,
-			Handle: s.h, API: s.api, Render: s.render, Actor: actor, Notice: s.notice})
+		d := admin.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Minutes: minutes, Now: s.opt.Now,
+			Handle: s.h, API: s.api, Render: s.render, Actor: actor, Notice: s.notice}
+		if hub := s.opt.Live; hub != nil {
+			d.ShowQuestions = func(r *http.Request, meeting council.ID) {
+				rs := requestStateOf(r)
+				// A session that does not run, or is on another item,
+				// has nothing to show: the error is not the clerk's.
+				if _, err := hub.Do(r.Context(), meeting, live.Actor{Viewer: rs.viewer, PersonID: rs.user.PersonID},
+					live.ShowQuestions{}); err != nil && council.KindOf(err) == council.KindInternal {
+					s.log.Warn("live: show questions", "meeting", meeting, "err", err)
+				}
+			}
+		}
+		admin.Routes(r, d)
 	})
 }
 

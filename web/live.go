@@ -130,7 +130,8 @@ func (s *Server) livePage(mode string) site.HandlerFunc {
 		for k := range s.i18n[langs[0]] {
 			if strings.HasPrefix(k, "live.vote.") || strings.HasPrefix(k, "live.err.") || strings.HasPrefix(k, "live.slate.") ||
 				strings.HasPrefix(k, "live.player.") || strings.HasPrefix(k, "live.attendance.") || strings.HasPrefix(k, "live.monitor.") ||
-				strings.HasPrefix(k, "live.roster.") || strings.HasPrefix(k, "live.recording.") {
+				strings.HasPrefix(k, "live.roster.") || strings.HasPrefix(k, "live.recording.") ||
+				strings.HasPrefix(k, "live.questions.") {
 				keys = append(keys, k)
 			}
 		}

@@ -34,6 +34,45 @@ type hostileFixture struct {
 	markers map[string]string // marker → the non-public thing it sits in
 	params  map[string][]string
 	minutes minutesFixture
+	// questions are the ids of the question time's questions.
+	questions questionsFixture
+}
+
+// questionsFixture is the question time of the hostile fixture.
+type questionsFixture struct {
+	item      council.ID // the question time
+	published council.ID // a published question, answered orally
+	submitted council.ID
+}
+
+func newQuestionsFixture(t *testing.T, e *filesEnv, m meetings.Meeting, mark func(m, what string) string) questionsFixture {
+	t.Helper()
+	ctx := context.Background()
+	cs, ms := e.council, e.meetings
+	qt := must(ms.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: m.ID, Name: "Einwohnerfragestunde", Public: true}))(t)
+	if err := ms.SetQuestionTime(ctx, meetings.QuestionTime{ItemID: qt.ID, DeadlineDays: 3, PerPerson: 10}); err != nil {
+		t.Fatal(err)
+	}
+	asker := must(cs.UserByEmail(ctx, "buerger-mail-1-e9x@example.org"))(t)
+	now := time.Now()
+	ask := func(text string) meetings.Question {
+		return must(ms.Ask(ctx, asker.ID, qt.ID, text, now))(t)
+	}
+	moderate := func(q meetings.Question, m meetings.Moderation) {
+		must(ms.Moderate(ctx, q.ID, m, now))(t)
+	}
+	published := ask("Wann wird der Radweg an der Hauptstraße fertig?")
+	moderate(published, meetings.Moderation{Action: meetings.ActPublish})
+	moderate(published, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerOral,
+		Answer: mark("ANTWORT-MUENDLICH-Q5E", "an oral answer before the minutes are approved")})
+	submitted := ask(mark("FRAGE-EINGEREICHT-Q1A", "a submitted, unmoderated question") + " Warum ist das so?")
+	rejected := ask(mark("FRAGE-ABGELEHNT-Q2B", "a rejected question") + " Wer wohnt in Nummer 5?")
+	moderate(rejected, meetings.Moderation{Action: meetings.ActReject, Reason: meetings.ReasonPersonalData,
+		Note: mark("NOTIZ-ABLEHNUNG-Q3C", "the moderator's note to the asker")})
+	merged := ask(mark("FRAGE-DUPLIKAT-Q4D", "a question merged as a duplicate") + " Radweg Hauptstraße wann fertig?")
+	moderate(merged, meetings.Moderation{Action: meetings.ActMerge, Into: published.ID,
+		Note: mark("NOTIZ-DUPLIKAT-Q6F", "the moderator's note on a merged question")})
+	return questionsFixture{item: qt.ID, published: published.ID, submitted: submitted.ID}
 }
 
 // newHostileFixture seeds a database full of non-public markers. A new
@@ -121,6 +160,14 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	if _, err := e.srv.pool.Exec(ctx, `UPDATE users SET email_verified = now() WHERE email = 'buerger-mail-1-e9x@example.org'`); err != nil {
 		t.Fatal(err)
 	}
+
+	// Public questions (Einwohnerfragestunde, 00021_questions.sql): on
+	// the invited meeting's question time the verified citizen without
+	// consent to publish the name (PSEUDONYM-N8R) asks; submitted,
+	// rejected (with its note) and merged questions stay non-public, as
+	// does the oral answer before the minutes are approved; a published
+	// question moved with its item into the non-public part hides too.
+	f.questions = newQuestionsFixture(t, e, f.invited, mark)
 
 	// Polls held in a live session: a non-public item's election carries
 	// markers in its question and candidates (visibility_polls_test.go).

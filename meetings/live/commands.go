@@ -28,7 +28,7 @@ type CommandName string
 // commandTable returns the spec of every command. Each topic file lists
 // its commands (session.go: the chair's console; attendance.go:
 // attendance, conflicts, quorum; floor.go: the speakers' list;
-// complaints.go: Rügen) next to their argument types and run functions;
+// complaints.go: Rügen; questions.go: the Einwohnerfragestunde) next to their argument types and run functions;
 // their SQL is in the topic's store file.
 //
 // Adding a command touches three places: its spec (argument type, table
@@ -80,7 +80,7 @@ type CommandName string
 // and, in voting_test.go, a test through Hub.Do. A new topic adds its list
 // here once.
 func commandTable() []spec {
-	return slices.Concat(sessionCommands(), attendanceCommands(), floorCommands(), complaintCommands(), votingCommands())
+	return slices.Concat(sessionCommands(), attendanceCommands(), floorCommands(), complaintCommands(), votingCommands(), questionCommands())
 }
 
 // spec is one entry of the command table.

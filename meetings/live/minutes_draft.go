@@ -39,6 +39,7 @@ type MinutesItem struct {
 	Speeches       []MinutesSpeech // in the order the floor was given, then requests never heard
 	Polls          []MinutesPoll   // in the order they opened
 	Complaints     []ComplaintView
+	Questions      []meetings.Question // of the Einwohnerfragestunde: called or answered
 	Result         string
 	ResolutionText string
 }
@@ -168,9 +169,28 @@ func (h *Hub) DraftMinutes(ctx context.Context, meetingID council.ID) (Minutes, 
 				mi.Complaints = append(mi.Complaints, c)
 			}
 		}
+		if mi.Questions, err = minutesQuestions(ctx, ms, it.ID); err != nil {
+			return Minutes{}, fmt.Errorf("minutes: %w", err)
+		}
 		m.Items = append(m.Items, mi)
 	}
 	return m, nil
+}
+
+// minutesQuestions returns the questions of the item (when it is a
+// question time) that were called in the session or answered.
+func minutesQuestions(ctx context.Context, ms *meetings.Store, item council.ID) ([]meetings.Question, error) {
+	qs, err := ms.QuestionsOfItem(ctx, item)
+	if err != nil {
+		return nil, err
+	}
+	var out []meetings.Question
+	for _, q := range qs {
+		if !q.Called.IsZero() || q.State == meetings.QuestionAnswered {
+			out = append(out, q)
+		}
+	}
+	return out, nil
 }
 
 // minutesConflicts returns the declared conflicts of a meeting by item,

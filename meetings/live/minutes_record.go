@@ -170,6 +170,13 @@ func recordItem(ri *meetings.MinutesRecItem, d MinutesItem, names map[council.ID
 		e := meetings.MinutesRecEntry{Text: c.Text, By: c.Name, At: c.RaisedAt, Kind: string(c.Resolution), Reason: c.Note}
 		ri.Complaints = append(ri.Complaints, e)
 	}
+	for _, q := range d.Questions {
+		mq := meetings.MinutesQuestion{Number: q.Number, Text: q.Text, Called: q.Called, Mode: string(q.AnswerMode), Answer: q.Answer}
+		if q.NamePublic {
+			mq.Asker = q.AskerName
+		}
+		ri.Questions = append(ri.Questions, mq)
+	}
 }
 
 // recordPoll maps a poll with its votes.

@@ -277,7 +277,12 @@ type Snapshot struct {
 	// resolution once resolved: staff see all, members the resolved ones
 	// and their own open ones, the public none.
 	Complaints []ComplaintView `json:"complaints,omitempty"`
-	Confirmed  []council.ID    `json:"confirmed,omitempty"` // remote members who confirmed the non-public part (staff)
+	// Questions are the published questions of the current item when it
+	// is the meeting's question time (Einwohnerfragestunde); Question is
+	// the one the chair called last (read_question).
+	Questions []QuestionView `json:"questions,omitempty"`
+	Question  *QuestionView  `json:"question,omitempty"`
+	Confirmed []council.ID   `json:"confirmed,omitempty"` // remote members who confirmed the non-public part (staff)
 	// Unconfirmed: remote members who have not yet confirmed the current
 	// non-public part (staff; the chair waits for them before proceeding,
 	// and the SFU gives them no media until they confirm).
@@ -303,8 +308,8 @@ type Snapshot struct {
 // "person" (a member's id), "request" (a request to speak; for
 // resolve_complaint the complaint), "part", "point_of_order", "seconds"
 // (grant_floor's speaking time), "text" (complain: the complaint;
-// resolve_complaint: "repeat" or "continue") and "note"
-// (resolve_complaint). Absent, null and "" mean none.
+// resolve_complaint: "repeat" or "continue"), "note"
+// (resolve_complaint) and "question" (read_question: the question's id). Absent, null and "" mean none.
 //
 // It refuses oversized or malformed input, unknown commands, fields the
 // command does not take, other protocol versions, bad ids and invalid

@@ -43,6 +43,8 @@ func TestDecodeClient(t *testing.T) {
 			wantID: "c7", want: WithdrawHand{Request: person}},
 		{name: "complain", in: `{"v":1,"type":"command","id":"c8","command":"complain","text":"Ton weg"}`,
 			wantID: "c8", want: Complain{Text: "Ton weg"}},
+		{name: "read a question", in: fmt.Sprintf(`{"v":1,"type":"command","id":"c11","command":"read_question","question":%q}`, person),
+			wantID: "c11", want: ReadQuestion{Question: person}},
 		{name: "no arguments", in: `{"v":1,"type":"command","id":"c9","command":"next_item"}`, wantID: "c9", want: NextItem{}},
 		{name: "null and empty mean none", in: `{"v":1,"type":"command","id":"c10","command":"raise_hand","person":"","point_of_order":null}`,
 			wantID: "c10", want: RaiseHand{}},

@@ -5,12 +5,12 @@ import "testing"
 func TestAllowed(t *testing.T) {
 	all := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckInMany, CmdCheckOut,
 		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdRaiseHand, CmdWithdrawHand, CmdGrantFloor,
-		CmdEndFloor, CmdFindQuorum, CmdComplain, CmdConfirmNonPublic, CmdResolveComplaint, CmdMoveRequest}
+		CmdEndFloor, CmdFindQuorum, CmdComplain, CmdConfirmNonPublic, CmdResolveComplaint, CmdMoveRequest, CmdReadQuestion, CmdShowQuestions}
 	// want[role] lists what the role may do for another member (other) and
 	// for itself (self).
 	type rights struct{ other, self []CommandName }
 	chairConsole := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdGrantFloor, CmdEndFloor,
-		CmdResolveComplaint, CmdMoveRequest}
+		CmdResolveComplaint, CmdMoveRequest, CmdReadQuestion, CmdShowQuestions}
 	want := map[Role]rights{
 		RolePublic: {},
 		RoleMember: {self: []CommandName{CmdDeclareConflict, CmdRaiseHand,

@@ -77,7 +77,7 @@ func sessionCommands() []spec {
 		cmd[Start]{
 			who:   console,
 			opens: true,
-			emits: []EventKind{EvSessionStarted, EvItemChanged, EvQuorum},
+			emits: []EventKind{EvSessionStarted, EvItemChanged, EvQuorum, EvQuestions},
 			decode: func(w *wire) Start {
 				return Start{Mode: voting.SessionMode(w.text("mode")), Basis: voting.Basis(w.text("basis"))}
 			},
@@ -90,17 +90,17 @@ func sessionCommands() []spec {
 		}.spec(),
 		cmd[NextItem]{
 			who:   console,
-			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll},
+			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
 			run:   func(cc *cmdCtx, ctx context.Context, _ NextItem) ([]event, error) { return cc.moveItem(ctx, +1) },
 		}.spec(),
 		cmd[PreviousItem]{
 			who:   console,
-			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll},
+			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
 			run:   func(cc *cmdCtx, ctx context.Context, _ PreviousItem) ([]event, error) { return cc.moveItem(ctx, -1) },
 		}.spec(),
 		cmd[SetPart]{
 			who:    console,
-			emits:  []EventKind{EvPartChanged, EvItemChanged, EvSpeakers, EvQuorum, EvPoll},
+			emits:  []EventKind{EvPartChanged, EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
 			decode: func(w *wire) SetPart { return SetPart{Part: Part(w.text("part"))} },
 			run:    (*cmdCtx).setPart,
 		}.spec(),
@@ -190,7 +190,11 @@ func (cc *cmdCtx) start(ctx context.Context, c Start) ([]event, error) {
 	evs := []event{{Kind: EvSessionStarted, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Running), Part: PartPublic, Chair: chair,
 		Mode: mode, Basis: basis, Profile: prof.Code}}}
 	more, err := cc.events(ctx, cc.itemEvent, cc.quorumEvent)
-	return append(evs, more...), err
+	if err != nil {
+		return nil, err
+	}
+	qs, err := cc.itemQuestions(ctx) // the first item may be the question time
+	return append(append(evs, more...), qs...), err
 }
 
 func (cc *cmdCtx) close(ctx context.Context, _ Close) ([]event, error) {
@@ -255,7 +259,11 @@ func (cc *cmdCtx) moveItem(ctx context.Context, delta int) ([]event, error) {
 		return nil, err
 	}
 	polls, err := cc.itemPolls(ctx) // an item visited again shows its polls
-	return append(evs, polls...), err
+	if err != nil {
+		return nil, err
+	}
+	qs, err := cc.itemQuestions(ctx) // the question time shows its questions
+	return append(append(evs, polls...), qs...), err
 }
 
 // beginItem records that the current item begins now (for attendance per
@@ -284,5 +292,9 @@ func (cc *cmdCtx) setPart(ctx context.Context, c SetPart) ([]event, error) {
 		return nil, err
 	}
 	polls, err := cc.itemPolls(ctx)
-	return append(append(evs, more...), polls...), err
+	if err != nil {
+		return nil, err
+	}
+	qs, err := cc.itemQuestions(ctx)
+	return append(append(append(evs, more...), polls...), qs...), err
 }

@@ -103,6 +103,11 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	if snap.Polls, err = polls(ctx, db, s, aud, profiles); err != nil {
 		return Snapshot{}, err
 	}
+	if s.Part == PartPublic && itemPublic {
+		if snap.Questions, snap.Question, err = questions(ctx, db, s); err != nil {
+			return Snapshot{}, err
+		}
+	}
 	if aud == AudiencePublic {
 		return snap, nil
 	}

@@ -58,6 +58,7 @@ func Routes(r chi.Router, d Deps) {
 	r.Post("/consultations/{cid}/delete", s.Handle(s.adminConsultationDelete))
 	s.trailRoutes(r)      // admin_trail.go: the paper's implementation record
 	s.initiativeRoutes(r) // admin_initiatives.go: citizens' and groups' motions, citizens' accounts
+	s.questionRoutes(r)   // admin_questions.go: the Einwohnerfragestunde
 
 	r.Get("/meetings", s.Handle(s.adminMeetings))
 	r.Get("/meetings/new", s.Handle(s.adminMeetingNew))

@@ -29,6 +29,10 @@ type meetingDetail struct {
 	// ToApprove are earlier meetings of the same organizations whose
 	// minutes could be put on this agenda for approval.
 	ToApprove []meetings.Meeting
+	// QuestionTime is the meeting's Einwohnerfragestunde
+	// (admin_questions.go); HasQuestionTime false: none.
+	QuestionTime    meetings.QuestionTime
+	HasQuestionTime bool
 }
 
 func (s *server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
@@ -54,6 +58,9 @@ func (s *server) adminMeeting(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.InviteProblem = inviteProblem(m, len(d.Items))
+	if d.QuestionTime, d.HasQuestionTime, err = s.Meetings.QuestionTimeOf(ctx, m.ID); err != nil {
+		return err
+	}
 	if d.Editable && s.Minutes != nil {
 		if d.ToApprove, err = s.Meetings.MinutesToApprove(ctx, m.ID); err != nil {
 			return err

@@ -29,6 +29,10 @@ type Deps struct {
 	// Actor returns the request's context with the logged-in user as the
 	// actor of every change (the audit trail).
 	Actor func(r *http.Request) context.Context
+	// ShowQuestions tells the live session of meeting, if it runs on its
+	// question time, that the questions changed (live command
+	// show_questions as the request's user); nil: no live hub.
+	ShowQuestions func(r *http.Request, meeting council.ID)
 	// Notice returns the translation key of the request's ?notice= (see
 	// Redirect), or "" when it names no known notice.
 	Notice func(r *http.Request) string

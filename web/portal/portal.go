@@ -31,6 +31,11 @@ func (s *Server) portalRoutes(r chi.Router) {
 	r.Get("/papers/{id}", s.h(s.portalPaper))
 	r.Get("/beschlusskontrolle", s.h(s.portalTrail))              // portal_trail.go
 	r.With(site.NoStore).Get("/my/bodies", s.h(s.portalMyBodies)) // portal_mine.go
+	// portal_questions.go: the Einwohnerfragestunde
+	r.Get("/meetings/{id}/questions", s.h(s.portalQuestions))
+	r.With(site.NoStore).Post("/meetings/{id}/questions", s.h(s.portalAsk))
+	r.Get("/beteiligung/fragen", s.h(s.portalAllQuestions))
+	r.With(site.NoStore).Get("/my/questions", s.h(s.portalMyQuestions))
 }
 
 // Page sizes of the portal's lists.

@@ -294,6 +294,18 @@ type meetingPage struct {
 	// Recording is the recorded session's player; nil: none
 	// (portal_recording.go).
 	Recording *recordingView
+	// QuestionTime is the meeting's public question time
+	// (Einwohnerfragestunde, portal_questions.go); nil: none.
+	QuestionTime *questionTimeBox
+}
+
+// questionTimeBox is the meeting page's pointer to its question time.
+type questionTimeBox struct {
+	Number    string
+	Deadline  time.Time
+	Open      bool
+	PerPerson int
+	CanAsk    bool // a citizen is logged in: the page carries the form
 }
 
 // itemView is an agenda item as the viewer may see it. When Hidden, only
@@ -320,6 +332,9 @@ func (s *Server) portalMeeting(w http.ResponseWriter, r *http.Request) error {
 	data, err := s.meetingView(r.Context(), s.viewerOf(r), id, receipt)
 	if err != nil {
 		return err
+	}
+	if qt := data.QuestionTime; qt != nil && qt.Open && s.requestStateOf(r).user.Role == council.RoleCitizen {
+		qt.CanAsk = true
 	}
 	s.render(w, r, http.StatusOK, "meeting", data)
 	return nil
@@ -367,6 +382,11 @@ func (s *Server) meetingView(ctx context.Context, v council.Viewer, id council.I
 	}
 	if data.Recording, err = s.recordingFor(ctx, v, m); err != nil {
 		return meetingPage{}, err
+	}
+	if qt, ok, err := s.meetings.PublicQuestionTimeOf(ctx, id); err != nil {
+		return meetingPage{}, fmt.Errorf("meeting page: %w", err)
+	} else if ok {
+		data.QuestionTime = &questionTimeBox{Number: qt.ItemNumber, Deadline: qt.Deadline(), Open: qt.Open(s.opt.Now()), PerPerson: qt.PerPerson}
 	}
 	data.ShowAgenda = m.AgendaPublished() || v.SeesAllNonPublic()
 	if !data.ShowAgenda {

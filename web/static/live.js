@@ -152,6 +152,7 @@ function apply(kind, d) {
       // The floor and the list belong to the item: a new item starts with
       // none (the server sends the new list to those who may see it).
       state.item = d; state.conflicts = []; state.polls = []; state.speakers = null;
+      state.questions = []; state.question = null; // the question time sends its own
       announce(t("live.item_changed") + " " + d.number + " " + itemTitle(d));
       break;
     case "part_changed":
@@ -187,6 +188,16 @@ function apply(kind, d) {
       (state.complaints || (state.complaints = [])).push(d);
       announce(d.name + ": " + d.text);
       break;
+    case "questions":
+      state.questions = d.questions || []; state.question = d.current || null;
+      break;
+    case "question_read": {
+      state.question = d;
+      const q = (state.questions || []).find((x) => x.id === d.id);
+      if (q) q.called = d.called;
+      announce(questionLine(d));
+      break;
+    }
     case "complaint_resolved": {
       state.complaints = (state.complaints || []).filter((c) => c.id !== d.id);
       if (!resolved.some((c) => c.id === d.id)) resolved.push(d);
@@ -314,6 +325,7 @@ function draw() {
   if ($("quorum-why")) $("quorum-why").textContent = !q ? "" : t("live.quorum_why", q.seats, q.present, q.conflicted, q.counted, q.needed);
   $("session-mode").textContent = !state.mode ? "" : "· " + t("live.vote.mode." + state.mode) +
     (state.basis ? " · " + t("live.vote.basis_line", t("live.vote.basis." + state.basis)) : "");
+  renderQuestions();
   renderRoster();
   renderPolls();
   renderSpeakers();
@@ -362,6 +374,31 @@ function draw() {
     renderConfirmations();
   }
   if (media) media.update(state);
+}
+
+// The Einwohnerfragestunde: on the question time's item every page shows
+// the question the chair read last; the console lists the published
+// questions, each with its button to read it (read_question).
+function questionLine(q) {
+  return t("live.questions.number", q.number) + ": " + q.text + (q.asker ? " (" + t("live.questions.asked_by", q.asker) + ")" : "");
+}
+
+function renderQuestions() {
+  const box = $("questions-box");
+  if (!box) return;
+  const qs = state.questions || [];
+  const live = state.state === "running" && !publicCut(state);
+  box.hidden = !live || (!qs.length && !state.question);
+  $("question").textContent = state.question ? questionLine(state.question) : t("live.questions.none_read");
+  const ol = $("questions");
+  if (!ol) return;
+  ol.replaceChildren();
+  qs.forEach((q) => {
+    const el = li(questionLine(q), ol, [button(t("live.questions.read") + ": " + t("live.questions.number", q.number),
+      "read_question", { question: q.id }, "read-" + q.id)]);
+    if (q.called) el.dataset.called = "true";
+    if (state.question && state.question.id === q.id) el.setAttribute("aria-current", "true");
+  });
 }
 
 // The remote members' confirmations for the non-public part: the chair

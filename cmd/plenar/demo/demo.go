@@ -211,6 +211,7 @@ func (s *seeder) run(ctx context.Context, hashes []string) error {
 		{"timelines", s.seedTimelines},
 		{"trail", s.seedTrail},             // trail.go: the Beschlusskontrolle
 		{"initiatives", s.seedInitiatives}, // initiatives.go: citizens' and groups' motions
+		{"questions", s.seedQuestions},     // questions.go: the Einwohnerfragestunde
 	}
 	for _, st := range steps {
 		t, n := time.Now(), s.tx.statements

@@ -65,6 +65,10 @@ func TestSeed(t *testing.T) {
 			WHERE o.kind = 'council' AND m.voting_right AND (m.end_date IS NULL OR m.end_date >= $1::date)`, 50, 52},
 		{"statutory seats", `SELECT statutory_seats FROM organizations WHERE kind = 'council'`, 50, 50},
 		{"persons", `SELECT count(*) FROM persons`, 100, 250},
+		{"question states (Einwohnerfragestunde)", `SELECT count(DISTINCT state) FROM questions`, 5, 5},
+		{"rejected questions' reasons", `SELECT count(DISTINCT reason) FROM questions WHERE state = 'rejected'`, 3, 3},
+		{"public questions", `SELECT count(*) FROM questions q JOIN question_times t ON t.item_id = q.item_id
+			JOIN agenda_items i ON i.id = t.item_id JOIN meetings m ON m.id = i.meeting_id WHERE question_public(q, t, i, m)`, 4, 4},
 		{"papers", `SELECT count(*) FROM papers`, 2400, 4000},
 		{"meetings", `SELECT count(*) FROM meetings`, 400, 700},
 		{"closed meetings", `SELECT count(*) FROM meetings WHERE state = 'closed'`, 300, 600},

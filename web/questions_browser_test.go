@@ -1,0 +1,214 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+)
+
+// TestQuestionsBrowser: the Einwohnerfragestunde end to end in Chromium.
+// A citizen asks two questions through the meeting's question page; the
+// clerk publishes one and rejects the other with a reason in the back
+// office; the public sees the published one with the asker's consented
+// name and the moderation statistics, never the rejected one; in the live
+// session the chair calls the question on the console and the public and
+// member pages show it; the clerk records the written answer, which the
+// public page shows with the question. axe-core (no serious or critical
+// finding) on every new page, in German and English.
+func TestQuestionsBrowser(t *testing.T) {
+	t.Parallel()
+	e := newLiveEnv(t)
+	ctx := context.Background()
+	axe := axeSource(t)
+	base := e.ts.URL
+
+	// A council meeting in four days whose first item is the question
+	// time (deadline three days before: open for another day).
+	qm, err := e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Ratssitzung mit Fragestunde",
+		Start: time.Now().Add(4 * 24 * time.Hour).Truncate(time.Minute), Organizations: []council.ID{e.org.ID}})
+	liveMust(t, "save meeting", err)
+	qt, err := e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: qm.ID, Name: "Einwohnerfragestunde", Public: true})
+	liveMust(t, "save item", err)
+	_, err = e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: qm.ID, Name: "Haushalt 2027", Public: true})
+	liveMust(t, "save item", err)
+	liveMust(t, "question time", e.meetings.SetQuestionTime(ctx, meetings.QuestionTime{ItemID: qt.ID, DeadlineDays: 3, PerPerson: 2}))
+	_, err = e.meetings.Invite(ctx, qm.ID, time.Now())
+	liveMust(t, "invite", err)
+	mid := qm.ID.String()
+
+	hash, err := council.HashPassword(testPassword)
+	liveMust(t, "hash", err)
+	clara, err := e.council.CreateUser(ctx, council.User{Email: "clara@plenar.test", DisplayName: "Clara Kiesel", PasswordHash: hash, Role: council.RoleCitizen})
+	liveMust(t, "citizen", err)
+	if _, err := e.srv.pool.Exec(ctx, `UPDATE users SET publish_name = true WHERE id = $1`, clara.ID); err != nil {
+		t.Fatal(err)
+	}
+	chair, beate := e.newMember(t, e.persons[0]), e.newMember(t, e.persons[1])
+	clerkClient, _ := e.login(t, council.RoleClerk)
+
+	bctx := startMediaBrowser(t)
+	tab := func() context.Context {
+		c, cancel := mediaTab(t, bctx, 4*time.Minute)
+		t.Cleanup(cancel)
+		return c
+	}
+	cit, clk, pub, mem := tab(), tab(), tab(), tab()
+	axeBoth := func(ctx context.Context, path, what string) {
+		t.Helper()
+		for _, lang := range []string{"en", "de"} { // German last: a logged-in visitor keeps the language
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			navigate(t, ctx, base+path+sep+"lang="+lang)
+			if vs := runAxe(t, ctx, axe); len(vs) > 0 {
+				t.Errorf("%s (%s): axe:%s", what, lang, describeViolations(vs))
+			}
+		}
+	}
+	body := func(ctx context.Context) string { return evalString(t, ctx, `document.body.innerText`) }
+
+	// The citizen finds the question time on the meeting page and asks
+	// there.
+	good, bad := "Wann wird die Ampel an der Schulstraße gebaut?", "Warum ist mein Nachbar so laut? Er wohnt in Nummer 5."
+	browserLogin(t, cit, base, clara)
+	axeBoth(cit, "/meetings/"+mid, "meeting page with the question form")
+	if b := body(cit); !strings.Contains(b, "Einwohnerfragestunde") || !strings.Contains(b, "Ihre Frage") {
+		t.Fatalf("meeting page without the question form:\n%s", b)
+	}
+	if err := chromedp.Do(cit, chromedp.SetValue(chromedp.CSS("#f-text"), good)); err != nil {
+		t.Fatal(err)
+	}
+	submitAndWait(t, cit, "#f-text")
+	if p := pathOf(t, cit, base); !strings.HasPrefix(p, "/my/questions") || !strings.Contains(body(cit), "Ihre Frage ist eingegangen") {
+		t.Fatalf("after asking: at %s:\n%s", p, body(cit))
+	}
+	// The meeting's question page: the form, the rules, the refusals.
+	navigate(t, cit, base+"/meetings/"+mid)
+	click(t, cit, `.question-time a`)
+	waitNewDocumentOrPath(t, cit, base, "/meetings/"+mid+"/questions")
+	axeBoth(cit, "/meetings/"+mid+"/questions", "question page with the form")
+	ask := func(text string) {
+		t.Helper()
+		navigate(t, cit, base+"/meetings/"+mid+"/questions")
+		if err := chromedp.Do(cit, chromedp.SetValue(chromedp.CSS("#f-text"), text)); err != nil {
+			t.Fatal(err)
+		}
+		submitAndWait(t, cit, "#f-text")
+	}
+	ask("Warum?") // too short: the form again with the message
+	if b := body(cit); !strings.Contains(b, "Die Frage ist zu kurz") {
+		t.Fatalf("short question: no message:\n%s", b)
+	}
+	if vs := runAxe(t, cit, axe); len(vs) > 0 {
+		t.Errorf("question form with an error: axe:%s", describeViolations(vs))
+	}
+	ask(bad)
+	axeBoth(cit, "/my/questions", "my questions")
+	qs, err := e.meetings.QuestionsOfItem(ctx, qt.ID)
+	if err != nil || len(qs) != 2 {
+		t.Fatalf("questions stored: %v %+v", err, qs)
+	}
+	q1, q2 := qs[0].ID.String(), qs[1].ID.String()
+
+	// The clerk moderates: publish one, reject the other with a reason.
+	setBrowserCookie(t, clk, base, e.sessionCookie(clerkClient))
+	axeBoth(clk, "/admin/questions", "moderation queue")
+	axeBoth(clk, "/admin/meetings/"+mid+"/questions", "moderation page")
+	navigate(t, clk, base+"/admin/meetings/"+mid+"/questions")
+	submitAndWait(t, clk, "#question-"+q1+` input[value="publish"]`)
+	if err := chromedp.Do(clk, chromedp.SetValue(chromedp.CSS("#reason-"+q2), "personal_data"),
+		chromedp.SetValue(chromedp.CSS("#rnote-"+q2), "Bitte keine Angaben zu Nachbarn.")); err != nil {
+		t.Fatal(err)
+	}
+	submitAndWait(t, clk, "#reason-"+q2)
+	if b := body(clk); !strings.Contains(b, "Die Frage ist abgelehnt.") {
+		t.Fatalf("after rejecting:\n%s", b)
+	}
+	axeBoth(clk, "/admin/meetings/"+mid+"/questions", "moderation page after moderation")
+
+	// The public sees the published question with the consented name and
+	// the statistics, not the rejected one.
+	for _, path := range []string{"/beteiligung/fragen", "/meetings/" + mid + "/questions"} {
+		navigate(t, pub, base+path)
+		b := body(pub)
+		for _, want := range []string{good, "Clara Kiesel", "Abgelehnt", "Enthält Daten anderer Personen"} {
+			if !strings.Contains(b, want) {
+				t.Errorf("%s: missing %q", path, want)
+			}
+		}
+		for _, no := range []string{"Nachbar", "Bitte keine Angaben"} {
+			if strings.Contains(b, no) {
+				t.Errorf("%s shows %q of the rejected question", path, no)
+			}
+		}
+		axeBoth(pub, path, "public "+path)
+	}
+	navigate(t, cit, base+"/my/questions")
+	if b := body(cit); !strings.Contains(b, "Grund der Ablehnung: Enthält Daten anderer Personen") || !strings.Contains(b, "Bitte keine Angaben zu Nachbarn.") {
+		t.Errorf("my questions after moderation:\n%s", b)
+	}
+
+	// The live session: the chair starts it on the console (the question
+	// time is the first item) and reads the question; the public and the
+	// member pages show it.
+	clk = tab() // the chair's own browser
+	browserLogin(t, clk, base, chair)
+	navigate(t, clk, base+"/admin/meetings/"+mid+"/live")
+	waitText(t, clk, `[data-live="conn"]`, "Verbunden")
+	navigate(t, pub, base+"/meetings/"+mid+"/live")
+	waitText(t, pub, `[data-live="conn"]`, "Verbunden")
+	browserLogin(t, mem, base, beate)
+	navigate(t, mem, base+"/meetings/"+mid+"/live/member")
+	waitText(t, mem, `[data-live="conn"]`, "Verbunden")
+	click(t, clk, `button[data-cmd="start"]`)
+	waitText(t, clk, `[data-live="item"]`, "Einwohnerfragestunde")
+	waitText(t, clk, `[data-live="questions"]`, good)
+	waitText(t, pub, `[data-live="question"]`, "Noch keine Frage aufgerufen")
+	click(t, clk, fmt.Sprintf(`button[data-key="read-%s"]`, q1))
+	for name, c := range map[string]context.Context{"public": pub, "member": mem, "console": clk} {
+		waitText(t, c, `[data-live="question"]`, good)
+		waitText(t, c, `[data-live="question"]`, "Clara Kiesel")
+		if vs := runAxe(t, c, axe); len(vs) > 0 {
+			t.Errorf("%s live page with the question: axe:%s", name, describeViolations(vs))
+		}
+	}
+	if strings.Contains(evalString(t, pub, `document.getElementById("live").innerText`), "Nachbar") {
+		t.Error("the public live page shows the rejected question")
+	}
+
+	// The clerk records the written answer; it is published with the
+	// question.
+	resp := e.postForm(t, clerkClient, "/admin/meetings/"+mid+"/questions/"+q1,
+		url.Values{"action": {"answer"}, "mode": {"written"}, "answer": {"Die Ampel wird im Mai 2027 gebaut."}})
+	resp.Body.Close()
+	navigate(t, pub, base+"/meetings/"+mid+"/questions")
+	if b := body(pub); !strings.Contains(b, "Schriftliche Antwort") || !strings.Contains(b, "Die Ampel wird im Mai 2027 gebaut.") ||
+		!strings.Contains(b, "in der Sitzung aufgerufen") && !strings.Contains(b, "Beantwortet") {
+		t.Errorf("public question page after the answer:\n%s", b)
+	}
+	axeBoth(pub, "/meetings/"+mid+"/questions", "public question page with the answer")
+}
+
+// waitNewDocumentOrPath waits until the browser is at path (after a
+// click on a link).
+func waitNewDocumentOrPath(t *testing.T, ctx context.Context, base, path string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.HasPrefix(pathOf(t, ctx, base), path) &&
+			evalString(t, ctx, `document.readyState`) == "complete" {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("not at %s within 20 s (at %s)", path, pathOf(t, ctx, base))
+}
