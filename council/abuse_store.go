@@ -31,9 +31,10 @@ func (s *Store) ReportAbuse(ctx context.Context, r AbuseReport) (AbuseReport, er
 // OpenAbuseReports lists the reports not yet closed, oldest first, with
 // the reported contribution's title.
 func (s *Store) OpenAbuseReports(ctx context.Context) ([]AbuseReport, error) {
-	rows, err := s.db.Query(ctx, `SELECT r.id, r.target_kind, r.target_id, coalesce(i.title, ''), r.reason, r.note,
+	rows, err := s.db.Query(ctx, `SELECT r.id, r.target_kind, r.target_id, coalesce(i.title, left(q.text, 120), ''), r.reason, r.note,
 			coalesce(r.reporter_id, '00000000-0000-0000-0000-000000000000'), r.created
 		FROM abuse_reports r LEFT JOIN initiatives i ON r.target_kind = 'initiative' AND i.id = r.target_id
+			LEFT JOIN questions q ON r.target_kind = 'question' AND q.id = r.target_id
 		WHERE r.resolved_at IS NULL ORDER BY r.created LIMIT 500`)
 	if err != nil {
 		return nil, fmt.Errorf("abuse reports: %w", TranslateError(err))

@@ -265,6 +265,19 @@ func (s *Store) PublicQuestions(ctx context.Context, meeting council.ID) ([]Publ
 	return s.publicQuestions(ctx, `($1::uuid IS NULL OR m.id = $1) ORDER BY m.start_at DESC, q.number`, council.NullID(meeting))
 }
 
+// PublicQuestion returns question id as the public sees it. Errors:
+// ErrNotFound (also when it is not public).
+func (s *Store) PublicQuestion(ctx context.Context, id council.ID) (PublicQuestion, error) {
+	qs, err := s.publicQuestions(ctx, `q.id = $1`, id)
+	if err != nil {
+		return PublicQuestion{}, err
+	}
+	if len(qs) == 0 {
+		return PublicQuestion{}, fmt.Errorf("question %s: %w", id, council.ErrNotFound)
+	}
+	return qs[0], nil
+}
+
 // PublicQuestionsOfItem returns the public questions of question time
 // item in order (the live session's list), as PublicQuestions.
 func (s *Store) PublicQuestionsOfItem(ctx context.Context, item council.ID) ([]PublicQuestion, error) {

@@ -31,6 +31,7 @@ func (s *Server) participationRoutes(r chi.Router) {
 	r.Get("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeEdit))
 	r.Post("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeUpdate))
 	r.Post("/beteiligung/antraege/{id}/melden", s.h(s.initiativeReport))
+	r.Post("/beteiligung/fragen/{id}/melden", s.h(s.questionReport))
 	r.Post("/beteiligung/antraege/{id}/{action}", s.h(s.initiativeAction))
 }
 
@@ -205,6 +206,37 @@ func (s *Server) initiativeReport(w http.ResponseWriter, r *http.Request) error 
 		return s.initiativeRefused(w, r, err)
 	}
 	http.Redirect(w, r, s.localLink(r, "/beteiligung/antraege/"+p.I.ID.String()+"?notice=reported"), http.StatusSeeOther)
+	return nil
+}
+
+// questionReport stores a report of a public question (as
+// initiativeReport) and goes back to the meeting's questions. A refusal
+// is an error page in the user's words.
+func (s *Server) questionReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := site.PathID(r)
+	if err != nil {
+		return err
+	}
+	q, err := s.meetings.PublicQuestion(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: report form: %w", council.ErrInvalid, err)
+	}
+	n, err := s.council.RecordAccountRequest(r.Context(), s.clientAddr(r), accountWindow)
+	if err != nil {
+		return err
+	}
+	if n > maxReportsPerHour {
+		w.Header().Set("Retry-After", fmt.Sprint(int(accountWindow.Seconds())))
+		return &council.UserError{Kind: council.ErrConflict, Key: "initiative.report_throttled", Text: "too many reports; try again later"}
+	}
+	if _, err := s.council.ReportAbuse(r.Context(), council.AbuseReport{TargetKind: "question", TargetID: q.ID,
+		Reason: council.AbuseReason(r.PostForm.Get("reason")), Note: r.PostForm.Get("note"), ReporterID: requestStateOf(r).viewer.UserID}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, s.localLink(r, "/meetings/"+q.MeetingID.String()+"/questions?notice=reported#question-"+q.ID.String()), http.StatusSeeOther)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/migrations/pgtest"
 )
 
 // questionTimeEnv is an invited council meeting in ten days with a
@@ -165,6 +166,26 @@ func TestQuestionsAskModerateAnswer(t *testing.T) {
 	_, body = e.get(t, citizen, "/my/questions")
 	mustContain(t, "my questions after moderation", body, "Grund der Ablehnung: Keine Angelegenheit der Gemeinde",
 		"Das Freibad gehört dem Kreis.", "Im Mai 2027.")
+
+	// Anyone may report a public question (it reaches the back office's
+	// queue); a rejected one cannot be reported (404), nor without a reason.
+	anon := e.anon()
+	_, body = e.get(t, anon, page)
+	mustContain(t, "report form", body, "/beteiligung/fragen/"+qs[0].ID.String()+"/melden")
+	if st, loc, _ := e.adminPost(t, anon, "/beteiligung/fragen/"+qs[0].ID.String()+"/melden", url.Values{"reason": {"offensive"}}); st != http.StatusSeeOther || !strings.Contains(loc, "notice=reported") {
+		t.Errorf("report a public question: %d %q", st, loc)
+	}
+	if st, _, _ := e.adminPost(t, anon, "/beteiligung/fragen/"+qs[1].ID.String()+"/melden", url.Values{"reason": {"offensive"}}); st != http.StatusNotFound {
+		t.Errorf("report a rejected question: %d, want 404", st)
+	}
+	if st, _, _ := e.adminPost(t, anon, "/beteiligung/fragen/"+qs[0].ID.String()+"/melden", nil); st != http.StatusBadRequest {
+		t.Errorf("report without a reason: %d, want 400", st)
+	}
+	_, body = e.get(t, anon, page+"?notice=reported")
+	mustContain(t, "after the report", body, "Danke für Ihre Meldung")
+	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM abuse_reports WHERE target_kind = 'question' AND target_id = $1`, qs[0].ID); n != 1 {
+		t.Errorf("%d reports of the question stored, want 1", n)
+	}
 }
 
 // TestQuestionsDeadline: after the deadline the form is gone and a

@@ -34,6 +34,7 @@ type questionsPage struct {
 	Stats     statsView
 	Text      string // the form's text after a refusal
 	Error     string // translation key of the refusal
+	Reported  bool   // a report of a question was received
 	Asked     bool   // the question was stored (after the redirect)
 }
 
@@ -105,6 +106,7 @@ func (s *Server) portalQuestions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data.Asked = r.URL.Query().Get("asked") == "1"
+	data.Reported = r.URL.Query().Get("notice") == "reported"
 	s.render(w, r, http.StatusOK, "questions", data)
 	return nil
 }
