@@ -265,6 +265,7 @@ const (
 	MsgInitiativeDeadline      = "err.initiative_deadline"
 	MsgInitiativeMeeting       = "err.initiative_meeting"
 	MsgInitiativeOwnSignature  = "err.initiative_own_signature"
+	MsgInitiativeDuplicate     = "err.initiative_duplicate"
 )
 
 // normTitle is a title compared for duplicates: lower case, single spaces.

@@ -112,6 +112,18 @@ func (s *Store) SaveInitiativeDraft(ctx context.Context, i Initiative) (Initiati
 			if at.IsZero() {
 				at = time.Now()
 			}
+			// The same title twice from one author, or a title of a motion
+			// collecting signatures now, is a duplicate: co-sign that one.
+			var dup bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM initiatives i WHERE NOT i.deleted AND i.body_id = $1
+				AND lower(regexp_replace(btrim(i.title), '\s+', ' ', 'g')) = $2
+				AND ((i.author_id = $3 AND i.state IN ('draft', 'collecting', 'submitted', 'returned')) OR i.state = 'collecting'))`,
+				i.BodyID, normTitle(i.Title), i.AuthorID).Scan(&dup); err != nil {
+				return TranslateError(err)
+			}
+			if dup {
+				return FieldErrors{"title": MsgInitiativeDuplicate}
+			}
 			if err := tx.QueryRow(ctx, `INSERT INTO initiatives (body_id, kind, author_id, organization_id, group_meeting_id, title, text, reasoning,
 				created, modified, meeting_id, paper_type)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10,$11) RETURNING id`, i.BodyID, i.Kind, i.AuthorID, nullID(i.OrganizationID),

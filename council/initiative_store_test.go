@@ -88,6 +88,9 @@ func TestCitizensMotion(t *testing.T) {
 	if draft.State != council.InitiativeDraft || draft.Kind != council.InitiativeCitizens || !strings.Contains(draft.Text, script) {
 		t.Fatalf("draft = %+v", draft)
 	}
+	_, err = e.s.SaveInitiativeDraft(e.ctx, council.Initiative{BodyID: e.body.ID, AuthorID: anna.ID,
+		Title: "  tempo 30 vor der  Grundschule am Park ", Text: "noch einmal"})
+	wantKey(t, "the same title again", err, council.ErrInvalid, council.MsgInitiativeDuplicate)
 	public := func(id council.ID) bool {
 		return pgtest.Count(t, e.pool, `SELECT count(*) FROM initiatives i WHERE id = $1 AND initiative_public(i)`, id) == 1
 	}
