@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -93,6 +94,8 @@ type initiativePage struct {
 	Meeting   *meetings.Meeting
 	Deadline  time.Time
 	Colleague bool
+	// GroupMeeting is the group's meeting that decided to file it.
+	GroupMeeting *meetings.Meeting
 }
 
 // CanSign reports whether the sign button is offered.
@@ -120,6 +123,15 @@ func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
 		return initiativePage{}, err
 	}
 	p := initiativePage{I: i, Own: i.AuthorID == rs.viewer.UserID && !rs.viewer.IsPublic(), Today: council.Today(s.opt.Now())}
+	if i.GroupMeetingID != council.NilID {
+		m, err := s.meetings.Meeting(ctx, i.GroupMeetingID)
+		if err != nil && !errors.Is(err, council.ErrNotFound) {
+			return p, err
+		}
+		if err == nil {
+			p.GroupMeeting = &m
+		}
+	}
 	if i.Kind == council.InitiativeParty {
 		return p, s.partyMotionPage(ctx, rs.viewer, &p)
 	}
@@ -340,6 +352,9 @@ type initiativeForm struct {
 	Rules    council.ParticipationRules
 	Meetings []meetings.Meeting // coming meetings a party group's motion can be for
 	Kind     council.InitiativeKind
+	// GroupMeetings are the author's groups' meetings of the last year:
+	// the one that decided to file the motion.
+	GroupMeetings []meetings.Meeting
 }
 
 // PartyGroups reports whether the author may file for a party group.
@@ -379,8 +394,25 @@ func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.V
 	if f.Rules, err = s.council.ParticipationRules(ctx, body.ID); err != nil {
 		return f, err
 	}
-	if f.Groups, err = s.council.InitiativeGroupsOf(ctx, user); err != nil || !f.PartyGroups() {
+	if f.Groups, err = s.council.InitiativeGroupsOf(ctx, user); err != nil || len(f.Groups) == 0 {
 		return f, err
+	}
+	orgs := make([]council.ID, len(f.Groups))
+	for i, o := range f.Groups {
+		orgs[i] = o.ID
+	}
+	past, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, OrganizationIDs: orgs, From: s.opt.Now().AddDate(-1, 0, 0),
+		To: s.opt.Now(), Descending: true, Limit: 30})
+	if err != nil {
+		return f, err
+	}
+	for _, m := range past {
+		if !m.Cancelled {
+			f.GroupMeetings = append(f.GroupMeetings, m)
+		}
+	}
+	if !f.PartyGroups() {
+		return f, nil
 	}
 	coming, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, From: s.opt.Now(), Limit: 40})
 	for _, m := range coming {
@@ -416,6 +448,9 @@ func (s *Server) initiativeEdit(w http.ResponseWriter, r *http.Request) error {
 		return &council.UserError{Kind: council.ErrConflict, Key: council.MsgInitiativeState, Text: "only the author's draft can be edited"}
 	}
 	v := url.Values{"title": {p.I.Title}, "text": {p.I.Text}, "reasoning": {p.I.Reasoning}, "paper_type": {string(p.I.PaperType)}}
+	if p.I.GroupMeetingID != council.NilID {
+		v.Set("group_meeting", p.I.GroupMeetingID.String())
+	}
 	if p.I.MeetingID != council.NilID {
 		v.Set("meeting", p.I.MeetingID.String())
 	}
@@ -481,6 +516,17 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 		}
 		if !found {
 			f.Errors["group"] = council.MsgInitiativeNoMember
+		}
+	}
+	if m := v.Get("group_meeting"); m != "" && in.Kind.Group() {
+		found := false
+		for _, x := range f.GroupMeetings {
+			if x.ID.String() == m && slices.Contains(x.Organizations, in.OrganizationID) {
+				in.GroupMeetingID, found = x.ID, true
+			}
+		}
+		if !found {
+			f.Errors["group_meeting"] = council.MsgInitiativeMeeting
 		}
 	}
 	if in.Kind == council.InitiativeParty {

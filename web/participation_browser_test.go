@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/council/mail/mailtest"
+	"github.com/plenar/plenar/meetings"
 )
 
 // TestCitizensMotionBrowser is issue 19's "done when" for citizens'
@@ -153,6 +155,9 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	anna, _ := e.groupMember(t, fraktion, "Anna", council.RoleMember)
 	bernd, _ := e.groupMember(t, fraktion, "Bernd", council.RoleMember)
 	mia, _ := e.groupMember(t, youth, "Mia", council.RoleCitizen)
+	// The youth council met last week and decided to file the motion.
+	youthMeeting := must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Kinder- und Jugendrates",
+		Start: time.Now().AddDate(0, 0, -7).Truncate(time.Minute), Organizations: []council.ID{youth.ID}}))(t)
 	clerk, _ := e.login(t, council.RoleClerk)
 	tabs := newMediaBrowser(t, 5)
 	base := e.ts.URL
@@ -202,6 +207,7 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	// The youth council's motion.
 	navigate(t, mt, base+"/beteiligung/antraege/neu?lang=en")
 	set(mt, "#f-group", youth.ID.String())
+	set(mt, "#f-group_meeting", youthMeeting.ID.String())
 	set(mt, "#f-title", "Skatepark am Stadion")
 	set(mt, "#f-text", "Der Stadtrat möge beschließen, am Stadion einen Skatepark anzulegen.")
 	submitAndWait(t, mt, "#f-text")
@@ -213,6 +219,7 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	admit("Skatepark am Stadion")
 	navigate(t, pub, base+youthMotion)
 	waitText(t, pub, "main", "Antwort fällig bis")
+	waitText(t, pub, "main", "Beschlossen in")
 	checkAxe(pub, "youth council motion admitted, public")
 	navigate(t, pub, base+"/meetings/"+e.meeting.ID.String())
 	for _, title := range []string{"Radverkehrskonzept fortschreiben", "Skatepark am Stadion"} {
