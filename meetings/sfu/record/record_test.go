@@ -3,6 +3,7 @@ package record_test
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"testing"
 
@@ -58,6 +59,11 @@ func TestRecorderSegments(t *testing.T) {
 	offer("item-2", demoClip(t, "2"))
 	rec.Close()
 
+	// Each finished segment is handed over on a goroutine of its own, so
+	// the callbacks may come in either order: order them by start.
+	mu.Lock()
+	defer mu.Unlock()
+	sort.Slice(segs, func(i, j int) bool { return segs[i].Start.Before(segs[j].Start) })
 	if len(segs) != 2 || segs[0].Label != "item-1" || segs[1].Label != "item-2" {
 		t.Fatalf("segments %+v, want item-1 and item-2", segs)
 	}
