@@ -177,7 +177,7 @@ func fieldError(msg string) error {
 
 const questionCols = `q.id, q.item_id, i.meeting_id, m.name, m.start_at, q.number, q.text, q.state, q.merged_into,
 	coalesce(mq.number, 0), q.reason, q.note, q.answer_mode, q.answer, q.asker_id, u.display_name, user_name_public(u),
-	q.created, q.called_at, q.answered_at`
+	q.created, q.called_at, q.answered_at, q.floor_from, q.floor_until`
 
 const questionFrom = `questions q JOIN agenda_items i ON i.id = q.item_id JOIN meetings m ON m.id = i.meeting_id
 	JOIN users u ON u.id = q.asker_id LEFT JOIN questions mq ON mq.id = q.merged_into`
@@ -185,11 +185,14 @@ const questionFrom = `questions q JOIN agenda_items i ON i.id = q.item_id JOIN m
 func scanQuestion(row pgx.Row) (Question, error) {
 	var q Question
 	var into *council.ID
-	var called, answered *time.Time
+	var called, answered, from, until *time.Time
 	err := row.Scan(&q.ID, &q.ItemID, &q.MeetingID, &q.MeetingName, &q.MeetingDate, &q.Number, &q.Text, &q.State, &into,
 		&q.MergedNum, &q.Reason, &q.Note, &q.AnswerMode, &q.Answer, &q.AskerID, &q.AskerName, &q.NamePublic,
-		&q.Submitted, &called, &answered)
+		&q.Submitted, &called, &answered, &from, &until)
 	q.MergedInto = council.IDOf(into)
+	if from != nil && until != nil {
+		q.FloorFrom, q.FloorUntil = *from, *until
+	}
 	if called != nil {
 		q.Called = *called
 	}
@@ -455,6 +458,78 @@ func (s *Store) CalledQuestion(ctx context.Context, item council.ID) (Question, 
 	}
 	if err != nil {
 		return Question{}, false, fmt.Errorf("called question: %w", council.TranslateError(err))
+	}
+	return q, true, nil
+}
+
+// GiveQuestionFloor gives the asker of question id of question time item
+// the floor from now until until (live command give_question_floor): a
+// temporary, audio-only speaker slot. The question must be published (or
+// answered in writing); it counts as called. A question of the item that
+// still held the floor loses it now. Errors: ErrNotFound, ErrConflict
+// (not published), ErrInvalid (until not after now).
+func (s *Store) GiveQuestionFloor(ctx context.Context, item, id council.ID, now, until time.Time) (Question, error) {
+	if !until.After(now) {
+		return Question{}, council.Invalidf("the floor must end after it begins")
+	}
+	err := council.Tx(ctx, s.db, func(tx council.DBTXTx) error {
+		var state QuestionState
+		if err := tx.QueryRow(ctx, `SELECT state FROM questions WHERE id = $1 AND item_id = $2 AND NOT deleted FOR UPDATE`,
+			id, item).Scan(&state); err != nil {
+			return council.TranslateError(err)
+		}
+		if state != QuestionPublished && state != QuestionAnswered {
+			return fmt.Errorf("%w: only the asker of a published question can be given the floor", council.ErrConflict)
+		}
+		if _, err := endQuestionFloor(ctx, tx, item, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE questions SET floor_from = $2, floor_until = $3, called_at = coalesce(called_at, $2),
+			modified = $2 WHERE id = $1`, id, now, until); err != nil {
+			return council.TranslateError(err)
+		}
+		return council.Record(ctx, tx, "question", id, council.OpUpdate, map[string]any{"FloorFrom": now, "FloorUntil": until})
+	})
+	if err != nil {
+		return Question{}, fmt.Errorf("give question floor: %w", err)
+	}
+	return s.Question(ctx, id)
+}
+
+// EndQuestionFloor ends the floor of the question of item that holds it
+// at now, if any, and reports the question (NilID: none held it).
+func (s *Store) EndQuestionFloor(ctx context.Context, item council.ID, now time.Time) (council.ID, error) {
+	id, err := endQuestionFloor(ctx, s.db, item, now)
+	if err != nil {
+		return council.NilID, fmt.Errorf("end question floor: %w", err)
+	}
+	return id, nil
+}
+
+func endQuestionFloor(ctx context.Context, db council.DBTX, item council.ID, now time.Time) (council.ID, error) {
+	var id council.ID
+	err := db.QueryRow(ctx, `UPDATE questions SET floor_until = greatest($2, floor_from), modified = $2
+		WHERE item_id = $1 AND floor_until > $2 AND NOT deleted RETURNING id`, item, now).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return council.NilID, nil
+	}
+	if err != nil {
+		return council.NilID, council.TranslateError(err)
+	}
+	return id, council.Record(ctx, db, "question", id, council.OpUpdate, map[string]any{"FloorUntil": now})
+}
+
+// QuestionFloor returns the question of item whose asker holds the floor
+// at now; ok false when none does.
+func (s *Store) QuestionFloor(ctx context.Context, item council.ID, now time.Time) (Question, bool, error) {
+	q, err := scanQuestion(s.db.QueryRow(ctx, `SELECT `+questionCols+` FROM `+questionFrom+`
+		WHERE q.item_id = $1 AND NOT q.deleted AND q.floor_from <= $2 AND q.floor_until > $2 AND question_published(q)
+		ORDER BY q.floor_from DESC LIMIT 1`, item, now))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Question{}, false, nil
+	}
+	if err != nil {
+		return Question{}, false, fmt.Errorf("question floor: %w", council.TranslateError(err))
 	}
 	return q, true, nil
 }

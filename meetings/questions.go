@@ -138,6 +138,9 @@ type Question struct {
 	Submitted   time.Time
 	Called      time.Time // zero: not called in the session
 	Answered    time.Time
+	// FloorFrom, FloorUntil: when the asker held the floor in the live
+	// session (audio only; zero: never). FloorUntil after now: holds it.
+	FloorFrom, FloorUntil time.Time
 }
 
 // PublicQuestion is a question as the public sees it: published or

@@ -19,7 +19,7 @@ import (
 // Media signalling on the live websocket (docs/ARCHITECTURE.md, "Live
 // media": signalling runs on the live websocket). Client messages:
 //
-//	{"v":1,"type":"media_join","id":"m1","kind":"member"|"viewer"}
+//	{"v":1,"type":"media_join","id":"m1","kind":"member"|"guest"|"viewer"}
 //	{"v":1,"type":"media","id":"m2","signal":{"type":"answer","sdp":"…"}}
 //	{"v":1,"type":"media","signal":{"type":"candidate","candidate":{…}}}
 //	{"v":1,"type":"media_leave","id":"m3"}
@@ -91,8 +91,8 @@ func decodeMedia(b []byte) (mediaClientMessage, error) {
 	}
 	switch m.Type {
 	case "media_join":
-		if m.Kind != sfu.KindMember && m.Kind != sfu.KindViewer {
-			return m, council.Invalidf("kind: want member or viewer")
+		if m.Kind != sfu.KindMember && m.Kind != sfu.KindViewer && m.Kind != sfu.KindGuest {
+			return m, council.Invalidf("kind: want member, guest or viewer")
 		}
 		if m.Signal != nil {
 			return m, council.Invalidf("media_join carries no signal")

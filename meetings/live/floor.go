@@ -228,6 +228,15 @@ func (cc *cmdCtx) grantFloor(ctx context.Context, c GrantFloor) ([]event, error)
 			speaking++
 		}
 	}
+	// An asking citizen on the floor (the Einwohnerfragestunde) takes a
+	// place too.
+	if cc.s.Part == PartPublic && cc.s.ItemID != council.NilID {
+		if _, citizen, err := meetings.NewStore(cc.st.db).QuestionFloor(ctx, cc.s.ItemID, cc.now); err != nil {
+			return nil, err
+		} else if citizen {
+			speaking++
+		}
+	}
 	if speaking >= cc.s.FloorLimit {
 		return nil, fmt.Errorf("%w: %d of %d already hold the floor", council.ErrConflict, speaking, cc.s.FloorLimit)
 	}

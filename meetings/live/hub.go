@@ -382,7 +382,7 @@ func (h *Hub) initial(ctx context.Context, meetingID council.ID, a Actor, since 
 	var last int64
 	var aud Audience
 	err := pgx.BeginTxFunc(ctx, h.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		snap, err := snapshot(ctx, tx, meetingID, a, h.opts.Profiles)
+		snap, err := snapshot(ctx, tx, meetingID, a, h.opts.Profiles, h.now())
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
@@ -45,6 +46,11 @@ type MediaView struct {
 	// and Public hold, a segment per Item (Room.SetRecording).
 	Record bool
 	Item   council.ID
+	// Guest is the question whose asking citizen holds the floor, audio
+	// only, until GuestUntil (Room.SetGuest); NilID: none. Set only while
+	// Public: the non-public part and a non-public item end it.
+	Guest      council.ID
+	GuestUntil time.Time
 
 	running    bool
 	part       Part
@@ -69,7 +75,7 @@ func MediaState(s Snapshot) (floor []council.ID, chair council.ID, public bool) 
 // Record or Item changed. Messages that do not concern media leave v unchanged.
 func (v *MediaView) Apply(m Message) bool {
 	before := MediaView{Floor: v.Floor, Chair: v.Chair, Public: v.Public, NonPublic: v.NonPublic, Cleared: v.Cleared,
-		Record: v.Record, Item: v.Item}
+		Record: v.Record, Item: v.Item, Guest: v.Guest, GuestUntil: v.GuestUntil}
 	switch m.Type {
 	case TypeSnapshot:
 		if m.Snapshot == nil {
@@ -85,6 +91,10 @@ func (v *MediaView) Apply(m Message) bool {
 		v.Floor = nil
 		if s.Speakers != nil {
 			v.Floor = floorOf(*s.Speakers)
+		}
+		v.Guest, v.GuestUntil = council.NilID, time.Time{}
+		if f := s.QuestionFloor; f != nil && f.Until != nil {
+			v.Guest, v.GuestUntil = f.ID, *f.Until
 		}
 		v.modes, v.confirmed = map[council.ID]string{}, map[council.ID]bool{}
 		for _, a := range s.Roster {
@@ -107,6 +117,7 @@ func (v *MediaView) Apply(m Message) bool {
 			if !v.running {
 				v.Floor = nil
 			}
+			v.Guest, v.GuestUntil = council.NilID, time.Time{}
 			if m.Kind == EvSessionStarted { // a new roster, everyone absent
 				v.modes, v.confirmed = nil, nil
 			}
@@ -116,6 +127,7 @@ func (v *MediaView) Apply(m Message) bool {
 				return false
 			}
 			v.part, v.partSeq, v.confirmed = p.Part, m.Seq, nil
+			v.Guest, v.GuestUntil = council.NilID, time.Time{}
 		case EvItemChanged:
 			var it ItemView
 			if json.Unmarshal(m.Data, &it) != nil {
@@ -123,6 +135,18 @@ func (v *MediaView) Apply(m Message) bool {
 			}
 			v.itemPublic = it.ID == council.NilID || it.Public
 			v.Item = it.ID
+			v.Guest, v.GuestUntil = council.NilID, time.Time{}
+		case EvQuestionFloor:
+			var f QuestionFloorView
+			if json.Unmarshal(m.Data, &f) != nil {
+				return false
+			}
+			switch {
+			case f.Until != nil:
+				v.Guest, v.GuestUntil = f.ID, *f.Until
+			case f.ID == v.Guest:
+				v.Guest, v.GuestUntil = council.NilID, time.Time{}
+			}
 		case EvSpeakers:
 			var sp SpeakersView
 			if json.Unmarshal(m.Data, &sp) != nil {
@@ -161,6 +185,9 @@ func (v *MediaView) Apply(m Message) bool {
 	}
 	v.Public = v.running && v.part == PartPublic && v.itemPublic
 	v.NonPublic = v.running && v.part == PartNonPublic
+	if !v.Public {
+		v.Guest, v.GuestUntil = council.NilID, time.Time{}
+	}
 	v.Cleared, v.Unconfirmed = nil, nil
 	if v.NonPublic {
 		for id, mode := range v.modes {
@@ -182,7 +209,7 @@ func (v *MediaView) Apply(m Message) bool {
 	}
 	return !slices.Equal(before.Floor, v.Floor) || before.Chair != v.Chair || before.Public != v.Public ||
 		before.NonPublic != v.NonPublic || !slices.Equal(before.Cleared, v.Cleared) ||
-		before.Record != v.Record || before.Item != v.Item
+		before.Record != v.Record || before.Item != v.Item || before.Guest != v.Guest || !before.GuestUntil.Equal(v.GuestUntil)
 }
 
 func floorOf(sp SpeakersView) []council.ID {

@@ -282,7 +282,10 @@ type Snapshot struct {
 	// the one the chair called last (read_question).
 	Questions []QuestionView `json:"questions,omitempty"`
 	Question  *QuestionView  `json:"question,omitempty"`
-	Confirmed []council.ID   `json:"confirmed,omitempty"` // remote members who confirmed the non-public part (staff)
+	// QuestionFloor: the asking citizen who holds the floor (audio only)
+	// on the question time, with Mine set for that citizen's own pages.
+	QuestionFloor *QuestionFloorView `json:"question_floor,omitempty"`
+	Confirmed     []council.ID       `json:"confirmed,omitempty"` // remote members who confirmed the non-public part (staff)
 	// Unconfirmed: remote members who have not yet confirmed the current
 	// non-public part (staff; the chair waits for them before proceeding,
 	// and the SFU gives them no media until they confirm).

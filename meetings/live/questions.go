@@ -23,7 +23,62 @@ const (
 	// to the question time (start, next/previous item, back to the
 	// public part).
 	EvQuestions EventKind = "questions" // QuestionsView
+	// CmdGiveQuestionFloor gives the asker of a published question the
+	// floor: a temporary, audio-only speaker slot on the SFU (never a
+	// camera, never in the non-public part); CmdEndQuestionFloor ends it
+	// before its time. Moving to another item, switching to the
+	// non-public part and closing the session end it too.
+	CmdGiveQuestionFloor CommandName = "give_question_floor"
+	CmdEndQuestionFloor  CommandName = "end_question_floor"
+	EvQuestionFloor      EventKind   = "question_floor" // QuestionFloorView
 )
+
+// The asking citizen's speaking time: DefaultQuestionFloor unless the
+// chair names one, at most MaxQuestionFloor.
+const (
+	DefaultQuestionFloor = 3 * time.Minute
+	MinQuestionFloor     = 30 * time.Second
+	MaxQuestionFloor     = 10 * time.Minute
+)
+
+// GiveQuestionFloor gives the asker of Question (published, on the
+// current item, the meeting's question time) the floor for Limit (0:
+// DefaultQuestionFloor).
+type GiveQuestionFloor struct {
+	Question council.ID
+	Limit    time.Duration
+}
+
+// EndQuestionFloor ends the asking citizen's floor.
+type EndQuestionFloor struct{}
+
+func (GiveQuestionFloor) Name() CommandName { return CmdGiveQuestionFloor }
+func (EndQuestionFloor) Name() CommandName  { return CmdEndQuestionFloor }
+
+func (c GiveQuestionFloor) validate() error {
+	if c.Question == council.NilID {
+		return council.Invalidf("name the question whose asker gets the floor")
+	}
+	if c.Limit != 0 && (c.Limit < MinQuestionFloor || c.Limit > MaxQuestionFloor) {
+		return council.Invalidf("speaking time: between %d and %d seconds", int(MinQuestionFloor/time.Second), int(MaxQuestionFloor/time.Second))
+	}
+	return nil
+}
+
+// QuestionFloorView is the asking citizen's floor: the question, from
+// when and until when (Until nil in an event: the floor ended, Ended
+// says when). Mine, in a snapshot only, tells the subscriber that they
+// asked it (the page offers them the microphone). The asker is named
+// only as the question names them (with consent).
+type QuestionFloorView struct {
+	ID     council.ID `json:"id"`
+	Number int        `json:"number"`
+	Asker  string     `json:"asker,omitempty"`
+	From   *time.Time `json:"from,omitempty"`
+	Until  *time.Time `json:"until,omitempty"`
+	Ended  *time.Time `json:"ended,omitempty"`
+	Mine   bool       `json:"mine,omitempty"`
+}
 
 // QuestionsView is the question time's published questions and the one
 // called last (nil: none).
@@ -71,6 +126,26 @@ func questionCommands() []spec {
 			decode: func(w *wire) ReadQuestion { return ReadQuestion{Question: w.id("question")} },
 			run:    (*cmdCtx).readQuestion,
 		}.spec(),
+		cmd[GiveQuestionFloor]{
+			who:   permission{chair: true, clerk: true},
+			emits: []EventKind{EvQuestionRead, EvQuestionFloor},
+			decode: func(w *wire) GiveQuestionFloor {
+				return GiveQuestionFloor{Question: w.id("question"),
+					Limit: time.Duration(w.number("seconds", 0, int(MaxQuestionFloor/time.Second))) * time.Second}
+			},
+			run: (*cmdCtx).giveQuestionFloor,
+		}.spec(),
+		cmd[EndQuestionFloor]{
+			who:   permission{chair: true, clerk: true},
+			emits: []EventKind{EvQuestionFloor},
+			run: func(cc *cmdCtx, ctx context.Context, _ EndQuestionFloor) ([]event, error) {
+				evs, err := cc.endQuestionFloor(ctx)
+				if err == nil && len(evs) == 0 {
+					err = fmt.Errorf("%w: no asking citizen holds the floor", council.ErrConflict)
+				}
+				return evs, err
+			},
+		}.spec(),
 		cmd[ShowQuestions]{
 			who:   permission{chair: true, clerk: true},
 			emits: []EventKind{EvQuestions},
@@ -102,6 +177,86 @@ func (cc *cmdCtx) readQuestion(ctx context.Context, c ReadQuestion) ([]event, er
 		return nil, err
 	}
 	return []event{{Kind: EvQuestionRead, Audience: AudiencePublic, Payload: v}}, nil
+}
+
+// giveQuestionFloor gives the asker of c.Question the floor: like
+// readQuestion it needs the question time's item in the public part, and
+// a free place on the floor (the members holding it count against K).
+func (cc *cmdCtx) giveQuestionFloor(ctx context.Context, c GiveQuestionFloor) ([]event, error) {
+	ms := meetings.NewStore(cc.st.db)
+	qt, ok, err := ms.QuestionTimeOf(ctx, cc.s.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || qt.ItemID != cc.s.ItemID {
+		return nil, fmt.Errorf("%w: the asking citizen speaks during the question time; move to its agenda item first", council.ErrConflict)
+	}
+	if cc.s.Part != PartPublic {
+		return nil, fmt.Errorf("%w: the question time is held in the public part", council.ErrConflict)
+	}
+	sp, err := speakers(ctx, cc.st, cc.s)
+	if err != nil {
+		return nil, err
+	}
+	if len(sp.Floor) >= cc.s.FloorLimit {
+		return nil, fmt.Errorf("%w: %d of %d already hold the floor; end it first", council.ErrConflict, len(sp.Floor), cc.s.FloorLimit)
+	}
+	limit := c.Limit
+	if limit == 0 {
+		limit = DefaultQuestionFloor
+	}
+	q, err := ms.GiveQuestionFloor(ctx, cc.s.ItemID, c.Question, cc.now, cc.now.Add(limit))
+	if err != nil {
+		return nil, err
+	}
+	v, err := publicQuestion(ctx, ms, cc.s.ItemID, q.ID)
+	if err != nil {
+		return nil, err
+	}
+	from, until := q.FloorFrom, q.FloorUntil
+	return []event{
+		{Kind: EvQuestionRead, Audience: AudiencePublic, Payload: v},
+		{Kind: EvQuestionFloor, Audience: AudiencePublic, Payload: QuestionFloorView{ID: q.ID, Number: q.Number, Asker: v.Asker, From: &from, Until: &until}},
+	}, nil
+}
+
+// endQuestionFloor ends the floor of the asking citizen on the current
+// item, if one holds it, with its event (none: nobody held it).
+func (cc *cmdCtx) endQuestionFloor(ctx context.Context) ([]event, error) {
+	if cc.s.ItemID == council.NilID {
+		return nil, nil
+	}
+	ms := meetings.NewStore(cc.st.db)
+	id, err := ms.EndQuestionFloor(ctx, cc.s.ItemID, cc.now)
+	if err != nil || id == council.NilID {
+		return nil, err
+	}
+	q, err := ms.Question(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ended := cc.now
+	return []event{{Kind: EvQuestionFloor, Audience: AudiencePublic, Payload: QuestionFloorView{ID: q.ID, Number: q.Number, Ended: &ended}}}, nil
+}
+
+// questionFloor returns the asking citizen's floor on the current item
+// at now for a snapshot (nil: none); mine: the subscriber asked it.
+func questionFloor(ctx context.Context, db council.DBTX, s session, a Actor, now time.Time) (*QuestionFloorView, error) {
+	if s.ItemID == council.NilID || s.Part != PartPublic {
+		return nil, nil
+	}
+	ms := meetings.NewStore(db)
+	q, ok, err := ms.QuestionFloor(ctx, s.ItemID, now)
+	if err != nil || !ok {
+		return nil, err
+	}
+	v, err := publicQuestion(ctx, ms, s.ItemID, q.ID)
+	if err != nil {
+		return nil, err
+	}
+	from, until := q.FloorFrom, q.FloorUntil
+	return &QuestionFloorView{ID: q.ID, Number: q.Number, Asker: v.Asker, From: &from, Until: &until,
+		Mine: a.UserID != council.NilID && a.UserID == q.AskerID}, nil
 }
 
 // publicQuestion returns question id of question time item as the

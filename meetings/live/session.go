@@ -85,22 +85,22 @@ func sessionCommands() []spec {
 		}.spec(),
 		cmd[Close]{
 			who:   console,
-			emits: []EventKind{EvSessionClosed},
+			emits: []EventKind{EvQuestionFloor, EvSessionClosed},
 			run:   (*cmdCtx).close,
 		}.spec(),
 		cmd[NextItem]{
 			who:   console,
-			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
+			emits: []EventKind{EvQuestionFloor, EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
 			run:   func(cc *cmdCtx, ctx context.Context, _ NextItem) ([]event, error) { return cc.moveItem(ctx, +1) },
 		}.spec(),
 		cmd[PreviousItem]{
 			who:   console,
-			emits: []EventKind{EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
+			emits: []EventKind{EvQuestionFloor, EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
 			run:   func(cc *cmdCtx, ctx context.Context, _ PreviousItem) ([]event, error) { return cc.moveItem(ctx, -1) },
 		}.spec(),
 		cmd[SetPart]{
 			who:    console,
-			emits:  []EventKind{EvPartChanged, EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
+			emits:  []EventKind{EvQuestionFloor, EvPartChanged, EvItemChanged, EvSpeakers, EvQuorum, EvPoll, EvQuestions},
 			decode: func(w *wire) SetPart { return SetPart{Part: Part(w.text("part"))} },
 			run:    (*cmdCtx).setPart,
 		}.spec(),
@@ -206,6 +206,10 @@ func (cc *cmdCtx) close(ctx context.Context, _ Close) ([]event, error) {
 	} else if running {
 		return nil, fmt.Errorf("%w: a poll is running; close or cancel it before closing the session", council.ErrConflict)
 	}
+	floor, err := cc.endQuestionFloor(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := meetings.NewStore(cc.st.db).SetState(ctx, cc.s.MeetingID, meetings.Closed); err != nil {
 		return nil, err
 	}
@@ -218,7 +222,7 @@ func (cc *cmdCtx) close(ctx context.Context, _ Close) ([]event, error) {
 	if err := cc.st.endItem(ctx, cc.s.MeetingID, cc.now); err != nil {
 		return nil, err
 	}
-	return []event{{Kind: EvSessionClosed, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Closed), Part: cc.s.Part}}}, nil
+	return append(floor, event{Kind: EvSessionClosed, Audience: AudiencePublic, Payload: SessionPayload{State: string(meetings.Closed), Part: cc.s.Part}}), nil
 }
 
 // moveItem goes to the next or previous agenda item. Open requests to speak
@@ -241,6 +245,10 @@ func (cc *cmdCtx) moveItem(ctx context.Context, delta int) ([]event, error) {
 	if next < 0 || next >= len(items) {
 		return nil, fmt.Errorf("%w: no %s agenda item", council.ErrConflict, map[bool]string{true: "next", false: "previous"}[delta > 0])
 	}
+	floor, err := cc.endQuestionFloor(ctx) // the asking citizen's floor ends with the question time
+	if err != nil {
+		return nil, err
+	}
 	if err := cc.st.endItem(ctx, cc.s.MeetingID, cc.now); err != nil {
 		return nil, err
 	}
@@ -258,6 +266,7 @@ func (cc *cmdCtx) moveItem(ctx context.Context, delta int) ([]event, error) {
 	if err != nil {
 		return nil, err
 	}
+	evs = append(floor, evs...)
 	polls, err := cc.itemPolls(ctx) // an item visited again shows its polls
 	if err != nil {
 		return nil, err
@@ -282,11 +291,16 @@ func (cc *cmdCtx) setPart(ctx context.Context, c SetPart) ([]event, error) {
 	if c.Part == cc.s.Part {
 		return nil, fmt.Errorf("%w: the session is already in the %s part", council.ErrConflict, c.Part)
 	}
+	// The asking citizen never speaks in the non-public part.
+	evs, err := cc.endQuestionFloor(ctx)
+	if err != nil {
+		return nil, err
+	}
 	cc.s.Part, cc.s.PartSeq = c.Part, cc.s.Seq+1
 	if err := cc.st.setPart(ctx, cc.s.MeetingID, c.Part, cc.s.PartSeq); err != nil {
 		return nil, err
 	}
-	evs := []event{{Kind: EvPartChanged, Audience: AudiencePublic, Payload: PartPayload{Part: c.Part}}}
+	evs = append(evs, event{Kind: EvPartChanged, Audience: AudiencePublic, Payload: PartPayload{Part: c.Part}})
 	more, err := cc.events(ctx, cc.itemEvent, cc.speakersEvent, cc.quorumEvent)
 	if err != nil {
 		return nil, err

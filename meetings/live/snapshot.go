@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,7 +25,7 @@ func (h *Hub) Snapshot(ctx context.Context, meetingID council.ID, a Actor) (Snap
 	var snap Snapshot
 	err := pgx.BeginTxFunc(ctx, h.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var err error
-		snap, err = snapshot(ctx, tx, meetingID, a, h.opts.Profiles)
+		snap, err = snapshot(ctx, tx, meetingID, a, h.opts.Profiles, h.now())
 		return err
 	})
 	if err != nil {
@@ -33,7 +34,7 @@ func (h *Hub) Snapshot(ctx context.Context, meetingID council.ID, a Actor) (Snap
 	return snap, nil
 }
 
-func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Actor, profiles map[string]voting.Profile) (Snapshot, error) {
+func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Actor, profiles map[string]voting.Profile, now time.Time) (Snapshot, error) {
 	m, err := meetings.NewStore(db).Meeting(ctx, meetingID)
 	if err != nil {
 		return Snapshot{}, err
@@ -105,6 +106,9 @@ func snapshot(ctx context.Context, db council.DBTX, meetingID council.ID, a Acto
 	}
 	if s.Part == PartPublic && itemPublic {
 		if snap.Questions, snap.Question, err = questions(ctx, db, s); err != nil {
+			return Snapshot{}, err
+		}
+		if snap.QuestionFloor, err = questionFloor(ctx, db, s, a, now); err != nil {
 			return Snapshot{}, err
 		}
 	}

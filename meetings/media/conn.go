@@ -17,8 +17,9 @@ import (
 const signalQueue = 128
 
 // Conn is the media of one live websocket: at most one peer at a time, a
-// member's (camera and microphone, the member's presence) or a viewer's
-// (the public programme). The transport reads Signals and writes them to
+// member's (camera and microphone, the member's presence), a viewer's
+// (the public programme) or a guest's (the citizen who asked the question
+// whose asker holds the floor: microphone only, and the programme). The transport reads Signals and writes them to
 // the client, hands the client's signals to Signal, and runs Run while
 // the connection lasts; Leave ends the peer.
 type Conn struct {
@@ -61,9 +62,14 @@ func (c *Conn) Signals() <-chan sfu.Signal { return c.signals }
 // peer needs the session running in its public part. A member peer's id
 // is the person's id, never one the client names; a viewer's is random.
 //
+// A guest peer needs the live session to name this connection's user as
+// the asker of the question that holds the floor (Snapshot.QuestionFloor
+// Mine); its id is the question's (GuestPeerID).
+//
 // Errors: ErrConflict when the session is not running (viewers: not in
 // its public part) or the peer left while joining; ErrForbidden for a
-// member peer of someone who is not a member of the session;
+// member peer of someone who is not a member of the session, and for a
+// guest peer of someone who does not hold the floor;
 // a *RefusedError (wrapping ErrUnavailable) when a viewer is not admitted
 // (Limits.Viewers); ErrUnavailable when the room is not ready.
 func (c *Conn) Join(ctx context.Context, kind sfu.Kind) error {
@@ -90,8 +96,13 @@ func (c *Conn) Join(ctx context.Context, kind sfu.Kind) error {
 		if err := c.s.AdmitViewer(c.meeting, c.addr); err != nil {
 			return err
 		}
+	case sfu.KindGuest:
+		if f := snap.QuestionFloor; f == nil || !f.Mine || snap.Part != live.PartPublic {
+			return fmt.Errorf("%w: only the citizen who holds the floor for their question sends a microphone", council.ErrForbidden)
+		}
+		id = GuestPeerID(snap.QuestionFloor.ID)
 	default:
-		return council.Invalidf("kind: want member or viewer")
+		return council.Invalidf("kind: want member, guest or viewer")
 	}
 	c.Leave()
 	d, err := c.s.acquire(ctx, c.meeting)

@@ -294,7 +294,17 @@ func applyMedia(room *sfu.Room, v *live.MediaView) {
 	}
 	room.SetChair(chair)
 	room.SetFloor(idStrings(v.Floor))
+	guest, until := "", time.Time{}
+	if v.Guest != council.NilID && v.Public {
+		guest, until = GuestPeerID(v.Guest), v.GuestUntil
+	}
+	room.SetGuest(guest, until)
 }
+
+// GuestPeerID is the SFU peer id of the citizen who asked question q
+// while they hold the floor: derived from the question, so the room can
+// tell the current guest from an earlier one; never the person.
+func GuestPeerID(q council.ID) string { return "q-" + q.String() }
 
 func sessionClosed(msg live.Message) bool {
 	switch msg.Type {

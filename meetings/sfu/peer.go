@@ -40,7 +40,7 @@ type State struct {
 // JoinOptions describe a peer joining a room.
 type JoinOptions struct {
 	ID      string       // members: the person id; viewers: a random id
-	Kind    Kind         // KindMember or KindViewer (KindRoom only via Ingest)
+	Kind    Kind         // KindMember, KindGuest or KindViewer (KindRoom only via Ingest)
 	Send    func(Signal) // server→client signalling; called from SFU goroutines, must not block
 	OnState func(State)  // media state changes; must not block
 }
@@ -126,10 +126,10 @@ func (p *Peer) addProgram(want []string) error {
 	return nil
 }
 
-// addRecv adds the member's own microphone and camera transceivers
-// (client→server).
-func (p *Peer) addRecv() error {
-	for _, k := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
+// addRecv adds the transceivers of the peer's own microphone and camera
+// (client→server): kinds, in that order.
+func (p *Peer) addRecv(kinds ...webrtc.RTPCodecType) error {
+	for _, k := range kinds {
 		if _, err := p.pc.AddTransceiverFromKind(k, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 			return fmt.Errorf("add %s receiver: %w", k, err)
 		}
@@ -139,8 +139,8 @@ func (p *Peer) addRecv() error {
 
 // track starts a source for a track the client publishes.
 func (p *Peer) track(t *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
-	if p.kind == KindViewer {
-		return
+	if p.kind == KindViewer || (p.kind == KindGuest && t.Kind() != webrtc.RTPCodecTypeAudio) {
+		return // viewers publish nothing, guests no camera
 	}
 	src := newSource(p, p.pc, t, &p.room.sfu.m, p.room.sfu.fan)
 	p.mu.Lock()

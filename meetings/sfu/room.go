@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
 
 	"github.com/plenar/plenar/council"
 )
@@ -18,6 +21,10 @@ const (
 	KindMember Kind = "member" // publishes mic+camera over the signalling channel; receives the program
 	KindViewer Kind = "viewer" // receive-only public program (members' websocket or WHEP)
 	KindRoom   Kind = "room"   // the room's camera and mixer (WHIP ingest); publishes only
+	// KindGuest: a citizen given the floor in the Einwohnerfragestunde
+	// (Room.SetGuest). Publishes a microphone only — the SFU offers no
+	// camera transceiver — and receives the program like a viewer.
+	KindGuest Kind = "guest"
 )
 
 // Room is one meeting's media: its peers, the floor, the chair and whether
@@ -40,19 +47,26 @@ type Room struct {
 	restricted bool
 	cleared    map[string]bool
 	rec        *recording // nil until SetRecording (recording.go)
+	// guests are the KindGuest peers by id; guest is the one whose
+	// microphone is forwarded until guestUntil (SetGuest), its timer
+	// reroutes when the time is up.
+	guests     map[string]*Peer
+	guest      string
+	guestUntil time.Time
+	guestTimer *time.Timer
 }
 
 func newRoom(s *SFU, id string) *Room {
 	return &Room{sfu: s, id: id, log: s.log.With("meeting_id", id),
-		peers: map[*Peer]struct{}{}, members: map[string]*Peer{}, public: true}
+		peers: map[*Peer]struct{}{}, members: map[string]*Peer{}, guests: map[string]*Peer{}, public: true}
 }
 
-// Join adds a member or viewer peer and, after the debounce, sends it the
-// server's offer through o.Send. A second Join with the same member ID
-// replaces (closes) the first. Errors: council.ErrInvalid for bad options,
-// council.ErrUnavailable when the room is closed.
+// Join adds a member, guest or viewer peer and, after the debounce, sends
+// it the server's offer through o.Send. A second Join with the same member
+// or guest ID replaces (closes) the first. Errors: council.ErrInvalid for
+// bad options, council.ErrUnavailable when the room is closed.
 func (r *Room) Join(ctx context.Context, o JoinOptions) (*Peer, error) {
-	if o.Kind != KindMember && o.Kind != KindViewer {
+	if o.Kind != KindMember && o.Kind != KindViewer && o.Kind != KindGuest {
 		return nil, council.Invalidf("join kind %q", o.Kind)
 	}
 	if o.ID == "" || o.Send == nil {
@@ -67,11 +81,16 @@ func (r *Room) Join(ctx context.Context, o JoinOptions) (*Peer, error) {
 	}
 	// Members: their own microphone and camera first (mids 0 and 1), then
 	// the program slots.
-	if o.Kind == KindMember {
-		if err := p.addRecv(); err != nil {
-			p.Close()
-			return nil, err
-		}
+	// A guest: the microphone only (mid 0).
+	switch o.Kind {
+	case KindMember:
+		err = p.addRecv(webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo)
+	case KindGuest:
+		err = p.addRecv(webrtc.RTPCodecTypeAudio)
+	}
+	if err != nil {
+		p.Close()
+		return nil, err
 	}
 	if err := p.addProgram(nil); err != nil {
 		p.Close()
@@ -101,6 +120,9 @@ func (r *Room) add(p *Peer) error {
 	case KindRoom:
 		old = r.ingest
 		r.ingest = p
+	case KindGuest:
+		old = r.guests[p.id]
+		r.guests[p.id] = p
 	}
 	r.peers[p] = struct{}{}
 	r.routeLocked()
@@ -121,6 +143,9 @@ func (r *Room) remove(p *Peer) {
 	delete(r.peers, p)
 	if r.members[p.id] == p {
 		delete(r.members, p.id)
+	}
+	if r.guests[p.id] == p {
+		delete(r.guests, p.id)
 	}
 	if r.ingest == p {
 		r.ingest = nil
@@ -145,6 +170,35 @@ func (r *Room) SetFloor(memberIDs []string) {
 		r.floor = r.floor[:r.sfu.cfg.MaxFloor]
 	}
 	r.routeLocked()
+}
+
+// SetGuest sets the guest peer whose microphone is forwarded, until until:
+// the asking citizen of the Einwohnerfragestunde, given the floor for a
+// limited time. The guest takes the first floor slot no member's
+// microphone fills (the live session keeps one free for it). Nothing of
+// the guest is forwarded after until, while the room is not public or
+// while it is restricted; "" ends it.
+func (r *Room) SetGuest(id string, until time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.guestTimer != nil {
+		r.guestTimer.Stop()
+		r.guestTimer = nil
+	}
+	r.guest, r.guestUntil = id, until
+	if d := time.Until(until); id != "" && d > 0 {
+		r.guestTimer = time.AfterFunc(d+time.Millisecond, r.reroute)
+	}
+	r.routeLocked()
+}
+
+// guestLocked returns the guest peer whose microphone is forwarded now
+// (nil: none). r.mu is held.
+func (r *Room) guestLocked() *Peer {
+	if r.guest == "" || !r.public || r.restricted || !time.Now().Before(r.guestUntil) {
+		return nil
+	}
+	return r.guests[r.guest]
 }
 
 // SetChair sets the member whose camera fills the speaker video slot when
@@ -196,6 +250,16 @@ func (r *Room) routeLocked() {
 			slots[i] = m.mic.Load()
 		}
 	}
+	if g := r.guestLocked(); g != nil && g.mic.Load() != nil {
+		free := k - 1 // none free: the last floor slot (the live session prevents it)
+		for i := range k {
+			if slots[i] == nil && (i >= len(r.floor) || r.members[r.floor[i]] == nil) {
+				free = i
+				break
+			}
+		}
+		slots[free] = g.mic.Load()
+	}
 	if r.ingest != nil {
 		slots[k] = r.ingest.mic.Load()
 		slots[k+2] = r.ingest.cam.Load()
@@ -214,7 +278,7 @@ func (r *Room) routeLocked() {
 	routes := map[*source][]*output{}
 	var keyframes []*source
 	for p := range r.peers {
-		receives := (p.kind == KindMember && !r.blockedLocked(p.id)) || (p.kind == KindViewer && r.public)
+		receives := (p.kind == KindMember && !r.blockedLocked(p.id)) || ((p.kind == KindViewer || p.kind == KindGuest) && r.public && !r.restricted)
 		for i, o := range p.outs {
 			if o == nil {
 				continue
@@ -268,6 +332,9 @@ func (r *Room) close() {
 	peers := make([]*Peer, 0, len(r.peers))
 	for p := range r.peers {
 		peers = append(peers, p)
+	}
+	if r.guestTimer != nil {
+		r.guestTimer.Stop()
 	}
 	r.mu.Unlock()
 	var wg sync.WaitGroup
