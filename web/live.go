@@ -34,6 +34,10 @@ type livePageData struct {
 	Mode    string // public, member, console
 	WSPath  string
 	I18n    string // JSON of the strings live.js needs (a data attribute)
+	// MyQuestions: on the public page of a signed-in citizen, the ids of
+	// their questions for this meeting (comma-separated): the page offers
+	// them the microphone when the chair gives one of them the floor.
+	MyQuestions string
 }
 
 // liveJSKeys are the translations the browser script uses.
@@ -97,7 +101,7 @@ func liveJSKeys() []string {
 		"live.name", "live.presence", "live.actions",
 		"live.hand.pending", "live.hand.queued", "live.hand.floor",
 		"live.public_gets.none", "live.public_gets.cut", "live.public_gets.stream",
-		"live.media.ended", "live.media.nobody", "live.media.console_idle",
+		"live.media.ended", "live.media.nobody", "live.media.console_idle", "live.media.connected_guest",
 		meetings.NonPublicTitle, // the public's title of a non-public item (a key)
 	}
 }
@@ -131,7 +135,7 @@ func (s *Server) livePage(mode string) site.HandlerFunc {
 			if strings.HasPrefix(k, "live.vote.") || strings.HasPrefix(k, "live.err.") || strings.HasPrefix(k, "live.slate.") ||
 				strings.HasPrefix(k, "live.player.") || strings.HasPrefix(k, "live.attendance.") || strings.HasPrefix(k, "live.monitor.") ||
 				strings.HasPrefix(k, "live.roster.") || strings.HasPrefix(k, "live.recording.") ||
-				strings.HasPrefix(k, "live.questions.") {
+				strings.HasPrefix(k, "live.questions.") || strings.HasPrefix(k, "live.guest.") {
 				keys = append(keys, k)
 			}
 		}
@@ -144,6 +148,19 @@ func (s *Server) livePage(mode string) site.HandlerFunc {
 			return err
 		}
 		data := livePageData{Meeting: m, Mode: mode, WSPath: "/meetings/" + id.String() + "/live/ws", I18n: string(b)}
+		if v := viewerOf(r); mode == "public" && !v.IsPublic() {
+			mine, err := s.meetings.MyQuestions(r.Context(), v.UserID)
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, q := range mine {
+				if q.MeetingID == m.ID {
+					ids = append(ids, q.ID.String())
+				}
+			}
+			data.MyQuestions = strings.Join(ids, ",")
+		}
 		s.render(w, r, http.StatusOK, "live", data)
 		return nil
 	}

@@ -21,11 +21,14 @@ import (
 // name and the moderation statistics, never the rejected one; in the live
 // session the chair calls the question on the console and the public and
 // member pages show it; the clerk records the written answer, which the
-// public page shows with the question. axe-core (no serious or critical
+// public page shows with the question. The chair gives Clara the floor:
+// her public live page offers her the microphone (audio only, never a
+// camera), the public hears her, the chair ends it and her page plays the
+// programme again; the non-public part ends her floor too. axe-core (no serious or critical
 // finding) on every new page, in German and English.
 func TestQuestionsBrowser(t *testing.T) {
 	t.Parallel()
-	e := newLiveEnv(t)
+	e := newLiveEnv(t, withMedia(t))
 	ctx := context.Background()
 	axe := axeSource(t)
 	base := e.ts.URL
@@ -56,7 +59,7 @@ func TestQuestionsBrowser(t *testing.T) {
 
 	bctx := startMediaBrowser(t)
 	tab := func() context.Context {
-		c, cancel := mediaTab(t, bctx, 4*time.Minute)
+		c, cancel := mediaTab(t, bctx, 8*time.Minute)
 		t.Cleanup(cancel)
 		return c
 	}
@@ -184,6 +187,61 @@ func TestQuestionsBrowser(t *testing.T) {
 	if strings.Contains(evalString(t, pub, `document.getElementById("live").innerText`), "Nachbar") {
 		t.Error("the public live page shows the rejected question")
 	}
+
+	// The chair gives Clara the floor for her question: her own public
+	// live page offers her the microphone; the public hears her; nothing
+	// of a camera leaves her browser.
+	navigate(t, cit, base+"/meetings/"+mid+"/live")
+	waitText(t, cit, `[data-live="conn"]`, "Verbunden")
+	waitJS(t, cit, `document.querySelector('[data-live="guest-floor"]').hidden`, "no floor panel before the floor")
+	waitText(t, pub, `[data-media="status"]`, "Verbunden: Bild und Ton")
+	silent := readStats(t, pub)["floor-0"].Packets
+	click(t, clk, fmt.Sprintf(`button[data-key="floor-%s"]`, q1))
+	waitJS(t, cit, `!document.querySelector('[data-live="guest-floor"]').hidden && document.activeElement === document.querySelector('[data-live="guest-floor"]')`,
+		"Clara's floor panel, focused")
+	waitText(t, cit, `[data-live="guest-remaining"]`, "Redezeit: noch")
+	for name, c := range map[string]context.Context{"public": pub, "member": mem, "console": clk} {
+		waitText(t, c, `[data-live="question-floor"]`, "hat das Wort (nur Ton)")
+		if name == "public" && !evalBool(t, c, `document.querySelector('[data-live="guest-floor"]').hidden`) {
+			t.Error("the public page of someone else offers the microphone")
+		}
+	}
+	if vs := runAxe(t, cit, axe); len(vs) > 0 {
+		t.Errorf("Clara's live page with the floor: axe:%s", describeViolations(vs))
+	}
+	click(t, cit, `[data-live="guest-speak"]`)
+	waitText(t, cit, `[data-media="status"]`, "Ihr Mikrofon ist im Saal zu hören")
+	waitJS(t, cit, `window.__pcs.filter(p => p.connectionState !== "closed").some(p => p.getSenders().some(s => s.track && s.track.kind === "audio"))`,
+		"Clara's microphone sent")
+	if evalBool(t, cit, `window.__pcs.some(p => p.getSenders().some(s => s.track && s.track.kind === "video"))`) {
+		t.Error("Clara's browser sends a camera track")
+	}
+	waitStats(t, pub, "Clara heard by the public", func(s slotStats) bool { return s["floor-0"].Packets > silent+50 })
+	if vs := runAxe(t, cit, axe); len(vs) > 0 {
+		t.Errorf("Clara speaking: axe:%s", describeViolations(vs))
+	}
+	// The chair ends her floor: the panel goes, the microphone is off,
+	// the programme plays again (a viewer, sending nothing).
+	click(t, clk, `[data-live="end-question-floor"]`)
+	waitJS(t, cit, `document.querySelector('[data-live="guest-floor"]').hidden`, "Clara's panel gone after the end")
+	waitJS(t, cit, `window.__pcs.filter(p => p.connectionState !== "closed").every(p => p.getSenders().every(s => !s.track))`,
+		"Clara's microphone off")
+	waitText(t, cit, `[data-media="status"]`, "Verbunden")
+	for _, c := range []context.Context{pub, clk} {
+		waitJS(t, c, `document.querySelector('[data-live="question-floor"]').hidden`, "the floor line gone")
+	}
+	// Given again, the non-public part ends it at once.
+	click(t, clk, fmt.Sprintf(`button[data-key="floor-%s"]`, q1))
+	waitJS(t, cit, `!document.querySelector('[data-live="guest-floor"]').hidden`, "Clara's panel again")
+	if _, err := chromedp.Run(clk, chromedp.Evaluate[bool](`window.confirm = () => true; true`)); err != nil {
+		t.Fatal(err)
+	}
+	click(t, clk, `button[data-cmd="set_part"][data-part="non_public"]`)
+	waitJS(t, cit, `document.querySelector('[data-live="guest-floor"]').hidden`, "Clara's panel gone in the non-public part")
+	if s, err := e.meetings.Question(ctx, qs[0].ID); err != nil || s.FloorUntil.IsZero() || s.FloorUntil.After(time.Now()) {
+		t.Errorf("stored floor after the non-public part: %v %v", err, s.FloorUntil)
+	}
+	click(t, clk, `button[data-cmd="set_part"][data-part="public"]`)
 
 	// The clerk records the written answer; it is published with the
 	// question.

@@ -165,7 +165,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
     p.addEventListener("connectionstatechange", () => {
       if (p !== pc) return;
       const s = p.connectionState;
-      if (s === "connected") status(kind === "member" ? "live.media.connected_member" : "live.media.connected");
+      if (s === "connected") status(kind === "member" ? "live.media.connected_member" : kind === "guest" ? "live.media.connected_guest" : "live.media.connected");
       else if (s === "failed") { status("live.media.failed"); rejoinLater(); }
       else if (s === "connecting") status("live.media.connecting");
       else if (s === "disconnected") {
@@ -336,7 +336,9 @@ export function setupMedia({ root, mode, t, send, announce }) {
       if (sig.type === "offer") {
         offerDirs = parseOffer(sig.sdp);
         await mine.setRemoteDescription({ type: "offer", sdp: sig.sdp });
-        if (kind === "member" && local) {
+        // A member sends camera and microphone, a guest (the asking
+        // citizen) the microphone only: the server offers it no camera.
+        if ((kind === "member" || kind === "guest") && local) {
           for (const tr of mine.getTransceivers()) {
             const info = offerDirs.get(tr.mid);
             if (!info || info.dir !== "recvonly") continue;
@@ -562,9 +564,43 @@ export function setupMedia({ root, mode, t, send, announce }) {
   }
   let wasHidden = false;
 
+  // The asking citizen's microphone (audio only): on, the page joins as a
+  // guest (the server checks that this citizen holds the floor); off, it
+  // plays the programme as a viewer again. Returns false when the
+  // microphone could not be opened.
+  async function guest(on) {
+    if (!on) {
+      stopLocal();
+      if (kind === "guest") {
+        if (state && state.state === "running") join("viewer"); else leave();
+      }
+      return true;
+    }
+    try {
+      stopLocal();
+      local = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+    } catch (e) {
+      status("live.media.no_devices");
+      return false;
+    }
+    join("guest");
+    return true;
+  }
+
+  // guestMute switches the guest's microphone and reports whether it is
+  // muted now (null: no microphone).
+  function guestMute() {
+    const tr = local && local.getAudioTracks()[0];
+    if (!tr) return null;
+    tr.enabled = !tr.enabled;
+    return !tr.enabled;
+  }
+
   return {
     signal: onSignal,
     update,
+    guest,
+    guestMute,
     // The websocket reconnected: the server closed our peer with the old
     // connection; join again.
     reconnected() { if (kind) join(kind); },

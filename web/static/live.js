@@ -26,6 +26,10 @@ let cmdNo = 0;
 let fresh = false; // the next connection asks for a snapshot
 let countdown = null;
 let media = null; // live-media.js, loaded when the page has a media section
+// The signed-in citizen's questions of this meeting (the public page):
+// when the chair gives one of them the floor, the page offers the
+// microphone (audio only).
+const myQuestions = new Set((root.dataset.myQuestions || "").split(",").filter(Boolean));
 // Resolved complaints (from the snapshot and complaint_resolved events),
 // and the member's own complaints not yet resolved.
 const resolved = [];
@@ -106,6 +110,7 @@ function handle(m) {
     case "snapshot":
       state = m.snapshot;
       lastSeq = m.seq || 0;
+      if (state.question_floor) state.question_floor.mine = state.question_floor.mine || myQuestions.has(state.question_floor.id);
       absorbComplaints();
       render();
       return;
@@ -143,7 +148,7 @@ function apply(kind, d) {
       state.state = d.state; state.part = d.part;
       break;
     case "session_closed":
-      state.state = d.state; state.part = d.part;
+      state.state = d.state; state.part = d.part; state.question_floor = null;
       break;
     case "poll":
       applyPoll(d);
@@ -152,11 +157,11 @@ function apply(kind, d) {
       // The floor and the list belong to the item: a new item starts with
       // none (the server sends the new list to those who may see it).
       state.item = d; state.conflicts = []; state.polls = []; state.speakers = null;
-      state.questions = []; state.question = null; // the question time sends its own
+      state.questions = []; state.question = null; state.question_floor = null; // the question time sends its own
       announce(t("live.item_changed") + " " + d.number + " " + itemTitle(d));
       break;
     case "part_changed":
-      state.part = d.part; state.confirmed = []; state.self_confirmed = false;
+      state.part = d.part; state.confirmed = []; state.self_confirmed = false; state.question_floor = null;
       if ($("confirm-state")) $("confirm-state").textContent = "";
       if (d.part === "non_public" && mode === "public") {
         state.item = null; state.roster = []; state.quorum = null; state.speakers = null; state.polls = [];
@@ -190,6 +195,14 @@ function apply(kind, d) {
       break;
     case "questions":
       state.questions = d.questions || []; state.question = d.current || null;
+      break;
+    case "question_floor":
+      if (d.until) {
+        state.question_floor = Object.assign({}, d, { mine: myQuestions.has(d.id) });
+      } else if (state.question_floor && state.question_floor.id === d.id) {
+        state.question_floor = null;
+        announce(t("live.questions.floor_ended", d.number));
+      }
       break;
     case "question_read": {
       state.question = d;
@@ -383,21 +396,118 @@ function questionLine(q) {
   return t("live.questions.number", q.number) + ": " + q.text + (q.asker ? " (" + t("live.questions.asked_by", q.asker) + ")" : "");
 }
 
+// The asking citizen's floor (give_question_floor): audio only, for a
+// limited time. activeFloor is the floor while its time runs; the pages
+// count down and drop it when the time is up (the SFU stops forwarding
+// then on its own).
+const QUESTION_FLOOR_SECONDS = 180;
+let floorTimer = null;
+function activeFloor() {
+  const f = state && state.question_floor;
+  if (!f || !f.until || state.state !== "running" || publicCut(state)) return null;
+  return Date.parse(f.until) > Date.now() ? f : null;
+}
+
+function floorLeft(f) {
+  const left = Math.max(0, Math.round((Date.parse(f.until) - Date.now()) / 1000));
+  return Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+}
+
+function tickFloor() {
+  const f = activeFloor();
+  if (!f) {
+    window.clearInterval(floorTimer); floorTimer = null;
+    if (state && state.question_floor) { state.question_floor = null; render(); }
+    return;
+  }
+  $("question-floor").textContent = t("live.questions.floor_line", f.number, floorLeft(f));
+  if ($("guest-remaining")) $("guest-remaining").textContent = t("live.guest.remaining", floorLeft(f));
+}
+
 function renderQuestions() {
   const box = $("questions-box");
   if (!box) return;
   const qs = state.questions || [];
   const live = state.state === "running" && !publicCut(state);
-  box.hidden = !live || (!qs.length && !state.question);
+  const f = activeFloor();
+  box.hidden = !live || (!qs.length && !state.question && !f);
   $("question").textContent = state.question ? questionLine(state.question) : t("live.questions.none_read");
+  $("question-floor").hidden = !f;
+  if (f && !floorTimer) floorTimer = window.setInterval(tickFloor, 1000);
+  if (f) tickFloor();
+  renderGuest(f);
+  if ($("end-question-floor")) $("end-question-floor").hidden = !f;
   const ol = $("questions");
   if (!ol) return;
   ol.replaceChildren();
   qs.forEach((q) => {
-    const el = li(questionLine(q), ol, [button(t("live.questions.read") + ": " + t("live.questions.number", q.number),
-      "read_question", { question: q.id }, "read-" + q.id)]);
+    const label = t("live.questions.number", q.number);
+    const el = li(questionLine(q), ol, [button(t("live.questions.read") + ": " + label, "read_question", { question: q.id }, "read-" + q.id),
+      button(t("live.questions.floor_give", QUESTION_FLOOR_SECONDS / 60) + ": " + label, "give_question_floor",
+        { question: q.id, seconds: QUESTION_FLOOR_SECONDS }, "floor-" + q.id)]);
     if (q.called) el.dataset.called = "true";
     if (state.question && state.question.id === q.id) el.setAttribute("aria-current", "true");
+    if (f && f.id === q.id) el.dataset.floor = "true";
+  });
+}
+
+// The citizen whose question has the floor: a panel with the microphone
+// (audio only; the page asks for the microphone only on the click). When
+// the floor ends — by the chair, by time, with the item or the
+// non-public part — the microphone goes off and the page plays the
+// programme again.
+let guestOn = false;
+let guestShown = false;
+function renderGuest(f) {
+  const box = $("guest-floor");
+  if (!box) return;
+  const mine = !!f && !!f.mine;
+  if (mine && !guestShown) {
+    guestShown = true;
+    box.hidden = false;
+    $("guest-text").textContent = t("live.guest.text", f.number);
+    box.focus();
+    announce(t("live.guest.title"));
+  } else if (!mine && guestShown) {
+    guestShown = false;
+    box.hidden = true;
+    if (guestOn && media) media.guest(false);
+    guestOn = false;
+    announce(t("live.guest.over"));
+  }
+  syncGuestButtons();
+}
+
+function syncGuestButtons() {
+  if (!$("guest-speak")) return;
+  $("guest-speak").hidden = guestOn;
+  $("guest-mute").hidden = !guestOn;
+  $("guest-done").hidden = !guestOn;
+}
+
+if ($("guest-speak")) {
+  $("guest-speak").addEventListener("click", async () => {
+    if (!media) { showError(t("live.guest.no_mic")); return; }
+    if (!(await media.guest(true))) { showError(t("live.guest.no_mic")); return; }
+    showError("");
+    guestOn = true;
+    $("guest-mute").setAttribute("aria-pressed", "false");
+    $("guest-mute").textContent = t("live.guest.mute");
+    syncGuestButtons();
+    $("guest-mute").focus();
+  });
+  $("guest-mute").addEventListener("click", () => {
+    const muted = media.guestMute();
+    if (muted === null) return;
+    $("guest-mute").setAttribute("aria-pressed", String(muted));
+    $("guest-mute").textContent = t(muted ? "live.guest.unmute" : "live.guest.mute");
+    announce(t(muted ? "live.media.mic_off" : "live.media.mic_on"));
+  });
+  $("guest-done").addEventListener("click", () => {
+    media.guest(false);
+    guestOn = false;
+    syncGuestButtons();
+    $("guest-speak").focus();
   });
 }
 
