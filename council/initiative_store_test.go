@@ -150,7 +150,7 @@ func TestCitizensMotion(t *testing.T) {
 	}
 	_, err = e.s.SignInitiative(e.ctx, pub.ID, ben.ID, now)
 	wantKey(t, "Ben signs twice", err, council.ErrConflict, council.MsgInitiativeSignedAlready)
-	_, err = e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now)
+	_, err = e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now, nil)
 	wantKey(t, "submit with 2 of 3", err, council.ErrConflict, council.MsgInitiativeThreshold)
 	lea := e.citizen(t, "Lea", true, 2012) // 14 in 2026
 	if _, err := e.s.SignInitiative(e.ctx, pub.ID, lea.ID, now.AddDate(0, 0, 31)); !errors.Is(err, council.ErrConflict) {
@@ -163,7 +163,7 @@ func TestCitizensMotion(t *testing.T) {
 	if n := pgtest.Count(t, e.pool, `SELECT count(*) FROM audit WHERE entity = 'initiative' AND changes::text LIKE '%'||$1||'%'`, lea.ID.String()); n != 0 {
 		t.Errorf("the audit trail names the signer %d times", n)
 	}
-	sub, err := e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now.AddDate(0, 0, 30))
+	sub, err := e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now.AddDate(0, 0, 30), nil)
 	if err != nil || sub.State != council.InitiativeSubmitted {
 		t.Fatalf("submit: %+v, %v", sub, err)
 	}
@@ -242,7 +242,7 @@ func TestInitiativeWithdrawAndGroups(t *testing.T) {
 	for _, step := range []func() error{
 		func() error { _, err := e.s.PublishInitiative(e.ctx, c.ID, anna.ID, now); return err },
 		func() error { _, err := e.s.SignInitiative(e.ctx, c.ID, anna.ID, now); return err },
-		func() error { _, err := e.s.SubmitInitiative(e.ctx, c.ID, anna.ID, now); return err },
+		func() error { _, err := e.s.SubmitInitiative(e.ctx, c.ID, anna.ID, now, nil); return err },
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)
@@ -276,7 +276,7 @@ func TestInitiativeWithdrawAndGroups(t *testing.T) {
 	if _, err := e.s.PublishInitiative(e.ctx, g.ID, rep.ID, now); !errors.Is(err, council.ErrConflict) {
 		t.Errorf("publishing a group's motion for signatures: %v", err)
 	}
-	if g, err = e.s.SubmitInitiative(e.ctx, g.ID, rep.ID, now); err != nil || !public(g.ID) {
+	if g, err = e.s.SubmitInitiative(e.ctx, g.ID, rep.ID, now, nil); err != nil || !public(g.ID) {
 		t.Fatalf("group's motion submitted: %+v, %v", g, err)
 	}
 	g, paper, err := e.s.AdmitInitiative(e.ctx, g.ID, rat.ID, now)
@@ -352,15 +352,15 @@ func TestPartyGroupMotion(t *testing.T) {
 	if in, err = e.s.SignInitiative(e.ctx, in.ID, bernd.ID, now); err != nil || in.Signatures != 1 {
 		t.Fatalf("Bernd co-signs: %+v, %v", in, err)
 	}
-	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, now)
+	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, now, nil)
 	wantKey(t, "submit without a meeting", err, council.ErrConflict, council.MsgInitiativeMeeting)
 	in.MeetingID = meetingID
 	if in, err = e.s.SaveInitiativeDraft(e.ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC)) // deadline: 10 May
+	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC), nil) // deadline: 10 May
 	wantKey(t, "submit after the deadline", err, council.ErrConflict, council.MsgInitiativeDeadline)
-	sub, err := e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 10, 21, 0, 0, 0, time.UTC)) // 23:00 in Germany, the last day
+	sub, err := e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 10, 21, 0, 0, 0, time.UTC), nil) // 23:00 in Germany, the last day
 	if err != nil || sub.State != council.InitiativeSubmitted || sub.SubmittedAt.IsZero() {
 		t.Fatalf("submit on the last day: %+v, %v", sub, err)
 	}
@@ -375,7 +375,7 @@ func TestPartyGroupMotion(t *testing.T) {
 	if _, err := e.s.SaveInitiativeDraft(e.ctx, ret); err != nil {
 		t.Fatalf("editing a returned motion: %v", err)
 	}
-	if _, err := e.s.SubmitInitiative(e.ctx, ret.ID, anna.ID, time.Date(2026, 5, 9, 9, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := e.s.SubmitInitiative(e.ctx, ret.ID, anna.ID, time.Date(2026, 5, 9, 9, 0, 0, 0, time.UTC), nil); err != nil {
 		t.Fatal(err)
 	}
 	adm, paper, err := e.s.AdmitInitiative(e.ctx, ret.ID, rat.ID, now)

@@ -123,7 +123,7 @@ func (s *seeder) seedInitiatives(ctx context.Context) error {
 		case council.InitiativeWithdrawn:
 			_, err = s.cs.WithdrawInitiative(ctx, in.ID, author, done)
 		case council.InitiativeSubmitted, council.InitiativeAdmitted, council.InitiativeRejected:
-			if _, err = s.cs.SubmitInitiative(ctx, in.ID, author, done); err != nil {
+			if _, err = s.cs.SubmitInitiative(ctx, in.ID, author, done, nil); err != nil {
 				break
 			}
 			switch m.state {
@@ -210,7 +210,7 @@ func (s *seeder) seedGroupMotions(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", g.title, err)
 		}
-		if _, err := s.cs.SubmitInitiative(ctx, in.ID, rep, filed); err != nil {
+		if _, err := s.cs.SubmitInitiative(ctx, in.ID, rep, filed, nil); err != nil {
 			return fmt.Errorf("%s: %w", g.title, err)
 		}
 		if g.admitted == 0 {
