@@ -106,7 +106,7 @@ type initiativePage struct {
 // members who see it), the meeting and agenda item.
 type initiativeRouting struct {
 	OrgName      string
-	Scheduled    bool       // the meeting below is known and may be shown
+	Scheduled    bool // the meeting below is known and may be shown
 	MeetingID    council.ID
 	MeetingName  string
 	MeetingStart time.Time

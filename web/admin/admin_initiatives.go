@@ -73,8 +73,8 @@ type initiativeView struct {
 	RouteOrg      string
 	NoRoute       bool
 	Values        map[string]string
-	Errors   council.FieldErrors
-	Message  string
+	Errors        council.FieldErrors
+	Message       string
 }
 
 func (s *server) loadInitiativeView(r *http.Request) (initiativeView, error) {
