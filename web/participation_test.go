@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/mail/mailtest"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
@@ -271,4 +272,80 @@ func TestInitiativeRouting(t *testing.T) {
 	_, body = e.get(t, clerk, "/admin/initiatives/"+cit.ID.String())
 	mustContain(t, "citizens' motion to the council", body, "Vorausgewählt: Stadtrat, nächste Sitzung mit Frist: Sitzung des Stadtrates",
 		fmt.Sprintf(`<option value="%s" selected>Sitzung des Stadtrates`, e.meeting.ID))
+}
+
+// TestInitiativeReceiptMail: submitting a motion on its page queues the
+// receipt in the submission's transaction; at a real SMTP server the
+// author reads it in their language, plain text and HTML, with the title
+// (escaped in HTML), the submission's time in Germany, the receipt number,
+// the motion's link and, for a group's motion, the group. A refused
+// submission sends nothing.
+func TestInitiativeReceiptMail(t *testing.T) {
+	t.Parallel()
+	e := newParticipationEnv(t)
+	ctx := t.Context()
+	cs := e.testEnv.council
+	smtpd := mailtest.Start(t, mailtest.Options{})
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	liveMust(t, "location", err)
+
+	// A youth council's motion, submitted by its representative (German).
+	jugendrat := must(cs.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Kinder- und Jugendrat", Kind: council.KindYouthCouncil}))(t)
+	jana, janaU := e.groupMember(t, jugendrat, "Jana", council.RoleCitizen)
+	const title = `Skatepark <b>jetzt</b>`
+	in := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, Kind: council.InitiativeYouth, AuthorID: janaU.ID,
+		OrganizationID: jugendrat.ID, Title: title, Text: "Der Rat möge einen Skatepark bauen."}))(t)
+	page := "/beteiligung/antraege/" + in.ID.String()
+	e.mustRedirect(t, jana, page+"/einreichen", nil, page)
+	in = must(cs.Initiative(ctx, in.ID))(t)
+	msgs := e.deliver(t, smtpd)
+	if len(msgs) != 1 || msgs[0].To != janaU.Email {
+		t.Fatalf("%d messages, want the receipt to %s", len(msgs), janaU.Email)
+	}
+	m := msgs[0]
+	when := in.SubmittedAt.In(berlin).Format("02.01.2006, 15:04") + " Uhr (" + in.SubmittedAt.In(berlin).Format("MST") + ")"
+	if m.Subject != "Eingangsbestätigung: „"+title+"“" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	mustContain(t, "receipt text", m.Text, "Ihr Antrag ist eingegangen.", "Antrag: "+title, "Eingereicht für: Kinder- und Jugendrat",
+		"Eingegangen am: "+when, "Eingangsnummer: "+in.ID.String()[:8], "http://plenar.test"+page)
+	mustContain(t, "receipt HTML", m.HTML, `lang="de"`, "Skatepark &lt;b&gt;jetzt&lt;/b&gt;", "Kinder- und Jugendrat", when,
+		`href="http://plenar.test`+page+`"`)
+	mustNotContain(t, "receipt HTML", m.HTML, "<b>jetzt")
+
+	// A citizens' motion of an English-speaking author: English, no group.
+	anna, annaU := e.resident(t, 1980)
+	if _, err := e.srv.pool.Exec(ctx, `UPDATE users SET lang = 'en' WHERE id = $1`, annaU.ID); err != nil {
+		t.Fatal(err)
+	}
+	cit := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, Kind: council.InitiativeCitizens, AuthorID: annaU.ID,
+		Title: "More benches", Text: "The council shall put up benches."}))(t)
+	page = "/beteiligung/antraege/" + cit.ID.String()
+	e.mustRedirect(t, anna, page+"/veroeffentlichen", nil, page)
+	// Refused (1 of 2 signatures): nothing is queued.
+	if st, _, _ := e.adminPost(t, anna, page+"/einreichen", nil); st != http.StatusConflict {
+		t.Fatalf("submitting below the threshold: %d", st)
+	}
+	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM mail_outbox WHERE recipient = $1`, annaU.Email); n != 0 {
+		t.Errorf("%d messages queued for a refused submission", n)
+	}
+	for range 2 {
+		_, u := e.resident(t, 1990)
+		must(cs.SignInitiative(ctx, cit.ID, u.ID, time.Now()))(t)
+	}
+	e.mustRedirect(t, anna, page+"/einreichen?lang=en", nil, page)
+	cit = must(cs.Initiative(ctx, cit.ID))(t)
+	msgs = e.deliver(t, smtpd)
+	if len(msgs) != 2 || msgs[1].To != annaU.Email {
+		t.Fatalf("%d messages, want a second to %s", len(msgs), annaU.Email)
+	}
+	m = msgs[1]
+	when = cit.SubmittedAt.In(berlin).Format("2 January 2006, 15:04") + " (" + cit.SubmittedAt.In(berlin).Format("MST") + ")"
+	if m.Subject != "Receipt: “More benches”" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	mustContain(t, "English receipt", m.Text, "your motion has been received", "Motion: More benches", "Received: "+when,
+		"Receipt no.: "+cit.ID.String()[:8], "http://plenar.test"+page)
+	mustNotContain(t, "English receipt", m.Text, "Filed on behalf of")
+	mustContain(t, "English receipt HTML", m.HTML, `lang="en"`, when)
 }
