@@ -389,3 +389,66 @@ func TestPartyGroupMotion(t *testing.T) {
 		t.Errorf("the party group is not the paper's originator (%d)", n)
 	}
 }
+
+// TestParticipationRoutes: the routes per kind and the agenda deadline
+// are stored and read back, saving replaces the routes, and a route to
+// another body's organization, an unknown kind or a deadline out of range
+// is refused and changes nothing.
+func TestParticipationRoutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if r, err := e.s.ParticipationRules(e.ctx, e.body.ID); err != nil || r.AgendaDays != 7 || r.RouteFor(council.InitiativeYouth) != council.NilID {
+		t.Fatalf("defaults: %+v %v, want 7 days and no routes", r, err)
+	}
+	org := func(body council.ID, name string) council.Organization {
+		o, err := e.s.SaveOrganization(e.ctx, council.Organization{BodyID: body, Name: name, Kind: council.KindCommittee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	jha, bau := org(e.body.ID, "Jugendhilfeausschuss"), org(e.body.ID, "Bauausschuss")
+	rules := council.DefaultParticipationRules(e.body.ID)
+	rules.AgendaDays = 9
+	rules.Routes = map[council.InitiativeKind]council.ID{council.InitiativeYouth: jha.ID, council.InitiativeCommunity: bau.ID}
+	if err := e.s.SaveParticipationRules(e.ctx, rules); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.s.ParticipationRules(e.ctx, e.body.ID)
+	if err != nil || r.AgendaDays != 9 || r.RouteFor(council.InitiativeYouth) != jha.ID || r.RouteFor(council.InitiativeCommunity) != bau.ID ||
+		r.RouteFor(council.InitiativeCitizens) != council.NilID {
+		t.Fatalf("read back: %+v %v", r, err)
+	}
+	if d := r.AgendaDeadlineFor(time.Date(2026, 3, 10, 23, 30, 0, 0, time.UTC)); !d.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("AgendaDeadlineFor(11 March in Germany) = %s, want 2 March", d)
+	}
+	other, err := e.s.CreateBody(e.ctx, council.Body{Name: "Nachbarstadt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := org(other.ID, "Fremder Ausschuss")
+	for name, bad := range map[string]func(*council.ParticipationRules){
+		"another body's organization": func(r *council.ParticipationRules) { r.Routes[council.InitiativeYouth] = foreign.ID },
+		"unknown kind":                func(r *council.ParticipationRules) { r.Routes["jury"] = jha.ID },
+		"no organization":             func(r *council.ParticipationRules) { r.Routes[council.InitiativeCitizens] = council.NilID },
+		"deadline out of range":       func(r *council.ParticipationRules) { r.AgendaDays = 400 },
+	} {
+		x := council.DefaultParticipationRules(e.body.ID)
+		x.Routes = map[council.InitiativeKind]council.ID{council.InitiativeYouth: jha.ID}
+		bad(&x)
+		if err := e.s.SaveParticipationRules(e.ctx, x); !errors.Is(err, council.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if r, _ := e.s.ParticipationRules(e.ctx, e.body.ID); r.AgendaDays != 9 || len(r.Routes) != 2 {
+		t.Errorf("after the refusals: %+v, want the rules saved before", r)
+	}
+	// Saving replaces the routes.
+	rules.Routes = map[council.InitiativeKind]council.ID{council.InitiativeYouth: bau.ID}
+	if err := e.s.SaveParticipationRules(e.ctx, rules); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.s.ParticipationRules(e.ctx, e.body.ID); len(r.Routes) != 1 || r.RouteFor(council.InitiativeYouth) != bau.ID {
+		t.Errorf("replaced routes: %+v", r.Routes)
+	}
+}
