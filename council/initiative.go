@@ -203,13 +203,32 @@ type ParticipationRules struct {
 	MotionDeadline int     // days before a meeting a party group's motion for it must be in
 	CollectDays    int     // how long a published motion collects signatures
 	AnswerDays     int     // how long the administration has to answer a group's motion
+	// AgendaDays: an admitted motion goes to a meeting only if it can be
+	// on its agenda at least this many days before the meeting's day (the
+	// invitation period); nearer meetings are skipped.
+	AgendaDays int
+	// Routes names the body responsible for each kind of motion (e.g. the
+	// youth council's go to a committee); a kind without one goes to the
+	// council.
+	Routes map[InitiativeKind]ID
+}
+
+// RouteFor is the body responsible for motions of kind k, or NilID when
+// the city configured none (the council then).
+func (r ParticipationRules) RouteFor(k InitiativeKind) ID { return r.Routes[k] }
+
+// AgendaDeadlineFor is the last day (a UTC midnight date) a motion can be
+// put on the agenda of a meeting starting at start: AgendaDays before the
+// meeting's day in Germany.
+func (r ParticipationRules) AgendaDeadlineFor(start time.Time) time.Time {
+	return Today(start).AddDate(0, 0, -r.AgendaDays)
 }
 
 // DefaultParticipationRules: 14 years (GO NRW § 25; the programme names
 // 14 for Sachsen-Anhalt too), 90 days to collect, 90 to answer, and no
 // threshold until the city sets one (then one signature suffices).
 func DefaultParticipationRules(body ID) ParticipationRules {
-	return ParticipationRules{BodyID: body, MinAge: 14, CollectDays: 90, AnswerDays: 90, MotionDeadline: 10}
+	return ParticipationRules{BodyID: body, MinAge: 14, CollectDays: 90, AnswerDays: 90, MotionDeadline: 10, AgendaDays: 7}
 }
 
 // Needed is the number of co-signatures a citizens' motion needs: the
@@ -246,6 +265,14 @@ func (r ParticipationRules) Validate() error {
 	}
 	if r.MotionDeadline < 0 || r.MotionDeadline > 365 {
 		fe.Add("motion_deadline", MsgInvalid)
+	}
+	if r.AgendaDays < 0 || r.AgendaDays > 365 {
+		fe.Add("agenda_days", MsgInvalid)
+	}
+	for k, org := range r.Routes {
+		if !k.Valid() || org == NilID {
+			fe.Add("routes", MsgInvalid)
+		}
 	}
 	return fe.Err()
 }

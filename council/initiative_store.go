@@ -56,28 +56,65 @@ func initiativeChanges(i Initiative) map[string]any {
 // city has set none.
 func (s *Store) ParticipationRules(ctx context.Context, body ID) (ParticipationRules, error) {
 	r := DefaultParticipationRules(body)
-	err := s.db.QueryRow(ctx, `SELECT inhabitants, threshold, threshold_share::float8, min_age, collect_days, answer_days, motion_deadline_days
-		FROM participation_rules WHERE body_id = $1`, body).Scan(&r.Inhabitants, &r.Threshold, &r.ThresholdShare, &r.MinAge,
-		&r.CollectDays, &r.AnswerDays, &r.MotionDeadline)
+	err := s.db.QueryRow(ctx, `SELECT inhabitants, threshold, threshold_share::float8, min_age, collect_days, answer_days, motion_deadline_days,
+		agenda_deadline_days FROM participation_rules WHERE body_id = $1`, body).Scan(&r.Inhabitants, &r.Threshold, &r.ThresholdShare, &r.MinAge,
+		&r.CollectDays, &r.AnswerDays, &r.MotionDeadline, &r.AgendaDays)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return r, fmt.Errorf("participation rules: %w", TranslateError(err))
+	}
+	rows, err := s.db.Query(ctx, `SELECT kind, organization_id FROM participation_routes WHERE body_id = $1`, body)
+	if err != nil {
+		return r, fmt.Errorf("participation routes: %w", TranslateError(err))
+	}
+	routes, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (struct {
+		k   InitiativeKind
+		org ID
+	}, error) {
+		var x struct {
+			k   InitiativeKind
+			org ID
+		}
+		return x, row.Scan(&x.k, &x.org)
+	})
+	if err != nil {
+		return r, fmt.Errorf("participation routes: %w", TranslateError(err))
+	}
+	for _, x := range routes {
+		if r.Routes == nil {
+			r.Routes = map[InitiativeKind]ID{}
+		}
+		r.Routes[x.k] = x.org
 	}
 	return r, nil
 }
 
-// SaveParticipationRules stores the body's rules. Motions already
-// published keep the threshold, age and deadline they were published
-// with. Errors: ErrInvalid.
+// SaveParticipationRules stores the body's rules and its routes (replacing
+// the routes it had). Motions already published keep the threshold, age
+// and deadline they were published with. Errors: ErrInvalid.
 func (s *Store) SaveParticipationRules(ctx context.Context, r ParticipationRules) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
 	return Tx(ctx, s.db, func(tx DBTXTx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO participation_rules AS r (body_id, inhabitants, threshold, threshold_share, min_age, collect_days, answer_days, motion_deadline_days)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (body_id) DO UPDATE SET inhabitants = $2, threshold = $3, threshold_share = $4,
-			min_age = $5, collect_days = $6, answer_days = $7, motion_deadline_days = $8, modified = now()`,
-			r.BodyID, r.Inhabitants, r.Threshold, r.ThresholdShare, r.MinAge, r.CollectDays, r.AnswerDays, r.MotionDeadline); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO participation_rules AS r (body_id, inhabitants, threshold, threshold_share, min_age, collect_days,
+			answer_days, motion_deadline_days, agenda_deadline_days)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (body_id) DO UPDATE SET inhabitants = $2, threshold = $3, threshold_share = $4,
+			min_age = $5, collect_days = $6, answer_days = $7, motion_deadline_days = $8, agenda_deadline_days = $9, modified = now()`,
+			r.BodyID, r.Inhabitants, r.Threshold, r.ThresholdShare, r.MinAge, r.CollectDays, r.AnswerDays, r.MotionDeadline, r.AgendaDays); err != nil {
 			return TranslateError(err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM participation_routes WHERE body_id = $1`, r.BodyID); err != nil {
+			return TranslateError(err)
+		}
+		for k, org := range r.Routes {
+			tag, err := tx.Exec(ctx, `INSERT INTO participation_routes (body_id, kind, organization_id)
+				SELECT $1, $2, o.id FROM organizations o WHERE o.id = $3 AND o.body_id = $1 AND NOT o.deleted`, r.BodyID, k, org)
+			if err != nil {
+				return TranslateError(err)
+			}
+			if tag.RowsAffected() == 0 {
+				return FieldErrors{"routes": MsgInvalid}
+			}
 		}
 		return Record(ctx, tx, "participation_rules", r.BodyID, OpUpdate, r)
 	})
@@ -340,9 +377,11 @@ func (s *Store) HasSigned(ctx context.Context, id, user ID) (bool, error) {
 
 // SubmitInitiative hands the author's motion in: a citizens' motion once
 // it has its signatures (before its deadline), a group's motion from its
-// draft. Errors: ErrForbidden, ErrConflict.
-func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Time) (Initiative, error) {
-	check := func(tx DBTXTx, i Initiative) error {
+// draft. The author gets a receipt by mail (mailer; nil: none), queued in
+// the same transaction: title, the timestamp at, the group. Errors:
+// ErrForbidden, ErrConflict.
+func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Time, mailer ParticipationMailer) (Initiative, error) {
+	allowed := func(tx DBTXTx, i Initiative) error {
 		if i.Kind == InitiativeParty {
 			return checkMotionDeadline(ctx, tx, s, i, at)
 		}
@@ -354,6 +393,19 @@ func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Tim
 			return &UserError{Kind: ErrConflict, Key: MsgInitiativeClosed, Text: "the deadline for signatures has passed"}
 		}
 		return nil
+	}
+	// The receipt is queued once the step is allowed, in its transaction:
+	// it commits with the submission or not at all.
+	check := func(tx DBTXTx, i Initiative) error {
+		if err := allowed(tx, i); err != nil || mailer == nil {
+			return err
+		}
+		to, lang, ok, err := MailAddressOf(ctx, tx, i.AuthorID)
+		if err != nil || !ok {
+			return err
+		}
+		return mailer.InitiativeReceipt(ctx, tx, InitiativeReceipt{To: to, Lang: lang, Initiative: i.ID, Title: i.Title,
+			Group: i.OrgName, Kind: i.Kind, SubmittedAt: at})
 	}
 	return s.setInitiative(ctx, id, author, []InitiativeState{InitiativeDraft, InitiativeCollecting, InitiativeReturned},
 		InitiativeSubmitted, "", at, check, "")

@@ -150,7 +150,7 @@ func TestCitizensMotion(t *testing.T) {
 	}
 	_, err = e.s.SignInitiative(e.ctx, pub.ID, ben.ID, now)
 	wantKey(t, "Ben signs twice", err, council.ErrConflict, council.MsgInitiativeSignedAlready)
-	_, err = e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now)
+	_, err = e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now, nil)
 	wantKey(t, "submit with 2 of 3", err, council.ErrConflict, council.MsgInitiativeThreshold)
 	lea := e.citizen(t, "Lea", true, 2012) // 14 in 2026
 	if _, err := e.s.SignInitiative(e.ctx, pub.ID, lea.ID, now.AddDate(0, 0, 31)); !errors.Is(err, council.ErrConflict) {
@@ -163,7 +163,7 @@ func TestCitizensMotion(t *testing.T) {
 	if n := pgtest.Count(t, e.pool, `SELECT count(*) FROM audit WHERE entity = 'initiative' AND changes::text LIKE '%'||$1||'%'`, lea.ID.String()); n != 0 {
 		t.Errorf("the audit trail names the signer %d times", n)
 	}
-	sub, err := e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now.AddDate(0, 0, 30))
+	sub, err := e.s.SubmitInitiative(e.ctx, pub.ID, anna.ID, now.AddDate(0, 0, 30), nil)
 	if err != nil || sub.State != council.InitiativeSubmitted {
 		t.Fatalf("submit: %+v, %v", sub, err)
 	}
@@ -242,7 +242,7 @@ func TestInitiativeWithdrawAndGroups(t *testing.T) {
 	for _, step := range []func() error{
 		func() error { _, err := e.s.PublishInitiative(e.ctx, c.ID, anna.ID, now); return err },
 		func() error { _, err := e.s.SignInitiative(e.ctx, c.ID, anna.ID, now); return err },
-		func() error { _, err := e.s.SubmitInitiative(e.ctx, c.ID, anna.ID, now); return err },
+		func() error { _, err := e.s.SubmitInitiative(e.ctx, c.ID, anna.ID, now, nil); return err },
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)
@@ -276,7 +276,7 @@ func TestInitiativeWithdrawAndGroups(t *testing.T) {
 	if _, err := e.s.PublishInitiative(e.ctx, g.ID, rep.ID, now); !errors.Is(err, council.ErrConflict) {
 		t.Errorf("publishing a group's motion for signatures: %v", err)
 	}
-	if g, err = e.s.SubmitInitiative(e.ctx, g.ID, rep.ID, now); err != nil || !public(g.ID) {
+	if g, err = e.s.SubmitInitiative(e.ctx, g.ID, rep.ID, now, nil); err != nil || !public(g.ID) {
 		t.Fatalf("group's motion submitted: %+v, %v", g, err)
 	}
 	g, paper, err := e.s.AdmitInitiative(e.ctx, g.ID, rat.ID, now)
@@ -352,15 +352,15 @@ func TestPartyGroupMotion(t *testing.T) {
 	if in, err = e.s.SignInitiative(e.ctx, in.ID, bernd.ID, now); err != nil || in.Signatures != 1 {
 		t.Fatalf("Bernd co-signs: %+v, %v", in, err)
 	}
-	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, now)
+	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, now, nil)
 	wantKey(t, "submit without a meeting", err, council.ErrConflict, council.MsgInitiativeMeeting)
 	in.MeetingID = meetingID
 	if in, err = e.s.SaveInitiativeDraft(e.ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC)) // deadline: 10 May
+	_, err = e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC), nil) // deadline: 10 May
 	wantKey(t, "submit after the deadline", err, council.ErrConflict, council.MsgInitiativeDeadline)
-	sub, err := e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 10, 21, 0, 0, 0, time.UTC)) // 23:00 in Germany, the last day
+	sub, err := e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 10, 21, 0, 0, 0, time.UTC), nil) // 23:00 in Germany, the last day
 	if err != nil || sub.State != council.InitiativeSubmitted || sub.SubmittedAt.IsZero() {
 		t.Fatalf("submit on the last day: %+v, %v", sub, err)
 	}
@@ -375,7 +375,7 @@ func TestPartyGroupMotion(t *testing.T) {
 	if _, err := e.s.SaveInitiativeDraft(e.ctx, ret); err != nil {
 		t.Fatalf("editing a returned motion: %v", err)
 	}
-	if _, err := e.s.SubmitInitiative(e.ctx, ret.ID, anna.ID, time.Date(2026, 5, 9, 9, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := e.s.SubmitInitiative(e.ctx, ret.ID, anna.ID, time.Date(2026, 5, 9, 9, 0, 0, 0, time.UTC), nil); err != nil {
 		t.Fatal(err)
 	}
 	adm, paper, err := e.s.AdmitInitiative(e.ctx, ret.ID, rat.ID, now)
@@ -387,5 +387,68 @@ func TestPartyGroupMotion(t *testing.T) {
 	}
 	if n := pgtest.Count(t, e.pool, `SELECT count(*) FROM paper_originators WHERE paper_id = $1 AND organization_id = $2`, paper.ID, fraktion.ID); n != 1 {
 		t.Errorf("the party group is not the paper's originator (%d)", n)
+	}
+}
+
+// TestParticipationRoutes: the routes per kind and the agenda deadline
+// are stored and read back, saving replaces the routes, and a route to
+// another body's organization, an unknown kind or a deadline out of range
+// is refused and changes nothing.
+func TestParticipationRoutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if r, err := e.s.ParticipationRules(e.ctx, e.body.ID); err != nil || r.AgendaDays != 7 || r.RouteFor(council.InitiativeYouth) != council.NilID {
+		t.Fatalf("defaults: %+v %v, want 7 days and no routes", r, err)
+	}
+	org := func(body council.ID, name string) council.Organization {
+		o, err := e.s.SaveOrganization(e.ctx, council.Organization{BodyID: body, Name: name, Kind: council.KindCommittee})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	jha, bau := org(e.body.ID, "Jugendhilfeausschuss"), org(e.body.ID, "Bauausschuss")
+	rules := council.DefaultParticipationRules(e.body.ID)
+	rules.AgendaDays = 9
+	rules.Routes = map[council.InitiativeKind]council.ID{council.InitiativeYouth: jha.ID, council.InitiativeCommunity: bau.ID}
+	if err := e.s.SaveParticipationRules(e.ctx, rules); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.s.ParticipationRules(e.ctx, e.body.ID)
+	if err != nil || r.AgendaDays != 9 || r.RouteFor(council.InitiativeYouth) != jha.ID || r.RouteFor(council.InitiativeCommunity) != bau.ID ||
+		r.RouteFor(council.InitiativeCitizens) != council.NilID {
+		t.Fatalf("read back: %+v %v", r, err)
+	}
+	if d := r.AgendaDeadlineFor(time.Date(2026, 3, 10, 23, 30, 0, 0, time.UTC)); !d.Equal(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("AgendaDeadlineFor(11 March in Germany) = %s, want 2 March", d)
+	}
+	other, err := e.s.CreateBody(e.ctx, council.Body{Name: "Nachbarstadt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign := org(other.ID, "Fremder Ausschuss")
+	for name, bad := range map[string]func(*council.ParticipationRules){
+		"another body's organization": func(r *council.ParticipationRules) { r.Routes[council.InitiativeYouth] = foreign.ID },
+		"unknown kind":                func(r *council.ParticipationRules) { r.Routes["jury"] = jha.ID },
+		"no organization":             func(r *council.ParticipationRules) { r.Routes[council.InitiativeCitizens] = council.NilID },
+		"deadline out of range":       func(r *council.ParticipationRules) { r.AgendaDays = 400 },
+	} {
+		x := council.DefaultParticipationRules(e.body.ID)
+		x.Routes = map[council.InitiativeKind]council.ID{council.InitiativeYouth: jha.ID}
+		bad(&x)
+		if err := e.s.SaveParticipationRules(e.ctx, x); !errors.Is(err, council.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if r, _ := e.s.ParticipationRules(e.ctx, e.body.ID); r.AgendaDays != 9 || len(r.Routes) != 2 {
+		t.Errorf("after the refusals: %+v, want the rules saved before", r)
+	}
+	// Saving replaces the routes.
+	rules.Routes = map[council.InitiativeKind]council.ID{council.InitiativeYouth: bau.ID}
+	if err := e.s.SaveParticipationRules(e.ctx, rules); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.s.ParticipationRules(e.ctx, e.body.ID); len(r.Routes) != 1 || r.RouteFor(council.InitiativeYouth) != bau.ID {
+		t.Errorf("replaced routes: %+v", r.Routes)
 	}
 }

@@ -2,8 +2,11 @@ package meetings
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/plenar/plenar/council"
 )
@@ -232,4 +235,25 @@ func (s *Store) Meetings(ctx context.Context, f Filter) ([]Meeting, error) {
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// NextMeetingFor returns the next meeting of organization org whose agenda
+// can still take a paper at now under a deadline of days (docs/DOMAIN.md,
+// "Einwohnerantrag": routing an admitted motion): planned or invited, not
+// cancelled or deleted, and its day in Germany at least days after now's
+// day (council.ParticipationRules.AgendaDeadlineFor: the last day to put
+// a motion on it is today or later). ok is false when there is none.
+func (s *Store) NextMeetingFor(ctx context.Context, org council.ID, days int, now time.Time) (Meeting, bool, error) {
+	m, err := scanMeeting(s.db.QueryRow(ctx, `SELECT `+meetingCols+` FROM meetings m
+		WHERE NOT m.deleted AND NOT m.cancelled AND m.state IN ('planned', 'invited')
+		  AND EXISTS (SELECT 1 FROM meeting_organizations mo WHERE mo.meeting_id = m.id AND mo.organization_id = $1)
+		  AND (m.start_at AT TIME ZONE 'Europe/Berlin')::date - $2::int >= $3::date
+		ORDER BY m.start_at, m.id LIMIT 1`, org, days, council.Today(now)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Meeting{}, false, nil
+	}
+	if err != nil {
+		return Meeting{}, false, fmt.Errorf("next meeting of %s: %w", org, council.TranslateError(err))
+	}
+	return m, true, nil
 }

@@ -322,3 +322,65 @@ func TestMeetingLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestNextMeetingFor: an admitted motion goes to the responsible body's
+// next meeting whose agenda deadline (days before the meeting's day in
+// Germany) has not passed — the boundary day counts, a nearer meeting, a
+// cancelled or deleted one and another body's are skipped, and without
+// such a meeting there is none.
+func TestNextMeetingFor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, berlin) // Monday 2 March
+	day := func(d, hour, minute int) time.Time { return time.Date(2026, 3, 2+d, hour, minute, 0, 0, berlin) }
+	jugend := e.org(t, "Jugendhilfeausschuss", council.KindCommittee)
+	e.meeting(t, "JHA zu früh", day(6, 23, 30), jugend.ID) // the day before the deadline's day
+	cancelled := e.meeting(t, "Abgesagt", day(7, 9, 0), jugend.ID)
+	if _, err := e.s.Cancel(e.ctx, cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	deleted := e.meeting(t, "Gelöscht", day(7, 10, 0), jugend.ID)
+	if err := e.s.DeleteMeeting(e.ctx, deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.meeting(t, "Bauausschuss", day(7, 11, 0), e.ausschuss.ID)
+	boundary := e.meeting(t, "JHA März", day(7, 0, 30), jugend.ID) // 23:30 UTC the day before: Berlin's day counts
+	e.meeting(t, "JHA April", day(30, 17, 0), jugend.ID)
+
+	m, ok, err := e.s.NextMeetingFor(e.ctx, jugend.ID, 7, now)
+	if err != nil || !ok || m.ID != boundary.ID {
+		t.Errorf("NextMeetingFor(7 days) = %q %v %v, want %q", m.Name, ok, err, boundary.Name)
+	}
+	// One day more: the boundary meeting is too near now; the cancelled
+	// and deleted ones stay skipped.
+	m, ok, err = e.s.NextMeetingFor(e.ctx, jugend.ID, 8, now)
+	if err != nil || !ok || m.Name != "JHA April" {
+		t.Errorf("NextMeetingFor(8 days) = %q %v %v, want JHA April", m.Name, ok, err)
+	}
+	// An invited meeting counts as well as a planned one.
+	if _, err := e.s.SaveAgendaItem(e.ctx, meetings.AgendaItem{MeetingID: boundary.ID, Name: "Eröffnung", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Invite(e.ctx, boundary.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok, err = e.s.NextMeetingFor(e.ctx, jugend.ID, 7, now); err != nil || !ok || m.ID != boundary.ID {
+		t.Errorf("invited: NextMeetingFor = %q %v %v, want %q", m.Name, ok, err, boundary.Name)
+	}
+	// The next day, the March meeting's deadline has passed.
+	if m, ok, err = e.s.NextMeetingFor(e.ctx, jugend.ID, 7, now.AddDate(0, 0, 1)); err != nil || !ok || m.Name != "JHA April" {
+		t.Errorf("a day later: NextMeetingFor = %q %v %v, want JHA April", m.Name, ok, err)
+	}
+	// No meeting within the deadline, and a body without meetings: none.
+	if m, ok, err = e.s.NextMeetingFor(e.ctx, jugend.ID, 60, now); err != nil || ok {
+		t.Errorf("60 days: NextMeetingFor = %q %v %v, want none", m.Name, ok, err)
+	}
+	leer := e.org(t, "Ohne Sitzungen", council.KindCommittee)
+	if m, ok, err = e.s.NextMeetingFor(e.ctx, leer.ID, 0, now); err != nil || ok {
+		t.Errorf("a body without meetings: %q %v %v, want none", m.Name, ok, err)
+	}
+}

@@ -359,9 +359,13 @@ func (s *Store) QuestionStatistics(ctx context.Context, meeting council.ID) (Que
 //   - answer: a published question is answered, orally (m.Answer, the
 //     text recorded for the minutes) or in writing (published).
 //
+// The asker is told of each step by mail (mailer; nil: no mail), queued in
+// the same transaction: publishing, merging, rejecting with the reason
+// code, a written answer; an oral answer they hear in the session.
+//
 // Errors: ErrInvalid, ErrNotFound, ErrConflict (the state does not allow
 // the step).
-func (s *Store) Moderate(ctx context.Context, id council.ID, m Moderation, now time.Time) (Question, error) {
+func (s *Store) Moderate(ctx context.Context, id council.ID, m Moderation, now time.Time, mailer council.ParticipationMailer) (Question, error) {
 	if err := m.Validate(); err != nil {
 		return Question{}, err
 	}
@@ -416,13 +420,38 @@ func (s *Store) Moderate(ctx context.Context, id council.ID, m Moderation, now t
 		if err != nil {
 			return council.TranslateError(err)
 		}
-		return council.Record(ctx, tx, "question", id, council.OpUpdate, map[string]any{"Action": m.Action, "Reason": m.Reason,
-			"Into": m.Into, "Mode": m.Mode})
+		if err := council.Record(ctx, tx, "question", id, council.OpUpdate, map[string]any{"Action": m.Action, "Reason": m.Reason,
+			"Into": m.Into, "Mode": m.Mode}); err != nil {
+			return err
+		}
+		return notifyAsker(ctx, tx, id, m, mailer)
 	})
 	if err != nil {
 		return Question{}, fmt.Errorf("moderate question: %w", err)
 	}
 	return s.Question(ctx, id)
+}
+
+// notifyAsker queues the message about moderation step m of question id
+// to its asker, in tx (no message without a mailer, for an oral answer, or
+// to an account that is disabled or unverified).
+func notifyAsker(ctx context.Context, tx council.DBTX, id council.ID, m Moderation, mailer council.ParticipationMailer) error {
+	change := map[ModerationAction]council.QuestionChange{ActPublish: council.QuestionChangePublished,
+		ActMerge: council.QuestionChangeMerged, ActReject: council.QuestionChangeRejected, ActAnswer: council.QuestionChangeAnswered}[m.Action]
+	if mailer == nil || change == "" || (m.Action == ActAnswer && m.Mode != AnswerWritten) {
+		return nil
+	}
+	q, err := scanQuestion(tx.QueryRow(ctx, `SELECT `+questionCols+` FROM `+questionFrom+` WHERE q.id = $1`, id))
+	if err != nil {
+		return council.TranslateError(err)
+	}
+	to, lang, ok, err := council.MailAddressOf(ctx, tx, q.AskerID)
+	if err != nil || !ok {
+		return err
+	}
+	return mailer.QuestionModerated(ctx, tx, council.QuestionNotice{To: to, Lang: lang, Question: q.ID, Meeting: q.MeetingID,
+		MeetingName: q.MeetingName, MeetingStart: q.MeetingDate, Number: q.Number, Text: q.Text, Change: change,
+		Reason: string(q.Reason), Note: q.Note, MergedNumber: q.MergedNum, Answer: q.Answer})
 }
 
 // CallQuestion records that the chair called question id of question

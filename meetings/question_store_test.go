@@ -93,13 +93,13 @@ func TestQuestionsAskAndModerate(t *testing.T) {
 		t.Fatalf("public before moderation: %v, %+v", err, pub)
 	}
 	now := at(11, 9)
-	if _, err := e.s.Moderate(e.ctx, q1.ID, meetings.Moderation{Action: meetings.ActPublish}, now); err != nil {
+	if _, err := e.s.Moderate(e.ctx, q1.ID, meetings.Moderation{Action: meetings.ActPublish}, now, nil); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
-	if _, err := e.s.Moderate(e.ctx, q2.ID, meetings.Moderation{Action: meetings.ActMerge, Into: q1.ID, Note: "gleiche Frage"}, now); err != nil {
+	if _, err := e.s.Moderate(e.ctx, q2.ID, meetings.Moderation{Action: meetings.ActMerge, Into: q1.ID, Note: "gleiche Frage"}, now, nil); err != nil {
 		t.Fatalf("merge: %v", err)
 	}
-	r, err := e.s.Moderate(e.ctx, q3.ID, meetings.Moderation{Action: meetings.ActReject, Reason: meetings.ReasonOffensive, Note: "Bitte sachlich"}, now)
+	r, err := e.s.Moderate(e.ctx, q3.ID, meetings.Moderation{Action: meetings.ActReject, Reason: meetings.ReasonOffensive, Note: "Bitte sachlich"}, now, nil)
 	if err != nil || r.State != meetings.QuestionRejected || r.Reason != meetings.ReasonOffensive || r.Note != "Bitte sachlich" {
 		t.Fatalf("reject: %v, %+v", err, r)
 	}
@@ -117,7 +117,7 @@ func TestQuestionsAskAndModerate(t *testing.T) {
 		{q1.ID, meetings.Moderation{Action: "delete"}},                                             // unknown
 		{q1.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: "sung", Answer: "la la la"}}, // unknown mode
 	} {
-		if _, err := e.s.Moderate(e.ctx, c.id, c.m, now); err == nil {
+		if _, err := e.s.Moderate(e.ctx, c.id, c.m, now, nil); err == nil {
 			t.Errorf("Moderate(%+v) passed", c.m)
 		}
 	}
@@ -144,14 +144,14 @@ func TestQuestionsAskAndModerate(t *testing.T) {
 	if c, ok, err := e.s.CalledQuestion(e.ctx, e.qt.ID); err != nil || !ok || c.ID != q1.ID {
 		t.Errorf("CalledQuestion: %v %v %+v", err, ok, c)
 	}
-	if _, err := e.s.Moderate(e.ctx, q1.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerOral, Answer: "Im Frühjahr."}, now); err != nil {
+	if _, err := e.s.Moderate(e.ctx, q1.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerOral, Answer: "Im Frühjahr."}, now, nil); err != nil {
 		t.Fatalf("answer oral: %v", err)
 	}
 	pub, _ = e.s.PublicQuestions(e.ctx, e.m.ID)
 	if p := pub[0]; p.State != meetings.QuestionAnswered || p.AnswerMode != meetings.AnswerOral || p.Answer != "" {
 		t.Errorf("oral answer before the minutes: %+v", p)
 	}
-	if _, err := e.s.Moderate(e.ctx, q1.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerWritten, Answer: "Im Frühjahr 2027."}, now); err != nil {
+	if _, err := e.s.Moderate(e.ctx, q1.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerWritten, Answer: "Im Frühjahr 2027."}, now, nil); err != nil {
 		t.Fatalf("answer written: %v", err)
 	}
 	pub, _ = e.s.PublicQuestions(e.ctx, e.m.ID)

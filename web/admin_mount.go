@@ -22,7 +22,8 @@ func (s *Server) adminRoutes(r chi.Router) {
 			minutes = s.opt.Live
 		}
 		d := admin.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Minutes: minutes, Now: s.opt.Now,
-			Handle: s.h, API: s.api, Render: s.render, Actor: actor, Notice: s.notice}
+			Handle: s.h, API: s.api, Render: s.render, Actor: actor, Notice: s.notice,
+			Mailer: s.accounts.participation}
 		if hub := s.opt.Live; hub != nil {
 			d.ShowQuestions = func(r *http.Request, meeting council.ID) {
 				rs := requestStateOf(r)

@@ -96,6 +96,45 @@ type initiativePage struct {
 	Colleague bool
 	// GroupMeeting is the group's meeting that decided to file it.
 	GroupMeeting *meetings.Meeting
+	// Routing of an admitted motion: the deciding body, and the meeting
+	// it is on the agenda of once the visitor may see that agenda.
+	Routing *initiativeRouting
+}
+
+// initiativeRouting is where an admitted motion went: its Paper's
+// deciding body and, once that agenda is published (or for staff and
+// members who see it), the meeting and agenda item.
+type initiativeRouting struct {
+	OrgName      string
+	Scheduled    bool // the meeting below is known and may be shown
+	MeetingID    council.ID
+	MeetingName  string
+	MeetingStart time.Time
+	ItemNumber   string
+}
+
+// routingOf reads where the motion's Paper is consulted: the first
+// consultation's body and, as the paper page shows it
+// (meetings.Step.AgendaPublished, computed by the database), its meeting.
+func (s *Server) routingOf(ctx context.Context, v council.Viewer, paper council.ID) (*initiativeRouting, error) {
+	path, err := s.meetings.Path(ctx, paper)
+	if err != nil || len(path) == 0 {
+		return nil, err
+	}
+	st := path[0]
+	for _, x := range path {
+		if x.Authoritative {
+			st = x
+			break
+		}
+	}
+	rt := &initiativeRouting{OrgName: st.OrgName}
+	if st.Item.ID == council.NilID || st.Cancelled || (!st.AgendaPublished && !v.SeesAllNonPublic()) ||
+		(!st.Item.Public && !v.SeesNonPublicOf(st.OrganizationID)) {
+		return rt, nil
+	}
+	rt.Scheduled, rt.MeetingID, rt.MeetingName, rt.MeetingStart, rt.ItemNumber = true, st.MeetingID, st.MeetingName, st.MeetingStart, st.Item.Number
+	return rt, nil
 }
 
 // CanSign reports whether the sign button is offered.
@@ -130,6 +169,11 @@ func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
 		}
 		if err == nil {
 			p.GroupMeeting = &m
+		}
+	}
+	if i.PaperID != council.NilID {
+		if p.Routing, err = s.routingOf(ctx, rs.viewer, i.PaperID); err != nil {
+			return p, err
 		}
 	}
 	if i.Kind == council.InitiativeParty {
@@ -271,8 +315,10 @@ func (s *Server) initiativeAction(w http.ResponseWriter, r *http.Request) error 
 	}{
 		"veroeffentlichen": {s.council.PublishInitiative, "published"},
 		"unterschreiben":   {s.council.SignInitiative, "signed"},
-		"einreichen":       {s.council.SubmitInitiative, "submitted"},
-		"zurueckziehen":    {s.council.WithdrawInitiative, "withdrawn"},
+		"einreichen": {func(ctx context.Context, id, author council.ID, at time.Time) (council.Initiative, error) {
+			return s.council.SubmitInitiative(ctx, id, author, at, s.accounts.participation)
+		}, "submitted"},
+		"zurueckziehen": {s.council.WithdrawInitiative, "withdrawn"},
 	}
 	step, ok := steps[chi.URLParam(r, "action")]
 	if !ok {

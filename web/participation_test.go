@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/mail/mailtest"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
@@ -187,4 +188,164 @@ func TestParticipationBadInput(t *testing.T) {
 	_, body = e.get(t, anon, "/beteiligung?lang=en")
 	mustContain(t, "public list in English", body, "Motions collecting signatures", "1 of 2 signatures", "&lt;script&gt;")
 	mustNotContain(t, "public list", body, annaU.Email, script)
+}
+
+// TestInitiativeRouting: the admit form preselects the responsible body
+// (the city's route for the kind, else the council) and its next meeting
+// whose agenda deadline is open, and says so; admitting with it puts the
+// Paper on that agenda and the public motion page names the meeting. A
+// body without such a meeting gets none, and the clerk may leave the
+// meeting out: the page then says it is not fixed yet.
+func TestInitiativeRouting(t *testing.T) {
+	t.Parallel()
+	e := newParticipationEnv(t)
+	ctx := t.Context()
+	cs := e.testEnv.council
+	jugendrat := must(cs.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Kinder- und Jugendrat", Kind: council.KindYouthCouncil}))(t)
+	gwa := must(cs.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "GWA Nordviertel", Kind: council.KindCommunityGroup}))(t)
+	jha := must(cs.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Jugendhilfeausschuss", Kind: council.KindCommittee}))(t)
+	sozial := must(cs.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Sozialausschuss", Kind: council.KindCommittee}))(t)
+	liveMust(t, "rules", cs.SaveParticipationRules(ctx, council.ParticipationRules{BodyID: e.body.ID, Threshold: 2, MinAge: 14,
+		CollectDays: 60, AnswerDays: 90, MotionDeadline: 10, AgendaDays: 7,
+		Routes: map[council.InitiativeKind]council.ID{council.InitiativeYouth: jha.ID, council.InitiativeCommunity: sozial.ID}}))
+	rules := must(cs.ParticipationRules(ctx, e.body.ID))(t)
+	if rules.RouteFor(council.InitiativeYouth) != jha.ID || rules.AgendaDays != 7 {
+		t.Fatalf("rules read back: %+v", rules)
+	}
+	day := func(d int) time.Time { return time.Now().AddDate(0, 0, d).Truncate(time.Hour) }
+	must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "JHA zu bald", Start: day(3), Organizations: []council.ID{jha.ID}}))(t)
+	next := must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "JHA mit Frist", Start: day(14), Organizations: []council.ID{jha.ID}}))(t)
+	must(e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: next.ID, Name: "Eröffnung", Public: true}))(t)
+	must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "JHA später", Start: day(40), Organizations: []council.ID{jha.ID}}))(t)
+
+	file := func(org council.Organization, kind council.InitiativeKind, given, title string) council.Initiative {
+		_, rep := e.groupMember(t, org, given, council.RoleCitizen)
+		in := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, Kind: kind, AuthorID: rep.ID, OrganizationID: org.ID,
+			Title: title, Text: "Der Rat möge beschließen."}))(t)
+		return must(cs.SubmitInitiative(ctx, in.ID, rep.ID, time.Now(), nil))(t)
+	}
+	youth := file(jugendrat, council.InitiativeYouth, "Jana", "Skatepark am Stadtpark")
+	clerk, _ := e.login(t, council.RoleClerk)
+	admin := "/admin/initiatives/" + youth.ID.String()
+	_, body := e.get(t, clerk, admin)
+	mustContain(t, "admit form", body, "Vorausgewählt: Jugendhilfeausschuss, nächste Sitzung mit Frist: JHA mit Frist",
+		fmt.Sprintf(`<option value="%s" selected>Jugendhilfeausschuss</option>`, jha.ID),
+		fmt.Sprintf(`<option value="%s" selected>JHA mit Frist`, next.ID))
+	e.mustRedirect(t, clerk, admin+"/admit", url.Values{"org": {jha.ID.String()}, "meeting": {next.ID.String()}}, admin)
+	items := must(e.meetings.AgendaItems(ctx, next.ID))(t)
+	youth = must(cs.Initiative(ctx, youth.ID))(t)
+	if len(items) != 2 || items[1].PaperID != youth.PaperID {
+		t.Fatalf("agenda of %s: %+v, want the motion's paper %s", next.Name, items, youth.PaperID)
+	}
+	anon := e.anon()
+	page := "/beteiligung/antraege/" + youth.ID.String()
+	_, body = e.get(t, anon, page)
+	mustContain(t, "public page, agenda not published", body, "Beratung", "Jugendhilfeausschuss", "Tagesordnung noch nicht veröffentlicht")
+	mustNotContain(t, "public page, agenda not published", body, "JHA mit Frist")
+	must(e.meetings.Invite(ctx, next.ID, time.Now()))(t)
+	_, body = e.get(t, anon, page+"?lang=en")
+	mustContain(t, "public page, agenda published", body, "Consultation", fmt.Sprintf(`href="/meetings/%s`, next.ID), "JHA mit Frist")
+
+	// The community group's route has no meeting: the form says so, the
+	// clerk admits without one, and the page says it is not fixed yet.
+	grp := file(gwa, council.InitiativeCommunity, "Gerd", "Bank am Brunnen")
+	admin = "/admin/initiatives/" + grp.ID.String()
+	_, body = e.get(t, clerk, admin)
+	mustContain(t, "admit form without a meeting", body, "Sozialausschuss hat keine kommende Sitzung",
+		fmt.Sprintf(`<option value="%s" selected>Sozialausschuss</option>`, sozial.ID), `<option value="">später über die Tagesordnung einplanen</option>`)
+	mustNotContain(t, "admit form without a meeting", body, "JHA mit Frist</option> selected", `" selected>JHA`)
+	e.mustRedirect(t, clerk, admin+"/admit", url.Values{"org": {sozial.ID.String()}, "meeting": {""}}, admin)
+	_, body = e.get(t, anon, "/beteiligung/antraege/"+grp.ID.String())
+	mustContain(t, "public page, no meeting", body, "Sozialausschuss", "Sitzung noch nicht festgelegt")
+
+	// A citizens' motion without a route goes to the council's next
+	// meeting (the env's, in 21 days).
+	rep := must(cs.CreateUser(ctx, council.User{Email: "clara@buerger.example", DisplayName: "Clara", PasswordHash: "x", Role: council.RoleCitizen}))(t)
+	cit := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, Kind: council.InitiativeCitizens, AuthorID: rep.ID,
+		Title: "Mehr Bänke", Text: "Der Rat möge beschließen."}))(t)
+	liveMust(t, "rules without threshold", cs.SaveParticipationRules(ctx, council.ParticipationRules{BodyID: e.body.ID, MinAge: 14,
+		CollectDays: 60, AnswerDays: 90, MotionDeadline: 10, AgendaDays: 7}))
+	must(cs.PublishInitiative(ctx, cit.ID, rep.ID, time.Now()))(t)
+	_, signer := e.resident(t, 1980)
+	must(cs.SignInitiative(ctx, cit.ID, signer.ID, time.Now()))(t)
+	must(cs.SubmitInitiative(ctx, cit.ID, rep.ID, time.Now(), nil))(t)
+	_, body = e.get(t, clerk, "/admin/initiatives/"+cit.ID.String())
+	mustContain(t, "citizens' motion to the council", body, "Vorausgewählt: Stadtrat, nächste Sitzung mit Frist: Sitzung des Stadtrates",
+		fmt.Sprintf(`<option value="%s" selected>Sitzung des Stadtrates`, e.meeting.ID))
+}
+
+// TestInitiativeReceiptMail: submitting a motion on its page queues the
+// receipt in the submission's transaction; at a real SMTP server the
+// author reads it in their language, plain text and HTML, with the title
+// (escaped in HTML), the submission's time in Germany, the receipt number,
+// the motion's link and, for a group's motion, the group. A refused
+// submission sends nothing.
+func TestInitiativeReceiptMail(t *testing.T) {
+	t.Parallel()
+	e := newParticipationEnv(t)
+	ctx := t.Context()
+	cs := e.testEnv.council
+	smtpd := mailtest.Start(t, mailtest.Options{})
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	liveMust(t, "location", err)
+
+	// A youth council's motion, submitted by its representative (German).
+	jugendrat := must(cs.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Kinder- und Jugendrat", Kind: council.KindYouthCouncil}))(t)
+	jana, janaU := e.groupMember(t, jugendrat, "Jana", council.RoleCitizen)
+	const title = `Skatepark <b>jetzt</b>`
+	in := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, Kind: council.InitiativeYouth, AuthorID: janaU.ID,
+		OrganizationID: jugendrat.ID, Title: title, Text: "Der Rat möge einen Skatepark bauen."}))(t)
+	page := "/beteiligung/antraege/" + in.ID.String()
+	e.mustRedirect(t, jana, page+"/einreichen", nil, page)
+	in = must(cs.Initiative(ctx, in.ID))(t)
+	msgs := e.deliver(t, smtpd)
+	if len(msgs) != 1 || msgs[0].To != janaU.Email {
+		t.Fatalf("%d messages, want the receipt to %s", len(msgs), janaU.Email)
+	}
+	m := msgs[0]
+	when := in.SubmittedAt.In(berlin).Format("02.01.2006, 15:04") + " Uhr (" + in.SubmittedAt.In(berlin).Format("MST") + ")"
+	if m.Subject != "Eingangsbestätigung: „"+title+"“" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	mustContain(t, "receipt text", m.Text, "Ihr Antrag ist eingegangen.", "Antrag: "+title, "Eingereicht für: Kinder- und Jugendrat",
+		"Eingegangen am: "+when, "Eingangsnummer: "+in.ID.String()[:8], "http://plenar.test"+page)
+	mustContain(t, "receipt HTML", m.HTML, `lang="de"`, "Skatepark &lt;b&gt;jetzt&lt;/b&gt;", "Kinder- und Jugendrat", when,
+		`href="http://plenar.test`+page+`"`)
+	mustNotContain(t, "receipt HTML", m.HTML, "<b>jetzt")
+
+	// A citizens' motion of an English-speaking author: English, no group.
+	anna, annaU := e.resident(t, 1980)
+	if _, err := e.srv.pool.Exec(ctx, `UPDATE users SET lang = 'en' WHERE id = $1`, annaU.ID); err != nil {
+		t.Fatal(err)
+	}
+	cit := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, Kind: council.InitiativeCitizens, AuthorID: annaU.ID,
+		Title: "More benches", Text: "The council shall put up benches."}))(t)
+	page = "/beteiligung/antraege/" + cit.ID.String()
+	e.mustRedirect(t, anna, page+"/veroeffentlichen", nil, page)
+	// Refused (1 of 2 signatures): nothing is queued.
+	if st, _, _ := e.adminPost(t, anna, page+"/einreichen", nil); st != http.StatusConflict {
+		t.Fatalf("submitting below the threshold: %d", st)
+	}
+	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM mail_outbox WHERE recipient = $1`, annaU.Email); n != 0 {
+		t.Errorf("%d messages queued for a refused submission", n)
+	}
+	for range 2 {
+		_, u := e.resident(t, 1990)
+		must(cs.SignInitiative(ctx, cit.ID, u.ID, time.Now()))(t)
+	}
+	e.mustRedirect(t, anna, page+"/einreichen?lang=en", nil, page)
+	cit = must(cs.Initiative(ctx, cit.ID))(t)
+	msgs = e.deliver(t, smtpd)
+	if len(msgs) != 2 || msgs[1].To != annaU.Email {
+		t.Fatalf("%d messages, want a second to %s", len(msgs), annaU.Email)
+	}
+	m = msgs[1]
+	when = cit.SubmittedAt.In(berlin).Format("2 January 2006, 15:04") + " (" + cit.SubmittedAt.In(berlin).Format("MST") + ")"
+	if m.Subject != "Receipt: “More benches”" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	mustContain(t, "English receipt", m.Text, "your motion has been received", "Motion: More benches", "Received: "+when,
+		"Receipt no.: "+cit.ID.String()[:8], "http://plenar.test"+page)
+	mustNotContain(t, "English receipt", m.Text, "Filed on behalf of")
+	mustContain(t, "English receipt HTML", m.HTML, `lang="en"`, when)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/mail/mailtest"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
 )
@@ -274,5 +275,92 @@ func TestQuestionsBackOffice(t *testing.T) {
 	qt, ok, err := e.meetings.QuestionTimeOf(ctx, other.ID)
 	if err != nil || !ok || qt.ItemID != public.ID || qt.DeadlineDays != 5 || qt.PerPerson != 1 {
 		t.Errorf("saved question time %+v %v %v", qt, ok, err)
+	}
+}
+
+// TestQuestionModerationMail: the asker gets one message per moderation
+// step, in their language, read back from a real SMTP server: published
+// (with the link to the question), merged (the number it joined, the
+// note), rejected (the reason code and its words, the note; the question
+// escaped in HTML), answered in writing (the answer). An oral answer and
+// a refused step send nothing.
+func TestQuestionModerationMail(t *testing.T) {
+	t.Parallel()
+	e := newQuestionTimeEnv(t)
+	ctx := context.Background()
+	smtpd := mailtest.Start(t, mailtest.Options{})
+	_, clara := e.login(t, council.RoleCitizen)
+	_, dan := e.login(t, council.RoleCitizen)
+	if _, err := e.srv.pool.Exec(ctx, `UPDATE users SET lang = 'en' WHERE id = $1`, dan.ID); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ampel := must(e.meetings.Ask(ctx, clara.ID, e.item.ID, "Wann kommt die Ampel an der Schulstraße?", now))(t)
+	dup := must(e.meetings.Ask(ctx, dan.ID, e.item.ID, "Kommt die Ampel an der Schulstraße bald?", now))(t)
+	const bad = "Warum darf <b>Herr Nachbar</b> dort parken?"
+	rej := must(e.meetings.Ask(ctx, clara.ID, e.item.ID, bad, now))(t)
+	clerk, _ := e.login(t, council.RoleClerk)
+	admin := "/admin/meetings/" + e.meeting.ID.String() + "/questions/"
+	step := func(q council.ID, v url.Values, status int) {
+		t.Helper()
+		resp := e.postForm(t, clerk, admin+q.String(), v)
+		resp.Body.Close()
+		if resp.StatusCode != status {
+			t.Fatalf("moderate %v: status %d, want %d", v, resp.StatusCode, status)
+		}
+	}
+	next := func(n int, to string) mailtest.Received {
+		t.Helper()
+		msgs := e.deliver(t, smtpd)
+		if len(msgs) != n || msgs[n-1].To != to {
+			t.Fatalf("%d messages at the SMTP server, want %d, the last to %s", len(msgs), n, to)
+		}
+		m := msgs[n-1]
+		m.Text = strings.ReplaceAll(m.Text, "\r\n", "\n")
+		return m
+	}
+	public := "http://plenar.test/meetings/" + e.meeting.ID.String() + "/questions#question-"
+
+	step(ampel.ID, url.Values{"action": {"publish"}}, http.StatusSeeOther)
+	m := next(1, clara.Email)
+	if m.Subject != "Ihre Frage ist veröffentlicht – Ratssitzung" {
+		t.Errorf("published: subject %q", m.Subject)
+	}
+	mustContain(t, "published", m.Text, "ist veröffentlicht (Nr. 1)", "Wann kommt die Ampel", public+ampel.ID.String(),
+		"http://plenar.test/my/questions")
+	mustContain(t, "published HTML", m.HTML, `lang="de"`, `href="`+public+ampel.ID.String()+`"`)
+
+	step(dup.ID, url.Values{"action": {"merge"}, "into": {ampel.ID.String()}, "note": {"Gleiche Frage wie Nr. 1"}}, http.StatusSeeOther)
+	m = next(2, dan.Email)
+	if m.Subject != "Your question was merged with an identical one – Ratssitzung" {
+		t.Errorf("merged: subject %q", m.Subject)
+	}
+	mustContain(t, "merged (English)", m.Text, "merged with the identical\nquestion no. 1", "Note from the administration: Gleiche Frage wie Nr. 1",
+		"http://plenar.test/my/questions")
+	// A refused step (publishing a merged question) sends nothing.
+	step(dup.ID, url.Values{"action": {"publish"}}, http.StatusConflict)
+
+	step(rej.ID, url.Values{"action": {"reject"}, "reason": {"personal_data"}, "note": {"Bitte ohne Namen anderer."}}, http.StatusSeeOther)
+	m = next(3, clara.Email)
+	if m.Subject != "Ihre Frage wurde nicht zugelassen – Ratssitzung" {
+		t.Errorf("rejected: subject %q", m.Subject)
+	}
+	mustContain(t, "rejected", m.Text, "Grund (personal_data): enthält Daten anderer Personen", "Hinweis der Verwaltung: Bitte ohne Namen anderer.", bad)
+	mustContain(t, "rejected HTML", m.HTML, "&lt;b&gt;Herr Nachbar&lt;/b&gt;", "Grund (personal_data)")
+	mustNotContain(t, "rejected HTML", m.HTML, "<b>Herr")
+
+	step(ampel.ID, url.Values{"action": {"answer"}, "mode": {"oral"}, "answer": {"Im Frühjahr."}}, http.StatusSeeOther)
+	if msgs := e.deliver(t, smtpd); len(msgs) != 3 {
+		t.Errorf("an oral answer sent mail: %d messages", len(msgs))
+	}
+	step(ampel.ID, url.Values{"action": {"answer"}, "mode": {"written"}, "answer": {"Die Ampel kommt im Mai 2027."}}, http.StatusSeeOther)
+	m = next(4, clara.Email)
+	if m.Subject != "Ihre Frage ist schriftlich beantwortet – Ratssitzung" {
+		t.Errorf("answered: subject %q", m.Subject)
+	}
+	mustContain(t, "answered", m.Text, "Antwort:\nDie Ampel kommt im Mai 2027.", public+ampel.ID.String())
+	mustContain(t, "answered HTML", m.HTML, "Die Ampel kommt im Mai 2027.")
+	if n := pgtest.Count(t, e.srv.pool, `SELECT count(*) FROM mail_outbox`); n != 4 {
+		t.Errorf("%d messages in the outbox, want 4", n)
 	}
 }

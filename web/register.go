@@ -30,6 +30,9 @@ const (
 type accountKit struct {
 	mail   *mail.Store
 	mailer mail.AccountMailer
+	// participation queues the receipts of motions and the notes to
+	// askers whose questions were moderated.
+	participation mail.ParticipationMailer
 }
 
 func (s *Server) newAccountKit() (*accountKit, error) {
@@ -42,7 +45,8 @@ func (s *Server) newAccountKit() (*accountKit, error) {
 	if u, err := url.Parse(s.opt.BaseURL); err == nil && u.Host != "" {
 		site = u.Host
 	}
-	return &accountKit{mail: ms, mailer: mail.AccountMailer{Store: ms, Templates: tpl, Site: site}}, nil
+	return &accountKit{mail: ms, mailer: mail.AccountMailer{Store: ms, Templates: tpl, Site: site},
+		participation: mail.ParticipationMailer{Store: ms, Templates: tpl, Site: site}}, nil
 }
 
 func (s *Server) accountRoutes(r chi.Router) {

@@ -59,7 +59,7 @@ func newQuestionsFixture(t *testing.T, e *filesEnv, m meetings.Meeting, mark fun
 		return must(ms.Ask(ctx, asker.ID, qt.ID, text, now))(t)
 	}
 	moderate := func(q meetings.Question, m meetings.Moderation) {
-		must(ms.Moderate(ctx, q.ID, m, now))(t)
+		must(ms.Moderate(ctx, q.ID, m, now, nil))(t)
 	}
 	published := ask("Wann wird der Radweg an der Hauptstraße fertig?")
 	moderate(published, meetings.Moderation{Action: meetings.ActPublish})

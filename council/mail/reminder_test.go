@@ -61,7 +61,7 @@ func TestRemindDue(t *testing.T) {
 		in, err := cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: body.ID, AuthorID: rep.ID, Kind: council.InitiativeYouth,
 			OrganizationID: youth.ID, Title: title, Text: "Der Rat möge …"})
 		check("draft", err)
-		_, err = cs.SubmitInitiative(ctx, in.ID, rep.ID, now.AddDate(0, 0, -admittedDaysAgo-5))
+		_, err = cs.SubmitInitiative(ctx, in.ID, rep.ID, now.AddDate(0, 0, -admittedDaysAgo-5), nil)
 		check("submit", err)
 		_, _, err = cs.AdmitInitiative(ctx, in.ID, rat.ID, now.AddDate(0, 0, -admittedDaysAgo))
 		check("admit", err)

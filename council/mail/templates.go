@@ -30,6 +30,10 @@ const (
 	TplVerify        = "verify"         // data: VerifyData
 	TplAccountExists = "account_exists" // data: VerifyData (Link: the login page)
 	TplInitiativeDue = "initiative_due" // data: DueData
+	// TplInitiativeReceipt is the receipt of a submitted motion.
+	TplInitiativeReceipt = "initiative_receipt" // data: ReceiptData
+	// TplQuestionModerated tells an asker what moderation did.
+	TplQuestionModerated = "question_moderated" // data: QuestionData
 )
 
 // DueData is what the reminder of a group's motion's answer shows.
@@ -58,7 +62,7 @@ func ParseTemplates() (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{TplVerify, TplAccountExists, TplInitiativeDue} {
+	for _, name := range []string{TplVerify, TplAccountExists, TplInitiativeDue, TplInitiativeReceipt, TplQuestionModerated} {
 		for _, lang := range []string{German, English} {
 			key := name + "." + lang
 			txt, err := templateFS.ReadFile("templates/" + key + ".txt")

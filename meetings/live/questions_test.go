@@ -32,7 +32,7 @@ func TestReadQuestion(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Ask: %v", err)
 	}
-	if _, err := ms.Moderate(e.ctx, published.ID, meetings.Moderation{Action: meetings.ActPublish}, asked); err != nil {
+	if _, err := ms.Moderate(e.ctx, published.ID, meetings.Moderation{Action: meetings.ActPublish}, asked, nil); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	e.start(t, 0)
@@ -68,7 +68,7 @@ func TestReadQuestion(t *testing.T) {
 	}
 	// The clerk publishes the waiting question during the session: the
 	// back office announces the list again.
-	if _, err := ms.Moderate(e.ctx, waiting.ID, meetings.Moderation{Action: meetings.ActPublish}, asked); err != nil {
+	if _, err := ms.Moderate(e.ctx, waiting.ID, meetings.Moderation{Action: meetings.ActPublish}, asked, nil); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	e.do(t, e.clerk, live.ShowQuestions{})
@@ -93,7 +93,7 @@ func TestReadQuestion(t *testing.T) {
 	// The clerk records the oral answer: the minutes carry the question
 	// with it (pseudonymous: Anna did not consent to her name).
 	if _, err := ms.Moderate(e.ctx, published.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerOral,
-		Answer: "Die Brücke wird 2027 saniert."}, asked.Add(time.Hour)); err != nil {
+		Answer: "Die Brücke wird 2027 saniert."}, asked.Add(time.Hour), nil); err != nil {
 		t.Fatalf("answer: %v", err)
 	}
 	doc, _, err := e.hub.MinutesDocument(e.ctx, e.meeting.ID)

@@ -64,9 +64,17 @@ type initiativeView struct {
 	Today    time.Time
 	Orgs     []council.Organization
 	Meetings []meetings.Meeting
-	Values   map[string]string
-	Errors   council.FieldErrors
-	Message  string
+	// Route is the responsible body's next meeting whose agenda can still
+	// take the motion (preselected), RouteDeadline the last day to put it
+	// on; NoRoute: the body has no such meeting. RouteOrg names the
+	// responsible body.
+	Route         *meetings.Meeting
+	RouteDeadline time.Time
+	RouteOrg      string
+	NoRoute       bool
+	Values        map[string]string
+	Errors        council.FieldErrors
+	Message       string
 }
 
 func (s *server) loadInitiativeView(r *http.Request) (initiativeView, error) {
@@ -99,12 +107,61 @@ func (s *server) loadInitiativeView(r *http.Request) (initiativeView, error) {
 		}
 	}
 	coming, err := s.Meetings.Meetings(ctx, meetings.Filter{BodyID: b.ID, From: s.Now(), Limit: 60})
+	if err != nil {
+		return v, err
+	}
 	for _, m := range coming {
 		if !m.Cancelled && (m.State == meetings.Planned || m.State == meetings.Invited) {
 			v.Meetings = append(v.Meetings, m)
 		}
 	}
-	return v, err
+	return v, s.routeInitiative(ctx, &v)
+}
+
+// routeInitiative preselects where a submitted motion goes
+// (docs/DOMAIN.md, "Einwohnerantrag"): the body the city made responsible
+// for its kind (else the council) and that body's next meeting whose
+// agenda deadline has not passed; a party group's motion, its own
+// meeting's body and that meeting.
+func (s *server) routeInitiative(ctx context.Context, v *initiativeView) error {
+	rules, err := s.Council.ParticipationRules(ctx, v.I.BodyID)
+	if err != nil {
+		return err
+	}
+	org := rules.RouteFor(v.I.Kind)
+	if v.I.MeetingID != council.NilID {
+		if m := pick(v.Meetings, v.I.MeetingID.String(), func(m meetings.Meeting) council.ID { return m.ID }); m != nil {
+			for _, o := range m.Organizations {
+				if pick(v.Orgs, o.String(), func(o council.Organization) council.ID { return o.ID }) != nil {
+					org = o
+					break
+				}
+			}
+		}
+	}
+	var chosen *council.Organization
+	for i := range v.Orgs {
+		if v.Orgs[i].ID == org || (org == council.NilID && v.Orgs[i].Kind == council.KindCouncil && chosen == nil) {
+			chosen = &v.Orgs[i]
+		}
+	}
+	if chosen == nil {
+		return nil
+	}
+	v.Values["org"], v.RouteOrg = chosen.ID.String(), chosen.Name
+	if v.I.MeetingID != council.NilID {
+		return nil // a party group's motion: the meeting it named
+	}
+	m, ok, err := s.Meetings.NextMeetingFor(ctx, chosen.ID, rules.AgendaDays, s.Now())
+	if err != nil || !ok {
+		v.NoRoute = err == nil
+		return err
+	}
+	if pick(v.Meetings, m.ID.String(), func(m meetings.Meeting) council.ID { return m.ID }) == nil {
+		v.Meetings = append(v.Meetings, m)
+	}
+	v.Route, v.RouteDeadline, v.Values["meeting"] = &m, rules.AgendaDeadlineFor(m.Start), m.ID.String()
+	return nil
 }
 
 func (s *server) adminInitiative(w http.ResponseWriter, r *http.Request) error {

@@ -184,7 +184,7 @@ func (s *server) adminModerate(w http.ResponseWriter, r *http.Request) error {
 			return s.renderQuestions(w, r, m, http.StatusBadRequest, council.MsgInvalid)
 		}
 	}
-	if _, err := s.Meetings.Moderate(s.Actor(r), qid, mod, s.Now()); err != nil {
+	if _, err := s.Meetings.Moderate(s.Actor(r), qid, mod, s.Now(), s.Mailer); err != nil {
 		var fe council.FieldErrors
 		var ue *council.UserError
 		switch {

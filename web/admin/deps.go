@@ -33,6 +33,9 @@ type Deps struct {
 	// question time, that the questions changed (live command
 	// show_questions as the request's user); nil: no live hub.
 	ShowQuestions func(r *http.Request, meeting council.ID)
+	// Mailer queues the messages to the people who take part: the note
+	// to an asker whose question was moderated. nil: no mail.
+	Mailer council.ParticipationMailer
 	// Notice returns the translation key of the request's ?notice= (see
 	// Redirect), or "" when it names no known notice.
 	Notice func(r *http.Request) string

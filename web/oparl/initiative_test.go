@@ -55,7 +55,7 @@ func TestInitiativePublished(t *testing.T) {
 	check("publish", err)
 	_, err = cs.SignInitiative(ctx, in.ID, signer.ID, now)
 	check("sign", err)
-	_, err = cs.SubmitInitiative(ctx, in.ID, author.ID, now)
+	_, err = cs.SubmitInitiative(ctx, in.ID, author.ID, now, nil)
 	check("submit", err)
 	_, paper, err := cs.AdmitInitiative(ctx, in.ID, rat.ID, now)
 	check("admit", err)

@@ -128,7 +128,12 @@ func TestSeed(t *testing.T) {
 			AND (SELECT count(*) FROM initiative_signatures s WHERE s.initiative_id = i.id) BETWEEN i.threshold * 3 / 4 AND i.threshold - 1`, 1, 1},
 		{"submitted motions", `SELECT count(*) FROM initiatives WHERE state = 'submitted'`, 2, 2},
 		{"admitted motions with their paper", `SELECT count(*) FROM initiatives i JOIN papers p ON p.id = i.paper_id
-			WHERE i.state = 'admitted' AND p.paper_type_name <> '' AND paper_published(p)`, 3, 3},
+			WHERE i.state = 'admitted' AND p.paper_type_name <> '' AND paper_published(p)`, 4, 4},
+		{"youth council's motion routed to the committee's next agenda, with a due date", `SELECT count(*) FROM initiatives i
+			JOIN consultations c ON c.paper_id = i.paper_id JOIN organizations o ON o.id = c.organization_id
+			JOIN agenda_items a ON a.id = c.agenda_item_id JOIN meetings m ON m.id = a.meeting_id
+			WHERE i.kind = 'youth_council' AND i.state = 'admitted' AND o.short_name = 'SozA' AND m.start_at > $1
+			AND i.due_date > $1::date`, 1, 1},
 		{"admitted citizens' motion on a coming council agenda", `SELECT count(*) FROM initiatives i JOIN consultations c ON c.paper_id = i.paper_id
 			JOIN agenda_items a ON a.id = c.agenda_item_id JOIN meetings m ON m.id = a.meeting_id
 			WHERE i.kind = 'citizens' AND i.state = 'admitted' AND m.start_at > $1`, 1, 1},

@@ -62,14 +62,31 @@ var demoGroupMotions = []demoGroupMotion{
 		120, "Die Verwaltung hat zwei Räume geprüft; der Jugendtreff kann im Herbst im ehemaligen Schulhort Nord öffnen. Die Kosten sind im Haushaltsentwurf veranschlagt."},
 	{true, "Kostenloses WLAN in Bussen und an Haltestellen", "Der Stadtrat möge beschließen, die Stadtwerke zu beauftragen, in allen Bussen und an den zehn meistgenutzten Haltestellen kostenloses WLAN anzubieten.",
 		100, ""},
+	// Admitted two days ago: routed to the Sozialausschuss' next meeting
+	// whose agenda deadline is open (docs/DOMAIN.md, "Einwohnerantrag").
+	{true, "Trinkbrunnen im Stadtpark und auf den Schulhöfen", "Der Stadtrat möge beschließen, im Stadtpark und auf den Schulhöfen der Grundschulen Trinkbrunnen aufzustellen.",
+		2, ""},
 	{false, "Beleuchtung des Fußwegs zur Südstadtschule", "Der Stadtrat möge beschließen, den Fußweg zwischen Schönebecker Straße und Südstadtschule zu beleuchten.",
 		0, ""},
 }
 
 // seedInitiatives writes the rules, the residents and the motions.
 func (s *seeder) seedInitiatives(ctx context.Context) error {
+	// The youth council's motions go to the Sozialausschuss (Soziales,
+	// Jugend und Familie), the community group's to the building
+	// committee; an admitted motion must be on an agenda 7 days before the
+	// meeting.
+	routes := map[council.InitiativeKind]council.ID{}
+	for _, g := range s.committees {
+		switch g.key {
+		case "soz":
+			routes[council.InitiativeYouth] = g.org.ID
+		case "bau":
+			routes[council.InitiativeCommunity] = g.org.ID
+		}
+	}
 	if err := s.cs.SaveParticipationRules(ctx, council.ParticipationRules{BodyID: s.body.ID, Inhabitants: 48500,
-		Threshold: demoThreshold, MinAge: 14, CollectDays: 90, AnswerDays: 90}); err != nil {
+		Threshold: demoThreshold, MinAge: 14, CollectDays: 90, AnswerDays: 90, AgendaDays: 7, Routes: routes}); err != nil {
 		return err
 	}
 	// The demo citizen (demoLogins) is a confirmed resident, born 1979.
@@ -123,7 +140,7 @@ func (s *seeder) seedInitiatives(ctx context.Context) error {
 		case council.InitiativeWithdrawn:
 			_, err = s.cs.WithdrawInitiative(ctx, in.ID, author, done)
 		case council.InitiativeSubmitted, council.InitiativeAdmitted, council.InitiativeRejected:
-			if _, err = s.cs.SubmitInitiative(ctx, in.ID, author, done); err != nil {
+			if _, err = s.cs.SubmitInitiative(ctx, in.ID, author, done, nil); err != nil {
 				break
 			}
 			switch m.state {
@@ -165,6 +182,32 @@ func (s *seeder) admit(ctx context.Context, id council.ID, next *meeting, at tim
 		return err
 	}
 	_, err = s.ms.AddPaper(ctx, next.m.ID, p.ID, s.council.org.ID, true)
+	return err
+}
+
+// admitRouted admits a group's motion on day at as the clerk does with
+// the admit form's preselection: consulted by the body the rules route its
+// kind to, on that body's next meeting whose agenda deadline is open — if
+// that meeting is still to come now (older motions were decided before the
+// demo's planned meetings).
+func (s *seeder) admitRouted(ctx context.Context, id council.ID, kind council.InitiativeKind, at time.Time) error {
+	rules, err := s.cs.ParticipationRules(ctx, s.body.ID)
+	if err != nil {
+		return err
+	}
+	org := rules.RouteFor(kind)
+	if org == council.NilID {
+		org = s.council.org.ID
+	}
+	_, p, err := s.cs.AdmitInitiative(ctx, id, org, at)
+	if err != nil {
+		return err
+	}
+	m, ok, err := s.ms.NextMeetingFor(ctx, org, rules.AgendaDays, at)
+	if err != nil || !ok || !m.Start.After(s.now) || (s.live != nil && s.live.m.ID == m.ID) {
+		return err
+	}
+	_, err = s.ms.AddPaper(ctx, m.ID, p.ID, org, true)
 	return err
 }
 
@@ -210,14 +253,14 @@ func (s *seeder) seedGroupMotions(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", g.title, err)
 		}
-		if _, err := s.cs.SubmitInitiative(ctx, in.ID, rep, filed); err != nil {
+		if _, err := s.cs.SubmitInitiative(ctx, in.ID, rep, filed, nil); err != nil {
 			return fmt.Errorf("%s: %w", g.title, err)
 		}
 		if g.admitted == 0 {
 			continue
 		}
 		admitted := s.now.AddDate(0, 0, -g.admitted)
-		if _, _, err := s.cs.AdmitInitiative(ctx, in.ID, s.council.org.ID, admitted); err != nil {
+		if err := s.admitRouted(ctx, in.ID, kind, admitted); err != nil {
 			return fmt.Errorf("%s: %w", g.title, err)
 		}
 		if g.answer != "" {

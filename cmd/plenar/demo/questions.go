@@ -126,16 +126,16 @@ func (s *seeder) seedQuestions(ctx context.Context) error {
 		switch dq.action {
 		case "":
 		case meetings.ActAnswer:
-			if _, err := s.ms.Moderate(ctx, q.ID, meetings.Moderation{Action: meetings.ActPublish}, mod); err != nil {
+			if _, err := s.ms.Moderate(ctx, q.ID, meetings.Moderation{Action: meetings.ActPublish}, mod, nil); err != nil {
 				return err
 			}
 			if _, err := s.ms.Moderate(ctx, q.ID, meetings.Moderation{Action: meetings.ActAnswer, Mode: meetings.AnswerWritten,
-				Answer: dq.answer}, mod.Add(3*time.Hour)); err != nil {
+				Answer: dq.answer}, mod.Add(3*time.Hour), nil); err != nil {
 				return err
 			}
 		default:
 			if _, err := s.ms.Moderate(ctx, q.ID, meetings.Moderation{Action: dq.action, Reason: dq.reason, Note: dq.note,
-				Into: ids[dq.into]}, mod); err != nil {
+				Into: ids[dq.into]}, mod, nil); err != nil {
 				return fmt.Errorf("question %d: %w", i, err)
 			}
 		}
