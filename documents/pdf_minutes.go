@@ -161,6 +161,9 @@ func (p *page) minutesItem(it meetings.MinutesRecItem) {
 		if q.Asker != "" {
 			s += " (gestellt von " + q.Asker + ")"
 		}
+		if !q.SpokeFrom.IsZero() {
+			s += fmt.Sprintf(" – die fragende Person hatte von %s bis %s Uhr das Wort (nur Ton)", p.clock(q.SpokeFrom), p.clock(q.SpokeUntil))
+		}
 		switch q.Mode {
 		case "oral":
 			s += " – mündlich beantwortet"

@@ -209,6 +209,10 @@ type MinutesQuestion struct {
 	Called time.Time `json:"called,omitzero"`
 	Mode   string    `json:"mode,omitempty"` // "oral", "written"; "": not yet answered
 	Answer string    `json:"answer,omitempty"`
+	// SpokeFrom, SpokeUntil: the asker had the floor in the session
+	// (audio only, live give_question_floor); zero: they did not.
+	SpokeFrom  time.Time `json:"spoke_from,omitzero"`
+	SpokeUntil time.Time `json:"spoke_until,omitzero"`
 }
 
 // MinutesRecPoll is a poll with its rule, inputs and counts.

@@ -35,7 +35,7 @@ func TestCommandTable(t *testing.T) {
 	want := []CommandName{CmdStart, CmdClose, CmdNextItem, CmdPreviousItem, CmdSetPart, CmdCheckIn, CmdCheckInMany, CmdCheckOut,
 		CmdJoinRemote, CmdLeaveRemote, CmdDeclareConflict, CmdFindQuorum, CmdConfirmNonPublic, CmdRaiseHand,
 		CmdWithdrawHand, CmdGrantFloor, CmdEndFloor, CmdMoveRequest, CmdComplain, CmdResolveComplaint, CmdOpenPoll, CmdCastBallot, CmdRoomVote,
-		CmdPaperBallot, CmdClosePoll, CmdCancelPoll, CmdPollProgress, CmdReadQuestion, CmdShowQuestions}
+		CmdPaperBallot, CmdClosePoll, CmdCancelPoll, CmdPollProgress, CmdReadQuestion, CmdShowQuestions, CmdGiveQuestionFloor, CmdEndQuestionFloor}
 	slices.Sort(names)
 	slices.Sort(want)
 	if !slices.Equal(names, want) {

@@ -171,7 +171,8 @@ func recordItem(ri *meetings.MinutesRecItem, d MinutesItem, names map[council.ID
 		ri.Complaints = append(ri.Complaints, e)
 	}
 	for _, q := range d.Questions {
-		mq := meetings.MinutesQuestion{Number: q.Number, Text: q.Text, Called: q.Called, Mode: string(q.AnswerMode), Answer: q.Answer}
+		mq := meetings.MinutesQuestion{Number: q.Number, Text: q.Text, Called: q.Called, Mode: string(q.AnswerMode), Answer: q.Answer,
+			SpokeFrom: q.FloorFrom, SpokeUntil: q.FloorUntil}
 		if q.NamePublic {
 			mq.Asker = q.AskerName
 		}

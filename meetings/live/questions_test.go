@@ -148,7 +148,7 @@ func TestQuestionFloor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Ask: %v", err)
 	}
-	if _, err := ms.Moderate(e.ctx, q.ID, meetings.Moderation{Action: meetings.ActPublish}, asked); err != nil {
+	if _, err := ms.Moderate(e.ctx, q.ID, meetings.Moderation{Action: meetings.ActPublish}, asked, nil); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	anna := live.Actor{Viewer: council.Viewer{UserID: u.ID, Role: council.RoleCitizen}}

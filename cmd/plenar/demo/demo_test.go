@@ -68,7 +68,9 @@ func TestSeed(t *testing.T) {
 		{"question states (Einwohnerfragestunde)", `SELECT count(DISTINCT state) FROM questions`, 5, 5},
 		{"rejected questions' reasons", `SELECT count(DISTINCT reason) FROM questions WHERE state = 'rejected'`, 3, 3},
 		{"public questions", `SELECT count(*) FROM questions q JOIN question_times t ON t.item_id = q.item_id
-			JOIN agenda_items i ON i.id = t.item_id JOIN meetings m ON m.id = i.meeting_id WHERE question_public(q, t, i, m)`, 4, 4},
+			JOIN agenda_items i ON i.id = t.item_id JOIN meetings m ON m.id = i.meeting_id WHERE question_public(q, t, i, m)`, 6, 6},
+		{"questions whose asker had the floor (audio) in the live session", `SELECT count(*) FROM questions q JOIN agenda_items i ON i.id = q.item_id
+			WHERE i.meeting_id = (SELECT meeting_id FROM live_sessions WHERE closed_at IS NULL) AND q.floor_until > q.floor_from AND question_published(q)`, 1, 1},
 		{"papers", `SELECT count(*) FROM papers`, 2400, 4000},
 		{"meetings", `SELECT count(*) FROM meetings`, 400, 700},
 		{"closed meetings", `SELECT count(*) FROM meetings WHERE state = 'closed'`, 300, 600},

@@ -65,8 +65,13 @@ var demoQuestions = []demoQuestion{
 	{asker: 4, text: "Gibt es Pläne, die Öffnungszeiten der Stadtbibliothek am Samstag zu verlängern?"},
 }
 
-// seedQuestions writes the question time and its questions.
+// seedQuestions writes the question times and their questions: the
+// next council meeting's, with questions in every state, and the live
+// session's (seedLiveQuestions).
 func (s *seeder) seedQuestions(ctx context.Context) error {
+	if err := s.seedLiveQuestions(ctx); err != nil {
+		return err
+	}
 	m := s.questionMeeting()
 	if m == nil {
 		s.log.Info("demo: no invited meeting with a question time ahead; no questions")
@@ -165,4 +170,69 @@ func (s *seeder) questionMeeting() *meeting {
 		}
 	}
 	return best
+}
+
+// seedLiveQuestions gives the council session that runs live when the
+// demo starts a question time with two published questions, asked four
+// days before it: the demo login's (Erika Musterbürgerin) and Jonas
+// Becker's. Jonas had the floor himself for two minutes, audio only,
+// ten minutes into the session (questions.floor_from/until: the draft
+// minutes say so); on the console the chair can go back to the question
+// time and give Erika the floor, and Erika, signed in on the public live
+// page, speaks (docs/DOMAIN.md, "Einwohnerfragestunde").
+func (s *seeder) seedLiveQuestions(ctx context.Context) error {
+	m := s.live
+	if m == nil || m.m.ID == council.NilID || m.cancelled {
+		return nil
+	}
+	items, err := s.ms.AgendaItems(ctx, m.m.ID)
+	if err != nil {
+		return err
+	}
+	var item council.ID
+	for _, it := range items {
+		if it.Name == "Einwohnerfragestunde" {
+			item = it.ID
+		}
+	}
+	if item == council.NilID {
+		return nil
+	}
+	qt := meetings.QuestionTime{ItemID: item, DeadlineDays: meetings.DefaultQuestionDeadlineDays, PerPerson: meetings.DefaultQuestionsPerPerson}
+	if err := s.ms.SetQuestionTime(ctx, qt); err != nil {
+		return err
+	}
+	asked := m.start.AddDate(0, 0, -4)
+	erika, err := s.cs.UserByEmail(ctx, "buergerin@musterstadt.example")
+	if err != nil {
+		return err
+	}
+	jonas, err := s.cs.CreateUser(ctx, council.User{Email: "j.becker.live@musterstadt.example", DisplayName: "Jonas Becker",
+		PasswordHash: "!demo", Role: council.RoleCitizen})
+	if err != nil {
+		return err
+	}
+	var ids []council.ID
+	for i, a := range []struct {
+		user council.ID
+		text string
+	}{
+		{jonas.ID, "Wann wird der Radweg an der Lindenallee zwischen Bahnhof und Schulzentrum endlich durchgehend befahrbar?"},
+		{erika.ID, "Wie will die Stadt die Sperrung der Brücke am Mühlgraben für Fußgängerinnen und Fußgänger überbrücken?"},
+	} {
+		q, err := s.ms.Ask(ctx, a.user, item, a.text, asked.Add(time.Duration(i)*time.Hour))
+		if err != nil {
+			return fmt.Errorf("live question %d: %w", i, err)
+		}
+		if _, err := s.ms.Moderate(ctx, q.ID, meetings.Moderation{Action: meetings.ActPublish}, asked.Add(26*time.Hour), nil); err != nil {
+			return err
+		}
+		ids = append(ids, q.ID)
+	}
+	from := m.start.Add(10 * time.Minute)
+	if from.After(s.now) {
+		return nil
+	}
+	_, err = s.ms.GiveQuestionFloor(ctx, item, ids[0], from, from.Add(2*time.Minute))
+	return err
 }
