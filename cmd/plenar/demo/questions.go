@@ -77,20 +77,11 @@ func (s *seeder) seedQuestions(ctx context.Context) error {
 		s.log.Info("demo: no invited meeting with a question time ahead; no questions")
 		return nil
 	}
-	items, err := s.ms.AgendaItems(ctx, m.m.ID)
-	if err != nil {
+	qt, err := s.questionTime(ctx, m)
+	if err != nil || qt.ItemID == council.NilID {
 		return err
 	}
-	var item council.ID
-	for _, it := range items {
-		if it.Name == "Einwohnerfragestunde" {
-			item = it.ID
-		}
-	}
-	qt := meetings.QuestionTime{ItemID: item, DeadlineDays: meetings.DefaultQuestionDeadlineDays, PerPerson: meetings.DefaultQuestionsPerPerson}
-	if err := s.ms.SetQuestionTime(ctx, qt); err != nil {
-		return err
-	}
+	item := qt.ItemID
 	deadline := m.start.AddDate(0, 0, -qt.DeadlineDays)
 	asked := s.now
 	if !asked.Before(deadline) {
@@ -185,23 +176,11 @@ func (s *seeder) seedLiveQuestions(ctx context.Context) error {
 	if m == nil || m.m.ID == council.NilID || m.cancelled {
 		return nil
 	}
-	items, err := s.ms.AgendaItems(ctx, m.m.ID)
-	if err != nil {
+	qt, err := s.questionTime(ctx, m)
+	if err != nil || qt.ItemID == council.NilID {
 		return err
 	}
-	var item council.ID
-	for _, it := range items {
-		if it.Name == "Einwohnerfragestunde" {
-			item = it.ID
-		}
-	}
-	if item == council.NilID {
-		return nil
-	}
-	qt := meetings.QuestionTime{ItemID: item, DeadlineDays: meetings.DefaultQuestionDeadlineDays, PerPerson: meetings.DefaultQuestionsPerPerson}
-	if err := s.ms.SetQuestionTime(ctx, qt); err != nil {
-		return err
-	}
+	item := qt.ItemID
 	asked := m.start.AddDate(0, 0, -4)
 	erika, err := s.cs.UserByEmail(ctx, "buergerin@musterstadt.example")
 	if err != nil {
@@ -235,4 +214,20 @@ func (s *seeder) seedLiveQuestions(ctx context.Context) error {
 	}
 	_, err = s.ms.GiveQuestionFloor(ctx, item, ids[0], from, from.Add(2*time.Minute))
 	return err
+}
+
+// questionTime marks meeting m's item "Einwohnerfragestunde" as its
+// question time with the default rules (a zero ItemID: m has none).
+func (s *seeder) questionTime(ctx context.Context, m *meeting) (meetings.QuestionTime, error) {
+	items, err := s.ms.AgendaItems(ctx, m.m.ID)
+	if err != nil {
+		return meetings.QuestionTime{}, err
+	}
+	for _, it := range items {
+		if it.Name == "Einwohnerfragestunde" {
+			qt := meetings.QuestionTime{ItemID: it.ID, DeadlineDays: meetings.DefaultQuestionDeadlineDays, PerPerson: meetings.DefaultQuestionsPerPerson}
+			return qt, s.ms.SetQuestionTime(ctx, qt)
+		}
+	}
+	return meetings.QuestionTime{}, nil
 }
