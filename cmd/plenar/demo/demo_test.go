@@ -257,7 +257,7 @@ func TestSeedDocuments(t *testing.T) {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	now := time.Date(2026, 3, 18, 10, 0, 0, 0, time.UTC)
-	if _, err := demo.SeedWith(ctx, pool, log, demo.Options{Now: now, Months: 4}); err != nil {
+	if _, err := demo.SeedWith(ctx, pool, log, demo.Options{Now: now, Months: 2}); err != nil {
 		t.Fatalf("Seed: %v", err)
 	}
 	fs := documents.NewStore(pool, t.TempDir(), documents.Limits{})
