@@ -206,9 +206,17 @@ func TestQuestionsBrowser(t *testing.T) {
 			t.Error("the public page of someone else offers the microphone")
 		}
 	}
-	if vs := runAxe(t, cit, axe); len(vs) > 0 {
-		t.Errorf("Clara's live page with the floor: axe:%s", describeViolations(vs))
+	// The panel after a reload, in English and German (the snapshot tells
+	// the page the floor is hers).
+	for _, lang := range []string{"en", "de"} {
+		navigate(t, cit, base+"/meetings/"+mid+"/live?lang="+lang)
+		waitJS(t, cit, `!document.querySelector('[data-live="guest-floor"]').hidden`, "Clara's panel after a reload ("+lang+")")
+		waitText(t, cit, `[data-live="guest-remaining"]`, map[string]string{"en": "Speaking time", "de": "Redezeit"}[lang])
+		if vs := runAxe(t, cit, axe); len(vs) > 0 {
+			t.Errorf("Clara's live page with the floor (%s): axe:%s", lang, describeViolations(vs))
+		}
 	}
+	waitText(t, cit, `[data-media="status"]`, "Verbunden")
 	click(t, cit, `[data-live="guest-speak"]`)
 	waitText(t, cit, `[data-media="status"]`, "Ihr Mikrofon ist im Saal zu hören")
 	waitJS(t, cit, `window.__pcs.filter(p => p.connectionState !== "closed").some(p => p.getSenders().some(s => s.track && s.track.kind === "audio"))`,
