@@ -17,7 +17,8 @@ import (
 // party group are refused and store nothing; the draft is visible to the
 // council's members, not to the public; fellow councillors (here a
 // committee member) co-sign once, the author and citizens may not;
-// submitted only for a coming meeting before the deadline; never public,
+// submitted only for a coming meeting before the deadline; returned by
+// the clerk with a reason and submitted again; never public,
 // not even admitted; admitted as an "Anfrage von Ratsmitgliedern" paper
 // originated by the author's and the co-signer's persons. A motion filed
 // alone becomes an "Antrag eines Ratsmitglieds".
@@ -118,6 +119,13 @@ func TestCouncillorMotion(t *testing.T) {
 	wantKey(t, "co-sign after submission", err, council.ErrConflict, council.MsgInitiativeClosed)
 	if n := pgtest.Count(t, e.pool, `SELECT count(*) FROM initiatives i WHERE initiative_public(i)`); n != 0 {
 		t.Errorf("a councillor's submitted inquiry is public (%d)", n)
+	}
+	ret, err := e.s.ReturnInitiative(e.ctx, in.ID, "Bitte die Frage auf städtische Radwege beschränken.", now)
+	if err != nil || ret.State != council.InitiativeReturned || !ret.State.Editable() {
+		t.Fatalf("returned: %+v, %v", ret, err)
+	}
+	if _, err := e.s.SubmitInitiative(e.ctx, in.ID, anna.ID, time.Date(2026, 5, 9, 9, 0, 0, 0, time.UTC), nil); err != nil {
+		t.Fatalf("submitting the returned inquiry again: %v", err)
 	}
 	adm, paper, err := e.s.AdmitInitiative(e.ctx, in.ID, rat.ID, now)
 	if err != nil {

@@ -18,8 +18,9 @@ import (
 )
 
 // Participation, "Beteiligung" (docs/DOMAIN.md, "Einwohnerantrag";
-// docs/ARCHITECTURE.md, "Participation"): citizens' motions and the
-// motions of the youth council and community groups — the public list,
+// docs/ARCHITECTURE.md, "Participation"): citizens' motions, the
+// motions of the youth council and community groups, and the motions and
+// questions of party groups and of single councillors — the public list,
 // each motion's page with its co-signing, and the author's forms. Every
 // state change goes through council's initiative store; the public reads
 // through initiative_public.
