@@ -40,8 +40,9 @@ func (k InitiativeKind) CouncilMotion() bool {
 // councillors who may file a councillor's motion (and co-sign one).
 func CouncilKinds() []OrgKind { return []OrgKind{KindCouncil, KindCommittee, KindDistrictCouncil} }
 
-// Group reports whether k is filed on behalf of a group (an organization
-// of that kind).
+// Group reports whether k is filed with an organization: on behalf of a
+// group of that kind, or (a councillor's) as a member of a council or
+// committee.
 func (k InitiativeKind) Group() bool { return k != InitiativeCitizens }
 
 // Answered reports whether an admitted motion of kind k carries an answer
