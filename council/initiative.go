@@ -16,22 +16,41 @@ const (
 	InitiativeYouth     InitiativeKind = "youth_council"   // Antrag des Kinder- und Jugendrates
 	InitiativeCommunity InitiativeKind = "community_group" // Antrag einer Gemeinwesenarbeitsgruppe (GWA)
 	InitiativeParty     InitiativeKind = "party_group"     // Antrag oder Anfrage einer Fraktion
+	// Antrag oder Anfrage eines Ratsmitglieds: a councillor's own, filed
+	// as a member of the council (or a committee) named by its
+	// OrganizationID, co-signed by fellow councillors.
+	InitiativeCouncillor InitiativeKind = "councillor"
 )
 
 // Valid reports whether k is a known kind.
 func (k InitiativeKind) Valid() bool {
-	return k == InitiativeCitizens || k == InitiativeYouth || k == InitiativeCommunity || k == InitiativeParty
+	return k == InitiativeCitizens || k == InitiativeYouth || k == InitiativeCommunity || k == InitiativeParty ||
+		k == InitiativeCouncillor
 }
 
-// Group reports whether k is filed on behalf of a group (an organization
-// of that kind).
+// CouncilMotion reports whether k is filed by council members — a party
+// group's or a councillor's motion or inquiry: for a meeting (its
+// deadline), co-signed by colleagues before it is handed in, returned
+// rather than rejected, and never public before admission.
+func (k InitiativeKind) CouncilMotion() bool {
+	return k == InitiativeParty || k == InitiativeCouncillor
+}
+
+// CouncilKinds are the kinds of organization whose current members are
+// councillors who may file a councillor's motion (and co-sign one).
+func CouncilKinds() []OrgKind { return []OrgKind{KindCouncil, KindCommittee, KindDistrictCouncil} }
+
+// Group reports whether k is filed with an organization: on behalf of a
+// group of that kind, or (a councillor's) as a member of a council or
+// committee.
 func (k InitiativeKind) Group() bool { return k != InitiativeCitizens }
 
 // Answered reports whether an admitted motion of kind k carries an answer
 // obligation (the youth council's and community groups').
 func (k InitiativeKind) Answered() bool { return k == InitiativeYouth || k == InitiativeCommunity }
 
-// OrgKind is the kind of organization a group's motion is filed for.
+// OrgKind is the kind of organization a group's motion is filed for; ""
+// for a councillor's motion (any of CouncilKinds) and citizens'.
 func (k InitiativeKind) OrgKind() OrgKind {
 	switch k {
 	case InitiativeYouth:
@@ -53,6 +72,17 @@ func (i Initiative) PaperTypeName() string {
 			return "Anfrage der Fraktion"
 		}
 		return "Antrag der Fraktion"
+	case InitiativeCouncillor:
+		// Co-signed, it is the motion of several councillors.
+		switch {
+		case i.PaperType == PaperInquiry && i.Signatures > 0:
+			return "Anfrage von Ratsmitgliedern"
+		case i.PaperType == PaperInquiry:
+			return "Anfrage eines Ratsmitglieds"
+		case i.Signatures > 0:
+			return "Antrag von Ratsmitgliedern"
+		}
+		return "Antrag eines Ratsmitglieds"
 	case InitiativeYouth:
 		return "Antrag des Kinder- und Jugendrates"
 	case InitiativeCommunity:
@@ -100,8 +130,8 @@ type Initiative struct {
 	AuthorID       ID
 	OrganizationID ID        // the group (group kinds); NilID for citizens
 	GroupMeetingID ID        // the group's meeting that decided to file it; NilID: none
-	MeetingID      ID        // a party group's motion: the meeting it is for (its deadline)
-	PaperType      PaperType // a party group's: PaperMotion (Antrag) or PaperInquiry (Anfrage); else PaperMotion
+	MeetingID      ID        // a council motion (party group's, councillor's): the meeting it is for (its deadline)
+	PaperType      PaperType // a council motion: PaperMotion (Antrag) or PaperInquiry (Anfrage); else PaperMotion
 	SubmittedAt    time.Time // when it reached the office (the receipt)
 	AdmittedAt     time.Time // when the clerk admitted it
 	Title          string
@@ -184,7 +214,7 @@ func (i Initiative) Validate() error {
 	if i.Kind.Group() && i.OrganizationID == NilID {
 		fe.Add("organization", MsgRequired)
 	}
-	if i.PaperType != "" && i.PaperType != PaperMotion && (i.PaperType != PaperInquiry || i.Kind != InitiativeParty) {
+	if i.PaperType != "" && i.PaperType != PaperMotion && (i.PaperType != PaperInquiry || !i.Kind.CouncilMotion()) {
 		fe.Add("paper_type", MsgUnknownKind)
 	}
 	return fe.Err()
@@ -289,6 +319,7 @@ const (
 	MsgInitiativeBirthYear     = "err.initiative_birth_year"
 	MsgInitiativeThreshold     = "err.initiative_threshold"
 	MsgInitiativeNoMember      = "err.initiative_not_member"
+	MsgInitiativeNoCouncillor  = "err.initiative_not_councillor"
 	MsgInitiativeDeadline      = "err.initiative_deadline"
 	MsgInitiativeMeeting       = "err.initiative_meeting"
 	MsgInitiativeOwnSignature  = "err.initiative_own_signature"

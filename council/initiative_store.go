@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,7 +141,11 @@ func (s *Store) SaveInitiativeDraft(ctx context.Context, i Initiative) (Initiati
 	var id ID
 	err := Tx(ctx, s.db, func(tx DBTXTx) error {
 		if i.ID == NilID {
-			if i.Kind.Group() {
+			if i.Kind == InitiativeCouncillor {
+				if err := checkCouncillor(ctx, tx, i.AuthorID, i.BodyID, i.OrganizationID); err != nil {
+					return err
+				}
+			} else if i.Kind.Group() {
 				if err := checkGroupMember(ctx, tx, i.AuthorID, i.OrganizationID, i.Kind.OrgKind()); err != nil {
 					return err
 				}
@@ -209,6 +214,35 @@ func checkGroupMember(ctx context.Context, tx DBTXTx, user, org ID, kind OrgKind
 		return &UserError{Kind: ErrForbidden, Key: MsgInitiativeNoMember, Text: "only a member of the group may file a motion on its behalf"}
 	}
 	return nil
+}
+
+// checkCouncillor: user's person is a current member of a council,
+// committee or district council (CouncilKinds) of body — of org unless it
+// is NilID. Errors: ErrForbidden.
+func checkCouncillor(ctx context.Context, tx DBTXTx, user, body, org ID) error {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users u JOIN memberships m ON m.person_id = u.person_id
+		JOIN organizations o ON o.id = m.organization_id
+		WHERE u.id = $1 AND o.body_id = $2 AND ($3::uuid IS NULL OR o.id = $3) AND o.kind = ANY($4) AND NOT o.deleted AND NOT m.deleted
+		AND NOT u.deleted AND NOT u.disabled
+		AND (m.end_date IS NULL OR m.end_date >= current_date) AND (m.start_date IS NULL OR m.start_date <= current_date))`,
+		user, body, nullID(org), orgKindNames(CouncilKinds())).Scan(&ok)
+	if err != nil {
+		return TranslateError(err)
+	}
+	if !ok {
+		return &UserError{Kind: ErrForbidden, Key: MsgInitiativeNoCouncillor,
+			Text: "only a current member of the council or one of its committees may file or co-sign a councillor's motion"}
+	}
+	return nil
+}
+
+func orgKindNames(ks []OrgKind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
 }
 
 // lockInitiative locks initiative id for a change by its author (author
@@ -306,17 +340,21 @@ func (s *Store) SignInitiative(ctx context.Context, id, user ID, at time.Time) (
 		if err != nil {
 			return fmt.Errorf("initiative %s: %w", id, TranslateError(err))
 		}
-		if i.Kind == InitiativeParty {
+		if i.Kind.CouncilMotion() {
 			// A party group's co-signers: its other members, before it is
-			// handed in.
+			// handed in; a councillor's: fellow councillors of the body.
 			if !i.State.Editable() {
 				return &UserError{Kind: ErrConflict, Key: MsgInitiativeClosed, Text: "the motion is handed in"}
 			}
 			if user == i.AuthorID {
 				return &UserError{Kind: ErrConflict, Key: MsgInitiativeOwnSignature, Text: "the author does not co-sign"}
 			}
-			if err := checkGroupMember(ctx, tx, user, i.OrganizationID, KindPartyGroup); err != nil {
-				return err
+			check := checkGroupMember(ctx, tx, user, i.OrganizationID, KindPartyGroup)
+			if i.Kind == InitiativeCouncillor {
+				check = checkCouncillor(ctx, tx, user, i.BodyID, NilID)
+			}
+			if check != nil {
+				return check
 			}
 			return addSignature(ctx, tx, id, user, at)
 		}
@@ -382,7 +420,7 @@ func (s *Store) HasSigned(ctx context.Context, id, user ID) (bool, error) {
 // ErrForbidden, ErrConflict.
 func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Time, mailer ParticipationMailer) (Initiative, error) {
 	allowed := func(tx DBTXTx, i Initiative) error {
-		if i.Kind == InitiativeParty {
+		if i.Kind.CouncilMotion() {
 			return checkMotionDeadline(ctx, tx, s, i, at)
 		}
 		if i.Kind == InitiativeCitizens && !i.Reached() {
@@ -404,8 +442,11 @@ func (s *Store) SubmitInitiative(ctx context.Context, id, author ID, at time.Tim
 		if err != nil || !ok {
 			return err
 		}
-		return mailer.InitiativeReceipt(ctx, tx, InitiativeReceipt{To: to, Lang: lang, Initiative: i.ID, Title: i.Title,
-			Group: i.OrgName, Kind: i.Kind, SubmittedAt: at})
+		rc := InitiativeReceipt{To: to, Lang: lang, Initiative: i.ID, Title: i.Title, Group: i.OrgName, Kind: i.Kind, SubmittedAt: at}
+		if i.Kind == InitiativeCouncillor {
+			rc.Group, rc.Member = "", i.OrgName
+		}
+		return mailer.InitiativeReceipt(ctx, tx, rc)
 	}
 	return s.setInitiative(ctx, id, author, []InitiativeState{InitiativeDraft, InitiativeCollecting, InitiativeReturned},
 		InitiativeSubmitted, "", at, check, "")
@@ -453,8 +494,8 @@ func (s *Store) ReturnInitiative(ctx context.Context, id ID, reason string, at t
 		return Initiative{}, err
 	}
 	check := func(_ DBTXTx, i Initiative) error {
-		if i.Kind != InitiativeParty {
-			return &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: "only a party group's motion is returned; reject others"}
+		if !i.Kind.CouncilMotion() {
+			return &UserError{Kind: ErrConflict, Key: MsgInitiativeState, Text: "only a party group's or councillor's motion is returned; reject others"}
 		}
 		return nil
 	}
@@ -507,7 +548,13 @@ func (s *Store) AdmitInitiative(ctx context.Context, id, org ID, at time.Time) (
 		typ = PaperMotion
 	}
 	p := Paper{BodyID: i.BodyID, Name: i.Title, Type: typ, TypeName: i.PaperTypeName(), Text: text, Public: true}
-	if i.OrganizationID != NilID {
+	switch {
+	case i.Kind == InitiativeCouncillor:
+		// The councillor and the co-signing councillors, in their own names.
+		if p.Originators, err = s.councillorOriginators(ctx, i.ID); err != nil {
+			return Initiative{}, Paper{}, err
+		}
+	case i.OrganizationID != NilID:
 		p.Originators = []Originator{{OrganizationID: i.OrganizationID}}
 	}
 	if p, err = s.SavePaper(ctx, p); err != nil {
@@ -526,6 +573,29 @@ func (s *Store) AdmitInitiative(ctx context.Context, id, org ID, at time.Time) (
 	i, err = s.setInitiative(ctx, id, NilID, []InitiativeState{InitiativeSubmitted}, InitiativeAdmitted, p.Reference, at, nil,
 		`paper_id = $2, due_date = $3`, p.ID, due)
 	return i, p, err
+}
+
+// councillorOriginators are the persons of a councillor's motion: its
+// author, then its co-signers in the order they signed.
+func (s *Store) councillorOriginators(ctx context.Context, id ID) ([]Originator, error) {
+	rows, err := s.db.Query(ctx, `SELECT u.person_id FROM initiatives i JOIN users u ON u.id = i.author_id
+		WHERE i.id = $1 AND u.person_id IS NOT NULL
+		UNION ALL (SELECT u.person_id FROM initiative_signatures g JOIN users u ON u.id = g.user_id
+		WHERE g.initiative_id = $1 AND u.person_id IS NOT NULL ORDER BY g.signed_at, u.person_id)`, id)
+	if err != nil {
+		return nil, fmt.Errorf("originators of %s: %w", id, TranslateError(err))
+	}
+	persons, err := pgx.CollectRows(rows, pgx.RowTo[ID])
+	if err != nil {
+		return nil, fmt.Errorf("originators of %s: %w", id, TranslateError(err))
+	}
+	var out []Originator
+	for _, p := range persons {
+		if !slices.ContainsFunc(out, func(o Originator) bool { return o.PersonID == p }) {
+			out = append(out, Originator{PersonID: p})
+		}
+	}
+	return out, nil
 }
 
 // AnswerInitiative records the administration's answer to an admitted
@@ -560,7 +630,7 @@ func (s *Store) Initiative(ctx context.Context, id ID) (Initiative, error) {
 func (s *Store) InitiativeFor(ctx context.Context, v Viewer, id ID) (Initiative, error) {
 	i, err := scanInitiative(s.db.QueryRow(ctx, `SELECT `+initiativeCols+` FROM initiatives i
 		WHERE id = $1 AND NOT deleted AND (initiative_public(i) OR i.author_id = $2 OR $3
-			OR (i.kind = 'party_group' AND i.organization_id = ANY($4)))`, id, nullID(v.UserID), v.SeesAllNonPublic(), v.SQLOrgs()))
+			OR (i.kind IN ('party_group', 'councillor') AND i.organization_id = ANY($4)))`, id, nullID(v.UserID), v.SeesAllNonPublic(), v.SQLOrgs()))
 	if err != nil {
 		return Initiative{}, fmt.Errorf("initiative %s: %w", id, TranslateError(err))
 	}
@@ -591,10 +661,11 @@ func (s *Store) PublicInitiatives(ctx context.Context, body ID) ([]Initiative, e
 	return s.listInitiatives(ctx, `i.body_id = $1 AND initiative_public(i)`, body)
 }
 
-// InitiativesOf lists the initiatives of v: their own, and their party
-// groups' motions (groups of v.Orgs).
+// InitiativesOf lists the initiatives of v: their own, their party
+// groups' motions and their fellow councillors' motions (organizations of
+// v.Orgs).
 func (s *Store) InitiativesOf(ctx context.Context, v Viewer) ([]Initiative, error) {
-	return s.listInitiatives(ctx, `(i.author_id = $1 OR (i.kind = 'party_group' AND i.organization_id = ANY($2)))`, v.UserID, v.SQLOrgs())
+	return s.listInitiatives(ctx, `(i.author_id = $1 OR (i.kind IN ('party_group', 'councillor') AND i.organization_id = ANY($2)))`, v.UserID, v.SQLOrgs())
 }
 
 // InitiativesToDecide lists, for the back office, every initiative past
@@ -617,12 +688,14 @@ func (s *Store) listInitiatives(ctx context.Context, where string, args ...any) 
 }
 
 // InitiativeGroupsOf lists the youth councils, community groups and party
-// groups whose current member user's person is: the groups on whose
-// behalf user may file a motion.
+// groups whose current member user's person is — the groups on whose
+// behalf user may file a motion — and the councils, committees and
+// district councils (CouncilKinds) as whose member they may file a
+// councillor's motion.
 func (s *Store) InitiativeGroupsOf(ctx context.Context, user ID) ([]Organization, error) {
 	rows, err := s.db.Query(ctx, `SELECT DISTINCT o.id, o.name, o.kind FROM users u JOIN memberships m ON m.person_id = u.person_id
 		JOIN organizations o ON o.id = m.organization_id
-		WHERE u.id = $1 AND o.kind IN ('youth_council', 'community_group', 'party_group') AND NOT o.deleted AND NOT m.deleted
+		WHERE u.id = $1 AND o.kind IN ('youth_council', 'community_group', 'party_group', 'council', 'committee', 'district_council') AND NOT o.deleted AND NOT m.deleted
 		AND (m.end_date IS NULL OR m.end_date >= current_date) AND (m.start_date IS NULL OR m.start_date <= current_date)
 		ORDER BY o.name`, user)
 	if err != nil {

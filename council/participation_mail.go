@@ -18,7 +18,8 @@ type InitiativeReceipt struct {
 	To, Lang    string // the author's address and language
 	Initiative  ID
 	Title       string
-	Group       string // the group on whose behalf it was filed; "" for a citizens' motion
+	Group       string // the group on whose behalf it was filed; "" for a citizens' or councillor's motion
+	Member      string // a councillor's motion: the council (or committee) its author files as a member of
 	Kind        InitiativeKind
 	SubmittedAt time.Time // the receipt's timestamp
 }

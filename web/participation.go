@@ -18,8 +18,9 @@ import (
 )
 
 // Participation, "Beteiligung" (docs/DOMAIN.md, "Einwohnerantrag";
-// docs/ARCHITECTURE.md, "Participation"): citizens' motions and the
-// motions of the youth council and community groups — the public list,
+// docs/ARCHITECTURE.md, "Participation"): citizens' motions, the
+// motions of the youth council and community groups, and the motions and
+// questions of party groups and of single councillors — the public list,
 // each motion's page with its co-signing, and the author's forms. Every
 // state change goes through council's initiative store; the public reads
 // through initiative_public.
@@ -139,7 +140,7 @@ func (s *Server) routingOf(ctx context.Context, v council.Viewer, paper council.
 
 // CanSign reports whether the sign button is offered.
 func (p initiativePage) CanSign() bool {
-	if p.I.Kind == council.InitiativeParty {
+	if p.I.Kind.CouncilMotion() {
 		return p.Colleague && p.I.State.Editable() && !p.Signed
 	}
 	return p.I.State == council.InitiativeCollecting && !p.I.Expired(p.Today) && !p.Signed && p.SignHint == ""
@@ -176,7 +177,7 @@ func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
 			return p, err
 		}
 	}
-	if i.Kind == council.InitiativeParty {
+	if i.Kind.CouncilMotion() {
 		return p, s.partyMotionPage(ctx, rs.viewer, &p)
 	}
 	if i.State != council.InitiativeCollecting {
@@ -364,8 +365,10 @@ func (s *Server) localLink(r *http.Request, path string) string {
 	return path
 }
 
-// partyMotionPage fills what a party group's motion page shows besides
-// the motion: its meeting and deadline, and whether the visitor co-signs.
+// partyMotionPage fills what a party group's or councillor's motion page
+// shows besides the motion: its meeting and deadline, and whether the
+// visitor co-signs (a fellow member of the group, or of the council the
+// councillor files in; the store checks the rule again).
 func (s *Server) partyMotionPage(ctx context.Context, v council.Viewer, p *initiativePage) error {
 	if p.I.MeetingID != council.NilID {
 		m, err := s.meetings.Meeting(ctx, p.I.MeetingID)
@@ -403,15 +406,24 @@ type initiativeForm struct {
 	GroupMeetings []meetings.Meeting
 }
 
-// PartyGroups reports whether the author may file for a party group.
+// PartyGroups reports whether the author may file a council motion: for a
+// party group, or as a councillor.
 func (f initiativeForm) PartyGroups() bool {
 	for _, o := range f.Groups {
-		if o.Kind == council.KindPartyGroup {
+		if o.Kind == council.KindPartyGroup || isCouncil(o.Kind) {
 			return true
 		}
 	}
 	return false
 }
+
+// Councillor reports whether choosing o files a councillor's own motion
+// (o is a council or committee the author is a member of).
+func (f initiativeForm) Councillor(o council.Organization) bool { return isCouncil(o.Kind) }
+
+// isCouncil reports whether members of organizations of kind k are
+// councillors (council.CouncilKinds).
+func isCouncil(k council.OrgKind) bool { return slices.Contains(council.CouncilKinds(), k) }
 
 // DeadlineOf is the last day a party group's motion for m may arrive.
 func (f initiativeForm) DeadlineOf(m meetings.Meeting) time.Time {
@@ -443,18 +455,24 @@ func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.V
 	if f.Groups, err = s.council.InitiativeGroupsOf(ctx, user); err != nil || len(f.Groups) == 0 {
 		return f, err
 	}
-	orgs := make([]council.ID, len(f.Groups))
-	for i, o := range f.Groups {
-		orgs[i] = o.ID
+	// The meeting that decided to file it: a group's, not a councillor's
+	// own motion.
+	var orgs []council.ID
+	for _, o := range f.Groups {
+		if !isCouncil(o.Kind) {
+			orgs = append(orgs, o.ID)
+		}
 	}
-	past, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, OrganizationIDs: orgs, From: s.opt.Now().AddDate(-1, 0, 0),
-		To: s.opt.Now(), Descending: true, Limit: 30})
-	if err != nil {
-		return f, err
-	}
-	for _, m := range past {
-		if !m.Cancelled {
-			f.GroupMeetings = append(f.GroupMeetings, m)
+	if len(orgs) > 0 { // an empty filter would list every meeting
+		past, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, OrganizationIDs: orgs, From: s.opt.Now().AddDate(-1, 0, 0),
+			To: s.opt.Now(), Descending: true, Limit: 30})
+		if err != nil {
+			return f, err
+		}
+		for _, m := range past {
+			if !m.Cancelled {
+				f.GroupMeetings = append(f.GroupMeetings, m)
+			}
 		}
 	}
 	if !f.PartyGroups() {
@@ -564,7 +582,7 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 			f.Errors["group"] = council.MsgInitiativeNoMember
 		}
 	}
-	if m := v.Get("group_meeting"); m != "" && in.Kind.Group() {
+	if m := v.Get("group_meeting"); m != "" && in.Kind.Group() && in.Kind != council.InitiativeCouncillor {
 		found := false
 		for _, x := range f.GroupMeetings {
 			if x.ID.String() == m && slices.Contains(x.Organizations, in.OrganizationID) {
@@ -575,7 +593,7 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 			f.Errors["group_meeting"] = council.MsgInitiativeMeeting
 		}
 	}
-	if in.Kind == council.InitiativeParty {
+	if in.Kind.CouncilMotion() {
 		in.PaperType = council.PaperType(v.Get("paper_type"))
 		if m := v.Get("meeting"); m != "" {
 			found := false
@@ -624,6 +642,8 @@ func initiativeKindOf(k council.OrgKind) council.InitiativeKind {
 		return council.InitiativeYouth
 	case council.KindPartyGroup:
 		return council.InitiativeParty
+	case council.KindCouncil, council.KindCommittee, council.KindDistrictCouncil:
+		return council.InitiativeCouncillor
 	}
 	return council.InitiativeCommunity
 }

@@ -227,7 +227,21 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	open := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, AuthorID: author.ID, Title: "Öffentlicher Antrag", Text: "y"}))(t)
 	must(cs.PublishInitiative(ctx, open.ID, author.ID, time.Now()))(t)
 	must(cs.SignInitiative(ctx, open.ID, signer.ID, time.Now()))(t)
-	all = append(all, ids(draftInit.ID, gone.ID, open.ID, author.ID, signer.ID)...)
+	// A councillor's own inquiry (Anfrage eines Ratsmitglieds), drafted
+	// and co-signed by a fellow councillor: internal until admitted.
+	councillor := func(given string) council.User {
+		t.Helper()
+		p := must(cs.SavePerson(ctx, council.Person{BodyID: e.body.ID, GivenName: given, FamilyName: "Ratsmitglied"}))(t)
+		must(cs.SaveMembership(ctx, council.Membership{PersonID: p.ID, OrganizationID: f.council.ID, Role: "Mitglied"}))(t)
+		return must(cs.CreateUser(ctx, council.User{Email: strings.ToLower(given) + "@rat.example", DisplayName: given,
+			PasswordHash: "x", Role: council.RoleMember, PersonID: p.ID}))(t)
+	}
+	rm, rm2 := councillor("Rita"), councillor("Rolf")
+	rmDraft := must(cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: e.body.ID, AuthorID: rm.ID, Kind: council.InitiativeCouncillor,
+		OrganizationID: f.council.ID, PaperType: council.PaperInquiry,
+		Title: mark("Anfrage INIT-RM-DRAFT-6T", "councillor's draft inquiry"), Text: mark("Text INIT-RM-TEXT-2H", "text of a councillor's draft")}))(t)
+	must(cs.SignInitiative(ctx, rmDraft.ID, rm2.ID, time.Now()))(t)
+	all = append(all, ids(draftInit.ID, gone.ID, open.ID, author.ID, signer.ID, rmDraft.ID, rm.ID, rm2.ID)...)
 	f.params = map[string][]string{"id": all, "item": all, "mid": all, "file": all, "rid": recs,
 		"kind": {"paper", "meeting", "agenda_item"}}
 	return f

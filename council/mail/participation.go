@@ -24,7 +24,8 @@ type ReceiptData struct {
 	Site      string
 	Title     string // the motion's title
 	Short     string // the title, shortened for the subject
-	Group     string // "" for a citizens' motion
+	Group     string // "" for a citizens' or councillor's motion
+	Member    string // a councillor's motion: the council or committee its author is a member of
 	Submitted string // the submission's date and time in Germany, written out
 	Number    string // the receipt number (the start of the motion's id, as its page shows it)
 	Link      string // the motion's public page
@@ -73,7 +74,7 @@ func shorten(s string, n int) string {
 func (p ParticipationMailer) InitiativeReceipt(ctx context.Context, tx council.DBTX, m council.InitiativeReceipt) error {
 	msg := Message{To: m.To, Kind: Transactional}
 	id := m.Initiative.String()
-	data := ReceiptData{Site: p.Site, Title: m.Title, Short: shorten(m.Title, 120), Group: m.Group,
+	data := ReceiptData{Site: p.Site, Title: m.Title, Short: shorten(m.Title, 120), Group: m.Group, Member: m.Member,
 		Submitted: berlinTime(m.SubmittedAt, m.Lang), Number: id[:8], Link: p.Store.baseURL + "/beteiligung/antraege/" + id}
 	if err := p.Templates.Render(&msg, TplInitiativeReceipt, m.Lang, data); err != nil {
 		return err

@@ -128,9 +128,17 @@ func TestSeed(t *testing.T) {
 		{"motions collecting signatures", `SELECT count(*) FROM initiatives i WHERE state = 'collecting' AND initiative_public(i)`, 2, 2},
 		{"motions near their threshold", `SELECT count(*) FROM initiatives i WHERE state = 'collecting'
 			AND (SELECT count(*) FROM initiative_signatures s WHERE s.initiative_id = i.id) BETWEEN i.threshold * 3 / 4 AND i.threshold - 1`, 1, 1},
-		{"submitted motions", `SELECT count(*) FROM initiatives WHERE state = 'submitted'`, 2, 2},
+		{"submitted motions", `SELECT count(*) FROM initiatives WHERE state = 'submitted'`, 3, 3},
 		{"admitted motions with their paper", `SELECT count(*) FROM initiatives i JOIN papers p ON p.id = i.paper_id
-			WHERE i.state = 'admitted' AND p.paper_type_name <> '' AND paper_published(p)`, 4, 4},
+			WHERE i.state = 'admitted' AND p.paper_type_name <> '' AND paper_published(p)`, 5, 5},
+		{"submitted councillor's inquiry, not public", `SELECT count(*) FROM initiatives i WHERE kind = 'councillor' AND state = 'submitted'
+			AND paper_type = 'inquiry' AND NOT initiative_public(i)`, 1, 1},
+		{"co-signed councillors' inquiry on a coming council agenda, the two councillors its originators", `SELECT count(*) FROM initiatives i
+			JOIN papers p ON p.id = i.paper_id JOIN consultations c ON c.paper_id = i.paper_id
+			JOIN agenda_items a ON a.id = c.agenda_item_id JOIN meetings m ON m.id = a.meeting_id
+			WHERE i.kind = 'councillor' AND i.state = 'admitted' AND NOT initiative_public(i) AND m.start_at > $1
+			AND p.paper_type_name = 'Anfrage von Ratsmitgliedern'
+			AND (SELECT count(*) FROM paper_originators o WHERE o.paper_id = p.id AND o.person_id IS NOT NULL) = 2`, 1, 1},
 		{"youth council's motion routed to the committee's next agenda, with a due date", `SELECT count(*) FROM initiatives i
 			JOIN consultations c ON c.paper_id = i.paper_id JOIN organizations o ON o.id = c.organization_id
 			JOIN agenda_items a ON a.id = c.agenda_item_id JOIN meetings m ON m.id = a.meeting_id

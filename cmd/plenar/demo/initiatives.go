@@ -16,7 +16,8 @@ import (
 // submitted, one admitted onto the council's next meeting, one not
 // admitted with its reason, one withdrawn — and the youth council's and
 // the community group's motions with their answer obligation: one
-// answered, one overdue, one submitted.
+// answered, one overdue, one submitted — and a councillor's own
+// inquiries: one admitted, one submitted.
 
 // demoThreshold is the demo city's number of co-signers.
 const demoThreshold = 40
@@ -266,6 +267,61 @@ func (s *seeder) seedGroupMotions(ctx context.Context) error {
 		if g.answer != "" {
 			if _, err := s.cs.AnswerInitiative(ctx, in.ID, g.answer, admitted.AddDate(0, 0, 60)); err != nil {
 				return fmt.Errorf("%s: %w", g.title, err)
+			}
+		}
+	}
+	return s.seedCouncillorMotions(ctx)
+}
+
+// seedCouncillorMotions files two councillors' own inquiries (Anfragen
+// eines Ratsmitglieds) through the demo councillor (stadtrat@…) as a
+// member of the council, for its next meeting: one co-signed by the chair
+// of the Finanzausschuss and admitted onto that meeting (an "Anfrage von
+// Ratsmitgliedern"), one submitted yesterday and waiting for the clerk.
+// Without a coming council meeting there is nothing to file them for.
+func (s *seeder) seedCouncillorMotions(ctx context.Context) error {
+	next := s.nextCouncilMeeting()
+	if next == nil {
+		return nil
+	}
+	author, err := s.cs.UserByEmail(ctx, "stadtrat@musterstadt.example")
+	if err != nil {
+		return err
+	}
+	cosigner, err := s.cs.UserByEmail(ctx, "ausschuss@musterstadt.example")
+	if err != nil {
+		return err
+	}
+	for _, m := range []struct {
+		title, text, reasoning string
+		cosigned, admitted     bool
+	}{
+		{"Sanierungsstand der städtischen Sporthallen", "Wir fragen die Verwaltung: In welchem baulichen Zustand sind die städtischen Sporthallen, welche Sanierungen sind bis 2028 geplant und was kosten sie?",
+			"Mehrere Vereine berichten von gesperrten Hallenteilen; der Haushalt braucht eine Übersicht.", true, true},
+		{"Wartezeiten im Bürgerbüro", "Ich frage die Verwaltung: Wie lange warteten Bürgerinnen und Bürger im letzten Quartal im Durchschnitt auf einen Termin im Bürgerbüro, und wie will die Verwaltung die Wartezeiten verkürzen?",
+			"", false, false},
+	} {
+		filed := s.now.AddDate(0, 0, -1)
+		if m.admitted {
+			filed = s.now.AddDate(0, 0, -3)
+		}
+		in, err := s.cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: s.body.ID, AuthorID: author.ID, Kind: council.InitiativeCouncillor,
+			OrganizationID: s.council.org.ID, PaperType: council.PaperInquiry, MeetingID: next.m.ID, Title: m.title, Text: m.text,
+			Reasoning: m.reasoning, Meta: council.Meta{Created: filed.Add(-24 * time.Hour)}})
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.title, err)
+		}
+		if m.cosigned {
+			if _, err := s.cs.SignInitiative(ctx, in.ID, cosigner.ID, filed.Add(-2*time.Hour)); err != nil {
+				return fmt.Errorf("%s: co-signature: %w", m.title, err)
+			}
+		}
+		if _, err := s.cs.SubmitInitiative(ctx, in.ID, author.ID, filed, nil); err != nil {
+			return fmt.Errorf("%s: %w", m.title, err)
+		}
+		if m.admitted {
+			if err := s.admit(ctx, in.ID, next, filed.AddDate(0, 0, 1)); err != nil {
+				return fmt.Errorf("%s: %w", m.title, err)
 			}
 		}
 	}
