@@ -202,6 +202,9 @@ func TestQuestionsBrowser(t *testing.T) {
 	waitText(t, cit, `[data-live="guest-remaining"]`, "Redezeit: noch")
 	for name, c := range map[string]context.Context{"public": pub, "member": mem, "console": clk} {
 		waitText(t, c, `[data-live="question-floor"]`, "hat das Wort (nur Ton)")
+		if name == "public" {
+			waitText(t, c, `[data-media="slate-text"]`, "Es spricht die fragende Person zu Frage 1 (nur Ton)")
+		}
 		if name == "public" && !evalBool(t, c, `document.querySelector('[data-live="guest-floor"]').hidden`) {
 			t.Error("the public page of someone else offers the microphone")
 		}
@@ -217,6 +220,8 @@ func TestQuestionsBrowser(t *testing.T) {
 		}
 	}
 	waitText(t, cit, `[data-media="status"]`, "Verbunden")
+	liveStates(t, cit, "61-question-floor-offered", axe)
+	liveStates(t, clk, "62-console-question-floor", axe)
 	click(t, cit, `[data-live="guest-speak"]`)
 	waitText(t, cit, `[data-media="status"]`, "Ihr Mikrofon ist im Saal zu hören")
 	waitJS(t, cit, `window.__pcs.filter(p => p.connectionState !== "closed").some(p => p.getSenders().some(s => s.track && s.track.kind === "audio"))`,
@@ -225,9 +230,7 @@ func TestQuestionsBrowser(t *testing.T) {
 		t.Error("Clara's browser sends a camera track")
 	}
 	waitStats(t, pub, "Clara heard by the public", func(s slotStats) bool { return s["floor-0"].Packets > silent+50 })
-	if vs := runAxe(t, cit, axe); len(vs) > 0 {
-		t.Errorf("Clara speaking: axe:%s", describeViolations(vs))
-	}
+	liveStates(t, cit, "63-question-floor-speaking", axe)
 	// The chair ends her floor: the panel goes, the microphone is off,
 	// the programme plays again (a viewer, sending nothing).
 	click(t, clk, `[data-live="end-question-floor"]`)

@@ -236,6 +236,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
     const s = state;
     const running = s.state === "running";
     const f = running && s.speakers && s.speakers.floor && s.speakers.floor[0];
+    const g = guestFloor(s);
     let show = "slate";
     let text = "";
     if (s.state === "closed") text = t("live.slate.closed");
@@ -244,6 +245,7 @@ export function setupMedia({ root, mode, t, send, announce }) {
     else if (f && live.speaker) show = "speaker";
     else if (live.room) show = "room";
     else if (f) text = t("live.slate.speaking", f.name);
+    else if (g) text = t("live.slate.guest", g.number);
     else if (!pc || pc.connectionState !== "connected") text = t("live.slate.connecting");
     else text = t("live.slate.nobody");
     if (stage.dataset.show !== show) stage.dataset.show = show;
@@ -521,6 +523,12 @@ export function setupMedia({ root, mode, t, send, announce }) {
     });
   }
 
+  // The asking citizen who has the floor (audio only) while the time runs.
+  function guestFloor(s) {
+    const g = s && s.state === "running" && s.question_floor;
+    return g && g.until && Date.parse(g.until) > Date.now() ? g : null;
+  }
+
   // The live page tells us the state after every change.
   function update(s) {
     state = s;
@@ -559,7 +567,8 @@ export function setupMedia({ root, mode, t, send, announce }) {
     const cap = $("speaker-caption");
     // The public's caption says nothing before and after the session (the
     // slate does).
-    if (cap) cap.textContent = f ? t("live.media.speaker_name", f.name) : running ? t("live.media.nobody") : stage ? "" : t("live.media.speaker");
+    const g = guestFloor(s);
+    if (cap) cap.textContent = f ? t("live.media.speaker_name", f.name) : g ? t("live.slate.guest", g.number) : running ? t("live.media.nobody") : stage ? "" : t("live.media.speaker");
     showStage();
   }
   let wasHidden = false;

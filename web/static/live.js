@@ -442,9 +442,14 @@ function renderQuestions() {
   ol.replaceChildren();
   qs.forEach((q) => {
     const label = t("live.questions.number", q.number);
-    const el = li(questionLine(q), ol, [button(t("live.questions.read") + ": " + label, "read_question", { question: q.id }, "read-" + q.id),
-      button(t("live.questions.floor_give", QUESTION_FLOOR_SECONDS / 60) + ": " + label, "give_question_floor",
-        { question: q.id, seconds: QUESTION_FLOOR_SECONDS }, "floor-" + q.id)]);
+    const btns = [button(t("live.questions.read") + ": " + label, "read_question", { question: q.id }, "read-" + q.id)];
+    // The asker who has the floor is not offered it again (the console's
+    // "end" button above ends it); another asker may take it over.
+    if (!f || f.id !== q.id) {
+      btns.push(button(t("live.questions.floor_give", QUESTION_FLOOR_SECONDS / 60) + ": " + label, "give_question_floor",
+        { question: q.id, seconds: QUESTION_FLOOR_SECONDS }, "floor-" + q.id));
+    }
+    const el = li(questionLine(q), ol, btns);
     if (q.called) el.dataset.called = "true";
     if (state.question && state.question.id === q.id) el.setAttribute("aria-current", "true");
     if (f && f.id === q.id) el.dataset.floor = "true";
