@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/ical"
 )
 
 func TestFeedICSFoldAndEscape(t *testing.T) {
@@ -14,12 +15,12 @@ func TestFeedICSFoldAndEscape(t *testing.T) {
 		{"Zeile 1\r\nZeile 2\nZeile 3", `Zeile 1\nZeile 2\nZeile 3`},
 		{"tab\there\x00\x07", "tab here"},
 	} {
-		if got := icsEscape(c.in); got != c.want {
-			t.Errorf("icsEscape(%q) = %q, want %q", c.in, got, c.want)
+		if got := ical.Escape(c.in); got != c.want {
+			t.Errorf("ical.Escape(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 	long := "SUMMARY:" + strings.Repeat("Ä", 100) // 2 octets each
-	folded := icsFold(long)
+	folded := ical.Fold(long)
 	for i, l := range strings.Split(folded, "\r\n") {
 		if len(l) > 75 {
 			t.Errorf("fold line %d: %d octets", i, len(l))
@@ -34,8 +35,8 @@ func TestFeedICSFoldAndEscape(t *testing.T) {
 	if got := strings.ReplaceAll(folded, "\r\n ", ""); got != long {
 		t.Errorf("unfolded %q, want %q", got, long)
 	}
-	if short := "UID:x@y"; icsFold(short) != short {
-		t.Errorf("short line folded: %q", icsFold(short))
+	if short := "UID:x@y"; ical.Fold(short) != short {
+		t.Errorf("short line folded: %q", ical.Fold(short))
 	}
 }
 

@@ -7,41 +7,20 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/ical"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/web/site"
 )
 
 // The meeting calendar as iCalendar (RFC 5545): one VEVENT per meeting,
-// local times in Europe/Berlin with the zone's VTIMEZONE, CRLF line ends,
-// lines folded at 75 octets, TEXT values escaped.
+// written with council/ical.
 
 // icsAgendaWindow is how far back a meeting's public agenda still goes
 // into its DESCRIPTION: older meetings are listed without it, so the
 // calendar of a long history stays small.
 const icsAgendaWindow = 31 * 24 * time.Hour
-
-// icsTimezone is Europe/Berlin since 1996 (EU summer time rules).
-const icsTimezone = "BEGIN:VTIMEZONE\r\n" +
-	"TZID:Europe/Berlin\r\n" +
-	"X-LIC-LOCATION:Europe/Berlin\r\n" +
-	"BEGIN:DAYLIGHT\r\n" +
-	"TZOFFSETFROM:+0100\r\n" +
-	"TZOFFSETTO:+0200\r\n" +
-	"TZNAME:CEST\r\n" +
-	"DTSTART:19700329T020000\r\n" +
-	"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n" +
-	"END:DAYLIGHT\r\n" +
-	"BEGIN:STANDARD\r\n" +
-	"TZOFFSETFROM:+0200\r\n" +
-	"TZOFFSETTO:+0100\r\n" +
-	"TZNAME:CET\r\n" +
-	"DTSTART:19701025T030000\r\n" +
-	"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n" +
-	"END:STANDARD\r\n" +
-	"END:VTIMEZONE\r\n"
 
 func (s *Server) calendarAll(w http.ResponseWriter, r *http.Request) error {
 	body, err := s.council.MainBody(r.Context())
@@ -84,21 +63,21 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, body council.B
 	// hundred kilobytes) so it can carry an ETag.
 	var buf bytes.Buffer
 	err = func(out io.Writer) error {
-		iw := icsWriter{w: out}
-		iw.raw("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Plenar//Plenar " + icsProdVersion(s.opt.Version) + "//DE\r\n" +
+		iw := ical.Writer{W: out}
+		iw.Raw("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Plenar//Plenar " + icsProdVersion(s.opt.Version) + "//DE\r\n" +
 			"CALSCALE:GREGORIAN\r\n")
-		iw.text("X-WR-CALNAME", name)
-		iw.prop("X-WR-TIMEZONE", "Europe/Berlin")
-		iw.raw(icsTimezone)
+		iw.Text("X-WR-CALNAME", name)
+		iw.Prop("X-WR-TIMEZONE", "Europe/Berlin")
+		iw.Raw(ical.Timezone)
 		err := s.meetings.EachMeeting(ctx, body.ID, org, func(m meetings.Meeting) error {
 			s.writeEvent(&iw, m, dir, agendas[m.ID], base, host, lang)
-			return iw.err
+			return iw.Err
 		})
 		if err != nil {
 			return err
 		}
-		iw.raw("END:VCALENDAR\r\n")
-		return iw.err
+		iw.Raw("END:VCALENDAR\r\n")
+		return iw.Err
 	}(&buf)
 	if err != nil {
 		return err
@@ -155,22 +134,22 @@ func publicAgenda(items []meetings.AgendaItem, orgs []council.ID) []meetings.Age
 }
 
 // writeEvent writes one VEVENT for m.
-func (s *Server) writeEvent(iw *icsWriter, m meetings.Meeting, dir site.Directory, agenda []meetings.AgendaItem, base, host, lang string) {
+func (s *Server) writeEvent(iw *ical.Writer, m meetings.Meeting, dir site.Directory, agenda []meetings.AgendaItem, base, host, lang string) {
 	link := base + "/meetings/" + m.ID.String()
-	iw.raw("BEGIN:VEVENT\r\n")
-	iw.prop("UID", m.ID.String()+"@"+host)
-	iw.prop("DTSTAMP", icsUTC(m.Modified))
-	iw.prop("LAST-MODIFIED", icsUTC(m.Modified))
-	iw.prop("CREATED", icsUTC(m.Created))
-	iw.prop("DTSTART;TZID=Europe/Berlin", icsLocal(m.Start))
+	iw.Raw("BEGIN:VEVENT\r\n")
+	iw.Prop("UID", m.ID.String()+"@"+host)
+	iw.Prop("DTSTAMP", ical.UTC(m.Modified))
+	iw.Prop("LAST-MODIFIED", ical.UTC(m.Modified))
+	iw.Prop("CREATED", ical.UTC(m.Created))
+	iw.Prop("DTSTART;TZID=Europe/Berlin", ical.Local(m.Start, site.Berlin))
 	if !m.End.IsZero() {
-		iw.prop("DTEND;TZID=Europe/Berlin", icsLocal(m.End))
+		iw.Prop("DTEND;TZID=Europe/Berlin", ical.Local(m.End, site.Berlin))
 	}
-	iw.text("SUMMARY", m.Name)
+	iw.Text("SUMMARY", m.Name)
 	if place := dir.Place(m.LocationID); place != "" {
-		iw.text("LOCATION", place)
+		iw.Text("LOCATION", place)
 	}
-	iw.prop("URL", link)
+	iw.Prop("URL", link)
 	var desc strings.Builder
 	if names := dir.Refs(m.Organizations); len(names) > 0 {
 		parts := make([]string, len(names))
@@ -189,93 +168,15 @@ func (s *Server) writeEvent(iw *icsWriter, m meetings.Meeting, dir site.Director
 		}
 	}
 	desc.WriteString("\n" + link)
-	iw.text("DESCRIPTION", desc.String())
+	iw.Text("DESCRIPTION", desc.String())
 	switch {
 	case m.Cancelled:
-		iw.prop("STATUS", "CANCELLED")
+		iw.Prop("STATUS", "CANCELLED")
 	case m.State == meetings.Planned:
-		iw.prop("STATUS", "TENTATIVE")
+		iw.Prop("STATUS", "TENTATIVE")
 	default:
-		iw.prop("STATUS", "CONFIRMED")
+		iw.Prop("STATUS", "CONFIRMED")
 	}
-	iw.prop("TRANSP", "OPAQUE")
-	iw.raw("END:VEVENT\r\n")
-}
-
-// icsUTC formats an instant as a UTC DATE-TIME ("20261127T160000Z").
-func icsUTC(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
-
-// icsLocal formats an instant as a local DATE-TIME in German time, for
-// TZID=Europe/Berlin.
-func icsLocal(t time.Time) string { return t.In(site.Berlin).Format("20060102T150405") }
-
-// icsWriter writes content lines and keeps the first error.
-type icsWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (iw *icsWriter) raw(s string) {
-	if iw.err == nil {
-		_, iw.err = io.WriteString(iw.w, s)
-	}
-}
-
-// prop writes a content line whose value needs no escaping (dates, URIs,
-// enumerations).
-func (iw *icsWriter) prop(name, value string) { iw.raw(icsFold(name+":"+value) + "\r\n") }
-
-// text writes a content line with a TEXT value.
-func (iw *icsWriter) text(name, value string) { iw.prop(name, icsEscape(value)) }
-
-// icsEscape escapes a TEXT value (RFC 5545, 3.3.11): backslash,
-// semicolon, comma and line breaks; other control characters, which TEXT
-// may not contain, are dropped.
-func icsEscape(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == ';':
-			b.WriteString(`\;`)
-		case r == ',':
-			b.WriteString(`\,`)
-		case r == '\n' || r == '\r':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteRune(' ')
-		case r < 0x20 || r == 0x7f:
-			// dropped
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// icsFold folds a content line so that no line exceeds 75 octets (RFC
-// 5545, 3.1): continuation lines start with a space. It never splits a
-// UTF-8 sequence.
-func icsFold(line string) string {
-	const limit = 75
-	if len(line) <= limit {
-		return line
-	}
-	var b strings.Builder
-	n := 0 // octets on the current physical line
-	for _, r := range line {
-		size := utf8.RuneLen(r)
-		if size < 0 {
-			size = 3 // written as U+FFFD
-		}
-		if n+size > limit {
-			b.WriteString("\r\n ")
-			n = 1
-		}
-		b.WriteRune(r)
-		n += size
-	}
-	return b.String()
+	iw.Prop("TRANSP", "OPAQUE")
+	iw.Raw("END:VEVENT\r\n")
 }
