@@ -48,6 +48,21 @@ type Message struct {
 	Text    string
 	HTML    string            // optional alternative part
 	Headers map[string]string // extra headers; bulk messages get List-Unsubscribe from Enqueue
+	// Attachments are sent as files with the message (e.g. an .ics).
+	Attachments []Attachment
+	// Coalesce, when set, makes Enqueue queue nothing while a message with
+	// the same key still waits for its first attempt (that one will say
+	// it all): a burst of changes sends one message.
+	Coalesce string
+	// NotBefore delays the first attempt (zero: at once).
+	NotBefore time.Time
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name string `json:"name"` // the file name, e.g. "sitzung.ics"
+	Type string `json:"type"` // the content type, e.g. "text/calendar; charset=utf-8; method=PUBLISH"
+	Data []byte `json:"data"`
 }
 
 // Outgoing is a row of the outbox as the Sender and tests see it.
@@ -68,6 +83,7 @@ const (
 	maxSubject = 300
 	maxBody    = 256 << 10
 	maxList    = 64
+	maxAttach  = 256 << 10 // all attachments together
 )
 
 // validate normalises m and checks it. Errors: ErrInvalid.
@@ -95,6 +111,16 @@ func (m *Message) validate() error {
 		return fmt.Errorf("%w: mail subject", council.ErrInvalid)
 	case m.Text == "" || len(m.Text) > maxBody || len(m.HTML) > maxBody:
 		return fmt.Errorf("%w: mail body", council.ErrInvalid)
+	}
+	size := 0
+	for _, a := range m.Attachments {
+		size += len(a.Data)
+		if a.Name == "" || a.Type == "" || strings.ContainsAny(a.Name, "\r\n\"/\\") || strings.ContainsAny(a.Type, "\r\n") {
+			return fmt.Errorf("%w: mail attachment %q", council.ErrInvalid, a.Name)
+		}
+	}
+	if size > maxAttach || len(m.Coalesce) > 200 {
+		return fmt.Errorf("%w: mail attachments or key too large", council.ErrInvalid)
 	}
 	for k, v := range m.Headers {
 		if k == "" || strings.ContainsAny(k, ": \r\n") || strings.ContainsAny(v, "\r\n") {

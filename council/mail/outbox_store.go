@@ -56,11 +56,22 @@ var footers = map[string]string{
 // exists exactly when the change that causes it commits; the senders are
 // woken at commit. A bulk message gets a one-click unsubscribe token of
 // its own: the headers List-Unsubscribe and List-Unsubscribe-Post
-// (RFC 8058) and a footer with the link. It returns the row's id.
+// (RFC 8058) and a footer with the link. It returns the row's id, or
+// NilID when m.Coalesce found a message still waiting that says it all.
 // Errors: ErrInvalid, ErrOptedOut.
 func (s *Store) Enqueue(ctx context.Context, tx council.DBTX, m Message) (council.ID, error) {
 	if err := m.validate(); err != nil {
 		return council.NilID, err
+	}
+	if m.Coalesce != "" {
+		var waiting bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE coalesce_key = $1 AND state = 'queued' AND attempts = 0)`,
+			m.Coalesce).Scan(&waiting); err != nil {
+			return council.NilID, fmt.Errorf("enqueue mail: %w", council.TranslateError(err))
+		}
+		if waiting {
+			return council.NilID, nil
+		}
 	}
 	headers := map[string]string{}
 	for k, v := range m.Headers {
@@ -95,11 +106,24 @@ func (s *Store) Enqueue(ctx context.Context, tx council.DBTX, m Message) (counci
 	if err != nil {
 		return council.NilID, fmt.Errorf("enqueue mail: %w", err)
 	}
+	atts := m.Attachments
+	if atts == nil {
+		atts = []Attachment{}
+	}
+	ab, err := json.Marshal(atts)
+	if err != nil {
+		return council.NilID, fmt.Errorf("enqueue mail: %w", err)
+	}
+	var notBefore *time.Time
+	if !m.NotBefore.IsZero() {
+		notBefore = &m.NotBefore
+	}
 	id := council.NewID()
 	msgID := id.String() + "@" + s.domain
-	if _, err := tx.Exec(ctx, `INSERT INTO mail_outbox (id, message_id, recipient, lang, kind, list, subject, body_text, body_html, headers)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		id, msgID, m.To, m.Lang, string(m.Kind), m.List, m.Subject, m.Text, m.HTML, hb); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO mail_outbox (id, message_id, recipient, lang, kind, list, subject, body_text, body_html, headers,
+			attachments, coalesce_key, next_attempt_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,coalesce($13, now()))`,
+		id, msgID, m.To, m.Lang, string(m.Kind), m.List, m.Subject, m.Text, m.HTML, hb, ab, m.Coalesce, notBefore); err != nil {
 		return council.NilID, fmt.Errorf("enqueue mail: %w", council.TranslateError(err))
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, Channel); err != nil {
@@ -185,13 +209,13 @@ func (s *Store) SentTo(ctx context.Context, address string, since time.Time) (in
 }
 
 const outgoingCols = `id, message_id, recipient, lang, kind, list, subject, body_text, body_html, headers, state, attempts,
-	next_attempt_at, last_error, created, sent_at`
+	next_attempt_at, last_error, created, sent_at, attachments, coalesce_key`
 
 func scanOutgoing(row pgx.Row) (Outgoing, error) {
 	var o Outgoing
 	var sent *time.Time
 	err := row.Scan(&o.ID, &o.MessageID, &o.To, &o.Lang, &o.Kind, &o.List, &o.Subject, &o.Text, &o.HTML, &o.Headers,
-		&o.State, &o.Attempts, &o.NextAt, &o.LastError, &o.Created, &sent)
+		&o.State, &o.Attempts, &o.NextAt, &o.LastError, &o.Created, &sent, &o.Attachments, &o.Coalesce)
 	if sent != nil {
 		o.SentAt = *sent
 	}

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -301,7 +302,7 @@ func (s *Sender) failed(ctx context.Context, cc *claimConn, m claimed, from Stat
 
 // build makes the go-mail message of m: From, To, Subject, the stable
 // Message-ID, the Date of queueing, Content-Language, the text part and
-// the HTML alternative, and m's headers.
+// the HTML alternative, m's headers and its attachments.
 func (s *Sender) build(m Outgoing) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
 	if err := msg.From(s.From); err != nil {
@@ -320,6 +321,11 @@ func (s *Sender) build(m Outgoing) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.Type))); err != nil {
+			return nil, fmt.Errorf("attachment %s: %w", a.Name, err)
+		}
 	}
 	return msg, nil
 }
