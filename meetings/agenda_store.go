@@ -249,7 +249,8 @@ func (s *Store) DeleteItem(ctx context.Context, meeting, item council.ID) error 
 
 // changeAgenda runs fn under a lock on the meeting, refuses closed
 // meetings, then renumbers the agenda and bumps the meeting's modified time
-// (OParl embeds agenda items in meetings).
+// (OParl embeds agenda items in meetings); on an invited meeting it tells
+// the members that the agenda changed.
 func (s *Store) changeAgenda(ctx context.Context, meeting council.ID, fn func(council.DBTXTx) error) error {
 	return council.Tx(ctx, s.db, func(tx council.DBTXTx) error {
 		var state State
@@ -262,7 +263,13 @@ func (s *Store) changeAgenda(ctx context.Context, meeting council.ID, fn func(co
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return renumber(ctx, tx, meeting)
+		if err := renumber(ctx, tx, meeting); err != nil {
+			return err
+		}
+		if state == Invited {
+			return s.notifyMembers(ctx, tx, meeting, council.NoticeAgendaChanged, nil)
+		}
+		return nil
 	})
 }
 

@@ -14,6 +14,10 @@ import (
 // Store reads and writes meetings and agendas in PostgreSQL.
 type Store struct {
 	db council.DBTX
+	// mailer tells the members of a meeting's bodies of its invitation,
+	// agenda changes and minutes to approve (member_mail_store.go); nil:
+	// no mail (imports, the demo seed, the live session).
+	mailer council.MemberMailer
 }
 
 // NewStore returns a Store on db.
@@ -125,8 +129,10 @@ func (s *Store) Invite(ctx context.Context, id council.ID, at time.Time) (Meetin
 		if n == 0 {
 			return fmt.Errorf("%w: the agenda is empty", council.ErrConflict)
 		}
-		_, err := tx.Exec(ctx, `UPDATE meetings SET state = 'invited', invited_at = $2, modified = now() WHERE id = $1`, id, at)
-		return council.TranslateError(err)
+		if _, err := tx.Exec(ctx, `UPDATE meetings SET state = 'invited', invited_at = $2, modified = now() WHERE id = $1`, id, at); err != nil {
+			return council.TranslateError(err)
+		}
+		return s.notifyMembers(ctx, tx, id, council.NoticeInvitation, nil)
 	})
 }
 

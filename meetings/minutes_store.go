@@ -261,7 +261,8 @@ func ApplyEdits(r MinutesRecord, edits []MinutesEdit) MinutesRecord {
 
 // AddMinutesApproval appends to the agenda of meeting id the public item
 // "Genehmigung der Niederschrift" for the minutes of the earlier meeting
-// of. Errors: ErrNotFound, ErrConflict when of is not an earlier meeting
+// of, and tells the members of id's bodies that the draft is there to
+// read. Errors: ErrNotFound, ErrConflict when of is not an earlier meeting
 // of one of the same organizations, its minutes are approved already, or
 // the agenda has such an item already.
 func (s *Store) AddMinutesApproval(ctx context.Context, id, of council.ID) (AgendaItem, error) {
@@ -305,6 +306,11 @@ func (s *Store) AddMinutesApproval(ctx context.Context, id, of council.ID) (Agen
 			VALUES ($1, $2, (SELECT coalesce(max(position) + 1, 0) FROM agenda_items WHERE meeting_id = $2 AND NOT deleted), $3, true, $4)`,
 			itemID, id, name, of); err != nil {
 			return council.TranslateError(err)
+		}
+		if err := s.notifyMembers(ctx, tx, id, council.NoticeMinutes, func(n *council.MeetingNotice) {
+			n.MinutesOf, n.MinutesName, n.MinutesStart = of, o.Name, o.Start
+		}); err != nil {
+			return err
 		}
 		return council.Record(ctx, tx, "agenda_item", itemID, council.OpCreate, map[string]any{"Name": name, "ApprovesMinutesOf": of})
 	})

@@ -33,6 +33,9 @@ type accountKit struct {
 	// participation queues the receipts of motions and the notes to
 	// askers whose questions were moderated.
 	participation mail.ParticipationMailer
+	// members queues the members' mail (invitation, agenda changed,
+	// minutes to approve); the meetings store holds it.
+	members mail.MemberMailer
 }
 
 func (s *Server) newAccountKit() (*accountKit, error) {
@@ -46,7 +49,8 @@ func (s *Server) newAccountKit() (*accountKit, error) {
 		site = u.Host
 	}
 	return &accountKit{mail: ms, mailer: mail.AccountMailer{Store: ms, Templates: tpl, Site: site},
-		participation: mail.ParticipationMailer{Store: ms, Templates: tpl, Site: site}}, nil
+		participation: mail.ParticipationMailer{Store: ms, Templates: tpl, Site: site},
+		members:       mail.MemberMailer{Store: ms, Templates: tpl, Site: site, AgendaDelay: -1}}, nil
 }
 
 func (s *Server) accountRoutes(r chi.Router) {

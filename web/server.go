@@ -116,6 +116,8 @@ func New(opt Options) (*Server, error) {
 	if s.accounts, err = s.newAccountKit(); err != nil {
 		return nil, err
 	}
+	// The members' mail: invitations, agenda changes, minutes to approve.
+	s.meetings = s.meetings.WithMailer(s.accounts.members)
 	if s.webauthn, err = newWebAuthn(opt.BaseURL); err != nil {
 		return nil, err
 	}

@@ -34,6 +34,10 @@ const (
 	TplInitiativeReceipt = "initiative_receipt" // data: ReceiptData
 	// TplQuestionModerated tells an asker what moderation did.
 	TplQuestionModerated = "question_moderated" // data: QuestionData
+	// The members' messages (member.go), data: MeetingData.
+	TplMeetingInvitation = "meeting_invitation"
+	TplAgendaChanged     = "agenda_changed"
+	TplMinutesReady      = "minutes_ready"
 )
 
 // DueData is what the reminder of a group's motion's answer shows.
@@ -62,7 +66,8 @@ func ParseTemplates() (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{TplVerify, TplAccountExists, TplInitiativeDue, TplInitiativeReceipt, TplQuestionModerated} {
+	for _, name := range []string{TplVerify, TplAccountExists, TplInitiativeDue, TplInitiativeReceipt, TplQuestionModerated,
+		TplMeetingInvitation, TplAgendaChanged, TplMinutesReady} {
 		for _, lang := range []string{German, English} {
 			key := name + "." + lang
 			txt, err := templateFS.ReadFile("templates/" + key + ".txt")
