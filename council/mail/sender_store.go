@@ -86,7 +86,7 @@ func (c *claimConn) claim(ctx context.Context, n int) ([]claimed, error) {
 		var sent *time.Time
 		o := &cl.Outgoing
 		if err := rows.Scan(&o.ID, &o.MessageID, &o.To, &o.Lang, &o.Kind, &o.List, &o.Subject, &o.Text, &o.HTML, &o.Headers,
-			&o.State, &o.Attempts, &o.NextAt, &o.LastError, &o.Created, &sent, &cl.prev); err != nil {
+			&o.State, &o.Attempts, &o.NextAt, &o.LastError, &o.Created, &sent, &o.Attachments, &o.Coalesce, &cl.prev); err != nil {
 			return nil, fmt.Errorf("claim mail: %w", err)
 		}
 		out = append(out, cl)

@@ -38,7 +38,16 @@ type Received struct {
 	Header    mail.Header
 	Text      string // the text/plain part, decoded
 	HTML      string // the text/html part, decoded; "" without one
+	Parts     []Part // the other parts (attachments), decoded
 	Raw       []byte
+}
+
+// Part is a part of a message other than its text and HTML.
+type Part struct {
+	Type     string            // the media type, e.g. "text/calendar"
+	Params   map[string]string // the Content-Type's parameters, e.g. method
+	Filename string            // from Content-Disposition, or the Content-Type's name
+	Data     []byte
 }
 
 // Server is an SMTP server on 127.0.0.1 that keeps every accepted message.
@@ -253,6 +262,10 @@ func Parse(raw []byte) (Received, error) {
 }
 
 func walk(ctype, cte string, body io.Reader, rec *Received) error {
+	return walkPart(ctype, cte, "", body, rec)
+}
+
+func walkPart(ctype, cte, disposition string, body io.Reader, rec *Received) error {
 	mt, params, err := mime.ParseMediaType(ctype)
 	if err != nil {
 		mt = "text/plain"
@@ -267,7 +280,7 @@ func walk(ctype, cte string, body io.Reader, rec *Received) error {
 			if err != nil {
 				return err
 			}
-			if err := walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, rec); err != nil {
+			if err := walkPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p.Header.Get("Content-Disposition"), p, rec); err != nil {
 				return err
 			}
 		}
@@ -283,11 +296,18 @@ func walk(ctype, cte string, body io.Reader, rec *Received) error {
 	if err != nil {
 		return fmt.Errorf("part %s: %w", mt, err)
 	}
-	switch mt {
-	case "text/plain":
+	disp, dparams, _ := mime.ParseMediaType(disposition)
+	switch {
+	case mt == "text/plain" && disp != "attachment":
 		rec.Text = string(b)
-	case "text/html":
+	case mt == "text/html" && disp != "attachment":
 		rec.HTML = string(b)
+	default:
+		name := dparams["filename"]
+		if name == "" {
+			name = params["name"]
+		}
+		rec.Parts = append(rec.Parts, Part{Type: mt, Params: params, Filename: name, Data: b})
 	}
 	return nil
 }
