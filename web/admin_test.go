@@ -241,6 +241,19 @@ func TestAdminFlow(t *testing.T) {
 	}
 	mustContain(t, "public meeting page", body, "Eröffnung und Begrüßung", "Neubau Kita Sonnenschein", "Nichtöffentlicher Tagesordnungspunkt")
 	mustNotContain(t, "public meeting page", body, "Personalangelegenheit")
+	// The stable link of the members' invitation mail leads to the
+	// published invitation PDF.
+	if resp, err := e.anon().Get(e.ts.URL + "/meetings/" + meeting + "/invitation.pdf"); err != nil {
+		t.Errorf("invitation PDF link: %v", err)
+	} else {
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "/files/") {
+			t.Errorf("invitation PDF link: %d to %q", resp.StatusCode, loc)
+		} else if status, body := e.get(t, e.anon(), loc); status != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
+			t.Errorf("invitation PDF %s: %d %q", loc, status, excerpt(body))
+		}
+	}
 
 	// Every back-office page renders in both languages.
 	org, _ := e.council.Organizations(ctx, e.body.ID)

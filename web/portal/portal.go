@@ -22,8 +22,9 @@ func (s *Server) portalRoutes(r chi.Router) {
 	r.Get("/meetings", s.h(s.portalMeetings))
 	r.Get("/meetings/month", s.h(s.portalMonth))
 	r.Get("/meetings/{id}", s.h(s.portalMeeting))
-	r.Get("/meetings/{id}/minutes", s.h(s.portalMinutes))        // portal_minutes.go
-	r.Get("/meetings/{id}/minutes.pdf", s.h(s.portalMinutesPDF)) // portal_minutes.go
+	r.Get("/meetings/{id}/minutes", s.h(s.portalMinutes))              // portal_minutes.go
+	r.Get("/meetings/{id}/minutes.pdf", s.h(s.portalMinutesPDF))       // portal_minutes.go
+	r.Get("/meetings/{id}/invitation.pdf", s.h(s.portalInvitationPDF)) // portal_invitation.go
 	r.Get("/bodies", s.h(s.portalBodies))
 	r.Get("/bodies/{id}", s.h(s.portalBody))
 	r.Get("/persons/{id}", s.h(s.portalPerson))
