@@ -46,6 +46,7 @@ func TestDependencyRules(t *testing.T) {
 	forbidden := map[string][]string{
 		"council":              {"*"},
 		"council/mail":         {"meetings", "web", "search", "documents", "migrations", "cmd", "net/http"},
+		"council/ical":         {"*", "net/http"},
 		"migrations":           {"*"},
 		"cmd/plenar/pgcluster": {"*"},
 		"meetings/voting":      {"*"},
