@@ -50,6 +50,16 @@ func TestInviteMailsMembers(t *testing.T) {
 	must("item", err)
 	clerk, _ := e.login(t, council.RoleClerk)
 	mu := "/admin/meetings/" + m.ID.String()
+	// Invited, but the PDF not stored yet: the link renders it on the spot.
+	_, err = e.meetings.Invite(ctx, m.ID, start.AddDate(0, 0, -14))
+	must("invite", err)
+	if status, body := e.get(t, e.anon(), "/meetings/"+m.ID.String()+"/invitation.pdf"); status != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("invitation PDF before it is stored: %d", status)
+	}
+	must("back to planned", func() error {
+		_, err := e.srv.pool.Exec(ctx, `UPDATE meetings SET state = 'planned', invited_at = NULL WHERE id = $1`, m.ID)
+		return err
+	}())
 	e.mustRedirect(t, clerk, mu+"/invite", nil, mu)
 
 	got := e.deliver(t, smtpd)

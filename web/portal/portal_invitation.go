@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/plenar/plenar/documents"
@@ -12,6 +13,8 @@ import (
 // members' invitation mail carries (council/mail, member.go), because
 // the file is stored only after the meeting is invited and gets a new
 // version when republished. /files/{id} decides who may read the file.
+// Without a stored file, the public invitation of a published meeting is
+// rendered on the spot.
 func (s *Server) portalInvitationPDF(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
@@ -34,5 +37,18 @@ func (s *Server) portalInvitationPDF(w http.ResponseWriter, r *http.Request) err
 			return nil
 		}
 	}
-	return site.NotFound("invitation of meeting", id)
+	// Published, but its file not stored yet (the back office stores it
+	// right after the invite commits, when the mail may already be on its
+	// way): the public version, rendered now.
+	if !m.AgendaPublished() || m.Cancelled {
+		return site.NotFound("invitation of meeting", id)
+	}
+	pdf, err := documents.InvitationPDF(r.Context(), s.council, s.meetings, id, true)
+	if err != nil {
+		return fmt.Errorf("invitation PDF of %s: %w", id, err)
+	}
+	w.Header().Set("Content-Type", documents.MIMEPDF)
+	w.Header().Set("Content-Disposition", `inline; filename="einladung.pdf"`)
+	_, err = w.Write(pdf)
+	return err
 }
