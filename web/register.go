@@ -50,7 +50,7 @@ func (s *Server) newAccountKit() (*accountKit, error) {
 	}
 	return &accountKit{mail: ms, mailer: mail.AccountMailer{Store: ms, Templates: tpl, Site: site},
 		participation: mail.ParticipationMailer{Store: ms, Templates: tpl, Site: site},
-		members:       mail.MemberMailer{Store: ms, Templates: tpl, Site: site, AgendaDelay: -1}}, nil
+		members:       mail.MemberMailer{Store: ms, Templates: tpl, Site: site, AgendaDelay: -1, Now: s.opt.Now}}, nil
 }
 
 func (s *Server) accountRoutes(r chi.Router) {
