@@ -63,6 +63,16 @@ func TestCitizensMotionBrowser(t *testing.T) {
 	checkAxe(clerkTab, "back office: citizens")
 	submitAndWait(t, clerkTab, `tr:has(td:nth-child(2)) form button[type="submit"]`)
 	waitText(t, clerkTab, ".admin-notice", "Wohnsitz gespeichert")
+	// The participation rules: the form, and a refused value.
+	navigate(t, clerkTab, base+"/admin/participation")
+	liveStates(t, clerkTab, "64-admin-participation-rules", axe)
+	set(clerkTab, "#f-threshold_share", "150")
+	if _, err := chromedp.Run(clerkTab, chromedp.Evaluate[bool](`document.getElementById("f-threshold_share").removeAttribute("max"); true`)); err != nil {
+		t.Fatal(err)
+	}
+	submitAndWait(t, clerkTab, "#f-threshold_share")
+	waitText(t, clerkTab, "#f-threshold_share-error", "")
+	checkAxe(clerkTab, "back office: participation rules with an error")
 
 	// Her year of birth, then the motion: a missing title first.
 	navigate(t, erika, base+"/account/security")

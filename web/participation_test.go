@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -348,4 +349,65 @@ func TestInitiativeReceiptMail(t *testing.T) {
 		"Receipt no.: "+cit.ID.String()[:8], "http://plenar.test"+page)
 	mustNotContain(t, "English receipt", m.Text, "Filed on behalf of")
 	mustContain(t, "English receipt HTML", m.HTML, `lang="en"`, when)
+}
+
+// TestParticipationRulesForm: the clerk sets the municipality's
+// participation rules in the back office (threshold, minimum age,
+// deadlines, the responsible body per kind of motion); a refused form
+// comes back with the input and a message at the field and stores
+// nothing; members and citizens cannot reach it.
+func TestParticipationRulesForm(t *testing.T) {
+	t.Parallel()
+	e := newParticipationEnv(t)
+	ctx := t.Context()
+	cs := e.testEnv.council
+	jha := must(cs.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Jugendhilfeausschuss", Kind: council.KindCommittee}))(t)
+	clerk, _ := e.login(t, council.RoleClerk)
+	_, body := e.get(t, clerk, "/admin/participation")
+	mustContain(t, "form", body, "Regeln der Beteiligung", `name="threshold_share"`, `name="route_youth_council"`, "Jugendhilfeausschuss")
+	good := url.Values{"inhabitants": {"48500"}, "threshold": {"0"}, "threshold_share": {"2,5"}, "min_age": {"14"},
+		"collect_days": {"90"}, "answer_days": {"60"}, "motion_deadline": {"10"}, "agenda_days": {"7"},
+		"route_youth_council": {jha.ID.String()}}
+	e.mustRedirect(t, clerk, "/admin/participation", good, "/admin/participation")
+	r := must(cs.ParticipationRules(ctx, e.body.ID))(t)
+	if r.Inhabitants != 48500 || r.ThresholdShare != 0.025 || r.MinAge != 14 || r.AnswerDays != 60 || r.AgendaDays != 7 ||
+		r.RouteFor(council.InitiativeYouth) != jha.ID || r.RouteFor(council.InitiativeCommunity) != council.NilID {
+		t.Fatalf("rules after saving: %+v", r)
+	}
+	_, body = e.get(t, clerk, "/admin/participation?lang=en")
+	mustContain(t, "form after saving", body, `value="2.5"`, `value="48500"`, fmt.Sprintf(`<option value="%s" selected>Jugendhilfeausschuss`, jha.ID))
+
+	for _, tc := range []struct {
+		name, field, value string
+	}{
+		{"share over 100 %", "threshold_share", "150"},
+		{"not a number", "min_age", "vierzehn"},
+		{"no collection period", "collect_days", "0"},
+		{"unknown body", "route_community_group", council.NewID().String()},
+		{"not an id", "route_party_group", "<script>alert(1)</script>"},
+	} {
+		bad := url.Values{}
+		for k, v := range good {
+			bad[k] = v
+		}
+		bad.Set(tc.field, tc.value)
+		resp := e.postForm(t, clerk, "/admin/participation", bad)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), `aria-invalid="true"`) || strings.Contains(string(b), "<script>alert") {
+			t.Errorf("%s: status %d, want 400 with the field marked and the input escaped", tc.name, resp.StatusCode)
+		}
+		if got := must(cs.ParticipationRules(ctx, e.body.ID))(t); got.ThresholdShare != 0.025 || got.MinAge != 14 || got.CollectDays != 90 ||
+			len(got.Routes) != 1 {
+			t.Errorf("%s: stored %+v", tc.name, got)
+		}
+	}
+	for _, role := range []council.Role{council.RoleMember, council.RoleCitizen} {
+		c, _ := e.login(t, role)
+		if resp := e.postForm(t, c, "/admin/participation", good); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s posts the rules: %d", role, resp.StatusCode)
+		} else {
+			resp.Body.Close()
+		}
+	}
 }

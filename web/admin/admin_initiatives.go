@@ -29,6 +29,8 @@ func (s *server) initiativeRoutes(r chi.Router) {
 	r.Post("/initiatives/{id}/answer", s.Handle(s.adminInitiativeText("answer", "initiative_answered", s.Council.AnswerInitiative)))
 	r.Post("/reports/{id}/resolve", s.Handle(s.adminReportResolve))
 	r.Get("/citizens", s.Handle(s.adminCitizens))
+	r.Get("/participation", s.Handle(s.adminParticipation))
+	r.Post("/participation", s.Handle(s.adminParticipationSave))
 	r.Post("/citizens/{id}/residence", s.Handle(s.adminCitizenResidence))
 }
 
