@@ -153,8 +153,11 @@ func TestCitizensMotionBrowser(t *testing.T) {
 // coming meeting, Bernd (of the same group) co-signs it, Anna submits it
 // and gets its receipt; the clerk admits it onto that meeting. Mia, a
 // youth council member, files the youth council's motion; the clerk
-// admits it onto the same meeting, and its public page shows the answer's
-// due date. The meeting's public agenda lists both. axe on every page.
+// admits it as the back office routes it — preselected: the responsible
+// committee's next meeting within the agenda deadline — and its public
+// page shows the answer's due date. The council meeting's public agenda
+// lists the party's motion, the committee's agenda the youth council's.
+// axe on every page.
 func TestGroupMotionsBrowser(t *testing.T) {
 	t.Parallel()
 	e := newParticipationEnv(t)
@@ -168,6 +171,18 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	// The youth council met last week and decided to file the motion.
 	youthMeeting := must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Kinder- und Jugendrates",
 		Start: time.Now().AddDate(0, 0, -7).Truncate(time.Minute), Organizations: []council.ID{youth.ID}}))(t)
+	// The city routes the youth council's motions to the
+	// Jugendhilfeausschuss, whose agenda closes a week before a meeting:
+	// its meeting in three days is too near, the one in three weeks takes
+	// the motion.
+	jha := must(e.testEnv.council.SaveOrganization(ctx, council.Organization{BodyID: e.body.ID, Name: "Jugendhilfeausschuss", Kind: council.KindCommittee}))(t)
+	rules := must(e.testEnv.council.ParticipationRules(ctx, e.body.ID))(t)
+	rules.AgendaDays, rules.Routes = 7, map[council.InitiativeKind]council.ID{council.InitiativeYouth: jha.ID}
+	liveMust(t, "rules", e.testEnv.council.SaveParticipationRules(ctx, rules))
+	must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "JHA in drei Tagen",
+		Start: time.Now().AddDate(0, 0, 3).Truncate(time.Hour), Organizations: []council.ID{jha.ID}}))(t)
+	jhaMeeting := must(e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "JHA in drei Wochen",
+		Start: time.Now().AddDate(0, 0, 21).Truncate(time.Hour), Organizations: []council.ID{jha.ID}}))(t)
 	clerk, _ := e.login(t, council.RoleClerk)
 	tabs := newMediaBrowser(t, 5)
 	base := e.ts.URL
@@ -177,13 +192,22 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	at, bt, mt, ct, pub := tabs[0], tabs[1], tabs[2], tabs[3], tabs[4]
 	checkAxe := func(ctx context.Context, what string) { t.Helper(); axeClean(t, ctx, axe, what) }
 	set := func(ctx context.Context, sel, v string) { t.Helper(); setValue(t, ctx, sel, v) }
-	admit := func(title string) {
+	// admit admits the motion onto org's meeting m (chosen by the clerk;
+	// nil: as the back office preselects it).
+	admit := func(title string, org council.ID, m *meetings.Meeting) {
 		t.Helper()
 		navigate(t, ct, base+"/admin/initiatives")
 		click(t, ct, `main table a[href*="/admin/initiatives/"]`) // the submitted one is first
 		waitText(t, ct, "h1", title)
-		set(ct, "#f-org", e.council.ID.String())
-		set(ct, "#f-meeting", e.meeting.ID.String())
+		if m != nil {
+			set(ct, "#f-org", org.String())
+			set(ct, "#f-meeting", m.ID.String())
+		} else {
+			waitText(t, ct, "main", "nächste Sitzung mit Frist: "+jhaMeeting.Name)
+			if got := evalString(t, ct, `document.getElementById("f-org").value + " " + document.getElementById("f-meeting").value`); got != org.String()+" "+jhaMeeting.ID.String() {
+				t.Errorf("admit form preselects %s, want the committee %s and its meeting %s", got, org, jhaMeeting.ID)
+			}
+		}
 		checkAxe(ct, "back office: "+title)
 		submitAndWait(t, ct, `form[action$="/admit"] button`)
 		waitText(t, ct, ".admin-notice", "zugelassen")
@@ -212,7 +236,7 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	if st := evalString(t, pub, `document.title`); strings.Contains(st, "Radverkehrskonzept") {
 		t.Error("the public reads a party group's submitted motion")
 	}
-	admit("Radverkehrskonzept fortschreiben")
+	admit("Radverkehrskonzept fortschreiben", e.council.ID, &e.meeting)
 
 	// The youth council's motion.
 	navigate(t, mt, base+"/beteiligung/antraege/neu?lang=en")
@@ -226,15 +250,16 @@ func TestGroupMotionsBrowser(t *testing.T) {
 	submitAndWait(t, mt, `form[action*="/einreichen"] button`)
 	waitText(t, mt, "main", "submitted")
 	checkAxe(mt, "youth council motion submitted, English")
-	admit("Skatepark am Stadion")
+	admit("Skatepark am Stadion", jha.ID, nil)
 	navigate(t, pub, base+youthMotion)
 	waitText(t, pub, "main", "Antwort fällig bis")
 	waitText(t, pub, "main", "Beschlossen in")
 	checkAxe(pub, "youth council motion admitted, public")
 	navigate(t, pub, base+"/meetings/"+e.meeting.ID.String())
-	for _, title := range []string{"Radverkehrskonzept fortschreiben", "Skatepark am Stadion"} {
-		waitText(t, pub, "main", title)
-	}
+	waitText(t, pub, "main", "Radverkehrskonzept fortschreiben")
+	must(e.meetings.Invite(ctx, jhaMeeting.ID, time.Now()))(t)
+	navigate(t, pub, base+"/meetings/"+jhaMeeting.ID.String())
+	waitText(t, pub, "main", "Skatepark am Stadion")
 }
 
 // axeClean fails t with the axe-core violations on ctx's page.
