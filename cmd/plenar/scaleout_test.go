@@ -95,9 +95,13 @@ func TestScaleOutBehindNginx(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/papers/" + p.ID.String()
-	get(proxy, path)
+	first, _ := get(proxy, path)
 	if resp, _ := get(proxy, path); resp.Header.Get("X-Cache-Status") != "HIT" {
-		t.Errorf("the paper through nginx: X-Cache-Status %q, want HIT", resp.Header.Get("X-Cache-Status"))
+		// Say why: an uncacheable first answer (status, Cache-Control,
+		// Set-Cookie) or a cache that did not store it.
+		t.Errorf("the paper through nginx: X-Cache-Status %q, want HIT (first answer %d %q, Cache-Control %q, Set-Cookie %q; second %d %q)",
+			resp.Header.Get("X-Cache-Status"), first.StatusCode, first.Header.Get("X-Cache-Status"), first.Header.Get("Cache-Control"),
+			first.Header.Get("Set-Cookie"), resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
 	p.Name = "Neuer Titel " + fmt.Sprint(time.Now().UnixNano())
 	if _, err := cs.SavePaper(ctx, p); err != nil {
