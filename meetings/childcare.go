@@ -101,6 +101,7 @@ const (
 	MsgClaimHours       = "childcare.err.hours"
 	MsgClaimAmount      = "childcare.err.amount"
 	MsgClaimDecided     = "childcare.err.decided"
+	MsgClaimReason      = "childcare.err.reason"
 )
 
 // validate checks the claim's own fields (the rest needs the database).

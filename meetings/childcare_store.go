@@ -175,7 +175,7 @@ func (s *Store) SubmitClaim(ctx context.Context, c Claim, now time.Time) (Claim,
 func (s *Store) DecideClaim(ctx context.Context, id council.ID, approve bool, reason string, now time.Time) (Claim, error) {
 	reason = strings.TrimSpace(reason)
 	if !approve && reason == "" {
-		return Claim{}, council.FieldErrors{"reason": council.MsgReasonRequired}
+		return Claim{}, council.FieldErrors{"reason": MsgClaimReason}
 	}
 	if len([]rune(reason)) > 1000 {
 		return Claim{}, council.FieldErrors{"reason": council.MsgTooLong}

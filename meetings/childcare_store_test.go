@@ -194,7 +194,7 @@ func TestChildcareClaimDecision(t *testing.T) {
 		t.Errorf("DecideClaim without an actor: %v, want ErrForbidden", err)
 	}
 	clerk := council.WithActor(e.ctx, e.clerk.ID)
-	if _, err := e.s.DecideClaim(clerk, b.ID, false, "  ", now); fieldError(err, "reason") != council.MsgReasonRequired {
+	if _, err := e.s.DecideClaim(clerk, b.ID, false, "  ", now); fieldError(err, "reason") != meetings.MsgClaimReason {
 		t.Errorf("rejection without reason: %v", err)
 	}
 	m = e.mark(t)
