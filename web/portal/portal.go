@@ -126,10 +126,14 @@ func (m meetingRow) Live() bool { return m.State == meetings.Running && !m.Cance
 
 // ShownEnd and EndExpected are meetings.Meeting's, for the partial
 // meeting_when.html.
-func (m meetingRow) ShownEnd() time.Time { return meetings.Meeting{End: m.End, Ended: m.Ended}.ShownEnd() }
+func (m meetingRow) ShownEnd() time.Time {
+	return meetings.Meeting{End: m.End, Ended: m.Ended}.ShownEnd()
+}
 
 // EndExpected reports whether ShownEnd is only the expected end.
-func (m meetingRow) EndExpected() bool { return meetings.Meeting{End: m.End, Ended: m.Ended}.EndExpected() }
+func (m meetingRow) EndExpected() bool {
+	return meetings.Meeting{End: m.End, Ended: m.Ended}.EndExpected()
+}
 
 // meetingRows are ms as list rows, with names from d.
 func meetingRows(d site.Directory, ms []meetings.Meeting) []meetingRow {
