@@ -285,16 +285,11 @@ func (s *Store) ClaimableMeetings(ctx context.Context, user council.ID, now time
 	if err != nil {
 		return nil, fmt.Errorf("claimable meetings: %w", council.TranslateError(err))
 	}
-	defer rows.Close()
-	var out []Meeting
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			return nil, fmt.Errorf("claimable meetings: %w", council.TranslateError(err))
-		}
-		out = append(out, m)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Meeting, error) { return scanMeeting(r) })
+	if err != nil {
+		return nil, fmt.Errorf("claimable meetings: %w", council.TranslateError(err))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ForgetChildcareClaims deletes the claims decided before before (the
