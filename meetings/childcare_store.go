@@ -65,12 +65,6 @@ func (s *Store) SaveChildcareRules(ctx context.Context, r ChildcareRules) error 
 	return nil
 }
 
-// claimant is what SubmitClaim needs to know of the claiming account.
-type claimant struct {
-	person council.ID
-	role   council.Role
-}
-
 // SubmitClaim stores a member's claim for a meeting (c's UserID,
 // MeetingID, Minutes, AmountCents, Note) at now. The member must be a
 // current member of one of the meeting's bodies on its day (an account
@@ -87,14 +81,14 @@ func (s *Store) SubmitClaim(ctx context.Context, c Claim, now time.Time) (Claim,
 		return Claim{}, fe
 	}
 	err := council.Tx(ctx, s.db, func(tx council.DBTXTx) error {
-		var who claimant
 		var person *council.ID
+		var role council.Role
 		if err := tx.QueryRow(ctx, `SELECT person_id, role FROM users WHERE id = $1 AND NOT deleted AND NOT disabled`, c.UserID).
-			Scan(&person, &who.role); err != nil {
+			Scan(&person, &role); err != nil {
 			return council.TranslateError(err)
 		}
-		who.person = council.IDOf(person)
-		if who.person == council.NilID || who.role == council.RoleCitizen {
+		c.PersonID = council.IDOf(person)
+		if c.PersonID == council.NilID || role == council.RoleCitizen {
 			return &council.UserError{Kind: council.ErrForbidden, Key: MsgClaimNotMember, Text: "only a member of the meeting's bodies may claim childcare costs"}
 		}
 		var (
@@ -112,7 +106,7 @@ func (s *Store) SubmitClaim(ctx context.Context, c Claim, now time.Time) (Claim,
 					AND (ms.end_date IS NULL OR ms.end_date >= (m.start_at AT TIME ZONE 'Europe/Berlin')::date)),
 				EXISTS (SELECT 1 FROM live_attendance a WHERE a.meeting_id = m.id AND a.person_id = $2 AND a.mode IN ('room', 'remote')),
 				EXISTS (SELECT 1 FROM childcare_claims x WHERE x.meeting_id = m.id AND x.person_id = $2)
-			FROM meetings m WHERE m.id = $1 AND NOT m.deleted`, c.MeetingID, who.person).
+			FROM meetings m WHERE m.id = $1 AND NOT m.deleted`, c.MeetingID, c.PersonID).
 			Scan(&body, &start, &end, &cancelled, &closed, &member, &attended, &duplicated)
 		if err != nil {
 			return council.TranslateError(err)
@@ -148,7 +142,7 @@ func (s *Store) SubmitClaim(ctx context.Context, c Claim, now time.Time) (Claim,
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		c.ID, c.PersonID, c.State, c.SubmittedAt = council.NewID(), who.person, ClaimSubmitted, now
+		c.ID, c.State, c.SubmittedAt = council.NewID(), ClaimSubmitted, now
 		if _, err := tx.Exec(ctx, `INSERT INTO childcare_claims (id, meeting_id, person_id, user_id, minutes, amount_cents, note, submitted_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, c.ID, c.MeetingID, c.PersonID, c.UserID, c.Minutes, c.AmountCents, c.Note, now); err != nil {
 			if errors.Is(council.TranslateError(err), council.ErrConflict) {
