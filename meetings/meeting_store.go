@@ -25,17 +25,21 @@ func NewStore(db council.DBTX) *Store { return &Store{db: db} }
 
 const meetingCols = `m.id, m.body_id, m.name, m.start_at, m.end_at, m.location_id, m.state, m.cancelled, m.invited_at,
 	m.created, m.modified, m.deleted, agenda_public(m), m.record,
+	(SELECT ls.closed_at FROM live_sessions ls WHERE ls.meeting_id = m.id),
 	coalesce((SELECT array_agg(mo.organization_id ORDER BY o.name) FROM meeting_organizations mo
 		JOIN organizations o ON o.id = mo.organization_id WHERE mo.meeting_id = m.id), '{}')`
 
 func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
 	var m Meeting
-	var end, invited *time.Time
+	var end, invited, ended *time.Time
 	var loc *council.ID
 	err := row.Scan(&m.ID, &m.BodyID, &m.Name, &m.Start, &end, &loc, &m.State, &m.Cancelled, &invited,
-		&m.Created, &m.Modified, &m.Deleted, &m.AgendaPublic, &m.Record, &m.Organizations)
+		&m.Created, &m.Modified, &m.Deleted, &m.AgendaPublic, &m.Record, &ended, &m.Organizations)
 	if end != nil {
 		m.End = *end
+	}
+	if ended != nil {
+		m.Ended = *ended
 	}
 	if invited != nil {
 		m.InvitedAt = *invited

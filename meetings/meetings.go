@@ -22,11 +22,14 @@ const (
 
 // Meeting is a Sitzung of one or more organizations.
 type Meeting struct {
-	ID            council.ID
-	BodyID        council.ID
-	Name          string
-	Start         time.Time
-	End           time.Time // zero: open
+	ID     council.ID
+	BodyID council.ID
+	Name   string
+	Start  time.Time
+	End    time.Time // the expected end (docs/DOMAIN.md, "Expected end"); zero: open
+	// Ended is when the live session closed: the actual end (read from
+	// live_sessions; zero while no session closed).
+	Ended         time.Time
 	LocationID    council.ID
 	State         State
 	Cancelled     bool

@@ -44,7 +44,7 @@ func TestInviteMailsMembers(t *testing.T) {
 	}
 	start := time.Date(2026, 12, 1, 16, 0, 0, 0, time.UTC)
 	m, err := e.meetings.SaveMeeting(ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Stadtrats", Start: start,
-		Organizations: []council.ID{rat.ID}})
+		End: start.Add(3 * time.Hour), Organizations: []council.ID{rat.ID}})
 	must("meeting", err)
 	_, err = e.meetings.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: m.ID, Name: "Eröffnung", Public: true})
 	must("item", err)
@@ -70,7 +70,13 @@ func TestInviteMailsMembers(t *testing.T) {
 	if !strings.HasPrefix(r.Subject, "Einladung: Sitzung des Stadtrats am 01.12.2026, 17:00 Uhr") {
 		t.Errorf("subject %q", r.Subject)
 	}
-	if len(r.Parts) != 1 || !strings.Contains(string(r.Parts[0].Data), "DTSTART:20261201T160000Z") {
+	// The expected end (docs/DOMAIN.md, "Expected end") in the text and
+	// the calendar file.
+	if want := "01.12.2026, 17:00 – ca. 20:00 Uhr (CET, voraussichtliches Ende)"; !strings.Contains(r.Text, want) {
+		t.Errorf("invitation text lacks %q:\n%s", want, r.Text)
+	}
+	if len(r.Parts) != 1 || !strings.Contains(string(r.Parts[0].Data), "DTSTART:20261201T160000Z") ||
+		!strings.Contains(string(r.Parts[0].Data), "DTEND:20261201T190000Z") {
 		t.Errorf("calendar part: %+v", r.Parts)
 	}
 	pdf := "http://plenar.test/meetings/" + m.ID.String() + "/invitation.pdf"

@@ -162,6 +162,7 @@ func (s *Server) routes() chi.Router {
 	s.accountRoutes(r)                    // register.go: /register, /verify, /unsubscribe
 	s.participationRoutes(r)              // participation.go: /beteiligung, citizens' and groups' motions
 	s.alertRoutes(r)                      // alerts.go: /account/alerts, following
+	s.childcareRoutes(r)                  // childcare.go: /my/childcare, members' childcare claims
 	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers
 	portal.Routes(cached, s.portalDeps()) // package web/portal: the public pages and the search page, /api/v1/search
 	s.adminRoutes(r)                      // admin_mount.go: the clerk back office (package web/admin) under /admin

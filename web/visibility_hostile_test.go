@@ -176,6 +176,15 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 	mark(pollQuestionMarker, "question of a poll on a non-public agenda item")
 	mark(pollCandidateMarker, "candidate of an election on a non-public agenda item")
 	f.minutes = newMinutesFixture(t, e, f.portalFixture, polls, mark)
+	// Childcare claims (docs/DOMAIN.md, "Kinderbetreuungskosten") are
+	// never public: a claim for the meeting the person attended, its note
+	// and the clerk's reason for rejecting it carry markers.
+	claimant := must(cs.CreateUser(ctx, council.User{Email: "claimant@rat.example", DisplayName: "Claimant", PasswordHash: "x",
+		Role: council.RoleMember, PersonID: f.person.ID}))(t)
+	claimClerk := must(cs.CreateUser(ctx, council.User{Email: "claim-clerk@plenar.test", Role: council.RoleClerk, PasswordHash: "x"}))(t)
+	claim := must(ms.SubmitClaim(ctx, meetings.Claim{UserID: claimant.ID, MeetingID: f.minutes.draft, Minutes: 60, AmountCents: 1234,
+		Note: mark("KITA-NOTIZ-C7K", "note of a childcare claim")}, time.Now()))(t)
+	must(ms.DecideClaim(council.WithActor(ctx, claimClerk.ID), claim.ID, false, mark("KITA-GRUND-C8L", "reason a childcare claim was rejected"), time.Now()))(t)
 	// Recordings: a segment of the non-public item (whose title is
 	// secretMarker) beside a public one; the chapter list and the segment
 	// itself must stay hidden (recordings_test.go).
@@ -242,7 +251,7 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 		OrganizationID: f.council.ID, PaperType: council.PaperInquiry,
 		Title: mark("Anfrage INIT-RM-DRAFT-6T", "councillor's draft inquiry"), Text: mark("Text INIT-RM-TEXT-2H", "text of a councillor's draft")}))(t)
 	must(cs.SignInitiative(ctx, rmDraft.ID, rm2.ID, time.Now()))(t)
-	all = append(all, ids(draftInit.ID, gone.ID, open.ID, author.ID, signer.ID, rmDraft.ID, rm.ID, rm2.ID)...)
+	all = append(all, ids(draftInit.ID, gone.ID, open.ID, author.ID, signer.ID, rmDraft.ID, rm.ID, rm2.ID, claim.ID)...)
 	// A member follows everything public and a search for the secret
 	// marker; the private feed of these follows is a public reader too.
 	as := e.srv.alerts

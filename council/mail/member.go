@@ -84,10 +84,7 @@ func (p MemberMailer) MeetingNotice(ctx context.Context, tx council.DBTX, n coun
 		ics = p.calendar(n, base, now())
 	}
 	for _, rc := range n.Recipients {
-		when := berlinTime(n.Start, rc.Lang)
-		if !n.End.IsZero() {
-			when += " – " + berlinTime(n.End, rc.Lang)
-		}
+		when := meetingWhen(n.Start, n.End, rc.Lang)
 		data := MeetingData{Site: p.Site, Name: n.Name, Short: shorten(n.Name, 120), Start: berlinTime(n.Start, rc.Lang), When: when, Place: n.Place, Items: n.Items, NonPublic: n.NonPublic,
 			Link: base, PDF: base + "/invitation.pdf", Live: base + "/live/member"}
 		msg := Message{To: rc.To}

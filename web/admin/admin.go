@@ -59,6 +59,7 @@ func Routes(r chi.Router, d Deps) {
 	s.trailRoutes(r)      // admin_trail.go: the paper's implementation record
 	s.initiativeRoutes(r) // admin_initiatives.go: citizens' and groups' motions, citizens' accounts
 	s.questionRoutes(r)   // admin_questions.go: the Einwohnerfragestunde
+	s.childcareRoutes(r)  // admin_childcare.go: members' childcare claims
 
 	r.Get("/meetings", s.Handle(s.adminMeetings))
 	r.Get("/meetings/new", s.Handle(s.adminMeetingNew))

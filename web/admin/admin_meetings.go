@@ -150,7 +150,7 @@ func (s *server) meetingForm(w http.ResponseWriter, r *http.Request, body, id co
 		choice("multiselect", "organizations", "admin.meeting.organizations", "admin.meeting.organizations_hint", true, orgs).
 		set("admin.meeting.time_legend", "admin.meeting.time_hint").
 		input("datetime-local", "start", "admin.meeting.start", "", true).
-		input("datetime-local", "end", "admin.meeting.end", "", false).
+		input("datetime-local", "end", "meeting.end.label", "meeting.end.hint", false).
 		set("admin.meeting.location_legend", "").
 		choice("select", "location", "admin.meeting.location", "", false, withNone(locs)).
 		set("admin.meeting.new_location", "admin.meeting.new_location_hint").
@@ -183,6 +183,15 @@ func (s *server) adminMeetingSave(w http.ResponseWriter, r *http.Request) error 
 	m.LocationID = parseChoice(fe, "location", v.Get("location"), locs)
 	m.Name = strings.TrimSpace(v.Get("name"))
 	m.Record = v.Get("record") != ""
+	if m.End.IsZero() && !m.Start.IsZero() && len(m.Organizations) > 0 {
+		// Every meeting gets an expected end (docs/DOMAIN.md, "Expected
+		// end"): the start plus its first body's usual length.
+		d, err := s.Meetings.TypicalLength(ctx, m.Organizations[0], m.Start)
+		if err != nil {
+			return err
+		}
+		m.End = m.Start.Add(d)
+	}
 	if m.Name == "" && len(m.Organizations) > 0 {
 		if m.Name, err = s.suggestName(ctx, b.ID, m.Organizations[0]); err != nil {
 			return err

@@ -142,8 +142,10 @@ func (s *Server) writeEvent(iw *ical.Writer, m meetings.Meeting, dir site.Direct
 	iw.Prop("LAST-MODIFIED", ical.UTC(m.Modified))
 	iw.Prop("CREATED", ical.UTC(m.Created))
 	iw.Prop("DTSTART;TZID=Europe/Berlin", ical.Local(m.Start, site.Berlin))
-	if !m.End.IsZero() {
-		iw.Prop("DTEND;TZID=Europe/Berlin", ical.Local(m.End, site.Berlin))
+	// The actual end once the session closed, else the expected one
+	// (docs/DOMAIN.md, "Expected end").
+	if end := m.ShownEnd(); !end.IsZero() {
+		iw.Prop("DTEND;TZID=Europe/Berlin", ical.Local(end, site.Berlin))
 	}
 	iw.Text("SUMMARY", m.Name)
 	if place := dir.Place(m.LocationID); place != "" {
@@ -160,6 +162,10 @@ func (s *Server) writeEvent(iw *ical.Writer, m meetings.Meeting, dir site.Direct
 	}
 	if m.Cancelled {
 		desc.WriteString(s.i18n.T(lang, "feeds.cancelled") + "\n")
+	}
+	if m.EndExpected() {
+		desc.WriteString(s.i18n.T(lang, "meeting.end.label") + ": " + s.i18n.T(lang, "meeting.end.approx") + " " +
+			m.End.In(site.Berlin).Format("15:04") + "\n")
 	}
 	if len(agenda) > 0 {
 		desc.WriteString("\n" + s.i18n.T(lang, "feeds.ics.agenda") + "\n")

@@ -337,7 +337,7 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 	}
 	return entries(h, ms, n, typeMeeting, pMeeting, meetingKey, func(m meetings.Meeting) any {
 		r := &meeting{ID: h.u.obj(pMeeting, m.ID), Type: typeMeeting, Name: m.Name, MeetingState: meetingState(m.State),
-			Cancelled: m.Cancelled, Start: h.dateTime(m.Start), End: h.dateTime(m.End),
+			Cancelled: m.Cancelled, Start: h.dateTime(m.Start), End: h.dateTime(m.ShownEnd()), EndExpected: m.EndExpected(),
 			Organization: h.u.objs(pOrganization, m.Organizations),
 			Created:      h.dateTime(m.Created), Modified: h.dateTime(m.Modified), Web: h.u.web("/meetings/", m.ID),
 			State: string(m.State)}

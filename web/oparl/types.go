@@ -177,6 +177,9 @@ type meeting struct {
 	Modified         string        `json:"modified"`
 	Web              string        `json:"web,omitempty"`
 	State            string        `json:"plenar:state,omitempty"`
+	// EndExpected: End is the expected end (the live session has not
+	// closed yet); docs/OPARL.md, "HTTP".
+	EndExpected bool `json:"plenar:endExpected,omitempty"`
 }
 
 type agendaItem struct {

@@ -112,7 +112,8 @@ type meetingRow struct {
 	ID        council.ID
 	Name      string
 	Start     time.Time
-	End       time.Time
+	End       time.Time // expected
+	Ended     time.Time // actual: the live session closed
 	Bodies    []site.OrgRef
 	Place     string
 	State     meetings.State
@@ -123,11 +124,22 @@ type meetingRow struct {
 // marks it "Live jetzt" with a link to the public live page.
 func (m meetingRow) Live() bool { return m.State == meetings.Running && !m.Cancelled }
 
+// ShownEnd and EndExpected are meetings.Meeting's, for the partial
+// meeting_when.html.
+func (m meetingRow) ShownEnd() time.Time {
+	return meetings.Meeting{End: m.End, Ended: m.Ended}.ShownEnd()
+}
+
+// EndExpected reports whether ShownEnd is only the expected end.
+func (m meetingRow) EndExpected() bool {
+	return meetings.Meeting{End: m.End, Ended: m.Ended}.EndExpected()
+}
+
 // meetingRows are ms as list rows, with names from d.
 func meetingRows(d site.Directory, ms []meetings.Meeting) []meetingRow {
 	out := make([]meetingRow, len(ms))
 	for i, m := range ms {
-		out[i] = meetingRow{ID: m.ID, Name: m.Name, Start: m.Start, End: m.End, Bodies: d.Refs(m.Organizations),
+		out[i] = meetingRow{ID: m.ID, Name: m.Name, Start: m.Start, End: m.End, Ended: m.Ended, Bodies: d.Refs(m.Organizations),
 			Place: d.Place(m.LocationID), State: m.State, Cancelled: m.Cancelled}
 	}
 	return out

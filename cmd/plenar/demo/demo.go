@@ -163,6 +163,9 @@ func SeedWith(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, opts Op
 		if err := StartLive(ctx, pool, log, res.Live); err != nil {
 			return res, fmt.Errorf("demo: %w", err)
 		}
+		if err := seedChildcare(ctx, pool, log, opts.Now, held, res.Live); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		}
 		log.Info("demo: seeded Musterstadt", "duration", time.Since(started).Round(time.Millisecond),
 			"papers", res.Counts.Papers, "meetings", res.Counts.Meetings, "agenda_items", res.Counts.AgendaItems,
 			"persons", res.Counts.Persons, "memberships", res.Counts.Memberships, "statements", res.Counts.Statements)

@@ -113,6 +113,14 @@ func TestSeed(t *testing.T) {
 			JOIN meetings m ON m.id = s.meeting_id WHERE m.state = 'closed' AND s.closed_at IS NOT NULL
 			AND ((s.mode = 'hybrid' AND s.legal_basis = 'emergency') OR (s.mode = 'presence' AND s.legal_basis = ''))
 			AND EXISTS (SELECT 1 FROM polls p WHERE p.meeting_id = m.id)`, 2, 2},
+		// Childcare claims (childcare.go): in every state, the demo
+		// councillor's among them; every meeting has an expected end.
+		{"submitted childcare claims", `SELECT count(*) FROM childcare_claims WHERE state = 'submitted'`, 2, 20},
+		{"approved childcare claims", `SELECT count(*) FROM childcare_claims WHERE state = 'approved'`, 2, 20},
+		{"rejected childcare claims", `SELECT count(*) FROM childcare_claims WHERE state = 'rejected' AND reason <> ''`, 1, 20},
+		{"the demo councillor's childcare claims", `SELECT count(*) FROM childcare_claims c JOIN users u ON u.id = c.user_id
+			WHERE u.email = 'stadtrat@musterstadt.example'`, 1, 3},
+		{"meetings without an expected end", `SELECT count(*) FROM meetings WHERE end_at IS NULL`, 0, 0},
 		// The Beschlusskontrolle (trail.go): records in every status.
 		{"open implementations", `SELECT count(*) FROM implementations WHERE status = 'open'`, 20, 1000},
 		{"implementations in progress", `SELECT count(*) FROM implementations WHERE status = 'in_progress'`, 20, 1000},

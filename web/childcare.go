@@ -1,0 +1,133 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/web/site"
+)
+
+// Childcare claims of members (docs/DOMAIN.md, "Kinderbetreuungskosten"):
+// /my/childcare lists the member's claims with their state and takes a new
+// one for a meeting they attended. Personal, never cached, never public;
+// the clerk's queue is web/admin/admin_childcare.go.
+
+func (s *Server) childcareRoutes(r chi.Router) {
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireRole(council.RoleMember, council.RoleClerk, council.RoleAdmin), site.NoStore)
+		r.Get("/my/childcare", s.h(s.childcarePage))
+		r.Post("/my/childcare", s.h(s.childcareSubmit))
+	})
+}
+
+// childcarePage is the data of childcare.html.
+type childcarePage struct {
+	formState
+	Notice    string // translation key, "" for none
+	Linked    bool   // the account is linked to a person
+	Claimable []meetings.Meeting
+	Claims    []meetings.Claim
+	Cap       string // the cap per hour, formatted
+	Margin    int    // minutes
+}
+
+func (s *Server) childcarePage(w http.ResponseWriter, r *http.Request) error {
+	data := &childcarePage{formState: newFormState(nil)}
+	if r.URL.Query().Get("notice") == "submitted" {
+		data.Notice = "childcare.notice.submitted"
+	}
+	return s.renderChildcare(w, r, http.StatusOK, data)
+}
+
+func (s *Server) renderChildcare(w http.ResponseWriter, r *http.Request, status int, data *childcarePage) error {
+	ctx := r.Context()
+	rs := requestStateOf(r)
+	data.Linked = rs.user.PersonID != council.NilID
+	b, err := s.body(ctx)
+	if err != nil {
+		return err
+	}
+	rules, err := s.meetings.ChildcareRules(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	data.Cap, data.Margin = meetings.FormatEuros(rules.CapCentsPerHour, rs.lang), int(rules.Margin.Minutes())
+	if data.Linked {
+		if data.Claimable, err = s.meetings.ClaimableMeetings(ctx, rs.user.ID, s.opt.Now()); err != nil {
+			return err
+		}
+		if data.Claims, err = s.meetings.MyClaims(ctx, rs.user.ID); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, status, "childcare", data)
+	return nil
+}
+
+// childcareSubmit takes a claim: the meeting, hours, amount and a note.
+func (s *Server) childcareSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: form: %w", council.ErrInvalid, err)
+	}
+	rs := requestStateOf(r)
+	f := r.PostForm
+	data := &childcarePage{formState: newFormState(f)}
+	c := meetings.Claim{UserID: rs.user.ID, Note: f.Get("note")}
+	var ok bool
+	if c.MeetingID, ok = parseOptionalID(f.Get("meeting")); !ok {
+		data.Errors["meeting"] = council.MsgRequired
+	}
+	if c.Minutes, ok = meetings.ParseHours(f.Get("hours")); !ok || c.Minutes <= 0 {
+		data.Errors["hours"] = meetings.MsgClaimHours
+	}
+	if c.AmountCents, ok = meetings.ParseEuros(f.Get("amount")); !ok || c.AmountCents <= 0 {
+		data.Errors["amount"] = meetings.MsgClaimAmount
+	}
+	if len(data.Errors) == 0 {
+		_, err := s.meetings.SubmitClaim(actor(r), c, s.opt.Now())
+		var fe council.FieldErrors
+		var ue *council.UserError
+		switch {
+		case err == nil:
+			http.Redirect(w, r, childcarePath(r, "submitted"), http.StatusSeeOther)
+			return nil
+		case errors.As(err, &fe):
+			for k, v := range fe {
+				data.Errors[k] = v
+			}
+		case errors.As(err, &ue) && (errors.Is(err, council.ErrForbidden) || errors.Is(err, council.ErrConflict)):
+			data.Errors["meeting"] = ue.Key
+		case errors.Is(err, council.ErrNotFound):
+			data.Errors["meeting"] = council.MsgRequired
+		default:
+			return err
+		}
+	}
+	return s.renderChildcare(w, r, http.StatusUnprocessableEntity, data)
+}
+
+// parseOptionalID parses a form's id; ok is false when it is empty or no id.
+func parseOptionalID(v string) (council.ID, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return council.NilID, false
+	}
+	id, err := council.ParseID(v)
+	return id, err == nil
+}
+
+// childcarePath is the member's claims page with a notice, in the
+// request's language.
+func childcarePath(r *http.Request, notice string) string {
+	to := "/my/childcare?notice=" + notice
+	if l := requestStateOf(r).lang; l != langs[0] {
+		to += "&lang=" + l
+	}
+	return to
+}
