@@ -92,10 +92,17 @@ func TestAlertsSearchDailyDigest(t *testing.T) {
 		t.Fatalf("List-Unsubscribe %q not in the text", m.Header.Get("List-Unsubscribe"))
 	}
 
+	// The link in the mail shows a button naming what is followed (a GET
+	// changes nothing: link scanners open links).
+	status, body = e.get(t, e.anon(), strings.TrimPrefix(link[1], "http://plenar.test"))
+	wantStatus(t, "unsubscribe page", status, http.StatusOK)
+	mustContain(t, "unsubscribe page", body, "Benachrichtigungen zu Radweg")
+	mustNotContain(t, "unsubscribe page", body, "alert-")
 	// One click, as a mail client does it: a POST without cookies.
-	status, _, _ = e.post(t, e.anon(), strings.TrimPrefix(link[1], "http://plenar.test"),
+	status, _, body = e.post(t, e.anon(), strings.TrimPrefix(link[1], "http://plenar.test"),
 		url.Values{"List-Unsubscribe": {"One-Click"}}, nil)
 	wantStatus(t, "one-click unsubscribe", status, http.StatusOK)
+	mustContain(t, "unsubscribed page", body, "Benachrichtigungen zu Radweg")
 	if fs := must(e.srv.alerts.Follows(ctx, u.ID))(t); len(fs) != 0 {
 		t.Errorf("follows after unsubscribing: %+v", fs)
 	}

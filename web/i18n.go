@@ -85,6 +85,16 @@ func (c catalog) T(lang, key string, args ...any) string {
 	return s
 }
 
+// Has reports whether key has a translation (in lang or the default
+// language).
+func (c catalog) Has(lang, key string) bool {
+	_, ok := c[lang][key]
+	if !ok {
+		_, ok = c[langs[0]][key]
+	}
+	return ok
+}
+
 var langMatcher = language.NewMatcher([]language.Tag{language.German, language.English})
 
 // langOf picks the UI language: the "lang" query parameter (the visible

@@ -197,8 +197,27 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "unsubscribe", &unsubscribePage{Token: token, List: list})
+	name, err := s.listName(r, list)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "unsubscribe", &unsubscribePage{Token: token, List: name})
 	return nil
+}
+
+// listName is what the unsubscribe page calls a mail list: a follow's
+// digests by what is followed, a list of the members' mail by its
+// translated name (unsubscribe.list.<list>), anything else as it is.
+func (s *Server) listName(r *http.Request, list string) (string, error) {
+	lang := requestStateOf(r).lang
+	label, ok, err := s.alerts.ListLabel(r.Context(), list)
+	if err != nil || ok {
+		return s.i18n.T(lang, "unsubscribe.list.alert", label), err
+	}
+	if key := "unsubscribe.list." + list; s.i18n.Has(lang, key) {
+		return s.i18n.T(lang, key), nil
+	}
+	return list, nil
 }
 
 // unsubscribe is the one-click endpoint of RFC 8058 (a mail client POSTs
@@ -219,11 +238,15 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	name, err := s.listName(r, list) // before the follow ends with its label
+	if err != nil {
+		return err
+	}
 	if err := s.alerts.Unsubscribed(r.Context(), list); err != nil { // alerts.go: a follow's digest ends the follow
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "unsubscribe", &unsubscribePage{List: list, Done: true})
+	s.render(w, r, http.StatusOK, "unsubscribe", &unsubscribePage{List: name, Done: true})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -170,12 +171,40 @@ func (s *Store) Unfollow(ctx context.Context, user, id council.ID) error {
 	return nil
 }
 
+// followOfList returns the id of the follow whose digest list is list;
+// false when list is no follow's.
+func followOfList(list string) (council.ID, bool) {
+	if !strings.HasPrefix(list, ListPrefix) {
+		return council.NilID, false
+	}
+	id, err := council.ParseID(strings.TrimPrefix(list, ListPrefix))
+	return id, err == nil
+}
+
+// ListLabel is the label of the follow whose digest list is list, for the
+// unsubscribe page; false when list is no follow's or the follow is gone.
+func (s *Store) ListLabel(ctx context.Context, list string) (string, bool, error) {
+	id, ok := followOfList(list)
+	if !ok {
+		return "", false, nil
+	}
+	var label string
+	err := s.db.QueryRow(ctx, `SELECT label FROM alert_follows WHERE id = $1`, id).Scan(&label)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("list label: %w", council.TranslateError(err))
+	}
+	return label, true, nil
+}
+
 // Unsubscribed ends the follow whose digest list was unsubscribed from
 // (mail.Store.Unsubscribe, one click without login); a list of no follow
 // is ignored.
 func (s *Store) Unsubscribed(ctx context.Context, list string) error {
-	id, err := council.ParseID(list[min(len(list), len(ListPrefix)):])
-	if err != nil || list[:min(len(list), len(ListPrefix))] != ListPrefix {
+	id, ok := followOfList(list)
+	if !ok {
 		return nil
 	}
 	if _, err := s.db.Exec(ctx, `DELETE FROM alert_follows WHERE id = $1`, id); err != nil {
