@@ -67,6 +67,12 @@ type Options struct {
 	// the client (login throttling per address); none: the header is
 	// ignored. See ParseTrustedProxies.
 	TrustedProxies []netip.Prefix
+	// DPOContact is the data protection officer's contact, shown in the
+	// footer of every page (PLENAR_DPO_CONTACT); "" names none.
+	DPOContact string
+	// RecordingRetention is PLENAR_RECORDING_RETENTION's value, for the
+	// record of processing activities ("" is forever).
+	RecordingRetention string
 }
 
 // Server is the HTTP application.
@@ -158,6 +164,7 @@ func (s *Server) routes() chi.Router {
 	s.authRoutes(r)                       // auth.go: /login, /logout, TOTP, sessions
 	s.accountRoutes(r)                    // register.go: /register, /verify, /unsubscribe
 	s.participationRoutes(r)              // participation.go: /beteiligung, citizens' and groups' motions
+	s.privacyRoutes(r)                    // privacy.go: /datenschutz, the record of processing, /account/data, /admin/privacy
 	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers
 	portal.Routes(cached, s.portalDeps()) // package web/portal: the public pages and the search page, /api/v1/search
 	s.adminRoutes(r)                      // admin_mount.go: the clerk back office (package web/admin) under /admin
