@@ -86,7 +86,7 @@ func TestAccountDataAndErasure(t *testing.T) {
 	mustNotContain(t, "export", string(b), u.PasswordHash)
 
 	for name, form := range map[string]url.Values{
-		"wrong password": {"password": {"wrong"}, "confirm": {"yes"}},
+		"wrong password":  {"password": {"wrong"}, "confirm": {"yes"}},
 		"no confirmation": {"password": {testPassword}},
 	} {
 		resp := e.postForm(t, c, "/account/erase", form)
