@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plenar/plenar/cmd/plenar/demo"
 	"github.com/plenar/plenar/council/privacy"
 	"github.com/plenar/plenar/documents"
 )
@@ -36,15 +37,11 @@ func expireRecordings(ctx context.Context, docs *documents.Store, ret documents.
 	return int64(len(gone)), err
 }
 
-// demoDPO is the data protection officer of the demo city, when
-// PLENAR_DPO_CONTACT names none.
-const demoDPO = "Datenschutzbeauftragte der Stadt Musterstadt, Rathausplatz 1, 12345 Musterstadt, datenschutz@musterstadt.example"
-
 // dpoContact reads PLENAR_DPO_CONTACT; the demo city has one of its own.
-func dpoContact(a *app, demo bool) string {
+func dpoContact(a *app, withDemo bool) string {
 	v, _ := a.env("PLENAR_DPO_CONTACT")
-	if v == "" && demo {
-		return demoDPO
+	if v == "" && withDemo {
+		return demo.DPOContact
 	}
 	return v
 }
