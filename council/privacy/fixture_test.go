@@ -117,6 +117,17 @@ INSERT INTO live_media (meeting_id, person_id, epoch, connected, at) VALUES
   ('` + meetingOld + `', '` + personID + `', 1, false, now() - interval '500 days'),
   ('` + meetingNew + `', '` + personID + `', 1, false, now() - interval '20 days');
 
+-- the votes of the old meeting (a named poll, closed long ago)
+INSERT INTO polls (id, meeting_id, item_id, position, kind, question, rule, profile, state, remote, statutory, present,
+    conflicted, eligible, opened_at, closed_at, yes, no, abstain, invalid, ballots, outcome) VALUES
+  ('00000000-0000-0000-0000-000000000301', '` + meetingOld + `', '` + itemOld + `', 1, 'named', 'Beschluss', 'simple', 'NW',
+   'closed', true, 1, 1, 0, 1, now() - interval '500 days', now() - interval '500 days', 1, 0, 0, 0, 1, 'adopted');
+INSERT INTO poll_eligible (poll_id, person_id, name, mode, position) VALUES
+  ('00000000-0000-0000-0000-000000000301', '` + personID + `', 'Rita Rat', 'remote', 1);
+INSERT INTO poll_voters (poll_id, person_id, via) VALUES ('00000000-0000-0000-0000-000000000301', '` + personID + `', 'self');
+INSERT INTO poll_choices (poll_id, person_id, choice, via, at) VALUES
+  ('00000000-0000-0000-0000-000000000301', '` + personID + `', '{yes}', 'self', now() - interval '500 days');
+
 -- moderation
 INSERT INTO abuse_reports (target_kind, target_id, reason, note, reporter_id, created, resolved_at, resolution) VALUES
   ('initiative', '` + initA + `', 'spam', 'expired report', '` + userV + `', now() - interval '450 days', now() - interval '400 days', 'done'),

@@ -66,6 +66,12 @@ func TestRetentionDeletesExpiredAndNothingElse(t *testing.T) {
 	ctx := context.Background()
 	seedRetention(t, pool)
 	before := snapshot(t, pool)
+	// The legal record is in the fixture, so "untouched" below means something.
+	for _, tb := range []string{"minutes", "polls", "poll_choices", "live_attendance", "live_presence", "papers", "initiatives", "questions"} {
+		if len(before[tb]) == 0 {
+			t.Fatalf("fixture has no %s", tb)
+		}
+	}
 	signaturesBefore := pgtest.Count(t, pool, `SELECT count(*) FROM initiative_signatures WHERE initiative_id = $1`, initA)
 
 	var logged strings.Builder
