@@ -30,7 +30,8 @@ ALTER TABLE users ADD COLUMN erased timestamptz;
 
 -- A signature whose retention ended (or whose account was erased) keeps
 -- counting without naming its signer: user_id becomes NULL. Each account
--- still signs a motion once.
+-- still signs a motion once (the retention starts only once signing has
+-- closed, and an erased account cannot sign).
 ALTER TABLE initiative_signatures DROP CONSTRAINT initiative_signatures_pkey;
 ALTER TABLE initiative_signatures ALTER COLUMN user_id DROP NOT NULL;
 CREATE UNIQUE INDEX initiative_signatures_once ON initiative_signatures (initiative_id, user_id);
