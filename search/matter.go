@@ -146,7 +146,7 @@ func (h Hit) asMatter() Hit {
 		return h
 	}
 	m := h
-	return Hit{Type: TypePaper, ID: id, Title: h.Title, Date: h.Date, matter: h.matter, Match: &m}
+	return Hit{Type: TypePaper, ID: id, Title: h.Title, Date: h.Date, matter: h.matter, Match: &m, SomeWords: h.SomeWords}
 }
 
 // consultations returns, by paper, the meetings that consulted papers

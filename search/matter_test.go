@@ -58,9 +58,12 @@ func TestOneResultPerMatter(t *testing.T) {
 	cost := e.file(t, "Kostenschätzung Sporthalle", false, paperLink(paper), "Kostenschätzung Sporthalle Lindenhof vertraulich")
 	e.build(t)
 
+	// One matter has both words: one result, the paper; the public item
+	// of the other matter has one of them and follows, marked.
 	_, res := e.ids(t, council.Public, search.Request{Query: "Sporthalle Lindenhof"})
-	if res.Total != 1 || len(res.Hits) != 1 || res.Hits[0].Type != search.TypePaper || res.Hits[0].ID != paper.ID {
-		t.Fatalf("public: want one result, the paper; got total %d: %+v", res.Total, res.Hits)
+	if hits := allWords(res); res.All != 1 || len(hits) != 1 || hits[0].Type != search.TypePaper || hits[0].ID != paper.ID ||
+		len(res.Hits) != 2 || res.Hits[1].ID != ofHidden.ID || !res.Hits[1].SomeWords {
+		t.Fatalf("public: want one result with both words, the paper, then the other item; got all %d: %+v", res.All, res.Hits)
 	}
 	h := res.Hits[0]
 	if len(h.Consulted) != 1 || h.Consulted[0].ItemID != open.ID || h.Consulted[0].Title != m1.Name {
@@ -70,8 +73,8 @@ func TestOneResultPerMatter(t *testing.T) {
 	for _, f := range res.Facets.Types {
 		counts[f.Value] = f.Count
 	}
-	if counts["paper"] != 1 || counts["agenda_item"] != 1 || counts["file"] != 1 {
-		t.Errorf("public: type facets %v, want paper 1, agenda_item 1, file 1 (the public documents)", counts)
+	if counts["paper"] != 1 || counts["agenda_item"] != 2 || counts["file"] != 1 {
+		t.Errorf("public: type facets %v, want paper 1, agenda_item 2, file 1 (the public documents)", counts)
 	}
 
 	// A word only in the file: the paper, naming the file.
@@ -89,7 +92,7 @@ func TestOneResultPerMatter(t *testing.T) {
 	// Members of the Stadtrat see the closed item and the file.
 	rm := member(rat)
 	_, res = e.ids(t, rm, search.Request{Query: "Sporthalle Lindenhof"})
-	if len(res.Hits) != 1 || len(res.Hits[0].Consulted) != 2 {
+	if hits := allWords(res); len(hits) != 1 || len(hits[0].Consulted) != 2 {
 		t.Errorf("member: want the paper consulted in two meetings; got %+v", res.Hits)
 	}
 	if ids, _ := e.ids(t, rm, search.Request{Query: "vertraulich"}); !slices.Contains(ids, cost.ID) {
@@ -106,7 +109,15 @@ func TestOneResultPerMatter(t *testing.T) {
 	if ids, _ := e.ids(t, council.Public, search.Request{Query: "Sporthalle", Types: []search.Type{search.TypeFile}}); len(ids) != 1 || ids[0] != plan.ID {
 		t.Errorf("type file: %v, want the public file", ids)
 	}
-	if _, res := e.ids(t, council.Public, search.Request{Query: "Sporthalle Lindenhof", Ungrouped: true}); res.Total != 3 {
-		t.Errorf("ungrouped: total %d, want 3 (paper, public item, public file)", res.Total)
+	if _, res := e.ids(t, council.Public, search.Request{Query: "Sporthalle Lindenhof", Ungrouped: true}); res.All != 3 {
+		t.Errorf("ungrouped: %d with both words, want 3 (paper, public item, public file)", res.All)
 	}
+}
+
+// allWords are the hits of res that have all the query's words.
+func allWords(res search.Result) []search.Hit {
+	if !res.Some {
+		return res.Hits
+	}
+	return res.Hits[:min(res.All, len(res.Hits))]
 }

@@ -54,7 +54,7 @@ func testSearchMatchesBleve(t *testing.T, bi bleve.Index, c *corpus.Corpus) {
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				q, err := compile(bi.Mapping(), p, widening{}, nil)
+				q, err := compile(bi.Mapping(), p, widening{}, synonymIndex{})
 				if err != nil {
 					t.Fatal(err)
 				}

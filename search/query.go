@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -24,6 +25,10 @@ const (
 	boostCompoundRow   = 0.8
 	boostCompoundParts = 0.3
 	boostSynonym       = 0.5 // a synonym (synonyms_de.txt), relative to the word
+	// A document with all the words of a multi-word query, when the few
+	// that have them are followed by those with some (widening.allFirst):
+	// far above any document with only some of the words.
+	boostAllWords = 1000.0
 )
 
 // compile turns p into a bleve query over the text fields. Words become
@@ -67,6 +72,11 @@ func compile(m mapping.IndexMapping, p Parsed, w widening, syn synonymIndex) (qu
 	}
 	if w.some && len(groups) > 1 {
 		bq.AddMust(bleve.NewDisjunctionQuery(groups...))
+		if w.allFirst {
+			all := bleve.NewConjunctionQuery(groups...)
+			all.SetBoost(boostAllWords)
+			bq.AddShould(all)
+		}
 	} else {
 		bq.AddMust(groups...)
 	}
@@ -98,6 +108,10 @@ type widening struct {
 	// documents with more of them score higher (bleve's disjunction
 	// scales a score by the share of its clauses that match).
 	some bool
+	// allFirst, with some, ranks the documents with all the words above
+	// those with some of them: the fallback when only a few documents
+	// have all the words (Result.All).
+	allFirst bool
 }
 
 // termCompiler turns terms into queries: an is the query analyser,
@@ -141,7 +155,7 @@ func (tc termCompiler) term(t Term) query.Query {
 			}
 		}
 		alts = append(alts, tc.compoundAlts(t.Text)...)
-		for _, terms := range tc.syn[term] {
+		for _, terms := range tc.syn.terms[term] {
 			if len(terms) == 1 {
 				for _, f := range textFields {
 					q := bleve.NewTermQuery(terms[0])
@@ -228,7 +242,41 @@ func (tc termCompiler) compoundAlts(word string) []query.Query {
 	}
 	cq := bleve.NewConjunctionQuery(all...)
 	cq.SetBoost(textFields[0].boost * boostCompoundParts)
-	return append(alts, cq)
+	return append(append(alts, cq), tc.partSynonyms(parts, terms)...)
+}
+
+// partSynonyms are the queries that find a compound with one of its parts
+// replaced by a one-word synonym of that part (synonyms_de.txt: Müll,
+// Abfall): the compound so formed as a word ("Müllgebühren" finds
+// "Abfallgebühren" and, by the index's runs of parts,
+// "Abfallgebührensatzung") and its parts in a row ("Abfall-Gebühren"),
+// boosted like a synonym. parts are the compound's dictionary parts as
+// written (normalized), terms the same analysed.
+func (tc termCompiler) partSynonyms(parts, terms []string) []query.Query {
+	var alts []query.Query
+	for i := range parts {
+		for _, w := range tc.syn.words[terms[i]] {
+			word := strings.Join(parts[:i], "") + w + strings.Join(parts[i+1:], "")
+			toks := tc.an.Analyze([]byte(word))
+			if len(toks) != 1 {
+				continue
+			}
+			for _, f := range textFields {
+				q := bleve.NewTermQuery(string(toks[0].Term))
+				q.SetField(f.name)
+				q.SetBoost(f.boost * boostSynonym)
+				alts = append(alts, q)
+			}
+			wt := tc.an.Analyze([]byte(w))
+			if len(wt) != 1 {
+				continue
+			}
+			row := slices.Clone(terms)
+			row[i] = string(wt[0].Term)
+			alts = append(alts, tc.phrase(row, boostSynonym*boostCompoundRow)...)
+		}
+	}
+	return alts
 }
 
 // typoQuery matches the documents with any of cands in field. The

@@ -72,12 +72,19 @@ func TestSomeWords(t *testing.T) {
 	e.paper(t, council.Paper{Name: "Sanierung der Turnhalle", Public: true}, bau)
 	e.build(t)
 
-	_, res := e.ids(t, council.Public, search.Request{Query: "Photovoltaik Dach"})
-	if res.Some || len(res.Hits) == 0 || res.Hits[0].ID != roof.ID {
-		t.Errorf("Photovoltaik Dach: want the paper with both words first and all words matched; got some=%v %+v", res.Some, res.Hits)
+	// One paper has both words: it comes first, then those with one of
+	// them, marked (a few hits with all the words are followed by more).
+	ids, res := e.ids(t, council.Public, search.Request{Query: "Photovoltaik Dach"})
+	if !res.Some || res.All != 1 || len(res.Hits) < 2 || res.Hits[0].ID != roof.ID || res.Hits[0].SomeWords ||
+		!slices.Contains(ids, pv.ID) || !res.Hits[1].SomeWords {
+		t.Errorf("Photovoltaik Dach: want the paper with both words first, then the others marked; got some=%v all=%d %+v", res.Some, res.All, res.Hits)
 	}
-	ids, res := e.ids(t, council.Public, search.Request{Query: "Photovoltaik Dach Schwimmbad"})
-	if !res.Some || len(ids) < 2 || ids[0] != roof.ID || !slices.Contains(ids, pv.ID) {
+	// Sorted by date, only the documents with all the words.
+	if _, res := e.ids(t, council.Public, search.Request{Query: "Photovoltaik Dach", Sort: search.SortNewest}); res.Some || res.Total != 1 {
+		t.Errorf("Photovoltaik Dach by date: want the one paper with both words; got some=%v %+v", res.Some, res.Hits)
+	}
+	ids, res = e.ids(t, council.Public, search.Request{Query: "Photovoltaik Dach Schwimmbad"})
+	if !res.Some || res.All != 0 || len(ids) < 2 || ids[0] != roof.ID || !slices.Contains(ids, pv.ID) {
 		t.Errorf("Photovoltaik Dach Schwimmbad: want some of the words, the paper with two first; got some=%v %v", res.Some, ids)
 	}
 	ids, res = e.ids(t, council.Public, search.Request{Query: "spielplatz sanierung"})
@@ -154,5 +161,44 @@ func TestSynonyms(t *testing.T) {
 	}
 	if ids, _ := e.ids(t, council.Public, search.Request{Query: "Schwimmbad"}); len(ids) < 2 || ids[0] != schwimm.ID {
 		t.Errorf("Schwimmbad: %v, want the exact word (%s) first", ids, schwimm.ID)
+	}
+}
+
+// TestSynonymsInCompounds checks that a compound one of whose parts has a
+// synonym finds the compound with the synonym in its place (Müll, Abfall:
+// "Müllgebühren" finds the "Abfallgebührensatzung"), that the colloquial
+// word for an official one finds it ("kitagebühren": the
+// "Elternbeitragssatzung"; "kostenlos": "Kostenfreies"), and that a
+// compound whose part the system list lacks splits by the shipped list
+// ("Ganztagsausbau": "Ausbau der Ganztagsbetreuung") — each ranked first,
+// and none of them finding the unrelated paper.
+func TestSynonymsInCompounds(t *testing.T) {
+	e := newEnv(t)
+	fa := e.org(t, "Finanzausschuss")
+	abfall := e.paper(t, council.Paper{Name: "Abfallgebührensatzung – Neufassung", Public: true}, fa)
+	eltern := e.paper(t, council.Paper{Name: "Elternbeitragssatzung für Kindertageseinrichtungen", Public: true}, fa)
+	essen := e.paper(t, council.Paper{Name: "Kostenfreies Schulmittagessen an Grundschulen", Public: true}, fa)
+	ganztag := e.paper(t, council.Paper{Name: "Ausbau der Ganztagsbetreuung an der Grundschule Lindenau", Public: true}, fa)
+	other := e.paper(t, council.Paper{Name: "Kostenloser Nahverkehr an Adventssamstagen", Public: true}, fa)
+	e.paper(t, council.Paper{Name: "Müller-Stiftung: Spende für den Stadtpark", Public: true}, fa)
+	e.build(t)
+
+	for _, tc := range []struct {
+		q    string
+		want council.ID
+	}{
+		{"Müllgebühren", abfall.ID},
+		{"müllgebühr", abfall.ID},
+		{"kitagebühren", eltern.ID},
+		{"Schulessen kostenlos", essen.ID},
+		{"Ganztagsausbau", ganztag.ID},
+	} {
+		ids, res := e.ids(t, council.Public, search.Request{Query: tc.q})
+		if len(ids) == 0 || ids[0] != tc.want {
+			t.Errorf("Search(%q): first hit %v, want %s; %d hits: %+v", tc.q, ids, tc.want, res.Total, res.Hits)
+		}
+		if slices.Contains(ids, other.ID) && tc.q != "Schulessen kostenlos" {
+			t.Errorf("Search(%q) finds the unrelated %s", tc.q, other.Name)
+		}
 	}
 }

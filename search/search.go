@@ -74,10 +74,13 @@ type Result struct {
 	// from the words of public documents only; "" when there is none.
 	DidYouMean string
 	PerPage    int
-	// Some reports that no document has all the words of a multi-word
-	// query, and the hits are those with some of them, most first; the
-	// search page says so.
+	// Some reports that few or no documents have all the words of a
+	// multi-word query, and the hits are those with all of them (All),
+	// then those with some of them, most first; the search page says so.
 	Some bool
+	// All is, when Some, how many hits (from the first, over all pages)
+	// have all the words; 0: none has.
+	All int
 }
 
 // Pages is the number of pages of the result.
@@ -106,6 +109,9 @@ type Hit struct {
 	// Consulted are the meetings that consulted a paper, those whose
 	// agenda item the viewer may see ("beraten in …"), oldest first.
 	Consulted []Consulted
+	// SomeWords marks, when Result.Some, a hit with only some of the
+	// query's words.
+	SomeWords bool
 }
 
 // Consulted is a meeting that consulted a paper.
@@ -229,7 +235,7 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	if err != nil {
 		return Result{}, err
 	}
-	res.Total, res.Some = pg.Total, pg.Some
+	res.Total, res.Some, res.All = pg.Total, pg.Some, pg.All
 	if res.Hits, err = s.recheck(ctx, v, pg.Hits, pg.mk); err != nil {
 		return Result{}, err
 	}
@@ -260,6 +266,7 @@ type IndexPage struct {
 	Total int   // hits v may see, as indexed
 	Hits  []Hit // titles as indexed, without snippets
 	Some  bool  // as Result.Some
+	All   int   // as Result.All
 	mk    *marker
 }
 
@@ -292,14 +299,15 @@ func (x *Index) Find(ctx context.Context, v council.Viewer, req Request) (*Index
 // generation (read-locked by the caller): the page's hits, the facet
 // counts, and the marker of the words the query matched.
 func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (*IndexPage, *scorch.Found, error) {
-	sr, typos, some, err := x.bleveSearch(ctx, bi, v, req, p, size, from)
+	sr, typos, some, all, err := x.bleveSearch(ctx, bi, v, req, p, size, from)
 	if err != nil {
 		return nil, nil, err
 	}
-	pg := &IndexPage{Total: sr.Total, Some: some, mk: newMarker(bi, p, typos)}
+	pg := &IndexPage{Total: sr.Total, Some: some, All: all, mk: newMarker(bi, p, typos)}
 	papers := !req.Ungrouped && (len(req.Types) == 0 || slices.Contains(req.Types, TypePaper))
-	for _, dm := range sr.Hits {
+	for i, dm := range sr.Hits {
 		if h, ok := hitOf(dm.ID, dm.Fields); ok {
+			h.SomeWords = some && from+i >= all
 			if papers {
 				h = h.asMatter()
 			}
@@ -312,31 +320,40 @@ func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 // bleveSearch runs one page of req for v on bi: the query, the
 // visibility and request filters, and facets. typos are the dictionary
 // terms misspelt words expanded to when the typo-tolerant query ran;
-// some reports that no document had all of a multi-word query's words
-// and the hits have some of them (Result.Some).
-func (x *Index) bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *scorch.Found, typos []string, some bool, err error) {
+// some reports that fewer than fuzzyBelow documents had all of a
+// multi-word query's words and the hits are those, all of them first
+// (the first all hits: none when 0), then those with some of the words
+// (Result.Some). Sorted by date, documents with some of the words come
+// only when none has all.
+func (x *Index) bleveSearch(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, p Parsed, size, from int) (sr *scorch.Found, typos []string, some bool, all int, err error) {
 	var w widening
 	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, w)
 	if err != nil || sr.Total >= fuzzyBelow {
-		return sr, nil, false, err
+		return sr, nil, false, 0, err
 	}
 	if p.hasFuzzyWord() {
 		if w.typos, err = expandTypos(ctx, bi, x.segs, v, p); err != nil {
-			return nil, nil, false, err
+			return nil, nil, false, 0, err
 		}
 	}
 	if w.parts = p.hasCompoundWord(); w.parts || len(w.typos) > 0 {
 		if sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, w); err != nil {
-			return nil, nil, false, err
+			return nil, nil, false, 0, err
 		}
 		typos = w.typos.terms()
 	}
-	if sr.Total > 0 || len(p.Groups) < 2 {
-		return sr, typos, false, nil
+	if len(p.Groups) < 2 || sr.Total >= fuzzyBelow || sr.Total > 0 && req.Sort != SortRelevance {
+		return sr, typos, false, 0, nil
 	}
-	w.some = true
-	sr, err = x.bleveSearchOnce(ctx, bi, v, req, p, size, from, w)
-	return sr, typos, err == nil && sr.Total > 0, err
+	w.some, w.allFirst = true, sr.Total > 0
+	wide, err := x.bleveSearchOnce(ctx, bi, v, req, p, size, from, w)
+	if err != nil {
+		return nil, nil, false, 0, err
+	}
+	if wide.Total <= sr.Total {
+		return sr, typos, false, 0, nil
+	}
+	return wide, typos, true, sr.Total, nil
 }
 
 // fuzzyBelow: with fewer exact hits, a search is repeated with typo

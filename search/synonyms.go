@@ -73,13 +73,20 @@ func (s *Synonyms) add(r io.Reader) error {
 	return nil
 }
 
-// synonymIndex maps a word, analysed like a query, to the analysed
-// terms of each of its synonyms (a phrase has several).
-type synonymIndex map[string][][]string
+// synonymIndex holds the groups analysed for queries. terms maps a word,
+// analysed like a query, to the analysed terms of each of its synonyms
+// (a phrase has several); words maps it to its one-word synonyms as
+// written (normalized, not analysed), so that a compound's part can be
+// replaced by them: "Müllgebühren" also finds "Abfallgebühren"
+// (termCompiler.compoundAlts).
+type synonymIndex struct {
+	terms map[string][][]string
+	words map[string][]string
+}
 
 // index analyses the groups with an, the query analyser.
 func (s Synonyms) index(an analysis.Analyzer) synonymIndex {
-	out := synonymIndex{}
+	out := synonymIndex{terms: map[string][][]string{}, words: map[string][]string{}}
 	for _, g := range s.groups {
 		terms := make([][]string, len(g))
 		for i, w := range g {
@@ -102,7 +109,10 @@ func (s Synonyms) index(an analysis.Analyzer) synonymIndex {
 				if j == i || len(terms[j]) == 0 || len(terms[j]) == 1 && terms[j][0] == terms[i][0] {
 					continue
 				}
-				out[terms[i][0]] = append(out[terms[i][0]], terms[j])
+				out.terms[terms[i][0]] = append(out.terms[terms[i][0]], terms[j])
+				if len(terms[j]) == 1 && !strings.Contains(g[j], " ") {
+					out.words[terms[i][0]] = append(out.words[terms[i][0]], NormalizeWord(g[j]))
+				}
 			}
 		}
 	}

@@ -97,7 +97,7 @@ func TestTypoExpansionBounded(t *testing.T) {
 		t.Fatalf("bahnsteig at %d of the unbounded expansion, want among the first %d, in 2 documents or more", intended, maxExpansions)
 	}
 
-	sr, typos, _, err := x.bleveSearch(ctx, bi, council.Public, Request{}, Parse("Bahnsteik"), 100, 0)
+	sr, typos, _, _, err := x.bleveSearch(ctx, bi, council.Public, Request{}, Parse("Bahnsteik"), 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestTypoExpansionCountsVisibleDocuments(t *testing.T) {
 		if c.v.Role == council.RoleMember || c.v.SeesAllNonPublic() {
 			continue
 		}
-		sr, _, _, err := x.bleveSearch(ctx, bi, c.v, Request{}, Parse("Bahnsteik"), 10, 0)
+		sr, _, _, _, err := x.bleveSearch(ctx, bi, c.v, Request{}, Parse("Bahnsteik"), 10, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -215,11 +215,49 @@ func TestSearchSomeWords(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /search: %d", status)
 	}
-	mustNotContain(t, "search page with all words", body, `id="search-some"`)
+	mustNotContain(t, "search page with all words", body, `id="search-some"`, `id="search-some-after"`)
 	// Results come before the facets in the page: a phone shows the first
 	// hit first (issue 15); wide screens place the facets beside them.
 	if hits, facets := strings.Index(body, `class="hits"`), strings.Index(body, `class="facets"`); hits < 0 || facets < 0 || hits > facets {
 		t.Errorf("search page: results at %d, facets at %d; want the results first", hits, facets)
+	}
+
+	// A few documents with all the words come first, then, under their
+	// own heading, those with some of them; the non-public one with some
+	// of the words is in neither.
+	other, err := e.council.SavePaper(context.Background(), council.Paper{BodyID: e.body.ID, Name: "Radweg am Bahnhof",
+		Type: council.PaperMotion, Status: council.StatusSubmitted, Public: true, Date: time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.buildIndex(t)
+	for _, lang := range []struct{ q, heading string }{{"", "Weitere Ergebnisse mit einigen der Wörter"}, {"&lang=en", "More results with some of the words"}} {
+		_, body = e.get(t, c, "/search?q=Radweg+Uferweg"+lang.q)
+		mustContain(t, "search page, all words then some", body, `id="search-some-after"`, lang.heading)
+		mustNotContain(t, "search page, all words then some", body, `id="search-some"`, secret.ID.String())
+		first, heading, second := strings.Index(body, open.ID.String()), strings.Index(body, lang.heading), strings.Index(body, other.ID.String())
+		if first < 0 || heading < first || second < heading {
+			t.Errorf("search page: paper with all words at %d, heading at %d, paper with some at %d; want in that order", first, heading, second)
+		}
+		if !strings.Contains(body, `<ol class="hits" start="2" aria-labelledby="search-some-after">`) {
+			t.Errorf("search page: the hits with some of the words should be numbered on from 2")
+		}
+	}
+	_, body = e.get(t, c, "/api/v1/search?q=Radweg+Uferweg")
+	var api struct {
+		SomeWords bool `json:"some_words"`
+		AllWords  int  `json:"all_words"`
+		Hits      []struct {
+			ID        string
+			SomeWords bool `json:"some_words"`
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &api); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	if !api.SomeWords || api.AllWords != 1 || len(api.Hits) != 2 || api.Hits[0].ID != open.ID.String() || api.Hits[0].SomeWords ||
+		api.Hits[1].ID != other.ID.String() || !api.Hits[1].SomeWords {
+		t.Errorf("API: %s; want all_words 1, the paper with both words, then the other marked some_words", body)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/alerts"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
@@ -91,6 +92,7 @@ type Server struct {
 	pages    *httpcache.Cache   // cache.go
 	auth     *authKit           // session.go: sessions, CSRF
 	accounts *accountKit        // register.go: citizens' accounts, the mail they get
+	alerts   *alerts.Store      // alerts.go: follows, digests, the private feeds
 	wake     *sessionWake       // live_session.go: wakes the live websockets to check their sessions
 	webauthn *webauthn.WebAuthn // auth_passkey.go: passkeys; nil when the base URL allows none
 }
@@ -105,7 +107,8 @@ func New(opt Options) (*Server, error) {
 		opt.Now = time.Now
 	}
 	s := &Server{opt: opt, log: opt.Log, pool: opt.Pool,
-		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool), wake: newSessionWake()}
+		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool), wake: newSessionWake(),
+		alerts: alerts.NewStore(opt.Pool)}
 	var err error
 	if s.i18n, err = loadCatalog(); err != nil {
 		return nil, err
@@ -165,6 +168,7 @@ func (s *Server) routes() chi.Router {
 	s.accountRoutes(r)                    // register.go: /register, /verify, /unsubscribe
 	s.participationRoutes(r)              // participation.go: /beteiligung, citizens' and groups' motions
 	s.privacyRoutes(r)                    // privacy.go: /datenschutz, the record of processing, /account/data, /admin/privacy
+	s.alertRoutes(r)                      // alerts.go: /account/alerts, following
 	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers
 	portal.Routes(cached, s.portalDeps()) // package web/portal: the public pages and the search page, /api/v1/search
 	s.adminRoutes(r)                      // admin_mount.go: the clerk back office (package web/admin) under /admin
@@ -180,7 +184,7 @@ func (s *Server) routes() chi.Router {
 func (s *Server) feedDeps() feeds.Deps {
 	return feeds.Deps{Council: s.council, Meetings: s.meetings, Log: s.log, BaseURL: s.opt.BaseURL, Version: s.opt.Version,
 		Now: s.opt.Now, I18n: s.i18n, Langs: langs, Searcher: s.searcher, Handle: s.h, Render: s.render,
-		Lang: func(r *http.Request) string { return requestStateOf(r).lang }}
+		Lang: func(r *http.Request) string { return requestStateOf(r).lang }, Alerts: s.alerts, Matcher: s.matcher}
 }
 
 // portalDeps are what package web/portal needs from the server.

@@ -19,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/alerts"
 	"github.com/plenar/plenar/documents"
 	"github.com/plenar/plenar/documents/doctest"
 	"github.com/plenar/plenar/meetings"
@@ -242,8 +243,19 @@ func newHostileFixture(t *testing.T, e *filesEnv) hostileFixture {
 		Title: mark("Anfrage INIT-RM-DRAFT-6T", "councillor's draft inquiry"), Text: mark("Text INIT-RM-TEXT-2H", "text of a councillor's draft")}))(t)
 	must(cs.SignInitiative(ctx, rmDraft.ID, rm2.ID, time.Now()))(t)
 	all = append(all, ids(draftInit.ID, gone.ID, open.ID, author.ID, signer.ID, rmDraft.ID, rm.ID, rm2.ID)...)
+	// A member follows everything public and a search for the secret
+	// marker; the private feed of these follows is a public reader too.
+	as := e.srv.alerts
+	for _, x := range []struct {
+		kind alerts.Kind
+		id   council.ID
+	}{{alerts.Organization, f.council.ID}, {alerts.Organization, f.committee.ID}, {alerts.Paper, f.publicPaper.ID}, {alerts.Person, f.person.ID}} {
+		must(as.Follow(ctx, rm.ID, x.kind, x.id, "", "", alerts.Daily))(t)
+	}
+	must(as.Follow(ctx, rm.ID, alerts.Search, council.NilID, "q="+secretMarker, secretMarker, alerts.Daily))(t)
+	feed := must(as.NewFeedToken(ctx, rm.ID))(t)
 	f.params = map[string][]string{"id": all, "item": all, "mid": all, "file": all, "rid": recs,
-		"kind": {"paper", "meeting", "agenda_item"}}
+		"kind": {"paper", "meeting", "agenda_item"}, "token": {feed + ".atom"}}
 	return f
 }
 

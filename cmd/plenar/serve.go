@@ -141,6 +141,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	startMail(ctx, &wg, db, mailSet, log)               // mail.go: the mail outbox over SMTP
 	startPrivacy(ctx, &wg, db, docs, retention, log)    // privacy.go: the daily retention job of every data class, recordings included
 	startReminders(ctx, &wg, db, cfg.BaseURL, log)      // mail.go: reminders of groups' motions whose answer falls due
+	startAlerts(ctx, &wg, h, log)                       // alerts.go: digests of the follows (instant, daily, weekly)
 	// The live hub fans session events out until shutdown, then ends every
 	// live websocket with a resync close, so clients reconnect elsewhere.
 	wg.Go(func() { _ = hub.Run(ctx) })

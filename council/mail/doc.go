@@ -9,7 +9,8 @@
 // token of its own, and opt-outs are kept per address and list. The
 // members' mail (member.go: the invitation with its .ics file, agenda
 // changes, minutes to approve) is queued by package meetings through
-// council.MemberMailer.
+// council.MemberMailer. EnqueueBatch queues many messages with COPY (the
+// digests of council/alerts).
 //
 // docs/ARCHITECTURE.md, "Mail" describes the delivery states and what a
 // crash can and cannot do. mail imports only council and council/ical

@@ -91,14 +91,7 @@ func (s *Store) Enqueue(ctx context.Context, tx council.DBTX, m Message) (counci
 			hash, m.To, m.List); err != nil {
 			return council.NilID, fmt.Errorf("enqueue mail: %w", council.TranslateError(err))
 		}
-		link := s.baseURL + UnsubscribePath + "?t=" + token
-		headers["List-Unsubscribe"] = "<" + link + ">"
-		headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-		headers["Precedence"] = "bulk"
-		m.Text = strings.TrimRight(m.Text, "\n") + "\n\n-- \n" + footers[m.Lang] + link + "\n"
-		if m.HTML != "" {
-			m.HTML = appendHTMLFooter(m.HTML, footers[m.Lang], link)
-		}
+		s.addUnsubscribe(&m, headers, token)
 	} else {
 		headers["Auto-Submitted"] = "auto-generated"
 	}
@@ -130,6 +123,19 @@ func (s *Store) Enqueue(ctx context.Context, tx council.DBTX, m Message) (counci
 		return council.NilID, fmt.Errorf("enqueue mail: notify: %w", council.TranslateError(err))
 	}
 	return id, nil
+}
+
+// addUnsubscribe gives bulk message m its one-click unsubscribe link for
+// token: the List-Unsubscribe headers (RFC 8058) and a footer.
+func (s *Store) addUnsubscribe(m *Message, headers map[string]string, token string) {
+	link := s.baseURL + UnsubscribePath + "?t=" + token
+	headers["List-Unsubscribe"] = "<" + link + ">"
+	headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+	headers["Precedence"] = "bulk"
+	m.Text = strings.TrimRight(m.Text, "\n") + "\n\n-- \n" + footers[m.Lang] + link + "\n"
+	if m.HTML != "" {
+		m.HTML = appendHTMLFooter(m.HTML, footers[m.Lang], link)
+	}
 }
 
 // appendHTMLFooter puts the unsubscribe footer before </body>, or at the

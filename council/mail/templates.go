@@ -38,7 +38,22 @@ const (
 	TplMeetingInvitation = "meeting_invitation"
 	TplAgendaChanged     = "agenda_changed"
 	TplMinutesReady      = "minutes_ready"
+	// TplAlertDigest is the news of one follow (package council/alerts).
+	TplAlertDigest = "alert_digest" // data: AlertDigestData
 )
+
+// AlertDigestData is what a digest of a follow shows.
+type AlertDigestData struct {
+	Site      string
+	Label     string // what is followed: a paper's title, a body's name, a search's words
+	Frequency string // instant, daily, weekly
+	Items     []AlertDigestItem
+	More      int    // news left out beyond Items
+	Manage    string // the account's alerts page
+}
+
+// AlertDigestItem is one piece of news of a digest.
+type AlertDigestItem struct{ Title, Link string }
 
 // DueData is what the reminder of a group's motion's answer shows.
 type DueData struct {
@@ -67,7 +82,7 @@ func ParseTemplates() (*Templates, error) {
 		return nil, err
 	}
 	for _, name := range []string{TplVerify, TplAccountExists, TplInitiativeDue, TplInitiativeReceipt, TplQuestionModerated,
-		TplMeetingInvitation, TplAgendaChanged, TplMinutesReady} {
+		TplMeetingInvitation, TplAgendaChanged, TplMinutesReady, TplAlertDigest} {
 		for _, lang := range []string{German, English} {
 			key := name + "." + lang
 			txt, err := templateFS.ReadFile("templates/" + key + ".txt")

@@ -19,8 +19,8 @@ const Placeholder = "[gelöscht]"
 // returns the pseudonym the account keeps ("gelöschtes Konto 7F3A"):
 //
 //   - its logins, sessions (ended at once on every node), passkeys,
-//     pending verifications, login failures, mail to its address, tokens
-//     and opt-outs are deleted;
+//     pending verifications, follows and feed token, login failures, mail
+//     to its address, tokens and opt-outs are deleted;
 //   - the account row keeps only its id, role and dates: address, name,
 //     group, password, second factors, residence, year of birth and the
 //     link to a person are overwritten, it is disabled and marked deleted
@@ -58,6 +58,8 @@ func (s *Store) Erase(ctx context.Context, user council.ID, now time.Time) (stri
 			{`DELETE FROM logins WHERE user_id = $1`, []any{user}},
 			{`DELETE FROM passkeys WHERE user_id = $1`, []any{user}},
 			{`DELETE FROM email_verifications WHERE user_id = $1`, []any{user}},
+			{`DELETE FROM alert_follows WHERE user_id = $1`, []any{user}},
+			{`DELETE FROM alert_feed_tokens WHERE user_id = $1`, []any{user}},
 			{`DELETE FROM login_failures WHERE lower(account) = lower($1)`, []any{email}},
 			{`DELETE FROM mail_outbox WHERE lower(recipient) = lower($1)`, []any{email}},
 			{`DELETE FROM mail_unsubscribe_tokens WHERE lower(address) = lower($1)`, []any{email}},

@@ -40,7 +40,7 @@ func TestExportHasAllOfAUsersData(t *testing.T) {
 	for _, want := range []string{"Zora Zimtstern", "zora.zimt@example.org", "Zimtfreunde", "2001", "Jugendrat",
 		"Zimt-Browser, Linux", "203.0.113.0/24", "Zoras Laptop", "member_agenda_changes", "Hallo Zora Zimtstern",
 		"Mehr Bänke am Fluss", "Entwurf von Zora Zimtstern", "Wann kommen die Bänke?", "Notiz an Zimtstern",
-		"gemeldet von Zora", zoraInit} {
+		"gemeldet von Zora", "Zimtstern-Radweg", zoraInit} {
 		if !strings.Contains(all, want) {
 			t.Errorf("export lacks %q", want)
 		}

@@ -42,6 +42,9 @@ var exportSections = []struct{ name, table, query string }{
 		WHERE u.id = $1 ORDER BY f.at`},
 	{"unsubscribe_links", "mail_unsubscribe_tokens", `SELECT t.list, t.created FROM mail_unsubscribe_tokens t
 		JOIN users u ON lower(t.address) = lower(u.email) WHERE u.id = $1 ORDER BY t.created`},
+	{"follows", "alert_follows", `SELECT kind, target_id, query, label, frequency, created FROM alert_follows
+		WHERE user_id = $1 ORDER BY created`},
+	{"alert_feed", "alert_feed_tokens", `SELECT created FROM alert_feed_tokens WHERE user_id = $1`},
 	{"abuse_reports", "abuse_reports", `SELECT id, target_kind, target_id, reason, note, created, resolved_at FROM abuse_reports
 		WHERE reporter_id = $1 ORDER BY created`},
 }

@@ -58,6 +58,10 @@ INSERT INTO questions (item_id, asker_id, number, text, norm, state, published_a
   ('` + zoraItem + `', '` + zoraID + `', 1, 'Wann kommen die Bänke?', 'q1', 'published', now());
 INSERT INTO questions (item_id, asker_id, number, text, norm, state, note) VALUES
   ('` + zoraItem + `', '` + zoraID + `', 2, 'Ich, Zora Zimtstern, frage privat', 'q2', 'submitted', 'Notiz an Zimtstern');
+INSERT INTO alert_follows (user_id, kind, query, label, frequency) VALUES
+  ('` + zoraID + `', 'search', 'q=zimtstern-radweg', 'Zimtstern-Radweg', 'weekly');
+INSERT INTO alert_follows (user_id, kind, target_id, frequency) VALUES ('` + zoraID + `', 'organization', '` + zoraOrg + `', 'daily');
+INSERT INTO alert_feed_tokens (user_id, token_hash) VALUES ('` + zoraID + `', '\x0c0d');
 INSERT INTO abuse_reports (target_kind, target_id, reason, note, reporter_id) VALUES
   ('initiative', '` + zoraInit + `', 'spam', 'gemeldet von Zora', '` + zoraID + `');
 `

@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/alerts"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/search"
 	"github.com/plenar/plenar/web/site"
@@ -38,6 +39,10 @@ type Deps struct {
 	Render func(w http.ResponseWriter, r *http.Request, status int, name string, data any)
 	// Lang is the request's UI language.
 	Lang func(r *http.Request) string
+	// Alerts reads the news of follows (alerts.go); Matcher evaluates
+	// saved searches (nil without an index).
+	Alerts  *alerts.Store
+	Matcher func() alerts.Matcher
 }
 
 // Translator translates key into lang (the site's catalogue).
@@ -76,6 +81,7 @@ func (s *Server) routes(r chi.Router) {
 	get("/open-data/catalog.jsonld", s.h(s.openDataCatalog))
 	r.Get("/search/feed", s.h(s.searchFeed)) // atom.go: an Atom feed per search
 	s.dumpRoutes(get)
+	s.alertRoutes(get) // alerts.go: the news of a paper, a person, a user's follows
 }
 
 // getAndHead returns a function that registers a handler for GET and HEAD
@@ -183,7 +189,9 @@ func serveFeed(w http.ResponseWriter, r *http.Request, contentType, filename str
 	sum := sha256.Sum256(b)
 	h := w.Header()
 	h.Set("Content-Type", contentType)
-	h.Set("Cache-Control", feedCacheControl)
+	if h.Get("Cache-Control") == "" { // a private feed set its own
+		h.Set("Cache-Control", feedCacheControl)
+	}
 	h.Set("ETag", `"`+base64.RawURLEncoding.EncodeToString(sum[:18])+`"`)
 	if filename != "" {
 		h.Set("Content-Disposition", `inline; filename="`+filename+`"`)

@@ -53,11 +53,16 @@ type searchPageData struct {
 	Searched bool
 	Result   search.Result
 	Hits     []searchHitView
-	Facets   []facetView
-	Pager    pager
-	FeedURL  string
-	Sort     string
-	First    int // number of the first hit on the page
+	// SomeHits are, when a few documents have all the words, the hits
+	// after them that have only some (search.Result.All); SomeFirst is
+	// the number of the first of them.
+	SomeHits  []searchHitView
+	SomeFirst int
+	Facets    []facetView
+	Pager     pager
+	FeedURL   string
+	Sort      string
+	First     int // number of the first hit on the page
 }
 
 type searchHitView struct {
@@ -89,10 +94,16 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		data.Searched, data.Result = true, res
-		for _, h := range res.Hits {
-			data.Hits = append(data.Hits, searchHitView{Hit: h, URL: h.URL(), Snippet: template.HTML(h.SnippetHTML())}) // #nosec: SnippetHTML escapes all but <mark>
-		}
 		data.First = (res.Page-1)*res.PerPage + 1
+		for _, h := range res.Hits {
+			hv := searchHitView{Hit: h, URL: h.URL(), Snippet: template.HTML(h.SnippetHTML())} // #nosec: SnippetHTML escapes all but <mark>
+			if h.SomeWords && res.All > 0 {
+				data.SomeHits = append(data.SomeHits, hv)
+			} else {
+				data.Hits = append(data.Hits, hv)
+			}
+		}
+		data.SomeFirst = data.First + len(data.Hits)
 		data.Facets = facetViews(q, res.Facets)
 		lang := s.requestStateOf(r).lang
 		for i, t := range data.Facets[0].Values {
@@ -160,6 +171,9 @@ type apiSearchResult struct {
 	// SomeWords: no document has all the query's words; the hits have
 	// some of them (search.Result.Some).
 	SomeWords bool `json:"some_words,omitempty"`
+	// AllWords is, with SomeWords, how many hits (from the first, over all
+	// pages) have all the words: they come first (search.Result.All).
+	AllWords int `json:"all_words,omitempty"`
 }
 
 type apiSearchHit struct {
@@ -177,6 +191,8 @@ type apiSearchHit struct {
 	// Consulted are the meetings the paper was discussed in ("beraten
 	// in …"), oldest first.
 	Consulted []apiConsulted `json:"consulted,omitempty"`
+	// SomeWords marks a hit with only some of the query's words.
+	SomeWords bool `json:"some_words,omitempty"`
 }
 
 // apiSearchMatch is the document of a matter that matched.
@@ -211,8 +227,8 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := site.BaseURL(s.opt.BaseURL, r)
 	out := apiSearchResult{Total: res.Total, Page: res.Page, PerPage: res.PerPage, Hits: []apiSearchHit{}, DidYouMean: res.DidYouMean,
-		SomeWords: res.Some,
-		Facets:    map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
+		SomeWords: res.Some, AllWords: res.All,
+		Facets: map[string][]apiFacetValue{"type": {}, "organization": {}, "year": {}}}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, apiHitOf(base, h))
 	}
@@ -229,7 +245,7 @@ func (s *Server) searchAPI(w http.ResponseWriter, r *http.Request) error {
 // apiHitOf is h for the JSON API; base is the site's URL.
 func apiHitOf(base string, h search.Hit) apiSearchHit {
 	ah := apiSearchHit{Type: string(h.Type), ID: h.ID.String(), Title: h.Title, URL: base + h.URL(),
-		Snippet: h.SnippetHTML(), Reference: h.Reference}
+		Snippet: h.SnippetHTML(), Reference: h.Reference, SomeWords: h.SomeWords}
 	switch {
 	case h.Date.IsZero():
 	case h.DateOnly():

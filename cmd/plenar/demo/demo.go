@@ -212,6 +212,7 @@ func (s *seeder) run(ctx context.Context, hashes []string) error {
 		{"trail", s.seedTrail},             // trail.go: the Beschlusskontrolle
 		{"initiatives", s.seedInitiatives}, // initiatives.go: citizens' and groups' motions
 		{"questions", s.seedQuestions},     // questions.go: the Einwohnerfragestunde
+		{"alerts", s.seedAlerts},           // alerts.go: the demo citizen's follows and digests
 	}
 	for _, st := range steps {
 		t, n := time.Now(), s.tx.statements

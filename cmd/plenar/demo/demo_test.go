@@ -156,6 +156,9 @@ func TestSeed(t *testing.T) {
 		{"initiative events in the future", `SELECT count(*) FROM initiative_events WHERE at > $1`, 0, 0},
 		{"agenda items whose result the polls wrote", `SELECT count(*) FROM agenda_items i
 			WHERE EXISTS (SELECT 1 FROM polls p WHERE p.item_id = i.id) AND (i.result LIKE '%angenommen%' OR i.result LIKE '%gewählt%')`, 5, 10},
+		{"the demo citizen's follows, a saved search among them", `SELECT count(*) FROM alert_follows f JOIN users u ON u.id = f.user_id
+			WHERE u.email = 'buergerin@musterstadt.example'`, 5, 5},
+		{"alert digests in the outbox", `SELECT count(*) FROM mail_outbox WHERE list LIKE 'alert-%' AND recipient = 'buergerin@musterstadt.example'`, 2, 4},
 	}
 	for _, r := range ranges {
 		var args []any
