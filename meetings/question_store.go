@@ -176,11 +176,12 @@ func fieldError(msg string) error {
 }
 
 const questionCols = `q.id, q.item_id, i.meeting_id, m.name, m.start_at, q.number, q.text, q.state, q.merged_into,
-	coalesce(mq.number, 0), q.reason, q.note, q.answer_mode, q.answer, q.asker_id, u.display_name, user_name_public(u),
+	coalesce(mq.number, 0), q.reason, q.note, q.answer_mode, q.answer, coalesce(q.asker_id, '00000000-0000-0000-0000-000000000000'),
+	coalesce(u.display_name, ''), coalesce(user_name_public(u), false),
 	q.created, q.called_at, q.answered_at, q.floor_from, q.floor_until`
 
 const questionFrom = `questions q JOIN agenda_items i ON i.id = q.item_id JOIN meetings m ON m.id = i.meeting_id
-	JOIN users u ON u.id = q.asker_id LEFT JOIN questions mq ON mq.id = q.merged_into`
+	LEFT JOIN users u ON u.id = q.asker_id LEFT JOIN questions mq ON mq.id = q.merged_into`
 
 func scanQuestion(row pgx.Row) (Question, error) {
 	var q Question
@@ -289,13 +290,13 @@ func (s *Store) PublicQuestionsOfItem(ctx context.Context, item council.ID) ([]P
 
 func (s *Store) publicQuestions(ctx context.Context, where string, args ...any) ([]PublicQuestion, error) {
 	rows, err := s.db.Query(ctx, `SELECT q.id, q.item_id, m.id, m.name, m.start_at, q.number, q.text, q.state,
-			CASE WHEN user_name_public(u) THEN u.display_name ELSE '' END,
+			CASE WHEN coalesce(user_name_public(u), false) THEN u.display_name ELSE '' END,
 			q.answer_mode,
 			CASE WHEN question_answer_published(q, x) THEN q.answer ELSE '' END,
 			q.called_at, q.answered_at,
 			(SELECT count(*) FROM questions d WHERE d.merged_into = q.id AND NOT d.deleted)
 		FROM questions q JOIN question_times t ON t.item_id = q.item_id JOIN agenda_items i ON i.id = t.item_id
-			JOIN meetings m ON m.id = i.meeting_id JOIN users u ON u.id = q.asker_id
+			JOIN meetings m ON m.id = i.meeting_id LEFT JOIN users u ON u.id = q.asker_id
 			LEFT JOIN minutes x ON x.meeting_id = m.id
 		WHERE question_public(q, t, i, m) AND `+where, args...)
 	if err != nil {

@@ -60,9 +60,12 @@ func (s *Server) renewSession(ctx context.Context) error {
 	return s.council.SessionRenewed(ctx, old, sm.Token(ctx))
 }
 
-// forgetLogins is cleanSessions' part for the login log.
+// forgetLogins is cleanSessions' part for the login log: it forgets the
+// tokens of sessions that are gone. Old logins are deleted by the daily
+// retention job (package council/privacy, class logins; docs/ARCHITECTURE.md,
+// "Privacy"), whose period the city sets.
 func (s *Server) forgetLogins(ctx context.Context) {
-	if err := s.council.ForgetLogins(ctx, s.opt.Now().Add(-council.LoginRetention)); err != nil && ctx.Err() == nil {
+	if err := s.council.ForgetLogins(ctx, time.Time{}); err != nil && ctx.Err() == nil {
 		s.log.Warn("forget old logins", "err", err)
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,7 +82,55 @@ func newBrowser(t *testing.T) context.Context {
 	if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium %s: %v", path, err)
 	}
+	watchThirdParty(t, tctx)
 	return tctx
+}
+
+// watchThirdParty fails t when a page in the tab of ctx requests any host
+// but the test servers' (loopback) — no font, script, image or beacon of a
+// third party on any page (docs/DOMAIN.md, "Personal data"). data:,
+// blob:, about: and the browser's own schemes are no requests to a host;
+// WebRTC's ICE is not HTTP and not seen here. Checked when the test ends.
+func watchThirdParty(t *testing.T, ctx context.Context) {
+	var mu sync.Mutex
+	var bad []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		e, ok := ev.(*network.EventRequestWillBeSent)
+		if !ok || e.Request == nil || firstParty(e.Request.URL) {
+			return
+		}
+		mu.Lock()
+		bad = append(bad, e.Request.URL+" (from "+e.DocumentURL+")")
+		mu.Unlock()
+	}); err != nil {
+		t.Fatalf("listen to network events: %v", err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, u := range bad {
+			t.Errorf("request to a third-party host: %s", u)
+		}
+	})
+}
+
+// firstParty reports whether raw is a URL the test's own servers answer
+// (a loopback host) or no network request at all.
+func firstParty(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "data", "blob", "about", "chrome", "chrome-extension", "devtools":
+		return true
+	}
+	h := u.Hostname()
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.IsLoopback()
 }
 
 // axeSource returns axe-core's axe.min.js (PLENAR_AXE_JS, or the npm cache

@@ -68,6 +68,12 @@ type Options struct {
 	// the client (login throttling per address); none: the header is
 	// ignored. See ParseTrustedProxies.
 	TrustedProxies []netip.Prefix
+	// DPOContact is the data protection officer's contact, shown in the
+	// footer of every page (PLENAR_DPO_CONTACT); "" names none.
+	DPOContact string
+	// RecordingRetention is PLENAR_RECORDING_RETENTION's value, for the
+	// record of processing activities ("" is forever).
+	RecordingRetention string
 }
 
 // Server is the HTTP application.
@@ -161,6 +167,7 @@ func (s *Server) routes() chi.Router {
 	s.authRoutes(r)                       // auth.go: /login, /logout, TOTP, sessions
 	s.accountRoutes(r)                    // register.go: /register, /verify, /unsubscribe
 	s.participationRoutes(r)              // participation.go: /beteiligung, citizens' and groups' motions
+	s.privacyRoutes(r)                    // privacy.go: /datenschutz, the record of processing, /account/data, /admin/privacy
 	s.alertRoutes(r)                      // alerts.go: /account/alerts, following
 	s.childcareRoutes(r)                  // childcare.go: /my/childcare, members' childcare claims
 	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers

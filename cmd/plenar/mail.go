@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/plenar/plenar/council"
 	plmail "github.com/plenar/plenar/council/mail"
 )
 
@@ -59,28 +58,6 @@ func startMail(ctx context.Context, wg *sync.WaitGroup, db *database, ms mailSet
 	s := &plmail.Sender{Pool: db.Pool, SMTP: ms.smtp, From: ms.from, Log: log}
 	log.Info("mail sender started", "smtp", ms.smtp.String(), "from", ms.from)
 	wg.Go(func() { _ = s.Run(ctx) })
-}
-
-// startAccountCleanup deletes, hourly, citizens' accounts whose
-// verification link expired unused (docs/DOMAIN.md, "Citizen accounts").
-func startAccountCleanup(ctx context.Context, wg *sync.WaitGroup, db *database, log *slog.Logger) {
-	cs := council.NewStore(db.Pool)
-	wg.Go(func() {
-		t := time.NewTicker(time.Hour)
-		defer t.Stop()
-		for {
-			if n, err := cs.DeleteUnverified(ctx, time.Now().Add(-council.VerificationTTL)); err != nil && ctx.Err() == nil {
-				log.Warn("delete unverified accounts", "err", err)
-			} else if n > 0 {
-				log.Info("unverified accounts deleted", "count", n)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	})
 }
 
 // startReminders queues, hourly, the staff reminders of groups' motions

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"path/filepath"
-	"sync"
-	"time"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents"
@@ -36,40 +33,4 @@ func (s segmentStore) SaveRecording(ctx context.Context, meeting, item council.I
 	_, err := s.docs.AddRecording(ctx, documents.NewRecording{MeetingID: meeting, ItemID: item, Started: seg.Start,
 		Duration: seg.Duration, Width: seg.Width, Height: seg.Height, Path: seg.Path})
 	return err
-}
-
-// retentionEvery is how often serve's retention job looks for expired
-// recordings.
-const retentionEvery = time.Hour
-
-// startRetention deletes expired recordings now and every retentionEvery
-// until ctx ends, logging each.
-func startRetention(ctx context.Context, wg *sync.WaitGroup, docs *documents.Store, ret documents.Retention, log *slog.Logger) {
-	if ret == (documents.Retention{}) {
-		return
-	}
-	wg.Go(func() {
-		t := time.NewTicker(retentionEvery)
-		defer t.Stop()
-		for {
-			expireRecordings(ctx, docs, ret, time.Now(), log)
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	})
-}
-
-// expireRecordings runs the retention once at now.
-func expireRecordings(ctx context.Context, docs *documents.Store, ret documents.Retention, now time.Time, log *slog.Logger) {
-	gone, err := docs.ExpireRecordings(ctx, now, ret)
-	if err != nil && ctx.Err() == nil {
-		log.Error("recording retention", "err", err)
-	}
-	for _, r := range gone {
-		log.Info("recording deleted (retention)", "retention", ret.String(), "meeting_id", r.MeetingID,
-			"recording_id", r.ID, "agenda_item_id", r.ItemID, "started", r.Started, "bytes", r.Size)
-	}
 }

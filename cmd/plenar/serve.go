@@ -107,7 +107,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	changes := council.NewChanges(db.Pool, log) // the version the page cache keys on; runs below
 	h, err := web.New(web.Options{Changes: changes, TrustedProxies: proxies, Pool: db.Pool, Log: log, BaseURL: cfg.BaseURL, MetricsToken: cfg.MetricsToken, DataDir: cfg.DataDir, FilesDir: cfg.filesDir(), SearchIndex: ix,
 		MaxUpload: maxUpload, Version: version, InsecureCookies: cfg.insecureCookies(), Live: hub,
-		Media: ms})
+		Media: ms, DPOContact: dpoContact(a, *withDemo), RecordingRetention: retention.String()})
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
@@ -138,9 +138,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	startExtraction(ctx, &wg, db, cfg.filesDir(), log)  // documents.go: text of uploaded files
 	startIndexer(ctx, &wg, db, ix, log)                 // reindex.go: search index follows the outbox
 	startImportFiles(ctx, &wg, db, cfg.filesDir(), log) // import.go: files of OParl imports left for later
-	startRetention(ctx, &wg, docs, retention, log)      // recording.go: recordings past their retention
 	startMail(ctx, &wg, db, mailSet, log)               // mail.go: the mail outbox over SMTP
-	startAccountCleanup(ctx, &wg, db, log)              // mail.go: unverified accounts past their link
+	startPrivacy(ctx, &wg, db, docs, retention, log)    // privacy.go: the daily retention job of every data class, recordings included
 	startReminders(ctx, &wg, db, cfg.BaseURL, log)      // mail.go: reminders of groups' motions whose answer falls due
 	startAlerts(ctx, &wg, h, log)                       // alerts.go: digests of the follows (instant, daily, weekly)
 	// The live hub fans session events out until shutdown, then ends every
