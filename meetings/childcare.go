@@ -40,28 +40,6 @@ const (
 	DefaultChildcareMargin = 2 * time.Hour
 )
 
-// ChildcareRetention is how long a decided claim is kept: until the end of
-// the tenth year after the year of its decision (docs/DOMAIN.md,
-// "Kinderbetreuungskosten": a claim is the voucher of a payment under the
-// municipal budget rules).
-const ChildcareRetention = 10 // years after the year of the decision
-
-// ChildcareForgetBefore is the cutoff for Store.ForgetChildcareClaims at
-// now: claims decided before it are past their retention.
-func ChildcareForgetBefore(now time.Time) time.Time {
-	y := council.Today(now).Year()
-	return time.Date(y-ChildcareRetention, 1, 1, 0, 0, 0, 0, berlin())
-}
-
-// berlin is Germany's time zone (UTC if the zone database is missing).
-func berlin() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 // Claim is one childcare claim.
 type Claim struct {
 	ID          council.ID

@@ -285,32 +285,3 @@ func (s *Store) ClaimableMeetings(ctx context.Context, user council.ID, now time
 	}
 	return out, nil
 }
-
-// ForgetChildcareClaims deletes the claims decided before before (the
-// retention job passes ChildcareForgetBefore(now); docs/DOMAIN.md,
-// "Kinderbetreuungskosten") with an audit row each, and returns how many
-// it deleted. Submitted claims wait for their decision.
-func (s *Store) ForgetChildcareClaims(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := council.Tx(ctx, s.db, func(tx council.DBTXTx) error {
-		rows, err := tx.Query(ctx, `DELETE FROM childcare_claims WHERE decided_at < $1 RETURNING id`, before)
-		if err != nil {
-			return council.TranslateError(err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[council.ID])
-		if err != nil {
-			return council.TranslateError(err)
-		}
-		for _, id := range ids {
-			if err := council.Record(ctx, tx, "childcare_claim", id, council.OpDelete, map[string]any{"Reason": "retention"}); err != nil {
-				return err
-			}
-		}
-		n = int64(len(ids))
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("forget childcare claims: %w", err)
-	}
-	return n, nil
-}

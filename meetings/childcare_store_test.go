@@ -238,44 +238,6 @@ func TestChildcareRules(t *testing.T) {
 	}
 }
 
-func TestForgetChildcareClaims(t *testing.T) {
-	e := newChildcareEnv(t)
-	now := time.Now()
-	clerk := council.WithActor(e.ctx, e.clerk.ID)
-	a, err := e.s.SubmitClaim(e.ctx, meetings.Claim{UserID: e.anna.ID, MeetingID: e.meeting.ID, Minutes: 60, AmountCents: 1000}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := e.s.SubmitClaim(e.ctx, meetings.Claim{UserID: e.ben.ID, MeetingID: e.meeting.ID, Minutes: 60, AmountCents: 1000}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// a was decided eleven years ago, b is still waiting.
-	decidedLongAgo := now.AddDate(-11, 0, 0)
-	if _, err := e.s.DecideClaim(clerk, a.ID, true, "", decidedLongAgo); err != nil {
-		t.Fatal(err)
-	}
-	cutoff := meetings.ChildcareForgetBefore(now)
-	if y := cutoff.Year(); y != council.Today(now).Year()-meetings.ChildcareRetention {
-		t.Errorf("cutoff %v, want 1 January %d years back", cutoff, meetings.ChildcareRetention)
-	}
-	m := e.mark(t)
-	n, err := e.s.ForgetChildcareClaims(e.ctx, cutoff)
-	if err != nil || n != 1 {
-		t.Fatalf("ForgetChildcareClaims = %d, %v; want 1", n, err)
-	}
-	e.wantTrail(t, "forget", m, change{"childcare_claim", a.ID, "delete"})
-	if _, err := e.s.Claim(e.ctx, a.ID); !errors.Is(err, council.ErrNotFound) {
-		t.Errorf("forgotten claim: %v", err)
-	}
-	if _, err := e.s.Claim(e.ctx, b.ID); err != nil {
-		t.Errorf("the waiting claim is gone: %v", err)
-	}
-	if n, err := e.s.ForgetChildcareClaims(e.ctx, cutoff); err != nil || n != 0 {
-		t.Errorf("second run = %d, %v; want 0", n, err)
-	}
-}
-
 func TestParseHoursAndEuros(t *testing.T) {
 	for in, want := range map[string]int{"3": 180, "3,5": 210, "2.25": 135, " 1,0 ": 60} {
 		if got, ok := meetings.ParseHours(in); !ok || got != want {

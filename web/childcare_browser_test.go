@@ -36,7 +36,7 @@ func TestChildcareBrowser(t *testing.T) {
 	setValue(t, mt, "#f-amount", "45")
 	submitAndWait(t, mt, "#f-amount")
 	waitText(t, mt, "#f-amount-error", "übersteigt den Höchstsatz")
-	checkAxe(mt, "the refused claim, German")
+	liveStates(t, mt, "68-childcare-form-errors", axe) // the refused claim: axe and layout at both widths, screenshots
 	setValue(t, mt, "#f-hours", "3,5")
 	setValue(t, mt, "#f-amount", "42,50")
 	setValue(t, mt, "#f-note", "Babysitter, Quittung folgt")
@@ -44,12 +44,12 @@ func TestChildcareBrowser(t *testing.T) {
 	waitText(t, mt, "main", "Ihr Antrag ist eingereicht")
 	waitText(t, mt, ".childcare-claims", "42,50 €")
 	waitText(t, mt, ".childcare-claims", "eingereicht")
-	checkAxe(mt, "the member's submitted claim, German")
+	liveStates(t, mt, "69-childcare-submitted", axe)
 
 	navigate(t, ct, base+"/admin/childcare")
 	waitText(t, ct, "main", "Mara Kindler")
 	waitText(t, ct, "main", "Offene Anträge: 1")
-	checkAxe(ct, "the clerk's childcare queue, German")
+	liveStates(t, ct, "70-admin-childcare-queue", axe)
 	navigate(t, ct, base+"/admin/childcare?lang=en")
 	waitText(t, ct, "main", "Open claims: 1")
 	checkAxe(ct, "the clerk's childcare queue, English")

@@ -185,11 +185,18 @@ func TestPrivacyBrowser(t *testing.T) {
 			t.Errorf("%s: axe violations:%s", path, describeViolations(vs))
 		}
 	}
-	for _, p := range []string{"/datenschutz", "/datenschutz/verarbeitung", "/datenschutz/verarbeitung?lang=en"} {
-		check(p)
+	for p, shot := range map[string]string{"/datenschutz": "71-privacy", "/datenschutz/verarbeitung": "72-privacy-record",
+		"/datenschutz/verarbeitung?lang=en": ""} {
+		if shot == "" {
+			check(p)
+			continue
+		}
+		navigate(t, ctx, e.ts.URL+p)
+		liveStates(t, ctx, shot, axe) // axe and layout at both widths, screenshots
 	}
 	setBrowserCookie(t, ctx, e.ts.URL, e.sessionCookie(adm))
-	check("/admin/privacy")
+	navigate(t, ctx, e.ts.URL+"/admin/privacy")
+	liveStates(t, ctx, "73-admin-privacy", axe)
 	check("/admin/privacy?lang=en")
 	// A refused form: summary and field messages.
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#f-logins"), "0")); err != nil {
@@ -205,7 +212,8 @@ func TestPrivacyBrowser(t *testing.T) {
 
 	c, u := e.login(t, council.RoleCitizen)
 	setBrowserCookie(t, ctx, e.ts.URL, e.sessionCookie(c))
-	check("/account/data")
+	navigate(t, ctx, e.ts.URL+"/account/data")
+	liveStates(t, ctx, "74-account-data", axe)
 	check("/account/data?lang=en")
 	navigate(t, ctx, e.ts.URL+"/account/data")
 	submitAndWait(t, ctx, "#f-password") // neither password nor confirmation

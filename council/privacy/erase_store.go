@@ -67,6 +67,9 @@ func (s *Store) Erase(ctx context.Context, user council.ID, now time.Time) (stri
 			{`UPDATE persons p SET email = '', modified = $2 FROM users u
 				WHERE u.id = $1 AND p.id = u.person_id AND lower(p.email) = lower(u.email)`, []any{user, now}},
 			{`UPDATE abuse_reports SET reporter_id = NULL WHERE reporter_id = $1`, []any{user}},
+			// A childcare claim is the voucher of a payment (kept with the
+			// pseudonym until its retention ends); its free text goes.
+			{`UPDATE childcare_claims SET note = '' WHERE user_id = $1`, []any{user}},
 			{`UPDATE initiative_signatures SET user_id = NULL WHERE user_id = $1`, []any{user}},
 			{`UPDATE initiatives i SET title = $2, text = $2, reasoning = '', deleted = true, modified = $3
 				WHERE author_id = $1 AND (state = 'draft' OR (state = 'withdrawn' AND NOT initiative_public(i)))`,

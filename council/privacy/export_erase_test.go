@@ -40,7 +40,7 @@ func TestExportHasAllOfAUsersData(t *testing.T) {
 	for _, want := range []string{"Zora Zimtstern", "zora.zimt@example.org", "Zimtfreunde", "2001", "Jugendrat",
 		"Zimt-Browser, Linux", "203.0.113.0/24", "Zoras Laptop", "member_agenda_changes", "Hallo Zora Zimtstern",
 		"Mehr Bänke am Fluss", "Entwurf von Zora Zimtstern", "Wann kommen die Bänke?", "Notiz an Zimtstern",
-		"gemeldet von Zora", "Zimtstern-Radweg", zoraInit} {
+		"gemeldet von Zora", "Zimtstern-Radweg", "Babysitterin für Zimtstern", zoraInit} {
 		if !strings.Contains(all, want) {
 			t.Errorf("export lacks %q", want)
 		}
@@ -140,6 +140,9 @@ func TestErasureLeavesNoPersonalDataButKeepsTheRecord(t *testing.T) {
 	}
 	if n := pgtest.Count(t, pool, `SELECT count(*) FROM questions WHERE text = 'Wann kommen die Bänke?' AND NOT deleted`); n != 1 {
 		t.Error("her published question is gone")
+	}
+	if n := pgtest.Count(t, pool, `SELECT count(*) FROM childcare_claims WHERE user_id = $1 AND amount_cents = 3750 AND note = ''`, zoraID); n != 1 {
+		t.Error("her childcare claim (a payment voucher) is not kept without its note")
 	}
 	if n := pgtest.Count(t, pool, `SELECT count(*) FROM sessions WHERE token = 'zora-session-token'`); n != 0 {
 		t.Error("her session still stands")

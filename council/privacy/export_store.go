@@ -45,6 +45,9 @@ var exportSections = []struct{ name, table, query string }{
 	{"follows", "alert_follows", `SELECT kind, target_id, query, label, frequency, created FROM alert_follows
 		WHERE user_id = $1 ORDER BY created`},
 	{"alert_feed", "alert_feed_tokens", `SELECT created FROM alert_feed_tokens WHERE user_id = $1`},
+	{"childcare_claims", "childcare_claims", `SELECT c.id, m.name AS meeting, m.start_at AS meeting_start, c.minutes, c.amount_cents,
+		c.note, c.state, c.reason, c.submitted_at, c.decided_at FROM childcare_claims c JOIN meetings m ON m.id = c.meeting_id
+		WHERE c.user_id = $1 ORDER BY c.submitted_at`},
 	{"abuse_reports", "abuse_reports", `SELECT id, target_kind, target_id, reason, note, created, resolved_at FROM abuse_reports
 		WHERE reporter_id = $1 ORDER BY created`},
 }

@@ -134,6 +134,14 @@ INSERT INTO abuse_reports (target_kind, target_id, reason, note, reporter_id, cr
   ('initiative', '` + initA + `', 'spam', 'resolved lately', '` + userV + `', now() - interval '20 days', now() - interval '10 days', 'done'),
   ('initiative', '` + initA + `', 'spam', 'still open', '` + userV + `', now() - interval '450 days', NULL, '');
 
+-- childcare claims: decided twelve years ago (expired), decided lately,
+-- and one still waiting for its decision
+INSERT INTO persons (id, body_id, family_name, given_name) VALUES ('00000000-0000-0000-0000-0000000000f2', '` + bodyID + `', 'Rat', 'Rolf');
+INSERT INTO childcare_claims (meeting_id, person_id, user_id, minutes, amount_cents, note, state, submitted_at, decided_at) VALUES
+  ('` + meetingOld + `', '` + personID + `', '` + userV + `', 180, 4500, 'expired claim', 'approved', now() - interval '12 years', now() - interval '12 years'),
+  ('` + meetingNew + `', '` + personID + `', '` + userV + `', 120, 3000, 'decided lately', 'approved', now() - interval '2 years', now() - interval '2 years'),
+  ('` + meetingOld + `', '00000000-0000-0000-0000-0000000000f2', '` + userV + `', 60, 1500, 'still waiting', 'submitted', now() - interval '12 years', NULL);
+
 -- mail
 INSERT INTO mail_outbox (message_id, recipient, lang, kind, subject, body_text, state, created) VALUES
   ('m1@x', 'verified@example.org', 'de', 'transactional', 'expired sent', 'b', 'sent', now() - interval '40 days'),

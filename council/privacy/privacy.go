@@ -24,6 +24,7 @@ const (
 	Moderation         Class = "moderation"
 	LivePresence       Class = "live_presence"
 	Mail               Class = "mail"
+	ChildcareClaims    Class = "childcare_claims"
 	Recordings         Class = "recordings"
 )
 
@@ -64,6 +65,8 @@ var Classes = []ClassInfo{
 		Tables: []string{"live_media"}},
 	{Class: Mail, Default: 30, Basis: "Art. 6 Abs. 1 lit. b, e DSGVO",
 		Tables: []string{"mail_outbox"}},
+	{Class: ChildcareClaims, Default: 3653, Basis: "Art. 6 Abs. 1 lit. c, e DSGVO i. V. m. dem Gemeindehaushaltsrecht (Aufbewahrung von Zahlungsbelegen)",
+		Tables: []string{"childcare_claims"}},
 	{Class: Recordings, External: true, Basis: "Art. 6 Abs. 1 lit. e DSGVO i. V. m. der Hauptsatzung (Übertragung und Aufzeichnung)",
 		Tables: []string{"recordings", "<data dir>/files"}},
 }

@@ -76,6 +76,14 @@ var expiry = map[Class][]string{
 		`DELETE FROM live_media lm USING minutes x WHERE x.meeting_id = lm.meeting_id
 			AND x.state = 'approved' AND x.approved_at < @cutoff`,
 	},
+	// Decided childcare claims, counted from the end of the year of the
+	// decision (the budget year whose voucher the claim is; the default
+	// keeps them to the end of the tenth year after it, docs/DOMAIN.md,
+	// "Kinderbetreuungskosten"); a claim awaiting its decision is kept.
+	ChildcareClaims: {
+		`DELETE FROM childcare_claims WHERE decided_at IS NOT NULL
+			AND date_trunc('year', decided_at) + interval '1 year' < @cutoff`,
+	},
 	// Sent and failed mail.
 	Mail: {
 		`DELETE FROM mail_outbox WHERE state IN ('sent', 'failed') AND created < @cutoff`,

@@ -64,6 +64,8 @@ INSERT INTO alert_follows (user_id, kind, target_id, frequency) VALUES ('` + zor
 INSERT INTO alert_feed_tokens (user_id, token_hash) VALUES ('` + zoraID + `', '\x0c0d');
 INSERT INTO abuse_reports (target_kind, target_id, reason, note, reporter_id) VALUES
   ('initiative', '` + zoraInit + `', 'spam', 'gemeldet von Zora', '` + zoraID + `');
+INSERT INTO childcare_claims (meeting_id, person_id, user_id, minutes, amount_cents, note, state, submitted_at) VALUES
+  ('` + zoraMeet + `', '` + zoraPers + `', '` + zoraID + `', 150, 3750, 'Babysitterin für Zimtstern', 'submitted', now());
 `
 
 func seedUsers(t *testing.T, pool *pgxpool.Pool) {
