@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -91,7 +93,18 @@ func newBrowser(t *testing.T) context.Context {
 // third party on any page (docs/DOMAIN.md, "Personal data"). data:,
 // blob:, about: and the browser's own schemes are no requests to a host;
 // WebRTC's ICE is not HTTP and not seen here. Checked when the test ends.
-func watchThirdParty(t *testing.T, ctx context.Context) {
+func watchThirdParty(t testing.TB, ctx context.Context) {
+	bad := thirdPartyRequests(t, ctx)
+	t.Cleanup(func() {
+		for _, u := range bad() {
+			t.Errorf("request to a third-party host: %s", u)
+		}
+	})
+}
+
+// thirdPartyRequests listens to the tab of ctx and returns what it has
+// requested from hosts but the test servers' so far.
+func thirdPartyRequests(t testing.TB, ctx context.Context) func() []string {
 	var mu sync.Mutex
 	var bad []string
 	if err := chromedp.Listen(ctx, func(ev any) {
@@ -105,13 +118,11 @@ func watchThirdParty(t *testing.T, ctx context.Context) {
 	}); err != nil {
 		t.Fatalf("listen to network events: %v", err)
 	}
-	t.Cleanup(func() {
+	return func() []string {
 		mu.Lock()
 		defer mu.Unlock()
-		for _, u := range bad {
-			t.Errorf("request to a third-party host: %s", u)
-		}
-	})
+		return slices.Clone(bad)
+	}
 }
 
 // firstParty reports whether raw is a URL the test's own servers answer
@@ -310,5 +321,46 @@ func pollTrue(t *testing.T, ctx context.Context, what, js string, detail func() 
 	t.Helper()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("%s: %v (%s)", what, err, detail())
+	}
+}
+
+// TestThirdPartyWatch: the watch that every browser test runs sees what a
+// page would fetch from another host (a tracking pixel, a web font) and
+// not the page's own requests.
+func TestThirdPartyWatch(t *testing.T) {
+	t.Parallel()
+	path, opts := chromiumOptions(t)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium %s: %v", path, err)
+	}
+	seen := thirdPartyRequests(t, ctx)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/own.css" {
+			w.Header().Set("Content-Type", "text/css")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html lang="de"><head><title>t</title><link rel="stylesheet" href="/own.css">
+<link rel="stylesheet" href="https://fonts.tracker.invalid/css?family=Roboto"></head>
+<body><img src="http://pixel.tracker.invalid/p.gif" alt=""></body></html>`)
+	}))
+	defer ts.Close()
+	navigate(t, ctx, ts.URL+"/")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(seen()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	got := strings.Join(seen(), "\n")
+	for _, want := range []string{"https://fonts.tracker.invalid/css?family=Roboto", "http://pixel.tracker.invalid/p.gif"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the watch missed %s; saw:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "own.css") || strings.HasPrefix(got, ts.URL) || strings.Contains(got, "\n"+ts.URL) {
+		t.Errorf("the watch reports the page's own requests:\n%s", got)
 	}
 }

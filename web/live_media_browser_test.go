@@ -168,6 +168,7 @@ func mediaTab(t testing.TB, bctx context.Context, d time.Duration, scripts ...st
 		cancel()
 		t.Fatalf("new tab: %v", err)
 	}
+	watchThirdParty(t, tctx)
 	for _, src := range append([]string{pcSpy}, scripts...) {
 		if _, err := chromedp.Call(tctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
 			cancel()
