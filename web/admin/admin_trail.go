@@ -27,10 +27,10 @@ func (s *server) trailRoutes(r chi.Router) {
 	r.Post("/papers/{id}/implementation/status", s.Handle(s.adminImplStatus))
 	r.Get("/papers/{id}/implementation/notes/new", s.Handle(s.adminImplNoteNew))
 	r.Post("/papers/{id}/implementation/notes", s.Handle(s.adminImplNoteSave))
-	r.Post("/papers/{id}/implementation/notes/{note}/delete", s.Handle(s.adminImplNoteDelete))
+	r.Post("/papers/{id}/implementation/notes/{note}/delete", s.Handle(s.adminImplUnlink("note", "impl_note_removed", s.Council.DeleteImplementationNote)))
 	r.Get("/papers/{id}/implementation/follow-ups/new", s.Handle(s.adminFollowUpNew))
 	r.Post("/papers/{id}/implementation/follow-ups", s.Handle(s.adminFollowUpSave))
-	r.Post("/papers/{id}/implementation/follow-ups/{paper}/delete", s.Handle(s.adminFollowUpDelete))
+	r.Post("/papers/{id}/implementation/follow-ups/{paper}/delete", s.Handle(s.adminImplUnlink("paper", "impl_follow_up_removed", s.Council.UnlinkFollowUp)))
 }
 
 // implPath is the paper page's anchor of the record.
@@ -218,19 +218,24 @@ func (s *server) adminImplNoteSave(w http.ResponseWriter, r *http.Request) error
 	return afterSave(w, r, ok, err, implPath(p), "impl_note_added", func() error { return s.noteForm(w, r, p, v, fe) })
 }
 
-func (s *server) adminImplNoteDelete(w http.ResponseWriter, r *http.Request) error {
-	p, im, err := s.loadImpl(r)
-	if err != nil {
-		return err
+// adminImplUnlink removes what the URL's parameter param names from the
+// record (a progress note, a follow-up paper) with do and returns to the
+// record with notice.
+func (s *server) adminImplUnlink(param, notice string, do func(ctx context.Context, impl, id council.ID) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, im, err := s.loadImpl(r)
+		if err != nil {
+			return err
+		}
+		id, err := site.URLID(r, param)
+		if err != nil {
+			return err
+		}
+		if err := do(s.Actor(r), im.ID, id); err != nil {
+			return err
+		}
+		return Redirect(w, r, implPath(p), notice)
 	}
-	note, err := site.URLID(r, "note")
-	if err != nil {
-		return err
-	}
-	if err := s.Council.DeleteImplementationNote(s.Actor(r), im.ID, note); err != nil {
-		return err
-	}
-	return Redirect(w, r, implPath(p), "impl_note_removed")
 }
 
 func (s *server) adminFollowUpNew(w http.ResponseWriter, r *http.Request) error {
@@ -274,21 +279,6 @@ func (s *server) adminFollowUpSave(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	return Redirect(w, r, implPath(p), "impl_follow_up_added")
-}
-
-func (s *server) adminFollowUpDelete(w http.ResponseWriter, r *http.Request) error {
-	p, im, err := s.loadImpl(r)
-	if err != nil {
-		return err
-	}
-	paper, err := site.URLID(r, "paper")
-	if err != nil {
-		return err
-	}
-	if err := s.Council.UnlinkFollowUp(s.Actor(r), im.ID, paper); err != nil {
-		return err
-	}
-	return Redirect(w, r, implPath(p), "impl_follow_up_removed")
 }
 
 // implDetail adds the paper's record, its follow-up papers and whether it
