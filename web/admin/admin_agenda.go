@@ -150,13 +150,7 @@ func (s *server) adminItemSave(w http.ResponseWriter, r *http.Request) error {
 		fe.Add("result", council.MsgTooLong)
 	}
 	_, ok, err := saveValid(fe, it.Validate, func() (meetings.AgendaItem, error) { return s.Meetings.SaveAgendaItem(s.Actor(r), it) })
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, meetingURL(m), "item_saved")
-	}
-	return s.renderForm(w, r, itemForm(m, it.ID, v, fe))
+	return afterSave(w, r, ok, err, meetingURL(m), "item_saved", func() error { return s.renderForm(w, r, itemForm(m, it.ID, v, fe)) })
 }
 
 // meetingOrgChoices are the meeting's bodies, for the consultation an
@@ -263,11 +257,7 @@ func (s *server) pickedPaper(ctx context.Context, body council.ID, v url.Values)
 
 func (s *server) adminItemPaperSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, m, err := loadInBody(s, r, s.loadMeeting)
-	if err != nil {
-		return err
-	}
-	v, err := parseForm(r)
+	b, m, v, err := postedInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}

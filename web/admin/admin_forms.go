@@ -247,6 +247,17 @@ func loadInBody[T any](s *server, r *http.Request, load loader[T]) (council.Body
 	return b, x, err
 }
 
+// postedInBody is loadInBody for a POST: also the parsed form. Errors:
+// those of loadInBody, then those of parseForm.
+func postedInBody[T any](s *server, r *http.Request, load loader[T]) (council.Body, T, url.Values, error) {
+	b, x, err := loadInBody(s, r, load)
+	if err != nil {
+		return b, x, nil, err
+	}
+	v, err := parseForm(r)
+	return b, x, v, err
+}
+
 // loadOrNew is loadInBody for a handler that both creates and edits: when
 // the URL has no parameter param it loads nothing and returns the zero T,
 // the entity to create.
@@ -283,6 +294,19 @@ func saveValid[T any](fe council.FieldErrors, validate func() error, save func()
 	}
 	merge(fe, verr)
 	return saved, false, nil
+}
+
+// afterSave ends a form's POST after saveValid: err as it is; when ok,
+// Post/Redirect/Get to to with notice; else again, the form shown again
+// with its field errors.
+func afterSave(w http.ResponseWriter, r *http.Request, ok bool, err error, to, notice string, again func() error) error {
+	if err != nil {
+		return err
+	}
+	if ok {
+		return Redirect(w, r, to, notice)
+	}
+	return again()
 }
 
 // Values for forms from domain values.

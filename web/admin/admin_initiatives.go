@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -77,6 +78,17 @@ type initiativeView struct {
 	Values        map[string]string
 	Errors        council.FieldErrors
 	Message       string
+}
+
+// postedInitiativeView is loadInitiativeView for a POST: also the parsed
+// form.
+func (s *server) postedInitiativeView(r *http.Request) (initiativeView, url.Values, error) {
+	v, err := s.loadInitiativeView(r)
+	if err != nil {
+		return v, nil, err
+	}
+	f, err := parseForm(r)
+	return v, f, err
 }
 
 func (s *server) loadInitiativeView(r *http.Request) (initiativeView, error) {
@@ -201,11 +213,7 @@ func (s *server) initiativeFailed(w http.ResponseWriter, r *http.Request, err er
 // body, put on the chosen meeting's agenda (optional: "" leaves it for the
 // agenda builder).
 func (s *server) adminInitiativeAdmit(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.loadInitiativeView(r)
-	if err != nil {
-		return err
-	}
-	f, err := parseForm(r)
+	v, f, err := s.postedInitiativeView(r)
 	if err != nil {
 		return err
 	}
@@ -253,11 +261,7 @@ func pick[T any](xs []T, id string, idOf func(T) council.ID) *T {
 func (s *server) adminInitiativeText(field, notice string,
 	do func(context.Context, council.ID, string, time.Time) (council.Initiative, error)) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		v, err := s.loadInitiativeView(r)
-		if err != nil {
-			return err
-		}
-		f, err := parseForm(r)
+		v, f, err := s.postedInitiativeView(r)
 		if err != nil {
 			return err
 		}

@@ -150,13 +150,7 @@ func (s *server) adminOrgSave(w http.ResponseWriter, r *http.Request) error {
 	o.Website = strings.TrimSpace(v.Get("website"))
 	o.Start, o.End = ParseDate(fe, "start", v.Get("start")), ParseDate(fe, "end", v.Get("end"))
 	saved, ok, err := saveValid(fe, o.Validate, func() (council.Organization, error) { return s.Council.SaveOrganization(s.Actor(r), o) })
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, "/admin/organizations/"+saved.ID.String(), "saved")
-	}
-	return s.orgForm(w, r, b.ID, o.ID, v, fe)
+	return afterSave(w, r, ok, err, "/admin/organizations/"+saved.ID.String(), "saved", func() error { return s.orgForm(w, r, b.ID, o.ID, v, fe) })
 }
 
 // Memberships.
@@ -274,13 +268,9 @@ func (s *server) adminMembershipSave(w http.ResponseWriter, r *http.Request) err
 	m.OnBehalfOfID = parseChoice(fe, "on_behalf_of", v.Get("on_behalf_of"), groups)
 	m.Start, m.End = ParseDate(fe, "start", v.Get("start")), ParseDate(fe, "end", v.Get("end"))
 	_, ok, err := saveValid(fe, m.Validate, func() (council.Membership, error) { return s.Council.SaveMembership(s.Actor(r), m) })
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, "/admin/organizations/"+o.ID.String(), "membership_saved")
-	}
-	return s.membershipForm(w, r, body, o, m.ID, v, fe)
+	return afterSave(w, r, ok, err, "/admin/organizations/"+o.ID.String(), "membership_saved", func() error {
+		return s.membershipForm(w, r, body, o, m.ID, v, fe)
+	})
 }
 
 // adminMembershipEnd ends a membership today (or keeps an earlier end).

@@ -221,13 +221,7 @@ func (s *server) adminPaperSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	saved, ok, err := saveValid(fe, p.Validate, func() (council.Paper, error) { return s.Council.SavePaper(s.Actor(r), p) })
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, "/admin/papers/"+saved.ID.String(), "saved")
-	}
-	return s.paperForm(w, r, b.ID, p.ID, v, fe)
+	return afterSave(w, r, ok, err, "/admin/papers/"+saved.ID.String(), "saved", func() error { return s.paperForm(w, r, b.ID, p.ID, v, fe) })
 }
 
 // papersByReference resolves a comma- or space-separated list of
@@ -292,11 +286,7 @@ func (s *server) statusForm(w http.ResponseWriter, r *http.Request, p council.Pa
 }
 
 func (s *server) adminPaperStatus(w http.ResponseWriter, r *http.Request) error {
-	_, p, err := loadInBody(s, r, s.loadPaper)
-	if err != nil {
-		return err
-	}
-	v, err := parseForm(r)
+	_, p, v, err := postedInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -361,11 +351,7 @@ func (s *server) consultationForm(w http.ResponseWriter, r *http.Request, body c
 
 func (s *server) adminConsultationSave(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	b, p, err := loadInBody(s, r, s.loadPaper)
-	if err != nil {
-		return err
-	}
-	v, err := parseForm(r)
+	b, p, v, err := postedInBody(s, r, s.loadPaper)
 	if err != nil {
 		return err
 	}
@@ -384,13 +370,9 @@ func (s *server) adminConsultationSave(w http.ResponseWriter, r *http.Request) e
 		c.Position = max(c.Position, x.Position+1)
 	}
 	_, ok, err := saveValid(fe, c.Validate, func() (council.Consultation, error) { return s.Council.SaveConsultation(s.Actor(r), c) })
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, "/admin/papers/"+p.ID.String(), "consultation_added")
-	}
-	return s.consultationForm(w, r, b.ID, p, v, fe)
+	return afterSave(w, r, ok, err, "/admin/papers/"+p.ID.String(), "consultation_added", func() error {
+		return s.consultationForm(w, r, b.ID, p, v, fe)
+	})
 }
 
 // loadConsultation returns the consultation in URL parameter "cid" and

@@ -118,11 +118,5 @@ func (s *server) adminPersonSave(w http.ResponseWriter, r *http.Request) error {
 		fe.Add("gender", council.MsgUnknownKind)
 	}
 	_, ok, err := saveValid(fe, p.Validate, func() (council.Person, error) { return s.Council.SavePerson(s.Actor(r), p) })
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, "/admin/persons", "person_saved")
-	}
-	return s.personForm(w, r, p.ID, v, fe)
+	return afterSave(w, r, ok, err, "/admin/persons", "person_saved", func() error { return s.personForm(w, r, p.ID, v, fe) })
 }

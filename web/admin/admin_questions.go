@@ -74,11 +74,7 @@ func (s *server) questionTimeForm(w http.ResponseWriter, r *http.Request, m meet
 }
 
 func (s *server) adminQuestionTimeSave(w http.ResponseWriter, r *http.Request) error {
-	_, m, err := loadInBody(s, r, s.loadMeeting)
-	if err != nil {
-		return err
-	}
-	v, err := parseForm(r)
+	_, m, v, err := postedInBody(s, r, s.loadMeeting)
 	if err != nil {
 		return err
 	}
@@ -94,13 +90,7 @@ func (s *server) adminQuestionTimeSave(w http.ResponseWriter, r *http.Request) e
 	_, ok, err := saveValid(fe, qt.Validate, func() (struct{}, error) {
 		return struct{}{}, s.Meetings.SetQuestionTime(s.Actor(r), qt)
 	})
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, questionsPath(m), "question_time_saved")
-	}
-	return s.questionTimeForm(w, r, m, v, fe)
+	return afterSave(w, r, ok, err, questionsPath(m), "question_time_saved", func() error { return s.questionTimeForm(w, r, m, v, fe) })
 }
 
 // questionsAdminPage is the data of admin_questions.html: one meeting's

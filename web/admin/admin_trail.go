@@ -27,14 +27,22 @@ func (s *server) trailRoutes(r chi.Router) {
 	r.Post("/papers/{id}/implementation/status", s.Handle(s.adminImplStatus))
 	r.Get("/papers/{id}/implementation/notes/new", s.Handle(s.adminImplNoteNew))
 	r.Post("/papers/{id}/implementation/notes", s.Handle(s.adminImplNoteSave))
-	r.Post("/papers/{id}/implementation/notes/{note}/delete", s.Handle(s.adminImplNoteDelete))
+	r.Post("/papers/{id}/implementation/notes/{note}/delete", s.Handle(s.adminImplUnlink("note", "impl_note_removed", s.Council.DeleteImplementationNote)))
 	r.Get("/papers/{id}/implementation/follow-ups/new", s.Handle(s.adminFollowUpNew))
 	r.Post("/papers/{id}/implementation/follow-ups", s.Handle(s.adminFollowUpSave))
-	r.Post("/papers/{id}/implementation/follow-ups/{paper}/delete", s.Handle(s.adminFollowUpDelete))
+	r.Post("/papers/{id}/implementation/follow-ups/{paper}/delete", s.Handle(s.adminImplUnlink("paper", "impl_follow_up_removed", s.Council.UnlinkFollowUp)))
 }
 
 // implPath is the paper page's anchor of the record.
 func implPath(p council.Paper) string { return "/admin/papers/" + p.ID.String() + "#implementation" }
+
+// implFrame is a form of p's record: titled with the paper's name, posting
+// to /admin/papers/{id}/implementation plus sub, cancelled back to the
+// record.
+func implFrame(p council.Paper, title, sub, submit string) form {
+	return form{Title: title, TitleArg: p.Name, Action: "/admin/papers/" + p.ID.String() + "/implementation" + sub,
+		Submit: submit, Cancel: implPath(p)}
+}
 
 // implStatusOptions are the statuses of a record.
 func implStatusOptions() []option {
@@ -54,6 +62,16 @@ func (s *server) loadImpl(r *http.Request) (council.Paper, council.Implementatio
 	}
 	im, err := s.Council.ImplementationOfPaper(r.Context(), p.ID)
 	return p, im, err
+}
+
+// postedImpl is loadImpl for a POST: also the parsed form.
+func (s *server) postedImpl(r *http.Request) (council.Paper, council.Implementation, url.Values, error) {
+	p, im, err := s.loadImpl(r)
+	if err != nil {
+		return p, im, nil, err
+	}
+	v, err := parseForm(r)
+	return p, im, v, err
 }
 
 // implementationOf returns the paper's record, ok false when it has none.
@@ -84,8 +102,7 @@ func (s *server) adminImplEdit(w http.ResponseWriter, r *http.Request) error {
 // implForm is the record's form: office and due date; on creation also
 // the first status, and the reason while the status needs one.
 func (s *server) implForm(w http.ResponseWriter, r *http.Request, p council.Paper, exists bool, v url.Values, fe council.FieldErrors) error {
-	u := "/admin/papers/" + p.ID.String()
-	f := form{Title: "admin.impl.new", TitleArg: p.Name, Action: u + "/implementation", Submit: "admin.save", Cancel: implPath(p)}
+	f := implFrame(p, "admin.impl.new", "", "admin.save")
 	if p.Status == council.StatusDraft {
 		f.Intro = "err.implementation_draft"
 	}
@@ -132,13 +149,7 @@ func (s *server) adminImplSave(w http.ResponseWriter, r *http.Request) error {
 	_, ok, err := saveValid(fe, im.Validate, func() (council.Implementation, error) {
 		return s.Council.SaveImplementation(s.Actor(r), im, s.Now())
 	})
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, implPath(p), "impl_saved")
-	}
-	return s.implForm(w, r, p, exists, v, fe)
+	return afterSave(w, r, ok, err, implPath(p), "impl_saved", func() error { return s.implForm(w, r, p, exists, v, fe) })
 }
 
 func (s *server) adminImplStatusForm(w http.ResponseWriter, r *http.Request) error {
@@ -150,9 +161,7 @@ func (s *server) adminImplStatusForm(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *server) implStatusForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
-	u := "/admin/papers/" + p.ID.String()
-	f := form{Title: "admin.impl.status_title", TitleArg: p.Name, Action: u + "/implementation/status",
-		Submit: "admin.impl.status_submit", Cancel: implPath(p)}
+	f := implFrame(p, "admin.impl.status_title", "/status", "admin.impl.status_submit")
 	fb := newForm(v, fe).
 		choice("select", "status", "admin.impl.status", "", true, implStatusOptions()).
 		input("textarea", "reason", "admin.impl.reason", "admin.impl.reason_hint", false)
@@ -160,11 +169,7 @@ func (s *server) implStatusForm(w http.ResponseWriter, r *http.Request, p counci
 }
 
 func (s *server) adminImplStatus(w http.ResponseWriter, r *http.Request) error {
-	p, im, err := s.loadImpl(r)
-	if err != nil {
-		return err
-	}
-	v, err := parseForm(r)
+	p, im, v, err := s.postedImpl(r)
 	if err != nil {
 		return err
 	}
@@ -178,13 +183,7 @@ func (s *server) adminImplStatus(w http.ResponseWriter, r *http.Request) error {
 	_, ok, err := saveValid(fe, next.Validate, func() (council.Implementation, error) {
 		return s.Council.SetImplementationStatus(s.Actor(r), im.ID, st, next.Reason, s.Now())
 	})
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, implPath(p), "status_changed")
-	}
-	return s.implStatusForm(w, r, p, v, fe)
+	return afterSave(w, r, ok, err, implPath(p), "status_changed", func() error { return s.implStatusForm(w, r, p, v, fe) })
 }
 
 func (s *server) adminImplNoteNew(w http.ResponseWriter, r *http.Request) error {
@@ -196,9 +195,7 @@ func (s *server) adminImplNoteNew(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *server) noteForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
-	u := "/admin/papers/" + p.ID.String()
-	f := form{Title: "admin.impl.note_new", TitleArg: p.Name, Action: u + "/implementation/notes",
-		Submit: "admin.impl.note_add", Cancel: implPath(p)}
+	f := implFrame(p, "admin.impl.note_new", "/notes", "admin.impl.note_add")
 	fb := newForm(v, fe).
 		input("date", "date", "admin.impl.note_date", "", true).
 		input("textarea", "text", "admin.impl.note_text", "admin.impl.note_text_hint", true)
@@ -206,11 +203,7 @@ func (s *server) noteForm(w http.ResponseWriter, r *http.Request, p council.Pape
 }
 
 func (s *server) adminImplNoteSave(w http.ResponseWriter, r *http.Request) error {
-	p, im, err := s.loadImpl(r)
-	if err != nil {
-		return err
-	}
-	v, err := parseForm(r)
+	p, im, v, err := s.postedImpl(r)
 	if err != nil {
 		return err
 	}
@@ -222,28 +215,27 @@ func (s *server) adminImplNoteSave(w http.ResponseWriter, r *http.Request) error
 	_, ok, err := saveValid(fe, n.Validate, func() (council.ImplementationNote, error) {
 		return s.Council.AddImplementationNote(s.Actor(r), im.ID, n)
 	})
-	if err != nil {
-		return err
-	}
-	if ok {
-		return Redirect(w, r, implPath(p), "impl_note_added")
-	}
-	return s.noteForm(w, r, p, v, fe)
+	return afterSave(w, r, ok, err, implPath(p), "impl_note_added", func() error { return s.noteForm(w, r, p, v, fe) })
 }
 
-func (s *server) adminImplNoteDelete(w http.ResponseWriter, r *http.Request) error {
-	p, im, err := s.loadImpl(r)
-	if err != nil {
-		return err
+// adminImplUnlink removes what the URL's parameter param names from the
+// record (a progress note, a follow-up paper) with do and returns to the
+// record with notice.
+func (s *server) adminImplUnlink(param, notice string, do func(ctx context.Context, impl, id council.ID) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, im, err := s.loadImpl(r)
+		if err != nil {
+			return err
+		}
+		id, err := site.URLID(r, param)
+		if err != nil {
+			return err
+		}
+		if err := do(s.Actor(r), im.ID, id); err != nil {
+			return err
+		}
+		return Redirect(w, r, implPath(p), notice)
 	}
-	note, err := site.URLID(r, "note")
-	if err != nil {
-		return err
-	}
-	if err := s.Council.DeleteImplementationNote(s.Actor(r), im.ID, note); err != nil {
-		return err
-	}
-	return Redirect(w, r, implPath(p), "impl_note_removed")
 }
 
 func (s *server) adminFollowUpNew(w http.ResponseWriter, r *http.Request) error {
@@ -255,9 +247,7 @@ func (s *server) adminFollowUpNew(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *server) followUpForm(w http.ResponseWriter, r *http.Request, p council.Paper, v url.Values, fe council.FieldErrors) error {
-	u := "/admin/papers/" + p.ID.String()
-	f := form{Title: "admin.impl.follow_up_new", TitleArg: p.Name, Action: u + "/implementation/follow-ups",
-		Submit: "admin.impl.follow_up_add", Cancel: implPath(p)}
+	f := implFrame(p, "admin.impl.follow_up_new", "/follow-ups", "admin.impl.follow_up_add")
 	fb := newForm(v, fe).input("text", "references", "admin.impl.follow_up_refs", "admin.paper.related_hint", true)
 	return s.renderForm(w, r, fb.build(f))
 }
@@ -268,11 +258,7 @@ func (s *server) adminFollowUpSave(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	p, im, err := s.loadImpl(r)
-	if err != nil {
-		return err
-	}
-	v, err := parseForm(r)
+	p, im, v, err := s.postedImpl(r)
 	if err != nil {
 		return err
 	}
@@ -293,21 +279,6 @@ func (s *server) adminFollowUpSave(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	return Redirect(w, r, implPath(p), "impl_follow_up_added")
-}
-
-func (s *server) adminFollowUpDelete(w http.ResponseWriter, r *http.Request) error {
-	p, im, err := s.loadImpl(r)
-	if err != nil {
-		return err
-	}
-	paper, err := site.URLID(r, "paper")
-	if err != nil {
-		return err
-	}
-	if err := s.Council.UnlinkFollowUp(s.Actor(r), im.ID, paper); err != nil {
-		return err
-	}
-	return Redirect(w, r, implPath(p), "impl_follow_up_removed")
 }
 
 // implDetail adds the paper's record, its follow-up papers and whether it

@@ -219,6 +219,45 @@ func get(t testing.TB, c *http.Client, method, url string, hdr map[string]string
 	return response{status: res.StatusCode, header: res.Header, body: b}
 }
 
+// must stops the test when err is not nil, naming what failed.
+func must(t testing.TB, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// serveOParl mounts an OParl handler on cs and ms at a test server and
+// returns the API's base URL (…/oparl/v1.1).
+func serveOParl(t testing.TB, cs *council.Store, ms *meetings.Store) string {
+	t.Helper()
+	r := chi.NewRouter()
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	h, err := oparl.New(oparl.Options{Council: cs, Meetings: ms, BaseURL: srv.URL, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("oparl: %v", err)
+	}
+	r.Mount("/oparl", h)
+	return srv.URL + "/oparl/v1.1"
+}
+
+// fetchClean GETs u, wants 200 and a JSON object, and reports each of
+// leaks that the response contains (leaks of what: of).
+func fetchClean(t testing.TB, u, of string, leaks ...string) (string, map[string]any) {
+	t.Helper()
+	res := get(t, http.DefaultClient, http.MethodGet, u, nil)
+	if res.status != http.StatusOK {
+		t.Fatalf("GET %s: %d\n%s", u, res.status, res.body)
+	}
+	for _, leak := range leaks {
+		if strings.Contains(string(res.body), leak) {
+			t.Errorf("GET %s shows %q of %s", u, leak, of)
+		}
+	}
+	return string(res.body), decode(t, u, res.body)
+}
+
 func decode(t testing.TB, url string, b []byte) map[string]any {
 	t.Helper()
 	var m map[string]any

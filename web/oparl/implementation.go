@@ -1,8 +1,6 @@
 package oparl
 
 import (
-	"context"
-
 	"github.com/plenar/plenar/council"
 )
 
@@ -26,15 +24,6 @@ type implementation struct {
 type note struct {
 	Date string `json:"date"`
 	Text string `json:"text"`
-}
-
-// implementationsOf loads the public records of the page's papers (none
-// when v omits embedded objects, like the papers' files).
-func (h *Handler) implementationsOf(ctx context.Context, papers []council.ID, v view) (map[council.ID]council.Implementation, error) {
-	if v.omit || len(papers) == 0 {
-		return nil, nil
-	}
-	return h.opt.Council.PublicImplementationsOf(ctx, papers)
 }
 
 func (h *Handler) implementation(im council.Implementation) *implementation {

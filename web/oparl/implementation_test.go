@@ -3,20 +3,13 @@ package oparl_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
-	"github.com/plenar/plenar/web/oparl"
 )
 
 // markerImpl sits in the implementation record of a non-public paper: no
@@ -34,73 +27,44 @@ func TestImplementationPublished(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.New(t)
 	cs := council.NewStore(pool)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
 	body, err := cs.CreateBody(ctx, council.Body{Name: "Stadt Musterstadt"})
-	must("body", err)
+	must(t, "body", err)
 	paper := func(name string, public bool) council.Paper {
 		t.Helper()
 		p, err := cs.SavePaper(ctx, council.Paper{BodyID: body.ID, Name: name, Type: council.PaperResolution, Public: public})
-		must("paper", err)
+		must(t, "paper", err)
 		p, err = cs.Submit(ctx, p.ID, time.Now())
-		must("submit", err)
+		must(t, "submit", err)
 		return p
 	}
 	decided, follow, hidden, plain := paper("Radweg Lindenau", true), paper("Bericht Radweg", true), paper("Grundstück "+markerImpl, false), paper("Ohne Umsetzung", true)
 	im, err := cs.SaveImplementation(ctx, council.Implementation{PaperID: decided.ID, Office: "Tiefbauamt",
 		Due: time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC)}, time.Now())
-	must("record", err)
+	must(t, "record", err)
 	_, err = cs.AddImplementationNote(ctx, im.ID, council.ImplementationNote{Date: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), Text: "Planung beauftragt"})
-	must("note", err)
-	must("follow-up", cs.LinkFollowUp(ctx, im.ID, follow.ID))
-	must("non-public follow-up", cs.LinkFollowUp(ctx, im.ID, hidden.ID))
+	must(t, "note", err)
+	must(t, "follow-up", cs.LinkFollowUp(ctx, im.ID, follow.ID))
+	must(t, "non-public follow-up", cs.LinkFollowUp(ctx, im.ID, hidden.ID))
 	hiddenImpl, err := cs.SaveImplementation(ctx, council.Implementation{PaperID: hidden.ID, Office: "Amt " + markerImpl}, time.Now())
-	must("hidden record", err)
+	must(t, "hidden record", err)
 	_, err = cs.AddImplementationNote(ctx, hiddenImpl.ID, council.ImplementationNote{Date: time.Now(), Text: markerImpl})
-	must("hidden note", err)
+	must(t, "hidden note", err)
 
-	r := chi.NewRouter()
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	h, err := oparl.New(oparl.Options{Council: cs, Meetings: meetings.NewStore(pool), BaseURL: srv.URL, Log: slog.New(slog.DiscardHandler)})
-	must("oparl", err)
-	r.Mount("/oparl", h)
-	base := srv.URL + "/oparl/v1.1"
+	base := serveOParl(t, cs, meetings.NewStore(pool))
 	fetch := func(u string) map[string]any {
 		t.Helper()
-		res, err := http.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d %v", u, res.StatusCode, err)
-		}
-		for _, leak := range []string{markerImpl, hidden.ID.String()} {
-			if strings.Contains(string(b), leak) {
-				t.Errorf("GET %s shows %q of the non-public paper", u, leak)
-			}
-		}
-		var o map[string]any
-		if err := json.Unmarshal(b, &o); err != nil {
-			t.Fatal(err)
-		}
+		_, o := fetchClean(t, u, "the non-public paper", markerImpl, hidden.ID.String())
 		return o
 	}
 	alone := fetch(base + "/paper/" + decided.ID.String())
 	got, err := json.Marshal(alone["plenar:implementation"])
-	must("marshal", err)
+	must(t, "marshal", err)
 	var impl struct {
 		Status, ResponsibleOffice, DueDate, Created, Modified string
 		Notes                                                 []struct{ Date, Text string }
 		FollowUpPapers                                        []string
 	}
-	must("decode", json.Unmarshal(got, &impl))
+	must(t, "decode", json.Unmarshal(got, &impl))
 	if impl.Status != "open" || impl.ResponsibleOffice != "Tiefbauamt" || impl.DueDate != "2027-06-30" || impl.Modified == "" ||
 		len(impl.Notes) != 1 || impl.Notes[0].Date != "2026-11-02" || impl.Notes[0].Text != "Planung beauftragt" ||
 		len(impl.FollowUpPapers) != 1 || impl.FollowUpPapers[0] != base+"/paper/"+follow.ID.String() {
@@ -128,7 +92,7 @@ func TestImplementationPublished(t *testing.T) {
 	}
 
 	_, err = cs.SetImplementationStatus(ctx, im.ID, council.ImplInProgress, "", time.Now())
-	must("status", err)
+	must(t, "status", err)
 	if st := fetch(base + "/paper/" + decided.ID.String())["plenar:implementation"].(map[string]any)["status"]; st != "in_progress" {
 		t.Errorf("status after the change: %v, want in_progress", st)
 	}

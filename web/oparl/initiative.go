@@ -1,10 +1,6 @@
 package oparl
 
-import (
-	"context"
-
-	"github.com/plenar/plenar/council"
-)
+import "github.com/plenar/plenar/council"
 
 // initiative is the vendor object plenar:initiative of a Paper that came
 // from a citizens' motion or a youth council's or community group's
@@ -22,15 +18,6 @@ type initiative struct {
 	Answered   string `json:"answered,omitempty"`
 	Answer     string `json:"answer,omitempty"`
 	Web        string `json:"web"`
-}
-
-// initiativesOf loads the public initiatives behind the page's papers
-// (none when v omits embedded objects).
-func (h *Handler) initiativesOf(ctx context.Context, papers []council.ID, v view) (map[council.ID]council.Initiative, error) {
-	if v.omit || len(papers) == 0 {
-		return nil, nil
-	}
-	return h.opt.Council.PublicInitiativesOfPapers(ctx, papers)
 }
 
 func (h *Handler) initiative(i council.Initiative) *initiative {

@@ -2,21 +2,13 @@ package oparl_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
-	"github.com/plenar/plenar/web/oparl"
 )
 
 // TestInitiativePublished: the Paper an admitted citizens' motion became
@@ -29,54 +21,35 @@ func TestInitiativePublished(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.New(t)
 	cs := council.NewStore(pool)
-	check := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
 	body, err := cs.CreateBody(ctx, council.Body{Name: "Stadt Musterstadt"})
-	check("body", err)
-	check("rules", cs.SaveParticipationRules(ctx, council.ParticipationRules{BodyID: body.ID, Threshold: 1, MinAge: 14,
+	must(t, "body", err)
+	must(t, "rules", cs.SaveParticipationRules(ctx, council.ParticipationRules{BodyID: body.ID, Threshold: 1, MinAge: 14,
 		CollectDays: 30, AnswerDays: 30, MotionDeadline: 0}))
 	rat, err := cs.SaveOrganization(ctx, council.Organization{BodyID: body.ID, Name: "Stadtrat", Kind: council.KindCouncil})
-	check("council", err)
+	must(t, "council", err)
 	const secret = "INIT-OPARL-NAME-6T"
 	author, err := cs.CreateUser(ctx, council.User{Email: "autorin-6t@buerger.example", DisplayName: secret, PasswordHash: "x", Role: council.RoleCitizen})
-	check("author", err)
+	must(t, "author", err)
 	signer, err := cs.CreateUser(ctx, council.User{Email: "signer-6t@buerger.example", DisplayName: secret + "-S", PasswordHash: "x", Role: council.RoleCitizen})
-	check("signer", err)
-	check("residence", cs.ConfirmResidence(ctx, signer.ID, true))
-	check("birth year", cs.SetBirthYear(ctx, signer.ID, 1970))
+	must(t, "signer", err)
+	must(t, "residence", cs.ConfirmResidence(ctx, signer.ID, true))
+	must(t, "birth year", cs.SetBirthYear(ctx, signer.ID, 1970))
 	now := time.Now()
 	in, err := cs.SaveInitiativeDraft(ctx, council.Initiative{BodyID: body.ID, AuthorID: author.ID, Title: "Trinkbrunnen am Markt", Text: "Der Rat möge …"})
-	check("draft", err)
+	must(t, "draft", err)
 	_, err = cs.PublishInitiative(ctx, in.ID, author.ID, now)
-	check("publish", err)
+	must(t, "publish", err)
 	_, err = cs.SignInitiative(ctx, in.ID, signer.ID, now)
-	check("sign", err)
+	must(t, "sign", err)
 	_, err = cs.SubmitInitiative(ctx, in.ID, author.ID, now, nil)
-	check("submit", err)
+	must(t, "submit", err)
 	_, paper, err := cs.AdmitInitiative(ctx, in.ID, rat.ID, now)
-	check("admit", err)
+	must(t, "admit", err)
 
-	r := chi.NewRouter()
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	h, err := oparl.New(oparl.Options{Council: cs, Meetings: meetings.NewStore(pool), BaseURL: srv.URL, Log: slog.New(slog.DiscardHandler)})
-	check("oparl", err)
-	r.Mount("/oparl", h)
-	base := srv.URL + "/oparl/v1.1"
+	base := serveOParl(t, cs, meetings.NewStore(pool))
 	get := func(u string) (string, map[string]any) {
 		t.Helper()
-		res, err := http.Get(u)
-		check("get", err)
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		check("read", err)
-		var m map[string]any
-		check("json "+u, json.Unmarshal(b, &m))
-		return string(b), m
+		return fetchClean(t, u, "")
 	}
 	raw, alone := get(base + "/paper/" + paper.ID.String())
 	obj, ok := alone["plenar:initiative"].(map[string]any)

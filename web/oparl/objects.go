@@ -29,14 +29,17 @@ const (
 func (h *Handler) kinds() []kind {
 	return []kind{
 		{path: pBody, load: h.loadBodies},
-		{path: pLegislativeTerm, list: pLegislativeTerm, load: h.loadTerms},
+		{path: pLegislativeTerm, list: pLegislativeTerm, load: plain(h, h.opt.Council.OParlTerms, typeLegislativeTerm, pLegislativeTerm, termKey,
+			func(t council.LegislativeTerm) any { return h.term(t, true) })},
 		{path: pOrganization, list: pOrganization, load: h.loadOrganizations},
 		{path: pPerson, list: pPerson, load: h.loadPersons},
-		{path: pMembership, list: pMembership, load: h.loadMemberships},
+		{path: pMembership, list: pMembership, load: plain(h, h.opt.Council.OParlMemberships, typeMembership, pMembership, membershipKey,
+			func(m council.Membership) any { return h.membership(m, true) })},
 		{path: pMeeting, list: pMeeting, load: h.loadMeetings},
 		{path: pAgendaItem, list: pAgendaItem, load: h.loadAgendaItems},
 		{path: pPaper, list: pPaper, load: h.loadPapers},
-		{path: pConsultation, list: pConsultation, load: h.loadConsultations},
+		{path: pConsultation, list: pConsultation, load: plain(h, h.opt.Meetings.OParlConsultations, typeConsultation, pConsultation, consultationKey,
+			func(c meetings.OParlConsultation) any { return h.consultation(c, true) })},
 		{path: pLocation, list: pLocation, load: h.loadLocations},
 		{path: pFile, list: pFile, load: h.loadFiles},
 	}
@@ -62,6 +65,18 @@ func entries[T any](h *Handler, rows []T, n int, typ, path string, key keyOf[T],
 		out[i] = entry{obj: render(r), cur: cursor(id, m)}
 	}
 	return out, n, nil
+}
+
+// plain is the loader of a kind whose objects embed nothing loaded
+// separately: one page of rows from fetch, each rendered by render.
+func plain[T any](h *Handler, fetch func(context.Context, council.ListQuery) ([]T, int, error), typ, path string, key keyOf[T], render func(T) any) loader {
+	return func(ctx context.Context, q council.ListQuery, _ view) ([]entry, int, error) {
+		rows, n, err := fetch(ctx, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		return entries(h, rows, n, typ, path, key, render)
+	}
 }
 
 // liveIDs returns the ids of the rows that are not deleted, for loading
@@ -128,14 +143,6 @@ func (h *Handler) term(t council.LegislativeTerm, alone bool) *legislativeTerm {
 		o.Body = h.u.obj(pBody, t.BodyID)
 	}
 	return o
-}
-
-func (h *Handler) loadTerms(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
-	ts, n, err := h.opt.Council.OParlTerms(ctx, q)
-	if err != nil {
-		return nil, 0, err
-	}
-	return entries(h, ts, n, typeLegislativeTerm, pLegislativeTerm, termKey, func(t council.LegislativeTerm) any { return h.term(t, true) })
 }
 
 // orgTypes maps kinds to OParl's organizationType vocabulary and a German
@@ -238,14 +245,6 @@ func (h *Handler) membership(m council.Membership, alone bool) *membership {
 	return r
 }
 
-func (h *Handler) loadMemberships(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
-	ms, n, err := h.opt.Council.OParlMemberships(ctx, q)
-	if err != nil {
-		return nil, 0, err
-	}
-	return entries(h, ms, n, typeMembership, pMembership, membershipKey, func(m council.Membership) any { return h.membership(m, true) })
-}
-
 // location renders l; back-references (organizations, meetings) only when
 // it stands alone.
 func (h *Handler) location(l council.OParlLocation, meetingIDs []council.ID, alone bool) *location {
@@ -331,7 +330,7 @@ func (h *Handler) loadMeetings(ctx context.Context, q council.ListQuery, v view)
 	if err != nil {
 		return nil, 0, err
 	}
-	ipolls, err := h.pollsOf(ctx, itemIDs, v)
+	ipolls, err := embedded(ctx, itemIDs, v, h.opt.Meetings.PublishedPolls)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -381,7 +380,7 @@ func (h *Handler) loadAgendaItems(ctx context.Context, q council.ListQuery, v vi
 	if err != nil {
 		return nil, 0, err
 	}
-	polls, err := h.pollsOf(ctx, liveIDs(its, itemKey, view{}), v)
+	polls, err := embedded(ctx, liveIDs(its, itemKey, view{}), v, h.opt.Meetings.PublishedPolls)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -404,11 +403,11 @@ func (h *Handler) loadPapers(ctx context.Context, q council.ListQuery, v view) (
 	if err != nil {
 		return nil, 0, err
 	}
-	impls, err := h.implementationsOf(ctx, ids, v)
+	impls, err := embedded(ctx, ids, v, h.opt.Council.PublicImplementationsOf)
 	if err != nil {
 		return nil, 0, err
 	}
-	inits, err := h.initiativesOf(ctx, ids, v)
+	inits, err := embedded(ctx, ids, v, h.opt.Council.PublicInitiativesOfPapers)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -462,16 +461,6 @@ func (h *Handler) consultation(c meetings.OParlConsultation, alone bool) *consul
 	return r
 }
 
-func (h *Handler) loadConsultations(ctx context.Context, q council.ListQuery, v view) ([]entry, int, error) {
-	cs, n, err := h.opt.Meetings.OParlConsultations(ctx, q)
-	if err != nil {
-		return nil, 0, err
-	}
-	return entries(h, cs, n, typeConsultation, pConsultation, consultationKey, func(c meetings.OParlConsultation) any {
-		return h.consultation(c, true)
-	})
-}
-
 // fileURL is the public URL of file id under Plenar's /files route.
 func (u urls) fileURL(id council.ID, suffix string) string {
 	return u.base + "/files/" + id.String() + suffix
@@ -500,6 +489,18 @@ func (h *Handler) file(f documents.OParlFile, alone bool) *file {
 		r.Paper = h.u.objs(pPaper, f.Papers)
 	}
 	return r
+}
+
+// embedded batch-loads with load what the objects of a page's ids embed:
+// the published polls of agenda items, the public implementation records
+// and initiatives of papers. None when v omits embedded objects (like
+// the objects' files) or there are no ids.
+func embedded[M any](ctx context.Context, ids []council.ID, v view, load func(context.Context, []council.ID) (M, error)) (M, error) {
+	if v.omit || len(ids) == 0 {
+		var none M
+		return none, nil
+	}
+	return load(ctx, ids)
 }
 
 // filesOf batch-loads the public files of the page's papers, meetings or

@@ -1,9 +1,6 @@
 package oparl
 
 import (
-	"context"
-
-	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/voting"
 )
@@ -63,15 +60,6 @@ type candidate struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Votes int    `json:"votes"`
-}
-
-// pollsOf loads the published polls of public agenda items (none when
-// v omits embedded objects, like the items' files).
-func (h *Handler) pollsOf(ctx context.Context, items []council.ID, v view) (map[council.ID][]meetings.PublishedPoll, error) {
-	if v.omit || len(items) == 0 {
-		return nil, nil
-	}
-	return h.opt.Meetings.PublishedPolls(ctx, items)
 }
 
 func (h *Handler) polls(ps []meetings.PublishedPoll) []*poll {

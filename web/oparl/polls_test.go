@@ -4,23 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/meetings/voting"
 	"github.com/plenar/plenar/migrations/pgtest"
-	"github.com/plenar/plenar/web/oparl"
 )
 
 // markerPoll sits in the question and candidates of a poll on a
@@ -39,40 +33,34 @@ func TestPollsPublished(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.New(t)
 	cs, ms := council.NewStore(pool), meetings.NewStore(pool)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
 	body, err := cs.CreateBody(ctx, council.Body{Name: "Stadt Musterstadt"})
-	must("body", err)
+	must(t, "body", err)
 	org, err := cs.SaveOrganization(ctx, council.Organization{BodyID: body.ID, Name: "Stadtrat", Kind: council.KindCouncil, StatutorySeats: 5})
-	must("organization", err)
+	must(t, "organization", err)
 	var persons []council.Person
 	for i := range 5 {
 		p, err := cs.SavePerson(ctx, council.Person{BodyID: body.ID, GivenName: "Rat", FamilyName: fmt.Sprintf("Mitglied%d", i)})
-		must("person", err)
+		must(t, "person", err)
 		role := "Mitglied"
 		if i == 0 {
 			role = "Vorsitzende"
 		}
 		_, err = cs.SaveMembership(ctx, council.Membership{PersonID: p.ID, OrganizationID: org.ID, Role: role, VotingRight: true})
-		must("membership", err)
+		must(t, "membership", err)
 		persons = append(persons, p)
 	}
 	cu, err := cs.CreateUser(ctx, council.User{Email: "clerk@example.org", Role: council.RoleClerk, PasswordHash: "x"})
-	must("clerk", err)
+	must(t, "clerk", err)
 	clerk := live.Actor{Viewer: council.Viewer{UserID: cu.ID, Role: council.RoleClerk}}
 	m, err := ms.SaveMeeting(ctx, meetings.Meeting{BodyID: body.ID, Name: "Ratssitzung",
 		Start: time.Now().Add(-2 * time.Hour).Truncate(time.Minute), Organizations: []council.ID{org.ID}})
-	must("meeting", err)
+	must(t, "meeting", err)
 	pub, err := ms.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: m.ID, Name: "Radverkehrskonzept", Public: true})
-	must("public item", err)
+	must(t, "public item", err)
 	hidden, err := ms.SaveAgendaItem(ctx, meetings.AgendaItem{MeetingID: m.ID, Name: "Personalangelegenheit", Public: false})
-	must("non-public item", err)
+	must(t, "non-public item", err)
 	_, err = ms.Invite(ctx, m.ID, time.Now().Add(-14*24*time.Hour))
-	must("invite", err)
+	must(t, "invite", err)
 
 	hub := live.NewHub(pool, live.Options{})
 	do := func(c live.Command) {
@@ -145,33 +133,10 @@ func TestPollsPublished(t *testing.T) {
 	do(live.PreviousItem{})
 	do(live.OpenPoll{Kind: voting.Open, Question: "Noch offen", Rule: "simple"})
 
-	r := chi.NewRouter()
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	h, err := oparl.New(oparl.Options{Council: cs, Meetings: ms, BaseURL: srv.URL, Log: slog.New(slog.DiscardHandler)})
-	must("oparl", err)
-	r.Mount("/oparl", h)
-	base := srv.URL + "/oparl/v1.1"
+	base := serveOParl(t, cs, ms)
 	fetch := func(u string) map[string]any {
 		t.Helper()
-		res, err := http.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		if err != nil || res.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d %v", u, res.StatusCode, err)
-		}
-		for _, leak := range []string{markerPoll, "Zweiter", hiddenPoll.String()} {
-			if strings.Contains(string(b), leak) {
-				t.Errorf("GET %s shows %q of the non-public item's poll", u, leak)
-			}
-		}
-		var o map[string]any
-		if err := json.Unmarshal(b, &o); err != nil {
-			t.Fatal(err)
-		}
+		_, o := fetchClean(t, u, "the non-public item's poll", markerPoll, "Zweiter", hiddenPoll.String())
 		return o
 	}
 

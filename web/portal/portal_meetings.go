@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -106,14 +107,21 @@ func meetingRange(r *http.Request, f *meetings.Filter, data *meetingsPage) error
 	return nil
 }
 
+// pageOfBody is what a paged list of the main body starts with: the page
+// number of the query (ErrInvalid when it is not one), then the body.
+func (s *Server) pageOfBody(ctx context.Context, q url.Values) (int, council.Body, error) {
+	pageNo, err := site.QueryPage(q)
+	if err != nil {
+		return 0, council.Body{}, err
+	}
+	body, err := s.council.MainBody(ctx)
+	return pageNo, body, err
+}
+
 func (s *Server) portalMeetings(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	pageNo, err := site.QueryPage(q)
-	if err != nil {
-		return err
-	}
-	body, err := s.council.MainBody(ctx)
+	pageNo, body, err := s.pageOfBody(ctx, q)
 	if err != nil {
 		return err
 	}

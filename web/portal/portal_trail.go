@@ -58,11 +58,7 @@ type statusCount struct {
 func (s *Server) portalTrail(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	pageNo, err := site.QueryPage(q)
-	if err != nil {
-		return err
-	}
-	body, err := s.council.MainBody(ctx)
+	pageNo, body, err := s.pageOfBody(ctx, q)
 	if err != nil {
 		return err
 	}
