@@ -210,7 +210,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return fmt.Errorf("logout: %w", err)
 		}
 		// Its live websockets close: on this node now, on the others
-		// when they hear of it (live_session.go).
+		// when they hear of it (package web/live, session.go).
 		s.sessionEnded()
 		if err := s.council.NotifySessionEnded(ctx, requestStateOf(r).user.ID); err != nil {
 			s.log.Warn("logout: notify the other nodes", "err", err)

@@ -41,7 +41,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	} else {
 		page.Message = s.userMessage(r, err)
-		s.log.Debug("request rejected", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, errAttrs(err)...)...)
+		s.log.Debug("request rejected", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, httperr.LogAttrs(err)...)...)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "30")
@@ -72,7 +72,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 		msg = http.StatusText(status)
 	} else {
-		s.log.Debug("api request rejected", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, errAttrs(err)...)...)
+		s.log.Debug("api request rejected", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, httperr.LogAttrs(err)...)...)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "30")
@@ -113,18 +113,6 @@ func (s *Server) userMessage(r *http.Request, err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// errAttrs are the log attributes of a refused request's error: its text
-// and, for a database refusal, the driver's error, which names the
-// constraint and the SQLSTATE that the user never sees.
-func errAttrs(err error) []any {
-	attrs := []any{"err", err}
-	var ue *council.UserError
-	if errors.As(err, &ue) && ue.Cause != nil {
-		attrs = append(attrs, "cause", ue.Cause)
-	}
-	return attrs
 }
 
 // notFound and methodNotAllowed render chi's fallbacks as pages through

@@ -168,16 +168,17 @@ func newOfflineServer(t *testing.T, log *slog.Logger) *Server {
 	return srv
 }
 
-// TestAdaptersUseTheTable: the page, JSON and plain adapters answer every
-// error kind with httperr's status, and a database refusal with the
-// user's words only.
+// TestAdaptersUseTheTable: the page and JSON adapters answer every error
+// kind with httperr's status, and a database refusal with the user's
+// words only (the plain adapter of WHIP and WHEP: web/live's
+// TestPlainUsesTheTable).
 func TestAdaptersUseTheTable(t *testing.T) {
 	t.Parallel()
 	srv := newOfflineServer(t, slog.New(slog.DiscardHandler))
 	refusal := council.TranslateError(&pgconn.PgError{Code: "23505", ConstraintName: "secret_key",
 		Message: `duplicate key value violates unique constraint "secret_key"`})
 	type adapter func(site.HandlerFunc) http.HandlerFunc
-	for name, adapt := range map[string]adapter{"page": srv.h, "json": srv.api, "plain": srv.plain} {
+	for name, adapt := range map[string]adapter{"page": srv.h, "json": srv.api} {
 		for _, k := range council.Kinds() {
 			err := errors.New("boom")
 			if k.Err() != nil {

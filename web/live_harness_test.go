@@ -130,7 +130,7 @@ func startLiveNode(t testing.TB, pool *pgxpool.Pool, log *slog.Logger, opts ...f
 		t.Fatal("hub does not listen")
 	}
 	select {
-	case <-srv.wake.listening:
+	case <-srv.wake.Listening():
 	case <-time.After(10 * time.Second):
 		t.Fatal("the session watcher does not listen")
 	}

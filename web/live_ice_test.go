@@ -15,6 +15,21 @@ import (
 	"github.com/plenar/plenar/meetings/media"
 )
 
+// iceReply is the body of GET /meetings/{id}/live/ice as the browser
+// reads it (an RTCConfiguration's iceServers and the TURN credential's
+// expiry).
+type iceReply struct {
+	ICEServers []iceServer `json:"ice_servers"`
+	ExpiresAt  *time.Time  `json:"expires_at,omitempty"`
+}
+
+// iceServer is one RTCIceServer of the reply.
+type iceServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
 // getICE fetches the meeting's ICE servers as c.
 func (e *liveEnv) getICE(t *testing.T, c *http.Client) iceReply {
 	t.Helper()

@@ -17,10 +17,12 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
 	"github.com/plenar/plenar/meetings/media"
 	"github.com/plenar/plenar/meetings/sfu"
 	"github.com/plenar/plenar/meetings/sfu/sfuclient"
+	liveweb "github.com/plenar/plenar/web/live"
 )
 
 // sdpRequest sends an SDP body (WHIP/WHEP) and returns the response with
@@ -94,7 +96,7 @@ func TestLiveWHIPWHEP(t *testing.T) {
 	clerk := e.clerkActor(t)
 	e.do(t, clerk, live.Start{})
 	st, tok := e.createToken(t, e.loginMember(t, e.persons[0]))
-	if st != http.StatusCreated || !strings.HasPrefix(tok, ingestTokenPrefix) {
+	if st != http.StatusCreated || !strings.HasPrefix(tok, liveweb.TokenPrefix(meetings.MediaWHIP)) {
 		t.Fatalf("token by the chair: status %d, token %q", st, tok)
 	}
 	st, play := e.createKindToken(t, e.loginMember(t, e.persons[0]), "whep", "Stadt-Stream")
@@ -116,11 +118,11 @@ func TestLiveWHIPWHEP(t *testing.T) {
 		want                  int
 	}{
 		{"no token", "application/sdp", "", offer, http.StatusUnauthorized},
-		{"wrong token", "application/sdp", ingestTokenPrefix + "nope", offer, http.StatusUnauthorized},
+		{"wrong token", "application/sdp", liveweb.TokenPrefix(meetings.MediaWHIP) + "nope", offer, http.StatusUnauthorized},
 		{"WHEP token", "application/sdp", play, offer, http.StatusUnauthorized},
 		{"content type", "text/plain", tok, offer, http.StatusUnsupportedMediaType},
 		{"not sdp", "application/sdp", tok, "hello", http.StatusBadRequest},
-		{"too big", "application/sdp", tok, offer + strings.Repeat("a=x\r\n", maxOffer/5), http.StatusRequestEntityTooLarge},
+		{"too big", "application/sdp", tok, offer + strings.Repeat("a=x\r\n", liveweb.MaxOffer/5), http.StatusRequestEntityTooLarge},
 	} {
 		resp, body := e.sdpRequest(t, http.MethodPost, whip, c.ct, c.token, c.body)
 		if resp.StatusCode != c.want {
@@ -208,13 +210,16 @@ func TestLiveWHIPWHEP(t *testing.T) {
 
 	e.waitNoDriver(t)
 
-	// Revoked tokens are refused.
+	// Revoked tokens are refused: the chair revokes them on the console.
 	rows, err := e.srv.pool.Query(context.Background(), `SELECT id FROM media_tokens WHERE meeting_id = $1`, e.meeting.ID)
 	liveMust(t, "token ids", err)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[council.ID])
 	liveMust(t, "token ids", err)
+	chair := e.loginMember(t, e.persons[0])
 	for _, tid := range ids {
-		liveMust(t, "revoke", e.srv.revokeIngestToken(context.Background(), e.meeting.ID, tid))
+		if st := e.revokeToken(t, chair, tid.String()); st != http.StatusNoContent {
+			t.Fatalf("revoke token %s: status %d", tid, st)
+		}
 	}
 	e.do(t, clerk, live.SetPart{Part: live.PartPublic})
 	if resp, _ := e.sdpRequest(t, http.MethodPost, whip, "application/sdp", tok, offer); resp.StatusCode != http.StatusUnauthorized {
@@ -230,8 +235,10 @@ func TestLiveWHEPBeforeStart(t *testing.T) {
 	t.Parallel()
 	const whepBurst = 10
 	e := newLiveEnv(t, withMedia(t, func(d *media.Deps) { d.Limits.Viewers.Address = media.Limit{Rate: 0.2, Burst: whepBurst} }))
-	play, _, err := e.srv.createIngestToken(context.Background(), e.meeting.ID, council.NilID, tokenWHEP, "Stadt-Stream")
-	liveMust(t, "WHEP token", err)
+	st, play := e.createKindToken(t, e.loginMember(t, e.persons[0]), "whep", "Stadt-Stream")
+	if st != http.StatusCreated {
+		t.Fatalf("WHEP token by the chair: status %d", st)
+	}
 	resp, body := e.sdpRequest(t, http.MethodPost, "/meetings/"+e.meeting.ID.String()+"/whep", "application/sdp", play, "v=0\r\nm=audio 9 x\r\n")
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("WHEP before the start: %d %s", resp.StatusCode, body)
@@ -301,7 +308,7 @@ func TestLiveMediaSignalling(t *testing.T) {
 		{"unknown field", `{"v":1,"type":"media_join","id":"c","kind":"viewer","person":"x"}`, "invalid"},
 		{"offer from client", `{"v":1,"type":"media","id":"d","signal":{"type":"offer","sdp":"v=0"}}`, "invalid"},
 		{"signal before join", `{"v":1,"type":"media","id":"e","signal":{"type":"answer","sdp":"v=0\r\n"}}`, "conflict"},
-		{"big sdp", `{"v":1,"type":"media","id":"f","signal":{"type":"answer","sdp":"v=0` + strings.Repeat("x", liveMaxSDP) + `"}}`, "invalid"},
+		{"big sdp", `{"v":1,"type":"media","id":"f","signal":{"type":"answer","sdp":"v=0` + strings.Repeat("x", liveweb.MaxSDP) + `"}}`, "invalid"},
 	} {
 		if err := pub.WriteMessage(websocket.TextMessage, []byte(c.msg)); err != nil {
 			t.Fatal(err)
@@ -382,39 +389,6 @@ func (e *liveEnv) waitNoDriver(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// FuzzDecodeMedia: the media message decoder never panics, and what it
-// accepts is one of the three types with a checked signal.
-func FuzzDecodeMedia(f *testing.F) {
-	for _, s := range []string{
-		`{"v":1,"type":"media_join","id":"a","kind":"member"}`,
-		`{"v":1,"type":"media_leave","id":"b"}`,
-		`{"v":1,"type":"media","signal":{"type":"answer","sdp":"v=0\r\n"}}`,
-		`{"v":1,"type":"media","signal":{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}}`,
-		`{"v":1,"type":"media","signal":{"type":"candidate"}}`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := decodeMedia(b)
-		if err != nil {
-			return
-		}
-		switch m.Type {
-		case "media_join":
-			if m.Kind != sfu.KindMember && m.Kind != sfu.KindViewer {
-				t.Errorf("accepted kind %q", m.Kind)
-			}
-		case "media_leave":
-		case "media":
-			if m.Signal == nil || (m.Signal.Type != "answer" && m.Signal.Type != "candidate") || len(m.Signal.SDP) > liveMaxSDP {
-				t.Errorf("accepted signal %+v", m.Signal)
-			}
-		default:
-			t.Errorf("accepted type %q", m.Type)
-		}
-	})
 }
 
 // TestLiveViewerLimit: viewer peers on the live websocket are admitted

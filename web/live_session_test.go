@@ -16,6 +16,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/meetings/live"
+	liveweb "github.com/plenar/plenar/web/live"
 )
 
 // loginUser logs u (password testPassword, no second factor) in and
@@ -129,8 +130,8 @@ func TestLiveWSSessionEnd(t *testing.T) {
 			}
 			c.end(t, client, u, ck.Value)
 			start := time.Now()
-			if code := waitClosed(t, conn); code != liveCloseSession {
-				t.Fatalf("close code %d, want %d (session ended)", code, liveCloseSession)
+			if code := waitClosed(t, conn); code != liveweb.CloseSession {
+				t.Fatalf("close code %d, want %d (session ended)", code, liveweb.CloseSession)
 			}
 			// The session stays ended, also once the socket's request
 			// is done: its cookie opens the public view.
@@ -202,8 +203,8 @@ func TestLiveWSCommandAfterSessionEnd(t *testing.T) {
 	liveMust(t, "disable", e.council.SetUserDisabled(context.Background(), u.ID, true))
 	const text = "nach dem Ende der Sitzung"
 	sendCmd(t, conn, "late", live.CmdComplain, `,"text":"`+text+`"`)
-	if code := waitClosed(t, conn); code != liveCloseSession {
-		t.Fatalf("close code %d, want %d", code, liveCloseSession)
+	if code := waitClosed(t, conn); code != liveweb.CloseSession {
+		t.Fatalf("close code %d, want %d", code, liveweb.CloseSession)
 	}
 	snap, err := e.hub.Snapshot(context.Background(), e.meeting.ID, clerk)
 	liveMust(t, "snapshot", err)
@@ -223,7 +224,7 @@ func TestLiveWSSessionEndNotified(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t)
 	n := e.otherNode(t)
-	n.srv.wake.every = time.Hour // before any socket: only a notification can wake them
+	n.srv.wake.Every = time.Hour // before any socket: only a notification can wake them
 	e.do(t, e.clerkActor(t), live.Start{})
 	for _, c := range []struct {
 		name string
@@ -247,8 +248,8 @@ func TestLiveWSSessionEndNotified(t *testing.T) {
 				t.Fatalf("member snapshot: %+v", m)
 			}
 			c.end(t, client, u)
-			if code := waitClosed(t, conn); code != liveCloseSession {
-				t.Fatalf("close code %d, want %d", code, liveCloseSession)
+			if code := waitClosed(t, conn); code != liveweb.CloseSession {
+				t.Fatalf("close code %d, want %d", code, liveweb.CloseSession)
 			}
 		})
 	}
@@ -261,8 +262,8 @@ func TestLiveWSSessionEndNotified(t *testing.T) {
 func TestLiveWSKeepsSessionAlive(t *testing.T) {
 	t.Parallel()
 	e := newLiveEnv(t)
-	e.srv.wake.every = 20 * time.Millisecond
-	e.srv.wake.touch = 0 // keep alive at every check
+	e.srv.wake.Every = 20 * time.Millisecond
+	e.srv.wake.Touch = 0 // keep alive at every check
 	ctx := context.Background()
 	e.do(t, e.clerkActor(t), live.Start{})
 

@@ -5,9 +5,22 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/meetings/live"
 )
+
+// ingestToken is a media token as the console's JSON lists it.
+type ingestToken struct {
+	ID        council.ID              `json:"id"`
+	Kind      meetings.MediaTokenKind `json:"kind"`
+	Label     string                  `json:"label"`
+	CreatedAt time.Time               `json:"created_at"`
+	CreatedBy string                  `json:"created_by,omitempty"`
+	RevokedAt *time.Time              `json:"revoked_at,omitempty"`
+}
 
 // listTokens reads the console's token list as c.
 func (e *liveEnv) listTokens(t *testing.T, c *http.Client) (int, []ingestToken) {
@@ -71,7 +84,7 @@ func TestLiveIngestTokenList(t *testing.T) {
 		if k.CreatedBy != "Vorsitz" || k.CreatedAt.IsZero() || k.RevokedAt != nil {
 			t.Errorf("token %+v: want created by Vorsitz, not revoked", k)
 		}
-		if want := map[bool]tokenKind{true: tokenWHEP, false: tokenWHIP}[k.Label == "Stadt-Stream"]; k.Kind != want {
+		if want := map[bool]meetings.MediaTokenKind{true: meetings.MediaWHEP, false: meetings.MediaWHIP}[k.Label == "Stadt-Stream"]; k.Kind != want {
 			t.Errorf("token %q: kind %q, want %q", k.Label, k.Kind, want)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/plenar/plenar/meetings/live"
+	liveweb "github.com/plenar/plenar/web/live"
 )
 
 // TestLiveWSProtocol: snapshot first, commands acknowledged, events in
@@ -201,7 +202,7 @@ func TestLiveWSLimits(t *testing.T) {
 	e := newLiveEnv(t)
 	conn := e.dial(t, nil, "")
 	readMsg(t, conn)
-	big := `{"v":1,"type":"command","id":"big","command":"complain","text":"` + strings.Repeat("x", liveMaxMessage) + `"}`
+	big := `{"v":1,"type":"command","id":"big","command":"complain","text":"` + strings.Repeat("x", liveweb.MaxMessage) + `"}`
 	if err := conn.WriteMessage(websocket.TextMessage, []byte(big)); err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestLiveWSLimits(t *testing.T) {
 	}
 	readErr := make(chan error, 1)
 	go func() {
-		_ = idle.SetReadDeadline(time.Now().Add(livePingEvery + 5*time.Second))
+		_ = idle.SetReadDeadline(time.Now().Add(liveweb.PingEvery + 5*time.Second))
 		_, _, err := idle.ReadMessage() // handles control frames until the deadline
 		readErr <- err
 	}()
@@ -256,10 +257,10 @@ func TestLiveWSFlood(t *testing.T) {
 		msg     func(id string) string
 		refusal string
 	}{
-		{"commands", liveCmdBurst, func(id string) string {
+		{"commands", liveweb.CmdBurst, func(id string) string {
 			return `{"v":1,"type":"command","id":"` + id + `","command":"next_item"}`
 		}, "too many commands; slow down"},
-		{"media", liveMediaBurst, func(id string) string {
+		{"media", liveweb.MediaBurst, func(id string) string {
 			return `{"v":1,"type":"media_leave","id":"` + id + `"}`
 		}, "too many media messages; slow down"},
 	} {

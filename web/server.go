@@ -26,6 +26,7 @@ import (
 	"github.com/plenar/plenar/search"
 	"github.com/plenar/plenar/web/feeds"
 	"github.com/plenar/plenar/web/httpcache"
+	liveweb "github.com/plenar/plenar/web/live"
 	"github.com/plenar/plenar/web/portal"
 )
 
@@ -93,7 +94,7 @@ type Server struct {
 	auth     *authKit           // session.go: sessions, CSRF
 	accounts *accountKit        // register.go: citizens' accounts, the mail they get
 	alerts   *alerts.Store      // alerts.go: follows, digests, the private feeds
-	wake     *sessionWake       // live_session.go: wakes the live websockets to check their sessions
+	wake     *liveweb.Wake      // live_mount.go: wakes the live websockets to check their sessions
 	webauthn *webauthn.WebAuthn // auth_passkey.go: passkeys; nil when the base URL allows none
 }
 
@@ -107,7 +108,7 @@ func New(opt Options) (*Server, error) {
 		opt.Now = time.Now
 	}
 	s := &Server{opt: opt, log: opt.Log, pool: opt.Pool,
-		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool), wake: newSessionWake(),
+		council: council.NewStore(opt.Pool), meetings: meetings.NewStore(opt.Pool), wake: liveweb.NewWake(),
 		alerts: alerts.NewStore(opt.Pool)}
 	var err error
 	if s.i18n, err = loadCatalog(); err != nil {
@@ -176,8 +177,7 @@ func (s *Server) routes() chi.Router {
 	s.oparlRoutes(r)                      // oparl_mount.go: the OParl 1.1 API (package web/oparl) under /oparl
 	feeds.Routes(r, s.feedDeps())         // package web/feeds: iCalendar, Atom, CSV/JSON dumps, DCAT, the open-data page
 	s.fileRoutes(r)                       // files*.go: file downloads and uploads (package documents)
-	s.recordingRoutes(r)                  // recordings.go: segments of recorded sessions
-	s.liveRoutes(r)                       // live*.go: live sessions (websocket, console, member and public pages)
+	s.liveRoutes(r)                       // live_mount.go: live sessions (package web/live: websocket, WHIP/WHEP, console, live pages, recordings)
 	return r
 }
 

@@ -120,7 +120,7 @@ func (s *Server) cleanSessions(ctx context.Context) {
 // one), refuses cross-origin and token-less state changes, and fills the
 // requestState with the viewer.
 func (s *Server) session(next http.Handler) http.Handler {
-	socket := s.socketSession(next) // live_session.go
+	socket := s.socketSession(next) // session_socket.go
 	saved := s.auth.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, err := s.loadViewer(r)
 		if err != nil {

@@ -1,6 +1,7 @@
 // Package httperr is the one table from error kinds to HTTP status codes.
-// Package web's pages, JSON API and WHIP/WHEP endpoints and package
-// web/oparl's API all take their status from Status; the live protocol
+// Package web's pages and JSON API, package web/live's WHIP/WHEP endpoints
+// and package web/oparl's API all take their status from Status (and log a
+// refusal with LogAttrs); the live protocol
 // sends the kind itself (council.KindOf) as its error code, so the three
 // transports cannot drift apart.
 //

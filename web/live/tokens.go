@@ -1,7 +1,9 @@
-package web
+package liveweb
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,8 +34,8 @@ const (
 	tokenWHEP = meetings.MediaWHEP
 )
 
-// tokenPrefix marks Plenar's media tokens of kind k (secret scanners, logs).
-func tokenPrefix(k tokenKind) string { return "plenar_" + string(k) + "_" }
+// TokenPrefix marks Plenar's media tokens of kind k (secret scanners, logs).
+func TokenPrefix(k meetings.MediaTokenKind) string { return "plenar_" + string(k) + "_" }
 
 // ingestToken is a stored token without its secret, as the console's
 // JSON shows it.
@@ -55,14 +57,11 @@ func ingestTokenOf(t meetings.MediaToken) ingestToken {
 	return out
 }
 
-// ingestTokenPrefix marks Plenar's WHIP tokens.
-var ingestTokenPrefix = tokenPrefix(tokenWHIP)
-
 // createIngestToken stores a new token of kind for meeting and returns it
 // (the only time it is seen) with its record.
-func (s *Server) createIngestToken(ctx context.Context, meeting, by council.ID, kind tokenKind, label string) (string, ingestToken, error) {
-	tok := tokenPrefix(kind) + newSecret()
-	t, err := s.meetings.CreateMediaToken(ctx, meeting, by, kind, label, tok)
+func (s *server) createIngestToken(ctx context.Context, meeting, by council.ID, kind tokenKind, label string) (string, ingestToken, error) {
+	tok := TokenPrefix(kind) + newSecret()
+	t, err := s.Meetings.CreateMediaToken(ctx, meeting, by, kind, label, tok)
 	if err != nil {
 		return "", ingestToken{}, err
 	}
@@ -71,14 +70,14 @@ func (s *Server) createIngestToken(ctx context.Context, meeting, by council.ID, 
 
 // checkIngestToken returns the id of tok when it is a valid, unrevoked
 // token of meeting and kind. Errors: ErrUnauthorized otherwise.
-func (s *Server) checkIngestToken(ctx context.Context, meeting council.ID, kind tokenKind, tok string) (council.ID, error) {
+func (s *server) checkIngestToken(ctx context.Context, meeting council.ID, kind tokenKind, tok string) (council.ID, error) {
 	if tok == "" {
 		return council.NilID, fmt.Errorf("%w: Authorization: Bearer <%s token> required", council.ErrUnauthorized, strings.ToUpper(string(kind)))
 	}
-	if !strings.HasPrefix(tok, tokenPrefix(kind)) || len(tok) > 200 {
+	if !strings.HasPrefix(tok, TokenPrefix(kind)) || len(tok) > 200 {
 		return council.NilID, fmt.Errorf("%w: unknown %s token", council.ErrUnauthorized, strings.ToUpper(string(kind)))
 	}
-	id, err := s.meetings.MediaTokenID(ctx, meeting, kind, tok)
+	id, err := s.Meetings.MediaTokenID(ctx, meeting, kind, tok)
 	if errors.Is(err, council.ErrNotFound) {
 		return council.NilID, fmt.Errorf("%w: unknown or revoked %s token", council.ErrUnauthorized, strings.ToUpper(string(kind)))
 	}
@@ -88,12 +87,12 @@ func (s *Server) checkIngestToken(ctx context.Context, meeting council.ID, kind 
 // revokeIngestToken revokes token id of meeting and ends the streams this
 // node opened with it. Errors: ErrNotFound for an unknown or already
 // revoked token.
-func (s *Server) revokeIngestToken(ctx context.Context, meeting, id council.ID) error {
-	if err := s.meetings.RevokeMediaToken(ctx, meeting, id); err != nil {
+func (s *server) revokeIngestToken(ctx context.Context, meeting, id council.ID) error {
+	if err := s.Meetings.RevokeMediaToken(ctx, meeting, id); err != nil {
 		return err
 	}
-	if s.opt.Media != nil {
-		s.opt.Media.Revoked(meeting, id)
+	if s.Media != nil {
+		s.Media.Revoked(meeting, id)
 	}
 	return nil
 }
@@ -104,15 +103,15 @@ func (s *Server) revokeIngestToken(ctx context.Context, meeting, id council.ID) 
 // organizations. Errors: ErrForbidden otherwise (citizens, members who do
 // not chair, members of other bodies); ErrNotFound for an unknown
 // meeting.
-func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
-	if s.opt.Live == nil {
+func (s *server) mayManageMedia(r *http.Request, meeting council.ID) error {
+	if s.Live == nil {
 		return council.ErrUnavailable
 	}
-	a := liveActor(r)
+	a := s.actor(r)
 	if a.IsPublic() {
 		return council.ErrForbidden
 	}
-	role, err := s.opt.Live.ConsoleRole(r.Context(), meeting, a)
+	role, err := s.Live.ConsoleRole(r.Context(), meeting, a)
 	if err != nil {
 		return site.HideMissing(err, "meeting", meeting)
 	}
@@ -123,7 +122,7 @@ func (s *Server) mayManageMedia(r *http.Request, meeting council.ID) error {
 }
 
 // ingestTokenList is GET /admin/meetings/{id}/live/tokens (JSON).
-func (s *Server) ingestTokenList(w http.ResponseWriter, r *http.Request) error {
+func (s *server) ingestTokenList(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
@@ -131,7 +130,7 @@ func (s *Server) ingestTokenList(w http.ResponseWriter, r *http.Request) error {
 	if err := s.mayManageMedia(r, id); err != nil {
 		return err
 	}
-	stored, err := s.meetings.MediaTokens(r.Context(), id)
+	stored, err := s.Meetings.MediaTokens(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -145,7 +144,7 @@ func (s *Server) ingestTokenList(w http.ResponseWriter, r *http.Request) error {
 // ingestTokenCreate is POST /admin/meetings/{id}/live/tokens (JSON, CSRF
 // header; form fields kind — whip, the default, or whep — and label): a new
 // token, returned once with the endpoint's URL.
-func (s *Server) ingestTokenCreate(w http.ResponseWriter, r *http.Request) error {
+func (s *server) ingestTokenCreate(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
@@ -164,17 +163,17 @@ func (s *Server) ingestTokenCreate(w http.ResponseWriter, r *http.Request) error
 	if !kind.Valid() {
 		return council.Invalidf("kind: whip or whep")
 	}
-	tok, t, err := s.createIngestToken(r.Context(), id, liveActor(r).UserID, kind, label)
+	tok, t, err := s.createIngestToken(r.Context(), id, s.actor(r).UserID, kind, label)
 	if err != nil {
 		return err
 	}
-	s.log.Info("media token created", "meeting_id", id, "token_id", t.ID, "kind", kind, "user_id", liveActor(r).UserID)
+	s.Log.Info("media token created", "meeting_id", id, "token_id", t.ID, "kind", kind, "user_id", s.actor(r).UserID)
 	return writeJSONNoStore(w, http.StatusCreated, map[string]any{"token": tok, "id": t.ID, "kind": kind, "label": t.Label,
-		"url": strings.TrimRight(s.opt.BaseURL, "/") + "/meetings/" + id.String() + "/" + string(kind)})
+		"url": strings.TrimRight(s.BaseURL, "/") + "/meetings/" + id.String() + "/" + string(kind)})
 }
 
 // ingestTokenRevoke is DELETE /admin/meetings/{id}/live/tokens/{token}.
-func (s *Server) ingestTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+func (s *server) ingestTokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
@@ -189,7 +188,7 @@ func (s *Server) ingestTokenRevoke(w http.ResponseWriter, r *http.Request) error
 	if err := s.revokeIngestToken(r.Context(), id, tid); err != nil {
 		return err
 	}
-	s.log.Info("media token revoked", "meeting_id", id, "token_id", tid, "user_id", liveActor(r).UserID)
+	s.Log.Info("media token revoked", "meeting_id", id, "token_id", tid, "user_id", s.actor(r).UserID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -204,4 +203,12 @@ func writeJSONNoStore(w http.ResponseWriter, status int, v any) error {
 	w.WriteHeader(status)
 	_, err = w.Write(b)
 	return err
+}
+
+// newSecret returns 32 random bytes, URL-safe base64: the secret part of
+// a media token.
+func newSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
 }

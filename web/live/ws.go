@@ -1,4 +1,4 @@
-package web
+package liveweb
 
 import (
 	"context"
@@ -25,24 +25,18 @@ import (
 // Websocket timings. A browser answers pings on its own; a client that
 // answers nothing for liveReadWait is dropped.
 const (
-	livePingEvery  = 10 * time.Second
-	liveReadWait   = 3 * livePingEvery
+	PingEvery      = 10 * time.Second // how often the server pings a websocket client
+	liveReadWait   = 3 * PingEvery
 	liveWriteWait  = 10 * time.Second
-	liveCmdBurst   = 20                     // commands a client may send at once …
+	CmdBurst       = 20                     // commands a client may send at once …
 	liveCmdRefill  = 100 * time.Millisecond // … and one more every this long
 	liveReplyQueue = 16
 )
 
-// Close codes beyond RFC 6455's: the client should reconnect (with its
-// last seq) at once.
-const liveCloseResync = 4000
-
-// liveActor is the request's viewer as a live-session actor: the viewer
-// and the person the user account is linked to.
-func liveActor(r *http.Request) live.Actor {
-	rs := requestStateOf(r)
-	return live.Actor{Viewer: rs.viewer, PersonID: rs.user.PersonID}
-}
+// Close codes beyond RFC 6455's: CloseResync, the client should reconnect
+// (with its last seq) at once; CloseSession (session.go), the login
+// session of the socket ended.
+const CloseResync = 4000
 
 // sameOrigin accepts a websocket handshake without an Origin header (not a
 // browser, so no ambient-cookie attack) or with one naming this host.
@@ -65,52 +59,52 @@ func sameOrigin(r *http.Request) bool {
 // answered with an ack or an error message. The connection closes with
 // code 4000 when the client must resync (it fell behind, or the hub
 // stopped), 4001 when the session of a logged-in user ended (logout,
-// reset, disabled account, expiry: live_session.go), 1009 for an
+// reset, disabled account, expiry: session.go), 1009 for an
 // oversized message, 1001 on shutdown.
-func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
-	if s.opt.Live == nil {
-		s.fail(w, r, council.ErrUnavailable)
+func (s *server) liveWS(w http.ResponseWriter, r *http.Request) {
+	if s.Live == nil {
+		s.Fail(w, r, council.ErrUnavailable)
 		return
 	}
 	id, err := site.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	var since int64
 	if v := r.URL.Query().Get("since"); v != "" {
 		if since, err = strconv.ParseInt(v, 10, 64); err != nil || since < 0 {
-			s.fail(w, r, council.Invalidf("since: not a sequence number"))
+			s.Fail(w, r, council.Invalidf("since: not a sequence number"))
 			return
 		}
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
-		s.fail(w, r, council.Invalidf("websocket upgrade expected"))
+		s.Fail(w, r, council.Invalidf("websocket upgrade expected"))
 		return
 	}
 	if !sameOrigin(r) {
-		s.fail(w, r, council.ErrForbidden)
+		s.Fail(w, r, council.ErrForbidden)
 		return
 	}
-	a := liveActor(r)
+	a := s.actor(r)
 	// Subscribe before the upgrade, so an unknown meeting is a plain 404.
-	sub, err := s.opt.Live.Subscribe(r.Context(), id, a, since)
+	sub, err := s.Live.Subscribe(r.Context(), id, a, since)
 	if err != nil {
-		s.fail(w, r, site.HideMissing(err, "meeting", id))
+		s.Fail(w, r, site.HideMissing(err, "meeting", id))
 		return
 	}
 	defer func() { sub.Close() }()
 	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 8192, HandshakeTimeout: 10 * time.Second,
 		CheckOrigin: sameOrigin}
 	// The handshake's response carries the session cookie when
-	// socketSession changed it (a renewed token).
+	// the server's session middleware changed it (a renewed token).
 	var hdr http.Header
 	if c := w.Header().Values("Set-Cookie"); len(c) > 0 {
 		hdr = http.Header{"Set-Cookie": c}
 	}
 	conn, err := up.Upgrade(w, r, hdr) // answers the client itself on failure
 	if err != nil {
-		s.log.Debug("live websocket upgrade failed", "meeting_id", id, "err", err)
+		s.Log.Debug("live websocket upgrade failed", "meeting_id", id, "err", err)
 		return
 	}
 	defer conn.Close()
@@ -120,11 +114,11 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	lc := &liveConn{s: s, conn: conn, meeting: id, actor: a, replies: make(chan any, liveReplyQueue)}
 	var signals <-chan sfu.Signal // nil without media: never ready
-	if s.opt.Media != nil {
-		lc.mc = s.opt.Media.Conn(id, a, s.clientAddr(r))
+	if s.Media != nil {
+		lc.mc = s.Media.Conn(id, a, s.ClientAddr(r))
 		signals = lc.mc.Signals()
 	}
-	if lc.sess = s.sockSessionOf(r); lc.sess != nil {
+	if lc.sess = s.Session(r); lc.sess != nil {
 		lc.ended = make(chan struct{})
 	}
 	readDone := make(chan struct{})
@@ -156,20 +150,20 @@ func (s *Server) liveWS(w http.ResponseWriter, r *http.Request) {
 // liveConn is one websocket client. Only writeLoop writes data frames;
 // the reader hands its replies over through replies.
 type liveConn struct {
-	s       *Server
+	s       *server
 	conn    *websocket.Conn
 	meeting council.ID
 	actor   live.Actor
 	replies chan any    // live.Message replies to commands and media messages
-	mc      *media.Conn // the connection's media peer (live_media_ws.go); nil without media
+	mc      *media.Conn // the connection's media peer (media_ws.go); nil without media
 	// closeCode is set by the reader before it ends: the close frame the
 	// writer sends (0: none, the peer is gone).
 	closeCode int
 	closeText string
 	// sess is the session of a logged-in user's socket (nil: the
 	// public); ended is closed, once, when it no longer stands
-	// (live_session.go).
-	sess    *sockSession
+	// (session.go).
+	sess    Session
 	ended   chan struct{}
 	endOnce sync.Once
 }
@@ -177,20 +171,20 @@ type liveConn struct {
 // readLoop reads client messages until the connection fails or ctx ends.
 func (lc *liveConn) readLoop(ctx context.Context) {
 	c := lc.conn
-	c.SetReadLimit(liveMaxMessage) // commands: live.MaxClientMessage, checked by live.Hub.DecodeClient
+	c.SetReadLimit(MaxMessage) // commands: live.MaxClientMessage, checked by live.Hub.DecodeClient
 	_ = c.SetReadDeadline(time.Now().Add(liveReadWait))
 	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(liveReadWait)) })
 	// Per connection, so they go with it: nothing to evict.
-	cmds := rate.NewLimiter(rate.Every(liveCmdRefill), liveCmdBurst)
-	media := rate.NewLimiter(rate.Every(liveMediaRefill), liveMediaBurst)
+	cmds := rate.NewLimiter(rate.Every(liveCmdRefill), CmdBurst)
+	media := rate.NewLimiter(rate.Every(liveMediaRefill), MediaBurst)
 	for {
 		typ, b, err := c.ReadMessage()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				lc.closeCode, lc.closeText = websocket.CloseMessageTooBig, "message too big"
-				lc.s.log.Info("live websocket: oversized message", "meeting_id", lc.meeting)
+				lc.s.Log.Info("live websocket: oversized message", "meeting_id", lc.meeting)
 			} else if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) && ctx.Err() == nil {
-				lc.s.log.Debug("live websocket read", "meeting_id", lc.meeting, "err", err)
+				lc.s.Log.Debug("live websocket read", "meeting_id", lc.meeting, "err", err)
 			}
 			return
 		}
@@ -240,7 +234,7 @@ func (lc *liveConn) readLoop(ctx context.Context) {
 // error. The public may watch but not act: their commands are refused
 // without touching the database.
 func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
-	id, cmd, err := lc.s.opt.Live.DecodeClient(b)
+	id, cmd, err := lc.s.Live.DecodeClient(b)
 	if err != nil {
 		return live.ErrorMessage(id, err)
 	}
@@ -252,10 +246,10 @@ func (lc *liveConn) command(ctx context.Context, b []byte) live.Message {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	seq, reply, err := lc.s.opt.Live.DoReply(cctx, lc.meeting, lc.actor, cmd)
+	seq, reply, err := lc.s.Live.DoReply(cctx, lc.meeting, lc.actor, cmd)
 	if err != nil {
 		if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) && !errors.Is(err, council.ErrInvalid) {
-			lc.s.log.Warn("live command failed", "meeting_id", lc.meeting, "command", cmd.Name(), "err", err)
+			lc.s.Log.Warn("live command failed", "meeting_id", lc.meeting, "command", cmd.Name(), "err", err)
 		}
 		return live.ErrorMessage(id, err)
 	}
@@ -289,7 +283,7 @@ func wrongVersion(b []byte) bool {
 // session starts, writeLoop subscribes again and sends the viewer's own
 // snapshot.
 func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readDone <-chan struct{}, signals <-chan sfu.Signal) {
-	ping := time.NewTicker(livePingEvery)
+	ping := time.NewTicker(PingEvery)
 	defer ping.Stop()
 	defer func() { sub.Close() }()
 	upgrade := false // subscribed before the session existed
@@ -299,7 +293,7 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 			lc.close(websocket.CloseGoingAway, "server shutting down")
 			return
 		case <-lc.ended: // nil for the public: never
-			lc.close(liveCloseSession, "session ended")
+			lc.close(CloseSession, "session ended")
 			return
 		case <-readDone:
 			for len(lc.replies) > 0 { // the last reply before a protocol close
@@ -314,7 +308,7 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 			return
 		case m, ok := <-sub.C:
 			if !ok {
-				lc.close(liveCloseResync, "resync")
+				lc.close(CloseResync, "resync")
 				return
 			}
 			if m.Type == live.TypeSnapshot && m.Snapshot != nil {
@@ -325,10 +319,10 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 			}
 			if upgrade && m.Type == live.TypeEvent && m.Kind == live.EvSessionStarted {
 				upgrade = false
-				next, err := lc.s.opt.Live.Subscribe(ctx, lc.meeting, lc.actor, 0)
+				next, err := lc.s.Live.Subscribe(ctx, lc.meeting, lc.actor, 0)
 				if err != nil {
-					lc.s.log.Warn("live resubscribe after the start", "meeting_id", lc.meeting, "err", err)
-					lc.close(liveCloseResync, "resync")
+					lc.s.Log.Warn("live resubscribe after the start", "meeting_id", lc.meeting, "err", err)
+					lc.close(CloseResync, "resync")
 					return
 				}
 				sub.Close()
@@ -336,7 +330,7 @@ func (lc *liveConn) writeLoop(ctx context.Context, sub *live.Subscription, readD
 				continue
 			}
 			if m.Type == live.TypeResync {
-				lc.close(liveCloseResync, "resync")
+				lc.close(CloseResync, "resync")
 				return
 			}
 		case m := <-lc.replies:
@@ -368,7 +362,7 @@ func (lc *liveConn) write(m any) error {
 		err = lc.conn.WriteJSON(m)
 	}
 	if err != nil {
-		lc.s.log.Debug("live websocket write", "meeting_id", lc.meeting, "err", err)
+		lc.s.Log.Debug("live websocket write", "meeting_id", lc.meeting, "err", err)
 		return err
 	}
 	return nil

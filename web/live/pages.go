@@ -1,8 +1,9 @@
-package web
+package liveweb
 
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -12,20 +13,18 @@ import (
 )
 
 // liveRoutes registers the live-session routes: the websocket, the
-// public live page, the member's view and the chair/clerk console. The
-// console lives under /admin but is open to the chair (a member account);
-// the hub decides what each viewer may do.
-func (s *Server) liveRoutes(r chi.Router) {
-	r.Get("/meetings/{id}/live/ws", s.liveWS)
-	r.Get("/meetings/{id}/live/ice", s.api(s.liveICE)) // live_ice.go
-	r.With(site.NoStore).Get("/meetings/{id}/live", s.h(s.livePage("public")))
-	r.With(site.NoStore).Get("/meetings/{id}/live/member", s.h(s.livePage("member")))
-	r.With(site.NoStore).Get("/admin/meetings/{id}/live", s.h(s.livePage("console")))
-	// Ingest tokens for WHIP (live_tokens.go): the chair or a clerk.
-	r.Get("/admin/meetings/{id}/live/tokens", s.api(s.ingestTokenList))
-	r.Post("/admin/meetings/{id}/live/tokens", s.api(s.ingestTokenCreate))
-	r.Delete("/admin/meetings/{id}/live/tokens/{token}", s.api(s.ingestTokenRevoke))
-	s.mediaRoutes(r) // live_whip.go: WHIP and WHEP
+// public live page, the member's view and the chair/clerk console.
+func (s *server) liveRoutes(r chi.Router) {
+	r.Get("/meetings/{id}/live/ws", s.liveWS)          // ws.go
+	r.Get("/meetings/{id}/live/ice", s.API(s.liveICE)) // ice.go
+	r.With(site.NoStore).Get("/meetings/{id}/live", s.Handle(s.livePage("public")))
+	r.With(site.NoStore).Get("/meetings/{id}/live/member", s.Handle(s.livePage("member")))
+	r.With(site.NoStore).Get("/admin/meetings/{id}/live", s.Handle(s.livePage("console")))
+	// Ingest tokens for WHIP (tokens.go): the chair or a clerk.
+	r.Get("/admin/meetings/{id}/live/tokens", s.API(s.ingestTokenList))
+	r.Post("/admin/meetings/{id}/live/tokens", s.API(s.ingestTokenCreate))
+	r.Delete("/admin/meetings/{id}/live/tokens/{token}", s.API(s.ingestTokenRevoke))
+	s.mediaRoutes(r) // whip.go: WHIP and WHEP
 }
 
 // livePageData is what the live templates see.
@@ -106,17 +105,34 @@ func liveJSKeys() []string {
 	}
 }
 
-func (s *Server) livePage(mode string) site.HandlerFunc {
+// jsKeys are the translations the live page hands to its script:
+// liveJSKeys and every key of the groups of votes, error messages and the
+// public's player among keys (the catalogue's).
+func jsKeys(keys []string) []string {
+	out := liveJSKeys()
+	for _, k := range keys {
+		if strings.HasPrefix(k, "live.vote.") || strings.HasPrefix(k, "live.err.") || strings.HasPrefix(k, "live.slate.") ||
+			strings.HasPrefix(k, "live.player.") || strings.HasPrefix(k, "live.attendance.") || strings.HasPrefix(k, "live.monitor.") ||
+			strings.HasPrefix(k, "live.roster.") || strings.HasPrefix(k, "live.recording.") ||
+			strings.HasPrefix(k, "live.questions.") || strings.HasPrefix(k, "live.guest.") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (s *server) livePage(mode string) site.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := site.PathID(r)
 		if err != nil {
 			return err
 		}
-		if mode != "public" && viewerOf(r).IsPublic() {
-			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		st := s.State(r)
+		if mode != "public" && st.Viewer.IsPublic() {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return nil
 		}
-		m, err := s.meetings.Meeting(r.Context(), id)
+		m, err := s.Meetings.Meeting(r.Context(), id)
 		if err != nil || m.Deleted {
 			return site.NotFound("meeting", id)
 		}
@@ -127,29 +143,17 @@ func (s *Server) livePage(mode string) site.HandlerFunc {
 				return err
 			}
 		}
-		lang := requestStateOf(r).lang
-		keys := liveJSKeys()
-		// Votes, error messages and the public's player: every key of
-		// their groups.
-		for k := range s.i18n[langs[0]] {
-			if strings.HasPrefix(k, "live.vote.") || strings.HasPrefix(k, "live.err.") || strings.HasPrefix(k, "live.slate.") ||
-				strings.HasPrefix(k, "live.player.") || strings.HasPrefix(k, "live.attendance.") || strings.HasPrefix(k, "live.monitor.") ||
-				strings.HasPrefix(k, "live.roster.") || strings.HasPrefix(k, "live.recording.") ||
-				strings.HasPrefix(k, "live.questions.") || strings.HasPrefix(k, "live.guest.") {
-				keys = append(keys, k)
-			}
-		}
-		strs := make(map[string]string, len(keys))
-		for _, k := range keys {
-			strs[k] = s.i18n.T(lang, k)
+		strs := make(map[string]string, len(s.jsKeys))
+		for _, k := range s.jsKeys {
+			strs[k] = s.I18n.T(st.Lang, k)
 		}
 		b, err := json.Marshal(strs)
 		if err != nil {
 			return err
 		}
 		data := livePageData{Meeting: m, Mode: mode, WSPath: "/meetings/" + id.String() + "/live/ws", I18n: string(b)}
-		if v := viewerOf(r); mode == "public" && !v.IsPublic() {
-			mine, err := s.meetings.MyQuestions(r.Context(), v.UserID)
+		if v := st.Viewer; mode == "public" && !v.IsPublic() {
+			mine, err := s.Meetings.MyQuestions(r.Context(), v.UserID)
 			if err != nil {
 				return err
 			}
@@ -161,7 +165,7 @@ func (s *Server) livePage(mode string) site.HandlerFunc {
 			}
 			data.MyQuestions = strings.Join(ids, ",")
 		}
-		s.render(w, r, http.StatusOK, "live", data)
+		s.Render(w, r, http.StatusOK, "live", data)
 		return nil
 	}
 }

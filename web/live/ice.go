@@ -1,4 +1,4 @@
-package web
+package liveweb
 
 import (
 	"math"
@@ -26,20 +26,20 @@ type iceReply struct {
 // liveICE is GET /meetings/{id}/live/ice: the ICE servers for a page
 // about to join the session's media (media.Service.ICE decides who gets
 // TURN credentials), rate limited per client address.
-func (s *Server) liveICE(w http.ResponseWriter, r *http.Request) error {
+func (s *server) liveICE(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
-	if s.opt.Live == nil || s.opt.Media == nil {
+	if s.Live == nil || s.Media == nil {
 		return council.ErrUnavailable
 	}
-	if ok, wait := s.opt.Media.AllowICE(s.clientAddr(r)); !ok {
+	if ok, wait := s.Media.AllowICE(s.ClientAddr(r)); !ok {
 		w.Header().Set("Cache-Control", "no-store")
 		tooMany(w, wait, "too many requests for ICE servers; try again later")
 		return nil
 	}
-	ice, err := s.opt.Media.ICE(r.Context(), id, liveActor(r))
+	ice, err := s.Media.ICE(r.Context(), id, s.actor(r))
 	if err != nil {
 		return site.HideMissing(err, "meeting", id)
 	}

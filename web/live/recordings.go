@@ -1,4 +1,4 @@
-package web
+package liveweb
 
 import (
 	"fmt"
@@ -13,27 +13,27 @@ import (
 // recordingRoutes registers /meetings/{id}/recordings/{rid}.webm: one
 // segment of a recorded session (docs/ARCHITECTURE.md, "Recording").
 // Outside the page cache: segments are large and answered in ranges.
-func (s *Server) recordingRoutes(r chi.Router) {
-	r.Get("/meetings/{id}/recordings/{rid}.webm", s.h(s.serveRecording))
-	r.Head("/meetings/{id}/recordings/{rid}.webm", s.h(s.serveRecording))
+func (s *server) recordingRoutes(r chi.Router) {
+	r.Get("/meetings/{id}/recordings/{rid}.webm", s.Handle(s.serveRecording))
+	r.Head("/meetings/{id}/recordings/{rid}.webm", s.Handle(s.serveRecording))
 }
 
 // serveRecording answers GET and HEAD for one segment: 404 for an unknown
 // one and for one the viewer may not see (the public: the view
 // public_recordings), otherwise the blob as video/webm with ETag and Range
 // (http.ServeContent: 206 with Content-Range).
-func (s *Server) serveRecording(w http.ResponseWriter, r *http.Request) error {
+func (s *server) serveRecording(w http.ResponseWriter, r *http.Request) error {
 	mid, err1 := council.ParseID(chi.URLParam(r, "id"))
 	rid, err2 := council.ParseID(chi.URLParam(r, "rid"))
 	if err1 != nil || err2 != nil {
 		return site.NotFound("recording", rid)
 	}
-	v := requestStateOf(r).viewer
-	rec, err := s.docs.Recording(r.Context(), mid, rid, v.SeesAllNonPublic())
+	v := s.State(r).Viewer
+	rec, err := s.Docs.Recording(r.Context(), mid, rid, v.SeesAllNonPublic())
 	if err != nil {
 		return site.HideMissing(err, "recording", rid)
 	}
-	blob, err := s.docs.OpenRecording(rec)
+	blob, err := s.Docs.OpenRecording(rec)
 	if err != nil {
 		return fmt.Errorf("recording %s: %w", rid, err) // a row without its blob is a server fault
 	}

@@ -1,4 +1,4 @@
-package web
+package liveweb
 
 import (
 	"errors"
@@ -29,15 +29,15 @@ import (
 // budgets (media.Limits.Viewers); a refusal is 429 with an exact
 // Retry-After.
 
-// maxOffer is the largest SDP offer accepted.
-const maxOffer = 64 << 10
+// MaxOffer is the largest SDP offer accepted.
+const MaxOffer = 64 << 10
 
 // mediaRoutes registers WHIP and WHEP. They are for programs, not pages:
 // no cookies, so the cross-origin form protection does not apply to them
 // (a WHEP player on another site must be able to POST).
-func (s *Server) mediaRoutes(r chi.Router) {
+func (s *server) mediaRoutes(r chi.Router) {
 	for _, p := range []string{"/meetings/{id}/whip", "/meetings/{id}/whip/{res}", "/meetings/{id}/whep", "/meetings/{id}/whep/{res}"} {
-		s.auth.cop.AddInsecureBypassPattern(p)
+		s.AllowCrossOrigin(p)
 		r.Options(p, s.mediaPreflight)
 	}
 	r.Post("/meetings/{id}/whip", s.plain(s.whipPost))
@@ -57,7 +57,7 @@ func mediaCORS(w http.ResponseWriter) {
 	h.Set("Access-Control-Max-Age", "600")
 }
 
-func (s *Server) mediaPreflight(w http.ResponseWriter, r *http.Request) {
+func (s *server) mediaPreflight(w http.ResponseWriter, r *http.Request) {
 	mediaCORS(w)
 	w.Header().Set("Accept-Post", "application/sdp")
 	w.WriteHeader(http.StatusNoContent)
@@ -75,7 +75,7 @@ func (e *httpError) Error() string { return e.msg }
 // plain adapts a handler of a program-facing endpoint: errors are
 // text/plain with the status from httperr.Status (or an *httpError's), 401
 // with a Bearer challenge; 5xx are logged and generic.
-func (s *Server) plain(fn site.HandlerFunc) http.HandlerFunc {
+func (s *server) plain(fn site.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		mediaCORS(w)
 		err := fn(w, r)
@@ -88,10 +88,10 @@ func (s *Server) plain(fn site.HandlerFunc) http.HandlerFunc {
 			status = he.status
 		}
 		if status >= 500 {
-			s.log.Error("media request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+			s.Log.Error("media request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 			msg = http.StatusText(status)
 		} else {
-			s.log.Info("media request refused", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, errAttrs(err)...)...)
+			s.Log.Info("media request refused", append([]any{"method", r.Method, "path", r.URL.Path, "status", status}, httperr.LogAttrs(err)...)...)
 		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="plenar whip"`)
@@ -109,7 +109,7 @@ func readOffer(w http.ResponseWriter, r *http.Request) (string, error) {
 	if err != nil || mt != "application/sdp" {
 		return "", &httpError{http.StatusUnsupportedMediaType, "want Content-Type: application/sdp"}
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxOffer))
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxOffer))
 	if err != nil {
 		return "", fmt.Errorf("read offer: %w", err)
 	}
@@ -129,7 +129,7 @@ func bearer(r *http.Request) string {
 }
 
 // whipPost is POST /meetings/{id}/whip: the room's source.
-func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
+func (s *server) whipPost(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
@@ -138,14 +138,14 @@ func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.opt.Media == nil {
+	if s.Media == nil {
 		return fmt.Errorf("%w: no media server", council.ErrUnavailable)
 	}
 	offer, err := readOffer(w, r)
 	if err != nil {
 		return err
 	}
-	res, answer, err := s.opt.Media.Ingest(r.Context(), id, token, offer)
+	res, answer, err := s.Media.Ingest(r.Context(), id, token, offer)
 	if err != nil {
 		return site.HideMissing(err, "meeting", id)
 	}
@@ -153,12 +153,12 @@ func (s *Server) whipPost(w http.ResponseWriter, r *http.Request) error {
 }
 
 // whepPost is POST /meetings/{id}/whep: the public program.
-func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
+func (s *server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
-	if s.opt.Media == nil {
+	if s.Media == nil {
 		return fmt.Errorf("%w: no media server", council.ErrUnavailable)
 	}
 	token, err := s.checkIngestToken(r.Context(), id, tokenWHEP, bearer(r))
@@ -167,7 +167,7 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Admission after the token: a request without one spends none of the
 	// node's or the meeting's budget.
-	if err := s.opt.Media.AdmitViewer(id, s.clientAddr(r)); err != nil {
+	if err := s.Media.AdmitViewer(id, s.ClientAddr(r)); err != nil {
 		var refused *media.RefusedError
 		if errors.As(err, &refused) {
 			tooMany(w, refused.Wait, refused.Error())
@@ -179,7 +179,7 @@ func (s *Server) whepPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, answer, err := s.opt.Media.View(r.Context(), id, token, offer)
+	res, answer, err := s.Media.View(r.Context(), id, token, offer)
 	if err != nil {
 		return site.HideMissing(err, "meeting", id)
 	}
@@ -197,16 +197,16 @@ func writeAnswer(w http.ResponseWriter, location, answer string) error {
 }
 
 // mediaDelete is DELETE on a WHIP or WHEP resource.
-func (s *Server) mediaDelete(kind sfu.Kind) site.HandlerFunc {
+func (s *server) mediaDelete(kind sfu.Kind) site.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := site.PathID(r)
 		if err != nil {
 			return err
 		}
-		if s.opt.Media == nil {
+		if s.Media == nil {
 			return council.ErrNotFound
 		}
-		if err := s.opt.Media.End(id, kind, chi.URLParam(r, "res")); err != nil {
+		if err := s.Media.End(id, kind, chi.URLParam(r, "res")); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusOK)

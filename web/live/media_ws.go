@@ -1,4 +1,4 @@
-package web
+package liveweb
 
 import (
 	"bytes"
@@ -33,10 +33,10 @@ import (
 // Limits of media messages: an answer for the program's slots and the
 // member's own tracks is a few kilobytes.
 const (
-	liveMaxMessage   = 32 << 10 // the websocket's read limit; commands stay at live.MaxClientMessage
-	liveMaxSDP       = 24 << 10
+	MaxMessage       = 32 << 10 // the websocket's read limit; commands stay at live.MaxClientMessage
+	MaxSDP           = 24 << 10 // the largest session description in a media message
 	liveMaxCandidate = 1024
-	liveMediaBurst   = 64                    // media messages a client may send at once …
+	MediaBurst       = 64                    // media messages a client may send at once …
 	liveMediaRefill  = 20 * time.Millisecond // … and one more every this long
 )
 
@@ -71,8 +71,8 @@ func isMediaMessage(b []byte) bool {
 // the id is returned whenever it could be read.
 func decodeMedia(b []byte) (mediaClientMessage, error) {
 	var m mediaClientMessage
-	if len(b) > liveMaxMessage {
-		return m, council.Invalidf("message of %d bytes exceeds %d", len(b), liveMaxMessage)
+	if len(b) > MaxMessage {
+		return m, council.Invalidf("message of %d bytes exceeds %d", len(b), MaxMessage)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -124,8 +124,8 @@ func checkSignal(s *sfu.Signal) error {
 		if s.Candidate != nil {
 			return council.Invalidf("an answer carries no candidate")
 		}
-		if len(s.SDP) > liveMaxSDP || !strings.HasPrefix(s.SDP, "v=0") || !utf8.ValidString(s.SDP) {
-			return council.Invalidf("answer: not a session description of at most %d bytes", liveMaxSDP)
+		if len(s.SDP) > MaxSDP || !strings.HasPrefix(s.SDP, "v=0") || !utf8.ValidString(s.SDP) {
+			return council.Invalidf("answer: not a session description of at most %d bytes", MaxSDP)
 		}
 	case "candidate":
 		if s.SDP != "" {
@@ -161,7 +161,7 @@ func (lc *liveConn) media(ctx context.Context, b []byte) any {
 		if err := lc.mc.Join(ctx, m.Kind); err != nil {
 			var refused *media.RefusedError
 			if !errors.Is(err, council.ErrForbidden) && !errors.Is(err, council.ErrConflict) && !errors.As(err, &refused) {
-				lc.s.log.Warn("media join failed", "meeting_id", lc.meeting, "kind", m.Kind, "err", err)
+				lc.s.Log.Warn("media join failed", "meeting_id", lc.meeting, "kind", m.Kind, "err", err)
 			}
 			return live.ErrorMessage(m.ID, err)
 		}
@@ -172,7 +172,7 @@ func (lc *liveConn) media(ctx context.Context, b []byte) any {
 	}
 	if err := lc.mc.Signal(*m.Signal); err != nil {
 		if !errors.Is(err, council.ErrConflict) {
-			lc.s.log.Info("media signal refused", "meeting_id", lc.meeting, "signal", m.Signal.Type, "err", err)
+			lc.s.Log.Info("media signal refused", "meeting_id", lc.meeting, "signal", m.Signal.Type, "err", err)
 		}
 		return live.ErrorMessage(m.ID, err)
 	}
