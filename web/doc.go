@@ -8,9 +8,12 @@
 //
 // web assembles the site: web.New builds the server and mounts the
 // audience packages beside its own routes — web/portal (the public pages
-// and the search), web/admin (the clerk back office), web/feeds (feeds and
-// open data) and web/oparl — which share web/site and get what they need from
-// the server through their Deps. Live media is transport only here; its
+// and the search), web/admin (the clerk back office), web/account (a
+// signed-in user's own pages: security, alerts, their data and the privacy
+// pages, a member's childcare claims), web/participation (/beteiligung:
+// motions and co-signing), web/feeds (feeds and open data) and web/oparl —
+// which share web/site and get what they need from the server through
+// their Deps. Live media is transport only here; its
 // orchestration is meetings/media.
 //
 // Nothing imports web except cmd/plenar. Domain logic stays in council and
