@@ -41,8 +41,7 @@ func (s *Server) authRoutes(r chi.Router) {
 	r.Get("/login/totp/setup", s.h(s.totpSetupForm))
 	r.Post("/login/totp/setup", s.h(s.totpSetup))
 	r.Post("/logout", s.h(s.logout))
-	s.passkeyRoutes(r)  // auth_passkey.go
-	s.securityRoutes(r) // account.go: /account/security
+	s.passkeyRoutes(r) // auth_passkey.go; the account page /account/security is package web/account
 }
 
 // loginPage is the data of login.html.

@@ -4,24 +4,16 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/plenar/plenar/web/site"
 )
 
-// formState is what a submitted form needs to render again: the values the
-// user typed and an error (a translation key) per field. A page's data
-// embeds it; the form_field partial reads it through page.FormField.
-type formState struct {
-	Values url.Values
-	Errors map[string]string
-}
+// formState is what a submitted form needs to render again (site.Form):
+// a page's data embeds it; the form_field partial reads it through
+// page.FormField, also from the audience packages' page data.
+type formState = site.Form
 
-func newFormState(v url.Values) formState {
-	if v == nil {
-		v = url.Values{}
-	}
-	return formState{Values: v, Errors: map[string]string{}}
-}
-
-func (f formState) state() formState { return f }
+func newFormState(v url.Values) formState { return site.NewForm(v) }
 
 // formInput is one labelled input for the form_field partial
 // (templates/partials/form_field.html).
@@ -84,8 +76,8 @@ func (p *page) FormField(name, label string, opts ...string) formInput {
 			f.Required = true
 		}
 	}
-	if d, ok := p.Data.(interface{ state() formState }); ok {
-		st := d.state()
+	if d, ok := p.Data.(interface{ FormState() site.Form }); ok {
+		st := d.FormState()
 		if f.Type != "password" {
 			f.Value = st.Values.Get(name)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/account"
 )
 
 // Passkeys (WebAuthn) next to passwords and TOTP (docs/DOMAIN.md,
@@ -289,7 +290,7 @@ func (s *Server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	s.log.Info("passkey registered", "user_id", rs.user.ID, "passkey_id", p.ID)
-	return writeJSON(w, map[string]any{"id": p.ID, "location": accountPath(r, "passkey_added")})
+	return writeJSON(w, map[string]any{"id": p.ID, "location": account.NoticePath(account.SecurityPath, "passkey_added", requestStateOf(r).lang, langs[0])})
 }
 
 // passkeyLoginBegin starts a login with a discoverable passkey:

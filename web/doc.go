@@ -7,12 +7,14 @@
 //
 // web assembles the site: web.New builds the server and mounts the
 // audience packages beside its own routes — web/portal (the public pages
-// and the search), web/admin (the clerk back office), web/feeds (feeds and
-// open data), web/live (package liveweb: the live pages, the live
-// websocket, WHIP/WHEP, ICE and recordings; transport only, the session's
-// rules are meetings/live's and the media's orchestration meetings/media's)
-// and web/oparl — which share web/site and get what they need from the
-// server through their Deps.
+// and the search), web/admin (the clerk back office), web/account (a
+// signed-in user's own pages: security, alerts, their data and the privacy
+// pages, a member's childcare claims), web/participation (/beteiligung:
+// motions and co-signing), web/feeds (feeds and open data), web/live
+// (package liveweb: the live pages, the live websocket, WHIP/WHEP, ICE and
+// recordings; transport only, the session's rules are meetings/live's and
+// the media's orchestration meetings/media's) and web/oparl — which share
+// web/site and get what they need from the server through their Deps.
 //
 // Nothing imports web except cmd/plenar. Domain logic stays in council and
 // meetings; web holds no SQL.

@@ -13,6 +13,7 @@ import (
 	"github.com/plenar/plenar/council/mail/mailtest"
 	"github.com/plenar/plenar/meetings"
 	"github.com/plenar/plenar/migrations/pgtest"
+	"github.com/plenar/plenar/web/participation"
 )
 
 // participationEnv is a test env with the city's rules (2 signatures, 14
@@ -164,24 +165,24 @@ func TestParticipationBadInput(t *testing.T) {
 		t.Errorf("%d open reports after closing", n)
 	}
 	throttled := false
-	for range maxReportsPerHour + 1 {
+	for range participation.MaxReportsPerHour + 1 {
 		st, _, _ := e.adminPost(t, anon, page+"/melden", url.Values{"reason": {"spam"}})
 		throttled = throttled || st == http.StatusTooManyRequests
 	}
 	if !throttled {
-		t.Errorf("%d reports from one address in an hour: never refused", maxReportsPerHour+1)
+		t.Errorf("%d reports from one address in an hour: never refused", participation.MaxReportsPerHour+1)
 	}
 	// Starting more than ten motions a day is refused with a message.
 	for i := 1; ; i++ {
 		st, _, body := e.adminPost(t, bob, "/beteiligung/antraege", url.Values{"title": {fmt.Sprintf("Antrag %d", i)}, "text": {"x"}})
 		if st == http.StatusUnprocessableEntity {
 			mustContain(t, "draft flood", body, "schon zehn Anträge")
-			if i != maxDraftsPerDay+1 {
-				t.Errorf("refused at motion %d, want %d", i, maxDraftsPerDay+1)
+			if i != participation.MaxDraftsPerDay+1 {
+				t.Errorf("refused at motion %d, want %d", i, participation.MaxDraftsPerDay+1)
 			}
 			break
 		}
-		if st != http.StatusSeeOther || i > maxDraftsPerDay+1 {
+		if st != http.StatusSeeOther || i > participation.MaxDraftsPerDay+1 {
 			t.Fatalf("motion %d: %d", i, st)
 		}
 	}

@@ -242,7 +242,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.alerts.Unsubscribed(r.Context(), list); err != nil { // alerts.go: a follow's digest ends the follow
+	if err := s.alerts.Unsubscribed(r.Context(), list); err != nil { // council/alerts: a follow's digest ends the follow
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")

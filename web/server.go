@@ -93,7 +93,7 @@ type Server struct {
 	pages    *httpcache.Cache   // cache.go
 	auth     *authKit           // session.go: sessions, CSRF
 	accounts *accountKit        // register.go: citizens' accounts, the mail they get
-	alerts   *alerts.Store      // alerts.go: follows, digests, the private feeds
+	alerts   *alerts.Store      // follows, digests, the private feeds (web/account, web/feeds, alerts.go)
 	wake     *liveweb.Wake      // live_mount.go: wakes the live websockets to check their sessions
 	webauthn *webauthn.WebAuthn // auth_passkey.go: passkeys; nil when the base URL allows none
 }
@@ -165,12 +165,10 @@ func (s *Server) routes() chi.Router {
 	r.Head("/favicon.ico", s.static.serveFavicon)
 
 	// Each area registers its own routes in its own file.
-	s.authRoutes(r)                       // auth.go: /login, /logout, TOTP, sessions
+	s.authRoutes(r)                       // auth.go: /login, /logout, TOTP, passkeys
 	s.accountRoutes(r)                    // register.go: /register, /verify, /unsubscribe
-	s.participationRoutes(r)              // participation.go: /beteiligung, citizens' and groups' motions
-	s.privacyRoutes(r)                    // privacy.go: /datenschutz, the record of processing, /account/data, /admin/privacy
-	s.alertRoutes(r)                      // alerts.go: /account/alerts, following
-	s.childcareRoutes(r)                  // childcare.go: /my/childcare, members' childcare claims
+	s.mountParticipation(r)               // account_mount.go: /beteiligung, citizens' and groups' motions (package web/participation)
+	s.mountAccount(r)                     // account_mount.go: /account/*, /datenschutz, /admin/privacy, /my/childcare (package web/account)
 	cached := r.With(s.pages.Middleware)  // cache.go: validators and the page cache for anonymous answers
 	portal.Routes(cached, s.portalDeps()) // package web/portal: the public pages and the search page, /api/v1/search
 	s.adminRoutes(r)                      // admin_mount.go: the clerk back office (package web/admin) under /admin

@@ -1,4 +1,4 @@
-package web
+package participation
 
 import (
 	"context"
@@ -25,16 +25,16 @@ import (
 // state change goes through council's initiative store; the public reads
 // through initiative_public.
 
-func (s *Server) participationRoutes(r chi.Router) {
-	r.Get("/beteiligung", s.h(s.participation))
-	r.Get("/beteiligung/antraege/neu", s.h(s.initiativeNew))
-	r.Post("/beteiligung/antraege", s.h(s.initiativeCreate))
-	r.Get("/beteiligung/antraege/{id}", s.h(s.initiativeShow))
-	r.Get("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeEdit))
-	r.Post("/beteiligung/antraege/{id}/bearbeiten", s.h(s.initiativeUpdate))
-	r.Post("/beteiligung/antraege/{id}/melden", s.h(s.initiativeReport))
-	r.Post("/beteiligung/fragen/{id}/melden", s.h(s.questionReport))
-	r.Post("/beteiligung/antraege/{id}/{action}", s.h(s.initiativeAction))
+func (s *server) participationRoutes(r chi.Router) {
+	r.Get("/beteiligung", s.Handle(s.participation))
+	r.Get("/beteiligung/antraege/neu", s.Handle(s.initiativeNew))
+	r.Post("/beteiligung/antraege", s.Handle(s.initiativeCreate))
+	r.Get("/beteiligung/antraege/{id}", s.Handle(s.initiativeShow))
+	r.Get("/beteiligung/antraege/{id}/bearbeiten", s.Handle(s.initiativeEdit))
+	r.Post("/beteiligung/antraege/{id}/bearbeiten", s.Handle(s.initiativeUpdate))
+	r.Post("/beteiligung/antraege/{id}/melden", s.Handle(s.initiativeReport))
+	r.Post("/beteiligung/fragen/{id}/melden", s.Handle(s.questionReport))
+	r.Post("/beteiligung/antraege/{id}/{action}", s.Handle(s.initiativeAction))
 }
 
 // participationPage is the data of participation.html.
@@ -46,18 +46,18 @@ type participationPage struct {
 	LoggedIn            bool
 }
 
-func (s *Server) participation(w http.ResponseWriter, r *http.Request) error {
+func (s *server) participation(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	rs := requestStateOf(r)
-	body, err := s.council.MainBody(ctx)
+	rs := s.State(r)
+	body, err := s.Council.MainBody(ctx)
 	if err != nil {
 		return err
 	}
-	data := participationPage{Today: council.Today(s.opt.Now()), LoggedIn: !rs.viewer.IsPublic()}
-	if data.Rules, err = s.council.ParticipationRules(ctx, body.ID); err != nil {
+	data := participationPage{Today: council.Today(s.Now()), LoggedIn: !rs.Viewer.IsPublic()}
+	if data.Rules, err = s.Council.ParticipationRules(ctx, body.ID); err != nil {
 		return err
 	}
-	list, err := s.council.PublicInitiatives(ctx, body.ID)
+	list, err := s.Council.PublicInitiatives(ctx, body.ID)
 	if err != nil {
 		return err
 	}
@@ -69,12 +69,12 @@ func (s *Server) participation(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if data.LoggedIn {
-		if data.Mine, err = s.council.InitiativesOf(ctx, rs.viewer); err != nil {
+		if data.Mine, err = s.Council.InitiativesOf(ctx, rs.Viewer); err != nil {
 			return err
 		}
 		w.Header().Set("Cache-Control", "no-store")
 	}
-	s.render(w, r, http.StatusOK, "participation", data)
+	s.Render(w, r, http.StatusOK, "participation", data)
 	return nil
 }
 
@@ -117,8 +117,8 @@ type initiativeRouting struct {
 // routingOf reads where the motion's Paper is consulted: the first
 // consultation's body and, as the paper page shows it
 // (meetings.Step.AgendaPublished, computed by the database), its meeting.
-func (s *Server) routingOf(ctx context.Context, v council.Viewer, paper council.ID) (*initiativeRouting, error) {
-	path, err := s.meetings.Path(ctx, paper)
+func (s *server) routingOf(ctx context.Context, v council.Viewer, paper council.ID) (*initiativeRouting, error) {
+	path, err := s.Meetings.Path(ctx, paper)
 	if err != nil || len(path) == 0 {
 		return nil, err
 	}
@@ -151,20 +151,20 @@ func (p initiativePage) CanSign() bool {
 func (p initiativePage) Late() bool { return !p.Deadline.IsZero() && p.Today.After(p.Deadline) }
 
 // loadInitiative reads the motion {id} as the visitor may see it.
-func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
+func (s *server) loadInitiative(r *http.Request) (initiativePage, error) {
 	ctx := r.Context()
-	rs := requestStateOf(r)
+	rs := s.State(r)
 	id, err := site.PathID(r)
 	if err != nil {
 		return initiativePage{}, err
 	}
-	i, err := s.council.InitiativeFor(ctx, rs.viewer, id)
+	i, err := s.Council.InitiativeFor(ctx, rs.Viewer, id)
 	if err != nil {
 		return initiativePage{}, err
 	}
-	p := initiativePage{I: i, Own: i.AuthorID == rs.viewer.UserID && !rs.viewer.IsPublic(), Today: council.Today(s.opt.Now())}
+	p := initiativePage{I: i, Own: i.AuthorID == rs.Viewer.UserID && !rs.Viewer.IsPublic(), Today: council.Today(s.Now())}
 	if i.GroupMeetingID != council.NilID {
-		m, err := s.meetings.Meeting(ctx, i.GroupMeetingID)
+		m, err := s.Meetings.Meeting(ctx, i.GroupMeetingID)
 		if err != nil && !errors.Is(err, council.ErrNotFound) {
 			return p, err
 		}
@@ -173,24 +173,24 @@ func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
 		}
 	}
 	if i.PaperID != council.NilID {
-		if p.Routing, err = s.routingOf(ctx, rs.viewer, i.PaperID); err != nil {
+		if p.Routing, err = s.routingOf(ctx, rs.Viewer, i.PaperID); err != nil {
 			return p, err
 		}
 	}
 	if i.Kind.CouncilMotion() {
-		return p, s.partyMotionPage(ctx, rs.viewer, &p)
+		return p, s.partyMotionPage(ctx, rs.Viewer, &p)
 	}
 	if i.State != council.InitiativeCollecting {
 		return p, nil
 	}
-	if rs.viewer.IsPublic() {
+	if rs.Viewer.IsPublic() {
 		p.SignHint = "initiative.sign_login"
 		return p, nil
 	}
-	if p.Signed, err = s.council.HasSigned(ctx, i.ID, rs.viewer.UserID); err != nil {
+	if p.Signed, err = s.Council.HasSigned(ctx, i.ID, rs.Viewer.UserID); err != nil {
 		return p, err
 	}
-	acc, err := s.council.Account(ctx, rs.viewer.UserID)
+	acc, err := s.Council.Account(ctx, rs.Viewer.UserID)
 	if err != nil {
 		return p, err
 	}
@@ -207,18 +207,18 @@ func (s *Server) loadInitiative(r *http.Request) (initiativePage, error) {
 	return p, nil
 }
 
-func (s *Server) initiativeShow(w http.ResponseWriter, r *http.Request) error {
+func (s *server) initiativeShow(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadInitiative(r)
 	if err != nil {
 		return err
 	}
-	if !requestStateOf(r).viewer.IsPublic() {
+	if !s.State(r).Viewer.IsPublic() {
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	if n := r.URL.Query().Get("notice"); initiativeNotices[n] {
 		p.Notice = "initiative.notice." + n
 	}
-	s.render(w, r, http.StatusOK, "initiative", p)
+	s.Render(w, r, http.StatusOK, "initiative", p)
 	return nil
 }
 
@@ -230,14 +230,14 @@ var initiativeNotices = map[string]bool{"saved": true, "published": true, "signe
 // reports a client address may send an hour (counted like the account
 // forms, in account_requests).
 const (
-	maxDraftsPerDay   = 10
-	maxReportsPerHour = 20
+	MaxDraftsPerDay   = 10
+	MaxReportsPerHour = 20
 )
 
 // initiativeReport stores a report of a public motion (anyone may send
 // one; the address is only counted for the rate limit, not stored with
 // it) and goes back to the motion with a thank-you.
-func (s *Server) initiativeReport(w http.ResponseWriter, r *http.Request) error {
+func (s *server) initiativeReport(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadInitiative(r)
 	if err != nil {
 		return err
@@ -246,20 +246,20 @@ func (s *Server) initiativeReport(w http.ResponseWriter, r *http.Request) error 
 		return fmt.Errorf("%w: report form: %w", council.ErrInvalid, err)
 	}
 	ctx := r.Context()
-	n, err := s.council.RecordAccountRequest(ctx, s.clientAddr(r), accountWindow)
+	n, err := s.Council.RecordAccountRequest(ctx, s.ClientAddr(r), s.ReportWindow)
 	if err != nil {
 		return err
 	}
-	if n > maxReportsPerHour {
-		w.Header().Set("Retry-After", fmt.Sprint(int(accountWindow.Seconds())))
+	if n > MaxReportsPerHour {
+		w.Header().Set("Retry-After", fmt.Sprint(int(s.ReportWindow.Seconds())))
 		w.Header().Set("Cache-Control", "no-store")
-		p.Message = s.i18n.T(requestStateOf(r).lang, "initiative.report_throttled")
-		s.render(w, r, http.StatusTooManyRequests, "initiative", p)
+		p.Message = s.I18n.T(s.State(r).Lang, "initiative.report_throttled")
+		s.Render(w, r, http.StatusTooManyRequests, "initiative", p)
 		return nil
 	}
 	rep := council.AbuseReport{TargetKind: "initiative", TargetID: p.I.ID, Reason: council.AbuseReason(r.PostForm.Get("reason")),
-		Note: r.PostForm.Get("note"), ReporterID: requestStateOf(r).viewer.UserID}
-	if _, err := s.council.ReportAbuse(ctx, rep); err != nil {
+		Note: r.PostForm.Get("note"), ReporterID: s.State(r).Viewer.UserID}
+	if _, err := s.Council.ReportAbuse(ctx, rep); err != nil {
 		return s.initiativeRefused(w, r, err)
 	}
 	http.Redirect(w, r, s.localLink(r, "/beteiligung/antraege/"+p.I.ID.String()+"?notice=reported"), http.StatusSeeOther)
@@ -269,28 +269,28 @@ func (s *Server) initiativeReport(w http.ResponseWriter, r *http.Request) error 
 // questionReport stores a report of a public question (as
 // initiativeReport) and goes back to the meeting's questions. A refusal
 // is an error page in the user's words.
-func (s *Server) questionReport(w http.ResponseWriter, r *http.Request) error {
+func (s *server) questionReport(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
 	}
-	q, err := s.meetings.PublicQuestion(r.Context(), id)
+	q, err := s.Meetings.PublicQuestion(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("%w: report form: %w", council.ErrInvalid, err)
 	}
-	n, err := s.council.RecordAccountRequest(r.Context(), s.clientAddr(r), accountWindow)
+	n, err := s.Council.RecordAccountRequest(r.Context(), s.ClientAddr(r), s.ReportWindow)
 	if err != nil {
 		return err
 	}
-	if n > maxReportsPerHour {
-		w.Header().Set("Retry-After", fmt.Sprint(int(accountWindow.Seconds())))
+	if n > MaxReportsPerHour {
+		w.Header().Set("Retry-After", fmt.Sprint(int(s.ReportWindow.Seconds())))
 		return &council.UserError{Kind: council.ErrConflict, Key: "initiative.report_throttled", Text: "too many reports; try again later"}
 	}
-	if _, err := s.council.ReportAbuse(r.Context(), council.AbuseReport{TargetKind: "question", TargetID: q.ID,
-		Reason: council.AbuseReason(r.PostForm.Get("reason")), Note: r.PostForm.Get("note"), ReporterID: requestStateOf(r).viewer.UserID}); err != nil {
+	if _, err := s.Council.ReportAbuse(r.Context(), council.AbuseReport{TargetKind: "question", TargetID: q.ID,
+		Reason: council.AbuseReason(r.PostForm.Get("reason")), Note: r.PostForm.Get("note"), ReporterID: s.State(r).Viewer.UserID}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, s.localLink(r, "/meetings/"+q.MeetingID.String()+"/questions?notice=reported#question-"+q.ID.String()), http.StatusSeeOther)
@@ -299,27 +299,27 @@ func (s *Server) questionReport(w http.ResponseWriter, r *http.Request) error {
 
 // initiativeAction runs the author's or a co-signer's step on the motion.
 // A refusal shows the motion's page again with the reason.
-func (s *Server) initiativeAction(w http.ResponseWriter, r *http.Request) error {
-	rs := requestStateOf(r)
-	if rs.viewer.IsPublic() {
-		http.Redirect(w, r, "/login?next="+urlQueryEscape("/beteiligung/antraege/"+chi.URLParam(r, "id")), http.StatusSeeOther)
+func (s *server) initiativeAction(w http.ResponseWriter, r *http.Request) error {
+	rs := s.State(r)
+	if rs.Viewer.IsPublic() {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape("/beteiligung/antraege/"+chi.URLParam(r, "id")), http.StatusSeeOther)
 		return nil
 	}
 	p, err := s.loadInitiative(r)
 	if err != nil {
 		return err
 	}
-	ctx, id, user, now := r.Context(), p.I.ID, rs.viewer.UserID, s.opt.Now()
+	ctx, id, user, now := r.Context(), p.I.ID, rs.Viewer.UserID, s.Now()
 	steps := map[string]struct {
 		do     func(context.Context, council.ID, council.ID, time.Time) (council.Initiative, error)
 		notice string
 	}{
-		"veroeffentlichen": {s.council.PublishInitiative, "published"},
-		"unterschreiben":   {s.council.SignInitiative, "signed"},
+		"veroeffentlichen": {s.Council.PublishInitiative, "published"},
+		"unterschreiben":   {s.Council.SignInitiative, "signed"},
 		"einreichen": {func(ctx context.Context, id, author council.ID, at time.Time) (council.Initiative, error) {
-			return s.council.SubmitInitiative(ctx, id, author, at, s.accounts.participation)
+			return s.Council.SubmitInitiative(ctx, id, author, at, s.Mailer)
 		}, "submitted"},
-		"zurueckziehen": {s.council.WithdrawInitiative, "withdrawn"},
+		"zurueckziehen": {s.Council.WithdrawInitiative, "withdrawn"},
 	}
 	step, ok := steps[chi.URLParam(r, "action")]
 	if !ok {
@@ -336,7 +336,7 @@ func (s *Server) initiativeAction(w http.ResponseWriter, r *http.Request) error 
 
 // initiativeRefused renders the motion's page with the refusal in the
 // user's words (a 4xx) or returns a server error as it is.
-func (s *Server) initiativeRefused(w http.ResponseWriter, r *http.Request, err error) error {
+func (s *server) initiativeRefused(w http.ResponseWriter, r *http.Request, err error) error {
 	status := httperr.Status(err)
 	if status >= 500 {
 		return err
@@ -345,14 +345,14 @@ func (s *Server) initiativeRefused(w http.ResponseWriter, r *http.Request, err e
 	if lerr != nil {
 		return lerr
 	}
-	p.Message = s.userMessage(r, err)
+	p.Message = s.UserMessage(r, err)
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, "initiative", p)
+	s.Render(w, r, status, "initiative", p)
 	return nil
 }
 
 // localLink keeps the request's ?lang= on a redirect within the site.
-func (s *Server) localLink(r *http.Request, path string) string {
+func (s *server) localLink(r *http.Request, path string) string {
 	if l := r.URL.Query().Get("lang"); l == "de" || l == "en" {
 		u, err := url.Parse(path)
 		if err == nil {
@@ -369,14 +369,14 @@ func (s *Server) localLink(r *http.Request, path string) string {
 // shows besides the motion: its meeting and deadline, and whether the
 // visitor co-signs (a fellow member of the group, or of the council the
 // councillor files in; the store checks the rule again).
-func (s *Server) partyMotionPage(ctx context.Context, v council.Viewer, p *initiativePage) error {
+func (s *server) partyMotionPage(ctx context.Context, v council.Viewer, p *initiativePage) error {
 	if p.I.MeetingID != council.NilID {
-		m, err := s.meetings.Meeting(ctx, p.I.MeetingID)
+		m, err := s.Meetings.Meeting(ctx, p.I.MeetingID)
 		if err != nil && !errors.Is(err, council.ErrNotFound) {
 			return err
 		}
 		if err == nil {
-			r, err := s.council.ParticipationRules(ctx, p.I.BodyID)
+			r, err := s.Council.ParticipationRules(ctx, p.I.BodyID)
 			if err != nil {
 				return err
 			}
@@ -388,14 +388,14 @@ func (s *Server) partyMotionPage(ctx context.Context, v council.Viewer, p *initi
 	}
 	p.Colleague = v.Orgs[p.I.OrganizationID]
 	var err error
-	p.Signed, err = s.council.HasSigned(ctx, p.I.ID, v.UserID)
+	p.Signed, err = s.Council.HasSigned(ctx, p.I.ID, v.UserID)
 	return err
 }
 
 // initiativeForm is the data of initiative_form.html: a new motion or
 // the author's draft.
 type initiativeForm struct {
-	formState
+	site.Form
 	ID       council.ID // NilID: a new motion
 	Groups   []council.Organization
 	Rules    council.ParticipationRules
@@ -435,24 +435,24 @@ func (f initiativeForm) New() bool { return f.ID == council.NilID }
 
 // requireAccount sends anonymous visitors to the login page and reports
 // whether it did.
-func requireAccount(w http.ResponseWriter, r *http.Request) bool {
-	if requestStateOf(r).viewer.IsPublic() {
-		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+func (s *server) requireAccount(w http.ResponseWriter, r *http.Request) bool {
+	if s.State(r).Viewer.IsPublic() {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return true
 	}
 	return false
 }
 
-func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.Values) (initiativeForm, error) {
-	f := initiativeForm{formState: newFormState(v)}
-	body, err := s.council.MainBody(ctx)
+func (s *server) newInitiativeForm(ctx context.Context, user council.ID, v url.Values) (initiativeForm, error) {
+	f := initiativeForm{Form: site.NewForm(v)}
+	body, err := s.Council.MainBody(ctx)
 	if err != nil {
 		return f, err
 	}
-	if f.Rules, err = s.council.ParticipationRules(ctx, body.ID); err != nil {
+	if f.Rules, err = s.Council.ParticipationRules(ctx, body.ID); err != nil {
 		return f, err
 	}
-	if f.Groups, err = s.council.InitiativeGroupsOf(ctx, user); err != nil || len(f.Groups) == 0 {
+	if f.Groups, err = s.Council.InitiativeGroupsOf(ctx, user); err != nil || len(f.Groups) == 0 {
 		return f, err
 	}
 	// The meeting that decided to file it: a group's, not a councillor's
@@ -464,8 +464,8 @@ func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.V
 		}
 	}
 	if len(orgs) > 0 { // an empty filter would list every meeting
-		past, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, OrganizationIDs: orgs, From: s.opt.Now().AddDate(-1, 0, 0),
-			To: s.opt.Now(), Descending: true, Limit: 30})
+		past, err := s.Meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, OrganizationIDs: orgs, From: s.Now().AddDate(-1, 0, 0),
+			To: s.Now(), Descending: true, Limit: 30})
 		if err != nil {
 			return f, err
 		}
@@ -478,7 +478,7 @@ func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.V
 	if !f.PartyGroups() {
 		return f, nil
 	}
-	coming, err := s.meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, From: s.opt.Now(), Limit: 40})
+	coming, err := s.Meetings.Meetings(ctx, meetings.Filter{BodyID: body.ID, From: s.Now(), Limit: 40})
 	for _, m := range coming {
 		if !m.Cancelled && (m.State == meetings.Planned || m.State == meetings.Invited) {
 			f.Meetings = append(f.Meetings, m)
@@ -487,21 +487,21 @@ func (s *Server) newInitiativeForm(ctx context.Context, user council.ID, v url.V
 	return f, err
 }
 
-func (s *Server) initiativeNew(w http.ResponseWriter, r *http.Request) error {
-	if requireAccount(w, r) {
+func (s *server) initiativeNew(w http.ResponseWriter, r *http.Request) error {
+	if s.requireAccount(w, r) {
 		return nil
 	}
-	f, err := s.newInitiativeForm(r.Context(), requestStateOf(r).viewer.UserID, nil)
+	f, err := s.newInitiativeForm(r.Context(), s.State(r).Viewer.UserID, nil)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "initiative_form", f)
+	s.Render(w, r, http.StatusOK, "initiative_form", f)
 	return nil
 }
 
-func (s *Server) initiativeEdit(w http.ResponseWriter, r *http.Request) error {
-	if requireAccount(w, r) {
+func (s *server) initiativeEdit(w http.ResponseWriter, r *http.Request) error {
+	if s.requireAccount(w, r) {
 		return nil
 	}
 	p, err := s.loadInitiative(r)
@@ -518,21 +518,21 @@ func (s *Server) initiativeEdit(w http.ResponseWriter, r *http.Request) error {
 	if p.I.MeetingID != council.NilID {
 		v.Set("meeting", p.I.MeetingID.String())
 	}
-	f, err := s.newInitiativeForm(r.Context(), requestStateOf(r).viewer.UserID, v)
+	f, err := s.newInitiativeForm(r.Context(), s.State(r).Viewer.UserID, v)
 	if err != nil {
 		return err
 	}
 	f.ID, f.Kind = p.I.ID, p.I.Kind
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "initiative_form", f)
+	s.Render(w, r, http.StatusOK, "initiative_form", f)
 	return nil
 }
 
-func (s *Server) initiativeCreate(w http.ResponseWriter, r *http.Request) error {
+func (s *server) initiativeCreate(w http.ResponseWriter, r *http.Request) error {
 	return s.saveInitiative(w, r, council.NilID)
 }
 
-func (s *Server) initiativeUpdate(w http.ResponseWriter, r *http.Request) error {
+func (s *server) initiativeUpdate(w http.ResponseWriter, r *http.Request) error {
 	id, err := site.PathID(r)
 	if err != nil {
 		return err
@@ -542,28 +542,28 @@ func (s *Server) initiativeUpdate(w http.ResponseWriter, r *http.Request) error 
 
 // saveInitiative saves the form as a new draft (id NilID) or the
 // author's draft id; field errors show the form again with the input.
-func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id council.ID) error {
-	if requireAccount(w, r) {
+func (s *server) saveInitiative(w http.ResponseWriter, r *http.Request, id council.ID) error {
+	if s.requireAccount(w, r) {
 		return nil
 	}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("%w: motion form: %w", council.ErrInvalid, err)
 	}
-	ctx, user := r.Context(), requestStateOf(r).viewer.UserID
+	ctx, user := r.Context(), s.State(r).Viewer.UserID
 	v := r.PostForm
 	f, err := s.newInitiativeForm(ctx, user, v)
 	if err != nil {
 		return err
 	}
 	f.ID = id
-	body, err := s.council.MainBody(ctx)
+	body, err := s.Council.MainBody(ctx)
 	if err != nil {
 		return err
 	}
 	in := council.Initiative{ID: id, BodyID: body.ID, AuthorID: user, Kind: council.InitiativeCitizens,
 		Title: v.Get("title"), Text: v.Get("text"), Reasoning: v.Get("reasoning")}
 	if id != council.NilID {
-		old, err := s.council.InitiativeFor(ctx, requestStateOf(r).viewer, id)
+		old, err := s.Council.InitiativeFor(ctx, s.State(r).Viewer, id)
 		if err != nil {
 			return err
 		}
@@ -608,17 +608,17 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 		}
 	}
 	if id == council.NilID && len(f.Errors) == 0 {
-		n, err := s.council.DraftsSince(ctx, user, s.opt.Now().Add(-24*time.Hour))
+		n, err := s.Council.DraftsSince(ctx, user, s.Now().Add(-24*time.Hour))
 		if err != nil {
 			return err
 		}
-		if n >= maxDraftsPerDay {
+		if n >= MaxDraftsPerDay {
 			f.Errors["title"] = "initiative.drafts_throttled"
 		}
 	}
 	if len(f.Errors) == 0 {
 		var saved council.Initiative
-		if saved, err = s.council.SaveInitiativeDraft(ctx, in); err == nil {
+		if saved, err = s.Council.SaveInitiativeDraft(ctx, in); err == nil {
 			http.Redirect(w, r, s.localLink(r, "/beteiligung/antraege/"+saved.ID.String()+"?notice=saved"), http.StatusSeeOther)
 			return nil
 		}
@@ -631,7 +631,7 @@ func (s *Server) saveInitiative(w http.ResponseWriter, r *http.Request, id counc
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusUnprocessableEntity, "initiative_form", f)
+	s.Render(w, r, http.StatusUnprocessableEntity, "initiative_form", f)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"errors"
@@ -18,17 +18,17 @@ import (
 // one for a meeting they attended. Personal, never cached, never public;
 // the clerk's queue is web/admin/admin_childcare.go.
 
-func (s *Server) childcareRoutes(r chi.Router) {
+func (s *server) childcareRoutes(r chi.Router) {
 	r.Group(func(r chi.Router) {
-		r.Use(s.requireRole(council.RoleMember, council.RoleClerk, council.RoleAdmin), site.NoStore)
-		r.Get("/my/childcare", s.h(s.childcarePage))
-		r.Post("/my/childcare", s.h(s.childcareSubmit))
+		r.Use(s.RequireRole(council.RoleMember, council.RoleClerk, council.RoleAdmin), site.NoStore)
+		r.Get("/my/childcare", s.Handle(s.childcarePage))
+		r.Post("/my/childcare", s.Handle(s.childcareSubmit))
 	})
 }
 
 // childcarePage is the data of childcare.html.
 type childcarePage struct {
-	formState
+	site.Form
 	Notice    string // translation key, "" for none
 	Linked    bool   // the account is linked to a person
 	Claimable []meetings.Meeting
@@ -37,48 +37,48 @@ type childcarePage struct {
 	Margin    int    // minutes
 }
 
-func (s *Server) childcarePage(w http.ResponseWriter, r *http.Request) error {
-	data := &childcarePage{formState: newFormState(nil)}
+func (s *server) childcarePage(w http.ResponseWriter, r *http.Request) error {
+	data := &childcarePage{Form: site.NewForm(nil)}
 	if r.URL.Query().Get("notice") == "submitted" {
 		data.Notice = "childcare.notice.submitted"
 	}
 	return s.renderChildcare(w, r, http.StatusOK, data)
 }
 
-func (s *Server) renderChildcare(w http.ResponseWriter, r *http.Request, status int, data *childcarePage) error {
+func (s *server) renderChildcare(w http.ResponseWriter, r *http.Request, status int, data *childcarePage) error {
 	ctx := r.Context()
-	rs := requestStateOf(r)
-	data.Linked = rs.user.PersonID != council.NilID
-	b, err := s.body(ctx)
+	rs := s.State(r)
+	data.Linked = rs.User.PersonID != council.NilID
+	b, err := s.Council.MainBody(ctx)
 	if err != nil {
 		return err
 	}
-	rules, err := s.meetings.ChildcareRules(ctx, b.ID)
+	rules, err := s.Meetings.ChildcareRules(ctx, b.ID)
 	if err != nil {
 		return err
 	}
-	data.Cap, data.Margin = meetings.FormatEuros(rules.CapCentsPerHour, rs.lang), int(rules.Margin.Minutes())
+	data.Cap, data.Margin = meetings.FormatEuros(rules.CapCentsPerHour, rs.Lang), int(rules.Margin.Minutes())
 	if data.Linked {
-		if data.Claimable, err = s.meetings.ClaimableMeetings(ctx, rs.user.ID, s.opt.Now()); err != nil {
+		if data.Claimable, err = s.Meetings.ClaimableMeetings(ctx, rs.User.ID, s.Now()); err != nil {
 			return err
 		}
-		if data.Claims, err = s.meetings.MyClaims(ctx, rs.user.ID); err != nil {
+		if data.Claims, err = s.Meetings.MyClaims(ctx, rs.User.ID); err != nil {
 			return err
 		}
 	}
-	s.render(w, r, status, "childcare", data)
+	s.Render(w, r, status, "childcare", data)
 	return nil
 }
 
 // childcareSubmit takes a claim: the meeting, hours, amount and a note.
-func (s *Server) childcareSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *server) childcareSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("%w: form: %w", council.ErrInvalid, err)
 	}
-	rs := requestStateOf(r)
+	rs := s.State(r)
 	f := r.PostForm
-	data := &childcarePage{formState: newFormState(f)}
-	c := meetings.Claim{UserID: rs.user.ID, Note: f.Get("note")}
+	data := &childcarePage{Form: site.NewForm(f)}
+	c := meetings.Claim{UserID: rs.User.ID, Note: f.Get("note")}
 	var ok bool
 	if c.MeetingID, ok = parseOptionalID(f.Get("meeting")); !ok {
 		data.Errors["meeting"] = council.MsgRequired
@@ -90,12 +90,12 @@ func (s *Server) childcareSubmit(w http.ResponseWriter, r *http.Request) error {
 		data.Errors["amount"] = meetings.MsgClaimAmount
 	}
 	if len(data.Errors) == 0 {
-		_, err := s.meetings.SubmitClaim(actor(r), c, s.opt.Now())
+		_, err := s.Meetings.SubmitClaim(s.Actor(r), c, s.Now())
 		var fe council.FieldErrors
 		var ue *council.UserError
 		switch {
 		case err == nil:
-			http.Redirect(w, r, childcarePath(r, "submitted"), http.StatusSeeOther)
+			s.back(w, r, "/my/childcare", "submitted")
 			return nil
 		case errors.As(err, &fe):
 			for k, v := range fe {
@@ -120,14 +120,4 @@ func parseOptionalID(v string) (council.ID, bool) {
 	}
 	id, err := council.ParseID(v)
 	return id, err == nil
-}
-
-// childcarePath is the member's claims page with a notice, in the
-// request's language.
-func childcarePath(r *http.Request, notice string) string {
-	to := "/my/childcare?notice=" + notice
-	if l := requestStateOf(r).lang; l != langs[0] {
-		to += "&lang=" + l
-	}
-	return to
 }
