@@ -58,12 +58,8 @@ type Deps struct {
 	CheckPassword func(r *http.Request, password string) (ok, throttled bool, err error)
 }
 
-// State is what the server knows about a request's visitor.
-type State struct {
-	Lang   string
-	Viewer council.Viewer
-	User   council.User // zero for the public
-}
+// State is what the server knows about a request's visitor (site.State).
+type State = site.State
 
 // Translator translates key into lang (the site's catalogue).
 type Translator interface {

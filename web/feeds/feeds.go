@@ -45,10 +45,8 @@ type Deps struct {
 	Matcher func() alerts.Matcher
 }
 
-// Translator translates key into lang (the site's catalogue).
-type Translator interface {
-	T(lang, key string, args ...any) string
-}
+// Translator translates key into lang (site.Translator).
+type Translator = site.Translator
 
 // Server serves the feeds.
 type Server struct {

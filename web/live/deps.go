@@ -62,17 +62,11 @@ type Deps struct {
 	AllowCrossOrigin func(pattern string)
 }
 
-// State is what the server knows about a request's visitor.
-type State struct {
-	Lang   string
-	Viewer council.Viewer
-	User   council.User // zero for the public
-}
+// State is what the server knows about a request's visitor (site.State).
+type State = site.State
 
-// Translator translates key into lang (the site's catalogue).
-type Translator interface {
-	T(lang, key string, args ...any) string
-}
+// Translator translates key into lang (site.Translator).
+type Translator = site.Translator
 
 // Session is the login session of a logged-in user's websocket (package
 // web's sessions): see session.go.

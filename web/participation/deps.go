@@ -41,10 +41,8 @@ type State struct {
 	Viewer council.Viewer
 }
 
-// Translator translates key into lang (the site's catalogue).
-type Translator interface {
-	T(lang, key string, args ...any) string
-}
+// Translator translates key into lang (site.Translator).
+type Translator = site.Translator
 
 // server serves the participation pages with what the site gave it.
 type server struct{ Deps }

@@ -75,3 +75,16 @@ func NoStore(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// State is what the server knows about a request's visitor; every
+// audience package gets it from its Deps.
+type State struct {
+	Lang   string
+	Viewer council.Viewer
+	User   council.User // zero for the public
+}
+
+// Translator translates key into lang (the site's catalogue).
+type Translator interface {
+	T(lang, key string, args ...any) string
+}
