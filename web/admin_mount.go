@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -23,7 +24,8 @@ func (s *Server) adminRoutes(r chi.Router) {
 		}
 		d := admin.Deps{Council: s.council, Meetings: s.meetings, Docs: s.docs, Minutes: minutes, Now: s.opt.Now,
 			Handle: s.h, API: s.api, Render: s.render, Actor: actor, Notice: s.notice,
-			Mailer: s.accounts.participation}
+			Mailer: s.accounts.participation, Log: s.log,
+			Multipart: func(r *http.Request) *multipart.Reader { return requestStateOf(r).multipart }}
 		if hub := s.opt.Live; hub != nil {
 			d.ShowQuestions = func(r *http.Request, meeting council.ID) {
 				rs := requestStateOf(r)
@@ -63,14 +65,3 @@ func (s *Server) notice(r *http.Request) string {
 	}
 	return key
 }
-
-// The back office's file pages (files.go) share these with package
-// web/admin until they move there.
-var (
-	redirect   = admin.Redirect
-	mustBelong = admin.MustBelong
-	parseDate  = admin.ParseDate
-)
-
-// body returns the municipality the back office works on.
-func (s *Server) body(ctx context.Context) (council.Body, error) { return s.council.MainBody(ctx) }

@@ -92,7 +92,7 @@ func (s *Server) userMessage(r *http.Request, err error) string {
 	var ue *council.UserError
 	var fe council.FieldErrors
 	switch {
-	case errors.Is(err, errBadChars):
+	case errors.Is(err, site.ErrBadChars):
 		return s.i18n.T(lang, council.MsgBadChars)
 	case errors.As(err, &ue):
 		return s.i18n.T(lang, ue.Key)

@@ -1,12 +1,8 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -17,31 +13,22 @@ import (
 	"github.com/plenar/plenar/web/site"
 )
 
-// files serves stored files and the back office's file pages. It holds the
-// server's documents store.
+// files serves stored files to every audience. It holds the server's
+// documents store.
 type files struct {
 	s    *Server
 	docs *documents.Store
 }
 
-// fileRoutes registers /files/{id} (inline), /files/{id}/download
-// (attachment) and the back office's file pages under /admin/files.
+// fileRoutes registers /files/{id} (inline) and /files/{id}/download
+// (attachment). The back office's file pages under /admin/files are
+// package web/admin's (admin_files.go).
 func (s *Server) fileRoutes(r chi.Router) {
 	f := &files{s: s, docs: s.docs}
 	r.Get("/files/{id}", s.h(f.serve(false)))
 	r.Head("/files/{id}", s.h(f.serve(false)))
 	r.Get("/files/{id}/download", s.h(f.serve(true)))
 	r.Head("/files/{id}/download", s.h(f.serve(true)))
-	r.Route("/admin/files", func(r chi.Router) {
-		r.Use(s.requireRole(council.RoleClerk, council.RoleAdmin), site.NoStore)
-		r.Get("/{kind}/{id}", s.h(f.adminList))
-		r.Post("/{kind}/{id}", s.h(f.adminUpload))
-		r.Post("/{kind}/{id}/{file}/public", s.h(f.adminTogglePublic))
-		r.Post("/{kind}/{id}/{file}/delete", s.h(f.adminDelete))
-		r.Post("/{kind}/{id}/{file}/retry", s.h(f.adminRetry))
-		r.Post("/{kind}/{id}/{file}/meta", s.h(f.adminMeta))
-		r.Post("/{kind}/{id}/{file}/version", s.h(f.adminVersion))
-	})
 }
 
 // serve answers GET and HEAD for one file: 404 for an unknown id and for a
@@ -145,294 +132,4 @@ func rfc5987(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// fileTarget is what files are attached to, as the back office shows it.
-type fileTarget struct {
-	Link  documents.Link
-	Title string
-	Back  string // the target's back-office page
-}
-
-// target loads the paper, meeting or agenda item in the URL ({kind},
-// {id}) of the back office's body. Errors: ErrInvalid, ErrNotFound.
-func (f *files) target(r *http.Request) (fileTarget, error) {
-	ctx := r.Context()
-	kind, err := documents.ParseLinkKind(chi.URLParam(r, "kind"))
-	if err != nil {
-		return fileTarget{}, fmt.Errorf("%w: %w", council.ErrNotFound, err)
-	}
-	id, err := site.URLID(r, "id")
-	if err != nil {
-		return fileTarget{}, err
-	}
-	b, err := f.s.body(ctx)
-	if err != nil {
-		return fileTarget{}, err
-	}
-	t := fileTarget{Link: documents.Link{Kind: kind, ID: id}}
-	switch kind {
-	case documents.LinkPaper:
-		p, err := f.s.council.Paper(ctx, id)
-		if err != nil {
-			return t, err
-		}
-		if err := mustBelong("paper", id, p.BodyID, b.ID, p.Deleted); err != nil {
-			return t, err
-		}
-		t.Title, t.Back = strings.TrimSpace(p.Reference+" "+p.Name), "/admin/papers/"+id.String()
-	case documents.LinkMeeting, documents.LinkAgendaItem:
-		mid := id
-		var itemName string
-		if kind == documents.LinkAgendaItem {
-			it, err := f.s.meetings.AgendaItem(ctx, id)
-			if err != nil {
-				return t, err
-			}
-			if it.Deleted {
-				return t, site.NotFound("agenda item", id)
-			}
-			mid, itemName = it.MeetingID, strings.TrimSpace(it.Number+" "+it.Name)
-		}
-		m, err := f.s.meetings.Meeting(ctx, mid)
-		if err != nil {
-			return t, err
-		}
-		if err := mustBelong("meeting", mid, m.BodyID, b.ID, m.Deleted); err != nil {
-			return t, err
-		}
-		t.Title, t.Back = m.Name, "/admin/meetings/"+mid.String()
-		if itemName != "" {
-			t.Title += ": " + itemName
-			t.Back += "#item-" + id.String()
-		}
-	}
-	return t, nil
-}
-
-// filesPage is the data of admin_files.
-type filesPage struct {
-	Notice string
-	Error  string // a rejection's translation key
-	Target fileTarget
-	Files  []documents.Listed
-	Roles  []string
-	MaxMB  int64
-	// Replaced marks the files that a newer listed version replaces.
-	Replaced map[council.ID]bool
-}
-
-func (f *files) adminList(w http.ResponseWriter, r *http.Request) error {
-	t, err := f.target(r)
-	if err != nil {
-		return err
-	}
-	return f.renderList(w, r, http.StatusOK, t, f.s.notice(r), "")
-}
-
-func (f *files) renderList(w http.ResponseWriter, r *http.Request, status int, t fileTarget, notice, errKey string) error {
-	list, err := f.docs.Files(r.Context(), t.Link)
-	if err != nil {
-		return err
-	}
-	roles := map[documents.LinkKind][]string{
-		documents.LinkPaper: {documents.RoleAuxiliary, documents.RoleMain},
-		documents.LinkMeeting: {documents.RoleAuxiliary, documents.RoleInvitation, documents.RoleResultsProtocol,
-			documents.RoleVerbatimProtocol},
-		documents.LinkAgendaItem: {documents.RoleAuxiliary, documents.RoleResolution},
-	}[t.Link.Kind]
-	replaced := map[council.ID]bool{}
-	for _, x := range list {
-		if x.MasterID != council.NilID {
-			replaced[x.MasterID] = true
-		}
-	}
-	f.s.render(w, r, status, "admin_files", filesPage{Notice: notice, Error: errKey, Target: t, Files: list,
-		Roles: roles, MaxMB: f.docs.Limits().MaxSize >> 20, Replaced: replaced})
-	return nil
-}
-
-// adminUpload streams one uploaded file into the store. The form's fields
-// come in document order: csrf_token (read by the CSRF check), name, role,
-// public, then the file; fields after the file are ignored.
-func (f *files) adminUpload(w http.ResponseWriter, r *http.Request) error {
-	t, err := f.target(r)
-	if err != nil {
-		return err
-	}
-	return f.upload(w, r, t, documents.File{Public: false}, t.Link, "file_uploaded")
-}
-
-// adminVersion uploads a new version of the URL's file: the old one is
-// kept and becomes the new one's master (OParl masterFile/derivativeFile);
-// the new version takes the old one's title, licence, date and role
-// unless the form gives a title, and is public when the form says so.
-func (f *files) adminVersion(w http.ResponseWriter, r *http.Request) error {
-	t, err := f.target(r)
-	if err != nil {
-		return err
-	}
-	old, err := f.listedOf(r, t)
-	if err != nil {
-		return err
-	}
-	meta := documents.File{Name: old.Name, License: old.License, Date: old.Date, MasterID: old.ID}
-	link := t.Link
-	link.Role = old.Role
-	return f.upload(w, r, t, meta, link, "file_version")
-}
-
-// upload streams the multipart upload of r into the store with meta and
-// link as defaults that the form's fields may change.
-func (f *files) upload(w http.ResponseWriter, r *http.Request, t fileTarget, meta documents.File, link documents.Link, notice string) error {
-	var err error
-	if lim := f.docs.Limits().MaxSize + 1<<20; r.ContentLength > lim {
-		w.Header().Set("Connection", "close")
-		return f.renderList(w, r, http.StatusRequestEntityTooLarge, t, "", documents.RejectTooLarge)
-	}
-	mr := requestStateOf(r).multipart
-	if mr == nil {
-		if mr, err = r.MultipartReader(); err != nil {
-			return fmt.Errorf("%w: not a multipart upload: %w", council.ErrInvalid, err)
-		}
-	}
-	for parts := 0; ; parts++ {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) || parts > 20 {
-			return f.renderList(w, r, http.StatusBadRequest, t, "", documents.RejectEmpty)
-		}
-		if err != nil {
-			return fmt.Errorf("%w: upload: %w", council.ErrInvalid, err)
-		}
-		if p.FormName() == "file" {
-			if meta.FileName = p.FileName(); !validText(meta.FileName) {
-				return errBadChars
-			}
-			if strings.TrimSpace(meta.Name) == "" {
-				meta.Name = strings.TrimSuffix(meta.FileName, filepath.Ext(meta.FileName))
-			}
-			file, err := f.docs.Upload(actor(r), p, meta, []documents.Link{link})
-			var rej *documents.Rejection
-			if errors.As(err, &rej) {
-				f.s.log.Info("upload rejected", "reason", rej.Reason, "detail", rej.Detail, "file_name", meta.FileName)
-				status := http.StatusBadRequest
-				if rej.Reason == documents.RejectTooLarge {
-					status = http.StatusRequestEntityTooLarge
-				}
-				return f.renderList(w, r, status, t, "", rej.Reason)
-			}
-			if err != nil {
-				return err
-			}
-			f.s.log.Info("file uploaded", "file_id", file.ID, "size", file.Size, "mime_type", file.MIMEType)
-			return redirect(w, r, adminFilesURL(t.Link), notice)
-		}
-		v, err := textPart(p) // input.go
-		if err != nil {
-			return err
-		}
-		switch p.FormName() {
-		case "name":
-			if v = strings.TrimSpace(v); v != "" || meta.MasterID == council.NilID {
-				meta.Name = v
-			}
-		case "role":
-			if meta.MasterID == council.NilID {
-				link.Role = v
-			}
-		case "public":
-			meta.Public = v == "on" || v == "true" || v == "1"
-		}
-	}
-}
-
-func adminFilesURL(l documents.Link) string {
-	return "/admin/files/" + string(l.Kind) + "/" + l.ID.String()
-}
-
-// fileOf loads the file in URL parameter "file" and checks it is attached
-// to the target. Errors: ErrInvalid, ErrNotFound.
-func (f *files) fileOf(r *http.Request, t fileTarget) (documents.File, error) {
-	x, err := f.listedOf(r, t)
-	return x.File, err
-}
-
-// listedOf is fileOf with the file's role at the target.
-func (f *files) listedOf(r *http.Request, t fileTarget) (documents.Listed, error) {
-	id, err := site.URLID(r, "file")
-	if err != nil {
-		return documents.Listed{}, err
-	}
-	list, err := f.docs.Files(r.Context(), t.Link)
-	if err != nil {
-		return documents.Listed{}, err
-	}
-	for _, x := range list {
-		if x.ID == id {
-			return x, nil
-		}
-	}
-	return documents.Listed{}, site.NotFound("file", id)
-}
-
-// adminMeta saves a file's title, licence and date; invalid input
-// re-renders the list with the message.
-func (f *files) adminMeta(w http.ResponseWriter, r *http.Request) error {
-	t, err := f.target(r)
-	if err != nil {
-		return err
-	}
-	file, err := f.fileOf(r, t)
-	if err != nil {
-		return err
-	}
-	fe := council.FieldErrors{}
-	date := parseDate(fe, "date", r.PostFormValue("date"))
-	if err := fe.Err(); err == nil {
-		err = f.docs.SetMeta(actor(r), file.ID, r.PostFormValue("name"), r.PostFormValue("license"), date)
-		if err == nil {
-			return redirect(w, r, adminFilesURL(t.Link), "file_meta")
-		}
-		if !errors.As(err, &fe) {
-			return err
-		}
-	}
-	for _, msg := range fe {
-		return f.renderList(w, r, http.StatusBadRequest, t, "", msg)
-	}
-	return nil
-}
-
-// act runs do on the URL's file and redirects back with notice.
-func (f *files) act(w http.ResponseWriter, r *http.Request, notice string, do func(context.Context, documents.File) error) error {
-	t, err := f.target(r)
-	if err != nil {
-		return err
-	}
-	file, err := f.fileOf(r, t)
-	if err != nil {
-		return err
-	}
-	if err := do(actor(r), file); err != nil {
-		return err
-	}
-	return redirect(w, r, adminFilesURL(t.Link), notice)
-}
-
-func (f *files) adminTogglePublic(w http.ResponseWriter, r *http.Request) error {
-	return f.act(w, r, "file_saved", func(ctx context.Context, file documents.File) error {
-		return f.docs.SetPublic(ctx, file.ID, !file.Public)
-	})
-}
-
-func (f *files) adminDelete(w http.ResponseWriter, r *http.Request) error {
-	return f.act(w, r, "file_deleted", func(ctx context.Context, file documents.File) error {
-		return f.docs.Delete(ctx, file.ID)
-	})
-}
-
-func (f *files) adminRetry(w http.ResponseWriter, r *http.Request) error {
-	return f.act(w, r, "file_retry", func(ctx context.Context, file documents.File) error {
-		return f.docs.Retry(ctx, file.ID)
-	})
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// isUpload reports whether r posts a file upload (files.go: POST
-// /admin/files/{kind}/{id} and …/{file}/version), whose body is streamed
+// isUpload reports whether r posts a file upload (web/admin/admin_files.go:
+// POST /admin/files/{kind}/{id} and …/{file}/version), whose body is streamed
 // under the upload size limit instead of the form limit.
 func isUpload(r *http.Request) bool {
 	rest, ok := strings.CutPrefix(r.URL.Path, "/admin/files/")

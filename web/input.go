@@ -4,36 +4,25 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/web/site"
 )
 
-// errBadChars is the 400 for text with a NUL byte or invalid UTF-8, which
-// PostgreSQL refuses in text columns (SQLSTATE 22021). Its message is
-// shown translated (key err.bad_chars; see userMessage).
-var errBadChars = fmt.Errorf("%w: the input contains invalid characters", council.ErrInvalid)
-
-// validText reports whether s is UTF-8 without NUL bytes.
-func validText(s string) bool {
-	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
-}
-
-// checkInput is the middleware that refuses, with errBadChars, a request
+// checkInput is the middleware that refuses, with site.ErrBadChars, a request
 // whose text carries bytes PostgreSQL cannot store: in the URL path (and
 // so every route parameter), the query, a URL-encoded or multipart form's
 // fields, and JSON or other text bodies. It runs for every route, before
 // any handler, so no handler has to think of it.
 //
 // Uploads (isUpload) are streamed: their file content is binary and not
-// checked; their text fields and file name are checked by textPart as the
+// checked; their text fields and file name are checked by site.TextPart as the
 // upload handler reads them. Live websocket messages are checked by the
 // live protocol.
 func (s *Server) checkInput(next http.Handler) http.Handler {
@@ -52,10 +41,10 @@ func (s *Server) checkInput(next http.Handler) http.Handler {
 
 // checkRequestText checks r's text; reading a form or body, it keeps it
 // for the handler (r.PostForm, r.MultipartForm, a replayed r.Body).
-// Errors: errBadChars; ErrInvalid for a malformed form; *http.MaxBytesError.
+// Errors: site.ErrBadChars; ErrInvalid for a malformed form; *http.MaxBytesError.
 func checkRequestText(r *http.Request) error {
-	if !validText(r.URL.Path) {
-		return errBadChars
+	if !site.ValidText(r.URL.Path) {
+		return site.ErrBadChars
 	}
 	q, _ := url.ParseQuery(r.URL.RawQuery) // malformed pairs: what r.URL.Query() drops too
 	if err := checkValues(q); err != nil {
@@ -73,15 +62,15 @@ func checkRequestText(r *http.Request) error {
 		return checkValues(r.PostForm)
 	case mt == "multipart/form-data":
 		if isUpload(r) || requestStateOf(r).multipart != nil {
-			return nil // streamed: textPart checks the fields as they are read
+			return nil // streamed: site.TextPart checks the fields as they are read
 		}
 		if err := r.ParseMultipartForm(maxBody); err != nil {
 			return formError(err)
 		}
 		for _, fhs := range r.MultipartForm.File {
 			for _, fh := range fhs {
-				if !validText(fh.Filename) {
-					return errBadChars
+				if !site.ValidText(fh.Filename) {
+					return site.ErrBadChars
 				}
 			}
 		}
@@ -93,7 +82,7 @@ func checkRequestText(r *http.Request) error {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(b))
 		if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 || (isJSON(mt) && jsonHasNUL(b)) {
-			return errBadChars
+			return site.ErrBadChars
 		}
 	}
 	return nil
@@ -112,29 +101,16 @@ func formError(err error) error {
 // checkValues checks the names and values of a form or query.
 func checkValues(v url.Values) error {
 	for k, vs := range v {
-		if !validText(k) {
-			return errBadChars
+		if !site.ValidText(k) {
+			return site.ErrBadChars
 		}
 		for _, s := range vs {
-			if !validText(s) {
-				return errBadChars
+			if !site.ValidText(s) {
+				return site.ErrBadChars
 			}
 		}
 	}
 	return nil
-}
-
-// textPart reads a small text field of a streamed multipart form (at most
-// 4 KiB) and checks it. Errors: errBadChars; ErrInvalid on a broken stream.
-func textPart(p *multipart.Part) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(p, 4096))
-	if err != nil {
-		return "", fmt.Errorf("%w: upload form: %w", council.ErrInvalid, err)
-	}
-	if !validText(string(b)) {
-		return "", errBadChars
-	}
-	return string(b), nil
 }
 
 func isJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/plenar/plenar/council"
 	"github.com/plenar/plenar/documents/doctest"
+	"github.com/plenar/plenar/web/site"
 )
 
 // inputEnv is a server with a paper and a file on it, every registered
@@ -241,7 +242,7 @@ func FuzzInput(f *testing.F) {
 		if rt.pattern == "/logout" || rt.method == http.MethodTrace {
 			return // logging the clerk out would end the fuzzing as a clerk
 		}
-		bad := !validText(text)
+		bad := !site.ValidText(text)
 		for _, c := range []inputClient{e.clients[0], e.clients[2]} {
 			st, _ := e.send(t, c, rt.method, rt.path+"?q="+url.QueryEscape(text), "", nil)
 			if failed(st, bad) {

@@ -88,6 +88,7 @@ func Routes(r chi.Router, d Deps) {
 	r.Post("/meetings/{id}/items/{item}/move", s.Handle(s.adminItemMove))
 	r.Post("/meetings/{id}/items/{item}/public", s.Handle(s.adminItemTogglePublic))
 	r.Post("/meetings/{id}/items/{item}/delete", s.Handle(s.adminItemDelete))
+	s.fileRoutes(r) // admin_files.go: the files of papers, meetings and agenda items
 }
 
 // body returns the municipality the back office works on.

@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"time"
 
@@ -15,7 +17,10 @@ import (
 type Deps struct {
 	Council  *council.Store
 	Meetings *meetings.Store
-	Docs     *documents.Store // publishing an invitation stores its PDF
+	// Docs holds the files of the file pages (admin_files.go), with the
+	// upload size limit (Limits); publishing an invitation stores its PDF.
+	Docs *documents.Store
+	Log  *slog.Logger
 	// Minutes drafts, edits and approves a meeting's minutes from its live
 	// session's log (live.Hub); nil: the server runs no live hub.
 	Minutes MinutesService
@@ -36,6 +41,10 @@ type Deps struct {
 	// Mailer queues the messages to the people who take part: the note
 	// to an asker whose question was moderated. nil: no mail.
 	Mailer council.ParticipationMailer
+	// Multipart returns the body of a streamed upload (a multipart form)
+	// whose first part, the CSRF token, the session middleware has already
+	// read (web/files_csrf.go); nil when it has not read one.
+	Multipart func(r *http.Request) *multipart.Reader
 	// Notice returns the translation key of the request's ?notice= (see
 	// Redirect), or "" when it names no known notice.
 	Notice func(r *http.Request) string
