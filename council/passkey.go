@@ -74,9 +74,6 @@ type Login struct {
 	Active bool
 }
 
-// LoginRetention is how long logins are kept.
-const LoginRetention = 90 * 24 * time.Hour
-
 // LoginInput is what RecordLogin stores: the login and the web session
 // it opened (Token, of the user's session epoch Epoch).
 type LoginInput struct {

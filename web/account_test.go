@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/privacy"
 )
 
 // TestAccountSecurity: the account page lists one's passkeys, sessions
@@ -38,6 +40,28 @@ func TestAccountSecurity(t *testing.T) {
 		}
 		mustContain(t, "account page "+lang, body, "Laptop", "ul class=\"list sessions\"", "ul class=\"list logins\"")
 		mustNotContain(t, "account page "+lang, body, "Fremd", `"account.`, `"passkey.`, ">account.", ">passkey.")
+	}
+
+	// The login log shows the period the city keeps logins for
+	// (/admin/privacy), and no login older than that.
+	if _, err := e.council.RecordLogin(ctx, council.LoginInput{UserID: u.ID, At: time.Now().AddDate(0, 0, -45),
+		Method: council.LoginPassword, UserAgent: "Alter-Browser 45 Tage", Addr: "192.0.2.0/24"}); err != nil {
+		t.Fatal(err)
+	}
+	ps := privacy.NewStore(e.srv.pool)
+	for _, tc := range []struct {
+		days  int
+		want  string
+		shown bool
+	}{{90, "Ihre Anmeldungen der letzten 90 Tage", true}, {30, "Ihre Anmeldungen der letzten 30 Tage", false}} {
+		if err := ps.SetRules(ctx, map[privacy.Class]int{privacy.Logins: tc.days}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, body := e.get(t, c, "/account/security?lang=de")
+		mustContain(t, "account page, logins kept "+tc.want, body, tc.want)
+		if got := strings.Contains(body, "Alter-Browser 45 Tage"); got != tc.shown {
+			t.Errorf("logins kept %d days: the 45-day-old login shown %v, want %v", tc.days, got, tc.shown)
+		}
 	}
 
 	post := func(c *http.Client, path string, form url.Values) (int, string) {

@@ -90,6 +90,21 @@ var expiry = map[Class][]string{
 	},
 }
 
+// Days returns the configured period of class c in days (0 for an
+// External class). Errors: ErrNotFound for an unknown class.
+func (s *Store) Days(ctx context.Context, c Class) (int, error) {
+	rules, err := s.Rules(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rules {
+		if r.Class == c {
+			return r.Days, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: data class %q", council.ErrNotFound, c)
+}
+
 // Rules returns every class with its configured period, in the order of
 // Classes. External classes have Days 0.
 func (s *Store) Rules(ctx context.Context) ([]Rule, error) {

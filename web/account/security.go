@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/council/privacy"
 	"github.com/plenar/plenar/web/site"
 )
 
@@ -44,6 +45,7 @@ type accountPage struct {
 	Sessions   []council.Login
 	Current    council.ID // the login of this session
 	Logins     []council.Login
+	LoginDays  int // the retention period of logins (privacy.Logins)
 	BirthYear  int // 0: not given (web/participation: the age rule of co-signing)
 }
 
@@ -84,7 +86,10 @@ func (s *server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		return 1
 	}
 	slices.SortStableFunc(data.Sessions, func(a, b council.Login) int { return cmp.Compare(current(a), current(b)) })
-	since := s.Now().Add(-council.LoginRetention)
+	if data.LoginDays, err = s.Privacy.Days(ctx, privacy.Logins); err != nil {
+		return err
+	}
+	since := s.Now().AddDate(0, 0, -data.LoginDays)
 	if data.Logins, err = s.Council.Logins(ctx, u.ID, since, accountRecentLogins); err != nil {
 		return err
 	}
