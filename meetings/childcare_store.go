@@ -209,6 +209,30 @@ func (s *Store) DecideClaim(ctx context.Context, id council.ID, approve bool, re
 	return s.Claim(ctx, id)
 }
 
+// WithdrawClaim deletes the claim id of user while it awaits its
+// decision (the member changed their mind or entered it wrongly); a
+// decided claim is a voucher and stays. Errors: ErrNotFound (no such
+// claim of user), ErrInvalid (FieldErrors: the claim is decided).
+func (s *Store) WithdrawClaim(ctx context.Context, id, user council.ID) error {
+	err := council.Tx(ctx, s.db, func(tx council.DBTXTx) error {
+		var state ClaimState
+		if err := tx.QueryRow(ctx, `SELECT state FROM childcare_claims WHERE id = $1 AND user_id = $2 FOR UPDATE`, id, user).Scan(&state); err != nil {
+			return council.TranslateError(err)
+		}
+		if state != ClaimSubmitted {
+			return council.FieldErrors{"claim": MsgClaimDecided}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM childcare_claims WHERE id = $1`, id); err != nil {
+			return council.TranslateError(err)
+		}
+		return council.Record(ctx, tx, "childcare_claim", id, council.OpDelete, map[string]any{"Reason": "withdrawn"})
+	})
+	if err != nil {
+		return fmt.Errorf("withdraw childcare claim %s: %w", id, err)
+	}
+	return nil
+}
+
 const claimCols = `c.id, c.meeting_id, c.person_id, c.user_id, c.minutes, c.amount_cents, c.note, c.state, c.reason,
 	c.submitted_at, c.decided_at, c.decided_by, m.name, m.start_at,
 	concat_ws(' ', nullif(p.title, ''), nullif(p.given_name, ''), p.family_name, nullif(p.affix, ''))`

@@ -210,6 +210,10 @@ func TestChildcareClaimDecision(t *testing.T) {
 	if _, err := e.s.DecideClaim(clerk, a.ID, false, "doch nicht", now); fieldError(err, "decision") != meetings.MsgClaimDecided {
 		t.Errorf("deciding twice: %v", err)
 	}
+	// A decided claim is a voucher: it cannot be withdrawn.
+	if err := e.s.WithdrawClaim(e.ctx, a.ID, e.anna.ID); fieldError(err, "claim") != meetings.MsgClaimDecided {
+		t.Errorf("withdrawing a decided claim: %v", err)
+	}
 	mine, err := e.s.MyClaims(e.ctx, e.ben.ID)
 	if err != nil || len(mine) != 1 || mine[0].ID != b.ID {
 		t.Errorf("MyClaims(ben) = %+v, %v", mine, err)
@@ -217,6 +221,41 @@ func TestChildcareClaimDecision(t *testing.T) {
 	queue, err := e.s.ClaimQueue(e.ctx, e.body.ID, now)
 	if err != nil || len(queue) != 2 {
 		t.Errorf("ClaimQueue = %+v, %v", queue, err)
+	}
+}
+
+// TestChildcareClaimWithdraw: a member withdraws their own claim while it
+// awaits its decision (an audit row, and they may claim again); nobody
+// else's, and nothing that is not there.
+func TestChildcareClaimWithdraw(t *testing.T) {
+	e := newChildcareEnv(t)
+	now := time.Now()
+	a, err := e.s.SubmitClaim(e.ctx, meetings.Claim{UserID: e.anna.ID, MeetingID: e.meeting.ID, Minutes: 120, AmountCents: 2000}, now)
+	if err != nil {
+		t.Fatalf("SubmitClaim: %v", err)
+	}
+	m := e.mark(t)
+	for _, u := range []council.User{e.ben, e.clerk} {
+		if err := e.s.WithdrawClaim(e.ctx, a.ID, u.ID); !errors.Is(err, council.ErrNotFound) {
+			t.Errorf("WithdrawClaim by %s: %v, want ErrNotFound", u.Email, err)
+		}
+	}
+	if err := e.s.WithdrawClaim(e.ctx, council.NewID(), e.anna.ID); !errors.Is(err, council.ErrNotFound) {
+		t.Errorf("WithdrawClaim of no claim: %v", err)
+	}
+	e.wantTrail(t, "refused withdrawals", m)
+	if n := e.claims(t); n != 1 {
+		t.Fatalf("%d claims after refused withdrawals, want 1", n)
+	}
+	if err := e.s.WithdrawClaim(e.ctx, a.ID, e.anna.ID); err != nil {
+		t.Fatalf("WithdrawClaim: %v", err)
+	}
+	e.wantTrail(t, "withdrawal", m, change{"childcare_claim", a.ID, "delete"})
+	if n := e.claims(t); n != 0 {
+		t.Errorf("%d claims after the withdrawal, want 0", n)
+	}
+	if got, err := e.s.ClaimableMeetings(e.ctx, e.anna.ID, now); err != nil || len(got) != 1 {
+		t.Errorf("ClaimableMeetings after the withdrawal = %v, %v; want the meeting again", got, err)
 	}
 }
 

@@ -118,6 +118,25 @@ func TestChildcareFlow(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || e.claimCount(t) != 1 {
 		t.Errorf("second claim for the meeting: %d, %d claims", status, e.claimCount(t))
 	}
+	// Withdrawn while it awaits its decision (another member cannot), then
+	// claimed again.
+	queued := must(e.meetings.ClaimQueue(context.Background(), e.body.ID, time.Now()))(t)
+	withdraw := "/my/childcare/" + queued[0].ID.String() + "/withdraw"
+	if _, body = e.get(t, f.member, "/my/childcare"); !strings.Contains(body, withdraw) {
+		t.Errorf("the page offers no withdrawal of the submitted claim")
+	}
+	if status, _, _ := e.submit(t, f.clerk, withdraw, nil); status != http.StatusNotFound || e.claimCount(t) != 1 {
+		t.Errorf("the clerk withdraws the member's claim: %d, %d claims", status, e.claimCount(t))
+	}
+	if status, loc, _ := e.submit(t, f.member, withdraw, nil); status != http.StatusSeeOther || loc != "/my/childcare?notice=withdrawn" || e.claimCount(t) != 0 {
+		t.Fatalf("withdraw: %d to %q, %d claims", status, loc, e.claimCount(t))
+	}
+	_, body = e.get(t, f.member, "/my/childcare?notice=withdrawn")
+	mustContain(t, "after the withdrawal", body, "Ihr Antrag ist zurückgezogen.", "Ratssitzung Haushalt")
+	if status, loc, _ := e.submit(t, f.member, "/my/childcare", url.Values{"meeting": {f.attended.ID.String()}, "hours": {"3,5"},
+		"amount": {"42,50"}, "note": {"Babysitter"}}); status != http.StatusSeeOther || loc != "/my/childcare?notice=submitted" {
+		t.Fatalf("claim again: %d to %q", status, loc)
+	}
 
 	if status, _ := e.get(t, f.citizen, "/my/childcare"); status != http.StatusForbidden {
 		t.Errorf("citizen: %d, want 403", status)

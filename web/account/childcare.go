@@ -23,6 +23,7 @@ func (s *server) childcareRoutes(r chi.Router) {
 		r.Use(s.RequireRole(council.RoleMember, council.RoleClerk, council.RoleAdmin), site.NoStore)
 		r.Get("/my/childcare", s.Handle(s.childcarePage))
 		r.Post("/my/childcare", s.Handle(s.childcareSubmit))
+		r.Post("/my/childcare/{id}/withdraw", s.Handle(s.childcareWithdraw))
 	})
 }
 
@@ -39,8 +40,11 @@ type childcarePage struct {
 
 func (s *server) childcarePage(w http.ResponseWriter, r *http.Request) error {
 	data := &childcarePage{Form: site.NewForm(nil)}
-	if r.URL.Query().Get("notice") == "submitted" {
+	switch r.URL.Query().Get("notice") {
+	case "submitted":
 		data.Notice = "childcare.notice.submitted"
+	case "withdrawn":
+		data.Notice = "childcare.notice.withdrawn"
 	}
 	return s.renderChildcare(w, r, http.StatusOK, data)
 }
@@ -110,6 +114,26 @@ func (s *server) childcareSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.renderChildcare(w, r, http.StatusUnprocessableEntity, data)
+}
+
+// childcareWithdraw withdraws one of the user's claims while it awaits
+// its decision. Another user's claim, or none, is 404; a decided one is
+// 409 with the reason.
+func (s *server) childcareWithdraw(w http.ResponseWriter, r *http.Request) error {
+	id, err := site.PathID(r)
+	if err != nil {
+		return err
+	}
+	err = s.Meetings.WithdrawClaim(s.Actor(r), id, s.State(r).User.ID)
+	var fe council.FieldErrors
+	if errors.As(err, &fe) {
+		return &council.UserError{Kind: council.ErrConflict, Key: fe["claim"], Text: "this claim has already been decided"}
+	}
+	if err != nil {
+		return err
+	}
+	s.back(w, r, "/my/childcare", "withdrawn")
+	return nil
 }
 
 // parseOptionalID parses a form's id; ok is false when it is empty or no id.
