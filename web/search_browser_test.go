@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/plenar/plenar/council"
 )
 
 // TestSearchTypeAhead drives the header's search box on a 390 px phone
@@ -112,4 +114,24 @@ func TestSearchTypeAhead(t *testing.T) {
 	if p := pathOf(t, ctx, e.ts.URL); p != "/search?q=Uferweg" {
 		t.Errorf("without JavaScript: at %s, want /search?q=Uferweg", p)
 	}
+
+	// A few hits with all the words, then those with some under their own
+	// heading: the page passes axe and fits at both widths (JavaScript on
+	// again: axe runs in the page).
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+		return err
+	})); err != nil {
+		t.Fatalf("enable JavaScript: %v", err)
+	}
+	if _, err := e.council.SavePaper(context.Background(), council.Paper{BodyID: e.body.ID, Name: "Radweg am Bahnhof",
+		Type: council.PaperMotion, Status: council.StatusSubmitted, Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	e.buildIndex(t)
+	navigate(t, ctx, e.ts.URL+"/search?q=Radweg+Uferweg")
+	if got := evalString(t, ctx, `document.getElementById("search-some-after")?.textContent ?? ""`); got != "Weitere Ergebnisse mit einigen der Wörter" {
+		t.Errorf("some-words heading %q", got)
+	}
+	liveStates(t, ctx, "75-search-some-words", axe)
 }
