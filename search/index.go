@@ -143,13 +143,13 @@ func (x *Index) Segments() (int, error) {
 }
 
 // hitFields are the stored fields a page's hits carry.
-var hitFields = [...]string{"title", "reference", "status", "date", "parent", "meeting", "matter"}
+var hitFields = [...]string{"title", "reference", "status", "date", "parent", "meeting", "matter", "group"}
 
 // newCache returns an empty per-segment cache for an index with the
 // mapping of newMapping.
 func newCache() *scorch.Cache {
 	return scorch.NewCache(scorch.Fields{Facet: "facet", MaxFacets: maxFacetTerms, Date: "date",
-		Vis: "vis", Public: VisPublic, Stored: hitFields[:], Group: "matter"})
+		Vis: "vis", Public: VisPublic, Stored: hitFields[:], Group: "group"})
 }
 
 // newGeneration creates an empty generation in dir with the mapping for
@@ -164,7 +164,37 @@ func newGeneration(dir string, words Words) (string, bleve.Index, error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("create index generation: %w", err)
 	}
+	if err := bi.SetInternal([]byte(layoutKey), []byte(Layout)); err != nil {
+		_ = bi.Close()
+		return "", nil, fmt.Errorf("create index generation: %w", err)
+	}
 	return gen, bi, nil
+}
+
+// Layout names what a generation holds and how: the fields of
+// newMapping and what fills them. A generation of another layout (one
+// built by an earlier release) is rebuilt by the Indexer before it
+// follows the outbox; it serves until the new one is published.
+//
+//	2: Doc.Group, identically titled papers as one result (same.go)
+const Layout = "2"
+
+// layoutKey is the internal key of a generation's Layout.
+const layoutKey = "plenar_layout"
+
+// Outdated reports whether the serving generation has another Layout
+// than this release's; false when there is none.
+func (x *Index) Outdated() (bool, error) {
+	var old bool
+	err := x.with(func(bi bleve.Index, _ string) error {
+		v, err := bi.GetInternal([]byte(layoutKey))
+		old = string(v) != Layout
+		return err
+	})
+	if errors.Is(err, council.ErrUnavailable) {
+		return false, nil
+	}
+	return old, err
 }
 
 // publish makes gen the current generation of dir, atomically.

@@ -113,7 +113,14 @@ func (in *Indexer) listen(ctx context.Context) error {
 // many it read. It builds the first generation when there is none and
 // follows a generation swapped in by plenar reindex.
 func (in *Indexer) CatchUp(ctx context.Context) (int, error) {
-	if in.ix.Generation() == "" {
+	outdated, err := in.ix.Outdated()
+	if err != nil {
+		return 0, err
+	}
+	if outdated {
+		in.log.Info("search index of an earlier layout: rebuilding", "generation", in.ix.Generation(), "layout", Layout)
+	}
+	if in.ix.Generation() == "" || outdated {
 		words, err := in.Words()
 		if err != nil {
 			return 0, err
@@ -246,6 +253,8 @@ func (in *Indexer) apply(ctx context.Context, changes []change) error {
 		{`SELECT paper_id FROM consultations WHERE id = ANY($1)`, func() []council.ID { return consultations }, TypePaper},
 		// A consultation also decides the matter of its agenda item (matter.go).
 		{`SELECT agenda_item_id FROM consultations WHERE id = ANY($1) AND agenda_item_id IS NOT NULL`, func() []council.ID { return consultations }, TypeAgendaItem},
+		// A paper's title and audience decide its items' group (matter.go).
+		{`SELECT agenda_item_id FROM consultations WHERE paper_id = ANY($1) AND agenda_item_id IS NOT NULL`, func() []council.ID { return ids[TypePaper] }, TypeAgendaItem},
 		{`SELECT file_id FROM paper_files WHERE paper_id = ANY($1)`, func() []council.ID { return ids[TypePaper] }, TypeFile},
 		{`SELECT file_id FROM meeting_files WHERE meeting_id = ANY($1)`, func() []council.ID { return meetings }, TypeFile},
 		{`SELECT file_id FROM agenda_item_files WHERE agenda_item_id = ANY($1)`, func() []council.ID { return ids[TypeAgendaItem] }, TypeFile},

@@ -74,6 +74,9 @@ type Doc struct {
 	// paper itself, its agenda items, their files; matter.go), "" for
 	// none: a search shows one result per matter.
 	Matter string `json:"matter"`
+	// Group is the key a search folds results by: the matter, or the
+	// title of its paper when that is public (matter.go).
+	Group string `json:"group"`
 	// Facet holds the facet values, "t:<type>", "y:<year>" and
 	// "o:<organization>", in one field: counting facets visits one field's
 	// doc values per hit instead of three (withPub fills it).
@@ -234,6 +237,7 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	}
 	if t == TypePaper || t == TypeAgendaItem || t == TypeFile {
 		kw("matter", true)
+		kw("group", true)
 	}
 	if t == TypeFile {
 		kw("meeting", true)

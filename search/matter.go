@@ -74,10 +74,11 @@ func onceEach(text string) string {
 // header or footer.
 const minRepeatLine = 8
 
-// setMatters fills Matter of docs: a paper is its own matter; an agenda
-// item belongs to the paper consulted in it; a file to the paper it is
-// attached to, or to the matter of its agenda item. Meetings, persons,
-// organizations and a meeting's files belong to none.
+// setMatters fills Matter and Group of docs: a paper is its own matter;
+// an agenda item belongs to the paper consulted in it; a file to the
+// paper it is attached to, or to the matter of its agenda item. Meetings,
+// persons, organizations and a meeting's files belong to none. Group is
+// the matter's sameTitle key (see there).
 func setMatters(ctx context.Context, db council.DBTX, docs []Doc) error {
 	var items []string
 	for i, d := range docs {
@@ -94,22 +95,89 @@ func setMatters(ctx context.Context, db council.DBTX, docs []Doc) error {
 			}
 		}
 	}
-	if len(items) == 0 {
-		return nil
+	if len(items) > 0 {
+		paperOf, err := itemPapers(ctx, db, items)
+		if err != nil {
+			return err
+		}
+		for i, d := range docs {
+			switch {
+			case d.Type == TypeAgendaItem:
+				docs[i].Matter = paperOf[d.ID]
+			case d.Type == TypeFile && docs[i].Matter == "":
+				docs[i].Matter = paperOf[d.Parent]
+			}
+		}
 	}
-	paperOf, err := itemPapers(ctx, db, items)
-	if err != nil {
-		return err
+	return setGroups(ctx, db, docs)
+}
+
+// A search shows identically titled papers as one result too: a motion
+// filed again every winter, a report per year or per company under one
+// title would otherwise fill a page with the same line ("Kältebus im
+// Winter 2024/25" four times). The result is the best of them, with the
+// others listed under it (Hit.Same). Doc.Group is the key the collector
+// folds by: "t:" and the title of the matter's paper, lower case with
+// its spaces folded, when that paper is public; "m:" and the matter
+// otherwise, so that nothing folds by the title of a paper the public
+// may not see; "" for a document of no matter (its own group).
+
+// setGroups fills Group of docs from their Matter and, for matters not
+// among docs, the papers read from db.
+func setGroups(ctx context.Context, db council.DBTX, docs []Doc) error {
+	type paper struct {
+		title  string
+		public bool
+	}
+	papers := map[string]paper{}
+	var missing []string
+	for _, d := range docs {
+		if d.Type == TypePaper {
+			papers[d.ID] = paper{d.Title, d.Vis == VisPublic}
+		}
+	}
+	for _, d := range docs {
+		if _, ok := papers[d.Matter]; d.Matter != "" && !ok {
+			if _, id, ok := parseDocID(d.Matter); ok {
+				missing = append(missing, id.String())
+				papers[d.Matter] = paper{}
+			}
+		}
+	}
+	if len(missing) > 0 {
+		rows, err := db.Query(ctx, `SELECT p.id::text, p.name, paper_audience(p) = 'public' FROM papers p WHERE p.id::text = ANY($1)`, missing)
+		if err != nil {
+			return fmt.Errorf("matters: %w", council.TranslateError(err))
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, title string
+			var public bool
+			if err := rows.Scan(&id, &title, &public); err != nil {
+				return fmt.Errorf("matters: %w", err)
+			}
+			papers[string(TypePaper)+"/"+id] = paper{clean(title), public}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("matters: %w", council.TranslateError(err))
+		}
 	}
 	for i, d := range docs {
-		switch {
-		case d.Type == TypeAgendaItem:
-			docs[i].Matter = paperOf[d.ID]
-		case d.Type == TypeFile && docs[i].Matter == "":
-			docs[i].Matter = paperOf[d.Parent]
+		if d.Matter == "" {
+			continue
+		}
+		if p := papers[d.Matter]; p.public && p.title != "" {
+			docs[i].Group = sameTitle(p.title)
+		} else {
+			docs[i].Group = "m:" + d.Matter
 		}
 	}
 	return nil
+}
+
+// sameTitle is the group key of a public paper titled title.
+func sameTitle(title string) string {
+	return "t:" + strings.ToLower(strings.Join(strings.Fields(title), " "))
 }
 
 // itemPapers returns, by agenda item index id, the index id of the paper
@@ -146,7 +214,7 @@ func (h Hit) asMatter() Hit {
 		return h
 	}
 	m := h
-	return Hit{Type: TypePaper, ID: id, Title: h.Title, Date: h.Date, matter: h.matter, Match: &m, SomeWords: h.SomeWords}
+	return Hit{Type: TypePaper, ID: id, Title: h.Title, Date: h.Date, matter: h.matter, group: h.group, Match: &m, SomeWords: h.SomeWords}
 }
 
 // consultations returns, by paper, the meetings that consulted papers

@@ -60,6 +60,11 @@ type Request struct {
 	// Ungrouped lists every matching document; by default a matter's
 	// paper, agenda items and files are one result (matter.go).
 	Ungrouped bool
+	// Same lists the papers titled like paper Same (same.go), newest
+	// first unless Sort says otherwise; with Query, those that match it.
+	Same council.ID
+	// same is the filter of Same, set by Searcher.Search.
+	same query.Query
 }
 
 // Result is one page of hits with the total and facets over all hits the
@@ -112,6 +117,13 @@ type Hit struct {
 	// SomeWords marks, when Result.Some, a hit with only some of the
 	// query's words.
 	SomeWords bool
+	// group is the hit's group key (Doc.Group).
+	group string
+	// Same are, for a paper that stands for identically titled papers,
+	// the newest others (at most MaxSame), and SameTotal how many others
+	// there are in all (same.go).
+	Same      []Same
+	SameTotal int
 }
 
 // Consulted is a meeting that consulted a paper.
@@ -220,6 +232,11 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 		return Result{}, err
 	}
 	res := Result{Parsed: Parse(req.Query), Page: page, PerPage: perPage}
+	if req.Same != council.NilID {
+		if req.same, err = s.sameFilter(ctx, req.Same); err != nil {
+			return Result{}, err
+		}
+	}
 	var pg *IndexPage
 	var sr *scorch.Found
 	err = s.ix.with(func(bi bleve.Index, _ string) error {
@@ -238,6 +255,11 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	res.Total, res.Some, res.All = pg.Total, pg.Some, pg.All
 	if res.Hits, err = s.recheck(ctx, v, pg.Hits, pg.mk); err != nil {
 		return Result{}, err
+	}
+	if !req.Ungrouped && req.same == nil {
+		if err := s.sameTitled(ctx, v, req, res.Hits); err != nil {
+			return Result{}, err
+		}
 	}
 	if res.Facets, err = s.facets(ctx, sr); err != nil {
 		return Result{}, err
@@ -391,14 +413,7 @@ func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.V
 	if err != nil {
 		return nil, err
 	}
-	publicOnly := seesOnlyPublic(v)
-	var filter query.Query
-	if publicOnly {
-		// scorch.Collect drops what is not public itself.
-		filter, err = requestFilters(req, x.zone)
-	} else {
-		filter, err = filters(v, req, x.zone)
-	}
+	filter, publicOnly, err := x.viewerFilter(v, req)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +433,19 @@ func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.V
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	return scorch.Collect(ctx, bi, x.segs, bq, scorch.Page{Order: order, Size: size, From: from, PublicOnly: publicOnly, Collapse: !req.Ungrouped})
+	return scorch.Collect(ctx, bi, x.segs, bq, scorch.Page{Order: order, Size: size, From: from, PublicOnly: publicOnly, Collapse: !req.Ungrouped && req.same == nil})
+}
+
+// viewerFilter is the filter of req for v and whether only public
+// documents count: for the public, scorch.Collect drops what is not
+// public itself (Page.PublicOnly), and the filter has only the request's.
+func (x *Index) viewerFilter(v council.Viewer, req Request) (query.Query, bool, error) {
+	if seesOnlyPublic(v) {
+		f, err := requestFilters(req, x.zone)
+		return f, true, err
+	}
+	f, err := filters(v, req, x.zone)
+	return f, false, err
 }
 
 // filters is the non-scoring filter of a request: the viewer's visibility
@@ -473,6 +500,9 @@ func requestFilters(req Request, zone *time.Location) (query.Query, error) {
 	if req.Year != "" {
 		all = append(all, kwTerm("year", req.Year))
 	}
+	if req.same != nil {
+		all = append(all, req.same)
+	}
 	if !req.From.IsZero() || !req.To.IsZero() {
 		if !req.From.IsZero() && !req.To.IsZero() && req.To.Before(req.From) {
 			return nil, council.Invalidf("the end date is before the start date")
@@ -509,7 +539,7 @@ func hitOf(id string, fields map[string]interface{}) (Hit, bool) {
 	}
 	h := Hit{Type: t, ID: uid}
 	str := func(k string) string { s, _ := fields[k].(string); return s }
-	h.Title, h.Reference, h.Status, h.matter = str("title"), str("reference"), str("status"), str("matter")
+	h.Title, h.Reference, h.Status, h.matter, h.group = str("title"), str("reference"), str("status"), str("matter"), str("group")
 	h.setParent(str("parent"), str("meeting"))
 	if d, err := time.Parse(time.RFC3339, str("date")); err == nil && d.Year() > 1 {
 		h.Date = d

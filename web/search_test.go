@@ -361,3 +361,96 @@ func TestSearchAPIConsulted(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchSameTitle: over the real router, seven public papers titled
+// alike are one result on the search page and in the API, listing the
+// five newest others with a link to all of them; ?same= lists all seven
+// and no non-public paper of that title; a bad or non-public ?same= is
+// a clear 400 or 404.
+func TestSearchSameTitle(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	save := func(name string, public bool, day int) council.Paper {
+		p, err := e.council.SavePaper(ctx, council.Paper{BodyID: e.body.ID, Name: name, Type: council.PaperInformation,
+			Status: council.StatusSubmitted, Public: public, Date: time.Date(2025, 5, day, 0, 0, 0, 0, time.UTC),
+			Text: "Bericht über die Belegung der Turnhallen."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const title = "Belegung der Turnhallen"
+	var same []council.Paper
+	for d := 1; d <= 7; d++ {
+		same = append(same, save(title, true, d))
+	}
+	secret := save(title, false, 20)
+	other := save("Sanierung der Turnhallen", true, 9)
+	e.buildIndex(t)
+	c := e.anon()
+
+	for _, lang := range []struct{ q, label, all string }{{"", "Gleicher Titel:", "alle 7 anzeigen"}, {"&lang=en", "Same title:", "show all 7"}} {
+		status, body := e.get(t, c, "/search?q=Turnhallen"+lang.q)
+		if status != http.StatusOK {
+			t.Fatalf("GET /search: %d", status)
+		}
+		if n := strings.Count(body, `class="hit-title"`); n != 2 {
+			t.Errorf("search page%s: %d results, want 2 (one for the seven, the other paper)", lang.q, n)
+		}
+		mustContain(t, "search page", body, lang.label, lang.all, other.ID.String())
+		mustNotContain(t, "search page", body, secret.ID.String())
+		// The result and five of the others (the newest) are on the page.
+		shown := 0
+		for _, p := range same {
+			if strings.Contains(body, p.ID.String()) {
+				shown++
+			}
+		}
+		if shown != 1+search.MaxSame {
+			t.Errorf("search page%s: %d of the seven papers linked, want %d", lang.q, shown, 1+search.MaxSame)
+		}
+	}
+	status, body := e.get(t, c, "/api/v1/search?q=Turnhallen")
+	if status != http.StatusOK {
+		t.Fatalf("GET /api/v1/search: %d %s", status, body)
+	}
+	var api struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			ID, Title string
+			Same      []struct{ ID, Date, URL string } `json:"same"`
+			SameTotal int                              `json:"same_total"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(body), &api); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	if api.Total != 2 || len(api.Hits) != 2 {
+		t.Fatalf("API: %s; want two results", body)
+	}
+	for _, h := range api.Hits {
+		if h.Title != title {
+			continue
+		}
+		if len(h.Same) != search.MaxSame || h.SameTotal != 6 || h.Same[0].Date <= h.Same[1].Date || !strings.HasSuffix(h.Same[0].URL, "/papers/"+h.Same[0].ID) {
+			t.Errorf("API: same %+v (total %d); want the %d newest others, newest first, of 6", h.Same, h.SameTotal, search.MaxSame)
+		}
+	}
+	mustNotContain(t, "search API", body, secret.ID.String())
+
+	status, body = e.get(t, c, "/search?same="+same[3].ID.String()+"&sort=date")
+	if status != http.StatusOK {
+		t.Fatalf("GET /search?same=: %d", status)
+	}
+	mustContain(t, "same list", body, "Vorlagen und Anträge mit dem Titel „"+title+"“")
+	if n := strings.Count(body, `class="hit-title"`); n != 7 {
+		t.Errorf("same list: %d results, want 7", n)
+	}
+	mustNotContain(t, "same list", body, secret.ID.String(), other.ID.String(), "Gleicher Titel:")
+	if status, _ := e.get(t, c, "/search?same=kein-uuid"); status != http.StatusBadRequest {
+		t.Errorf("same=kein-uuid: %d, want 400", status)
+	}
+	if status, body := e.get(t, c, "/api/v1/search?same="+secret.ID.String()); status != http.StatusNotFound || strings.Contains(body, title) {
+		t.Errorf("same of a non-public paper: %d %s, want 404 without its title", status, body)
+	}
+}

@@ -31,8 +31,11 @@ func TestBenchSearchJudged(t *testing.T) {
 	if len(rep.Queries) < judgedTestMinQueries {
 		t.Fatalf("%d queries evaluated, want at least %d: the judgements no longer match the demo city", len(rep.Queries), judgedTestMinQueries)
 	}
-	if rep.NDCG < judgedTestNDCG {
-		t.Errorf("nDCG@10 = %.3f, want ≥ %.2f", rep.NDCG, judgedTestNDCG)
+	if rep.Novel < judgedTestNDCG {
+		t.Errorf("nDCG@10 = %.3f, want ≥ %.2f", rep.Novel, judgedTestNDCG)
+	}
+	if rep.NDCG < judgedTestPerDoc {
+		t.Errorf("nDCG@10 per document = %.3f, want ≥ %.2f", rep.NDCG, judgedTestPerDoc)
 	}
 	if rep.MRR < judgedTestMRR {
 		t.Errorf("MRR = %.3f, want ≥ %.2f", rep.MRR, judgedTestMRR)
@@ -42,8 +45,8 @@ func TestBenchSearchJudged(t *testing.T) {
 	}
 	for _, g := range searchbench.Groups {
 		f := rep.Groups[g]
-		if f.NDCG < judgedTestGroupNDCG || f.MRR < judgedTestGroupMRR {
-			t.Errorf("%s queries (%d): nDCG@10 %.3f, MRR %.3f; want ≥ %.2f, ≥ %.2f", g, f.Queries, f.NDCG, f.MRR, judgedTestGroupNDCG, judgedTestGroupMRR)
+		if f.Novel < judgedTestGroupNDCG || f.MRR < judgedTestGroupMRR {
+			t.Errorf("%s queries (%d): nDCG@10 %.3f, MRR %.3f; want ≥ %.2f, ≥ %.2f", g, f.Queries, f.Novel, f.MRR, judgedTestGroupNDCG, judgedTestGroupMRR)
 		}
 	}
 	if n := len(rep.TargetFailures); n > judgedTestTargetMisses {
@@ -57,19 +60,22 @@ func TestBenchSearchJudged(t *testing.T) {
 }
 
 // Thresholds of TestBenchSearchJudged, slightly below what it measured
-// on 2026-12-07 (185 queries: nDCG@10 0.878, MRR 0.929, zero results
-// 2.7 %, 3 misses; by asker nDCG@10 / MRR: citizens 0.854 / 0.922,
-// councillors 0.899 / 0.958, clerks 0.898 / 0.902). Results of equal
-// score come back in index order, which moves MRR by about 0.005 between
-// builds. Two months of the demo city keep the test under a minute on two
-// busy cores (20 s when they are quiet, 59 s under a parallel make test).
+// on 2026-12-08 (185 queries: nDCG@10 0.898 — a title already listed
+// gains nothing, searchbench.JudgedQueryResult.Novel —, per document
+// 0.795, MRR 0.947, zero results 2.7 %, 1 miss; by asker nDCG@10 / MRR:
+// citizens 0.870 / 0.943, councillors 0.935 / 0.992, clerks 0.904 /
+// 0.890). Results of equal score come back in index order, which moves
+// MRR by about 0.005 between builds. Two months of the demo city keep
+// the test under a minute on two busy cores (20 s when they are quiet,
+// 59 s under a parallel make test).
 const (
 	judgedTestMonths       = 2
 	judgedTestMinQueries   = 100
-	judgedTestNDCG         = 0.85
-	judgedTestMRR          = 0.90
+	judgedTestNDCG         = 0.87
+	judgedTestPerDoc       = 0.77
+	judgedTestMRR          = 0.92
 	judgedTestZeroRate     = 0.04
-	judgedTestTargetMisses = 4
-	judgedTestGroupNDCG    = 0.83 // each of citizens, councillors, clerks
-	judgedTestGroupMRR     = 0.88
+	judgedTestTargetMisses = 3
+	judgedTestGroupNDCG    = 0.85 // each of citizens, councillors, clerks
+	judgedTestGroupMRR     = 0.87
 )

@@ -261,6 +261,9 @@ func indexDoc(d corpus.Doc) search.Doc {
 		out.Type, out.ID, out.Parent = search.TypeFile, search.DocID(search.TypeFile, d.ID), search.DocID(search.TypePaper, d.Paper)
 		out.Matter = out.Parent
 	}
+	// The corpus has no identically titled papers to speak of: the
+	// matter alone is the group (search.Doc.Group).
+	out.Group = "m:" + out.Matter
 	switch d.Vis {
 	case corpus.Members:
 		out.Vis = search.VisMembers

@@ -274,7 +274,11 @@ func (u *Universe) Of(h search.Hit) (JudgedDoc, bool) {
 // JudgedQueryResult is one query's outcome.
 type JudgedQueryResult struct {
 	Judged
-	NDCG    float64
+	NDCG float64
+	// Novel is nDCG@10 counting what is new to the reader: a paper
+	// whose title an earlier result of the list already had gains
+	// nothing, and the ideal list has each title once (novelty).
+	Novel   float64
 	RR      float64 // reciprocal rank of the first hit of grade ≥ 2
 	Total   int
 	Some    bool // the search fell back to some of the words
@@ -289,6 +293,7 @@ type JudgedQueryResult struct {
 type JudgedReport struct {
 	Queries        []JudgedQueryResult
 	NDCG, MRR      float64
+	Novel          float64 // mean of JudgedQueryResult.Novel
 	ZeroRate       float64
 	Groups         map[string]JudgedFigures // by asker (Groups)
 	Unjudgeable    []Judged                 // no document of the universe has grade ≥ 2
@@ -300,8 +305,8 @@ type JudgedReport struct {
 
 // JudgedFigures are the means over some of the scored queries.
 type JudgedFigures struct {
-	Queries             int
-	NDCG, MRR, ZeroRate float64
+	Queries                    int
+	NDCG, Novel, MRR, ZeroRate float64
 }
 
 // figures returns the means over qs.
@@ -309,13 +314,14 @@ func figures(qs []JudgedQueryResult) JudgedFigures {
 	f := JudgedFigures{Queries: len(qs)}
 	for _, q := range qs {
 		f.NDCG += q.NDCG
+		f.Novel += q.Novel
 		f.MRR += q.RR
 		if q.Total == 0 {
 			f.ZeroRate++
 		}
 	}
 	if n := float64(len(qs)); n > 0 {
-		f.NDCG, f.MRR, f.ZeroRate = f.NDCG/n, f.MRR/n, f.ZeroRate/n
+		f.NDCG, f.Novel, f.MRR, f.ZeroRate = f.NDCG/n, f.Novel/n, f.MRR/n, f.ZeroRate/n
 	}
 	return f
 }
@@ -383,6 +389,7 @@ func EvaluateJudged(ctx context.Context, qs []Judged, u *Universe, run SearchFun
 			continue
 		}
 		r.NDCG = ndcg(r.Grades, ideal, 10)
+		r.Novel = ndcg(novelGrades(r.Top, r.Grades), u.novelIdeal(q), 10)
 		rep.Queries = append(rep.Queries, r)
 		if q.Has("compound") || q.Has("multiword") {
 			rep.Targeted++
@@ -392,7 +399,7 @@ func EvaluateJudged(ctx context.Context, qs []Judged, u *Universe, run SearchFun
 		}
 	}
 	all := figures(rep.Queries)
-	rep.NDCG, rep.MRR, rep.ZeroRate = all.NDCG, all.MRR, all.ZeroRate
+	rep.NDCG, rep.Novel, rep.MRR, rep.ZeroRate = all.NDCG, all.Novel, all.MRR, all.ZeroRate
 	rep.Groups = map[string]JudgedFigures{}
 	for _, g := range Groups {
 		var in []JudgedQueryResult
@@ -423,6 +430,46 @@ func (u *Universe) dedupeIdeal(q Judged) []int {
 	return out
 }
 
+// sameKey is what makes two documents the same to a reader of a result
+// list: a paper's title (lower case), any other document itself.
+func (d JudgedDoc) sameKey() JudgedDoc {
+	if d.Kind == "paper" {
+		return JudgedDoc{Kind: d.Kind, Title: strings.ToLower(strings.Join(strings.Fields(d.Title), " "))}
+	}
+	return d
+}
+
+// novelGrades is grades with a paper whose title an earlier one of top
+// had set to 0: it tells the reader nothing new.
+func novelGrades(top []JudgedDoc, grades []int) []int {
+	seen := map[JudgedDoc]bool{}
+	out := make([]int, len(grades))
+	for i, d := range top {
+		k := d.sameKey()
+		if !seen[k] {
+			out[i] = grades[i]
+		}
+		seen[k] = true
+	}
+	return out
+}
+
+// novelIdeal returns the best grade q gives each distinct title (and
+// each other document) of the universe.
+func (u *Universe) novelIdeal(q Judged) []int {
+	best := map[JudgedDoc]int{}
+	for _, d := range u.docs {
+		if g := q.grade(d); g > best[d.sameKey()] {
+			best[d.sameKey()] = g
+		}
+	}
+	out := make([]int, 0, len(best))
+	for _, g := range best {
+		out = append(out, g)
+	}
+	return out
+}
+
 // ndcg is nDCG@k of grades against the ideal grades, with gain 2^g−1.
 func ndcg(grades, ideal []int, k int) float64 {
 	dcg := func(gs []int) float64 {
@@ -442,7 +489,7 @@ func ndcg(grades, ideal []int, k int) float64 {
 
 // Pass reports the three targets of issue 15.
 func (r JudgedReport) Pass() (zero, ndcg, targeted bool) {
-	return r.ZeroRate <= TargetZeroRate, r.NDCG >= TargetNDCG, len(r.TargetFailures) == 0
+	return r.ZeroRate <= TargetZeroRate, r.Novel >= TargetNDCG, len(r.TargetFailures) == 0
 }
 
 // Write prints the report: the figures, pass or fail per target and the
@@ -460,7 +507,8 @@ func (r JudgedReport) Write(w io.Writer, worst int) {
 	if len(r.Unjudgeable) > 0 {
 		fmt.Fprintf(&b, ", %d skipped (no document of grade ≥ 2 in this corpus)", len(r.Unjudgeable))
 	}
-	fmt.Fprintf(&b, "\n  nDCG@10           %.3f   target ≥ %.2f   %s\n", r.NDCG, TargetNDCG, passFail(n))
+	fmt.Fprintf(&b, "\n  nDCG@10           %.3f   target ≥ %.2f   %s   (a title already listed gains nothing; docs/BENCHMARKS.md)\n", r.Novel, TargetNDCG, passFail(n))
+	fmt.Fprintf(&b, "  nDCG@10 per doc   %.3f   (every document counts, repeated titles too)\n", r.NDCG)
 	fmt.Fprintf(&b, "  MRR (grade ≥ 2)   %.3f\n", r.MRR)
 	fmt.Fprintf(&b, "  zero results      %.1f %%   target ≤ %.0f %%   %s\n", 100*r.ZeroRate, 100*TargetZeroRate, passFail(z))
 	fmt.Fprintf(&b, "  compound and multi-word queries with a best-graded document in the top 10: %d of %d   %s\n",
@@ -468,16 +516,16 @@ func (r JudgedReport) Write(w io.Writer, worst int) {
 	for _, f := range r.TargetFailures {
 		fmt.Fprintf(&b, "    missed: %q (line %d)\n", f.Query, f.Line)
 	}
-	fmt.Fprintf(&b, "  by asker           queries  nDCG@10    MRR  zero results\n")
+	fmt.Fprintf(&b, "  by asker           queries  nDCG@10  per doc    MRR  zero results\n")
 	for _, g := range Groups {
 		f := r.Groups[g]
-		fmt.Fprintf(&b, "    %-16s %7d    %.3f  %.3f  %5.1f %%\n", g, f.Queries, f.NDCG, f.MRR, 100*f.ZeroRate)
+		fmt.Fprintf(&b, "    %-16s %7d    %.3f    %.3f  %.3f  %5.1f %%\n", g, f.Queries, f.Novel, f.NDCG, f.MRR, 100*f.ZeroRate)
 	}
 	byKind := map[string][2]float64{}
 	for _, q := range r.Queries {
 		for _, k := range q.Kinds {
 			v := byKind[k]
-			byKind[k] = [2]float64{v[0] + q.NDCG, v[1] + 1}
+			byKind[k] = [2]float64{v[0] + q.Novel, v[1] + 1}
 		}
 	}
 	kinds := make([]string, 0, len(byKind))
@@ -492,8 +540,8 @@ func (r JudgedReport) Write(w io.Writer, worst int) {
 	fmt.Fprintln(&b)
 	qs := slices.Clone(r.Queries)
 	slices.SortStableFunc(qs, func(a, b JudgedQueryResult) int {
-		if a.NDCG != b.NDCG {
-			if a.NDCG < b.NDCG {
+		if a.Novel != b.Novel {
+			if a.Novel < b.Novel {
 				return -1
 			}
 			return 1
@@ -509,7 +557,7 @@ func (r JudgedReport) Write(w io.Writer, worst int) {
 			some = ", some of the words"
 		}
 		fmt.Fprintf(&b, "  %.2f  %q  [%s] line %d: %d results%s, %d judged documents, best grade %d\n",
-			q.NDCG, q.Query, strings.Join(q.Kinds, ","), q.Line, q.Total, some, q.Graded, q.Best)
+			q.Novel, q.Query, strings.Join(q.Kinds, ","), q.Line, q.Total, some, q.Graded, q.Best)
 		for i, d := range q.Top[:min(3, len(q.Top))] {
 			fmt.Fprintf(&b, "        %d. [%d] %s\n", i+1, q.Grades[i], d)
 		}

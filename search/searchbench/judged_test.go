@@ -106,6 +106,40 @@ func TestNDCG(t *testing.T) {
 	}
 }
 
+// TestNovelty: a paper whose title an earlier result had gains nothing,
+// and the ideal list has each title once; other documents count as
+// themselves.
+func TestNovelty(t *testing.T) {
+	ids := []council.ID{council.NewID(), council.NewID(), council.NewID(), council.NewID()}
+	u := &Universe{docs: map[council.ID]JudgedDoc{
+		ids[0]: {Kind: "paper", Title: "Kältebus im Winter 2024/25", Ref: "A0001/24"},
+		ids[1]: {Kind: "paper", Title: "Kältebus im  winter 2024/25", Ref: "A0002/24"},
+		ids[2]: {Kind: "paper", Title: "Barrierefreie Bushaltestellen", Ref: "V0003/24"},
+		ids[3]: {Kind: "meeting", Title: "Sozialausschuss", Date: "2024-12-03"},
+	}}
+	qs, err := ParseJudged(strings.NewReader("citizen,compound\tBus\t3 title~Bushaltestelle\t2 title~Kältebus\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	for _, c := range []struct {
+		hits         []council.ID
+		ndcg, novelT float64
+	}{
+		// Ideal by document: 3, 2, 2 → 7 + 3/log2(3) + 3/2; by title: 3, 2 → 7 + 3/log2(3).
+		{[]council.ID{ids[0], ids[1], ids[2]}, (3 + 3/math.Log2(3) + 7.0/2) / (7 + 3/math.Log2(3) + 3.0/2), (3 + 7.0/2) / (7 + 3/math.Log2(3))},
+		{[]council.ID{ids[2], ids[0]}, (7 + 3/math.Log2(3)) / (7 + 3/math.Log2(3) + 3.0/2), 1},
+	} {
+		rep, err := EvaluateJudged(context.Background(), qs, u, papersFound(map[string][]council.ID{"Bus": c.hits}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q := rep.Queries[0]; !near(q.NDCG, c.ndcg) || !near(q.Novel, c.novelT) {
+			t.Errorf("%v: nDCG %f, novelty %f; want %f, %f", c.hits, q.NDCG, q.Novel, c.ndcg, c.novelT)
+		}
+	}
+}
+
 // TestEvaluateJudged: means overall and per asker, MRR from the first
 // hit of grade ≥ 2, zero results, queries of kind none kept apart and
 // queries without a document of grade ≥ 2 skipped.
@@ -126,15 +160,7 @@ func TestEvaluateJudged(t *testing.T) {
 		t.Fatal(err)
 	}
 	hits := map[string][]council.ID{"Freibad": {ids[0], ids[1]}, "Schule": {ids[0]}, "Tierheim": {ids[1]}}
-	run := func(_ context.Context, q string) (search.Result, error) {
-		var r search.Result
-		for _, id := range hits[q] {
-			r.Hits = append(r.Hits, search.Hit{ID: id, Type: search.TypePaper})
-		}
-		r.Total = len(r.Hits)
-		return r, nil
-	}
-	rep, err := EvaluateJudged(context.Background(), qs, u, run)
+	rep, err := EvaluateJudged(context.Background(), qs, u, papersFound(hits))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,5 +187,17 @@ func TestEvaluateJudged(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// papersFound is a SearchFunc that finds the papers hits gives a query.
+func papersFound(hits map[string][]council.ID) SearchFunc {
+	return func(_ context.Context, q string) (search.Result, error) {
+		var r search.Result
+		for _, id := range hits[q] {
+			r.Hits = append(r.Hits, search.Hit{ID: id, Type: search.TypePaper})
+		}
+		r.Total = len(r.Hits)
+		return r, nil
 	}
 }

@@ -63,12 +63,15 @@ type searchPageData struct {
 	FeedURL   string
 	Sort      string
 	First     int // number of the first hit on the page
+	// SameTitle is, for ?same=, the title the listed papers share.
+	SameTitle string
 }
 
 type searchHitView struct {
 	search.Hit
 	URL     string
 	Snippet template.HTML
+	SameAll int // the papers of this title, the hit's one included
 }
 
 // facetView is one facet group; each value links to the search with that
@@ -88,15 +91,18 @@ type facetValue struct {
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	data := searchPageData{Query: q.Get("q"), Sort: q.Get("sort")}
-	if len(q) > 0 && (q.Has("q") || q.Has("type") || q.Has("org") || q.Has("year")) {
-		res, _, err := s.runSearch(r)
+	if len(q) > 0 && (q.Has("q") || q.Has("type") || q.Has("org") || q.Has("year") || q.Has("same")) {
+		res, req, err := s.runSearch(r)
 		if err != nil {
 			return err
 		}
 		data.Searched, data.Result = true, res
+		if req.Same != council.NilID && len(res.Hits) > 0 {
+			data.SameTitle = res.Hits[0].Title
+		}
 		data.First = (res.Page-1)*res.PerPage + 1
 		for _, h := range res.Hits {
-			hv := searchHitView{Hit: h, URL: h.URL(), Snippet: template.HTML(h.SnippetHTML())} // #nosec: SnippetHTML escapes all but <mark>
+			hv := searchHitView{Hit: h, URL: h.URL(), Snippet: template.HTML(h.SnippetHTML()), SameAll: h.SameTotal + 1} // #nosec: SnippetHTML escapes all but <mark>
 			if h.SomeWords && res.All > 0 {
 				data.SomeHits = append(data.SomeHits, hv)
 			} else {
@@ -193,6 +199,19 @@ type apiSearchHit struct {
 	Consulted []apiConsulted `json:"consulted,omitempty"`
 	// SomeWords marks a hit with only some of the query's words.
 	SomeWords bool `json:"some_words,omitempty"`
+	// Same are, for a paper that stands for identically titled papers
+	// (one result for them all), the newest others, and SameTotal how
+	// many others there are; /api/v1/search?same=<id> lists them all.
+	Same      []apiSame `json:"same,omitempty"`
+	SameTotal int       `json:"same_total,omitempty"`
+}
+
+// apiSame is a paper with the same title as the hit that lists it.
+type apiSame struct {
+	ID        string `json:"id"`
+	Reference string `json:"reference,omitempty"`
+	Date      string `json:"date,omitempty"` // a civil date
+	URL       string `json:"url"`
 }
 
 // apiSearchMatch is the document of a matter that matched.
@@ -256,6 +275,14 @@ func apiHitOf(base string, h search.Hit) apiSearchHit {
 	for _, c := range h.Consulted {
 		ah.Consulted = append(ah.Consulted, apiConsultedOf(base, c))
 	}
+	for _, sm := range h.Same {
+		as := apiSame{ID: sm.ID.String(), Reference: sm.Reference, URL: base + sm.URL()}
+		if !sm.Date.IsZero() {
+			as.Date = sm.Date.In(site.Berlin).Format(time.DateOnly)
+		}
+		ah.Same = append(ah.Same, as)
+	}
+	ah.SameTotal = h.SameTotal
 	if m := h.Match; m != nil {
 		am := &apiSearchMatch{Type: string(m.Type), ID: m.ID.String(), Title: m.Title, URL: base + m.URL()}
 		item := m.ID // the agenda item that matched, or the one the matching file is attached to

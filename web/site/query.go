@@ -48,6 +48,13 @@ func SearchRequest(q url.Values) (search.Request, error) {
 		}
 		req.Person = id
 	}
+	if p := q.Get("same"); p != "" {
+		id, err := council.ParseID(p)
+		if err != nil {
+			return search.Request{}, council.Invalidf("same must be a paper id")
+		}
+		req.Same = id
+	}
 	if y := req.Year; y != "" {
 		if n, err := strconv.Atoi(y); err != nil || n < 1900 || n > 2200 {
 			return search.Request{}, council.Invalidf("year must be a year like 2026")
