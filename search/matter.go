@@ -175,6 +175,10 @@ func setGroups(ctx context.Context, db council.DBTX, docs []Doc) error {
 	return nil
 }
 
+// TitleGroup is the group key (Doc.Group) of a public paper titled
+// title and of its agenda items and files.
+func TitleGroup(title string) string { return sameTitle(title) }
+
 // sameTitle is the group key of a public paper titled title.
 func sameTitle(title string) string {
 	return "t:" + strings.ToLower(strings.Join(strings.Fields(title), " "))
@@ -214,7 +218,7 @@ func (h Hit) asMatter() Hit {
 		return h
 	}
 	m := h
-	return Hit{Type: TypePaper, ID: id, Title: h.Title, Date: h.Date, matter: h.matter, group: h.group, Match: &m, SomeWords: h.SomeWords}
+	return Hit{Type: TypePaper, ID: id, Title: h.Title, Date: h.Date, matter: h.matter, group: h.group, papersAlike: h.papersAlike, Match: &m, SomeWords: h.SomeWords}
 }
 
 // consultations returns, by paper, the meetings that consulted papers

@@ -31,40 +31,40 @@ type Same struct {
 // URL is the path of the paper's page.
 func (s Same) URL() string { return "/papers/" + s.ID.String() }
 
-// sameTitled fills Same and SameTotal of the papers among hits that stand
-// for identically titled papers: those v may see with the filters of req,
-// newest first, each re-read from PostgreSQL.
-func (s *Searcher) sameTitled(ctx context.Context, v council.Viewer, req Request, hits []Hit) error {
-	type found struct {
-		ids   []council.ID
-		total int
-	}
-	byHit := map[int]found{}
-	var all []council.ID
-	err := s.ix.with(func(bi bleve.Index, _ string) error {
-		for i, h := range hits {
-			if h.Type != TypePaper || !strings.HasPrefix(h.group, "t:") {
-				continue
-			}
-			f, err := s.ix.sameGroup(ctx, bi, v, req, h.group, MaxSame+1)
-			if err != nil {
-				return err
-			}
-			var ids []council.ID
-			for _, dm := range f.Hits {
-				if _, id, ok := parseDocID(dm.ID); ok && id != h.ID && len(ids) < MaxSame {
-					ids = append(ids, id)
-				}
-			}
-			if len(ids) > 0 {
-				byHit[i] = found{ids, max(f.Total-1, len(ids))}
-				all = append(all, ids...)
+// sameOnPage notes, for each paper of hits that stands for identically
+// titled papers (group "t:…", and more than one of them matched), the
+// newest MaxSame others v may see with
+// the filters of req and how many there are (Hit.sameIDs, Hit.sameN),
+// as the index has them; sameTitled re-reads them.
+func (x *Index) sameOnPage(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, hits []Hit) error {
+	for i, h := range hits {
+		if h.Type != TypePaper || !strings.HasPrefix(h.group, "t:") || h.papersAlike < 2 {
+			continue // no other paper of its title matched
+		}
+		f, err := x.sameGroup(ctx, bi, v, req, h.group, MaxSame+1)
+		if err != nil {
+			return err
+		}
+		for _, dm := range f.Hits {
+			if _, id, ok := parseDocID(dm.ID); ok && id != h.ID && len(hits[i].sameIDs) < MaxSame {
+				hits[i].sameIDs = append(hits[i].sameIDs, id)
 			}
 		}
+		hits[i].sameN = max(f.Total-1, len(hits[i].sameIDs))
+	}
+	return nil
+}
+
+// sameTitled fills Same and SameTotal of hits from what sameOnPage
+// noted: the papers re-read from PostgreSQL, those v may no longer see or
+// whose title changed since they were indexed dropped.
+func (s *Searcher) sameTitled(ctx context.Context, v council.Viewer, hits []Hit) error {
+	var all []council.ID
+	for _, h := range hits {
+		all = append(all, h.sameIDs...)
+	}
+	if len(all) == 0 {
 		return nil
-	})
-	if err != nil || len(all) == 0 {
-		return err
 	}
 	l, err := load(ctx, s.db, s.ix.zone, TypePaper, all, 1)
 	if err != nil {
@@ -76,19 +76,22 @@ func (s *Searcher) sameTitled(ctx context.Context, v council.Viewer, req Request
 			current[id] = d
 		}
 	}
-	for i, f := range byHit {
-		key := sameTitle(hits[i].Title)
+	for i, h := range hits {
+		if h.Type != TypePaper || len(h.sameIDs) == 0 {
+			continue
+		}
+		key := sameTitle(h.Title)
 		dropped := 0
-		for _, id := range f.ids {
+		for _, id := range h.sameIDs {
 			d, ok := current[id]
 			if !ok || sameTitle(d.Title) != key {
-				dropped++ // changed since it was indexed
+				dropped++
 				continue
 			}
 			hits[i].Same = append(hits[i].Same, Same{ID: id, Reference: d.Reference, Date: d.Date})
 		}
 		if len(hits[i].Same) > 0 {
-			hits[i].SameTotal = f.total - dropped
+			hits[i].SameTotal = h.sameN - dropped
 		}
 	}
 	return nil

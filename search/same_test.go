@@ -61,7 +61,17 @@ func TestSameTitleOneResult(t *testing.T) {
 	if _, err := ms.Invite(e.ctx, m.ID, m.Start.AddDate(0, 0, -14)); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.pool.Exec(e.ctx, `UPDATE papers SET text = text || ' Das Nachtcafé öffnet zusätzlich.' WHERE id = $1`, same[1].ID); err != nil {
+		t.Fatal(err)
+	}
 	e.build(t)
+
+	// A word only one of them has: that paper, listing none (the others
+	// did not match).
+	if _, res := e.ids(t, council.Public, search.Request{Query: "Nachtcafé"}); len(res.Hits) != 1 || res.Hits[0].ID != same[1].ID ||
+		len(res.Hits[0].Same) != 0 || res.Hits[0].SameTotal != 0 {
+		t.Errorf("Nachtcafé: want the one paper listing none; got %+v", res.Hits)
+	}
 
 	// "Bus": one result for the four, then the stops (and the public
 	// item of the non-public paper, a result of its own).

@@ -124,6 +124,11 @@ type Hit struct {
 	// there are in all (same.go).
 	Same      []Same
 	SameTotal int
+	// sameIDs and sameN are Same and SameTotal as the index has them;
+	// papersAlike is how many papers of the hit's group matched.
+	sameIDs     []council.ID
+	sameN       int
+	papersAlike int
 }
 
 // Consulted is a meeting that consulted a paper.
@@ -256,10 +261,8 @@ func (s *Searcher) Search(ctx context.Context, v council.Viewer, req Request) (R
 	if res.Hits, err = s.recheck(ctx, v, pg.Hits, pg.mk); err != nil {
 		return Result{}, err
 	}
-	if !req.Ungrouped && req.same == nil {
-		if err := s.sameTitled(ctx, v, req, res.Hits); err != nil {
-			return Result{}, err
-		}
+	if err := s.sameTitled(ctx, v, res.Hits); err != nil {
+		return Result{}, err
 	}
 	if res.Facets, err = s.facets(ctx, sr); err != nil {
 		return Result{}, err
@@ -330,10 +333,16 @@ func (x *Index) find(ctx context.Context, bi bleve.Index, v council.Viewer, req 
 	for i, dm := range sr.Hits {
 		if h, ok := hitOf(dm.ID, dm.Fields); ok {
 			h.SomeWords = some && from+i >= all
+			h.papersAlike = dm.Count
 			if papers {
 				h = h.asMatter()
 			}
 			pg.Hits = append(pg.Hits, h)
+		}
+	}
+	if !req.Ungrouped && req.same == nil {
+		if err := x.sameOnPage(ctx, bi, v, req, pg.Hits); err != nil {
+			return nil, nil, err
 		}
 	}
 	return pg, sr, nil
@@ -433,7 +442,7 @@ func (x *Index) bleveSearchOnce(ctx context.Context, bi bleve.Index, v council.V
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchTimeout)
 	defer cancel()
-	return scorch.Collect(ctx, bi, x.segs, bq, scorch.Page{Order: order, Size: size, From: from, PublicOnly: publicOnly, Collapse: !req.Ungrouped && req.same == nil})
+	return scorch.Collect(ctx, bi, x.segs, bq, scorch.Page{Order: order, Size: size, From: from, PublicOnly: publicOnly, Collapse: !req.Ungrouped && req.same == nil, Count: facetType + string(TypePaper)})
 }
 
 // viewerFilter is the filter of req for v and whether only public

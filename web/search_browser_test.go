@@ -134,4 +134,30 @@ func TestSearchTypeAhead(t *testing.T) {
 		t.Errorf("some-words heading %q", got)
 	}
 	liveStates(t, ctx, "75-search-some-words", axe)
+
+	// Identically titled papers: one result listing the newest others and
+	// a link to all; the list of all of them.
+	for d := 1; d <= 6; d++ {
+		if _, err := e.council.SavePaper(context.Background(), council.Paper{BodyID: e.body.ID, Name: "Radweg am Bahnhof",
+			Type: council.PaperMotion, Status: council.StatusSubmitted, Public: true, Date: time.Date(2024, time.Month(d), 3, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.buildIndex(t)
+	navigate(t, ctx, e.ts.URL+"/search?q=Radweg")
+	if got := evalString(t, ctx, `[...document.querySelectorAll("ol.hits .hit-title")].filter(h => h.textContent.trim() === "Radweg am Bahnhof").length + " " +
+		document.querySelectorAll("ol.hits p.same a").length`); got != "1 6" {
+		t.Errorf("same title: results titled alike and links under it %q, want one result with five papers and the link to all (1 6)", got)
+	}
+	liveStates(t, ctx, "76-search-same-title", axe)
+	eval(`window.__plenarOld = true; ""`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("ol.hits p.same a:last-child"), chromedp.NodeVisible)); err != nil {
+		t.Fatalf("click the link to all: %v", err)
+	}
+	waitNewDocument(t, ctx, "the link to all papers titled alike")
+	waitScript(t, ctx, `#search-same`, "the list of all papers titled alike did not open")
+	if n := evalString(t, ctx, `String(document.querySelectorAll("ol.hits .hit-title").length)`); n != "7" {
+		t.Errorf("list of all titled alike: %s results, want 7", n)
+	}
+	liveStates(t, ctx, "77-search-same-list", axe)
 }

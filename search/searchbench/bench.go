@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -261,9 +262,17 @@ func indexDoc(d corpus.Doc) search.Doc {
 		out.Type, out.ID, out.Parent = search.TypeFile, search.DocID(search.TypeFile, d.ID), search.DocID(search.TypePaper, d.Paper)
 		out.Matter = out.Parent
 	}
-	// The corpus has no identically titled papers to speak of: the
-	// matter alone is the group (search.Doc.Group).
+	// A public matter is grouped by its paper's title, as search does
+	// (search.Doc.Group), so that every public paper on a page costs the
+	// look-up of its identically titled others; the corpus has few.
 	out.Group = "m:" + out.Matter
+	title := d.Title
+	if _, paper, ok := strings.Cut(title, " zu "); ok && d.File { // "Anlage 2 zu <the paper's title>"
+		title = paper
+	}
+	if d.Vis == corpus.Public {
+		out.Group = search.TitleGroup(title)
+	}
 	switch d.Vis {
 	case corpus.Members:
 		out.Vis = search.VisMembers

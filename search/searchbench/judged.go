@@ -301,6 +301,9 @@ type JudgedReport struct {
 	TargetFailures []JudgedQueryResult
 	Targeted       int // compound and multi-word queries
 	Duration       time.Duration
+	// Took is how long each search took (run: for Searcher, the whole
+	// public search with its re-check against PostgreSQL).
+	Took []time.Duration
 }
 
 // JudgedFigures are the means over some of the scored queries.
@@ -359,10 +362,12 @@ func EvaluateJudged(ctx context.Context, qs []Judged, u *Universe, run SearchFun
 			rep.Unjudgeable = append(rep.Unjudgeable, q)
 			continue
 		}
+		t0 := time.Now()
 		res, err := run(ctx, q.Query)
 		if err != nil {
 			return rep, fmt.Errorf("query %q: %w", q.Query, err)
 		}
+		rep.Took = append(rep.Took, time.Since(t0))
 		r := JudgedQueryResult{Judged: q, Total: res.Total, Some: res.Some, Best: best, Graded: len(ideal)}
 		seen := map[JudgedDoc]bool{}
 		for _, h := range res.Hits {
@@ -504,6 +509,12 @@ func (r JudgedReport) Write(w io.Writer, worst int) {
 	}
 	z, n, t := r.Pass()
 	fmt.Fprintf(&b, "judged queries: %d evaluated in %s", len(r.Queries), r.Duration.Round(time.Millisecond))
+	if len(r.Took) > 0 {
+		took := slices.Clone(r.Took)
+		slices.Sort(took)
+		at := func(p int) time.Duration { return took[min(len(took)-1, len(took)*p/100)].Round(10 * time.Microsecond) }
+		fmt.Fprintf(&b, " (searches: p50 %s, p95 %s, max %s)", at(50), at(95), took[len(took)-1].Round(10*time.Microsecond))
+	}
 	if len(r.Unjudgeable) > 0 {
 		fmt.Fprintf(&b, ", %d skipped (no document of grade ≥ 2 in this corpus)", len(r.Unjudgeable))
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -51,6 +53,9 @@ type Page struct {
 	// in Order, and counts groups, not hits, in Found.Total; a document
 	// without a group is a group of its own. Facets still count hits.
 	Collapse bool
+	// Count is, when collapsing, a value of the facet field: each hit of
+	// the page carries how many hits of its group have it (Hit.Count).
+	Count string
 }
 
 // Found is the result of one collection: the total number of hits, the
@@ -67,6 +72,9 @@ type Found struct {
 type Hit struct {
 	ID     string
 	Fields map[string]interface{}
+	// Count is, with Page.Count, how many hits of the hit's group have
+	// that facet value.
+	Count int
 }
 
 // FacetCount is the number of hits with one value of the facet field.
@@ -207,6 +215,11 @@ type snapshotData struct {
 	bases  []uint64          // bases[i]: global number of segment i's first document; one more entry than segments
 	dates  [][]int64         // nil unless sorting by date
 	public []*roaring.Bitmap // nil unless PublicOnly
+	// inGroup counts, by group, the hits with the facet value counted
+	// (Page.Count); nil unless counting. countCode is, by segment, that
+	// value's code (MaxUint32: not in the segment).
+	inGroup   []int32
+	countCode []uint32
 }
 
 // prepare reads (from the cache, or builds) the per-segment arrays of is
@@ -266,6 +279,16 @@ func Collect(ctx context.Context, bi bleve.Index, c *Cache, q query.Query, pg Pa
 	if pg.Collapse {
 		n := c.numGroups()
 		col.pos, seen = make([]int32, n), make([]bool, n)
+		if pg.Count != "" {
+			sd.inGroup = make([]int32, n)
+			sd.countCode = make([]uint32, len(sd.data))
+			for i, d := range sd.data {
+				sd.countCode[i] = uint32(math.MaxUint32)
+				if at := slices.Index(d.terms, pg.Count); at >= 0 {
+					sd.countCode[i] = uint32(at)
+				}
+			}
+		}
 	}
 	total, groups, counts, err := sd.run(ctx, searcher, is, col, seen)
 	if err != nil {
@@ -280,6 +303,9 @@ func Collect(ctx context.Context, bi bleve.Index, c *Cache, q query.Query, pg Pa
 		h, err := storedHit(is, col.idOf(&page[i]), c.fields.Stored)
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
+		}
+		if g := page[i].gid; sd.inGroup != nil && g >= 0 {
+			h.Count = int(sd.inGroup[g])
 		}
 		res.Hits = append(res.Hits, h)
 	}
@@ -331,8 +357,13 @@ func (sd *snapshotData) run(ctx context.Context, searcher bsearch.Searcher, is *
 		}
 		total++
 		d, cnt := sd.data[seg], counts[seg]
+		counted, cc := false, uint32(math.MaxUint32)
+		if sd.inGroup != nil {
+			cc = sd.countCode[seg]
+		}
 		for _, code := range d.codes[d.offs[local]:d.offs[local+1]] {
 			cnt[code]++
+			counted = counted || code == cc
 		}
 		rk := ranked{num: num, score: dm.Score, date: noDate, gid: -1}
 		if sd.dates != nil {
@@ -348,6 +379,9 @@ func (sd *snapshotData) run(ctx context.Context, searcher bsearch.Searcher, is *
 				rk.gid = g
 			default:
 				rk.gid = g
+			}
+			if counted && rk.gid >= 0 && sd.inGroup != nil {
+				sd.inGroup[rk.gid]++
 			}
 		}
 		col.offer(rk)
