@@ -33,7 +33,7 @@ func (s Same) URL() string { return "/papers/" + s.ID.String() }
 
 // sameOnPage notes, for each paper of hits that stands for identically
 // titled papers (group "t:…", and more than one of them matched), the
-// newest MaxSame others v may see with
+// newest MaxSame (Request.SameLimit) others v may see with
 // the filters of req and how many there are (Hit.sameIDs, Hit.sameN),
 // as the index has them; sameTitled re-reads them.
 func (x *Index) sameOnPage(ctx context.Context, bi bleve.Index, v council.Viewer, req Request, hits []Hit) error {
@@ -41,12 +41,16 @@ func (x *Index) sameOnPage(ctx context.Context, bi bleve.Index, v council.Viewer
 		if h.Type != TypePaper || !strings.HasPrefix(h.group, "t:") || h.papersAlike < 2 {
 			continue // no other paper of its title matched
 		}
-		f, err := x.sameGroup(ctx, bi, v, req, h.group, MaxSame+1)
+		limit := MaxSame
+		if req.SameLimit > 0 {
+			limit = min(req.SameLimit, MaxPerPage)
+		}
+		f, err := x.sameGroup(ctx, bi, v, req, h.group, limit+1)
 		if err != nil {
 			return err
 		}
 		for _, dm := range f.Hits {
-			if _, id, ok := parseDocID(dm.ID); ok && id != h.ID && len(hits[i].sameIDs) < MaxSame {
+			if _, id, ok := parseDocID(dm.ID); ok && id != h.ID && len(hits[i].sameIDs) < limit {
 				hits[i].sameIDs = append(hits[i].sameIDs, id)
 			}
 		}

@@ -63,6 +63,10 @@ type Request struct {
 	// Same lists the papers titled like paper Same (same.go), newest
 	// first unless Sort says otherwise; with Query, those that match it.
 	Same council.ID
+	// SameLimit is how many identically titled papers a result lists
+	// (Hit.Same), at most MaxPerPage; 0 means MaxSame. Feeds and alerts,
+	// which must not miss a paper, ask for as many as they show.
+	SameLimit int
 	// same is the filter of Same, set by Searcher.Search.
 	same query.Query
 }

@@ -60,6 +60,7 @@ func (m searchMatcher) Match(ctx context.Context, q url.Values, limit int) ([]al
 		return nil, nil // a search that no longer parses finds nothing
 	}
 	req.Sort, req.Page, req.PerPage = search.SortNewest, 1, min(limit, search.MaxPerPage)
+	req.SameLimit = req.PerPage
 	res, err := sr.Search(ctx, council.Public, req)
 	if err != nil {
 		return nil, err
@@ -67,6 +68,10 @@ func (m searchMatcher) Match(ctx context.Context, q url.Values, limit int) ([]al
 	out := make([]alerts.Target, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		out = append(out, alerts.Target{Kind: string(h.Type), ID: h.ID})
+		// Identically titled papers are one result; each is news.
+		for _, sm := range h.Same {
+			out = append(out, alerts.Target{Kind: string(search.TypePaper), ID: sm.ID})
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -447,6 +448,34 @@ func TestSearchSameTitle(t *testing.T) {
 		t.Errorf("same list: %d results, want 7", n)
 	}
 	mustNotContain(t, "same list", body, secret.ID.String(), other.ID.String(), "Gleicher Titel:")
+	// The search's feed and a saved search's alerts miss none of them.
+	status, body = e.get(t, c, "/search/feed?q=Turnhallen")
+	if status != http.StatusOK {
+		t.Fatalf("GET /search/feed: %d", status)
+	}
+	if n := strings.Count(body, "<entry>"); n != 8 {
+		t.Errorf("search feed: %d entries, want 8 (the seven titled alike, the other)", n)
+	}
+	targets, err := searchMatcher{e.srv}.Match(ctx, url.Values{"q": {"Turnhallen"}}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[council.ID]bool{}
+	for _, tg := range targets {
+		found[tg.ID] = true
+	}
+	for _, p := range append(same, other) {
+		if !found[p.ID] {
+			t.Errorf("saved search: %s (%s) not among the alert's targets", p.ID, p.Date.Format(time.DateOnly))
+		}
+	}
+	if found[secret.ID] {
+		t.Errorf("saved search: the non-public paper is a target")
+	}
+	for _, p := range append(same, other) {
+		mustContain(t, "search feed", body, p.ID.String())
+	}
+	mustNotContain(t, "search feed", body, secret.ID.String())
 	if status, _ := e.get(t, c, "/search?same=kein-uuid"); status != http.StatusBadRequest {
 		t.Errorf("same=kein-uuid: %d, want 400", status)
 	}

@@ -3,6 +3,7 @@ package feeds
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -309,7 +310,7 @@ func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req.Sort, req.Page, req.PerPage = search.SortNewest, 1, atomEntries
+	req.Sort, req.Page, req.PerPage, req.SameLimit = search.SortNewest, 1, atomEntries, atomEntries
 	res, err := sr.Search(r.Context(), council.Public, req)
 	if err != nil {
 		return err
@@ -331,7 +332,19 @@ func (s *Server) searchFeed(w http.ResponseWriter, r *http.Request) error {
 			e.Summary = &atomText{Body: txt}
 		}
 		entries = append(entries, e)
+		// Identically titled papers are one result; each is an entry.
+		for _, sm := range h.Same {
+			at := sm.Date
+			if at.IsZero() {
+				at = a.body.Created
+			}
+			entries = append(entries, atomEntry{ID: a.tag(sm.URL()), Title: atomText{Body: h.Title}, Updated: atomTime(at), at: at,
+				Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: a.base + sm.URL()}},
+				Categories: e.Categories})
+		}
 	}
+	slices.SortStableFunc(entries, func(x, y atomEntry) int { return y.at.Compare(x.at) })
+	entries = entries[:min(len(entries), atomEntries)]
 	q := r.URL.Query()
 	q.Del("page")
 	path := "/search/feed?" + q.Encode()
