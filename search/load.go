@@ -134,6 +134,9 @@ func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids
 		if t == TypeAgendaItem {
 			d.Parent = extra
 		}
+		if t == TypeMeeting && at != nil {
+			d.Text = meetingDate(at.In(zone))
+		}
 		if gone {
 			out.deletes = append(out.deletes, d.ID)
 			continue
@@ -150,6 +153,17 @@ func load(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids
 	}
 	return out, nil
 }
+
+// meetingDate is a meeting's text: its day as people type it when they
+// look for one meeting of a body ("Sozialausschuss 04.03.2025",
+// "Ortschaftsrat Wiesenhof Dezember 2025"), in the numeric and the
+// spelt-out German form.
+func meetingDate(at time.Time) string {
+	return fmt.Sprintf("%02d.%02d.%d %d. %s %d", at.Day(), int(at.Month()), at.Year(), at.Day(), germanMonths[at.Month()-1], at.Year())
+}
+
+var germanMonths = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+	"September", "Oktober", "November", "Dezember"}
 
 // fileQuery reads files with what decides their visibility, with the
 // rule documents.Store.Access uses for the portal (the view

@@ -114,6 +114,9 @@ func (d Doc) withPub() Doc {
 		return d
 	}
 	txt := d.Text
+	if d.Type == TypeMeeting {
+		txt = "" // its day (meetingDate): no word to suggest
+	}
 	if len(txt) > pubTextLen {
 		cut := pubTextLen
 		for cut > 0 && !utf8RuneStart(txt[cut]) {

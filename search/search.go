@@ -645,7 +645,9 @@ func (s *Searcher) recheck(ctx context.Context, v council.Viewer, hits []Hit, mk
 			h.Date = d.Date
 		}
 		h.setParent(d.Parent, d.Meeting)
-		h.Snippet = mk.snippet(d.Text)
+		if h.Type != TypeMeeting { // a meeting's text is its day, shown anyway
+			h.Snippet = mk.snippet(d.Text)
+		}
 		if h.Type == TypePaper {
 			papers = append(papers, h.ID)
 		}

@@ -1,0 +1,65 @@
+package search_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plenar/plenar/council"
+	"github.com/plenar/plenar/meetings"
+	"github.com/plenar/plenar/search"
+)
+
+// TestMeetingByDate: a meeting is found by its body and its day as people
+// type it, numeric or spelt out, the day in Germany's zone (a meeting at
+// 23:30 UTC on 3 March is on 4 March); the other meetings of the body
+// follow. The day is no snippet and no suggestion.
+func TestMeetingByDate(t *testing.T) {
+	e := newEnv(t)
+	ms := meetings.NewStore(e.pool)
+	soz := e.org(t, "Sozialausschuss")
+	var all []meetings.Meeting
+	for i, at := range []time.Time{
+		time.Date(2025, 3, 3, 23, 30, 0, 0, time.UTC), // 4 March in Berlin
+		time.Date(2025, 4, 8, 15, 0, 0, 0, time.UTC),
+		time.Date(2025, 12, 2, 16, 0, 0, 0, time.UTC),
+	} {
+		m, err := ms.SaveMeeting(e.ctx, meetings.Meeting{BodyID: e.body.ID, Name: []string{"12.", "13.", "14."}[i] + " Sitzung des Sozialausschusses",
+			Start: at, Organizations: []council.ID{soz.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, m)
+	}
+	e.build(t)
+	for _, c := range []struct {
+		q    string
+		want council.ID
+	}{
+		{"Sozialausschuss 04.03.2025", all[0].ID},
+		{"sozialausschuss 4. März 2025", all[0].ID},
+		{"Sozialausschuss Dezember 2025", all[2].ID},
+		{"Sitzung 08.04.2025", all[1].ID},
+	} {
+		_, res := e.ids(t, council.Public, search.Request{Query: c.q})
+		if len(res.Hits) == 0 || res.Hits[0].ID != c.want {
+			t.Errorf("%q: first %+v, want meeting %s", c.q, res.Hits, c.want)
+			continue
+		}
+		if len(res.Hits[0].Snippet) != 0 {
+			t.Errorf("%q: the meeting has a snippet %q", c.q, res.Hits[0].SnippetText())
+		}
+	}
+	if _, res := e.ids(t, council.Public, search.Request{Query: "Sozialausschuss 03.03.2025"}); len(res.Hits) > 0 && res.Hits[0].ID == all[0].ID && !res.Some {
+		t.Errorf("03.03.2025 (the day in UTC) finds the meeting of 4 March with all its words")
+	}
+	got, err := e.ix.Suggest(e.ctx, "mär", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got {
+		if strings.HasPrefix(s, "märz") {
+			t.Errorf("Suggest(mär) = %v: a meeting's day is suggested", got)
+		}
+	}
+}
