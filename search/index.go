@@ -177,7 +177,8 @@ func newGeneration(dir string, words Words) (string, bleve.Index, error) {
 // follows the outbox; it serves until the new one is published.
 //
 //	2: Doc.Group, identically titled papers as one result (same.go)
-//	3: a meeting's day as its text (load.go, meetingDate)
+//	3: a meeting's day as its text (load.go, meetingDate), committees'
+//	   spoken names (committee.go)
 const Layout = "3"
 
 // layoutKey is the internal key of a generation's Layout.

@@ -18,8 +18,10 @@ import (
 // (Hit.Consulted, Hit.Match). Doc.Matter holds the paper's index id.
 
 // loadForIndex is load with the documents' matters set, the repeated
-// page headers and footers of files' texts dropped (onceEach) and the
-// names of persons and organizations as their text, for the index.
+// page headers and footers of files' texts dropped (onceEach), the
+// names of persons and organizations as their text, and committees'
+// spoken names in the titles of the committees and their meetings
+// (withSpokenNames), for the index.
 func loadForIndex(ctx context.Context, db council.DBTX, zone *time.Location, t Type, ids []council.ID) (loaded, error) {
 	l, err := load(ctx, db, zone, t, ids, IndexTextLimit)
 	if err != nil {
@@ -34,7 +36,12 @@ func loadForIndex(ctx context.Context, db council.DBTX, zone *time.Location, t T
 		// A name is all such a document says; as its text too, it
 		// matches a name query in both fields (docMapping).
 		for i := range l.docs {
+			l.docs[i].Title = withSpokenNames(l.docs[i].Title)
 			l.docs[i].Text = l.docs[i].Title
+		}
+	case TypeMeeting:
+		for i := range l.docs {
+			l.docs[i].Title = withSpokenNames(l.docs[i].Title)
 		}
 	}
 	return l, setMatters(ctx, db, l.docs)

@@ -63,3 +63,41 @@ func TestMeetingByDate(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitteeSpokenName: "Bauausschuss" finds the Ausschuss für Bau
+// und Stadtentwicklung first, before a paper that names the
+// Bauausschuss in its text, and with a date the meeting of that day.
+func TestCommitteeSpokenName(t *testing.T) {
+	e := newEnv(t)
+	ms := meetings.NewStore(e.pool)
+	bau := e.org(t, "Ausschuss für Bau und Stadtentwicklung")
+	p := e.paper(t, council.Paper{Name: "Sanierung der Grundschule Lindenau", Public: true,
+		Text: "Der Bauausschuss hat die Planung in seiner Sitzung beraten; der Bauausschuss empfiehlt die Variante B."}, bau)
+	var ms2 []meetings.Meeting
+	for _, at := range []time.Time{time.Date(2025, 3, 12, 16, 0, 0, 0, time.UTC), time.Date(2025, 5, 7, 16, 0, 0, 0, time.UTC)} {
+		m, err := ms.SaveMeeting(e.ctx, meetings.Meeting{BodyID: e.body.ID, Name: "Sitzung des Ausschusses für Bau und Stadtentwicklung",
+			Start: at, Organizations: []council.ID{bau.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms2 = append(ms2, m)
+	}
+	e.build(t)
+	_, res := e.ids(t, council.Public, search.Request{Query: "Bauausschuss"})
+	if len(res.Hits) == 0 || res.Hits[0].ID != bau.ID {
+		t.Errorf("Bauausschuss: first %+v, want the committee %s", res.Hits, bau.ID)
+	}
+	found := map[council.ID]bool{}
+	for _, h := range res.Hits {
+		found[h.ID] = true
+	}
+	if !found[p.ID] || !found[ms2[0].ID] || !found[ms2[1].ID] {
+		t.Errorf("Bauausschuss: want the paper naming it and both meetings too; got %+v", res.Hits)
+	}
+	if _, res := e.ids(t, council.Public, search.Request{Query: "Bauausschuss 07.05.2025"}); len(res.Hits) == 0 || res.Hits[0].ID != ms2[1].ID {
+		t.Errorf("Bauausschuss 07.05.2025: first %+v, want the meeting of that day", res.Hits)
+	}
+	if _, res := e.ids(t, council.Public, search.Request{Query: "Verkehrsausschuss"}); res.Total != 0 {
+		t.Errorf("Verkehrsausschuss: %d results, want none (no such committee)", res.Total)
+	}
+}
