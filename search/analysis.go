@@ -23,6 +23,7 @@ import (
 const (
 	analyzerDE      = "plenar_de"       // indexing: de chain plus compound splitting
 	analyzerDEQuery = "plenar_de_query" // queries: de chain without splitting
+	analyzerName    = "plenar_name"     // persons' names: lower case, umlauts folded, no stemming, no splitting
 	analyzerKeyword = "plenar_keyword"  // lower-cased single token (references)
 	analyzerSuggest = "plenar_suggest"  // lower-cased words without stop words (field pub)
 	compoundFilter  = "plenar_compound_de"

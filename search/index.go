@@ -178,7 +178,7 @@ func newGeneration(dir string, words Words) (string, bleve.Index, error) {
 //
 //	2: Doc.Group, identically titled papers as one result (same.go)
 //	3: a meeting's day as its text (load.go, meetingDate), committees'
-//	   spoken names (committee.go)
+//	   spoken names (committee.go), persons' names unstemmed (field name)
 const Layout = "3"
 
 // layoutKey is the internal key of a generation's Layout.

@@ -74,6 +74,9 @@ type Doc struct {
 	// paper itself, its agenda items, their files; matter.go), "" for
 	// none: a search shows one result per matter.
 	Matter string `json:"matter"`
+	// Name is a person's name, unstemmed (analyzerName): name queries
+	// look it up as typed; "" for other types.
+	Name string `json:"name"`
 	// Group is the key a search folds results by: the matter, or the
 	// title of its paper when that is public (matter.go).
 	Group string `json:"group"`
@@ -167,6 +170,14 @@ func newMapping(words Words) (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// A person's name is no word to stem or split: "Müller" is not Müll,
+	// "Bauer" not Bau, "Fischer" not Fisch (field name; query.go).
+	if err := im.AddCustomAnalyzer(analyzerName, map[string]interface{}{
+		"type": custom.Name, "tokenizer": unicode.Name,
+		"token_filters": []interface{}{lowercase.Name, de.NormalizeName},
+	}); err != nil {
+		return nil, err
+	}
 	if err := im.AddCustomAnalyzer(analyzerDEQuery, map[string]interface{}{
 		"type": custom.Name, "tokenizer": unicode.Name,
 		"token_filters": []interface{}{lowercase.Name, de.StopName, de.NormalizeName, de.LightStemmerName},
@@ -203,6 +214,9 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	text := func(name string) {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzerDE
+		if t == TypePerson || name == "name" {
+			f.Analyzer = analyzerName
+		}
 		// Queries name their fields; no composite "_all" field, which
 		// would analyse and invert every text a second time. Term vectors
 		// (positions) serve phrase queries. Only titles are stored: the
@@ -227,6 +241,9 @@ func docMapping(t Type) *mapping.DocumentMapping {
 	// scales a score by the share of its clauses (title, text, …) that
 	// match, which ranked "Finanzausschuss" below every meeting of it.
 	text("text")
+	if t == TypePerson {
+		text("name")
+	}
 	kw("type", false)
 	kw("vis", false)
 	kw("orgs", false)

@@ -38,6 +38,9 @@ func loadForIndex(ctx context.Context, db council.DBTX, zone *time.Location, t T
 		for i := range l.docs {
 			l.docs[i].Title = withSpokenNames(l.docs[i].Title)
 			l.docs[i].Text = l.docs[i].Title
+			if t == TypePerson {
+				l.docs[i].Name = l.docs[i].Title
+			}
 		}
 	case TypeMeeting:
 		for i := range l.docs {

@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,49 @@ func TestCommitteeSpokenName(t *testing.T) {
 	}
 	if _, res := e.ids(t, council.Public, search.Request{Query: "Verkehrsausschuss"}); res.Total != 0 {
 		t.Errorf("Verkehrsausschuss: %d results, want none (no such committee)", res.Total)
+	}
+}
+
+// TestPersonNamesNotSplit: a person's name is no word to stem or split —
+// "Müll" (and its synonym "Abfall") finds the Abfallgebührensatzung, not
+// Ana Müller; "Bau" not Jonas Bauer — while the names themselves, whole
+// or in part, are found first.
+func TestPersonNamesNotSplit(t *testing.T) {
+	e := newEnv(t)
+	var persons []council.Person
+	for _, n := range [][2]string{{"Ana", "Müller"}, {"Jonas", "Bauer"}, {"Eva", "Müller-Lüdenscheidt"}} {
+		p, err := e.s.SavePerson(e.ctx, council.Person{BodyID: e.body.ID, GivenName: n[0], FamilyName: n[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		persons = append(persons, p)
+	}
+	paper := e.paper(t, council.Paper{Name: "Abfallgebührensatzung – Neufassung", Public: true,
+		Text: "Die Gebühren für die Müllabfuhr steigen; berichtet hat Frau Müller."})
+	bau := e.paper(t, council.Paper{Name: "Bau der Sporthalle Nord", Public: true})
+	e.build(t)
+	for _, c := range []struct {
+		q    string
+		want council.ID
+		not  []council.ID
+	}{
+		{"Müll", paper.ID, []council.ID{persons[0].ID, persons[2].ID}},
+		{"Abfall", paper.ID, []council.ID{persons[0].ID}},
+		{"Bau", bau.ID, []council.ID{persons[1].ID}},
+		{"Müller", persons[0].ID, nil},
+		{"mueller", persons[0].ID, nil},
+		{"Jonas Bauer", persons[1].ID, nil},
+		{"Bauer", persons[1].ID, nil},
+		{"Müller-Lüdenscheidt", persons[2].ID, nil},
+	} {
+		ids, _ := e.ids(t, council.Public, search.Request{Query: c.q})
+		if len(ids) == 0 || ids[0] != c.want {
+			t.Errorf("%q: %v, want %s first", c.q, ids, c.want)
+		}
+		for _, not := range c.not {
+			if slices.Contains(ids, not) {
+				t.Errorf("%q: finds %s", c.q, not)
+			}
+		}
 	}
 }

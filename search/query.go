@@ -19,6 +19,7 @@ const (
 	boostTitle     = 3.0
 	boostText      = 1.0
 	boostReference = 8.0
+	boostName      = 8.0 // a person's name as typed (termCompiler.name): a known item, like a reference
 	boostFuzzy     = 0.3 // relative to an exact match in the same field
 	// A compound's parts in a row (Kita-Gebühren for kitagebühren), and
 	// all its parts anywhere in the title, relative to the word itself.
@@ -49,7 +50,7 @@ func compile(m mapping.IndexMapping, p Parsed, w widening, syn synonymIndex) (qu
 	if an == nil {
 		return nil, fmt.Errorf("index mapping lacks analyzer %s", analyzerDEQuery)
 	}
-	tc := termCompiler{an: an, typos: w.typos, pairs: pairWords(m), syn: syn}
+	tc := termCompiler{an: an, names: m.AnalyzerNamed(analyzerName), typos: w.typos, pairs: pairWords(m), syn: syn}
 	if w.parts {
 		tc.split = splitter(m)
 	}
@@ -120,6 +121,7 @@ type widening struct {
 // (nil: no compound alternatives).
 type termCompiler struct {
 	an    analysis.Analyzer
+	names analysis.Analyzer // of the field name (persons), nil in an index without it
 	typos typoExpansion
 	pairs analysis.TokenMap
 	split *compoundSplitter
@@ -177,6 +179,7 @@ func (tc termCompiler) term(t Term) query.Query {
 		}
 		alts = append(alts, tc.phrase(terms, 1)...)
 	}
+	alts = append(alts, tc.name(t.Text)...)
 	refs := []string{strings.ToLower(t.Text)}
 	for _, r := range refForms(t.Text) {
 		if r != refs[0] {
@@ -194,6 +197,32 @@ func (tc termCompiler) term(t Term) query.Query {
 	// reference.
 	ref := &scorch.TermsQuery{Field: "reference", Terms: refs, Boost: boostReference}
 	return bleve.NewDisjunctionQuery(append(alts, ref)...)
+}
+
+// name is the query for text in persons' names (field name), as typed:
+// not stemmed, so that "Müller" finds Ana Müller and "Müll" does not
+// (persons' title and text are not stemmed either: mapping.go).
+func (tc termCompiler) name(text string) []query.Query {
+	if tc.names == nil {
+		return nil
+	}
+	toks := tc.names.Analyze([]byte(text))
+	switch len(toks) {
+	case 0:
+		return nil
+	case 1:
+		q := bleve.NewTermQuery(string(toks[0].Term))
+		q.SetField("name")
+		q.SetBoost(boostName)
+		return []query.Query{q}
+	}
+	terms := make([]string, len(toks))
+	for i, tk := range toks {
+		terms[i] = string(tk.Term)
+	}
+	q := bleve.NewPhraseQuery(terms, "name")
+	q.SetBoost(boostName)
+	return []query.Query{q}
 }
 
 // phrase is terms in a row in each text field, boosted by the field's
