@@ -482,4 +482,7 @@ func TestSearchSameTitle(t *testing.T) {
 	if status, body := e.get(t, c, "/api/v1/search?same="+secret.ID.String()); status != http.StatusNotFound || strings.Contains(body, title) {
 		t.Errorf("same of a non-public paper: %d %s, want 404 without its title", status, body)
 	}
+	if status, _ := e.get(t, c, "/search?same="+council.NewID().String()); status != http.StatusNotFound {
+		t.Errorf("same of an unknown paper: %d, want 404", status)
+	}
 }
