@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -273,7 +274,21 @@ func axeClean(t *testing.T, ctx context.Context, axe, what string) {
 // setValue sets the value of the form field sel on ctx's page.
 func setValue(t *testing.T, ctx context.Context, sel, v string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(sel), v)); err != nil {
-		t.Fatalf("set %s: %v", sel, err)
+	// In the page's own script, as click does: a node id that chromedp
+	// resolved on the page before a navigation would be gone ("No node
+	// with given id found", seen under load).
+	js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false;
+		el.value = %q; el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true}));
+		return true; })()`, sel, v)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("set %s: found %t, %v", sel, ok, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
